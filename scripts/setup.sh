@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the tests, the demo and the examples need on a Debian machine.
+# Run as root it installs missing packages with apt-get; otherwise it names what to install.
+# Idempotent and quiet when everything is already there.
+set -u
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in gcc g++ make clang libclang-rt-14-dev python3 python3-msgpack libcurl4-openssl-dev \
+         pkg-config cmake valgrind cppcheck clang-tidy; do
+    have_pkg "$p" || need+=("$p")
+done
+# Node.js and npm: the interop and FFI tests use them; a machine may already have them from elsewhere.
+have_cmd node || need+=(nodejs)
+have_cmd npm || need+=(npm)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && have_cmd apt-get; then
+        echo "setup: installing ${need[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 \
+            || { echo "setup: apt-get install failed" >&2; exit 1; }
+    else
+        echo "setup: please install: sudo apt-get install ${need[*]}" >&2
+        exit 1
+    fi
+fi
+exit 0

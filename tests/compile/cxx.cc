@@ -1,0 +1,6 @@
+// Every header, declarations and implementation, compiled as C++.
+#define DD_TRACE_IMPLEMENTATION
+#include "dd_trace.h"
+#include "dd_msgpack.h"
+#include "dd_propagation.h"
+int dd_cxx_probe() { return dd_version(); }

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs every check of the project and ends with one line "N passed, N failed".
+#   tests/run.sh            everything
+#   ONLY=msgpack tests/run.sh   only suites whose name contains "msgpack" (quick local loop)
+# Each test program is built with gcc and clang, as C99 and C11, strictly; run normally and under
+# ASan+UBSan. Scripts tests/*_test.sh and fuzz corpus replays are run too. Every suite prints a
+# line "<suite>: N passed, N failed"; this script sums them.
+set -u
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}/tests
+mkdir -p "$B"
+export BUILD_DIR="$PWD/$B"
+STRICT="-Wall -Wextra -Wpedantic -Werror"
+LIBS="-lpthread -lm"
+ONLY=${ONLY:-}
+total_pass=0
+total_fail=0
+failed_suites=()
+
+# Adds a suite's "N passed, N failed" line (the last one in its output) to the totals.
+count() { # name logfile status
+    local line p f
+    line=$(grep -E '([A-Za-z0-9_.:/+-]+: )?[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+    if [ -n "$line" ]; then
+        p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+        f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+    else
+        p=0; f=1 # no summary line: the suite did not run to its end
+    fi
+    if [ "$3" != 0 ] && [ "$f" = 0 ]; then f=1; fi # a crash after the summary still fails
+    total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+    if [ "$f" != 0 ]; then failed_suites+=("$1"); echo "--- $1: $p passed, $f failed (log: $2)"; tail -n 30 "$2" | sed 's/^/    /'; else echo "    $1: $p passed"; fi
+}
+# One pass/fail case, for compile checks.
+case1() { # name status
+    if [ "$2" = 0 ]; then total_pass=$((total_pass + 1)); else total_fail=$((total_fail + 1)); failed_suites+=("$1"); echo "--- FAILED: $1"; fi
+}
+wanted() { [ -z "$ONLY" ] || [[ "$1" == *"$ONLY"* ]]; }
+
+# 1. Compile checks: each header alone, C++, two units linked, DD_API static.
+if wanted compile; then
+    echo "== compile checks"
+    for h in dd_msgpack.h dd_propagation.h dd_trace.h; do
+        for cc in gcc clang; do for std in c99 c11; do
+            printf '#include "%s"\nint dd__probe;\n' "$h" | $cc -std=$std $STRICT -fsyntax-only -I. -x c - 2>"$B/compile.log"
+            case1 "compile $h alone $cc $std" $?
+            printf '#define DD_TRACE_IMPLEMENTATION\n#include "%s"\nint dd__probe;\n' "$h" | $cc -std=$std $STRICT -fsyntax-only -I. -x c - 2>>"$B/compile.log"
+            case1 "compile $h implementation $cc $std" $?
+        done; done
+    done
+    for cxx in g++ clang++; do
+        $cxx -std=c++11 $STRICT -I. -c tests/compile/cxx.cc -o "$B/cxx.o" 2>>"$B/compile.log"; case1 "compile C++ $cxx" $?
+    done
+    for cc in gcc clang; do
+        $cc -std=c99 $STRICT -I. tests/compile/unit_a.c tests/compile/unit_b.c -o "$B/two_units" $LIBS 2>>"$B/compile.log" && "$B/two_units"
+        case1 "link two units $cc" $?
+        $cc -std=c99 $STRICT -I. tests/compile/static_api.c -o "$B/static_api" $LIBS 2>>"$B/compile.log" && "$B/static_api"
+        case1 "DD_API static $cc" $?
+    done
+    ./tests/prelude_check.sh >"$B/prelude.log" 2>&1; count prelude "$B/prelude.log" $?
+    [ -s "$B/compile.log" ] && head -n 40 "$B/compile.log"
+fi
+
+# 2. Test programs: tests/*_test.c.
+for src in tests/*_test.c; do
+    [ -e "$src" ] || continue
+    name=$(basename "$src" .c)
+    wanted "$name" || continue
+    echo "== $name"
+    ok=0
+    for cfg in "gcc c99" "gcc c11" "clang c99" "clang c11"; do
+        set -- $cfg
+        $1 -std=$2 $STRICT -O1 -g -I. "$src" -o "$B/$name.$1.$2" $LIBS 2>"$B/$name.$1.$2.log"
+        case1 "build $name $1 $2" $? || ok=1
+    done
+    clang -std=c11 $STRICT -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+        -I. "$src" -o "$B/$name.asan" $LIBS 2>"$B/$name.asan.log"
+    case1 "build $name asan+ubsan" $?
+    for bin in "$B/$name.gcc.c99" "$B/$name.clang.c11" "$B/$name.asan"; do
+        [ -x "$bin" ] || continue
+        (cd tests && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 600 "../$bin") >"$bin.out" 2>&1
+        count "$(basename "$bin")" "$bin.out" $?
+    done
+done
+
+# 3. ThreadSanitizer programs: tests/tsan_*.c.
+for src in tests/tsan_*.c; do
+    [ -e "$src" ] || continue
+    name=$(basename "$src" .c); wanted "$name" || continue
+    echo "== $name"
+    clang -std=c11 $STRICT -O1 -g -fsanitize=thread -I. "$src" -o "$B/$name" $LIBS 2>"$B/$name.log"
+    case1 "build $name" $?
+    [ -x "$B/$name" ] && { (cd tests && TSAN_OPTIONS=halt_on_error=1 timeout 600 "../$B/$name") >"$B/$name.out" 2>&1; count "$name" "$B/$name.out" $?; }
+done
+
+# 4. Fuzz corpus replay: every fuzz/fuzz_*.c over fuzz/corpus/<target>/, under ASan+UBSan.
+for src in fuzz/fuzz_*.c; do
+    [ -e "$src" ] || continue
+    target=$(basename "$src" .c); target=${target#fuzz_}
+    wanted "fuzz_$target" || continue
+    echo "== replay $target"
+    clang -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -I. fuzz/replay.c "$src" \
+        -o "$B/replay_$target" $LIBS 2>"$B/replay_$target.log"
+    case1 "build replay $target" $?
+    [ -x "$B/replay_$target" ] && { timeout 600 "$B/replay_$target" "fuzz/corpus/$target" >"$B/replay_$target.out" 2>&1; count "replay_$target" "$B/replay_$target.out" $?; }
+done
+
+# 5. Scripts: tests/*_test.sh (python cross-checks, interop with official tracers, examples).
+for sh in tests/*_test.sh; do
+    [ -e "$sh" ] || continue
+    name=$(basename "$sh" .sh); wanted "$name" || continue
+    echo "== $name"
+    timeout 900 bash "$sh" >"$B/$name.out" 2>&1
+    count "$name" "$B/$name.out" $?
+done
+
+if [ ${#failed_suites[@]} -gt 0 ]; then echo "failed: ${failed_suites[*]}"; fi
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
