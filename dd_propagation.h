@@ -135,6 +135,8 @@ typedef struct dd_trace_context {
     uint32_t dropped;                 /* items dropped because a capacity was reached           */
 } dd_trace_context;
 
+#include "wip/serverless_decl.h" /* serverless part, merged into this header before release */
+
 DD__END_C
 #endif /* DD_PROPAGATION_H */
 
@@ -162,5 +164,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #endif /* DD__PRELUDE_IMPLEMENTED ---- end of shared prelude implementation ---- */
 
 /*=== implementation ===*/
+
+#include "wip/serverless_impl.h" /* serverless part, merged into this header before release */
 
 #endif /* DD__PROPAGATION_IMPLEMENTED */

@@ -81,6 +81,10 @@ DD__BEGIN_C
 
 /*=== declarations ===*/
 
+#include "wip/sampling_decl.h" /* sampling part, merged into this header before release */
+
+#include "wip/lambda_decl.h" /* Lambda spans, merged into this header before release */
+
 DD__END_C
 #endif /* DD_TRACE_H */
 
@@ -108,5 +112,11 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #endif /* DD__PRELUDE_IMPLEMENTED ---- end of shared prelude implementation ---- */
 
 /*=== implementation ===*/
+
+#include "wip/sampling_impl.h" /* sampling part, merged into this header before release */
+
+/*=== tracer ===*/
+
+#include "wip/lambda_impl.h" /* Lambda spans, merged into this header before release */
 
 #endif /* DD__TRACE_IMPLEMENTED */

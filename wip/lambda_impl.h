@@ -1,0 +1,1 @@
+/* wip/lambda_impl.h: developed apart, merged into its header before release. */

@@ -1,0 +1,1 @@
+/* wip/sampling_decl.h: developed apart, merged into its header before release. */
