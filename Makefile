@@ -9,6 +9,9 @@ STRICT = -Wall -Wextra -Wpedantic -Werror
 
 .PHONY: all test setup fuzz clean
 
+# Targets of the examples (demo, shared, install, examples) live beside them.
+-include examples/examples.mk
+
 all: test
 
 setup:
