@@ -187,8 +187,15 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 }
 #endif /* DD__PRELUDE_IMPLEMENTED ---- end of shared prelude implementation ---- */
 
-/*=== writer implementation ===*/
+/* With `#define DD_API static` an unused public function must not warn: scope the silence to
+ * this block (GCC and Clang judge it by the function's location). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
 #include <string.h>
+
+/*=== writer implementation ===*/
 
 DD__PRIVATE void dd__mp_set_error(dd_mp_writer *w, int err) {
     if (w->error == DD_OK) w->error = err;
@@ -403,4 +410,7 @@ DD_API void dd_mp_patch_count(dd_mp_writer *w, size_t offset, uint32_t n) {
     dd__mp_put_be(w->buf + offset + 1, n, 4);
 }
 
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 #endif /* DD__MSGPACK_IMPLEMENTED */
