@@ -161,6 +161,97 @@ DD_API size_t dd_mp_reserve_map(dd_mp_writer *w);
  * header sets DD_ERR_INVALID_ARG; a no-op when the writer already has an error. [owner thread] */
 DD_API void dd_mp_patch_count(dd_mp_writer *w, size_t offset, uint32_t n);
 
+/*=== reader ===*/
+
+/* Value types, as dd_mp_peek_type() returns them (positive, so a negative status stays apart). */
+#define DD_MP_NIL 1
+#define DD_MP_BOOL 2
+#define DD_MP_UINT 3  /* an integer >= 0, whatever its encoding (int8..int64 included) */
+#define DD_MP_INT 4   /* an integer < 0 */
+#define DD_MP_FLOAT 5 /* float 32 or float 64 */
+#define DD_MP_STR 6
+#define DD_MP_BIN 7
+#define DD_MP_ARRAY 8
+#define DD_MP_MAP 9
+#define DD_MP_EXT 10
+
+#define DD_MP_DEFAULT_MAX_DEPTH 64 /* dd_mp_reader_init's max_depth */
+#define DD_MP_DEPTH_CAP 256        /* a larger max_depth acts as this */
+
+/* A reader over a borrowed byte range; a plain struct the caller owns. `p` (next byte) and `end`
+ * may be read; `max_depth` may be changed after init (how many containers dd_mp_skip and
+ * dd_mp_to_json accept nested: a top-level array is depth 1). Errors are sticky: after the first
+ * one every read returns it without moving. A read never touches a byte at or past `end`.
+ * Every length and count is checked against the bytes left before anything is returned: a str,
+ * bin or ext must fit entirely, and an array or map header is refused when it announces more
+ * values than bytes remain (each value takes at least one byte), so a count is safe to size an
+ * allocation by. Failures: DD_ERR_TRUNCATED (input ends early or announces more than it has),
+ * DD_ERR_MALFORMED (the never-used byte 0xc1), DD_ERR_TYPE (another type, or an integer out of
+ * the asked range), DD_ERR_DEPTH. */
+typedef struct dd_mp_reader {
+    const uint8_t *p, *end;
+    int error;
+    uint32_t max_depth;
+} dd_mp_reader;
+
+/* Starts a reader over `len` bytes at `data` (borrowed; NULL only with len 0), max_depth 64. [owner thread] */
+DD_API void dd_mp_reader_init(dd_mp_reader *r, const void *data, size_t len);
+/* The first error, or DD_OK. [owner thread] */
+DD_API int dd_mp_reader_error(const dd_mp_reader *r);
+/* Bytes not read yet (0 after everything was read). [owner thread] */
+DD_API size_t dd_mp_reader_remaining(const dd_mp_reader *r);
+/* The type of the next value (DD_MP_*), without moving; or a negative status (truncated header,
+ * 0xc1, an earlier error), which is then sticky too. [owner thread] */
+DD_API int dd_mp_peek_type(dd_mp_reader *r);
+
+/* The read functions each consume one value of their type and return DD_OK, or return the error
+ * (now sticky), leave the reader where it was and zero every out-param. Out-params may not be NULL. */
+
+/* nil. [owner thread] */
+DD_API int dd_mp_read_nil(dd_mp_reader *r);
+/* A bool: `*v` is 0 or 1. [owner thread] */
+DD_API int dd_mp_read_bool(dd_mp_reader *r, int *v);
+/* Any integer encoding holding a value >= 0 (a negative one is DD_ERR_TYPE). [owner thread] */
+DD_API int dd_mp_read_u64(dd_mp_reader *r, uint64_t *v);
+/* Any integer encoding holding a value in int64 range (a uint64 above INT64_MAX is DD_ERR_TYPE). [owner thread] */
+DD_API int dd_mp_read_i64(dd_mp_reader *r, int64_t *v);
+/* A float 32 (converted exactly) or float 64; integers are DD_ERR_TYPE. [owner thread] */
+DD_API int dd_mp_read_f64(dd_mp_reader *r, double *v);
+/* A str: `*s` points into the input (not NUL-terminated, not checked for UTF-8), `*len` bytes. [owner thread] */
+DD_API int dd_mp_read_str(dd_mp_reader *r, const char **s, uint32_t *len);
+/* A bin: `*p` points into the input, `*len` bytes. [owner thread] */
+DD_API int dd_mp_read_bin(dd_mp_reader *r, const void **p, uint32_t *len);
+/* An array header: `*n` values follow, to be read by the caller. [owner thread] */
+DD_API int dd_mp_read_array(dd_mp_reader *r, uint32_t *n);
+/* A map header: `*n` key/value pairs (2n values) follow. [owner thread] */
+DD_API int dd_mp_read_map(dd_mp_reader *r, uint32_t *n);
+/* An ext (fixext or ext8/16/32): its type, data pointing into the input and length. [owner thread] */
+DD_API int dd_mp_read_ext(dd_mp_reader *r, int8_t *type, const void **p, uint32_t *len);
+/* Consumes one whole value of any type, containers included, without recursion; containers
+ * nested deeper than max_depth (capped at DD_MP_DEPTH_CAP) are DD_ERR_DEPTH. [owner thread] */
+DD_API int dd_mp_skip(dd_mp_reader *r);
+
+/*=== JSON rendering ===*/
+
+#define DD_MP_JSON_MAX_DEPTH 64 /* containers nested deeper are refused by dd_mp_to_json */
+
+/* Renders the single MessagePack value in `data[0..len)` as compact JSON text into `out`, with
+ * snprintf semantics: returns the length the whole text needs (without the NUL); writes at most
+ * `cap` bytes, always NUL-terminated when cap > 0 (truncated when the return value >= cap).
+ * Returns 0 (and writes "" when cap > 0) when the input is not exactly one valid value: malformed,
+ * truncated, trailing bytes, or deeper than DD_MP_JSON_MAX_DEPTH. Every valid value needs at least one
+ * character, so 0 is never a success. `out` may be NULL when `cap` is 0 (to measure).
+ * Rendering: nil null, bool true/false, integers in exact decimal, floats locale-free as the
+ * shortest of positional and exponent form with 17 significant digits (9 for float 32), trailing
+ * zeros dropped and ".0" kept for whole numbers (1.0, 0.10000000000000001, 1e+300); NaN and the
+ * infinities as the strings "NaN", "Infinity", "-Infinity". str as a JSON string: `"` `\` as
+ * \" \\, \n \r \t as such, other bytes below 0x20 as \u00XX, valid UTF-8 copied, each byte of an
+ * invalid UTF-8 sequence (overlong, surrogate, above U+10FFFF, cut short) as \ufffd. bin as a
+ * string of lower-case hex digits. ext as {"type":T,"data":"<hex>"}. A map key that is not a str
+ * becomes a JSON string holding its JSON text (1 -> "1"; [1,"a"] -> "[1,\"a\"]"; keys nested
+ * inside such a key are quoted but not escaped twice). No spaces or newlines. [any thread] */
+DD_API size_t dd_mp_to_json(const void *data, size_t len, char *out, size_t cap);
+
 DD__END_C
 #endif /* DD_MSGPACK_H */
 
@@ -410,6 +501,566 @@ DD_API void dd_mp_patch_count(dd_mp_writer *w, size_t offset, uint32_t n) {
     dd__mp_put_be(w->buf + offset + 1, n, 4);
 }
 
+
+/*=== reader implementation ===*/
+
+/* One decoded header: what a value is and how many bytes it takes. */
+typedef struct dd__mp_item {
+    int type;            /* DD_MP_* */
+    uint64_t u;          /* UINT/BOOL value; ARRAY/MAP count; STR/BIN/EXT length */
+    int64_t i;           /* INT value */
+    double f;            /* FLOAT value */
+    int f32;             /* FLOAT came as float 32 */
+    int8_t ext;          /* EXT type */
+    const uint8_t *data; /* STR/BIN/EXT payload */
+    size_t size;         /* bytes taken: header + payload; a container's header only */
+} dd__mp_item;
+
+DD__PRIVATE uint64_t dd__mp_get_be(const uint8_t *p, int n) {
+    uint64_t v = 0;
+    int i;
+    for (i = 0; i < n; i++) v = (v << 8) | p[i];
+    return v;
+}
+
+/* Decodes the header at p[0..avail) without reading past it; lengths are compared with the bytes
+ * left, never added to pointers, so a huge length cannot wrap. */
+DD__PRIVATE int dd__mp_parse(const uint8_t *p, size_t avail, dd__mp_item *it) {
+    uint8_t b;
+    size_t hdr = 1, fixed = 0;
+    int n = 0;
+    memset(it, 0, sizeof *it);
+    if (avail < 1) return DD_ERR_TRUNCATED;
+    b = p[0];
+    if (b <= 0x7f) { /* positive fixint */
+        it->type = DD_MP_UINT;
+        it->u = b;
+        it->size = 1;
+        return DD_OK;
+    }
+    if (b >= 0xe0) { /* negative fixint */
+        it->type = DD_MP_INT;
+        it->i = (int64_t)b - 256;
+        it->size = 1;
+        return DD_OK;
+    }
+    if (b <= 0x8f) { it->type = DD_MP_MAP; it->u = b & 0x0f; goto container; }
+    if (b <= 0x9f) { it->type = DD_MP_ARRAY; it->u = b & 0x0f; goto container; }
+    if (b <= 0xbf) { it->type = DD_MP_STR; it->u = b & 0x1f; goto blob; }
+    switch (b) {
+    case 0xc0: it->type = DD_MP_NIL; it->size = 1; return DD_OK;
+    case 0xc1: return DD_ERR_MALFORMED; /* "never used" in the specification */
+    case 0xc2: case 0xc3: it->type = DD_MP_BOOL; it->u = b & 1; it->size = 1; return DD_OK;
+    case 0xc4: case 0xc5: case 0xc6: it->type = DD_MP_BIN; n = 1 << (b - 0xc4); goto sized;
+    case 0xc7: case 0xc8: case 0xc9: it->type = DD_MP_EXT; n = 1 << (b - 0xc7); goto sized;
+    case 0xca: case 0xcb: {
+        n = b == 0xca ? 4 : 8;
+        if (avail < 1 + (size_t)n) return DD_ERR_TRUNCATED;
+        it->type = DD_MP_FLOAT;
+        if (n == 4) {
+            uint32_t bits = (uint32_t)dd__mp_get_be(p + 1, 4);
+            float f;
+            memcpy(&f, &bits, sizeof f);
+            it->f = f;
+            it->f32 = 1;
+        } else {
+            uint64_t bits = dd__mp_get_be(p + 1, 8);
+            memcpy(&it->f, &bits, sizeof it->f);
+        }
+        it->size = 1 + (size_t)n;
+        return DD_OK;
+    }
+    case 0xcc: case 0xcd: case 0xce: case 0xcf:
+        n = 1 << (b - 0xcc);
+        if (avail < 1 + (size_t)n) return DD_ERR_TRUNCATED;
+        it->type = DD_MP_UINT;
+        it->u = dd__mp_get_be(p + 1, n);
+        it->size = 1 + (size_t)n;
+        return DD_OK;
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+        uint64_t u;
+        n = 1 << (b - 0xd0);
+        if (avail < 1 + (size_t)n) return DD_ERR_TRUNCATED;
+        u = dd__mp_get_be(p + 1, n);
+        if (n < 8 && (u >> (8 * n - 1)) & 1) u |= ~(uint64_t)0 << (8 * n); /* sign-extend */
+        if (u >> 63) {
+            it->type = DD_MP_INT;
+            it->i = -(int64_t)(~u) - 1; /* ~u < 2^63: no overflow */
+        } else {
+            it->type = DD_MP_UINT;
+            it->u = u;
+        }
+        it->size = 1 + (size_t)n;
+        return DD_OK;
+    }
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+        it->type = DD_MP_EXT;
+        fixed = (size_t)1 << (b - 0xd4);
+        if (avail < 2) return DD_ERR_TRUNCATED;
+        it->ext = (int8_t)(p[1] >= 0x80 ? (int)p[1] - 256 : (int)p[1]);
+        it->u = fixed;
+        hdr = 2;
+        goto blob;
+    case 0xd9: case 0xda: case 0xdb: it->type = DD_MP_STR; n = 1 << (b - 0xd9); goto sized;
+    case 0xdc: case 0xdd: it->type = DD_MP_ARRAY; n = b == 0xdc ? 2 : 4; goto counted;
+    default: /* 0xde, 0xdf */ it->type = DD_MP_MAP; n = b == 0xde ? 2 : 4; goto counted;
+    }
+sized: /* bin, ext, str with an n-byte length (ext: then a type byte) */
+    if (avail < 1 + (size_t)n) return DD_ERR_TRUNCATED;
+    it->u = dd__mp_get_be(p + 1, n);
+    hdr = 1 + (size_t)n;
+    if (it->type == DD_MP_EXT) {
+        if (avail < hdr + 1) return DD_ERR_TRUNCATED;
+        it->ext = (int8_t)(p[hdr] >= 0x80 ? (int)p[hdr] - 256 : (int)p[hdr]);
+        hdr++;
+    }
+blob:
+    if (avail < hdr || avail - hdr < it->u) return DD_ERR_TRUNCATED;
+    it->data = p + hdr;
+    it->size = hdr + (size_t)it->u;
+    return DD_OK;
+counted:
+    if (avail < 1 + (size_t)n) return DD_ERR_TRUNCATED;
+    it->u = dd__mp_get_be(p + 1, n);
+    hdr = 1 + (size_t)n;
+container: /* every value takes at least one byte: refuse counts the input cannot hold */
+    if (avail < hdr) return DD_ERR_TRUNCATED;
+    if (it->type == DD_MP_ARRAY ? it->u > avail - hdr : it->u > (avail - hdr) / 2) return DD_ERR_TRUNCATED;
+    it->size = hdr;
+    return DD_OK;
+}
+
+/* Decodes the next header into `it` (zeroed on failure); the error becomes sticky. */
+DD__PRIVATE int dd__mp_next(dd_mp_reader *r, dd__mp_item *it) {
+    int rc;
+    if (r->error != DD_OK) {
+        memset(it, 0, sizeof *it);
+        return r->error;
+    }
+    rc = dd__mp_parse(r->p, (size_t)(r->end - r->p), it);
+    if (rc != DD_OK) r->error = rc;
+    return rc;
+}
+
+/* Reads the next value when it has type `want`; otherwise DD_ERR_TYPE (or the parse error). */
+DD__PRIVATE int dd__mp_take(dd_mp_reader *r, int want, dd__mp_item *it) {
+    int rc = dd__mp_next(r, it);
+    if (rc != DD_OK) return rc;
+    if (it->type != want) {
+        memset(it, 0, sizeof *it);
+        return r->error = DD_ERR_TYPE;
+    }
+    r->p += it->size;
+    return DD_OK;
+}
+
+DD_API void dd_mp_reader_init(dd_mp_reader *r, const void *data, size_t len) {
+    r->p = (const uint8_t *)data;
+    r->end = data ? r->p + len : r->p;
+    r->error = DD_OK;
+    r->max_depth = DD_MP_DEFAULT_MAX_DEPTH;
+}
+
+DD_API int dd_mp_reader_error(const dd_mp_reader *r) { return r->error; }
+DD_API size_t dd_mp_reader_remaining(const dd_mp_reader *r) { return (size_t)(r->end - r->p); }
+
+DD_API int dd_mp_peek_type(dd_mp_reader *r) {
+    dd__mp_item it;
+    int rc = dd__mp_next(r, &it);
+    return rc != DD_OK ? rc : it.type;
+}
+
+DD_API int dd_mp_read_nil(dd_mp_reader *r) {
+    dd__mp_item it;
+    return dd__mp_take(r, DD_MP_NIL, &it);
+}
+
+DD_API int dd_mp_read_bool(dd_mp_reader *r, int *v) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_BOOL, &it);
+    *v = (int)it.u;
+    return rc;
+}
+
+DD_API int dd_mp_read_u64(dd_mp_reader *r, uint64_t *v) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_UINT, &it);
+    *v = it.u;
+    return rc;
+}
+
+DD_API int dd_mp_read_i64(dd_mp_reader *r, int64_t *v) {
+    dd__mp_item it;
+    int rc = dd__mp_next(r, &it);
+    *v = 0;
+    if (rc != DD_OK) return rc;
+    if (it.type == DD_MP_INT) *v = it.i;
+    else if (it.type == DD_MP_UINT && it.u <= (uint64_t)INT64_MAX) *v = (int64_t)it.u;
+    else return r->error = DD_ERR_TYPE;
+    r->p += it.size;
+    return DD_OK;
+}
+
+DD_API int dd_mp_read_f64(dd_mp_reader *r, double *v) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_FLOAT, &it);
+    *v = it.f;
+    return rc;
+}
+
+DD_API int dd_mp_read_str(dd_mp_reader *r, const char **s, uint32_t *len) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_STR, &it);
+    *s = (const char *)it.data;
+    *len = (uint32_t)it.u;
+    return rc;
+}
+
+DD_API int dd_mp_read_bin(dd_mp_reader *r, const void **p, uint32_t *len) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_BIN, &it);
+    *p = it.data;
+    *len = (uint32_t)it.u;
+    return rc;
+}
+
+DD_API int dd_mp_read_array(dd_mp_reader *r, uint32_t *n) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_ARRAY, &it);
+    *n = (uint32_t)it.u;
+    return rc;
+}
+
+DD_API int dd_mp_read_map(dd_mp_reader *r, uint32_t *n) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_MAP, &it);
+    *n = (uint32_t)it.u;
+    return rc;
+}
+
+DD_API int dd_mp_read_ext(dd_mp_reader *r, int8_t *type, const void **p, uint32_t *len) {
+    dd__mp_item it;
+    int rc = dd__mp_take(r, DD_MP_EXT, &it);
+    *type = it.ext;
+    *p = it.data;
+    *len = (uint32_t)it.u;
+    return rc;
+}
+
+DD_API int dd_mp_skip(dd_mp_reader *r) {
+    uint64_t left[DD_MP_DEPTH_CAP]; /* values still to read in each open container */
+    uint32_t depth = 0, max = r->max_depth < DD_MP_DEPTH_CAP ? r->max_depth : DD_MP_DEPTH_CAP;
+    const uint8_t *start = r->p;
+    dd__mp_item it;
+    int rc;
+    for (;;) {
+        rc = dd__mp_next(r, &it);
+        if (rc != DD_OK) break;
+        r->p += it.size;
+        if (it.type == DD_MP_ARRAY || it.type == DD_MP_MAP) {
+            if (depth >= max) {
+                rc = r->error = DD_ERR_DEPTH;
+                break;
+            }
+            if (it.u) {
+                left[depth++] = it.type == DD_MP_MAP ? it.u * 2 : it.u;
+                continue;
+            }
+        }
+        while (depth > 0 && --left[depth - 1] == 0) depth--; /* a value is complete */
+        if (depth == 0) return DD_OK;
+    }
+    r->p = start;
+    return rc;
+}
+
+/*=== JSON rendering implementation ===*/
+
+typedef struct dd__mp_out {
+    char *out;
+    size_t cap, n;
+    int esc; /* inside a quoted non-str key: escape `"` and `\` once more */
+} dd__mp_out;
+
+DD__PRIVATE void dd__mp_putc(dd__mp_out *o, char c) {
+    if (o->esc && (c == '"' || c == '\\')) {
+        if (o->n + 1 < o->cap) o->out[o->n] = '\\';
+        o->n++;
+    }
+    if (o->n + 1 < o->cap) o->out[o->n] = c;
+    o->n++;
+}
+
+DD__PRIVATE void dd__mp_puts(dd__mp_out *o, const char *s) {
+    while (*s) dd__mp_putc(o, *s++);
+}
+
+DD__PRIVATE void dd__mp_put_u64(dd__mp_out *o, uint64_t v) {
+    char tmp[20];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k) dd__mp_putc(o, tmp[--k]);
+}
+
+DD__PRIVATE void dd__mp_put_hex(dd__mp_out *o, const uint8_t *p, uint64_t len) {
+    static const char hex[] = "0123456789abcdef";
+    uint64_t i;
+    for (i = 0; i < len; i++) {
+        dd__mp_putc(o, hex[p[i] >> 4]);
+        dd__mp_putc(o, hex[p[i] & 15]);
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one (RFC 3629 table). */
+DD__PRIVATE size_t dd__mp_utf8_len(const uint8_t *s, size_t n) {
+    uint8_t b = s[0], lo = 0x80, hi = 0xbf;
+    size_t k, i;
+    if (b < 0x80) return 1;
+    if (b >= 0xc2 && b <= 0xdf) k = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+        k = 3;
+        if (b == 0xe0) lo = 0xa0;      /* overlong */
+        else if (b == 0xed) hi = 0x9f; /* surrogates */
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        k = 4;
+        if (b == 0xf0) lo = 0x90;      /* overlong */
+        else if (b == 0xf4) hi = 0x8f; /* above U+10FFFF */
+    } else return 0;
+    if (n < k || s[1] < lo || s[1] > hi) return 0;
+    for (i = 2; i < k; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf) return 0;
+    return k;
+}
+
+DD__PRIVATE void dd__mp_put_jstr(dd__mp_out *o, const uint8_t *s, uint64_t len) {
+    static const char hex[] = "0123456789abcdef";
+    uint64_t i = 0;
+    dd__mp_putc(o, '"');
+    while (i < len) {
+        uint8_t c = s[i];
+        size_t k;
+        if (c == '"' || c == '\\') {
+            dd__mp_putc(o, '\\');
+            dd__mp_putc(o, (char)c);
+        } else if (c == '\n') dd__mp_puts(o, "\\n");
+        else if (c == '\r') dd__mp_puts(o, "\\r");
+        else if (c == '\t') dd__mp_puts(o, "\\t");
+        else if (c < 0x20) {
+            dd__mp_puts(o, "\\u00");
+            dd__mp_putc(o, hex[c >> 4]);
+            dd__mp_putc(o, hex[c & 15]);
+        } else if (c < 0x80) dd__mp_putc(o, (char)c);
+        else if ((k = dd__mp_utf8_len(s + i, (size_t)(len - i))) != 0) {
+            size_t j;
+            for (j = 0; j < k; j++) dd__mp_putc(o, (char)s[i + j]);
+            i += k;
+            continue;
+        } else dd__mp_puts(o, "\\ufffd");
+        i++;
+    }
+    dd__mp_putc(o, '"');
+}
+
+/* Exact decimal digits of a finite double > 0: the value is 0.D * 10^*pos. Returns the number of
+ * digits written to `d` (at most 770: 2^-1074 * 10^1074 needs 2547 bits, about 767 digits). */
+DD__PRIVATE int dd__mp_exact_digits(double v, char *d, int *pos) {
+    uint32_t big[84]; /* little-endian base 2^32 */
+    char rev[800];
+    uint64_t bits, m;
+    int e2, nw = 1, i, nd = 0, k;
+    memcpy(&bits, &v, sizeof bits);
+    m = bits & (((uint64_t)1 << 52) - 1);
+    e2 = (int)((bits >> 52) & 0x7ff);
+    if (e2 == 0) e2 = -1074;
+    else {
+        m |= (uint64_t)1 << 52;
+        e2 -= 1075;
+    }
+    big[0] = (uint32_t)m;
+    big[1] = (uint32_t)(m >> 32);
+    nw = big[1] ? 2 : 1;
+    /* value = m * 2^e2 = (m * 2^e2) or (m * 5^-e2) / 10^-e2 */
+    k = e2 >= 0 ? e2 : -e2;
+    while (k > 0) {
+        uint32_t mul = e2 >= 0 ? (k >= 31 ? 0x80000000u : (uint32_t)1 << k) : (k >= 13 ? 1220703125u : 1);
+        int step = e2 >= 0 ? (k >= 31 ? 31 : k) : (k >= 13 ? 13 : k);
+        uint64_t carry = 0;
+        if (e2 < 0 && step < 13) for (i = 0; i < step; i++) mul *= 5;
+        for (i = 0; i < nw; i++) {
+            uint64_t t = (uint64_t)big[i] * mul + carry;
+            big[i] = (uint32_t)t;
+            carry = t >> 32;
+        }
+        if (carry) big[nw++] = (uint32_t)carry;
+        k -= step;
+    }
+    while (nw > 1 || big[0] != 0) { /* peel 9 decimal digits at a time */
+        uint64_t rem = 0;
+        for (i = nw - 1; i >= 0; i--) {
+            uint64_t t = (rem << 32) | big[i];
+            big[i] = (uint32_t)(t / 1000000000u);
+            rem = t % 1000000000u;
+        }
+        while (nw > 1 && big[nw - 1] == 0) nw--;
+        for (i = 0; i < 9; i++) {
+            rev[nd++] = (char)('0' + rem % 10);
+            rem /= 10;
+        }
+        if (nw == 1 && big[0] == 0) break;
+    }
+    while (nd > 1 && rev[nd - 1] == '0') nd--; /* leading zeros of the top group */
+    for (i = 0; i < nd; i++) d[i] = rev[nd - 1 - i];
+    *pos = nd + (e2 < 0 ? e2 : 0);
+    return nd;
+}
+
+/* Like C's "%.<prec>g" in the C locale, plus ".0" on whole numbers written positionally. */
+DD__PRIVATE void dd__mp_put_double(dd__mp_out *o, double v, int prec) {
+    char d[800];
+    int n, pos, x, i;
+    if (v != v) {
+        dd__mp_puts(o, "\"NaN\"");
+        return;
+    }
+    if (v < 0 || (v == 0 && 1 / v < 0)) {
+        dd__mp_putc(o, '-');
+        v = -v;
+    }
+    if (v > 1.7976931348623157e308) {
+        dd__mp_puts(o, "\"Infinity\"");
+        return;
+    }
+    if (v == 0) {
+        dd__mp_puts(o, "0.0");
+        return;
+    }
+    n = dd__mp_exact_digits(v, d, &pos);
+    if (n > prec) { /* round half to even on the exact digits */
+        int up = d[prec] > '5';
+        if (d[prec] == '5') {
+            for (i = prec + 1; i < n && d[i] == '0'; i++) {}
+            up = i < n || ((d[prec - 1] - '0') & 1);
+        }
+        n = prec;
+        if (up) {
+            for (i = n - 1; i >= 0 && d[i] == '9'; i--) d[i] = '0';
+            if (i >= 0) d[i]++;
+            else {
+                d[0] = '1';
+                pos++;
+            }
+        }
+    }
+    while (n > 1 && d[n - 1] == '0') n--;
+    x = pos - 1; /* decimal exponent of the first digit */
+    if (x < -4 || x >= prec) {
+        dd__mp_putc(o, d[0]);
+        if (n > 1) {
+            dd__mp_putc(o, '.');
+            for (i = 1; i < n; i++) dd__mp_putc(o, d[i]);
+        }
+        dd__mp_putc(o, 'e');
+        dd__mp_putc(o, x < 0 ? '-' : '+');
+        if (x < 0) x = -x;
+        if (x < 10) dd__mp_putc(o, '0');
+        dd__mp_put_u64(o, (uint64_t)x);
+    } else if (x < 0) {
+        dd__mp_puts(o, "0.");
+        for (i = 0; i < -x - 1; i++) dd__mp_putc(o, '0');
+        for (i = 0; i < n; i++) dd__mp_putc(o, d[i]);
+    } else {
+        for (i = 0; i <= x; i++) dd__mp_putc(o, i < n ? d[i] : '0');
+        dd__mp_putc(o, '.');
+        if (n <= x + 1) dd__mp_putc(o, '0');
+        for (i = x + 1; i < n; i++) dd__mp_putc(o, d[i]);
+    }
+}
+
+DD_API size_t dd_mp_to_json(const void *data, size_t len, char *out, size_t cap) {
+    struct {
+        uint64_t left, idx; /* values still to come; index of the next one */
+        int map, quoted;    /* quoted: 1 = this key turned escaping on, 2 = nested quote only */
+    } st[DD_MP_JSON_MAX_DEPTH];
+    int depth = 0;
+    dd__mp_out o;
+    dd_mp_reader r;
+    dd__mp_item it;
+    o.out = out;
+    o.cap = out ? cap : 0;
+    o.n = 0;
+    o.esc = 0;
+    dd_mp_reader_init(&r, data, len);
+    for (;;) {
+        if (depth > 0) {
+            if (st[depth - 1].idx > 0) dd__mp_putc(&o, st[depth - 1].map && (st[depth - 1].idx & 1) ? ':' : ',');
+        }
+        if (dd__mp_next(&r, &it) != DD_OK) goto fail;
+        r.p += it.size;
+        if (depth > 0 && st[depth - 1].map && !(st[depth - 1].idx & 1) && it.type != DD_MP_STR) {
+            dd__mp_putc(&o, '"'); /* a non-str key becomes a string of its JSON text */
+            st[depth - 1].quoted = o.esc ? 2 : 1;
+            o.esc = 1;
+        }
+        switch (it.type) {
+        case DD_MP_NIL: dd__mp_puts(&o, "null"); break;
+        case DD_MP_BOOL: dd__mp_puts(&o, it.u ? "true" : "false"); break;
+        case DD_MP_UINT: dd__mp_put_u64(&o, it.u); break;
+        case DD_MP_INT:
+            dd__mp_putc(&o, '-');
+            dd__mp_put_u64(&o, (uint64_t)0 - (uint64_t)it.i);
+            break;
+        case DD_MP_FLOAT: dd__mp_put_double(&o, it.f, it.f32 ? 9 : 17); break;
+        case DD_MP_STR: dd__mp_put_jstr(&o, it.data, it.u); break;
+        case DD_MP_BIN:
+            dd__mp_putc(&o, '"');
+            dd__mp_put_hex(&o, it.data, it.u);
+            dd__mp_putc(&o, '"');
+            break;
+        case DD_MP_EXT:
+            dd__mp_puts(&o, "{\"type\":");
+            if (it.ext < 0) dd__mp_putc(&o, '-');
+            dd__mp_put_u64(&o, (uint64_t)(it.ext < 0 ? -(int)it.ext : it.ext));
+            dd__mp_puts(&o, ",\"data\":\"");
+            dd__mp_put_hex(&o, it.data, it.u);
+            dd__mp_puts(&o, "\"}");
+            break;
+        default: /* array, map */
+            if (depth >= DD_MP_JSON_MAX_DEPTH) goto fail;
+            dd__mp_putc(&o, it.type == DD_MP_MAP ? '{' : '[');
+            if (it.u) {
+                st[depth].left = it.type == DD_MP_MAP ? it.u * 2 : it.u;
+                st[depth].idx = 0;
+                st[depth].map = it.type == DD_MP_MAP;
+                st[depth].quoted = 0;
+                depth++;
+                continue;
+            }
+            dd__mp_putc(&o, it.type == DD_MP_MAP ? '}' : ']');
+        }
+        for (;;) { /* a value is complete: close the key quote and finished containers */
+            if (depth == 0) break;
+            if (st[depth - 1].quoted && !(st[depth - 1].idx & 1)) {
+                if (st[depth - 1].quoted == 1) o.esc = 0;
+                dd__mp_putc(&o, '"');
+                st[depth - 1].quoted = 0;
+            }
+            st[depth - 1].idx++;
+            if (--st[depth - 1].left) break;
+            depth--;
+            dd__mp_putc(&o, st[depth].map ? '}' : ']');
+        }
+        if (depth == 0) break;
+    }
+    if (r.p != r.end) goto fail;
+    if (o.cap) o.out[o.n < o.cap ? o.n : o.cap - 1] = '\0';
+    return o.n;
+fail:
+    if (o.cap) o.out[0] = '\0';
+    return 0;
+}
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
