@@ -925,13 +925,13 @@ DD__PRIVATE void dd__mp_put_double(dd__mp_out *o, double v, int prec) {
         dd__mp_puts(o, "\"NaN\"");
         return;
     }
+    if (v > 1.7976931348623157e308 || v < -1.7976931348623157e308) {
+        dd__mp_puts(o, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        return;
+    }
     if (v < 0 || (v == 0 && 1 / v < 0)) {
         dd__mp_putc(o, '-');
         v = -v;
-    }
-    if (v > 1.7976931348623157e308) {
-        dd__mp_puts(o, "\"Infinity\"");
-        return;
     }
     if (v == 0) {
         dd__mp_puts(o, "0.0");
