@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# The example senders (examples/sender_posix.c, examples/sender_curl.c) against the example agent
+# (examples/agent.c) over TCP and a Unix socket, and against an independent Python server that
+# answers hand-written HTTP bytes. Covers an agent that is down, too slow, closes without answering,
+# and answers 400, 413 and 500: the senders never crash (they run under ASan+UBSan) and count failures.
+# The payload is encoded by Python's msgpack (not by us) and what the agent recorded is compared
+# with Python's decoding of the same bytes. Last line: "senders: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=${BUILD_DIR:-$ROOT/build/tests}/senders
+rm -rf "$B"
+mkdir -p "$B"
+PY=/usr/bin/python3
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { # name condition-string
+    if eval "$2"; then ok "$1"; else bad "$1: $2"; fi
+}
+finish() {
+    for p in ${PIDS:-}; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    echo "senders: $pass passed, $fail failed"
+    exit 0
+}
+trap finish EXIT
+
+STRICT="-Wall -Wextra -Wpedantic -Werror"
+RATES='{"rate_by_service":{"service:,env:":1}}'
+
+# --- build ---
+if gcc -std=c99 $STRICT -O1 -g -I. examples/agent.c -o "$B/agent" -lpthread 2>"$B/build.log"; then ok "build agent"; else bad "build agent"; cat "$B/build.log"; exit 0; fi
+if clang -std=c99 $STRICT -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I. \
+    tests/senders_check.c examples/sender_posix.c examples/sender_curl.c -o "$B/check" -lcurl 2>>"$B/build.log"; then
+    ok "build senders (asan+ubsan)"
+else
+    bad "build senders"; cat "$B/build.log"; exit 0
+fi
+for cc in gcc clang; do
+    $cc -std=c99 $STRICT -O2 -I. -c examples/sender_posix.c -o "$B/sp.$cc.o" 2>>"$B/build.log" && \
+    $cc -std=c99 $STRICT -O2 -I. -c examples/sender_curl.c -o "$B/sc.$cc.o" 2>>"$B/build.log"
+    check "senders compile strictly with $cc" "[ $? = 0 ]"
+done
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+
+# --- payloads, encoded by Python's msgpack ---
+$PY - "$B" <<'EOF'
+import msgpack, sys, os
+d = sys.argv[1]
+t = 0x91a2b3c4d5e6f708
+spans = [
+    {"trace_id": t, "span_id": 0x11, "parent_id": 0, "name": "http.request", "service": "svc",
+     "resource": "GET /users", "type": "web", "start": 1732170000123456789, "duration": 1500000, "error": 0,
+     "meta": {"_dd.p.tid": "6740a5e000000000", "span.kind": "server", "_dd.origin": "lambda"},
+     "metrics": {"_sampling_priority_v1": 1.0, "_dd.top_level": 1.0}},
+    {"trace_id": t, "span_id": 0x22, "parent_id": 0x11, "name": "db.query", "service": "svc",
+     "resource": "SELECT ?", "type": "sql", "start": 1732170000123556789, "duration": 500000, "error": 1,
+     "meta": {"error.message": "timeout"}, "metrics": {"_dd.measured": 1.0}},
+]
+open(os.path.join(d, "good.bin"), "wb").write(msgpack.packb([spans]))
+open(os.path.join(d, "bad.bin"), "wb").write(b"\x91\x91\xc1")
+f32 = [[dict(spans[1], metrics={"x": 1.5})]]
+open(os.path.join(d, "float32.bin"), "wb").write(msgpack.packb(f32, use_single_float=True))
+EOF
+check "payloads written" "[ -s $B/good.bin ] && [ -s $B/float32.bin ]"
+
+# --- helpers ---
+PIDS=""
+start_agent() { # name args... ; sets PORT, APID
+    local name=$1; shift
+    rm -f "$B/$name.ready"
+    "$B/agent" --port 0 --ready-file "$B/$name.ready" "$@" >"$B/$name.out" 2>"$B/$name.err" &
+    APID=$!
+    PIDS="$PIDS $APID"
+    for _ in $(seq 1 100); do [ -s "$B/$name.ready" ] && break; sleep 0.05; done
+    PORT=$(cat "$B/$name.ready" 2>/dev/null || echo 0)
+}
+stop_agent() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+send() { # kind url body ctype count [timeout]
+    "$B/check" "$@" 2>>"$B/check.err"
+}
+field() { sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<<" $2" | head -n 1; }
+body_of() { sed -n 's/.* body=//p' <<<"$1"; }
+
+# --- a healthy agent on TCP and a Unix socket ---
+SOCK="$B/agent.sock"
+start_agent ok --unix "$SOCK" --record "$B/ok.jsonl"
+check "agent listens" "[ $PORT != 0 ]"
+for kind in posix curl; do
+    for url in "http://127.0.0.1:$PORT" "unix://$SOCK"; do
+        r=$(send $kind "$url" "$B/good.bin" application/msgpack 1)
+        check "$kind $url: 200" "[ \"$(field status "$r")\" = 200 ] && [ \"$(field rc "$r")\" = 0 ]"
+        check "$kind $url: rates body handed back" "[ '$(body_of "$r")' = '$RATES' ]"
+    done
+    r=$(DD_TRACE_AGENT_URL= DD_AGENT_HOST=127.0.0.1 DD_TRACE_AGENT_PORT=$PORT send $kind - "$B/good.bin" application/msgpack 1)
+    check "$kind: DD_AGENT_HOST + DD_TRACE_AGENT_PORT" "[ \"$(field status "$r")\" = 200 ]"
+    r=$(DD_TRACE_AGENT_URL="unix://$SOCK" send $kind - "$B/good.bin" application/msgpack 1)
+    check "$kind: DD_TRACE_AGENT_URL=unix://" "[ \"$(field status "$r")\" = 200 ]"
+    r=$(DD_TRACE_AGENT_URL="http://127.0.0.1:$PORT/" send $kind - "$B/good.bin" application/msgpack 2)
+    check "$kind: DD_TRACE_AGENT_URL=http:// (POST then PUT)" "[ \"$(field status "$r")\" = 200 ] && [ \"$(field responses "$r")\" = 2 ]"
+    r=$(send $kind "http://127.0.0.1:$PORT" "$B/bad.bin" application/msgpack 1)
+    check "$kind: undecodable msgpack -> 400 counted" "[ \"$(field status "$r")\" = 400 ] && [ \"$(field http_errors "$r")\" = 1 ] && [ \"$(field rc "$r")\" = 0 ]"
+    r=$(send $kind "http://127.0.0.1:$PORT" "$B/good.bin" application/json 1)
+    check "$kind: wrong Content-Type -> 400" "[ \"$(field status "$r")\" = 400 ]"
+    r=$(send $kind "http://127.0.0.1:$PORT" "$B/float32.bin" application/msgpack 1)
+    check "$kind: float32 metric -> 400 (as the Go agent)" "[ \"$(field status "$r")\" = 400 ]"
+    r=$(send $kind "ftp://127.0.0.1:$PORT" "$B/good.bin" application/msgpack 1)
+    check "$kind: unusable URL refused at init" "[ \"$(field init "$r")\" = -1 ]"
+done
+r=$(send curl "http://127.0.0.1:$PORT" "$B/good.bin" application/msgpack 3)
+check "curl reuses its connection (3 requests, 1 connect)" "[ \"$(field connects "$r")\" = 1 ] && [ \"$(field responses "$r")\" = 3 ]"
+stop_agent "$APID"
+
+# What the agent recorded equals Python's decoding of the bytes sent.
+$PY - "$B" "$RATES" >"$B/record.log" 2>&1 <<'EOF'
+import json, msgpack, sys, os
+d = sys.argv[1]
+want = msgpack.unpackb(open(os.path.join(d, "good.bin"), "rb").read(), raw=False)
+lines = [json.loads(l) for l in open(os.path.join(d, "ok.jsonl"))]
+good = [l for l in lines if l["status"] == 200]
+assert len(good) == 2 * (2 + 2 + 2) + 3, len(good)      # per sender: TCP, unix, 2 env, 2 PUT/POST; curl reuse 3
+for l in good:
+    assert l["payload"] == want, l["payload"]
+    h = l["headers"]
+    assert h["content-type"] == "application/msgpack" and h["x-datadog-trace-count"] == "1", h
+    assert h["datadog-meta-lang"] == "c" and h["datadog-meta-tracer-version"] == "0.1.0", h
+    assert int(h["content-length"]) == len(open(os.path.join(d, "good.bin"), "rb").read())
+assert {l["method"] for l in good} == {"POST", "PUT"}
+assert sorted(l["status"] for l in lines if l["status"] != 200) == [400] * 6
+print("record ok")
+EOF
+check "agent recorded exactly the payloads sent (checked by Python msgpack)" "grep -q 'record ok' $B/record.log || { cat $B/record.log; false; }"
+check "agent printed the trace as a tree" "grep -q '^\* svc \[c\] http.request  1.500 ms' $B/ok.out && grep -q '^  \`- svc \[c\] db.query  0.500 ms' $B/ok.out"
+
+# --- failure answers: 500, 400, 413 ---
+for mode in "500:--status 500" "400:--status 400" "413:--max-bytes 100"; do
+    code=${mode%%:*}; args=${mode#*:}
+    start_agent "f$code" $args --unix "$B/f$code.sock"
+    for kind in posix curl; do
+        for url in "http://127.0.0.1:$PORT" "unix://$B/f$code.sock"; do
+            r=$(send $kind "$url" "$B/good.bin" application/msgpack 2)
+            check "$kind $url: answer $code reported and counted" "[ \"$(field status "$r")\" = $code ] && [ \"$(field http_errors "$r")\" = 2 ] && [ \"$(field rc "$r")\" = 0 ]"
+        done
+    done
+    stop_agent "$APID"
+done
+
+# --- an agent that fails the first request only ---
+start_agent flaky --status 500 --fail-first 1
+r=$(send curl "http://127.0.0.1:$PORT" "$B/good.bin" application/msgpack 2)
+check "curl: 500 then 200 on the same sender" "[ \"$(field status "$r")\" = 200 ] && [ \"$(field http_errors "$r")\" = 1 ]"
+stop_agent "$APID"
+
+# --- too slow: the agent answers after 3 s, the senders give up at 500 ms ---
+start_agent slow --delay-ms 3000 --unix "$B/slow.sock"
+for kind in posix curl; do
+    for url in "http://127.0.0.1:$PORT" "unix://$B/slow.sock"; do
+        t0=$(date +%s%N)
+        r=$(send $kind "$url" "$B/good.bin" application/msgpack 1 500)
+        t1=$(date +%s%N)
+        ms=$(( (t1 - t0) / 1000000 ))
+        check "$kind $url: timeout reported and counted (${ms} ms)" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field timeouts "$r")\" = 1 ] && [ \"$(field status "$r")\" = 0 ] && [ $ms -lt 2500 ]"
+    done
+done
+stop_agent "$APID"
+
+# --- closes without answering ---
+start_agent closer --close
+for kind in posix curl; do
+    r=$(send $kind "http://127.0.0.1:$PORT" "$B/good.bin" application/msgpack 1)
+    check "$kind: connection closed without an answer counted" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field transport_errors "$r")\" = 1 ] && [ \"$(field status "$r")\" = 0 ]"
+done
+stop_agent "$APID"
+
+# --- down: nothing listens on the port or the socket ---
+DOWN=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+for kind in posix curl; do
+    r=$(send $kind "http://127.0.0.1:$DOWN" "$B/good.bin" application/msgpack 2)
+    check "$kind: agent down (TCP) -> refused counted" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field refused "$r")\" = 2 ] && [ \"$(field transport_errors "$r")\" = 2 ]"
+    r=$(send $kind "unix://$B/nobody.sock" "$B/good.bin" application/msgpack 1)
+    check "$kind: agent down (Unix socket) -> refused counted" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field refused "$r")\" = 1 ]"
+done
+
+# --- chunked answers from the agent ---
+start_agent chunked --chunked --unix "$B/ch.sock"
+for kind in posix curl; do
+    for url in "http://127.0.0.1:$PORT" "unix://$B/ch.sock"; do
+        r=$(send $kind "$url" "$B/good.bin" application/msgpack 1)
+        check "$kind $url: chunked answer decoded" "[ \"$(field status "$r")\" = 200 ] && [ '$(body_of "$r")' = '$RATES' ]"
+    done
+done
+stop_agent "$APID"
+
+# --- hand-written HTTP answers from an independent Python server ---
+cat >"$B/raw_server.py" <<'EOF'
+import socket, sys
+# Serves one canned answer per connection, in order, after reading the request head and body.
+answers = [bytes.fromhex(h) for h in sys.argv[2:]]
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+for a in answers:
+    c, _ = s.accept()
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += c.recv(65536)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    n = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0]
+    while len(rest) < n:
+        rest += c.recv(65536)
+    c.sendall(a)
+    c.close()
+EOF
+hexof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+A1=$(hexof $'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7;ext=1\r\n{"rate_\r\n1D\r\nby_service":{"service:,env:":\r\n2\r\n1}\r\n1\r\n}\r\n0\r\nTrailer-A: x\r\n\r\n')
+A2=$(hexof $'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"rate_by_service":{}}')
+A3=$(hexof $'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n')
+A4=$(hexof $'HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort')
+A5=$(hexof $'HTTP/1.0 429 Too Many Requests\r\nContent-Length: 2\r\n\r\n{}')
+$PY "$B/raw_server.py" "$B/raw.ready" "$A1" "$A2" "$A3" "$A4" "$A5" >"$B/raw.log" 2>&1 &
+RPID=$!; PIDS="$PIDS $RPID"
+for _ in $(seq 1 100); do [ -s "$B/raw.ready" ] && break; sleep 0.05; done
+RP=$(cat "$B/raw.ready")
+r=$(send posix "http://127.0.0.1:$RP" "$B/good.bin" application/msgpack 1)
+check "posix: hand-written chunked body (extension, upper-case hex, trailer)" "[ \"$(field status "$r")\" = 200 ] && [ '$(body_of "$r")' = '$RATES' ]"
+r=$(send posix "http://127.0.0.1:$RP" "$B/good.bin" application/msgpack 1)
+check "posix: 100 Continue skipped, body read until close" "[ \"$(field status "$r")\" = 200 ] && [ '$(body_of "$r")' = '{\"rate_by_service\":{}}' ]"
+r=$(send posix "http://127.0.0.1:$RP" "$B/good.bin" application/msgpack 1)
+check "posix: malformed chunk size is a transport error" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field status "$r")\" = 0 ] && [ \"$(field transport_errors "$r")\" = 1 ]"
+r=$(send posix "http://127.0.0.1:$RP" "$B/good.bin" application/msgpack 1)
+check "posix: body shorter than Content-Length is a transport error" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field status "$r")\" = 0 ]"
+r=$(send posix "http://127.0.0.1:$RP" "$B/good.bin" application/msgpack 1)
+check "posix: HTTP/1.0 429 reported" "[ \"$(field status "$r")\" = 429 ] && [ '$(body_of "$r")' = '{}' ] && [ \"$(field http_errors "$r")\" = 1 ]"
+wait "$RPID" 2>/dev/null
+
+check "no sanitizer report" "! grep -q 'ERROR: AddressSanitizer\|runtime error\|LeakSanitizer' $B/check.err"
