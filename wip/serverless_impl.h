@@ -1302,18 +1302,26 @@ DD__PRIVATE const char *dd__sls_last(const char *s, char sep) {
     const char *r = strrchr(s, sep);
     return r ? r + 1 : s;
 }
-/* Milliseconds (a JSON number or numeric string, maybe with a fraction) to ns. */
+/* A timestamp (a JSON number or numeric string "1545082649183", "1545084650.987") in units of
+ * unit_ns to ns, decimally (no double rounding); 0 when not a plain non-negative decimal. */
 DD__PRIVATE int64_t dd__sls_ms_to_ns(const dd_json *v, int64_t unit_ns) {
-    double d = 0;
-    if (v->type == DD_JSON_STRING) {
-        dd_json num;
-        if (dd_json_parse(v->p + 1, v->n - 2, &num) != DD_OK || num.type != DD_JSON_NUMBER) return 0;
-        if (dd_json_number(&num, &d) != DD_OK) return 0;
-    } else if (dd_json_number(v, &d) != DD_OK) {
-        return 0;
+    const char *p, *end;
+    uint64_t ip = 0, frac = 0, scale = (uint64_t)unit_ns;
+    if (v->type == DD_JSON_STRING && v->n >= 2) { p = v->p + 1; end = v->p + v->n - 1; }
+    else if (v->type == DD_JSON_NUMBER) { p = v->p; end = v->p + v->n; }
+    else return 0;
+    if (p >= end || !dd__sls_is_digit(*p)) return 0;
+    while (p < end && dd__sls_is_digit(*p)) {
+        if (ip > (uint64_t)INT64_MAX / 10) return 0;
+        ip = ip * 10 + (uint64_t)(*p++ - '0');
     }
-    if (d <= 0 || d > 1e19 / (double)unit_ns) return 0;
-    return (int64_t)(d * (double)unit_ns + 0.5);
+    if (p < end && *p == '.') {
+        for (p++; p < end && dd__sls_is_digit(*p); p++) {
+            if (scale >= 10) { scale /= 10; frac += (uint64_t)(*p - '0') * scale; }
+        }
+    }
+    if (p != end || ip > (uint64_t)INT64_MAX / (uint64_t)unit_ns) return 0;
+    return (int64_t)(ip * (uint64_t)unit_ns + frac);
 }
 /* ISO 8601 UTC "2021-12-17T21:46:58.040Z" (fraction optional) to epoch ns; 0 when not that shape. */
 DD__PRIVATE int64_t dd__sls_iso_to_ns(const dd_json *v) {
