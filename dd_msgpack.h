@@ -7,6 +7,13 @@
  * MEMORY    a fixed buffer never allocates; a growable one uses the dd_allocator you pass
  * ERRORS    sticky: the first error stops later calls; check once at the end
  * DOES NOT  do I/O, read the environment, start threads, or call locale-dependent libc
+ * SECTIONS  writer (dd_mp_writer_*, dd_mp_write_*, reserve/patch), reader (dd_mp_reader_*,
+ *           dd_mp_read_*, dd_mp_skip: bounds-checked, depth-limited, no recursion), dd_mp_to_json
+ *
+ *   uint8_t buf[256]; size_t used; dd_mp_writer w;
+ *   dd_mp_writer_init_fixed(&w, buf, sizeof buf);
+ *   dd_mp_write_map(&w, 1); dd_mp_write_cstr(&w, "id"); dd_mp_write_u64(&w, 42);
+ *   if (dd_mp_writer_finish(&w, &used) != DD_OK) ...;   the first error, checked once
  */
 #ifndef DD_MSGPACK_H
 #define DD_MSGPACK_H
@@ -241,9 +248,10 @@ DD_API int dd_mp_skip(dd_mp_reader *r);
  * Returns 0 (and writes "" when cap > 0) when the input is not exactly one valid value: malformed,
  * truncated, trailing bytes, or deeper than DD_MP_JSON_MAX_DEPTH. Every valid value needs at least one
  * character, so 0 is never a success. `out` may be NULL when `cap` is 0 (to measure).
- * Rendering: nil null, bool true/false, integers in exact decimal, floats locale-free as the
- * shortest of positional and exponent form with 17 significant digits (9 for float 32), trailing
- * zeros dropped and ".0" kept for whole numbers (1.0, 0.10000000000000001, 1e+300); NaN and the
+ * Rendering: nil null, bool true/false, integers in exact decimal. Floats as C's "%.17g" would
+ * print them in the C locale ("%.9g" for float 32, enough to tell every float apart), computed
+ * here from the exact binary value (no libc, no locale), plus ".0" on a whole number written
+ * without exponent: 1.0, 100.0, 0.10000000000000001, 1.0000000000000001e-05, -0.0. NaN and the
  * infinities as the strings "NaN", "Infinity", "-Infinity". str as a JSON string: `"` `\` as
  * \" \\, \n \r \t as such, other bytes below 0x20 as \u00XX, valid UTF-8 copied, each byte of an
  * invalid UTF-8 sequence (overlong, surrogate, above U+10FFFF, cut short) as \ufffd. bin as a
