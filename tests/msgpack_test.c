@@ -1034,6 +1034,115 @@ static void test_to_json_floats_like_printf(void) {
     }
 }
 
+/* Every typed reader on one sample of every type: only the matching one succeeds (u64/i64 by
+ * value); the others return DD_ERR_TYPE, zero their out-params and do not move. */
+static void test_type_mismatch_matrix(void) {
+    static const struct {
+        const char *hex;
+        int type;
+    } samples[] = {
+        {"c0", DD_MP_NIL}, {"c3", DD_MP_BOOL}, {"05", DD_MP_UINT}, {"e0", DD_MP_INT},
+        {"ca 3f c0 00 00", DD_MP_FLOAT}, {"a1 61", DD_MP_STR}, {"c4 01 61", DD_MP_BIN},
+        {"91 01", DD_MP_ARRAY}, {"81 01 02", DD_MP_MAP}, {"d4 01 61", DD_MP_EXT},
+    };
+    size_t k;
+    int want;
+    for (k = 0; k < sizeof samples / sizeof samples[0]; k++) {
+        uint8_t b[8];
+        size_t n = hex(samples[k].hex, b);
+        for (want = DD_MP_NIL; want <= DD_MP_EXT; want++) {
+            dd_mp_reader r;
+            int v = 9, ok = want == samples[k].type || (want == DD_MP_INT && samples[k].type == DD_MP_UINT);
+            uint64_t u = 9;
+            int64_t i = 9;
+            double d = 9;
+            const char *s = "x";
+            const void *p = "x";
+            uint32_t len = 9;
+            int8_t t = 9;
+            int rc;
+            dd_mp_reader_init(&r, b, n);
+            switch (want) {
+            case DD_MP_NIL: rc = dd_mp_read_nil(&r); break;
+            case DD_MP_BOOL: rc = dd_mp_read_bool(&r, &v); CHECK(ok || v == 0); break;
+            case DD_MP_UINT: rc = dd_mp_read_u64(&r, &u); CHECK(ok || u == 0); break;
+            case DD_MP_INT: rc = dd_mp_read_i64(&r, &i); CHECK(ok || i == 0); break;
+            case DD_MP_FLOAT: rc = dd_mp_read_f64(&r, &d); CHECK(ok || d == 0); break;
+            case DD_MP_STR: rc = dd_mp_read_str(&r, &s, &len); CHECK(ok || (s == NULL && len == 0)); break;
+            case DD_MP_BIN: rc = dd_mp_read_bin(&r, &p, &len); CHECK(ok || (p == NULL && len == 0)); break;
+            case DD_MP_ARRAY: rc = dd_mp_read_array(&r, &len); CHECK(ok || len == 0); break;
+            case DD_MP_MAP: rc = dd_mp_read_map(&r, &len); CHECK(ok || len == 0); break;
+            default: rc = dd_mp_read_ext(&r, &t, &p, &len); CHECK(ok || (t == 0 && p == NULL && len == 0)); break;
+            }
+            CHECK_EQ_INT(rc, ok ? DD_OK : DD_ERR_TYPE);
+            if (!ok) CHECK(r.p == b);
+        }
+    }
+}
+
+/* A v0.4-shaped payload (spec/agent-protocol.md: array of chunks, chunk = array of span maps)
+ * written by hand as hex, built with the writer, then walked back with the reader. */
+static void test_payload_shape_roundtrip(void) {
+    static const char *const want_hex =
+        "91 91 83"
+        " a8 74 72 61 63 65 5f 69 64 cf 80 00 00 00 00 00 00 05" /* "trace_id": 2^63 + 5 */
+        " a4 6e 61 6d 65 ab 77 65 62 2e 72 65 71 75 65 73 74"   /* "name": "web.request" */
+        " a7 6d 65 74 72 69 63 73 81"                            /* "metrics": { */
+        " b5 5f 73 61 6d 70 6c 69 6e 67 5f 70 72 69 6f 72 69 74 79 5f 76 31" /* "_sampling_priority_v1" */
+        " cb 3f f0 00 00 00 00 00 00";                           /* 1.0 } */
+    uint8_t want[128], buf[128];
+    size_t wn = hex(want_hex, want), used;
+    dd_mp_writer w;
+    dd_mp_reader r;
+    uint32_t n;
+    const char *s;
+    uint64_t u;
+    double d;
+    size_t at;
+    dd_mp_writer_init_fixed(&w, buf, sizeof buf);
+    at = dd_mp_reserve_array(&w); /* the payload's count is patched once known */
+    dd_mp_write_array(&w, 1);
+    dd_mp_write_map(&w, 3);
+    dd_mp_write_cstr(&w, "trace_id");
+    dd_mp_write_u64(&w, 9223372036854775813u);
+    dd_mp_write_cstr(&w, "name");
+    dd_mp_write_cstr(&w, "web.request");
+    dd_mp_write_cstr(&w, "metrics");
+    dd_mp_write_map(&w, 1);
+    dd_mp_write_cstr(&w, "_sampling_priority_v1");
+    dd_mp_write_f64(&w, 1.0);
+    dd_mp_patch_count(&w, at, 1);
+    CHECK_EQ_INT(dd_mp_writer_finish(&w, &used), DD_OK);
+    /* the reserved header is array32; the hand-written payload uses fixarray */
+    CHECK_MEM(buf, 5, "\xdd\x00\x00\x00\x01", 5);
+    CHECK_MEM(buf + 5, used - 5, want + 1, wn - 1);
+    dd_mp_reader_init(&r, want, wn);
+    CHECK_EQ_INT(dd_mp_read_array(&r, &n), DD_OK);
+    CHECK_EQ_U64(n, 1);
+    CHECK_EQ_INT(dd_mp_read_array(&r, &n), DD_OK);
+    CHECK_EQ_INT(dd_mp_read_map(&r, &n), DD_OK);
+    CHECK_EQ_U64(n, 3);
+    CHECK_EQ_INT(dd_mp_read_str(&r, &s, &n), DD_OK);
+    CHECK_MEM(s, n, "trace_id", 8);
+    CHECK_EQ_INT(dd_mp_read_u64(&r, &u), DD_OK);
+    CHECK_EQ_U64(u, 9223372036854775813u);
+    CHECK_EQ_INT(dd_mp_read_str(&r, &s, &n), DD_OK);
+    CHECK_EQ_INT(dd_mp_skip(&r), DD_OK); /* the name */
+    CHECK_EQ_INT(dd_mp_read_str(&r, &s, &n), DD_OK);
+    CHECK_MEM(s, n, "metrics", 7);
+    CHECK_EQ_INT(dd_mp_read_map(&r, &n), DD_OK);
+    CHECK_EQ_INT(dd_mp_read_str(&r, &s, &n), DD_OK);
+    CHECK_EQ_INT(dd_mp_read_f64(&r, &d), DD_OK);
+    CHECK(d == 1.0);
+    CHECK_EQ_U64(dd_mp_reader_remaining(&r), 0);
+    {
+        char out[160];
+        CHECK_EQ_U64(dd_mp_to_json(want, wn, out, sizeof out), 97);
+        CHECK_STR(out, "[[{\"trace_id\":9223372036854775813,\"name\":\"web.request\","
+                       "\"metrics\":{\"_sampling_priority_v1\":1.0}}]]");
+    }
+}
+
 static const test_case cases[] = {
     TEST(test_write_int_boundaries),
     TEST(test_read_int_boundaries),
@@ -1058,6 +1167,8 @@ static const test_case cases[] = {
     TEST(test_to_json_table),
     TEST(test_to_json_snprintf_semantics),
     TEST(test_to_json_floats_like_printf),
+    TEST(test_type_mismatch_matrix),
+    TEST(test_payload_shape_roundtrip),
 };
 
 int main(int argc, char **argv) {
