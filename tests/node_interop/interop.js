@@ -1,0 +1,156 @@
+'use strict'
+// The Node.js side of tests/node_interop_test.sh. Usage: node interop.js <style> <path to the C interop binary>
+// Starts the official tracer (npm dd-trace, pinned in package.json) with the given inject style and
+// "datadog,<style>" extraction, then checks both directions for a set of contexts:
+//   Node -> C: Node extracts Datadog seed headers, injects them with <style>; the C side extracts.
+//   C -> Node: the C side injects with <style>; Node extracts.
+// and compares trace id, parent id, sampling priority, origin and the _dd.p.* tags.
+// Prints "<style>: N passed, N failed" last.
+const { execFileSync } = require('child_process')
+
+const style = process.argv[2]
+const bin = process.argv[3]
+
+const tracer = require('dd-trace').init({
+  telemetry: false,
+  remoteConfig: false,
+  startupLogs: false,
+  flushInterval: 1e9,
+  url: 'http://127.0.0.1:9', // nothing listens there, and flushInterval keeps it from being tried
+  plugins: false,
+})
+
+let passed = 0
+let failed = 0
+function check (name, got, want) {
+  const g = JSON.stringify(got)
+  const w = JSON.stringify(want)
+  if (g === w) {
+    passed++
+  } else {
+    failed++
+    console.log(`  FAIL ${style} ${name}: got ${g}, want ${w}`)
+  }
+}
+
+function sortedTags (obj) {
+  const out = {}
+  for (const k of Object.keys(obj || {}).sort()) if (k.startsWith('_dd.p.')) out[k] = String(obj[k])
+  return out
+}
+function tagsString (obj) {
+  return Object.keys(obj).map(k => `${k}=${obj[k]}`).join(',')
+}
+
+// The contexts exchanged. ids in hex; tags without _dd.p.tid (the high bits add it).
+const cases = [
+  { name: '64-bit keep', hi: '0000000000000000', lo: '112210f47de98115', parent: '000000003ade68b1', prio: 1, origin: '', tags: {} },
+  { name: '128-bit user keep synthetics', hi: '640cfd8d00000000', lo: 'b5a2814f70060771', parent: 'fedcba9876543210', prio: 2, origin: 'synthetics', tags: { '_dd.p.dm': '-4' } },
+  { name: 'reject rum with = in a tag', hi: '0000000000000000', lo: '00000000000004d2', parent: '000000000000162e', prio: 0, origin: 'rum', tags: { '_dd.p.dm': '-3', '_dd.p.usr.id': 'baz64==' } },
+  { name: 'user reject lambda 128-bit', hi: '6543210f00000000', lo: '7fffffffffffffff', parent: '0000000000000001', prio: -1, origin: 'lambda', tags: { '_dd.p.dm': '-1' } },
+]
+
+// What survives a trip through `style` (spec/propagation.md 3-6).
+function expected (c) {
+  const tags = Object.assign({}, c.tags)
+  if (c.hi !== '0000000000000000') tags['_dd.p.tid'] = c.hi
+  const full = { trace_id: c.hi + c.lo, parent_id: c.parent, priority: c.prio, origin: c.origin, ptags: sortedTags(tags) }
+  if (style === 'b3multi' || style === 'b3') {
+    // B3 carries ids and a sampled bit only: priority > 0 -> 1, else 0; no origin, no _dd.p.* tags
+    // except _dd.p.tid, which both sides derive from a 128-bit id (R-B3M-5).
+    full.priority = c.prio > 0 ? 1 : 0
+    full.origin = ''
+    full.ptags = sortedTags(c.hi !== '0000000000000000' ? { '_dd.p.tid': c.hi } : {})
+  }
+  return full
+}
+
+function cExtract (headers, styles) {
+  const text = Object.keys(headers).map(k => `${k}: ${headers[k]}`).join('\n') + '\n'
+  return JSON.parse(execFileSync(bin, ['extract', styles], { input: text }).toString())
+}
+function cInject (c, styles) {
+  const tags = tagsString(c.tags) || '-'
+  const args = ['inject', styles, c.hi + c.lo, c.parent, String(c.prio), c.origin || '-', tags]
+  return JSON.parse(execFileSync(bin, args).toString())
+}
+function seedHeaders (c) {
+  const h = {
+    'x-datadog-trace-id': BigInt('0x' + c.lo).toString(),
+    'x-datadog-parent-id': BigInt('0x' + c.parent).toString(),
+    'x-datadog-sampling-priority': String(c.prio),
+  }
+  if (c.origin) h['x-datadog-origin'] = c.origin
+  const tags = Object.assign({}, c.tags)
+  if (c.hi !== '0000000000000000') tags['_dd.p.tid'] = c.hi
+  if (Object.keys(tags).length) h['x-datadog-tags'] = tagsString(tags)
+  return h
+}
+function nodeView (ctx) {
+  return {
+    trace_id: ctx.toTraceId(true),
+    parent_id: ctx.toSpanId(true),
+    priority: ctx._sampling.priority,
+    origin: ctx._trace.origin || '',
+    ptags: sortedTags(ctx._trace.tags),
+  }
+}
+
+for (const c of cases) {
+  const want = expected(c)
+
+  // Node -> C
+  const seeded = tracer.extract('http_headers', seedHeaders(c))
+  const carrier = {}
+  tracer.inject(seeded, 'http_headers', carrier)
+  const got = cExtract(carrier, style)
+  check(`node->c ${c.name} rc`, got.rc, 0)
+  check(`node->c ${c.name} trace id`, got.trace_id, want.trace_id)
+  check(`node->c ${c.name} parent id`, got.parent_id, want.parent_id)
+  if ((style === 'b3multi') && c.prio === 2) {
+    // Node writes x-b3-flags: 1 for priority 2; like Go and C++ (R-B3M-4) we read x-b3-sampled only.
+    check(`node->c ${c.name} x-b3-flags sent`, carrier['x-b3-flags'], '1')
+  }
+  check(`node->c ${c.name} priority`, got.priority, want.priority)
+  check(`node->c ${c.name} origin`, got.origin, want.origin)
+  check(`node->c ${c.name} tags`, sortedTags(got.ptags), want.ptags)
+
+  // C -> Node
+  const headers = cInject(c, style)
+  const ctx = tracer.extract('http_headers', headers)
+  check(`c->node ${c.name} extracted`, ctx !== null, true)
+  if (ctx) {
+    const view = nodeView(ctx)
+    check(`c->node ${c.name} trace id`, view.trace_id, want.trace_id)
+    check(`c->node ${c.name} parent id`, view.parent_id, want.parent_id)
+    check(`c->node ${c.name} priority`, view.priority, want.priority)
+    check(`c->node ${c.name} origin`, view.origin, want.origin)
+    check(`c->node ${c.name} tags`, view.ptags, want.ptags)
+  }
+}
+
+if (style === 'tracecontext') {
+  // R-W3C-19: the dd member is at most 256 characters; what does not fit is left out, s and p stay.
+  // spec/propagation.md says dd-trace-js drops the whole dd member instead; the pinned 6.21.0 does not
+  // (it trims the optional fields that do not fit), so this asserts the conforming behaviour on both sides.
+  const big = 'x'.repeat(300)
+  const c = { name: 'oversized tag', hi: '0000000000000000', lo: '0000000000000abc', parent: '0000000000000def', prio: 2, origin: 'rum', tags: { '_dd.p.big': big, '_dd.p.dm': '-4' } }
+  const seeded = tracer.extract('http_headers', seedHeaders(c))
+  const carrier = {}
+  tracer.inject(seeded, 'http_headers', carrier)
+  check('node keeps a dd member without the oversized tag', /(^|,)dd=/.test(carrier.tracestate) && !/t\.big/.test(carrier.tracestate), true)
+  const got = cExtract(carrier, 'tracecontext')
+  check('node->c oversized: priority', got.priority, 2)
+  check('node->c oversized: origin', got.origin, 'rum')
+  check('node->c oversized: tags', sortedTags(got.ptags), { '_dd.p.dm': '-4' })
+  const headers = cInject(c, 'tracecontext')
+  check('c->node oversized: dd member keeps s, p, o and the tag that fits', headers.tracestate,
+    'dd=s:2;p:0000000000000def;o:rum;t.dm:-4')
+  const ctx = tracer.extract('http_headers', headers)
+  check('c->node oversized: priority', ctx && ctx._sampling.priority, 2)
+  check('c->node oversized: origin', ctx && ctx._trace.origin, 'rum')
+  check('c->node oversized: tags', ctx && sortedTags(ctx._trace.tags), { '_dd.p.dm': '-4' })
+}
+
+console.log(`${style}: ${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)
