@@ -13,7 +13,8 @@
  * A good payload gets 200 {"rate_by_service":{"service:,env:":1}} (or --rates).
  *
  * Each trace request is logged on stderr and, with --record F, appended to F as one JSON line:
- *   {"method":..,"path":..,"status":..,"headers":{lower-case name: value},"body_len":N,"payload":<JSON>}
+ *   {"method":..,"path":..,"status":..,"headers":{lower-case name: value},"time":<epoch s>,"body_len":N,
+ *    "payload":<JSON>}
  * On SIGINT/SIGTERM, after --expect-spans N spans arrived, or at --timeout-ms, the agent prints every
  * trace it received as a tree (parent -> children, grouped by trace id across payloads and
  * processes) with service, name, resource, duration and a few tags, then exits (2 when
@@ -438,7 +439,12 @@ static void record(const request *q, int status, const uint8_t *body, size_t len
         fputc(':', record_file);
         json_str(record_file, q->values[i], strlen(q->values[i]));
     }
-    fprintf(record_file, "},\"body_len\":%lu,\"payload\":", (unsigned long)len);
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        fprintf(record_file, "},\"time\":%ld.%06ld,\"body_len\":%lu,\"payload\":", (long)ts.tv_sec,
+                ts.tv_nsec / 1000, (unsigned long)len);
+    }
     {
         size_t need = dd_mp_to_json(body, len, NULL, 0);
         char *j = need ? (char *)malloc(need + 1) : NULL;

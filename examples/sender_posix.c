@@ -366,6 +366,7 @@ static int read_response(dd_posix_sender *s, int fd, int64_t deadline) {
                     s->body[blen] = 0;
                     s->body_len = blen;
                     s->last_status = h.status;
+                    s->head_len = h.head_len;
                     return DD_OK;
                 }
             } else if (h.has_length) {
@@ -384,6 +385,7 @@ static int read_response(dd_posix_sender *s, int fd, int64_t deadline) {
                 s->body[blen] = 0;
                 s->body_len = blen;
                 s->last_status = h.status;
+                s->head_len = h.head_len;
                 return DD_OK;
             }
         }
@@ -435,6 +437,7 @@ int dd_posix_sender_post(dd_posix_sender *s, const char *method, const char *pat
     if (!s || !method || !path || (n_headers && !headers) || (body_len && !body)) return DD_ERR_INVALID_ARG;
     s->last_status = 0;
     s->body_len = 0;
+    s->head_len = 0;
     if (s->body) s->body[0] = 0;
     s->last_error[0] = 0;
     if (!s->is_unix && !s->host[0]) { set_error(s, "sender not initialised", 0); return DD_ERR_INVALID_ARG; }
@@ -469,7 +472,7 @@ int dd_posix_sender_post(dd_posix_sender *s, const char *method, const char *pat
     head_len += (size_t)snprintf(head + head_len, cap - head_len, "\r\n");
 
     s->n_requests++;
-    deadline = now_ms() + s->timeout_ms;
+    deadline = now_ms() + (s->timeout_ms > 0 ? s->timeout_ms : (int64_t)1 << 50);
     {
         int64_t cdl = now_ms() + s->connect_timeout_ms;
         fd = open_connection(s, cdl < deadline ? cdl : deadline);
@@ -529,4 +532,27 @@ int dd_posix_sender_transport(void *user, const dd_http_request *req, dd_http_re
     resp->body = body;
     resp->body_len = len;
     return 0;
+}
+
+const char *dd_posix_sender_response_header(const dd_posix_sender *s, const char *name, size_t *len) {
+    const char *p, *end;
+    size_t n;
+    if (len) *len = 0;
+    if (!s || !name || !s->buf || s->head_len < 4 || s->last_status == 0) return NULL;
+    n = strlen(name);
+    p = (const char *)memchr(s->buf, '\n', s->head_len) + 1; /* after the status line */
+    end = s->buf + s->head_len - 2;
+    while (p < end) {
+        const char *eol = (const char *)memchr(p, '\n', (size_t)(end + 2 - p));
+        size_t line = (size_t)(eol - p);
+        if (line > n && p[n] == ':' && prefix_icase(p, n, name)) {
+            const char *v = p + n + 1, *ve = eol;
+            while (v < ve && (*v == ' ' || *v == '\t')) v++;
+            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+            if (len) *len = (size_t)(ve - v);
+            return v;
+        }
+        p = eol + 1;
+    }
+    return NULL;
 }

@@ -36,7 +36,8 @@ typedef struct dd_posix_sender {
     char unix_path[DD_POSIX_SENDER_PATH_MAX + 1];
     /* Settings: init sets the defaults; change them before the first request. */
     int connect_timeout_ms;                    /* default 2000                       */
-    int timeout_ms;                            /* whole request, default 2000 (as dd-trace-cpp) */
+    int timeout_ms;                            /* whole request, default 2000 (as dd-trace-cpp);
+                                                  <= 0: none (the Lambda Runtime API's long poll) */
     size_t max_response;                       /* response bytes kept, default 1 MiB */
     /* The last response. body is NUL-terminated; valid until the next request or free. */
     int last_status;                           /* HTTP status, 0 when none arrived   */
@@ -53,6 +54,7 @@ typedef struct dd_posix_sender {
     /* Private. */
     char *buf;
     size_t buf_cap;
+    size_t head_len;                           /* the last response's head, at the start of buf */
 } dd_posix_sender;
 
 /* Sets the endpoint from `url` ("http://host:port", "http://[::1]:8126", "unix:///path/to.sock",
@@ -74,6 +76,11 @@ int dd_posix_sender_post(dd_posix_sender *s, const char *method, const char *pat
  * status and body in *resp, the body owned by the sender until its next request), else
  * DD_ERR_TRANSPORT or DD_ERR_INVALID_ARG with resp->status 0. */
 int dd_posix_sender_transport(void *user, const dd_http_request *req, dd_http_response *resp);
+
+/* The value of header `name` (case-insensitive) in the last complete response, without surrounding
+ * blanks, and its length in *len; NULL when absent or when the last request failed. Not
+ * NUL-terminated; valid until the next request or free. */
+const char *dd_posix_sender_response_header(const dd_posix_sender *s, const char *name, size_t *len);
 
 /* Releases the response buffers; the sender may be initialised again. NULL is a no-op. */
 void dd_posix_sender_free(dd_posix_sender *s);
