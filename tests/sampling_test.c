@@ -787,6 +787,18 @@ static void test_span_rules_from_env_and_code(void) {
     CHECK(log_has(&logs, "DD_SPAN_SAMPLING_RULES rule 0: unknown key \"provenance\" ignored"));
     CHECK_EQ_INT(dd__span_sampler_decide(&sampler, &in, UINT64_C(77), &sd), 0);
     dd__sampler_destroy(&sampler);
+    /* the _FILE variant is not read by the headers (no file I/O): a warning says so */
+    {
+        fake_env file_env = {{"DD_SPAN_SAMPLING_RULES_FILE"}, {"/etc/rules.json"}};
+        memset(&logs, 0, sizeof logs);
+        cfg.span_rules_json = NULL;
+        CHECK_EQ_INT(dd__sampler_init(&sampler, &cfg, fake_getenv, &file_env, capture_log, &logs), DD_OK);
+        CHECK_EQ_INT(sampler.n_span_rules, 0);
+        CHECK_EQ_INT(logs.count, 1);
+        CHECK(log_has(&logs, "DD_SPAN_SAMPLING_RULES_FILE=/etc/rules.json: files are not read"));
+        CHECK_EQ_INT(logs.levels[0], DD_LOG_WARN);
+        dd__sampler_destroy(&sampler);
+    }
     /* in code */
     memset(&rule, 0, sizeof rule);
     rule.name = "o?";

@@ -725,6 +725,10 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
                                ? cfg->span_rules_json
                                : dd__sampler_getenv(getenv_fn, getenv_user, "DD_SPAN_SAMPLING_RULES");
         if (json) dd__sampler_parse_rules(s, json, strlen(json), 1, "DD_SPAN_SAMPLING_RULES");
+        else if ((env = dd__sampler_getenv(getenv_fn, getenv_user, "DD_SPAN_SAMPLING_RULES_FILE")) != NULL)
+            /* the headers do no file I/O: the caller reads the file and passes span_rules_json */
+            dd__sampler_log(s, DD_LOG_WARN, "DD_SPAN_SAMPLING_RULES_FILE=", env, strlen(env),
+                            ": files are not read; pass the rules as span_rules_json or DD_SPAN_SAMPLING_RULES");
     }
     for (i = 0; i < s->n_span_rules; i++)
         if (s->span_rules[i].max_per_second > 0.0) dd__limiter_init(&s->span_limiters[i], s->span_rules[i].max_per_second);
