@@ -217,7 +217,7 @@ typedef struct dd_counters {
 typedef struct dd_tracer dd_tracer; /* opaque */
 typedef struct dd_span dd_span;     /* opaque; lives until dd_span_finish */
 
-/*=== tracer ===*/
+/*=== tracer lifecycle ===*/
 
 /* Creates a tracer from `cfg` (NULL = zeroed config), reading the environment once and, when
  * cgroup_path is not "", the container id. Logs the startup configuration line (JSON) when
@@ -394,6 +394,2276 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #include "wip/sampling_impl.h" /* sampling part, merged into this header before release */
 
 /*=== tracer ===*/
+/* With `#define DD_API static` an unused public function must not warn (as dd_msgpack.h). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+#include <string.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/time.h> /* gettimeofday: the clock left in strict ISO mode */
+#if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200112L
+#include <fcntl.h> /* open(): the cgroup file, read once in dd_tracer_new */
+#define DD__HAVE_POSIX 1
+#else
+#define DD__HAVE_POSIX 0
+#endif
+
+#ifndef DD__SPAN_INLINE_BYTES
+#define DD__SPAN_INLINE_BYTES 256  /* tag bytes allocated with each span                    */
+#endif
+#define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
+#define DD__BLOCK_POOL_MAX 1024    /* recycled blocks kept (4 MiB); the rest are freed        */
+#define DD__TAG_DEAD 0
+#define DD__TAG_META 1
+#define DD__TAG_METRIC 2
+
+/*--- clocks ---*/
+DD__PRIVATE int64_t dd__default_wall_ns(void *user) {
+    struct timeval tv;
+    (void)user;
+#if DD__HAVE_POSIX
+    {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) == 0) return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    }
+#endif
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
+}
+DD__PRIVATE int64_t dd__default_mono_ns(void *user) {
+#if DD__HAVE_POSIX
+    struct timespec ts;
+    (void)user;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+#endif
+    return dd__default_wall_ns(user);
+}
+DD__PRIVATE const char *dd__default_getenv(void *user, const char *name) {
+    (void)user;
+    return getenv(name);
+}
+
+/*--- ids: per-thread splitmix64 streams, reseeded after fork ---*/
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define DD__THREAD_LOCAL thread_local
+#elif defined(__GNUC__)
+#define DD__THREAD_LOCAL __thread
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define DD__THREAD_LOCAL _Thread_local
+#else
+#error "dd_trace.h needs thread-local storage"
+#endif
+#define DD__RNG_SEEDED 0x5eed5eedu
+typedef struct dd__rng_state {
+    uint64_t x;
+    uint64_t generation; /* dd__fork_generation when seeded */
+    uint32_t seeded;     /* DD__RNG_SEEDED once seeded: thread-locals are not reliably zero */
+} dd__rng_state;
+static DD__THREAD_LOCAL dd__rng_state dd__rng;
+static volatile uint64_t dd__fork_generation; /* bumped in the child by pthread_atfork */
+static volatile uint64_t dd__seed_counter;    /* distinguishes threads seeded in the same ns */
+static pthread_once_t dd__atfork_once = PTHREAD_ONCE_INIT;
+
+DD__PRIVATE void dd__on_fork_child(void) { dd__fork_generation = dd__fork_generation + 1; }
+DD__PRIVATE void dd__register_atfork(void) { pthread_atfork(NULL, NULL, dd__on_fork_child); }
+
+DD__PRIVATE uint64_t dd__t_mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+/* Seeds from what the OS gives every process and thread: the time in ns from two clocks, the
+ * pid, addresses randomized by ASLR (this thread's TLS block and stack) and a counter. */
+DD__PRIVATE void dd__rng_seed(uint64_t generation) {
+    uint64_t s;
+    int stack_probe = 0;
+    s = dd__t_mix64((uint64_t)dd__default_wall_ns(NULL));
+    s = dd__t_mix64(s ^ (uint64_t)dd__default_mono_ns(NULL));
+    s = dd__t_mix64(s ^ (uint64_t)getpid());
+    s = dd__t_mix64(s ^ (uint64_t)(uintptr_t)&dd__rng);
+    s = dd__t_mix64(s ^ (uint64_t)(uintptr_t)&stack_probe);
+    s = dd__t_mix64(s ^ __sync_add_and_fetch(&dd__seed_counter, 1));
+    dd__rng.x = s;
+    dd__rng.generation = generation;
+    dd__rng.seeded = DD__RNG_SEEDED;
+}
+DD__PRIVATE uint64_t dd__rng_next(void) {
+    uint64_t gen = dd__fork_generation;
+    if (dd__rng.seeded != DD__RNG_SEEDED || dd__rng.generation != gen) dd__rng_seed(gen);
+    dd__rng.x += UINT64_C(0x9e3779b97f4a7c15);
+    return dd__t_mix64(dd__rng.x);
+}
+
+/*--- small text helpers (no stdio, no locale) ---*/
+DD__PRIVATE size_t dd__t_u64_dec(uint64_t v, char *out) {
+    char tmp[20];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+    return n;
+}
+DD__PRIVATE void dd__t_hex16(uint64_t v, char *out) {
+    static const char hx[] = "0123456789abcdef";
+    int i;
+    for (i = 15; i >= 0; i--) {
+        out[i] = hx[v & 15];
+        v >>= 4;
+    }
+    out[16] = 0;
+}
+DD__PRIVATE int dd__t_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+DD__PRIVATE int dd__t_ieq(const char *a, const char *b) {
+    while (*a && *b && dd__t_lower((unsigned char)*a) == dd__t_lower((unsigned char)*b)) a++, b++;
+    return *a == 0 && *b == 0;
+}
+DD__PRIVATE int dd__t_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* A bounded text builder used for log lines and the startup JSON; cuts what does not fit. */
+typedef struct dd__tsb {
+    char *p;
+    size_t n, cap, need; /* bytes stored, buffer size, bytes the whole text needs */
+} dd__tsb;
+DD__PRIVATE void dd__tsb_init(dd__tsb *b, char *p, size_t cap) {
+    b->p = p;
+    b->n = b->need = 0;
+    b->cap = p ? cap : 0;
+    if (b->cap) p[0] = 0;
+}
+DD__PRIVATE void dd__tsb_add(dd__tsb *b, const char *s, size_t n) {
+    size_t room;
+    if (!s) return;
+    b->need += n;
+    if (!b->cap) return;
+    room = b->cap - 1 - b->n;
+    if (n > room) n = room;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+DD__PRIVATE void dd__tsb_str(dd__tsb *b, const char *s) { dd__tsb_add(b, s, s ? strlen(s) : 0); }
+DD__PRIVATE void dd__tsb_u64(dd__tsb *b, uint64_t v) {
+    char t[21];
+    dd__tsb_add(b, t, dd__t_u64_dec(v, t));
+}
+DD__PRIVATE void dd__tsb_i64(dd__tsb *b, int64_t v) {
+    if (v < 0) {
+        dd__tsb_add(b, "-", 1);
+        dd__tsb_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        dd__tsb_u64(b, (uint64_t)v);
+    }
+}
+/* A JSON string literal, escaping quotes, backslashes and control bytes. */
+DD__PRIVATE void dd__tsb_json_str(dd__tsb *b, const char *s, size_t n) {
+    static const char hx[] = "0123456789abcdef";
+    size_t i;
+    dd__tsb_add(b, "\"", 1);
+    for (i = 0; s && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char e[2];
+            e[0] = '\\';
+            e[1] = (char)c;
+            dd__tsb_add(b, e, 2);
+        } else if (c < 0x20) {
+            char e[6];
+            e[0] = '\\';
+            e[1] = 'u';
+            e[2] = '0';
+            e[3] = '0';
+            e[4] = hx[c >> 4];
+            e[5] = hx[c & 15];
+            dd__tsb_add(b, e, 6);
+        } else {
+            dd__tsb_add(b, (const char *)&s[i], 1);
+        }
+    }
+    dd__tsb_add(b, "\"", 1);
+}
+
+/* Length of the longest valid UTF-8 prefix of s[0..n) (spec/agent-protocol.md 2.2: libdatadog
+ * rejects invalid UTF-8). ASCII runs are checked eight bytes at a time. */
+DD__PRIVATE size_t dd__t_utf8_valid_prefix(const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        unsigned c;
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & UINT64_C(0x8080808080808080))) {
+                i += 8;
+                continue;
+            }
+        }
+        c = s[i];
+        if (c < 0x80) {
+            i++;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            if (i + 1 >= n || (s[i + 1] & 0xc0) != 0x80) return i;
+            i += 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            unsigned c1;
+            if (i + 2 >= n) return i;
+            c1 = s[i + 1];
+            if ((c1 & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80) return i;
+            if (c == 0xe0 && c1 < 0xa0) return i; /* overlong */
+            if (c == 0xed && c1 >= 0xa0) return i; /* surrogate */
+            i += 3;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            unsigned c1;
+            if (i + 3 >= n) return i;
+            c1 = s[i + 1];
+            if ((c1 & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80) return i;
+            if (c == 0xf0 && c1 < 0x90) return i;
+            if (c == 0xf4 && c1 >= 0x90) return i;
+            i += 4;
+        } else {
+            return i;
+        }
+    }
+    return n;
+}
+/* Bytes needed for s[0..n) once each invalid byte becomes U+FFFD (3 bytes). */
+DD__PRIVATE size_t dd__t_utf8_fixed_len(const unsigned char *s, size_t n) {
+    size_t i = 0, out = 0;
+    while (i < n) {
+        size_t v = dd__t_utf8_valid_prefix(s + i, n - i);
+        out += v;
+        i += v;
+        if (i < n) {
+            out += 3;
+            i++;
+        }
+    }
+    return out;
+}
+DD__PRIVATE void dd__t_utf8_fix_copy(char *dst, const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        size_t v = dd__t_utf8_valid_prefix(s + i, n - i);
+        memcpy(dst, s + i, v);
+        dst += v;
+        i += v;
+        if (i < n) {
+            dst[0] = (char)0xef;
+            dst[1] = (char)0xbf;
+            dst[2] = (char)0xbd;
+            dst += 3;
+            i++;
+        }
+    }
+}
+
+/*--- private types ---*/
+typedef struct dd__block {
+    struct dd__block *next;
+    size_t cap; /* payload bytes after the header */
+} dd__block;
+#define DD__BLOCK_HDR ((sizeof(dd__block) + 15) & ~(size_t)15)
+
+/* A tag or metric, in the arena: key bytes then value bytes follow the header. */
+typedef struct dd__tag {
+    struct dd__tag *next;
+    uint32_t klen, vlen, vcap;
+    int kind; /* DD__TAG_* */
+    double num;
+} dd__tag;
+#define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
+#define DD__TAG_KEY(g) ((char *)(g) + DD__TAG_HDR)
+
+typedef struct dd__link {
+    struct dd__link *next;
+    dd_trace_id trace_id;
+    uint64_t span_id;
+    uint32_t flags;
+    const char *tracestate, *reason, *ctx_headers;
+    uint32_t tracestate_len, reason_len, ctx_headers_len;
+} dd__link;
+
+typedef struct dd__tstr {
+    const char *p;
+    uint32_t n;
+} dd__tstr;
+
+struct dd__segment;
+struct dd_span {
+    struct dd__segment *seg;
+    struct dd_span *next_done;     /* finished, not yet encoded spans of the segment */
+    const struct dd_span *parent;  /* local parent, NULL for the local root */
+    uint64_t span_id, parent_id;
+    int64_t start_ns, start_mono, duration;
+    dd__tstr name, service, resource, type;
+    int32_t error;
+    int measured, explicit_start, pending; /* pending: in the segment's done list */
+    uint32_t tag_bytes, n_meta, n_metrics, n_links;
+    dd__tag *tags;
+    dd__link *links;
+    char *cur, *end; /* the span's own bump area for tags */
+};
+
+typedef struct dd__segment {
+    struct dd__segment *prev_open, *next_open;
+    struct dd_tracer *tracer;
+    dd__block *blocks; /* the first holds this header */
+    char *cur, *end;
+    dd_trace_id trace_id;
+    dd_span *root;
+    dd_span *done_head, *done_tail; /* finished spans awaiting encoding, in finish order */
+    uint32_t n_spans, n_open, n_done;
+    int priority, mechanism, decided, locked, chunks;
+    double rule_rate, limit_rate, agent_rate;
+    int has_rule_rate, has_limit_rate, has_agent_rate;
+    char dm[8], ksr[16];
+    uint32_t dm_len, ksr_len;
+    char ext_dm[8];   /* _dd.p.dm of the extracted context */
+    uint32_t ext_dm_len;
+    char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
+    int64_t wall0, mono0; /* the root's clocks: children derive wall time from one mono read */
+    dd__tstr origin, ptags, tracestate, dd_member_extra;
+} dd__segment;
+
+typedef struct dd__chunk_mark {
+    size_t end;      /* offset in the buffer after the chunk */
+    uint32_t spans;  /* spans in it */
+} dd__chunk_mark;
+
+typedef struct dd__tkv {
+    dd__tstr k, v;
+} dd__tkv;
+
+/* Encoded chunks waiting for a flush. */
+typedef struct dd__pbuf {
+    dd_mp_writer w;
+    dd__chunk_mark *marks;
+    size_t n_marks, cap_marks;
+} dd__pbuf;
+
+#define DD__MAX_GLOBAL_TAGS 64
+#define DD__HEADERS_MAX 10
+
+struct dd_tracer {
+    dd_allocator alloc;
+    int64_t (*wall_ns_fn)(void *user);
+    int64_t (*mono_ns_fn)(void *user);
+    uint64_t (*random_fn)(void *user);
+    dd_log_fn log_fn;
+    dd_transport_fn transport_fn;
+    void *hook_user;
+    /* resolved configuration, immutable after dd_tracer_new */
+    int enabled, trace_id_128, debug, partial_flush, report_hostname, background;
+    uint32_t partial_flush_min_spans, max_spans_per_segment, max_tag_bytes, max_open_segments;
+    uint64_t max_buffer_bytes, flush_bytes, max_request_bytes;
+    int64_t flush_interval_ns;
+    int send_retries;
+    char *strings; /* one allocation for every resolved string below */
+    size_t strings_size;
+    dd__tstr service, env, version, language, language_version, hostname, container_id, entity_id;
+    size_t n_global_tags;
+    dd__tkv global_tags[DD__MAX_GLOBAL_TAGS];
+    dd_propagation_config prop;
+    dd__sampler sampler;
+    /* guarded by lock */
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* flush finished / flusher wake-up */
+    dd_counters counters;
+    uint32_t n_open_segments;
+    dd__segment *open_head; /* open segments, for dd_tracer_free */
+    dd__block *free_blocks;
+    size_t n_free_blocks;
+    dd__pbuf bufs[2];
+    int active;    /* bufs[active] takes new chunks */
+    int flushing;  /* a flush owns bufs[!active] and `send` */
+    int stop;      /* the background flusher must exit */
+    int flush_wanted;
+    int64_t last_flush_mono;
+    dd_mp_writer scratch; /* one chunk being encoded */
+    uint64_t fork_generation; /* for pid and runtime-id */
+    int64_t pid;
+    char runtime_id[37];
+    unsigned logged_drops; /* each DD__DROP_* bit logs once */
+    /* owned by the flushing thread */
+    dd_mp_writer send;
+    /* background flusher */
+    pthread_t thread;
+    int has_thread;
+    int64_t thread_pid;
+};
+
+/*--- logging: never called with the tracer lock held ---*/
+DD__PRIVATE void dd__tlog(const dd_tracer *t, int level, const char *msg, size_t len) {
+    if (t->log_fn && (level < DD_LOG_DEBUG || t->debug)) t->log_fn(t->hook_user, level, msg, len);
+}
+DD__PRIVATE void dd__tlogs(const dd_tracer *t, int level, const char *msg) { dd__tlog(t, level, msg, strlen(msg)); }
+DD__PRIVATE void dd__tlog3(const dd_tracer *t, int level, const char *a, const char *b, size_t blen, const char *c) {
+    char buf[320];
+    dd__tsb sb;
+    if (!t->log_fn || (level >= DD_LOG_DEBUG && !t->debug)) return;
+    dd__tsb_init(&sb, buf, sizeof buf);
+    dd__tsb_str(&sb, a);
+    dd__tsb_add(&sb, b, blen);
+    dd__tsb_str(&sb, c);
+    t->log_fn(t->hook_user, level, buf, sb.n);
+}
+/* Drop kinds, each logged once (at warning level) and then counted silently. */
+#define DD__DROP_SPAN_LIMIT 1u
+#define DD__DROP_SEGMENT_LIMIT 2u
+#define DD__DROP_TAG_LIMIT 4u
+#define DD__DROP_BUFFER 8u
+#define DD__DROP_NO_MEMORY 16u
+#define DD__DROP_TOO_BIG 32u
+DD__PRIVATE unsigned dd__drop_first(dd_tracer *t, unsigned kind) { /* under lock */
+    unsigned first = !(t->logged_drops & kind);
+    t->logged_drops |= kind;
+    return first ? kind : 0;
+}
+DD__PRIVATE void dd__tlog_drops(const dd_tracer *t, unsigned kinds) {
+    static const char *const what[] = {
+        "span dropped: max_spans_per_segment reached (counted in spans_dropped_limit; logged once)",
+        "trace dropped: max_open_segments reached (counted in segments_dropped_limit; logged once)",
+        "tag dropped: max_tag_bytes reached for a span, or not a finite number (counted in tags_dropped; logged once)",
+        "chunk dropped: max_buffer_bytes reached (counted in chunks_dropped_buffer; logged once)",
+        "dropped for lack of memory (counted; logged once)",
+        "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer; logged once)"};
+    size_t i;
+    for (i = 0; i < 6; i++)
+        if (kinds & (1u << i)) dd__tlog(t, DD_LOG_WARN, what[i], strlen(what[i]));
+}
+
+/*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
+DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
+    dd__block *b;
+    size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
+    if (cap == DD__BLOCK_BYTES && t->free_blocks) {
+        b = t->free_blocks;
+        t->free_blocks = b->next;
+        t->n_free_blocks--;
+        b->next = NULL;
+        return b;
+    }
+    b = (dd__block *)dd__alloc(&t->alloc, DD__BLOCK_HDR + cap);
+    if (!b) return NULL;
+    b->next = NULL;
+    b->cap = cap;
+    return b;
+}
+DD__PRIVATE void dd__block_put(dd_tracer *t, dd__block *b) {
+    if (b->cap == DD__BLOCK_BYTES && t->n_free_blocks < DD__BLOCK_POOL_MAX) {
+        b->next = t->free_blocks;
+        t->free_blocks = b;
+        t->n_free_blocks++;
+    } else {
+        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+    }
+}
+/* Bump allocation in the segment's arena, 8-byte aligned. Under lock (or before the segment
+ * is shared). NULL when memory runs out. */
+DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
+    void *p;
+    n = (n + 7) & ~(size_t)7;
+    if ((size_t)(seg->end - seg->cur) < n) {
+        dd__block *b = dd__block_get(t, n);
+        if (!b) return NULL;
+        /* the first block stays first: it holds the segment header */
+        b->next = seg->blocks->next;
+        seg->blocks->next = b;
+        seg->cur = (char *)b + DD__BLOCK_HDR;
+        seg->end = seg->cur + b->cap;
+    }
+    p = seg->cur;
+    seg->cur += n;
+    return p;
+}
+DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* under lock */
+    dd__block *b = seg->blocks, *next;
+    if (seg->prev_open) seg->prev_open->next_open = seg->next_open;
+    else t->open_head = seg->next_open;
+    if (seg->next_open) seg->next_open->prev_open = seg->prev_open;
+    t->n_open_segments--;
+    while (b) {
+        next = b->next;
+        dd__block_put(t, b);
+        b = next;
+    }
+}
+
+/* Room for n bytes in the span's bump area; takes the tracer lock only to refill it. */
+DD__PRIVATE char *dd__span_room(dd_span *s, size_t n) {
+    char *p;
+    n = (n + 7) & ~(size_t)7;
+    if ((size_t)(s->end - s->cur) < n) {
+        dd_tracer *t = s->seg->tracer;
+        size_t want = n > 512 ? n : 512;
+        pthread_mutex_lock(&t->lock);
+        p = (char *)dd__seg_alloc(t, s->seg, want);
+        pthread_mutex_unlock(&t->lock);
+        if (!p) return NULL;
+        s->cur = p;
+        s->end = p + want;
+    }
+    p = s->cur;
+    s->cur += n;
+    return p;
+}
+DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
+    dd_tracer *t = s->seg->tracer;
+    unsigned first;
+    pthread_mutex_lock(&t->lock);
+    t->counters.tags_dropped++;
+    first = dd__drop_first(t, DD__DROP_TAG_LIMIT);
+    pthread_mutex_unlock(&t->lock);
+    dd__tlog_drops(t, first);
+}
+/* Copies a string into the span's area (UTF-8 repaired), within the tag-bytes limit. */
+DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out) {
+    size_t valid = dd__t_utf8_valid_prefix((const unsigned char *)p, n), need = n;
+    char *dst;
+    if (valid != n) need = dd__t_utf8_fixed_len((const unsigned char *)p, n);
+    if (need > s->seg->tracer->max_tag_bytes - s->tag_bytes || need > UINT32_MAX) return -1;
+    if (need == 0) {
+        out->p = "";
+        out->n = 0;
+        return 0;
+    }
+    dst = dd__span_room(s, need);
+    if (!dst) return -1;
+    if (valid == n) memcpy(dst, p, n);
+    else dd__t_utf8_fix_copy(dst, (const unsigned char *)p, n);
+    s->tag_bytes += (uint32_t)need;
+    out->p = dst;
+    out->n = (uint32_t)need;
+    return 0;
+}
+
+DD__PRIVATE dd__tag *dd__span_find(const dd_span *s, const char *k, size_t klen) {
+    dd__tag *g;
+    for (g = s->tags; g; g = g->next)
+        if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
+    return NULL;
+}
+DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
+    if (g->kind == DD__TAG_META) s->n_meta--;
+    else s->n_metrics--;
+    g->kind = DD__TAG_DEAD;
+}
+/* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). */
+DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
+                              double num) {
+    dd__tag *g;
+    size_t vneed = 0, valid = vlen, kvalid;
+    if (!k) return;
+    kvalid = dd__t_utf8_valid_prefix((const unsigned char *)k, klen);
+    if (kvalid != klen || klen == 0) { /* an invalid or empty key cannot be repaired meaningfully */
+        dd__count_tag_drop(s);
+        return;
+    }
+    if (kind == DD__TAG_META) {
+        if (!v) v = "", vlen = 0;
+        valid = dd__t_utf8_valid_prefix((const unsigned char *)v, vlen);
+        vneed = valid == vlen ? vlen : dd__t_utf8_fixed_len((const unsigned char *)v, vlen);
+    }
+    g = dd__span_find(s, k, klen);
+    if (g && g->kind == kind && (kind == DD__TAG_METRIC || vneed <= g->vcap)) { /* replace in place */
+        if (kind == DD__TAG_METRIC) {
+            g->num = num;
+        } else {
+            char *dst = DD__TAG_KEY(g) + g->klen;
+            if (valid == vlen) memcpy(dst, v, vlen);
+            else dd__t_utf8_fix_copy(dst, (const unsigned char *)v, vlen);
+            g->vlen = (uint32_t)vneed;
+        }
+        return;
+    }
+    if (klen + vneed > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    {
+        dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + klen + vneed);
+        if (!n) {
+            dd__count_tag_drop(s);
+            return;
+        }
+        if (g) dd__tag_kill(s, g);
+        n->klen = (uint32_t)klen;
+        n->vlen = n->vcap = (uint32_t)vneed;
+        n->kind = kind;
+        n->num = num;
+        memcpy(DD__TAG_KEY(n), k, klen);
+        if (kind == DD__TAG_META) {
+            if (valid == vlen) memcpy(DD__TAG_KEY(n) + klen, v, vlen);
+            else dd__t_utf8_fix_copy(DD__TAG_KEY(n) + klen, (const unsigned char *)v, vlen);
+            s->n_meta++;
+        } else {
+            s->n_metrics++;
+        }
+        s->tag_bytes += (uint32_t)(klen + vneed);
+        n->next = s->tags;
+        s->tags = n;
+    }
+}
+
+/*--- configuration ---*/
+/* 1 on, 0 off, -1 invalid: "true"/"1"/"yes"/"on" and "false"/"0"/"no"/"off", any case. */
+DD__PRIVATE int dd__t_parse_bool(const char *v) {
+    if (dd__t_ieq(v, "true") || dd__t_ieq(v, "1") || dd__t_ieq(v, "yes") || dd__t_ieq(v, "on")) return 1;
+    if (dd__t_ieq(v, "false") || dd__t_ieq(v, "0") || dd__t_ieq(v, "no") || dd__t_ieq(v, "off")) return 0;
+    return -1;
+}
+/* A decimal in [1, max], surrounding spaces allowed; -1 when invalid. */
+DD__PRIVATE int64_t dd__t_parse_count(const char *v, int64_t max) {
+    int64_t x = 0;
+    int digits = 0;
+    while (dd__t_is_space((unsigned char)*v)) v++;
+    while (*v >= '0' && *v <= '9') {
+        x = x * 10 + (*v++ - '0');
+        digits++;
+        if (x > max) return -1;
+    }
+    while (dd__t_is_space((unsigned char)*v)) v++;
+    if (!digits || *v || x < 1) return -1;
+    return x;
+}
+
+typedef struct dd__env_ctx {
+    const dd_tracer *t;
+    const char *(*getenv_fn)(void *user, const char *name);
+} dd__env_ctx;
+DD__PRIVATE const char *dd__t_env(const dd__env_ctx *e, const char *name) {
+    const char *v = e->getenv_fn(e->t->hook_user, name);
+    return v && *v ? v : NULL;
+}
+DD__PRIVATE void dd__tlog_invalid(const dd_tracer *t, const char *name, const char *value) {
+    {
+        char buf[200];
+        dd__tsb sb;
+        dd__tsb_init(&sb, buf, sizeof buf);
+        dd__tsb_str(&sb, "invalid value for ");
+        dd__tsb_str(&sb, name);
+        dd__tsb_str(&sb, ": \"");
+        dd__tsb_str(&sb, value);
+        dd__tsb_str(&sb, "\"; the default is kept");
+        dd__tlog(t, DD_LOG_ERROR, buf, sb.n);
+    }
+}
+/* Tri-state: code (DD_ON/DD_OFF) beats the environment, which beats the default. */
+DD__PRIVATE int dd__resolve_flag(const dd__env_ctx *e, int code, const char *name, int def) {
+    const char *v;
+    if (code == DD_ON) return 1;
+    if (code == DD_OFF) return 0;
+    v = dd__t_env(e, name);
+    if (v) {
+        int b = dd__t_parse_bool(v);
+        if (b >= 0) return b;
+        dd__tlog_invalid(e->t, name, v);
+    }
+    return def;
+}
+
+/* Reads up to cap-1 bytes of a file (only in dd_tracer_new). Returns the length, 0 on failure. */
+DD__PRIVATE size_t dd__t_read_file(const char *path, char *buf, size_t cap) {
+#if DD__HAVE_POSIX
+    size_t n = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return 0;
+    while (n + 1 < cap) {
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = 0;
+    return n;
+#else
+    (void)path;
+    (void)cap;
+    buf[0] = 0;
+    return 0;
+#endif
+}
+DD__PRIVATE int dd__t_is_hex(int c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+DD__PRIVATE int dd__t_all_hex(const char *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!dd__t_is_hex((unsigned char)p[i])) return 0;
+    return 1;
+}
+/* A container id in one cgroup path component, as dd-trace-cpp and dd-trace-go recognise it:
+ * 64 hex digits, a UUID, or an ECS task id "<32 hex>-<digits>", optionally prefixed by the
+ * runtime ("docker-", "crio-", "cri-containerd-", "libpod-") and suffixed ".scope". */
+DD__PRIVATE int dd__container_id_in(const char *p, size_t n, const char **id, size_t *idn) {
+    static const char *const prefixes[] = {"docker-", "crio-", "cri-containerd-", "libpod-"};
+    size_t i;
+    if (n > 6 && memcmp(p + n - 6, ".scope", 6) == 0) n -= 6;
+    for (i = 0; i < 4; i++) {
+        size_t pl = strlen(prefixes[i]);
+        if (n > pl && memcmp(p, prefixes[i], pl) == 0) {
+            p += pl;
+            n -= pl;
+            break;
+        }
+    }
+    if (n == 64 && dd__t_all_hex(p, 64)) goto found;
+    if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-' && dd__t_all_hex(p, 8)
+        && dd__t_all_hex(p + 9, 4) && dd__t_all_hex(p + 14, 4) && dd__t_all_hex(p + 19, 4) && dd__t_all_hex(p + 24, 12))
+        goto found;
+    if (n > 33 && p[32] == '-' && dd__t_all_hex(p, 32)) {
+        for (i = 33; i < n; i++)
+            if (p[i] < '0' || p[i] > '9') return 0;
+        goto found;
+    }
+    return 0;
+found:
+    *id = p;
+    *idn = n;
+    return 1;
+}
+/* The container id from the text of /proc/self/cgroup: lines "hierarchy:controllers:path",
+ * the last path component. */
+DD__PRIVATE int dd__parse_cgroup(const char *text, size_t len, const char **id, size_t *idn) {
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *eol = (const char *)memchr(p, '\n', (size_t)(end - p)), *c1, *c2, *slash;
+        if (!eol) eol = end;
+        c1 = (const char *)memchr(p, ':', (size_t)(eol - p));
+        c2 = c1 ? (const char *)memchr(c1 + 1, ':', (size_t)(eol - c1 - 1)) : NULL;
+        if (c2) {
+            slash = eol;
+            while (slash > c2 && slash[-1] != '/') slash--;
+            if (slash > c2 && dd__container_id_in(slash, (size_t)(eol - slash), id, idn)) return 1;
+        }
+        p = eol + 1;
+    }
+    return 0;
+}
+
+/* DD_TAGS: "k:v,k:v" or, without commas, "k:v k:v"; an item without ':' or with an empty key
+ * is skipped (logged). Parses in place: the slices point into `s`. */
+DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
+    size_t i = 0;
+    int commas = memchr(s, ',', n) != NULL;
+    while (i < n) {
+        size_t a, b, colon;
+        while (i < n && (s[i] == ',' || (!commas && dd__t_is_space((unsigned char)s[i])))) i++;
+        a = i;
+        while (i < n && s[i] != ',' && (commas || !dd__t_is_space((unsigned char)s[i]))) i++;
+        b = i;
+        while (a < b && dd__t_is_space((unsigned char)s[a])) a++;
+        while (b > a && dd__t_is_space((unsigned char)s[b - 1])) b--;
+        if (a == b) continue;
+        for (colon = a; colon < b && s[colon] != ':'; colon++) {
+        }
+        if (colon == b || colon == a) {
+            dd__tlog3(t, DD_LOG_ERROR, "DD_TAGS: item without key:value skipped: \"", s + a, b - a, "\"");
+            continue;
+        }
+        if (t->n_global_tags >= DD__MAX_GLOBAL_TAGS) {
+            dd__tlog3(t, DD_LOG_ERROR, "DD_TAGS: too many tags, skipped: \"", s + a, b - a, "\"");
+            continue;
+        }
+        {
+            size_t ke = colon, vs = colon + 1;
+            while (ke > a && dd__t_is_space((unsigned char)s[ke - 1])) ke--;
+            while (vs < b && dd__t_is_space((unsigned char)s[vs])) vs++;
+            t->global_tags[t->n_global_tags].k.p = s + a;
+            t->global_tags[t->n_global_tags].k.n = (uint32_t)(ke - a);
+            t->global_tags[t->n_global_tags].v.p = s + vs;
+            t->global_tags[t->n_global_tags].v.n = (uint32_t)(b - vs);
+            t->n_global_tags++;
+        }
+    }
+}
+
+DD__PRIVATE void dd__runtime_id(dd_tracer *t) {
+    static const char hx[] = "0123456789abcdef";
+    uint64_t a = t->random_fn ? t->random_fn(t->hook_user) : dd__rng_next();
+    uint64_t b = t->random_fn ? t->random_fn(t->hook_user) : dd__rng_next();
+    int i, o = 0;
+    /* UUID version 4: 8-4-4-4-12, version nibble 4, variant bits 10 */
+    a = (a & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
+    b = (b & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
+    for (i = 0; i < 32; i++) {
+        uint64_t w = i < 16 ? a : b;
+        int shift = 60 - 4 * (i & 15);
+        if (i == 8 || i == 12 || i == 16 || i == 20) t->runtime_id[o++] = '-';
+        t->runtime_id[o++] = hx[(w >> shift) & 15];
+    }
+    t->runtime_id[o] = 0;
+}
+/* pid and runtime-id are per process: refreshed after fork (under lock). */
+DD__PRIVATE void dd__check_fork(dd_tracer *t) {
+    if (t->fork_generation != dd__fork_generation) {
+        t->fork_generation = dd__fork_generation;
+        t->pid = (int64_t)getpid();
+        dd__runtime_id(t);
+    }
+}
+
+/*--- tracer creation ---*/
+DD__PRIVATE void dd__startup_log(dd_tracer *t) {
+    char buf[1536];
+    dd__tsb sb;
+    char num[24];
+    size_t i;
+    dd__tsb_init(&sb, buf, sizeof buf);
+    dd__tsb_str(&sb, "DATADOG TRACER CONFIGURATION - {\"version\":");
+    dd__tsb_json_str(&sb, DD_VERSION_STRING, strlen(DD_VERSION_STRING));
+    dd__tsb_str(&sb, ",\"lang\":");
+    dd__tsb_json_str(&sb, t->language.p, t->language.n);
+    dd__tsb_str(&sb, ",\"lang_version\":");
+    dd__tsb_json_str(&sb, t->language_version.p, t->language_version.n);
+    dd__tsb_str(&sb, ",\"service\":");
+    dd__tsb_json_str(&sb, t->service.p, t->service.n);
+    dd__tsb_str(&sb, ",\"env\":");
+    dd__tsb_json_str(&sb, t->env.p, t->env.n);
+    dd__tsb_str(&sb, ",\"dd_version\":");
+    dd__tsb_json_str(&sb, t->version.p, t->version.n);
+    dd__tsb_str(&sb, ",\"enabled\":");
+    dd__tsb_str(&sb, t->enabled ? "true" : "false");
+    dd__tsb_str(&sb, ",\"trace_128_bit_generation_enabled\":");
+    dd__tsb_str(&sb, t->trace_id_128 ? "true" : "false");
+    dd__tsb_str(&sb, ",\"partial_flush_enabled\":");
+    dd__tsb_str(&sb, t->partial_flush ? "true" : "false");
+    dd__tsb_str(&sb, ",\"partial_flush_min_spans\":");
+    dd__tsb_u64(&sb, t->partial_flush_min_spans);
+    dd__tsb_str(&sb, ",\"report_hostname\":");
+    dd__tsb_str(&sb, t->report_hostname ? "true" : "false");
+    dd__tsb_str(&sb, ",\"debug\":");
+    dd__tsb_str(&sb, t->debug ? "true" : "false");
+    dd__tsb_str(&sb, ",\"tags\":{");
+    for (i = 0; i < t->n_global_tags; i++) {
+        if (i) dd__tsb_str(&sb, ",");
+        dd__tsb_json_str(&sb, t->global_tags[i].k.p, t->global_tags[i].k.n);
+        dd__tsb_str(&sb, ":");
+        dd__tsb_json_str(&sb, t->global_tags[i].v.p, t->global_tags[i].v.n);
+    }
+    dd__tsb_str(&sb, "},\"flush_interval_ms\":");
+    dd__tsb_i64(&sb, t->flush_interval_ns < 0 ? -1 : t->flush_interval_ns / 1000000);
+    dd__tsb_str(&sb, ",\"background_flush\":");
+    dd__tsb_str(&sb, t->background ? "true" : "false");
+    dd__tsb_str(&sb, ",\"max_request_bytes\":");
+    dd__tsb_u64(&sb, t->max_request_bytes);
+    dd__tsb_str(&sb, ",\"container_id\":");
+    dd__tsb_json_str(&sb, t->container_id.p, t->container_id.n);
+    dd__tsb_str(&sb, ",\"runtime_id\":");
+    dd__tsb_json_str(&sb, t->runtime_id, strlen(t->runtime_id));
+    dd__tsb_str(&sb, ",\"transport\":");
+    dd__tsb_str(&sb, t->transport_fn ? "true" : "false");
+    dd__tsb_str(&sb, ",\"pid\":");
+    dd__t_u64_dec((uint64_t)t->pid, num);
+    dd__tsb_str(&sb, num);
+    dd__tsb_str(&sb, "}");
+    dd__tlog(t, DD_LOG_INFO, buf, sb.n);
+}
+
+DD__PRIVATE void *dd__background_main(void *arg);
+
+/* The resolved strings, gathered before one allocation holds them all. */
+typedef struct dd__strsrc {
+    const char *p;
+    size_t n;
+} dd__strsrc;
+
+DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
+    dd_tracer_config zero;
+    const dd_tracer_config *cfg = cfg_in;
+    dd_tracer *t;
+    dd__env_ctx e;
+    const char *v;
+    dd__strsrc src[8]; /* service env version language language_version hostname container tags */
+    dd__tstr *dst[7];
+    char host[256], comm[64], langver[24];
+    char *cg = NULL;
+    size_t cg_cap = 65536, total = 0, i;
+    const char *cid = NULL;
+    size_t cidn = 0;
+    int64_t n;
+    if (!cfg) {
+        memset(&zero, 0, sizeof zero);
+        cfg = &zero;
+    }
+    t = (dd_tracer *)dd__alloc(&cfg->allocator, sizeof *t);
+    if (!t) return NULL;
+    memset(t, 0, sizeof *t);
+    t->alloc = cfg->allocator;
+    t->wall_ns_fn = cfg->wall_ns_fn ? cfg->wall_ns_fn : dd__default_wall_ns;
+    t->mono_ns_fn = cfg->mono_ns_fn ? cfg->mono_ns_fn : dd__default_mono_ns;
+    t->random_fn = cfg->random_fn;
+    t->log_fn = cfg->log_fn;
+    t->transport_fn = cfg->transport_fn;
+    t->hook_user = cfg->hook_user;
+    e.t = t;
+    e.getenv_fn = cfg->getenv_fn ? cfg->getenv_fn : dd__default_getenv;
+
+    t->debug = dd__resolve_flag(&e, cfg->debug, "DD_TRACE_DEBUG", 0);
+    t->enabled = dd__resolve_flag(&e, cfg->enabled, "DD_TRACE_ENABLED", 1);
+    t->trace_id_128 = dd__resolve_flag(&e, cfg->trace_id_128, "DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED", 1);
+    t->partial_flush = dd__resolve_flag(&e, cfg->partial_flush, "DD_TRACE_PARTIAL_FLUSH_ENABLED", 0);
+    t->report_hostname = dd__resolve_flag(&e, cfg->report_hostname, "DD_TRACE_REPORT_HOSTNAME", 0);
+    t->background = cfg->background_flush == DD_ON;
+    t->partial_flush_min_spans = DD_DEFAULT_PARTIAL_FLUSH_MIN_SPANS;
+    if (cfg->partial_flush_min_spans > 0) {
+        t->partial_flush_min_spans = (uint32_t)cfg->partial_flush_min_spans;
+    } else if ((v = dd__t_env(&e, "DD_TRACE_PARTIAL_FLUSH_MIN_SPANS")) != NULL) {
+        if ((n = dd__t_parse_count(v, 1000000000)) > 0) t->partial_flush_min_spans = (uint32_t)n;
+        else dd__tlog_invalid(t, "DD_TRACE_PARTIAL_FLUSH_MIN_SPANS", v);
+    }
+    t->max_spans_per_segment = cfg->max_spans_per_segment ? cfg->max_spans_per_segment : DD_DEFAULT_MAX_SPANS_PER_SEGMENT;
+    t->max_tag_bytes = cfg->max_tag_bytes ? cfg->max_tag_bytes : DD_DEFAULT_MAX_TAG_BYTES;
+    t->max_open_segments = cfg->max_open_segments ? cfg->max_open_segments : DD_DEFAULT_MAX_OPEN_SEGMENTS;
+    t->max_buffer_bytes = cfg->max_buffer_bytes ? cfg->max_buffer_bytes : DD_DEFAULT_MAX_BUFFER_BYTES;
+    t->flush_bytes = cfg->flush_bytes ? cfg->flush_bytes : DD_DEFAULT_FLUSH_BYTES;
+    t->max_request_bytes = cfg->max_request_bytes ? cfg->max_request_bytes : DD_DEFAULT_MAX_REQUEST_BYTES;
+    if (t->max_request_bytes < 64) t->max_request_bytes = 64;
+    t->flush_interval_ns = cfg->flush_interval_ms < 0 ? -1
+                           : (cfg->flush_interval_ms ? cfg->flush_interval_ms : DD_DEFAULT_FLUSH_INTERVAL_MS) * 1000000;
+    t->send_retries = cfg->send_retries < 0 ? 0 : (cfg->send_retries ? cfg->send_retries : DD_DEFAULT_SEND_RETRIES);
+
+    /* strings: code beats the environment beats the default */
+    memset(src, 0, sizeof src);
+    src[0].p = cfg->service ? cfg->service : dd__t_env(&e, "DD_SERVICE");
+    if (!src[0].p) src[0].p = dd__t_env(&e, "AWS_LAMBDA_FUNCTION_NAME");
+    if (!src[0].p) { /* the program name, as dd-trace-cpp's default service */
+        size_t cn = dd__t_read_file("/proc/self/comm", comm, sizeof comm);
+        while (cn && (comm[cn - 1] == '\n' || comm[cn - 1] == '\r')) comm[--cn] = 0;
+        src[0].p = cn ? comm : "unnamed-c-service";
+    }
+    src[1].p = cfg->env ? cfg->env : dd__t_env(&e, "DD_ENV");
+    src[2].p = cfg->version ? cfg->version : dd__t_env(&e, "DD_VERSION");
+    src[3].p = cfg->language && *cfg->language ? cfg->language : "c";
+    if (cfg->language_version && *cfg->language_version) {
+        src[4].p = cfg->language_version;
+    } else {
+#if defined(__cplusplus)
+        dd__t_u64_dec((uint64_t)__cplusplus, langver);
+#elif defined(__STDC_VERSION__)
+        dd__t_u64_dec((uint64_t)__STDC_VERSION__, langver);
+#else
+        langver[0] = '1', langver[1] = '9', langver[2] = '8', langver[3] = '9', langver[4] = 0;
+#endif
+        src[4].p = langver;
+    }
+    if (t->report_hostname) {
+        if (cfg->hostname && *cfg->hostname) {
+            src[5].p = cfg->hostname;
+        } else {
+#if DD__HAVE_POSIX
+            host[0] = 0;
+            if (gethostname(host, sizeof host - 1) == 0) {
+                host[sizeof host - 1] = 0;
+                src[5].p = host;
+            }
+#else
+            (void)host;
+#endif
+        }
+    }
+    if (!cfg->cgroup_path || *cfg->cgroup_path) {
+        cg = (char *)dd__alloc(&t->alloc, cg_cap);
+        if (cg) {
+            size_t cn = dd__t_read_file(cfg->cgroup_path ? cfg->cgroup_path : "/proc/self/cgroup", cg, cg_cap);
+            if (dd__parse_cgroup(cg, cn, &cid, &cidn)) {
+                src[6].p = cid;
+                src[6].n = cidn;
+            }
+        }
+    }
+    src[7].p = cfg->tags ? cfg->tags : dd__t_env(&e, "DD_TAGS");
+    for (i = 0; i < 8; i++) {
+        if (src[i].p && !src[i].n) src[i].n = strlen(src[i].p);
+        total += src[i].n + 1;
+    }
+    total += src[6].n + 4; /* entity id "ci-<container id>" */
+    t->strings = (char *)dd__alloc(&t->alloc, total);
+    if (!t->strings) {
+        dd__free(&t->alloc, cg, cg_cap);
+        dd__free(&t->alloc, t, sizeof *t);
+        return NULL;
+    }
+    t->strings_size = total;
+    dst[0] = &t->service, dst[1] = &t->env, dst[2] = &t->version, dst[3] = &t->language;
+    dst[4] = &t->language_version, dst[5] = &t->hostname, dst[6] = &t->container_id;
+    {
+        char *p = t->strings;
+        for (i = 0; i < 8; i++) {
+            if (src[i].n) memcpy(p, src[i].p, src[i].n);
+            p[src[i].n] = 0;
+            if (i < 7) {
+                dst[i]->p = p;
+                dst[i]->n = (uint32_t)src[i].n;
+            } else {
+                dd__parse_tags(t, p, src[i].n);
+            }
+            p += src[i].n + 1;
+        }
+        t->entity_id.p = p;
+        if (src[6].n) {
+            memcpy(p, "ci-", 3);
+            memcpy(p + 3, src[6].p, src[6].n);
+            t->entity_id.n = (uint32_t)(src[6].n + 3);
+        }
+        p[t->entity_id.n] = 0;
+    }
+    dd__free(&t->alloc, cg, cg_cap);
+
+    dd_propagation_config_default(&t->prop);
+    dd_propagation_config_from_env(&t->prop, e.getenv_fn, t->hook_user, t->log_fn);
+    if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->hook_user) != DD_OK) {
+        dd__free(&t->alloc, t->strings, t->strings_size);
+        dd__free(&t->alloc, t, sizeof *t);
+        return NULL;
+    }
+    pthread_once(&dd__atfork_once, dd__register_atfork);
+    t->fork_generation = dd__fork_generation;
+    t->pid = (int64_t)getpid();
+    dd__runtime_id(t);
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->cond, NULL);
+    dd_mp_writer_init_growable(&t->bufs[0].w, &t->alloc, 0);
+    dd_mp_writer_init_growable(&t->bufs[1].w, &t->alloc, 0);
+    dd_mp_writer_init_growable(&t->scratch, &t->alloc, 0);
+    dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
+    t->last_flush_mono = t->mono_ns_fn(t->hook_user);
+
+    if (dd__resolve_flag(&e, cfg->startup_logs, "DD_TRACE_STARTUP_LOGS", 1)) dd__startup_log(t);
+    if (t->background) {
+        if (pthread_create(&t->thread, NULL, dd__background_main, t) == 0) {
+            t->has_thread = 1;
+            t->thread_pid = t->pid;
+        } else {
+            dd__tlogs(t, DD_LOG_ERROR, "could not start the background flusher; flushes happen on span finish");
+        }
+    }
+    return t;
+}
+
+/*--- ids ---*/
+DD__PRIVATE uint64_t dd__rand(const dd_tracer *t) { return t->random_fn ? t->random_fn(t->hook_user) : dd__rng_next(); }
+/* 63-bit, non-zero (dd-trace-cpp and dd-trace-go clear bit 63 for int64 consumers). */
+DD__PRIVATE uint64_t dd__new_span_id(const dd_tracer *t) {
+    int i;
+    for (i = 0; i < 8; i++) {
+        uint64_t v = dd__rand(t) & UINT64_C(0x7fffffffffffffff);
+        if (v) return v;
+    }
+    return 1;
+}
+/* spec/propagation.md R-ID-1/2: 128-bit = (uint32 unix seconds) << 32 : random 64; 64-bit mode
+ * clears bit 63. */
+DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace_id *id) {
+    int i;
+    id->lo = 0;
+    for (i = 0; i < 8 && !id->lo; i++) id->lo = dd__rand(t);
+    if (!id->lo) id->lo = 1;
+    if (t->trace_id_128) {
+        id->hi = (uint64_t)(uint32_t)(start_ns / 1000000000) << 32;
+    } else {
+        id->hi = 0;
+        id->lo &= UINT64_C(0x7fffffffffffffff);
+        if (!id->lo) id->lo = 1;
+    }
+}
+
+/*--- spans ---*/
+DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen(p) : n; }
+
+/* Names a span field: copies the string into the span's area. */
+DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size_t n) {
+    if (!p) return;
+    if (dd__span_copy(s, p, n, field) != 0) dd__count_tag_drop(s);
+}
+
+DD__PRIVATE void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent, int64_t start_ns,
+                                      const dd_tracer *t) {
+    memset(s, 0, sizeof *s);
+    s->seg = seg;
+    s->parent = parent;
+    s->start_ns = start_ns;
+    s->span_id = dd__new_span_id(t);
+    s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
+    s->end = s->cur + DD__SPAN_INLINE_BYTES;
+}
+#define DD__SPAN_ALLOC (((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES)
+
+DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t name_len,
+                                     const dd_span_options *opts) {
+    dd__segment *seg = parent->seg;
+    dd_tracer *t = seg->tracer;
+    dd_span *s;
+    unsigned drop = 0;
+    int64_t mono = t->mono_ns_fn(t->hook_user);
+    pthread_mutex_lock(&t->lock);
+    if (seg->n_spans >= t->max_spans_per_segment) {
+        t->counters.spans_dropped_limit++;
+        drop = dd__drop_first(t, DD__DROP_SPAN_LIMIT);
+        s = NULL;
+    } else {
+        s = (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC);
+        if (s) {
+            seg->n_spans++;
+            seg->n_open++;
+            t->counters.spans_started++;
+        } else {
+            t->counters.spans_dropped_limit++;
+            drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (!s) {
+        dd__tlog_drops(t, drop);
+        return NULL;
+    }
+    dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t);
+    s->parent_id = parent->span_id;
+    s->service = parent->service;
+    s->type.p = "";
+    if (opts) {
+        s->explicit_start = opts->start_ns != 0;
+        if (opts->service) dd__span_field(s, &s->service, opts->service, dd__t_slen(opts->service, opts->service_len));
+        if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
+    }
+    dd__span_field(s, &s->name, name ? name : "", name ? name_len : 0);
+    s->resource = s->name;
+    if (opts && opts->resource)
+        dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+    return s;
+}
+
+/* Copies context text into the new segment's arena (before the segment is shared). */
+DD__PRIVATE void dd__seg_text(dd_tracer *t, dd__segment *seg, dd__tstr *out, const char *p, size_t n) {
+    char *d;
+    out->p = "";
+    out->n = 0;
+    if (!n) return;
+    d = (char *)dd__seg_alloc(t, seg, n);
+    if (!d) return;
+    memcpy(d, p, n);
+    out->p = d;
+    out->n = (uint32_t)n;
+}
+/* The extracted ptags without _dd.p.dm, _dd.p.tid and _dd.p.ksr, which the tracer writes itself;
+ * _dd.p.dm is kept aside (an extracted priority keeps its decision maker). */
+DD__PRIVATE void dd__seg_ptags(dd_tracer *t, dd__segment *seg, const dd_trace_context *ctx) {
+    const char *p = ctx->ptags, *end = ctx->ptags + ctx->ptags_len;
+    char *d = ctx->ptags_len ? (char *)dd__seg_alloc(t, seg, ctx->ptags_len) : NULL;
+    size_t n = 0;
+    seg->ptags.p = "";
+    seg->ptags.n = 0;
+    if (!d) return;
+    while (p < end) {
+        const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
+        size_t len;
+        if (!comma) comma = end;
+        len = (size_t)(comma - p);
+        eq = (const char *)memchr(p, '=', len);
+        if (eq) {
+            size_t kl = (size_t)(eq - p);
+            if (kl == 8 && memcmp(p, "_dd.p.dm", 8) == 0) {
+                size_t vl = len - 9;
+                if (vl < sizeof seg->ext_dm) {
+                    memcpy(seg->ext_dm, eq + 1, vl);
+                    seg->ext_dm_len = (uint32_t)vl;
+                }
+            } else if (!(kl == 9 && memcmp(p, "_dd.p.tid", 9) == 0) && !(kl == 9 && memcmp(p, "_dd.p.ksr", 9) == 0)) {
+                if (n) d[n++] = ',';
+                memcpy(d + n, p, len);
+                n += len;
+            }
+        }
+        p = comma + 1;
+    }
+    seg->ptags.p = d;
+    seg->ptags.n = (uint32_t)n;
+}
+DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok);
+
+DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
+    dd_span_options zero;
+    dd__segment *seg;
+    dd__block *b;
+    dd_span *s;
+    unsigned drop = 0;
+    int64_t wall, mono;
+    const dd_trace_context *ctx;
+    if (!t || !t->enabled) return NULL;
+    if (!opts) {
+        memset(&zero, 0, sizeof zero);
+        opts = &zero;
+    }
+    if (opts->parent)
+        return dd__start_child((dd_span *)opts->parent, opts->name, dd__t_slen(opts->name, opts->name_len), opts);
+    ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
+    wall = t->wall_ns_fn(t->hook_user);
+    mono = t->mono_ns_fn(t->hook_user);
+    pthread_mutex_lock(&t->lock);
+    b = NULL;
+    if (t->n_open_segments >= t->max_open_segments) {
+        t->counters.segments_dropped_limit++;
+        t->counters.spans_dropped_limit++;
+        drop = dd__drop_first(t, DD__DROP_SEGMENT_LIMIT);
+    } else if ((b = dd__block_get(t, 0)) == NULL) {
+        t->counters.segments_dropped_limit++;
+        t->counters.spans_dropped_limit++;
+        drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+    } else {
+        seg = (dd__segment *)((char *)b + DD__BLOCK_HDR);
+        memset(seg, 0, sizeof *seg);
+        seg->blocks = b;
+        seg->next_open = t->open_head;
+        if (t->open_head) t->open_head->prev_open = seg;
+        t->open_head = seg;
+        t->n_open_segments++;
+        t->counters.spans_started++;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (!b) {
+        dd__tlog_drops(t, drop);
+        return NULL;
+    }
+    seg->tracer = t;
+    seg->cur = (char *)seg + ((sizeof *seg + 7) & ~(size_t)7);
+    seg->end = (char *)b + DD__BLOCK_HDR + b->cap;
+    seg->wall0 = wall;
+    seg->mono0 = mono;
+    seg->n_spans = seg->n_open = 1;
+    seg->priority = DD_PRIORITY_UNSET;
+    s = (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
+    seg->root = s;
+    if (!ctx) dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id); /* before the span id */
+    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t);
+    s->explicit_start = opts->start_ns != 0;
+    if (ctx) {
+        seg->trace_id = ctx->trace_id;
+        s->parent_id = ctx->parent_id;
+        if (ctx->sampling_priority != DD_PRIORITY_UNSET) { /* an extracted decision wins */
+            seg->priority = ctx->sampling_priority;
+            seg->decided = 1;
+        }
+        dd__seg_text(t, seg, &seg->origin, ctx->origin, ctx->origin_len);
+        dd__seg_text(t, seg, &seg->tracestate, ctx->tracestate, ctx->tracestate_len);
+        dd__seg_text(t, seg, &seg->dd_member_extra, ctx->dd_member_extra, ctx->dd_member_extra_len);
+        dd__seg_ptags(t, seg, ctx);
+        if (seg->decided && seg->priority > 0 && seg->ext_dm_len) {
+            memcpy(seg->dm, seg->ext_dm, seg->ext_dm_len);
+            seg->dm_len = seg->ext_dm_len;
+        }
+    } else {
+        seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
+    }
+    s->service = t->service;
+    s->type.p = "";
+    if (opts->service) dd__span_field(s, &s->service, opts->service, dd__t_slen(opts->service, opts->service_len));
+    if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
+    dd__span_field(s, &s->name, opts->name ? opts->name : "", dd__t_slen(opts->name, opts->name_len));
+    s->resource = s->name;
+    if (opts->resource) dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+    if (ctx) {
+        uint32_t i;
+        int ok;
+        if (ctx->last_parent_id[0])
+            dd__span_put(s, DD__TAG_META, "_dd.parent_id", 13, ctx->last_parent_id, strlen(ctx->last_parent_id), 0);
+        if (ctx->propagation_error[0])
+            dd__span_put(s, DD__TAG_META, "_dd.propagation_error", 21, ctx->propagation_error,
+                         strlen(ctx->propagation_error), 0);
+        for (i = 0; i < ctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &ctx->links[i], &ok);
+    }
+    return s;
+}
+
+DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name) {
+    if (!parent) return NULL;
+    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL);
+}
+DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t name_len) {
+    if (!parent) return NULL;
+    return dd__start_child(parent, name, name_len, NULL);
+}
+
+DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
+    if (!s) return;
+    s->start_ns = start_ns;
+    s->explicit_start = 1;
+}
+DD_API void dd_span_set_name(dd_span *s, const char *v) {
+    if (s && v) dd__span_field(s, &s->name, v, strlen(v));
+}
+DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
+    if (s && v) dd__span_field(s, &s->name, v, n);
+}
+DD_API void dd_span_set_service(dd_span *s, const char *v) {
+    if (s && v) dd__span_field(s, &s->service, v, strlen(v));
+}
+DD_API void dd_span_set_service_n(dd_span *s, const char *v, size_t n) {
+    if (s && v) dd__span_field(s, &s->service, v, n);
+}
+DD_API void dd_span_set_resource(dd_span *s, const char *v) {
+    if (s && v) dd__span_field(s, &s->resource, v, strlen(v));
+}
+DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
+    if (s && v) dd__span_field(s, &s->resource, v, n);
+}
+DD_API void dd_span_set_type(dd_span *s, const char *v) {
+    if (s && v) dd__span_field(s, &s->type, v, strlen(v));
+}
+DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
+    if (s && v) dd__span_field(s, &s->type, v, n);
+}
+DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
+    if (s && key) dd__span_put(s, DD__TAG_META, key, strlen(key), value, value ? strlen(value) : 0, 0);
+}
+DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
+    if (s && key) dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+}
+DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
+DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
+    if (!s || !key) return;
+    if (!dd__t_finite(value)) dd__count_tag_drop(s);
+    else dd__span_put(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
+}
+DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, double value) {
+    if (!s || !key) return;
+    if (!dd__t_finite(value)) dd__count_tag_drop(s);
+    else dd__span_put(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
+}
+DD_API void dd_span_set_error(dd_span *s, int error) {
+    if (s) s->error = error ? 1 : 0;
+}
+DD_API void dd_span_set_error_info(dd_span *s, const char *type, const char *message, const char *stack) {
+    dd_span_set_error_info_n(s, type, type ? strlen(type) : 0, message, message ? strlen(message) : 0, stack,
+                             stack ? strlen(stack) : 0);
+}
+DD_API void dd_span_set_error_info_n(dd_span *s, const char *type, size_t type_len, const char *message,
+                                     size_t message_len, const char *stack, size_t stack_len) {
+    if (!s) return;
+    s->error = 1;
+    if (type) dd__span_put(s, DD__TAG_META, "error.type", 10, type, type_len, 0);
+    if (message) dd__span_put(s, DD__TAG_META, "error.message", 13, message, message_len, 0);
+    if (stack) dd__span_put(s, DD__TAG_META, "error.stack", 11, stack, stack_len, 0);
+}
+DD_API void dd_span_set_kind(dd_span *s, const char *kind) {
+    if (s && kind) dd__span_put(s, DD__TAG_META, "span.kind", 9, kind, strlen(kind), 0);
+}
+DD_API void dd_span_set_kind_n(dd_span *s, const char *kind, size_t len) {
+    if (s && kind) dd__span_put(s, DD__TAG_META, "span.kind", 9, kind, len, 0);
+}
+DD_API void dd_span_set_measured(dd_span *s, int measured) {
+    if (s) s->measured = measured ? 1 : 0;
+}
+
+DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) {
+    dd__link *k;
+    size_t ts = strlen(l->tracestate), rs = strlen(l->reason), cs = strlen(l->context_headers);
+    size_t need = sizeof(dd__link) + ts + rs + cs;
+    *ok = 0;
+    if (need > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    k = (dd__link *)dd__span_room(s, need);
+    if (!k) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    s->tag_bytes += (uint32_t)need;
+    k->trace_id = l->trace_id;
+    k->span_id = l->span_id;
+    k->flags = (uint32_t)l->flags;
+    {
+        char *p = (char *)(k + 1);
+        memcpy(p, l->tracestate, ts);
+        k->tracestate = p;
+        k->tracestate_len = (uint32_t)ts;
+        p += ts;
+        memcpy(p, l->reason, rs);
+        k->reason = p;
+        k->reason_len = (uint32_t)rs;
+        p += rs;
+        memcpy(p, l->context_headers, cs);
+        k->ctx_headers = p;
+        k->ctx_headers_len = (uint32_t)cs;
+    }
+    /* appended, so links keep their order */
+    k->next = NULL;
+    if (!s->links) {
+        s->links = k;
+    } else {
+        dd__link *q = s->links;
+        while (q->next) q = q->next;
+        q->next = k;
+    }
+    s->n_links++;
+    *ok = 1;
+}
+DD_API int dd_span_add_link(dd_span *s, const dd_span_link *link) {
+    int ok;
+    if (!s || !link || (!link->trace_id.lo && !link->trace_id.hi)) return DD_ERR_INVALID_ARG;
+    if (memchr(link->tracestate, 0, sizeof link->tracestate) == NULL || memchr(link->reason, 0, sizeof link->reason) == NULL
+        || memchr(link->context_headers, 0, sizeof link->context_headers) == NULL)
+        return DD_ERR_INVALID_ARG;
+    dd__link_add(s, link, &ok);
+    return ok ? DD_OK : DD_ERR_LIMIT;
+}
+
+DD_API void dd_span_trace_id(const dd_span *s, dd_trace_id *out) {
+    if (!out) return;
+    if (!s) {
+        out->hi = out->lo = 0;
+        return;
+    }
+    *out = s->seg->trace_id;
+}
+DD_API uint64_t dd_span_id(const dd_span *s) { return s ? s->span_id : 0; }
+DD_API uint64_t dd_span_parent_id(const dd_span *s) { return s ? s->parent_id : 0; }
+DD_API dd_tracer *dd_span_tracer(const dd_span *s) { return s ? s->seg->tracer : NULL; }
+
+/*--- sampling decision: the one place it is made (under lock) ---*/
+DD__PRIVATE int dd__root_tag_fn(const void *span, const char *key, size_t key_len, const char **val, size_t *val_len,
+                                double *num, int *is_num) {
+    const dd_span *s = (const dd_span *)span;
+    const dd_tracer *t = s->seg->tracer;
+    const dd__tag *g = dd__span_find(s, key, key_len);
+    size_t i;
+    if (g) {
+        *is_num = g->kind == DD__TAG_METRIC;
+        *num = g->num;
+        *val = DD__TAG_KEY(g) + g->klen;
+        *val_len = g->vlen;
+        return 1;
+    }
+    for (i = 0; i < t->n_global_tags; i++) {
+        if (t->global_tags[i].k.n == key_len && memcmp(t->global_tags[i].k.p, key, key_len) == 0) {
+            *is_num = 0;
+            *val = t->global_tags[i].v.p;
+            *val_len = t->global_tags[i].v.n;
+            return 1;
+        }
+    }
+    if (key_len == 3 && memcmp(key, "env", 3) == 0 && t->env.n) {
+        *is_num = 0;
+        *val = t->env.p;
+        *val_len = t->env.n;
+        return 1;
+    }
+    if (key_len == 7 && memcmp(key, "version", 7) == 0 && t->version.n) {
+        *is_num = 0;
+        *val = t->version.p;
+        *val_len = t->version.n;
+        return 1;
+    }
+    return 0;
+}
+
+/* Decides the trace's sampling priority once, at the local root's finish, the first partial
+ * flush or the first injection, whichever comes first. An extracted priority was already taken
+ * at the segment's creation (seg->decided), a manual one by dd_span_set_priority. */
+DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_mono) {
+    dd__sampling_input in;
+    dd__sampling_decision d;
+    const dd_span *r = seg->root;
+    const dd__tag *env;
+    if (seg->decided) return;
+    seg->decided = 1;
+    memset(&in, 0, sizeof in);
+    in.trace_id = seg->trace_id;
+    in.service = r->service.p;
+    in.service_len = r->service.n;
+    in.name = r->name.p;
+    in.name_len = r->name.n;
+    in.resource = r->resource.p;
+    in.resource_len = r->resource.n;
+    env = dd__span_find(r, "env", 3);
+    if (env && env->kind == DD__TAG_META) {
+        in.env = DD__TAG_KEY(env) + env->klen;
+        in.env_len = env->vlen;
+    } else {
+        in.env = t->env.p;
+        in.env_len = t->env.n;
+    }
+    in.span = r;
+    in.tag_fn = dd__root_tag_fn;
+    in.now_ns = now_mono;
+    dd__sampler_decide(&t->sampler, &in, &d);
+    seg->priority = d.priority;
+    seg->mechanism = d.mechanism;
+    seg->rule_rate = d.rule_rate;
+    seg->limit_rate = d.limit_rate;
+    seg->agent_rate = d.agent_rate;
+    seg->has_rule_rate = d.has_rule_rate;
+    seg->has_limit_rate = d.has_limit_rate;
+    seg->has_agent_rate = d.has_agent_rate;
+    seg->dm_len = d.dm_len < sizeof seg->dm ? (uint32_t)d.dm_len : 0;
+    memcpy(seg->dm, d.dm, seg->dm_len);
+    seg->ksr_len = d.ksr_len < sizeof seg->ksr ? (uint32_t)d.ksr_len : 0;
+    memcpy(seg->ksr, d.ksr, seg->ksr_len);
+}
+
+DD_API void dd_span_set_priority(dd_span *s, int priority) {
+    dd__segment *seg;
+    dd_tracer *t;
+    if (!s) return;
+    seg = s->seg;
+    t = seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    if (!seg->locked) {
+        seg->decided = 1;
+        seg->priority = priority > 0 ? DD_PRIORITY_USER_KEEP : DD_PRIORITY_USER_REJECT;
+        seg->mechanism = DD_SAMPLING_MECHANISM_MANUAL;
+        seg->has_rule_rate = seg->has_limit_rate = seg->has_agent_rate = 0;
+        seg->ksr_len = 0;
+        seg->dm_len = 0;
+        if (priority > 0) {
+            seg->dm[0] = '-';
+            seg->dm[1] = '4';
+            seg->dm_len = 2;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+/*--- encoding (spec/agent-protocol.md 2.2-2.6), under lock ---*/
+#define DD__KEY(w, lit) dd_mp_write_str((w), (lit), sizeof(lit) - 1)
+#define DD__SYS_MAX 24
+typedef struct dd__sys {
+    dd__tstr k[DD__SYS_MAX], v[DD__SYS_MAX];
+    double num[DD__SYS_MAX];
+    size_t n;
+} dd__sys;
+DD__PRIVATE void dd__sys_add(dd__sys *sy, const char *k, size_t kn, const char *v, size_t vn, double num) {
+    if (sy->n >= DD__SYS_MAX) return;
+    sy->k[sy->n].p = k;
+    sy->k[sy->n].n = (uint32_t)kn;
+    sy->v[sy->n].p = v;
+    sy->v[sy->n].n = (uint32_t)vn;
+    sy->num[sy->n] = num;
+    sy->n++;
+}
+DD__PRIVATE int dd__sys_has(const dd__sys *sy, const char *k, size_t kn) {
+    size_t i;
+    for (i = 0; i < sy->n; i++)
+        if (sy->k[i].n == kn && memcmp(sy->k[i].p, k, kn) == 0) return 1;
+    return 0;
+}
+DD__PRIVATE int dd__tstr_eq(dd__tstr a, dd__tstr b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
+
+DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd_mp_writer *w,
+                                 char *scratch /* 2 x 17 bytes */) {
+    dd__sys sy;
+    const dd__tag *g;
+    size_t i, count;
+    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
+    int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
+    dd_mp_write_map(w, s->n_links ? 13 : 12);
+    DD__KEY(w, "trace_id");
+    dd_mp_write_u64(w, seg->trace_id.lo);
+    DD__KEY(w, "span_id");
+    dd_mp_write_u64(w, s->span_id);
+    DD__KEY(w, "parent_id");
+    dd_mp_write_u64(w, s->parent_id);
+    DD__KEY(w, "name");
+    dd_mp_write_str(w, s->name.p, s->name.n);
+    DD__KEY(w, "service");
+    dd_mp_write_str(w, s->service.p, s->service.n);
+    DD__KEY(w, "resource");
+    dd_mp_write_str(w, s->resource.p, s->resource.n);
+    DD__KEY(w, "type");
+    dd_mp_write_str(w, s->type.p, s->type.n);
+    DD__KEY(w, "start");
+    dd_mp_write_i64(w, s->start_ns);
+    DD__KEY(w, "duration");
+    dd_mp_write_i64(w, s->duration);
+    DD__KEY(w, "error");
+    dd_mp_write_i64(w, s->error);
+
+    /* meta: the tracer's own keys win, then the span's tags, then env/version/DD_TAGS */
+    sy.n = 0;
+    if (first) {
+        const char *p = seg->ptags.p, *end = seg->ptags.p + seg->ptags.n;
+        while (p < end) {
+            const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
+            if (!comma) comma = end;
+            eq = (const char *)memchr(p, '=', (size_t)(comma - p));
+            if (eq) dd__sys_add(&sy, p, (size_t)(eq - p), eq + 1, (size_t)(comma - eq - 1), 0);
+            p = comma + 1;
+        }
+        if (seg->priority > 0 && seg->dm_len) dd__sys_add(&sy, "_dd.p.dm", 8, seg->dm, seg->dm_len, 0);
+        if (seg->ksr_len) dd__sys_add(&sy, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len, 0);
+        if (seg->trace_id.hi) {
+            dd__t_hex16(seg->trace_id.hi, scratch);
+            dd__sys_add(&sy, "_dd.p.tid", 9, scratch, 16, 0);
+        }
+        dd__sys_add(&sy, "runtime-id", 10, t->runtime_id, 36, 0);
+        if (t->report_hostname && t->hostname.n) dd__sys_add(&sy, "_dd.hostname", 12, t->hostname.p, t->hostname.n, 0);
+        if (seg->inject_error[0])
+            dd__sys_add(&sy, "_dd.propagation_error", 21, seg->inject_error, strlen(seg->inject_error), 0);
+    }
+    dd__sys_add(&sy, "language", 8, t->language.p, t->language.n, 0);
+    if (seg->origin.n) dd__sys_add(&sy, "_dd.origin", 10, seg->origin.p, seg->origin.n, 0);
+    count = sy.n;
+    for (g = s->tags; g; g = g->next)
+        if (g->kind == DD__TAG_META && !dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count++;
+    if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) count++;
+    if (with_version && !dd__span_find(s, "version", 7) && !dd__sys_has(&sy, "version", 7)) count++;
+    for (i = 0; i < t->n_global_tags; i++) {
+        const dd__tkv *kv = &t->global_tags[i];
+        if (!dd__span_find(s, kv->k.p, kv->k.n) && !dd__sys_has(&sy, kv->k.p, kv->k.n)) count++;
+    }
+    DD__KEY(w, "meta");
+    dd_mp_write_map(w, (uint32_t)count);
+    for (i = 0; i < sy.n; i++) {
+        dd_mp_write_str(w, sy.k[i].p, sy.k[i].n);
+        dd_mp_write_str(w, sy.v[i].p, sy.v[i].n);
+    }
+    for (g = s->tags; g; g = g->next) {
+        if (g->kind != DD__TAG_META || dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) continue;
+        dd_mp_write_str(w, DD__TAG_KEY(g), g->klen);
+        dd_mp_write_str(w, DD__TAG_KEY(g) + g->klen, g->vlen);
+    }
+    if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) {
+        DD__KEY(w, "env");
+        dd_mp_write_str(w, t->env.p, t->env.n);
+    }
+    if (with_version && !dd__span_find(s, "version", 7) && !dd__sys_has(&sy, "version", 7)) {
+        DD__KEY(w, "version");
+        dd_mp_write_str(w, t->version.p, t->version.n);
+    }
+    for (i = 0; i < t->n_global_tags; i++) {
+        const dd__tkv *kv = &t->global_tags[i];
+        if (dd__span_find(s, kv->k.p, kv->k.n) || dd__sys_has(&sy, kv->k.p, kv->k.n)) continue;
+        dd_mp_write_str(w, kv->k.p, kv->k.n);
+        dd_mp_write_str(w, kv->v.p, kv->v.n);
+    }
+
+    /* metrics: float64 always (spec 2.2: never float32, never an integer) */
+    sy.n = 0;
+    if (first) {
+        if (seg->priority != DD_PRIORITY_UNSET)
+            dd__sys_add(&sy, "_sampling_priority_v1", 21, NULL, 0, (double)seg->priority);
+        dd__sys_add(&sy, "process_id", 10, NULL, 0, (double)t->pid);
+        if (seg->has_agent_rate) dd__sys_add(&sy, "_dd.agent_psr", 13, NULL, 0, seg->agent_rate);
+        if (seg->has_rule_rate) dd__sys_add(&sy, "_dd.rule_psr", 12, NULL, 0, seg->rule_rate);
+        if (seg->has_limit_rate) dd__sys_add(&sy, "_dd.limit_psr", 13, NULL, 0, seg->limit_rate);
+    }
+    if (top_level) dd__sys_add(&sy, "_dd.top_level", 13, NULL, 0, 1.0);
+    if (s->measured) dd__sys_add(&sy, "_dd.measured", 12, NULL, 0, 1.0);
+    count = sy.n;
+    for (g = s->tags; g; g = g->next)
+        if (g->kind == DD__TAG_METRIC && !dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count++;
+    DD__KEY(w, "metrics");
+    dd_mp_write_map(w, (uint32_t)count);
+    for (i = 0; i < sy.n; i++) {
+        dd_mp_write_str(w, sy.k[i].p, sy.k[i].n);
+        dd_mp_write_f64(w, sy.num[i]);
+    }
+    for (g = s->tags; g; g = g->next) {
+        if (g->kind != DD__TAG_METRIC || dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) continue;
+        dd_mp_write_str(w, DD__TAG_KEY(g), g->klen);
+        dd_mp_write_f64(w, g->num);
+    }
+
+    /* span_links (spec 2.4): trace_id, trace_id_high, span_id, then what is set */
+    if (s->n_links) {
+        const dd__link *k;
+        DD__KEY(w, "span_links");
+        dd_mp_write_array(w, s->n_links);
+        for (k = s->links; k; k = k->next) {
+            uint32_t attrs = (k->reason_len ? 1u : 0u) + (k->ctx_headers_len ? 1u : 0u);
+            dd_mp_write_map(w, 3 + (attrs ? 1 : 0) + (k->tracestate_len ? 1 : 0) + (k->flags ? 1 : 0));
+            DD__KEY(w, "trace_id");
+            dd_mp_write_u64(w, k->trace_id.lo);
+            DD__KEY(w, "trace_id_high");
+            dd_mp_write_u64(w, k->trace_id.hi);
+            DD__KEY(w, "span_id");
+            dd_mp_write_u64(w, k->span_id);
+            if (attrs) {
+                DD__KEY(w, "attributes");
+                dd_mp_write_map(w, attrs);
+                if (k->reason_len) {
+                    DD__KEY(w, "reason");
+                    dd_mp_write_str(w, k->reason, k->reason_len);
+                }
+                if (k->ctx_headers_len) {
+                    DD__KEY(w, "context_headers");
+                    dd_mp_write_str(w, k->ctx_headers, k->ctx_headers_len);
+                }
+            }
+            if (k->tracestate_len) {
+                DD__KEY(w, "tracestate");
+                dd_mp_write_str(w, k->tracestate, k->tracestate_len);
+            }
+            if (k->flags) {
+                DD__KEY(w, "flags");
+                dd_mp_write_u64(w, k->flags | UINT32_C(0x80000000));
+            }
+        }
+    }
+}
+
+DD__PRIVATE int dd__pbuf_mark(dd_tracer *t, dd__pbuf *pb, size_t end, uint32_t spans) {
+    if (pb->n_marks == pb->cap_marks) {
+        size_t cap = pb->cap_marks ? pb->cap_marks * 2 : 64;
+        dd__chunk_mark *m = (dd__chunk_mark *)dd__alloc(&t->alloc, cap * sizeof *m);
+        if (!m) return -1;
+        if (pb->n_marks) memcpy(m, pb->marks, pb->n_marks * sizeof *m);
+        dd__free(&t->alloc, pb->marks, pb->cap_marks * sizeof *m);
+        pb->marks = m;
+        pb->cap_marks = cap;
+    }
+    pb->marks[pb->n_marks].end = end;
+    pb->marks[pb->n_marks].spans = spans;
+    pb->n_marks++;
+    return 0;
+}
+
+/* Encodes the segment's finished, not yet encoded spans as one chunk into the payload buffer.
+ * The local root (when in the chunk) comes first and carries the trace-level tags. Under lock;
+ * returns the drop kinds to log. */
+DD__PRIVATE unsigned dd__encode_chunk(dd_tracer *t, dd__segment *seg) {
+    dd_mp_writer *w = &t->scratch;
+    dd__pbuf *pb = &t->bufs[t->active];
+    dd_span *s, *first;
+    uint32_t n = seg->n_done;
+    size_t used = 0, have;
+    char tmp[40];
+    unsigned drop = 0;
+    if (!n) return 0;
+    dd__check_fork(t);
+    first = seg->root->pending ? seg->root : seg->done_head;
+    dd_mp_writer_reset(w);
+    dd_mp_write_array(w, n);
+    dd__encode_span(t, seg, first, 1, w, tmp);
+    for (s = seg->done_head; s; s = s->next_done) {
+        s->pending = 0;
+        if (s != first) dd__encode_span(t, seg, s, 0, w, tmp);
+    }
+    first->pending = 0;
+    seg->done_head = seg->done_tail = NULL;
+    seg->n_done = 0;
+    seg->chunks++;
+    have = dd_mp_writer_size(&pb->w);
+    if (dd_mp_writer_finish(w, &used) != DD_OK) {
+        drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+    } else if (used + 5 > t->max_request_bytes) {
+        drop = dd__drop_first(t, DD__DROP_TOO_BIG);
+    } else if (have + used > t->max_buffer_bytes) {
+        drop = dd__drop_first(t, DD__DROP_BUFFER);
+    } else {
+        dd_mp_write_raw(&pb->w, dd_mp_writer_data(w), used);
+        if (dd_mp_writer_error(&pb->w) != DD_OK || dd__pbuf_mark(t, pb, have + used, n) != 0) {
+            /* the buffer cannot grow: empty it rather than keep a broken tail (counted) */
+            size_t i;
+            for (i = 0; i < pb->n_marks; i++) {
+                t->counters.chunks_dropped_buffer++;
+                t->counters.spans_dropped_buffer += pb->marks[i].spans;
+                t->counters.chunks_encoded--;
+                t->counters.spans_encoded -= pb->marks[i].spans;
+            }
+            pb->n_marks = 0;
+            dd_mp_writer_reset(&pb->w);
+            drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+        } else {
+            t->counters.chunks_encoded++;
+            t->counters.spans_encoded += n;
+            return 0;
+        }
+    }
+    t->counters.chunks_dropped_buffer++;
+    t->counters.spans_dropped_buffer += n;
+    return drop;
+}
+
+DD__PRIVATE int dd__flush(dd_tracer *t, int wait);
+
+DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    unsigned drop = 0;
+    int encoded = 0, flush_now = 0;
+    s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
+    pthread_mutex_lock(&t->lock);
+    s->next_done = NULL;
+    s->pending = 1;
+    if (seg->done_tail) seg->done_tail->next_done = s;
+    else seg->done_head = s;
+    seg->done_tail = s;
+    seg->n_done++;
+    seg->n_open--;
+    t->counters.spans_finished++;
+    if (seg->n_open == 0) {
+        dd__segment_decide(t, seg, mono);
+        drop = dd__encode_chunk(t, seg);
+        dd__seg_release(t, seg);
+        encoded = 1;
+    } else if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) {
+        dd__segment_decide(t, seg, mono);
+        seg->locked = 1; /* chunks already out carry this decision */
+        drop = dd__encode_chunk(t, seg);
+        t->counters.partial_flushes++;
+        encoded = 1;
+    }
+    if (encoded && t->bufs[t->active].n_marks
+        && (dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
+            || (t->flush_interval_ns >= 0 && mono - t->last_flush_mono >= t->flush_interval_ns))) {
+        if (t->has_thread) {
+            t->flush_wanted = 1;
+            pthread_cond_broadcast(&t->cond);
+        } else if (!t->flushing) {
+            flush_now = 1;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    dd__tlog_drops(t, drop);
+    if (flush_now) dd__flush(t, 0);
+}
+
+DD_API void dd_span_finish(dd_span *s) {
+    int64_t mono;
+    if (!s) return;
+    mono = s->seg->tracer->mono_ns_fn(s->seg->tracer->hook_user);
+    dd__finish(s, s->seg->wall0 + (mono - s->seg->mono0), mono);
+}
+DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns) {
+    if (!s) return;
+    dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->hook_user));
+}
+
+/*--- flush and transport ---*/
+typedef struct dd__send_stats {
+    uint64_t sent, failed, retried, chunks_sent, chunks_dropped, spans_dropped, bytes, invalid;
+} dd__send_stats;
+
+/* A 2xx answer: {"rate_by_service": {...}} goes to the sampler (spec/agent-protocol.md 5.1). */
+DD__PRIVATE void dd__handle_response(dd_tracer *t, const dd_http_response *resp, dd__send_stats *st) {
+    dd_json root, rates, k, v;
+    dd_json_iter it;
+    if (!resp->body || !resp->body_len) {
+        st->invalid++;
+        dd__tlogs(t, DD_LOG_WARN, "agent answered with an empty body (sending too frequently?); sampling rates unchanged");
+        return;
+    }
+    if (dd_json_parse(resp->body, resp->body_len, &root) != DD_OK || root.type != DD_JSON_OBJECT) {
+        st->invalid++;
+        dd__tlog3(t, DD_LOG_ERROR, "agent response is not a JSON object; sampling rates unchanged: ", resp->body,
+                 resp->body_len > 200 ? 200 : resp->body_len, "");
+        return;
+    }
+    if (dd_json_get(&root, "rate_by_service", 15, &rates) == DD_OK) {
+        if (rates.type != DD_JSON_OBJECT) {
+            st->invalid++;
+            dd__tlogs(t, DD_LOG_ERROR, "agent response: rate_by_service is not an object; sampling rates unchanged");
+            return;
+        }
+        dd_json_iter_init(&it, &rates);
+        while (dd_json_next(&it, &k, &v) == DD_OK) {
+            double r;
+            if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !(r >= 0.0 && r <= 1.0)) {
+                st->invalid++;
+                dd__tlogs(t, DD_LOG_ERROR, "agent response: a rate is not a number in [0, 1]; sampling rates unchanged");
+                return;
+            }
+        }
+        dd__sampler_set_agent_rates(&t->sampler, resp->body, resp->body_len);
+    }
+}
+
+DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_t len) {
+    size_t need, cap;
+    char *text;
+    if (!t->log_fn || !t->debug) return;
+    need = dd_mp_to_json(body, len, NULL, 0);
+    cap = (need < 65536 ? need : 65536) + 1;
+    text = (char *)dd__alloc(&t->alloc, cap);
+    if (!text) return;
+    dd_mp_to_json(body, len, text, cap);
+    dd__tlog3(t, DD_LOG_DEBUG, "payload: ", text, strlen(text), need >= cap ? " (cut)" : "");
+    dd__free(&t->alloc, text, cap);
+}
+
+/* Sends the chunks of pb in requests under max_request_bytes, with retries. Runs without the
+ * lock: pb and t->send belong to the flushing thread. Returns DD_OK or the last error. */
+DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
+    const uint8_t *data = dd_mp_writer_data(&pb->w);
+    size_t i = 0, start = 0;
+    int result = DD_OK;
+    while (i < pb->n_marks) {
+        size_t j = i, used = 0, nh = 0, a;
+        uint32_t spans = 0;
+        char count[24];
+        dd_header h[DD__HEADERS_MAX];
+        dd_http_request req;
+        /* chunks i..j-1 fit; each one alone fits (checked when encoded) */
+        while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= t->max_request_bytes)) {
+            spans += pb->marks[j].spans;
+            j++;
+        }
+        dd_mp_writer_reset(&t->send);
+        dd_mp_write_array(&t->send, (uint32_t)(j - i));
+        dd_mp_write_raw(&t->send, data + start, pb->marks[j - 1].end - start);
+        dd__t_u64_dec(j - i, count);
+#define DD__HDR(n, v, vn)                    \
+    do {                                     \
+        h[nh].name = (n);                    \
+        h[nh].name_len = sizeof(n) - 1;      \
+        h[nh].value = (v);                   \
+        h[nh].value_len = (vn);              \
+        nh++;                                \
+    } while (0)
+        DD__HDR("Content-Type", "application/msgpack", 19);
+        DD__HDR("Datadog-Meta-Lang", t->language.p, t->language.n);
+        DD__HDR("Datadog-Meta-Lang-Version", t->language_version.p, t->language_version.n);
+        DD__HDR("Datadog-Meta-Tracer-Version", DD_VERSION_STRING, sizeof(DD_VERSION_STRING) - 1);
+        DD__HDR("X-Datadog-Trace-Count", count, strlen(count));
+        DD__HDR("Datadog-Client-Computed-Top-Level", "yes", 3);
+        if (t->container_id.n) {
+            DD__HDR("Datadog-Container-ID", t->container_id.p, t->container_id.n);
+            DD__HDR("Datadog-Entity-ID", t->entity_id.p, t->entity_id.n);
+        }
+#undef DD__HDR
+        req.method = "POST";
+        req.path = "/v0.4/traces";
+        req.headers = h;
+        req.n_headers = nh;
+        if (dd_mp_writer_finish(&t->send, &used) != DD_OK) {
+            req.body = NULL;
+            req.body_len = 0;
+        } else {
+            req.body = dd_mp_writer_data(&t->send);
+            req.body_len = used;
+        }
+        if (req.body) dd__tlog_payload(t, req.body, req.body_len);
+        for (a = 0;; a++) {
+            dd_http_response resp;
+            int rc;
+            memset(&resp, 0, sizeof resp);
+            if (!req.body || !t->transport_fn) {
+                rc = -1;
+            } else {
+                rc = t->transport_fn(t->hook_user, &req, &resp);
+            }
+            if (rc == 0 && resp.status >= 200 && resp.status < 300) {
+                st->sent++;
+                st->bytes += req.body_len;
+                st->chunks_sent += j - i;
+                dd__handle_response(t, &resp, st);
+                break;
+            }
+            if (!req.body || !t->transport_fn) { /* nothing to retry with */
+                st->chunks_dropped += j - i;
+                st->spans_dropped += spans;
+                result = DD_ERR_TRANSPORT;
+                dd__tlogs(t, DD_LOG_WARN, req.body ? "no transport_fn: payload dropped (counted in chunks_dropped_send)"
+                                                  : "out of memory building a request: payload dropped (counted)");
+                break;
+            }
+            st->failed++;
+            if (rc != 0 || resp.status == 408 || resp.status == 429 || resp.status >= 500 || resp.status < 100) {
+                if ((int)a < t->send_retries) {
+                    st->retried++;
+                    dd__tlogs(t, DD_LOG_WARN, rc != 0 ? "transport failed; retrying" : "agent answered with an error; retrying");
+                    continue;
+                }
+            }
+            st->chunks_dropped += j - i;
+            st->spans_dropped += spans;
+            result = rc != 0 ? DD_ERR_TRANSPORT : DD_ERR_HTTP;
+            {
+                char msg[200], num[24];
+                dd__tsb sb;
+                dd__tsb_init(&sb, msg, sizeof msg);
+                dd__tsb_str(&sb, rc != 0 ? "transport failed" : "agent answered HTTP ");
+                if (rc == 0) {
+                    dd__t_u64_dec((uint64_t)(resp.status < 0 ? 0 : resp.status), num);
+                    dd__tsb_str(&sb, num);
+                }
+                dd__tsb_str(&sb, "; dropped ");
+                dd__t_u64_dec(j - i, num);
+                dd__tsb_str(&sb, num);
+                dd__tsb_str(&sb, " chunks (counted in chunks_dropped_send)");
+                if (rc == 0 && resp.body && resp.body_len) {
+                    dd__tsb_str(&sb, ": ");
+                    dd__tsb_add(&sb, resp.body, resp.body_len);
+                }
+                dd__tlog(t, DD_LOG_ERROR, msg, sb.n);
+            }
+            break;
+        }
+        start = pb->marks[j - 1].end;
+        i = j;
+    }
+    return result;
+}
+
+/* Sends what is buffered. wait = 0: give up when another thread is flushing (automatic
+ * flushes); wait = 1: wait for it, then send (explicit flushes). */
+DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
+    dd__pbuf *pb;
+    dd__send_stats st;
+    int rc;
+    int64_t now = t->mono_ns_fn(t->hook_user);
+    pthread_mutex_lock(&t->lock);
+    if (t->flushing && !wait) {
+        pthread_mutex_unlock(&t->lock);
+        return DD_OK;
+    }
+    while (t->flushing) pthread_cond_wait(&t->cond, &t->lock);
+    t->last_flush_mono = now;
+    pb = &t->bufs[t->active];
+    if (!pb->n_marks) {
+        pthread_mutex_unlock(&t->lock);
+        return DD_OK;
+    }
+    t->flushing = 1;
+    t->flush_wanted = 0;
+    t->active ^= 1;
+    t->counters.flushes++;
+    pthread_mutex_unlock(&t->lock);
+
+    memset(&st, 0, sizeof st);
+    rc = dd__send_all(t, pb, &st);
+
+    pthread_mutex_lock(&t->lock);
+    t->counters.requests_sent += st.sent;
+    t->counters.requests_failed += st.failed;
+    t->counters.requests_retried += st.retried;
+    t->counters.chunks_sent += st.chunks_sent;
+    t->counters.chunks_dropped_send += st.chunks_dropped;
+    t->counters.spans_dropped_send += st.spans_dropped;
+    t->counters.bytes_sent += st.bytes;
+    t->counters.responses_invalid += st.invalid;
+    pb->n_marks = 0;
+    dd_mp_writer_reset(&pb->w);
+    t->flushing = 0;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+    if (t->debug && t->log_fn) {
+        dd_counters c;
+        char msg[400];
+        dd__tsb sb;
+        dd_tracer_counters(t, &c);
+        dd__tsb_init(&sb, msg, sizeof msg);
+        dd__tsb_str(&sb, "flushed: requests_sent=");
+        dd__tsb_u64(&sb, c.requests_sent);
+        dd__tsb_str(&sb, " requests_failed=");
+        dd__tsb_u64(&sb, c.requests_failed);
+        dd__tsb_str(&sb, " chunks_sent=");
+        dd__tsb_u64(&sb, c.chunks_sent);
+        dd__tsb_str(&sb, " chunks_dropped_send=");
+        dd__tsb_u64(&sb, c.chunks_dropped_send);
+        dd__tsb_str(&sb, " chunks_dropped_buffer=");
+        dd__tsb_u64(&sb, c.chunks_dropped_buffer);
+        dd__tsb_str(&sb, " spans_dropped_limit=");
+        dd__tsb_u64(&sb, c.spans_dropped_limit);
+        dd__tsb_str(&sb, " tags_dropped=");
+        dd__tsb_u64(&sb, c.tags_dropped);
+        dd__tlog(t, DD_LOG_DEBUG, msg, sb.n);
+    }
+    return rc;
+}
+
+DD_API int dd_tracer_flush(dd_tracer *t) {
+    if (!t) return DD_ERR_INVALID_ARG;
+    return dd__flush(t, 1);
+}
+
+DD__PRIVATE void *dd__background_main(void *arg) {
+    dd_tracer *t = (dd_tracer *)arg;
+    pthread_mutex_lock(&t->lock);
+    while (!t->stop) {
+        if (!t->flush_wanted) {
+            if (t->flush_interval_ns > 0) {
+                struct timespec ts;
+                int64_t at = dd__default_wall_ns(NULL) + t->flush_interval_ns;
+                ts.tv_sec = (time_t)(at / 1000000000);
+                ts.tv_nsec = (long)(at % 1000000000);
+                pthread_cond_timedwait(&t->cond, &t->lock, &ts);
+            } else {
+                pthread_cond_wait(&t->cond, &t->lock);
+            }
+        }
+        if (t->stop) break;
+        if (t->flush_wanted || (t->flush_interval_ns > 0 && t->bufs[t->active].n_marks
+                                && t->mono_ns_fn(t->hook_user) - t->last_flush_mono >= t->flush_interval_ns)) {
+            t->flush_wanted = 0;
+            pthread_mutex_unlock(&t->lock);
+            dd__flush(t, 1);
+            pthread_mutex_lock(&t->lock);
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
+DD_API void dd_tracer_counters(const dd_tracer *t, dd_counters *out) {
+    dd_tracer *m = (dd_tracer *)t;
+    if (!out) return;
+    if (!t) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    *out = t->counters;
+    pthread_mutex_unlock(&m->lock);
+}
+DD_API const char *dd_tracer_service(const dd_tracer *t) { return t ? t->service.p : ""; }
+DD_API const char *dd_tracer_env(const dd_tracer *t) { return t ? t->env.p : ""; }
+DD_API const char *dd_tracer_version(const dd_tracer *t) { return t ? t->version.p : ""; }
+
+DD_API void dd_tracer_free(dd_tracer *t) {
+    dd__block *b;
+    int i;
+    if (!t) return;
+    if (t->has_thread) {
+        if ((int64_t)getpid() == t->thread_pid) { /* after fork() the thread is the parent's */
+            pthread_mutex_lock(&t->lock);
+            t->stop = 1;
+            pthread_cond_broadcast(&t->cond);
+            pthread_mutex_unlock(&t->lock);
+            pthread_join(t->thread, NULL);
+        }
+        t->has_thread = 0;
+    }
+    dd__flush(t, 1);
+    pthread_mutex_lock(&t->lock);
+    if (t->open_head) {
+        /* unfinished traces: their spans are lost with the tracer */
+        while (t->open_head) dd__seg_release(t, t->open_head);
+    }
+    while ((b = t->free_blocks) != NULL) {
+        t->free_blocks = b->next;
+        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+    }
+    pthread_mutex_unlock(&t->lock);
+    for (i = 0; i < 2; i++) {
+        dd_mp_writer_free(&t->bufs[i].w);
+        dd__free(&t->alloc, t->bufs[i].marks, t->bufs[i].cap_marks * sizeof(dd__chunk_mark));
+    }
+    dd_mp_writer_free(&t->scratch);
+    dd_mp_writer_free(&t->send);
+    dd__sampler_destroy(&t->sampler);
+    pthread_cond_destroy(&t->cond);
+    pthread_mutex_destroy(&t->lock);
+    dd__free(&t->alloc, t->strings, t->strings_size);
+    {
+        dd_allocator a = t->alloc;
+        dd__free(&a, t, sizeof *t);
+    }
+}
+
+/*--- propagation from a span ---*/
+DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
+    dd__segment *seg;
+    dd_tracer *t;
+    int64_t mono;
+    if (!out) return DD_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (!s) return DD_ERR_INVALID_ARG;
+    seg = s->seg;
+    t = seg->tracer;
+    mono = t->mono_ns_fn(t->hook_user);
+    pthread_mutex_lock(&t->lock);
+    dd__segment_decide(t, seg, mono);
+    seg->locked = 1;
+    out->trace_id = seg->trace_id;
+    out->parent_id = s->span_id;
+    out->sampling_priority = seg->priority;
+    memcpy(out->origin, seg->origin.p, seg->origin.n);
+    out->origin_len = seg->origin.n;
+    if (seg->ptags.n <= DD_PTAGS_MAX) {
+        memcpy(out->ptags, seg->ptags.p, seg->ptags.n);
+        out->ptags_len = seg->ptags.n;
+    }
+    if (seg->tracestate.n <= DD_TRACESTATE_MAX) {
+        memcpy(out->tracestate, seg->tracestate.p, seg->tracestate.n);
+        out->tracestate_len = seg->tracestate.n;
+    }
+    if (seg->dd_member_extra.n <= DD_DD_MEMBER_EXTRA_MAX) {
+        memcpy(out->dd_member_extra, seg->dd_member_extra.p, seg->dd_member_extra.n);
+        out->dd_member_extra_len = seg->dd_member_extra.n;
+    }
+    if (seg->priority > 0 && seg->dm_len) dd_ptags_set(out, "_dd.p.dm", 8, seg->dm, seg->dm_len);
+    if (seg->ksr_len) dd_ptags_set(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
+    pthread_mutex_unlock(&t->lock);
+    if (seg->trace_id.hi) {
+        char hex[17];
+        dd__t_hex16(seg->trace_id.hi, hex);
+        dd_ptags_set(out, "_dd.p.tid", 9, hex, 16);
+    }
+    return DD_OK;
+}
+
+DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
+    dd_trace_context ctx;
+    char err[DD_PROPAGATION_ERROR_MAX + 1];
+    int rc;
+    dd_tracer *t;
+    if (!s || !carrier) return DD_ERR_INVALID_ARG;
+    t = s->seg->tracer;
+    rc = dd_span_context(s, &ctx);
+    if (rc != DD_OK) return rc;
+    err[0] = 0;
+    rc = dd_inject_checked(&t->prop, &ctx, carrier, err);
+    if (err[0]) {
+        pthread_mutex_lock(&t->lock);
+        memcpy(s->seg->inject_error, err, sizeof err);
+        pthread_mutex_unlock(&t->lock);
+    }
+    return rc;
+}
+
+/*--- log correlation (dd-trace-py 3.x formats) ---*/
+DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, size_t cap) {
+    dd__tsb sb;
+    char tid[33], sid[21];
+    const dd_tracer *t = s ? s->seg->tracer : NULL;
+    dd__tstr vals[3];
+    static const char *const names[3] = {"dd.service", "dd.env", "dd.version"};
+    size_t i;
+    dd__tsb_init(&sb, out, cap);
+    if (s && s->seg->trace_id.hi) {
+        dd__t_hex16(s->seg->trace_id.hi, tid);
+        dd__t_hex16(s->seg->trace_id.lo, tid + 16);
+    } else {
+        dd__t_u64_dec(s ? s->seg->trace_id.lo : 0, tid);
+    }
+    dd__t_u64_dec(s ? s->span_id : 0, sid);
+    vals[0].p = t ? t->service.p : "", vals[0].n = t ? t->service.n : 0;
+    vals[1].p = t ? t->env.p : "", vals[1].n = t ? t->env.n : 0;
+    vals[2].p = t ? t->version.p : "", vals[2].n = t ? t->version.n : 0;
+    if (json) {
+        dd__tsb_str(&sb, "\"dd.trace_id\":\"");
+        dd__tsb_str(&sb, tid);
+        dd__tsb_str(&sb, "\",\"dd.span_id\":\"");
+        dd__tsb_str(&sb, sid);
+        dd__tsb_str(&sb, "\"");
+        for (i = 0; i < 3; i++) {
+            dd__tsb_str(&sb, ",\"");
+            dd__tsb_str(&sb, names[i]);
+            dd__tsb_str(&sb, "\":");
+            dd__tsb_json_str(&sb, vals[i].p, vals[i].n);
+        }
+    } else {
+        dd__tsb_str(&sb, "dd.trace_id=");
+        dd__tsb_str(&sb, tid);
+        dd__tsb_str(&sb, " dd.span_id=");
+        dd__tsb_str(&sb, sid);
+        for (i = 0; i < 3; i++) {
+            dd__tsb_str(&sb, " ");
+            dd__tsb_str(&sb, names[i]);
+            dd__tsb_str(&sb, "=");
+            dd__tsb_add(&sb, vals[i].p, vals[i].n);
+        }
+    }
+    return sb.need;
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "wip/lambda_impl.h" /* Lambda spans, merged into this header before release */
 

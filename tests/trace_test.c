@@ -1,0 +1,1641 @@
+/* tests/trace_test.c - the tracer core of dd_trace.h: config, ids, spans, segments, limits,
+ * payload, flush, transport, partial flush, log correlation, allocation and memory bounds.
+ * Expected wire values are written by hand from spec/agent-protocol.md and spec/propagation.md;
+ * payloads are looked at through dd_mp_to_json (the msgpack helper's renderer) with the JSON
+ * fragments the spec calls for. tests/trace_payload_test.sh decodes them with python3-msgpack. */
+#define _POSIX_C_SOURCE 200809L
+#define DD_TRACE_IMPLEMENTATION
+#include "../dd_trace.h"
+#include "test.h"
+#include <stdlib.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+/*--- fake hooks ---*/
+typedef struct fake {
+    int64_t wall0, mono;                /* wall = wall0 + mono */
+    uint64_t rnd[64];
+    size_t n_rnd, i_rnd;
+    uint64_t rnd_next;                  /* after the list: a counter */
+    const char *env[32][2];
+    size_t n_env, getenv_calls;
+    char logs[64][512];
+    int log_levels[64];
+    size_t n_logs;
+    /* transport */
+    size_t n_req;
+    unsigned char *bodies[64];
+    size_t body_len[64];
+    char count_hdr[64][24];
+    char headers[64][1024];             /* "Name: value\n" lines of each request */
+    int script_rc[16], script_status[16];
+    size_t n_script, i_script;
+    const char *resp_body;
+    int default_status;
+} fake;
+
+static fake F;
+
+static int64_t fake_wall(void *u) { return ((fake *)u)->wall0 + ((fake *)u)->mono; }
+static int64_t fake_mono(void *u) { return ((fake *)u)->mono; }
+static uint64_t fake_random(void *u) {
+    fake *f = (fake *)u;
+    if (f->i_rnd < f->n_rnd) return f->rnd[f->i_rnd++];
+    return ++f->rnd_next * UINT64_C(0x9e3779b97f4a7c15);
+}
+static const char *fake_getenv(void *u, const char *name) {
+    fake *f = (fake *)u;
+    size_t i;
+    f->getenv_calls++;
+    for (i = 0; i < f->n_env; i++)
+        if (strcmp(f->env[i][0], name) == 0) return f->env[i][1];
+    return NULL;
+}
+static void fake_log(void *u, int level, const char *msg, size_t len) {
+    fake *f = (fake *)u;
+    if (f->n_logs < 64) {
+        size_t n = len < 511 ? len : 511;
+        memcpy(f->logs[f->n_logs], msg, n);
+        f->logs[f->n_logs][n] = 0;
+        f->log_levels[f->n_logs] = level;
+        f->n_logs++;
+    }
+}
+static int fake_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    fake *f = (fake *)u;
+    int rc = 0, status = f->default_status ? f->default_status : 200;
+    size_t i, k = f->n_req;
+    if (f->i_script < f->n_script) {
+        rc = f->script_rc[f->i_script];
+        status = f->script_status[f->i_script];
+        f->i_script++;
+    }
+    if (k < 64) {
+        f->bodies[k] = (unsigned char *)malloc(req->body_len);
+        memcpy(f->bodies[k], req->body, req->body_len);
+        f->body_len[k] = req->body_len;
+        f->headers[k][0] = 0;
+        for (i = 0; i < req->n_headers; i++) {
+            size_t n = strlen(f->headers[k]);
+            if (n + req->headers[i].name_len + req->headers[i].value_len + 4 >= sizeof f->headers[k]) break;
+            memcpy(f->headers[k] + n, req->headers[i].name, req->headers[i].name_len);
+            n += req->headers[i].name_len;
+            memcpy(f->headers[k] + n, ": ", 2);
+            n += 2;
+            memcpy(f->headers[k] + n, req->headers[i].value, req->headers[i].value_len);
+            n += req->headers[i].value_len;
+            f->headers[k][n++] = '\n';
+            f->headers[k][n] = 0;
+            if (strcmp(req->headers[i].name, "X-Datadog-Trace-Count") == 0) {
+                memcpy(f->count_hdr[k], req->headers[i].value, req->headers[i].value_len);
+                f->count_hdr[k][req->headers[i].value_len] = 0;
+            }
+        }
+        CHECK(strcmp(req->method, "POST") == 0);
+        CHECK(strcmp(req->path, "/v0.4/traces") == 0);
+    }
+    f->n_req++;
+    if (rc) return rc;
+    resp->status = status;
+    resp->body = f->resp_body ? f->resp_body : "{\"rate_by_service\":{}}";
+    resp->body_len = strlen(resp->body);
+    return 0;
+}
+
+static void fake_reset(void) {
+    size_t i;
+    for (i = 0; i < 64; i++) free(F.bodies[i]);
+    memset(&F, 0, sizeof F);
+    F.wall0 = INT64_C(1732170000123456789);
+    F.mono = 1000;
+}
+static void set_env(const char *k, const char *v) {
+    F.env[F.n_env][0] = k;
+    F.env[F.n_env][1] = v;
+    F.n_env++;
+}
+static void set_random(const uint64_t *v, size_t n) {
+    memcpy(F.rnd, v, n * sizeof *v);
+    F.n_rnd = n;
+    F.i_rnd = 0;
+}
+/* A config with every hook faked, the cgroup file off and no automatic flush. */
+static dd_tracer_config base_config(void) {
+    dd_tracer_config c;
+    memset(&c, 0, sizeof c);
+    c.wall_ns_fn = fake_wall;
+    c.mono_ns_fn = fake_mono;
+    c.random_fn = fake_random;
+    c.getenv_fn = fake_getenv;
+    c.log_fn = fake_log;
+    c.transport_fn = fake_transport;
+    c.hook_user = &F;
+    c.cgroup_path = "";
+    c.flush_interval_ms = -1;
+    c.startup_logs = DD_OFF;
+    return c;
+}
+static char json_buf[1 << 20];
+/* Request k's body as JSON (dd_mp_to_json). */
+static const char *body_json(size_t k) {
+    size_t n;
+    if (k >= F.n_req || k >= 64) return "";
+    n = dd_mp_to_json(F.bodies[k], F.body_len[k], json_buf, sizeof json_buf);
+    CHECK(n > 0 && n < sizeof json_buf);
+    return json_buf;
+}
+static int has(const char *hay, const char *needle) {
+    if (!strstr(hay, needle)) {
+        fprintf(stderr, "    missing %s\n", needle);
+        return 0;
+    }
+    return 1;
+}
+static size_t count_of(const char *hay, const char *needle) {
+    size_t n = 0;
+    const char *p = hay;
+    while ((p = strstr(p, needle)) != NULL) n++, p++;
+    return n;
+}
+static int logged(const char *needle) {
+    size_t i;
+    for (i = 0; i < F.n_logs; i++)
+        if (strstr(F.logs[i], needle)) return 1;
+    return 0;
+}
+
+/*--- configuration ---*/
+static void test_config_zeroed(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    memset(&c, 0, sizeof c);
+    c.getenv_fn = fake_getenv; /* an empty environment */
+    c.log_fn = fake_log;
+    c.hook_user = &F;
+    c.cgroup_path = "";
+    fake_reset();
+    t = dd_tracer_new(&c);
+    CHECK(t != NULL);
+    /* the default service is the program name (/proc/self/comm, at most 15 bytes) */
+    CHECK(strncmp(dd_tracer_service(t), "trace_test", 10) == 0);
+    CHECK_STR(dd_tracer_env(t), "");
+    CHECK_STR(dd_tracer_version(t), "");
+    /* startup logs are on by default: one JSON line */
+    CHECK(F.n_logs == 1);
+    CHECK(strncmp(F.logs[0], "DATADOG TRACER CONFIGURATION - {", 32) == 0);
+    {
+        dd_json root, v;
+        const char *js = strchr(F.logs[0], '{');
+        CHECK(dd_json_parse(js, strlen(js), &root) == DD_OK);
+        CHECK(dd_json_get(&root, "lang", 4, &v) == DD_OK && dd_json_string_eq(&v, "c", 1));
+        CHECK(dd_json_get(&root, "enabled", 7, &v) == DD_OK && v.type == DD_JSON_BOOL);
+        CHECK(dd_json_get(&root, "version", 7, &v) == DD_OK && dd_json_string_eq(&v, "0.1.0", 5));
+    }
+    s = dd_span_start(t, NULL);
+    CHECK(s != NULL);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    {
+        dd_tracer *t2 = dd_tracer_new(NULL);
+        CHECK(t2 != NULL);
+        dd_tracer_free(t2);
+    }
+    dd_tracer_free(NULL);
+}
+
+typedef struct env_case {
+    const char *name, *value;
+    int field; /* what to check */
+    int want;
+} env_case;
+enum { F_ENABLED, F_128, F_DEBUG, F_PARTIAL, F_PARTIAL_MIN, F_HOSTNAME, F_STARTUP };
+
+static int tracer_field(const dd_tracer *t, int field) {
+    switch (field) {
+    case F_ENABLED: return t->enabled;
+    case F_128: return t->trace_id_128;
+    case F_DEBUG: return t->debug;
+    case F_PARTIAL: return t->partial_flush;
+    case F_PARTIAL_MIN: return (int)t->partial_flush_min_spans;
+    case F_HOSTNAME: return t->report_hostname;
+    default: return -1;
+    }
+}
+
+static void test_config_env_table(void) {
+    static const env_case cases[] = {
+        {"DD_TRACE_ENABLED", "false", F_ENABLED, 0},
+        {"DD_TRACE_ENABLED", "0", F_ENABLED, 0},
+        {"DD_TRACE_ENABLED", "TRUE", F_ENABLED, 1},
+        {"DD_TRACE_ENABLED", "maybe", F_ENABLED, 1}, /* invalid: logged, default kept */
+        {"DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED", "false", F_128, 0},
+        {"DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED", "true", F_128, 1},
+        {"DD_TRACE_DEBUG", "true", F_DEBUG, 1},
+        {"DD_TRACE_DEBUG", "1", F_DEBUG, 1},
+        {"DD_TRACE_PARTIAL_FLUSH_ENABLED", "true", F_PARTIAL, 1},
+        {"DD_TRACE_PARTIAL_FLUSH_MIN_SPANS", "300", F_PARTIAL_MIN, 300},
+        {"DD_TRACE_PARTIAL_FLUSH_MIN_SPANS", "0", F_PARTIAL_MIN, 500},   /* invalid: below 1 */
+        {"DD_TRACE_PARTIAL_FLUSH_MIN_SPANS", "12x", F_PARTIAL_MIN, 500}, /* invalid */
+        {"DD_TRACE_REPORT_HOSTNAME", "true", F_HOSTNAME, 1},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        int invalid = cases[i].field == F_PARTIAL_MIN ? cases[i].want == 500 : strcmp(cases[i].value, "maybe") == 0;
+        fake_reset();
+        set_env(cases[i].name, cases[i].value);
+        c = base_config();
+        t = dd_tracer_new(&c);
+        if (!CHECK(t != NULL)) continue;
+        if (tracer_field(t, cases[i].field) != cases[i].want)
+            fprintf(stderr, "    case %s=%s\n", cases[i].name, cases[i].value);
+        CHECK_EQ_INT(tracer_field(t, cases[i].field), cases[i].want);
+        CHECK_EQ_INT(logged("invalid value for "), invalid);
+        dd_tracer_free(t);
+    }
+    /* strings */
+    {
+        dd_tracer_config c;
+        dd_tracer *t;
+        fake_reset();
+        set_env("DD_SERVICE", "svc");
+        set_env("DD_ENV", "prod");
+        set_env("DD_VERSION", "1.2.3");
+        set_env("AWS_LAMBDA_FUNCTION_NAME", "fn");
+        c = base_config();
+        t = dd_tracer_new(&c);
+        CHECK_STR(dd_tracer_service(t), "svc");
+        CHECK_STR(dd_tracer_env(t), "prod");
+        CHECK_STR(dd_tracer_version(t), "1.2.3");
+        dd_tracer_free(t);
+        fake_reset();
+        set_env("AWS_LAMBDA_FUNCTION_NAME", "my-function");
+        c = base_config();
+        t = dd_tracer_new(&c);
+        CHECK_STR(dd_tracer_service(t), "my-function");
+        dd_tracer_free(t);
+    }
+}
+
+static void test_config_code_beats_env(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    fake_reset();
+    set_env("DD_SERVICE", "from-env");
+    set_env("DD_ENV", "env-env");
+    set_env("DD_TRACE_ENABLED", "true");
+    set_env("DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED", "true");
+    set_env("DD_TAGS", "from:env");
+    c = base_config();
+    c.service = "from-code";
+    c.enabled = DD_OFF;
+    c.trace_id_128 = DD_OFF;
+    c.tags = "team:core";
+    t = dd_tracer_new(&c);
+    CHECK_STR(dd_tracer_service(t), "from-code");
+    CHECK_STR(dd_tracer_env(t), "env-env"); /* unset in code: the environment fills it */
+    CHECK_EQ_INT(t->enabled, 0);
+    CHECK_EQ_INT(t->trace_id_128, 0);
+    CHECK_EQ_INT(t->n_global_tags, 1);
+    CHECK(dd_span_start(t, NULL) == NULL); /* disabled: NULL spans */
+    dd_tracer_free(t);
+}
+
+static void test_config_getenv_read_once(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    size_t calls;
+    fake_reset();
+    c = base_config();
+    t = dd_tracer_new(&c);
+    calls = F.getenv_calls;
+    CHECK(calls > 5);
+    s = dd_span_start(t, NULL);
+    dd_span_set_tag(s, "a", "b");
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK_EQ_U64(F.getenv_calls, calls);
+    dd_tracer_free(t);
+}
+
+static void test_config_dd_tags(void) {
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *k[3], *v[3];
+    } cases[] = {
+        {"a:1,b:2", 2, {"a", "b"}, {"1", "2"}},
+        {"a:1 b:2", 2, {"a", "b"}, {"1", "2"}},
+        {" a : 1 , b:x:y ", 2, {"a", "b"}, {"1", "x:y"}},
+        {"novalue,c:3", 1, {"c"}, {"3"}},
+        {"k:", 1, {"k"}, {""}},
+        {"", 0, {0}, {0}},
+    };
+    size_t i, j;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        fake_reset();
+        set_env("DD_TAGS", cases[i].in);
+        c = base_config();
+        t = dd_tracer_new(&c);
+        CHECK_EQ_INT(t->n_global_tags, cases[i].n);
+        for (j = 0; j < cases[i].n && j < t->n_global_tags; j++) {
+            CHECK_MEM(t->global_tags[j].k.p, t->global_tags[j].k.n, cases[i].k[j], strlen(cases[i].k[j]));
+            CHECK_MEM(t->global_tags[j].v.p, t->global_tags[j].v.n, cases[i].v[j], strlen(cases[i].v[j]));
+        }
+        dd_tracer_free(t);
+    }
+}
+
+/*--- ids ---*/
+static void test_ids_from_hook(void) {
+    static const uint64_t r[] = {UINT64_C(0x91a2b3c4d5e6f708), UINT64_C(0x8000000000000011),
+                                 UINT64_C(0xffffffffffffff22)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child;
+    dd_trace_id id;
+    fake_reset();
+    c = base_config();
+    t = dd_tracer_new(&c);
+    set_random(r, 3);
+    root = dd_span_start(t, NULL);
+    child = dd_span_start_child(root, "child");
+    dd_span_trace_id(root, &id);
+    /* 128-bit: high half = start seconds (1732170000 = 0x673ed110) << 32; low half random */
+    CHECK_EQ_U64(id.hi, UINT64_C(0x673ed11000000000));
+    CHECK_EQ_U64(id.lo, UINT64_C(0x91a2b3c4d5e6f708));
+    /* span ids: bit 63 cleared (63-bit ids, like dd-trace-cpp and dd-trace-go) */
+    CHECK_EQ_U64(dd_span_id(root), 0x11);
+    CHECK_EQ_U64(dd_span_id(child), UINT64_C(0x7fffffffffffff22));
+    CHECK_EQ_U64(dd_span_parent_id(child), 0x11);
+    CHECK_EQ_U64(dd_span_parent_id(root), 0);
+    CHECK(dd_span_tracer(child) == t);
+    dd_span_finish(child);
+    dd_span_finish(root);
+    dd_tracer_flush(t);
+    {
+        const char *js = body_json(0);
+        CHECK(has(js, "\"trace_id\":10494147739710322440,\"span_id\":17,\"parent_id\":0"));
+        CHECK(has(js, "\"_dd.p.tid\":\"673ed11000000000\""));
+        CHECK_EQ_INT(count_of(js, "_dd.p.tid"), 1); /* only on the chunk's first span */
+    }
+    dd_tracer_free(t);
+
+    /* 64-bit mode: high half 0, bit 63 of the low half cleared, no _dd.p.tid */
+    fake_reset();
+    c = base_config();
+    c.trace_id_128 = DD_OFF;
+    t = dd_tracer_new(&c);
+    set_random(r, 2);
+    root = dd_span_start(t, NULL);
+    dd_span_trace_id(root, &id);
+    CHECK_EQ_U64(id.hi, 0);
+    CHECK_EQ_U64(id.lo, UINT64_C(0x11a2b3c4d5e6f708));
+    dd_span_finish(root);
+    dd_tracer_flush(t);
+    CHECK(!strstr(body_json(0), "_dd.p.tid"));
+    dd_tracer_free(t);
+
+    /* a hook that returns 0 never makes a zero id */
+    fake_reset();
+    c = base_config();
+    t = dd_tracer_new(&c);
+    {
+        static const uint64_t zeros[16] = {0};
+        set_random(zeros, 16);
+        root = dd_span_start(t, NULL);
+        dd_span_trace_id(root, &id);
+        CHECK(id.lo != 0);
+        CHECK(dd_span_id(root) != 0);
+        dd_span_finish(root);
+    }
+    dd_tracer_free(t);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+#define GEN_N 20000
+static uint64_t gen_ids[4][GEN_N];
+static void *gen_thread(void *arg) {
+    uint64_t *out = (uint64_t *)arg;
+    size_t i;
+    for (i = 0; i < GEN_N; i++) out[i] = dd__rng_next();
+    return NULL;
+}
+static void test_ids_default_generator(void) {
+    pthread_t th[4];
+    size_t i;
+    uint64_t *all = (uint64_t *)malloc(sizeof gen_ids);
+    for (i = 0; i < 4; i++) pthread_create(&th[i], NULL, gen_thread, gen_ids[i]);
+    for (i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    memcpy(all, gen_ids, sizeof gen_ids);
+    qsort(all, 4 * GEN_N, sizeof *all, cmp_u64);
+    for (i = 1; i < 4 * GEN_N; i++)
+        if (all[i] == all[i - 1]) break;
+    CHECK_EQ_U64(i, 4 * GEN_N); /* no duplicate across threads */
+    free(all);
+    /* span ids through a tracer without a random hook: non-zero, bit 63 clear */
+    {
+        dd_tracer_config c;
+        dd_tracer *t;
+        int ok = 1;
+        fake_reset();
+        c = base_config();
+        c.random_fn = NULL;
+        t = dd_tracer_new(&c);
+        for (i = 0; i < 1000; i++) {
+            dd_span *s = dd_span_start(t, NULL);
+            uint64_t id = dd_span_id(s);
+            dd_trace_id tid;
+            dd_span_trace_id(s, &tid);
+            if (id == 0 || (id >> 63) || tid.lo == 0 || tid.hi != UINT64_C(0x673ed11000000000)) ok = 0;
+            dd_span_finish(s);
+        }
+        CHECK(ok);
+        dd_tracer_free(t);
+    }
+}
+
+/* fork: the child's generator reseeds (new generation), so parent and child never share ids,
+ * and the child's tracer (new pid, new runtime-id) works. */
+static void test_fork(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    int fds[2];
+    pid_t pid;
+    uint64_t before = dd__rng_next(), child_ids[512], parent_ids[512];
+    char parent_rid[37];
+    size_t i, j, got = 0;
+    (void)before;
+    fake_reset();
+    c = base_config();
+    c.random_fn = NULL;
+    t = dd_tracer_new(&c);
+    memcpy(parent_rid, t->runtime_id, 37);
+    CHECK(pipe(fds) == 0);
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        /* child: ids, then a span through its tracer and a flush; exit status says it worked */
+        dd_span *s;
+        int ok;
+        close(fds[0]);
+        for (i = 0; i < 512; i++) child_ids[i] = dd__rng_next();
+        if (write(fds[1], child_ids, sizeof child_ids) != (ssize_t)sizeof child_ids) _exit(3);
+        s = dd_span_start(t, NULL);
+        dd_span_set_tag(s, "in", "child");
+        dd_span_finish(s);
+        ok = dd_tracer_flush(t) == DD_OK && F.n_req == 1 && strstr(body_json(0), "\"in\":\"child\"") != NULL
+             && t->pid == (int64_t)getpid() && strcmp(t->runtime_id, parent_rid) != 0;
+        _exit(ok ? 0 : 4);
+    }
+    close(fds[1]);
+    for (i = 0; i < 512; i++) parent_ids[i] = dd__rng_next();
+    while (got < sizeof child_ids) {
+        ssize_t r = read(fds[0], (char *)child_ids + got, sizeof child_ids - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fds[0]);
+    CHECK_EQ_U64(got, sizeof child_ids);
+    {
+        size_t same = 0;
+        for (i = 0; i < 512; i++)
+            for (j = 0; j < 512; j++)
+                if (parent_ids[i] == child_ids[j]) same++;
+        CHECK_EQ_U64(same, 0);
+    }
+    {
+        int status = 0;
+        CHECK(waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    dd_tracer_free(t);
+}
+
+/*--- spans and payload ---*/
+static dd_tracer *new_tracer(dd_tracer_config *c) { return dd_tracer_new(c); }
+
+static void test_span_fields(void) {
+    static const uint64_t r[] = {0xabc, 0x11, 0x22, 0x33};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child, *other;
+    dd_span_options o;
+    const char *js;
+    fake_reset();
+    set_env("DD_SERVICE", "svc");
+    set_env("DD_ENV", "prod");
+    set_env("DD_VERSION", "1.2.3");
+    set_env("DD_TAGS", "team:core");
+    c = base_config();
+    t = new_tracer(&c);
+    set_random(r, 4);
+    memset(&o, 0, sizeof o);
+    o.name = "http.request";
+    o.resource = "GET /users";
+    o.type = "web";
+    root = dd_span_start(t, &o);
+    dd_span_set_kind(root, "server");
+    dd_span_set_tag(root, "http.method", "GET");
+    dd_span_set_metric(root, "http.status_code_num", 200);
+    F.mono += 500;
+    child = dd_span_start_child(root, "db.query");
+    dd_span_set_resource(child, "SELECT ?");
+    dd_span_set_type(child, "sql");
+    dd_span_set_error_info(child, "ETIMEDOUT", "timeout", "stack...");
+    dd_span_set_measured(child, 1);
+    F.mono += 1000;
+    dd_span_finish(child);
+    memset(&o, 0, sizeof o);
+    o.parent = root;
+    o.name = "cache.get";
+    o.name_len = 5; /* "cache" */
+    o.service = "redis";
+    other = dd_span_start(t, &o);
+    dd_span_finish_at(other, F.wall0 + F.mono + 250);
+    F.mono += 1500000;
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_U64(F.n_req, 1);
+    js = body_json(0);
+    /* the root: spec/agent-protocol.md 2.2 / 2.7 */
+    CHECK(has(js, "[[{\"trace_id\":"));
+    CHECK(has(js, "\"span_id\":17,\"parent_id\":0,\"name\":\"http.request\",\"service\":\"svc\","
+                  "\"resource\":\"GET /users\",\"type\":\"web\",\"start\":1732170000123457789,"
+                  "\"duration\":1501500,\"error\":0,\"meta\":{"));
+    CHECK(has(js, "\"_dd.p.dm\":\"-0\""));
+    CHECK(has(js, "\"_dd.p.tid\":\"673ed11000000000\""));
+    CHECK(has(js, "\"runtime-id\":\""));
+    CHECK(has(js, "\"language\":\"c\""));
+    CHECK(has(js, "\"span.kind\":\"server\""));
+    CHECK(has(js, "\"http.method\":\"GET\""));
+    CHECK(has(js, "\"env\":\"prod\""));
+    CHECK(has(js, "\"version\":\"1.2.3\""));
+    CHECK(has(js, "\"team\":\"core\""));
+    CHECK(has(js, "\"_sampling_priority_v1\":1.0"));
+    CHECK(has(js, "\"process_id\":"));
+    CHECK(has(js, "\"_dd.top_level\":1.0"));
+    CHECK(has(js, "\"http.status_code_num\":200.0"));
+    /* the child: parent 17, error 1 with the error tags, measured, not top-level */
+    CHECK(has(js, "\"span_id\":34,\"parent_id\":17,\"name\":\"db.query\",\"service\":\"svc\","
+                  "\"resource\":\"SELECT ?\",\"type\":\"sql\",\"start\":1732170000123458289,"
+                  "\"duration\":1000,\"error\":1,\"meta\":{"));
+    CHECK(has(js, "\"error.type\":\"ETIMEDOUT\""));
+    CHECK(has(js, "\"error.message\":\"timeout\""));
+    CHECK(has(js, "\"error.stack\":\"stack...\""));
+    CHECK(has(js, "\"metrics\":{\"_dd.measured\":1.0}"));
+    /* another service under the root: top-level; name cut by name_len; version only for the
+     * tracer's service (as dd-trace-cpp and dd-trace-go) */
+    CHECK(has(js, "\"span_id\":51,\"parent_id\":17,\"name\":\"cache\",\"service\":\"redis\",\"resource\":\"cache\""));
+    CHECK(has(js, "\"duration\":250,"));
+    CHECK(has(js, "\"metrics\":{\"_dd.top_level\":1.0}"));
+    CHECK_EQ_INT(count_of(js, "\"version\":\"1.2.3\""), 2);
+    CHECK_EQ_INT(count_of(js, "\"env\":\"prod\""), 3);
+    CHECK_EQ_INT(count_of(js, "\"language\":\"c\""), 3);
+    CHECK_EQ_INT(count_of(js, "\"_sampling_priority_v1\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"runtime-id\""), 1);
+    CHECK_STR(F.count_hdr[0], "1");
+    dd_tracer_free(t);
+}
+
+static void test_span_setters_n(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    dd_span_set_name_n(s, "opXYZ", 2);
+    dd_span_set_service_n(s, "svcXYZ", 3);
+    dd_span_set_resource_n(s, "resXYZ", 3);
+    dd_span_set_type_n(s, "typXYZ", 3);
+    dd_span_set_tag_n(s, "k1XYZ", 2, "v1XYZ", 2);
+    dd_span_set_metric_n(s, "m1XYZ", 2, 2.5);
+    dd_span_set_kind_n(s, "clientXYZ", 6);
+    dd_span_set_error_info_n(s, "tXYZ", 1, "mXYZ", 1, "sXYZ", 1);
+    dd_span_set_tag(s, "k1", "replaced"); /* same key: replaced, not duplicated */
+    dd_span_set_tag(s, "mix", "text");
+    dd_span_set_metric(s, "mix", 3); /* a metric replaces the meta of the same key */
+    {
+        volatile double zero = 0.0;
+        dd_span_set_metric(s, "nan", zero / zero);
+    }
+    dd_span_set_start(s, INT64_C(1700000000000000000));
+    dd_span_finish_at(s, INT64_C(1700000000000000042));
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK(has(js, "\"name\":\"op\",\"service\":\"svc\",\"resource\":\"res\",\"type\":\"typ\","
+                  "\"start\":1700000000000000000,\"duration\":42,\"error\":1"));
+    CHECK(has(js, "\"k1\":\"replaced\""));
+    CHECK_EQ_INT(count_of(js, "\"k1\""), 1);
+    CHECK(has(js, "\"m1\":2.5"));
+    CHECK(has(js, "\"mix\":3.0"));
+    CHECK_EQ_INT(count_of(js, "\"mix\""), 1);
+    CHECK(!strstr(js, "\"nan\""));
+    CHECK(has(js, "\"span.kind\":\"client\""));
+    CHECK(has(js, "\"error.type\":\"t\",") || has(js, "\"error.type\":\"t\"}"));
+    {
+        dd_counters k;
+        dd_tracer_counters(t, &k);
+        CHECK_EQ_U64(k.tags_dropped, 1); /* the NaN */
+    }
+    /* error flag cleared again */
+    s = dd_span_start(t, NULL);
+    dd_span_set_error(s, 1);
+    dd_span_set_error(s, 0);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(1), "\"error\":0"));
+    dd_tracer_free(t);
+}
+
+static void test_span_utf8_repair(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    dd_span_set_tag(s, "bad", "a\xff" "b\xc3");
+    dd_span_set_tag(s, "good", "caf\xc3\xa9");
+    dd_span_set_resource(s, "\xed\xa0\x80x"); /* a UTF-16 surrogate is not UTF-8 */
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    /* each bad byte became U+FFFD, written by us: the JSON renderer sees valid UTF-8 */
+    CHECK(has(js, "\"bad\":\"a\xef\xbf\xbd" "b\xef\xbf\xbd\""));
+    CHECK(has(js, "\"good\":\"caf\xc3\xa9\""));
+    CHECK(has(js, "\"resource\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx\""));
+    dd_tracer_free(t);
+}
+
+static void test_span_from_context(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s, *child;
+    dd_trace_context ctx;
+    dd_span_options o;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.trace_id.hi = UINT64_C(0x640cfd8d00000000);
+    ctx.trace_id.lo = UINT64_C(0x1234);
+    ctx.parent_id = 0x5678;
+    ctx.sampling_priority = 2;
+    strcpy(ctx.origin, "synthetics");
+    ctx.origin_len = 10;
+    strcpy(ctx.ptags, "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000,_dd.p.usr=abc");
+    ctx.ptags_len = (uint32_t)strlen(ctx.ptags);
+    strcpy(ctx.tracestate, "foo=bar");
+    ctx.tracestate_len = 7;
+    strcpy(ctx.last_parent_id, "00000000000000aa");
+    strcpy(ctx.propagation_error, "malformed_tid zz");
+    ctx.n_links = 1;
+    ctx.links[0].trace_id.lo = 0x99;
+    ctx.links[0].trace_id.hi = 0x1;
+    ctx.links[0].span_id = 0x77;
+    ctx.links[0].flags = (int32_t)UINT32_C(0x80000001);
+    strcpy(ctx.links[0].tracestate, "dd=s:1");
+    strcpy(ctx.links[0].reason, "terminated_context");
+    strcpy(ctx.links[0].context_headers, "tracecontext");
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    o.name = "consume";
+    s = dd_span_start(t, &o);
+    child = dd_span_start_child(s, "work");
+    {
+        dd_trace_id id;
+        dd_span_trace_id(child, &id);
+        CHECK_EQ_U64(id.hi, UINT64_C(0x640cfd8d00000000));
+        CHECK_EQ_U64(id.lo, 0x1234);
+        CHECK_EQ_U64(dd_span_parent_id(s), 0x5678);
+    }
+    dd_span_finish(child);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK(has(js, "\"trace_id\":4660,"));
+    CHECK(has(js, "\"parent_id\":22136,\"name\":\"consume\""));
+    CHECK(has(js, "\"_dd.p.usr\":\"abc\""));
+    CHECK(has(js, "\"_dd.p.dm\":\"-4\""));                 /* the extracted decision maker */
+    CHECK(has(js, "\"_dd.p.tid\":\"640cfd8d00000000\""));
+    CHECK_EQ_INT(count_of(js, "\"_dd.origin\":\"synthetics\""), 2); /* every span, as dd-trace-cpp */
+    CHECK(has(js, "\"_dd.parent_id\":\"00000000000000aa\""));
+    CHECK(has(js, "\"_dd.propagation_error\":\"malformed_tid zz\""));
+    CHECK(has(js, "\"_sampling_priority_v1\":2.0"));
+    /* span_links, spec 2.4: flags keep bit 31 */
+    CHECK(has(js, "\"span_links\":[{\"trace_id\":153,\"trace_id_high\":1,\"span_id\":119,"
+                  "\"attributes\":{\"reason\":\"terminated_context\",\"context_headers\":\"tracecontext\"},"
+                  "\"tracestate\":\"dd=s:1\",\"flags\":2147483649}]"));
+    dd_tracer_free(t);
+}
+
+typedef struct rec_carrier {
+    char keys[16][64], vals[16][600];
+    size_t n;
+} rec_carrier;
+static int rec_set(void *self, const char *k, size_t kl, const char *v, size_t vl) {
+    rec_carrier *r = (rec_carrier *)self;
+    if (r->n >= 16 || kl >= 64 || vl >= 600) return DD_ERR_BUFFER_FULL;
+    memcpy(r->keys[r->n], k, kl);
+    r->keys[r->n][kl] = 0;
+    memcpy(r->vals[r->n], v, vl);
+    r->vals[r->n][vl] = 0;
+    r->n++;
+    return DD_OK;
+}
+static const char *rec_get(const rec_carrier *r, const char *k) {
+    size_t i;
+    for (i = 0; i < r->n; i++)
+        if (strcmp(r->keys[i], k) == 0) return r->vals[i];
+    return NULL;
+}
+
+static void test_inject_and_priority(void) {
+    static const uint64_t r[] = {UINT64_C(0x91a2b3c4d5e6f708), 0x11};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    rec_carrier rc;
+    dd_carrier_writer w;
+    dd_trace_context ctx;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    set_random(r, 2);
+    s = dd_span_start(t, NULL);
+    memset(&rc, 0, sizeof rc);
+    w.self = &rc;
+    w.set = rec_set;
+    CHECK_EQ_INT(dd_span_inject(s, &w), DD_OK);
+    CHECK_STR(rec_get(&rc, "x-datadog-trace-id"), "10494147739710322440");
+    CHECK_STR(rec_get(&rc, "x-datadog-parent-id"), "17");
+    CHECK_STR(rec_get(&rc, "x-datadog-sampling-priority"), "1");
+    {
+        const char *tags = rec_get(&rc, "x-datadog-tags");
+        CHECK(tags && strstr(tags, "_dd.p.dm=-0") && strstr(tags, "_dd.p.tid=673ed11000000000"));
+    }
+    CHECK_STR(rec_get(&rc, "traceparent"), "00-673ed1100000000091a2b3c4d5e6f708-0000000000000011-01");
+    /* the decision is locked by the injection: a manual drop afterwards is ignored */
+    dd_span_set_priority(s, DD_PRIORITY_USER_REJECT);
+    CHECK_EQ_INT(dd_span_context(s, &ctx), DD_OK);
+    CHECK_EQ_INT(ctx.sampling_priority, 1);
+    CHECK_EQ_U64(ctx.parent_id, 0x11);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(0), "\"_sampling_priority_v1\":1.0"));
+    /* manual keep before any injection: priority 2, mechanism 4 */
+    s = dd_span_start(t, NULL);
+    dd_span_set_priority(s, DD_PRIORITY_USER_KEEP);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(1), "\"_dd.p.dm\":\"-4\""));
+    CHECK(has(body_json(1), "\"_sampling_priority_v1\":2.0"));
+    /* manual reject: priority -1 and no _dd.p.dm (removed when priority <= 0) */
+    s = dd_span_start(t, NULL);
+    dd_span_set_priority(s, DD_PRIORITY_USER_REJECT);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(2), "\"_sampling_priority_v1\":-1.0"));
+    CHECK(!strstr(body_json(2), "_dd.p.dm"));
+    CHECK_EQ_INT(dd_span_inject(NULL, &w), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_context(NULL, &ctx), DD_ERR_INVALID_ARG);
+    dd_tracer_free(t);
+}
+
+/*--- limits and counters ---*/
+static void test_limit_spans_per_segment(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *kids[5];
+    dd_counters k;
+    size_t i, nonnull = 0;
+    fake_reset();
+    c = base_config();
+    c.max_spans_per_segment = 3;
+    t = new_tracer(&c);
+    root = dd_span_start(t, NULL);
+    for (i = 0; i < 5; i++) {
+        kids[i] = dd_span_start_child(root, "k");
+        if (kids[i]) nonnull++;
+    }
+    CHECK_EQ_U64(nonnull, 2);
+    for (i = 0; i < 5; i++) dd_span_finish(kids[i]); /* NULL is a no-op */
+    dd_span_finish(root);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_started, 3);
+    CHECK_EQ_U64(k.spans_dropped_limit, 3);
+    CHECK_EQ_U64(k.spans_finished, 3);
+    CHECK_EQ_U64(k.spans_encoded, 3);
+    CHECK(logged("max_spans_per_segment"));
+    dd_tracer_free(t);
+}
+
+static void test_limit_open_segments(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s[4];
+    dd_counters k;
+    fake_reset();
+    c = base_config();
+    c.max_open_segments = 2;
+    t = new_tracer(&c);
+    s[0] = dd_span_start(t, NULL);
+    s[1] = dd_span_start(t, NULL);
+    s[2] = dd_span_start(t, NULL);
+    CHECK(s[0] && s[1] && !s[2]);
+    dd_span_finish(s[0]);
+    s[3] = dd_span_start(t, NULL); /* room again */
+    CHECK(s[3] != NULL);
+    dd_span_finish(s[1]);
+    dd_span_finish(s[3]);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.segments_dropped_limit, 1);
+    CHECK_EQ_U64(k.spans_dropped_limit, 1);
+    CHECK_EQ_U64(k.spans_started, 3);
+    CHECK_EQ_U64(t->n_open_segments, 0);
+    dd_tracer_free(t);
+}
+
+static void test_limit_tag_bytes(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_counters k;
+    char big[200];
+    const char *js;
+    fake_reset();
+    c = base_config();
+    c.max_tag_bytes = 64;
+    t = new_tracer(&c);
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    s = dd_span_start(t, NULL); /* name "" */
+    dd_span_set_tag(s, "a", "0123456789");  /* 11 bytes */
+    dd_span_set_tag(s, "big", big);         /* over: dropped */
+    dd_span_set_tag(s, "b", "0123456789");  /* 22 */
+    dd_span_set_metric(s, "m", 1);          /* 23 */
+    dd_span_set_tag(s, "a", "abc");         /* in place: no new bytes */
+    dd_span_finish(s);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.tags_dropped, 1);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK(has(js, "\"a\":\"abc\""));
+    CHECK(has(js, "\"b\":\"0123456789\""));
+    CHECK(!strstr(js, "xxxx"));
+    CHECK(logged("max_tag_bytes"));
+    dd_tracer_free(t);
+}
+
+static void test_limit_buffer(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_counters k;
+    size_t i;
+    fake_reset();
+    c = base_config();
+    c.max_buffer_bytes = 2000;
+    t = new_tracer(&c);
+    for (i = 0; i < 20; i++) {
+        dd_span *s = dd_span_start(t, NULL);
+        dd_span_set_tag(s, "pad", "0123456789012345678901234567890123456789");
+        dd_span_finish(s);
+    }
+    dd_tracer_counters(t, &k);
+    CHECK(k.chunks_dropped_buffer > 0);
+    CHECK_EQ_U64(k.chunks_encoded + k.chunks_dropped_buffer, 20);
+    CHECK_EQ_U64(k.spans_dropped_buffer, k.chunks_dropped_buffer);
+    CHECK(dd_mp_writer_size(&t->bufs[t->active].w) <= 2000);
+    dd_tracer_flush(t);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.chunks_sent, k.chunks_encoded);
+    CHECK(has(F.count_hdr[0], "") && (uint64_t)atoi(F.count_hdr[0]) == k.chunks_encoded);
+    CHECK(logged("max_buffer_bytes"));
+    dd_tracer_free(t);
+}
+
+/*--- flush ---*/
+static void test_flush_explicit_and_headers(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    size_t i;
+    char cg[] = "/tmp/dd_trace_test_cgroup_XXXXXX";
+    int fd = mkstemp(cg);
+    static const char text[] = "12:memory:/docker/3726184226f5d3147c25fdeab5b60097e378e8a720503a5e19ecfdf29f869860\n"
+                               "0::/\n";
+    CHECK(fd >= 0);
+    CHECK(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+    close(fd);
+    fake_reset();
+    c = base_config();
+    c.cgroup_path = cg;
+    t = new_tracer(&c);
+    unlink(cg);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* nothing to send: no request (spec 1) */
+    CHECK_EQ_U64(F.n_req, 0);
+    for (i = 0; i < 3; i++) dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_U64(F.n_req, 0); /* no automatic flush configured */
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_U64(F.n_req, 1);
+    CHECK_STR(F.count_hdr[0], "3");
+    CHECK(has(F.headers[0], "Content-Type: application/msgpack\n"));
+    CHECK(has(F.headers[0], "Datadog-Meta-Lang: c\n"));
+    CHECK(has(F.headers[0], "Datadog-Meta-Lang-Version: 199901\n") || has(F.headers[0], "Datadog-Meta-Lang-Version: 201112\n"));
+    CHECK(has(F.headers[0], "Datadog-Meta-Tracer-Version: 0.1.0\n"));
+    CHECK(has(F.headers[0], "X-Datadog-Trace-Count: 3\n"));
+    CHECK(has(F.headers[0], "Datadog-Container-ID: 3726184226f5d3147c25fdeab5b60097e378e8a720503a5e19ecfdf29f869860\n"));
+    CHECK(has(F.headers[0], "Datadog-Entity-ID: ci-3726184226f5d3147c25fdeab5b60097e378e8a720503a5e19ecfdf29f869860\n"));
+    CHECK(has(body_json(0), "[[{\"trace_id\""));
+    dd_tracer_free(t);
+    /* language override for FFI hosts */
+    fake_reset();
+    c = base_config();
+    c.language = "python";
+    c.language_version = "3.12";
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    CHECK(has(F.headers[0], "Datadog-Meta-Lang: python\nDatadog-Meta-Lang-Version: 3.12\n"));
+    CHECK(!strstr(F.headers[0], "Datadog-Container-ID"));
+    CHECK(has(body_json(0), "\"language\":\"python\""));
+    dd_tracer_free(t);
+}
+
+static void test_cgroup_parsing(void) {
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"0::/system.slice/docker-cde7c2bab394630a42d73dc610b9c57415dced996106665d427f6d0566594411.scope\n",
+         "cde7c2bab394630a42d73dc610b9c57415dced996106665d427f6d0566594411"},
+        {"11:perf_event:/kubepods/besteffort/pod3d274242-8ee0-11e9-a8a6-1e68d864ef1a/"
+         "3e74d3fd9db4c9dd921ae05c2502fb984d0cde1b36e581b13f79c639da4518a1\n",
+         "3e74d3fd9db4c9dd921ae05c2502fb984d0cde1b36e581b13f79c639da4518a1"},
+        {"1:name=systemd:/ecs/34dc0b5e626f2c5c4c5170e34b10e765-1234567890\n",
+         "34dc0b5e626f2c5c4c5170e34b10e765-1234567890"},
+        {"1:name=systemd:/uuid/34dc0b5e-626f-2c5c-4c51-70e34b10e765\n", "34dc0b5e-626f-2c5c-4c51-70e34b10e765"},
+        {"0::/kubepods.slice/crio-2b5e6bf1e3ac76dd0b0e6a4e4a8f4a8f4a8f4a8f4a8f4a8f4a8f4a8f4a8f4a8f.scope\n",
+         "2b5e6bf1e3ac76dd0b0e6a4e4a8f4a8f4a8f4a8f4a8f4a8f4a8f4a8f4a8f4a8f"},
+        {"0::/\n", NULL},
+        {"12:memory:/user.slice\n0::/init.scope\n", NULL},
+        {"garbage without colons\n", NULL},
+        {"", NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *id = NULL;
+        size_t n = 0;
+        int found = dd__parse_cgroup(cases[i].text, strlen(cases[i].text), &id, &n);
+        CHECK_EQ_INT(found, cases[i].want != NULL);
+        if (found && cases[i].want) CHECK_MEM(id, n, cases[i].want, strlen(cases[i].want));
+    }
+}
+
+static void test_flush_by_size(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    size_t i;
+    dd_counters k;
+    fake_reset();
+    c = base_config();
+    c.flush_bytes = 1000;
+    t = new_tracer(&c);
+    for (i = 0; i < 40; i++) {
+        dd_span *s = dd_span_start(t, NULL);
+        dd_span_set_tag(s, "pad", "0123456789012345678901234567890123456789");
+        dd_span_finish(s);
+    }
+    CHECK(F.n_req >= 2); /* flushed on the finishing thread when the buffer passed 1000 bytes */
+    dd_tracer_counters(t, &k);
+    CHECK(k.chunks_sent > 0);
+    {
+        size_t j, sum = 0;
+        for (j = 0; j < F.n_req; j++) {
+            CHECK(F.body_len[j] < 1000 + 400);
+            sum += (size_t)atoi(F.count_hdr[j]);
+        }
+        CHECK_EQ_U64(sum, k.chunks_sent);
+    }
+    dd_tracer_flush(t);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.chunks_sent, 40);
+    dd_tracer_free(t);
+}
+
+static void test_flush_by_interval(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    fake_reset();
+    c = base_config();
+    c.flush_interval_ms = 2000;
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_U64(F.n_req, 0);
+    F.mono += INT64_C(1999000000);
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_U64(F.n_req, 0);
+    F.mono += INT64_C(1000000);
+    dd_span_finish(dd_span_start(t, NULL)); /* 2 s since creation: flushes all three */
+    CHECK_EQ_U64(F.n_req, 1);
+    CHECK_STR(F.count_hdr[0], "3");
+    F.mono += INT64_C(1000000000);
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_U64(F.n_req, 1); /* the interval restarts at each flush */
+    dd_tracer_free(t);        /* flush on free */
+    CHECK_EQ_U64(F.n_req, 2);
+    CHECK_STR(F.count_hdr[1], "1");
+}
+
+static void test_split_payloads(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    size_t i, total = 0;
+    dd_counters k;
+    fake_reset();
+    c = base_config();
+    c.max_request_bytes = 1500;
+    t = new_tracer(&c);
+    for (i = 0; i < 30; i++) {
+        dd_span *s = dd_span_start(t, NULL);
+        dd_span_set_tag(s, "pad", "0123456789012345678901234567890123456789");
+        dd_span_finish(s);
+    }
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK(F.n_req > 2);
+    for (i = 0; i < F.n_req; i++) {
+        size_t n = (size_t)atoi(F.count_hdr[i]);
+        CHECK(F.body_len[i] <= 1500);
+        /* each body is one array whose length is the header's count */
+        CHECK(n >= 1);
+        CHECK_EQ_INT(count_of(body_json(i), "\"trace_id\""), n);
+        total += n;
+    }
+    CHECK_EQ_U64(total, 30);
+    /* a chunk that can never fit in one request is dropped and counted */
+    {
+        dd_span *s = dd_span_start(t, NULL);
+        char big[1600];
+        memset(big, 'y', sizeof big - 1);
+        big[sizeof big - 1] = 0;
+        dd_span_set_tag(s, "big", big);
+        dd_span_finish(s);
+        dd_tracer_counters(t, &k);
+        CHECK_EQ_U64(k.chunks_dropped_buffer, 1);
+        CHECK(logged("larger than max_request_bytes"));
+    }
+    dd_tracer_free(t);
+}
+
+static void test_transport_failure_and_retry(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_counters k;
+    /* two failures (no answer, then 503) and a success: retried twice */
+    fake_reset();
+    c = base_config();
+    c.send_retries = 2;
+    t = new_tracer(&c);
+    F.script_rc[0] = -1;
+    F.script_rc[1] = 0;
+    F.script_status[1] = 503;
+    F.script_rc[2] = 0;
+    F.script_status[2] = 200;
+    F.n_script = 3;
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(F.n_req, 3);
+    CHECK_EQ_U64(k.requests_failed, 2);
+    CHECK_EQ_U64(k.requests_retried, 2);
+    CHECK_EQ_U64(k.requests_sent, 1);
+    CHECK_EQ_U64(k.chunks_sent, 1);
+    CHECK_EQ_U64(k.chunks_dropped_send, 0);
+    dd_tracer_free(t);
+    /* retries exhausted: dropped, counted, logged */
+    fake_reset();
+    c = base_config();
+    c.send_retries = 1;
+    t = new_tracer(&c);
+    F.default_status = 500;
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_HTTP);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(F.n_req, 2);
+    CHECK_EQ_U64(k.requests_failed, 2);
+    CHECK_EQ_U64(k.chunks_dropped_send, 2);
+    CHECK_EQ_U64(k.spans_dropped_send, 2);
+    CHECK(logged("agent answered HTTP 500; dropped 2 chunks"));
+    dd_tracer_free(t);
+    /* 400 and 413 are not retried */
+    fake_reset();
+    c = base_config();
+    c.send_retries = 3;
+    t = new_tracer(&c);
+    F.default_status = 413;
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_HTTP);
+    CHECK_EQ_U64(F.n_req, 1);
+    F.default_status = 400;
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_HTTP);
+    CHECK_EQ_U64(F.n_req, 2);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.requests_retried, 0);
+    CHECK_EQ_U64(k.chunks_dropped_send, 2);
+    dd_tracer_free(t);
+    /* transport error without retries (send_retries < 0) */
+    fake_reset();
+    c = base_config();
+    c.send_retries = -1;
+    t = new_tracer(&c);
+    F.script_rc[0] = 7;
+    F.n_script = 1;
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_TRANSPORT);
+    CHECK_EQ_U64(F.n_req, 1);
+    dd_tracer_free(t);
+    /* no transport at all: dropped and counted */
+    fake_reset();
+    c = base_config();
+    c.transport_fn = NULL;
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_TRANSPORT);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.chunks_dropped_send, 1);
+    dd_tracer_free(t);
+}
+
+static void test_response_parsing(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_counters k;
+    dd_span *s;
+    fake_reset();
+    set_env("DD_SERVICE", "web");
+    set_env("DD_ENV", "prod");
+    c = base_config();
+    t = new_tracer(&c);
+    /* rate 0 for this service: the next trace is dropped by the agent rate (mechanism 1) */
+    F.resp_body = "{\"rate_by_service\":{\"service:web,env:prod\":0,\"service:,env:\":1}}";
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    s = dd_span_start(t, NULL);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(1), "\"_sampling_priority_v1\":0.0"));
+    CHECK(has(body_json(1), "\"_dd.agent_psr\":0.0"));
+    CHECK(!strstr(body_json(1), "_dd.p.dm"));
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.responses_invalid, 0);
+    /* invalid answers are counted and change nothing */
+    F.resp_body = "not json";
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    F.resp_body = "{\"rate_by_service\":{\"service:web,env:prod\":1.5}}";
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    F.resp_body = "";
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.responses_invalid, 3);
+    CHECK(logged("empty body"));
+    F.resp_body = "{}";
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    CHECK(has(body_json(5), "\"_sampling_priority_v1\":0.0")); /* rates kept */
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.responses_invalid, 3);
+    dd_tracer_free(t);
+}
+
+static void test_default_decision(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    js = body_json(0);
+    /* no rule, no agent rate yet: priority 1, mechanism 0 (spec/sampling.md) */
+    CHECK(has(js, "\"_dd.p.dm\":\"-0\""));
+    CHECK(has(js, "\"_sampling_priority_v1\":1.0"));
+    dd_tracer_free(t);
+}
+
+static void test_partial_flush(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *k[4];
+    dd_counters cn;
+    size_t i;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    c.partial_flush = DD_ON;
+    c.partial_flush_min_spans = 2;
+    t = new_tracer(&c);
+    root = dd_span_start(t, NULL);
+    dd_span_set_service(root, "svc");
+    for (i = 0; i < 4; i++) k[i] = dd_span_start_child(root, "child");
+    dd_span_finish(k[0]);
+    dd_tracer_counters(t, &cn);
+    CHECK_EQ_U64(cn.chunks_encoded, 0);
+    dd_span_finish(k[1]); /* two finished: a partial chunk */
+    dd_tracer_counters(t, &cn);
+    CHECK_EQ_U64(cn.chunks_encoded, 1);
+    CHECK_EQ_U64(cn.partial_flushes, 1);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK_EQ_INT(count_of(js, "\"trace_id\""), 2);
+    /* the first span of a partial chunk carries the trace-level tags */
+    CHECK_EQ_INT(count_of(js, "\"_sampling_priority_v1\":1.0"), 1);
+    CHECK_EQ_INT(count_of(js, "\"_dd.p.tid\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"_dd.p.dm\":\"-0\""), 1);
+    dd_span_set_priority(root, DD_PRIORITY_USER_REJECT); /* too late: a chunk went out */
+    dd_span_finish(k[2]);
+    dd_span_finish(k[3]); /* another partial chunk */
+    dd_span_finish(root); /* the last one: the local root alone */
+    dd_tracer_flush(t);
+    dd_tracer_counters(t, &cn);
+    CHECK_EQ_U64(cn.chunks_encoded, 3);
+    CHECK_EQ_U64(cn.spans_encoded, 5);
+    CHECK_EQ_U64(F.n_req, 2);
+    js = body_json(1);
+    CHECK_EQ_INT(count_of(js, "\"trace_id\""), 3);
+    CHECK_EQ_INT(count_of(js, "\"_sampling_priority_v1\":1.0"), 2);
+    CHECK(has(js, "[{\"trace_id\":"));
+    CHECK(has(js, "\"parent_id\":0,\"name\":\"\",\"service\":\"svc\""));
+    dd_tracer_free(t);
+}
+
+static void test_flush_on_free(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *open;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_span_finish(dd_span_start(t, NULL));
+    open = dd_span_start(t, NULL); /* never finished: dropped with the tracer */
+    (void)open;
+    CHECK_EQ_U64(F.n_req, 0);
+    dd_tracer_free(t);
+    CHECK_EQ_U64(F.n_req, 1);
+    CHECK_STR(F.count_hdr[0], "2");
+}
+
+static void test_background_flusher(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    int i;
+    fake_reset();
+    c = base_config();
+    c.wall_ns_fn = NULL; /* real clocks: the flusher sleeps on them */
+    c.mono_ns_fn = NULL;
+    c.background_flush = DD_ON;
+    c.flush_interval_ms = 10;
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    for (i = 0; i < 400; i++) {
+        dd_counters k;
+        dd_tracer_counters(t, &k);
+        if (k.requests_sent) break;
+        {
+            struct timespec ts;
+            ts.tv_sec = 0;
+            ts.tv_nsec = 5000000;
+            nanosleep(&ts, NULL);
+        }
+    }
+    {
+        dd_counters k;
+        dd_tracer_counters(t, &k);
+        CHECK_EQ_U64(k.requests_sent, 1);
+    }
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_free(t); /* stops the thread, flushes what is left */
+    {
+        size_t j, sum = 0;
+        for (j = 0; j < F.n_req; j++) sum += (size_t)atoi(F.count_hdr[j]);
+        CHECK_EQ_U64(sum, 2);
+    }
+}
+
+static void test_log_correlation(void) {
+    static const uint64_t r[] = {UINT64_C(0x91a2b3c4d5e6f708), 0x11};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    char buf[256];
+    size_t n;
+    fake_reset();
+    set_env("DD_SERVICE", "svc");
+    set_env("DD_ENV", "prod");
+    set_env("DD_VERSION", "1.2.3");
+    c = base_config();
+    t = new_tracer(&c);
+    set_random(r, 2);
+    s = dd_span_start(t, NULL);
+    n = dd_span_log_correlation(s, 0, buf, sizeof buf);
+    CHECK_STR(buf, "dd.trace_id=673ed1100000000091a2b3c4d5e6f708 dd.span_id=17 dd.service=svc dd.env=prod "
+                   "dd.version=1.2.3");
+    CHECK_EQ_U64(n, strlen(buf));
+    n = dd_span_log_correlation(s, 1, buf, sizeof buf);
+    CHECK_STR(buf, "\"dd.trace_id\":\"673ed1100000000091a2b3c4d5e6f708\",\"dd.span_id\":\"17\","
+                   "\"dd.service\":\"svc\",\"dd.env\":\"prod\",\"dd.version\":\"1.2.3\"");
+    CHECK_EQ_U64(n, strlen(buf));
+    /* snprintf semantics */
+    {
+        char small[10];
+        size_t need = dd_span_log_correlation(s, 0, small, sizeof small);
+        CHECK_EQ_U64(need, 102);
+        CHECK_STR(small, "dd.trace_");
+        CHECK_EQ_U64(dd_span_log_correlation(s, 0, NULL, 0), 102);
+    }
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    /* 64-bit trace: decimal */
+    fake_reset();
+    c = base_config();
+    c.trace_id_128 = DD_OFF;
+    c.service = "a\"b";
+    t = new_tracer(&c);
+    set_random(r, 2);
+    s = dd_span_start(t, NULL);
+    dd_span_log_correlation(s, 0, buf, sizeof buf);
+    CHECK_STR(buf, "dd.trace_id=1270775702855546632 dd.span_id=17 dd.service=a\"b dd.env= dd.version=");
+    dd_span_log_correlation(s, 1, buf, sizeof buf);
+    CHECK_STR(buf, "\"dd.trace_id\":\"1270775702855546632\",\"dd.span_id\":\"17\",\"dd.service\":\"a\\\"b\","
+                   "\"dd.env\":\"\",\"dd.version\":\"\"");
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    dd_span_log_correlation(NULL, 0, buf, sizeof buf);
+    CHECK_STR(buf, "dd.trace_id=0 dd.span_id=0 dd.service= dd.env= dd.version=");
+}
+
+static void test_debug_logs_payload(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    fake_reset();
+    c = base_config();
+    c.debug = DD_ON;
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    CHECK(logged("payload: [[{\"trace_id\":"));
+    CHECK(logged("flushed: requests_sent=1"));
+    dd_tracer_free(t);
+    /* not in debug mode: silent */
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    CHECK_EQ_U64(F.n_logs, 0);
+    dd_tracer_free(t);
+}
+
+static void test_user_span_links(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_link l;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    memset(&l, 0, sizeof l);
+    l.trace_id.lo = 5;
+    l.span_id = 6;
+    CHECK_EQ_INT(dd_span_add_link(s, &l), DD_OK);
+    l.trace_id.lo = 0;
+    CHECK_EQ_INT(dd_span_add_link(s, &l), DD_ERR_INVALID_ARG);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(0), "\"span_links\":[{\"trace_id\":5,\"trace_id_high\":0,\"span_id\":6}]"));
+    dd_tracer_free(t);
+}
+
+static void test_null_safety(void) {
+    dd_trace_id id;
+    dd_counters k;
+    dd_span_set_tag(NULL, "a", "b");
+    dd_span_set_tag_n(NULL, "a", 1, "b", 1);
+    dd_span_set_metric(NULL, "a", 1);
+    dd_span_set_name(NULL, "a");
+    dd_span_set_error_info(NULL, "a", "b", "c");
+    dd_span_set_priority(NULL, 2);
+    dd_span_finish(NULL);
+    dd_span_finish_at(NULL, 5);
+    CHECK(dd_span_start(NULL, NULL) == NULL);
+    CHECK(dd_span_start_child(NULL, "x") == NULL);
+    dd_span_trace_id(NULL, &id);
+    CHECK(id.hi == 0 && id.lo == 0);
+    CHECK_EQ_U64(dd_span_id(NULL), 0);
+    CHECK_EQ_INT(dd_tracer_flush(NULL), DD_ERR_INVALID_ARG);
+    dd_tracer_counters(NULL, &k);
+    CHECK_EQ_U64(k.spans_started, 0);
+    CHECK_STR(dd_tracer_service(NULL), "");
+}
+
+/*--- allocation and memory ---*/
+static size_t n_allocs, n_frees, live_bytes;
+static void *count_alloc(void *u, size_t n) {
+    (void)u;
+    n_allocs++;
+    live_bytes += n;
+    return malloc(n);
+}
+static void count_free(void *u, void *p, size_t n) {
+    (void)u;
+    n_frees++;
+    live_bytes -= n;
+    free(p);
+}
+static void run_traces(dd_tracer *t, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        dd_span *root = dd_span_start(t, NULL), *child;
+        dd_span_set_tag(root, "http.method", "GET");
+        dd_span_set_tag(root, "http.url", "https://example.com/users/12345");
+        child = dd_span_start_child(root, "db.query");
+        dd_span_set_tag(child, "db.statement", "SELECT * FROM users WHERE id = ?");
+        dd_span_set_metric(child, "rows", 1);
+        dd_span_finish(child);
+        dd_span_finish(root);
+        if (i % 50 == 49) dd_tracer_flush(t);
+    }
+}
+static void test_zero_alloc_steady_state(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    size_t before;
+    fake_reset();
+    c = base_config();
+    c.allocator.alloc_fn = count_alloc;
+    c.allocator.free_fn = count_free;
+    n_allocs = n_frees = live_bytes = 0;
+    t = new_tracer(&c);
+    run_traces(t, 500); /* warm up: blocks, buffers and marks reach their size */
+    before = n_allocs;
+    run_traces(t, 5000);
+    CHECK_EQ_U64(n_allocs - before, 0);
+    dd_tracer_free(t);
+    CHECK_EQ_U64(n_allocs, n_frees);
+    CHECK_EQ_U64(live_bytes, 0);
+}
+
+static size_t fail_countdown;
+static void *failing_alloc(void *u, size_t n) {
+    (void)u;
+    if (fail_countdown && --fail_countdown == 0) return NULL;
+    n_allocs++;
+    live_bytes += n;
+    return malloc(n);
+}
+static void test_allocation_failures(void) {
+    size_t at;
+    int completed = 0;
+    for (at = 1; at < 200 && !completed; at++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        fake_reset();
+        c = base_config();
+        c.allocator.alloc_fn = failing_alloc;
+        c.allocator.free_fn = count_free;
+        n_allocs = n_frees = live_bytes = 0;
+        fail_countdown = at;
+        t = new_tracer(&c);
+        if (t) {
+            run_traces(t, 60);
+            dd_tracer_free(t);
+            completed = fail_countdown != 0; /* the failure point was never reached */
+        }
+        CHECK_EQ_U64(live_bytes, 0); /* nothing leaks, whatever failed */
+        CHECK_EQ_U64(n_allocs, n_frees);
+    }
+    CHECK(completed);
+    fail_countdown = 0;
+}
+
+static long rss_kib(void) {
+    char buf[128];
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    if (fgets(buf, sizeof buf, f)) sscanf(buf, "%ld %ld", &pages, &resident);
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+/* 1,000,000 spans under small limits: memory stays bounded and the counters add up. */
+static void test_memory_bound_million(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_counters k, k0;
+    size_t traces = 0, attempts = 0;
+    long rss0, rss1;
+    fake_reset();
+    c = base_config();
+    c.transport_fn = NULL;      /* nothing leaves: the buffer fills up */
+    c.max_buffer_bytes = 256 * 1024;
+    c.max_spans_per_segment = 5;
+    c.max_tag_bytes = 48;
+    c.flush_interval_ms = -1;
+    t = new_tracer(&c);
+    run_traces(t, 1);
+    dd_tracer_flush(t);
+    dd_tracer_counters(t, &k0);
+    rss0 = rss_kib();
+    while (attempts < 1000000) {
+        dd_span *root = dd_span_start(t, NULL), *kids[9];
+        size_t j;
+        traces++;
+        attempts++;
+        dd_span_set_tag(root, "k", "01234567890123456789012345678901234567890123456789"); /* over 48 */
+        dd_span_set_tag(root, "ok", "1");
+        for (j = 0; j < 9; j++) {
+            kids[j] = dd_span_start_child(root, "c");
+            attempts++;
+        }
+        for (j = 0; j < 9; j++) dd_span_finish(kids[j]);
+        dd_span_finish(root);
+    }
+    rss1 = rss_kib();
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_started - k0.spans_started + k.spans_dropped_limit - k0.spans_dropped_limit, attempts);
+    CHECK_EQ_U64(k.spans_dropped_limit - k0.spans_dropped_limit, traces * 5);
+    CHECK_EQ_U64(k.spans_finished - k0.spans_finished, traces * 5);
+    CHECK_EQ_U64(k.tags_dropped - k0.tags_dropped, traces);
+    CHECK_EQ_U64(k.chunks_encoded - k0.chunks_encoded + k.chunks_dropped_buffer - k0.chunks_dropped_buffer, traces);
+    CHECK_EQ_U64(k.spans_encoded + k.spans_dropped_buffer, k.spans_finished);
+    CHECK(k.chunks_dropped_buffer > traces / 2);
+    CHECK(rss1 - rss0 < 16 * 1024); /* bounded: well under 16 MiB of growth */
+    dd_tracer_free(t);
+}
+
+static const test_case cases[] = {
+    TEST(test_config_zeroed),
+    TEST(test_config_env_table),
+    TEST(test_config_code_beats_env),
+    TEST(test_config_getenv_read_once),
+    TEST(test_config_dd_tags),
+    TEST(test_ids_from_hook),
+    TEST(test_ids_default_generator),
+    TEST(test_fork),
+    TEST(test_span_fields),
+    TEST(test_span_setters_n),
+    TEST(test_span_utf8_repair),
+    TEST(test_span_from_context),
+    TEST(test_inject_and_priority),
+    TEST(test_default_decision),
+    TEST(test_limit_spans_per_segment),
+    TEST(test_limit_open_segments),
+    TEST(test_limit_tag_bytes),
+    TEST(test_limit_buffer),
+    TEST(test_flush_explicit_and_headers),
+    TEST(test_cgroup_parsing),
+    TEST(test_flush_by_size),
+    TEST(test_flush_by_interval),
+    TEST(test_split_payloads),
+    TEST(test_transport_failure_and_retry),
+    TEST(test_response_parsing),
+    TEST(test_partial_flush),
+    TEST(test_flush_on_free),
+    TEST(test_background_flusher),
+    TEST(test_log_correlation),
+    TEST(test_debug_logs_payload),
+    TEST(test_user_span_links),
+    TEST(test_null_safety),
+    TEST(test_zero_alloc_steady_state),
+    TEST(test_allocation_failures),
+    TEST(test_memory_bound_million),
+};
+
+int main(int argc, char **argv) {
+    int rc = argc > 1 ? test_run_filtered("trace", cases, sizeof cases / sizeof cases[0], argv[1])
+                      : test_run("trace", cases, sizeof cases / sizeof cases[0]);
+    fake_reset();
+    return rc;
+}
