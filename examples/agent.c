@@ -2,7 +2,7 @@
 /* examples/agent.c - a small local stand-in for the Datadog Agent's trace intake, built on dd_msgpack.h.
  *
  *   agent [--port 8126] [--host 127.0.0.1] [--unix PATH] [--ready-file F] [--record F]
- *         [--expect-spans N] [--timeout-ms MS] [--quiet] [--all-tags] [--rates JSON]
+ *         [--expect-spans N] [--timeout-ms MS] [--quiet] [--all-tags] [--rates JSON] [--max-spans N]
  *         [--max-bytes N] [--status CODE] [--delay-ms MS] [--close] [--fail-first N] [--chunked]
  *
  * Accepts PUT/POST /v0.4/traces as the Datadog Agent does (spec/agent-protocol.md sections 1, 2, 4, 5):
@@ -18,7 +18,8 @@
  * On SIGINT/SIGTERM, after --expect-spans N spans arrived, or at --timeout-ms, the agent prints every
  * trace it received as a tree (parent -> children, grouped by trace id across payloads and
  * processes) with service, name, resource, duration and a few tags, then exits (2 when
- * --expect-spans was not reached).
+ * --expect-spans was not reached). The tree keeps at most --max-spans spans (default 1000000);
+ * later ones are still answered and recorded, and counted.
  *
  * Failure modes for tests, applied to trace requests after the body was read (only to the first
  * N of them with --fail-first N): --status CODE answers CODE, --delay-ms MS waits before answering,
@@ -55,7 +56,7 @@ static struct {
     int port, quiet, all_tags, status, delay_ms, close_conn, chunked;
     long fail_first;
     long expect_spans, timeout_ms;
-    size_t max_bytes;
+    size_t max_bytes, max_spans;
 } opt;
 
 /*=== received spans ===*/
@@ -80,6 +81,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static span *spans;
 static size_t n_spans, cap_spans;
 static long n_payloads, n_requests;
+static unsigned long dropped_spans; /* spans over --max-spans, recorded but not kept for the tree */
 static FILE *record_file;
 static int wake_pipe[2] = {-1, -1};
 
@@ -515,7 +517,7 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
         const char *lang = header(q, "datadog-meta-lang");
         const char *count = header(q, "x-datadog-trace-count");
         n_payloads++;
-        if (n_spans + n_got > cap_spans) {
+        if (n_spans + n_got > cap_spans && n_spans < opt.max_spans) {
             size_t cap = cap_spans ? cap_spans : 64;
             span *p;
             while (cap < n_spans + n_got) cap *= 2;
@@ -525,6 +527,11 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
             cap_spans = cap;
         }
         for (i = 0; i < n_got; i++) {
+            if (n_spans >= opt.max_spans) { /* bounded memory: the tree keeps at most --max-spans */
+                free_span(&got[i]);
+                dropped_spans++;
+                continue;
+            }
             got[i].lang = dupn(lang ? lang : "?", strlen(lang ? lang : "?"));
             got[i].payload = n_payloads;
             spans[n_spans++] = got[i];
@@ -678,102 +685,133 @@ static void print_tags(const span *s) {
     }
 }
 
-static int by_start(const void *a, const void *b) {
+/* Orders spans by trace id, then start time. */
+static int by_trace_start(const void *a, const void *b) {
     const span *x = *(span *const *)a, *y = *(span *const *)b;
+    if (x->trace_id != y->trace_id) return x->trace_id < y->trace_id ? -1 : 1;
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Prints every trace as a tree; an explicit stack, so a deep or cyclic input cannot overflow. */
+typedef struct trace_group {
+    size_t first, count; /* a run of `order` */
+    int64_t start;
+} trace_group;
+
+static int by_group_start(const void *a, const void *b) {
+    const trace_group *x = (const trace_group *)a, *y = (const trace_group *)b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Prints one trace (the spans g[0..n), sorted by start) as a tree: roots are spans without a
+ * parent or whose parent never arrived. An explicit stack, so a deep or cyclic input cannot
+ * overflow; the work is quadratic in the spans of one trace only. */
+static void print_trace(span **g, size_t n, span **stack, int *depth) {
+    size_t j, k, m, n_payl = 0, n_proc = 0;
+    int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+    const char *hi = NULL;
+    char services[512] = "";
+    long payloads[64];
+    double procs[64];
+    for (j = 0; j < n; j++) {
+        span *s = g[j];
+        double pid;
+        s->printed = 0;
+        if (s->start < t0) t0 = s->start;
+        if (s->start + s->duration > t1) t1 = s->start + s->duration;
+        if (!hi) hi = find_meta(s, "_dd.p.tid");
+        if (s->service && !strstr(services, s->service) && strlen(services) + strlen(s->service) + 3 < sizeof services) {
+            if (services[0]) strcat(services, ", ");
+            strcat(services, s->service);
+        }
+        for (k = 0; k < n_payl && payloads[k] != s->payload; k++) {}
+        if (k == n_payl && n_payl < 64) payloads[n_payl++] = s->payload;
+        if (find_metric(s, "process_id", &pid)) {
+            for (k = 0; k < n_proc && procs[k] != pid; k++) {}
+            if (k == n_proc && n_proc < 64) procs[n_proc++] = pid;
+        }
+    }
+    printf("\ntrace %s%016llx  %lu span(s) from %lu payload(s)", hi ? hi : "", (unsigned long long)g[0]->trace_id,
+           (unsigned long)n, (unsigned long)n_payl);
+    if (n_proc) printf(", %lu process(es)", (unsigned long)n_proc);
+    printf("  services: %s  %.3f ms\n", services, (double)(t1 - t0) / 1e6);
+    for (j = 0; j < n; j++) {
+        span *s = g[j];
+        int has_parent = 0;
+        if (s->printed) continue;
+        if (s->parent_id)
+            for (k = 0; k < n && !has_parent; k++) has_parent = g[k]->span_id == s->parent_id && g[k] != s;
+        if (has_parent) continue;
+        stack[0] = s;
+        depth[0] = 0;
+        k = 1;
+        s->printed = 1;
+        while (k > 0) {
+            span *c = stack[--k];
+            int d = depth[k], x;
+            for (x = 0; x < d; x++) printf("  ");
+            printf("%s %s [%s] %s  %.3f ms  (%s, span %llu", d ? "`-" : "*", c->service ? c->service : "",
+                   c->lang ? c->lang : "?", c->name ? c->name : "", (double)c->duration / 1e6,
+                   c->resource ? c->resource : "", (unsigned long long)c->span_id);
+            if (c->parent_id && d == 0) printf(", remote parent %llu", (unsigned long long)c->parent_id);
+            printf(")");
+            print_tags(c);
+            printf("\n");
+            /* Push children in reverse start order so the earliest prints first. */
+            for (m = n; m-- > 0;) {
+                span *ch = g[m];
+                if (ch->printed || ch->parent_id != c->span_id) continue;
+                ch->printed = 1;
+                stack[k] = ch;
+                depth[k] = d + 1;
+                k++;
+            }
+        }
+    }
+    /* Spans left over belong to a cycle of parents: print them flat. */
+    for (j = 0; j < n; j++) {
+        span *s = g[j];
+        if (s->printed) continue;
+        s->printed = 1;
+        printf("? %s %s (span %llu, parent %llu: parent cycle)\n", s->service ? s->service : "",
+               s->name ? s->name : "", (unsigned long long)s->span_id, (unsigned long long)s->parent_id);
+    }
+}
+
+/* Prints every trace received, oldest first. */
 static void print_traces(void) {
-    size_t i, j, k;
+    size_t i, n_groups = 0;
     span **order, **stack;
     int *depth;
+    trace_group *groups;
     if (n_spans == 0) {
         printf("agent: no traces received\n");
+        fflush(stdout);
         return;
     }
     order = (span **)malloc(n_spans * sizeof *order);
     stack = (span **)malloc(n_spans * sizeof *stack);
     depth = (int *)malloc(n_spans * sizeof *depth);
-    if (!order || !stack || !depth) exit(3);
+    groups = (trace_group *)malloc(n_spans * sizeof *groups);
+    if (!order || !stack || !depth || !groups) exit(3);
     for (i = 0; i < n_spans; i++) order[i] = &spans[i];
-    qsort(order, n_spans, sizeof *order, by_start);
-    for (i = 0; i < n_spans; i++) order[i]->printed = 0;
+    qsort(order, n_spans, sizeof *order, by_trace_start);
     for (i = 0; i < n_spans; i++) {
-        span *first = order[i];
-        uint64_t tid = first->trace_id;
-        size_t count = 0;
-        int64_t t0 = INT64_MAX, t1 = INT64_MIN;
-        const char *hi = NULL;
-        char services[512] = "";
-        long payloads[64];
-        size_t n_payl = 0;
-        if (first->printed) continue;
-        for (j = 0; j < n_spans; j++) {
-            span *s = order[j];
-            if (s->trace_id != tid) continue;
-            count++;
-            if (s->start < t0) t0 = s->start;
-            if (s->start + s->duration > t1) t1 = s->start + s->duration;
-            if (!hi) hi = find_meta(s, "_dd.p.tid");
-            if (s->service && !strstr(services, s->service) && strlen(services) + strlen(s->service) + 3 < sizeof services) {
-                if (services[0]) strcat(services, ", ");
-                strcat(services, s->service);
-            }
-            for (k = 0; k < n_payl && payloads[k] != s->payload; k++) {}
-            if (k == n_payl && n_payl < 64) payloads[n_payl++] = s->payload;
+        if (i == 0 || order[i]->trace_id != order[i - 1]->trace_id) {
+            groups[n_groups].first = i;
+            groups[n_groups].count = 0;
+            groups[n_groups].start = order[i]->start;
+            n_groups++;
         }
-        printf("\ntrace %s%016llx  %lu span(s) from %lu payload(s)  services: %s  %.3f ms\n", hi ? hi : "",
-               (unsigned long long)tid, (unsigned long)count, (unsigned long)n_payl, services, (double)(t1 - t0) / 1e6);
-        /* Roots: no parent, or a parent this agent never received. */
-        for (j = 0; j < n_spans; j++) {
-            span *s = order[j];
-            int has_parent = 0;
-            if (s->trace_id != tid || s->printed) continue;
-            if (s->parent_id)
-                for (k = 0; k < n_spans && !has_parent; k++)
-                    has_parent = spans[k].trace_id == tid && spans[k].span_id == s->parent_id && &spans[k] != s;
-            if (has_parent) continue;
-            stack[0] = s;
-            depth[0] = 0;
-            k = 1;
-            s->printed = 1;
-            while (k > 0) {
-                span *c = stack[--k];
-                int d = depth[k], x;
-                size_t m;
-                for (x = 0; x < d; x++) printf("  ");
-                printf("%s %s [%s] %s  %.3f ms  (%s, span %llu", d ? "`-" : "*", c->service ? c->service : "",
-                       c->lang ? c->lang : "?", c->name ? c->name : "", (double)c->duration / 1e6,
-                       c->resource ? c->resource : "", (unsigned long long)c->span_id);
-                if (c->parent_id && d == 0) printf(", remote parent %llu", (unsigned long long)c->parent_id);
-                printf(")");
-                print_tags(c);
-                printf("\n");
-                /* Push children in reverse start order so the earliest prints first. */
-                for (m = n_spans; m-- > 0;) {
-                    span *ch = order[m];
-                    if (ch->printed || ch->trace_id != tid || ch->parent_id != c->span_id) continue;
-                    ch->printed = 1;
-                    stack[k] = ch;
-                    depth[k] = d + 1;
-                    k++;
-                }
-            }
-        }
-        /* Spans left over belong to a cycle of parents: print them flat. */
-        for (j = 0; j < n_spans; j++) {
-            span *s = order[j];
-            if (s->trace_id != tid || s->printed) continue;
-            s->printed = 1;
-            printf("? %s %s (span %llu, parent %llu: parent cycle)\n", s->service ? s->service : "",
-                   s->name ? s->name : "", (unsigned long long)s->span_id, (unsigned long long)s->parent_id);
-        }
+        groups[n_groups - 1].count++;
     }
+    qsort(groups, n_groups, sizeof *groups, by_group_start);
+    for (i = 0; i < n_groups; i++) print_trace(order + groups[i].first, groups[i].count, stack, depth);
+    if (dropped_spans) printf("\nagent: %lu span(s) not kept (over --max-spans)\n", dropped_spans);
     fflush(stdout);
     free(order);
     free(stack);
     free(depth);
+    free(groups);
 }
 
 /*=== main ===*/
@@ -831,7 +869,7 @@ static int listen_unix(const char *path) {
 static void usage(void) {
     fprintf(stderr,
             "usage: agent [--port N] [--host IPv4] [--unix PATH] [--ready-file F] [--record F]\n"
-            "             [--expect-spans N] [--timeout-ms MS] [--quiet] [--all-tags] [--rates JSON]\n"
+            "             [--expect-spans N] [--timeout-ms MS] [--quiet] [--all-tags] [--rates JSON] [--max-spans N]\n"
             "             [--max-bytes N] [--status CODE] [--delay-ms MS] [--close] [--fail-first N] [--chunked]\n");
     exit(64);
 }
@@ -844,6 +882,7 @@ int main(int argc, char **argv) {
     opt.port = 8126;
     opt.max_bytes = 25u << 20; /* the Go agent's MaxRequestBytes */
     opt.fail_first = -1;
+    opt.max_spans = 1000000;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define VAL() (v ? (i++, v) : (usage(), ""))
@@ -856,6 +895,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--expect-spans") == 0) opt.expect_spans = atol(VAL());
         else if (strcmp(a, "--timeout-ms") == 0) opt.timeout_ms = atol(VAL());
         else if (strcmp(a, "--max-bytes") == 0) opt.max_bytes = (size_t)strtoull(VAL(), NULL, 10);
+        else if (strcmp(a, "--max-spans") == 0) opt.max_spans = (size_t)strtoull(VAL(), NULL, 10);
         else if (strcmp(a, "--status") == 0) opt.status = atoi(VAL());
         else if (strcmp(a, "--delay-ms") == 0) opt.delay_ms = atoi(VAL());
         else if (strcmp(a, "--fail-first") == 0) opt.fail_first = atol(VAL());

@@ -46,7 +46,11 @@ $(EX)/sender_curl.o: examples/sender_curl.c examples/sender_curl.h $(DD_HEADERS)
 	@mkdir -p $(EX)
 	$(CC) $(EX_CFLAGS) -c examples/sender_curl.c -o $@
 
-examples: $(EX)/agent $(EX)/sender_posix.o $(EX)/sender_curl.o
+$(EX)/bootstrap: examples/lambda/bootstrap.c examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
+	@mkdir -p $(EX)
+	$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c examples/sender_posix.c -o $@ -lpthread -lm
+
+examples: $(EX)/agent $(EX)/sender_posix.o $(EX)/sender_curl.o $(EX)/bootstrap
 
 demo: $(EX)/agent
 	@echo "demo: the host -> queue -> Lambda programs are not written yet; the local agent is $(EX)/agent"

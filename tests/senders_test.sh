@@ -235,4 +235,42 @@ r=$(send posix "http://127.0.0.1:$RP" "$B/good.bin" application/msgpack 1)
 check "posix: HTTP/1.0 429 reported" "[ \"$(field status "$r")\" = 429 ] && [ '$(body_of "$r")' = '{}' ] && [ \"$(field http_errors "$r")\" = 1 ]"
 wait "$RPID" 2>/dev/null
 
+# --- the agent's tree: one trace from three processes' payloads, a missing parent, a cycle, a deep chain ---
+$PY - "$B" <<'EOF2'
+import msgpack, os, sys
+d = sys.argv[1]
+T = 0x1111
+def sp(sid, pid, name, svc, start, dur, proc=None, meta=None):
+    m = {"trace_id": T, "span_id": sid, "parent_id": pid, "name": name, "service": svc, "resource": name.upper(),
+         "type": "web", "start": start, "duration": dur, "error": 0, "meta": meta or {}, "metrics": {}}
+    if proc: m["metrics"]["process_id"] = float(proc)
+    return m
+base = 1700000000000000000
+open(os.path.join(d, "p1.bin"), "wb").write(msgpack.packb([[sp(1, 0, "http.request", "host", base, 9000000, 101, {"_dd.p.tid": "6740a5e000000000"})]]))
+open(os.path.join(d, "p2.bin"), "wb").write(msgpack.packb([[sp(3, 2, "handler", "queue", base + 2000000, 1000000),
+                                                             sp(2, 1, "sqs.send", "queue", base + 1000000, 3000000, 102)]]))
+cyc = [dict(sp(7, 8, "a", "cyc", base, 1), trace_id=0x2222), dict(sp(8, 7, "b", "cyc", base, 1), trace_id=0x2222)]
+chain = [dict(sp(100 + i, 100 + i - 1 if i else 0, "deep", "chain", base + 5, 1), trace_id=0x3333) for i in range(5000)]
+open(os.path.join(d, "p3.bin"), "wb").write(msgpack.packb([[sp(4, 3, "aws.lambda", "fn", base + 2500000, 500000, 103),
+                                                             sp(5, 99, "orphan", "fn", base + 2600000, 100000)], cyc, chain]))
+EOF2
+"$B/agent" --port 0 --ready-file "$B/tree.ready" --expect-spans 5007 --timeout-ms 20000 >"$B/tree.out" 2>"$B/tree.err" &
+APID=$!; PIDS="$PIDS $APID"
+for _ in $(seq 1 100); do [ -s "$B/tree.ready" ] && break; sleep 0.05; done
+for f in p1 p2 p3; do send posix "http://127.0.0.1:$(cat "$B/tree.ready")" "$B/$f.bin" application/msgpack 1 >/dev/null; done
+wait "$APID"; arc=$?
+check "agent exits 0 once --expect-spans arrived" "[ $arc = 0 ]"
+cat >"$B/tree.want" <<'EOF2'
+
+trace 6740a5e0000000000000000000001111  5 span(s) from 3 payload(s), 3 process(es)  services: host, queue, fn  9.000 ms
+* host [c] http.request  9.000 ms  (HTTP.REQUEST, span 1)
+  `- queue [c] sqs.send  3.000 ms  (SQS.SEND, span 2)
+    `- queue [c] handler  1.000 ms  (HANDLER, span 3)
+      `- fn [c] aws.lambda  0.500 ms  (AWS.LAMBDA, span 4)
+* fn [c] orphan  0.100 ms  (ORPHAN, span 5, remote parent 99)
+EOF2
+check "tree of one trace across three payloads and processes (exact text)" "head -n 7 $B/tree.out | diff - $B/tree.want"
+check "a parent cycle is printed flat, not followed" "grep -qx '? cyc a (span 7, parent 8: parent cycle)' $B/tree.out && grep -qx '? cyc b (span 8, parent 7: parent cycle)' $B/tree.out"
+check "a 5000-deep chain is printed without recursion" "[ \$(grep -c ' chain \[c\] deep ' $B/tree.out) = 5000 ] && grep -q '^ \{9998\}\`- chain \[c\] deep  0.000 ms  (DEEP, span 5099)' $B/tree.out"
+
 check "no sanitizer report" "! grep -q 'ERROR: AddressSanitizer\|runtime error\|LeakSanitizer' $B/check.err"
