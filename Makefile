@@ -11,6 +11,8 @@ STRICT = -Wall -Wextra -Wpedantic -Werror
 
 # Targets of the examples (demo, shared, install, examples) live beside them.
 -include examples/examples.mk
+-include bench/bench.mk
+-include tests/hardening.mk
 
 all: test
 
