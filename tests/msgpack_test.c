@@ -716,6 +716,13 @@ static void test_reserve_patch(void) {
     dd_mp_write_nil(&w);
     dd_mp_patch_count(&w, 100, 1);
     CHECK_EQ_INT(dd_mp_writer_error(&w), DD_ERR_INVALID_ARG);
+    /* a 0xdd byte that is not a whole reserved header: refused, nothing written past it */
+    dd_mp_writer_init_fixed(&w, buf, sizeof buf);
+    dd_mp_write_u64(&w, 0xdd);
+    dd_mp_patch_count(&w, 1, 7);
+    CHECK_EQ_INT(dd_mp_writer_error(&w), DD_ERR_INVALID_ARG);
+    CHECK_MEM(buf, 2, "\xcc\xdd", 2);
+    CHECK_EQ_U64(dd_mp_writer_size(&w), 2);
     /* a header at the very end (5 bytes exactly) is patchable; 4 bytes of it are not */
     dd_mp_writer_init_fixed(&w, buf, 5);
     a = dd_mp_reserve_array(&w);
@@ -908,6 +915,11 @@ static const struct {
     {"a4 f0 9f 98 80", "\"\xf0\x9f\x98\x80\""},                  /* U+1F600 */
     {"a1 ff", "\"\\ufffd\""},
     {"a2 c0 80", "\"\\ufffd\\ufffd\""},                          /* overlong NUL */
+    {"a3 e0 80 80", "\"\\ufffd\\ufffd\\ufffd\""},                /* overlong 3-byte */
+    {"a3 e0 a0 80", "\"\xe0\xa0\x80\""},                         /* U+0800, the first 3-byte */
+    {"a4 f0 80 80 80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},      /* overlong 4-byte */
+    {"a4 f4 8f bf bf", "\"\xf4\x8f\xbf\xbf\""},                  /* U+10FFFF, the last */
+    {"a3 ed 9f bf", "\"\xed\x9f\xbf\""},                         /* U+D7FF, below the surrogates */
     {"a3 ed a0 80", "\"\\ufffd\\ufffd\\ufffd\""},                /* a surrogate */
     {"a4 f4 90 80 80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},      /* above U+10FFFF */
     {"a3 61 e2 82", "\"a\\ufffd\\ufffd\""},                      /* cut short */
@@ -1016,7 +1028,9 @@ static void test_to_json_floats_like_printf(void) {
     uint64_t x = 0x9e3779b97f4a7c15u;
     int i;
     static const double fixed[] = {0.5, 0.25, 1e-5, 1e-4, 9.999e-5, 123456789012345678.0, 1e16, 1e17, 99999999999999999.0,
-                                   0.30000000000000004, 2.5e-310, 1e22, 1e23, 5e-324, 3.14159, 1.0 / 3};
+                                   0.30000000000000004, 2.5e-310, 1e22, 1e23, 5e-324, 3.14159, 1.0 / 3,
+                                   /* exact ties at the 18th digit: half to even, down then up */
+                                   9007199254740989.0 / 4, 9007199254740991.0 / 4};
     for (i = 0; i < (int)(sizeof fixed / sizeof fixed[0]); i++) {
         check_float_like_printf(fixed[i], 0);
         check_float_like_printf(-fixed[i], 0);
