@@ -19,7 +19,7 @@ shared: $(BUILD)/libddtrace.so
 
 $(BUILD)/libddtrace.so: examples/ffi/libddtrace.c $(DD_HEADERS) $(wildcard wip/*.h)
 	@mkdir -p $(BUILD)
-	$(CC) -std=c99 -O2 $(STRICT) -fPIC -shared -Wl,-Bsymbolic-functions -Wl,-soname,libddtrace.so \
+	$(CC) -std=c99 -O2 $(STRICT) -fPIC -fvisibility=hidden -shared -Wl,-Bsymbolic-functions -Wl,-soname,libddtrace.so \
 	    examples/ffi/libddtrace.c -o $@ -lpthread -lm
 
 install: shared

@@ -19,8 +19,11 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 check() { # name condition-string
     if eval "$2"; then ok "$1"; else bad "$1: $2"; fi
 }
+# Unix socket paths must fit in sun_path (108 bytes): keep them in a short directory.
+S=$(mktemp -d /tmp/dd_senders.XXXXXX)
 finish() {
     for p in ${PIDS:-}; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    rm -rf "$S"
     echo "senders: $pass passed, $fail failed"
     exit 0
 }
@@ -84,7 +87,7 @@ field() { sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<<" $2" | head -n 1; }
 body_of() { sed -n 's/.* body=//p' <<<"$1"; }
 
 # --- a healthy agent on TCP and a Unix socket ---
-SOCK="$B/agent.sock"
+SOCK="$S/agent.sock"
 start_agent ok --unix "$SOCK" --record "$B/ok.jsonl"
 check "agent listens" "[ $PORT != 0 ]"
 for kind in posix curl; do
@@ -136,9 +139,9 @@ check "agent printed the trace as a tree" "grep -q '^\* svc \[c\] http.request  
 # --- failure answers: 500, 400, 413 ---
 for mode in "500:--status 500" "400:--status 400" "413:--max-bytes 100"; do
     code=${mode%%:*}; args=${mode#*:}
-    start_agent "f$code" $args --unix "$B/f$code.sock"
+    start_agent "f$code" $args --unix "$S/f$code.sock"
     for kind in posix curl; do
-        for url in "http://127.0.0.1:$PORT" "unix://$B/f$code.sock"; do
+        for url in "http://127.0.0.1:$PORT" "unix://$S/f$code.sock"; do
             r=$(send $kind "$url" "$B/good.bin" application/msgpack 2)
             check "$kind $url: answer $code reported and counted" "[ \"$(field status "$r")\" = $code ] && [ \"$(field http_errors "$r")\" = 2 ] && [ \"$(field rc "$r")\" = 0 ]"
         done
@@ -153,9 +156,9 @@ check "curl: 500 then 200 on the same sender" "[ \"$(field status "$r")\" = 200 
 stop_agent "$APID"
 
 # --- too slow: the agent answers after 3 s, the senders give up at 500 ms ---
-start_agent slow --delay-ms 3000 --unix "$B/slow.sock"
+start_agent slow --delay-ms 3000 --unix "$S/slow.sock"
 for kind in posix curl; do
-    for url in "http://127.0.0.1:$PORT" "unix://$B/slow.sock"; do
+    for url in "http://127.0.0.1:$PORT" "unix://$S/slow.sock"; do
         t0=$(date +%s%N)
         r=$(send $kind "$url" "$B/good.bin" application/msgpack 1 500)
         t1=$(date +%s%N)
@@ -178,14 +181,14 @@ DOWN=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(
 for kind in posix curl; do
     r=$(send $kind "http://127.0.0.1:$DOWN" "$B/good.bin" application/msgpack 2)
     check "$kind: agent down (TCP) -> refused counted" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field refused "$r")\" = 2 ] && [ \"$(field transport_errors "$r")\" = 2 ]"
-    r=$(send $kind "unix://$B/nobody.sock" "$B/good.bin" application/msgpack 1)
+    r=$(send $kind "unix://$S/nobody.sock" "$B/good.bin" application/msgpack 1)
     check "$kind: agent down (Unix socket) -> refused counted" "[ \"$(field rc "$r")\" != 0 ] && [ \"$(field refused "$r")\" = 1 ]"
 done
 
 # --- chunked answers from the agent ---
-start_agent chunked --chunked --unix "$B/ch.sock"
+start_agent chunked --chunked --unix "$S/ch.sock"
 for kind in posix curl; do
-    for url in "http://127.0.0.1:$PORT" "unix://$B/ch.sock"; do
+    for url in "http://127.0.0.1:$PORT" "unix://$S/ch.sock"; do
         r=$(send $kind "$url" "$B/good.bin" application/msgpack 1)
         check "$kind $url: chunked answer decoded" "[ \"$(field status "$r")\" = 200 ] && [ '$(body_of "$r")' = '$RATES' ]"
     done

@@ -1,4 +1,4 @@
-/* cc -std=c99 -O2 -fPIC -shared -Wl,-Bsymbolic-functions examples/ffi/libddtrace.c -o libddtrace.so -lpthread -lm   (or: make shared) */
+/* cc -std=c99 -O2 -fPIC -fvisibility=hidden -shared -Wl,-Bsymbolic-functions examples/ffi/libddtrace.c -o libddtrace.so -lpthread -lm   (or: make shared) */
 /* examples/ffi/libddtrace.c - the shared library, from one file: every public dd_* function is
  * exported (DD_BUILD_SHARED gives DD_API default visibility); private helpers stay static, so
  * nothing else leaves the library. -Bsymbolic-functions binds our own calls to our own
