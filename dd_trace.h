@@ -702,7 +702,7 @@ struct dd_span {
     int64_t start_ns, start_mono, duration;
     dd__tstr name, service, resource, type;
     int32_t error;
-    int measured, explicit_start, pending; /* pending: in the segment's done list */
+    int measured, explicit_start, resource_set, pending; /* pending: in the segment's done list */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
     dd__tag *tags;
     dd__link *links;
@@ -1183,8 +1183,7 @@ DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
 
 DD__PRIVATE void dd__runtime_id(dd_tracer *t) {
     static const char hx[] = "0123456789abcdef";
-    uint64_t a = t->random_fn ? t->random_fn(t->hook_user) : dd__rng_next();
-    uint64_t b = t->random_fn ? t->random_fn(t->hook_user) : dd__rng_next();
+    uint64_t a = dd__rng_next(), b = dd__rng_next(); /* never the test hook: unique per process */
     int i, o = 0;
     /* UUID version 4: 8-4-4-4-12, version nibble 4, variant bits 10 */
     a = (a & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
@@ -1531,8 +1530,10 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     }
     dd__span_field(s, &s->name, name ? name : "", name ? name_len : 0);
     s->resource = s->name;
-    if (opts && opts->resource)
+    if (opts && opts->resource) {
         dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+        s->resource_set = 1;
+    }
     return s;
 }
 
@@ -1663,7 +1664,10 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
     dd__span_field(s, &s->name, opts->name ? opts->name : "", dd__t_slen(opts->name, opts->name_len));
     s->resource = s->name;
-    if (opts->resource) dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+    if (opts->resource) {
+        dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+        s->resource_set = 1;
+    }
     if (ctx) {
         uint32_t i;
         int ok;
@@ -1691,11 +1695,14 @@ DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
     s->start_ns = start_ns;
     s->explicit_start = 1;
 }
-DD_API void dd_span_set_name(dd_span *s, const char *v) {
-    if (s && v) dd__span_field(s, &s->name, v, strlen(v));
-}
+/* The resource follows the name until it is set itself. */
 DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
-    if (s && v) dd__span_field(s, &s->name, v, n);
+    if (!s || !v) return;
+    dd__span_field(s, &s->name, v, n);
+    if (!s->resource_set) s->resource = s->name;
+}
+DD_API void dd_span_set_name(dd_span *s, const char *v) {
+    if (v) dd_span_set_name_n(s, v, strlen(v));
 }
 DD_API void dd_span_set_service(dd_span *s, const char *v) {
     if (s && v) dd__span_field(s, &s->service, v, strlen(v));
@@ -1703,11 +1710,13 @@ DD_API void dd_span_set_service(dd_span *s, const char *v) {
 DD_API void dd_span_set_service_n(dd_span *s, const char *v, size_t n) {
     if (s && v) dd__span_field(s, &s->service, v, n);
 }
-DD_API void dd_span_set_resource(dd_span *s, const char *v) {
-    if (s && v) dd__span_field(s, &s->resource, v, strlen(v));
-}
 DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
-    if (s && v) dd__span_field(s, &s->resource, v, n);
+    if (!s || !v) return;
+    dd__span_field(s, &s->resource, v, n);
+    s->resource_set = 1;
+}
+DD_API void dd_span_set_resource(dd_span *s, const char *v) {
+    if (v) dd_span_set_resource_n(s, v, strlen(v));
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
     if (s && v) dd__span_field(s, &s->type, v, strlen(v));
