@@ -420,6 +420,25 @@ static int read_typed(dd_mp_reader *r, int type) {
 
 static void test_every_truncation_rejected(void) {
     size_t k, cut;
+    for (k = 0; k < N_INT_CASES; k++) { /* every integer width */
+        uint8_t full[16];
+        size_t n = hex(int_cases[k].hex, full);
+        for (cut = 0; cut < n; cut++) {
+            uint8_t *b = (uint8_t *)malloc(cut ? cut : 1);
+            dd_mp_reader r;
+            uint64_t u = 1;
+            int64_t i = 1;
+            memcpy(b, full, cut);
+            dd_mp_reader_init(&r, b, cut);
+            CHECK_EQ_INT(dd_mp_read_u64(&r, &u), DD_ERR_TRUNCATED);
+            CHECK_EQ_U64(u, 0);
+            dd_mp_reader_init(&r, b, cut);
+            CHECK_EQ_INT(dd_mp_read_i64(&r, &i), DD_ERR_TRUNCATED);
+            CHECK_EQ_INT(i, 0);
+            CHECK(r.p == b);
+            free(b);
+        }
+    }
     for (k = 0; k < N_VALID; k++) {
         uint8_t full[64];
         size_t n = hex(valid_values[k], full);
