@@ -186,8 +186,8 @@ DD_API void dd_mp_patch_count(dd_mp_writer *w, size_t offset, uint32_t n);
 #define DD_MP_DEPTH_CAP 256        /* a larger max_depth acts as this */
 
 /* A reader over a borrowed byte range; a plain struct the caller owns. `p` (next byte) and `end`
- * may be read; `max_depth` may be changed after init (how many containers dd_mp_skip and
- * dd_mp_to_json accept nested: a top-level array is depth 1). Errors are sticky: after the first
+ * may be read; `max_depth` may be changed after init (how many containers dd_mp_skip accepts
+ * nested: a top-level array is depth 1, an empty one too). Errors are sticky: after the first
  * one every read returns it without moving. A read never touches a byte at or past `end`.
  * Every length and count is checked against the bytes left before anything is returned: a str,
  * bin or ext must fit entirely, and an array or map header is refused when it announces more
