@@ -814,6 +814,372 @@ static void test_span_rules_from_env_and_code(void) {
     dd__sampler_destroy(&sampler);
 }
 
+
+/*--- end to end through the tracer: decision -> injected headers -> the agent's payload ---*/
+
+typedef struct e2e_hooks {
+    int64_t mono;
+    uint64_t rnd[16];
+    size_t n_rnd, i_rnd;
+    uint8_t body[16384]; /* the last request body */
+    size_t body_len;
+    int n_requests;
+    const char *response; /* the agent's answer body */
+    log_capture logs;
+} e2e_hooks;
+
+static e2e_hooks H;
+
+static int64_t e2e_wall(void *u) { return INT64_C(1732170000000000000) + ((e2e_hooks *)u)->mono; }
+static int64_t e2e_mono(void *u) { return ((e2e_hooks *)u)->mono; }
+static uint64_t e2e_random(void *u) {
+    e2e_hooks *h = (e2e_hooks *)u;
+    return h->i_rnd < h->n_rnd ? h->rnd[h->i_rnd++] : UINT64_C(0x1234567) + h->i_rnd++;
+}
+static const char *e2e_getenv(void *u, const char *name) {
+    (void)u;
+    (void)name;
+    return NULL;
+}
+static void e2e_log(void *u, int level, const char *msg, size_t len) { capture_log(&((e2e_hooks *)u)->logs, level, msg, len); }
+static int e2e_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    e2e_hooks *h = (e2e_hooks *)u;
+    h->n_requests++;
+    h->body_len = req->body_len < sizeof h->body ? req->body_len : 0;
+    memcpy(h->body, req->body, h->body_len);
+    resp->status = 200;
+    resp->body = h->response ? h->response : "{\"rate_by_service\":{}}";
+    resp->body_len = strlen(resp->body);
+    return 0;
+}
+
+/* A tracer with every hook faked; `ids` are the random values in order. Each root span draws
+ * two (its trace id's low bits and its span id, in an order the tests do not rely on: they give
+ * both the same value), each child one. */
+static dd_tracer *e2e_tracer(dd_tracer_config *c, const uint64_t *ids, size_t n_ids) {
+    memset(&H, 0, sizeof H);
+    H.mono = INT64_C(5000000000);
+    memcpy(H.rnd, ids, n_ids * sizeof *ids);
+    H.n_rnd = n_ids;
+    c->service = c->service ? c->service : "web";
+    c->wall_ns_fn = e2e_wall;
+    c->mono_ns_fn = e2e_mono;
+    c->random_fn = e2e_random;
+    c->getenv_fn = e2e_getenv;
+    c->log_fn = e2e_log;
+    c->transport_fn = e2e_transport;
+    c->hook_user = &H;
+    c->cgroup_path = "";
+    c->flush_interval_ms = -1;
+    c->startup_logs = DD_OFF;
+    return dd_tracer_new(c);
+}
+
+static int e2e_str_is(const char *p, uint32_t n, const char *want) { return n == strlen(want) && memcmp(p, want, n) == 0; }
+
+/* Looks up, in the last payload, the meta string (`*str`) or metric (`*num`) `key` of span
+ * `span` of chunk `chunk`, with section "meta" or "metrics". Returns 1 when found, 0 when not,
+ * -1 when the payload does not decode. Also counts chunks and spans when asked. */
+static int e2e_find(size_t chunk, size_t span, const char *section, const char *key, const char **str, uint32_t *str_len,
+                    double *num) {
+    dd_mp_reader r;
+    uint32_t n_chunks, n_spans, n_fields, n_items, c, sp, f, i;
+    int found = 0;
+    dd_mp_reader_init(&r, H.body, H.body_len);
+    if (dd_mp_read_array(&r, &n_chunks) != DD_OK) return -1;
+    for (c = 0; c < n_chunks; c++) {
+        if (dd_mp_read_array(&r, &n_spans) != DD_OK) return -1;
+        for (sp = 0; sp < n_spans; sp++) {
+            if (dd_mp_read_map(&r, &n_fields) != DD_OK) return -1;
+            for (f = 0; f < n_fields; f++) {
+                const char *k;
+                uint32_t kn;
+                if (dd_mp_read_str(&r, &k, &kn) != DD_OK) return -1;
+                if (c != chunk || sp != span || !e2e_str_is(k, kn, section)) {
+                    if (dd_mp_skip(&r) != DD_OK) return -1;
+                    continue;
+                }
+                if (dd_mp_read_map(&r, &n_items) != DD_OK) return -1;
+                for (i = 0; i < n_items; i++) {
+                    if (dd_mp_read_str(&r, &k, &kn) != DD_OK) return -1;
+                    if (!e2e_str_is(k, kn, key)) {
+                        if (dd_mp_skip(&r) != DD_OK) return -1;
+                        continue;
+                    }
+                    found = 1;
+                    if (str) {
+                        if (dd_mp_read_str(&r, str, str_len) != DD_OK) return -1;
+                    } else if (dd_mp_read_f64(&r, num) != DD_OK) {
+                        return -1;
+                    }
+                }
+            }
+        }
+    }
+    return dd_mp_reader_remaining(&r) == 0 ? found : -1;
+}
+
+static size_t e2e_count_spans(size_t *chunks) {
+    dd_mp_reader r;
+    uint32_t n_chunks, n_spans, c, sp;
+    size_t total = 0;
+    dd_mp_reader_init(&r, H.body, H.body_len);
+    *chunks = 0;
+    if (dd_mp_read_array(&r, &n_chunks) != DD_OK) return 0;
+    *chunks = n_chunks;
+    for (c = 0; c < n_chunks; c++) {
+        if (dd_mp_read_array(&r, &n_spans) != DD_OK) return 0;
+        for (sp = 0; sp < n_spans; sp++) dd_mp_skip(&r);
+        total += n_spans;
+    }
+    return total;
+}
+
+/* The metric, or -99 when absent (or the payload broken). */
+static double e2e_metric(size_t chunk, size_t span, const char *key) {
+    double v = 0;
+    return e2e_find(chunk, span, "metrics", key, NULL, NULL, &v) == 1 ? v : -99.0;
+}
+
+/* Is meta `key` equal to `want`? want NULL: is it absent? */
+static int e2e_meta_is(size_t chunk, size_t span, const char *key, const char *want) {
+    const char *v = NULL;
+    uint32_t n = 0;
+    int rc = e2e_find(chunk, span, "meta", key, &v, &n, NULL);
+    if (!want) return rc == 0;
+    return rc == 1 && e2e_str_is(v, n, want);
+}
+
+static const char *e2e_header(const dd_headers *h, const char *name) {
+    size_t i;
+    for (i = 0; i < h->n; i++)
+        if (e2e_str_is(h->items[i].name, (uint32_t)h->items[i].name_len, name)) return h->items[i].value;
+    return NULL;
+}
+
+static void test_e2e_rule_keep_headers_and_payload(void) {
+    static const uint64_t ids[] = {UINT64_C(1), UINT64_C(1), UINT64_C(0x2222)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child;
+    dd_header items[16];
+    char buf[2048];
+    dd_headers h;
+    dd_carrier_writer w;
+    memset(&c, 0, sizeof c);
+    c.env = "prod";
+    c.sampling.rules_json = "[{\"service\":\"web\",\"name\":\"http.request\",\"sample_rate\":0.5}]";
+    t = e2e_tracer(&c, ids, 3);
+    CHECK(t != NULL);
+    {
+        dd_span_options o;
+        memset(&o, 0, sizeof o);
+        o.name = "http.request";
+        root = dd_span_start(t, &o);
+    }
+    child = dd_span_start_child(root, "db.query");
+    dd_headers_init(&h, items, 16, buf, sizeof buf);
+    dd_headers_writer(&w, &h);
+    CHECK_EQ_INT(dd_span_inject(child, &w), DD_OK);
+    /* trace id 1 is kept at 0.5 (sampling_rates.csv): user keep by rule */
+    CHECK_STR(e2e_header(&h, "x-datadog-trace-id"), "1");
+    CHECK_STR(e2e_header(&h, "x-datadog-sampling-priority"), "2");
+    CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.dm=-3"));
+    CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.ksr=0.5"));
+    /* the decision is locked: a manual drop after the injection changes nothing */
+    dd_span_set_priority(root, DD_PRIORITY_USER_REJECT);
+    dd_span_finish(child);
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_INT(H.n_requests, 1);
+    /* the chunk root (first span) carries the decision */
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 2.0);
+    CHECK(e2e_metric(0, 0, "_dd.rule_psr") == 0.5);
+    CHECK(e2e_metric(0, 0, "_dd.limit_psr") == 1.0);
+    CHECK(e2e_metric(0, 0, "_dd.agent_psr") == -99.0);
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", "-3"));
+    CHECK(e2e_meta_is(0, 0, "_dd.p.ksr", "0.5"));
+    /* never on the other spans */
+    CHECK(e2e_metric(0, 1, "_sampling_priority_v1") == -99.0);
+    CHECK(e2e_metric(0, 1, "_dd.rule_psr") == -99.0);
+    CHECK(e2e_metric(0, 1, "_dd.limit_psr") == -99.0);
+    CHECK(e2e_meta_is(0, 1, "_dd.p.dm", NULL));
+    dd_tracer_free(t);
+}
+
+static void test_e2e_rule_drop_and_agent_rates(void) {
+    static const uint64_t ids[] = {UINT64_C(10), UINT64_C(10), UINT64_C(1), UINT64_C(1), UINT64_C(10), UINT64_C(10)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root;
+    size_t chunks = 0;
+    memset(&c, 0, sizeof c);
+    c.env = "prod";
+    c.sampling.rules_json = "[{\"service\":\"web\",\"name\":\"rule.*\",\"sample_rate\":0.5}]";
+    t = e2e_tracer(&c, ids, 6);
+    H.response = "{\"rate_by_service\":{\"service:web,env:prod\":0.5,\"service:,env:\":1}}";
+    /* trace id 10, dropped by the rule's hash: -1, rule rate, no limiter, no dm, still sent */
+    root = dd_span_start_child(NULL, "x"); /* NULL parent: NULL, and no crash */
+    CHECK(root == NULL);
+    {
+        dd_span_options o;
+        memset(&o, 0, sizeof o);
+        o.name = "rule.op";
+        root = dd_span_start(t, &o);
+    }
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_INT(e2e_count_spans(&chunks), 1);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == -1.0);
+    CHECK(e2e_metric(0, 0, "_dd.rule_psr") == 0.5);
+    CHECK(e2e_metric(0, 0, "_dd.limit_psr") == -99.0);
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", NULL));
+    CHECK(e2e_meta_is(0, 0, "_dd.p.ksr", "0.5"));
+    /* no rule matches: the agent's rate for service:web,env:prod from the last response */
+    {
+        dd_span_options o;
+        memset(&o, 0, sizeof o);
+        o.name = "other.op";
+        root = dd_span_start(t, &o); /* trace id 1: kept at 0.5 */
+        dd_span_finish(root);
+        root = dd_span_start(t, &o); /* trace id 10: dropped at 0.5 */
+        dd_span_finish(root);
+    }
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_INT(e2e_count_spans(&chunks), 2);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 1.0);
+    CHECK(e2e_metric(0, 0, "_dd.agent_psr") == 0.5);
+    CHECK(e2e_metric(0, 0, "_dd.rule_psr") == -99.0);
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", "-1"));
+    CHECK(e2e_meta_is(0, 0, "_dd.p.ksr", "0.5"));
+    CHECK(e2e_metric(1, 0, "_sampling_priority_v1") == 0.0);
+    CHECK(e2e_metric(1, 0, "_dd.agent_psr") == 0.5);
+    CHECK(e2e_meta_is(1, 0, "_dd.p.dm", NULL));
+    dd_tracer_free(t);
+}
+
+static void test_e2e_default_and_manual(void) {
+    static const uint64_t ids[] = {UINT64_C(10), UINT64_C(10), UINT64_C(10), UINT64_C(10)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root;
+    dd_span_options o;
+    memset(&c, 0, sizeof c);
+    memset(&o, 0, sizeof o);
+    o.name = "op";
+    t = e2e_tracer(&c, ids, 4);
+    /* no rules, no agent answer yet: DEFAULT keep, agent_psr 1, dm -0, no ksr */
+    root = dd_span_start(t, &o);
+    dd_span_finish(root);
+    /* manual drop before any decision: -1, mechanism 4, no rate tags, no dm */
+    root = dd_span_start(t, &o);
+    dd_span_set_priority(root, DD_PRIORITY_USER_REJECT);
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 1.0);
+    CHECK(e2e_metric(0, 0, "_dd.agent_psr") == 1.0);
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", "-0"));
+    CHECK(e2e_meta_is(0, 0, "_dd.p.ksr", NULL));
+    CHECK(e2e_metric(1, 0, "_sampling_priority_v1") == -1.0);
+    CHECK(e2e_metric(1, 0, "_dd.agent_psr") == -99.0);
+    CHECK(e2e_meta_is(1, 0, "_dd.p.dm", NULL));
+    CHECK(e2e_meta_is(1, 0, "_dd.p.ksr", NULL));
+    dd_tracer_free(t);
+}
+
+static void test_e2e_manual_keep(void) {
+    static const uint64_t ids[] = {UINT64_C(10), UINT64_C(10), UINT64_C(0x2222)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child;
+    dd_span_options o;
+    dd_header items[16];
+    char buf[2048];
+    dd_headers h;
+    dd_carrier_writer w;
+    memset(&c, 0, sizeof c);
+    memset(&o, 0, sizeof o);
+    o.name = "op";
+    c.sampling.sample_rate = 0;
+    c.sampling.sample_rate_set = 1;
+    t = e2e_tracer(&c, ids, 3);
+    root = dd_span_start(t, &o);
+    child = dd_span_start_child(root, "inner");
+    /* a manual keep on any span of the trace, before the injection */
+    dd_span_set_priority(child, DD_PRIORITY_USER_KEEP);
+    dd_headers_init(&h, items, 16, buf, sizeof buf);
+    dd_headers_writer(&w, &h);
+    CHECK_EQ_INT(dd_span_inject(child, &w), DD_OK);
+    CHECK_STR(e2e_header(&h, "x-datadog-sampling-priority"), "2");
+    CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.dm=-4"));
+    dd_span_finish(child);
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 2.0);
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", "-4"));
+    CHECK(e2e_metric(0, 0, "_dd.rule_psr") == -99.0);
+    dd_tracer_free(t);
+}
+
+static void test_e2e_extracted_decision(void) {
+    static const uint64_t ids[] = {UINT64_C(0x1111)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root;
+    dd_span_options o;
+    dd_trace_context ctx;
+    dd_header in_items[4];
+    dd_headers in;
+    dd_carrier_reader r;
+    dd_header items[16];
+    char buf[2048];
+    dd_headers h;
+    dd_carrier_writer w;
+    memset(&c, 0, sizeof c);
+    c.sampling.sample_rate = 0; /* would drop everything if it ran */
+    c.sampling.sample_rate_set = 1;
+    t = e2e_tracer(&c, ids, 1);
+    in_items[0].name = "x-datadog-trace-id";
+    in_items[0].value = "10";
+    in_items[1].name = "x-datadog-parent-id";
+    in_items[1].value = "77";
+    in_items[2].name = "x-datadog-sampling-priority";
+    in_items[2].value = "1";
+    in_items[3].name = "x-datadog-tags";
+    in_items[3].value = "_dd.p.dm=-1,_dd.p.ksr=0.25";
+    {
+        size_t i;
+        for (i = 0; i < 4; i++) {
+            in_items[i].name_len = strlen(in_items[i].name);
+            in_items[i].value_len = strlen(in_items[i].value);
+        }
+    }
+    memset(&in, 0, sizeof in);
+    in.items = in_items;
+    in.n = 4;
+    dd_headers_reader(&r, &in);
+    CHECK_EQ_INT(dd_extract(NULL, &r, &ctx), DD_OK);
+    memset(&o, 0, sizeof o);
+    o.name = "op";
+    o.context = &ctx;
+    root = dd_span_start(t, &o);
+    dd_headers_init(&h, items, 16, buf, sizeof buf);
+    dd_headers_writer(&w, &h);
+    CHECK_EQ_INT(dd_span_inject(root, &w), DD_OK);
+    /* the upstream decision and its tags flow on unchanged */
+    CHECK_STR(e2e_header(&h, "x-datadog-sampling-priority"), "1");
+    CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.dm=-1"));
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 1.0);
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", "-1"));
+    /* no local rate tags for an inherited decision */
+    CHECK(e2e_metric(0, 0, "_dd.rule_psr") == -99.0);
+    CHECK(e2e_metric(0, 0, "_dd.agent_psr") == -99.0);
+    CHECK(e2e_metric(0, 0, "_dd.limit_psr") == -99.0);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_knuth_system_tests_vectors),
     TEST(test_knuth_boundaries),
@@ -838,6 +1204,11 @@ static const test_case cases[] = {
     TEST(test_agent_rates_before_any_default),
     TEST(test_span_sampling),
     TEST(test_span_rules_from_env_and_code),
+    TEST(test_e2e_rule_keep_headers_and_payload),
+    TEST(test_e2e_rule_drop_and_agent_rates),
+    TEST(test_e2e_default_and_manual),
+    TEST(test_e2e_manual_keep),
+    TEST(test_e2e_extracted_decision),
 };
 
 int main(void) { return test_run("sampling", cases, sizeof cases / sizeof cases[0]); }
