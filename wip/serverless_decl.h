@@ -265,8 +265,8 @@ DD_API int dd_lambda_parent(const dd_lambda_config *cfg, const dd_trace_context 
  * Root and Parent come from xray_header (an X-Amzn-Trace-Id value); time is now_ns as epoch
  * seconds with up to millisecond decimals (1487076708, 1487076708.5); value_json is inserted
  * verbatim (it must be JSON). snprintf semantics: returns the length needed; out gets the datagram
- * NUL-terminated when it fits and "" otherwise. Returns 0 when the header has no Root or Parent, or
- * says Sampled=0 (the libraries send nothing then). [any thread] */
+ * NUL-terminated when it fits and "" otherwise. Returns 0 when the header has no Root or Parent (or
+ * they hold other than printable ASCII), or says Sampled=0 (the libraries send nothing then). [any thread] */
 DD_API size_t dd_xray_subsegment(char *out, size_t cap, const char *xray_header, size_t header_len,
                                  const char *id, size_t id_len, int64_t now_ns, const char *key,
                                  size_t key_len, const char *value_json, size_t value_len);

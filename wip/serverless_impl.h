@@ -1343,7 +1343,7 @@ DD__PRIVATE int64_t dd__sls_iso_to_ns(const dd_json *v) {
             if (scale > 1) { scale /= 10; frac += (s[i] - '0') * scale; }
         }
     }
-    if (i != n - 1 || s[i] != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    if (i != n - 1 || s[i] != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 2261) return 0;
     { /* days from civil (Howard Hinnant's algorithm) */
         int64_t yy = y - (mo <= 2), era = (yy >= 0 ? yy : yy - 399) / 400, yoe = yy - era * 400;
         int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
@@ -1633,6 +1633,10 @@ DD_API size_t dd_xray_subsegment(char *out, size_t cap, const char *xray_header,
     dd__sls_xray_fields(xray_header, xray_header ? header_len : 0, &f);
     if (!f.root || !f.parent || !f.root_n || !f.parent_n) return 0;
     if (f.sampled && f.sampled_n == 1 && f.sampled[0] == '0') return 0;
+    for (tn = 0; tn < f.root_n; tn++) /* ids are printable ASCII; anything else is not a header */
+        if ((unsigned char)f.root[tn] <= 0x20 || (unsigned char)f.root[tn] >= 0x7f) return 0;
+    for (tn = 0; tn < f.parent_n; tn++)
+        if ((unsigned char)f.parent[tn] <= 0x20 || (unsigned char)f.parent[tn] >= 0x7f) return 0;
     if (now_ns < 0) now_ns = 0;
     sec = now_ns / 1000000000;
     ms = now_ns / 1000000 % 1000;
