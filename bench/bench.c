@@ -1,0 +1,690 @@
+/* bench/bench.c — the benchmark harness of issue 9 (plain C, no framework).
+ *
+ *   cc -std=c99 -O2 -g -I. bench/bench.c -o build/bench/bench -lpthread -lm     (bench/run.sh does it)
+ *
+ *   bench ops                 median ns/op and heap allocations/op of every op (native run)
+ *   bench one <op> <iters>    runs one op, collecting callgrind events only inside the measured
+ *                             region: valgrind --tool=callgrind --collect-atstart=no bench one ...
+ *   bench memory              heap bytes per open span (bare / 7 tags), RSS for 10,000 open spans
+ *   bench scaling             ns per span as one trace grows from 1 to 10,000 spans
+ *   bench threads             spans per second with 1 and 2 threads on one tracer
+ *
+ * Every op uses the inputs of issue 9: service bench-service, styles datadog,tracecontext,
+ * 128-bit ids, default sampling, nothing sent over the network (the transport only counts
+ * bytes). The environment is not read (getenv_fn returns NULL), so DD_* variables cannot change
+ * the figures. Each op is measured over batches; what a batch needs before or after (a root to
+ * hang children on, emptying the payload buffer) happens outside the measured region, which is
+ * the only place where time, allocations and (under callgrind) instructions are counted.
+ *
+ * The msgpack op calls the tracer's private encoder (dd__encode_span), the function every
+ * finished chunk goes through, on a trace built with the public API: it measures exactly the
+ * encoding and nothing around it. */
+#define _POSIX_C_SOURCE 200809L
+#define DD_TRACE_IMPLEMENTATION
+#include "dd_trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <pthread.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_TOGGLE_COLLECT
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
+
+/*=== heap accounting: the tracer's allocator hook, and every libc allocation of the process ===*/
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static unsigned long g_libc_allocs;
+void *malloc(size_t n) {
+    __atomic_add_fetch(&g_libc_allocs, 1, __ATOMIC_RELAXED);
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b) {
+    __atomic_add_fetch(&g_libc_allocs, 1, __ATOMIC_RELAXED);
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n) {
+    __atomic_add_fetch(&g_libc_allocs, 1, __ATOMIC_RELAXED);
+    return __libc_realloc(p, n);
+}
+void free(void *p) { __libc_free(p); }
+#define RAW_MALLOC __libc_malloc
+#define RAW_FREE __libc_free
+#else
+static unsigned long g_libc_allocs;
+#define RAW_MALLOC malloc
+#define RAW_FREE free
+#endif
+
+typedef struct heap_stats {
+    unsigned long allocs, frees;
+    long long live_bytes, peak_bytes;
+} heap_stats;
+
+static void *hook_alloc(void *user, size_t n) {
+    heap_stats *h = (heap_stats *)user;
+    h->allocs++;
+    h->live_bytes += (long long)n;
+    if (h->live_bytes > h->peak_bytes) h->peak_bytes = h->live_bytes;
+    return RAW_MALLOC(n ? n : 1);
+}
+static void hook_free(void *user, void *p, size_t n) {
+    heap_stats *h = (heap_stats *)user;
+    if (!p) return;
+    h->frees++;
+    h->live_bytes -= (long long)n;
+    RAW_FREE(p);
+}
+static heap_stats g_heap;
+/* heap allocations seen so far: through the hook, plus any libc allocation that bypassed it */
+static unsigned long allocs_now(void) {
+    return g_heap.allocs + __atomic_load_n(&g_libc_allocs, __ATOMIC_RELAXED);
+}
+
+/*=== clocks ===*/
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+/* Regions are timed in the thread's CPU time: on a shared, loaded machine the time this thread
+ * spends descheduled is not the op's cost. (A syscall of about 0.3 us, once per batch.) */
+static int64_t cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*=== the inputs of issue 9 ===*/
+#define SERVICE "bench-service"
+#define ROOT_NAME "http.request"
+#define ROOT_RESOURCE "GET /api/v1/users/:id"
+#define CHILD_NAME "db.query"
+#define CHILD_RESOURCE "SELECT * FROM users WHERE id = ?"
+
+static void set_7_tags(dd_span *s) {
+    dd_span_set_tag_n(s, "http.method", 11, "GET", 3);
+    dd_span_set_tag_n(s, "http.url", 8, "https://api.example.com/v1/users/12345", 38);
+    dd_span_set_tag_n(s, "http.status_code", 16, "200", 3);
+    dd_span_set_tag_n(s, "component", 9, "bench-http", 10);
+    dd_span_set_tag_n(s, "span.kind", 9, "server", 6);
+    dd_span_set_metric_n(s, "http.response.content_length", 28, 1234.0);
+    dd_span_set_metric_n(s, "_dd.measured", 12, 1.0);
+}
+
+static const dd_header g_extract_headers[7] = {
+    {"x-datadog-trace-id", 18, "1234567890123456789", 19},
+    {"x-datadog-parent-id", 19, "3043109937388421265", 19},
+    {"x-datadog-sampling-priority", 27, "2", 1},
+    {"x-datadog-origin", 16, "rum", 3},
+    {"x-datadog-tags", 14, "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000", 38},
+    {"traceparent", 11, "00-640cfd8d00000000112210f47de98115-2a3b4c5d6e7f8091-01", 55},
+    {"tracestate", 10, "dd=s:2;o:rum;p:2a3b4c5d6e7f8091;t.dm:-4;t.tid:640cfd8d00000000,rojo=00f067aa0ba902b7", 84},
+};
+
+/* The agent's usual answer; the tracer parses it after every request, as it would in production. */
+static const char g_agent_answer[] = "{\"rate_by_service\":{\"service:,env:\":1}}";
+static unsigned long long g_sent_bytes;
+static int transport_ok(void *user, const dd_http_request *req, dd_http_response *resp) {
+    (void)user;
+    __atomic_add_fetch(&g_sent_bytes, (unsigned long long)req->body_len, __ATOMIC_RELAXED);
+    resp->status = 200;
+    resp->body = g_agent_answer;
+    resp->body_len = sizeof g_agent_answer - 1;
+    return 0;
+}
+static const char *no_env(void *user, const char *name) {
+    (void)user;
+    (void)name;
+    return NULL;
+}
+
+/* Scripted ids for the fixed 10-span trace; after the script, a splitmix64 sequence. */
+typedef struct script_rng {
+    uint64_t vals[16];
+    size_t n, i;
+    uint64_t state;
+} script_rng;
+static uint64_t script_random(void *user) {
+    script_rng *r = (script_rng *)user;
+    uint64_t z;
+    if (r->i < r->n) return r->vals[r->i++];
+    z = (r->state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static dd_tracer *make_tracer(int count_heap, uint64_t (*random_fn)(void *), void *hook_user) {
+    dd_tracer_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.service = SERVICE;
+    cfg.trace_id_128 = DD_ON;
+    cfg.startup_logs = DD_OFF;
+    cfg.cgroup_path = "";
+    cfg.flush_interval_ms = -1; /* flushes happen where the bench says, never inside a region */
+    cfg.getenv_fn = no_env;
+    cfg.transport_fn = transport_ok;
+    cfg.random_fn = random_fn;
+    cfg.hook_user = hook_user;
+    if (count_heap) {
+        cfg.allocator.alloc_fn = hook_alloc;
+        cfg.allocator.free_fn = hook_free;
+        cfg.allocator.user = &g_heap;
+    }
+    return dd_tracer_new(&cfg);
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "bench: %s\n", what);
+    exit(2);
+}
+
+static dd_span *start_root(dd_tracer *t) {
+    dd_span_options o;
+    memset(&o, 0, sizeof o);
+    o.name = ROOT_NAME;
+    o.resource = ROOT_RESOURCE;
+    return dd_span_start(t, &o);
+}
+static dd_span *start_child(dd_span *parent) {
+    dd_span_options o;
+    memset(&o, 0, sizeof o);
+    o.parent = parent;
+    o.name = CHILD_NAME;
+    o.resource = CHILD_RESOURCE;
+    return dd_span_start(dd_span_tracer(parent), &o);
+}
+
+/*=== ops: each runs `iters` iterations in batches, measuring only the region ===*/
+static int g_collect = 1; /* 0 during warm-up: callgrind collects nothing there */
+typedef struct measure {
+    int64_t ns;
+    unsigned long allocs;
+} measure;
+#define REGION_BEGIN(m)                  \
+    do {                                 \
+        (m)->allocs -= allocs_now();     \
+        if (g_collect) CALLGRIND_TOGGLE_COLLECT; \
+        (m)->ns -= cpu_ns();             \
+    } while (0)
+#define REGION_END(m)                    \
+    do {                                 \
+        (m)->ns += cpu_ns();             \
+        if (g_collect) CALLGRIND_TOGGLE_COLLECT; \
+        (m)->allocs += allocs_now();     \
+    } while (0)
+
+typedef struct op_state {
+    dd_tracer *t;
+    dd_mp_writer w;             /* encode */
+    dd_span *spans[10];         /* encode: the fixed trace */
+    script_rng rng;
+    dd_propagation_config prop; /* extract */
+    dd_carrier_reader reader;
+    dd_headers in;
+} op_state;
+
+#define BATCH 100
+
+static void op_root(op_state *st, long iters, measure *m) {
+    dd_span *r[BATCH];
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) {
+            r[i] = start_root(st->t);
+            dd_span_finish(r[i]);
+        }
+        REGION_END(m);
+        if (!r[0]) die("root span not started");
+        dd_tracer_flush(st->t); /* the traces are discarded: the transport only counts bytes */
+        done += n;
+    }
+}
+
+static void op_child(op_state *st, long iters, measure *m) {
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        dd_span *root = start_root(st->t), *c = NULL;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) {
+            c = start_child(root);
+            dd_span_finish(c);
+        }
+        REGION_END(m);
+        if (!c) die("child span not started");
+        dd_span_finish(root);
+        dd_tracer_flush(st->t);
+        done += n;
+    }
+}
+
+static void op_tags(op_state *st, long iters, measure *m) {
+    dd_span *c[BATCH];
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        dd_span *root = start_root(st->t);
+        for (i = 0; i < n; i++) c[i] = start_child(root);
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) set_7_tags(c[i]);
+        REGION_END(m);
+        for (i = 0; i < n; i++) dd_span_finish(c[i]);
+        dd_span_finish(root);
+        dd_tracer_flush(st->t);
+        done += n;
+    }
+}
+
+static int g_inject_count;
+static void op_inject(op_state *st, long iters, measure *m) {
+    dd_header items[12];
+    char buf[1024];
+    dd_headers out;
+    dd_carrier_writer w;
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        dd_span *root = start_root(st->t);
+        int rc = DD_OK;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) {
+            dd_headers_init(&out, items, 12, buf, sizeof buf);
+            dd_headers_writer(&w, &out);
+            rc |= dd_span_inject(root, &w);
+        }
+        REGION_END(m);
+        if (rc != DD_OK) die("inject failed");
+        g_inject_count = (int)out.n;
+        dd_span_finish(root);
+        dd_tracer_flush(st->t);
+        done += n;
+    }
+}
+
+static void op_extract(op_state *st, long iters, measure *m) {
+    dd_trace_context ctx;
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH, rc = DD_OK;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) rc |= dd_extract(&st->prop, &st->reader, &ctx);
+        REGION_END(m);
+        if (rc != DD_OK || ctx.trace_id.lo != UINT64_C(1234567890123456789)
+            || ctx.trace_id.hi != UINT64_C(0x640cfd8d00000000) || ctx.sampling_priority != 2)
+            die("extract gave an unexpected context");
+        done += n;
+    }
+}
+
+/* The fixed 10-span trace: root http.request + 9 db.query children, type web, trace id
+ * 0x640cfd8d00000000:112210f47de98115, span ids 0x1000000000000000 + i, durations 1,500 + i us,
+ * each span with the 7 tags. Built with the public API and scripted ids. */
+#define FIX_START_S INT64_C(0x640cfd8d) /* the 128-bit id's high half is the start second */
+static void build_fixture(op_state *st) {
+    dd_span_options o;
+    dd_trace_context ctx;
+    int i;
+    st->rng.n = 0;
+    st->rng.i = 0;
+    st->rng.vals[st->rng.n++] = UINT64_C(0x112210f47de98115);
+    for (i = 0; i < 10; i++) st->rng.vals[st->rng.n++] = UINT64_C(0x1000000000000000) + (uint64_t)i;
+    st->rng.state = 42;
+    st->t = make_tracer(1, script_random, &st->rng);
+    if (!st->t) die("tracer");
+    for (i = 0; i < 10; i++) {
+        memset(&o, 0, sizeof o);
+        o.parent = i ? st->spans[0] : NULL;
+        o.name = i ? CHILD_NAME : ROOT_NAME;
+        o.resource = i ? CHILD_RESOURCE : ROOT_RESOURCE;
+        o.type = "web";
+        o.start_ns = FIX_START_S * 1000000000 + (int64_t)i * 1000;
+        st->spans[i] = dd_span_start(st->t, &o);
+        if (!st->spans[i]) die("fixture span");
+        set_7_tags(st->spans[i]);
+    }
+    for (i = 1; i < 10; i++) dd_span_finish_at(st->spans[i], st->spans[i]->start_ns + (1500 + i) * INT64_C(1000));
+    st->spans[0]->duration = 1500 * INT64_C(1000); /* the root stays open: its segment is encoded again and again */
+    dd_span_context(st->spans[0], &ctx);            /* makes the sampling decision, as a finish would */
+    if (st->spans[0]->seg->trace_id.hi != UINT64_C(0x640cfd8d00000000)
+        || st->spans[0]->seg->trace_id.lo != UINT64_C(0x112210f47de98115) || st->spans[3]->span_id != UINT64_C(0x1000000000000003))
+        die("fixture ids");
+    dd_mp_writer_init_growable(&st->w, &st->t->alloc, 0);
+}
+static size_t g_encoded_size;
+static void encode_fixture(op_state *st) {
+    char scratch[40];
+    int i;
+    dd__segment *seg = st->spans[0]->seg;
+    dd_mp_writer_reset(&st->w);
+    dd_mp_write_array(&st->w, 10);
+    for (i = 0; i < 10; i++) dd__encode_span(st->t, seg, st->spans[i], i == 0, &st->w, scratch);
+}
+static void op_encode(op_state *st, long iters, measure *m) {
+    long done = 0;
+    encode_fixture(st); /* grows the writer once; steady state reuses it */
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) encode_fixture(st);
+        REGION_END(m);
+        if (dd_mp_writer_finish(&st->w, &g_encoded_size) != DD_OK) die("encode");
+        done += n;
+    }
+}
+
+static void one_trace_10(dd_tracer *t) {
+    dd_span *s[10];
+    dd_span_options o;
+    int i;
+    for (i = 0; i < 10; i++) {
+        memset(&o, 0, sizeof o);
+        o.parent = i ? s[0] : NULL;
+        o.name = i ? CHILD_NAME : ROOT_NAME;
+        o.resource = i ? CHILD_RESOURCE : ROOT_RESOURCE;
+        o.type = "web";
+        s[i] = dd_span_start(t, &o);
+        set_7_tags(s[i]);
+    }
+    for (i = 9; i >= 0; i--) dd_span_finish(s[i]);
+}
+static void op_e2e(op_state *st, long iters, measure *m) {
+    long done = 0;
+    int rc = DD_OK;
+    while (done < iters) {
+        int i, n = iters - done < 10 ? (int)(iters - done) : 10;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) {
+            one_trace_10(st->t);
+            rc |= dd_tracer_flush(st->t);
+        }
+        REGION_END(m);
+        done += n;
+    }
+    if (rc != DD_OK) die("flush failed");
+}
+
+typedef struct op_def {
+    const char *name;
+    const char *title;
+    void (*run)(op_state *, long, measure *);
+    long iters;     /* per native run */
+    long cg_iters;  /* under callgrind */
+    /* dd-trace-cpp 2.2 reference (issue 9) */
+    double ref_ir, ref_ns, ref_allocs;
+} op_def;
+
+static const op_def g_ops[] = {
+    {"root", "root span create + finish (trace discarded)", op_root, 20000, 2000, 11279, 697, 33},
+    {"child", "child span create + finish under an open root", op_child, 40000, 4000, 2805, 228, 9},
+    {"tags", "set 5 string + 2 numeric tags on a span", op_tags, 40000, 4000, 3522, 218, 12},
+    {"inject", "inject datadog + tracecontext (6 headers)", op_inject, 40000, 4000, 9763, 468, 22},
+    {"extract", "extract the 7 headers, parse only", op_extract, 40000, 4000, 22636, 1410, 52},
+    {"encode", "msgpack-encode the 10-span trace", op_encode, 5000, 1000, 61289, 3331, 0},
+    {"e2e", "10-span trace created, finished, flushed", op_e2e, 2000, 300, 182122, 11141, 286},
+};
+#define N_OPS (sizeof g_ops / sizeof g_ops[0])
+
+static const op_def *find_op(const char *name) {
+    size_t i;
+    for (i = 0; i < N_OPS; i++)
+        if (strcmp(g_ops[i].name, name) == 0) return &g_ops[i];
+    return NULL;
+}
+
+static void op_setup(op_state *st, const op_def *op) {
+    memset(st, 0, sizeof *st);
+    if (strcmp(op->name, "encode") == 0) {
+        build_fixture(st);
+        return;
+    }
+    st->t = make_tracer(1, NULL, NULL);
+    if (!st->t) die("tracer");
+    dd_propagation_config_default(&st->prop);
+    memset(&st->in, 0, sizeof st->in);
+    st->in.items = (dd_header *)g_extract_headers;
+    st->in.n = 7;
+    dd_headers_reader(&st->reader, &st->in);
+}
+static void op_teardown(op_state *st) {
+    if (st->w.buf) dd_mp_writer_free(&st->w);
+    dd_tracer_free(st->t);
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*=== commands ===*/
+static int cmd_ops(int runs) {
+    size_t k;
+    printf("# op ns_per_op(median of %d runs) min max allocs_per_op\n", runs);
+    for (k = 0; k < N_OPS; k++) {
+        const op_def *op = &g_ops[k];
+        op_state st;
+        double ns[64], allocs = 0;
+        measure warm = {0, 0};
+        int r;
+        op_setup(&st, op);
+        op->run(&st, op->iters / 4, &warm); /* warm-up: pools and buffers reach steady state */
+        for (r = 0; r < runs && r < 64; r++) {
+            measure m = {0, 0};
+            op->run(&st, op->iters, &m);
+            ns[r] = (double)m.ns / (double)op->iters;
+            allocs += (double)m.allocs / (double)op->iters;
+        }
+        qsort(ns, (size_t)r, sizeof ns[0], cmp_double);
+        printf("op %s %.1f %.1f %.1f %.4f\n", op->name, ns[r / 2], ns[0], ns[r - 1], allocs / r);
+        if (strcmp(op->name, "inject") == 0) printf("# inject wrote %d headers\n", g_inject_count);
+        if (strcmp(op->name, "encode") == 0) printf("# encoded trace: %zu bytes\n", g_encoded_size);
+        op_teardown(&st);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static int cmd_one(const char *name, long iters) {
+    const op_def *op = find_op(name);
+    op_state st;
+    measure warm = {0, 0}, m = {0, 0};
+    if (!op) die("unknown op");
+    op_setup(&st, op);
+    g_collect = 0;
+    op->run(&st, iters / 4 + 1, &warm); /* warm-up, not collected */
+    g_collect = 1;
+    op->run(&st, iters, &m);
+    op_teardown(&st);
+    printf("one %s %ld allocs_per_op %.4f\n", name, iters, (double)m.allocs / (double)iters);
+    return 0;
+}
+
+/* VmRSS of this process in KiB. */
+static long rss_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0) v = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return v;
+}
+
+static int cmd_memory(int tagged) {
+    /* one process per case (run.sh), so RSS starts from the same point */
+    const int N = 10000;
+    dd_tracer *t = make_tracer(1, NULL, NULL);
+    dd_span **spans = (dd_span **)calloc((size_t)N, sizeof *spans);
+    long long before;
+    long rss0, rss1;
+    int i;
+    if (!t || !spans) die("memory");
+    rss0 = rss_kib();
+    before = g_heap.live_bytes;
+    spans[0] = start_root(t);
+    if (tagged) set_7_tags(spans[0]);
+    for (i = 1; i < N; i++) {
+        spans[i] = start_child(spans[0]);
+        if (!spans[i]) die("span refused");
+        if (tagged) set_7_tags(spans[i]);
+    }
+    rss1 = rss_kib();
+    printf("memory %s bytes_per_span %.1f rss_kib_10000 %ld\n", tagged ? "tagged" : "bare",
+           (double)(g_heap.live_bytes - before) / N, rss1 - rss0);
+    for (i = N - 1; i >= 0; i--) dd_span_finish(spans[i]);
+    dd_tracer_free(t);
+    free(spans);
+    return 0;
+}
+
+static int cmd_scaling(void) {
+    static const int sizes[] = {1, 10, 100, 1000, 10000};
+    size_t k;
+    dd_tracer *t = make_tracer(1, NULL, NULL);
+    dd_span **spans = (dd_span **)calloc(10000, sizeof *spans);
+    if (!t || !spans) die("scaling");
+    printf("# spans_per_trace ns_per_span(median of 9) allocs_per_span\n");
+    for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        int n = sizes[k], r, rep, i;
+        int reps = 20000 / n; /* about 20,000 spans per measurement */
+        double ns[9];
+        unsigned long allocs = 0;
+        for (r = -1; r < 9; r++) { /* r = -1: warm-up */
+            measure m = {0, 0};
+            for (rep = 0; rep < reps; rep++) {
+                REGION_BEGIN(&m);
+                spans[0] = start_root(t);
+                for (i = 1; i < n; i++) spans[i] = start_child(spans[0]);
+                for (i = n - 1; i >= 0; i--) dd_span_finish(spans[i]);
+                REGION_END(&m);
+                dd_tracer_flush(t);
+            }
+            if (r >= 0) {
+                ns[r] = (double)m.ns / ((double)reps * n);
+                allocs += m.allocs;
+            }
+        }
+        qsort(ns, 9, sizeof ns[0], cmp_double);
+        printf("scaling %d %.1f %.4f\n", n, ns[4], (double)allocs / (9.0 * reps * n));
+        fflush(stdout);
+    }
+    dd_tracer_free(t);
+    free(spans);
+    return 0;
+}
+/* scaling under callgrind: one size, `reps` traces */
+static int cmd_scaling_one(int n, int reps) {
+    dd_tracer *t = make_tracer(1, NULL, NULL);
+    dd_span **spans = (dd_span **)calloc((size_t)n, sizeof *spans);
+    measure m = {0, 0};
+    int rep, i;
+    if (!t || !spans) die("scaling");
+    for (rep = 0; rep < reps; rep++) {
+        REGION_BEGIN(&m);
+        spans[0] = start_root(t);
+        for (i = 1; i < n; i++) spans[i] = start_child(spans[0]);
+        for (i = n - 1; i >= 0; i--) dd_span_finish(spans[i]);
+        REGION_END(&m);
+        dd_tracer_flush(t);
+    }
+    dd_tracer_free(t);
+    free(spans);
+    return 0;
+}
+
+typedef struct thread_arg {
+    dd_tracer *t;
+    volatile int *stop;
+    unsigned long traces;
+} thread_arg;
+static void *thread_main(void *p) {
+    thread_arg *a = (thread_arg *)p;
+    while (!*a->stop) {
+        one_trace_10(a->t);
+        a->traces++;
+    }
+    return NULL;
+}
+static int cmd_threads(double seconds) {
+    int nt;
+    printf("# threads spans_per_second(median of 3) ns_per_span_per_thread\n");
+    for (nt = 1; nt <= 2; nt++) {
+        double rate[3];
+        int r;
+        for (r = 0; r < 3; r++) {
+            dd_tracer_config cfg;
+            dd_tracer *t;
+            pthread_t th[2];
+            thread_arg a[2];
+            volatile int stop = 0;
+            int64_t t0, t1;
+            unsigned long traces = 0;
+            struct timespec d;
+            int i;
+            memset(&cfg, 0, sizeof cfg);
+            cfg.service = SERVICE;
+            cfg.trace_id_128 = DD_ON;
+            cfg.startup_logs = DD_OFF;
+            cfg.cgroup_path = "";
+            cfg.getenv_fn = no_env;
+            cfg.transport_fn = transport_ok; /* automatic flushes (5 MiB or 2 s) on the finishing thread */
+            t = dd_tracer_new(&cfg);
+            if (!t) die("tracer");
+            t0 = now_ns();
+            for (i = 0; i < nt; i++) {
+                a[i].t = t;
+                a[i].stop = &stop;
+                a[i].traces = 0;
+                if (pthread_create(&th[i], NULL, thread_main, &a[i]) != 0) die("pthread_create");
+            }
+            d.tv_sec = (time_t)seconds;
+            d.tv_nsec = (long)((seconds - (double)d.tv_sec) * 1e9);
+            nanosleep(&d, NULL);
+            stop = 1;
+            for (i = 0; i < nt; i++) {
+                pthread_join(th[i], NULL);
+                traces += a[i].traces;
+            }
+            t1 = now_ns();
+            rate[r] = (double)traces * 10.0 / ((double)(t1 - t0) / 1e9);
+            dd_tracer_free(t);
+        }
+        qsort(rate, 3, sizeof rate[0], cmp_double);
+        printf("threads %d %.0f %.1f\n", nt, rate[1], 1e9 * nt / rate[1]);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "ops") == 0) return cmd_ops(argc >= 3 ? atoi(argv[2]) : 15);
+    if (argc >= 4 && strcmp(argv[1], "one") == 0) return cmd_one(argv[2], atol(argv[3]));
+    if (argc >= 2 && strcmp(argv[1], "ops-list") == 0) {
+        size_t k;
+        for (k = 0; k < N_OPS; k++)
+            printf("%s|%s|%ld|%.0f|%.0f|%.0f\n", g_ops[k].name, g_ops[k].title, g_ops[k].cg_iters, g_ops[k].ref_ir,
+                   g_ops[k].ref_ns, g_ops[k].ref_allocs);
+        return 0;
+    }
+    if (argc >= 3 && strcmp(argv[1], "memory") == 0) return cmd_memory(strcmp(argv[2], "tagged") == 0);
+    if (argc >= 2 && strcmp(argv[1], "scaling") == 0) return cmd_scaling();
+    if (argc >= 4 && strcmp(argv[1], "scaling-one") == 0) return cmd_scaling_one(atoi(argv[2]), atoi(argv[3]));
+    if (argc >= 2 && strcmp(argv[1], "threads") == 0) return cmd_threads(argc >= 3 ? atof(argv[2]) : 1.0);
+    fprintf(stderr, "usage: bench ops [runs] | one <op> <iters> | ops-list | memory bare|tagged | scaling |\n"
+                    "       scaling-one <spans> <traces> | threads [seconds]\n");
+    return 2;
+}
