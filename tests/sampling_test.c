@@ -859,7 +859,7 @@ static int e2e_transport(void *u, const dd_http_request *req, dd_http_response *
 static dd_tracer *e2e_tracer(dd_tracer_config *c, const uint64_t *ids, size_t n_ids) {
     memset(&H, 0, sizeof H);
     H.mono = INT64_C(5000000000);
-    memcpy(H.rnd, ids, n_ids * sizeof *ids);
+    if (n_ids) memcpy(H.rnd, ids, n_ids * sizeof *ids);
     H.n_rnd = n_ids;
     c->service = c->service ? c->service : "web";
     c->wall_ns_fn = e2e_wall;
