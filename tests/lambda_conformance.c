@@ -81,6 +81,99 @@ static void check_ctx(const char *what, const dd_json *exp, const dd_trace_conte
     }
 }
 
+/* Inferred-span tags of dd_lambda_trigger; the span-common ones (operation_name, resource_names,
+ * _inferred_span.*, _dd.origin, span.kind, request_id = the Lambda request id, peer.service) are
+ * the invocation-span code's. */
+static const char *const source_tags[] = {
+    "apiid", "apiname", "endpoint", "http.method", "http.url", "http.useragent", "stage", "http.protocol",
+    "http.source_ip", "connection_id", "event_type", "message_direction", "queuename", "event_source_arn",
+    "sender_id", "receipt_handle", "topicname", "topic_arn", "message_id", "type", "subject", "streamname",
+    "shardid", "event_id", "event_name", "event_version", "partition_key", "tablename", "stream_view_type",
+    "size_bytes", "bucketname", "bucket_arn", "object_key", "object_size", "object_etag", "detail_type",
+    "target_group_arn",
+};
+/* Fixtures whose inferred span follows the extension (EventBridge x-datadog-resource-name /
+ * start-time) or the Lambda-authorizer hop, which dd_lambda_trigger does not describe. */
+static const char *const inferred_skip[] = {
+    "eb-02-resource-name-and-start-time", "eb-03-no-resource-name", "eb-04-no-start-time",
+    "http-09-authorizer-request-v1", "http-10-authorizer-request-v1-cached",
+    "http-11-authorizer-request-v2-httpapi", "http-12-authorizer-token-v1",
+};
+static const char *tag_in(const dd_lambda_tag *tags, uint32_t n, const char *key) {
+    uint32_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(tags[i].key, key) == 0) return tags[i].value;
+    return NULL;
+}
+static void check_inferred(const char *id, const dd_json *is, const dd_lambda_trigger *t) {
+    char want[512], got[64];
+    dd_json v, tags;
+    size_t i;
+    for (i = 0; i < sizeof inferred_skip / sizeof inferred_skip[0]; i++)
+        if (strcmp(id, inferred_skip[i]) == 0) return;
+    if (jstr(is, "name", want, sizeof want) && strcmp(t->span_name, want) != 0) fail("inferred name", t->span_name, want);
+    if (dd_json_get(is, "service", 7, &v) == DD_OK && v.type == DD_JSON_STRING && jstr(is, "service", want, sizeof want) &&
+        strcmp(t->service, want) != 0)
+        fail("inferred service", t->service, want);
+    if (dd_json_get(is, "resource", 8, &v) == DD_OK && v.type == DD_JSON_STRING && jstr(is, "resource", want, sizeof want) &&
+        strcmp(t->resource, want) != 0)
+        fail("inferred resource", t->resource, want);
+    if (dd_json_get(is, "span_type", 9, &v) == DD_OK && v.type == DD_JSON_STRING && jstr(is, "span_type", want, sizeof want) &&
+        strcmp(t->span_type, want) != 0)
+        fail("inferred span_type", t->span_type, want);
+    if (dd_json_get(is, "start_seconds", 13, &v) == DD_OK && v.type == DD_JSON_NUMBER) {
+        double s = 0, g = (double)t->start_ns / 1e9;
+        dd_json_number(&v, &s);
+        snprintf(got, sizeof got, "%.6f", g);
+        snprintf(want, sizeof want, "%.6f", s);
+        if (g - s > 1e-3 || s - g > 1e-3) fail("inferred start", got, want);
+    }
+    if (dd_json_get(is, "start_ns", 8, &v) == DD_OK && v.type == DD_JSON_NUMBER) {
+        uint64_t ns = 0;
+        dd_json_u64(&v, &ns);
+        snprintf(got, sizeof got, "%lld", (long long)t->start_ns);
+        snprintf(want, sizeof want, "%llu", (unsigned long long)ns);
+        if (strcmp(got, want) != 0) fail("inferred start_ns", got, want);
+    }
+    if (jstr(is, "upstream_inferred_span", want, sizeof want) && strcmp(t->upstream_span_name, want) != 0)
+        fail("upstream span", t->upstream_span_name, want);
+    if (dd_json_get(is, "tags_subset", 11, &tags) == DD_OK) {
+        if (dd_json_get(&tags, "_inferred_span.synchronicity", 28, &v) == DD_OK) {
+            dd_json_string(&v, want, sizeof want, NULL);
+            if (strcmp(t->is_async ? "async" : "sync", want) != 0) fail("synchronicity", t->is_async ? "async" : "sync", want);
+        }
+        for (i = 0; i < sizeof source_tags / sizeof source_tags[0]; i++) {
+            const char *g;
+            if (!jstr(&tags, source_tags[i], want, sizeof want)) continue;
+            g = tag_in(t->tags, t->n_tags, source_tags[i]);
+            if (!g || strcmp(g, want) != 0) fail(source_tags[i], g ? g : "(absent)", want);
+        }
+    }
+}
+static void check_trigger_tags(const dd_json *tt, const dd_lambda_trigger *t) {
+    dd_json_iter it;
+    dd_json k, v;
+    char key[64], want[512], n_want = 0;
+    uint32_t n_http = 0, i;
+    dd_json_iter_init(&it, tt);
+    while (dd_json_next(&it, &k, &v) == DD_OK) {
+        const char *g;
+        dd_json_string(&k, key, sizeof key, NULL);
+        if (strncmp(key, "http.", 5) != 0) continue;
+        n_want++;
+        dd_json_string(&v, want, sizeof want, NULL);
+        g = tag_in(t->trigger_tags, t->n_trigger_tags, key);
+        if (!g || strcmp(g, want) != 0) fail(key, g ? g : "(absent)", want);
+    }
+    for (i = 0; i < t->n_trigger_tags; i++) n_http++;
+    if (n_http != (uint32_t)n_want) {
+        char g[16], w[16];
+        snprintf(g, sizeof g, "%u", n_http);
+        snprintf(w, sizeof w, "%d", n_want);
+        fail("number of http.* trigger tags", g, w);
+    }
+}
+
 static int run_fixture(const char *path, const char *id) {
     static char text[1 << 20];
     static char scratch[1 << 18];
@@ -256,7 +349,9 @@ static int run_fixture(const char *path, const char *id) {
         if (!jstr(&v, "function_trigger.event_source_arn", want, sizeof want) && trig.event_source_arn[0] &&
             trig.event_source != DD_LAMBDA_EVENT_EVENTBRIDGE)
             fail("event_source_arn", trig.event_source_arn, "(none)");
+        check_trigger_tags(&v, &trig);
     }
+    if (dd_json_get(&exp, "inferred_span", 13, &v) == DD_OK) check_inferred(id, &v, &trig);
     /* X-Ray merging: the aws.lambda span's parent */
     if (dd_json_get(&exp, "aws_lambda_parent_context", 25, &v) == DD_OK) {
         int prc = dd_lambda_parent(&cfg, &ctx, trig.context_source, &parent);

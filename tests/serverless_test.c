@@ -779,6 +779,79 @@ static void test_lambda_sqs_awstraceheader_marker(void) {
     CHECK_EQ_INT(dd_lambda_extract(&cfg, plain, sizeof plain - 1, NULL, 0, &c, NULL), DD_ERR_NOT_FOUND);
 }
 
+static const char *ttag_of(const dd_lambda_trigger *t, const char *key) {
+    uint32_t i;
+    for (i = 0; i < t->n_trigger_tags; i++)
+        if (strcmp(t->trigger_tags[i].key, key) == 0) return t->trigger_tags[i].value;
+    return "(absent)";
+}
+
+static void test_lambda_alb_traceparent(void) {
+    dd_lambda_config cfg;
+    dd_trace_context c;
+    dd_lambda_trigger t;
+    size_t n = load_fixture("alb_traceparent.json");
+    cfg_init(&cfg);
+    CHECK_EQ_INT(dd_lambda_extract(&cfg, fx_buf, n, NULL, 0, &c, &t), DD_OK);
+    /* traceparent: trace id low 64 bits 0x8448eb211c80319c, high 0x0af7651916cd43dd, parent 0xb7ad6b7169203331 */
+    CHECK_EQ_U64(c.trace_id.lo, 0x8448eb211c80319cULL);
+    CHECK_EQ_U64(c.trace_id.hi, 0x0af7651916cd43ddULL);
+    CHECK_EQ_U64(c.parent_id, 0xb7ad6b7169203331ULL);
+    CHECK_EQ_INT(c.sampling_priority, 1);
+    CHECK_STR(dd_lambda_event_source_name(t.event_source), "application-load-balancer");
+    CHECK_STR(t.event_source_arn, "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-target-group/6d0ecf831eec9f09");
+    CHECK_STR(t.span_name, "aws.alb");
+    CHECK_STR(t.span_type, "http");
+    CHECK_STR(t.service, "my-alb-1234.us-east-1.elb.amazonaws.com");
+    CHECK_STR(t.resource, "GET /orders");
+    CHECK_EQ_U64(t.start_ns, 0); /* ALB events carry no time */
+    CHECK_STR(ttag_of(&t, "http.url"), "https://my-alb-1234.us-east-1.elb.amazonaws.com/orders");
+    CHECK_STR(ttag_of(&t, "http.method"), "GET");
+    CHECK_STR(ttag_of(&t, "http.route"), "/orders");
+    CHECK_STR(ttag_of(&t, "http.useragent"), "curl/8.0");
+}
+
+static void test_lambda_http_api_v2(void) {
+    dd_lambda_config cfg;
+    dd_trace_context c;
+    dd_lambda_trigger t;
+    size_t n = load_fixture("apigw_http_v2.json");
+    cfg_init(&cfg);
+    cfg.invoked_function_arn = "arn:aws-cn:lambda:cn-north-1:123456789012:function:users";
+    CHECK_EQ_INT(dd_lambda_extract(&cfg, fx_buf, n, NULL, 0, &c, &t), DD_OK);
+    CHECK_EQ_U64(c.trace_id.lo, 100);
+    CHECK_EQ_U64(c.parent_id, 200);
+    CHECK_EQ_INT(t.event_subtype, DD_LAMBDA_HTTP_API);
+    CHECK_STR(t.event_source_arn, "arn:aws-cn:apigateway:cn-north-1::/restapis/api-id/stages/$default");
+    CHECK_STR(t.span_name, "aws.httpapi");
+    CHECK_STR(t.resource, "GET /users/{id}");
+    CHECK_EQ_U64(t.start_ns, 1583348638390000000ULL);
+    CHECK_EQ_INT(t.is_async, 0);
+    CHECK_STR(tag_of(&t, "http.url"), "https://id.execute-api.us-east-1.amazonaws.com/users/42");
+    CHECK_STR(tag_of(&t, "http.source_ip"), "192.0.2.1");
+    CHECK_STR(ttag_of(&t, "http.route"), "/users/{id}");
+    CHECK_STR(ttag_of(&t, "http.referer"), "https://example.com/");
+}
+
+static void test_lambda_sns_in_sqs_upstream(void) {
+    dd_lambda_config cfg;
+    dd_trace_context c;
+    dd_lambda_trigger t;
+    size_t n = load_fixture("sns_in_sqs_envelope.json");
+    cfg_init(&cfg);
+    CHECK_EQ_INT(dd_lambda_extract(&cfg, fx_buf, n, NULL, 0, &c, &t), DD_OK);
+    CHECK_EQ_U64(c.trace_id.lo, 31);
+    CHECK_EQ_U64(c.parent_id, 32);
+    CHECK_EQ_INT(c.sampling_priority, 2);
+    CHECK_STR(dd_lambda_event_source_name(t.event_source), "sqs");
+    CHECK_STR(t.span_name, "aws.sqs");
+    CHECK_STR(t.service, "orders-queue");
+    CHECK_EQ_U64(t.start_ns, 1714557600500000000ULL);
+    CHECK_STR(t.upstream_span_name, "aws.sns");
+    CHECK_STR(t.upstream_service, "orders-topic");
+    CHECK_EQ_U64(t.upstream_start_ns, 1714557600250000000ULL); /* 2024-05-01T10:00:00.250Z */
+}
+
 static const test_case cases[] = {
     TEST(test_json_valid_documents),
     TEST(test_json_invalid_documents),
@@ -808,6 +881,9 @@ static const test_case cases[] = {
     TEST(test_xray_subsegment_bytes),
     TEST(test_lambda_round_trip_host_sqs),
     TEST(test_lambda_sqs_awstraceheader_marker),
+    TEST(test_lambda_alb_traceparent),
+    TEST(test_lambda_http_api_v2),
+    TEST(test_lambda_sns_in_sqs_upstream),
 };
 
 int main(void) { return test_run("serverless", cases, sizeof cases / sizeof cases[0]); }

@@ -175,6 +175,7 @@ DD_API size_t dd_datadog_inject(const dd_propagation_config *cfg, const dd_trace
 #define DD_LAMBDA_TAG_KEY_MAX 31
 #define DD_LAMBDA_TAG_VALUE_MAX 255
 #define DD_LAMBDA_TAGS_MAX 12
+#define DD_LAMBDA_TRIGGER_TAGS_MAX 6
 
 typedef struct dd_lambda_tag {
     char key[DD_LAMBDA_TAG_KEY_MAX + 1];
@@ -197,6 +198,17 @@ typedef struct dd_lambda_trigger {
     int32_t is_async;                 /* async inferred spans end when aws.lambda starts          */
     uint32_t n_tags;                  /* service-specific inferred-span tags                     */
     dd_lambda_tag tags[DD_LAMBDA_TAGS_MAX];
+    char span_type[8];                /* "web" or "http" (Function URL, ALB)                      */
+    /* a second inferred span above the first, for SNS -> SQS ("aws.sns") and EventBridge -> SQS
+     * ("aws.eventbridge"): it starts at its own time and ends when the SQS span starts */
+    char upstream_span_name[32];      /* "" when none                                            */
+    char upstream_service[DD_LAMBDA_NAME_MAX + 1];
+    char upstream_resource[DD_LAMBDA_NAME_MAX + 1];
+    int64_t upstream_start_ns;
+    /* HTTP triggers: tags of the aws.lambda span besides function_trigger.* (spec 7.3):
+     * http.url, http.method, http.route, http.referer, http.useragent (ALB) */
+    uint32_t n_trigger_tags;
+    dd_lambda_tag trigger_tags[DD_LAMBDA_TRIGGER_TAGS_MAX];
 } dd_lambda_trigger;
 
 /* The custom extractor, C equivalent of DD_TRACE_EXTRACTOR: gets the raw event and returns

@@ -1380,14 +1380,172 @@ DD__PRIVATE void dd__sls_arn_build(dd_lambda_trigger *t, const dd_json *ev, cons
     dd__sls_set(t->event_source_arn, sizeof t->event_source_arn, buf, n < sizeof buf ? n : 0);
 }
 
+/* "<a><b>" into dst; "" when it does not fit. */
+DD__PRIVATE size_t dd__sls_cat(char *dst, size_t cap, const char *a, size_t an, const char *b, size_t bn) {
+    if (an + bn + 1 > cap) { dst[0] = 0; return 0; }
+    memcpy(dst, a, an);
+    memcpy(dst + an, b, bn);
+    dst[an + bn] = 0;
+    return an + bn;
+}
+DD__PRIVATE void dd__sls_ttag(dd_lambda_trigger *t, const char *key, const char *val, size_t n) {
+    dd_lambda_tag *g;
+    if (t->n_trigger_tags >= DD_LAMBDA_TRIGGER_TAGS_MAX || n > DD_LAMBDA_TAG_VALUE_MAX || !n) return;
+    g = &t->trigger_tags[t->n_trigger_tags++];
+    memcpy(g->key, key, strlen(key) + 1);
+    memcpy(g->value, val, n);
+    g->value[n] = 0;
+}
+/* String at path (exact keys) copied into dst; its length, 0 when absent. */
+DD__PRIVATE size_t dd__sls_get_str(const dd_json *o, const char *path, char *dst, size_t cap) {
+    dd_json v;
+    dst[0] = 0;
+    if (dd_json_path(o, path, &v) != DD_OK) return 0;
+    return dd__sls_copy(&v, dst, cap);
+}
+/* A header value (case-insensitive name) from headers, else the first of multiValueHeaders. */
+DD__PRIVATE size_t dd__sls_header(const dd_json *ev, const char *name, char *dst, size_t cap) {
+    dd_json h, m, v;
+    dst[0] = 0;
+    if (dd__sls_iget(ev, "headers", 7, &h) && dd__sls_iget(&h, name, strlen(name), &v) && v.type == DD_JSON_STRING)
+        return dd__sls_copy(&v, dst, cap);
+    if (dd__sls_iget(ev, "multiValueHeaders", 17, &m) && dd__sls_iget(&m, name, strlen(name), &v) &&
+        dd_json_at(&v, 0, &h) == DD_OK)
+        return dd__sls_copy(&h, dst, cap);
+    return 0;
+}
+
+/* API Gateway (REST, HTTP API, WebSocket), Function URL and ALB: ARN, inferred span, trigger tags. */
+DD__PRIVATE void dd__sls_http_details(const dd_lambda_config *cfg, const dd_json *ev, const dd_json *rc, dd_lambda_trigger *t) {
+    char dom[DD_LAMBDA_NAME_MAX + 1], method[16], path[DD_LAMBDA_NAME_MAX + 1], url[DD_LAMBDA_TAG_VALUE_MAX + 1];
+    char route[DD_LAMBDA_NAME_MAX + 1], tmp[DD_LAMBDA_TAG_VALUE_MAX + 1];
+    size_t dl, ml, pl, ul, rl, n;
+    const char *fa = cfg ? cfg->invoked_function_arn : NULL;
+    dd_json v;
+    memcpy(t->span_type, "web", 4);
+    if (t->event_source == DD_LAMBDA_EVENT_ALB) {
+        if (dd_json_path(rc, "elb.targetGroupArn", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        memcpy(t->span_name, "aws.alb", 8);
+        memcpy(t->span_type, "http", 5);
+        dl = dd__sls_header(ev, "host", dom, sizeof dom);
+        ml = dd__sls_get_str(ev, "httpMethod", method, sizeof method);
+        pl = dd__sls_get_str(ev, "path", path, sizeof path);
+        dd__sls_set(t->service, sizeof t->service, dom, dl);
+        n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
+        n = dd__sls_cat(t->resource, sizeof t->resource, tmp, n, path, pl);
+        dd__sls_tag(t, "http.method", method, ml);
+        dd__sls_tag(t, "endpoint", path, pl);
+        dd__sls_tag(t, "target_group_arn", t->event_source_arn, strlen(t->event_source_arn));
+        n = dd__sls_header(ev, "x-forwarded-proto", tmp, sizeof tmp);
+        if (!n) n = dd__sls_cat(tmp, sizeof tmp, "http", 4, "", 0);
+        n = dd__sls_cat(url, sizeof url, tmp, n, "://", 3);
+        n = dd__sls_cat(tmp, sizeof tmp, url, n, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, path, pl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.method", method, ml);
+        dd__sls_ttag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.route", path, pl);
+        n = dd__sls_header(ev, "user-agent", tmp, sizeof tmp);
+        dd__sls_ttag(t, "http.useragent", tmp, n);
+        n = dd__sls_header(ev, "referer", tmp, sizeof tmp);
+        dd__sls_ttag(t, "http.referer", tmp, n);
+        return;
+    }
+    dl = dd__sls_get_str(rc, "domainName", dom, sizeof dom);
+    if (fa) { /* region and account of the function's ARN: arn:<partition>:lambda:<region>:<account>:function:<name> */
+        const char *p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t k = 0, i, fl = strlen(fa);
+        p[0] = fa;
+        for (i = 0; i < fl && k < 7; i++)
+            if (fa[i] == ':') p[++k] = fa + i + 1;
+        if (k >= 6) dd__sls_arn_build(t, ev, rc, p, fa + fl);
+    }
+    dd__sls_set(t->service, sizeof t->service, dom, dl);
+    n = dd__sls_header(ev, "x-amz-invocation-type", tmp, sizeof tmp);
+    t->is_async = n == 5 && memcmp(tmp, "Event", 5) == 0;
+    if (t->event_source == DD_LAMBDA_EVENT_FUNCTION_URL || t->event_subtype == DD_LAMBDA_HTTP_API) {
+        ml = dd__sls_get_str(rc, "http.method", method, sizeof method);
+        pl = dd__sls_get_str(rc, "http.path", path, sizeof path);
+        if (DD__SLS_GET(rc, "timeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        if (t->event_source == DD_LAMBDA_EVENT_FUNCTION_URL) {
+            memcpy(t->span_name, "aws.lambda.url", 15);
+            memcpy(t->span_type, "http", 5);
+            rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
+        } else {
+            char rk[DD_LAMBDA_NAME_MAX + 1];
+            size_t kl = dd__sls_get_str(ev, "routeKey", rk, sizeof rk);
+            const char *sp = (const char *)memchr(rk, ' ', kl);
+            memcpy(t->span_name, "aws.httpapi", 12);
+            /* the route template when routeKey has one ("GET /users/{id}"), else the raw path */
+            if (sp && memchr(rk, '{', kl)) rl = dd__sls_cat(route, sizeof route, sp + 1, kl - (size_t)(sp + 1 - rk), "", 0);
+            else rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
+            if (sp) dd__sls_ttag(t, "http.route", sp + 1, kl - (size_t)(sp + 1 - rk));
+        }
+        n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
+        dd__sls_cat(t->resource, sizeof t->resource, tmp, n, route, rl);
+        n = dd__sls_cat(tmp, sizeof tmp, "https://", 8, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, path, pl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_tag(t, "endpoint", path, pl);
+        dd__sls_tag(t, "http.method", method, ml);
+        dd__sls_tag_json(t, "http.protocol", rc, "http.protocol");
+        dd__sls_tag_json(t, "http.source_ip", rc, "http.sourceIp");
+        dd__sls_tag_json(t, "http.useragent", rc, "http.userAgent");
+        dd__sls_ttag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.method", method, ml);
+    } else if (t->event_subtype == DD_LAMBDA_HTTP_WEBSOCKET) {
+        char rk[DD_LAMBDA_NAME_MAX + 1];
+        size_t kl = dd__sls_get_str(rc, "routeKey", rk, sizeof rk);
+        memcpy(t->span_name, "aws.apigateway.websocket", 25);
+        if (DD__SLS_GET(rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        dd__sls_set(t->resource, sizeof t->resource, rk, kl);
+        n = dd__sls_cat(tmp, sizeof tmp, "https://", 8, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, rk, kl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_tag(t, "endpoint", rk, kl);
+        dd__sls_tag_json(t, "connection_id", rc, "connectionId");
+        dd__sls_tag_json(t, "event_type", rc, "eventType");
+        dd__sls_tag_json(t, "message_direction", rc, "messageDirection");
+        dd__sls_ttag(t, "http.url", tmp, n);
+    } else { /* REST */
+        char rp[DD_LAMBDA_NAME_MAX + 1];
+        size_t rpl;
+        memcpy(t->span_name, "aws.apigateway", 15);
+        if (DD__SLS_GET(rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        ml = dd__sls_get_str(ev, "httpMethod", method, sizeof method);
+        pl = dd__sls_get_str(ev, "path", path, sizeof path);
+        rl = dd__sls_get_str(ev, "resource", route, sizeof route);
+        if (!rl) rl = dd__sls_get_str(rc, "resourcePath", route, sizeof route);
+        if (!rl) rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
+        n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
+        dd__sls_cat(t->resource, sizeof t->resource, tmp, n, route, rl);
+        n = dd__sls_cat(tmp, sizeof tmp, "https://", 8, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, path, pl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_tag(t, "endpoint", path, pl);
+        dd__sls_tag(t, "http.method", method, ml);
+        dd__sls_tag_json(t, "http.useragent", rc, "identity.userAgent");
+        rpl = dd__sls_get_str(rc, "path", rp, sizeof rp);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, rp, rpl);
+        dd__sls_ttag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.method", method, ml);
+        dd__sls_ttag(t, "http.route", route, rl);
+    }
+    dd__sls_tag_json(t, "apiid", rc, "apiId");
+    dd__sls_tag_json(t, "apiname", rc, "apiId");
+    dd__sls_tag_json(t, "stage", rc, "stage");
+    n = dd__sls_header(ev, "referer", tmp, sizeof tmp);
+    dd__sls_ttag(t, "http.referer", tmp, n);
+}
+
 /* Event source ARN and inferred-span description (spec 7.3 and 8). */
-DD__PRIVATE void dd__sls_trigger_details(const dd_lambda_config *cfg, const dd_json *ev, dd_lambda_trigger *t) {
+DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lambda_trigger *t) {
     dd_json rec, v, rc;
     char name[DD_LAMBDA_NAME_MAX + 1], arn[DD_LAMBDA_ARN_MAX + 1];
-    const char *fa = cfg ? cfg->invoked_function_arn : NULL;
     size_t n;
     dd_json_path(ev, "Records.0", &rec);
     (void)DD__SLS_GET(ev, "requestContext", &rc);
+    memcpy(t->span_type, "web", 4);
     if (DD__SLS_GET(&rec, "eventSourceARN", &v) || DD__SLS_GET(&rec, "eventSourceArn", &v))
         dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
     switch (t->event_source) {
@@ -1436,6 +1594,26 @@ DD__PRIVATE void dd__sls_trigger_details(const dd_lambda_config *cfg, const dd_j
         dd__sls_tag_json(t, "sender_id", &rec, "attributes.SenderId");
         if (dd_json_path(&rec, "attributes.SentTimestamp", &v) == DD_OK) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
         t->is_async = 1;
+        { /* SNS envelope or EventBridge event in the body: an upstream span */
+            dd_json body, b, ty;
+            if (DD__SLS_GET(&rec, "body", &body) && dd__sls_parse_jstr(x, &body, &b) && b.type == DD_JSON_OBJECT) {
+                if (DD__SLS_GET(&b, "Type", &ty) && dd__sls_str_is(&ty, "Notification") &&
+                    DD__SLS_GET(&b, "TopicArn", &v)) {
+                    n = dd__sls_copy(&v, arn, sizeof arn);
+                    memcpy(t->upstream_span_name, "aws.sns", 8);
+                    n = strlen(dd__sls_last(arn, ':'));
+                    dd__sls_set(t->upstream_service, sizeof t->upstream_service, dd__sls_last(arn, ':'), n);
+                    dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, dd__sls_last(arn, ':'), n);
+                    if (DD__SLS_GET(&b, "Timestamp", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
+                } else if (DD__SLS_HAS(&b, "detail-type") && DD__SLS_GET(&b, "source", &v)) {
+                    n = dd__sls_copy(&v, name, sizeof name);
+                    memcpy(t->upstream_span_name, "aws.eventbridge", 16);
+                    dd__sls_set(t->upstream_service, sizeof t->upstream_service, name, n);
+                    dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, name, n);
+                    if (DD__SLS_GET(&b, "time", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
+                }
+            }
+        }
         break;
     case DD_LAMBDA_EVENT_KINESIS:
         memcpy(t->span_name, "aws.kinesis", 12);
@@ -1490,9 +1668,6 @@ DD__PRIVATE void dd__sls_trigger_details(const dd_lambda_config *cfg, const dd_j
         if (DD__SLS_GET(ev, "time", &v)) t->start_ns = dd__sls_iso_to_ns(&v);
         t->is_async = 1;
         break;
-    case DD_LAMBDA_EVENT_ALB:
-        if (dd_json_path(&rc, "elb.targetGroupArn", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
-        break;
     case DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS:
         if (dd_json_path(ev, "resources.0", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
         break;
@@ -1503,38 +1678,10 @@ DD__PRIVATE void dd__sls_trigger_details(const dd_lambda_config *cfg, const dd_j
         break;
     }
     case DD_LAMBDA_EVENT_API_GATEWAY:
-    case DD_LAMBDA_EVENT_FUNCTION_URL: {
-        dd_json dn;
-        char dom[DD_LAMBDA_NAME_MAX + 1];
-        size_t dl = DD__SLS_GET(&rc, "domainName", &dn) ? dd__sls_copy(&dn, dom, sizeof dom) : 0;
-        if (fa) { /* region and account of the function's ARN: arn:<partition>:lambda:<region>:<account>:function:<name> */
-            const char *p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-            size_t k = 0, i, fl = strlen(fa);
-            p[0] = fa;
-            for (i = 0; i < fl && k < 7; i++)
-                if (fa[i] == ':') p[++k] = fa + i + 1;
-            if (k >= 6) {
-                dd__sls_arn_build(t, ev, &rc, p, fa + fl);
-            }
-        }
-        dd__sls_set(t->service, sizeof t->service, dom, dl);
-        t->start_ns = 0;
-        if (t->event_source == DD_LAMBDA_EVENT_FUNCTION_URL) {
-            memcpy(t->span_name, "aws.lambda.url", 15);
-            if (DD__SLS_GET(&rc, "timeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
-        } else if (t->event_subtype == DD_LAMBDA_HTTP_API) {
-            memcpy(t->span_name, "aws.httpapi", 12);
-            if (DD__SLS_GET(&rc, "timeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
-        } else {
-            if (t->event_subtype == DD_LAMBDA_HTTP_WEBSOCKET) memcpy(t->span_name, "aws.apigateway.websocket", 25);
-            else memcpy(t->span_name, "aws.apigateway", 15);
-            if (DD__SLS_GET(&rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
-        }
-        dd__sls_tag_json(t, "apiid", &rc, "apiId");
-        dd__sls_tag_json(t, "stage", &rc, "stage");
-        dd__sls_tag_json(t, "request_id", &rc, "requestId");
+    case DD_LAMBDA_EVENT_FUNCTION_URL:
+    case DD_LAMBDA_EVENT_ALB:
+        dd__sls_http_details(x->cfg, ev, &rc, t);
         break;
-    }
     default: break;
     }
 }
@@ -1567,7 +1714,8 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
     if (!event || dd_json_parse(event, event_len, &ev) != DD_OK) memset(&ev, 0, sizeof ev);
     if (ev.type) {
         dd__sls_classify(&ev, t);
-        dd__sls_trigger_details(cfg, &ev, t);
+        dd__sls_trigger_details(&x, &ev, t);
+        x.used = 0;
     }
     if (cfg && cfg->extractor_fn) {
         int rc = cfg->extractor_fn(cfg->extractor_user, event, event_len, out);
