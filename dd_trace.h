@@ -561,29 +561,38 @@ DD__PRIVATE void dd__tsb_i64(dd__tsb *b, int64_t v) {
         dd__tsb_u64(b, (uint64_t)v);
     }
 }
-/* A JSON string literal, escaping quotes, backslashes and control bytes. */
+DD__PRIVATE size_t dd__t_utf8_valid_prefix(const unsigned char *s, size_t n);
+/* A JSON string literal, escaping quotes, backslashes and control bytes; bytes that are not
+ * UTF-8 become \ufffd, so the text is always valid JSON. */
 DD__PRIVATE void dd__tsb_json_str(dd__tsb *b, const char *s, size_t n) {
     static const char hx[] = "0123456789abcdef";
-    size_t i;
+    size_t i = 0;
     dd__tsb_add(b, "\"", 1);
-    for (i = 0; s && i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            char e[2];
-            e[0] = '\\';
-            e[1] = (char)c;
-            dd__tsb_add(b, e, 2);
-        } else if (c < 0x20) {
-            char e[6];
-            e[0] = '\\';
-            e[1] = 'u';
-            e[2] = '0';
-            e[3] = '0';
-            e[4] = hx[c >> 4];
-            e[5] = hx[c & 15];
-            dd__tsb_add(b, e, 6);
-        } else {
-            dd__tsb_add(b, (const char *)&s[i], 1);
+    while (s && i < n) {
+        size_t v = dd__t_utf8_valid_prefix((const unsigned char *)s + i, n - i), e = i + v;
+        for (; i < e; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '"' || c == '\\') {
+                char q[2];
+                q[0] = '\\';
+                q[1] = (char)c;
+                dd__tsb_add(b, q, 2);
+            } else if (c < 0x20) {
+                char q[6];
+                q[0] = '\\';
+                q[1] = 'u';
+                q[2] = '0';
+                q[3] = '0';
+                q[4] = hx[c >> 4];
+                q[5] = hx[c & 15];
+                dd__tsb_add(b, q, 6);
+            } else {
+                dd__tsb_add(b, s + i, 1);
+            }
+        }
+        if (i < n) {
+            dd__tsb_add(b, "\\ufffd", 6);
+            i++;
         }
     }
     dd__tsb_add(b, "\"", 1);
@@ -781,6 +790,7 @@ struct dd_tracer {
     dd__pbuf bufs[2];
     int active;    /* bufs[active] takes new chunks */
     int flushing;  /* a flush owns bufs[!active] and `send` */
+    uint64_t flushing_generation; /* dd__fork_generation of the process whose thread flushes */
     int stop;      /* the background flusher must exit */
     int flush_wanted;
     int64_t last_flush_mono;
@@ -1277,6 +1287,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd__env_ctx e;
     const char *v;
     dd__strsrc src[8]; /* service env version language language_version hostname container tags */
+    size_t fixed[8];
     dd__tstr *dst[7];
     char host[256], comm[64], langver[24];
     char *cg = NULL;
@@ -1377,7 +1388,9 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     src[7].p = cfg->tags ? cfg->tags : dd__t_env(&e, "DD_TAGS");
     for (i = 0; i < 8; i++) {
         if (src[i].p && !src[i].n) src[i].n = strlen(src[i].p);
-        total += src[i].n + 1;
+        /* everything here reaches the wire as msgpack str: repaired to valid UTF-8 */
+        fixed[i] = dd__t_utf8_fixed_len((const unsigned char *)src[i].p, src[i].n);
+        total += fixed[i] + 1;
     }
     total += src[6].n + 4; /* entity id "ci-<container id>" */
     t->strings = (char *)dd__alloc(&t->alloc, total);
@@ -1392,15 +1405,15 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     {
         char *p = t->strings;
         for (i = 0; i < 8; i++) {
-            if (src[i].n) memcpy(p, src[i].p, src[i].n);
-            p[src[i].n] = 0;
+            if (src[i].n) dd__t_utf8_fix_copy(p, (const unsigned char *)src[i].p, src[i].n);
+            p[fixed[i]] = 0;
             if (i < 7) {
                 dst[i]->p = p;
-                dst[i]->n = (uint32_t)src[i].n;
+                dst[i]->n = (uint32_t)fixed[i];
             } else {
-                dd__parse_tags(t, p, src[i].n);
+                dd__parse_tags(t, p, fixed[i]);
             }
-            p += src[i].n + 1;
+            p += fixed[i] + 1;
         }
         t->entity_id.p = p;
         if (src[6].n) {
@@ -2416,6 +2429,14 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     int rc;
     int64_t now = t->mono_ns_fn(t->hook_user);
     pthread_mutex_lock(&t->lock);
+    if (t->flushing && t->flushing_generation != dd__fork_generation) {
+        /* forked while another thread was flushing: that thread does not exist in this process
+         * and its flush would never end here. Its chunks are the parent's to send: drop them. */
+        dd__pbuf *stale = &t->bufs[t->active ^ 1];
+        stale->n_marks = 0;
+        dd_mp_writer_reset(&stale->w);
+        t->flushing = 0;
+    }
     if (t->flushing && !wait) {
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
@@ -2428,6 +2449,7 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
         return DD_OK;
     }
     t->flushing = 1;
+    t->flushing_generation = dd__fork_generation;
     t->flush_wanted = 0;
     t->active ^= 1;
     t->counters.flushes++;

@@ -281,6 +281,27 @@ static void test_config_env_table(void) {
     }
 }
 
+/* Config strings reach the wire as msgpack str and the startup line is JSON: both stay valid
+ * whatever bytes the environment holds. */
+static void test_config_bad_utf8(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_json root, v;
+    const char *js;
+    fake_reset();
+    set_env("DD_SERVICE", "s\xff\"q");
+    set_env("DD_ENV", "e\xc3");
+    c = base_config();
+    c.startup_logs = DD_ON;
+    t = dd_tracer_new(&c);
+    CHECK_STR(dd_tracer_service(t), "s\xef\xbf\xbd\"q");
+    CHECK_STR(dd_tracer_env(t), "e\xef\xbf\xbd");
+    js = strchr(F.logs[0], '{');
+    CHECK(js && dd_json_parse(js, strlen(js), &root) == DD_OK);
+    CHECK(dd_json_get(&root, "service", 7, &v) == DD_OK && dd_json_string_eq(&v, "s\xef\xbf\xbd\"q", 6));
+    dd_tracer_free(t);
+}
+
 static void test_config_code_beats_env(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -1598,6 +1619,7 @@ static void test_memory_bound_million(void) {
 static const test_case cases[] = {
     TEST(test_config_zeroed),
     TEST(test_config_env_table),
+    TEST(test_config_bad_utf8),
     TEST(test_config_code_beats_env),
     TEST(test_config_getenv_read_once),
     TEST(test_config_dd_tags),
