@@ -852,6 +852,41 @@ static void test_lambda_sns_in_sqs_upstream(void) {
     CHECK_EQ_U64(t.upstream_start_ns, 1714557600250000000ULL); /* 2024-05-01T10:00:00.250Z */
 }
 
+static void test_lambda_authorizer_handoff(void) {
+    /* REST API behind an instrumented Lambda authorizer: the context of requestContext.authorizer._datadog
+     * (base64 JSON) wins over the headers when integrationLatency > 0 or the request ids match */
+    static const char ev_fmt[] =
+        "{\"resource\":\"/hello\",\"path\":\"/hello\",\"httpMethod\":\"GET\",\"headers\":{\"x-datadog-trace-id\":\"1\","
+        "\"x-datadog-parent-id\":\"2\"},\"requestContext\":{\"stage\":\"dev\",\"apiId\":\"a1\",\"domainName\":\"a1.execute-api.eu-west-1.amazonaws.com\","
+        "\"requestId\":\"req-1\",\"requestTimeEpoch\":1700000000000,\"authorizer\":{\"integrationLatency\":%d,\"_datadog\":\"%s\"}}}";
+    /* base64 of {"x-datadog-trace-id":"77","x-datadog-parent-id":"88","x-datadog-sampling-priority":"1",
+     * "x-datadog-parent-span-finish-time":1700000000500000000,"x-datadog-authorizing-requestid":"req-1"} */
+    static const char inj[] = "eyJ4LWRhdGFkb2ctdHJhY2UtaWQiOiI3NyIsIngtZGF0YWRvZy1wYXJlbnQtaWQiOiI4OCIsIngtZGF0YWRvZy1zYW1wbGluZy1wcmlvcml0eSI6IjEiLCJ4LWRhdGFkb2ctcGFyZW50LXNwYW4tZmluaXNoLXRpbWUiOjE3MDAwMDAwMDA1MDAwMDAwMDAsIngtZGF0YWRvZy1hdXRob3JpemluZy1yZXF1ZXN0aWQiOiJyZXEtMSJ9";
+    /* the same with another request id (a cached authorizer result) */
+    static const char inj_other[] = "eyJ4LWRhdGFkb2ctdHJhY2UtaWQiOiI3NyIsIngtZGF0YWRvZy1wYXJlbnQtaWQiOiI4OCIsIngtZGF0YWRvZy1hdXRob3JpemluZy1yZXF1ZXN0aWQiOiJvbGQifQ==";
+    char ev[1200];
+    dd_lambda_config cfg;
+    dd_trace_context c;
+    dd_lambda_trigger t;
+    cfg_init(&cfg);
+    snprintf(ev, sizeof ev, ev_fmt, 700, inj);
+    CHECK_EQ_INT(dd_lambda_extract(&cfg, ev, strlen(ev), NULL, 0, &c, &t), DD_OK);
+    CHECK_EQ_U64(c.trace_id.lo, 77);
+    CHECK_EQ_U64(c.parent_id, 88);
+    CHECK_STR(t.upstream_span_name, "aws.apigateway.authorizer");
+    CHECK_EQ_U64(t.upstream_start_ns, 1700000000500000000ULL);
+    CHECK_EQ_U64(t.start_ns, 1700000000700000000ULL); /* requestTimeEpoch + integrationLatency */
+    snprintf(ev, sizeof ev, ev_fmt, 0, inj); /* latency 0 but the same request id: used */
+    CHECK_EQ_INT(dd_lambda_extract(&cfg, ev, strlen(ev), NULL, 0, &c, &t), DD_OK);
+    CHECK_EQ_U64(c.trace_id.lo, 77);
+    CHECK_EQ_U64(t.start_ns, 1700000000500000000ULL); /* the authorizer finished after the request time */
+    snprintf(ev, sizeof ev, ev_fmt, 0, inj_other); /* cached: ignored, the headers are used */
+    CHECK_EQ_INT(dd_lambda_extract(&cfg, ev, strlen(ev), NULL, 0, &c, &t), DD_OK);
+    CHECK_EQ_U64(c.trace_id.lo, 1);
+    CHECK_STR(t.upstream_span_name, "");
+    CHECK_EQ_U64(t.start_ns, 1700000000000000000ULL);
+}
+
 static const test_case cases[] = {
     TEST(test_json_valid_documents),
     TEST(test_json_invalid_documents),
@@ -884,6 +919,7 @@ static const test_case cases[] = {
     TEST(test_lambda_alb_traceparent),
     TEST(test_lambda_http_api_v2),
     TEST(test_lambda_sns_in_sqs_upstream),
+    TEST(test_lambda_authorizer_handoff),
 };
 
 int main(void) { return test_run("serverless", cases, sizeof cases / sizeof cases[0]); }

@@ -199,8 +199,9 @@ typedef struct dd_lambda_trigger {
     uint32_t n_tags;                  /* service-specific inferred-span tags                     */
     dd_lambda_tag tags[DD_LAMBDA_TAGS_MAX];
     char span_type[8];                /* "web" or "http" (Function URL, ALB)                      */
-    /* a second inferred span above the first, for SNS -> SQS ("aws.sns") and EventBridge -> SQS
-     * ("aws.eventbridge"): it starts at its own time and ends when the SQS span starts */
+    /* a second inferred span above the first, for SNS -> SQS ("aws.sns"), EventBridge -> SQS
+     * ("aws.eventbridge") and a REST/WebSocket API behind an instrumented Lambda authorizer
+     * ("aws.apigateway.authorizer"): it starts at its own time and ends when the first starts */
     char upstream_span_name[32];      /* "" when none                                            */
     char upstream_service[DD_LAMBDA_NAME_MAX + 1];
     char upstream_resource[DD_LAMBDA_NAME_MAX + 1];

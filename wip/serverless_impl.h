@@ -1082,26 +1082,30 @@ DD__PRIVATE int dd__sls_xray_dd_marker(const char *h, size_t n, dd_trace_context
     return 1;
 }
 
+/* The Lambda-authorizer hand-off (spec 4.1.4): the decoded requestContext.authorizer._datadog
+ * (or .lambda._datadog) object when it applies to this request; it stays in scratch. */
+DD__PRIVATE int dd__sls_authorizer(dd__sls_x *x, const dd_json *ev, dd_json *obj) {
+    dd_json auth, inj, v, rid, arid;
+    double latency = 0;
+    size_t n;
+    const char *t;
+    memset(obj, 0, sizeof *obj);
+    if (dd_json_path(ev, "requestContext.authorizer", &auth) != DD_OK || auth.type != DD_JSON_OBJECT) return 0;
+    if (!DD__SLS_GET(&auth, "_datadog", &inj) && dd_json_path(&auth, "lambda._datadog", &inj) != DD_OK) return 0;
+    if (!dd__sls_parse_b64(x, &inj, obj) || obj->type != DD_JSON_OBJECT) return 0;
+    if (DD__SLS_GET(&auth, "integrationLatency", &v) && dd_json_number(&v, &latency) == DD_OK && latency > 0) return 1;
+    if (dd_json_path(ev, "requestContext.requestId", &rid) == DD_OK && rid.type == DD_JSON_STRING &&
+        DD__SLS_GET(obj, "x-datadog-authorizing-requestid", &arid) && (t = dd__sls_unescape(x, &rid, &n)) != NULL &&
+        dd_json_string_eq(&arid, t, n))
+        return 1;
+    return 0;
+}
+
 DD__PRIVATE int dd__sls_http(dd__sls_x *x, const dd_json *ev, int event_source) {
-    dd_json h, mh, auth, inj, obj, v;
-    if (event_source == DD_LAMBDA_EVENT_API_GATEWAY && dd_json_path(ev, "requestContext.authorizer", &auth) == DD_OK &&
-        auth.type == DD_JSON_OBJECT) {
+    dd_json h, mh, obj;
+    if (event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
         size_t mark = x->used;
-        int ok = DD__SLS_GET(&auth, "_datadog", &inj) || dd_json_path(&auth, "lambda._datadog", &inj) == DD_OK;
-        if (ok && dd__sls_parse_b64(x, &inj, &obj) && obj.type == DD_JSON_OBJECT) {
-            double latency = 0;
-            dd_json rid, arid;
-            int use = 0;
-            if (DD__SLS_GET(&auth, "integrationLatency", &v)) dd_json_number(&v, &latency);
-            if (latency > 0) use = 1;
-            if (!use && dd_json_path(ev, "requestContext.requestId", &rid) == DD_OK &&
-                DD__SLS_GET(&obj, "x-datadog-authorizing-requestid", &arid) && rid.type == DD_JSON_STRING) {
-                size_t n;
-                const char *t = dd__sls_unescape(x, &rid, &n);
-                if (t && dd_json_string_eq(&arid, t, n)) use = 1;
-            }
-            if (use && dd__sls_extract_obj(x->prop, &obj, NULL, x->out)) return 1;
-        }
+        if (dd__sls_authorizer(x, ev, &obj) && dd__sls_extract_obj(x->prop, &obj, NULL, x->out)) return 1;
         x->used = mark;
     }
     dd__sls_iget(ev, "headers", 7, &h);
@@ -1416,7 +1420,8 @@ DD__PRIVATE size_t dd__sls_header(const dd_json *ev, const char *name, char *dst
 }
 
 /* API Gateway (REST, HTTP API, WebSocket), Function URL and ALB: ARN, inferred span, trigger tags. */
-DD__PRIVATE void dd__sls_http_details(const dd_lambda_config *cfg, const dd_json *ev, const dd_json *rc, dd_lambda_trigger *t) {
+DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_json *rc, dd_lambda_trigger *t) {
+    const dd_lambda_config *cfg = x->cfg;
     char dom[DD_LAMBDA_NAME_MAX + 1], method[16], path[DD_LAMBDA_NAME_MAX + 1], url[DD_LAMBDA_TAG_VALUE_MAX + 1];
     char route[DD_LAMBDA_NAME_MAX + 1], tmp[DD_LAMBDA_TAG_VALUE_MAX + 1];
     size_t dl, ml, pl, ul, rl, n;
@@ -1536,6 +1541,33 @@ DD__PRIVATE void dd__sls_http_details(const dd_lambda_config *cfg, const dd_json
     dd__sls_tag_json(t, "stage", rc, "stage");
     n = dd__sls_header(ev, "referer", tmp, sizeof tmp);
     dd__sls_ttag(t, "http.referer", tmp, n);
+    if (t->event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
+        /* an instrumented Lambda authorizer ran first: REST and WebSocket get an
+         * aws.apigateway.authorizer span from its finish time (ns, as Python reads it) to
+         * max(that, requestTimeEpoch + integrationLatency ms), where the API span then starts;
+         * HTTP APIs only start their span at the authorizer's finish time */
+        dd_json obj, ft, lat;
+        size_t mark = x->used;
+        if (dd__sls_authorizer(x, ev, &obj) && DD__SLS_GET(&obj, "x-datadog-parent-span-finish-time", &ft)) {
+            int64_t fin = dd__sls_ms_to_ns(&ft, 1);
+            if (t->event_subtype == DD_LAMBDA_HTTP_API) {
+                if (fin) t->start_ns = fin;
+            } else if (fin) {
+                int64_t end = 0;
+                if (dd_json_path(rc, "authorizer.integrationLatency", &lat) == DD_OK && DD__SLS_GET(rc, "requestTimeEpoch", &v))
+                {
+                    int64_t a = dd__sls_ms_to_ns(&v, 1000000), b = dd__sls_ms_to_ns(&lat, 1000000);
+                    end = a <= INT64_MAX - b ? a + b : 0;
+                }
+                memcpy(t->upstream_span_name, "aws.apigateway.authorizer", 26);
+                dd__sls_set(t->upstream_service, sizeof t->upstream_service, t->service, strlen(t->service));
+                dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, t->resource, strlen(t->resource));
+                t->upstream_start_ns = fin;
+                t->start_ns = end > fin ? end : fin;
+            }
+        }
+        x->used = mark;
+    }
 }
 
 /* Event source ARN and inferred-span description (spec 7.3 and 8). */
@@ -1680,7 +1712,7 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
     case DD_LAMBDA_EVENT_API_GATEWAY:
     case DD_LAMBDA_EVENT_FUNCTION_URL:
     case DD_LAMBDA_EVENT_ALB:
-        dd__sls_http_details(x->cfg, ev, &rc, t);
+        dd__sls_http_details(x, ev, &rc, t);
         break;
     default: break;
     }
