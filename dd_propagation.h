@@ -1076,7 +1076,7 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
     }
     pos = 0;
     while (dd__ptag_next(s, n, &pos, &k, &kn, &v, &vn)) {
-        if (!dd__starts(k, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
+        if (kn <= 6 || !dd__starts(k, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
         if (dd__eq(k, kn, DD__LIT("_dd.p.tid"))) {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
             if (vn != 16 || !dd__is_lhex(v, vn)) {
@@ -1084,7 +1084,10 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
                 continue;
             }
             c->trace_id.hi = dd__lhex_u64(v, 16);
-            if (c->trace_id.hi == 0) continue;
+            if (c->trace_id.hi == 0) { /* "high bits zero" (C++, Go): a 64-bit trace, no tag */
+                dd_ptags_remove(c, k, kn);
+                continue;
+            }
         }
         if (dd_ptags_set(c, k, kn, v, vn) != DD_OK) c->dropped++;
     }
@@ -1171,7 +1174,7 @@ DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t 
         v = colon + 1;
         vn = tn - kn - 1;
         if (dd__eq(k, kn, DD__LIT("s"))) {
-            *has_s = dd__parse_i32(v, vn, sval) == DD_OK;
+            *has_s = dd__parse_i32(v, vn, sval) == DD_OK && *sval != DD_PRIORITY_UNSET;
         } else if (dd__eq(k, kn, DD__LIT("o"))) {
             if (vn && dd__set_origin(c, v, vn)) dd__tilde_to_eq(c->origin, c->origin_len);
         } else if (dd__eq(k, kn, DD__LIT("p"))) {
@@ -1705,6 +1708,8 @@ DD__PRIVATE int dd__inject_tracecontext(const dd_trace_context *c, const dd_carr
         dd__sb_put(&f, t, tn);
         dd__dd_add(&dd, &f);
     }
+    /* a list member may not end with a space (W3C), and the receiver trims it */
+    if (dd.len && ddm[dd.len - 1] == ' ') ddm[dd.len - 1] = '_';
     /* R-W3C-16, R-W3C-20: dd first, then foreign members in order, 32 members at most */
     dd__sb_init(&b, ts, sizeof ts);
     dd__sb_put(&b, dd.p, dd.len);
