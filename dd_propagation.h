@@ -3,7 +3,27 @@
  * In exactly one .c file:  #define DD_PROPAGATION_IMPLEMENTATION   (DD_TRACE_IMPLEMENTATION also does)
  *                          #include "dd_propagation.h"
  * Stands alone on libc: a proxy can forward trace context without the tracer.
- * DOES NOT  do I/O, allocate, start threads, or call locale-dependent libc
+ * OPTIONS   DD_API (linkage), DD_ASSERT(c)
+ * THREADS   no global state: every call may run on any thread; a dd_trace_context, a carrier and a
+ *           config belong to their caller. Carrier callbacks run on the calling thread, during the call.
+ * MEMORY    never allocates: contexts have fixed capacities (DD_*_MAX), what does not fit is dropped
+ *           and counted, never truncated into an invalid value
+ * ERRORS    DD_OK or a negative DD_ERR_*; on failure an out-param context is zeroed
+ * DOES NOT  do I/O, allocate, start threads, make sampling decisions, or call locale-dependent libc;
+ *           reads the environment only through dd_propagation_config_from_env and dd_env_reader
+ * SECTIONS  log hook; ids (decimal and hex codecs); trace context and its _dd.p.* tags (dd_ptags_*);
+ *           carriers (reader/writer interfaces; dd_headers, dd_cstr_carrier, environment variables);
+ *           configuration (styles, DD_TRACE_PROPAGATION_* environment); dd_extract / dd_inject; single
+ *           styles (X-Ray); then the serverless part (_datadog JSON, Lambda events).
+ * STYLES    datadog (x-datadog-*), tracecontext (W3C traceparent/tracestate), b3multi (x-b3-*),
+ *           b3 (single `b3` header), xray (X-Amzn-Trace-Id), none. Rules: spec/propagation.md.
+ * USE       dd_propagation_config cfg; dd_propagation_config_default(&cfg);
+ *           dd_headers in = {0}; in.items = request_headers; in.n = n_request_headers;
+ *           dd_carrier_reader r; dd_headers_reader(&r, &in);
+ *           dd_trace_context ctx; if (dd_extract(&cfg, &r, &ctx) == DD_OK) { ...continue the trace... }
+ *           ctx.parent_id = my_span_id;  (the priority decided by the tracer is in ctx.sampling_priority)
+ *           dd_header out[8]; char bytes[2048]; dd_headers h; dd_headers_init(&h, out, 8, bytes, sizeof bytes);
+ *           dd_carrier_writer w; dd_headers_writer(&w, &h); dd_inject(&cfg, &ctx, &w);
  */
 #ifndef DD_PROPAGATION_H
 #define DD_PROPAGATION_H
@@ -168,7 +188,7 @@ typedef struct dd_trace_context {
     uint32_t origin_len;
     char origin[DD_ORIGIN_MAX + 1];
     uint32_t ptags_len;
-    char ptags[DD_PTAGS_MAX + 1];     /* "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000" (no spaces)    */
+    char ptags[DD_PTAGS_MAX + 1];     /* "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000", tag grammar R-DD-9 */
     uint32_t tracestate_len;
     char tracestate[DD_TRACESTATE_MAX + 1]; /* foreign members, in order, comma-joined       */
     uint32_t dd_member_extra_len;
