@@ -212,6 +212,9 @@ typedef struct dd_counters {
     uint64_t bytes_sent;          /* body bytes of accepted requests                           */
     uint64_t responses_invalid;   /* 2xx answers whose body was not valid rates JSON           */
     uint64_t flushes;             /* flushes that had something to send                        */
+    uint64_t spans_dropped_sampling;  /* spans of rejected traces not sent (sampling.drop_rejected_traces
+                                         on, and no single-span rule kept them)                 */
+    uint64_t chunks_dropped_sampling; /* chunks left empty by that                              */
 } dd_counters;
 
 typedef struct dd_tracer dd_tracer; /* opaque */
@@ -711,7 +714,9 @@ struct dd_span {
     int64_t start_ns, start_mono, duration;
     dd__tstr name, service, resource, type;
     int32_t error;
-    int measured, explicit_start, resource_set, pending; /* pending: in the segment's done list */
+    int measured, explicit_start, resource_set, pending;
+    int ss_keep, ss_has_mps; /* single-span sampling verdict, set while encoding a P0 chunk */
+    double ss_rate, ss_mps; /* pending: in the segment's done list */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
     dd__tag *tags;
     dd__link *links;
@@ -790,7 +795,6 @@ struct dd_tracer {
     dd__pbuf bufs[2];
     int active;    /* bufs[active] takes new chunks */
     int flushing;  /* a flush owns bufs[!active] and `send` */
-    uint64_t flushing_generation; /* dd__fork_generation of the process whose thread flushes */
     int stop;      /* the background flusher must exit */
     int flush_wanted;
     int64_t last_flush_mono;
@@ -2074,6 +2078,11 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
     if (top_level) dd__sys_add(&sy, "_dd.top_level", 13, NULL, 0, 1.0);
     if (s->measured) dd__sys_add(&sy, "_dd.measured", 12, NULL, 0, 1.0);
+    if (s->ss_keep) { /* spec/sampling.md 10 */
+        dd__sys_add(&sy, "_dd.span_sampling.mechanism", 27, NULL, 0, (double)DD_SAMPLING_MECHANISM_SPAN_RULE);
+        dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->ss_rate);
+        if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->ss_mps);
+    }
     count = sy.n;
     for (g = s->tags; g; g = g->next)
         if (g->kind == DD__TAG_METRIC && !dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count++;
@@ -2156,6 +2165,56 @@ DD__PRIVATE unsigned dd__encode_chunk(dd_tracer *t, dd__segment *seg) {
     unsigned drop = 0;
     if (!n) return 0;
     dd__check_fork(t);
+    if (seg->priority <= 0 && seg->priority != DD_PRIORITY_UNSET) {
+        /* single-span sampling on a rejected trace; with drop_rejected_traces only the spans it
+         * keeps are sent (spec/sampling.md 10, 11) */
+        uint32_t kept = 0;
+        for (s = seg->done_head; s; s = s->next_done) {
+            dd__sampling_input in;
+            dd__span_sampling_decision d;
+            memset(&in, 0, sizeof in);
+            in.trace_id = seg->trace_id;
+            in.service = s->service.p;
+            in.service_len = s->service.n;
+            in.name = s->name.p;
+            in.name_len = s->name.n;
+            in.resource = s->resource.p;
+            in.resource_len = s->resource.n;
+            in.env = t->env.p;
+            in.env_len = t->env.n;
+            in.span = s;
+            in.tag_fn = dd__root_tag_fn;
+            in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
+            s->ss_keep = t->sampler.n_span_rules ? dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d) : 0;
+            if (s->ss_keep) {
+                s->ss_rate = d.rule_rate;
+                s->ss_has_mps = d.has_max_per_second;
+                s->ss_mps = d.max_per_second;
+                kept++;
+            }
+        }
+        if (t->sampler.drop_rejected_traces && kept < n) {
+            dd_span **pp = &seg->done_head;
+            seg->done_tail = NULL;
+            while (*pp) { /* unlink the spans no rule kept */
+                if (!(*pp)->ss_keep) {
+                    (*pp)->pending = 0;
+                    *pp = (*pp)->next_done;
+                } else {
+                    seg->done_tail = *pp;
+                    pp = &(*pp)->next_done;
+                }
+            }
+            t->counters.spans_dropped_sampling += n - kept;
+            if (!kept) t->counters.chunks_dropped_sampling++;
+            seg->n_done = n = kept;
+            if (!n) {
+                seg->done_head = seg->done_tail = NULL;
+                seg->chunks++;
+                return 0;
+            }
+        }
+    }
     first = seg->root->pending ? seg->root : seg->done_head;
     dd_mp_writer_reset(w);
     dd_mp_write_array(w, n);
@@ -2429,14 +2488,6 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     int rc;
     int64_t now = t->mono_ns_fn(t->hook_user);
     pthread_mutex_lock(&t->lock);
-    if (t->flushing && t->flushing_generation != dd__fork_generation) {
-        /* forked while another thread was flushing: that thread does not exist in this process
-         * and its flush would never end here. Its chunks are the parent's to send: drop them. */
-        dd__pbuf *stale = &t->bufs[t->active ^ 1];
-        stale->n_marks = 0;
-        dd_mp_writer_reset(&stale->w);
-        t->flushing = 0;
-    }
     if (t->flushing && !wait) {
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
@@ -2449,7 +2500,6 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
         return DD_OK;
     }
     t->flushing = 1;
-    t->flushing_generation = dd__fork_generation;
     t->flush_wanted = 0;
     t->active ^= 1;
     t->counters.flushes++;

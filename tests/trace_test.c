@@ -840,6 +840,56 @@ static void test_inject_and_priority(void) {
     dd_tracer_free(t);
 }
 
+/* spec/sampling.md 10-11: span rules run on rejected traces only; with drop_rejected_traces only
+ * the spans they keep are sent, with the three _dd.span_sampling metrics. */
+static void test_single_span_sampling(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *keep, *other;
+    dd_counters k;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    c.service = "svc";
+    c.sampling.span_rules_json = "[{\"service\":\"svc\",\"name\":\"keep.*\",\"max_per_second\":50}]";
+    c.sampling.drop_rejected_traces = 1;
+    t = new_tracer(&c);
+    root = dd_span_start(t, NULL);
+    dd_span_set_name(root, "root");
+    keep = dd_span_start_child(root, "keep.me");
+    other = dd_span_start_child(root, "other");
+    dd_span_set_priority(root, DD_PRIORITY_USER_REJECT);
+    dd_span_finish(keep);
+    dd_span_finish(other);
+    dd_span_finish(root);
+    /* a kept trace: no span rules evaluated, everything sent */
+    root = dd_span_start(t, NULL);
+    dd_span_finish(dd_span_start_child(root, "keep.too"));
+    dd_span_finish(root);
+    /* a rejected trace with nothing kept: no chunk at all */
+    root = dd_span_start(t, NULL);
+    dd_span_set_priority(root, DD_PRIORITY_USER_REJECT);
+    dd_span_finish(root);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_dropped_sampling, 3);
+    CHECK_EQ_U64(k.chunks_dropped_sampling, 1);
+    CHECK_EQ_U64(k.chunks_encoded, 2);
+    CHECK_EQ_U64(k.spans_encoded, 3);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK_STR(F.count_hdr[0], "2");
+    CHECK_EQ_INT(count_of(js, "\"name\":\"keep.me\""), 1);
+    CHECK(!strstr(js, "\"name\":\"other\""));
+    CHECK(!strstr(js, "\"name\":\"root\""));
+    CHECK(has(js, "\"_dd.span_sampling.mechanism\":8.0,\"_dd.span_sampling.rule_rate\":1.0,"
+                  "\"_dd.span_sampling.max_per_second\":50.0"));
+    CHECK_EQ_INT(count_of(js, "_dd.span_sampling.mechanism"), 1);
+    /* the kept span opens its chunk and carries the trace's priority */
+    CHECK(has(js, "[[{\"trace_id\""));
+    CHECK(has(js, "\"_sampling_priority_v1\":-1.0"));
+    dd_tracer_free(t);
+}
+
 /*--- limits and counters ---*/
 static void test_limit_spans_per_segment(void) {
     dd_tracer_config c;
@@ -1632,6 +1682,7 @@ static const test_case cases[] = {
     TEST(test_span_from_context),
     TEST(test_inject_and_priority),
     TEST(test_default_decision),
+    TEST(test_single_span_sampling),
     TEST(test_limit_spans_per_segment),
     TEST(test_limit_open_segments),
     TEST(test_limit_tag_bytes),
