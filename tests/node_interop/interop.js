@@ -115,6 +115,27 @@ for (const c of cases) {
   check(`node->c ${c.name} origin`, got.origin, want.origin)
   check(`node->c ${c.name} tags`, sortedTags(got.ptags), want.ptags)
 
+  // Node -> C from a real child span: the parent becomes the child's span id
+  const child = tracer.startSpan('child', { childOf: seeded })
+  const childCarrier = {}
+  tracer.inject(child, 'http_headers', childCarrier)
+  const gotChild = cExtract(childCarrier, style)
+  check(`node->c child of ${c.name} trace id`, gotChild.trace_id, want.trace_id)
+  check(`node->c child of ${c.name} parent id`, gotChild.parent_id, child.context().toSpanId(true))
+  check(`node->c child of ${c.name} priority`, gotChild.priority, want.priority)
+  check(`node->c child of ${c.name} origin`, gotChild.origin, want.origin)
+  check(`node->c child of ${c.name} tags`, sortedTags(gotChild.ptags), want.ptags)
+  if (style === 'b3') {
+    // R-B3S-4: dd-trace-js appends a 4th field, the parent of the injecting span; we ignore it (R-B3S-1).
+    check(`node->c child of ${c.name} b3 has the parent field`, childCarrier.b3.split('-')[3], c.parent)
+  }
+  if (style === 'tracecontext') {
+    // R-W3C-17: p is the injecting span's id
+    check(`node->c child of ${c.name} tracestate p`, /(^|[=;])p:([0-9a-f]{16})/.exec(childCarrier.tracestate)[2],
+      child.context().toSpanId(true))
+  }
+  child.finish()
+
   // C -> Node
   const headers = cInject(c, style)
   const ctx = tracer.extract('http_headers', headers)
@@ -150,6 +171,26 @@ if (style === 'tracecontext') {
   check('c->node oversized: priority', ctx && ctx._sampling.priority, 2)
   check('c->node oversized: origin', ctx && ctx._trace.origin, 'rum')
   check('c->node oversized: tags', ctx && sortedTags(ctx._trace.tags), { '_dd.p.dm': '-4' })
+}
+
+if (style === 'datadog') {
+  // Deviations of dd-trace-js that spec/propagation.md documents, asserted on the same headers read
+  // by both sides (we keep the rule, Node differs):
+  const base = { 'x-datadog-trace-id': '123', 'x-datadog-parent-id': '456', 'x-datadog-sampling-priority': '1' }
+  // R-DD-9: a non-_dd.p. key drops only that tag for us; JS rejects the whole header.
+  const mixed = Object.assign({}, base, { 'x-datadog-tags': '_dd.p.dm=-4,foo=bar' })
+  check('R-DD-9 c keeps the _dd.p. tags', sortedTags(cExtract(mixed, 'datadog').ptags), { '_dd.p.dm': '-4' })
+  check('R-DD-9 node (deviation) drops every tag', sortedTags(tracer.extract('http_headers', mixed)._trace.tags), {})
+  // R-DD-5: a non-integer priority invalidates the context for us; JS ignores the priority.
+  const badPrio = Object.assign({}, base, { 'x-datadog-sampling-priority': 'abc' })
+  check('R-DD-5 c rejects the context', cExtract(badPrio, 'datadog').rc, -5)
+  const nodeBad = tracer.extract('http_headers', badPrio)
+  check('R-DD-5 node (deviation) keeps it without priority', nodeBad && nodeBad._sampling.priority, undefined)
+  // R-DD-6: synthetics without a parent id header is a root for us; JS requires the header.
+  const synth = { 'x-datadog-trace-id': '123', 'x-datadog-origin': 'synthetics', 'x-datadog-sampling-priority': '1' }
+  const cSynth = cExtract(synth, 'datadog')
+  check('R-DD-6 c accepts synthetics with parent 0', [cSynth.rc, cSynth.parent_id, cSynth.origin], [0, '0000000000000000', 'synthetics'])
+  check('R-DD-6 node (deviation) finds no context', tracer.extract('http_headers', synth), null)
 }
 
 console.log(`${style}: ${passed} passed, ${failed} failed`)
