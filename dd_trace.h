@@ -795,6 +795,7 @@ struct dd_tracer {
     dd__pbuf bufs[2];
     int active;    /* bufs[active] takes new chunks */
     int flushing;  /* a flush owns bufs[!active] and `send` */
+    uint64_t flushing_generation; /* dd__fork_generation of the process whose thread flushes */
     int stop;      /* the background flusher must exit */
     int flush_wanted;
     int64_t last_flush_mono;
@@ -2488,6 +2489,14 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     int rc;
     int64_t now = t->mono_ns_fn(t->hook_user);
     pthread_mutex_lock(&t->lock);
+    if (t->flushing && t->flushing_generation != dd__fork_generation) {
+        /* forked while another thread was flushing: that thread does not exist in this process
+         * and its flush would never end here. Its chunks are the parent's to send: drop them. */
+        dd__pbuf *stale = &t->bufs[t->active ^ 1];
+        stale->n_marks = 0;
+        dd_mp_writer_reset(&stale->w);
+        t->flushing = 0;
+    }
     if (t->flushing && !wait) {
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
@@ -2500,6 +2509,7 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
         return DD_OK;
     }
     t->flushing = 1;
+    t->flushing_generation = dd__fork_generation;
     t->flush_wanted = 0;
     t->active ^= 1;
     t->counters.flushes++;
