@@ -50,8 +50,16 @@ $(EX)/bootstrap: examples/lambda/bootstrap.c examples/sender_posix.c examples/se
 	@mkdir -p $(EX)
 	$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c examples/sender_posix.c -o $@ -lpthread -lm
 
-examples: $(EX)/agent $(EX)/sender_posix.o $(EX)/sender_curl.o $(EX)/bootstrap
+examples: $(EX)/agent $(EX)/sender_posix.o $(EX)/sender_curl.o $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 
-demo: $(EX)/agent
-	@echo "demo: the host -> queue -> Lambda programs are not written yet; the local agent is $(EX)/agent"
-	@false
+$(EX)/demo_host: examples/demo/host.c examples/demo/http_serve.h examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
+	@mkdir -p $(EX)
+	@$(CC) $(EX_CFLAGS) examples/demo/host.c examples/sender_posix.c -o $@ -lpthread -lm
+
+$(EX)/demo_queue: examples/demo/queue.c examples/demo/http_serve.h examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
+	@mkdir -p $(EX)
+	@$(CC) $(EX_CFLAGS) examples/demo/queue.c examples/sender_posix.c -o $@ -lpthread -lm
+
+# Builds quietly, then runs examples/demo/demo.sh: host -> queue -> Lambda, one trace printed.
+demo: $(EX)/agent $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
+	@bash examples/demo/demo.sh $(EX)
