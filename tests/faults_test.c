@@ -1,0 +1,857 @@
+/* tests/faults_test.c - fault injection over the whole trace lifecycle of dd_trace.h:
+ *  - the allocator failing: only the k-th call (every k), every n-th call, and every call from the
+ *    k-th on; no crash, no leak (a checking allocator: live blocks and bytes back to 0, the size
+ *    given to free_fn always the size allocated), and the counters add up to what the test did
+ *    and to what the transport received;
+ *  - the transport failing (no answer, every kind of status), answering garbage (unterminated,
+ *    binary, huge, NULL body), and hanging past its timeout (examples/sender_posix.c against a
+ *    socket that never answers, or answers half a response and stalls);
+ *  - the clocks going backwards (durations never negative, the rate limiter refills nothing);
+ *  - fork() while another thread is inside a flush: the child's tracer keeps working.
+ * Expected values come from the contracts in dd_trace.h and spec/agent-protocol.md, not from runs. */
+#define _POSIX_C_SOURCE 200809L
+#define DD_TRACE_IMPLEMENTATION
+#include "../dd_trace.h"
+#include "../examples/sender_posix.c"
+#include "test.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/*--- a checking allocator ---*/
+#define FA_NONE 0
+#define FA_ONLY 1  /* only call number `k` fails        */
+#define FA_EVERY 2 /* calls k, 2k, 3k, ... fail         */
+#define FA_FROM 3  /* every call from number `k` on fails */
+typedef struct fa_state {
+    int mode;
+    uint64_t k;
+    uint64_t calls, failed, live, live_bytes, bad_frees;
+} fa_state;
+static fa_state FA;
+#define FA_HDR 16 /* keeps the size in front of each block (and 16-byte alignment) */
+
+static void *fa_alloc(void *u, size_t n) {
+    unsigned char *p;
+    uint64_t c;
+    (void)u;
+    c = ++FA.calls;
+    if ((FA.mode == FA_ONLY && c == FA.k) || (FA.mode == FA_EVERY && c % FA.k == 0)
+        || (FA.mode == FA_FROM && c >= FA.k)) {
+        FA.failed++;
+        return NULL;
+    }
+    p = (unsigned char *)malloc(n + FA_HDR);
+    if (!p) return NULL;
+    memcpy(p, &n, sizeof n);
+    FA.live++;
+    FA.live_bytes += n;
+    return p + FA_HDR;
+}
+static void fa_free(void *u, void *ptr, size_t n) {
+    unsigned char *p = (unsigned char *)ptr - FA_HDR;
+    size_t had;
+    (void)u;
+    memcpy(&had, p, sizeof had);
+    if (had != n) FA.bad_frees++;
+    FA.live--;
+    FA.live_bytes -= had;
+    free(p);
+}
+static void fa_reset(int mode, uint64_t k) {
+    memset(&FA, 0, sizeof FA);
+    FA.mode = mode;
+    FA.k = k;
+}
+
+/*--- hooks: environment, clocks, a transport that decodes what it receives ---*/
+typedef struct tp_state {
+    int calls;
+    int status;              /* answered status (0 = 200) */
+    int fail;                /* non-zero: return this, no answer */
+    const char *body;        /* answered body, body_len bytes */
+    size_t body_len;
+    uint64_t accepted_reqs, accepted_chunks, accepted_spans, accepted_bytes;
+    int bad_body;            /* a body that is not one msgpack array of arrays */
+    int bad_count;           /* X-Datadog-Trace-Count not the chunk count */
+} tp_state;
+static tp_state TP;
+
+static const char *const *ENV; /* NULL-terminated name, value pairs */
+static const char *env_get(void *u, const char *name) {
+    size_t i;
+    (void)u;
+    for (i = 0; ENV && ENV[i]; i += 2)
+        if (strcmp(ENV[i], name) == 0) return ENV[i + 1];
+    return NULL;
+}
+
+/* Counts the chunks and spans of a v0.4 body; -1 when it is not an array of arrays of maps. */
+static int count_body(const uint8_t *b, size_t n, uint64_t *chunks, uint64_t *spans) {
+    dd_mp_reader r, whole;
+    uint32_t nc = 0, ns = 0, i, j;
+    dd_mp_reader_init(&whole, b, n);
+    if (dd_mp_skip(&whole) != DD_OK || dd_mp_reader_remaining(&whole) != 0) return -1;
+    dd_mp_reader_init(&r, b, n);
+    if (dd_mp_read_array(&r, &nc) != DD_OK) return -1;
+    *chunks = nc;
+    *spans = 0;
+    for (i = 0; i < nc; i++) {
+        if (dd_mp_read_array(&r, &ns) != DD_OK || ns == 0) return -1;
+        for (j = 0; j < ns; j++) {
+            if (dd_mp_peek_type(&r) != DD_MP_MAP || dd_mp_skip(&r) != DD_OK) return -1;
+        }
+        *spans += ns;
+    }
+    return 0;
+}
+
+static int tp_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    uint64_t chunks = 0, spans = 0, count = 0;
+    size_t h;
+    int ok2xx;
+    (void)u;
+    TP.calls++;
+    if (count_body(req->body, req->body_len, &chunks, &spans) != 0) TP.bad_body++;
+    for (h = 0; h < req->n_headers; h++)
+        if (strcmp(req->headers[h].name, "X-Datadog-Trace-Count") == 0)
+            dd_u64_from_dec(req->headers[h].value, req->headers[h].value_len, &count);
+    if (count != chunks) TP.bad_count++;
+    if (TP.fail) return TP.fail;
+    resp->status = TP.status ? TP.status : 200;
+    resp->body = TP.body ? TP.body : "{\"rate_by_service\":{\"service:,env:\":1}}";
+    resp->body_len = TP.body ? TP.body_len : strlen(resp->body);
+    ok2xx = resp->status >= 200 && resp->status < 300;
+    if (ok2xx) {
+        TP.accepted_reqs++;
+        TP.accepted_chunks += chunks;
+        TP.accepted_spans += spans;
+        TP.accepted_bytes += req->body_len;
+    }
+    return 0;
+}
+
+static int64_t CLK_WALL, CLK_MONO, CLK_STEP; /* each read moves the clock by CLK_STEP ns */
+static int64_t clk_wall(void *u) {
+    (void)u;
+    CLK_WALL += CLK_STEP;
+    return CLK_WALL;
+}
+static int64_t clk_mono(void *u) {
+    (void)u;
+    CLK_MONO += CLK_STEP;
+    return CLK_MONO;
+}
+
+static uint64_t rnd_state;
+static uint64_t rnd_next(void *u) {
+    (void)u;
+    rnd_state += UINT64_C(0x9e3779b97f4a7c15);
+    return rnd_state ^ (rnd_state >> 29);
+}
+
+static dd_tracer_config fault_config(void) {
+    dd_tracer_config c;
+    memset(&c, 0, sizeof c);
+    c.allocator.alloc_fn = fa_alloc;
+    c.allocator.free_fn = fa_free;
+    c.getenv_fn = env_get;
+    c.transport_fn = tp_transport;
+    c.random_fn = rnd_next;
+    c.wall_ns_fn = clk_wall;
+    c.mono_ns_fn = clk_mono;
+    c.cgroup_path = "";
+    c.flush_interval_ms = -1;
+    c.flush_bytes = 3000;        /* automatic flushes inside dd_span_finish */
+    c.max_request_bytes = 12000; /* and requests split */
+    c.send_retries = 1;
+    return c;
+}
+
+static const char *const lifecycle_env[] = {
+    "DD_SERVICE", "web", "DD_ENV", "prod", "DD_VERSION", "1.2.3", "DD_TAGS", "team:core,region:eu-west-1",
+    "DD_TRACE_SAMPLING_RULES", "[{\"service\":\"web\",\"name\":\"db.*\",\"sample_rate\":1}]",
+    "DD_SPAN_SAMPLING_RULES", "[{\"service\":\"*\",\"name\":\"cache.*\",\"sample_rate\":1}]",
+    "DD_TRACE_PARTIAL_FLUSH_ENABLED", "true", "DD_TRACE_PARTIAL_FLUSH_MIN_SPANS", "4",
+    "DD_TRACE_PROPAGATION_STYLE", "datadog,tracecontext,b3multi", NULL};
+
+/*--- the whole lifecycle, under whatever faults are armed ---*/
+typedef struct life {
+    int created;
+    uint64_t attempts, started, finished;
+    dd_counters k;
+    int flush_rc;
+    char service[16];      /* the tracer's service                          */
+    char injected[24];     /* x-datadog-trace-id injected by the first trace */
+    size_t injected_len;
+} life;
+
+static dd_span *life_start(life *L, dd_span *parent, dd_tracer *t, const dd_span_options *o) {
+    dd_span *s;
+    L->attempts++;
+    s = parent ? dd_span_start_child(parent, o->name) : dd_span_start(t, o);
+    if (s) L->started++;
+    return s;
+}
+static void life_finish(life *L, dd_span *s) {
+    if (!s) return;
+    dd_span_finish(s);
+    L->finished++;
+}
+
+static void run_lifecycle(life *L) {
+    static const dd_header in_h[] = {
+        {"x-datadog-trace-id", 18, "1234567890123", 13},
+        {"x-datadog-parent-id", 19, "987654321", 9},
+        {"x-datadog-sampling-priority", 27, "1", 1},
+        {"x-datadog-origin", 16, "synthetics", 10},
+        {"x-datadog-tags", 14, "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000", 38},
+        {"traceparent", 11, "00-640cfd8d0000000000000119b6dfa7cb-000000003ade68b1-01", 55},
+        {"tracestate", 10, "dd=s:1;p:000000003ade68b1,foo=bar", 33}};
+    static char big[5000]; /* more than an arena block, less than a request */
+    dd_tracer_config c = fault_config();
+    dd_tracer *t;
+    dd_headers in = {0};
+    dd_carrier_reader rd;
+    dd_trace_context ctx;
+    int i, j;
+    memset(L, 0, sizeof *L);
+    memset(big, 'x', sizeof big - 1);
+    ENV = lifecycle_env;
+    t = dd_tracer_new(&c);
+    if (!t) return;
+    L->created = 1;
+    strncpy(L->service, dd_tracer_service(t), sizeof L->service - 1);
+    in.items = (dd_header *)in_h;
+    in.n = sizeof in_h / sizeof in_h[0];
+    dd_headers_reader(&rd, &in);
+    dd_extract(NULL, &rd, &ctx);
+    for (i = 0; i < 12; i++) {
+        dd_span_options o;
+        dd_span *root, *kids[6];
+        dd_span_link link;
+        dd_header out_items[16];
+        char out_buf[2048], corr[256];
+        dd_headers out;
+        dd_carrier_writer wr;
+        memset(&o, 0, sizeof o);
+        o.name = "web.request";
+        o.resource = "GET /users/:id";
+        o.type = "web";
+        if (i % 2 == 0) o.context = &ctx;
+        root = life_start(L, NULL, t, &o);
+        dd_span_set_tag(root, "http.method", "GET");
+        dd_span_set_tag(root, "http.url", "https://example.com/users/12345?q=1");
+        dd_span_set_metric(root, "http.status_code", 200);
+        dd_span_set_kind(root, "server");
+        if (i % 3 == 0) dd_span_set_tag(root, "big", big); /* a block of its own */
+        memset(&link, 0, sizeof link);
+        link.trace_id.lo = 42 + (uint64_t)i;
+        link.span_id = 7;
+        strcpy(link.reason, "manual");
+        dd_span_add_link(root, &link);
+        for (j = 0; j < 6; j++) {
+            o.name = j % 2 ? "db.query" : "cache.get";
+            kids[j] = root ? life_start(L, root, t, &o) : NULL;
+            dd_span_set_tag(kids[j], "db.statement", "SELECT * FROM users WHERE id = ?");
+            if (j == 3) dd_span_set_error_info(kids[j], "Timeout", "query timed out", "at db.c:12");
+        }
+        dd_headers_init(&out, out_items, 16, out_buf, sizeof out_buf);
+        dd_headers_writer(&wr, &out);
+        dd_span_inject(kids[1], &wr);
+        if (i == 0 && out.n > 0 && out.items[0].value_len < sizeof L->injected) {
+            memcpy(L->injected, out.items[0].value, out.items[0].value_len);
+            L->injected_len = out.items[0].value_len;
+            if (strcmp(out.items[0].name, "x-datadog-trace-id") != 0) L->injected_len = 0;
+        }
+        dd_span_log_correlation(kids[1], i & 1, corr, sizeof corr);
+        for (j = 5; j >= 0; j--) life_finish(L, kids[j]);
+        life_finish(L, root);
+        if (i % 5 == 4) dd_tracer_flush(t);
+    }
+    L->flush_rc = dd_tracer_flush(t);
+    dd_tracer_counters(t, &L->k);
+    dd_tracer_free(t);
+}
+
+/* The invariants of one lifecycle; `what` names the fault for the failure messages. */
+static void check_lifecycle(const life *L, const char *what) {
+    const dd_counters *k = &L->k;
+    int ok = 1;
+    CHECK_EQ_U64(FA.live, 0);       /* no leak, whatever failed */
+    CHECK_EQ_U64(FA.live_bytes, 0);
+    CHECK_EQ_U64(FA.bad_frees, 0);  /* free_fn always gets the allocated size */
+    CHECK_EQ_INT(TP.bad_body, 0);   /* every request is one well-formed v0.4 payload */
+    CHECK_EQ_INT(TP.bad_count, 0);
+    if (!L->created) return;
+    ok &= CHECK_EQ_U64(k->spans_started, L->started);
+    ok &= CHECK_EQ_U64(k->spans_dropped_limit, L->attempts - L->started); /* out of memory: counted */
+    ok &= CHECK_EQ_U64(k->spans_finished, L->finished);
+    ok &= CHECK_EQ_U64(k->spans_encoded + k->spans_dropped_buffer, k->spans_finished);
+    ok &= CHECK_EQ_U64(k->chunks_sent + k->chunks_dropped_send, k->chunks_encoded);
+    ok &= CHECK_EQ_U64(TP.accepted_spans + k->spans_dropped_send, k->spans_encoded);
+    ok &= CHECK_EQ_U64(k->chunks_sent, TP.accepted_chunks);
+    ok &= CHECK_EQ_U64(k->requests_sent, TP.accepted_reqs);
+    ok &= CHECK_EQ_U64(k->bytes_sent, TP.accepted_bytes);
+    ok &= CHECK_EQ_U64(k->requests_sent + k->requests_failed, (uint64_t)TP.calls);
+    if (!ok) fprintf(stderr, "    (under %s: k=%llu, %llu allocation calls, %llu failed)\n", what,
+                     (unsigned long long)FA.k, (unsigned long long)FA.calls, (unsigned long long)FA.failed);
+}
+
+static void reset_world(void) {
+    memset(&TP, 0, sizeof TP);
+    CLK_WALL = INT64_C(1732170000000000000);
+    CLK_MONO = 1000000;
+    CLK_STEP = 1000;
+    rnd_state = 1;
+}
+
+/* The reference run: no fault; everything is sent. Also gives the number of allocation calls. */
+static uint64_t reference_calls;
+static void test_lifecycle_no_fault(void) {
+    life L;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    run_lifecycle(&L);
+    check_lifecycle(&L, "no fault");
+    reference_calls = FA.calls;
+    CHECK(L.created);
+    CHECK_EQ_U64(L.started, 12 * 7);
+    CHECK_EQ_U64(L.k.spans_encoded, 12 * 7);
+    CHECK_EQ_U64(TP.accepted_spans, 12 * 7);
+    CHECK(L.k.partial_flushes > 0);      /* the lifecycle exercises partial flush */
+    CHECK(L.k.requests_sent > 12 / 5);   /* and automatic flushes and splits */
+    CHECK_EQ_INT(L.flush_rc, DD_OK);
+    CHECK(reference_calls > 10);
+    CHECK_STR(L.service, "web");
+    CHECK_MEM(L.injected, L.injected_len, "1234567890123", 13); /* the extracted trace continues */
+}
+
+static void test_alloc_fails_only_kth(void) {
+    uint64_t k;
+    CHECK(reference_calls > 10);
+    for (k = 1; k <= reference_calls; k++) {
+        life L;
+        reset_world();
+        fa_reset(FA_ONLY, k);
+        run_lifecycle(&L);
+        CHECK_EQ_U64(FA.failed, 1); /* the fault was really injected */
+        check_lifecycle(&L, "only the k-th allocation fails");
+    }
+}
+
+static void test_alloc_fails_every_nth(void) {
+    uint64_t n;
+    CHECK(reference_calls > 10);
+    for (n = 1; n <= reference_calls; n++) {
+        life L;
+        reset_world();
+        fa_reset(FA_EVERY, n);
+        run_lifecycle(&L);
+        CHECK(FA.failed >= 1);
+        check_lifecycle(&L, "every n-th allocation fails");
+    }
+}
+
+static void test_alloc_runs_dry(void) {
+    uint64_t k;
+    for (k = 1; k <= reference_calls + 1; k++) {
+        life L;
+        reset_world();
+        fa_reset(FA_FROM, k);
+        run_lifecycle(&L);
+        check_lifecycle(&L, "every allocation from the k-th on fails");
+    }
+}
+
+/*--- transport faults ---*/
+/* One trace and one flush with the transport answering as armed in TP; returns the flush status. */
+static int one_flush(dd_counters *k, int retries) {
+    dd_tracer_config c = fault_config();
+    dd_tracer *t;
+    dd_span *s;
+    int rc;
+    c.send_retries = retries;
+    ENV = NULL;
+    t = dd_tracer_new(&c);
+    CHECK(t != NULL);
+    s = dd_span_start(t, NULL);
+    dd_span_finish(dd_span_start_child(s, "child"));
+    dd_span_finish(s);
+    rc = dd_tracer_flush(t);
+    dd_tracer_counters(t, k);
+    dd_tracer_free(t);
+    return rc;
+}
+
+static void test_transport_no_answer(void) {
+    dd_counters k;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    TP.fail = -1;
+    CHECK_EQ_INT(one_flush(&k, 2), DD_ERR_TRANSPORT);
+    CHECK_EQ_INT(TP.calls, 3); /* the attempt and two retries */
+    CHECK_EQ_U64(k.requests_failed, 3);
+    CHECK_EQ_U64(k.requests_retried, 2);
+    CHECK_EQ_U64(k.requests_sent, 0);
+    CHECK_EQ_U64(k.chunks_dropped_send, 1);
+    CHECK_EQ_U64(k.spans_dropped_send, 2);
+    CHECK_EQ_U64(FA.live, 0);
+}
+
+/* Every kind of status: retried or not (408, 429, >= 500 and the impossible < 100 are), always
+ * counted, never a crash. (A status left at 0: test_transport_status_unset.) */
+static void test_transport_statuses(void) {
+    static const struct { int status, retried, rc; } cases[] = {
+        {200, 0, DD_OK}, {202, 0, DD_OK}, {299, 0, DD_OK}, {-5, 1, DD_ERR_HTTP},
+        {99, 1, DD_ERR_HTTP}, {100, 0, DD_ERR_HTTP}, {301, 0, DD_ERR_HTTP}, {400, 0, DD_ERR_HTTP},
+        {404, 0, DD_ERR_HTTP}, {408, 1, DD_ERR_HTTP}, {413, 0, DD_ERR_HTTP}, {429, 1, DD_ERR_HTTP},
+        {500, 1, DD_ERR_HTTP}, {503, 1, DD_ERR_HTTP}, {999, 1, DD_ERR_HTTP}, {100000, 1, DD_ERR_HTTP}};
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dd_counters k;
+        int ok2xx = cases[i].status >= 200 && cases[i].status < 300;
+        reset_world();
+        fa_reset(FA_NONE, 0);
+        TP.status = cases[i].status;
+        TP.body = "{}";
+        TP.body_len = 2;
+        CHECK_EQ_INT(one_flush(&k, 1), cases[i].rc);
+        CHECK_EQ_INT(TP.calls, cases[i].retried ? 2 : 1);
+        CHECK_EQ_U64(k.requests_sent, ok2xx ? 1 : 0);
+        CHECK_EQ_U64(k.requests_failed, ok2xx ? 0 : (uint64_t)TP.calls);
+        CHECK_EQ_U64(k.chunks_sent + k.chunks_dropped_send, 1);
+        CHECK_EQ_U64(k.spans_dropped_send, ok2xx ? 0 : 2);
+        CHECK_EQ_U64(FA.live, 0);
+    }
+}
+
+/* A transport that answers 0 without touching the response: "no status" is retried. */
+static int silent_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    (void)u;
+    (void)req;
+    (void)resp;
+    TP.calls++;
+    return 0;
+}
+static void test_transport_status_unset(void) {
+    dd_tracer_config c = fault_config();
+    dd_tracer *t;
+    dd_counters k;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    c.transport_fn = silent_transport;
+    c.send_retries = 1;
+    ENV = NULL;
+    t = dd_tracer_new(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_HTTP);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_INT(TP.calls, 2);
+    CHECK_EQ_U64(k.requests_failed, 2);
+    CHECK_EQ_U64(k.chunks_dropped_send, 1);
+    dd_tracer_free(t);
+    CHECK_EQ_U64(FA.live, 0);
+}
+
+/* 2xx answers with garbage bodies: accepted (the payload arrived), counted invalid, rates kept. */
+static void test_transport_garbage_bodies(void) {
+    static const char *texts[] = {"OK", "{", "{\"rate_by_service\":", "{\"rate_by_service\":[]}",
+                                  "{\"rate_by_service\":{\"service:,env:\":2}}",
+                                  "{\"rate_by_service\":{\"service:,env:\":\"0.5\"}}",
+                                  "{\"rate_by_service\":{\"service:,env:\":-0.1}}", "null", "[]",
+                                  "{\"rate_by_service\":{\"service:,env:\":1e999}}"};
+    size_t i, big_n = 1 << 20;
+    char *big;
+    dd_counters k;
+    for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *exact;
+        size_t n = strlen(texts[i]);
+        reset_world();
+        fa_reset(FA_NONE, 0);
+        exact = (char *)malloc(n); /* unterminated, exactly sized: ASan sees any over-read */
+        memcpy(exact, texts[i], n);
+        TP.body = exact;
+        TP.body_len = n;
+        CHECK_EQ_INT(one_flush(&k, 1), DD_OK);
+        CHECK_EQ_U64(k.requests_sent, 1);
+        CHECK_EQ_U64(k.chunks_sent, 1);
+        CHECK_EQ_U64(k.responses_invalid, 1);
+        free(exact);
+    }
+    /* binary bytes, a NUL inside */
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    TP.body = "{\"rate_by_service\":{\"a\0b\":0.5}}\xff\xfe";
+    TP.body_len = 34;
+    CHECK_EQ_INT(one_flush(&k, 1), DD_OK);
+    CHECK_EQ_U64(k.responses_invalid, 1);
+    /* a NULL body with a length, an empty body */
+    reset_world();
+    TP.body = "";
+    TP.body_len = 0;
+    CHECK_EQ_INT(one_flush(&k, 1), DD_OK);
+    CHECK_EQ_U64(k.responses_invalid, 1);
+    /* 1 MiB of '[': nesting far past the JSON reader's depth limit, no recursion */
+    reset_world();
+    big = (char *)malloc(big_n);
+    memset(big, '[', big_n);
+    TP.body = big;
+    TP.body_len = big_n;
+    CHECK_EQ_INT(one_flush(&k, 1), DD_OK);
+    CHECK_EQ_U64(k.responses_invalid, 1);
+    /* 1 MiB of a valid object with thousands of rates: more than the sampler keeps */
+    reset_world();
+    {
+        size_t o = 0;
+        int r = 0;
+        o += (size_t)sprintf(big + o, "{\"rate_by_service\":{");
+        while (o + 64 < big_n) {
+            o += (size_t)sprintf(big + o, "%s\"service:s%d,env:e\":0.5", r ? "," : "", r);
+            r++;
+        }
+        o += (size_t)sprintf(big + o, "}}");
+        TP.body = big;
+        TP.body_len = o;
+        CHECK_EQ_INT(one_flush(&k, 1), DD_OK);
+        CHECK_EQ_U64(k.responses_invalid, 0);
+    }
+    free(big);
+    CHECK_EQ_U64(FA.live, 0);
+}
+
+/*--- the example sender against an agent that hangs ---*/
+typedef struct stall_server {
+    int lfd;
+    int port;
+    const char *reply;  /* written after the request head arrives; NULL: never accept */
+    int stop;
+    pthread_t th;
+} stall_server;
+
+static void *stall_main(void *arg) {
+    stall_server *s = (stall_server *)arg;
+    while (!s->stop) {
+        char buf[4096];
+        int fd = accept(s->lfd, NULL, NULL);
+        if (fd < 0) break;
+        if (read(fd, buf, sizeof buf) > 0 && s->reply) {
+            ssize_t w = write(fd, s->reply, strlen(s->reply));
+            (void)w;
+        }
+        while (!s->stop) { /* hang: keep the connection open, answer nothing more */
+            struct timespec ts = {0, 20000000};
+            nanosleep(&ts, NULL);
+        }
+        close(fd);
+    }
+    return NULL;
+}
+
+static int stall_open(stall_server *s, const char *reply, int accept_thread) {
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    memset(s, 0, sizeof *s);
+    s->reply = reply;
+    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (s->lfd < 0) return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s->lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(s->lfd, 8) != 0
+        || getsockname(s->lfd, (struct sockaddr *)&a, &al) != 0)
+        return -1;
+    s->port = ntohs(a.sin_port);
+    if (accept_thread && pthread_create(&s->th, NULL, stall_main, s) != 0) return -1;
+    return 0;
+}
+static void stall_close(stall_server *s, int accept_thread) {
+    s->stop = 1;
+    shutdown(s->lfd, SHUT_RDWR);
+    close(s->lfd);
+    if (accept_thread) pthread_join(s->th, NULL);
+}
+
+static int64_t real_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The agent accepts the connection (or leaves it in the backlog) and never answers, or answers
+ * half a response and stalls: each attempt ends at the sender's timeout, the flush returns
+ * DD_ERR_TRANSPORT, the chunk is dropped and counted, and the whole flush takes about
+ * (1 + retries) * timeout. */
+static void hang_case(const char *reply, int accept_thread) {
+    stall_server srv;
+    dd_posix_sender snd;
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_counters k;
+    char url[64];
+    int64_t t0, ms;
+    if (!CHECK(stall_open(&srv, reply, accept_thread) == 0)) return;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
+    CHECK_EQ_INT(dd_posix_sender_init(&snd, url), DD_OK);
+    snd.connect_timeout_ms = 300;
+    snd.timeout_ms = 300;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    c = fault_config();
+    c.transport_fn = dd_posix_sender_transport;
+    c.hook_user = &snd;
+    c.send_retries = 1;
+    ENV = NULL;
+    t = dd_tracer_new(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    t0 = real_ms();
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_TRANSPORT);
+    ms = real_ms() - t0;
+    CHECK(ms >= 550);  /* two attempts, each waited for its 300 ms */
+    CHECK(ms < 3000);  /* and no longer */
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.requests_failed, 2);
+    CHECK_EQ_U64(k.requests_retried, 1);
+    CHECK_EQ_U64(k.chunks_dropped_send, 1);
+    CHECK_EQ_U64(snd.n_timeouts, 2);
+    dd_tracer_free(t);
+    dd_posix_sender_free(&snd);
+    stall_close(&srv, accept_thread);
+    CHECK_EQ_U64(FA.live, 0);
+}
+static void test_sender_hangs_in_backlog(void) { hang_case(NULL, 0); }
+static void test_sender_hangs_after_accept(void) { hang_case(NULL, 1); }
+static void test_sender_hangs_mid_response(void) {
+    hang_case("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"rate", 1);
+}
+
+/*--- clocks going backwards ---*/
+/* Reads the "start" and "duration" of every span of a request body. */
+static int64_t seen_start[64], seen_dur[64];
+static size_t n_seen;
+static int clock_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    dd_mp_reader r;
+    uint32_t nc, ns, nk, i, j, f;
+    (void)u;
+    dd_mp_reader_init(&r, req->body, req->body_len);
+    if (dd_mp_read_array(&r, &nc) != DD_OK) return -1;
+    for (i = 0; i < nc; i++) {
+        if (dd_mp_read_array(&r, &ns) != DD_OK) return -1;
+        for (j = 0; j < ns; j++) {
+            if (dd_mp_read_map(&r, &nk) != DD_OK) return -1;
+            for (f = 0; f < nk; f++) {
+                const char *key;
+                uint32_t kl;
+                int64_t v = 0;
+                if (dd_mp_read_str(&r, &key, &kl) != DD_OK) return -1;
+                if ((kl == 5 && memcmp(key, "start", 5) == 0) || (kl == 8 && memcmp(key, "duration", 8) == 0)) {
+                    if (dd_mp_read_i64(&r, &v) != DD_OK) return -1;
+                    if (n_seen < 64) (key[0] == 's' ? seen_start : seen_dur)[n_seen] = v;
+                } else if (dd_mp_skip(&r) != DD_OK) {
+                    return -1;
+                }
+            }
+            n_seen++;
+        }
+    }
+    resp->status = 200;
+    resp->body = "{}";
+    resp->body_len = 2;
+    return 0;
+}
+
+static void test_clock_backwards_durations(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child;
+    dd_counters k;
+    size_t i;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    n_seen = 0;
+    c = fault_config();
+    c.transport_fn = clock_transport;
+    c.flush_interval_ms = 10; /* an interval that a backwards clock must not turn into a storm */
+    ENV = NULL;
+    CLK_STEP = -INT64_C(1000000000); /* every read: one second earlier */
+    t = dd_tracer_new(&c);
+    root = dd_span_start(t, NULL);
+    child = dd_span_start_child(root, "child");
+    dd_span_finish(child);
+    dd_span_finish_at(root, INT64_C(5)); /* an end long before the start */
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_encoded, 2);
+    CHECK_EQ_U64(n_seen, 2);
+    for (i = 0; i < n_seen && i < 64; i++) {
+        CHECK(seen_dur[i] == 0); /* a clock going backwards gives duration 0, never negative */
+        CHECK(seen_start[i] > INT64_C(1700000000000000000));
+    }
+    /* many traces with the clock still running backwards: all sent, counters add up */
+    for (i = 0; i < 100; i++) dd_span_finish(dd_span_start_child(dd_span_start(t, NULL), "x"));
+    dd_tracer_flush(t);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_started, 202);
+    CHECK_EQ_U64(k.spans_finished, 100 + 2);
+    dd_tracer_free(t); /* the 100 roots were never finished: dropped with their segments */
+    CHECK_EQ_U64(FA.live, 0);
+}
+
+/* The rate limiter with the monotonic clock going backwards refills nothing: with
+ * DD_TRACE_RATE_LIMIT=2 only the bucket's first 2 traces are kept (spec/sampling.md). */
+static void test_clock_backwards_rate_limiter(void) {
+    static const char *const env[] = {"DD_TRACE_SAMPLE_RATE", "1", "DD_TRACE_RATE_LIMIT", "2", NULL};
+    dd_tracer_config c;
+    dd_tracer *t;
+    int i, kept = 0, rejected = 0;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    c = fault_config();
+    ENV = env;
+    CLK_STEP = -INT64_C(700000000);
+    t = dd_tracer_new(&c);
+    for (i = 0; i < 50; i++) {
+        dd_trace_context ctx;
+        dd_span *s = dd_span_start(t, NULL);
+        dd_span_context(s, &ctx);
+        if (ctx.sampling_priority == DD_PRIORITY_USER_KEEP) kept++;
+        if (ctx.sampling_priority == DD_PRIORITY_USER_REJECT) rejected++;
+        dd_span_finish(s);
+    }
+    CHECK_EQ_INT(kept, 2);
+    CHECK_EQ_INT(rejected, 48);
+    /* the clock going forward again: tokens come back */
+    CLK_MONO = INT64_C(1000000) + INT64_C(10000000000); /* 10 s after the first decision */
+    CLK_STEP = 1000;
+    {
+        dd_trace_context ctx;
+        dd_span *s = dd_span_start(t, NULL);
+        dd_span_context(s, &ctx);
+        CHECK_EQ_INT(ctx.sampling_priority, DD_PRIORITY_USER_KEEP);
+        dd_span_finish(s);
+    }
+    dd_tracer_free(t);
+    CHECK_EQ_U64(FA.live, 0);
+}
+
+/*--- fork() during a flush ---*/
+static int gate_in[2], gate_out[2]; /* transport -> forker: "inside"; forker -> transport: "go on" */
+static pid_t parent_pid;
+static uint64_t child_spans_sent;
+static int fork_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    char b = 0;
+    uint64_t chunks = 0, spans = 0;
+    (void)u;
+    if (getpid() == parent_pid) {
+        ssize_t w = write(gate_in[1], "i", 1), r;
+        (void)w;
+        r = read(gate_out[0], &b, 1); /* held here while the other thread forks */
+        (void)r;
+    } else if (count_body(req->body, req->body_len, &chunks, &spans) == 0) {
+        child_spans_sent += spans;
+    }
+    resp->status = 200;
+    resp->body = "{}";
+    resp->body_len = 2;
+    return 0;
+}
+static void child_work(dd_tracer *t);
+static dd_tracer *fork_tracer;
+static void *forker_main(void *arg) {
+    pid_t *pid = (pid_t *)arg;
+    char b;
+    ssize_t r = read(gate_in[0], &b, 1); /* the flush is inside the transport */
+    (void)r;
+    *pid = fork();
+    if (*pid == 0) child_work(fork_tracer); /* the child: only this thread exists there */
+    return NULL;
+}
+static void child_work(dd_tracer *t) {
+    dd_span *s;
+    dd_counters k;
+    int rc;
+    alarm(10); /* a deadlocked child dies of SIGALRM, which the parent reports */
+    s = dd_span_start(t, NULL);
+    dd_span_finish(dd_span_start_child(s, "in.child"));
+    dd_span_finish(s);
+    rc = dd_tracer_flush(t);
+    dd_tracer_counters(t, &k);
+    /* the child sends its own two spans, and not the parent's chunk that was in flight */
+    _exit(rc == DD_OK && child_spans_sent == 2 ? 0 : 3);
+}
+static void *flusher_main(void *arg) {
+    dd_tracer_flush((dd_tracer *)arg);
+    return NULL;
+}
+static void test_fork_during_flush(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    pthread_t forker, flusher;
+    pid_t pid = -1;
+    int status = 0;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    c = fault_config();
+    c.transport_fn = fork_transport;
+    c.allocator.alloc_fn = NULL; /* the child must not share the test's counters */
+    c.allocator.free_fn = NULL;
+    c.random_fn = NULL;
+    c.wall_ns_fn = NULL;
+    c.mono_ns_fn = NULL;
+    ENV = NULL;
+    parent_pid = getpid();
+    child_spans_sent = 0;
+    if (!CHECK(pipe(gate_in) == 0 && pipe(gate_out) == 0)) return;
+    t = dd_tracer_new(&c);
+    fork_tracer = t;
+    dd_span_finish(dd_span_start(t, NULL));
+    pthread_create(&forker, NULL, forker_main, &pid);
+    pthread_create(&flusher, NULL, flusher_main, t);
+    pthread_join(forker, NULL);
+    {
+        ssize_t w = write(gate_out[1], "g", 1); /* let the parent's flush finish */
+        (void)w;
+    }
+    pthread_join(flusher, NULL);
+    CHECK(pid > 0);
+    if (pid > 0) {
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status));
+        if (WIFSIGNALED(status))
+            fprintf(stderr, "    child killed by signal %d (%s)\n", WTERMSIG(status),
+                    WTERMSIG(status) == SIGALRM ? "deadlocked in the tracer" : "crashed");
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    dd_tracer_free(t);
+    close(gate_in[0]), close(gate_in[1]), close(gate_out[0]), close(gate_out[1]);
+}
+
+static const test_case cases[] = {
+    TEST(test_lifecycle_no_fault),
+    TEST(test_alloc_fails_only_kth),
+    TEST(test_alloc_fails_every_nth),
+    TEST(test_alloc_runs_dry),
+    TEST(test_transport_no_answer),
+    TEST(test_transport_statuses),
+    TEST(test_transport_status_unset),
+    TEST(test_transport_garbage_bodies),
+    TEST(test_sender_hangs_in_backlog),
+    TEST(test_sender_hangs_after_accept),
+    TEST(test_sender_hangs_mid_response),
+    TEST(test_clock_backwards_durations),
+    TEST(test_clock_backwards_rate_limiter),
+    TEST(test_fork_during_flush),
+};
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN);
+    if (argc > 1) return test_run_filtered("faults", cases, sizeof cases / sizeof cases[0], argv[1]);
+    return test_run("faults", cases, sizeof cases / sizeof cases[0]);
+}
