@@ -300,12 +300,14 @@ DD__PRIVATE void dd__mp_set_error(dd_mp_writer *w, int err) {
     if (w->error == DD_OK) w->error = err;
 }
 
-/* Makes room for `n` more bytes and returns where they go, or NULL (error set). */
-DD__PRIVATE uint8_t *dd__mp_room(dd_mp_writer *w, size_t n) {
+/* Grows the buffer for `n` more bytes (the slow path of dd__mp_room); NULL with the error set. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+DD__PRIVATE uint8_t *dd__mp_grow(dd_mp_writer *w, size_t n) {
     size_t need, cap;
     uint8_t *nb;
     if (w->error != DD_OK) return NULL;
-    if (n <= w->cap - w->len) return w->buf + w->len;
     if (!w->growable) {
         w->error = DD_ERR_BUFFER_FULL;
         return NULL;
@@ -327,6 +329,12 @@ DD__PRIVATE uint8_t *dd__mp_room(dd_mp_writer *w, size_t n) {
     w->buf = nb;
     w->cap = cap;
     return w->buf + w->len;
+}
+/* Makes room for `n` more bytes and returns where they go, or NULL (error set). The common case
+ * (no error, room left) is two compares, small enough to inline in every writer. */
+DD__PRIVATE uint8_t *dd__mp_room(dd_mp_writer *w, size_t n) {
+    if (w->error == DD_OK && n <= w->cap - w->len) return w->buf + w->len;
+    return dd__mp_grow(w, n);
 }
 
 DD__PRIVATE void dd__mp_put_be(uint8_t *p, uint64_t v, int bytes) {
@@ -354,11 +362,23 @@ DD__PRIVATE void dd__mp_put_blob(dd_mp_writer *w, int fix, size_t fixmax, uint8_
         w->error = DD_ERR_INVALID_ARG;
         return;
     }
-    if (fix >= 0 && len < fixmax) dd__mp_put_tagged(w, (uint8_t)(fix | (int)len), 0, 0);
-    else if (len <= 0xff) dd__mp_put_tagged(w, m8, len, 1);
-    else if (len <= 0xffff) dd__mp_put_tagged(w, m16, len, 2);
-    else dd__mp_put_tagged(w, m32, len, 4);
-    dd_mp_write_raw(w, data, len);
+    {   /* one room check for the marker, the length and the bytes */
+        size_t hdr = (fix >= 0 && len < fixmax) ? 1 : len <= 0xff ? 2 : len <= 0xffff ? 3 : 5;
+        uint8_t *p;
+        if (len > (size_t)-1 - 5) { /* only where size_t is 32 bits */
+            w->error = DD_ERR_NO_MEMORY;
+            return;
+        }
+        p = dd__mp_room(w, hdr + len);
+        if (!p) return;
+        if (hdr == 1) p[0] = (uint8_t)(fix | (int)len);
+        else if (hdr == 2) p[0] = m8;
+        else if (hdr == 3) p[0] = m16;
+        else p[0] = m32;
+        dd__mp_put_be(p + 1, len, (int)hdr - 1);
+        if (len) memcpy(p + hdr, data, len);
+        w->len += hdr + len;
+    }
 }
 
 DD_API void dd_mp_writer_init_fixed(dd_mp_writer *w, void *buf, size_t cap) {
@@ -435,6 +455,13 @@ DD_API void dd_mp_write_f64(dd_mp_writer *w, double v) {
 }
 
 DD_API void dd_mp_write_str(dd_mp_writer *w, const char *s, size_t len) {
+    if (len < 32 && s && w->error == DD_OK && len < w->cap - w->len) { /* fixstr with room: most keys and values */
+        uint8_t *p = w->buf + w->len;
+        p[0] = (uint8_t)(0xa0 | len);
+        memcpy(p + 1, s, len);
+        w->len += 1 + len;
+        return;
+    }
     dd__mp_put_blob(w, 0xa0, 32, 0xd9, 0xda, 0xdb, s, len);
 }
 
