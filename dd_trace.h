@@ -724,7 +724,8 @@ struct dd_span {
 };
 
 typedef struct dd__segment {
-    struct dd__segment *prev_open, *next_open;
+    struct dd__segment *prev_open, *next_open; /* while open */
+    struct dd__segment *next_done_seg;         /* once complete, until the flush encodes it */
     struct dd_tracer *tracer;
     dd__block *blocks; /* the first holds this header */
     char *cur, *end;
@@ -760,6 +761,14 @@ typedef struct dd__pbuf {
     size_t n_marks, cap_marks;
 } dd__pbuf;
 
+/* An encoder: a writer and a buffer for strings repaired to valid UTF-8 (spec 2.2: libdatadog
+ * rejects invalid UTF-8). Two exist: one used under the lock (partial flush), one by the
+ * flushing thread. */
+typedef struct dd__enc {
+    dd_mp_writer w;
+    char *fix;
+    size_t fix_cap;
+} dd__enc;
 #define DD__MAX_GLOBAL_TAGS 64
 #define DD__HEADERS_MAX 10
 
@@ -795,17 +804,19 @@ struct dd_tracer {
     dd__pbuf bufs[2];
     int active;    /* bufs[active] takes new chunks */
     int flushing;  /* a flush owns bufs[!active] and `send` */
-    uint64_t flushing_generation; /* dd__fork_generation of the process whose thread flushes */
     int stop;      /* the background flusher must exit */
     int flush_wanted;
     int64_t last_flush_mono;
-    dd_mp_writer scratch; /* one chunk being encoded */
+    dd__segment *done_head, *done_tail; /* completed segments waiting for the flush */
+    uint64_t done_bytes;                 /* their arena bytes */
+    dd__enc enc_lock;                    /* encodes partial-flush chunks */
     uint64_t fork_generation; /* for pid and runtime-id */
     int64_t pid;
     char runtime_id[37];
     unsigned logged_drops; /* each DD__DROP_* bit logs once */
     /* owned by the flushing thread */
     dd_mp_writer send;
+    dd__enc enc_flush;
     /* background flusher */
     pthread_t thread;
     int has_thread;
@@ -896,12 +907,23 @@ DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
     seg->cur += n;
     return p;
 }
-DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* under lock */
-    dd__block *b = seg->blocks, *next;
+DD__PRIVATE void dd__seg_unlink_open(dd_tracer *t, dd__segment *seg) { /* under lock */
     if (seg->prev_open) seg->prev_open->next_open = seg->next_open;
     else t->open_head = seg->next_open;
     if (seg->next_open) seg->next_open->prev_open = seg->prev_open;
     t->n_open_segments--;
+}
+DD__PRIVATE void dd__seg_free_blocks(dd_tracer *t, dd__segment *seg) { /* under lock */
+    dd__block *b = seg->blocks, *next;
+    while (b) {
+        next = b->next;
+        dd__block_put(t, b);
+        b = next;
+    }
+}
+DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open segment, under lock */
+    dd__block *b = seg->blocks, *next;
+    dd__seg_unlink_open(t, seg);
     while (b) {
         next = b->next;
         dd__block_put(t, b);
@@ -936,24 +958,22 @@ DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
     pthread_mutex_unlock(&t->lock);
     dd__tlog_drops(t, first);
 }
-/* Copies a string into the span's area (UTF-8 repaired), within the tag-bytes limit. */
+/* Copies a string into the span's area, within the tag-bytes limit. Bytes are kept as given;
+ * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
 DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out) {
-    size_t valid = dd__t_utf8_valid_prefix((const unsigned char *)p, n), need = n;
     char *dst;
-    if (valid != n) need = dd__t_utf8_fixed_len((const unsigned char *)p, n);
-    if (need > s->seg->tracer->max_tag_bytes - s->tag_bytes || need > UINT32_MAX) return -1;
-    if (need == 0) {
+    if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) return -1;
+    if (n == 0) {
         out->p = "";
         out->n = 0;
         return 0;
     }
-    dst = dd__span_room(s, need);
+    dst = dd__span_room(s, n);
     if (!dst) return -1;
-    if (valid == n) memcpy(dst, p, n);
-    else dd__t_utf8_fix_copy(dst, (const unsigned char *)p, n);
-    s->tag_bytes += (uint32_t)need;
+    memcpy(dst, p, n);
+    s->tag_bytes += (uint32_t)n;
     out->p = dst;
-    out->n = (uint32_t)need;
+    out->n = (uint32_t)n;
     return 0;
 }
 
@@ -968,61 +988,45 @@ DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
     else s->n_metrics--;
     g->kind = DD__TAG_DEAD;
 }
-/* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). */
+/* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). A key set again is replaced
+ * (in place when the new value fits). */
 DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                               double num) {
-    dd__tag *g;
-    size_t vneed = 0, valid = vlen, kvalid;
-    if (!k) return;
-    kvalid = dd__t_utf8_valid_prefix((const unsigned char *)k, klen);
-    if (kvalid != klen || klen == 0) { /* an invalid or empty key cannot be repaired meaningfully */
+    dd__tag *g, *n;
+    if (!klen) {
         dd__count_tag_drop(s);
         return;
     }
-    if (kind == DD__TAG_META) {
-        if (!v) v = "", vlen = 0;
-        valid = dd__t_utf8_valid_prefix((const unsigned char *)v, vlen);
-        vneed = valid == vlen ? vlen : dd__t_utf8_fixed_len((const unsigned char *)v, vlen);
-    }
+    if (kind != DD__TAG_META) vlen = 0;
+    else if (!v) v = "", vlen = 0;
     g = dd__span_find(s, k, klen);
-    if (g && g->kind == kind && (kind == DD__TAG_METRIC || vneed <= g->vcap)) { /* replace in place */
-        if (kind == DD__TAG_METRIC) {
-            g->num = num;
-        } else {
-            char *dst = DD__TAG_KEY(g) + g->klen;
-            if (valid == vlen) memcpy(dst, v, vlen);
-            else dd__t_utf8_fix_copy(dst, (const unsigned char *)v, vlen);
-            g->vlen = (uint32_t)vneed;
-        }
+    if (g && g->kind == kind && vlen <= g->vcap) { /* replace in place */
+        g->num = num;
+        if (vlen) memcpy(DD__TAG_KEY(g) + klen, v, vlen);
+        g->vlen = (uint32_t)vlen;
         return;
     }
-    if (klen + vneed > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
         dd__count_tag_drop(s);
         return;
     }
-    {
-        dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + klen + vneed);
-        if (!n) {
-            dd__count_tag_drop(s);
-            return;
-        }
-        if (g) dd__tag_kill(s, g);
-        n->klen = (uint32_t)klen;
-        n->vlen = n->vcap = (uint32_t)vneed;
-        n->kind = kind;
-        n->num = num;
-        memcpy(DD__TAG_KEY(n), k, klen);
-        if (kind == DD__TAG_META) {
-            if (valid == vlen) memcpy(DD__TAG_KEY(n) + klen, v, vlen);
-            else dd__t_utf8_fix_copy(DD__TAG_KEY(n) + klen, (const unsigned char *)v, vlen);
-            s->n_meta++;
-        } else {
-            s->n_metrics++;
-        }
-        s->tag_bytes += (uint32_t)(klen + vneed);
-        n->next = s->tags;
-        s->tags = n;
+    n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + klen + vlen);
+    if (!n) {
+        dd__count_tag_drop(s);
+        return;
     }
+    if (g) dd__tag_kill(s, g);
+    n->klen = (uint32_t)klen;
+    n->vlen = n->vcap = (uint32_t)vlen;
+    n->kind = kind;
+    n->num = num;
+    memcpy(DD__TAG_KEY(n), k, klen);
+    if (vlen) memcpy(DD__TAG_KEY(n) + klen, v, vlen);
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    s->tag_bytes += (uint32_t)(klen + vlen);
+    n->next = s->tags;
+    s->tags = n;
 }
 
 /*--- configuration ---*/
@@ -1445,7 +1449,8 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     pthread_cond_init(&t->cond, NULL);
     dd_mp_writer_init_growable(&t->bufs[0].w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->bufs[1].w, &t->alloc, 0);
-    dd_mp_writer_init_growable(&t->scratch, &t->alloc, 0);
+    dd_mp_writer_init_growable(&t->enc_lock.w, &t->alloc, 0);
+    dd_mp_writer_init_growable(&t->enc_flush.w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
     t->last_flush_mono = t->mono_ns_fn(t->hook_user);
 
@@ -1979,8 +1984,30 @@ DD__PRIVATE int dd__sys_has(const dd__sys *sy, const char *k, size_t kn) {
 }
 DD__PRIVATE int dd__tstr_eq(dd__tstr a, dd__tstr b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
 
-DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd_mp_writer *w,
-                                 char *scratch /* 2 x 17 bytes */) {
+DD__PRIVATE void dd__enc_str(dd_tracer *t, dd__enc *e, const char *p, size_t n) {
+    size_t need;
+    if (dd__t_utf8_valid_prefix((const unsigned char *)p, n) == n) {
+        dd_mp_write_str(&e->w, p, n);
+        return;
+    }
+    need = dd__t_utf8_fixed_len((const unsigned char *)p, n);
+    if (need > e->fix_cap) {
+        char *f = (char *)dd__alloc(&t->alloc, need);
+        if (!f) {
+            dd_mp_write_str(&e->w, "", 0);
+            return;
+        }
+        dd__free(&t->alloc, e->fix, e->fix_cap);
+        e->fix = f;
+        e->fix_cap = need;
+    }
+    dd__t_utf8_fix_copy(e->fix, (const unsigned char *)p, n);
+    dd_mp_write_str(&e->w, e->fix, need);
+}
+
+DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
+                                 char *scratch /* 17 bytes */) {
+    dd_mp_writer *w = &e->w;
     dd__sys sy;
     const dd__tag *g;
     size_t i, count;
@@ -1994,13 +2021,13 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     DD__KEY(w, "parent_id");
     dd_mp_write_u64(w, s->parent_id);
     DD__KEY(w, "name");
-    dd_mp_write_str(w, s->name.p, s->name.n);
+    dd__enc_str(t, e, s->name.p, s->name.n);
     DD__KEY(w, "service");
-    dd_mp_write_str(w, s->service.p, s->service.n);
+    dd__enc_str(t, e, s->service.p, s->service.n);
     DD__KEY(w, "resource");
-    dd_mp_write_str(w, s->resource.p, s->resource.n);
+    dd__enc_str(t, e, s->resource.p, s->resource.n);
     DD__KEY(w, "type");
-    dd_mp_write_str(w, s->type.p, s->type.n);
+    dd__enc_str(t, e, s->type.p, s->type.n);
     DD__KEY(w, "start");
     dd_mp_write_i64(w, s->start_ns);
     DD__KEY(w, "duration");
@@ -2045,12 +2072,12 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     dd_mp_write_map(w, (uint32_t)count);
     for (i = 0; i < sy.n; i++) {
         dd_mp_write_str(w, sy.k[i].p, sy.k[i].n);
-        dd_mp_write_str(w, sy.v[i].p, sy.v[i].n);
+        dd__enc_str(t, e, sy.v[i].p, sy.v[i].n);
     }
     for (g = s->tags; g; g = g->next) {
         if (g->kind != DD__TAG_META || dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) continue;
-        dd_mp_write_str(w, DD__TAG_KEY(g), g->klen);
-        dd_mp_write_str(w, DD__TAG_KEY(g) + g->klen, g->vlen);
+        dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
+        dd__enc_str(t, e, DD__TAG_KEY(g) + g->klen, g->vlen);
     }
     if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) {
         DD__KEY(w, "env");
@@ -2095,7 +2122,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
     for (g = s->tags; g; g = g->next) {
         if (g->kind != DD__TAG_METRIC || dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) continue;
-        dd_mp_write_str(w, DD__TAG_KEY(g), g->klen);
+        dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
         dd_mp_write_f64(w, g->num);
     }
 
@@ -2118,16 +2145,16 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
                 dd_mp_write_map(w, attrs);
                 if (k->reason_len) {
                     DD__KEY(w, "reason");
-                    dd_mp_write_str(w, k->reason, k->reason_len);
+                    dd__enc_str(t, e, k->reason, k->reason_len);
                 }
                 if (k->ctx_headers_len) {
                     DD__KEY(w, "context_headers");
-                    dd_mp_write_str(w, k->ctx_headers, k->ctx_headers_len);
+                    dd__enc_str(t, e, k->ctx_headers, k->ctx_headers_len);
                 }
             }
             if (k->tracestate_len) {
                 DD__KEY(w, "tracestate");
-                dd_mp_write_str(w, k->tracestate, k->tracestate_len);
+                dd__enc_str(t, e, k->tracestate, k->tracestate_len);
             }
             if (k->flags) {
                 DD__KEY(w, "flags");
@@ -2137,136 +2164,166 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
 }
 
-DD__PRIVATE int dd__pbuf_mark(dd_tracer *t, dd__pbuf *pb, size_t end, uint32_t spans) {
-    if (pb->n_marks == pb->cap_marks) {
-        size_t cap = pb->cap_marks ? pb->cap_marks * 2 : 64;
-        dd__chunk_mark *m = (dd__chunk_mark *)dd__alloc(&t->alloc, cap * sizeof *m);
-        if (!m) return -1;
-        if (pb->n_marks) memcpy(m, pb->marks, pb->n_marks * sizeof *m);
-        dd__free(&t->alloc, pb->marks, pb->cap_marks * sizeof *m);
-        pb->marks = m;
-        pb->cap_marks = cap;
-    }
-    pb->marks[pb->n_marks].end = end;
-    pb->marks[pb->n_marks].spans = spans;
-    pb->n_marks++;
+DD__PRIVATE int dd__pbuf_grow(dd_tracer *t, dd__pbuf *pb) {
+    size_t cap = pb->cap_marks ? pb->cap_marks * 2 : 64;
+    dd__chunk_mark *m = (dd__chunk_mark *)dd__alloc(&t->alloc, cap * sizeof *m);
+    if (!m) return -1;
+    if (pb->n_marks) memcpy(m, pb->marks, pb->n_marks * sizeof *m);
+    dd__free(&t->alloc, pb->marks, pb->cap_marks * sizeof *m);
+    pb->marks = m;
+    pb->cap_marks = cap;
     return 0;
 }
 
-/* Encodes the segment's finished, not yet encoded spans as one chunk into the payload buffer.
- * The local root (when in the chunk) comes first and carries the trace-level tags. Under lock;
- * returns the drop kinds to log. */
-DD__PRIVATE unsigned dd__encode_chunk(dd_tracer *t, dd__segment *seg) {
-    dd_mp_writer *w = &t->scratch;
-    dd__pbuf *pb = &t->bufs[t->active];
-    dd_span *s, *first;
-    uint32_t n = seg->n_done;
-    size_t used = 0, have;
-    char tmp[40];
-    unsigned drop = 0;
-    if (!n) return 0;
-    dd__check_fork(t);
-    if (seg->priority <= 0 && seg->priority != DD_PRIORITY_UNSET) {
-        /* single-span sampling on a rejected trace; with drop_rejected_traces only the spans it
-         * keeps are sent (spec/sampling.md 10, 11) */
-        uint32_t kept = 0;
-        for (s = seg->done_head; s; s = s->next_done) {
-            dd__sampling_input in;
-            dd__span_sampling_decision d;
-            memset(&in, 0, sizeof in);
-            in.trace_id = seg->trace_id;
-            in.service = s->service.p;
-            in.service_len = s->service.n;
-            in.name = s->name.p;
-            in.name_len = s->name.n;
-            in.resource = s->resource.p;
-            in.resource_len = s->resource.n;
-            in.env = t->env.p;
-            in.env_len = t->env.n;
-            in.span = s;
-            in.tag_fn = dd__root_tag_fn;
-            in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
-            s->ss_keep = t->sampler.n_span_rules ? dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d) : 0;
-            if (s->ss_keep) {
-                s->ss_rate = d.rule_rate;
-                s->ss_has_mps = d.has_max_per_second;
-                s->ss_mps = d.max_per_second;
-                kept++;
-            }
+/* Single-span sampling on a rejected trace (spec/sampling.md 10-11): marks the spans a span rule
+ * keeps; with drop_rejected_traces the others are unlinked (counted). Returns the spans left.
+ * Under lock. */
+DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
+    dd_span *s;
+    uint32_t kept = 0, n = seg->n_done;
+    if (!n || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET || !t->sampler.n_span_rules) {
+        if (n && seg->priority <= 0 && seg->priority != DD_PRIORITY_UNSET && t->sampler.drop_rejected_traces)
+            goto drop_all;
+        return n;
+    }
+    for (s = seg->done_head; s; s = s->next_done) {
+        dd__sampling_input in;
+        dd__span_sampling_decision d;
+        memset(&in, 0, sizeof in);
+        in.trace_id = seg->trace_id;
+        in.service = s->service.p;
+        in.service_len = s->service.n;
+        in.name = s->name.p;
+        in.name_len = s->name.n;
+        in.resource = s->resource.p;
+        in.resource_len = s->resource.n;
+        in.env = t->env.p;
+        in.env_len = t->env.n;
+        in.span = s;
+        in.tag_fn = dd__root_tag_fn;
+        in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
+        s->ss_keep = dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d);
+        if (s->ss_keep) {
+            s->ss_rate = d.rule_rate;
+            s->ss_has_mps = d.has_max_per_second;
+            s->ss_mps = d.max_per_second;
+            kept++;
         }
-        if (t->sampler.drop_rejected_traces && kept < n) {
-            dd_span **pp = &seg->done_head;
-            seg->done_tail = NULL;
-            while (*pp) { /* unlink the spans no rule kept */
-                if (!(*pp)->ss_keep) {
-                    (*pp)->pending = 0;
-                    *pp = (*pp)->next_done;
-                } else {
-                    seg->done_tail = *pp;
-                    pp = &(*pp)->next_done;
-                }
-            }
-            t->counters.spans_dropped_sampling += n - kept;
-            if (!kept) t->counters.chunks_dropped_sampling++;
-            seg->n_done = n = kept;
-            if (!n) {
-                seg->done_head = seg->done_tail = NULL;
-                seg->chunks++;
-                return 0;
+    }
+    if (!t->sampler.drop_rejected_traces || kept == n) return n;
+    if (!kept) goto drop_all;
+    {
+        dd_span **pp = &seg->done_head;
+        seg->done_tail = NULL;
+        while (*pp) {
+            if (!(*pp)->ss_keep) {
+                (*pp)->pending = 0;
+                *pp = (*pp)->next_done;
+            } else {
+                seg->done_tail = *pp;
+                pp = &(*pp)->next_done;
             }
         }
     }
+    t->counters.spans_dropped_sampling += n - kept;
+    seg->n_done = kept;
+    return kept;
+drop_all:
+    for (s = seg->done_head; s; s = s->next_done) s->pending = 0;
+    t->counters.spans_dropped_sampling += n;
+    t->counters.chunks_dropped_sampling++;
+    seg->done_head = seg->done_tail = NULL;
+    seg->n_done = 0;
+    seg->chunks++;
+    return 0;
+}
+
+/* Encodes the segment's finished, not yet encoded spans as one chunk into e->w (reset first).
+ * The local root (when in the chunk) comes first and carries the trace-level tags. The caller
+ * holds the lock, or owns the completed segment. Returns the spans encoded. */
+DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e) {
+    dd_span *s, *first;
+    uint32_t n = seg->n_done;
+    char tmp[24];
+    dd_mp_writer_reset(&e->w);
+    if (!n) return 0;
     first = seg->root->pending ? seg->root : seg->done_head;
-    dd_mp_writer_reset(w);
-    dd_mp_write_array(w, n);
-    dd__encode_span(t, seg, first, 1, w, tmp);
+    dd_mp_write_array(&e->w, n);
+    dd__encode_span(t, seg, first, 1, e, tmp);
     for (s = seg->done_head; s; s = s->next_done) {
         s->pending = 0;
-        if (s != first) dd__encode_span(t, seg, s, 0, w, tmp);
+        if (s != first) dd__encode_span(t, seg, s, 0, e, tmp);
     }
     first->pending = 0;
     seg->done_head = seg->done_tail = NULL;
     seg->n_done = 0;
     seg->chunks++;
-    have = dd_mp_writer_size(&pb->w);
-    if (dd_mp_writer_finish(w, &used) != DD_OK) {
-        drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+    return n;
+}
+
+/* Appends the chunk in e->w (n spans) to pb and counts into *c: chunks/spans_encoded on success
+ * (unless `queued`: then they were counted when the segment was queued), chunks/spans_dropped_buffer
+ * on failure (taken back from *_encoded when `queued`). `limit` caps pb's size (0 = none). Returns 0
+ * or the DD__DROP_* kind. Counters may be a delta merged later: unsigned arithmetic wraps back. */
+DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uint32_t n, uint64_t limit,
+                                     dd_counters *c, int queued) {
+    size_t used = 0, have = dd_mp_writer_size(&pb->w), i;
+    unsigned drop;
+    if (dd_mp_writer_finish(&e->w, &used) != DD_OK) {
+        drop = DD__DROP_NO_MEMORY;
     } else if (used + 5 > t->max_request_bytes) {
-        drop = dd__drop_first(t, DD__DROP_TOO_BIG);
-    } else if (have + used > t->max_buffer_bytes) {
-        drop = dd__drop_first(t, DD__DROP_BUFFER);
+        drop = DD__DROP_TOO_BIG;
+    } else if (limit && have + used > limit) {
+        drop = DD__DROP_BUFFER;
+    } else if (pb->n_marks == pb->cap_marks && dd__pbuf_grow(t, pb) != 0) {
+        drop = DD__DROP_NO_MEMORY;
     } else {
-        dd_mp_write_raw(&pb->w, dd_mp_writer_data(w), used);
-        if (dd_mp_writer_error(&pb->w) != DD_OK || dd__pbuf_mark(t, pb, have + used, n) != 0) {
-            /* the buffer cannot grow: empty it rather than keep a broken tail (counted) */
-            size_t i;
-            for (i = 0; i < pb->n_marks; i++) {
-                t->counters.chunks_dropped_buffer++;
-                t->counters.spans_dropped_buffer += pb->marks[i].spans;
-                t->counters.chunks_encoded--;
-                t->counters.spans_encoded -= pb->marks[i].spans;
+        dd_mp_write_raw(&pb->w, dd_mp_writer_data(&e->w), used);
+        if (dd_mp_writer_error(&pb->w) == DD_OK) {
+            pb->marks[pb->n_marks].end = have + used;
+            pb->marks[pb->n_marks].spans = n;
+            pb->n_marks++;
+            if (!queued) {
+                c->chunks_encoded++;
+                c->spans_encoded += n;
             }
-            pb->n_marks = 0;
-            dd_mp_writer_reset(&pb->w);
-            drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
-        } else {
-            t->counters.chunks_encoded++;
-            t->counters.spans_encoded += n;
             return 0;
         }
+        /* the buffer could not grow and the writer's error is sticky: empty it, counted */
+        for (i = 0; i < pb->n_marks; i++) {
+            c->chunks_dropped_buffer++;
+            c->spans_dropped_buffer += pb->marks[i].spans;
+            c->chunks_encoded--;
+            c->spans_encoded -= pb->marks[i].spans;
+        }
+        pb->n_marks = 0;
+        dd_mp_writer_reset(&pb->w);
+        drop = DD__DROP_NO_MEMORY;
     }
-    t->counters.chunks_dropped_buffer++;
-    t->counters.spans_dropped_buffer += n;
+    c->chunks_dropped_buffer++;
+    c->spans_dropped_buffer += n;
+    if (queued) {
+        c->chunks_encoded--;
+        c->spans_encoded -= n;
+    }
     return drop;
 }
 
 DD__PRIVATE int dd__flush(dd_tracer *t, int wait);
 
+/* Bytes a completed segment holds while it waits for the flush (its arena blocks). */
+DD__PRIVATE uint64_t dd__seg_bytes(const dd__segment *seg) {
+    const dd__block *b;
+    uint64_t n = 0;
+    for (b = seg->blocks; b; b = b->next) n += b->cap;
+    return n;
+}
+
 DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
     unsigned drop = 0;
-    int encoded = 0, flush_now = 0;
+    int changed = 0, flush_now = 0;
     s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     pthread_mutex_lock(&t->lock);
     s->next_done = NULL;
@@ -2278,19 +2335,48 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     seg->n_open--;
     t->counters.spans_finished++;
     if (seg->n_open == 0) {
+        /* complete: decided now, encoded by the next flush (off this thread's path) */
+        uint32_t n;
         dd__segment_decide(t, seg, mono);
-        drop = dd__encode_chunk(t, seg);
-        dd__seg_release(t, seg);
-        encoded = 1;
+        n = dd__segment_filter(t, seg);
+        if (!n) {
+            dd__seg_release(t, seg);
+        } else {
+            uint64_t bytes = dd__seg_bytes(seg);
+            if (t->done_bytes + bytes + dd_mp_writer_size(&t->bufs[t->active].w) > t->max_buffer_bytes) {
+                t->counters.chunks_dropped_buffer++;
+                t->counters.spans_dropped_buffer += n;
+                drop = dd__drop_first(t, DD__DROP_BUFFER);
+                dd__seg_release(t, seg);
+            } else {
+                dd__seg_unlink_open(t, seg);
+                seg->next_done_seg = NULL;
+                if (t->done_tail) t->done_tail->next_done_seg = seg;
+                else t->done_head = seg;
+                t->done_tail = seg;
+                t->done_bytes += bytes;
+                t->counters.chunks_encoded++;
+                t->counters.spans_encoded += n;
+                changed = 1;
+            }
+        }
     } else if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) {
+        uint32_t n;
         dd__segment_decide(t, seg, mono);
         seg->locked = 1; /* chunks already out carry this decision */
-        drop = dd__encode_chunk(t, seg);
         t->counters.partial_flushes++;
-        encoded = 1;
+        if (dd__segment_filter(t, seg)) {
+            dd__check_fork(t);
+            n = dd__encode_chunk(t, seg, &t->enc_lock);
+            drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
+                                   t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
+                                   &t->counters, 0);
+            if (drop) drop = dd__drop_first(t, drop);
+            else changed = 1;
+        }
     }
-    if (encoded && t->bufs[t->active].n_marks
-        && (dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
+    if (changed
+        && (t->done_bytes + dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
             || (t->flush_interval_ns >= 0 && mono - t->last_flush_mono >= t->flush_interval_ns))) {
         if (t->has_thread) {
             t->flush_wanted = 1;
@@ -2486,17 +2572,12 @@ DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
 DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     dd__pbuf *pb;
     dd__send_stats st;
+    dd__segment *done, *seg;
+    dd_counters delta;
+    unsigned drops = 0, first_drops;
     int rc;
     int64_t now = t->mono_ns_fn(t->hook_user);
     pthread_mutex_lock(&t->lock);
-    if (t->flushing && t->flushing_generation != dd__fork_generation) {
-        /* forked while another thread was flushing: that thread does not exist in this process
-         * and its flush would never end here. Its chunks are the parent's to send: drop them. */
-        dd__pbuf *stale = &t->bufs[t->active ^ 1];
-        stale->n_marks = 0;
-        dd_mp_writer_reset(&stale->w);
-        t->flushing = 0;
-    }
     if (t->flushing && !wait) {
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
@@ -2504,21 +2585,48 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     while (t->flushing) pthread_cond_wait(&t->cond, &t->lock);
     t->last_flush_mono = now;
     pb = &t->bufs[t->active];
-    if (!pb->n_marks) {
+    if (!pb->n_marks && !t->done_head) {
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
     }
     t->flushing = 1;
-    t->flushing_generation = dd__fork_generation;
     t->flush_wanted = 0;
     t->active ^= 1;
     t->counters.flushes++;
+    done = t->done_head;
+    t->done_head = t->done_tail = NULL;
+    t->done_bytes = 0;
+    dd__check_fork(t);
     pthread_mutex_unlock(&t->lock);
+
+    /* the completed segments are this thread's now: encode them without the lock */
+    memset(&delta, 0, sizeof delta);
+    for (seg = done; seg; seg = seg->next_done_seg) {
+        uint32_t n = dd__encode_chunk(t, seg, &t->enc_flush);
+        drops |= dd__pbuf_append(t, pb, &t->enc_flush, n, 0, &delta, 1);
+    }
+    if (drops) {
+        pthread_mutex_lock(&t->lock);
+        first_drops = 0;
+        if (drops & DD__DROP_TOO_BIG) first_drops |= dd__drop_first(t, DD__DROP_TOO_BIG);
+        if (drops & DD__DROP_NO_MEMORY) first_drops |= dd__drop_first(t, DD__DROP_NO_MEMORY);
+        pthread_mutex_unlock(&t->lock);
+        dd__tlog_drops(t, first_drops);
+    }
 
     memset(&st, 0, sizeof st);
     rc = dd__send_all(t, pb, &st);
 
     pthread_mutex_lock(&t->lock);
+    while (done) {
+        dd__segment *next = done->next_done_seg;
+        dd__seg_free_blocks(t, done);
+        done = next;
+    }
+    t->counters.chunks_encoded += delta.chunks_encoded;
+    t->counters.spans_encoded += delta.spans_encoded;
+    t->counters.chunks_dropped_buffer += delta.chunks_dropped_buffer;
+    t->counters.spans_dropped_buffer += delta.spans_dropped_buffer;
     t->counters.requests_sent += st.sent;
     t->counters.requests_failed += st.failed;
     t->counters.requests_retried += st.retried;
@@ -2578,7 +2686,7 @@ DD__PRIVATE void *dd__background_main(void *arg) {
             }
         }
         if (t->stop) break;
-        if (t->flush_wanted || (t->flush_interval_ns > 0 && t->bufs[t->active].n_marks
+        if (t->flush_wanted || (t->flush_interval_ns > 0 && (t->bufs[t->active].n_marks || t->done_head)
                                 && t->mono_ns_fn(t->hook_user) - t->last_flush_mono >= t->flush_interval_ns)) {
             t->flush_wanted = 0;
             pthread_mutex_unlock(&t->lock);
@@ -2634,7 +2742,10 @@ DD_API void dd_tracer_free(dd_tracer *t) {
         dd_mp_writer_free(&t->bufs[i].w);
         dd__free(&t->alloc, t->bufs[i].marks, t->bufs[i].cap_marks * sizeof(dd__chunk_mark));
     }
-    dd_mp_writer_free(&t->scratch);
+    dd_mp_writer_free(&t->enc_lock.w);
+    dd_mp_writer_free(&t->enc_flush.w);
+    dd__free(&t->alloc, t->enc_lock.fix, t->enc_lock.fix_cap);
+    dd__free(&t->alloc, t->enc_flush.fix, t->enc_flush.fix_cap);
     dd_mp_writer_free(&t->send);
     dd__sampler_destroy(&t->sampler);
     pthread_cond_destroy(&t->cond);

@@ -1167,7 +1167,12 @@ static void test_split_payloads(void) {
         dd_span_set_tag(s, "big", big);
         dd_span_finish(s);
         dd_tracer_counters(t, &k);
+        CHECK_EQ_U64(k.chunks_encoded, 31); /* accepted; encoded by the flush, which finds it too big */
+        CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+        dd_tracer_counters(t, &k);
+        CHECK_EQ_U64(k.chunks_encoded, 30);
         CHECK_EQ_U64(k.chunks_dropped_buffer, 1);
+        CHECK_EQ_U64(k.spans_dropped_buffer, 1);
         CHECK(logged("larger than max_request_bytes"));
     }
     dd_tracer_free(t);
