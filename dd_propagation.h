@@ -403,7 +403,7 @@ DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_co
 DD_API int dd_xray_parse(const char *value, size_t len, dd_trace_context *out);
 /* Formats ctx as an X-Ray header the way dd-trace-java's X-Ray style does:
  * "Root=1-<8 hex>-00000000<hex16 trace id low>;Parent=<hex16 parent_id>;Sampled=<1|0>" plus
- * ";_dd.origin=<origin>" when set. The 8 hex are the high 32 bits of trace_id.hi (the trace's
+ * ";_dd.origin=<origin>" when set (and printable, without ';'). The 8 hex are the high 32 bits of trace_id.hi (the trace's
  * start second for 128-bit ids), else 00000000. Returns the length (snprintf semantics: what was
  * needed, `out` NUL-terminated when cap > 0). [any thread] */
 DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap);
@@ -1448,7 +1448,8 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
     dd__sb_hex16(&b, ctx->parent_id);
     dd__sb_put(&b, DD__LIT(";Sampled="));
     dd__sb_putc(&b, ctx->sampling_priority > 0 && ctx->sampling_priority != DD_PRIORITY_UNSET ? '1' : '0');
-    if (ctx->origin_len && ctx->origin_len <= DD_ORIGIN_MAX) {
+    if (ctx->origin_len && ctx->origin_len <= DD_ORIGIN_MAX && dd__printable(ctx->origin, ctx->origin_len) &&
+        !dd__memchr(ctx->origin, ctx->origin_len, ';')) {
         dd__sb_put(&b, DD__LIT(";_dd.origin="));
         dd__sb_put(&b, ctx->origin, ctx->origin_len);
     }
@@ -1632,7 +1633,7 @@ DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, const dd_tr
         dd__sb_i32(&b, c->sampling_priority);
         if ((rc = dd__set(w, DD__LIT("x-datadog-sampling-priority"), num, b.len)) != DD_OK) return rc;
     }
-    if (c->origin_len && c->origin_len <= DD_ORIGIN_MAX &&
+    if (c->origin_len && c->origin_len <= DD_ORIGIN_MAX && dd__printable(c->origin, c->origin_len) &&
         (rc = dd__set(w, DD__LIT("x-datadog-origin"), c->origin, c->origin_len)) != DD_OK)
         return rc;
     if (max < 0) return DD_OK; /* disabled: DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=0 */

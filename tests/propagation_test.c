@@ -575,6 +575,11 @@ static const in_row in_rows[] = {
      "x-datadog-trace-id: 1\nx-datadog-parent-id: 2\nx-datadog-sampling-priority: 1\n"},
     {"dd inject synthetics parent 0", "datadog,tracecontext,b3multi,b3", 0, 0, 7, 0, 1, "synthetics", 0, 0, 0,
      "x-datadog-trace-id: 7\nx-datadog-parent-id: 0\nx-datadog-sampling-priority: 1\nx-datadog-origin: synthetics\n"},
+    {"inject non-printable origin never sent raw", "datadog,tracecontext,xray", 0, 0, 1, 2, 1, "a\r\nb", 0, 0, 0,
+     "x-datadog-trace-id: 1\nx-datadog-parent-id: 2\nx-datadog-sampling-priority: 1\n"
+     "traceparent: 00-00000000000000000000000000000001-0000000000000002-01\n"
+     "tracestate: dd=s:1;p:0000000000000002;o:a__b\n"
+     "x-amzn-trace-id: Root=1-00000000-000000000000000000000001;Parent=0000000000000002;Sampled=1\n"},
     {"tc inject R-W3C-15 R-W3C-16", "tracecontext", 0, TP_HI, TP_LO, 0x1122334455667788ULL, 2, "rum",
      "_dd.p.dm=-4," TID, "foo=1,bar=2", 0,
      "traceparent: 00-12345678901234567890123456789012-1122334455667788-01\n"
