@@ -1138,6 +1138,43 @@ static void test_get_nth_absent(void) {
     CHECK_STR(c.tracestate, "a=1");
 }
 
+static void test_zeroed_config_is_default(void) {
+    dd_propagation_config zero;
+    dd_trace_context c;
+    char out[2048];
+    memset(&zero, 0, sizeof zero);
+    fill_ctx(&c, 0, 1, 2, 1, 0, "_dd.p.dm=-4", 0, 0);
+    CHECK_EQ_INT(inject_text(&zero, &c, out, sizeof out, NULL), DD_OK);
+    CHECK_STR(out, "x-datadog-trace-id: 1\nx-datadog-parent-id: 2\nx-datadog-sampling-priority: 1\n"
+                   "x-datadog-tags: _dd.p.dm=-4\n"
+                   "traceparent: 00-00000000000000000000000000000001-0000000000000002-01\n"
+                   "tracestate: dd=s:1;p:0000000000000002;t.dm:-4\n");
+    CHECK_EQ_INT(inject_text(NULL, &c, out, sizeof out, NULL), DD_OK); /* NULL cfg: the same */
+    CHECK(strstr(out, "x-datadog-tags: _dd.p.dm=-4\n") != NULL);
+    CHECK_EQ_INT(extract_text(&zero, "traceparent: 00-00000000000000000000000000000001-0000000000000002-01", &c),
+                 DD_OK);
+    CHECK_EQ_U64(c.trace_id.lo, 1);
+}
+static void test_style_names(void) {
+    CHECK_STR(dd_style_name(DD_STYLE_DATADOG), "datadog");
+    CHECK_STR(dd_style_name(DD_STYLE_TRACECONTEXT), "tracecontext");
+    CHECK_STR(dd_style_name(DD_STYLE_B3MULTI), "b3multi");
+    CHECK_STR(dd_style_name(DD_STYLE_B3), "b3");
+    CHECK_STR(dd_style_name(DD_STYLE_XRAY), "xray");
+    CHECK_STR(dd_style_name(DD_STYLE_NONE), "none");
+    CHECK_STR(dd_style_name(99), "");
+}
+static void test_extract_bad_args(void) {
+    dd_trace_context c;
+    dd_carrier_reader r;
+    memset(&r, 0, sizeof r);
+    memset(&c, 0x5A, sizeof c);
+    CHECK_EQ_INT(dd_extract(NULL, NULL, &c), DD_ERR_INVALID_ARG);
+    check_zeroed(&c);
+    CHECK_EQ_INT(dd_extract(NULL, &r, &c), DD_ERR_INVALID_ARG); /* no get function */
+    CHECK_EQ_INT(dd_extract(NULL, &r, NULL), DD_ERR_INVALID_ARG);
+}
+
 /*=== round trips: extract -> child span -> inject -> extract ===*/
 
 typedef struct rt_row {
@@ -1251,6 +1288,7 @@ static const test_case single_cases[] = {
     TEST(test_span_link_fields), TEST(test_span_link_datadog_flags), TEST(test_ptags_ops), TEST(test_ptags_limit),
     TEST(test_headers_writer), TEST(test_cstr_carrier), TEST(test_env_carrier_read), TEST(test_env_block_write),
     TEST(test_inject_errors), TEST(test_xray_parse_direct), TEST(test_get_nth_absent), TEST(test_no_allocation),
+    TEST(test_zeroed_config_is_default), TEST(test_style_names), TEST(test_extract_bad_args),
 };
 
 int main(int argc, char **argv) {
