@@ -1,0 +1,427 @@
+#!/usr/bin/python3
+# make shared && python3 examples/python/ddtrace_ffi.py     (a self-check against build/libddtrace.so)
+"""examples/python/ddtrace_ffi.py - dd-trace-c from Python through ctypes (standard library only).
+
+    from ddtrace_ffi import Library
+    dd = Library("build/libddtrace.so")               # checks DD_VERSION against dd_version()
+    def transport(method, path, headers, body):        # runs on the flushing thread
+        ...send body to the agent...; return status, response_body_bytes
+    tracer = dd.tracer(transport, service="checkout")  # other keywords: env, version, tags, ...
+    root = tracer.start_span("http.request", resource="GET /cart")
+    child = root.child("db.query"); child.set_tag("db.system", "postgresql"); child.finish()
+    headers = root.inject()                            # {"x-datadog-trace-id": ..., "traceparent": ...}
+    root.finish()
+    tracer.flush(); tracer.close()
+    ctx = dd.extract({"x-datadog-trace-id": "1", "x-datadog-parent-id": "2"})  # a Context, or None
+    span = tracer.start_span("worker", context=ctx)
+
+HttpTransport(url) is a ready transport over http.client: tracer = dd.tracer(HttpTransport()).
+Everything the C side hands to the transport (the request) is copied before the callback returns;
+what the transport returns is kept alive by the tracer until the next flush (STYLE.md section 7).
+The structures below mirror dd_trace.h; tests/ffi_python_test.sh compares their sizes and offsets
+with the C compiler's. Spans are used by one thread at a time; the tracer from any thread.
+"""
+import ctypes
+import os
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int32, c_int64,
+                    c_size_t, c_uint32, c_uint64, c_void_p)
+
+DD_VERSION = 100  # the DD_VERSION of the headers this binding mirrors
+DD_ON, DD_OFF = 1, 2
+PRIORITY_USER_REJECT, PRIORITY_AUTO_REJECT, PRIORITY_AUTO_KEEP, PRIORITY_USER_KEEP = -1, 0, 1, 2
+PRIORITY_UNSET = -128
+
+
+class dd_header(Structure):
+    _fields_ = [("name", c_void_p), ("name_len", c_size_t), ("value", c_void_p), ("value_len", c_size_t)]
+
+
+class dd_headers(Structure):
+    _fields_ = [("items", POINTER(dd_header)), ("n", c_size_t), ("cap", c_size_t), ("buf", c_void_p),
+                ("buf_len", c_size_t), ("buf_cap", c_size_t)]
+
+
+class dd_carrier_reader(Structure):
+    _fields_ = [("self", c_void_p), ("get", c_void_p), ("get_nth", c_void_p)]
+
+
+class dd_carrier_writer(Structure):
+    _fields_ = [("self", c_void_p), ("set", c_void_p)]
+
+
+class dd_trace_id(Structure):
+    _fields_ = [("hi", c_uint64), ("lo", c_uint64)]
+
+
+class dd_span_link(Structure):
+    _fields_ = [("trace_id", dd_trace_id), ("span_id", c_uint64), ("flags", c_int32), ("tracestate", c_char * 513),
+                ("reason", c_char * 24), ("context_headers", c_char * 16)]
+
+
+class dd_trace_context(Structure):
+    _fields_ = [("trace_id", dd_trace_id), ("parent_id", c_uint64), ("sampling_priority", c_int32),
+                ("origin_len", c_uint32), ("origin", c_char * 65), ("ptags_len", c_uint32), ("ptags", c_char * 513),
+                ("tracestate_len", c_uint32), ("tracestate", c_char * 513), ("dd_member_extra_len", c_uint32),
+                ("dd_member_extra", c_char * 129), ("has_w3c_parent", c_int32), ("w3c_parent_id", c_uint64),
+                ("propagation_error", c_char * 65), ("n_links", c_uint32), ("links", dd_span_link * 4),
+                ("dropped", c_uint32), ("last_parent_id", c_char * 17), ("style", c_int32)]
+
+
+class dd_propagation_config(Structure):
+    _fields_ = [("extract_styles", c_int * 8), ("n_extract", c_int), ("inject_styles", c_int * 8), ("n_inject", c_int),
+                ("extract_first", c_int), ("x_datadog_tags_max_length", c_int32)]
+
+
+class dd_http_request(Structure):
+    _fields_ = [("method", c_char_p), ("path", c_char_p), ("headers", POINTER(dd_header)), ("n_headers", c_size_t),
+                ("body", c_void_p), ("body_len", c_size_t)]
+
+
+class dd_http_response(Structure):
+    _fields_ = [("status", c_int), ("body", c_void_p), ("body_len", c_size_t)]
+
+
+TRANSPORT_FN = CFUNCTYPE(c_int, c_void_p, POINTER(dd_http_request), POINTER(dd_http_response))
+LOG_FN = CFUNCTYPE(None, c_void_p, c_int, c_void_p, c_size_t)
+
+
+class dd_sampling_config(Structure):
+    _fields_ = [("rules_json", c_char_p), ("sample_rate", c_double), ("sample_rate_set", c_int),
+                ("rate_limit", c_double), ("rate_limit_set", c_int), ("span_rules_json", c_char_p),
+                ("drop_rejected_traces", c_int), ("rules", c_void_p), ("n_rules", c_size_t),
+                ("span_rules", c_void_p), ("n_span_rules", c_size_t)]
+
+
+class dd_allocator(Structure):
+    _fields_ = [("alloc_fn", c_void_p), ("free_fn", c_void_p), ("user", c_void_p)]
+
+
+class dd_tracer_config(Structure):
+    _fields_ = [("service", c_char_p), ("env", c_char_p), ("version", c_char_p), ("tags", c_char_p),
+                ("enabled", c_int), ("trace_id_128", c_int), ("debug", c_int), ("startup_logs", c_int),
+                ("partial_flush", c_int), ("partial_flush_min_spans", c_int), ("report_hostname", c_int),
+                ("hostname", c_char_p), ("language", c_char_p), ("language_version", c_char_p),
+                ("cgroup_path", c_char_p), ("max_spans_per_segment", c_uint32), ("max_tag_bytes", c_uint32),
+                ("max_open_segments", c_uint32), ("max_buffer_bytes", c_uint64), ("flush_bytes", c_uint64),
+                ("max_request_bytes", c_uint64), ("flush_interval_ms", c_int64), ("background_flush", c_int),
+                ("send_retries", c_int), ("sampling", dd_sampling_config), ("allocator", dd_allocator),
+                ("wall_ns_fn", c_void_p), ("mono_ns_fn", c_void_p), ("random_fn", c_void_p),
+                ("getenv_fn", c_void_p), ("log_fn", LOG_FN), ("transport_fn", TRANSPORT_FN),
+                ("hook_user", c_void_p)]
+
+
+class dd_span_options(Structure):
+    _fields_ = [("parent", c_void_p), ("context", POINTER(dd_trace_context)), ("name", c_char_p),
+                ("name_len", c_size_t), ("service", c_char_p), ("service_len", c_size_t), ("resource", c_char_p),
+                ("resource_len", c_size_t), ("type", c_char_p), ("type_len", c_size_t), ("start_ns", c_int64)]
+
+
+class dd_counters(Structure):
+    _fields_ = [(n, c_uint64) for n in (
+        "spans_started", "spans_finished", "spans_dropped_limit", "segments_dropped_limit", "tags_dropped",
+        "chunks_encoded", "spans_encoded", "chunks_dropped_buffer", "spans_dropped_buffer", "partial_flushes",
+        "requests_sent", "requests_failed", "requests_retried", "chunks_sent", "chunks_dropped_send",
+        "spans_dropped_send", "bytes_sent", "responses_invalid", "flushes", "spans_dropped_sampling",
+        "chunks_dropped_sampling")]
+
+
+# Every mirrored structure, for the layout check of tests/ffi_python_test.sh.
+STRUCTS = [dd_header, dd_headers, dd_carrier_reader, dd_carrier_writer, dd_trace_id, dd_span_link, dd_trace_context,
+           dd_propagation_config, dd_http_request, dd_http_response, dd_sampling_config, dd_allocator,
+           dd_tracer_config, dd_span_options, dd_counters]
+
+
+def _b(s):
+    return s.encode() if isinstance(s, str) else s
+
+
+class DDError(Exception):
+    pass
+
+
+class Library:
+    """The shared library (make shared). Checks that it was built from the headers this file mirrors."""
+
+    def __init__(self, path=None):
+        if path is None:
+            here = os.path.dirname(os.path.abspath(__file__))
+            path = os.environ.get("DDTRACE_LIB") or os.path.join(here, "..", "..", "build", "libddtrace.so")
+        self.lib = lib = ctypes.CDLL(path)
+        lib.dd_version.restype = c_int
+        if lib.dd_version() != DD_VERSION:
+            raise DDError("libddtrace is version %d, this binding mirrors %d" % (lib.dd_version(), DD_VERSION))
+        proto = {
+            "dd_status_str": (c_char_p, [c_int]),
+            "dd_tracer_new": (c_void_p, [POINTER(dd_tracer_config)]),
+            "dd_tracer_free": (None, [c_void_p]),
+            "dd_tracer_flush": (c_int, [c_void_p]),
+            "dd_tracer_counters": (None, [c_void_p, POINTER(dd_counters)]),
+            "dd_span_start": (c_void_p, [c_void_p, POINTER(dd_span_options)]),
+            "dd_span_start_child_n": (c_void_p, [c_void_p, c_char_p, c_size_t]),
+            "dd_span_finish": (None, [c_void_p]),
+            "dd_span_set_tag_n": (None, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t]),
+            "dd_span_set_metric_n": (None, [c_void_p, c_char_p, c_size_t, c_double]),
+            "dd_span_set_resource_n": (None, [c_void_p, c_char_p, c_size_t]),
+            "dd_span_set_kind_n": (None, [c_void_p, c_char_p, c_size_t]),
+            "dd_span_set_error_info_n": (None, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t]),
+            "dd_span_set_priority": (None, [c_void_p, c_int]),
+            "dd_span_trace_id": (None, [c_void_p, POINTER(dd_trace_id)]),
+            "dd_span_id": (c_uint64, [c_void_p]),
+            "dd_span_parent_id": (c_uint64, [c_void_p]),
+            "dd_span_inject": (c_int, [c_void_p, POINTER(dd_carrier_writer)]),
+            "dd_headers_init": (None, [POINTER(dd_headers), POINTER(dd_header), c_size_t, c_void_p, c_size_t]),
+            "dd_headers_reader": (None, [POINTER(dd_carrier_reader), POINTER(dd_headers)]),
+            "dd_headers_writer": (None, [POINTER(dd_carrier_writer), POINTER(dd_headers)]),
+            "dd_propagation_config_default": (None, [POINTER(dd_propagation_config)]),
+            "dd_propagation_config_from_env": (c_int, [POINTER(dd_propagation_config), c_void_p, c_void_p, c_void_p]),
+            "dd_extract": (c_int, [POINTER(dd_propagation_config), POINTER(dd_carrier_reader), POINTER(dd_trace_context)]),
+        }
+        for name, (res, args) in proto.items():
+            f = getattr(lib, name)
+            f.restype, f.argtypes = res, args
+
+    def status_str(self, status):
+        return self.lib.dd_status_str(status).decode()
+
+    def tracer(self, transport, **config):
+        return Tracer(self, transport, **config)
+
+    def extract(self, headers):
+        """A Context from a dict of HTTP headers (names in any case), with the styles of
+        DD_TRACE_PROPAGATION_STYLE* (default datadog, tracecontext); None when there is none."""
+        items = list(headers.items())
+        arr = (dd_header * max(1, len(items)))()
+        keep = []
+        for i, (k, v) in enumerate(items):
+            kb, vb = _b(k), _b(v)
+            keep += [ctypes.create_string_buffer(kb, len(kb)), ctypes.create_string_buffer(vb, len(vb))]
+            arr[i] = dd_header(ctypes.cast(keep[-2], c_void_p), len(kb), ctypes.cast(keep[-1], c_void_p), len(vb))
+        h = dd_headers(items=arr, n=len(items), cap=len(items))
+        reader, cfg, ctx = dd_carrier_reader(), dd_propagation_config(), Context()
+        self.lib.dd_headers_reader(ctypes.byref(reader), ctypes.byref(h))
+        self.lib.dd_propagation_config_default(ctypes.byref(cfg))
+        self.lib.dd_propagation_config_from_env(ctypes.byref(cfg), None, None, None)
+        rc = self.lib.dd_extract(ctypes.byref(cfg), ctypes.byref(reader), ctypes.byref(ctx.c))
+        return ctx if rc == 0 else None
+
+
+class Context:
+    """An extracted trace context (a dd_trace_context)."""
+
+    def __init__(self):
+        self.c = dd_trace_context()
+
+    trace_id = property(lambda self: (self.c.trace_id.hi << 64) | self.c.trace_id.lo)
+    parent_id = property(lambda self: self.c.parent_id)
+    sampling_priority = property(lambda self: None if self.c.sampling_priority == PRIORITY_UNSET
+                                 else self.c.sampling_priority)
+    origin = property(lambda self: self.c.origin.decode())
+
+
+class Tracer:
+    """A dd_tracer whose transport is a Python callable
+    transport(method, path, headers: dict, body: bytes) -> (status, response_body_bytes)
+    (raise, or return status 0, when nothing was sent)."""
+
+    _CONFIG_STRINGS = ("service", "env", "version", "tags", "hostname", "language", "language_version", "cgroup_path")
+
+    def __init__(self, library, transport, **config):
+        self.dd, self.lib = library, library.lib
+        self._transport = transport
+        self._resp = None  # the last response body, alive until the next call
+        self.transport_errors = []
+        cfg = dd_tracer_config()
+        self._strings = []
+        for k, v in config.items():
+            if k in self._CONFIG_STRINGS:
+                self._strings.append(_b(v))
+                setattr(cfg, k, self._strings[-1])
+            else:
+                setattr(cfg, k, v)  # enabled, debug, flush_interval_ms, max_* ...: see dd_tracer_config
+        if "cgroup_path" not in config:
+            cfg.cgroup_path = b""  # a binding needs no container id by default
+        self._cb = TRANSPORT_FN(self._on_request)  # kept alive as long as the tracer
+        cfg.transport_fn = self._cb
+        if "flush_interval_ms" not in config:
+            cfg.flush_interval_ms = -1  # flush when asked: Python decides when to do I/O
+        self.t = self.lib.dd_tracer_new(ctypes.byref(cfg))
+        if not self.t:
+            raise DDError("dd_tracer_new failed")
+
+    def _on_request(self, user, req, resp):
+        # Called by C on the flushing thread; must not raise through C frames.
+        try:
+            r = req.contents
+            headers = {}
+            for i in range(r.n_headers):
+                h = r.headers[i]
+                headers[ctypes.string_at(h.name, h.name_len).decode()] = ctypes.string_at(h.value, h.value_len).decode()
+            body = ctypes.string_at(r.body, r.body_len) if r.body_len else b""
+            status, rbody = self._transport(r.method.decode(), r.path.decode(), headers, body)
+            rbody = rbody or b""
+            self._resp = ctypes.create_string_buffer(rbody, len(rbody) + 1)
+            resp.contents.status = int(status)
+            resp.contents.body = ctypes.cast(self._resp, c_void_p)
+            resp.contents.body_len = len(rbody)
+            return 0 if status else -10
+        except Exception as e:  # the SDK counts a failed request; Python keeps the reason
+            self.transport_errors.append(e)
+            resp.contents.status = 0
+            return -10
+
+    def start_span(self, name, parent=None, context=None, service=None, resource=None, type=None, start_ns=0):
+        o = dd_span_options()
+        keep = [_b(x) for x in (name, service, resource, type)]
+        o.name, o.service, o.resource, o.type = keep
+        o.name_len, o.service_len, o.resource_len, o.type_len = [len(x) if x else 0 for x in keep]
+        if parent is not None:
+            o.parent = parent.s
+        if context is not None:
+            o.context = ctypes.pointer(context.c)
+        o.start_ns = start_ns
+        return Span(self, self.lib.dd_span_start(self.t, ctypes.byref(o)))
+
+    def flush(self):
+        """Sends the finished traces through the transport, now, on this thread. Returns DD_OK (0)
+        or a DD_ERR_* status."""
+        rc = self.lib.dd_tracer_flush(self.t)
+        self._resp = None
+        return rc
+
+    def counters(self):
+        c = dd_counters()
+        self.lib.dd_tracer_counters(self.t, ctypes.byref(c))
+        return {n: getattr(c, n) for n, _ in dd_counters._fields_}
+
+    def close(self):
+        """Flushes what finished and frees the tracer (idempotent)."""
+        if self.t:
+            self.lib.dd_tracer_free(self.t)
+            self.t = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Span:
+    """A dd_span; a disabled tracer gives spans whose methods do nothing (the C side accepts NULL)."""
+
+    def __init__(self, tracer, handle):
+        self.tracer, self.lib, self.s = tracer, tracer.lib, handle
+
+    def child(self, name):
+        n = _b(name)
+        return Span(self.tracer, self.lib.dd_span_start_child_n(self.s, n, len(n)))
+
+    def set_tag(self, key, value):
+        k, v = _b(key), _b(value)
+        self.lib.dd_span_set_tag_n(self.s, k, len(k), v, len(v))
+        return self
+
+    def set_metric(self, key, value):
+        k = _b(key)
+        self.lib.dd_span_set_metric_n(self.s, k, len(k), float(value))
+        return self
+
+    def set_resource(self, resource):
+        r = _b(resource)
+        self.lib.dd_span_set_resource_n(self.s, r, len(r))
+        return self
+
+    def set_kind(self, kind):
+        k = _b(kind)
+        self.lib.dd_span_set_kind_n(self.s, k, len(k))
+        return self
+
+    def set_error(self, type_, message, stack=None):
+        t, m, st = _b(type_), _b(message), _b(stack)
+        self.lib.dd_span_set_error_info_n(self.s, t, len(t), m, len(m), st, len(st) if st else 0)
+        return self
+
+    def set_priority(self, priority):
+        self.lib.dd_span_set_priority(self.s, priority)
+        return self
+
+    @property
+    def trace_id(self):
+        t = dd_trace_id()
+        self.lib.dd_span_trace_id(self.s, ctypes.byref(t))
+        return (t.hi << 64) | t.lo
+
+    @property
+    def span_id(self):
+        return self.lib.dd_span_id(self.s)
+
+    @property
+    def parent_id(self):
+        return self.lib.dd_span_parent_id(self.s)
+
+    def inject(self):
+        """The headers that continue this span's trace in another service (a dict)."""
+        items = (dd_header * 16)()
+        buf = ctypes.create_string_buffer(4096)
+        h, w = dd_headers(), dd_carrier_writer()
+        self.lib.dd_headers_init(ctypes.byref(h), items, 16, ctypes.cast(buf, c_void_p), 4096)
+        self.lib.dd_headers_writer(ctypes.byref(w), ctypes.byref(h))
+        rc = self.lib.dd_span_inject(self.s, ctypes.byref(w))
+        if rc != 0:
+            raise DDError("dd_span_inject: " + self.tracer.dd.status_str(rc))
+        return {ctypes.string_at(items[i].name, items[i].name_len).decode():
+                ctypes.string_at(items[i].value, items[i].value_len).decode() for i in range(h.n)}
+
+    def finish(self):
+        """Ends the span; the handle is dead afterwards."""
+        self.lib.dd_span_finish(self.s)
+        self.s = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is not None:
+            self.set_error(exc_type.__name__, str(exc))
+        self.finish()
+
+
+class HttpTransport:
+    """A transport over http.client to the Datadog Agent: url (default DD_TRACE_AGENT_URL, else
+    http://DD_AGENT_HOST:DD_TRACE_AGENT_PORT, else http://localhost:8126), timeout in seconds."""
+
+    def __init__(self, url=None, timeout=2.0):
+        import urllib.parse
+        if url is None:
+            url = os.environ.get("DD_TRACE_AGENT_URL") or "http://%s:%s" % (
+                os.environ.get("DD_AGENT_HOST") or "localhost", os.environ.get("DD_TRACE_AGENT_PORT") or "8126")
+        u = urllib.parse.urlsplit(url)
+        if u.scheme != "http" or not u.hostname:
+            raise DDError("HttpTransport supports http://host:port, not %r" % url)
+        self.host, self.port, self.timeout = u.hostname, u.port or 80, timeout
+
+    def __call__(self, method, path, headers, body):
+        import http.client
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            r = conn.getresponse()
+            return r.status, r.read()
+        finally:
+            conn.close()
+
+
+if __name__ == "__main__":
+    import sys
+    dd = Library(sys.argv[1] if len(sys.argv) > 1 else None)
+    sent = []
+    with dd.tracer(lambda m, p, h, b: (sent.append((m, p, h, b)), (200, b'{"rate_by_service":{}}'))[1],
+                   service="ffi-python") as tr:
+        root = tr.start_span("py.request", resource="GET /")
+        with root.child("py.work") as work:
+            work.set_tag("component", "ctypes")
+        headers = root.inject()
+        root.finish()
+        tr.flush()
+    print("injected:", headers)
+    print("sent %d request(s), %d body bytes to %s" % (len(sent), sum(len(s[3]) for s in sent), sent[0][1] if sent else "-"))
