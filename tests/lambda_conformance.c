@@ -2,8 +2,8 @@
  * Built and run by tests/lambda_conformance_test.sh; prints one line per family, then the total.
  * Not-applicable fixtures and documented deviations are listed in tests/fixtures/lambda/CONFORMANCE.md
  * and in the two tables below (keep them in step). */
-#define DD_PROPAGATION_IMPLEMENTATION
-#include "dd_propagation.h"
+#define DD_TRACE_IMPLEMENTATION /* dd_propagation.h, and dd_trace.h for the span checks */
+#include "dd_trace.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -172,6 +172,8 @@ static void check_trigger_tags(const dd_json *tt, const dd_lambda_trigger *t) {
     }
 }
 
+#include "lambda_conformance_spans.h" /* check_spans: the same fixtures through the invocation spans */
+
 static int run_fixture(const char *path, const char *id) {
     static char text[1 << 20];
     static char scratch[1 << 18];
@@ -297,6 +299,8 @@ static int run_fixture(const char *path, const char *id) {
         dd_json_get(&root, "event", 5, &ev);
         rc = dd_lambda_extract(&cfg, ev.type == DD_JSON_NULL ? NULL : ev.p, ev.type == DD_JSON_NULL ? 0 : ev.n,
                                cc.p, cc.n, &ctx, &trig);
+        check_spans(id, &root, &exp, &cfg, ev.type == DD_JSON_NULL ? NULL : ev.p, ev.type == DD_JSON_NULL ? 0 : ev.n,
+                    cc.p, cc.n);
     }
     has = rc == DD_OK;
     check_ctx("context", &exp, &ctx, has, http15);
