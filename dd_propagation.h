@@ -481,6 +481,7 @@ DD__PRIVATE int dd__eq(const char *a, size_t an, const char *b, size_t bn) {
 DD__PRIVATE int dd__ieq(const char *a, size_t an, const char *b, size_t bn) {
     size_t i;
     if (an != bn) return 0;
+    if (memcmp(a, b, an) == 0) return 1; /* names usually arrive in lower case already */
     for (i = 0; i < an; i++)
         if (dd__lower(a[i]) != dd__lower(b[i])) return 0;
     return 1;
@@ -610,7 +611,7 @@ DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
         unsigned d;
         if (s[i] < '0' || s[i] > '9') return DD_ERR_MALFORMED;
         d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return DD_ERR_MALFORMED; /* no wrap: spec R-DD-1 */
+        if (i == 19 && v > (UINT64_MAX - d) / 10) return DD_ERR_MALFORMED; /* no wrap: spec R-DD-1 */
         v = v * 10 + d;
     }
     *out = v;
@@ -1514,8 +1515,10 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
     uint64_t dd_parent = 0;
 
     if (!out) return DD_ERR_INVALID_ARG;
-    dd__zero_ctx(out);
-    if (!carrier || !carrier->get) return DD_ERR_INVALID_ARG;
+    if (!carrier || !carrier->get) {
+        dd__zero_ctx(out);
+        return DD_ERR_INVALID_ARG;
+    }
     styles = dd__styles(cfg, 1, &n);
     for (i = 0; i < n; i++) {
         int st = styles[i], rc;
