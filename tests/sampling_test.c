@@ -1180,6 +1180,111 @@ static void test_e2e_extracted_decision(void) {
     dd_tracer_free(t);
 }
 
+/* A trace of four spans: root "http.request", then children "db.query", "cache.get", "other"
+ * finished in that order before the root. In the chunk: root, db.query, cache.get, other. */
+static void e2e_four_spans(dd_tracer *t) {
+    dd_span_options o;
+    dd_span *root, *a, *b, *c;
+    memset(&o, 0, sizeof o);
+    o.name = "http.request";
+    root = dd_span_start(t, &o);
+    a = dd_span_start_child(root, "db.query");
+    b = dd_span_start_child(root, "cache.get");
+    c = dd_span_start_child(root, "other");
+    dd_span_finish(a);
+    dd_span_finish(b);
+    dd_span_finish(c);
+    dd_span_finish(root);
+}
+
+static const char *const e2e_span_rules =
+    "[{\"service\":\"web\",\"name\":\"db.*\",\"sample_rate\":1,\"max_per_second\":5},{\"name\":\"cache.get\"}]";
+
+static void test_e2e_single_span_sampling(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    size_t chunks = 0;
+    memset(&c, 0, sizeof c);
+    c.sampling.sample_rate = 0; /* every trace dropped by the rule: priority -1 */
+    c.sampling.sample_rate_set = 1;
+    c.sampling.span_rules_json = e2e_span_rules;
+    t = e2e_tracer(&c, NULL, 0);
+    e2e_four_spans(t);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    /* dropped traces are still sent whole by default */
+    CHECK_EQ_INT(e2e_count_spans(&chunks), 4);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == -1.0); /* unchanged by span sampling */
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", NULL));
+    CHECK(e2e_metric(0, 0, "_dd.span_sampling.mechanism") == -99.0);
+    CHECK(e2e_metric(0, 1, "_dd.span_sampling.mechanism") == 8.0);
+    CHECK(e2e_metric(0, 1, "_dd.span_sampling.rule_rate") == 1.0);
+    CHECK(e2e_metric(0, 1, "_dd.span_sampling.max_per_second") == 5.0);
+    CHECK(e2e_metric(0, 2, "_dd.span_sampling.mechanism") == 8.0);
+    CHECK(e2e_metric(0, 2, "_dd.span_sampling.rule_rate") == 1.0);
+    CHECK(e2e_metric(0, 2, "_dd.span_sampling.max_per_second") == -99.0);
+    CHECK(e2e_metric(0, 3, "_dd.span_sampling.mechanism") == -99.0);
+    dd_tracer_free(t);
+    /* a kept trace: span rules are not evaluated (system-tests sss012) */
+    memset(&c, 0, sizeof c);
+    c.sampling.span_rules_json = e2e_span_rules;
+    t = e2e_tracer(&c, NULL, 0);
+    e2e_four_spans(t);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_INT(e2e_count_spans(&chunks), 4);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 1.0);
+    CHECK(e2e_metric(0, 1, "_dd.span_sampling.mechanism") == -99.0);
+    CHECK(e2e_metric(0, 2, "_dd.span_sampling.mechanism") == -99.0);
+    dd_tracer_free(t);
+}
+
+static void test_e2e_drop_rejected_traces(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_counters k;
+    size_t chunks = 0;
+    dd_span *root;
+    dd_span_options o;
+    memset(&c, 0, sizeof c);
+    c.sampling.sample_rate = 0;
+    c.sampling.sample_rate_set = 1;
+    c.sampling.span_rules_json = e2e_span_rules;
+    c.sampling.drop_rejected_traces = 1;
+    t = e2e_tracer(&c, NULL, 0);
+    e2e_four_spans(t);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    /* only the two span-sampled spans leave, the first carrying the trace's priority */
+    CHECK_EQ_INT(e2e_count_spans(&chunks), 2);
+    CHECK_EQ_INT(chunks, 1);
+    CHECK(e2e_metric(0, 0, "_dd.span_sampling.mechanism") == 8.0);
+    CHECK(e2e_metric(0, 0, "_dd.span_sampling.max_per_second") == 5.0);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == -1.0);
+    CHECK(e2e_metric(0, 1, "_dd.span_sampling.mechanism") == 8.0);
+    CHECK(e2e_metric(0, 1, "_sampling_priority_v1") == -99.0);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_dropped_sampling, 2);
+    CHECK_EQ_U64(k.chunks_dropped_sampling, 0);
+    /* a rejected trace with nothing span-sampled is not sent at all */
+    memset(&o, 0, sizeof o);
+    o.name = "lonely";
+    root = dd_span_start(t, &o);
+    dd_span_finish(root);
+    H.n_requests = 0;
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_INT(H.n_requests, 0);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.chunks_dropped_sampling, 1);
+    CHECK_EQ_U64(k.spans_dropped_sampling, 3);
+    /* a manual keep is sent whole */
+    root = dd_span_start(t, &o);
+    dd_span_set_priority(root, DD_PRIORITY_USER_KEEP);
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_INT(H.n_requests, 1);
+    CHECK_EQ_INT(e2e_count_spans(&chunks), 1);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 2.0);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_knuth_system_tests_vectors),
     TEST(test_knuth_boundaries),
@@ -1209,6 +1314,8 @@ static const test_case cases[] = {
     TEST(test_e2e_default_and_manual),
     TEST(test_e2e_manual_keep),
     TEST(test_e2e_extracted_decision),
+    TEST(test_e2e_single_span_sampling),
+    TEST(test_e2e_drop_rejected_traces),
 };
 
 int main(void) { return test_run("sampling", cases, sizeof cases / sizeof cases[0]); }
