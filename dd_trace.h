@@ -169,8 +169,9 @@ typedef struct dd_tracer_config {
     uint32_t max_spans_per_segment; /* 0 = DD_DEFAULT_MAX_SPANS_PER_SEGMENT                        */
     uint32_t max_tag_bytes;   /* per span; 0 = DD_DEFAULT_MAX_TAG_BYTES                               */
     uint32_t max_open_segments; /* 0 = DD_DEFAULT_MAX_OPEN_SEGMENTS                                 */
-    uint64_t max_buffer_bytes; /* 0 = DD_DEFAULT_MAX_BUFFER_BYTES                                    */
-    uint64_t flush_bytes;     /* 0 = DD_DEFAULT_FLUSH_BYTES                                           */
+    uint64_t max_buffer_bytes; /* completed traces waiting for a flush (their arena bytes, plus
+                                  encoded partial chunks); 0 = DD_DEFAULT_MAX_BUFFER_BYTES          */
+    uint64_t flush_bytes;     /* the same measure that triggers a flush; 0 = DD_DEFAULT_FLUSH_BYTES   */
     uint64_t max_request_bytes; /* 0 = DD_DEFAULT_MAX_REQUEST_BYTES                                 */
     int64_t flush_interval_ms; /* 0 = DD_DEFAULT_FLUSH_INTERVAL_MS; negative = no interval flush    */
     int background_flush;     /* DD_ON: a pthread flushes every flush_interval_ms; default off       */
@@ -197,10 +198,13 @@ typedef struct dd_counters {
                                      max_open_segments reached, or out of memory            */
     uint64_t segments_dropped_limit; /* root span starts refused by max_open_segments         */
     uint64_t tags_dropped;        /* tags/metrics refused by max_tag_bytes or out of memory    */
-    uint64_t chunks_encoded;      /* chunks put in the payload buffer                          */
-    uint64_t spans_encoded;       /* spans put in the payload buffer                           */
-    uint64_t chunks_dropped_buffer; /* chunks refused: max_buffer_bytes (or a single chunk
-                                     larger than max_request_bytes)                           */
+    uint64_t chunks_encoded;      /* chunks accepted into the buffer (completed traces are
+                                     encoded by the next flush, which may still refuse one
+                                     larger than max_request_bytes: then it moves to
+                                     chunks_dropped_buffer)                                   */
+    uint64_t spans_encoded;       /* their spans                                              */
+    uint64_t chunks_dropped_buffer; /* chunks refused: max_buffer_bytes, a chunk larger than
+                                     max_request_bytes, or out of memory                      */
     uint64_t spans_dropped_buffer;  /* their spans                                             */
     uint64_t partial_flushes;     /* chunks cut from a segment by partial flush                */
     uint64_t requests_sent;       /* requests the agent accepted (2xx)                         */
@@ -280,9 +284,10 @@ DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t 
 /* Finishes the span now (or at end_ns, wall clock ns since the epoch, for spans rebuilt from
  * event timestamps; a time before the start gives duration 0). The handle is dead afterwards.
  * The last span of a segment to finish completes it: the sampling decision is made if it was
- * not, the chunk is encoded into the payload buffer, and a flush may run on this thread when
- * the buffer passed flush_bytes or flush_interval_ms has passed (no background flusher).
- * [owner thread] */
+ * not and the trace joins the buffer (the next flush encodes it); a flush may run on this
+ * thread when the buffer passed flush_bytes or flush_interval_ms has passed (no background
+ * flusher). With partial flush on, a segment with partial_flush_min_spans finished spans has
+ * them encoded as a chunk at once. [owner thread] */
 DD_API void dd_span_finish(dd_span *s);
 DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns);
 
@@ -416,7 +421,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #endif
 
 #ifndef DD__SPAN_INLINE_BYTES
-#define DD__SPAN_INLINE_BYTES 256  /* tag bytes allocated with each span                    */
+#define DD__SPAN_INLINE_BYTES 384  /* tag bytes allocated with each span                    */
 #endif
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
 #define DD__BLOCK_POOL_MAX 1024    /* recycled blocks kept (4 MiB); the rest are freed        */
@@ -684,9 +689,8 @@ typedef struct dd__block {
 /* A tag or metric, in the arena: key bytes then value bytes follow the header. */
 typedef struct dd__tag {
     struct dd__tag *next;
-    uint32_t klen, vlen, vcap;
-    int kind; /* DD__TAG_* */
-    double num;
+    uint32_t klen, vlen, vcap; /* a metric's value is its 8 double bytes */
+    int kind;                  /* DD__TAG_* */
 } dd__tag;
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
 #define DD__TAG_KEY(g) ((char *)(g) + DD__TAG_HDR)
@@ -990,6 +994,11 @@ DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). A key set again is replaced
  * (in place when the new value fits). */
+DD__PRIVATE double dd__tag_num(const dd__tag *g) {
+    double v;
+    memcpy(&v, DD__TAG_KEY(g) + g->klen, sizeof v);
+    return v;
+}
 DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                               double num) {
     dd__tag *g, *n;
@@ -997,12 +1006,15 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
         dd__count_tag_drop(s);
         return;
     }
-    if (kind != DD__TAG_META) vlen = 0;
-    else if (!v) v = "", vlen = 0;
-    g = dd__span_find(s, k, klen);
+    if (kind != DD__TAG_META) {
+        v = (const char *)&num;
+        vlen = sizeof num;
+    } else if (!v) {
+        v = "", vlen = 0;
+    }
+    g = s->tags ? dd__span_find(s, k, klen) : NULL;
     if (g && g->kind == kind && vlen <= g->vcap) { /* replace in place */
-        g->num = num;
-        if (vlen) memcpy(DD__TAG_KEY(g) + klen, v, vlen);
+        memcpy(DD__TAG_KEY(g) + klen, v, vlen);
         g->vlen = (uint32_t)vlen;
         return;
     }
@@ -1019,9 +1031,8 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     n->klen = (uint32_t)klen;
     n->vlen = n->vcap = (uint32_t)vlen;
     n->kind = kind;
-    n->num = num;
     memcpy(DD__TAG_KEY(n), k, klen);
-    if (vlen) memcpy(DD__TAG_KEY(n) + klen, v, vlen);
+    memcpy(DD__TAG_KEY(n) + klen, v, vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     s->tag_bytes += (uint32_t)(klen + vlen);
@@ -1864,7 +1875,7 @@ DD__PRIVATE int dd__root_tag_fn(const void *span, const char *key, size_t key_le
     size_t i;
     if (g) {
         *is_num = g->kind == DD__TAG_METRIC;
-        *num = g->num;
+        *num = g->kind == DD__TAG_METRIC ? dd__tag_num(g) : 0;
         *val = DD__TAG_KEY(g) + g->klen;
         *val_len = g->vlen;
         return 1;
@@ -2123,7 +2134,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     for (g = s->tags; g; g = g->next) {
         if (g->kind != DD__TAG_METRIC || dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) continue;
         dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
-        dd_mp_write_f64(w, g->num);
+        dd_mp_write_f64(w, dd__tag_num(g));
     }
 
     /* span_links (spec 2.4): trace_id, trace_id_high, span_id, then what is set */
