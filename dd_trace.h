@@ -12,16 +12,27 @@
  *           never does. No user callback (transport, log, getenv, allocator excepted) is called
  *           while it is held. The transport runs on the flushing thread: dd_tracer_flush's
  *           caller, a dd_span_finish that triggers a size/interval flush, or the background
- *           flusher. Ids come from per-thread generators reseeded after fork() (pthread_atfork
- *           bumps a generation counter); after fork() only the child's own new spans are valid.
+ *           flusher. The sampling decision reads the local root (name, service, resource,
+ *           tags): when another thread injects or triggers a partial flush, the root must not be
+ *           changed at the same time. Ids come from per-thread generators reseeded after fork()
+ *           (pthread_atfork bumps a generation counter); the child's tracer gets a new pid and
+ *           runtime-id, flushes on its own thread (the parent's flusher thread is not inherited),
+ *           and must not fork while another thread is inside a tracer call.
  * MEMORY    spans and tags live in per-segment arenas of fixed-size blocks that are recycled
  *           through free lists, so steady state allocates nothing per span. Limits (spans per
  *           segment, tag bytes per span, open segments, buffered bytes) drop and count, never
  *           grow without bound: see dd_tracer_counters.
+ * HOOKS     all in dd_tracer_config, each called with hook_user first. getenv_fn: in dd_tracer_new
+ *           only. wall_ns_fn, mono_ns_fn, random_fn: on the thread that starts or finishes a span
+ *           (mono_ns_fn also on the flushing thread). log_fn: on the thread whose call has
+ *           something to say. transport_fn: on the flushing thread. allocator: any thread, possibly
+ *           under the tracer mutex (it must not call back into the tracer).
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
- *           loudly (drops are counted and logged once at debug level).
- * DOES NOT  do I/O: bytes leave only through the transport callback you supply; the only file
- *           read is the cgroup file, once, in dd_tracer_new
+ *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
+ *           the debug log after each flush.
+ * DOES NOT  do I/O: bytes leave only through the transport callback you supply; the only files
+ *           read are the cgroup file (container id) and, when no service is configured,
+ *           /proc/self/comm (program name), once each, in dd_tracer_new
  */
 #ifndef DD_TRACE_H
 #define DD_TRACE_H
@@ -2389,7 +2400,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     if (changed
         && (t->done_bytes + dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
             || (t->flush_interval_ns >= 0 && mono - t->last_flush_mono >= t->flush_interval_ns))) {
-        if (t->has_thread) {
+        if (t->has_thread && (int64_t)getpid() == t->thread_pid) { /* not in a fork()ed child */
             t->flush_wanted = 1;
             pthread_cond_broadcast(&t->cond);
         } else if (!t->flushing) {
@@ -2697,8 +2708,15 @@ DD__PRIVATE void *dd__background_main(void *arg) {
             }
         }
         if (t->stop) break;
-        if (t->flush_wanted || (t->flush_interval_ns > 0 && (t->bufs[t->active].n_marks || t->done_head)
-                                && t->mono_ns_fn(t->hook_user) - t->last_flush_mono >= t->flush_interval_ns)) {
+        if (!t->flush_wanted && t->flush_interval_ns > 0 && (t->bufs[t->active].n_marks || t->done_head)) {
+            int64_t now;
+            pthread_mutex_unlock(&t->lock); /* the clock is a user hook: never called under the lock */
+            now = t->mono_ns_fn(t->hook_user);
+            pthread_mutex_lock(&t->lock);
+            if (now - t->last_flush_mono >= t->flush_interval_ns) t->flush_wanted = 1;
+        }
+        if (t->stop) break;
+        if (t->flush_wanted) {
             t->flush_wanted = 0;
             pthread_mutex_unlock(&t->lock);
             dd__flush(t, 1);
