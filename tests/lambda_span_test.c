@@ -782,13 +782,41 @@ static void test_xray_merge(void) {
     inv.xray_trace_id = XRAY_HDR;
     s = dd_lambda_start_invocation(l, &inv, NULL);
     dd_lambda_end_invocation(l, s, NULL, 0, 0);
-    if (CHECK_EQ_U64(F.n_datagrams, 1)) /* spec 6.6; the hooks reach the caller's hook_user */
+    if (CHECK_EQ_U64(F.n_datagrams, 2)) { /* spec 6.6; the hooks reach the caller's hook_user */
         CHECK_STR(F.datagrams[0],
                   "{\"format\": \"json\", \"version\": 1}\n"
                   "{\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5e272390-8c398be037738dc042009320\","
                   "\"parent_id\":\"94ae789b969f1cc5\",\"name\":\"datadog-metadata\",\"start_time\":1700000000.25,"
                   "\"end_time\":1700000000.25,\"type\":\"subsegment\",\"metadata\":{\"datadog\":{\"trace\":"
                   "{\"trace-id\":\"4418409826184321432\",\"parent-id\":\"1188425113374012001\",\"sampling-priority\":\"1\"}}}}");
+        /* after the handler: the trigger tags (datadog-lambda-python wrapper _after) */
+        CHECK_STR(F.datagrams[1],
+                  "{\"format\": \"json\", \"version\": 1}\n"
+                  "{\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5e272390-8c398be037738dc042009320\","
+                  "\"parent_id\":\"94ae789b969f1cc5\",\"name\":\"datadog-metadata\",\"start_time\":1700000000.25,"
+                  "\"end_time\":1700000000.25,\"type\":\"subsegment\",\"metadata\":{\"datadog\":{\"lambda_function_tags\":"
+                  "{\"function_trigger.event_source\":\"sqs\",\"function_trigger.event_source_arn\":"
+                  "\"arn:aws:sqs:us-east-2:123456789012:my-queue\"}}}}");
+    }
+    /* an HTTP trigger adds its tags and the status code; the header comes from the environment */
+    {
+        size_t alen;
+        char *api_ev = load("apigw_rest_mixed_case.json", &alen);
+        F.n_datagrams = 0;
+        set_env("_X_AMZN_TRACE_ID", XRAY_HDR);
+        inv = invocation(api_ev, alen, FN_ARN);
+        s = dd_lambda_start_invocation(l, &inv, NULL);
+        dd_lambda_end_invocation(l, s, "{\"statusCode\":201}", 18, 0);
+        if (CHECK_EQ_U64(F.n_datagrams, 2)) { /* "trace" from the headers' context, then the tags */
+            CHECK(strstr(F.datagrams[0], "\"trace\":{\"trace-id\":\"12345\",\"parent-id\":\"67890\",\"sampling-priority\":\"-1\"}") != NULL);
+            CHECK(strstr(F.datagrams[1], "\"lambda_function_tags\":{\"function_trigger.event_source\":\"api-gateway\","
+                                         "\"function_trigger.event_source_arn\":\"arn:aws:apigateway:us-east-2::/restapis/abcdef123/stages/prod\","
+                                         "\"span.kind\":\"server\",\"http.url\":\"https://abcdef123.execute-api.us-east-1.amazonaws.com/prod/my/path\","
+                                         "\"http.method\":\"GET\",\"http.route\":\"/my/path\",\"http.status_code\":\"201\"}}}}") != NULL);
+        }
+        free(api_ev);
+        F.n_env = 0;
+    }
     dd_lambda_free(l);
     dd_tracer_free(t);
     free(sqs_ev);

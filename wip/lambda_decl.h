@@ -87,7 +87,9 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
  * ALB, Function URL) sets http.status_code on aws.lambda and the inferred span from the response
  * JSON's statusCode (no response or `null`: 502; no statusCode: 200) and marks aws.lambda as an
  * error for a 5xx; is_error != 0 marks aws.lambda as an error (set error.type/message first with
- * dd_span_set_error_info); finishes aws.lambda now, the inferred span now (sync) or at the
+ * dd_span_set_error_info); with config->send_fn, sends the X-Ray "lambda_function_tags" metadata
+ * subsegment (function_trigger.*, the HTTP trigger tags and http.status_code, as
+ * datadog-lambda-python does after the handler); finishes aws.lambda now, the inferred span now (sync) or at the
  * aws.lambda start (async), sets peer.service on it when a service is configured, and flushes
  * the tracer synchronously (the sandbox may freeze as soon as the response is posted). Finish
  * the handler's own spans before. Returns what dd_tracer_flush returns (DD_OK also for a NULL

@@ -18,6 +18,11 @@ typedef struct dd__lam_inv {
     int64_t lambda_start; /* async inferred spans end here */
     int inferred_async;
     int http;             /* http.status_code from the response */
+    /* the X-Ray "lambda_function_tags" subsegment (only with config->send_fn): the trigger tags as
+     * a JSON object without its closing brace, and the invocation's own X-Ray header */
+    size_t tags_len;      /* 0 = nothing to send */
+    char tags_json[1536];
+    char xray[256];       /* "" = _X_AMZN_TRACE_ID through getenv_fn */
 } dd__lam_inv;
 
 struct dd_lambda {
@@ -232,6 +237,32 @@ DD_API void dd_lambda_free(dd_lambda *l) {
     dd__free(&a, l, sizeof *l);
 }
 
+/* The trigger tags as datadog-lambda-python sends them in the "lambda_function_tags" subsegment
+ * after the handler (spec 6.6): function_trigger.*, the HTTP tags, then http.status_code (added at
+ * the end). Nothing when the trigger has no tags or they do not fit. */
+DD__PRIVATE void dd__lam_tags_json(dd__lam_inv *rec, const dd_lambda_trigger *tr, const char *xray) {
+    dd__tsb b;
+    uint32_t i;
+    if (tr->event_source == DD_LAMBDA_EVENT_UNKNOWN) return;
+    dd__tsb_init(&b, rec->tags_json, sizeof rec->tags_json);
+    dd__tsb_str(&b, "{\"function_trigger.event_source\":");
+    dd__tsb_json_str(&b, dd_lambda_event_source_name(tr->event_source), strlen(dd_lambda_event_source_name(tr->event_source)));
+    if (tr->event_source_arn[0]) {
+        dd__tsb_str(&b, ",\"function_trigger.event_source_arn\":");
+        dd__tsb_json_str(&b, tr->event_source_arn, strlen(tr->event_source_arn));
+    }
+    if (rec->http) dd__tsb_str(&b, ",\"span.kind\":\"server\"");
+    for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++) {
+        dd__tsb_str(&b, ",");
+        dd__tsb_json_str(&b, tr->trigger_tags[i].key, strlen(tr->trigger_tags[i].key));
+        dd__tsb_str(&b, ":");
+        dd__tsb_json_str(&b, tr->trigger_tags[i].value, strlen(tr->trigger_tags[i].value));
+    }
+    if (b.need + 64 > sizeof rec->tags_json) return; /* room kept for http.status_code and "}" */
+    rec->tags_len = b.need;
+    if (xray) dd__lam_copy(rec->xray, sizeof rec->xray, xray, strlen(xray));
+}
+
 /*--- start ---*/
 /* Starts the upstream span (when the trigger has one) and the inferred span; returns the inferred
  * span (NULL when none), *root_out the segment's root. */
@@ -406,6 +437,9 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     rec->lambda_start = start;
     rec->inferred_async = tr->is_async;
     rec->http = dd__lam_is_http(tr->event_source);
+    rec->tags_len = 0;
+    rec->xray[0] = 0;
+    if (l->cfg.send_fn) dd__lam_tags_json(rec, tr, inv->xray_trace_id);
     pthread_mutex_lock(&l->lock);
     rec->next = l->live;
     l->live = rec;
@@ -432,7 +466,7 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
                                     int is_error) {
     dd__lam_inv *rec = NULL, **pp;
     char status[32];
-    size_t n;
+    size_t n = 0;
     if (!l) return DD_ERR_INVALID_ARG;
     if (span) {
         pthread_mutex_lock(&l->lock);
@@ -453,6 +487,30 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
             }
         }
         if (is_error) dd_span_set_error(span, 1);
+        if (rec && rec->tags_len) { /* X-Ray hybrid: the trigger tags to the invocation's segment */
+            dd_lambda_config cfg = l->cfg;
+            dd__lam_hooks hooks;
+            size_t m = rec->tags_len;
+            size_t k;
+            for (k = 0; k < n && status[k] >= '0' && status[k] <= '9'; k++) {}
+            if (rec->http && n && k == n) { /* digits only: safe inside a JSON string */
+                memcpy(rec->tags_json + m, ",\"http.status_code\":\"", 21);
+                memcpy(rec->tags_json + m + 21, status, n);
+                memcpy(rec->tags_json + m + 21 + n, "\"", 1);
+                m += 22 + n;
+            }
+            rec->tags_json[m++] = '}';
+            if (rec->xray[0]) {
+                hooks.orig = &l->cfg;
+                hooks.xray = rec->xray;
+                cfg.getenv_fn = dd__lam_h_getenv;
+                cfg.wall_ns_fn = l->cfg.wall_ns_fn ? dd__lam_h_wall : NULL;
+                cfg.random_fn = l->cfg.random_fn ? dd__lam_h_random : NULL;
+                cfg.send_fn = dd__lam_h_send;
+                cfg.hook_user = &hooks;
+            }
+            dd_xray_send_metadata(&cfg, "lambda_function_tags", 20, rec->tags_json, m);
+        }
         dd_span_finish(span);
         if (rec && rec->inferred) {
             if (l->service[0]) dd_span_set_tag(rec->inferred, "peer.service", l->service);
