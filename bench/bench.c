@@ -6,7 +6,8 @@
  *   bench one <op> <iters>    runs one op, collecting callgrind events only inside the measured
  *                             region: valgrind --tool=callgrind --collect-atstart=no bench one ...
  *   bench memory              heap bytes per open span (bare / 7 tags), RSS for 10,000 open spans
- *   bench scaling             ns per span as one trace grows from 1 to 10,000 spans
+ *   bench scaling             ns per span as one trace grows from 1 to 10,000 spans (created,
+ *                             finished, encoded and flushed)
  *   bench threads             spans per second with 1 and 2 threads on one tracer
  *
  * Every op uses the inputs of issue 9: service bench-service, styles datadog,tracecontext,
@@ -227,7 +228,7 @@ typedef struct measure {
 
 typedef struct op_state {
     dd_tracer *t;
-    dd_mp_writer w;             /* encode */
+    dd__enc enc;                /* encode: the tracer's encoder state (writer + UTF-8 repair buffer) */
     dd_span *spans[10];         /* encode: the fixed trace */
     script_rng rng;
     dd_propagation_config prop; /* extract */
@@ -362,16 +363,17 @@ static void build_fixture(op_state *st) {
     if (st->spans[0]->seg->trace_id.hi != UINT64_C(0x640cfd8d00000000)
         || st->spans[0]->seg->trace_id.lo != UINT64_C(0x112210f47de98115) || st->spans[3]->span_id != UINT64_C(0x1000000000000003))
         die("fixture ids");
-    dd_mp_writer_init_growable(&st->w, &st->t->alloc, 0);
+    memset(&st->enc, 0, sizeof st->enc);
+    dd_mp_writer_init_growable(&st->enc.w, &st->t->alloc, 0);
 }
 static size_t g_encoded_size;
 static void encode_fixture(op_state *st) {
     char scratch[40];
     int i;
     dd__segment *seg = st->spans[0]->seg;
-    dd_mp_writer_reset(&st->w);
-    dd_mp_write_array(&st->w, 10);
-    for (i = 0; i < 10; i++) dd__encode_span(st->t, seg, st->spans[i], i == 0, &st->w, scratch);
+    dd_mp_writer_reset(&st->enc.w);
+    dd_mp_write_array(&st->enc.w, 10);
+    for (i = 0; i < 10; i++) dd__encode_span(st->t, seg, st->spans[i], i == 0, &st->enc, scratch);
 }
 static void op_encode(op_state *st, long iters, measure *m) {
     long done = 0;
@@ -381,7 +383,7 @@ static void op_encode(op_state *st, long iters, measure *m) {
         REGION_BEGIN(m);
         for (i = 0; i < n; i++) encode_fixture(st);
         REGION_END(m);
-        if (dd_mp_writer_finish(&st->w, &g_encoded_size) != DD_OK) die("encode");
+        if (dd_mp_writer_finish(&st->enc.w, &g_encoded_size) != DD_OK) die("encode");
         done += n;
     }
 }
@@ -460,7 +462,8 @@ static void op_setup(op_state *st, const op_def *op) {
     dd_headers_reader(&st->reader, &st->in);
 }
 static void op_teardown(op_state *st) {
-    if (st->w.buf) dd_mp_writer_free(&st->w);
+    if (st->enc.w.buf) dd_mp_writer_free(&st->enc.w);
+    if (st->enc.fix) dd__free(&st->t->alloc, st->enc.fix, st->enc.fix_cap);
     dd_tracer_free(st->t);
 }
 
@@ -570,8 +573,8 @@ static int cmd_scaling(void) {
                 spans[0] = start_root(t);
                 for (i = 1; i < n; i++) spans[i] = start_child(spans[0]);
                 for (i = n - 1; i >= 0; i--) dd_span_finish(spans[i]);
+                dd_tracer_flush(t); /* encoding happens here (or at finish): counted either way */
                 REGION_END(&m);
-                dd_tracer_flush(t);
             }
             if (r >= 0) {
                 ns[r] = (double)m.ns / ((double)reps * n);
@@ -593,13 +596,14 @@ static int cmd_scaling_one(int n, int reps) {
     measure m = {0, 0};
     int rep, i;
     if (!t || !spans) die("scaling");
-    for (rep = 0; rep < reps; rep++) {
+    for (rep = -1; rep < reps; rep++) { /* rep -1: warm-up, not collected */
+        g_collect = rep >= 0;
         REGION_BEGIN(&m);
         spans[0] = start_root(t);
         for (i = 1; i < n; i++) spans[i] = start_child(spans[0]);
         for (i = n - 1; i >= 0; i--) dd_span_finish(spans[i]);
-        REGION_END(&m);
         dd_tracer_flush(t);
+        REGION_END(&m);
     }
     dd_tracer_free(t);
     free(spans);

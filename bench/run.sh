@@ -67,7 +67,7 @@ read -r CT_EMPTY CTW_EMPTY < <(compile_ms "$B/ct_empty.c"); echo "empty TU: $CT_
 read -r CT_HDR CTW_HDR < <(compile_ms "$B/ct_headers_abs.c"); echo "TU including all three headers: $CT_HDR ms CPU, $CTW_HDR ms wall"
 read -r CT_IMPL CTW_IMPL < <(compile_ms "$B/ct_impl_abs.c"); echo "implementation TU: $CT_IMPL ms CPU, $CTW_IMPL ms wall"
 
-echo "== scaling: one trace of N spans (bare), created and finished, root last"
+echo "== scaling: one trace of N spans (bare), created, finished (root last) and flushed"
 "$B/bench" scaling | tee "$B/scaling.txt"
 declare -A SIR
 if command -v valgrind >/dev/null; then
@@ -110,7 +110,7 @@ printf '| compile a TU including all three headers (CPU) | %s ms (empty TU: %s m
 printf '| compile the implementation TU at -O2 (CPU) | %s ms | | | | | | | goal < 500 ms: %s |\n' \
     "$CT_IMPL" "$(awk -v a="$CT_IMPL" 'BEGIN { print a < 500 ? "met" : "MISSED" }')"
 echo
-echo "## Scaling: cost per span as one trace grows (bare spans, create + finish + encode)"
+echo "## Scaling: cost per span as one trace grows (bare spans: create + finish + encode + flush)"
 echo
 echo "| spans in the trace | ns/span | Ir/span | allocs/span |"
 echo "|---:|---:|---:|---:|"

@@ -1437,7 +1437,7 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
         pl = dd__sls_get_str(ev, "path", path, sizeof path);
         dd__sls_set(t->service, sizeof t->service, dom, dl);
         n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
-        n = dd__sls_cat(t->resource, sizeof t->resource, tmp, n, path, pl);
+        dd__sls_cat(t->resource, sizeof t->resource, tmp, n, path, pl);
         dd__sls_tag(t, "http.method", method, ml);
         dd__sls_tag(t, "endpoint", path, pl);
         dd__sls_tag(t, "target_group_arn", t->event_source_arn, strlen(t->event_source_arn));
@@ -1631,7 +1631,7 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
             if (DD__SLS_GET(&rec, "body", &body) && dd__sls_parse_jstr(x, &body, &b) && b.type == DD_JSON_OBJECT) {
                 if (DD__SLS_GET(&b, "Type", &ty) && dd__sls_str_is(&ty, "Notification") &&
                     DD__SLS_GET(&b, "TopicArn", &v)) {
-                    n = dd__sls_copy(&v, arn, sizeof arn);
+                    dd__sls_copy(&v, arn, sizeof arn);
                     memcpy(t->upstream_span_name, "aws.sns", 8);
                     n = strlen(dd__sls_last(arn, ':'));
                     dd__sls_set(t->upstream_service, sizeof t->upstream_service, dd__sls_last(arn, ':'), n);
