@@ -500,7 +500,6 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
     if (!ctype || strncmp(ctype, "application/msgpack", 19) != 0 || (ctype[19] && ctype[19] != ';' && ctype[19] != ' ')) {
         status = 400;
         snprintf(msg, sizeof msg, "unsupported Content-Type for /v0.4/traces: %.60s\n", ctype ? ctype : "(none)");
-        rc = DD_OK;
     } else {
         rc = decode_payload(body, len, &got, &n_got, &n_chunks);
         status = rc == DD_OK ? 200 : 400;
