@@ -458,7 +458,21 @@ DD_API void dd_mp_write_str(dd_mp_writer *w, const char *s, size_t len) {
     if (len < 32 && s && w->error == DD_OK && len < w->cap - w->len) { /* fixstr with room: most keys and values */
         uint8_t *p = w->buf + w->len;
         p[0] = (uint8_t)(0xa0 | len);
-        memcpy(p + 1, s, len);
+        /* up to 31 bytes as two overlapping fixed-size copies (inlined), not a call to memcpy */
+        if (len >= 16) {
+            memcpy(p + 1, s, 16);
+            memcpy(p + 1 + len - 16, s + len - 16, 16);
+        } else if (len >= 8) {
+            memcpy(p + 1, s, 8);
+            memcpy(p + 1 + len - 8, s + len - 8, 8);
+        } else if (len >= 4) {
+            memcpy(p + 1, s, 4);
+            memcpy(p + 1 + len - 4, s + len - 4, 4);
+        } else if (len) {
+            p[1] = (uint8_t)s[0];
+            p[len / 2 + 1] = (uint8_t)s[len / 2];
+            p[len] = (uint8_t)s[len - 1];
+        }
         w->len += 1 + len;
         return;
     }
