@@ -1128,6 +1128,68 @@ static void test_allocation_failures(void) {
     free(ev);
 }
 
+/* Hostile or missing inputs: nothing is read out of bounds (ASan), spans still come out. */
+static void test_hostile_inputs(void) {
+    static const char *const arns[] = {
+        "", ":", "::::::::", "arn:aws:lambda:r:a:function:", "arn:aws:lambda:r:a:function:f:",
+        "arn:aws:lambda:r:a:function:f:v:extra:more", "no-colons-at-all",
+    };
+    static const char *const events[] = {"", "{", "[]", "null", "\"str\"", "{\"Records\":[]}", "{\"Records\":[{}]}",
+                                         "{\"requestContext\":{\"stage\":\"x\"}}", "{\"requestContext\":{\"elb\":{}}}"};
+    char long_arn[400];
+    dd_tracer *t;
+    dd_lambda *l;
+    dd_lambda_config lc = lambda_config();
+    dd_lambda_invocation inv;
+    dd_span *s;
+    dd_json lam;
+    size_t i, k = 0;
+    fake_reset();
+    set_env("DD_SERVICE_MAPPING", ",,,:::,:,a:,:b, : ,lambda_sqs");
+    t = new_tracer(0);
+    l = new_lambda(t, &lc, 0);
+    for (i = 0; i < sizeof arns / sizeof arns[0]; i++) {
+        inv = invocation(events[i % (sizeof events / sizeof events[0])], strlen(events[i % (sizeof events / sizeof events[0])]), arns[i]);
+        inv.request_id = NULL;
+        inv.client_context = "{\"custom\":";
+        inv.client_context_len = 10;
+        s = dd_lambda_start_invocation(l, &inv, NULL);
+        CHECK(s != NULL);
+        dd_lambda_end_invocation(l, s, "{\"statusCode\":", 14, 1);
+        if (decode(k++) && CHECK(span_named("aws.lambda", &lam))) {
+            CHECK_EQ_INT(iget(&lam, "error"), 1);
+            CHECK_STR(sget(&lam, "meta.request_id"), "");
+        }
+    }
+    if (decode(5) && CHECK(span_named("aws.lambda", &lam))) { /* 10 parts: the 8th is the version */
+        CHECK_STR(sget(&lam, "meta.function_arn"), "arn:aws:lambda:r:a:function:f");
+        CHECK_STR(sget(&lam, "meta.function_version"), "v");
+        CHECK_STR(sget(&lam, "resource"), "f");
+    }
+    if (decode(4) && CHECK(span_named("aws.lambda", &lam))) { /* an empty qualifier */
+        CHECK_STR(sget(&lam, "meta.function_version"), "");
+        CHECK_STR(sget(&lam, "resource"), "f");
+    }
+    memset(long_arn, 'a', sizeof long_arn - 1);
+    long_arn[sizeof long_arn - 1] = 0;
+    memcpy(long_arn, "arn:aws:lambda:r:a:function:", 28);
+    inv = invocation(events[0], 0, long_arn);
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    dd_lambda_end_invocation(l, s, NULL, 0, 0);
+    if (decode(k++) && CHECK(span_named("aws.lambda", &lam))) { /* longer than an ARN can be: not used */
+        CHECK_STR(sget(&lam, "meta.function_arn"), "");
+        CHECK_STR(sget(&lam, "resource"), "function");
+    }
+    inv.event = NULL;
+    inv.event_len = 5; /* ignored without an event */
+    inv.invoked_function_arn = NULL;
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    CHECK(s != NULL);
+    CHECK_EQ_INT(dd_lambda_end_invocation(l, s, NULL, 0, 0), DD_OK);
+    dd_lambda_free(l);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_sqs_invocation),
     TEST(test_proactive_initialization),
@@ -1145,6 +1207,7 @@ static const test_case cases[] = {
     TEST(test_tracing_disabled),
     TEST(test_log_correlation),
     TEST(test_allocation_failures),
+    TEST(test_hostile_inputs),
 };
 
 int main(void) {
