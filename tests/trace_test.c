@@ -1514,6 +1514,39 @@ static void test_user_span_links(void) {
     dd_tracer_free(t);
 }
 
+/* A second finish, and setters after finish, change nothing. */
+static void test_finished_span_is_frozen(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child;
+    dd_counters k;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    root = dd_span_start(t, NULL);
+    child = dd_span_start_child(root, "child");
+    dd_span_set_tag(child, "before", "yes");
+    dd_span_finish(child);
+    dd_span_finish(child);
+    dd_span_set_tag(child, "after", "no");
+    dd_span_set_error(child, 1);
+    dd_span_set_name(child, "renamed");
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_finished, 1);
+    dd_span_finish(root);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK(has(js, "\"before\":\"yes\""));
+    CHECK(!strstr(js, "\"after\""));
+    CHECK(!strstr(js, "renamed"));
+    CHECK_EQ_INT(count_of(js, "\"error\":0"), 2);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_finished, 2);
+    CHECK_EQ_U64(k.spans_encoded, 2);
+    dd_tracer_free(t);
+}
+
 static void test_null_safety(void) {
     dd_trace_id id;
     dd_counters k;
@@ -1705,6 +1738,7 @@ static const test_case cases[] = {
     TEST(test_log_correlation),
     TEST(test_debug_logs_payload),
     TEST(test_user_span_links),
+    TEST(test_finished_span_is_frozen),
     TEST(test_null_safety),
     TEST(test_zero_alloc_steady_state),
     TEST(test_allocation_failures),
