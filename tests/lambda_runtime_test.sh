@@ -158,8 +158,8 @@ if sqs and lam and work:
     check("sqs: async inferred span ends when aws.lambda starts", sqs["start"] + sqs["duration"] == lam["start"],
           (sqs["start"], sqs["duration"], lam["start"]))
     m = lam["meta"]
-    check("aws.lambda fields: type serverless, resource Demo-Function, service demo-function",
-          lam["type"] == "serverless" and lam["resource"] == "Demo-Function" and lam["service"] == "demo-function",
+    check("aws.lambda fields: type serverless, resource and service Demo-Function (spec/serverless.md 7: the function name)",
+          lam["type"] == "serverless" and lam["resource"] == "Demo-Function" and lam["service"] == "Demo-Function",
           (lam["type"], lam["resource"], lam["service"]))
     check("aws.lambda tags: function_arn lower-cased without qualifier, function_version = qualifier",
           m.get("function_arn") == "arn:aws:lambda:us-east-1:123456789012:function:demo-function"
@@ -208,5 +208,5 @@ cat "$B/checks.log"
 p=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$B/checks.log")
 f=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$B/checks.log")
 if [ -z "$p" ]; then bad "python checks did not finish"; else pass=$((pass + p)); fail=$((fail + f)); fi
-if grep -q '^\* demo-queue \[c\] aws.sqs' "$B/agent.out" && grep -q '^  `- demo-function \[c\] aws.lambda' "$B/agent.out"; then
+if grep -q '^\* demo-queue \[c\] aws.sqs' "$B/agent.out" && grep -q '^  `- Demo-Function \[c\] aws.lambda' "$B/agent.out"; then
     ok "agent printed the SQS invocation as a tree"; else bad "agent tree"; cat "$B/agent.out"; fi

@@ -3,15 +3,16 @@
  *
  * Speaks the Lambda Runtime API (2018-06-01) at AWS_LAMBDA_RUNTIME_API (host:port): loops on
  * GET /runtime/invocation/next, runs the handler, then POSTs /runtime/invocation/<id>/response
- * or /error. Each invocation:
- *   1. extracts the caller's trace context from the event with dd_lambda_extract (SQS `_datadog`
- *      attributes, HTTP headers, SNS, EventBridge, ..., X-Ray from Lambda-Runtime-Trace-Id);
+ * or /error. Each invocation, through the SDK's Lambda API (dd_lambda_start_invocation /
+ * dd_lambda_end_invocation, spec/serverless.md sections 7, 8 and 14):
+ *   1. extracts the caller's trace context from the event (SQS `_datadog` attributes, HTTP
+ *      headers, SNS, EventBridge, ..., the client context, X-Ray from Lambda-Runtime-Trace-Id);
  *   2. starts the inferred span of the trigger (aws.sqs, aws.apigateway, ...) when there is one,
- *      then the aws.lambda span (spec/serverless.md sections 7 and 8) and a child span for the
- *      handler's work;
- *   3. flushes synchronously through examples/sender_posix.c to the agent (DD_TRACE_AGENT_URL, or
- *      DD_AGENT_HOST / DD_TRACE_AGENT_PORT, default http://localhost:8126: the Datadog Lambda
- *      extension) BEFORE answering, because Lambda may freeze the sandbox once it has the answer.
+ *      then the aws.lambda span, and here a child span `demo.handler` for the handler's work;
+ *   3. ends the invocation (HTTP status from the answer, errors) and flushes synchronously through
+ *      examples/sender_posix.c to the agent (DD_TRACE_AGENT_URL, or DD_AGENT_HOST /
+ *      DD_TRACE_AGENT_PORT, default http://localhost:8126: the Datadog Lambda extension) BEFORE
+ *      answering, because Lambda may freeze the sandbox once it has the answer.
  * The demo handler counts the event's Records and answers {"processed":N}; an event with
  * "fail": true makes it fail (an error span and a /error answer); HTTP triggers get
  * {"statusCode":200,...}. Exits when the Runtime API goes away. */
@@ -23,13 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static int64_t wall_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* A copy of a response header of the Runtime API, NUL-terminated ("" when absent or too long). */
 static void header_copy(const dd_posix_sender *s, const char *name, char *out, size_t cap) {
@@ -40,30 +34,6 @@ static void header_copy(const dd_posix_sender *s, const char *name, char *out, s
         memcpy(out, v, n);
         out[n] = 0;
     }
-}
-
-static void lower_copy(char *dst, const char *src, size_t cap) {
-    size_t i;
-    for (i = 0; src[i] && i + 1 < cap; i++) dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
-    dst[i] = 0;
-}
-
-/* function_arn: the invoked ARN lower-cased and cut to 7 ':' parts; function_version: the 8th
- * part, else $LATEST (spec/serverless.md 7.1). */
-static void arn_tags(const char *arn, char *function_arn, size_t cap, char *version, size_t vcap) {
-    const char *p = arn;
-    int parts = 1;
-    size_t n;
-    while (*p && !(*p == ':' && parts == 7)) {
-        if (*p == ':') parts++;
-        p++;
-    }
-    n = (size_t)(p - arn) < cap - 1 ? (size_t)(p - arn) : cap - 1;
-    memcpy(function_arn, arn, n);
-    function_arn[n] = 0;
-    lower_copy(function_arn, function_arn, cap);
-    if (*p == ':' && p[1] && strlen(p + 1) < vcap) strcpy(version, p + 1);
-    else snprintf(version, vcap, "$LATEST");
 }
 
 /* The demo handler: counts Records, fails on "fail": true. Returns 0 or -1 with a message. */
@@ -88,26 +58,18 @@ static int handle(const char *event, size_t len, long *records, const char **err
     return 0;
 }
 
-static int is_http(int source) {
-    return source == DD_LAMBDA_EVENT_API_GATEWAY || source == DD_LAMBDA_EVENT_ALB ||
-           source == DD_LAMBDA_EVENT_FUNCTION_URL;
-}
-
 int main(void) {
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
-    const char *fn = getenv("AWS_LAMBDA_FUNCTION_NAME");
-    char url[300], path[512], function_name[256], functionname_lc[256];
+    char url[300], path[512];
     dd_posix_sender runtime, agent;
     dd_tracer_config tcfg;
+    dd_lambda_options lopt;
     dd_tracer *tracer;
-    int64_t init_ns = wall_ns();
-    int first = 1;
+    dd_lambda *lam;
     if (!api || !*api) {
         fprintf(stderr, "bootstrap: AWS_LAMBDA_RUNTIME_API is not set\n");
         return 1;
     }
-    snprintf(function_name, sizeof function_name, "%s", fn && *fn ? fn : "function");
-    lower_copy(functionname_lc, function_name, sizeof functionname_lc);
     snprintf(url, sizeof url, "http://%s", api);
     if (dd_posix_sender_init(&runtime, url) != DD_OK) {
         fprintf(stderr, "bootstrap: bad AWS_LAMBDA_RUNTIME_API %s\n", api);
@@ -122,29 +84,25 @@ int main(void) {
     tcfg.hook_user = &agent;
     tcfg.flush_interval_ms = -1; /* only the flush at the end of each invocation */
     tracer = dd_tracer_new(&tcfg);
-    if (!tracer) {
-        fprintf(stderr, "bootstrap: dd_tracer_new failed\n");
-        snprintf(path, sizeof path, "/2018-06-01/runtime/init/error");
-        dd_posix_sender_post(&runtime, "POST", path, NULL, 0, "{\"errorMessage\":\"tracer\",\"errorType\":\"InitError\"}",
-                             48, NULL, NULL, NULL);
+    memset(&lopt, 0, sizeof lopt); /* function name, service, ... from the environment */
+    lam = dd_lambda_new(tracer, &lopt);
+    if (!tracer || !lam) {
+        static const char init_error[] = "{\"errorMessage\":\"tracer\",\"errorType\":\"InitError\"}";
+        fprintf(stderr, "bootstrap: %s failed\n", tracer ? "dd_lambda_new" : "dd_tracer_new");
+        dd_posix_sender_post(&runtime, "POST", "/2018-06-01/runtime/init/error", NULL, 0, init_error,
+                             sizeof init_error - 1, NULL, NULL, NULL);
         return 1;
     }
     for (;;) {
-        char request_id[128], arn[DD_LAMBDA_ARN_MAX + 1], trace_header[512], client_context[4096];
-        char function_arn[DD_LAMBDA_ARN_MAX + 1], function_version[64], out[256];
+        char request_id[128], arn[DD_LAMBDA_ARN_MAX + 1], trace_header[512], client_context[4096], out[256];
         char *event;
-        size_t event_len;
-        int status = 0, rc, failed, have_parent;
+        int status = 0, rc, failed, http;
         long records = 0;
         const char *body = NULL, *err = NULL;
         size_t body_len = 0;
-        int64_t start_ns;
-        uint32_t i;
-        dd_lambda_config lcfg;
-        dd_trace_context extracted, parent;
+        dd_lambda_invocation inv;
         dd_lambda_trigger trigger;
-        dd_span_options so;
-        dd_span *inferred = NULL, *lambda, *work;
+        dd_span *span, *work;
 
         /* 1. The next invocation: a long poll with no timeout. */
         runtime.timeout_ms = 0;
@@ -170,91 +128,41 @@ int main(void) {
         if (!event) break;
         memcpy(event, body, body_len);
         event[body_len] = 0;
-        event_len = body_len;
 
-        /* 2. The caller's context and the trigger. */
-        memset(&lcfg, 0, sizeof lcfg);
-        lcfg.invoked_function_arn = arn;
-        memset(&trigger, 0, sizeof trigger);
-        dd_lambda_extract(&lcfg, event, event_len, client_context, strlen(client_context), &extracted, &trigger);
-        have_parent = dd_lambda_parent(&lcfg, &extracted, trigger.context_source, &parent) == DD_OK;
-
-        /* 3. Spans: [inferred] -> aws.lambda -> handler. */
-        start_ns = wall_ns();
-        memset(&so, 0, sizeof so);
-        so.context = have_parent ? &parent : NULL;
-        if (trigger.span_name[0]) {
-            so.name = trigger.span_name;
-            so.service = trigger.service[0] ? trigger.service : NULL;
-            so.resource = trigger.resource[0] ? trigger.resource : NULL;
-            so.type = "web";
-            so.start_ns = trigger.start_ns ? trigger.start_ns : start_ns;
-            inferred = dd_span_start(tracer, &so);
-            dd_span_set_kind(inferred, "server");
-            dd_span_set_tag(inferred, "operation_name", trigger.span_name);
-            dd_span_set_tag(inferred, "resource_names", trigger.resource);
-            dd_span_set_tag(inferred, "_inferred_span.tag_source", "self");
-            dd_span_set_tag(inferred, "_inferred_span.synchronicity", trigger.is_async ? "async" : "sync");
-            dd_span_set_metric(inferred, "_dd._inferred_span", 1);
-            dd_span_set_tag(inferred, "_dd.origin", "lambda");
-            if (trigger.event_source_arn[0]) dd_span_set_tag(inferred, "dd_resource_key", trigger.event_source_arn);
-            for (i = 0; i < trigger.n_tags && i < DD_LAMBDA_TAGS_MAX; i++)
-                dd_span_set_tag(inferred, trigger.tags[i].key, trigger.tags[i].value);
-            memset(&so, 0, sizeof so);
-            so.parent = inferred;
-        }
-        so.name = "aws.lambda";
-        so.service = getenv("DD_SERVICE") && *getenv("DD_SERVICE") ? NULL : functionname_lc;
-        so.resource = function_name;
-        so.type = "serverless";
-        so.start_ns = start_ns;
-        lambda = dd_span_start(tracer, &so);
-        if (inferred && trigger.is_async) dd_span_finish_at(inferred, start_ns); /* async: ends as aws.lambda starts */
-        arn_tags(arn, function_arn, sizeof function_arn, function_version, sizeof function_version);
-        dd_span_set_kind(lambda, "server");
-        if (first && start_ns - init_ns > (int64_t)10 * 1000000000) {
-            dd_span_set_tag(lambda, "cold_start", "false");
-            dd_span_set_tag(lambda, "proactive_initialization", "true");
-        } else {
-            dd_span_set_tag(lambda, "cold_start", first ? "true" : "false");
-        }
-        first = 0;
-        dd_span_set_tag(lambda, "function_arn", function_arn);
-        dd_span_set_tag(lambda, "function_version", function_version);
-        dd_span_set_tag(lambda, "request_id", request_id);
-        dd_span_set_tag(lambda, "resource_names", function_name);
-        dd_span_set_tag(lambda, "functionname", functionname_lc);
-        dd_span_set_tag(lambda, "dd_trace", DD_VERSION_STRING);
-        dd_span_set_tag(lambda, "_dd.origin", "lambda");
-        if (trigger.event_source != DD_LAMBDA_EVENT_UNKNOWN)
-            dd_span_set_tag(lambda, "function_trigger.event_source", dd_lambda_event_source_name(trigger.event_source));
-        if (trigger.event_source_arn[0])
-            dd_span_set_tag(lambda, "function_trigger.event_source_arn", trigger.event_source_arn);
-
-        work = dd_span_start_child(lambda, "demo.handler");
+        /* 2. Context, [inferred span ->] aws.lambda, then the handler's own span. */
+        memset(&inv, 0, sizeof inv);
+        inv.event = event;
+        inv.event_len = body_len;
+        inv.client_context = client_context[0] ? client_context : NULL;
+        inv.client_context_len = strlen(client_context);
+        inv.request_id = request_id;
+        inv.invoked_function_arn = arn;
+        inv.xray_trace_id = trace_header[0] ? trace_header : NULL;
+        span = dd_lambda_start_invocation(lam, &inv, &trigger);
+        http = trigger.event_source == DD_LAMBDA_EVENT_API_GATEWAY || trigger.event_source == DD_LAMBDA_EVENT_ALB ||
+               trigger.event_source == DD_LAMBDA_EVENT_FUNCTION_URL;
+        work = dd_span_start_child(span, "demo.handler");
         dd_span_set_resource(work, trigger.event_source != DD_LAMBDA_EVENT_UNKNOWN
                                        ? dd_lambda_event_source_name(trigger.event_source) : "event");
         dd_span_set_tag(work, "_dd.origin", "lambda");
-        failed = handle(event, event_len, &records, &err) != 0;
+        failed = handle(event, body_len, &records, &err) != 0;
         dd_span_set_metric(work, "records", (double)records);
         if (failed) {
             dd_span_set_error_info(work, "DemoError", err, NULL);
-            dd_span_set_error_info(lambda, "DemoError", err, NULL);
+            dd_span_set_error_info(span, "DemoError", err, NULL);
         }
         dd_span_finish(work);
-        if (is_http(trigger.event_source)) {
-            dd_span_set_tag(lambda, "http.status_code", failed ? "502" : "200");
-            dd_span_set_tag(inferred, "http.status_code", failed ? "502" : "200");
-        }
-        dd_span_finish(lambda);
-        if (inferred && !trigger.is_async) dd_span_finish(inferred);
+        if (failed) out[0] = 0;
+        else if (http) snprintf(out, sizeof out, "{\"statusCode\":200,\"body\":\"processed %ld record(s)\"}", records);
+        else snprintf(out, sizeof out, "{\"processed\":%ld}", records);
 
-        /* 4. Flush before answering: Lambda may freeze the sandbox once it has the answer. */
-        rc = dd_tracer_flush(tracer);
+        /* 3. End the invocation: finish, then flush before answering (Lambda may freeze the
+         *    sandbox once it has the answer). */
+        rc = dd_lambda_end_invocation(lam, span, failed ? NULL : out, failed ? 0 : strlen(out), failed);
         if (rc != DD_OK)
             fprintf(stderr, "bootstrap: flush failed: %s (%s)\n", dd_status_str(rc), agent.last_error);
 
-        /* 5. The answer. */
+        /* 4. The answer. */
         runtime.timeout_ms = 10000;
         if (failed) {
             dd_header h;
@@ -267,10 +175,6 @@ int main(void) {
             snprintf(path, sizeof path, "/2018-06-01/runtime/invocation/%s/error", request_id);
             rc = dd_posix_sender_post(&runtime, "POST", path, &h, 1, json, strlen(json), &status, NULL, NULL);
         } else {
-            if (is_http(trigger.event_source))
-                snprintf(out, sizeof out, "{\"statusCode\":200,\"body\":\"processed %ld record(s)\"}", records);
-            else
-                snprintf(out, sizeof out, "{\"processed\":%ld}", records);
             snprintf(path, sizeof path, "/2018-06-01/runtime/invocation/%s/response", request_id);
             rc = dd_posix_sender_post(&runtime, "POST", path, NULL, 0, out, strlen(out), &status, NULL, NULL);
         }
@@ -281,6 +185,7 @@ int main(void) {
             fprintf(stderr, "bootstrap: invocation %s %s\n", request_id, failed ? "failed" : "done");
         free(event);
     }
+    dd_lambda_free(lam);
     dd_tracer_free(tracer);
     dd_posix_sender_free(&runtime);
     dd_posix_sender_free(&agent);
