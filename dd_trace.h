@@ -729,7 +729,7 @@ struct dd_span {
     int64_t start_ns, start_mono, duration;
     dd__tstr name, service, resource, type;
     int32_t error;
-    int measured, explicit_start, resource_set, pending;
+    int measured, explicit_start, resource_set, pending, finished;
     int ss_keep, ss_has_mps; /* single-span sampling verdict, set while encoding a P0 chunk */
     double ss_rate, ss_mps; /* pending: in the segment's done list */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
@@ -874,7 +874,7 @@ DD__PRIVATE void dd__tlog_drops(const dd_tracer *t, unsigned kinds) {
         "dropped for lack of memory (counted; logged once)",
         "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer; logged once)"};
     size_t i;
-    if (!kinds) return; /* the common case: called on every span start and finish */
+    if (!kinds) return; /* the common case: called on every span finish */
     for (i = 0; i < 6; i++)
         if (kinds & (1u << i)) dd__tlog(t, DD_LOG_WARN, what[i], strlen(what[i]));
 }
@@ -1014,6 +1014,7 @@ DD__PRIVATE double dd__tag_num(const dd__tag *g) {
 DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                               double num) {
     dd__tag *g, *n;
+    if (s->finished) return; /* a finished span no longer changes */
     if (!klen) {
         dd__count_tag_drop(s);
         return;
@@ -1521,7 +1522,7 @@ DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen
 
 /* Names a span field: copies the string into the span's area. */
 DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size_t n) {
-    if (!p) return;
+    if (!p || s->finished) return;
     if (dd__span_copy(s, p, n, field) != 0) dd__count_tag_drop(s);
 }
 
@@ -1737,7 +1738,7 @@ DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t 
 }
 
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
-    if (!s) return;
+    if (!s || s->finished) return;
     s->start_ns = start_ns;
     s->explicit_start = 1;
 }
@@ -1788,7 +1789,7 @@ DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, do
     else dd__span_put(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
-    if (s) s->error = error ? 1 : 0;
+    if (s && !s->finished) s->error = error ? 1 : 0;
 }
 DD_API void dd_span_set_error_info(dd_span *s, const char *type, const char *message, const char *stack) {
     dd_span_set_error_info_n(s, type, type ? strlen(type) : 0, message, message ? strlen(message) : 0, stack,
@@ -1796,7 +1797,7 @@ DD_API void dd_span_set_error_info(dd_span *s, const char *type, const char *mes
 }
 DD_API void dd_span_set_error_info_n(dd_span *s, const char *type, size_t type_len, const char *message,
                                      size_t message_len, const char *stack, size_t stack_len) {
-    if (!s) return;
+    if (!s || s->finished) return;
     s->error = 1;
     if (type) dd__span_put(s, DD__TAG_META, "error.type", 10, type, type_len, 0);
     if (message) dd__span_put(s, DD__TAG_META, "error.message", 13, message, message_len, 0);
@@ -1809,7 +1810,7 @@ DD_API void dd_span_set_kind_n(dd_span *s, const char *kind, size_t len) {
     if (s && kind) dd__span_put(s, DD__TAG_META, "span.kind", 9, kind, len, 0);
 }
 DD_API void dd_span_set_measured(dd_span *s, int measured) {
-    if (s) s->measured = measured ? 1 : 0;
+    if (s && !s->finished) s->measured = measured ? 1 : 0;
 }
 
 DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) {
@@ -2348,6 +2349,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     unsigned drop = 0;
     int changed = 0, flush_now = 0;
     s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
+    s->finished = 1;
     pthread_mutex_lock(&t->lock);
     s->next_done = NULL;
     s->pending = 1;
@@ -2415,12 +2417,12 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
 
 DD_API void dd_span_finish(dd_span *s) {
     int64_t mono;
-    if (!s) return;
+    if (!s || s->finished) return; /* a second finish is ignored */
     mono = s->seg->tracer->mono_ns_fn(s->seg->tracer->hook_user);
     dd__finish(s, s->seg->wall0 + (mono - s->seg->mono0), mono);
 }
 DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns) {
-    if (!s) return;
+    if (!s || s->finished) return;
     dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->hook_user));
 }
 
