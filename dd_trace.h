@@ -124,7 +124,7 @@ DD__BEGIN_C
 /* Defaults of dd_tracer_config limits (used when a field is 0). */
 #define DD_DEFAULT_MAX_SPANS_PER_SEGMENT 100000 /* spans started in one local trace segment      */
 #define DD_DEFAULT_MAX_TAG_BYTES 16384        /* key+value bytes of tags/metrics of one span     */
-#define DD_DEFAULT_MAX_OPEN_SEGMENTS 100000   /* local traces with unfinished spans             */
+#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (4 KiB+ each) */
 #define DD_DEFAULT_MAX_BUFFER_BYTES (10u << 20) /* encoded chunks waiting for a flush             */
 #define DD_DEFAULT_FLUSH_BYTES (5u << 20)     /* buffered bytes that trigger an automatic flush */
 #define DD_DEFAULT_MAX_REQUEST_BYTES (10u << 20) /* one request body; larger flushes are split   */
@@ -341,6 +341,12 @@ DD_API void dd_span_set_error_info_n(dd_span *s, const char *type, size_t type_l
 /* span.kind: "server", "client", "producer", "consumer" or "internal". [owner thread] */
 DD_API void dd_span_set_kind(dd_span *s, const char *kind);
 DD_API void dd_span_set_kind_n(dd_span *s, const char *kind, size_t len);
+
+/* Sets the origin of the span's whole trace (e.g. "lambda", "synthetics"): meta _dd.origin on
+ * every span of the trace and the origin propagated by dd_span_inject; an extracted context's
+ * origin is replaced. At most DD_ORIGIN_MAX bytes, else ignored. [owner thread] */
+DD_API void dd_span_set_origin(dd_span *s, const char *origin);
+DD_API void dd_span_set_origin_n(dd_span *s, const char *origin, size_t len);
 
 /* Non-zero: metric _dd.measured = 1 (the agent computes stats for this span). [owner thread] */
 DD_API void dd_span_set_measured(dd_span *s, int measured);
@@ -874,7 +880,6 @@ DD__PRIVATE void dd__tlog_drops(const dd_tracer *t, unsigned kinds) {
         "dropped for lack of memory (counted; logged once)",
         "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer; logged once)"};
     size_t i;
-    if (!kinds) return; /* the common case: called on every span finish */
     for (i = 0; i < 6; i++)
         if (kinds & (1u << i)) dd__tlog(t, DD_LOG_WARN, what[i], strlen(what[i]));
 }
@@ -1981,6 +1986,26 @@ DD_API void dd_span_set_priority(dd_span *s, int priority) {
         }
     }
     pthread_mutex_unlock(&t->lock);
+}
+
+DD_API void dd_span_set_origin_n(dd_span *s, const char *origin, size_t len) {
+    dd__segment *seg;
+    dd_tracer *t;
+    char *d;
+    if (!s || !origin || s->finished || len > DD_ORIGIN_MAX) return;
+    seg = s->seg;
+    t = seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    d = len ? (char *)dd__seg_alloc(t, seg, len) : NULL;
+    if (d || !len) {
+        if (len) memcpy(d, origin, len);
+        seg->origin.p = d ? d : "";
+        seg->origin.n = (uint32_t)len;
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+DD_API void dd_span_set_origin(dd_span *s, const char *origin) {
+    if (origin) dd_span_set_origin_n(s, origin, strlen(origin));
 }
 
 /*--- encoding (spec/agent-protocol.md 2.2-2.6), under lock ---*/

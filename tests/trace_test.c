@@ -1514,6 +1514,29 @@ static void test_user_span_links(void) {
     dd_tracer_free(t);
 }
 
+static void test_set_origin(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child;
+    dd_trace_context ctx;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    root = dd_span_start(t, NULL);
+    child = dd_span_start_child(root, "child");
+    dd_span_set_origin(child, "lambda");
+    CHECK_EQ_INT(dd_span_context(child, &ctx), DD_OK);
+    CHECK_STR(ctx.origin, "lambda");
+    CHECK_EQ_INT(ctx.origin_len, 6);
+    dd_span_finish(child);
+    dd_span_finish(root);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK_EQ_INT(count_of(js, "\"_dd.origin\":\"lambda\""), 2);
+    dd_tracer_free(t);
+}
+
 /* A second finish, and setters after finish, change nothing. */
 static void test_finished_span_is_frozen(void) {
     dd_tracer_config c;
@@ -1738,6 +1761,7 @@ static const test_case cases[] = {
     TEST(test_log_correlation),
     TEST(test_debug_logs_payload),
     TEST(test_user_span_links),
+    TEST(test_set_origin),
     TEST(test_finished_span_is_frozen),
     TEST(test_null_safety),
     TEST(test_zero_alloc_steady_state),
