@@ -210,3 +210,29 @@ check(r["disabled"] == {"null_span": True, "refused": True, "sent": 0}, "disable
 print("checks: %d passed, %d failed" % (passed, failed))
 EOF
 )" binding
+
+# --- the README's Node.js snippet, as written (the library path replaced by this build's) ---
+$PY - "$ROOT/README.md" "$LIB" "$ROOT" >"$B/readme_snippet.js" <<'EOF'
+import json, re, sys
+blocks = re.findall(r"\n```js\n(.*?)\n```\n", open(sys.argv[1]).read(), re.S)
+if len(blocks) != 1:
+    print("throw new Error('README: %d js blocks')" % len(blocks))
+else:
+    print(blocks[0].replace("'./examples/node/ddtrace_ffi.js'", json.dumps(sys.argv[3] + "/examples/node/ddtrace_ffi.js"))
+          .replace("'build/libddtrace.so'", json.dumps(sys.argv[2])))
+    # what the snippet's transport kept, for the check below
+    print("require('fs').writeFileSync(process.argv[2], Buffer.concat(bodies).toString('base64') + ' ' + bodies.length)")
+EOF
+if node "$B/readme_snippet.js" "$B/readme_snippet.b64" >"$B/readme_snippet.out" 2>&1; then
+    ok "the README's Node.js snippet runs"; else bad "the README's Node.js snippet"; cat "$B/readme_snippet.out"; fi
+if $PY - "$B/readme_snippet.b64" <<'EOF'
+import base64, sys
+import msgpack
+b64, n = open(sys.argv[1]).read().split(" ")
+p = msgpack.unpackb(base64.b64decode(b64), raw=False)
+s = [x for ch in p for x in ch]
+sys.exit(0 if n == "1" and len(s) == 1 and s[0]["name"] == "job" and s[0]["service"] == "js-worker"
+         and s[0]["resource"] == "send-emails" and s[0]["meta"].get("queue") == "emails" else 1)
+EOF
+then ok "the README's Node.js snippet: its transport got span job (js-worker, send-emails, queue=emails)"
+else bad "the README's Node.js snippet's request"; fi

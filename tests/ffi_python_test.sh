@@ -226,6 +226,25 @@ print("checks: %d passed, %d failed" % (ok1 + ok2, 2 - ok1 - ok2))
 EOF
 )
     add_counts "$out" http
+    # (7) The README's Python snippet, as written (the library path replaced by this build's).
+    $PY - "$ROOT/README.md" "$LIB" >"$B/readme_snippet.py" <<'EOF'
+import re, sys
+blocks = re.findall(r"\n```python\n(.*?)\n```\n", open(sys.argv[1]).read(), re.S)
+print(blocks[0].replace('"build/libddtrace.so"', repr(sys.argv[2])) if len(blocks) == 1
+      else "raise SystemExit('README: %d python blocks')" % len(blocks))
+EOF
+    if DD_TRACE_AGENT_URL="http://127.0.0.1:$(cat "$B/agent.ready")" $PY "$B/readme_snippet.py" >"$B/readme_snippet.out" 2>&1; then
+        ok "the README's Python snippet runs"; else bad "the README's Python snippet"; cat "$B/readme_snippet.out"; fi
+    sleep 0.1
+    if $PY - "$B/agent.jsonl" <<'EOF'
+import json, sys
+spans = [s for l in open(sys.argv[1]) if l.strip() for ch in (json.loads(l).get("payload") or []) for s in ch]
+job = [s for s in spans if s["name"] == "job"]
+sys.exit(0 if len(job) == 1 and job[0]["service"] == "py-worker" and job[0]["resource"] == "send-emails"
+         and job[0]["meta"].get("queue") == "emails" else 1)
+EOF
+    then ok "the README's Python snippet: the agent received span job (py-worker, send-emails, queue=emails)"
+    else bad "the README's Python snippet's span at the agent"; fi
 else
     bad "agent builds"
 fi
