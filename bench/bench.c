@@ -98,6 +98,11 @@ static int64_t now_ns(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+static int64_t proc_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 /* Regions are timed in the thread's CPU time: on a shared, loaded machine the time this thread
  * spends descheduled is not the op's cost. (A syscall of about 0.3 us, once per batch.) */
 static int64_t cpu_ns(void) {
@@ -625,9 +630,9 @@ static void *thread_main(void *p) {
 }
 static int cmd_threads(double seconds) {
     int nt;
-    printf("# threads spans_per_second(median of 3) ns_per_span_per_thread\n");
+    printf("# threads spans_per_second(median of 3, wall clock) wall_ns_per_span_per_thread cpu_ns_per_span(process CPU time) spans_dropped_percent\n");
     for (nt = 1; nt <= 2; nt++) {
-        double rate[3];
+        double rate[3], cpu[3], dropped[3];
         int r;
         for (r = 0; r < 3; r++) {
             dd_tracer_config cfg;
@@ -635,7 +640,7 @@ static int cmd_threads(double seconds) {
             pthread_t th[2];
             thread_arg a[2];
             volatile int stop = 0;
-            int64_t t0, t1;
+            int64_t t0, t1, c0, c1;
             unsigned long traces = 0;
             struct timespec d;
             int i;
@@ -649,6 +654,7 @@ static int cmd_threads(double seconds) {
             t = dd_tracer_new(&cfg);
             if (!t) die("tracer");
             t0 = now_ns();
+            c0 = proc_cpu_ns();
             for (i = 0; i < nt; i++) {
                 a[i].t = t;
                 a[i].stop = &stop;
@@ -664,11 +670,21 @@ static int cmd_threads(double seconds) {
                 traces += a[i].traces;
             }
             t1 = now_ns();
+            c1 = proc_cpu_ns();
             rate[r] = (double)traces * 10.0 / ((double)(t1 - t0) / 1e9);
+            cpu[r] = (double)(c1 - c0) / ((double)traces * 10.0);
+            { /* the share of finished spans the tracer dropped instead of sending (limits) */
+                dd_counters c;
+                dd_tracer_counters(t, &c);
+                dropped[r] = c.spans_finished ? 100.0 * (double)(c.spans_dropped_buffer + c.spans_dropped_limit)
+                                                    / (double)c.spans_finished : 0.0;
+            }
             dd_tracer_free(t);
         }
         qsort(rate, 3, sizeof rate[0], cmp_double);
-        printf("threads %d %.0f %.1f\n", nt, rate[1], 1e9 * nt / rate[1]);
+        qsort(cpu, 3, sizeof cpu[0], cmp_double);
+        qsort(dropped, 3, sizeof dropped[0], cmp_double);
+        printf("threads %d %.0f %.1f %.1f %.1f\n", nt, rate[1], 1e9 * nt / rate[1], cpu[1], dropped[1]);
         fflush(stdout);
     }
     return 0;

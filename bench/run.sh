@@ -3,9 +3,10 @@
 #   bash bench/run.sh                 everything (about 2 minutes on a 2-vCPU machine)
 #   BENCH_QUICK=1 bash bench/run.sh   fewer repetitions, for a quick look
 #   BUILD=build/x bash bench/run.sh   where the binaries and callgrind files go (default build)
+#   BENCH_PROFILES=1 bash bench/run.sh   also the top functions (self Ir/op) of every op
 # Instructions/op come from valgrind --tool=callgrind with --collect-atstart=no: bench.c toggles
 # collection on around each measured batch only, after a warm-up, and the count is divided by
-# the iterations. Times are medians over repeated runs of the same binary (gcc -O2).
+# the iterations. Times are the thread's CPU time per op, medians over repeated runs (gcc -O2).
 set -eu
 cd "$(dirname "$0")/.."
 B=${BUILD:-build}/bench
@@ -37,6 +38,11 @@ if command -v valgrind >/dev/null; then
         tot=$(grep -E '^(totals|summary):' "$out" | head -n 1 | awk '{print $2}')
         IR[$op]=$((tot / iters))
         echo "$op: $tot Ir / $iters = ${IR[$op]} Ir/op   (profile: callgrind_annotate $out)"
+        if [ -n "${BENCH_PROFILES:-}" ]; then # the top functions by self cost, per op
+            callgrind_annotate --inclusive=no "$out" 2>/dev/null | sed -n '/file:function/,$p' | sed -n '3,12p' |
+                awk -v it="$iters" '{x = $1; gsub(",", "", x); f = ""; for (i = 2; i <= NF; i++) if ($i ~ /:/) { f = $i; break }; sub(/.*\//, "", f);
+                    printf "    %8.0f Ir/op  %s\n", x / it, f}'
+        fi
     done < <("$B/bench" ops-list)
 fi
 
@@ -120,6 +126,6 @@ done
 echo
 echo "## Throughput (10-span traces with 7 tags, one tracer shared by the threads)"
 echo
-echo "| threads | spans/s | ns per span per thread |"
-echo "|---:|---:|---:|"
-awk '$1 == "threads" {printf "| %s | %s | %s |\n", $2, $3, $4}' "$B/threads.txt"
+echo "| threads | spans/s (wall) | wall ns per span per thread | CPU ns per span (all threads) | spans dropped by the tracer |"
+echo "|---:|---:|---:|---:|---:|"
+awk '$1 == "threads" {printf "| %s | %s | %s | %s | %s %% |\n", $2, $3, $4, $5, $6}' "$B/threads.txt"
