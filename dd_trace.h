@@ -182,7 +182,7 @@ typedef struct dd_tracer_config {
     uint32_t max_open_segments; /* 0 = DD_DEFAULT_MAX_OPEN_SEGMENTS                                 */
     uint64_t max_buffer_bytes; /* completed traces waiting for a flush (their arena bytes, plus
                                   encoded partial chunks); 0 = DD_DEFAULT_MAX_BUFFER_BYTES          */
-    uint64_t flush_bytes;     /* the same measure that triggers a flush; 0 = DD_DEFAULT_FLUSH_BYTES   */
+    uint64_t flush_bytes;     /* estimated payload bytes that trigger a flush; 0 = DD_DEFAULT_FLUSH_BYTES */
     uint64_t max_request_bytes; /* 0 = DD_DEFAULT_MAX_REQUEST_BYTES                                 */
     int64_t flush_interval_ms; /* 0 = DD_DEFAULT_FLUSH_INTERVAL_MS; negative = no interval flush    */
     int background_flush;     /* DD_ON: a pthread flushes every flush_interval_ms; default off       */
@@ -763,6 +763,7 @@ typedef struct dd__segment {
     uint32_t ext_dm_len;
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
     int64_t wall0, mono0; /* the root's clocks: children derive wall time from one mono read */
+    uint64_t est_bytes;   /* estimated encoded size once complete */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
 } dd__segment;
 
@@ -829,7 +830,9 @@ struct dd_tracer {
     int flush_wanted;
     int64_t last_flush_mono;
     dd__segment *done_head, *done_tail; /* completed segments waiting for the flush */
-    uint64_t done_bytes;                 /* their arena bytes */
+    uint64_t done_bytes;                 /* their arena bytes (memory: max_buffer_bytes) */
+    uint64_t done_est;                   /* their estimated encoded size (flush_bytes) */
+    int64_t flush_pid;                   /* the process whose thread is flushing */
     dd__enc enc_lock;                    /* encodes partial-flush chunks */
     uint64_t fork_generation; /* for pid and runtime-id */
     int64_t pid;
@@ -2392,7 +2395,10 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
         if (!n) {
             dd__seg_release(t, seg);
         } else {
-            uint64_t bytes = dd__seg_bytes(seg);
+            uint64_t bytes = dd__seg_bytes(seg), est = 300; /* the chunk root's extra tags */
+            dd_span *q;
+            for (q = seg->done_head; q; q = q->next_done) est += 160 + q->tag_bytes;
+            seg->est_bytes = est;
             if (t->done_bytes + bytes + dd_mp_writer_size(&t->bufs[t->active].w) > t->max_buffer_bytes) {
                 t->counters.chunks_dropped_buffer++;
                 t->counters.spans_dropped_buffer += n;
@@ -2405,6 +2411,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
                 else t->done_head = seg;
                 t->done_tail = seg;
                 t->done_bytes += bytes;
+                t->done_est += est;
                 t->counters.chunks_encoded++;
                 t->counters.spans_encoded += n;
                 changed = 1;
@@ -2426,7 +2433,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
         }
     }
     if (changed
-        && (t->done_bytes + dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
+        && (t->done_est + dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
             || (t->flush_interval_ns >= 0 && mono - t->last_flush_mono >= t->flush_interval_ns))) {
         if (t->has_thread && (int64_t)getpid() == t->thread_pid) { /* not in a fork()ed child */
             t->flush_wanted = 1;
@@ -2628,6 +2635,14 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     int rc;
     int64_t now = t->mono_ns_fn(t->hook_user);
     pthread_mutex_lock(&t->lock);
+    if (t->flushing && t->flush_pid != (int64_t)getpid()) {
+        /* fork() happened during a flush: that flush runs on in the parent, which sends its
+         * chunks; here they are forgotten (not sent twice) */
+        dd__pbuf *old = &t->bufs[!t->active];
+        old->n_marks = 0;
+        dd_mp_writer_reset(&old->w);
+        t->flushing = 0;
+    }
     if (t->flushing && !wait) {
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
@@ -2640,12 +2655,14 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
         return DD_OK;
     }
     t->flushing = 1;
+    t->flush_pid = (int64_t)getpid();
     t->flush_wanted = 0;
     t->active ^= 1;
     t->counters.flushes++;
     done = t->done_head;
     t->done_head = t->done_tail = NULL;
     t->done_bytes = 0;
+    t->done_est = 0;
     dd__check_fork(t);
     pthread_mutex_unlock(&t->lock);
 
