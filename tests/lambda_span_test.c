@@ -246,12 +246,19 @@ static void test_sqs_invocation(void) {
     dd_lambda_invocation inv;
     dd_lambda_trigger trig;
     dd_span *s;
-    dd_json sqs, lam;
+    dd_json sqs, lam, load_span;
     fake_reset();
     ev = load("sqs_string_attribute.json", &len);
     t = new_tracer(0);
     lc = lambda_config();
-    l = new_lambda(t, &lc, START_NS - INT64_C(2000000000)); /* initialised 2 s before: a cold start */
+    {
+        dd_lambda_options o;
+        memset(&o, 0, sizeof o);
+        o.config = &lc;
+        o.init_ns = START_NS - INT64_C(2000000000); /* initialised 2 s before: a cold start */
+        o.cold_start_tracing = DD_ON;
+        l = dd_lambda_new(t, &o);
+    }
     inv = invocation(ev, len, FN_ARN ":PROD");
     s = dd_lambda_start_invocation(l, &inv, &trig);
     CHECK(s != NULL);
@@ -262,7 +269,7 @@ static void test_sqs_invocation(void) {
     CHECK_EQ_INT(dd_lambda_end_invocation(l, s, "{}", 2, 0), DD_OK);
     CHECK_EQ_U64(F.n_req, 1); /* flushed synchronously by the end of the invocation */
     if (decode(0)) {
-        CHECK_EQ_U64(count_spans(), 2);
+        CHECK_EQ_U64(count_spans(), 3);
         CHECK(span_named("aws.sqs", &sqs));
         CHECK(span_named("aws.lambda", &lam));
         /* the inferred span continues the _datadog context: trace 4418409826184321432, parent 1188425113374012001 */
@@ -313,6 +320,18 @@ static void test_sqs_invocation(void) {
         CHECK_STR(sget(&lam, "meta.http.status_code"), "<absent>"); /* not an HTTP trigger */
         CHECK_STR(sget(&lam, "meta._dd.parent_source"), "<absent>");
         CHECK(mget(&lam, "_dd.top_level") == 1.0); /* its service differs from the queue's */
+        /* the cold start's initialisation: datadog-lambda-python ColdStartTracer's aws.lambda.load */
+        if (CHECK(span_named("aws.lambda.load", &load_span))) {
+            CHECK_EQ_U64(uget(&load_span, "parent_id"), uget(&lam, "span_id"));
+            CHECK_STR(sget(&load_span, "service"), "aws.lambda");
+            CHECK_STR(sget(&load_span, "resource"), "My-Func");
+            CHECK_STR(sget(&load_span, "type"), "aws.lambda.load");
+            CHECK_EQ_INT(start_of(&load_span), START_NS - INT64_C(2000000000));
+            CHECK_EQ_INT(duration_of(&load_span), INT64_C(2000000000));
+            CHECK_STR(sget(&load_span, "meta.operation_name"), "aws.lambda.load");
+            CHECK_STR(sget(&load_span, "meta.resource_names"), "My-Func");
+            CHECK_STR(sget(&load_span, "meta.resource.name"), "My-Func");
+        }
     }
     /* a second invocation of the same process is warm */
     inv.start_ns = START_NS + INT64_C(5000000000);
@@ -322,6 +341,7 @@ static void test_sqs_invocation(void) {
     if (decode(1) && CHECK(span_named("aws.lambda", &lam))) {
         CHECK_STR(sget(&lam, "meta.cold_start"), "false");
         CHECK_STR(sget(&lam, "meta.proactive_initialization"), "<absent>");
+        CHECK(!span_named("aws.lambda.load", &load_span)); /* warm: no initialisation */
     }
     dd_lambda_free(l);
     dd_tracer_free(t);
@@ -1190,9 +1210,48 @@ static void test_hostile_inputs(void) {
     dd_tracer_free(t);
 }
 
+/* aws.lambda.load: only with DD_COLD_START_TRACING on (off by default here), on a cold start, at
+ * least DD_MIN_COLD_START_DURATION ms (default 3) long, not for a proactive initialisation nor in
+ * Managed Instances mode. */
+static int load_span_for(const char *tracing, const char *env_k, const char *env_v, int64_t init_before_ns) {
+    static const char ev[] = "{}";
+    dd_tracer *t;
+    dd_lambda *l;
+    dd_lambda_config lc = lambda_config();
+    dd_lambda_invocation inv;
+    dd_span *s;
+    dd_json load_span;
+    int found = -1;
+    fake_reset();
+    if (tracing) set_env("DD_COLD_START_TRACING", tracing);
+    if (env_k) set_env(env_k, env_v);
+    t = new_tracer(0);
+    l = new_lambda(t, &lc, START_NS - init_before_ns);
+    inv = invocation(ev, 2, FN_ARN);
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    dd_lambda_end_invocation(l, s, NULL, 0, 0);
+    if (decode(0)) found = span_named("aws.lambda.load", &load_span);
+    dd_lambda_free(l);
+    dd_tracer_free(t);
+    return found;
+}
+static void test_cold_start_span(void) {
+    CHECK_EQ_INT(load_span_for(NULL, NULL, NULL, INT64_C(5000000000)), 0); /* off by default */
+    CHECK_EQ_INT(load_span_for("false", NULL, NULL, INT64_C(5000000000)), 0);
+    CHECK_EQ_INT(load_span_for("true", NULL, NULL, INT64_C(3000000)), 1);
+    CHECK_EQ_INT(load_span_for("true", NULL, NULL, INT64_C(2999999)), 0);
+    CHECK_EQ_INT(load_span_for("true", "DD_MIN_COLD_START_DURATION", "1", INT64_C(1000000)), 1);
+    CHECK_EQ_INT(load_span_for("true", "DD_MIN_COLD_START_DURATION", "1", INT64_C(999999)), 0);
+    CHECK_EQ_INT(load_span_for("true", "DD_MIN_COLD_START_DURATION", "x", INT64_C(2999999)), 0); /* invalid: default */
+    CHECK_EQ_INT(load_span_for("true", NULL, NULL, INT64_C(10000000001)), 0); /* proactive initialisation */
+    CHECK_EQ_INT(load_span_for("true", "AWS_LAMBDA_INITIALIZATION_TYPE", "lambda-managed-instances", INT64_C(5000000000)), 0);
+    CHECK_EQ_INT(load_span_for("true", NULL, NULL, -INT64_C(5000000000)), 0); /* init after the start: none */
+}
+
 static const test_case cases[] = {
     TEST(test_sqs_invocation),
     TEST(test_proactive_initialization),
+    TEST(test_cold_start_span),
     TEST(test_unknown_event_new_trace),
     TEST(test_function_name_sources),
     TEST(test_apigw_rest_invocation),

@@ -42,6 +42,11 @@ typedef struct dd_lambda_options {
     int64_t init_ns;            /* when the sandbox initialised (wall clock ns since the epoch);
                                    0 = the time of dd_lambda_new. A first invocation more than 10 s
                                    later is a proactive initialisation, not a cold start (spec 7.5) */
+    int cold_start_tracing;     /* DD_COLD_START_TRACING; default OFF here (the Python and Node
+                                   libraries default on): on, the cold start gets an
+                                   aws.lambda.load span from init_ns to the aws.lambda start       */
+    int32_t min_cold_start_duration_ms; /* DD_MIN_COLD_START_DURATION; 0 = unset (default 3 ms);
+                                   a shorter initialisation gets no span; negative = no minimum   */
 } dd_lambda_options;
 
 /* One invocation, as the Runtime API gives it (spec 14). Strings are NUL-terminated, read during
@@ -77,6 +82,10 @@ DD_API void dd_lambda_free(dd_lambda *l);
  *   request_id, datadog_lambda, dd_trace, span.name, _dd.origin=lambda,
  *   function_trigger.event_source / _arn, the HTTP trigger tags (http.url, http.method, ...) and
  *   _dd.parent_source=xray when merging continued an X-Ray context.
+ * On the cold start (not in Managed Instances mode) a child aws.lambda.load span (service
+ * "aws.lambda", type "aws.lambda.load", resource the function name; datadog-lambda-python's
+ * ColdStartTracer, spec 9) covers init_ns .. the aws.lambda start, when that lasts at least the
+ * minimum cold-start duration.
  * *trigger (may be NULL) gets the extraction's trigger description. Returns NULL when tracing is
  * disabled, a limit refused the span, or l or inv is NULL; dd_lambda_end_invocation accepts that
  * NULL. [any thread] */

@@ -29,7 +29,8 @@ struct dd_lambda {
     dd_tracer *t;
     dd_lambda_config cfg;
     int managed_services, service_representation, logs_injection, log_128bit, managed_instances;
-    int64_t init_ns;
+    int cold_start_tracing;
+    int64_t init_ns, min_cold_start_ns;
     char function_name[DD__LAM_NAME_MAX]; /* "" = take it from each invoked ARN */
     char service[DD__LAM_NAME_MAX];       /* "" = not configured */
     char *mapping;                        /* DD_SERVICE_MAPPING, NUL-terminated, or NULL */
@@ -200,6 +201,17 @@ DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
         dd__lam_flag(&l->cfg, opts->service_representation, "DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED", 1);
     l->logs_injection = dd__lam_flag(&l->cfg, opts->logs_injection, "DD_LOGS_INJECTION", 1);
     l->log_128bit = dd__lam_flag(&l->cfg, opts->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
+    /* off unless asked: a C runtime has no imports to show, and spec 9 leaves the span optional */
+    l->cold_start_tracing = dd__lam_flag(&l->cfg, opts->cold_start_tracing, "DD_COLD_START_TRACING", 0);
+    l->min_cold_start_ns = INT64_C(3000000); /* datadog-lambda-python/-js default: 3 ms */
+    if (opts->min_cold_start_duration_ms) {
+        l->min_cold_start_ns = opts->min_cold_start_duration_ms < 0 ? 0 : (int64_t)opts->min_cold_start_duration_ms * 1000000;
+    } else if ((v = dd__lam_env(&l->cfg, "DD_MIN_COLD_START_DURATION")) != NULL) {
+        int64_t ms = 0;
+        size_t i;
+        for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 9; i++) ms = ms * 10 + (v[i] - '0');
+        if (i > 0 && v[i] == 0) l->min_cold_start_ns = ms * 1000000; /* else the default stays */
+    }
     v = dd__lam_env(&l->cfg, "AWS_LAMBDA_INITIALIZATION_TYPE");
     l->managed_instances = v && strcmp(v, "lambda-managed-instances") == 0;
     v = opts->function_name ? opts->function_name : dd__lam_env(&l->cfg, "AWS_LAMBDA_FUNCTION_NAME");
@@ -422,6 +434,22 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     }
     for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
         dd_span_set_tag(s, tr->trigger_tags[i].key, tr->trigger_tags[i].value);
+    if (first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
+        start > l->init_ns) { /* the sandbox's initialisation (spec 9) */
+        dd_span *load;
+        memset(&so, 0, sizeof so);
+        so.parent = s;
+        so.name = "aws.lambda.load";
+        so.service = "aws.lambda";
+        so.resource = name;
+        so.type = "aws.lambda.load";
+        so.start_ns = l->init_ns;
+        load = dd_span_start(l->t, &so);
+        dd_span_set_tag(load, "resource_names", name);
+        dd_span_set_tag(load, "resource.name", name);
+        dd_span_set_tag(load, "operation_name", "aws.lambda.load");
+        dd_span_finish_at(load, start);
+    }
 
     pthread_mutex_lock(&l->lock);
     rec = l->spare;
