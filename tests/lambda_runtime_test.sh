@@ -79,7 +79,7 @@ $PY examples/lambda/fake_runtime_api.py --ready-file "$B/rt.ready" --events "$B/
 RPID=$!; PIDS="$PIDS $RPID"
 for _ in $(seq 1 100); do [ -s "$B/agent.ready" ] && [ -s "$B/rt.ready" ] && break; sleep 0.05; done
 AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$B/rt.ready") AWS_LAMBDA_FUNCTION_NAME=Demo-Function \
-    DD_TRACE_AGENT_URL=http://127.0.0.1:$(cat "$B/agent.ready") DD_SERVICE= DD_ENV= DD_TRACE_SAMPLE_RATE= \
+    DD_TRACE_AGENT_URL=http://127.0.0.1:$(cat "$B/agent.ready") DD_SERVICE= DD_ENV= DD_TRACE_SAMPLE_RATE= DD_COLD_START_TRACING=false \
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     timeout 60 "$B/bootstrap" 2>"$B/bootstrap.err"
 rc=$?

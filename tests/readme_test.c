@@ -477,6 +477,42 @@ static void config_table_matches_headers(void) {
     free(readme);
 }
 
+/* The README's limits table and text give the defaults of dd_trace.h's DD_DEFAULT_* macros. */
+static void limits_match_defaults(void) {
+    static const struct {
+        const char *field;
+        unsigned long long value;
+    } rows[] = {
+        {"max_spans_per_segment", DD_DEFAULT_MAX_SPANS_PER_SEGMENT},
+        {"max_open_segments", DD_DEFAULT_MAX_OPEN_SEGMENTS},
+        {"max_tag_bytes` (per span", DD_DEFAULT_MAX_TAG_BYTES},
+        {"max_buffer_bytes", DD_DEFAULT_MAX_BUFFER_BYTES},
+        {"max_request_bytes", DD_DEFAULT_MAX_REQUEST_BYTES},
+        {"send_retries", DD_DEFAULT_SEND_RETRIES},
+    };
+    char *readme = read_file("../README.md", "README.md", NULL);
+    char want[128];
+    size_t i;
+    CHECK(readme != NULL);
+    if (!readme) return;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        if (rows[i].value >= (1u << 20) && rows[i].value % (1u << 20) == 0)
+            snprintf(want, sizeof want, "| `%s%s | %llu MiB |", rows[i].field, strchr(rows[i].field, '`') ? ")" : "`",
+                     rows[i].value >> 20);
+        else
+            snprintf(want, sizeof want, "| `%s%s | %llu |", rows[i].field, strchr(rows[i].field, '`') ? ")" : "`",
+                     rows[i].value);
+        if (!strstr(readme, want)) fprintf(stderr, "  README lacks the row %s\n", want);
+        CHECK(strstr(readme, want) != NULL);
+    }
+    snprintf(want, sizeof want, "`flush_bytes` (%u MiB) or `flush_interval_ms` (%u s)", DD_DEFAULT_FLUSH_BYTES >> 20,
+             DD_DEFAULT_FLUSH_INTERVAL_MS / 1000);
+    CHECK(strstr(readme, want) != NULL);
+    snprintf(want, sizeof want, "| `DD_TRACE_PARTIAL_FLUSH_MIN_SPANS` | `%d` |", DD_DEFAULT_PARTIAL_FLUSH_MIN_SPANS);
+    CHECK(strstr(readme, want) != NULL);
+    free(readme);
+}
+
 static const test_case cases[] = {
     TEST(usage_snippet_runs),
     TEST(transport_and_counters_snippets),
@@ -484,6 +520,7 @@ static const test_case cases[] = {
     TEST(lambda_snippet),
     TEST(readme_matches_snippets),
     TEST(config_table_matches_headers),
+    TEST(limits_match_defaults),
 };
 
 int main(void) {
