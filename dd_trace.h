@@ -441,7 +441,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #define DD__SPAN_INLINE_BYTES 384  /* tag bytes allocated with each span                    */
 #endif
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
-#define DD__BLOCK_POOL_MAX 1024    /* recycled blocks kept (4 MiB); the rest are freed        */
+#define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept (8 MiB); the rest are freed        */
 #define DD__TAG_DEAD 0
 #define DD__TAG_META 1
 #define DD__TAG_METRIC 2

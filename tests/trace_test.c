@@ -1514,6 +1514,33 @@ static void test_user_span_links(void) {
     dd_tracer_free(t);
 }
 
+static void test_report_hostname(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    c.report_hostname = DD_ON;
+    c.hostname = "host-1";
+    t = new_tracer(&c);
+    root = dd_span_start(t, NULL);
+    dd_span_finish(dd_span_start_child(root, "child"));
+    dd_span_finish(root);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK_EQ_INT(count_of(js, "\"_dd.hostname\":\"host-1\""), 1); /* the chunk root only */
+    dd_tracer_free(t);
+    fake_reset();
+    c = base_config();
+    c.hostname = "host-1"; /* not reported unless asked */
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    CHECK(!strstr(body_json(0), "_dd.hostname"));
+    dd_tracer_free(t);
+}
+
 static void test_set_origin(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -1761,6 +1788,7 @@ static const test_case cases[] = {
     TEST(test_log_correlation),
     TEST(test_debug_logs_payload),
     TEST(test_user_span_links),
+    TEST(test_report_hostname),
     TEST(test_set_origin),
     TEST(test_finished_span_is_frozen),
     TEST(test_null_safety),
