@@ -577,22 +577,38 @@ DD__PRIVATE void dd__set_error(dd_trace_context *c, const char *e, size_t en, co
 /*--- ids ---*/
 
 DD_API size_t dd_u64_to_dec(uint64_t v, char out[21]) {
+    /* two digits per division, from a table of "00".."99" */
+    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                             "8081828384858687888990919293949596979899";
     char t[20];
-    size_t n = 0, i;
-    do {
-        t[n++] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) out[i] = t[n - 1 - i];
-    out[n] = 0;
-    return n;
+    size_t n = 20;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        n -= 2;
+        t[n] = d2[2 * r];
+        t[n + 1] = d2[2 * r + 1];
+    }
+    if (v >= 10) {
+        n -= 2;
+        t[n] = d2[2 * v];
+        t[n + 1] = d2[2 * v + 1];
+    } else {
+        t[--n] = (char)('0' + (int)v);
+    }
+    memcpy(out, t + n, 20 - n);
+    out[20 - n] = 0;
+    return 20 - n;
 }
 DD_API size_t dd_u64_to_hex16(uint64_t v, char out[17]) {
     static const char digits[] = "0123456789abcdef";
     int i;
-    for (i = 15; i >= 0; i--) {
-        out[i] = digits[v & 15];
-        v >>= 4;
+    for (i = 14; i >= 0; i -= 2) { /* one byte, two digits, per step */
+        unsigned b = (unsigned)(v & 0xff);
+        out[i] = digits[b >> 4];
+        out[i + 1] = digits[b & 15];
+        v >>= 8;
     }
     out[16] = 0;
     return 16;
@@ -686,13 +702,10 @@ DD__PRIVATE int dd__ptag_find(const dd_trace_context *c, const char *key, size_t
     size_t pos = 0;
     const char *k;
     size_t kl;
-    while (pos < c->ptags_len) {
-        size_t at = pos;
-        if (!dd__ptag_next(c->ptags, c->ptags_len, &pos, &k, &kl, v, vn)) break;
+    while (dd__ptag_next(c->ptags, c->ptags_len, &pos, &k, &kl, v, vn)) {
         if (dd__eq(k, kl, key, kn)) {
             *start = (size_t)(k - c->ptags);
             *end = (size_t)((*v + *vn) - c->ptags);
-            (void)at;
             return 1;
         }
     }
@@ -1479,7 +1492,6 @@ DD__PRIVATE int dd__extract_style(int style, const dd_carrier_reader *r, dd_trac
     case DD_STYLE_XRAY:
         v = dd__get(r, DD__LIT("x-amzn-trace-id"), &n);
         rc = v ? dd_xray_parse(v, n, c) : DD_ERR_NOT_FOUND;
-        if (rc == DD_OK && n == 0) rc = DD_ERR_NOT_FOUND;
         break;
     default: rc = DD_ERR_NOT_FOUND; break;
     }
