@@ -20,7 +20,8 @@ $CC -std=c99 -O2 -g -Wall -Wextra -Wpedantic -Werror -I. bench/bench.c -o "$B/be
 
 echo "== machine"
 echo "nproc: $(nproc)"
-echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') (family $(grep -m1 'cpu family' /proc/cpuinfo | sed 's/.*: //'), model $(grep -m1 -E '^model\s' /proc/cpuinfo | sed 's/.*: //'), $(grep -m1 'cpu MHz' /proc/cpuinfo | sed 's/.*: //' | cut -d. -f1) MHz, cache $(grep -m1 'cache size' /proc/cpuinfo | sed 's/.*: //'))"
+echo "kernel: $(uname -sr), memory: $(awk '/MemTotal/ {printf "%d MiB", $2 / 1024}' /proc/meminfo), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "compiler: $($CC --version | head -n 1)"
 echo "valgrind: $(valgrind --version 2>/dev/null || echo none)"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ) commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
