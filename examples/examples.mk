@@ -36,30 +36,36 @@ install: shared
 
 $(EX)/agent: examples/agent.c dd_msgpack.h
 	@mkdir -p $(EX)
-	$(CC) $(EX_CFLAGS) examples/agent.c -o $@ -lpthread
+	@echo "  CC    $@"
+	@$(CC) $(EX_CFLAGS) examples/agent.c -o $@ -lpthread
 
 $(EX)/sender_posix.o: examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS)
 	@mkdir -p $(EX)
-	$(CC) $(EX_CFLAGS) -c examples/sender_posix.c -o $@
+	@echo "  CC    $@"
+	@$(CC) $(EX_CFLAGS) -c examples/sender_posix.c -o $@
 
 $(EX)/sender_curl.o: examples/sender_curl.c examples/sender_curl.h $(DD_HEADERS)
 	@mkdir -p $(EX)
-	$(CC) $(EX_CFLAGS) -c examples/sender_curl.c -o $@
+	@echo "  CC    $@"
+	@$(CC) $(EX_CFLAGS) -c examples/sender_curl.c -o $@
 
 $(EX)/bootstrap: examples/lambda/bootstrap.c examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
 	@mkdir -p $(EX)
-	$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c examples/sender_posix.c -o $@ -lpthread -lm
+	@echo "  CC    $@"
+	@$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c examples/sender_posix.c -o $@ -lpthread -lm
 
 examples: $(EX)/agent $(EX)/sender_posix.o $(EX)/sender_curl.o $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 
 $(EX)/demo_host: examples/demo/host.c examples/demo/http_serve.h examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
 	@mkdir -p $(EX)
+	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/demo/host.c examples/sender_posix.c -o $@ -lpthread -lm
 
 $(EX)/demo_queue: examples/demo/queue.c examples/demo/http_serve.h examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
 	@mkdir -p $(EX)
+	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/demo/queue.c examples/sender_posix.c -o $@ -lpthread -lm
 
-# Builds quietly, then runs examples/demo/demo.sh: host -> queue -> Lambda, one trace printed.
+# Builds, then runs examples/demo/demo.sh: host -> queue -> Lambda, one trace printed.
 demo: $(EX)/agent $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 	@bash examples/demo/demo.sh $(EX)

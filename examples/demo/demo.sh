@@ -16,11 +16,15 @@ set -u
 BIN=${1:?usage: demo.sh BIN_DIR}
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-python3}
-TMP=${DEMO_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/dd-demo.XXXXXX")}
+if [ -n "${DEMO_TMP:-}" ]; then TMP=$DEMO_TMP; OWN_TMP=; else TMP=$(mktemp -d "${TMPDIR:-/tmp}/dd-demo.XXXXXX"); OWN_TMP=$TMP; fi
 mkdir -p "$TMP"
 rm -f "$TMP"/*.ready
 PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    [ -n "$OWN_TMP" ] && rm -rf "$OWN_TMP"
+}
 trap cleanup EXIT
 die() { echo "demo: $*" >&2; for f in "$TMP"/*.log; do [ -s "$f" ] && { echo "--- $f" >&2; tail -n 15 "$f" >&2; }; done; exit 1; }
 wait_ready() { # file pid what
