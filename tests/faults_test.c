@@ -783,8 +783,9 @@ static void child_work(dd_tracer *t) {
     dd_span_finish(s);
     rc = dd_tracer_flush(t);
     dd_tracer_counters(t, &k);
+    dd_tracer_free(t); /* the child's copy of the tracer is the child's to free */
     /* the child sends its own two spans, and not the parent's chunk that was in flight */
-    _exit(rc == DD_OK && child_spans_sent == 2 ? 0 : 3);
+    _exit(rc == DD_OK && child_spans_sent == 2 && k.spans_finished == 3 ? 0 : 3);
 }
 static void *flusher_main(void *arg) {
     dd_tracer_flush((dd_tracer *)arg);
