@@ -79,7 +79,11 @@ DD__PRIVATE size_t dd__sampling_format_ksr(double r, char *buf) {
     int exp, k;
     size_t n = 0;
     if (!(r > 0.0)) r = 0.0; /* NaN and negatives: validated earlier, formatted as 0 */
-    if (r >= 1.0) r = 1.0;
+    if (r >= 1.0) { /* the default agent rate, formatted at every decision: "1" */
+        buf[0] = '1';
+        buf[1] = '\0';
+        return 1;
+    }
     memcpy(&bits, &r, sizeof bits);
     exp = (int)((bits >> 52) & 0x7ff);
     m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
