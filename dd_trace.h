@@ -1536,11 +1536,24 @@ DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size
 
 DD__PRIVATE void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent, int64_t start_ns,
                                       const dd_tracer *t) {
-    memset(s, 0, sizeof *s);
+    /* every field, without a memset: this is the hot path of span creation */
     s->seg = seg;
+    s->next_done = NULL;
     s->parent = parent;
-    s->start_ns = start_ns;
     s->span_id = dd__new_span_id(t);
+    s->parent_id = 0;
+    s->start_ns = start_ns;
+    s->start_mono = 0;
+    s->duration = 0;
+    s->name.p = s->service.p = s->resource.p = s->type.p = "";
+    s->name.n = s->service.n = s->resource.n = s->type.n = 0;
+    s->error = 0;
+    s->measured = s->explicit_start = s->resource_set = s->pending = s->finished = 0;
+    s->ss_keep = s->ss_has_mps = 0;
+    s->ss_rate = s->ss_mps = 0;
+    s->tag_bytes = s->n_meta = s->n_metrics = s->n_links = 0;
+    s->tags = NULL;
+    s->links = NULL;
     s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
     s->end = s->cur + DD__SPAN_INLINE_BYTES;
 }
