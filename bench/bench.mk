@@ -1,4 +1,7 @@
 # make bench: the benchmark table of issue 9 (bench/run.sh; BENCHMARKS.md explains it).
-.PHONY: bench
+# make bench-smoke: the harness builds and its properties hold (seconds; bench/smoke.sh).
+.PHONY: bench bench-smoke
 bench:
 	@BUILD=$(BUILD) bash bench/run.sh
+bench-smoke:
+	@BUILD_DIR=$(abspath $(BUILD))/tests bash bench/smoke.sh
