@@ -42,7 +42,7 @@ if command -v valgrind >/dev/null; then
         if [ -n "${BENCH_PROFILES:-}" ]; then # the top functions by self cost, per op
             callgrind_annotate --inclusive=no "$out" 2>/dev/null | sed -n '/file:function/,$p' | sed -n '3,12p' |
                 awk -v it="$iters" '{x = $1; gsub(",", "", x); f = ""; for (i = 2; i <= NF; i++) if ($i ~ /:/) { f = $i; break }; sub(/.*\//, "", f);
-                    printf "    %8.0f Ir/op  %s\n", x / it, f}'
+                    if (f != "") printf "    %8.0f Ir/op  %s\n", x / it, f}'
         fi
     done < <("$B/bench" ops-list)
 fi
