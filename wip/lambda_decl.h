@@ -22,7 +22,8 @@ typedef struct dd_lambda dd_lambda; /* opaque; one per process */
  * named beside it, read once in dd_lambda_new through config->getenv_fn (NULL: libc getenv). */
 typedef struct dd_lambda_options {
     const dd_lambda_config *config; /* extraction (extractor, merge_xray, propagation styles, X-Ray
-                                       send_fn, getenv_fn, hook_user); NULL = zeroed. Copied, except
+                                       send_fn, getenv_fn, hook_user); NULL = zeroed; its NULL
+                                       propagation = the tracer's styles. Copied, except
                                        what its pointers name, which must outlive the dd_lambda. Its
                                        `scratch` is shared: leave it NULL when invocations run
                                        concurrently. Its invoked_function_arn is ignored (see
