@@ -2816,6 +2816,14 @@ DD_API void dd_tracer_free(dd_tracer *t) {
     }
     dd__flush(t, 1);
     pthread_mutex_lock(&t->lock);
+    while (t->done_head) {
+        /* traces completed during that last flush (a transport that traces its own requests):
+         * they are lost with the tracer, their blocks freed */
+        dd__segment *next = t->done_head->next_done_seg;
+        dd__seg_free_blocks(t, t->done_head);
+        t->done_head = next;
+    }
+    t->done_tail = NULL;
     if (t->open_head) {
         /* unfinished traces: their spans are lost with the tracer */
         while (t->open_head) dd__seg_release(t, t->open_head);
