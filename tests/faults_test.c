@@ -7,6 +7,7 @@
  *    binary, huge, NULL body), and hanging past its timeout (examples/sender_posix.c against a
  *    socket that never answers, or answers half a response and stalls);
  *  - the clocks going backwards (durations never negative, the rate limiter refills nothing);
+ *  - hooks that re-enter the tracer (a traced HTTP client, a log hook reading the counters);
  *  - fork() while another thread is inside a flush: the child's tracer keeps working.
  * Expected values come from the contracts in dd_trace.h and spec/agent-protocol.md, not from runs. */
 #define _POSIX_C_SOURCE 200809L
@@ -741,6 +742,62 @@ static void test_clock_backwards_rate_limiter(void) {
     CHECK_EQ_U64(FA.live, 0);
 }
 
+/*--- callbacks that re-enter the tracer ---*/
+/* An instrumented HTTP client traces its own requests, and a log hook may read the counters: the
+ * tracer calls no hook with its lock held, so neither may deadlock, and the transport's own spans
+ * are counted like any other. alarm() turns a deadlock into a failure of the whole program. */
+static dd_tracer *reenter_tracer;
+static int reenter_logs;
+static int reenter_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    dd_span *s = dd_span_start(reenter_tracer, NULL); /* the HTTP client's own span */
+    dd_counters k;
+    dd_span_set_name(s, "http.request");
+    dd_span_finish(s); /* may try an automatic flush: one is running, it must not wait for itself */
+    dd_tracer_counters(reenter_tracer, &k);
+    return tp_transport(u, req, resp);
+}
+static void reenter_log(void *u, int level, const char *msg, size_t len) {
+    dd_counters k;
+    (void)u, (void)level, (void)msg, (void)len;
+    if (reenter_tracer) dd_tracer_counters(reenter_tracer, &k);
+    reenter_logs++;
+}
+static void test_callbacks_reenter(void) {
+    static const char *const env[] = {"DD_TRACE_DEBUG", "true", NULL};
+    dd_tracer_config c;
+    dd_counters k;
+    int i;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    c = fault_config();
+    c.transport_fn = reenter_transport;
+    c.log_fn = reenter_log;
+    c.flush_bytes = 1; /* every finished trace asks for a flush */
+    ENV = env;
+    reenter_logs = 0;
+    alarm(60);
+    reenter_tracer = dd_tracer_new(&c);
+    for (i = 0; i < 20; i++) dd_span_finish(dd_span_start_child(dd_span_start(reenter_tracer, NULL), "x"));
+    for (i = 0; i < 20; i++) {
+        dd_span *r = dd_span_start(reenter_tracer, NULL);
+        dd_span_finish(dd_span_start_child(r, "y"));
+        dd_span_finish(r);
+    }
+    CHECK_EQ_INT(dd_tracer_flush(reenter_tracer), DD_OK);
+    CHECK_EQ_INT(dd_tracer_flush(reenter_tracer), DD_OK); /* the transport's last spans */
+    dd_tracer_counters(reenter_tracer, &k);
+    alarm(0);
+    /* 20 unfinished roots (their children finished), 20 whole traces, one span per request */
+    CHECK_EQ_U64(k.spans_started, 20 * 2 + 20 * 2 + k.requests_sent + k.requests_failed);
+    CHECK_EQ_U64(k.spans_finished, k.spans_started - 20);
+    CHECK(k.requests_sent >= 2);
+    CHECK_EQ_U64(k.requests_failed, 0);
+    CHECK(reenter_logs > 0);
+    dd_tracer_free(reenter_tracer);
+    reenter_tracer = NULL;
+    CHECK_EQ_U64(FA.live, 0);
+}
+
 /*--- fork() during a flush ---*/
 static int gate_in[2], gate_out[2]; /* transport -> forker: "inside"; forker -> transport: "go on" */
 static pid_t parent_pid;
@@ -848,6 +905,7 @@ static const test_case cases[] = {
     TEST(test_sender_hangs_mid_response),
     TEST(test_clock_backwards_durations),
     TEST(test_clock_backwards_rate_limiter),
+    TEST(test_callbacks_reenter),
     TEST(test_fork_during_flush),
 };
 
