@@ -31,7 +31,7 @@ static int handle(dd_tracer *tracer, dd_posix_sender *queue, http_request *q) {
     dd_span_options so;
     dd_span *root, *send;
     dd_header sqs_headers[2];
-    char url[1100], dd_json_text[1024], body[4096], trace_hex[33], order[64] = "42";
+    char url[1100], dd_json_text[1024] = "", body[4096], trace_hex[33] = "", order[64] = "42";
     const char *host = http_header(q, "host"), *o, *resp = NULL;
     size_t len, resp_len = 0;
     int status = 0, rc, answer;
@@ -116,12 +116,13 @@ int main(int argc, char **argv) {
     dd_posix_sender agent, queue;
     dd_tracer_config tcfg;
     dd_tracer *tracer;
+    const char *service;
     for (i = 1; i < argc; i++) {
         if (i + 1 >= argc) usage();
         if (strcmp(argv[i], "--queue") == 0) queue_url = argv[++i];
-        else if (strcmp(argv[i], "--port") == 0) port = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--port") == 0) port = (int)strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--ready-file") == 0) ready = argv[++i];
-        else if (strcmp(argv[i], "--requests") == 0) requests = atol(argv[++i]);
+        else if (strcmp(argv[i], "--requests") == 0) requests = strtol(argv[++i], NULL, 10);
         else usage();
     }
     if (!queue_url || dd_posix_sender_init(&queue, queue_url) != DD_OK) usage();
@@ -130,7 +131,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     memset(&tcfg, 0, sizeof tcfg);
-    if (!getenv("DD_SERVICE") || !*getenv("DD_SERVICE")) tcfg.service = "demo-host";
+    service = getenv("DD_SERVICE");
+    if (!service || !*service) tcfg.service = "demo-host"; /* DD_SERVICE, else this name */
     tcfg.transport_fn = dd_posix_sender_transport;
     tcfg.hook_user = &agent;
     tcfg.flush_interval_ms = -1; /* flushed after each request */

@@ -46,7 +46,7 @@ static int handle(dd_tracer *tracer, dd_posix_sender *lambda, http_request *q, l
     dd_span_options so;
     dd_span *span;
     dd_propagation_config pcfg;
-    char msg_body[2048], attr[1024], dd_out[1024], message_id[64], *event;
+    char msg_body[2048] = "", attr[1024] = "", dd_out[1024], message_id[64], *event;
     size_t len, cap = 16384;
     int rc, status = 0, have_ctx;
     long long sent_ms = now_ms();
@@ -130,12 +130,13 @@ int main(int argc, char **argv) {
     dd_posix_sender agent, lambda;
     dd_tracer_config tcfg;
     dd_tracer *tracer;
+    const char *service;
     for (i = 1; i < argc; i++) {
         if (i + 1 >= argc) usage();
         if (strcmp(argv[i], "--lambda") == 0) lambda_url = argv[++i];
-        else if (strcmp(argv[i], "--port") == 0) port = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--port") == 0) port = (int)strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--ready-file") == 0) ready = argv[++i];
-        else if (strcmp(argv[i], "--messages") == 0) messages = atol(argv[++i]);
+        else if (strcmp(argv[i], "--messages") == 0) messages = strtol(argv[++i], NULL, 10);
         else usage();
     }
     if (!lambda_url || dd_posix_sender_init(&lambda, lambda_url) != DD_OK) usage();
@@ -144,7 +145,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     memset(&tcfg, 0, sizeof tcfg);
-    if (!getenv("DD_SERVICE") || !*getenv("DD_SERVICE")) tcfg.service = "demo-queue";
+    service = getenv("DD_SERVICE");
+    if (!service || !*service) tcfg.service = "demo-queue"; /* DD_SERVICE, else this name */
     tcfg.transport_fn = dd_posix_sender_transport;
     tcfg.hook_user = &agent;
     tcfg.flush_interval_ms = -1; /* flushed after each message */

@@ -84,12 +84,13 @@ int main(int argc, char **argv) {
     dd_posix_sender agent, node;
     dd_tracer_config tcfg;
     dd_tracer *tracer;
+    const char *service;
     for (i = 1; i < argc; i++) {
         if (i + 1 >= argc) usage();
         if (strcmp(argv[i], "--callback") == 0) callback = argv[++i];
-        else if (strcmp(argv[i], "--port") == 0) port = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--port") == 0) port = (int)strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--ready-file") == 0) ready = argv[++i];
-        else if (strcmp(argv[i], "--requests") == 0) requests = atol(argv[++i]);
+        else if (strcmp(argv[i], "--requests") == 0) requests = strtol(argv[++i], NULL, 10);
         else usage();
     }
     /* http://host:port/path: the sender takes the base, the request the path. */
@@ -100,7 +101,8 @@ int main(int argc, char **argv) {
     base[path - callback] = 0;
     if (dd_posix_sender_init(&node, base) != DD_OK || dd_posix_sender_init(&agent, NULL) != DD_OK) usage();
     memset(&tcfg, 0, sizeof tcfg);
-    if (!getenv("DD_SERVICE") || !*getenv("DD_SERVICE")) tcfg.service = "hybrid-c";
+    service = getenv("DD_SERVICE");
+    if (!service || !*service) tcfg.service = "hybrid-c"; /* DD_SERVICE, else this name */
     tcfg.transport_fn = dd_posix_sender_transport;
     tcfg.hook_user = &agent;
     tcfg.flush_interval_ms = -1;
