@@ -705,6 +705,56 @@ static void test_clock_backwards_durations(void) {
     CHECK_EQ_U64(FA.live, 0);
 }
 
+/* Clocks jumping between the ends of their range (0 and 2^62 ns, the year 2116; SECURITY.md: clock
+ * hooks return nanoseconds in [0, 2^62]) and explicit times anywhere in it: no signed overflow
+ * (UBSan runs this), durations never negative, the payload still well-formed, the counters still
+ * add up. */
+static const int64_t extreme_vals[] = {0, 1, INT64_C(1) << 62, (INT64_C(1) << 62) - 1, INT64_C(1732170000000000000),
+                                       INT64_C(1) << 40, INT64_C(3) << 60};
+static size_t extreme_i;
+static int64_t clk_extreme(void *u) {
+    (void)u;
+    return extreme_vals[extreme_i++ % (sizeof extreme_vals / sizeof extreme_vals[0])];
+}
+static void test_clock_extremes(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_counters k;
+    size_t i, j;
+    reset_world();
+    fa_reset(FA_NONE, 0);
+    n_seen = 0;
+    c = fault_config();
+    c.transport_fn = clock_transport;
+    c.wall_ns_fn = clk_extreme;
+    c.mono_ns_fn = clk_extreme;
+    c.flush_interval_ms = 1;
+    ENV = NULL;
+    extreme_i = 0;
+    t = dd_tracer_new(&c);
+    for (i = 0; i < 7; i++) {
+        for (j = 0; j < 7; j++) {
+            dd_span_options o;
+            dd_span *r, *ch;
+            memset(&o, 0, sizeof o);
+            o.start_ns = extreme_vals[i];
+            r = dd_span_start(t, &o);
+            ch = dd_span_start_child(r, "child");
+            dd_span_set_start(ch, extreme_vals[j]);
+            dd_span_finish(ch);
+            dd_span_finish_at(r, extreme_vals[j]);
+        }
+    }
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_finished, 98);
+    CHECK_EQ_U64(k.spans_encoded + k.spans_dropped_buffer, 98);
+    CHECK_EQ_U64(n_seen, k.spans_encoded); /* every request decoded */
+    for (i = 0; i < n_seen && i < 64; i++) CHECK(seen_dur[i] >= 0);
+    dd_tracer_free(t);
+    CHECK_EQ_U64(FA.live, 0);
+}
+
 /* The rate limiter with the monotonic clock going backwards refills nothing: with
  * DD_TRACE_RATE_LIMIT=2 only the bucket's first 2 traces are kept (spec/sampling.md). */
 static void test_clock_backwards_rate_limiter(void) {
@@ -905,6 +955,7 @@ static const test_case cases[] = {
     TEST(test_sender_hangs_mid_response),
     TEST(test_clock_backwards_durations),
     TEST(test_clock_backwards_rate_limiter),
+    TEST(test_clock_extremes),
     TEST(test_callbacks_reenter),
     TEST(test_fork_during_flush),
 };
