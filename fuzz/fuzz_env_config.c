@@ -157,6 +157,7 @@ static int transport(void *u, const dd_http_request *req, dd_http_response *resp
 }
 
 static char cgroup_path[64];
+static void remove_cgroup_file(void) { unlink(cgroup_path); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const dd_header in_h[] = {
@@ -204,7 +205,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.cgroup_path = "";
     if (S.val[CGROUP]) {
         FILE *f;
-        if (!cgroup_path[0]) snprintf(cgroup_path, sizeof cgroup_path, "/tmp/fuzz_env_cgroup.%ld", (long)getpid());
+        if (!cgroup_path[0]) {
+            snprintf(cgroup_path, sizeof cgroup_path, "/tmp/fuzz_env_cgroup.%ld", (long)getpid());
+            atexit(remove_cgroup_file);
+        }
         f = fopen(cgroup_path, "wb");
         if (f) {
             fwrite(S.val[CGROUP], 1, strlen(S.val[CGROUP]), f);
