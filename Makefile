@@ -4,6 +4,7 @@
 CC ?= cc
 BUILD ?= build
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 PREFIX ?= /usr/local
 STRICT = -Wall -Wextra -Wpedantic -Werror
 
@@ -22,15 +23,19 @@ setup:
 test: setup
 	@BUILD=$(BUILD) bash tests/run.sh
 
-# Runs every libFuzzer harness for FUZZ_SECONDS each, growing fuzz/corpus/<target>/.
+# Runs every libFuzzer harness (or those named in FUZZ_TARGETS, e.g. FUZZ_TARGETS=msgpack) for
+# FUZZ_SECONDS each, growing fuzz/corpus/<target>/.
 fuzz: setup
 	@mkdir -p $(BUILD)/fuzz
-	@set -e; for src in fuzz/fuzz_*.c; do \
-	    t=$$(basename $$src .c); t=$${t#fuzz_}; \
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    src=fuzz/fuzz_$$t.c; \
 	    clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. $$src -o $(BUILD)/fuzz/$$t -lpthread -lm; \
 	    mkdir -p fuzz/corpus/$$t; dict=; [ -f fuzz/dict/$$t.dict ] && dict=-dict=fuzz/dict/$$t.dict; \
 	    echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
-	    $(BUILD)/fuzz/$$t $$dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 fuzz/corpus/$$t 2>&1 | tail -n 12; \
+	    if ! $(BUILD)/fuzz/$$t $$dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)/fuzz/$$t- fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1; then \
+	        tail -n 40 $(BUILD)/fuzz/$$t.log; echo "fuzz: finding in $$t (see $(BUILD)/fuzz/$$t-*)"; exit 1; fi; \
+	    grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec)' $(BUILD)/fuzz/$$t.log; \
 	done
 
 clean:
