@@ -1567,7 +1567,9 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
             }
             continue;
         }
-        /* R-MS-3: another trace id becomes a span link */
+        /* R-MS-3: another trace id becomes a span link; R-MS-4: not a context without a span id
+         * (a Datadog root with parent 0) */
+        if (!tmp.parent_id) continue;
         if (out->n_links < DD_SPAN_LINKS_MAX) {
             dd_span_link *l = &out->links[out->n_links++];
             const char *name = dd_style_name(st);
