@@ -2445,8 +2445,12 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
             else changed = 1;
         }
     }
+    /* Flush when the estimated payload passes flush_bytes, when the interval has passed, or when
+     * the memory held passes half of max_buffer_bytes: otherwise a small memory limit fills
+     * before the payload estimate triggers a flush, and every later trace is dropped. */
     if (changed
         && (t->done_est + dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
+            || t->done_bytes + dd_mp_writer_size(&t->bufs[t->active].w) >= t->max_buffer_bytes / 2
             || (t->flush_interval_ns >= 0 && mono - t->last_flush_mono >= t->flush_interval_ns))) {
         if (t->has_thread && (int64_t)getpid() == t->thread_pid) { /* not in a fork()ed child */
             t->flush_wanted = 1;
