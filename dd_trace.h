@@ -2388,7 +2388,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
     unsigned drop = 0;
-    int changed = 0, flush_now = 0;
+    int changed = 0, refused = 0, flush_now = 0;
     s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     s->finished = 1;
     pthread_mutex_lock(&t->lock);
@@ -2417,6 +2417,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
                 t->counters.spans_dropped_buffer += n;
                 drop = dd__drop_first(t, DD__DROP_BUFFER);
                 dd__seg_release(t, seg);
+                refused = 1; /* a flush must drain the buffer, even if none is queued after this */
             } else {
                 dd__seg_unlink_open(t, seg);
                 seg->next_done_seg = NULL;
@@ -2448,7 +2449,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     /* Flush when the estimated payload passes flush_bytes, when the interval has passed, or when
      * the memory held passes half of max_buffer_bytes: otherwise a small memory limit fills
      * before the payload estimate triggers a flush, and every later trace is dropped. */
-    if (changed
+    if ((changed || refused)
         && (t->done_est + dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
             || t->done_bytes + dd_mp_writer_size(&t->bufs[t->active].w) >= t->max_buffer_bytes / 2
             || (t->flush_interval_ns >= 0 && mono - t->last_flush_mono >= t->flush_interval_ns))) {

@@ -1149,6 +1149,53 @@ static void test_flush_by_held_memory(void) {
     dd_tracer_free(t);
 }
 
+/* A transport that, on its first call, finishes traces from inside the flush - as another thread
+ * would while this one flushes - until the buffer refuses them. */
+static dd_tracer *reentrant_tracer;
+static size_t reentrant_calls;
+static void one_padded_trace(dd_tracer *t) {
+    dd_span *r = dd_span_start(t, NULL);
+    dd_span *ch = dd_span_start_child(r, "child");
+    dd_span_set_tag(ch, "pad", "0123456789012345678901234567890123456789");
+    dd_span_finish(ch);
+    dd_span_finish(r);
+}
+static int reentrant_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
+    size_t i;
+    (void)user;
+    (void)req;
+    if (reentrant_calls++ == 0)
+        for (i = 0; i < 400; i++) one_padded_trace(reentrant_tracer);
+    resp->status = 200;
+    resp->body = "{}";
+    resp->body_len = 2;
+    return 0;
+}
+
+/* Traces finished while another flush runs fill the buffer; the first one refused must start a
+ * flush once that flush is over, or no flush ever runs again and every later trace is dropped
+ * (found by the two-thread benchmark). */
+static void test_flush_after_buffer_filled_during_flush(void) {
+    dd_tracer_config c;
+    dd_counters k;
+    size_t i;
+    fake_reset();
+    c = base_config();
+    c.max_buffer_bytes = 64 * 1024;
+    c.transport_fn = reentrant_transport;
+    reentrant_calls = 0;
+    reentrant_tracer = new_tracer(&c);
+    for (i = 0; i < 2000; i++) one_padded_trace(reentrant_tracer);
+    dd_tracer_counters(reentrant_tracer, &k);
+    CHECK(k.chunks_dropped_buffer > 0);     /* the buffer did fill during the first flush */
+    CHECK(k.chunks_dropped_buffer < 400);   /* and only then */
+    CHECK(reentrant_calls >= 3);
+    dd_tracer_flush(reentrant_tracer);
+    dd_tracer_counters(reentrant_tracer, &k);
+    CHECK_EQ_U64(k.chunks_sent + k.chunks_dropped_buffer, 2400);
+    dd_tracer_free(reentrant_tracer);
+}
+
 static void test_flush_by_interval(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -1822,6 +1869,7 @@ static const test_case cases[] = {
     TEST(test_cgroup_parsing),
     TEST(test_flush_by_size),
     TEST(test_flush_by_held_memory),
+    TEST(test_flush_after_buffer_filled_during_flush),
     TEST(test_flush_by_interval),
     TEST(test_split_payloads),
     TEST(test_transport_failure_and_retry),
