@@ -2529,19 +2529,23 @@ DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_
 }
 
 /* Sends the chunks of pb in requests under max_request_bytes, with retries. Runs without the
- * lock: pb and t->send belong to the flushing thread. Returns DD_OK or the last error. */
+ * lock: pb and t->send belong to the flushing thread. Returns DD_OK or the last error. A 413
+ * (the agent's own size limit is lower) halves the request size for the rest of this flush and
+ * sends the same chunks again in smaller requests; a single chunk refused so is dropped
+ * (spec/agent-protocol.md 5.2). */
 DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
     const uint8_t *data = dd_mp_writer_data(&pb->w);
-    size_t i = 0, start = 0;
+    size_t i = 0, start = 0, cap = (size_t)t->max_request_bytes;
     int result = DD_OK;
     while (i < pb->n_marks) {
         size_t j = i, used = 0, nh = 0, a;
         uint32_t spans = 0;
+        int split = 0;
         char count[24];
         dd_header h[DD__HEADERS_MAX];
         dd_http_request req;
         /* chunks i..j-1 fit; each one alone fits (checked when encoded) */
-        while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= t->max_request_bytes)) {
+        while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= cap)) {
             spans += pb->marks[j].spans;
             j++;
         }
@@ -2605,6 +2609,12 @@ DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
                 break;
             }
             st->failed++;
+            if (rc == 0 && resp.status == 413 && j - i > 1) { /* fewer chunks per request */
+                cap = (pb->marks[j - 1].end - start) / 2 + 5;
+                split = 1;
+                dd__tlogs(t, DD_LOG_WARN, "agent answered 413 (payload too large); sending in smaller requests");
+                break;
+            }
             if (rc != 0 || resp.status == 408 || resp.status == 429 || resp.status >= 500 || resp.status < 100) {
                 if ((int)a < t->send_retries) {
                     st->retried++;
@@ -2636,6 +2646,7 @@ DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
             }
             break;
         }
+        if (split) continue; /* the same chunks again, in smaller requests */
         start = pb->marks[j - 1].end;
         i = j;
     }
