@@ -322,6 +322,27 @@ def t_split():
     eq(len(ids), 40, "no chunk duplicated")
 
 
+# --- too_large: spec/agent-protocol.md 5.2, 413 = split the payload, do not retry it as is ---
+def t_too_large():
+    files = sorted(glob.glob(os.path.join(OUT, "too_large.*.bin")),
+                   key=lambda f: int(os.path.basename(f).split(".")[1]))
+    sizes = [os.path.getsize(f) for f in files]
+    assert sizes and sizes[0] > 1500, "the first request holds all 12 traces: %r" % sizes
+    refused = [n for n in sizes if n > 1500]
+    assert all(b < a for a, b in zip(refused, refused[1:])), "a refused body is never sent again: %r" % sizes
+    v0, _, _, _ = load("too_large.0")
+    eq(len(v0), 12, "the refused request had the 12 chunks")
+    ids = []
+    for f in files[1:]:
+        name = os.path.basename(f)[:-4]
+        v, tree, h, line = load(name)
+        check_headers(h, line, len(v), name)
+        check_payload_types(tree, name)
+        if os.path.getsize(f) <= 1500:  # accepted
+            ids += [chunk[0]["trace_id"] for chunk in v]
+    eq(sorted(ids), sorted(chunk[0]["trace_id"] for chunk in v0), "every chunk delivered once after the split")
+
+
 # --- agent_rate ---
 def t_agent_rate():
     v0, _, _, _ = load("agent_rate.0")
@@ -350,7 +371,8 @@ def t_strings():
 for name, fn in [("basic envelope and headers", t_basic_envelope), ("basic root span", t_basic_root),
                  ("basic child spans", t_basic_children), ("extracted context", t_context),
                  ("64-bit ids and manual reject", t_id64), ("partial flush chunks", t_partial),
-                 ("split requests", t_split), ("agent rates applied", t_agent_rate),
+                 ("split requests", t_split), ("413: split and resend", t_too_large),
+                 ("agent rates applied", t_agent_rate),
                  ("strings and UTF-8", t_strings)]:
     case(name, fn)
 print("trace_payload: %d passed, %d failed" % (passed, failed))

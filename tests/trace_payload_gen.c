@@ -21,6 +21,7 @@ static size_t n_rnd, i_rnd;
 static const char *env_vars[8][2];
 static size_t n_env;
 static const char *resp_body = "{\"rate_by_service\":{}}";
+static size_t reject_over; /* > 0: bodies larger than this get 413 (the agent's MaxRequestBytes) */
 
 static int64_t wall_fn(void *u) {
     (void)u;
@@ -59,6 +60,12 @@ static int transport(void *u, const dd_http_request *req, dd_http_response *resp
     for (i = 0; i < req->n_headers; i++) fprintf(f, "%s: %s\n", req->headers[i].name, req->headers[i].value);
     fclose(f);
     n_req++;
+    if (reject_over && req->body_len > reject_over) { /* spec/agent-protocol.md 5.2 */
+        resp->status = 413;
+        resp->body = "payload-too-large";
+        resp->body_len = 17;
+        return 0;
+    }
     resp->status = 200;
     resp->body = resp_body;
     resp->body_len = strlen(resp_body);
@@ -249,6 +256,28 @@ static void scenario_split(void) {
     dd_tracer_free(t);
 }
 
+/* too_large: an agent whose limit is 1500 bytes answers 413 to the first request (12 traces):
+ * the chunks must arrive in smaller requests, none sent twice (spec/agent-protocol.md 5.2). */
+static void scenario_too_large(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    int i;
+    memset(&c, 0, sizeof c);
+    n_env = 0;
+    c.service = "big";
+    t = begin("too_large", &c);
+    n_rnd = 0;
+    for (i = 0; i < 12; i++) {
+        dd_span *s = dd_span_start(t, NULL);
+        dd_span_set_tag(s, "pad", "0123456789012345678901234567890123456789");
+        dd_span_finish(s);
+    }
+    reject_over = 1500;
+    dd_tracer_flush(t);
+    reject_over = 0;
+    dd_tracer_free(t);
+}
+
 /* agent_rate: the agent's rate 0 for service:web,env:prod rejects the second trace. */
 static void scenario_agent_rate(void) {
     static const uint64_t r[] = {0x100, 0x101, 0x200, 0x201};
@@ -299,6 +328,7 @@ int main(int argc, char **argv) {
     scenario_id64();
     scenario_partial();
     scenario_split();
+    scenario_too_large();
     scenario_agent_rate();
     scenario_strings();
     return 0;
