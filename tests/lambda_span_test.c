@@ -1210,7 +1210,8 @@ static void test_hostile_inputs(void) {
     dd_tracer_free(t);
 }
 
-/* aws.lambda.load: only with DD_COLD_START_TRACING on (off by default here), on a cold start, at
+/* aws.lambda.load: only with DD_COLD_START_TRACING on (on by default, as datadog-lambda-python and
+ * -js: spec 9), on a cold start, at
  * least DD_MIN_COLD_START_DURATION ms (default 3) long, not for a proactive initialisation nor in
  * Managed Instances mode. */
 static int load_span_for(const char *tracing, const char *env_k, const char *env_v, int64_t init_before_ns) {
@@ -1236,7 +1237,7 @@ static int load_span_for(const char *tracing, const char *env_k, const char *env
     return found;
 }
 static void test_cold_start_span(void) {
-    CHECK_EQ_INT(load_span_for(NULL, NULL, NULL, INT64_C(5000000000)), 0); /* off by default */
+    CHECK_EQ_INT(load_span_for(NULL, NULL, NULL, INT64_C(5000000000)), 1); /* on by default (spec 9) */
     CHECK_EQ_INT(load_span_for("false", NULL, NULL, INT64_C(5000000000)), 0);
     CHECK_EQ_INT(load_span_for("true", NULL, NULL, INT64_C(3000000)), 1);
     CHECK_EQ_INT(load_span_for("true", NULL, NULL, INT64_C(2999999)), 0);

@@ -43,9 +43,9 @@ typedef struct dd_lambda_options {
     int64_t init_ns;            /* when the sandbox initialised (wall clock ns since the epoch);
                                    0 = the time of dd_lambda_new. A first invocation more than 10 s
                                    later is a proactive initialisation, not a cold start (spec 7.5) */
-    int cold_start_tracing;     /* DD_COLD_START_TRACING; default OFF here (the Python and Node
-                                   libraries default on): on, the cold start gets an
-                                   aws.lambda.load span from init_ns to the aws.lambda start       */
+    int cold_start_tracing;     /* DD_COLD_START_TRACING; default on (as the Python and Node
+                                   libraries): the cold start gets an aws.lambda.load span from
+                                   init_ns to the aws.lambda start                                 */
     int32_t min_cold_start_duration_ms; /* DD_MIN_COLD_START_DURATION; 0 = unset (default 3 ms);
                                    a shorter initialisation gets no span; negative = no minimum   */
 } dd_lambda_options;

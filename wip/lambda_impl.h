@@ -201,8 +201,8 @@ DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
         dd__lam_flag(&l->cfg, opts->service_representation, "DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED", 1);
     l->logs_injection = dd__lam_flag(&l->cfg, opts->logs_injection, "DD_LOGS_INJECTION", 1);
     l->log_128bit = dd__lam_flag(&l->cfg, opts->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
-    /* off unless asked: a C runtime has no imports to show, and spec 9 leaves the span optional */
-    l->cold_start_tracing = dd__lam_flag(&l->cfg, opts->cold_start_tracing, "DD_COLD_START_TRACING", 0);
+    /* on unless asked off, as datadog-lambda-python and -js (spec 9; the README says so) */
+    l->cold_start_tracing = dd__lam_flag(&l->cfg, opts->cold_start_tracing, "DD_COLD_START_TRACING", 1);
     l->min_cold_start_ns = INT64_C(3000000); /* datadog-lambda-python/-js default: 3 ms */
     if (opts->min_cold_start_duration_ms) {
         l->min_cold_start_ns = opts->min_cold_start_duration_ms < 0 ? 0 : (int64_t)opts->min_cold_start_duration_ms * 1000000;
