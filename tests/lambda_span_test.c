@@ -654,10 +654,62 @@ static void test_sns_in_sqs_upstream(void) {
         CHECK_EQ_INT(start_of(&sqs), INT64_C(1714557600500000000));
         CHECK_STR(sget(&sqs, "service"), "orders-queue");
         CHECK(mget(&sns, "_sampling_priority_v1") == 2.0);
+        /* the SNS span's own tags, as for a direct SNS trigger (datadog-lambda-python
+         * create_inferred_span_from_sns_event on the envelope; spec 8); no Subject in the envelope */
+        CHECK_STR(sget(&sns, "meta.topicname"), "orders-topic");
+        CHECK_STR(sget(&sns, "meta.topic_arn"), "arn:aws:sns:us-east-1:123456789012:orders-topic");
+        CHECK_STR(sget(&sns, "meta.message_id"), "m-1");
+        CHECK_STR(sget(&sns, "meta.type"), "Notification");
+        CHECK_STR(sget(&sns, "meta.subject"), "<absent>");
+        CHECK_STR(sget(&sns, "meta.span.kind"), "server");
     }
     dd_lambda_free(l);
     dd_tracer_free(t);
     free(ev);
+}
+
+/* EventBridge -> SQS: datadog-lambda-python makes the aws.eventbridge upstream span only when the
+ * body's detail carries _datadog (create_inferred_span_from_sqs_event), with its detail_type tag. */
+static size_t eb_sqs_spans(const char *detail, const char **detail_type) {
+    char ev[1024];
+    dd_tracer *t;
+    dd_lambda *l;
+    dd_lambda_config lc = lambda_config();
+    dd_lambda_invocation inv;
+    dd_span *s;
+    dd_json eb;
+    size_t n = 0;
+    int len = snprintf(ev, sizeof ev,
+                       "{\"Records\":[{\"messageId\":\"m\",\"receiptHandle\":\"rh\",\"body\":\"{\\\"version\\\":\\\"0\\\","
+                       "\\\"detail-type\\\":\\\"OrderPlaced\\\",\\\"source\\\":\\\"shop.orders\\\",\\\"time\\\":"
+                       "\\\"2024-05-01T10:00:00Z\\\",\\\"detail\\\":%s}\",\"attributes\":{\"SentTimestamp\":"
+                       "\"1714557600500\",\"SenderId\":\"S\"},\"messageAttributes\":{},\"eventSource\":\"aws:sqs\","
+                       "\"eventSourceARN\":\"arn:aws:sqs:us-east-1:123456789012:eb-queue\"}]}",
+                       detail);
+    fake_reset();
+    t = new_tracer(0);
+    l = new_lambda(t, &lc, 0);
+    inv = invocation(ev, (size_t)len, FN_ARN);
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    dd_lambda_end_invocation(l, s, NULL, 0, 0);
+    *detail_type = "<no span>";
+    if (decode(0)) {
+        n = count_spans();
+        if (span_named("aws.eventbridge", &eb)) *detail_type = sget(&eb, "meta.detail_type");
+    }
+    dd_lambda_free(l);
+    dd_tracer_free(t);
+    return n;
+}
+static void test_eventbridge_in_sqs_upstream(void) {
+    const char *dt;
+    CHECK_EQ_U64(eb_sqs_spans("{\\\"orderId\\\":1}", &dt), 2); /* no _datadog: aws.sqs and aws.lambda */
+    CHECK_STR(dt, "<no span>");
+    CHECK_EQ_U64(eb_sqs_spans("{\\\"_datadog\\\":{\\\"x-datadog-trace-id\\\":\\\"41\\\",\\\"x-datadog-parent-id\\\":"
+                              "\\\"42\\\",\\\"x-datadog-sampling-priority\\\":\\\"1\\\"}}",
+                              &dt),
+                 3);
+    CHECK_STR(dt, "OrderPlaced");
 }
 
 /*--- services: DD_SERVICE, DD_SERVICE_MAPPING, DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED ---*/
@@ -1258,6 +1310,7 @@ static const test_case cases[] = {
     TEST(test_apigw_rest_invocation),
     TEST(test_function_url_and_alb),
     TEST(test_sns_in_sqs_upstream),
+    TEST(test_eventbridge_in_sqs_upstream),
     TEST(test_service_names),
     TEST(test_managed_services_off),
     TEST(test_xray_merge),

@@ -312,6 +312,8 @@ DD__PRIVATE dd_span *dd__lam_start_inferred(dd_lambda *l, const dd_lambda_trigge
                 dd_span_set_tag(up, tr->tags[i].key, tr->tags[i].value);
             dd__lam_inferred_tags(up, tr->upstream_span_name, tr->upstream_resource, 0, request_id);
         } else {
+            for (i = 0; i < tr->n_upstream_tags && i < DD_LAMBDA_UPSTREAM_TAGS_MAX; i++)
+                dd_span_set_tag(up, tr->upstream_tags[i].key, tr->upstream_tags[i].value);
             dd__lam_inferred_tags(up, tr->upstream_span_name, tr->upstream_resource, 1, NULL);
         }
         memset(&so, 0, sizeof so);

@@ -176,6 +176,7 @@ DD_API size_t dd_datadog_inject(const dd_propagation_config *cfg, const dd_trace
 #define DD_LAMBDA_TAG_VALUE_MAX 255
 #define DD_LAMBDA_TAGS_MAX 12
 #define DD_LAMBDA_TRIGGER_TAGS_MAX 6
+#define DD_LAMBDA_UPSTREAM_TAGS_MAX 6
 
 typedef struct dd_lambda_tag {
     char key[DD_LAMBDA_TAG_KEY_MAX + 1];
@@ -206,6 +207,9 @@ typedef struct dd_lambda_trigger {
     char upstream_service[DD_LAMBDA_NAME_MAX + 1];
     char upstream_resource[DD_LAMBDA_NAME_MAX + 1];
     int64_t upstream_start_ns;
+    uint32_t n_upstream_tags;         /* the upstream span's own tags (SNS: topicname, topic_arn,
+                                         message_id, type, subject; EventBridge: detail_type)    */
+    dd_lambda_tag upstream_tags[DD_LAMBDA_UPSTREAM_TAGS_MAX];
     /* HTTP triggers: tags of the aws.lambda span besides function_trigger.* (spec 7.3):
      * http.url, http.method, http.route, http.referer, http.useragent (ALB) */
     uint32_t n_trigger_tags;

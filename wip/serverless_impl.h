@@ -1290,6 +1290,25 @@ DD__PRIVATE void dd__sls_tag(dd_lambda_trigger *t, const char *key, const char *
     memcpy(g->value, val, n);
     g->value[n] = 0;
 }
+/* The same for the upstream span's tags. */
+DD__PRIVATE void dd__sls_utag(dd_lambda_trigger *t, const char *key, const char *val, size_t n) {
+    dd_lambda_tag *g;
+    if (t->n_upstream_tags >= DD_LAMBDA_UPSTREAM_TAGS_MAX || n > DD_LAMBDA_TAG_VALUE_MAX || strlen(key) > DD_LAMBDA_TAG_KEY_MAX)
+        return;
+    g = &t->upstream_tags[t->n_upstream_tags++];
+    memcpy(g->key, key, strlen(key) + 1);
+    memcpy(g->value, val, n);
+    g->value[n] = 0;
+}
+/* A string member of obj as an upstream tag ("" and non-strings skipped, as Python's `if subject`). */
+DD__PRIVATE void dd__sls_utag_json(dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *name) {
+    dd_json v;
+    char buf[DD_LAMBDA_TAG_VALUE_MAX + 1];
+    size_t n;
+    if (dd_json_get(obj, name, strlen(name), &v) == DD_OK && v.type == DD_JSON_STRING &&
+        dd_json_string(&v, buf, sizeof buf, &n) == DD_OK && n)
+        dd__sls_utag(t, key, buf, n);
+}
 DD__PRIVATE void dd__sls_tag_json(dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *path) {
     dd_json v;
     char buf[DD_LAMBDA_TAG_VALUE_MAX + 1];
@@ -1637,12 +1656,22 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
                     dd__sls_set(t->upstream_service, sizeof t->upstream_service, dd__sls_last(arn, ':'), n);
                     dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, dd__sls_last(arn, ':'), n);
                     if (DD__SLS_GET(&b, "Timestamp", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
-                } else if (DD__SLS_HAS(&b, "detail-type") && DD__SLS_GET(&b, "source", &v)) {
+                    /* the tags of a direct SNS trigger, from the envelope (Subject only when set) */
+                    dd__sls_utag(t, "topicname", t->upstream_service, strlen(t->upstream_service));
+                    dd__sls_utag(t, "topic_arn", arn, strlen(arn));
+                    dd__sls_utag_json(t, "message_id", &b, "MessageId");
+                    dd__sls_utag_json(t, "type", &b, "Type");
+                    dd__sls_utag_json(t, "subject", &b, "Subject");
+                } else if (dd_json_path(&b, "detail._datadog", &ty) == DD_OK &&
+                           (ty.type == DD_JSON_OBJECT || ty.type == DD_JSON_STRING) &&
+                           DD__SLS_GET(&b, "source", &v)) {
+                    /* EventBridge -> SQS: only a traced producer's event (detail._datadog), as Python */
                     n = dd__sls_copy(&v, name, sizeof name);
                     memcpy(t->upstream_span_name, "aws.eventbridge", 16);
                     dd__sls_set(t->upstream_service, sizeof t->upstream_service, name, n);
                     dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, name, n);
                     if (DD__SLS_GET(&b, "time", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
+                    dd__sls_utag_json(t, "detail_type", &b, "detail-type");
                 }
             }
         }
