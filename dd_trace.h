@@ -791,6 +791,15 @@ typedef struct dd__enc {
     char *fix;
     size_t fix_cap;
 } dd__enc;
+#if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
+#define DD__INTERPRETER "clang"
+#elif defined(__GNUC__)
+#define DD__INTERPRETER "gcc"
+#elif defined(_MSC_VER)
+#define DD__INTERPRETER "msvc"
+#else
+#define DD__INTERPRETER "unknown"
+#endif
 #define DD__MAX_GLOBAL_TAGS 64
 #define DD__HEADERS_MAX 10
 
@@ -2564,6 +2573,8 @@ DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
         DD__HDR("Content-Type", "application/msgpack", 19);
         DD__HDR("Datadog-Meta-Lang", t->language.p, t->language.n);
         DD__HDR("Datadog-Meta-Lang-Version", t->language_version.p, t->language_version.n);
+        if (t->language.n == 1 && t->language.p[0] == 'c') /* the compiler; unknown for another language */
+            DD__HDR("Datadog-Meta-Lang-Interpreter", DD__INTERPRETER, sizeof(DD__INTERPRETER) - 1);
         DD__HDR("Datadog-Meta-Tracer-Version", DD_VERSION_STRING, sizeof(DD_VERSION_STRING) - 1);
         DD__HDR("X-Datadog-Trace-Count", count, strlen(count));
         DD__HDR("Datadog-Client-Computed-Top-Level", "yes", 3);

@@ -181,6 +181,8 @@ def check_headers(h, line, n_chunks, what, lang="c"):
     eq(h.get("content-type"), "application/msgpack", what + ": Content-Type")
     eq(h.get("datadog-meta-lang"), lang, what + ": Datadog-Meta-Lang")
     assert h.get("datadog-meta-lang-version"), what + ": Datadog-Meta-Lang-Version"
+    # spec/agent-protocol.md 4: required by system-tests test_traces_header_present (the compiler)
+    assert h.get("datadog-meta-lang-interpreter") in ("gcc", "clang"), what + ": Datadog-Meta-Lang-Interpreter"
     eq(h.get("datadog-meta-tracer-version"), "0.1.0", what + ": Datadog-Meta-Tracer-Version")
     eq(h.get("x-datadog-trace-count"), str(n_chunks), what + ": X-Datadog-Trace-Count = chunks in the body")
 
