@@ -535,6 +535,9 @@ static void test_apigw_rest_invocation(void) {
         CHECK_STR(sget(&api, "meta.http.method"), "GET");
         CHECK_STR(sget(&api, "meta.http.url"), "https://abcdef123.execute-api.us-east-1.amazonaws.com/my/path");
         CHECK_STR(sget(&api, "meta.http.status_code"), "201");
+        /* copied from the trigger tags at the end (datadog-lambda-python wrapper _after) */
+        CHECK_STR(sget(&api, "meta.http.route"), "/my/path");
+        CHECK_STR(sget(&api, "meta.dd_resource_key"), "arn:aws:apigateway:us-east-2::/restapis/abcdef123/stages/prod");
         CHECK_STR(sget(&api, "meta._dd.origin"), "synthetics"); /* the extracted origin wins */
         CHECK(mget(&api, "_sampling_priority_v1") == -1.0);
         CHECK_STR(sget(&lam, "meta.function_trigger.event_source"), "api-gateway");
@@ -662,6 +665,10 @@ static void test_sns_in_sqs_upstream(void) {
         CHECK_STR(sget(&sns, "meta.type"), "Notification");
         CHECK_STR(sget(&sns, "meta.subject"), "<absent>");
         CHECK_STR(sget(&sns, "meta.span.kind"), "server");
+        /* dd_resource_key = function_trigger.event_source_arn, on the inferred span only */
+        CHECK_STR(sget(&sqs, "meta.dd_resource_key"), "arn:aws:sqs:us-east-1:123456789012:orders-queue");
+        CHECK_STR(sget(&sns, "meta.dd_resource_key"), "<absent>");
+        CHECK_STR(sget(&sqs, "meta.http.route"), "<absent>");
     }
     dd_lambda_free(l);
     dd_tracer_free(t);

@@ -87,6 +87,8 @@ DD_API void dd_lambda_free(dd_lambda *l);
  * "aws.lambda", type "aws.lambda.load", resource the function name; datadog-lambda-python's
  * ColdStartTracer, spec 9) covers init_ns .. the aws.lambda start, when that lasts at least the
  * minimum cold-start duration.
+ * The inferred span also gets http.route (HTTP triggers) and dd_resource_key (the
+ * function_trigger.event_source_arn) from the trigger tags, as datadog-lambda-python does.
  * *trigger (may be NULL) gets the extraction's trigger description. Returns NULL when tracing is
  * disabled, a limit refused the span, or l or inv is NULL; dd_lambda_end_invocation accepts that
  * NULL. [any thread] */

@@ -398,6 +398,13 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     if (l->managed_services && tr->span_name[0])
         inf = dd__lam_start_inferred(l, tr, have_parent ? &parent : NULL, inv->event, inv->event ? inv->event_len : 0,
                                      inv->request_id, start);
+    if (inf) { /* from the trigger tags, as datadog-lambda-python's wrapper _after: http.route, dd_resource_key */
+        for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
+            if (strcmp(tr->trigger_tags[i].key, "http.route") == 0 && tr->trigger_tags[i].value[0])
+                dd_span_set_tag(inf, "http.route", tr->trigger_tags[i].value);
+        if (tr->event_source != DD_LAMBDA_EVENT_UNKNOWN && tr->event_source_arn[0])
+            dd_span_set_tag(inf, "dd_resource_key", tr->event_source_arn);
+    }
     memset(&so, 0, sizeof so);
     so.parent = inf;
     so.context = !inf && have_parent ? &parent : NULL;
