@@ -134,7 +134,8 @@ DD__BEGIN_C
 
 /* A request to send to the agent: always "POST" to "/v0.4/traces" with a msgpack body. Header
  * names and values (dd_header, from dd_propagation.h) are also NUL-terminated. Everything is
- * borrowed for the duration of the transport call. */
+ * borrowed for the duration of the transport call. The transport adds Content-Length: body_len
+ * (not chunked encoding: the APM test agent requires Content-Length). */
 typedef struct dd_http_request {
     const char *method;
     const char *path;
@@ -165,7 +166,7 @@ typedef struct dd_tracer_config {
     const char *service;      /* DD_SERVICE; default AWS_LAMBDA_FUNCTION_NAME, else program name   */
     const char *env;          /* DD_ENV; default none                                               */
     const char *version;      /* DD_VERSION; default none                                           */
-    const char *tags;         /* DD_TAGS: "k:v,k:v" or "k:v k:v", added to each chunk's first span  */
+    const char *tags;         /* DD_TAGS: "k:v,k:v" or "k:v k:v", added to every span (as Go, C++)  */
     int enabled;              /* DD_TRACE_ENABLED; default on. Off: spans are NULL, nothing is sent */
     int trace_id_128;         /* DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED; default on           */
     int debug;                /* DD_TRACE_DEBUG; default off: debug log lines, payloads as JSON     */
