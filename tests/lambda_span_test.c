@@ -708,6 +708,45 @@ static size_t eb_sqs_spans(const char *detail, const char **detail_type) {
     dd_tracer_free(t);
     return n;
 }
+/* EventBridge: the aws.eventbridge span starts at the event's `time` (seconds), or, when
+ * detail._datadog is a Step Functions context object (the state machine's PutEvents task), at its
+ * State.EnteredTime (datadog-lambda-python create_inferred_span_from_eventbridge_event; spec 8). */
+static int64_t eventbridge_start(const char *datadog) {
+    char ev[1024];
+    dd_tracer *t;
+    dd_lambda *l;
+    dd_lambda_config lc = lambda_config();
+    dd_lambda_invocation inv;
+    dd_span *s;
+    dd_json eb;
+    int64_t start = -1;
+    int len = snprintf(ev, sizeof ev,
+                       "{\"version\":\"0\",\"detail-type\":\"StepFunctionTask\",\"source\":\"my.eventbridge\","
+                       "\"time\":\"2025-03-13T15:17:34Z\",\"detail\":{\"Message\":\"hi\"%s}}",
+                       datadog);
+    fake_reset();
+    t = new_tracer(0);
+    l = new_lambda(t, &lc, 0);
+    inv = invocation(ev, (size_t)len, FN_ARN);
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    dd_lambda_end_invocation(l, s, NULL, 0, 0);
+    if (decode(0) && span_named("aws.eventbridge", &eb)) start = start_of(&eb);
+    dd_lambda_free(l);
+    dd_tracer_free(t);
+    return start;
+}
+static void test_eventbridge_start(void) {
+    static const char sfn[] =
+        ",\"_datadog\":{\"Execution\":{\"Id\":\"arn:aws:states:sa-east-1:425362996713:execution:m:e1\","
+        "\"RedriveCount\":0},\"StateMachine\":{\"Id\":\"arn:aws:states:sa-east-1:425362996713:stateMachine:m\"},"
+        "\"State\":{\"Name\":\"EventBridge PutEvents\",\"EnteredTime\":\"2025-03-13T15:17:34.008Z\",\"RetryCount\":0},"
+        "\"serverless-version\":\"v1\"}";
+    static const char plain[] = ",\"_datadog\":{\"x-datadog-trace-id\":\"5\",\"x-datadog-parent-id\":\"6\"}";
+    CHECK_EQ_INT(eventbridge_start(""), INT64_C(1741879054000000000));
+    CHECK_EQ_INT(eventbridge_start(plain), INT64_C(1741879054000000000));
+    CHECK_EQ_INT(eventbridge_start(sfn), INT64_C(1741879054008000000));
+}
+
 static void test_eventbridge_in_sqs_upstream(void) {
     const char *dt;
     CHECK_EQ_U64(eb_sqs_spans("{\\\"orderId\\\":1}", &dt), 2); /* no _datadog: aws.sqs and aws.lambda */
@@ -1318,6 +1357,7 @@ static const test_case cases[] = {
     TEST(test_function_url_and_alb),
     TEST(test_sns_in_sqs_upstream),
     TEST(test_eventbridge_in_sqs_upstream),
+    TEST(test_eventbridge_start),
     TEST(test_service_names),
     TEST(test_managed_services_off),
     TEST(test_xray_merge),

@@ -1589,6 +1589,17 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
     }
 }
 
+/* The start of an aws.eventbridge span (datadog-lambda-python): the event's `time`, or the Step
+ * Functions State.EnteredTime when detail._datadog is a context object (a PutEvents task). */
+DD__PRIVATE int64_t dd__sls_eb_start(const dd_json *ev) {
+    dd_json d, so, v;
+    int64_t ns = 0;
+    if (DD__SLS_GET(ev, "detail", &d) && dd__sls_is_sfn(&d, &so) && dd_json_path(&d, "_datadog.State.EnteredTime", &v) == DD_OK)
+        ns = dd__sls_iso_to_ns(&v);
+    if (!ns && DD__SLS_GET(ev, "time", &v)) ns = dd__sls_iso_to_ns(&v);
+    return ns;
+}
+
 /* Event source ARN and inferred-span description (spec 7.3 and 8). */
 DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lambda_trigger *t) {
     dd_json rec, v, rc;
@@ -1670,7 +1681,7 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
                     memcpy(t->upstream_span_name, "aws.eventbridge", 16);
                     dd__sls_set(t->upstream_service, sizeof t->upstream_service, name, n);
                     dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, name, n);
-                    if (DD__SLS_GET(&b, "time", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
+                    t->upstream_start_ns = dd__sls_eb_start(&b);
                     dd__sls_utag_json(t, "detail_type", &b, "detail-type");
                 }
             }
@@ -1726,7 +1737,7 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
             dd__sls_set(t->resource, sizeof t->resource, name, n);
         }
         dd__sls_tag_json(t, "detail_type", ev, "detail-type");
-        if (DD__SLS_GET(ev, "time", &v)) t->start_ns = dd__sls_iso_to_ns(&v);
+        t->start_ns = dd__sls_eb_start(ev);
         t->is_async = 1;
         break;
     case DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS:
