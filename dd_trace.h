@@ -1628,7 +1628,8 @@ DD__PRIVATE void dd__seg_text(dd_tracer *t, dd__segment *seg, dd__tstr *out, con
     out->n = (uint32_t)n;
 }
 /* The extracted ptags without _dd.p.dm, _dd.p.tid and _dd.p.ksr, which the tracer writes itself;
- * _dd.p.dm is kept aside (an extracted priority keeps its decision maker). */
+ * _dd.p.dm is kept aside (an extracted priority keeps its decision maker), _dd.p.ksr goes in
+ * seg->ksr, unchanged until a local decision replaces it (spec/sampling.md 8). */
 DD__PRIVATE void dd__seg_ptags(dd_tracer *t, dd__segment *seg, const dd_trace_context *ctx) {
     const char *p = ctx->ptags, *end = ctx->ptags + ctx->ptags_len;
     char *d = ctx->ptags_len ? (char *)dd__seg_alloc(t, seg, ctx->ptags_len) : NULL;
@@ -1650,7 +1651,13 @@ DD__PRIVATE void dd__seg_ptags(dd_tracer *t, dd__segment *seg, const dd_trace_co
                     memcpy(seg->ext_dm, eq + 1, vl);
                     seg->ext_dm_len = (uint32_t)vl;
                 }
-            } else if (!(kl == 9 && memcmp(p, "_dd.p.tid", 9) == 0) && !(kl == 9 && memcmp(p, "_dd.p.ksr", 9) == 0)) {
+            } else if (kl == 9 && memcmp(p, "_dd.p.ksr", 9) == 0) {
+                size_t vl = len - 10;
+                if (vl < sizeof seg->ksr) {
+                    memcpy(seg->ksr, eq + 1, vl);
+                    seg->ksr_len = (uint32_t)vl;
+                }
+            } else if (!(kl == 9 && memcmp(p, "_dd.p.tid", 9) == 0)) {
                 if (n) d[n++] = ',';
                 memcpy(d + n, p, len);
                 n += len;

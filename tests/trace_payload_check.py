@@ -270,6 +270,23 @@ def t_context():
     assert "span_links" not in child
 
 
+# --- upstream_ksr: spec/sampling.md 8 ("an extracted upstream ksr is propagated unchanged") and 9 ---
+def t_upstream_ksr():
+    v, tree, h, line = load("upstream_ksr.0")
+    check_headers(h, line, 1, "upstream_ksr")
+    check_payload_types(tree, "upstream_ksr")
+    root, child = v[0]
+    eq(root["meta"].get("_dd.p.ksr"), "1.000000", "upstream _dd.p.ksr on the chunk root, unchanged")
+    eq(root["meta"].get("_dd.p.dm"), "-3", "upstream _dd.p.dm on the chunk root")
+    eq(root["metrics"].get("_sampling_priority_v1"), 2.0, "upstream priority")
+    for k in ("_dd.rule_psr", "_dd.agent_psr", "_dd.limit_psr"):
+        assert k not in root["metrics"], "no local rate tag for an inherited decision: " + k
+    assert "_dd.p.ksr" not in child["meta"], "only on the chunk root"
+    ptags = dict(kv.split("=", 1) for kv in open(os.path.join(OUT, "upstream_ksr.ptags")).read().split(","))
+    eq(ptags.get("_dd.p.ksr"), "1.000000", "injected context keeps the upstream _dd.p.ksr")
+    eq(ptags.get("_dd.p.dm"), "-3", "injected context keeps the upstream _dd.p.dm")
+
+
 # --- id64 ---
 def t_id64():
     v, tree, h, line = load("id64.0")
@@ -372,6 +389,7 @@ def t_strings():
 
 for name, fn in [("basic envelope and headers", t_basic_envelope), ("basic root span", t_basic_root),
                  ("basic child spans", t_basic_children), ("extracted context", t_context),
+                 ("upstream _dd.p.ksr kept", t_upstream_ksr),
                  ("64-bit ids and manual reject", t_id64), ("partial flush chunks", t_partial),
                  ("split requests", t_split), ("413: split and resend", t_too_large),
                  ("agent rates applied", t_agent_rate),

@@ -191,6 +191,48 @@ static void scenario_context(void) {
     dd_tracer_free(t);
 }
 
+/* upstream_ksr: an extracted rule decision (priority 2, _dd.p.dm=-3, _dd.p.ksr=1.000000) flows on
+ * unchanged: on the chunk root and in the injected context (spec/sampling.md 8 and 9). The
+ * context's propagated tags go to OUT_DIR/upstream_ksr.ptags. */
+static void scenario_upstream_ksr(void) {
+    static const uint64_t r[] = {0x45, 0x56};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s, *child;
+    dd_trace_context ctx, out;
+    dd_span_options o;
+    char path[512];
+    FILE *f;
+    memset(&c, 0, sizeof c);
+    n_env = 0;
+    c.service = "downstream";
+    t = begin("upstream_ksr", &c);
+    set_random(r, 2);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.trace_id.lo = UINT64_C(0x1234);
+    ctx.parent_id = UINT64_C(0x5678);
+    ctx.sampling_priority = 2;
+    strcpy(ctx.ptags, "_dd.p.dm=-3,_dd.p.ksr=1.000000");
+    ctx.ptags_len = (uint32_t)strlen(ctx.ptags);
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    o.name = "consume";
+    s = dd_span_start(t, &o);
+    child = dd_span_start_child(s, "work");
+    if (dd_span_context(child, &out) == DD_OK) {
+        snprintf(path, sizeof path, "%s/upstream_ksr.ptags", out_dir);
+        f = fopen(path, "wb");
+        if (f) {
+            fwrite(out.ptags, 1, out.ptags_len, f);
+            fclose(f);
+        }
+    }
+    dd_span_finish(child);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    dd_tracer_free(t);
+}
+
 /* id64: 64-bit trace ids, manual reject. */
 static void scenario_id64(void) {
     static const uint64_t r[] = {UINT64_C(0xf1a2b3c4d5e6f708), UINT64_C(0x8000000000000066)};
@@ -325,6 +367,7 @@ int main(int argc, char **argv) {
     out_dir = argv[1];
     scenario_basic();
     scenario_context();
+    scenario_upstream_ksr();
     scenario_id64();
     scenario_partial();
     scenario_split();
