@@ -525,7 +525,9 @@ static void test_apigw_rest_invocation(void) {
         /* sync: ends after aws.lambda, at the end of the invocation (the tracer's clock) */
         CHECK_EQ_INT(start_of(&api) + duration_of(&api), INT64_C(1700000000000008000));
         CHECK_EQ_INT(start_of(&lam) + duration_of(&lam), INT64_C(1700000000000008000));
-        CHECK_STR(sget(&api, "meta.operation_name"), "aws.apigateway.rest");
+        /* no operation_name on API Gateway REST / HTTP API spans since datadog-lambda-python #697
+         * (RFC 1081, 2025-12; the extension did the same in #967) */
+        CHECK_STR(sget(&api, "meta.operation_name"), "<absent>");
         CHECK_STR(sget(&api, "meta.resource_names"), "GET /my/path");
         CHECK_STR(sget(&api, "meta._inferred_span.synchronicity"), "sync");
         CHECK_STR(sget(&api, "meta.request_id"), "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
@@ -563,6 +565,37 @@ static void test_apigw_rest_invocation(void) {
 }
 
 /* A Function URL event (AWS's documented shape) and an ALB event: no timestamp for ALB. */
+/* HTTP API (v2): aws.httpapi, type web, resource "<method> <route template>", no operation_name
+ * (datadog-lambda-python create_inferred_span_from_http_api_event after #697), http.route and
+ * dd_resource_key from the trigger tags. */
+static void test_apigw_http_api_invocation(void) {
+    size_t len;
+    char *ev = load("apigw_http_v2.json", &len);
+    dd_tracer *t;
+    dd_lambda *l;
+    dd_lambda_config lc = lambda_config();
+    dd_lambda_invocation inv;
+    dd_span *s;
+    dd_json api;
+    fake_reset();
+    t = new_tracer(0);
+    l = new_lambda(t, &lc, 0);
+    inv = invocation(ev, len, FN_ARN);
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    dd_lambda_end_invocation(l, s, "{\"statusCode\":200}", 18, 0);
+    if (decode(0) && CHECK(span_named("aws.httpapi", &api))) {
+        CHECK_STR(sget(&api, "type"), "web");
+        CHECK_STR(sget(&api, "resource"), "GET /users/{id}");
+        CHECK_STR(sget(&api, "meta.operation_name"), "<absent>");
+        CHECK_STR(sget(&api, "meta.resource_names"), "GET /users/{id}");
+        CHECK_STR(sget(&api, "meta.http.route"), "/users/{id}");
+        CHECK_STR(sget(&api, "meta.dd_resource_key"), "arn:aws:apigateway:us-east-2::/restapis/api-id/stages/$default");
+    }
+    dd_lambda_free(l);
+    dd_tracer_free(t);
+    free(ev);
+}
+
 static void test_function_url_and_alb(void) {
     static const char url_ev[] =
         "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":\"/my/path\",\"rawQueryString\":\"\","
@@ -1354,6 +1387,7 @@ static const test_case cases[] = {
     TEST(test_unknown_event_new_trace),
     TEST(test_function_name_sources),
     TEST(test_apigw_rest_invocation),
+    TEST(test_apigw_http_api_invocation),
     TEST(test_function_url_and_alb),
     TEST(test_sns_in_sqs_upstream),
     TEST(test_eventbridge_in_sqs_upstream),

@@ -169,7 +169,7 @@ DD__PRIVATE int dd__lam_is_http(int event_source) {
 /* Tags every inferred span carries (spec 8; datadog-lambda-python create_inferred_span_*). */
 DD__PRIVATE void dd__lam_inferred_tags(dd_span *s, const char *operation, const char *resource, int async,
                                        const char *request_id) {
-    dd_span_set_tag(s, "operation_name", operation);
+    if (operation) dd_span_set_tag(s, "operation_name", operation);
     dd_span_set_tag(s, "resource_names", resource);
     dd_span_set_kind(s, "server");
     if (request_id && request_id[0]) dd_span_set_tag(s, "request_id", request_id);
@@ -294,7 +294,8 @@ DD__PRIVATE dd_span *dd__lam_start_inferred(dd_lambda *l, const dd_lambda_trigge
         if (dd_json_parse(event, event_len, &ev) == DD_OK && dd_json_path(&ev, "requestContext.apiId", &v) == DD_OK)
             dd_json_string(&v, api_id, sizeof api_id, NULL);
     }
-    if (strcmp(tr->span_name, "aws.apigateway") == 0) operation = "aws.apigateway.rest"; /* Python's REST name */
+    /* API Gateway REST and HTTP API spans carry no operation_name (datadog-lambda-python #697) */
+    if (strcmp(tr->span_name, "aws.apigateway") == 0 || strcmp(tr->span_name, "aws.httpapi") == 0) operation = NULL;
     memset(&so, 0, sizeof so);
     so.context = parent;
     if (tr->upstream_span_name[0]) {
