@@ -2043,7 +2043,7 @@ DD_API void dd_span_set_origin(dd_span *s, const char *origin) {
 
 /*--- encoding (spec/agent-protocol.md 2.2-2.6), under lock ---*/
 #define DD__KEY(w, lit) dd_mp_write_str((w), (lit), sizeof(lit) - 1)
-#define DD__SYS_MAX 24
+#define DD__SYS_MAX 72 /* 512 bytes of x-datadog-tags hold at most 57 tags, plus the tracer's 8 */
 typedef struct dd__sys {
     dd__tstr k[DD__SYS_MAX], v[DD__SYS_MAX];
     double num[DD__SYS_MAX];

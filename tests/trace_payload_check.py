@@ -287,6 +287,15 @@ def t_upstream_ksr():
     eq(ptags.get("_dd.p.dm"), "-3", "injected context keeps the upstream _dd.p.dm")
 
 
+# --- many_ptags: spec/agent-protocol.md 2.3, the propagated _dd.p.* tags go on the chunk root ---
+def t_many_ptags():
+    v, tree, h, line = load("many_ptags.0")
+    check_payload_types(tree, "many_ptags")
+    meta = v[0][0]["meta"]
+    for i in range(40):
+        eq(meta.get("_dd.p.k%02d" % i), "v", "propagated tag %d of 40 on the chunk root" % i)
+
+
 # --- id64 ---
 def t_id64():
     v, tree, h, line = load("id64.0")
@@ -389,7 +398,7 @@ def t_strings():
 
 for name, fn in [("basic envelope and headers", t_basic_envelope), ("basic root span", t_basic_root),
                  ("basic child spans", t_basic_children), ("extracted context", t_context),
-                 ("upstream _dd.p.ksr kept", t_upstream_ksr),
+                 ("upstream _dd.p.ksr kept", t_upstream_ksr), ("40 propagated tags", t_many_ptags),
                  ("64-bit ids and manual reject", t_id64), ("partial flush chunks", t_partial),
                  ("split requests", t_split), ("413: split and resend", t_too_large),
                  ("agent rates applied", t_agent_rate),

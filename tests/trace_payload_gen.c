@@ -233,6 +233,37 @@ static void scenario_upstream_ksr(void) {
     dd_tracer_free(t);
 }
 
+/* many_ptags: an extracted context with 40 propagated tags (476 of the 512 bytes x-datadog-tags
+ * may hold): every one reaches the chunk root's meta. */
+static void scenario_many_ptags(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_trace_context ctx;
+    dd_span_options o;
+    int i;
+    memset(&c, 0, sizeof c);
+    n_env = 0;
+    c.service = "many";
+    t = begin("many_ptags", &c);
+    n_rnd = 0;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.trace_id.lo = UINT64_C(0x4321);
+    ctx.parent_id = UINT64_C(0x8765);
+    ctx.sampling_priority = 1;
+    for (i = 0; i < 40; i++) {
+        char kv[16];
+        int n = snprintf(kv, sizeof kv, "%s_dd.p.k%02d=v", i ? "," : "", i);
+        memcpy(ctx.ptags + ctx.ptags_len, kv, (size_t)n);
+        ctx.ptags_len += (uint32_t)n;
+    }
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    o.name = "many";
+    dd_span_finish(dd_span_start(t, &o));
+    dd_tracer_flush(t);
+    dd_tracer_free(t);
+}
+
 /* id64: 64-bit trace ids, manual reject. */
 static void scenario_id64(void) {
     static const uint64_t r[] = {UINT64_C(0xf1a2b3c4d5e6f708), UINT64_C(0x8000000000000066)};
@@ -368,6 +399,7 @@ int main(int argc, char **argv) {
     scenario_basic();
     scenario_context();
     scenario_upstream_ksr();
+    scenario_many_ptags();
     scenario_id64();
     scenario_partial();
     scenario_split();
