@@ -185,6 +185,12 @@ def check_headers(h, line, n_chunks, what, lang="c"):
     assert h.get("datadog-meta-lang-interpreter") in ("gcc", "clang"), what + ": Datadog-Meta-Lang-Interpreter"
     eq(h.get("datadog-meta-tracer-version"), "0.1.0", what + ": Datadog-Meta-Tracer-Version")
     eq(h.get("x-datadog-trace-count"), str(n_chunks), what + ": X-Datadog-Trace-Count = chunks in the body")
+    # spec 4 and 7: the tracer marks top-level spans itself (_dd.top_level), so it says so; it
+    # computes no stats, so it must not claim it (the agent would then skip stats: spec 8)
+    assert h.get("datadog-client-computed-top-level", "").lower() not in ("", "0", "f", "false"), \
+        what + ": Datadog-Client-Computed-Top-Level"
+    assert "datadog-client-computed-stats" not in h, what + ": no Datadog-Client-Computed-Stats"
+    assert "datadog-client-dropped-p0-traces" not in h, what + ": no client-side P0 dropping"
 
 
 RUNTIME_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
