@@ -780,6 +780,41 @@ static void test_eventbridge_start(void) {
     CHECK_EQ_INT(eventbridge_start(sfn), INT64_C(1741879054008000000));
 }
 
+/* CloudFront (Lambda@Edge): function_trigger.event_source_arn =
+ * arn:<partition>:cloudfront::<account of the function>:distribution/<cf.config.distributionId>
+ * (datadog-lambda-python trigger.py parse_event_source_arn; spec 7.3). */
+static const char *cloudfront_arn(const char *fn_arn) {
+    static const char ev[] = "{\"Records\":[{\"cf\":{\"config\":{\"distributionDomainName\":\"d111111abcdef8.cloudfront.net\","
+                             "\"distributionId\":\"EDFDVBD6EXAMPLE\",\"eventType\":\"viewer-request\",\"requestId\":\"r\"},"
+                             "\"request\":{\"clientIp\":\"203.0.113.178\",\"method\":\"GET\",\"uri\":\"/\",\"headers\":{}}}}]}";
+    static char out[DD_LAMBDA_ARN_MAX + 1];
+    dd_tracer *t;
+    dd_lambda *l;
+    dd_lambda_config lc = lambda_config();
+    dd_lambda_invocation inv;
+    dd_lambda_trigger trig;
+    dd_span *s;
+    fake_reset();
+    t = new_tracer(0);
+    l = new_lambda(t, &lc, 0);
+    inv = invocation(ev, sizeof ev - 1, fn_arn);
+    s = dd_lambda_start_invocation(l, &inv, &trig);
+    dd_lambda_end_invocation(l, s, NULL, 0, 0);
+    CHECK_EQ_INT(trig.event_source, DD_LAMBDA_EVENT_CLOUDFRONT);
+    memcpy(out, trig.event_source_arn, sizeof out);
+    dd_lambda_free(l);
+    dd_tracer_free(t);
+    return out;
+}
+static void test_cloudfront_arn(void) {
+    CHECK_STR(cloudfront_arn(FN_ARN), "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE");
+    CHECK_STR(cloudfront_arn("arn:aws-us-gov:lambda:us-gov-west-1:210987654321:function:f:3"),
+              "arn:aws-us-gov:cloudfront::210987654321:distribution/EDFDVBD6EXAMPLE");
+    CHECK_STR(cloudfront_arn("arn:aws-cn:lambda:cn-north-1:210987654321:function:f"),
+              "arn:aws-cn:cloudfront::210987654321:distribution/EDFDVBD6EXAMPLE");
+    CHECK_STR(cloudfront_arn(NULL), ""); /* no function ARN: no account to build it from */
+}
+
 static void test_eventbridge_in_sqs_upstream(void) {
     const char *dt;
     CHECK_EQ_U64(eb_sqs_spans("{\\\"orderId\\\":1}", &dt), 2); /* no _datadog: aws.sqs and aws.lambda */
@@ -1392,6 +1427,7 @@ static const test_case cases[] = {
     TEST(test_sns_in_sqs_upstream),
     TEST(test_eventbridge_in_sqs_upstream),
     TEST(test_eventbridge_start),
+    TEST(test_cloudfront_arn),
     TEST(test_service_names),
     TEST(test_managed_services_off),
     TEST(test_xray_merge),

@@ -1743,6 +1743,34 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
     case DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS:
         if (dd_json_path(ev, "resources.0", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
         break;
+    case DD_LAMBDA_EVENT_CLOUDFRONT: {
+        /* arn:<partition>:cloudfront::<account>:distribution/<id>, region and account from the
+         * function's ARN arn:<p>:lambda:<region>:<account>:... (datadog-lambda-python) */
+        const char *fa = x->cfg ? x->cfg->invoked_function_arn : NULL, *p[5] = {0, 0, 0, 0, 0};
+        size_t k = 0, i, fl = fa ? strlen(fa) : 0, rl, al, dn, m;
+        const char *part = "aws";
+        if (!fa || dd_json_path(&rec, "cf.config.distributionId", &v) != DD_OK) break;
+        for (i = 0; i < fl && k < 4; i++)
+            if (fa[i] == ':') p[++k] = fa + i + 1;
+        if (k < 4) break;
+        for (i = (size_t)(p[4] - fa); i < fl && fa[i] != ':'; i++) {}
+        rl = (size_t)(p[4] - p[3] - 1);
+        al = (size_t)(fa + i - p[4]);
+        if (rl >= 7 && memcmp(p[3], "us-gov-", 7) == 0) part = "aws-us-gov";
+        else if (rl >= 3 && memcmp(p[3], "cn-", 3) == 0) part = "aws-cn";
+        dn = dd__sls_copy(&v, name, sizeof name);
+        m = 4 + strlen(part) + 13 + al + 14 + dn;
+        if (!dn || !al || m >= sizeof arn) break;
+        m = 0;
+        memcpy(arn + m, "arn:", 4); m += 4;
+        memcpy(arn + m, part, strlen(part)); m += strlen(part);
+        memcpy(arn + m, ":cloudfront::", 13); m += 13;
+        memcpy(arn + m, p[4], al); m += al;
+        memcpy(arn + m, ":distribution/", 14); m += 14;
+        memcpy(arn + m, name, dn); m += dn;
+        dd__sls_set(t->event_source_arn, sizeof t->event_source_arn, arn, m);
+        break;
+    }
     case DD_LAMBDA_EVENT_STATES: {
         dd_json so;
         if (dd__sls_is_sfn(ev, &so) && dd_json_path(&so, "StateMachine.Id", &v) == DD_OK)
