@@ -1736,7 +1736,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         dd__seg_text(t, seg, &seg->tracestate, ctx->tracestate, ctx->tracestate_len);
         dd__seg_text(t, seg, &seg->dd_member_extra, ctx->dd_member_extra, ctx->dd_member_extra_len);
         dd__seg_ptags(t, seg, ctx);
-        if (seg->decided && seg->priority > 0 && seg->ext_dm_len) {
+        if (seg->decided && seg->ext_dm_len) { /* carried unchanged (spec/propagation.md R-DM-1) */
             memcpy(seg->dm, seg->ext_dm, seg->ext_dm_len);
             seg->dm_len = seg->ext_dm_len;
         }
@@ -2128,7 +2128,8 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
             if (eq) dd__sys_add(&sy, p, (size_t)(eq - p), eq + 1, (size_t)(comma - eq - 1), 0);
             p = comma + 1;
         }
-        if (seg->priority > 0 && seg->dm_len) dd__sys_add(&sy, "_dd.p.dm", 8, seg->dm, seg->dm_len, 0);
+        /* dm is set by a local keep only, or inherited as it came (whatever the priority) */
+        if (seg->dm_len) dd__sys_add(&sy, "_dd.p.dm", 8, seg->dm, seg->dm_len, 0);
         if (seg->ksr_len) dd__sys_add(&sy, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len, 0);
         if (seg->trace_id.hi) {
             dd__t_hex16(seg->trace_id.hi, scratch);
@@ -2918,7 +2919,7 @@ DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
         memcpy(out->dd_member_extra, seg->dd_member_extra.p, seg->dd_member_extra.n);
         out->dd_member_extra_len = seg->dd_member_extra.n;
     }
-    if (seg->priority > 0 && seg->dm_len) dd_ptags_set(out, "_dd.p.dm", 8, seg->dm, seg->dm_len);
+    if (seg->dm_len) dd_ptags_set(out, "_dd.p.dm", 8, seg->dm, seg->dm_len); /* see dd__encode_span */
     if (seg->ksr_len) dd_ptags_set(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
     pthread_mutex_unlock(&t->lock);
     if (seg->trace_id.hi) {

@@ -1169,10 +1169,12 @@ static void test_e2e_extracted_decision(void) {
     /* the upstream decision and its tags flow on unchanged */
     CHECK_STR(e2e_header(&h, "x-datadog-sampling-priority"), "1");
     CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.dm=-1"));
+    CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.ksr=0.25"));
     dd_span_finish(root);
     CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
     CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 1.0);
     CHECK(e2e_meta_is(0, 0, "_dd.p.dm", "-1"));
+    CHECK(e2e_meta_is(0, 0, "_dd.p.ksr", "0.25"));
     /* no local rate tags for an inherited decision */
     CHECK(e2e_metric(0, 0, "_dd.rule_psr") == -99.0);
     CHECK(e2e_metric(0, 0, "_dd.agent_psr") == -99.0);
@@ -1285,6 +1287,61 @@ static void test_e2e_drop_rejected_traces(void) {
     dd_tracer_free(t);
 }
 
+static void test_e2e_extracted_drop_keeps_upstream_dm(void) {
+    static const uint64_t ids[] = {UINT64_C(0x1111)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root;
+    dd_span_options o;
+    dd_trace_context ctx;
+    dd_header in_items[4];
+    dd_headers in;
+    dd_carrier_reader r;
+    dd_header items[16];
+    char buf[2048];
+    dd_headers h;
+    dd_carrier_writer w;
+    size_t i;
+    memset(&c, 0, sizeof c);
+    c.sampling.sample_rate = 1; /* would keep everything if it ran */
+    c.sampling.sample_rate_set = 1;
+    t = e2e_tracer(&c, ids, 1);
+    in_items[0].name = "x-datadog-trace-id";
+    in_items[0].value = "12";
+    in_items[1].name = "x-datadog-sampling-priority";
+    in_items[1].value = "0";
+    in_items[2].name = "x-datadog-tags";
+    in_items[2].value = "_dd.p.dm=-1";
+    in_items[3].name = "x-datadog-parent-id";
+    in_items[3].value = "77";
+    for (i = 0; i < 4; i++) {
+        in_items[i].name_len = strlen(in_items[i].name);
+        in_items[i].value_len = strlen(in_items[i].value);
+    }
+    memset(&in, 0, sizeof in);
+    in.items = in_items;
+    in.n = 4;
+    dd_headers_reader(&r, &in);
+    CHECK_EQ_INT(dd_extract(NULL, &r, &ctx), DD_OK);
+    memset(&o, 0, sizeof o);
+    o.name = "op";
+    o.context = &ctx;
+    root = dd_span_start(t, &o);
+    dd_headers_init(&h, items, 16, buf, sizeof buf);
+    dd_headers_writer(&w, &h);
+    CHECK_EQ_INT(dd_span_inject(root, &w), DD_OK);
+    /* spec/propagation.md R-DM-1: an extracted priority carries the incoming dm unchanged */
+    CHECK_STR(e2e_header(&h, "x-datadog-sampling-priority"), "0");
+    CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.dm=-1"));
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == 0.0);
+    CHECK(e2e_meta_is(0, 0, "_dd.p.dm", "-1"));
+    CHECK(e2e_meta_is(0, 0, "_dd.p.ksr", NULL));
+    CHECK(e2e_metric(0, 0, "_dd.rule_psr") == -99.0);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_knuth_system_tests_vectors),
     TEST(test_knuth_boundaries),
@@ -1316,6 +1373,7 @@ static const test_case cases[] = {
     TEST(test_e2e_extracted_decision),
     TEST(test_e2e_single_span_sampling),
     TEST(test_e2e_drop_rejected_traces),
+    TEST(test_e2e_extracted_drop_keeps_upstream_dm),
 };
 
 int main(void) { return test_run("sampling", cases, sizeof cases / sizeof cases[0]); }
