@@ -110,7 +110,70 @@ DD__BEGIN_C
 
 /*=== declarations ===*/
 
-#include "wip/sampling_decl.h" /* sampling part, merged into this header before release */
+/*=== sampling ===*/
+
+/* Sampling mechanisms: the number behind `_dd.p.dm` ("-" + mechanism) and
+ * `_dd.span_sampling.mechanism` (spec/sampling.md section 7). */
+#define DD_SAMPLING_MECHANISM_DEFAULT 0       /* no rule, no agent rate yet (rate 1.0)      */
+#define DD_SAMPLING_MECHANISM_AGENT_RATE 1    /* the agent's rate_by_service                */
+#define DD_SAMPLING_MECHANISM_RULE 3          /* a sampling rule or DD_TRACE_SAMPLE_RATE    */
+#define DD_SAMPLING_MECHANISM_MANUAL 4        /* user keep / user reject                    */
+#define DD_SAMPLING_MECHANISM_SPAN_RULE 8     /* single-span sampling                       */
+#define DD_SAMPLING_MECHANISM_REMOTE_RULE 11  /* rule with provenance "customer"            */
+#define DD_SAMPLING_MECHANISM_REMOTE_ADAPTIVE_RULE 12 /* rule with provenance "dynamic"     */
+
+/* Fixed capacities of the sampler. Rules beyond them are dropped and reported via the log hook. */
+#define DD_SAMPLING_RULES_MAX 64        /* trace rules, the DD_TRACE_SAMPLE_RATE catch-all included */
+#define DD_SPAN_SAMPLING_RULES_MAX 32   /* single-span rules                                       */
+#define DD_SAMPLING_TAG_PATTERNS_MAX 64 /* tag patterns over all rules                             */
+#define DD_SAMPLING_TEXT_MAX 8192       /* bytes of rule patterns and tag keys over all rules      */
+#define DD_AGENT_RATES_MAX 256          /* keys of the agent's rate_by_service kept                */
+#define DD_AGENT_RATES_TEXT_MAX 16384   /* bytes of those keys                                     */
+
+/* One tag condition of an in-code rule: the tag `key` must exist on the span and its value
+ * match the glob `pattern`. */
+typedef struct dd_sampling_tag_pattern {
+    const char *key;
+    const char *pattern;
+} dd_sampling_tag_pattern;
+
+/* A sampling rule given in code, with the meaning of one DD_TRACE_SAMPLING_RULES entry
+ * (or, for span rules, one DD_SPAN_SAMPLING_RULES entry). Patterns are globs: `*` matches any
+ * run of bytes, `?` exactly one byte, everything else itself, ASCII case folded; NULL means `*`.
+ * Strings are copied at setup. */
+typedef struct dd_sampling_rule {
+    const char *service;
+    const char *name;
+    const char *resource;
+    const dd_sampling_tag_pattern *tags; /* every tag must exist and match */
+    size_t n_tags;
+    double sample_rate;                  /* in [0, 1], taken as given (0 is a real rate) */
+    double max_per_second;               /* span rules only; <= 0 = unlimited           */
+} dd_sampling_rule;
+
+/* Sampling configuration, part of the tracer's configuration. Zeroed is valid: rules and rates
+ * then come from the environment (DD_TRACE_SAMPLING_RULES, DD_TRACE_SAMPLE_RATE,
+ * DD_TRACE_RATE_LIMIT, DD_SPAN_SAMPLING_RULES), read once at setup. A field set in code beats its
+ * environment variable. Invalid values are reported through the log hook and ignored: a rule that
+ * does not parse is skipped and the valid ones kept; unparsable JSON gives no rules. */
+typedef struct dd_sampling_config {
+    const char *rules_json;       /* trace rules as JSON; NULL = DD_TRACE_SAMPLING_RULES        */
+    double sample_rate;           /* catch-all rule after the others, in [0, 1]               */
+    int sample_rate_set;          /* nonzero: sample_rate is set; 0 = DD_TRACE_SAMPLE_RATE      */
+    double rate_limit;            /* traces per second kept by rules; > 0 and finite          */
+    int rate_limit_set;           /* nonzero: rate_limit is set; 0 = DD_TRACE_RATE_LIMIT or 100 */
+    const char *span_rules_json;  /* single-span rules as JSON; NULL = DD_SPAN_SAMPLING_RULES   */
+    /* Nonzero: traces whose final priority is <= 0 are not sent to the agent (their spans kept
+     * by single-span sampling still are). Off by default because the agent computes its
+     * statistics (request counts, errors, latency) and its own sampling rates from every trace
+     * it receives, dropped or not: turning this on saves bandwidth but makes those figures
+     * count only the kept traces. */
+    int drop_rejected_traces;
+    const dd_sampling_rule *rules; /* in-code trace rules; when n_rules > 0 they replace the JSON */
+    size_t n_rules;
+    const dd_sampling_rule *span_rules; /* in-code span rules; replace the span JSON when > 0 */
+    size_t n_span_rules;
+} dd_sampling_config;
 
 /*=== tracer: configuration ===*/
 
@@ -387,7 +450,133 @@ DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier);
  * [owner thread] */
 DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, size_t cap);
 
-#include "wip/lambda_decl.h" /* Lambda spans, merged into this header before release */
+/*=== lambda: invocation spans, inferred spans, log correlation ===*/
+
+/* Library mode in AWS Lambda (spec/serverless.md sections 7, 8, 10, 14): one dd_lambda per
+ * process (it remembers the cold start), then per invocation
+ *
+ *   dd_span *s = dd_lambda_start_invocation(l, &inv, &trigger);   extract, inferred span(s), aws.lambda
+ *   ... the handler; children with dd_span_start_child(s, ...) ...
+ *   dd_lambda_end_invocation(l, s, response, response_len, failed); status, finish, synchronous flush
+ *
+ * The spans are those of the official libraries (datadog-lambda-python, newest): aws.lambda with
+ * type "serverless", resource = the function name, the function_* / cold_start / trigger tags;
+ * the inferred span of the managed service (aws.apigateway, aws.httpapi, aws.apigateway.websocket,
+ * aws.lambda.url, aws.alb, aws.sqs, aws.sns, aws.kinesis, aws.dynamodb, aws.s3, aws.eventbridge)
+ * started at the event's own timestamp as the parent of aws.lambda and the child of the extracted
+ * context, and above it the upstream span (SNS -> SQS, EventBridge -> SQS, Lambda authorizer). */
+
+typedef struct dd_lambda dd_lambda; /* opaque; one per process */
+
+/* Creation options. A zeroed struct is valid: every unset field comes from the environment variable
+ * named beside it, read once in dd_lambda_new through config->getenv_fn (NULL: libc getenv). */
+typedef struct dd_lambda_options {
+    const dd_lambda_config *config; /* extraction (extractor, merge_xray, propagation styles, X-Ray
+                                       send_fn, getenv_fn, hook_user); NULL = zeroed; its NULL
+                                       propagation = the tracer's styles. Copied, except
+                                       what its pointers name, which must outlive the dd_lambda. Its
+                                       `scratch` is shared: leave it NULL when invocations run
+                                       concurrently. Its invoked_function_arn is ignored (see
+                                       dd_lambda_invocation). */
+    const char *function_name;  /* AWS_LAMBDA_FUNCTION_NAME; else the name in the invoked ARN, else
+                                   "function" (Python's fallback)                                 */
+    const char *service;        /* DD_SERVICE: the aws.lambda service and the inferred spans'
+                                   peer.service; unset: the function name                         */
+    const char *service_mapping; /* DD_SERVICE_MAPPING "key:value,key:value" for inferred spans   */
+    int managed_services;       /* DD_TRACE_MANAGED_SERVICES; default on: inferred spans           */
+    int service_representation; /* DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED; default on. Off:
+                                   aws.lambda service "aws.lambda", inferred spans "sqs", "sns"... */
+    int logs_injection;         /* DD_LOGS_INJECTION; default on: the log helpers below add ids    */
+    int log_128bit;             /* DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED; default on: 128-bit
+                                   trace ids log as 32 hex digits (dd-trace-py 3.x), else low 64
+                                   bits in decimal                                                 */
+    int64_t init_ns;            /* when the sandbox initialised (wall clock ns since the epoch);
+                                   0 = the time of dd_lambda_new. A first invocation more than 10 s
+                                   later is a proactive initialisation, not a cold start (spec 7.5) */
+    int cold_start_tracing;     /* DD_COLD_START_TRACING; default on (as the Python and Node
+                                   libraries): the cold start gets an aws.lambda.load span from
+                                   init_ns to the aws.lambda start                                 */
+    int32_t min_cold_start_duration_ms; /* DD_MIN_COLD_START_DURATION; 0 = unset (default 3 ms);
+                                   a shorter initialisation gets no span; negative = no minimum   */
+} dd_lambda_options;
+
+/* One invocation, as the Runtime API gives it (spec 14). Strings are NUL-terminated, read during
+ * dd_lambda_start_invocation only. */
+typedef struct dd_lambda_invocation {
+    const char *event;            /* the event JSON (the body of .../invocation/next)             */
+    size_t event_len;
+    const char *client_context;   /* Lambda-Runtime-Client-Context, or NULL                       */
+    size_t client_context_len;
+    const char *request_id;       /* Lambda-Runtime-Aws-Request-Id                                */
+    const char *invoked_function_arn; /* Lambda-Runtime-Invoked-Function-Arn                      */
+    const char *xray_trace_id;    /* Lambda-Runtime-Trace-Id; NULL: _X_AMZN_TRACE_ID via getenv_fn */
+    int64_t start_ns;             /* handler start, wall clock ns since the epoch; 0 = now        */
+} dd_lambda_invocation;
+
+/* Creates the per-process Lambda state for tracer t (which must outlive it), reading the options'
+ * environment variables and AWS_LAMBDA_INITIALIZATION_TYPE once. Returns NULL for a NULL tracer or
+ * when out of memory (the tracer's allocator is used). [setup] */
+DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts);
+
+/* Frees the state. Invocations not ended are forgotten (their spans stay unfinished). NULL is a
+ * no-op. [setup] */
+DD_API void dd_lambda_free(dd_lambda *l);
+
+/* Starts an invocation: extracts the parent context with dd_lambda_extract (custom extractor,
+ * event, client context, X-Ray), chooses the parent with dd_lambda_parent (DD_MERGE_XRAY_TRACES),
+ * sends the X-Ray "trace" metadata subsegment when config->send_fn is set, starts the upstream and
+ * inferred spans (when managed services are on and the trigger has one) and returns the aws.lambda
+ * span, started at inv->start_ns, with its tags:
+ *   span.kind=server, cold_start=true|false (omitted in Lambda Managed Instances mode),
+ *   proactive_initialization=true (only then), function_arn (lower-cased, without qualifier),
+ *   function_version (the qualifier, else $LATEST), functionname (lower-cased), resource_names,
+ *   request_id, datadog_lambda, dd_trace, span.name, _dd.origin=lambda,
+ *   function_trigger.event_source / _arn, the HTTP trigger tags (http.url, http.method, ...) and
+ *   _dd.parent_source=xray when merging continued an X-Ray context.
+ * On the cold start (not in Managed Instances mode) a child aws.lambda.load span (service
+ * "aws.lambda", type "aws.lambda.load", resource the function name; datadog-lambda-python's
+ * ColdStartTracer, spec 9) covers init_ns .. the aws.lambda start, when that lasts at least the
+ * minimum cold-start duration.
+ * The inferred span also gets http.route (HTTP triggers) and dd_resource_key (the
+ * function_trigger.event_source_arn) from the trigger tags, as datadog-lambda-python does.
+ * *trigger (may be NULL) gets the extraction's trigger description. Returns NULL when tracing is
+ * disabled, a limit refused the span, or l or inv is NULL; dd_lambda_end_invocation accepts that
+ * NULL. [any thread] */
+DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocation *inv,
+                                           dd_lambda_trigger *trigger);
+
+/* Ends the invocation started with `span` (the aws.lambda span): for HTTP triggers (API Gateway,
+ * ALB, Function URL) sets http.status_code on aws.lambda and the inferred span from the response
+ * JSON's statusCode (no response or `null`: 502; no statusCode: 200) and marks aws.lambda as an
+ * error for a 5xx; is_error != 0 marks aws.lambda as an error (set error.type/message first with
+ * dd_span_set_error_info); with config->send_fn, sends the X-Ray "lambda_function_tags" metadata
+ * subsegment (function_trigger.*, the HTTP trigger tags and http.status_code, as
+ * datadog-lambda-python does after the handler); finishes aws.lambda now, the inferred span now (sync) or at the
+ * aws.lambda start (async), sets peer.service on it when a service is configured, and flushes
+ * the tracer synchronously (the sandbox may freeze as soon as the response is posted). Finish
+ * the handler's own spans before. Returns what dd_tracer_flush returns (DD_OK also for a NULL
+ * span), DD_ERR_INVALID_ARG for a NULL l. [owner thread of span] */
+DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *response, size_t response_len,
+                                    int is_error);
+
+/* Log correlation in Lambda (spec 10), snprintf semantics: returns the length needed without the
+ * NUL; out (cap bytes) gets the text, cut to fit. With logs injection off they write "" and
+ * return 0. Ids: span id decimal; trace id decimal for 64-bit traces, 32 lower-case hex digits
+ * for 128-bit ones (unless log_128bit is off: low 64 bits decimal); a NULL span gives 0 and 0.
+ *   dd_lambda_log_prefix: "[dd.trace_id=<id> dd.span_id=<id>] " (datadog-lambda-js text prefix)
+ *   dd_lambda_log_json:   "dd":{"trace_id":"<id>","span_id":"<id>"} (a member for a JSON log)
+ * [owner thread of span] */
+DD_API size_t dd_lambda_log_prefix(const dd_lambda *l, const dd_span *span, char *out, size_t cap);
+DD_API size_t dd_lambda_log_json(const dd_lambda *l, const dd_span *span, char *out, size_t cap);
+
+/* A whole log line in the datadog-lambda-python layout:
+ *   [<level>]\t<YYYY-MM-DDTHH:MM:SS.mmm>Z\t<request id>\t[dd.trace_id=<id> dd.span_id=<id>]\t<message>\n
+ * (without the bracketed part when logs injection is off). time_ns is the wall clock in ns since
+ * the epoch (milliseconds always have three digits, as Lambda's own log format). Same return
+ * convention. [owner thread of span] */
+DD_API size_t dd_lambda_log_line(const dd_lambda *l, const dd_span *span, const char *level, int64_t time_ns,
+                                 const char *request_id, const char *message, size_t message_len, char *out,
+                                 size_t cap);
 
 DD__END_C
 #endif /* DD_TRACE_H */
@@ -417,7 +606,963 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 
 /*=== implementation ===*/
 
-#include "wip/sampling_impl.h" /* sampling part, merged into this header before release */
+/*=== sampling implementation ===*/
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The Knuth factor of spec/sampling.md section 3 (0x0F6B75AB2BC471C7). */
+#define DD__KNUTH_FACTOR UINT64_C(1111111111111111111)
+#define DD__DEFAULT_RATE_LIMIT 100.0
+#define DD__LIMITER_MAX_RATE 1e9 /* above this a token every nanosecond is the best we can do */
+#define DD__LIMITER_WINDOW 9     /* previous one-second buckets in the effective rate */
+#define DD__KSR_MAX 16           /* "0.123457" and NUL fit easily */
+
+/* Keep/drop by rate on a 64-bit id: keep when id * KNUTH (mod 2^64) <= rate * (2^64 - 1). A rate
+ * of 1.0 or more is UINT64_MAX (the double product would be 2^64, which does not convert); a
+ * rate of 0, below 0 or NaN is threshold 0. [any thread] */
+DD__PRIVATE int dd__sampling_keep(uint64_t id, double rate) {
+    uint64_t threshold;
+    if (rate >= 1.0) threshold = UINT64_MAX;
+    else if (rate > 0.0) threshold = (uint64_t)(rate * 18446744073709551615.0);
+    else threshold = 0;
+    return id * DD__KNUTH_FACTOR <= threshold;
+}
+
+DD__PRIVATE int dd__sampling_fold(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+/* Whole-subject glob match: `*` any run of bytes (also empty), `?` exactly one byte, anything
+ * else itself with ASCII case folded (spec/sampling.md 4.3). Iterative with one backtrack point,
+ * so it never recurses and runs in O(pn * sn) at worst. */
+DD__PRIVATE int dd__glob_match(const char *pat, size_t pn, const char *s, size_t sn) {
+    size_t p = 0, i = 0, star_p = 0, star_i = 0;
+    int have_star = 0;
+    while (i < sn) {
+        if (p < pn && pat[p] == '*') {
+            have_star = 1;
+            star_p = ++p;
+            star_i = i;
+        } else if (p < pn && (pat[p] == '?' || dd__sampling_fold((unsigned char)pat[p])
+                                                   == dd__sampling_fold((unsigned char)s[i]))) {
+            p++;
+            i++;
+        } else if (have_star) {
+            p = star_p;
+            i = ++star_i;
+        } else {
+            return 0;
+        }
+    }
+    while (p < pn && pat[p] == '*') p++;
+    return p == pn;
+}
+
+DD__PRIVATE int dd__glob_all_stars(const char *pat, size_t pn) {
+    size_t i;
+    for (i = 0; i < pn; i++)
+        if (pat[i] != '*') return 0;
+    return 1;
+}
+
+/* Decimal text of v into buf (at least 21 bytes); returns the length. No NUL. */
+DD__PRIVATE size_t dd__sampling_u64_dec(uint64_t v, char *buf) {
+    char tmp[20];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Formats a rate in [0, 1] as `_dd.p.ksr` (spec/sampling.md section 8): six decimals rounded to
+ * nearest with ties to even on the exact binary value (what "%.6f" does), then trailing zeros and
+ * a trailing '.' stripped. Exact integer arithmetic on the double's bits, no printf and no
+ * locale. Writes a NUL-terminated text into buf (DD__KSR_MAX bytes) and returns its length. */
+DD__PRIVATE size_t dd__sampling_format_ksr(double r, char *buf) {
+    uint64_t bits, m, q = 0;
+    int exp, k;
+    size_t n = 0;
+    if (!(r > 0.0)) r = 0.0; /* NaN and negatives: validated earlier, formatted as 0 */
+    if (r >= 1.0) { /* the default agent rate, formatted at every decision: "1" */
+        buf[0] = '1';
+        buf[1] = '\0';
+        return 1;
+    }
+    memcpy(&bits, &r, sizeof bits);
+    exp = (int)((bits >> 52) & 0x7ff);
+    m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+    /* value = m * 2^-k. Below 2^-21 (< 5e-7) it rounds to 0; subnormals and 0 too. */
+    k = 1075 - exp;
+    if (exp >= 1002 && r > 0.0) {
+        /* P = m * 10^6 < 2^73 as a 128-bit hi:lo, then q = P >> k (52 <= k <= 73) and the
+         * remainder compared with half of 2^k. */
+        uint64_t mh = m >> 32, ml = m & 0xffffffffu;
+        uint64_t a = mh * 1000000u, b = ml * 1000000u;
+        uint64_t lo = (a << 32) + b;
+        uint64_t hi = (a >> 32) + (lo < b ? 1u : 0u);
+        uint64_t rem_hi, rem_lo, half_hi, half_lo;
+        int up;
+        if (k < 64) {
+            q = (hi << (64 - k)) | (lo >> k);
+            rem_hi = 0;
+            rem_lo = lo & ((UINT64_C(1) << k) - 1);
+            half_hi = 0;
+            half_lo = UINT64_C(1) << (k - 1);
+        } else {
+            q = hi >> (k - 64);
+            rem_hi = hi & ((UINT64_C(1) << (k - 64)) - 1);
+            rem_lo = lo;
+            half_hi = k == 64 ? 0 : UINT64_C(1) << (k - 65);
+            half_lo = k == 64 ? UINT64_C(1) << 63 : 0;
+        }
+        if (rem_hi != half_hi) up = rem_hi > half_hi;
+        else if (rem_lo != half_lo) up = rem_lo > half_lo;
+        else up = (int)(q & 1u); /* exact tie: to even */
+        q += (uint64_t)up;
+    }
+    n = dd__sampling_u64_dec(q / 1000000u, buf);
+    q %= 1000000u;
+    if (q) {
+        int d;
+        char frac[6];
+        size_t fn = 6;
+        for (d = 5; d >= 0; d--) {
+            frac[d] = (char)('0' + (int)(q % 10));
+            q /= 10;
+        }
+        while (fn > 0 && frac[fn - 1] == '0') fn--;
+        buf[n++] = '.';
+        memcpy(buf + n, frac, fn);
+        n += fn;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+/*--- rate limiter: token bucket + effective rate (dd-trace-cpp limiter.cpp's algorithm) ---*/
+
+typedef struct dd__limiter {
+    double per_second;
+    int64_t max_tokens;  /* ceil(per_second): the bucket starts full */
+    int64_t tokens;
+    int64_t interval_ns; /* one token comes back every 1e9 / per_second ns */
+    int64_t next_refill_ns;
+    int64_t period;      /* the current one-second bucket (now_ns / 1e9, floored) */
+    uint64_t requested, allowed; /* in the current second */
+    double previous[DD__LIMITER_WINDOW]; /* ratios of the previous seconds, newest first */
+    int started;         /* the clock is read at the first call, not at setup */
+} dd__limiter;
+
+DD__PRIVATE void dd__limiter_init(dd__limiter *l, double per_second) {
+    int64_t t;
+    memset(l, 0, sizeof *l);
+    if (!(per_second <= DD__LIMITER_MAX_RATE)) per_second = DD__LIMITER_MAX_RATE;
+    if (!(per_second > 0.0)) per_second = DD__DEFAULT_RATE_LIMIT; /* callers validated; be safe */
+    if (per_second < 1e-9) per_second = 1e-9; /* a token every 31 years: the interval fits int64 */
+    l->per_second = per_second;
+    t = (int64_t)per_second;
+    if ((double)t < per_second) t++;
+    l->max_tokens = t;
+    l->interval_ns = (int64_t)(1e9 / per_second);
+    if (l->interval_ns < 1) l->interval_ns = 1;
+}
+
+DD__PRIVATE int64_t dd__limiter_second(int64_t ns) {
+    return ns >= 0 ? ns / 1000000000 : -((-(ns + 1)) / 1000000000) - 1;
+}
+
+/* Takes one token if there is one. *effective gets the mean of the previous 9 seconds' allowed
+ * ratios (1.0 for a second without requests) and the current second's ratio. The caller holds
+ * the sampler's lock. A clock that goes backwards refills nothing and opens no new second. */
+DD__PRIVATE int dd__limiter_allow(dd__limiter *l, int64_t now_ns, double *effective) {
+    int64_t sec = dd__limiter_second(now_ns);
+    double sum = 0.0;
+    int allowed = 0, i;
+    if (!l->started) {
+        int j;
+        l->started = 1;
+        l->tokens = l->max_tokens;
+        l->next_refill_ns = now_ns + l->interval_ns;
+        l->period = sec;
+        for (j = 0; j < DD__LIMITER_WINDOW; j++) l->previous[j] = 1.0;
+    }
+    if (sec > l->period) {
+        int64_t gap = sec - l->period; /* seconds elapsed; gap - 1 of them saw no request */
+        double ratio = l->requested ? (double)l->allowed / (double)l->requested : 1.0;
+        if (gap > DD__LIMITER_WINDOW) {
+            for (i = 0; i < DD__LIMITER_WINDOW; i++) l->previous[i] = 1.0;
+        } else {
+            int g = (int)gap;
+            for (i = DD__LIMITER_WINDOW - 1; i >= g; i--) l->previous[i] = l->previous[i - g];
+            l->previous[g - 1] = ratio;
+            for (i = 0; i < g - 1; i++) l->previous[i] = 1.0;
+        }
+        l->period = sec;
+        l->requested = 0;
+        l->allowed = 0;
+    }
+    l->requested++;
+    if (now_ns >= l->next_refill_ns) {
+        /* whole intervals since the last refill, in unsigned arithmetic so that no clock value
+         * overflows; the phase of the refills is kept */
+        uint64_t n = ((uint64_t)now_ns - (uint64_t)l->next_refill_ns) / (uint64_t)l->interval_ns + 1;
+        l->next_refill_ns = (int64_t)((uint64_t)l->next_refill_ns + n * (uint64_t)l->interval_ns);
+        if (n >= (uint64_t)(l->max_tokens - l->tokens)) l->tokens = l->max_tokens;
+        else l->tokens += (int64_t)n;
+    }
+    if (l->tokens >= 1) {
+        l->tokens--;
+        l->allowed++;
+        allowed = 1;
+    }
+    for (i = 0; i < DD__LIMITER_WINDOW; i++) sum += l->previous[i];
+    if (effective)
+        *effective = (sum + (double)l->allowed / (double)l->requested) / (DD__LIMITER_WINDOW + 1);
+    return allowed;
+}
+
+/*--- the sampler ---*/
+
+typedef struct dd__glob {
+    uint32_t off, len; /* in the sampler's text pool */
+    int any;           /* absent or only `*`: matches everything */
+} dd__glob;
+
+typedef struct dd__sampling_tag {
+    uint32_t key_off, key_len;
+    dd__glob pattern;
+} dd__sampling_tag;
+
+typedef struct dd__srule {
+    dd__glob service, name, resource;
+    uint32_t tag0, n_tags; /* into the sampler's tags[] */
+    double rate;
+    double max_per_second; /* span rules: > 0 when limited */
+    int mechanism;
+} dd__srule;
+
+typedef struct dd__agent_rate {
+    uint32_t off, len; /* the key "service:S,env:E" in agent_text */
+    double rate;
+} dd__agent_rate;
+
+typedef struct dd__sampler {
+    dd_log_fn log_fn;
+    void *log_user;
+    int drop_rejected_traces;
+    double rate_limit;
+    /* immutable after init */
+    size_t n_rules, n_span_rules, n_tags, text_used;
+    dd__srule rules[DD_SAMPLING_RULES_MAX];
+    dd__srule span_rules[DD_SPAN_SAMPLING_RULES_MAX];
+    dd__sampling_tag tags[DD_SAMPLING_TAG_PATTERNS_MAX];
+    char text[DD_SAMPLING_TEXT_MAX];
+    /* guarded by lock */
+    pthread_mutex_t lock;
+    dd__limiter limiter;
+    dd__limiter span_limiters[DD_SPAN_SAMPLING_RULES_MAX];
+    int has_default_rate;
+    double default_rate;
+    size_t n_agent_rates;
+    dd__agent_rate agent_rates[DD_AGENT_RATES_MAX];
+    char agent_text[DD_AGENT_RATES_TEXT_MAX];
+} dd__sampler;
+
+/* What the sampler needs to know about a span (the local root, or any span for single-span
+ * sampling). Strings are borrowed for the call; NULL is "". tag_fn (may be NULL: no tags) looks
+ * a tag up on `span`: it returns 1 and sets either *val and *val_len (a string tag, *is_num = 0) or
+ * *num (a metric, *is_num = 1), or returns 0 when the span has no such tag. */
+typedef struct dd__sampling_input {
+    dd_trace_id trace_id;
+    const char *service;
+    size_t service_len;
+    const char *name;
+    size_t name_len;
+    const char *resource;
+    size_t resource_len;
+    const char *env; /* the root's env tag: the agent-rate key */
+    size_t env_len;
+    const void *span;
+    int (*tag_fn)(const void *span, const char *key, size_t key_len, const char **val, size_t *val_len,
+                  double *num, int *is_num);
+    int64_t now_ns; /* any clock that advances in nanoseconds: the limiter's seconds */
+} dd__sampling_input;
+
+/* A trace decision and the tags it calls for (spec/sampling.md section 9). */
+typedef struct dd__sampling_decision {
+    int priority;  /* DD_PRIORITY_*: -1, 0, 1 or 2 */
+    int mechanism; /* DD_SAMPLING_MECHANISM_* */
+    double rule_rate, limit_rate, agent_rate;
+    int has_rule_rate, has_limit_rate, has_agent_rate;
+    char ksr[DD__KSR_MAX]; /* `_dd.p.ksr`, "" when none is written */
+    size_t ksr_len;
+    char dm[8];            /* `_dd.p.dm` ("-3") when priority > 0; "" means: remove the tag */
+    size_t dm_len;
+} dd__sampling_decision;
+
+/* A single-span sampling verdict: the three metrics of a kept span. */
+typedef struct dd__span_sampling_decision {
+    int keep;
+    int mechanism;          /* DD_SAMPLING_MECHANISM_SPAN_RULE when kept */
+    double rule_rate;       /* `_dd.span_sampling.rule_rate` */
+    double max_per_second;  /* `_dd.span_sampling.max_per_second`, when has_max_per_second */
+    int has_max_per_second;
+} dd__span_sampling_decision;
+
+/* A log line assembled from pieces into a fixed buffer (no printf); long pieces are cut. */
+typedef struct dd__smsg {
+    char buf[320];
+    size_t n;
+} dd__smsg;
+
+DD__PRIVATE void dd__smsg_add(dd__smsg *m, const char *p, size_t n) {
+    if (!p) return;
+    if (n > sizeof m->buf - 1 - m->n) n = sizeof m->buf - 1 - m->n;
+    memcpy(m->buf + m->n, p, n);
+    m->n += n;
+}
+
+DD__PRIVATE void dd__smsg_str(dd__smsg *m, const char *p) { dd__smsg_add(m, p, p ? strlen(p) : 0); }
+
+DD__PRIVATE void dd__sampler_emit(const dd__sampler *s, int level, dd__smsg *m) {
+    m->buf[m->n] = '\0';
+    if (s->log_fn) s->log_fn(s->log_user, level, m->buf, m->n);
+}
+
+/* Logs a + b[0..b_len) (cut at 96 bytes: it may be an environment variable) + c. */
+DD__PRIVATE void dd__sampler_log(const dd__sampler *s, int level, const char *a, const char *b, size_t b_len,
+                                 const char *c) {
+    dd__smsg m;
+    if (!s->log_fn) return;
+    m.n = 0;
+    dd__smsg_str(&m, a);
+    dd__smsg_add(&m, b, b_len > 96 ? 96 : b_len);
+    dd__smsg_str(&m, c);
+    dd__sampler_emit(s, level, &m);
+}
+
+/* The `_dd.p.dm` text of a mechanism: "-" and its decimal number. buf holds 8 bytes. */
+DD__PRIVATE size_t dd__sampling_format_dm(int mechanism, char *buf) {
+    size_t n = 1;
+    buf[0] = '-';
+    if (mechanism < 0) mechanism = 0;
+    n += dd__sampling_u64_dec((uint64_t)mechanism, buf + 1);
+    buf[n] = '\0';
+    return n;
+}
+
+/* A decimal number in an environment variable: optional spaces, an optional '+', digits with an
+ * optional fraction (".5" and "5." too) and exponent. Parsed by the JSON reader: no strtod, so no
+ * locale. Returns 1 and sets *out, or 0 for anything else. */
+DD__PRIVATE int dd__sampling_parse_double(const char *s, double *out) {
+    char buf[64];
+    size_t n = 0, len;
+    dd_json v;
+    *out = 0;
+    if (!s) return 0;
+    while (*s == ' ' || *s == '\t') s++;
+    len = strlen(s);
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r')) len--;
+    if (len && *s == '+') {
+        s++;
+        len--;
+    }
+    if (len == 0 || len > sizeof buf - 3) return 0;
+    if (*s == '.') buf[n++] = '0';
+    if (*s == '-' && len > 1 && s[1] == '.') { /* "-.5" */
+        buf[n++] = '-';
+        buf[n++] = '0';
+        s++;
+        len--;
+    }
+    memcpy(buf + n, s, len);
+    n += len;
+    if (buf[n - 1] == '.') buf[n++] = '0';
+    if (dd_json_parse(buf, n, &v) != DD_OK || v.type != DD_JSON_NUMBER) return 0;
+    return dd_json_number(&v, out) == DD_OK;
+}
+
+DD__PRIVATE int dd__sampling_rate_ok(double r) { return r >= 0.0 && r <= 1.0; }
+
+/* Copies bytes into the rule text pool; 0 when full. */
+DD__PRIVATE int dd__sampler_text_add(dd__sampler *s, const char *p, size_t n, uint32_t *off) {
+    if (n > DD_SAMPLING_TEXT_MAX - s->text_used) return 0;
+    memcpy(s->text + s->text_used, p, n);
+    *off = (uint32_t)s->text_used;
+    s->text_used += n;
+    return 1;
+}
+
+DD__PRIVATE int dd__sampler_glob_set(dd__sampler *s, dd__glob *g, const char *p, size_t n) {
+    memset(g, 0, sizeof *g);
+    if (!p || dd__glob_all_stars(p, n)) {
+        g->any = 1;
+        return 1;
+    }
+    g->len = (uint32_t)n;
+    return dd__sampler_text_add(s, p, n, &g->off);
+}
+
+/* Appends an in-code rule; returns 0 (and leaves nothing behind) when a capacity is reached. */
+DD__PRIVATE int dd__sampler_add_code_rule(dd__sampler *s, const dd_sampling_rule *r, int span) {
+    size_t text_mark = s->text_used, tags_mark = s->n_tags, i;
+    dd__srule *out = span ? &s->span_rules[s->n_span_rules] : &s->rules[s->n_rules];
+    if (span ? s->n_span_rules >= DD_SPAN_SAMPLING_RULES_MAX : s->n_rules >= DD_SAMPLING_RULES_MAX) return 0;
+    memset(out, 0, sizeof *out);
+    if (!dd__sampler_glob_set(s, &out->service, r->service, r->service ? strlen(r->service) : 0)
+        || !dd__sampler_glob_set(s, &out->name, r->name, r->name ? strlen(r->name) : 0)
+        || !dd__sampler_glob_set(s, &out->resource, r->resource, r->resource ? strlen(r->resource) : 0))
+        goto full;
+    out->tag0 = (uint32_t)s->n_tags;
+    for (i = 0; r->tags && i < r->n_tags; i++) {
+        dd__sampling_tag *t;
+        const char *k = r->tags[i].key, *p = r->tags[i].pattern;
+        if (!k) continue;
+        if (s->n_tags >= DD_SAMPLING_TAG_PATTERNS_MAX) goto full;
+        t = &s->tags[s->n_tags];
+        t->key_len = (uint32_t)strlen(k);
+        if (!dd__sampler_text_add(s, k, t->key_len, &t->key_off)) goto full;
+        if (!dd__sampler_glob_set(s, &t->pattern, p ? p : "*", p ? strlen(p) : 1)) goto full;
+        s->n_tags++;
+    }
+    out->n_tags = (uint32_t)(s->n_tags - out->tag0);
+    out->rate = r->sample_rate;
+    out->max_per_second = r->max_per_second > 0.0 ? r->max_per_second : 0.0;
+    out->mechanism = DD_SAMPLING_MECHANISM_RULE;
+    if (span) s->n_span_rules++;
+    else s->n_rules++;
+    return 1;
+full:
+    s->text_used = text_mark;
+    s->n_tags = tags_mark;
+    return 0;
+}
+
+/* Decodes JSON string `v` into the text pool as a glob. 0 when full. */
+DD__PRIVATE int dd__sampler_json_glob(dd__sampler *s, const dd_json *v, dd__glob *g) {
+    size_t len = 0;
+    memset(g, 0, sizeof *g);
+    if (dd_json_string(v, s->text + s->text_used, DD_SAMPLING_TEXT_MAX - s->text_used, &len) != DD_OK) return 0;
+    if (dd__glob_all_stars(s->text + s->text_used, len)) {
+        g->any = 1;
+        return 1;
+    }
+    g->off = (uint32_t)s->text_used;
+    g->len = (uint32_t)len;
+    s->text_used += len;
+    return 1;
+}
+
+
+/* Parses one rule object into *out. Returns 1 on success, 0 for an invalid rule (logged), -1 when
+ * a capacity was reached (logged by the caller). Leaves nothing behind on failure. */
+DD__PRIVATE int dd__sampler_parse_rule(dd__sampler *s, const dd_json *obj, dd__srule *out, int span,
+                                       const char *what, const char *idx, size_t idx_len) {
+    static const char *const fields[3] = {"service", "name", "resource"};
+    size_t text_mark = s->text_used, tags_mark = s->n_tags, f;
+    dd_json v, key;
+    dd_json_iter it;
+    dd__glob *globs[3];
+    const char *bad = NULL;
+    int full = 0;
+    globs[0] = &out->service;
+    globs[1] = &out->name;
+    globs[2] = &out->resource;
+    memset(out, 0, sizeof *out);
+    out->rate = 1.0;
+    out->mechanism = DD_SAMPLING_MECHANISM_RULE;
+    if (obj->type != DD_JSON_OBJECT) {
+        bad = ": not an object; rule ignored";
+        goto fail;
+    }
+    for (f = 0; f < 3; f++) {
+        globs[f]->any = 1;
+        if (dd_json_get(obj, fields[f], strlen(fields[f]), &v) != DD_OK) continue;
+        if (v.type != DD_JSON_STRING) {
+            bad = f == 0 ? ": \"service\" must be a string; rule ignored"
+                  : f == 1 ? ": \"name\" must be a string; rule ignored"
+                           : ": \"resource\" must be a string; rule ignored";
+            goto fail;
+        }
+        if (!dd__sampler_json_glob(s, &v, globs[f])) {
+            full = 1;
+            goto fail;
+        }
+    }
+    out->tag0 = (uint32_t)s->n_tags;
+    if (dd_json_get(obj, "tags", 4, &v) == DD_OK) {
+        dd_json tk, tv;
+        if (v.type != DD_JSON_OBJECT) {
+            bad = ": \"tags\" must be an object of strings; rule ignored";
+            goto fail;
+        }
+        dd_json_iter_init(&it, &v);
+        while (dd_json_next(&it, &tk, &tv) == DD_OK) {
+            dd__sampling_tag *t;
+            size_t len = 0;
+            if (tv.type != DD_JSON_STRING) {
+                bad = ": a \"tags\" value must be a string; rule ignored";
+                goto fail;
+            }
+            if (s->n_tags >= DD_SAMPLING_TAG_PATTERNS_MAX) {
+                full = 1;
+                goto fail;
+            }
+            t = &s->tags[s->n_tags];
+            if (dd_json_string(&tk, s->text + s->text_used, DD_SAMPLING_TEXT_MAX - s->text_used, &len) != DD_OK) {
+                full = 1;
+                goto fail;
+            }
+            t->key_off = (uint32_t)s->text_used;
+            t->key_len = (uint32_t)len;
+            s->text_used += len;
+            if (!dd__sampler_json_glob(s, &tv, &t->pattern)) {
+                full = 1;
+                goto fail;
+            }
+            s->n_tags++;
+        }
+    }
+    out->n_tags = (uint32_t)(s->n_tags - out->tag0);
+    if (dd_json_get(obj, "sample_rate", 11, &v) == DD_OK) {
+        if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &out->rate) != DD_OK || !dd__sampling_rate_ok(out->rate)) {
+            bad = ": \"sample_rate\" must be a number in [0, 1]; rule ignored";
+            goto fail;
+        }
+    }
+    if (dd_json_get(obj, "max_per_second", 14, &v) == DD_OK) {
+        double mps = 0;
+        if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &mps) != DD_OK) {
+            bad = ": \"max_per_second\" must be a number; rule ignored";
+            goto fail;
+        }
+        if (span && mps > 0.0) out->max_per_second = mps; /* trace rules accept and ignore it */
+    }
+    if (!span && dd_json_get(obj, "provenance", 10, &v) == DD_OK) {
+        if (dd_json_string_eq(&v, "customer", 8)) out->mechanism = DD_SAMPLING_MECHANISM_REMOTE_RULE;
+        else if (dd_json_string_eq(&v, "dynamic", 7)) out->mechanism = DD_SAMPLING_MECHANISM_REMOTE_ADAPTIVE_RULE;
+        else if (!dd_json_string_eq(&v, "local", 5)) {
+            bad = ": \"provenance\" must be \"local\", \"customer\" or \"dynamic\"; rule ignored";
+            goto fail;
+        }
+    }
+    /* Unknown keys are ignored with a warning, as dd-trace-go does (spec/sampling.md 4.1). */
+    dd_json_iter_init(&it, obj);
+    while (dd_json_next(&it, &key, &v) == DD_OK) {
+        static const char *const known[7] = {"service", "name", "resource", "tags", "sample_rate", "max_per_second",
+                                             "provenance"};
+        size_t kk, n_known = span ? 6 : 7;
+        int found = 0;
+        for (kk = 0; kk < n_known && !found; kk++) found = dd_json_string_eq(&key, known[kk], strlen(known[kk]));
+        if (!found) {
+            dd__smsg m;
+            m.n = 0;
+            dd__smsg_str(&m, what);
+            dd__smsg_str(&m, " rule ");
+            dd__smsg_add(&m, idx, idx_len);
+            dd__smsg_str(&m, ": unknown key ");
+            dd__smsg_add(&m, key.p, key.n > 64 ? 64 : key.n); /* the key as written, quotes included */
+            dd__smsg_str(&m, " ignored");
+            dd__sampler_emit(s, DD_LOG_WARN, &m);
+        }
+    }
+    return 1;
+fail:
+    s->text_used = text_mark;
+    s->n_tags = tags_mark;
+    if (full) return -1;
+    {
+        dd__smsg m;
+        m.n = 0;
+        dd__smsg_str(&m, what);
+        dd__smsg_str(&m, " rule ");
+        dd__smsg_add(&m, idx, idx_len);
+        dd__smsg_str(&m, bad);
+        dd__sampler_emit(s, DD_LOG_ERROR, &m);
+    }
+    return 0;
+}
+
+/* Parses a rules array (DD_TRACE_SAMPLING_RULES or DD_SPAN_SAMPLING_RULES, named by `what`).
+ * Invalid JSON or a non-array gives no rules; an invalid rule is skipped; rules beyond the
+ * capacities are dropped. Each case is logged. Returns the number of rules added. */
+DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, size_t len, int span, const char *what) {
+    dd_json root, v;
+    dd_json_iter it;
+    size_t index = 0, added = 0;
+    int rc = dd_json_parse(json, len, &root);
+    if (rc != DD_OK || root.type != DD_JSON_ARRAY) {
+        dd__sampler_log(s, DD_LOG_ERROR, what,
+                        NULL, 0, rc != DD_OK ? ": invalid JSON; no rules used" : ": not a JSON array; no rules used");
+        return 0;
+    }
+    dd_json_iter_init(&it, &root);
+    while (dd_json_next(&it, NULL, &v) == DD_OK) {
+        char idx[21];
+        size_t idx_len = dd__sampling_u64_dec((uint64_t)index, idx);
+        int ok;
+        size_t *count = span ? &s->n_span_rules : &s->n_rules;
+        size_t cap = span ? DD_SPAN_SAMPLING_RULES_MAX : DD_SAMPLING_RULES_MAX - 1; /* room for the catch-all */
+        index++;
+        if (*count >= cap) {
+            dd__sampler_log(s, DD_LOG_ERROR, what, NULL, 0, ": too many rules; the rest are ignored");
+            break;
+        }
+        ok = dd__sampler_parse_rule(s, &v, span ? &s->span_rules[*count] : &s->rules[*count], span, what, idx,
+                                    idx_len);
+        if (ok < 0) {
+            dd__sampler_log(s, DD_LOG_ERROR, what, NULL, 0,
+                            ": rule patterns exceed the sampler's capacity; the rest are ignored");
+            break;
+        }
+        if (ok) {
+            (*count)++;
+            added++;
+        }
+    }
+    return added;
+}
+
+DD__PRIVATE const char *dd__sampler_getenv(const char *(*getenv_fn)(void *, const char *), void *user,
+                                           const char *name) {
+    const char *v = getenv_fn ? getenv_fn(user, name) : getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* Sets the sampler up from `cfg` (NULL = zeroed) and the environment, read here only. Errors in
+ * the configuration are reported through log_fn and the faulty parts ignored; the call itself
+ * fails only for a NULL sampler (DD_ERR_INVALID_ARG) or a mutex that cannot be created
+ * (DD_ERR_NO_MEMORY), leaving *s zeroed. [setup] */
+DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
+                                 const char *(*getenv_fn)(void *, const char *), void *getenv_user, dd_log_fn log_fn,
+                                 void *log_user) {
+    dd_sampling_config zero;
+    const char *env;
+    size_t i;
+    double rate_limit = DD__DEFAULT_RATE_LIMIT;
+    if (!s) return DD_ERR_INVALID_ARG;
+    memset(s, 0, sizeof *s);
+    if (!cfg) {
+        memset(&zero, 0, sizeof zero);
+        cfg = &zero;
+    }
+    s->log_fn = log_fn;
+    s->log_user = log_user;
+    s->drop_rejected_traces = cfg->drop_rejected_traces != 0;
+
+    /* trace rules: in code, else JSON in code, else DD_TRACE_SAMPLING_RULES */
+    if (cfg->rules && cfg->n_rules) {
+        for (i = 0; i < cfg->n_rules; i++) {
+            if (!dd__sampling_rate_ok(cfg->rules[i].sample_rate)) {
+                char idx[21];
+                size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
+                dd__sampler_log(s, DD_LOG_ERROR, "in-code sampling rule ", idx, n,
+                                ": sample_rate must be in [0, 1]; rule ignored");
+                continue;
+            }
+            if (s->n_rules >= DD_SAMPLING_RULES_MAX - 1 || !dd__sampler_add_code_rule(s, &cfg->rules[i], 0)) {
+                dd__sampler_log(s, DD_LOG_ERROR, "in-code sampling rules exceed the sampler's capacity",
+                                NULL, 0, "; the rest are ignored");
+                break;
+            }
+        }
+    } else {
+        const char *json = cfg->rules_json ? cfg->rules_json
+                                           : dd__sampler_getenv(getenv_fn, getenv_user, "DD_TRACE_SAMPLING_RULES");
+        if (json) dd__sampler_parse_rules(s, json, strlen(json), 0, "DD_TRACE_SAMPLING_RULES");
+    }
+
+    /* DD_TRACE_SAMPLE_RATE: a catch-all rule after the others (spec/sampling.md 4.2) */
+    {
+        double rate = 0;
+        int have = 0;
+        if (cfg->sample_rate_set) {
+            rate = cfg->sample_rate;
+            have = 1;
+            if (!dd__sampling_rate_ok(rate)) {
+                dd__sampler_log(s, DD_LOG_ERROR, "sample_rate must be in [0, 1]", NULL, 0, "; ignored");
+                have = 0;
+            }
+        } else if ((env = dd__sampler_getenv(getenv_fn, getenv_user, "DD_TRACE_SAMPLE_RATE")) != NULL) {
+            have = dd__sampling_parse_double(env, &rate) && dd__sampling_rate_ok(rate);
+            if (!have)
+                dd__sampler_log(s, DD_LOG_ERROR, "DD_TRACE_SAMPLE_RATE=", env, strlen(env),
+                                ": not a number in [0, 1]; ignored");
+        }
+        if (have) {
+            dd__srule *r = &s->rules[s->n_rules++]; /* one slot is always left for it */
+            memset(r, 0, sizeof *r);
+            r->service.any = r->name.any = r->resource.any = 1;
+            r->tag0 = (uint32_t)s->n_tags;
+            r->rate = rate;
+            r->mechanism = DD_SAMPLING_MECHANISM_RULE;
+        }
+    }
+
+    /* DD_TRACE_RATE_LIMIT: > 0 and finite, else the default (dd-trace-cpp's choice, spec 5) */
+    if (cfg->rate_limit_set) {
+        if (cfg->rate_limit > 0.0 && cfg->rate_limit <= 1.7976931348623157e308) rate_limit = cfg->rate_limit;
+        else dd__sampler_log(s, DD_LOG_ERROR, "rate_limit must be > 0", NULL, 0, "; using 100");
+    } else if ((env = dd__sampler_getenv(getenv_fn, getenv_user, "DD_TRACE_RATE_LIMIT")) != NULL) {
+        double v = 0;
+        if (dd__sampling_parse_double(env, &v) && v > 0.0) rate_limit = v;
+        else dd__sampler_log(s, DD_LOG_ERROR, "DD_TRACE_RATE_LIMIT=", env, strlen(env),
+                             ": not a number > 0; using 100");
+    }
+    s->rate_limit = rate_limit;
+    dd__limiter_init(&s->limiter, rate_limit);
+
+    /* span rules: in code, else JSON in code, else DD_SPAN_SAMPLING_RULES */
+    if (cfg->span_rules && cfg->n_span_rules) {
+        for (i = 0; i < cfg->n_span_rules; i++) {
+            if (!dd__sampling_rate_ok(cfg->span_rules[i].sample_rate)) {
+                char idx[21];
+                size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
+                dd__sampler_log(s, DD_LOG_ERROR, "in-code span sampling rule ", idx, n,
+                                ": sample_rate must be in [0, 1]; rule ignored");
+                continue;
+            }
+            if (!dd__sampler_add_code_rule(s, &cfg->span_rules[i], 1)) {
+                dd__sampler_log(s, DD_LOG_ERROR, "in-code span sampling rules exceed the sampler's capacity",
+                                NULL, 0, "; the rest are ignored");
+                break;
+            }
+        }
+    } else {
+        const char *json = cfg->span_rules_json
+                               ? cfg->span_rules_json
+                               : dd__sampler_getenv(getenv_fn, getenv_user, "DD_SPAN_SAMPLING_RULES");
+        if (json) dd__sampler_parse_rules(s, json, strlen(json), 1, "DD_SPAN_SAMPLING_RULES");
+        else if ((env = dd__sampler_getenv(getenv_fn, getenv_user, "DD_SPAN_SAMPLING_RULES_FILE")) != NULL)
+            /* the headers do no file I/O: the caller reads the file and passes span_rules_json */
+            dd__sampler_log(s, DD_LOG_WARN, "DD_SPAN_SAMPLING_RULES_FILE=", env, strlen(env),
+                            ": files are not read; pass the rules as span_rules_json or DD_SPAN_SAMPLING_RULES");
+    }
+    for (i = 0; i < s->n_span_rules; i++)
+        if (s->span_rules[i].max_per_second > 0.0) dd__limiter_init(&s->span_limiters[i], s->span_rules[i].max_per_second);
+
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        memset(s, 0, sizeof *s);
+        return DD_ERR_NO_MEMORY;
+    }
+    return DD_OK;
+}
+
+/* Releases the sampler's lock. [setup] */
+DD__PRIVATE void dd__sampler_destroy(dd__sampler *s) {
+    if (!s) return;
+    pthread_mutex_destroy(&s->lock);
+}
+
+DD__PRIVATE int dd__sampler_glob_ok(const dd__sampler *s, const dd__glob *g, const char *p, size_t n) {
+    if (g->any) return 1;
+    return dd__glob_match(s->text + g->off, g->len, p ? p : "", p ? n : 0);
+}
+
+/* Every field and tag of the rule matches the span (spec/sampling.md 4.3). A tag must exist: a
+ * string tag is matched as is, an integer-valued metric as its decimal text (20.0 -> "20"), any
+ * other metric only by an all-`*` pattern. */
+DD__PRIVATE int dd__sampler_rule_matches(const dd__sampler *s, const dd__srule *r, const dd__sampling_input *in) {
+    uint32_t i;
+    if (!dd__sampler_glob_ok(s, &r->service, in->service, in->service_len)
+        || !dd__sampler_glob_ok(s, &r->name, in->name, in->name_len)
+        || !dd__sampler_glob_ok(s, &r->resource, in->resource, in->resource_len))
+        return 0;
+    for (i = 0; i < r->n_tags; i++) {
+        const dd__sampling_tag *t = &s->tags[r->tag0 + i];
+        const char *val = NULL;
+        size_t val_len = 0;
+        double num = 0;
+        int is_num = 0;
+        if (!in->tag_fn || !in->tag_fn(in->span, s->text + t->key_off, t->key_len, &val, &val_len, &num, &is_num))
+            return 0;
+        if (is_num) {
+            char buf[24];
+            size_t n = 0;
+            if (t->pattern.any) continue;
+            /* integer-valued and within int64: match its decimal text */
+            if (!(num > -9223372036854775808.0 && num < 9223372036854775808.0)) return 0;
+            if ((double)(int64_t)num != num) return 0;
+            if (num < 0) {
+                buf[n++] = '-';
+                n += dd__sampling_u64_dec((uint64_t)0 - (uint64_t)(int64_t)num, buf + n);
+            } else {
+                n += dd__sampling_u64_dec((uint64_t)(int64_t)num, buf + n);
+            }
+            if (!dd__glob_match(s->text + t->pattern.off, t->pattern.len, buf, n)) return 0;
+        } else if (!dd__sampler_glob_ok(s, &t->pattern, val, val_len)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Is `key` (n bytes) exactly "service:" S ",env:" E? */
+DD__PRIVATE int dd__agent_key_is(const char *key, size_t n, const char *svc, size_t svc_len, const char *env,
+                                 size_t env_len) {
+    if (n != 8 + svc_len + 5 + env_len) return 0;
+    return memcmp(key, "service:", 8) == 0 && (svc_len == 0 || memcmp(key + 8, svc, svc_len) == 0)
+           && memcmp(key + 8 + svc_len, ",env:", 5) == 0
+           && (env_len == 0 || memcmp(key + 13 + svc_len, env, env_len) == 0);
+}
+
+/* Decides keep or drop for a new trace from its local root (spec/sampling.md sections 2-9):
+ * the first matching rule (then the rate limiter on a keep), else the agent's rate for
+ * "service:S,env:E", else the agent's default rate, else keep with mechanism DEFAULT. The caller
+ * handles extracted and manual priorities before calling. No allocation; the lock is held only
+ * around the limiter and the agent rates. [any thread] */
+DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in, dd__sampling_decision *out) {
+    size_t i;
+    const dd__srule *rule = NULL;
+    memset(out, 0, sizeof *out);
+    for (i = 0; i < s->n_rules; i++) {
+        if (dd__sampler_rule_matches(s, &s->rules[i], in)) {
+            rule = &s->rules[i];
+            break;
+        }
+    }
+    if (rule) {
+        out->mechanism = rule->mechanism;
+        out->rule_rate = rule->rate;
+        out->has_rule_rate = 1;
+        out->ksr_len = dd__sampling_format_ksr(rule->rate, out->ksr);
+        if (dd__sampling_keep(in->trace_id.lo, rule->rate)) {
+            int allowed;
+            pthread_mutex_lock(&s->lock);
+            allowed = dd__limiter_allow(&s->limiter, in->now_ns, &out->limit_rate);
+            pthread_mutex_unlock(&s->lock);
+            out->has_limit_rate = 1;
+            out->priority = allowed ? DD_PRIORITY_USER_KEEP : DD_PRIORITY_USER_REJECT;
+        } else {
+            out->priority = DD_PRIORITY_USER_REJECT;
+        }
+    } else {
+        double rate = 1.0;
+        int found = 0;
+        pthread_mutex_lock(&s->lock);
+        for (i = 0; i < s->n_agent_rates; i++) {
+            const dd__agent_rate *a = &s->agent_rates[i];
+            if (dd__agent_key_is(s->agent_text + a->off, a->len, in->service, in->service ? in->service_len : 0,
+                                 in->env, in->env ? in->env_len : 0)) {
+                rate = a->rate;
+                found = 1;
+                break;
+            }
+        }
+        if (!found && s->has_default_rate) {
+            rate = s->default_rate;
+            found = 1;
+        }
+        pthread_mutex_unlock(&s->lock);
+        out->agent_rate = rate;
+        out->has_agent_rate = 1;
+        if (found) {
+            out->mechanism = DD_SAMPLING_MECHANISM_AGENT_RATE;
+            out->ksr_len = dd__sampling_format_ksr(rate, out->ksr);
+            out->priority = dd__sampling_keep(in->trace_id.lo, rate) ? DD_PRIORITY_AUTO_KEEP : DD_PRIORITY_AUTO_REJECT;
+        } else {
+            out->mechanism = DD_SAMPLING_MECHANISM_DEFAULT;
+            out->priority = DD_PRIORITY_AUTO_KEEP;
+        }
+    }
+    if (out->priority > 0) out->dm_len = dd__sampling_format_dm(out->mechanism, out->dm);
+}
+
+/* Feeds the body of an agent response, {"rate_by_service":{"service:S,env:E":rate,...}}, to the
+ * sampler: the whole per-key map is replaced, and the default rate ("service:,env:") updated when
+ * present. A body that is not a JSON object, or a rate that is not a number in [0, 1], rejects the
+ * whole response (logged) and changes nothing; a body without rate_by_service changes nothing.
+ * Keys beyond DD_AGENT_RATES_MAX or DD_AGENT_RATES_TEXT_MAX are dropped (logged): their traces
+ * use the default rate. [any thread] */
+DD__PRIVATE void dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
+    dd_json root, rates, k, v;
+    dd_json_iter it;
+    size_t dropped = 0;
+    if (!s || !json) return;
+    if (dd_json_parse(json, len, &root) != DD_OK || root.type != DD_JSON_OBJECT) {
+        dd__sampler_log(s, DD_LOG_ERROR, "agent response: not a JSON object", NULL, 0, "; rates unchanged");
+        return;
+    }
+    if (dd_json_get(&root, "rate_by_service", 15, &rates) != DD_OK) return;
+    if (rates.type != DD_JSON_OBJECT) {
+        dd__sampler_log(s, DD_LOG_ERROR, "agent response: rate_by_service is not an object", NULL, 0,
+                        "; rates unchanged");
+        return;
+    }
+    /* first pass, without the lock: validate every rate */
+    dd_json_iter_init(&it, &rates);
+    while (dd_json_next(&it, &k, &v) == DD_OK) {
+        double r = 0;
+        if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !dd__sampling_rate_ok(r)) {
+            dd__sampler_log(s, DD_LOG_ERROR, "agent response: a rate is not a number in [0, 1]", NULL, 0,
+                            "; rates unchanged");
+            return;
+        }
+    }
+    /* second pass, under the lock: replace the map (no callback is called while it is held) */
+    pthread_mutex_lock(&s->lock);
+    s->n_agent_rates = 0;
+    {
+        size_t used = 0;
+        dd_json_iter_init(&it, &rates);
+        while (dd_json_next(&it, &k, &v) == DD_OK) {
+            double r = 0;
+            size_t klen = 0;
+            dd__agent_rate *a;
+            dd_json_number(&v, &r);
+            if (dd_json_string_eq(&k, "service:,env:", 13)) {
+                s->has_default_rate = 1;
+                s->default_rate = r;
+                continue;
+            }
+            if (s->n_agent_rates >= DD_AGENT_RATES_MAX
+                || dd_json_string(&k, s->agent_text + used, DD_AGENT_RATES_TEXT_MAX - used, &klen) != DD_OK) {
+                dropped++;
+                continue;
+            }
+            a = &s->agent_rates[s->n_agent_rates++];
+            a->off = (uint32_t)used;
+            a->len = (uint32_t)klen;
+            a->rate = r;
+            used += klen;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (dropped)
+        dd__sampler_log(s, DD_LOG_WARN, "agent response: more rates than the sampler keeps", NULL, 0,
+                        "; the others use the default rate");
+}
+
+/* Single-span sampling for one span of a trace whose final priority is <= 0 (spec/sampling.md
+ * section 10): the first span rule matching the span's own service, name, resource and tags;
+ * kept when hash(span_id) <= threshold(sample_rate) and the rule's limiter allows. Returns 1 and
+ * fills *out for a kept span, else 0 with *out zeroed. [any thread] */
+DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input *in, uint64_t span_id,
+                                        dd__span_sampling_decision *out) {
+    size_t i;
+    memset(out, 0, sizeof *out);
+    for (i = 0; i < s->n_span_rules; i++) {
+        const dd__srule *r = &s->span_rules[i];
+        if (!dd__sampler_rule_matches(s, r, in)) continue;
+        if (!dd__sampling_keep(span_id, r->rate)) return 0;
+        if (r->max_per_second > 0.0) {
+            int allowed;
+            pthread_mutex_lock(&s->lock);
+            allowed = dd__limiter_allow(&s->span_limiters[i], in->now_ns, NULL);
+            pthread_mutex_unlock(&s->lock);
+            if (!allowed) return 0;
+            out->max_per_second = r->max_per_second;
+            out->has_max_per_second = 1;
+        }
+        out->keep = 1;
+        out->mechanism = DD_SAMPLING_MECHANISM_SPAN_RULE;
+        out->rule_rate = r->rate;
+        return 1;
+    }
+    return 0;
+}
 
 /*=== tracer ===*/
 /* With `#define DD_API static` an unused public function must not warn (as dd_msgpack.h). */
@@ -2998,6 +4143,675 @@ DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, siz
 #pragma GCC diagnostic pop
 #endif
 
-#include "wip/lambda_impl.h" /* Lambda spans, merged into this header before release */
+/*=== lambda: invocation spans, inferred spans, log correlation ===*/
+/* With `#define DD_API static` an unused public function must not warn (as the tracer part). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+
+#define DD__LAM_PROACTIVE_NS INT64_C(10000000000) /* spec 7.5: EXT PROACTIVE_INITIALIZATION_THRESHOLD_MS */
+#define DD__LAM_NAME_MAX 256
+
+/* An invocation between start and end: found again by its aws.lambda span. */
+typedef struct dd__lam_inv {
+    struct dd__lam_inv *next;
+    dd_span *lambda;
+    dd_span *inferred;    /* NULL when none */
+    int64_t lambda_start; /* async inferred spans end here */
+    int inferred_async;
+    int http;             /* http.status_code from the response */
+    /* the X-Ray "lambda_function_tags" subsegment (only with config->send_fn): the trigger tags as
+     * a JSON object without its closing brace, and the invocation's own X-Ray header */
+    size_t tags_len;      /* 0 = nothing to send */
+    char tags_json[1536];
+    char xray[256];       /* "" = _X_AMZN_TRACE_ID through getenv_fn */
+} dd__lam_inv;
+
+struct dd_lambda {
+    dd_tracer *t;
+    dd_lambda_config cfg;
+    int managed_services, service_representation, logs_injection, log_128bit, managed_instances;
+    int cold_start_tracing;
+    int64_t init_ns, min_cold_start_ns;
+    char function_name[DD__LAM_NAME_MAX]; /* "" = take it from each invoked ARN */
+    char service[DD__LAM_NAME_MAX];       /* "" = not configured */
+    char *mapping;                        /* DD_SERVICE_MAPPING, NUL-terminated, or NULL */
+    size_t mapping_size;
+    pthread_mutex_t lock; /* guards started, live, spare */
+    int started;          /* an invocation has started: later ones are warm */
+    dd__lam_inv *live, *spare;
+};
+
+/*--- helpers ---*/
+DD__PRIVATE const char *dd__lam_env(const dd_lambda_config *c, const char *name) {
+    if (c->getenv_fn) return c->getenv_fn(c->hook_user, name);
+    return getenv(name);
+}
+/* A tri-state option: code (DD_ON/DD_OFF) beats the variable ("true"/"1", "false"/"0", any case);
+ * anything else keeps the default. */
+DD__PRIVATE int dd__lam_flag(const dd_lambda_config *c, int code, const char *name, int def) {
+    const char *v;
+    if (code == DD_ON) return 1;
+    if (code == DD_OFF) return 0;
+    v = dd__lam_env(c, name);
+    if (!v) return def;
+    if (dd__t_ieq(v, "true") || strcmp(v, "1") == 0) return 1;
+    if (dd__t_ieq(v, "false") || strcmp(v, "0") == 0) return 0;
+    return def;
+}
+/* Copies s into dst[cap] when it fits (else ""); returns the length kept. */
+DD__PRIVATE size_t dd__lam_copy(char *dst, size_t cap, const char *s, size_t n) {
+    if (!s || n >= cap) n = 0;
+    if (n) memcpy(dst, s, n);
+    dst[n] = 0;
+    return n;
+}
+DD__PRIVATE int dd__lam_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+/* s[0..*n) without surrounding whitespace (Python's str.strip). */
+DD__PRIVATE const char *dd__lam_strip(const char *s, size_t *n) {
+    while (*n && dd__lam_is_space((unsigned char)s[0])) s++, (*n)--;
+    while (*n && dd__lam_is_space((unsigned char)s[*n - 1])) (*n)--;
+    return s;
+}
+
+/* DD_SERVICE_MAPPING lookup as datadog-lambda-python's create_service_mapping reads it: entries
+ * split on ',', each exactly one ':', key and value stripped, both non-empty and different; a
+ * later entry with the same key wins. Returns the value's length (0 = no mapping). */
+DD__PRIVATE size_t dd__lam_map(const dd_lambda *l, const char *key, size_t key_len, const char **val) {
+    const char *p = l->mapping, *found = NULL;
+    size_t found_n = 0;
+    if (!p || !key_len) return 0;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        const char *c, *k, *v;
+        size_t n = e ? (size_t)(e - p) : strlen(p), kn, vn;
+        c = (const char *)memchr(p, ':', n);
+        if (c && !memchr(c + 1, ':', (size_t)(p + n - c - 1))) {
+            kn = (size_t)(c - p);
+            vn = (size_t)(p + n - c - 1);
+            k = dd__lam_strip(p, &kn);
+            v = dd__lam_strip(c + 1, &vn);
+            if (kn && vn && !(kn == vn && memcmp(k, v, kn) == 0) && kn == key_len && memcmp(k, key, kn) == 0) {
+                found = v;
+                found_n = vn;
+            }
+        }
+        p += n;
+        if (*p == ',') p++;
+    }
+    *val = found;
+    return found_n;
+}
+
+/* The service of an inferred span (datadog-lambda-python determine_service_name): the mapping of
+ * the specific key (api id, queue, topic, stream, table, bucket, event source), then of the
+ * generic key (lambda_sqs, ...), then, with service representation off, the generic fallback,
+ * else the instance name (stripped) or the fallback when it is empty. */
+DD__PRIVATE void dd__lam_service(const dd_lambda *l, const char *span_name, const char *specific, const char *instance,
+                                 char *out, size_t cap) {
+    static const char *const kinds[][3] = {
+        /* span name prefix, generic key, fallback ("" = the instance name, as the HTTP kinds) */
+        {"aws.apigateway", "lambda_api_gateway", ""}, {"aws.httpapi", "lambda_api_gateway", ""},
+        {"aws.lambda.url", "lambda_url", ""},         {"aws.alb", "lambda_alb", ""},
+        {"aws.sqs", "lambda_sqs", "sqs"},             {"aws.sns", "lambda_sns", "sns"},
+        {"aws.kinesis", "lambda_kinesis", "kinesis"}, {"aws.dynamodb", "lambda_dynamodb", "dynamodb"},
+        {"aws.s3", "lambda_s3", "s3"},                {"aws.eventbridge", "lambda_eventbridge", "eventbridge"}};
+    const char *generic = "", *fallback = "", *v = NULL;
+    size_t i, n;
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strncmp(span_name, kinds[i][0], strlen(kinds[i][0])) == 0) {
+            generic = kinds[i][1];
+            fallback = kinds[i][2][0] ? kinds[i][2] : instance;
+            break;
+        }
+    }
+    if ((n = dd__lam_map(l, specific, strlen(specific), &v)) != 0 || (n = dd__lam_map(l, generic, strlen(generic), &v)) != 0) {
+        dd__lam_copy(out, cap, v, n);
+        return;
+    }
+    if (!l->service_representation) {
+        dd__lam_copy(out, cap, fallback, strlen(fallback));
+        return;
+    }
+    n = strlen(instance);
+    v = dd__lam_strip(instance, &n);
+    if (n) dd__lam_copy(out, cap, v, n);
+    else dd__lam_copy(out, cap, fallback, strlen(fallback));
+}
+
+/* Hooks of one invocation when it brings its own X-Ray header (Lambda-Runtime-Trace-Id): every
+ * hook of the caller's config sees its own hook_user, and _X_AMZN_TRACE_ID reads the header. */
+typedef struct dd__lam_hooks {
+    const dd_lambda_config *orig;
+    const char *xray;
+} dd__lam_hooks;
+DD__PRIVATE const char *dd__lam_h_getenv(void *u, const char *name) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    if (strcmp(name, "_X_AMZN_TRACE_ID") == 0) return h->xray;
+    return dd__lam_env(h->orig, name);
+}
+DD__PRIVATE int64_t dd__lam_h_wall(void *u) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    return h->orig->wall_ns_fn(h->orig->hook_user);
+}
+DD__PRIVATE uint64_t dd__lam_h_random(void *u) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    return h->orig->random_fn(h->orig->hook_user);
+}
+DD__PRIVATE int dd__lam_h_send(void *u, const char *data, size_t len) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    return h->orig->send_fn(h->orig->hook_user, data, len);
+}
+
+DD__PRIVATE int dd__lam_is_http(int event_source) {
+    return event_source == DD_LAMBDA_EVENT_API_GATEWAY || event_source == DD_LAMBDA_EVENT_ALB ||
+           event_source == DD_LAMBDA_EVENT_FUNCTION_URL;
+}
+
+/* Tags every inferred span carries (spec 8; datadog-lambda-python create_inferred_span_*). */
+DD__PRIVATE void dd__lam_inferred_tags(dd_span *s, const char *operation, const char *resource, int async,
+                                       const char *request_id) {
+    if (operation) dd_span_set_tag(s, "operation_name", operation);
+    dd_span_set_tag(s, "resource_names", resource);
+    dd_span_set_kind(s, "server");
+    if (request_id && request_id[0]) dd_span_set_tag(s, "request_id", request_id);
+    dd_span_set_tag(s, "_inferred_span.tag_source", "self");
+    dd_span_set_tag(s, "_inferred_span.synchronicity", async ? "async" : "sync");
+    dd_span_set_tag(s, "_dd.origin", "lambda");
+    dd_span_set_metric(s, "_dd._inferred_span", 1.0);
+}
+
+/*--- lifecycle ---*/
+DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
+    dd_lambda_options zero;
+    dd_lambda *l;
+    const char *v;
+    if (!t) return NULL;
+    if (!opts) {
+        memset(&zero, 0, sizeof zero);
+        opts = &zero;
+    }
+    l = (dd_lambda *)dd__alloc(&t->alloc, sizeof *l);
+    if (!l) return NULL;
+    memset(l, 0, sizeof *l);
+    l->t = t;
+    if (opts->config) l->cfg = *opts->config;
+    l->cfg.invoked_function_arn = NULL;
+    if (!l->cfg.propagation) l->cfg.propagation = &t->prop; /* the tracer's DD_TRACE_PROPAGATION_STYLE* */
+    l->managed_services = dd__lam_flag(&l->cfg, opts->managed_services, "DD_TRACE_MANAGED_SERVICES", 1);
+    l->service_representation =
+        dd__lam_flag(&l->cfg, opts->service_representation, "DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED", 1);
+    l->logs_injection = dd__lam_flag(&l->cfg, opts->logs_injection, "DD_LOGS_INJECTION", 1);
+    l->log_128bit = dd__lam_flag(&l->cfg, opts->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
+    /* on unless asked off, as datadog-lambda-python and -js (spec 9; the README says so) */
+    l->cold_start_tracing = dd__lam_flag(&l->cfg, opts->cold_start_tracing, "DD_COLD_START_TRACING", 1);
+    l->min_cold_start_ns = INT64_C(3000000); /* datadog-lambda-python/-js default: 3 ms */
+    if (opts->min_cold_start_duration_ms) {
+        l->min_cold_start_ns = opts->min_cold_start_duration_ms < 0 ? 0 : (int64_t)opts->min_cold_start_duration_ms * 1000000;
+    } else if ((v = dd__lam_env(&l->cfg, "DD_MIN_COLD_START_DURATION")) != NULL) {
+        int64_t ms = 0;
+        size_t i;
+        for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 9; i++) ms = ms * 10 + (v[i] - '0');
+        if (i > 0 && v[i] == 0) l->min_cold_start_ns = ms * 1000000; /* else the default stays */
+    }
+    v = dd__lam_env(&l->cfg, "AWS_LAMBDA_INITIALIZATION_TYPE");
+    l->managed_instances = v && strcmp(v, "lambda-managed-instances") == 0;
+    v = opts->function_name ? opts->function_name : dd__lam_env(&l->cfg, "AWS_LAMBDA_FUNCTION_NAME");
+    if (v) dd__lam_copy(l->function_name, sizeof l->function_name, v, strlen(v));
+    v = opts->service ? opts->service : dd__lam_env(&l->cfg, "DD_SERVICE");
+    if (v) dd__lam_copy(l->service, sizeof l->service, v, strlen(v));
+    v = opts->service_mapping ? opts->service_mapping : dd__lam_env(&l->cfg, "DD_SERVICE_MAPPING");
+    if (v && v[0]) {
+        size_t n = strlen(v);
+        l->mapping = (char *)dd__alloc(&t->alloc, n + 1);
+        if (l->mapping) {
+            memcpy(l->mapping, v, n + 1);
+            l->mapping_size = n + 1;
+        }
+    }
+    l->init_ns = opts->init_ns ? opts->init_ns : t->wall_ns_fn(t->hook_user);
+    pthread_mutex_init(&l->lock, NULL);
+    return l;
+}
+
+DD_API void dd_lambda_free(dd_lambda *l) {
+    dd_allocator a;
+    dd__lam_inv *r, *next;
+    int pass;
+    if (!l) return;
+    a = l->t->alloc;
+    for (pass = 0; pass < 2; pass++) {
+        for (r = pass ? l->spare : l->live; r; r = next) {
+            next = r->next;
+            dd__free(&a, r, sizeof *r);
+        }
+    }
+    dd__free(&a, l->mapping, l->mapping_size);
+    pthread_mutex_destroy(&l->lock);
+    dd__free(&a, l, sizeof *l);
+}
+
+/* The trigger tags as datadog-lambda-python sends them in the "lambda_function_tags" subsegment
+ * after the handler (spec 6.6): function_trigger.*, the HTTP tags, then http.status_code (added at
+ * the end). Nothing when the trigger has no tags or they do not fit. */
+DD__PRIVATE void dd__lam_tags_json(dd__lam_inv *rec, const dd_lambda_trigger *tr, const char *xray) {
+    dd__tsb b;
+    uint32_t i;
+    if (tr->event_source == DD_LAMBDA_EVENT_UNKNOWN) return;
+    dd__tsb_init(&b, rec->tags_json, sizeof rec->tags_json);
+    dd__tsb_str(&b, "{\"function_trigger.event_source\":");
+    dd__tsb_json_str(&b, dd_lambda_event_source_name(tr->event_source), strlen(dd_lambda_event_source_name(tr->event_source)));
+    if (tr->event_source_arn[0]) {
+        dd__tsb_str(&b, ",\"function_trigger.event_source_arn\":");
+        dd__tsb_json_str(&b, tr->event_source_arn, strlen(tr->event_source_arn));
+    }
+    if (rec->http) dd__tsb_str(&b, ",\"span.kind\":\"server\"");
+    for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++) {
+        dd__tsb_str(&b, ",");
+        dd__tsb_json_str(&b, tr->trigger_tags[i].key, strlen(tr->trigger_tags[i].key));
+        dd__tsb_str(&b, ":");
+        dd__tsb_json_str(&b, tr->trigger_tags[i].value, strlen(tr->trigger_tags[i].value));
+    }
+    if (b.need + 64 > sizeof rec->tags_json) return; /* room kept for http.status_code and "}" */
+    rec->tags_len = b.need;
+    if (xray) dd__lam_copy(rec->xray, sizeof rec->xray, xray, strlen(xray));
+}
+
+/*--- start ---*/
+/* Starts the upstream span (when the trigger has one) and the inferred span; returns the inferred
+ * span (NULL when none), *root_out the segment's root. */
+DD__PRIVATE dd_span *dd__lam_start_inferred(dd_lambda *l, const dd_lambda_trigger *tr, const dd_trace_context *parent,
+                                            const char *event, size_t event_len, const char *request_id,
+                                            int64_t lambda_start) {
+    dd_span_options so;
+    dd_span *up = NULL, *inf;
+    char service[DD__LAM_NAME_MAX], api_id[128];
+    const char *operation = tr->span_name;
+    int64_t start = tr->start_ns ? tr->start_ns : lambda_start;
+    int http = dd__lam_is_http(tr->event_source);
+    uint32_t i;
+    api_id[0] = 0;
+    if (http && tr->event_source != DD_LAMBDA_EVENT_ALB) { /* the specific DD_SERVICE_MAPPING key */
+        dd_json ev, v;
+        if (dd_json_parse(event, event_len, &ev) == DD_OK && dd_json_path(&ev, "requestContext.apiId", &v) == DD_OK)
+            dd_json_string(&v, api_id, sizeof api_id, NULL);
+    }
+    /* API Gateway REST and HTTP API spans carry no operation_name (datadog-lambda-python #697) */
+    if (strcmp(tr->span_name, "aws.apigateway") == 0 || strcmp(tr->span_name, "aws.httpapi") == 0) operation = NULL;
+    memset(&so, 0, sizeof so);
+    so.context = parent;
+    if (tr->upstream_span_name[0]) {
+        int authorizer = strcmp(tr->upstream_span_name, "aws.apigateway.authorizer") == 0;
+        dd__lam_service(l, tr->upstream_span_name, authorizer ? api_id : tr->upstream_service, tr->upstream_service,
+                        service, sizeof service);
+        so.name = tr->upstream_span_name;
+        so.service = service;
+        so.resource = tr->upstream_resource;
+        so.type = authorizer ? (tr->span_type[0] ? tr->span_type : "web") : "web";
+        so.start_ns = tr->upstream_start_ns ? tr->upstream_start_ns : start;
+        up = dd_span_start(l->t, &so);
+        if (authorizer) { /* the API span's own tags, then its own name, always sync (Python) */
+            for (i = 0; i < tr->n_tags && i < DD_LAMBDA_TAGS_MAX; i++)
+                dd_span_set_tag(up, tr->tags[i].key, tr->tags[i].value);
+            dd__lam_inferred_tags(up, tr->upstream_span_name, tr->upstream_resource, 0, request_id);
+        } else {
+            for (i = 0; i < tr->n_upstream_tags && i < DD_LAMBDA_UPSTREAM_TAGS_MAX; i++)
+                dd_span_set_tag(up, tr->upstream_tags[i].key, tr->upstream_tags[i].value);
+            dd__lam_inferred_tags(up, tr->upstream_span_name, tr->upstream_resource, 1, NULL);
+        }
+        memset(&so, 0, sizeof so);
+        so.parent = up;
+        if (!up) so.context = parent;
+    }
+    dd__lam_service(l, tr->span_name, http ? api_id : tr->service, tr->service, service, sizeof service);
+    so.name = tr->span_name;
+    so.service = service;
+    so.resource = tr->resource;
+    so.type = tr->span_type[0] ? tr->span_type : "web";
+    so.start_ns = start;
+    inf = dd_span_start(l->t, &so);
+    for (i = 0; i < tr->n_tags && i < DD_LAMBDA_TAGS_MAX; i++) dd_span_set_tag(inf, tr->tags[i].key, tr->tags[i].value);
+    dd__lam_inferred_tags(inf, operation, tr->resource, tr->is_async, http ? request_id : NULL);
+    if (up) dd_span_finish_at(up, start); /* the upstream hop ends where the inferred span starts */
+    return inf;
+}
+
+DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocation *inv, dd_lambda_trigger *trigger) {
+    dd_lambda_config cfg;
+    dd__lam_hooks hooks;
+    dd_lambda_trigger local;
+    dd_lambda_trigger *tr = trigger ? trigger : &local;
+    dd_trace_context extracted, parent;
+    dd_span_options so;
+    dd_span *inf = NULL, *s;
+    dd__lam_inv *rec;
+    char arn[DD_LAMBDA_ARN_MAX + 1], name[DD__LAM_NAME_MAX], lower[DD__LAM_NAME_MAX], service[DD__LAM_NAME_MAX];
+    const char *parts[9];
+    size_t arn_len, n_parts = 0, i, name_len;
+    int64_t start;
+    int first, proactive, have_parent, merged_xray = 0;
+    if (trigger) memset(trigger, 0, sizeof *trigger);
+    if (!l || !inv) return NULL;
+    cfg = l->cfg;
+    cfg.invoked_function_arn = inv->invoked_function_arn;
+    if (inv->xray_trace_id) {
+        hooks.orig = &l->cfg;
+        hooks.xray = inv->xray_trace_id;
+        cfg.getenv_fn = dd__lam_h_getenv;
+        cfg.wall_ns_fn = l->cfg.wall_ns_fn ? dd__lam_h_wall : NULL;
+        cfg.random_fn = l->cfg.random_fn ? dd__lam_h_random : NULL;
+        cfg.send_fn = l->cfg.send_fn ? dd__lam_h_send : NULL;
+        cfg.hook_user = &hooks;
+    }
+    dd_lambda_extract(&cfg, inv->event, inv->event ? inv->event_len : 0, inv->client_context,
+                      inv->client_context ? inv->client_context_len : 0, &extracted, tr);
+    have_parent = dd_lambda_parent(&cfg, &extracted, tr->context_source, &parent) == DD_OK;
+    if (have_parent && tr->context_source == DD_LAMBDA_CONTEXT_XRAY) merged_xray = 1; /* only with merging on */
+    if (cfg.send_fn) dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
+
+    start = inv->start_ns ? inv->start_ns : l->t->wall_ns_fn(l->t->hook_user);
+    pthread_mutex_lock(&l->lock);
+    first = !l->started;
+    l->started = 1;
+    pthread_mutex_unlock(&l->lock);
+    proactive = first && start - l->init_ns > DD__LAM_PROACTIVE_NS;
+
+    /* the invoked ARN, lower-cased, in ':' parts (datadog-lambda-python create_function_execution_span) */
+    arn_len = inv->invoked_function_arn ? strlen(inv->invoked_function_arn) : 0;
+    if (arn_len > DD_LAMBDA_ARN_MAX) arn_len = 0;
+    for (i = 0; i < arn_len; i++) arn[i] = (char)dd__t_lower((unsigned char)inv->invoked_function_arn[i]);
+    arn[arn_len] = 0;
+    parts[n_parts++] = arn;
+    for (i = 0; i < arn_len && n_parts < 9; i++)
+        if (arn[i] == ':') parts[n_parts++] = arn + i + 1;
+    /* the function name: configured, else the ARN's (case kept), else "function" */
+    name_len = strlen(l->function_name);
+    if (name_len) {
+        memcpy(name, l->function_name, name_len + 1);
+    } else if (n_parts >= 7) {
+        size_t off = (size_t)(parts[6] - arn), end = n_parts >= 8 ? (size_t)(parts[7] - arn) - 1 : arn_len;
+        name_len = dd__lam_copy(name, sizeof name, inv->invoked_function_arn + off, end - off);
+    }
+    if (!name_len) name_len = dd__lam_copy(name, sizeof name, "function", 8);
+    for (i = 0; i <= name_len; i++) lower[i] = (char)dd__t_lower((unsigned char)name[i]);
+    if (l->service[0]) dd__lam_copy(service, sizeof service, l->service, strlen(l->service));
+    else if (!l->service_representation) dd__lam_copy(service, sizeof service, "aws.lambda", 10);
+    else dd__lam_copy(service, sizeof service, name, name_len);
+
+    if (l->managed_services && tr->span_name[0])
+        inf = dd__lam_start_inferred(l, tr, have_parent ? &parent : NULL, inv->event, inv->event ? inv->event_len : 0,
+                                     inv->request_id, start);
+    if (inf) { /* from the trigger tags, as datadog-lambda-python's wrapper _after: http.route, dd_resource_key */
+        for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
+            if (strcmp(tr->trigger_tags[i].key, "http.route") == 0 && tr->trigger_tags[i].value[0])
+                dd_span_set_tag(inf, "http.route", tr->trigger_tags[i].value);
+        if (tr->event_source != DD_LAMBDA_EVENT_UNKNOWN && tr->event_source_arn[0])
+            dd_span_set_tag(inf, "dd_resource_key", tr->event_source_arn);
+    }
+    memset(&so, 0, sizeof so);
+    so.parent = inf;
+    so.context = !inf && have_parent ? &parent : NULL;
+    so.name = "aws.lambda";
+    so.service = service;
+    so.resource = name;
+    so.type = "serverless";
+    so.start_ns = start;
+    s = dd_span_start(l->t, &so);
+    if (!s) {
+        if (inf) dd_span_finish_at(inf, start);
+        return NULL;
+    }
+    dd_span_set_kind(s, "server");
+    if (!l->managed_instances) dd_span_set_tag(s, "cold_start", first && !proactive ? "true" : "false");
+    if (proactive && !l->managed_instances) dd_span_set_tag(s, "proactive_initialization", "true");
+    if (n_parts > 7) dd_span_set_tag_n(s, "function_arn", 12, arn, (size_t)(parts[7] - arn) - 1);
+    else dd_span_set_tag_n(s, "function_arn", 12, arn, arn_len);
+    if (n_parts > 7) {
+        size_t vn = (size_t)((n_parts > 8 ? parts[8] - 1 : arn + arn_len) - parts[7]);
+        dd_span_set_tag_n(s, "function_version", 16, parts[7], vn);
+    } else {
+        dd_span_set_tag(s, "function_version", "$LATEST");
+    }
+    dd_span_set_tag(s, "request_id", inv->request_id ? inv->request_id : "");
+    dd_span_set_tag(s, "resource_names", name);
+    dd_span_set_tag(s, "functionname", lower);
+    dd_span_set_tag(s, "datadog_lambda", DD_VERSION_STRING);
+    dd_span_set_tag(s, "dd_trace", DD_VERSION_STRING);
+    dd_span_set_tag(s, "span.name", "aws.lambda");
+    dd_span_set_tag(s, "_dd.origin", "lambda");
+    if (merged_xray) dd_span_set_tag(s, "_dd.parent_source", "xray");
+    if (tr->event_source != DD_LAMBDA_EVENT_UNKNOWN) {
+        dd_span_set_tag(s, "function_trigger.event_source", dd_lambda_event_source_name(tr->event_source));
+        if (tr->event_source_arn[0]) dd_span_set_tag(s, "function_trigger.event_source_arn", tr->event_source_arn);
+    }
+    for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
+        dd_span_set_tag(s, tr->trigger_tags[i].key, tr->trigger_tags[i].value);
+    if (first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
+        start > l->init_ns) { /* the sandbox's initialisation (spec 9) */
+        dd_span *load;
+        memset(&so, 0, sizeof so);
+        so.parent = s;
+        so.name = "aws.lambda.load";
+        so.service = "aws.lambda";
+        so.resource = name;
+        so.type = "aws.lambda.load";
+        so.start_ns = l->init_ns;
+        load = dd_span_start(l->t, &so);
+        dd_span_set_tag(load, "resource_names", name);
+        dd_span_set_tag(load, "resource.name", name);
+        dd_span_set_tag(load, "operation_name", "aws.lambda.load");
+        dd_span_finish_at(load, start);
+    }
+
+    pthread_mutex_lock(&l->lock);
+    rec = l->spare;
+    if (rec) l->spare = rec->next;
+    pthread_mutex_unlock(&l->lock);
+    if (!rec) rec = (dd__lam_inv *)dd__alloc(&l->t->alloc, sizeof *rec);
+    if (!rec) { /* out of memory: nothing to finish later, so end the inferred span now */
+        if (inf) dd_span_finish_at(inf, start);
+        return s;
+    }
+    rec->lambda = s;
+    rec->inferred = inf;
+    rec->lambda_start = start;
+    rec->inferred_async = tr->is_async;
+    rec->http = dd__lam_is_http(tr->event_source);
+    rec->tags_len = 0;
+    rec->xray[0] = 0;
+    if (l->cfg.send_fn) dd__lam_tags_json(rec, tr, inv->xray_trace_id);
+    pthread_mutex_lock(&l->lock);
+    rec->next = l->live;
+    l->live = rec;
+    pthread_mutex_unlock(&l->lock);
+    return s;
+}
+
+/*--- end ---*/
+/* http.status_code from the handler's response (spec 7.4): none or null -> 502; an object's
+ * statusCode (number or string) as text; anything else -> 200. */
+DD__PRIVATE size_t dd__lam_status(const char *resp, size_t len, char *out, size_t cap) {
+    dd_json root, v;
+    size_t n;
+    if (!resp || !len || dd_json_parse(resp, len, &root) != DD_OK) return dd__lam_copy(out, cap, resp && len ? "200" : "502", 3);
+    if (root.type == DD_JSON_NULL) return dd__lam_copy(out, cap, "502", 3);
+    if (root.type != DD_JSON_OBJECT || dd_json_get(&root, "statusCode", 10, &v) != DD_OK)
+        return dd__lam_copy(out, cap, "200", 3);
+    if (v.type == DD_JSON_NUMBER) return dd__lam_copy(out, cap, v.p, v.n);
+    if (v.type == DD_JSON_STRING && dd_json_string(&v, out, cap, &n) == DD_OK) return n;
+    return dd__lam_copy(out, cap, "200", 3);
+}
+
+DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *response, size_t response_len,
+                                    int is_error) {
+    dd__lam_inv *rec = NULL, **pp;
+    char status[32];
+    size_t n = 0;
+    if (!l) return DD_ERR_INVALID_ARG;
+    if (span) {
+        pthread_mutex_lock(&l->lock);
+        for (pp = &l->live; *pp; pp = &(*pp)->next) {
+            if ((*pp)->lambda == span) {
+                rec = *pp;
+                *pp = rec->next;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&l->lock);
+        if (rec && rec->http) {
+            n = dd__lam_status(response, response ? response_len : 0, status, sizeof status);
+            if (n) {
+                dd_span_set_tag_n(span, "http.status_code", 16, status, n);
+                dd_span_set_tag_n(rec->inferred, "http.status_code", 16, status, n);
+                if (n == 3 && status[0] == '5') dd_span_set_error(span, 1); /* Python: aws.lambda only */
+            }
+        }
+        if (is_error) dd_span_set_error(span, 1);
+        if (rec && rec->tags_len) { /* X-Ray hybrid: the trigger tags to the invocation's segment */
+            dd_lambda_config cfg = l->cfg;
+            dd__lam_hooks hooks;
+            size_t m = rec->tags_len;
+            size_t k;
+            for (k = 0; k < n && status[k] >= '0' && status[k] <= '9'; k++) {}
+            if (rec->http && n && k == n) { /* digits only: safe inside a JSON string */
+                memcpy(rec->tags_json + m, ",\"http.status_code\":\"", 21);
+                memcpy(rec->tags_json + m + 21, status, n);
+                memcpy(rec->tags_json + m + 21 + n, "\"", 1);
+                m += 22 + n;
+            }
+            rec->tags_json[m++] = '}';
+            if (rec->xray[0]) {
+                hooks.orig = &l->cfg;
+                hooks.xray = rec->xray;
+                cfg.getenv_fn = dd__lam_h_getenv;
+                cfg.wall_ns_fn = l->cfg.wall_ns_fn ? dd__lam_h_wall : NULL;
+                cfg.random_fn = l->cfg.random_fn ? dd__lam_h_random : NULL;
+                cfg.send_fn = dd__lam_h_send;
+                cfg.hook_user = &hooks;
+            }
+            dd_xray_send_metadata(&cfg, "lambda_function_tags", 20, rec->tags_json, m);
+        }
+        dd_span_finish(span);
+        if (rec && rec->inferred) {
+            if (l->service[0]) dd_span_set_tag(rec->inferred, "peer.service", l->service);
+            if (rec->inferred_async) dd_span_finish_at(rec->inferred, rec->lambda_start);
+            else dd_span_finish(rec->inferred);
+        }
+        if (rec) {
+            pthread_mutex_lock(&l->lock);
+            rec->next = l->spare;
+            l->spare = rec;
+            pthread_mutex_unlock(&l->lock);
+        }
+    }
+    return dd_tracer_flush(l->t);
+}
+
+/*--- log correlation ---*/
+DD__PRIVATE void dd__lam_ids(const dd_lambda *l, const dd_span *s, char tid[33], char sid[21]) {
+    dd_trace_id id;
+    dd_span_trace_id(s, &id);
+    if (id.hi && l->log_128bit) {
+        dd__t_hex16(id.hi, tid);
+        dd__t_hex16(id.lo, tid + 16);
+    } else {
+        dd__t_u64_dec(id.lo, tid);
+    }
+    dd__t_u64_dec(dd_span_id(s), sid);
+}
+
+DD_API size_t dd_lambda_log_prefix(const dd_lambda *l, const dd_span *span, char *out, size_t cap) {
+    dd__tsb sb;
+    char tid[33], sid[21];
+    dd__tsb_init(&sb, out, cap);
+    if (!l || !l->logs_injection) return 0;
+    dd__lam_ids(l, span, tid, sid);
+    dd__tsb_str(&sb, "[dd.trace_id=");
+    dd__tsb_str(&sb, tid);
+    dd__tsb_str(&sb, " dd.span_id=");
+    dd__tsb_str(&sb, sid);
+    dd__tsb_str(&sb, "] ");
+    return sb.need;
+}
+
+DD_API size_t dd_lambda_log_json(const dd_lambda *l, const dd_span *span, char *out, size_t cap) {
+    dd__tsb sb;
+    char tid[33], sid[21];
+    dd__tsb_init(&sb, out, cap);
+    if (!l || !l->logs_injection) return 0;
+    dd__lam_ids(l, span, tid, sid);
+    dd__tsb_str(&sb, "\"dd\":{\"trace_id\":\"");
+    dd__tsb_str(&sb, tid);
+    dd__tsb_str(&sb, "\",\"span_id\":\"");
+    dd__tsb_str(&sb, sid);
+    dd__tsb_str(&sb, "\"}");
+    return sb.need;
+}
+
+/* Two decimal digits. */
+DD__PRIVATE void dd__lam_d2(dd__tsb *b, int64_t v, char sep) {
+    char d[3];
+    d[0] = (char)('0' + v / 10 % 10);
+    d[1] = (char)('0' + v % 10);
+    d[2] = sep;
+    dd__tsb_add(b, d, sep ? 3 : 2);
+}
+
+DD_API size_t dd_lambda_log_line(const dd_lambda *l, const dd_span *span, const char *level, int64_t time_ns,
+                                 const char *request_id, const char *message, size_t message_len, char *out,
+                                 size_t cap) {
+    dd__tsb sb;
+    int64_t secs, days, sod, ms, y, m, d;
+    char tid[33], sid[21], ms3[4];
+    dd__tsb_init(&sb, out, cap);
+    if (time_ns < 0) time_ns = 0;
+    secs = time_ns / 1000000000;
+    ms = time_ns / 1000000 % 1000;
+    days = secs / 86400;
+    sod = secs % 86400;
+    { /* civil from days (Howard Hinnant's algorithm), days >= 0 */
+        int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy, mp;
+        y = yoe + era * 400;
+        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * doy + 2) / 153;
+        d = doy - (153 * mp + 2) / 5 + 1;
+        m = mp < 10 ? mp + 3 : mp - 9;
+        if (m <= 2) y++;
+    }
+    dd__tsb_add(&sb, "[", 1);
+    dd__tsb_str(&sb, level ? level : "");
+    dd__tsb_add(&sb, "]\t", 2);
+    dd__lam_d2(&sb, y / 100, 0);
+    dd__lam_d2(&sb, y % 100, '-');
+    dd__lam_d2(&sb, m, '-');
+    dd__lam_d2(&sb, d, 'T');
+    dd__lam_d2(&sb, sod / 3600, ':');
+    dd__lam_d2(&sb, sod / 60 % 60, ':');
+    dd__lam_d2(&sb, sod % 60, '.');
+    ms3[0] = (char)('0' + ms / 100);
+    ms3[1] = (char)('0' + ms / 10 % 10);
+    ms3[2] = (char)('0' + ms % 10);
+    ms3[3] = 'Z';
+    dd__tsb_add(&sb, ms3, 4);
+    dd__tsb_add(&sb, "\t", 1);
+    dd__tsb_str(&sb, request_id ? request_id : "");
+    dd__tsb_add(&sb, "\t", 1);
+    if (l && l->logs_injection) {
+        dd__lam_ids(l, span, tid, sid);
+        dd__tsb_str(&sb, "[dd.trace_id=");
+        dd__tsb_str(&sb, tid);
+        dd__tsb_str(&sb, " dd.span_id=");
+        dd__tsb_str(&sb, sid);
+        dd__tsb_add(&sb, "]\t", 2);
+    }
+    dd__tsb_add(&sb, message ? message : "", message ? message_len : 0);
+    dd__tsb_add(&sb, "\n", 1);
+    return sb.need;
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #endif /* DD__TRACE_IMPLEMENTED */
