@@ -67,5 +67,9 @@ $(EX)/demo_queue: examples/demo/queue.c examples/demo/http_serve.h examples/send
 	@$(CC) $(EX_CFLAGS) examples/demo/queue.c examples/sender_posix.c -o $@ -lpthread -lm
 
 # Builds, then runs examples/demo/demo.sh: host -> queue -> Lambda, one trace printed.
-demo: $(EX)/agent $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
+.PHONY: demo-deps
+demo-deps:
+	@bash scripts/demo_deps.sh
+
+demo: demo-deps $(EX)/agent $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 	@bash examples/demo/demo.sh $(EX)
