@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/static_analysis_test.sh - cppcheck and clang-tidy (Debian packages) over the three headers,
 # through a translation unit that implements them (DD_TRACE_IMPLEMENTATION, so every definition
-# of dd_msgpack.h, dd_propagation.h, dd_trace.h and wip/*.h is analysed), and over the examples.
+# of dd_msgpack.h, dd_propagation.h and dd_trace.h is analysed), and over the examples.
 # Configuration: .cppcheck (suppressions, each justified), .clang-tidy and examples/.clang-tidy.
 # One case per tool and file; a case fails on any finding. Last line: "static_analysis: N passed, N failed".
 set -u
