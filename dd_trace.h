@@ -4481,6 +4481,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     dd_lambda_config cfg;
     dd__lam_hooks hooks;
     dd_lambda_trigger local;
+    /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
     dd_lambda_trigger *tr = trigger ? trigger : &local;
     dd_trace_context extracted, parent;
     dd_span_options so;
