@@ -1475,21 +1475,22 @@ DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in
  * present. A body that is not a JSON object, or a rate that is not a number in [0, 1], rejects the
  * whole response (logged) and changes nothing; a body without rate_by_service changes nothing.
  * Keys beyond DD_AGENT_RATES_MAX or DD_AGENT_RATES_TEXT_MAX are dropped (logged): their traces
- * use the default rate. [any thread] */
-DD__PRIVATE void dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
+ * use the default rate. Returns DD_OK, DD_ERR_NOT_FOUND (no rate_by_service) or DD_ERR_MALFORMED
+ * (rejected). [any thread] */
+DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
     dd_json root, rates, k, v;
     dd_json_iter it;
     size_t dropped = 0;
-    if (!s || !json) return;
+    if (!s || !json) return DD_ERR_INVALID_ARG;
     if (dd_json_parse(json, len, &root) != DD_OK || root.type != DD_JSON_OBJECT) {
         dd__sampler_log(s, DD_LOG_ERROR, "agent response: not a JSON object", NULL, 0, "; rates unchanged");
-        return;
+        return DD_ERR_MALFORMED;
     }
-    if (dd_json_get(&root, "rate_by_service", 15, &rates) != DD_OK) return;
+    if (dd_json_get(&root, "rate_by_service", 15, &rates) != DD_OK) return DD_ERR_NOT_FOUND;
     if (rates.type != DD_JSON_OBJECT) {
         dd__sampler_log(s, DD_LOG_ERROR, "agent response: rate_by_service is not an object", NULL, 0,
                         "; rates unchanged");
-        return;
+        return DD_ERR_MALFORMED;
     }
     /* first pass, without the lock: validate every rate */
     dd_json_iter_init(&it, &rates);
@@ -1498,7 +1499,7 @@ DD__PRIVATE void dd__sampler_set_agent_rates(dd__sampler *s, const char *json, s
         if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !dd__sampling_rate_ok(r)) {
             dd__sampler_log(s, DD_LOG_ERROR, "agent response: a rate is not a number in [0, 1]", NULL, 0,
                             "; rates unchanged");
-            return;
+            return DD_ERR_MALFORMED;
         }
     }
     /* second pass, under the lock: replace the map (no callback is called while it is held) */
@@ -1533,6 +1534,7 @@ DD__PRIVATE void dd__sampler_set_agent_rates(dd__sampler *s, const char *json, s
     if (dropped)
         dd__sampler_log(s, DD_LOG_WARN, "agent response: more rates than the sampler keeps", NULL, 0,
                         "; the others use the default rate");
+    return DD_OK;
 }
 
 /* Single-span sampling for one span of a trace whose final priority is <= 0 (spec/sampling.md
@@ -3645,37 +3647,14 @@ typedef struct dd__send_stats {
 } dd__send_stats;
 
 /* A 2xx answer: {"rate_by_service": {...}} goes to the sampler (spec/agent-protocol.md 5.1). */
+/* The agent's answer feeds the sampler, which validates it (and logs what it rejects). */
 DD__PRIVATE void dd__handle_response(dd_tracer *t, const dd_http_response *resp, dd__send_stats *st) {
-    dd_json root, rates, k, v;
-    dd_json_iter it;
     if (!resp->body || !resp->body_len) {
         st->invalid++;
         dd__tlogs(t, DD_LOG_WARN, "agent answered with an empty body (sending too frequently?); sampling rates unchanged");
         return;
     }
-    if (dd_json_parse(resp->body, resp->body_len, &root) != DD_OK || root.type != DD_JSON_OBJECT) {
-        st->invalid++;
-        dd__tlog3(t, DD_LOG_ERROR, "agent response is not a JSON object; sampling rates unchanged: ", resp->body,
-                 resp->body_len > 200 ? 200 : resp->body_len, "");
-        return;
-    }
-    if (dd_json_get(&root, "rate_by_service", 15, &rates) == DD_OK) {
-        if (rates.type != DD_JSON_OBJECT) {
-            st->invalid++;
-            dd__tlogs(t, DD_LOG_ERROR, "agent response: rate_by_service is not an object; sampling rates unchanged");
-            return;
-        }
-        dd_json_iter_init(&it, &rates);
-        while (dd_json_next(&it, &k, &v) == DD_OK) {
-            double r;
-            if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !(r >= 0.0 && r <= 1.0)) {
-                st->invalid++;
-                dd__tlogs(t, DD_LOG_ERROR, "agent response: a rate is not a number in [0, 1]; sampling rates unchanged");
-                return;
-            }
-        }
-        dd__sampler_set_agent_rates(&t->sampler, resp->body, resp->body_len);
-    }
+    if (dd__sampler_set_agent_rates(&t->sampler, resp->body, resp->body_len) == DD_ERR_MALFORMED) st->invalid++;
 }
 
 DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_t len) {
