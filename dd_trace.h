@@ -1990,6 +1990,7 @@ struct dd_tracer {
     uint64_t done_bytes;                 /* their arena bytes (memory: max_buffer_bytes) */
     uint64_t done_est;                   /* their estimated encoded size (flush_bytes) */
     int64_t flush_pid;                   /* the process whose thread is flushing */
+    dd__segment *in_flight;              /* the completed segments that flush is sending */
     dd__enc enc_lock;                    /* encodes partial-flush chunks */
     uint64_t fork_generation; /* for pid and runtime-id */
     int64_t pid;
@@ -3812,8 +3813,14 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
         /* fork() happened during a flush: that flush runs on in the parent, which sends its
          * chunks; here they are forgotten (not sent twice) */
         dd__pbuf *old = &t->bufs[!t->active];
+        dd__segment *seg_in_flight = t->in_flight, *next_seg;
         old->n_marks = 0;
         dd_mp_writer_reset(&old->w);
+        for (; seg_in_flight; seg_in_flight = next_seg) { /* this process's copies, freed here */
+            next_seg = seg_in_flight->next_done_seg;
+            dd__seg_free_blocks(t, seg_in_flight);
+        }
+        t->in_flight = NULL;
         t->flushing = 0;
     }
     if (t->flushing && !wait) {
@@ -3833,6 +3840,7 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     t->active ^= 1;
     t->counters.flushes++;
     done = t->done_head;
+    t->in_flight = done; /* kept in the tracer too, so that a child forked now can free it */
     t->done_head = t->done_tail = NULL;
     t->done_bytes = 0;
     t->done_est = 0;
@@ -3863,6 +3871,7 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
         dd__seg_free_blocks(t, done);
         done = next;
     }
+    t->in_flight = NULL;
     t->counters.chunks_encoded += delta.chunks_encoded;
     t->counters.spans_encoded += delta.spans_encoded;
     t->counters.chunks_dropped_buffer += delta.chunks_dropped_buffer;
