@@ -1377,6 +1377,29 @@ DD__PRIVATE void dd__zero_ctx(dd_trace_context *c) {
     memset(c, 0, sizeof *c);
     c->sampling_priority = DD_PRIORITY_UNSET;
 }
+/* dd__zero_ctx for dd_extract's scratch context (styles after the primary): zeroing all 3.7 KB
+ * cost more than parsing. Its long strings are only emptied, since nothing reads or copies their
+ * bytes past the NUL (dd_extract copies lengths, see dd__merge_str), and its links are never used. */
+DD__PRIVATE void dd__clear_scratch(dd_trace_context *c) {
+    c->trace_id.hi = c->trace_id.lo = 0;
+    c->parent_id = 0;
+    c->sampling_priority = DD_PRIORITY_UNSET;
+    c->origin_len = 0;
+    c->origin[0] = 0;
+    c->ptags_len = 0;
+    c->ptags[0] = 0;
+    c->tracestate_len = 0;
+    c->tracestate[0] = 0;
+    c->dd_member_extra_len = 0;
+    c->dd_member_extra[0] = 0;
+    c->has_w3c_parent = 0;
+    c->w3c_parent_id = 0;
+    memset(c->propagation_error, 0, sizeof c->propagation_error);
+    c->n_links = 0;
+    c->dropped = 0;
+    memset(c->last_parent_id, 0, sizeof c->last_parent_id); /* copied whole into the primary */
+    c->style = 0;
+}
 DD__PRIVATE int dd__set_origin(dd_trace_context *c, const char *s, size_t n) {
     /* printable ASCII only: an origin is re-sent as a header value, never a CR or LF */
     if (!dd__printable(s, n)) {
@@ -1775,12 +1798,14 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
 
 /*--- extract (spec/propagation.md 7) ---*/
 
-DD__PRIVATE int dd__extract_style(int style, const dd_carrier_reader *r, dd_trace_context *c, char *raw,
+/* `scratch`: c is dd_extract's context for a later style, see dd__clear_scratch. */
+DD__PRIVATE int dd__extract_style(int style, const dd_carrier_reader *r, dd_trace_context *c, int scratch, char *raw,
                                   size_t raw_cap) {
     const char *v;
     size_t n;
     int rc;
-    dd__zero_ctx(c);
+    if (scratch) dd__clear_scratch(c);
+    else dd__zero_ctx(c);
     if (raw && raw_cap) raw[0] = 0;
     switch (style) {
     case DD_STYLE_DATADOG: rc = dd__extract_datadog(r, c); break;
@@ -1793,8 +1818,12 @@ DD__PRIVATE int dd__extract_style(int style, const dd_carrier_reader *r, dd_trac
         break;
     default: rc = DD_ERR_NOT_FOUND; break;
     }
-    if (rc != DD_OK) dd__zero_ctx(c);
-    else c->style = style;
+    if (rc != DD_OK) {
+        if (scratch) dd__clear_scratch(c);
+        else dd__zero_ctx(c);
+    } else {
+        c->style = style;
+    }
     return rc;
 }
 DD__PRIVATE const int *dd__styles(const dd_propagation_config *cfg, int extract, int *n) {
@@ -1813,6 +1842,14 @@ DD__PRIVATE const int *dd__styles(const dd_propagation_config *cfg, int extract,
     return s;
 }
 DD__PRIVATE int dd__same_trace(const dd_trace_id *a, const dd_trace_id *b) { return a->hi == b->hi && a->lo == b->lo; }
+/* Copies a string field of the scratch context into the primary's, NUL included. The primary's
+ * bytes past its NUL are zero (it started zeroed, its strings only grow or are set here), so
+ * zeroing what the old value used keeps the field as a whole copy of a zeroed one would be. */
+DD__PRIVATE void dd__merge_str(char *dst, uint32_t *dst_len, const char *src, uint32_t src_len) {
+    if (*dst_len > src_len) memset(dst + src_len, 0, *dst_len - src_len);
+    memcpy(dst, src, (size_t)src_len + 1);
+    *dst_len = src_len;
+}
 
 DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader *carrier, dd_trace_context *out) {
     int n, i, primary = -1, malformed = 0, overridden = 0;
@@ -1833,7 +1870,7 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
     for (i = 0; i < n; i++) {
         int st = styles[i], rc;
         if (st == DD_STYLE_NONE || st < DD_STYLE_DATADOG || st > DD_STYLE_XRAY) continue;
-        rc = dd__extract_style(st, carrier, primary < 0 ? out : &tmp, raw, sizeof raw);
+        rc = dd__extract_style(st, carrier, primary < 0 ? out : &tmp, primary >= 0, raw, sizeof raw);
         if (rc == DD_ERR_MALFORMED) malformed = 1;
         if (rc != DD_OK) continue; /* R-MS-2: one bad style never hides another */
         if (st == DD_STYLE_DATADOG && !dd_seen) {
@@ -1850,10 +1887,9 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         if (dd__same_trace(&tmp.trace_id, &out->trace_id)) {
             if (st != DD_STYLE_TRACECONTEXT) continue; /* only tracecontext merges: R-MS-6 */
             /* R-MS-5: its foreign members (and unknown dd sub-members) join the primary */
-            memcpy(out->tracestate, tmp.tracestate, sizeof out->tracestate);
-            out->tracestate_len = tmp.tracestate_len;
-            memcpy(out->dd_member_extra, tmp.dd_member_extra, sizeof out->dd_member_extra);
-            out->dd_member_extra_len = tmp.dd_member_extra_len;
+            dd__merge_str(out->tracestate, &out->tracestate_len, tmp.tracestate, tmp.tracestate_len);
+            dd__merge_str(out->dd_member_extra, &out->dd_member_extra_len, tmp.dd_member_extra,
+                          tmp.dd_member_extra_len);
             out->dropped += tmp.dropped;
             if (tmp.parent_id != out->parent_id) {
                 /* R-MS-6: the W3C parent wins; _dd.parent_id = p, else the Datadog parent */
@@ -1875,7 +1911,7 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
             l->trace_id = tmp.trace_id;
             l->span_id = tmp.parent_id;
             l->flags = (int32_t)((tmp.sampling_priority > 0 ? 1 : 0) | INT32_MIN);
-            if (st == DD_STYLE_TRACECONTEXT) memcpy(l->tracestate, raw, sizeof l->tracestate);
+            if (st == DD_STYLE_TRACECONTEXT) memcpy(l->tracestate, raw, strlen(raw) + 1); /* l is zeroed */
             memcpy(l->reason, "terminated_context", sizeof "terminated_context");
             memcpy(l->context_headers, name, strlen(name) + 1);
         } else {
