@@ -756,18 +756,73 @@ DD__PRIVATE int dd__hexval(char c) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
-/* W3C ids are HEXDIGLC: lowercase only (spec/propagation.md R-W3C-6, following W3C and Python). */
-DD__PRIVATE int dd__is_lhex(const char *s, size_t n) {
+/* Character classes of the wire grammars, from a table: one load per byte instead of a chain of
+ * comparisons on every byte of every header. */
+#define DD__C_LHEX 1  /* 0-9 a-f: W3C HEXDIGLC                                   */
+#define DD__C_PRINT 2 /* 0x20..0x7E                                              */
+#define DD__C_KEY 4   /* x-datadog-tags key: 0x21..0x7E without ',' '=' (R-DD-9) */
+#define DD__C_VAL 8   /* x-datadog-tags value: 0x20..0x7E without ','            */
+DD__PRIVATE unsigned dd__cclass(char c) {
+    static const unsigned char t[256] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 2, 14, 14, 14,
+        15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 14, 14, 14, 10, 14, 14,
+        14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14,
+        14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14,
+        14, 15, 15, 15, 15, 15, 15, 14, 14, 14, 14, 14, 14, 14, 14, 14,
+        14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    };
+    return t[(unsigned char)c];
+}
+/* 1 when each of the n bytes has every class bit of `cls`. */
+DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
     size_t i;
     for (i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+        if ((dd__cclass(s[i]) & cls) != cls) return 0;
     return 1;
 }
-DD__PRIVATE uint64_t dd__lhex_u64(const char *s, size_t n) { /* n <= 16, already checked */
+/* W3C ids are HEXDIGLC: lowercase only (spec/propagation.md R-W3C-6, following W3C and Python). */
+DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
+/* Parses n <= 16 lowercase hex digits into *out; returns 0 when one is not (*out is then junk).
+ * Branch-free: the digits' values are or-ed, 16 marks a bad byte. */
+DD__PRIVATE int dd__lhex_parse(const char *s, size_t n, uint64_t *out) {
+    static const unsigned char val[256] = {
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    };
     uint64_t v = 0;
+    unsigned bad = 0;
     size_t i;
-    for (i = 0; i < n; i++) v = (v << 4) | (uint64_t)dd__hexval(s[i]);
-    return v;
+    for (i = 0; i < n; i++) {
+        unsigned d = val[(unsigned char)s[i]];
+        bad |= d;
+        v = (v << 4) | (d & 15);
+    }
+    *out = v;
+    return (bad & 16) == 0;
 }
 DD__PRIVATE void dd__trim(const char **s, size_t *n) {
     while (*n && dd__is_ows((*s)[0])) { (*s)++; (*n)--; }
@@ -787,12 +842,7 @@ DD__PRIVATE int dd__ieq(const char *a, size_t an, const char *b, size_t bn) {
 DD__PRIVATE int dd__starts(const char *s, size_t n, const char *p, size_t pn) {
     return n >= pn && memcmp(s, p, pn) == 0;
 }
-DD__PRIVATE int dd__printable(const char *s, size_t n) { /* 0x20..0x7E */
-    size_t i;
-    for (i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E) return 0;
-    return 1;
-}
+DD__PRIVATE int dd__printable(const char *s, size_t n) { return dd__all(s, n, DD__C_PRINT); }
 DD__PRIVATE const char *dd__memchr(const char *s, size_t n, char c) {
     return n ? (const char *)memchr(s, c, n) : NULL;
 }
@@ -918,14 +968,19 @@ DD_API size_t dd_trace_id_to_hex32(const dd_trace_id *id, char out[33]) {
 }
 DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
     uint64_t v = 0;
-    size_t i;
+    unsigned d;
+    size_t i, n;
     *out = 0;
     if (!s || len == 0 || len > 20) return DD_ERR_MALFORMED;
-    for (i = 0; i < len; i++) {
-        unsigned d;
-        if (s[i] < '0' || s[i] > '9') return DD_ERR_MALFORMED;
-        d = (unsigned)(s[i] - '0');
-        if (i == 19 && v > (UINT64_MAX - d) / 10) return DD_ERR_MALFORMED; /* no wrap: spec R-DD-1 */
+    n = len < 20 ? len : 19; /* 19 digits cannot wrap: only a 20th is checked */
+    for (i = 0; i < n; i++) {
+        d = (unsigned)(unsigned char)s[i] - '0'; /* a byte below '0' wraps to a large value */
+        if (d > 9) return DD_ERR_MALFORMED;
+        v = v * 10 + d;
+    }
+    if (len == 20) {
+        d = (unsigned)(unsigned char)s[19] - '0';
+        if (d > 9 || v > (UINT64_MAX - d) / 10) return DD_ERR_MALFORMED; /* no wrap: spec R-DD-1 */
         v = v * 10 + d;
     }
     *out = v;
@@ -961,20 +1016,8 @@ DD_API int dd_trace_id_from_hex(const char *s, size_t len, dd_trace_id *out) {
 
 /* x-datadog-tags grammar (spec/propagation.md R-DD-9): key 0x21..0x7E without ',' '=';
  * value 0x20..0x7E without ','. */
-DD__PRIVATE int dd__ptag_key_ok(const char *k, size_t n) {
-    size_t i;
-    if (n == 0) return 0;
-    for (i = 0; i < n; i++)
-        if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7E || k[i] == ',' || k[i] == '=') return 0;
-    return 1;
-}
-DD__PRIVATE int dd__ptag_val_ok(const char *v, size_t n) {
-    size_t i;
-    if (n == 0) return 0;
-    for (i = 0; i < n; i++)
-        if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7E || v[i] == ',') return 0;
-    return 1;
-}
+DD__PRIVATE int dd__ptag_key_ok(const char *k, size_t n) { return n > 0 && dd__all(k, n, DD__C_KEY); }
+DD__PRIVATE int dd__ptag_val_ok(const char *v, size_t n) { return n > 0 && dd__all(v, n, DD__C_VAL); }
 /* Iterates "k=v,k=v": returns 1 and the next tag, 0 at the end. */
 DD__PRIVATE int dd__ptag_next(const char *s, size_t n, size_t *pos, const char **k, size_t *kn, const char **v,
                               size_t *vn) {
@@ -1028,11 +1071,10 @@ DD_API int dd_ptags_remove(dd_trace_context *ctx, const char *key, size_t key_le
     ctx->ptags[ctx->ptags_len] = 0;
     return DD_OK;
 }
-DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, const char *val, size_t val_len) {
+/* dd_ptags_set for a key and value already known to be valid. */
+DD__PRIVATE int dd__ptags_put(dd_trace_context *ctx, const char *key, size_t key_len, const char *val, size_t val_len) {
     size_t s, e, on, need;
     const char *ov;
-    if (!ctx || !key || !val || !dd__ptag_key_ok(key, key_len) || !dd__ptag_val_ok(val, val_len))
-        return DD_ERR_MALFORMED;
     if (dd__ptag_find(ctx, key, key_len, &s, &e, &ov, &on)) {
         size_t vstart = e - on;
         need = ctx->ptags_len - on + val_len;
@@ -1053,6 +1095,11 @@ DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, 
     ctx->ptags_len += (uint32_t)val_len;
     ctx->ptags[ctx->ptags_len] = 0;
     return DD_OK;
+}
+DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, const char *val, size_t val_len) {
+    if (!ctx || !key || !val || !dd__ptag_key_ok(key, key_len) || !dd__ptag_val_ok(val, val_len))
+        return DD_ERR_MALFORMED;
+    return dd__ptags_put(ctx, key, key_len, val, val_len);
 }
 
 /*--- carriers ---*/
@@ -1080,7 +1127,8 @@ DD__PRIVATE const char *dd__headers_get_nth(void *self, const char *key, size_t 
     size_t i, seen = 0;
     for (i = 0; i < h->n; i++) {
         const dd_header *x = &h->items[i];
-        if (x->name && dd__ieq(x->name, x->name_len, key, kn)) {
+        /* the length first: most names differ in it, and dd__ieq is a call */
+        if (x->name_len == kn && x->name && dd__ieq(x->name, kn, key, kn)) {
             if (seen++ == index) {
                 *vn = x->value ? x->value_len : 0;
                 return x->value ? x->value : "";
@@ -1098,7 +1146,10 @@ DD__PRIVATE int dd__headers_set(void *self, const char *key, size_t kn, const ch
     size_t i, at = h->n, need = kn + 1 + vn + 1;
     char *p;
     for (i = 0; i < h->n; i++)
-        if (h->items[i].name && dd__ieq(h->items[i].name, h->items[i].name_len, key, kn)) { at = i; break; }
+        if (h->items[i].name_len == kn && h->items[i].name && dd__ieq(h->items[i].name, kn, key, kn)) {
+            at = i;
+            break;
+        }
     if ((at == h->n && h->n >= h->cap) || !h->buf || h->buf_cap - h->buf_len < need) return DD_ERR_BUFFER_FULL;
     p = h->buf + h->buf_len;
     memcpy(p, key, kn);
@@ -1434,17 +1485,18 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
         if (kn <= 6 || !dd__starts(k, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
         if (dd__eq(k, kn, DD__LIT("_dd.p.tid"))) {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
-            if (vn != 16 || !dd__is_lhex(v, vn)) {
+            uint64_t hi;
+            if (vn != 16 || !dd__lhex_parse(v, 16, &hi)) {
                 dd__set_error(c, DD__LIT("malformed_tid"), v, vn);
                 continue;
             }
-            c->trace_id.hi = dd__lhex_u64(v, 16);
+            c->trace_id.hi = hi;
             if (c->trace_id.hi == 0) { /* "high bits zero" (C++, Go): a 64-bit trace, no tag */
                 dd_ptags_remove(c, k, kn);
                 continue;
             }
         }
-        if (dd_ptags_set(c, k, kn, v, vn) != DD_OK) c->dropped++;
+        if (dd__ptags_put(c, k, kn, v, vn) != DD_OK) c->dropped++; /* validated above */
     }
 }
 DD__PRIVATE int dd__extract_datadog(const dd_carrier_reader *r, dd_trace_context *c) {
@@ -1540,8 +1592,8 @@ DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t 
             } else {
                 c->dropped++;
             }
-            c->has_w3c_parent = vn == 16 && dd__is_lhex(v, 16);
-            c->w3c_parent_id = c->has_w3c_parent ? dd__lhex_u64(v, 16) : 0;
+            c->has_w3c_parent = vn == 16 && dd__lhex_parse(v, 16, &c->w3c_parent_id);
+            if (!c->has_w3c_parent) c->w3c_parent_id = 0;
         } else if (kn > 2 && dd__starts(k, kn, DD__LIT("t."))) {
             char key[DD_PTAGS_MAX + 1], val[DD_PTAGS_MAX + 1];
             if (dd__eq(k, kn, DD__LIT("t.tid"))) continue; /* traceparent wins: R-W3C-12 */
@@ -1570,6 +1622,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd_carrier_reader *r, dd_trace_co
     size_t n, n2, mn, i;
     int sampled, has_s = 0, seen_dd = 0;
     int32_t sval = 0;
+    uint64_t hi, lo, parent;
     dd__ts_iter it;
     dd__sb rb;
     v = dd__get_nth(r, DD__LIT("traceparent"), 0, &n);
@@ -1584,10 +1637,12 @@ DD__PRIVATE int dd__extract_tracecontext(const dd_carrier_reader *r, dd_trace_co
     if (n < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return DD_ERR_MALFORMED;
     if (!dd__is_lhex(v, 2) || dd__eq(v, 2, DD__LIT("ff"))) return DD_ERR_MALFORMED;
     if (dd__eq(v, 2, DD__LIT("00")) ? n != 55 : (n != 55 && v[55] != '-')) return DD_ERR_MALFORMED;
-    if (!dd__is_lhex(v + 3, 32) || !dd__is_lhex(v + 36, 16) || !dd__is_lhex(v + 53, 2)) return DD_ERR_MALFORMED;
-    c->trace_id.hi = dd__lhex_u64(v + 3, 16);
-    c->trace_id.lo = dd__lhex_u64(v + 19, 16);
-    c->parent_id = dd__lhex_u64(v + 36, 16);
+    if (!dd__lhex_parse(v + 3, 16, &hi) || !dd__lhex_parse(v + 19, 16, &lo) || !dd__lhex_parse(v + 36, 16, &parent) ||
+        !dd__is_lhex(v + 53, 2))
+        return DD_ERR_MALFORMED;
+    c->trace_id.hi = hi;
+    c->trace_id.lo = lo;
+    c->parent_id = parent;
     if ((c->trace_id.hi == 0 && c->trace_id.lo == 0) || c->parent_id == 0) {
         dd__zero_ctx(c);
         return DD_ERR_MALFORMED;
@@ -1628,7 +1683,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd_carrier_reader *r, dd_trace_co
             c->sampling_priority = sval;
         } else {
             c->sampling_priority = DD_PRIORITY_AUTO_KEEP;
-            if (has_s && dd_ptags_set(c, DD__LIT("_dd.p.dm"), DD__LIT("-0")) != DD_OK) c->dropped++;
+            if (has_s && dd__ptags_put(c, DD__LIT("_dd.p.dm"), DD__LIT("-0")) != DD_OK) c->dropped++;
         }
     } else {
         if (has_s && sval <= 0) {
@@ -1641,7 +1696,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd_carrier_reader *r, dd_trace_co
     if (c->trace_id.hi) {
         char hex[17];
         dd_u64_to_hex16(c->trace_id.hi, hex);
-        if (dd_ptags_set(c, DD__LIT("_dd.p.tid"), hex, 16) != DD_OK) c->dropped++;
+        if (dd__ptags_put(c, DD__LIT("_dd.p.tid"), hex, 16) != DD_OK) c->dropped++;
     }
     return DD_OK;
 }
