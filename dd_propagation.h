@@ -863,6 +863,40 @@ DD__PRIVATE int dd__parse_i32(const char *s, size_t n, int32_t *out) {
     return DD_OK;
 }
 
+/* dd_u64_to_dec writing all 21 bytes of `out` (zeros after the NUL): one fixed-size copy. */
+DD__PRIVATE size_t dd__dec21(uint64_t v, char out[21]) {
+    /* four digits per 64-bit division, then two per 32-bit one, from a table of "00".."99" */
+    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                             "8081828384858687888990919293949596979899";
+    char t[40]; /* digits end at t[20]; the rest is zero so that one fixed-size copy does */
+    size_t n = 20;
+    memset(t + 20, 0, 20);
+    while (v >= 10000) {
+        uint64_t q = v / 10000;
+        unsigned r = (unsigned)(v - q * 10000);
+        v = q;
+        n -= 4;
+        memcpy(t + n, d2 + 2 * (r / 100), 2);
+        memcpy(t + n + 2, d2 + 2 * (r % 100), 2);
+    }
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        n -= 2;
+        t[n] = d2[2 * r];
+        t[n + 1] = d2[2 * r + 1];
+    }
+    if (v >= 10) {
+        n -= 2;
+        t[n] = d2[2 * v];
+        t[n + 1] = d2[2 * v + 1];
+    } else {
+        t[--n] = (char)('0' + (int)v);
+    }
+    memcpy(out, t + n, 21); /* the digits, the NUL and zeros: 21 bytes fit out */
+    return 20 - n;
+}
 /* A bounded string builder: appends that do not fit set `over` and change nothing. */
 typedef struct dd__sb {
     char *p;
@@ -884,7 +918,11 @@ DD__PRIVATE int dd__sb_put(dd__sb *b, const char *s, size_t n) {
 DD__PRIVATE int dd__sb_putc(dd__sb *b, char c) { return dd__sb_put(b, &c, 1); }
 DD__PRIVATE int dd__sb_dec(dd__sb *b, uint64_t v) {
     char t[21];
-    return dd__sb_put(b, t, dd_u64_to_dec(v, t));
+    if (dd__sb_fits(b, 20)) { /* straight into the buffer, NUL included */
+        b->len += dd__dec21(v, b->p + b->len);
+        return 1;
+    }
+    return dd__sb_put(b, t, dd__dec21(v, t));
 }
 DD__PRIVATE int dd__sb_i32(dd__sb *b, int32_t v) {
     if (v < 0) {
@@ -895,8 +933,12 @@ DD__PRIVATE int dd__sb_i32(dd__sb *b, int32_t v) {
     return dd__sb_dec(b, (uint64_t)v);
 }
 DD__PRIVATE int dd__sb_hex16(dd__sb *b, uint64_t v) {
-    char t[17];
-    return dd__sb_put(b, t, dd_u64_to_hex16(v, t));
+    if (!dd__sb_fits(b, 16)) {
+        b->over = 1;
+        return 0;
+    }
+    b->len += dd_u64_to_hex16(v, b->p + b->len); /* writes the NUL too */
+    return 1;
 }
 
 /* Copies n bytes into a fixed string field, or drops them when they do not fit. */
@@ -925,37 +967,24 @@ DD__PRIVATE void dd__set_error(dd_trace_context *c, const char *e, size_t en, co
 /*--- ids ---*/
 
 DD_API size_t dd_u64_to_dec(uint64_t v, char out[21]) {
-    /* two digits per division, from a table of "00".."99" */
-    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                             "8081828384858687888990919293949596979899";
-    char t[20];
-    size_t n = 20;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        n -= 2;
-        t[n] = d2[2 * r];
-        t[n + 1] = d2[2 * r + 1];
-    }
-    if (v >= 10) {
-        n -= 2;
-        t[n] = d2[2 * v];
-        t[n + 1] = d2[2 * v + 1];
-    } else {
-        t[--n] = (char)('0' + (int)v);
-    }
-    memcpy(out, t + n, 20 - n);
-    out[20 - n] = 0;
-    return 20 - n;
+    char t[21];
+    size_t n = dd__dec21(v, t);
+    memcpy(out, t, n + 1);
+    return n;
 }
 DD_API size_t dd_u64_to_hex16(uint64_t v, char out[17]) {
-    static const char digits[] = "0123456789abcdef";
+    static const char pairs[] = /* "00".."ff": one byte, two digits, per step */
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
     int i;
-    for (i = 14; i >= 0; i -= 2) { /* one byte, two digits, per step */
-        unsigned b = (unsigned)(v & 0xff);
-        out[i] = digits[b >> 4];
-        out[i + 1] = digits[b & 15];
+    for (i = 14; i >= 0; i -= 2) {
+        memcpy(out + i, pairs + 2 * (v & 0xff), 2);
         v >>= 8;
     }
     out[16] = 0;
@@ -2029,9 +2058,9 @@ DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, const dd_tr
     int rc, bad = 0;
     int32_t max = cfg ? cfg->x_datadog_tags_max_length : 0;
     if (max == 0) max = DD_X_DATADOG_TAGS_DEFAULT_MAX;
-    n = dd_u64_to_dec(c->trace_id.lo, num);
+    n = dd__dec21(c->trace_id.lo, num);
     if ((rc = dd__set(w, DD__LIT("x-datadog-trace-id"), num, n)) != DD_OK) return rc;
-    n = dd_u64_to_dec(c->parent_id, num);
+    n = dd__dec21(c->parent_id, num);
     if ((rc = dd__set(w, DD__LIT("x-datadog-parent-id"), num, n)) != DD_OK) return rc;
     if (c->sampling_priority != DD_PRIORITY_UNSET) {
         dd__sb b;
@@ -2053,25 +2082,37 @@ DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, const dd_tr
     return DD_OK;
 }
 /* Tracestate escaping inside the dd member (R-W3C-18). */
+/* Room for how many of n one-byte appends: as many dd__sb_putc calls would store (`over` set
+ * when some would not), so the callers check the room once and write the bytes directly. */
+DD__PRIVATE size_t dd__sb_room(dd__sb *b, size_t n) {
+    size_t room = b->len + 1 < b->cap ? b->cap - b->len - 1 : 0;
+    if (n <= room) return n;
+    b->over = 1;
+    return room;
+}
 DD__PRIVATE void dd__put_ts_value(dd__sb *b, const char *s, size_t n) {
     size_t i;
+    n = dd__sb_room(b, n);
     for (i = 0; i < n; i++) {
         char c = s[i];
         if (c == ',' || c == ';' || c == '~' || (unsigned char)c < 0x20 || (unsigned char)c > 0x7E) c = '_';
         else if (c == '=') c = '~';
-        dd__sb_putc(b, c);
+        b->p[b->len++] = c;
     }
+    if (b->cap) b->p[b->len] = 0;
 }
 DD__PRIVATE void dd__put_ts_key(dd__sb *b, const char *s, size_t n) {
     size_t i;
+    n = dd__sb_room(b, n);
     for (i = 0; i < n; i++) {
         char c = s[i];
         /* ',' '=' as every tracer, ' ' ';' as C++, ':' so the key survives extraction */
         if (c == ',' || c == '=' || c == ' ' || c == ';' || c == ':' || (unsigned char)c < 0x20 ||
             (unsigned char)c > 0x7E)
             c = '_';
-        dd__sb_putc(b, c);
+        b->p[b->len++] = c;
     }
+    if (b->cap) b->p[b->len] = 0;
 }
 /* Appends ";<field>" built by the caller in `f` when it still fits in 256 (R-W3C-19). */
 DD__PRIVATE void dd__dd_add(dd__sb *dd, const dd__sb *f) {
