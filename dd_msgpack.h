@@ -296,6 +296,14 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 
 /*=== writer implementation ===*/
 
+/* The few tiny helpers every writer calls: inlined, so that writing a small value costs a room
+ * check and a store, not a call. */
+#if defined(__GNUC__)
+#define DD__MP_HOT __attribute__((always_inline)) inline
+#else
+#define DD__MP_HOT
+#endif
+
 DD__PRIVATE void dd__mp_set_error(dd_mp_writer *w, int err) {
     if (w->error == DD_OK) w->error = err;
 }
@@ -332,21 +340,34 @@ DD__PRIVATE uint8_t *dd__mp_grow(dd_mp_writer *w, size_t n) {
 }
 /* Makes room for `n` more bytes and returns where they go, or NULL (error set). The common case
  * (no error, room left) is two compares, small enough to inline in every writer. */
-DD__PRIVATE uint8_t *dd__mp_room(dd_mp_writer *w, size_t n) {
+DD__PRIVATE DD__MP_HOT uint8_t *dd__mp_room(dd_mp_writer *w, size_t n) {
     if (w->error == DD_OK && n <= w->cap - w->len) return w->buf + w->len;
     return dd__mp_grow(w, n);
 }
 
-DD__PRIVATE void dd__mp_put_be(uint8_t *p, uint64_t v, int bytes) {
-    int i;
-    for (i = bytes - 1; i >= 0; i--) {
-        p[i] = (uint8_t)(v & 0xff);
-        v >>= 8;
+/* Unrolled per width: compilers merge each case into one byte swap and one store. */
+DD__PRIVATE DD__MP_HOT void dd__mp_put_be(uint8_t *p, uint64_t v, int bytes) {
+    switch (bytes) {
+    case 8:
+        p[0] = (uint8_t)(v >> 56), p[1] = (uint8_t)(v >> 48), p[2] = (uint8_t)(v >> 40), p[3] = (uint8_t)(v >> 32);
+        p[4] = (uint8_t)(v >> 24), p[5] = (uint8_t)(v >> 16), p[6] = (uint8_t)(v >> 8), p[7] = (uint8_t)v;
+        break;
+    case 4:
+        p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+        break;
+    case 2:
+        p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
+        break;
+    case 1:
+        p[0] = (uint8_t)v;
+        break;
+    default:
+        break;
     }
 }
 
 /* One marker byte followed by `bytes` big-endian bytes of `v`. */
-DD__PRIVATE void dd__mp_put_tagged(dd_mp_writer *w, uint8_t tag, uint64_t v, int bytes) {
+DD__PRIVATE DD__MP_HOT void dd__mp_put_tagged(dd_mp_writer *w, uint8_t tag, uint64_t v, int bytes) {
     uint8_t *p = dd__mp_room(w, 1 + (size_t)bytes);
     if (!p) return;
     p[0] = tag;

@@ -1858,6 +1858,14 @@ typedef struct dd__tag {
     int kind;                  /* DD__TAG_* */
 } dd__tag;
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
+/* The tiny helpers of the span and encoding hot paths: inlined, so a tag or a key costs no call. */
+#if defined(__GNUC__)
+#define DD__T_HOT __attribute__((always_inline)) inline
+#define DD__T_COLD __attribute__((noinline))
+#else
+#define DD__T_HOT
+#define DD__T_COLD
+#endif
 #define DD__TAG_KEY(g) ((char *)(g) + DD__TAG_HDR)
 
 typedef struct dd__link {
@@ -1887,6 +1895,7 @@ struct dd_span {
     int ss_keep, ss_has_mps; /* single-span sampling verdict, set while encoding a P0 chunk */
     double ss_rate, ss_mps; /* pending: in the segment's done list */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
+    uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
     dd__link *links;
     char *cur, *end; /* the span's own bump area for tags */
@@ -1909,10 +1918,11 @@ typedef struct dd__segment {
     uint32_t dm_len, ksr_len;
     char ext_dm[8];   /* _dd.p.dm of the extracted context */
     uint32_t ext_dm_len;
-    char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
     int64_t wall0, mono0; /* the root's clocks: children derive wall time from one mono read */
     uint64_t est_bytes;   /* estimated encoded size once complete */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
+    /* last, so that a new segment zeroes only the fields above it and the first byte of this */
+    char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
 
 typedef struct dd__chunk_mark {
@@ -2041,6 +2051,7 @@ DD__PRIVATE void dd__tlog_drops(const dd_tracer *t, unsigned kinds) {
         "dropped for lack of memory (counted; logged once)",
         "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer; logged once)"};
     size_t i;
+    if (!kinds) return; /* the hot path: nothing dropped */
     for (i = 0; i < 6; i++)
         if (kinds & (1u << i)) dd__tlog(t, DD_LOG_WARN, what[i], strlen(what[i]));
 }
@@ -2113,23 +2124,46 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
     }
 }
 
+/* dd__span_room when the span's area is full: a new area from the segment, under the lock. */
+DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
+    dd_tracer *t = s->seg->tracer;
+    size_t want = n > 512 ? n : 512;
+    char *p;
+    pthread_mutex_lock(&t->lock);
+    p = (char *)dd__seg_alloc(t, s->seg, want);
+    pthread_mutex_unlock(&t->lock);
+    if (!p) return NULL;
+    s->cur = p + n;
+    s->end = p + want;
+    return p;
+}
 /* Room for n bytes in the span's bump area; takes the tracer lock only to refill it. */
-DD__PRIVATE char *dd__span_room(dd_span *s, size_t n) {
+DD__PRIVATE DD__T_HOT char *dd__span_room(dd_span *s, size_t n) {
     char *p;
     n = (n + 7) & ~(size_t)7;
-    if ((size_t)(s->end - s->cur) < n) {
-        dd_tracer *t = s->seg->tracer;
-        size_t want = n > 512 ? n : 512;
-        pthread_mutex_lock(&t->lock);
-        p = (char *)dd__seg_alloc(t, s->seg, want);
-        pthread_mutex_unlock(&t->lock);
-        if (!p) return NULL;
-        s->cur = p;
-        s->end = p + want;
-    }
+    if ((size_t)(s->end - s->cur) < n) return dd__span_refill(s, n);
     p = s->cur;
     s->cur += n;
     return p;
+}
+/* memcpy for the short strings of tags: fixed-size overlapping copies that compile inline. */
+DD__PRIVATE DD__T_HOT void dd__t_copy(char *d, const char *s, size_t n) {
+    if (n > 32) {
+        memcpy(d, s, n);
+    } else if (n >= 16) {
+        memcpy(d, s, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n) {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
 }
 DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
     dd_tracer *t = s->seg->tracer;
@@ -2152,18 +2186,28 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out
     }
     dst = dd__span_room(s, n);
     if (!dst) return -1;
-    memcpy(dst, p, n);
+    dd__t_copy(dst, p, n);
     s->tag_bytes += (uint32_t)n;
     out->p = dst;
     out->n = (uint32_t)n;
     return 0;
 }
 
-DD__PRIVATE dd__tag *dd__span_find(const dd_span *s, const char *k, size_t klen) {
+/* A one-bit summary of a key (a 64-bit Bloom filter of one hash): a clear bit in a set's summary
+ * proves the key is not in the set, without comparing strings. */
+DD__PRIVATE uint64_t dd__key_bit(const char *k, size_t n) {
+    if (!n) return 1;
+    return (uint64_t)1 << ((n * 5 + (unsigned char)k[0] + (unsigned char)k[n - 1] * 3u) & 63);
+}
+DD__PRIVATE dd__tag *dd__span_find_bit(const dd_span *s, const char *k, size_t klen, uint64_t bit) {
     dd__tag *g;
+    if (!(s->key_bits & bit)) return NULL;
     for (g = s->tags; g; g = g->next)
         if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
     return NULL;
+}
+DD__PRIVATE dd__tag *dd__span_find(const dd_span *s, const char *k, size_t klen) {
+    return dd__span_find_bit(s, k, klen, dd__key_bit(k, klen));
 }
 DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
     if (g->kind == DD__TAG_META) s->n_meta--;
@@ -2180,6 +2224,7 @@ DD__PRIVATE double dd__tag_num(const dd__tag *g) {
 DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                               double num) {
     dd__tag *g, *n;
+    uint64_t bit;
     if (s->finished) return; /* a finished span no longer changes */
     if (!klen) {
         dd__count_tag_drop(s);
@@ -2191,7 +2236,8 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     } else if (!v) {
         v = "", vlen = 0;
     }
-    g = s->tags ? dd__span_find(s, k, klen) : NULL;
+    bit = dd__key_bit(k, klen);
+    g = dd__span_find_bit(s, k, klen, bit);
     if (g && g->kind == kind && vlen <= g->vcap) { /* replace in place */
         memcpy(DD__TAG_KEY(g) + klen, v, vlen);
         g->vlen = (uint32_t)vlen;
@@ -2210,11 +2256,12 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     n->klen = (uint32_t)klen;
     n->vlen = n->vcap = (uint32_t)vlen;
     n->kind = kind;
-    memcpy(DD__TAG_KEY(n), k, klen);
-    memcpy(DD__TAG_KEY(n) + klen, v, vlen);
+    dd__t_copy(DD__TAG_KEY(n), k, klen);
+    dd__t_copy(DD__TAG_KEY(n) + klen, v, vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     s->tag_bytes += (uint32_t)(klen + vlen);
+    s->key_bits |= bit;
     n->next = s->tags;
     s->tags = n;
 }
@@ -2710,6 +2757,7 @@ DD__PRIVATE void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_spa
     s->ss_keep = s->ss_has_mps = 0;
     s->ss_rate = s->ss_mps = 0;
     s->tag_bytes = s->n_meta = s->n_metrics = s->n_links = 0;
+    s->key_bits = 0;
     s->tags = NULL;
     s->links = NULL;
     s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
@@ -2848,7 +2896,8 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
     } else {
         seg = (dd__segment *)((char *)b + DD__BLOCK_HDR);
-        memset(seg, 0, sizeof *seg);
+        memset(seg, 0, offsetof(dd__segment, inject_error));
+        seg->inject_error[0] = 0;
         seg->blocks = b;
         seg->next_open = t->open_head;
         if (t->open_head) t->open_head->prev_open = seg;
@@ -3141,9 +3190,9 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     seg->has_limit_rate = d.has_limit_rate;
     seg->has_agent_rate = d.has_agent_rate;
     seg->dm_len = d.dm_len < sizeof seg->dm ? (uint32_t)d.dm_len : 0;
-    memcpy(seg->dm, d.dm, seg->dm_len);
+    dd__t_copy(seg->dm, d.dm, seg->dm_len);
     seg->ksr_len = d.ksr_len < sizeof seg->ksr ? (uint32_t)d.ksr_len : 0;
-    memcpy(seg->ksr, d.ksr, seg->ksr_len);
+    dd__t_copy(seg->ksr, d.ksr, seg->ksr_len);
 }
 
 DD_API void dd_span_set_priority(dd_span *s, int priority) {
@@ -3190,12 +3239,23 @@ DD_API void dd_span_set_origin(dd_span *s, const char *origin) {
 }
 
 /*--- encoding (spec/agent-protocol.md 2.2-2.6), under lock ---*/
-#define DD__KEY(w, lit) dd_mp_write_str((w), (lit), sizeof(lit) - 1)
+/* A constant key (n < 32, known at compile time): the marker and the bytes are stored inline. */
+DD__PRIVATE DD__T_HOT void dd__enc_key(dd_mp_writer *w, const char *k, size_t n) {
+    if (w->error == DD_OK && n < w->cap - w->len) {
+        w->buf[w->len] = (uint8_t)(0xa0 | n);
+        memcpy(w->buf + w->len + 1, k, n);
+        w->len += n + 1;
+    } else {
+        dd_mp_write_str(w, k, n);
+    }
+}
+#define DD__KEY(w, lit) dd__enc_key((w), (lit), sizeof(lit) - 1)
 #define DD__SYS_MAX 72 /* 512 bytes of x-datadog-tags hold at most 57 tags, plus the tracer's 8 */
 typedef struct dd__sys {
     dd__tstr k[DD__SYS_MAX], v[DD__SYS_MAX];
     double num[DD__SYS_MAX];
     size_t n;
+    uint64_t key_bits; /* as dd_span.key_bits */
 } dd__sys;
 DD__PRIVATE void dd__sys_add(dd__sys *sy, const char *k, size_t kn, const char *v, size_t vn, double num) {
     if (sy->n >= DD__SYS_MAX) return;
@@ -3205,22 +3265,44 @@ DD__PRIVATE void dd__sys_add(dd__sys *sy, const char *k, size_t kn, const char *
     sy->v[sy->n].n = (uint32_t)vn;
     sy->num[sy->n] = num;
     sy->n++;
+    sy->key_bits |= dd__key_bit(k, kn);
 }
 DD__PRIVATE int dd__sys_has(const dd__sys *sy, const char *k, size_t kn) {
     size_t i;
+    if (!(sy->key_bits & dd__key_bit(k, kn))) return 0;
     for (i = 0; i < sy->n; i++)
         if (sy->k[i].n == kn && memcmp(sy->k[i].p, k, kn) == 0) return 1;
     return 0;
 }
 DD__PRIVATE int dd__tstr_eq(dd__tstr a, dd__tstr b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
 
-DD__PRIVATE void dd__enc_str(dd_tracer *t, dd__enc *e, const char *p, size_t n) {
-    size_t need;
-    if (dd__t_utf8_valid_prefix((const unsigned char *)p, n) == n) {
-        dd_mp_write_str(&e->w, p, n);
-        return;
+/* 1 when s[0..n) is all ASCII: a word at a time, the tail as an overlapping word (most strings). */
+DD__PRIVATE int dd__t_is_ascii(const char *s, size_t n) {
+    uint64_t acc = 0, w;
+    size_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 <= n; i += 8) {
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        memcpy(&w, s + n - 8, 8);
+        acc |= w;
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        acc = a | b;
+    } else if (n) {
+        acc = (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
     }
-    need = dd__t_utf8_fixed_len((const unsigned char *)p, n);
+    return !(acc & UINT64_C(0x8080808080808080));
+}
+/* The slow path of dd__enc_str: s is not valid UTF-8, each bad byte becomes U+FFFD. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+DD__PRIVATE void dd__enc_str_repaired(dd_tracer *t, dd__enc *e, const char *p, size_t n) {
+    size_t need = dd__t_utf8_fixed_len((const unsigned char *)p, n);
     if (need > e->fix_cap) {
         char *f = (char *)dd__alloc(&t->alloc, need);
         if (!f) {
@@ -3234,6 +3316,12 @@ DD__PRIVATE void dd__enc_str(dd_tracer *t, dd__enc *e, const char *p, size_t n) 
     dd__t_utf8_fix_copy(e->fix, (const unsigned char *)p, n);
     dd_mp_write_str(&e->w, e->fix, need);
 }
+DD__PRIVATE void dd__enc_str(dd_tracer *t, dd__enc *e, const char *p, size_t n) {
+    if (dd__t_is_ascii(p, n) || dd__t_utf8_valid_prefix((const unsigned char *)p, n) == n)
+        dd_mp_write_str(&e->w, p, n);
+    else
+        dd__enc_str_repaired(t, e, p, n);
+}
 
 DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
                                  char *scratch /* 17 bytes */) {
@@ -3241,6 +3329,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     dd__sys sy;
     const dd__tag *g;
     size_t i, count;
+    int clash;
     int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
     int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
     dd_mp_write_map(w, s->n_links ? 13 : 12);
@@ -3267,6 +3356,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
 
     /* meta: the tracer's own keys win, then the span's tags, then env/version/DD_TAGS */
     sy.n = 0;
+    sy.key_bits = 0;
     if (first) {
         const char *p = seg->ptags.p, *end = seg->ptags.p + seg->ptags.n;
         while (p < end) {
@@ -3290,8 +3380,9 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
     dd__sys_add(&sy, "language", 8, t->language.p, t->language.n, 0);
     if (seg->origin.n) dd__sys_add(&sy, "_dd.origin", 10, seg->origin.p, seg->origin.n, 0);
-    count = sy.n;
-    for (g = s->tags; g; g = g->next)
+    clash = (sy.key_bits & s->key_bits) != 0; /* else no span tag has a tracer key */
+    count = sy.n + (clash ? 0 : s->n_meta);
+    for (g = clash ? s->tags : NULL; g; g = g->next)
         if (g->kind == DD__TAG_META && !dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count++;
     if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) count++;
     if (with_version && !dd__span_find(s, "version", 7) && !dd__sys_has(&sy, "version", 7)) count++;
@@ -3306,7 +3397,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         dd__enc_str(t, e, sy.v[i].p, sy.v[i].n);
     }
     for (g = s->tags; g; g = g->next) {
-        if (g->kind != DD__TAG_META || dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) continue;
+        if (g->kind != DD__TAG_META || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
         dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
         dd__enc_str(t, e, DD__TAG_KEY(g) + g->klen, g->vlen);
     }
@@ -3327,6 +3418,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
 
     /* metrics: float64 always (spec 2.2: never float32, never an integer) */
     sy.n = 0;
+    sy.key_bits = 0;
     if (first) {
         if (seg->priority != DD_PRIORITY_UNSET)
             dd__sys_add(&sy, "_sampling_priority_v1", 21, NULL, 0, (double)seg->priority);
@@ -3342,8 +3434,9 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->ss_rate);
         if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->ss_mps);
     }
-    count = sy.n;
-    for (g = s->tags; g; g = g->next)
+    clash = (sy.key_bits & s->key_bits) != 0;
+    count = sy.n + (clash ? 0 : s->n_metrics);
+    for (g = clash ? s->tags : NULL; g; g = g->next)
         if (g->kind == DD__TAG_METRIC && !dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count++;
     DD__KEY(w, "metrics");
     dd_mp_write_map(w, (uint32_t)count);
@@ -3352,7 +3445,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         dd_mp_write_f64(w, sy.num[i]);
     }
     for (g = s->tags; g; g = g->next) {
-        if (g->kind != DD__TAG_METRIC || dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) continue;
+        if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
         dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
         dd_mp_write_f64(w, dd__tag_num(g));
     }

@@ -1844,8 +1844,62 @@ static void test_memory_bound_million(void) {
     dd_tracer_free(t);
 }
 
+/* Span tags named like the tracer's own keys lose to them, and the map counts stay right
+ * (body_json decodes the msgpack: a wrong count would not decode). */
+static void test_tracer_keys_win(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *child;
+    const char *js;
+    fake_reset();
+    set_env("DD_SERVICE", "svc");
+    set_env("DD_ENV", "prod");
+    c = base_config();
+    t = new_tracer(&c);
+    root = dd_span_start_child(NULL, "x"); /* NULL parent: no span */
+    CHECK(root == NULL);
+    root = dd_span_start(t, NULL);
+    dd_span_set_tag(root, "language", "user");
+    dd_span_set_tag(root, "_dd.p.dm", "-9");
+    dd_span_set_tag(root, "runtime-id", "mine");
+    dd_span_set_tag(root, "env", "staging");
+    dd_span_set_tag(root, "a", "1");
+    dd_span_set_metric(root, "_sampling_priority_v1", 7);
+    dd_span_set_metric(root, "process_id", 1);
+    dd_span_set_metric(root, "_dd.top_level", 0);
+    dd_span_set_metric(root, "m", 2);
+    child = dd_span_start_child(root, "db");
+    dd_span_set_tag(child, "language", "user2");
+    dd_span_set_metric(child, "_dd.measured", 5);
+    dd_span_set_measured(child, 1);
+    dd_span_finish(child);
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    js = body_json(0);
+    CHECK(js[0] == '[');
+    CHECK_EQ_INT(count_of(js, "\"language\":\"c\""), 2);
+    CHECK_EQ_INT(count_of(js, "\"language\""), 2);
+    CHECK_EQ_INT(count_of(js, "\"_dd.p.dm\":\"-0\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"_dd.p.dm\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"runtime-id\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"mine\""), 0);
+    CHECK_EQ_INT(count_of(js, "\"env\":\"staging\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"env\":\"prod\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"_sampling_priority_v1\":1.0"), 1);
+    CHECK_EQ_INT(count_of(js, "\"_sampling_priority_v1\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"process_id\":1.0"), 0);
+    CHECK_EQ_INT(count_of(js, "\"_dd.top_level\":1.0"), 1);
+    CHECK_EQ_INT(count_of(js, "\"_dd.top_level\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"_dd.measured\":1.0"), 1);
+    CHECK_EQ_INT(count_of(js, "\"_dd.measured\""), 1);
+    CHECK(has(js, "\"a\":\"1\""));
+    CHECK(has(js, "\"m\":2.0"));
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_config_zeroed),
+    TEST(test_tracer_keys_win),
     TEST(test_config_env_table),
     TEST(test_config_bad_utf8),
     TEST(test_config_code_beats_env),
