@@ -4115,45 +4115,67 @@ DD_API void dd_tracer_free(dd_tracer *t) {
 }
 
 /*--- propagation from a span ---*/
-DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
-    dd__segment *seg;
-    dd_tracer *t;
-    int64_t mono;
-    if (!out) return DD_ERR_INVALID_ARG;
-    memset(out, 0, sizeof *out);
-    if (!s) return DD_ERR_INVALID_ARG;
-    seg = s->seg;
-    t = seg->tracer;
-    mono = t->mono_ns_fn(t->hook_user);
+/* Copies a segment string into a context field of max bytes (+1 for the NUL); too long: "". */
+DD__PRIVATE uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src) {
+    uint32_t n = src.n <= max ? src.n : 0;
+    dd__t_copy(dst, src.p, n);
+    dst[n] = 0;
+    return n;
+}
+/* Appends k=v to the context's ptags, as dd_ptags_set would: the segment's ptags never hold the
+ * tracer's own keys (dd__seg_ptags strips them) and its values are valid, so no search and no
+ * check; a tag that does not fit DD_PTAGS_MAX is left out, as dd_ptags_set leaves it. */
+DD__PRIVATE void dd__ctx_ptag_append(dd_trace_context *out, const char *k, size_t kn, const char *v, size_t vn) {
+    size_t n = out->ptags_len, comma = n ? 1 : 0;
+    if (n + comma + kn + 1 + vn > DD_PTAGS_MAX) return;
+    if (comma) out->ptags[n++] = ',';
+    memcpy(out->ptags + n, k, kn);
+    n += kn;
+    out->ptags[n++] = '=';
+    dd__t_copy(out->ptags + n, v, vn);
+    n += vn;
+    out->ptags[n] = 0;
+    out->ptags_len = (uint32_t)n;
+}
+/* dd_span_context without zeroing the whole context first: every field is set except the span
+ * links, which stay as they were (n_links = 0). dd_span_inject's own context, which injection
+ * reads without its links, saves zeroing their 2 KB this way. */
+DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    int64_t mono = t->mono_ns_fn(t->hook_user);
+    out->has_w3c_parent = 0;
+    out->w3c_parent_id = 0;
+    out->propagation_error[0] = 0;
+    out->n_links = 0;
+    out->dropped = 0;
+    out->last_parent_id[0] = 0;
+    out->style = 0;
     pthread_mutex_lock(&t->lock);
     dd__segment_decide(t, seg, mono);
     seg->locked = 1;
     out->trace_id = seg->trace_id;
     out->parent_id = s->span_id;
     out->sampling_priority = seg->priority;
-    memcpy(out->origin, seg->origin.p, seg->origin.n);
-    out->origin_len = seg->origin.n;
-    if (seg->ptags.n <= DD_PTAGS_MAX) {
-        memcpy(out->ptags, seg->ptags.p, seg->ptags.n);
-        out->ptags_len = seg->ptags.n;
-    }
-    if (seg->tracestate.n <= DD_TRACESTATE_MAX) {
-        memcpy(out->tracestate, seg->tracestate.p, seg->tracestate.n);
-        out->tracestate_len = seg->tracestate.n;
-    }
-    if (seg->dd_member_extra.n <= DD_DD_MEMBER_EXTRA_MAX) {
-        memcpy(out->dd_member_extra, seg->dd_member_extra.p, seg->dd_member_extra.n);
-        out->dd_member_extra_len = seg->dd_member_extra.n;
-    }
-    if (seg->dm_len) dd_ptags_set(out, "_dd.p.dm", 8, seg->dm, seg->dm_len); /* see dd__encode_span */
-    if (seg->ksr_len) dd_ptags_set(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
+    out->origin_len = dd__ctx_text(out->origin, DD_ORIGIN_MAX, seg->origin);
+    out->ptags_len = dd__ctx_text(out->ptags, DD_PTAGS_MAX, seg->ptags);
+    out->tracestate_len = dd__ctx_text(out->tracestate, DD_TRACESTATE_MAX, seg->tracestate);
+    out->dd_member_extra_len = dd__ctx_text(out->dd_member_extra, DD_DD_MEMBER_EXTRA_MAX, seg->dd_member_extra);
+    if (seg->dm_len) dd__ctx_ptag_append(out, "_dd.p.dm", 8, seg->dm, seg->dm_len); /* see dd__encode_span */
+    if (seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
     pthread_mutex_unlock(&t->lock);
     if (seg->trace_id.hi) {
         char hex[17];
         dd__t_hex16(seg->trace_id.hi, hex);
-        dd_ptags_set(out, "_dd.p.tid", 9, hex, 16);
+        dd__ctx_ptag_append(out, "_dd.p.tid", 9, hex, 16);
     }
     return DD_OK;
+}
+DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
+    if (!out) return DD_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (!s) return DD_ERR_INVALID_ARG;
+    return dd__span_context_fill(s, out);
 }
 
 DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
@@ -4163,7 +4185,7 @@ DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
     dd_tracer *t;
     if (!s || !carrier) return DD_ERR_INVALID_ARG;
     t = s->seg->tracer;
-    rc = dd_span_context(s, &ctx);
+    rc = dd__span_context_fill(s, &ctx);
     if (rc != DD_OK) return rc;
     err[0] = 0;
     rc = dd_inject_checked(&t->prop, &ctx, carrier, err);
