@@ -1451,6 +1451,118 @@ DD_API int dd_propagation_config_from_env(dd_propagation_config *cfg,
     return rc;
 }
 
+/*--- what dd_extract reads from ---*/
+
+/* The fields dd_extract reads, by slot. */
+enum {
+    DD__H_TRACE_ID, DD__H_PARENT_ID, DD__H_PRIORITY, DD__H_ORIGIN, DD__H_TAGS, DD__H_TRACEPARENT,
+    DD__H_TRACESTATE, DD__H_B3_TRACEID, DD__H_B3_SPANID, DD__H_B3_SAMPLED, DD__H_B3, DD__H_XRAY, DD__H_N
+};
+DD__PRIVATE const char *dd__hname(int slot, size_t *n) {
+    static const char *const names[DD__H_N] = {
+        "x-datadog-trace-id", "x-datadog-parent-id", "x-datadog-sampling-priority", "x-datadog-origin",
+        "x-datadog-tags", "traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "b3",
+        "x-amzn-trace-id"};
+    static const unsigned char lens[DD__H_N] = {18, 19, 27, 16, 14, 11, 10, 12, 11, 12, 2, 15};
+    *n = lens[slot];
+    return names[slot];
+}
+/* 1 when the n >= 8 bytes of `s` are `want` in any case. `want` holds only a-z 0-9 '-', where
+ * bit 0x40 marks the letters: a word or-ed with their 0x20 bits equals want's exactly when each
+ * byte is the letter in either case, or the same other byte. Eight bytes per compare, the last
+ * word overlapping the one before. */
+DD__PRIVATE int dd__name_eq(const char *s, const char *want, size_t n) {
+    uint64_t x, w;
+    size_t i = 0;
+    for (;;) {
+        memcpy(&x, s + i, 8);
+        memcpy(&w, want + i, 8);
+        if ((x | ((w & 0x4040404040404040u) >> 1)) != w) return 0;
+        if (i + 8 == n) return 1;
+        i = i + 16 <= n ? i + 8 : n - 8;
+    }
+}
+/* The slot of a field name (any case), or DD__H_N: the length and one byte pick the only
+ * candidate, one compare confirms it. */
+DD__PRIVATE int dd__hslot(const char *name, size_t n) {
+    const char *want;
+    size_t wn;
+    int s;
+    switch (n) {
+    case 2: return dd__ieq(name, n, DD__LIT("b3")) ? DD__H_B3 : DD__H_N;
+    case 10: s = DD__H_TRACESTATE; break;
+    case 11: s = (name[0] | 0x20) == 't' ? DD__H_TRACEPARENT : DD__H_B3_SPANID; break;
+    case 12: s = (name[5] | 0x20) == 't' ? DD__H_B3_TRACEID : DD__H_B3_SAMPLED; break;
+    case 14: s = DD__H_TAGS; break;
+    case 15: s = DD__H_XRAY; break;
+    case 16: s = DD__H_ORIGIN; break;
+    case 18: s = DD__H_TRACE_ID; break;
+    case 19: s = DD__H_PARENT_ID; break;
+    case 27: s = DD__H_PRIORITY; break;
+    default: return DD__H_N;
+    }
+    want = dd__hname(s, &wn);
+    return dd__name_eq(name, want, wn) ? s : DD__H_N;
+}
+/* The caller's reader; for the built-in dd_headers reader also the first field of each name,
+ * found in one pass over the array (dd__src_init) instead of one scan of it per lookup. */
+typedef struct dd__src {
+    const dd_carrier_reader *r;
+    const dd_headers *h;          /* NULL: ask r by name */
+    const char *v[DD__H_N];       /* with h: the value of the slot's first field, or NULL */
+    size_t vn[DD__H_N];           /* its length (0 with v NULL) */
+    unsigned char more[DD__H_N];  /* with h: the slot has a second field */
+} dd__src;
+DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
+    const dd_headers *h = (const dd_headers *)r->self;
+    size_t i;
+    int s;
+    src->r = r;
+    src->h = NULL;
+    if (r->get != dd__headers_get || r->get_nth != dd__headers_get_nth || !h) return;
+    src->h = h;
+    memset(src->v, 0, sizeof src->v);
+    memset(src->vn, 0, sizeof src->vn);
+    memset(src->more, 0, sizeof src->more);
+    for (i = 0; i < h->n; i++) {
+        const dd_header *x = &h->items[i];
+        if (!x->name) continue; /* dd__headers_get_nth skips it too */
+        s = dd__hslot(x->name, x->name_len);
+        if (s == DD__H_N) continue;
+        if (src->v[s]) {
+            src->more[s] = 1;
+            continue;
+        }
+        src->v[s] = x->value ? x->value : ""; /* as dd__headers_get_nth */
+        src->vn[s] = x->value ? x->value_len : 0;
+    }
+}
+/* As dd__get_nth(r, name of `slot`, index, vn). */
+DD__PRIVATE const char *dd__src_nth(const dd__src *src, int slot, size_t index, size_t *vn) {
+    size_t kn;
+    const char *key = dd__hname(slot, &kn);
+    if (src->h && index == 0) {
+        *vn = src->vn[slot];
+        return src->v[slot];
+    }
+    if (src->h && !src->more[slot]) {
+        *vn = 0;
+        return NULL;
+    }
+    return dd__get_nth(src->r, key, kn, index, vn);
+}
+/* As dd__get(r, name of `slot`, vn). */
+DD__PRIVATE const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
+    size_t kn;
+    const char *key;
+    if (src->h) {
+        *vn = src->vn[slot];
+        return src->v[slot];
+    }
+    key = dd__hname(slot, &kn);
+    return dd__get(src->r, key, kn, vn);
+}
+
 /*--- datadog style (spec/propagation.md 3) ---*/
 
 DD__PRIVATE void dd__zero_ctx(dd_trace_context *c) {
@@ -1528,30 +1640,30 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
         if (dd__ptags_put(c, k, kn, v, vn) != DD_OK) c->dropped++; /* validated above */
     }
 }
-DD__PRIVATE int dd__extract_datadog(const dd_carrier_reader *r, dd_trace_context *c) {
+DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
     const char *v;
     size_t n;
     int has_origin;
-    v = dd__get(r, DD__LIT("x-datadog-trace-id"), &n);
+    v = dd__src_get(r, DD__H_TRACE_ID, &n);
     if (!v) return DD_ERR_NOT_FOUND;
     dd__trim(&v, &n); /* R-DD-3 */
     if (dd_u64_from_dec(v, n, &c->trace_id.lo) != DD_OK || c->trace_id.lo == 0) return DD_ERR_MALFORMED;
-    v = dd__get(r, DD__LIT("x-datadog-origin"), &n);
+    v = dd__src_get(r, DD__H_ORIGIN, &n);
     has_origin = v && n > 0;
     if (has_origin) dd__set_origin(c, v, n); /* verbatim: R-DD-8 */
-    v = dd__get(r, DD__LIT("x-datadog-parent-id"), &n);
+    v = dd__src_get(r, DD__H_PARENT_ID, &n);
     if (v) {
         dd__trim(&v, &n);
         if (dd_u64_from_dec(v, n, &c->parent_id) != DD_OK) return DD_ERR_MALFORMED; /* R-DD-5 */
     } else if (!has_origin) {
         return DD_ERR_MALFORMED; /* R-DD-7; with an origin it is synthetics, R-DD-6 */
     }
-    v = dd__get(r, DD__LIT("x-datadog-sampling-priority"), &n);
+    v = dd__src_get(r, DD__H_PRIORITY, &n);
     if (v) {
         dd__trim(&v, &n);
         if (dd__parse_i32(v, n, &c->sampling_priority) != DD_OK) return DD_ERR_MALFORMED;
     }
-    v = dd__get(r, DD__LIT("x-datadog-tags"), &n);
+    v = dd__src_get(r, DD__H_TAGS, &n);
     if (v) dd__decode_xdatadog_tags(c, v, n);
     return DD_OK;
 }
@@ -1560,7 +1672,7 @@ DD__PRIVATE int dd__extract_datadog(const dd_carrier_reader *r, dd_trace_context
 
 /* Walks the members of every tracestate field in order (R-HDR-4), trimmed, empty ones skipped. */
 typedef struct dd__ts_iter {
-    const dd_carrier_reader *r;
+    const dd__src *r;
     size_t field;
     const char *v;
     size_t n, pos;
@@ -1569,7 +1681,7 @@ typedef struct dd__ts_iter {
 DD__PRIVATE int dd__ts_next(dd__ts_iter *it, const char **m, size_t *mn) {
     while (!it->done) {
         if (!it->v || it->pos > it->n) {
-            it->v = dd__get_nth(it->r, DD__LIT("tracestate"), it->field++, &it->n);
+            it->v = dd__src_nth(it->r, DD__H_TRACESTATE, it->field++, &it->n);
             it->pos = 0;
             if (!it->v || it->field > 1024) { it->done = 1; return 0; }
             continue;
@@ -1646,7 +1758,7 @@ DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t 
 #define DD__DD_MEMBER_MAX 256 /* the whole "dd=..." member: R-W3C-11, R-W3C-19 */
 #define DD__TRACESTATE_MEMBERS_MAX 32
 /* `raw` (optional) receives the members joined with ',' for a span link, "" if they do not fit. */
-DD__PRIVATE int dd__extract_tracecontext(const dd_carrier_reader *r, dd_trace_context *c, char *raw, size_t raw_cap) {
+DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, char *raw, size_t raw_cap) {
     const char *v, *v2, *m;
     size_t n, n2, mn, i;
     int sampled, has_s = 0, seen_dd = 0;
@@ -1654,11 +1766,11 @@ DD__PRIVATE int dd__extract_tracecontext(const dd_carrier_reader *r, dd_trace_co
     uint64_t hi, lo, parent;
     dd__ts_iter it;
     dd__sb rb;
-    v = dd__get_nth(r, DD__LIT("traceparent"), 0, &n);
+    v = dd__src_nth(r, DD__H_TRACEPARENT, 0, &n);
     if (!v) return DD_ERR_NOT_FOUND;
     dd__trim(&v, &n); /* R-W3C-1 */
     /* Two different traceparent fields make the context invalid (R-HDR-4). */
-    for (i = 1; i < 64 && (v2 = dd__get_nth(r, DD__LIT("traceparent"), i, &n2)) != NULL; i++) {
+    for (i = 1; i < 64 && (v2 = dd__src_nth(r, DD__H_TRACEPARENT, i, &n2)) != NULL; i++) {
         dd__trim(&v2, &n2);
         if (!dd__eq(v, n, v2, n2)) return DD_ERR_MALFORMED;
     }
@@ -1745,17 +1857,17 @@ DD__PRIVATE int dd__b3_ids(dd_trace_context *c, const char *t, size_t tn, const 
     }
     return DD_OK;
 }
-DD__PRIVATE int dd__extract_b3multi(const dd_carrier_reader *r, dd_trace_context *c) {
+DD__PRIVATE int dd__extract_b3multi(const dd__src *r, dd_trace_context *c) {
     const char *t, *s, *x;
     size_t tn, sn, xn;
-    t = dd__get(r, DD__LIT("x-b3-traceid"), &tn);
+    t = dd__src_get(r, DD__H_B3_TRACEID, &tn);
     if (!t) return DD_ERR_NOT_FOUND;
-    s = dd__get(r, DD__LIT("x-b3-spanid"), &sn);
+    s = dd__src_get(r, DD__H_B3_SPANID, &sn);
     if (!s) return DD_ERR_MALFORMED;
     dd__trim(&t, &tn);
     dd__trim(&s, &sn);
     if (dd__b3_ids(c, t, tn, s, sn) != DD_OK) return DD_ERR_MALFORMED;
-    x = dd__get(r, DD__LIT("x-b3-sampled"), &xn);
+    x = dd__src_get(r, DD__H_B3_SAMPLED, &xn);
     if (x) {
         dd__trim(&x, &xn);
         /* R-B3M-1, R-B3M-4: 1/0 (and the legacy true/false), 2 as Go and C++ read it */
@@ -1765,10 +1877,10 @@ DD__PRIVATE int dd__extract_b3multi(const dd_carrier_reader *r, dd_trace_context
     }
     return DD_OK;
 }
-DD__PRIVATE int dd__extract_b3(const dd_carrier_reader *r, dd_trace_context *c) {
+DD__PRIVATE int dd__extract_b3(const dd__src *r, dd_trace_context *c) {
     const char *v, *f[4];
     size_t n, fn[4], k = 0, pos = 0;
-    v = dd__get(r, DD__LIT("b3"), &n);
+    v = dd__src_get(r, DD__H_B3, &n);
     if (!v) return DD_ERR_NOT_FOUND;
     dd__trim(&v, &n);
     while (k < 4 && pos <= n) { /* fields after the 4th are ignored: R-B3S-2 */
@@ -1883,7 +1995,7 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
 /*--- extract (spec/propagation.md 7) ---*/
 
 /* `scratch`: c is dd_extract's context for a later style, see dd__clear_scratch. */
-DD__PRIVATE int dd__extract_style(int style, const dd_carrier_reader *r, dd_trace_context *c, int scratch, char *raw,
+DD__PRIVATE int dd__extract_style(int style, const dd__src *r, dd_trace_context *c, int scratch, char *raw,
                                   size_t raw_cap) {
     const char *v;
     size_t n;
@@ -1897,7 +2009,7 @@ DD__PRIVATE int dd__extract_style(int style, const dd_carrier_reader *r, dd_trac
     case DD_STYLE_B3MULTI: rc = dd__extract_b3multi(r, c); break;
     case DD_STYLE_B3: rc = dd__extract_b3(r, c); break;
     case DD_STYLE_XRAY:
-        v = dd__get(r, DD__LIT("x-amzn-trace-id"), &n);
+        v = dd__src_get(r, DD__H_XRAY, &n);
         rc = v ? dd_xray_parse(v, n, c) : DD_ERR_NOT_FOUND;
         break;
     default: rc = DD_ERR_NOT_FOUND; break;
@@ -1939,6 +2051,7 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
     int n, i, primary = -1, malformed = 0, overridden = 0;
     const int *styles;
     dd_trace_context tmp;
+    dd__src src;
     char raw[DD_TRACESTATE_MAX + 1];
     /* what the walk saw of a Datadog context, for _dd.parent_id (R-MS-6) */
     int dd_seen = 0;
@@ -1951,10 +2064,11 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         return DD_ERR_INVALID_ARG;
     }
     styles = dd__styles(cfg, 1, &n);
+    dd__src_init(&src, carrier);
     for (i = 0; i < n; i++) {
         int st = styles[i], rc;
         if (st == DD_STYLE_NONE || st < DD_STYLE_DATADOG || st > DD_STYLE_XRAY) continue;
-        rc = dd__extract_style(st, carrier, primary < 0 ? out : &tmp, primary >= 0, raw, sizeof raw);
+        rc = dd__extract_style(st, &src, primary < 0 ? out : &tmp, primary >= 0, raw, sizeof raw);
         if (rc == DD_ERR_MALFORMED) malformed = 1;
         if (rc != DD_OK) continue; /* R-MS-2: one bad style never hides another */
         if (st == DD_STYLE_DATADOG && !dd_seen) {
