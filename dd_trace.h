@@ -848,6 +848,7 @@ typedef struct dd__agent_rate {
     double rate;
 } dd__agent_rate;
 
+#define DD__AGENT_BODY_KEEP 1024
 typedef struct dd__sampler {
     dd_log_fn log_fn;
     void *log_user;
@@ -868,6 +869,10 @@ typedef struct dd__sampler {
     size_t n_agent_rates;
     dd__agent_rate agent_rates[DD_AGENT_RATES_MAX];
     char agent_text[DD_AGENT_RATES_TEXT_MAX];
+    /* the last body applied, when it fits: the agent mostly answers the same rates, which then
+     * need no parsing (the same body gives the same rates) */
+    size_t applied_len; /* 0: none */
+    char applied[DD__AGENT_BODY_KEEP];
 } dd__sampler;
 
 /* What the sampler needs to know about a span (the local root, or any span for single-span
@@ -1477,11 +1482,19 @@ DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in
  * Keys beyond DD_AGENT_RATES_MAX or DD_AGENT_RATES_TEXT_MAX are dropped (logged): their traces
  * use the default rate. Returns DD_OK, DD_ERR_NOT_FOUND (no rate_by_service) or DD_ERR_MALFORMED
  * (rejected). [any thread] */
+DD__PRIVATE int dd__sampler_applied_before(dd__sampler *s, const char *json, size_t len) {
+    int same;
+    pthread_mutex_lock(&s->lock);
+    same = len && s->applied_len == len && memcmp(s->applied, json, len) == 0;
+    pthread_mutex_unlock(&s->lock);
+    return same;
+}
 DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
     dd_json root, rates, k, v;
     dd_json_iter it;
     size_t dropped = 0;
     if (!s || !json) return DD_ERR_INVALID_ARG;
+    if (dd__sampler_applied_before(s, json, len)) return DD_OK;
     if (dd_json_parse(json, len, &root) != DD_OK || root.type != DD_JSON_OBJECT) {
         dd__sampler_log(s, DD_LOG_ERROR, "agent response: not a JSON object", NULL, 0, "; rates unchanged");
         return DD_ERR_MALFORMED;
@@ -1530,6 +1543,8 @@ DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, si
             used += klen;
         }
     }
+    s->applied_len = len <= DD__AGENT_BODY_KEEP ? len : 0;
+    memcpy(s->applied, json, s->applied_len);
     pthread_mutex_unlock(&s->lock);
     if (dropped)
         dd__sampler_log(s, DD_LOG_WARN, "agent response: more rates than the sampler keeps", NULL, 0,
@@ -3663,7 +3678,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
         /* complete: decided now, encoded by the next flush (off this thread's path) */
         uint32_t n;
         dd__segment_decide(t, seg, mono);
-        n = dd__segment_filter(t, seg);
+        n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
         if (!n) {
             dd__seg_release(t, seg);
         } else {

@@ -648,6 +648,36 @@ static void test_rule_capacity(void) {
 
 /*--- agent rates ---*/
 
+/* The same body twice needs no parsing, and a body seen before, then another, then the first
+ * again, gives the first's rates each time (the cache of the last body never serves stale rates). */
+static void test_agent_rates_repeated_bodies(void) {
+    dd__sampling_decision d;
+    dd__sampling_input in = input("web", "op", "r", UINT64_C(1));
+    log_capture logs;
+    static const char bad[] = "{\"rate_by_service\":7}";
+    static const char a[] = "{\"rate_by_service\":{\"service:web,env:\":0.5}}";
+    static const char b[] = "{\"rate_by_service\":{\"service:web,env:\":0.25,\"service:,env:\":0.75}}";
+    init_rules(NULL, NULL, &logs);
+    CHECK_EQ_INT(dd__sampler_set_agent_rates(&sampler, a, sizeof a - 1), DD_OK);
+    CHECK_EQ_INT(dd__sampler_set_agent_rates(&sampler, a, sizeof a - 1), DD_OK);
+    dd__sampler_decide(&sampler, &in, &d);
+    CHECK(d.agent_rate == 0.5);
+    CHECK_EQ_INT(dd__sampler_set_agent_rates(&sampler, b, sizeof b - 1), DD_OK);
+    dd__sampler_decide(&sampler, &in, &d);
+    CHECK(d.agent_rate == 0.25);
+    CHECK_EQ_INT(dd__sampler_set_agent_rates(&sampler, a, sizeof a - 1), DD_OK);
+    dd__sampler_decide(&sampler, &in, &d);
+    CHECK(d.agent_rate == 0.5);
+    in.service = "api";
+    in.service_len = 3;
+    dd__sampler_decide(&sampler, &in, &d);
+    CHECK(d.agent_rate == 0.75); /* the default of b stays: a has none (as before the cache) */
+    /* a malformed body is rejected every time, even when sent twice */
+    CHECK_EQ_INT(dd__sampler_set_agent_rates(&sampler, bad, sizeof bad - 1), DD_ERR_MALFORMED);
+    CHECK_EQ_INT(dd__sampler_set_agent_rates(&sampler, bad, sizeof bad - 1), DD_ERR_MALFORMED);
+    CHECK_EQ_INT(logs.count, 2);
+    dd__sampler_destroy(&sampler);
+}
 static void test_agent_rates(void) {
     dd__sampling_decision d;
     dd__sampling_input in = input("web", "op", "r", UINT64_C(10)); /* dropped at 0.5 */
@@ -1363,6 +1393,7 @@ static const test_case cases[] = {
     TEST(test_invalid_rules_json),
     TEST(test_rule_capacity),
     TEST(test_agent_rates),
+    TEST(test_agent_rates_repeated_bodies),
     TEST(test_agent_rates_before_any_default),
     TEST(test_span_sampling),
     TEST(test_span_rules_from_env_and_code),
