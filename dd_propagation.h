@@ -783,15 +783,83 @@ DD__PRIVATE unsigned dd__cclass(char c) {
     };
     return t[(unsigned char)c];
 }
-/* 1 when each of the n bytes has every class bit of `cls`. */
+/* Eight bytes at a time ("SWAR"): a word's bytes are tested together with carry-free adds.
+ * dd__load8 reads in host order (for tests of every byte alike), dd__load8be with s[0] in the
+ * high byte (for digits); each is one load, and a byte swap. */
+DD__PRIVATE uint64_t dd__load8(const char *s) {
+    uint64_t x;
+    memcpy(&x, s, 8);
+    return x;
+}
+DD__PRIVATE uint64_t dd__load8be(const char *s) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(dd__load8(s));
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return dd__load8(s);
+#else
+    const unsigned char *p = (const unsigned char *)s;
+    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+           (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | (uint64_t)p[7];
+#endif
+}
+#define DD__B8(c) (0x0101010101010101u * (uint64_t)(c)) /* byte c in every lane */
+/* Nonzero when some byte of x is below n (n <= 0x80), above n (n <= 0x7f), or equal to c. Only
+ * "some byte" is exact: a borrow or carry can also mark a lane above a matching one. */
+#define DD__ANY_LT(x, n) (((x) - DD__B8(n)) & ~(x) & DD__B8(0x80))
+#define DD__ANY_GT(x, n) ((((x) + DD__B8(0x7f - (n))) | (x)) & DD__B8(0x80))
+#define DD__ANY_EQ(x, c) DD__ANY_LT((x) ^ DD__B8(c), 1)
+/* 1 when the n >= 8 bytes of s are all printable (PRINT), or also not ',' (VAL), or also neither
+ * ' ' nor '=' (KEY): a word at a time, the last one overlapping the one before. */
+DD__PRIVATE int dd__print_words(const char *s, size_t n) {
+    uint64_t bad = 0, x;
+    size_t i;
+    for (i = 0; i + 8 < n; i += 8) {
+        x = dd__load8(s + i);
+        bad |= DD__ANY_LT(x, 0x20) | DD__ANY_GT(x, 0x7e);
+    }
+    x = dd__load8(s + n - 8);
+    bad |= DD__ANY_LT(x, 0x20) | DD__ANY_GT(x, 0x7e);
+    return bad == 0;
+}
+DD__PRIVATE int dd__tag_words(const char *s, size_t n, int key) {
+    uint64_t bad = 0, x;
+    unsigned lo = key ? 0x21 : 0x20, c = key ? '=' : ',';
+    size_t i;
+    for (i = 0; i + 8 < n; i += 8) {
+        x = dd__load8(s + i);
+        bad |= DD__ANY_LT(x, lo) | DD__ANY_GT(x, 0x7e) | DD__ANY_EQ(x, ',') | DD__ANY_EQ(x, c);
+    }
+    x = dd__load8(s + n - 8);
+    bad |= DD__ANY_LT(x, lo) | DD__ANY_GT(x, 0x7e) | DD__ANY_EQ(x, ',') | DD__ANY_EQ(x, c);
+    return bad == 0;
+}
+/* 1 when each of the n bytes has every class bit of `cls`: eight at a time for PRINT, KEY and
+ * VAL, else one table load per byte. */
 DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
     size_t i;
+    if (n >= 8 && cls == DD__C_PRINT) return dd__print_words(s, n);
+    if (n >= 8 && (cls == DD__C_KEY || cls == DD__C_VAL)) return dd__tag_words(s, n, cls == DD__C_KEY);
     for (i = 0; i < n; i++)
         if ((dd__cclass(s[i]) & cls) != cls) return 0;
     return 1;
 }
 /* W3C ids are HEXDIGLC: lowercase only (spec/propagation.md R-W3C-6, following W3C and Python). */
 DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
+/* 8 lowercase hex digits into *out, eight lanes at once; 0 when one is not (*out is then junk). */
+DD__PRIVATE int dd__lhex8(const char *s, uint64_t *out) {
+    uint64_t x = dd__load8be(s); /* the first digit in the high byte */
+    uint64_t hi = x & DD__B8(0x80);
+    /* with no high bit set, adding 0x80 - lo sets a lane's high bit when it is >= lo, and
+     * 0x7f - hi when it is > hi; no lane carries */
+    uint64_t digit = (x + DD__B8(0x80 - '0')) & ~(x + DD__B8(0x7f - '9'));
+    uint64_t letter = (x + DD__B8(0x80 - 'a')) & ~(x + DD__B8(0x7f - 'f'));
+    uint64_t v = (x & DD__B8(0x0f)) + ((x >> 6) & DD__B8(1)) * 9; /* bit 0x40: a-f, 10..15 */
+    v = (v | (v >> 4)) & 0x00ff00ff00ff00ffu;                        /* pairs of nibbles */
+    v = (v | (v >> 8)) & 0x0000ffff0000ffffu;
+    v = (v | (v >> 16)) & 0x00000000ffffffffu;
+    *out = v;
+    return hi == 0 && ((digit | letter) & DD__B8(0x80)) == DD__B8(0x80);
+}
 /* Parses n <= 16 lowercase hex digits into *out; returns 0 when one is not (*out is then junk).
  * Branch-free: the digits' values are or-ed, 16 marks a bad byte. */
 DD__PRIVATE int dd__lhex_parse(const char *s, size_t n, uint64_t *out) {
@@ -816,6 +884,11 @@ DD__PRIVATE int dd__lhex_parse(const char *s, size_t n, uint64_t *out) {
     uint64_t v = 0;
     unsigned bad = 0;
     size_t i;
+    if (n == 16) { /* an id: two words */
+        int ok = dd__lhex8(s, &v) & dd__lhex8(s + 8, out);
+        *out |= v << 32;
+        return ok;
+    }
     for (i = 0; i < n; i++) {
         unsigned d = val[(unsigned char)s[i]];
         bad |= d;
