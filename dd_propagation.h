@@ -802,7 +802,29 @@ DD__PRIVATE uint64_t dd__load8be(const char *s) {
            (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | (uint64_t)p[7];
 #endif
 }
+DD__PRIVATE uint64_t dd__load8le(const char *s) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return dd__load8(s);
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(dd__load8(s));
+#else
+    const unsigned char *p = (const unsigned char *)s;
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+#endif
+}
 #define DD__B8(c) (0x0101010101010101u * (uint64_t)(c)) /* byte c in every lane */
+/* 8 decimal digits into *out: 1 when all are digits. Lanes are folded in pairs: digit pairs, then
+ * pairs of those, then halves (each product stays inside its lane). */
+DD__PRIVATE int dd__dec8(const char *s, uint64_t *out) {
+    uint64_t x = dd__load8le(s); /* the first digit in the low byte */
+    uint64_t v = x - DD__B8('0');
+    int ok = (x & DD__B8(0xf0)) == DD__B8(0x30) && ((x + DD__B8(6)) & DD__B8(0xf0)) == DD__B8(0x30);
+    v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffu;
+    v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffu;
+    *out = (v * 10000 + (v >> 32)) & 0xffffffffu;
+    return ok;
+}
 /* Nonzero when some byte of x is below n (n <= 0x80), above n (n <= 0x7f), or equal to c. Only
  * "some byte" is exact: a borrow or carry can also mark a lane above a matching one. */
 #define DD__ANY_LT(x, n) (((x) - DD__B8(n)) & ~(x) & DD__B8(0x80))
@@ -1075,7 +1097,12 @@ DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
     *out = 0;
     if (!s || len == 0 || len > 20) return DD_ERR_MALFORMED;
     n = len < 20 ? len : 19; /* 19 digits cannot wrap: only a 20th is checked */
-    for (i = 0; i < n; i++) {
+    for (i = 0; i + 8 <= n; i += 8) {
+        uint64_t d8;
+        if (!dd__dec8(s + i, &d8)) return DD_ERR_MALFORMED;
+        v = v * 100000000u + d8;
+    }
+    for (; i < n; i++) {
         d = (unsigned)(unsigned char)s[i] - '0'; /* a byte below '0' wraps to a large value */
         if (d > 9) return DD_ERR_MALFORMED;
         v = v * 10 + d;
