@@ -813,7 +813,32 @@ DD__PRIVATE uint64_t dd__load8le(const char *s) {
            (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 #endif
 }
+/* Writes x with its high byte at out[0]. */
+DD__PRIVATE void dd__store8be(char *out, uint64_t x) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x = __builtin_bswap64(x);
+    memcpy(out, &x, 8);
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    memcpy(out, &x, 8);
+#else
+    int i;
+    for (i = 7; i >= 0; i--) {
+        out[i] = (char)(x & 0xff);
+        x >>= 8;
+    }
+#endif
+}
 #define DD__B8(c) (0x0101010101010101u * (uint64_t)(c)) /* byte c in every lane */
+/* The 8 lowercase hex digits of x, the last digit in the low byte: its nibbles spread one per
+ * lane (halves, then bytes, then nibbles), each lane then made a digit. */
+DD__PRIVATE uint64_t dd__hex8(uint32_t x) {
+    uint64_t t = x;
+    t = (t | (t << 16)) & 0x0000ffff0000ffffu;
+    t = (t | (t << 8)) & 0x00ff00ff00ff00ffu;
+    t = (t | (t << 4)) & 0x0f0f0f0f0f0f0f0fu;
+    /* '0' + t, and 'a' - '0' - 10 more where t >= 10 (t + 6 reaches 16) */
+    return t + DD__B8('0') + (((t + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
+}
 /* 8 decimal digits into *out: 1 when all are digits. Lanes are folded in pairs: digit pairs, then
  * pairs of those, then halves (each product stays inside its lane). */
 DD__PRIVATE int dd__dec8(const char *s, uint64_t *out) {
@@ -1068,20 +1093,8 @@ DD_API size_t dd_u64_to_dec(uint64_t v, char out[21]) {
     return n;
 }
 DD_API size_t dd_u64_to_hex16(uint64_t v, char out[17]) {
-    static const char pairs[] = /* "00".."ff": one byte, two digits, per step */
-        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-    int i;
-    for (i = 14; i >= 0; i -= 2) {
-        memcpy(out + i, pairs + 2 * (v & 0xff), 2);
-        v >>= 8;
-    }
+    dd__store8be(out, dd__hex8((uint32_t)(v >> 32)));
+    dd__store8be(out + 8, dd__hex8((uint32_t)v));
     out[16] = 0;
     return 16;
 }
