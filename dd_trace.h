@@ -1867,10 +1867,15 @@ typedef struct dd__block {
 #define DD__BLOCK_HDR ((sizeof(dd__block) + 15) & ~(size_t)15)
 
 /* A tag or metric, in the arena: key bytes then value bytes follow the header. */
+/* A tag as it goes on the wire: after this header, the msgpack str of the key, then the str of
+ * the value (meta) or the float64 (a metric: 0xcb and 8 big-endian bytes). The encoder copies a
+ * tag whose strings are ASCII as it is, and checks (and repairs) the others as UTF-8: the span's
+ * hot path only copies. */
 typedef struct dd__tag {
     struct dd__tag *next;
-    uint32_t klen, vlen, vcap; /* a metric's value is its 8 double bytes */
-    int kind;                  /* DD__TAG_* */
+    uint32_t klen, vlen, vcap; /* string bytes; a metric's vlen is 8 */
+    uint8_t kind;              /* DD__TAG_* */
+    uint8_t khdr, vhdr;        /* msgpack header bytes before the key, before the value */
 } dd__tag;
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
 /* The tiny helpers of the span and encoding hot paths: inlined, so a tag or a key costs no call. */
@@ -1881,7 +1886,10 @@ typedef struct dd__tag {
 #define DD__T_HOT
 #define DD__T_COLD
 #endif
-#define DD__TAG_KEY(g) ((char *)(g) + DD__TAG_HDR)
+#define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR)
+#define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
+#define DD__TAG_KEY(g) (DD__TAG_WIRE(g) + (g)->khdr)
+#define DD__TAG_VAL(g) (DD__TAG_KEY(g) + (g)->klen + (g)->vhdr)
 
 typedef struct dd__link {
     struct dd__link *next;
@@ -2189,6 +2197,27 @@ DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
     pthread_mutex_unlock(&t->lock);
     dd__tlog_drops(t, first);
 }
+/* 1 when s[0..n) is all ASCII: a word at a time, the tail as an overlapping word (most strings). */
+DD__PRIVATE int dd__t_is_ascii(const char *s, size_t n) {
+    uint64_t acc = 0, w;
+    size_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 <= n; i += 8) {
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        memcpy(&w, s + n - 8, 8);
+        acc |= w;
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        acc = a | b;
+    } else if (n) {
+        acc = (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
+    }
+    return !(acc & UINT64_C(0x8080808080808080));
+}
 /* Copies a string into the span's area, within the tag-bytes limit. Bytes are kept as given;
  * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
 DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out) {
@@ -2232,14 +2261,52 @@ DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). A key set again is replaced
  * (in place when the new value fits). */
 DD__PRIVATE double dd__tag_num(const dd__tag *g) {
+    const unsigned char *p = (const unsigned char *)DD__TAG_VAL(g);
+    uint64_t bits = 0;
     double v;
-    memcpy(&v, DD__TAG_KEY(g) + g->klen, sizeof v);
+    int i;
+    for (i = 0; i < 8; i++) bits = bits << 8 | p[i];
+    memcpy(&v, &bits, sizeof v);
     return v;
+}
+/* Header bytes of a msgpack str of n bytes, and the header itself (fixstr, str8, str16, str32). */
+DD__PRIVATE size_t dd__str_hdr_len(size_t n) { return n < 32 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5; }
+DD__PRIVATE void dd__str_hdr(char *p, size_t n) {
+    unsigned char *q = (unsigned char *)p;
+    if (n < 32) {
+        q[0] = (unsigned char)(0xa0 | n);
+    } else if (n <= 0xff) {
+        q[0] = 0xd9, q[1] = (unsigned char)n;
+    } else if (n <= 0xffff) {
+        q[0] = 0xda, q[1] = (unsigned char)(n >> 8), q[2] = (unsigned char)n;
+    } else {
+        q[0] = 0xdb, q[1] = (unsigned char)(n >> 24), q[2] = (unsigned char)(n >> 16);
+        q[3] = (unsigned char)(n >> 8), q[4] = (unsigned char)n;
+    }
+}
+/* Writes a tag's value: the str header and bytes (meta), or 0xcb and the big-endian double
+ * (a metric, v is its 8 native bytes). */
+DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, size_t vlen) {
+    if (kind == DD__TAG_META) {
+        size_t h = vlen < 32 ? 1 : dd__str_hdr_len(vlen);
+        if (h == 1) p[0] = (char)(0xa0 | vlen);
+        else dd__str_hdr(p, vlen);
+        dd__t_copy(p + h, v, vlen);
+    } else {
+        uint64_t b;
+        unsigned char *q = (unsigned char *)p;
+        memcpy(&b, v, 8);
+        q[0] = 0xcb;
+        q[1] = (unsigned char)(b >> 56), q[2] = (unsigned char)(b >> 48), q[3] = (unsigned char)(b >> 40);
+        q[4] = (unsigned char)(b >> 32), q[5] = (unsigned char)(b >> 24), q[6] = (unsigned char)(b >> 16);
+        q[7] = (unsigned char)(b >> 8), q[8] = (unsigned char)b;
+    }
 }
 DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                               double num) {
     dd__tag *g, *n;
     uint64_t bit;
+    size_t khdr, vhdr;
     if (s->finished) return; /* a finished span no longer changes */
     if (!klen) {
         dd__count_tag_drop(s);
@@ -2251,10 +2318,11 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     } else if (!v) {
         v = "", vlen = 0;
     }
+    vhdr = kind != DD__TAG_META || vlen < 32 ? 1 : dd__str_hdr_len(vlen);
     bit = dd__key_bit(k, klen);
     g = dd__span_find_bit(s, k, klen, bit);
-    if (g && g->kind == kind && vlen <= g->vcap) { /* replace in place */
-        memcpy(DD__TAG_KEY(g) + klen, v, vlen);
+    if (g && g->kind == kind && vlen <= g->vcap && vhdr == g->vhdr) { /* replace in place */
+        dd__tag_put_value(DD__TAG_VAL(g) - vhdr, kind, v, vlen);
         g->vlen = (uint32_t)vlen;
         return;
     }
@@ -2262,7 +2330,8 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
         dd__count_tag_drop(s);
         return;
     }
-    n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + klen + vlen);
+    khdr = klen < 32 ? 1 : dd__str_hdr_len(klen);
+    n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + vlen);
     if (!n) {
         dd__count_tag_drop(s);
         return;
@@ -2270,9 +2339,13 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     if (g) dd__tag_kill(s, g);
     n->klen = (uint32_t)klen;
     n->vlen = n->vcap = (uint32_t)vlen;
-    n->kind = kind;
+    n->kind = (uint8_t)kind;
+    n->khdr = (uint8_t)khdr;
+    n->vhdr = (uint8_t)vhdr;
+    if (khdr == 1) DD__TAG_WIRE(n)[0] = (char)(0xa0 | klen);
+    else dd__str_hdr(DD__TAG_WIRE(n), klen);
     dd__t_copy(DD__TAG_KEY(n), k, klen);
-    dd__t_copy(DD__TAG_KEY(n) + klen, v, vlen);
+    dd__tag_put_value(DD__TAG_KEY(n) + klen, kind, v, vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     s->tag_bytes += (uint32_t)(klen + vlen);
@@ -3139,7 +3212,7 @@ DD__PRIVATE int dd__root_tag_fn(const void *span, const char *key, size_t key_le
     if (g) {
         *is_num = g->kind == DD__TAG_METRIC;
         *num = g->kind == DD__TAG_METRIC ? dd__tag_num(g) : 0;
-        *val = DD__TAG_KEY(g) + g->klen;
+        *val = DD__TAG_VAL(g);
         *val_len = g->vlen;
         return 1;
     }
@@ -3186,7 +3259,7 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     in.resource_len = r->resource.n;
     env = dd__span_find(r, "env", 3);
     if (env && env->kind == DD__TAG_META) {
-        in.env = DD__TAG_KEY(env) + env->klen;
+        in.env = DD__TAG_VAL(env);
         in.env_len = env->vlen;
     } else {
         in.env = t->env.p;
@@ -3265,6 +3338,15 @@ DD__PRIVATE DD__T_HOT void dd__enc_key(dd_mp_writer *w, const char *k, size_t n)
     }
 }
 #define DD__KEY(w, lit) dd__enc_key((w), (lit), sizeof(lit) - 1)
+/* Bytes that are msgpack already (a tag's wire form). */
+DD__PRIVATE DD__T_HOT void dd__enc_raw(dd_mp_writer *w, const char *p, size_t n) {
+    if (w->error == DD_OK && n <= w->cap - w->len) {
+        memcpy(w->buf + w->len, p, n);
+        w->len += n;
+    } else {
+        dd_mp_write_raw(w, p, n);
+    }
+}
 #define DD__SYS_MAX 72 /* 512 bytes of x-datadog-tags hold at most 57 tags, plus the tracer's 8 */
 typedef struct dd__sys {
     dd__tstr k[DD__SYS_MAX], v[DD__SYS_MAX];
@@ -3291,27 +3373,6 @@ DD__PRIVATE int dd__sys_has(const dd__sys *sy, const char *k, size_t kn) {
 }
 DD__PRIVATE int dd__tstr_eq(dd__tstr a, dd__tstr b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
 
-/* 1 when s[0..n) is all ASCII: a word at a time, the tail as an overlapping word (most strings). */
-DD__PRIVATE int dd__t_is_ascii(const char *s, size_t n) {
-    uint64_t acc = 0, w;
-    size_t i;
-    if (n >= 8) {
-        for (i = 0; i + 8 <= n; i += 8) {
-            memcpy(&w, s + i, 8);
-            acc |= w;
-        }
-        memcpy(&w, s + n - 8, 8);
-        acc |= w;
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + n - 4, 4);
-        acc = a | b;
-    } else if (n) {
-        acc = (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
-    }
-    return !(acc & UINT64_C(0x8080808080808080));
-}
 /* The slow path of dd__enc_str: s is not valid UTF-8, each bad byte becomes U+FFFD. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -3413,8 +3474,12 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
     for (g = s->tags; g; g = g->next) {
         if (g->kind != DD__TAG_META || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
-        dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
-        dd__enc_str(t, e, DD__TAG_KEY(g) + g->klen, g->vlen);
+        if (dd__t_is_ascii(DD__TAG_KEY(g), g->klen) && dd__t_is_ascii(DD__TAG_VAL(g), g->vlen)) {
+            dd__enc_raw(w, DD__TAG_WIRE(g), DD__TAG_WIRE_LEN(g));
+        } else {
+            dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
+            dd__enc_str(t, e, DD__TAG_VAL(g), g->vlen);
+        }
     }
     if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) {
         DD__KEY(w, "env");
@@ -3461,8 +3526,12 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
     for (g = s->tags; g; g = g->next) {
         if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
-        dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
-        dd_mp_write_f64(w, dd__tag_num(g));
+        if (dd__t_is_ascii(DD__TAG_KEY(g), g->klen)) {
+            dd__enc_raw(w, DD__TAG_WIRE(g), DD__TAG_WIRE_LEN(g));
+        } else {
+            dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
+            dd_mp_write_f64(w, dd__tag_num(g));
+        }
     }
 
     /* span_links (spec 2.4): trace_id, trace_id_high, span_id, then what is set */

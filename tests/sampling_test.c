@@ -987,6 +987,39 @@ static const char *e2e_header(const dd_headers *h, const char *name) {
     return NULL;
 }
 
+/* Rules with tags match the root span's own tags (meta as strings, integer metrics as their
+ * decimal text) when the trace is decided at its finish; env from a span tag beats the tracer's. */
+static void test_e2e_rule_on_span_tags(void) {
+    static const uint64_t ids[] = {UINT64_C(1), UINT64_C(1), UINT64_C(2), UINT64_C(2), UINT64_C(3), UINT64_C(3)};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *a, *b, *d;
+    memset(&c, 0, sizeof c);
+    c.env = "prod";
+    c.sampling.rules_json = "[{\"tags\":{\"http.status_code\":\"5*\",\"retries\":\"3\"},\"sample_rate\":0},"
+                            "{\"service\":\"web\",\"tags\":{\"env\":\"canary\"},\"sample_rate\":0}]";
+    t = e2e_tracer(&c, ids, 6);
+    CHECK(t != NULL);
+    a = dd_span_start(t, NULL); /* both tags match: dropped by rule 1 */
+    dd_span_set_tag(a, "http.status_code", "503");
+    dd_span_set_metric(a, "retries", 3);
+    dd_span_finish(a);
+    b = dd_span_start(t, NULL); /* retries 3.5 is not an integer: no match, default keep */
+    dd_span_set_tag(b, "http.status_code", "503");
+    dd_span_set_metric(b, "retries", 3.5);
+    dd_span_finish(b);
+    d = dd_span_start(t, NULL); /* env from the span's own tag matches rule 2 */
+    dd_span_set_tag(d, "env", "canary");
+    dd_span_finish(d);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK(e2e_metric(0, 0, "_sampling_priority_v1") == -1.0);
+    CHECK(e2e_metric(1, 0, "_sampling_priority_v1") == 1.0);
+    CHECK(e2e_metric(2, 0, "_sampling_priority_v1") == -1.0);
+    CHECK(e2e_metric(0, 0, "retries") == 3.0);
+    CHECK(e2e_meta_is(0, 0, "http.status_code", "503"));
+    dd_tracer_free(t);
+}
+
 static void test_e2e_rule_keep_headers_and_payload(void) {
     static const uint64_t ids[] = {UINT64_C(1), UINT64_C(1), UINT64_C(0x2222)};
     dd_tracer_config c;
@@ -1398,6 +1431,7 @@ static const test_case cases[] = {
     TEST(test_span_sampling),
     TEST(test_span_rules_from_env_and_code),
     TEST(test_e2e_rule_keep_headers_and_payload),
+    TEST(test_e2e_rule_on_span_tags),
     TEST(test_e2e_rule_drop_and_agent_rates),
     TEST(test_e2e_default_and_manual),
     TEST(test_e2e_manual_keep),

@@ -693,6 +693,90 @@ static void test_span_setters_n(void) {
     dd_tracer_free(t);
 }
 
+/* Tags are kept in their msgpack form: every str header width (fixstr, str8, str16, str32) for
+ * keys and values, replacements that keep or change the header width, metrics replaced in place,
+ * non-ASCII keys and values (checked and repaired when encoded), and tag lookups by the sampler. */
+static char *filled(size_t n, char c) {
+    char *p = (char *)malloc(n + 1);
+    memset(p, c, n);
+    p[n] = 0;
+    return p;
+}
+static void test_tag_wire_forms(void) {
+    static const size_t sizes[] = {0, 1, 31, 32, 255, 256, 65535, 65536};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    const char *js;
+    char *big_json, *want, *v40 = filled(40, 'v'), *v35 = filled(35, 'w');
+    size_t i;
+    fake_reset();
+    c = base_config();
+    c.max_tag_bytes = 400000;
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char key[16];
+        char *val = filled(sizes[i], 'a' + (char)i);
+        snprintf(key, sizeof key, "v%u", (unsigned)sizes[i]);
+        dd_span_set_tag(s, key, val);
+        free(val);
+    }
+    {
+        char *k = filled(300, 'k'); /* a str16 key */
+        dd_span_set_tag(s, k, "x");
+        dd_span_set_metric(s, k, 1); /* the key set again as a metric: the tag is replaced */
+        free(k);
+    }
+    dd_span_set_tag(s, "r1", "short");
+    dd_span_set_tag(s, "r1", v40);   /* longer, wider header: a new record */
+    dd_span_set_tag(s, "r1", "abc"); /* fits, but a narrower header: a new record */
+    dd_span_set_tag(s, "r2", v40);
+    dd_span_set_tag(s, "r2", v35);   /* same header width: in place */
+    dd_span_set_metric(s, "m", 1.5);
+    dd_span_set_metric(s, "m", -2.25);
+    dd_span_set_metric(s, "caf\xc3\xa9", 3);
+    dd_span_set_metric(s, "x\xffy", 4);
+    dd_span_set_tag(s, "k\xfe", "v\xc3\xa9");
+    dd_span_finish(s);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    big_json = (char *)malloc(1 << 20);
+    CHECK(dd_mp_to_json(F.bodies[0], F.body_len[0], big_json, 1 << 20) > 0);
+    js = big_json;
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char *val = filled(sizes[i], 'a' + (char)i);
+        want = (char *)malloc(sizes[i] + 32);
+        snprintf(want, sizes[i] + 32, "\"v%u\":\"%s\"", (unsigned)sizes[i], val);
+        CHECK(strstr(js, want) != NULL);
+        free(want);
+        free(val);
+    }
+    want = (char *)malloc(400);
+    {
+        char *k = filled(300, 'k');
+        snprintf(want, 400, "\"%s\":1.0", k);
+        CHECK(strstr(js, want) != NULL);
+        snprintf(want, 400, "\"%s\":\"x\"", k);
+        CHECK(strstr(js, want) == NULL);
+        free(k);
+    }
+    CHECK(has(js, "\"r1\":\"abc\""));
+    CHECK_EQ_INT(count_of(js, "\"r1\""), 1);
+    snprintf(want, 400, "\"r2\":\"%s\"", v35);
+    CHECK(has(js, want));
+    CHECK_EQ_INT(count_of(js, "\"r2\""), 1);
+    CHECK(has(js, "\"m\":-2.25"));
+    CHECK_EQ_INT(count_of(js, "\"m\""), 1);
+    CHECK(has(js, "\"caf\xc3\xa9\":3.0"));
+    CHECK(has(js, "\"x\xef\xbf\xbdy\":4.0"));
+    CHECK(has(js, "\"k\xef\xbf\xbd\":\"v\xc3\xa9\""));
+    free(want);
+    free(big_json);
+    free(v40);
+    free(v35);
+    dd_tracer_free(t);
+}
+
 static void test_span_utf8_repair(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -1911,6 +1995,7 @@ static const test_case cases[] = {
     TEST(test_span_fields),
     TEST(test_span_setters_n),
     TEST(test_span_utf8_repair),
+    TEST(test_tag_wire_forms),
     TEST(test_span_from_context),
     TEST(test_inject_and_priority),
     TEST(test_default_decision),
