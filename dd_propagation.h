@@ -880,12 +880,9 @@ DD__PRIVATE int dd__tag_words(const char *s, size_t n, int key) {
     bad |= DD__ANY_LT(x, lo) | DD__ANY_GT(x, 0x7e) | DD__ANY_EQ(x, ',') | DD__ANY_EQ(x, c);
     return bad == 0;
 }
-/* 1 when each of the n bytes has every class bit of `cls`: eight at a time for PRINT, KEY and
- * VAL, else one table load per byte. */
+/* 1 when each of the n bytes has every class bit of `cls`. */
 DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
     size_t i;
-    if (n >= 8 && cls == DD__C_PRINT) return dd__print_words(s, n);
-    if (n >= 8 && (cls == DD__C_KEY || cls == DD__C_VAL)) return dd__tag_words(s, n, cls == DD__C_KEY);
     for (i = 0; i < n; i++)
         if ((dd__cclass(s[i]) & cls) != cls) return 0;
     return 1;
@@ -962,7 +959,10 @@ DD__PRIVATE int dd__ieq(const char *a, size_t an, const char *b, size_t bn) {
 DD__PRIVATE int dd__starts(const char *s, size_t n, const char *p, size_t pn) {
     return n >= pn && memcmp(s, p, pn) == 0;
 }
-DD__PRIVATE int dd__printable(const char *s, size_t n) { return dd__all(s, n, DD__C_PRINT); }
+/* Words from 16 bytes on: below that the table loop, which stays inline, costs less. */
+DD__PRIVATE int dd__printable(const char *s, size_t n) {
+    return n >= 16 ? dd__print_words(s, n) : dd__all(s, n, DD__C_PRINT);
+}
 DD__PRIVATE const char *dd__memchr(const char *s, size_t n, char c) {
     return n ? (const char *)memchr(s, c, n) : NULL;
 }
@@ -1158,8 +1158,13 @@ DD_API int dd_trace_id_from_hex(const char *s, size_t len, dd_trace_id *out) {
 
 /* x-datadog-tags grammar (spec/propagation.md R-DD-9): key 0x21..0x7E without ',' '=';
  * value 0x20..0x7E without ','. */
-DD__PRIVATE int dd__ptag_key_ok(const char *k, size_t n) { return n > 0 && dd__all(k, n, DD__C_KEY); }
-DD__PRIVATE int dd__ptag_val_ok(const char *v, size_t n) { return n > 0 && dd__all(v, n, DD__C_VAL); }
+/* as dd__printable: words from 16 bytes on */
+DD__PRIVATE int dd__ptag_key_ok(const char *k, size_t n) {
+    return n >= 16 ? dd__tag_words(k, n, 1) : n > 0 && dd__all(k, n, DD__C_KEY);
+}
+DD__PRIVATE int dd__ptag_val_ok(const char *v, size_t n) {
+    return n >= 16 ? dd__tag_words(v, n, 0) : n > 0 && dd__all(v, n, DD__C_VAL);
+}
 /* Iterates "k=v,k=v": returns 1 and the next tag, 0 at the end. */
 DD__PRIVATE int dd__ptag_next(const char *s, size_t n, size_t *pos, const char **k, size_t *kn, const char **v,
                               size_t *vn) {
