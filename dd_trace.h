@@ -3278,9 +3278,9 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     seg->has_limit_rate = d.has_limit_rate;
     seg->has_agent_rate = d.has_agent_rate;
     seg->dm_len = d.dm_len < sizeof seg->dm ? (uint32_t)d.dm_len : 0;
-    dd__t_copy(seg->dm, d.dm, seg->dm_len);
+    memcpy(seg->dm, d.dm, sizeof seg->dm); /* whole arrays (same size): a fixed-size copy; *_len tells */
     seg->ksr_len = d.ksr_len < sizeof seg->ksr ? (uint32_t)d.ksr_len : 0;
-    dd__t_copy(seg->ksr, d.ksr, seg->ksr_len);
+    memcpy(seg->ksr, d.ksr, sizeof seg->ksr);
 }
 
 DD_API void dd_span_set_priority(dd_span *s, int priority) {
