@@ -2201,7 +2201,7 @@ DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
     dd__tlog_drops(t, first);
 }
 /* 1 when s[0..n) is all ASCII: a word at a time, the tail as an overlapping word (most strings). */
-DD__PRIVATE int dd__t_is_ascii(const char *s, size_t n) {
+DD__PRIVATE DD__T_HOT int dd__t_is_ascii(const char *s, size_t n) {
     uint64_t acc = 0, w;
     size_t i;
     if (n >= 8) {
@@ -2246,7 +2246,7 @@ DD__PRIVATE uint64_t dd__key_bit(const char *k, size_t n) {
     if (!n) return 1;
     return (uint64_t)1 << ((n * 5 + (unsigned char)k[0] + (unsigned char)k[n - 1] * 3u) & 63);
 }
-DD__PRIVATE dd__tag *dd__span_find_bit(const dd_span *s, const char *k, size_t klen, uint64_t bit) {
+DD__PRIVATE DD__T_HOT dd__tag *dd__span_find_bit(const dd_span *s, const char *k, size_t klen, uint64_t bit) {
     dd__tag *g;
     if (!(s->key_bits & bit)) return NULL;
     for (g = s->tags; g; g = g->next)
