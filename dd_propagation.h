@@ -1218,6 +1218,20 @@ DD_API int dd_ptags_remove(dd_trace_context *ctx, const char *key, size_t key_le
     ctx->ptags[ctx->ptags_len] = 0;
     return DD_OK;
 }
+/* Appends "key=val" (valid, and not in ptags already). */
+DD__PRIVATE int dd__ptags_append(dd_trace_context *ctx, const char *key, size_t key_len, const char *val,
+                                 size_t val_len) {
+    size_t need = ctx->ptags_len + (ctx->ptags_len ? 1 : 0) + key_len + 1 + val_len;
+    if (need > DD_PTAGS_MAX) return DD_ERR_LIMIT;
+    if (ctx->ptags_len) ctx->ptags[ctx->ptags_len++] = ',';
+    memcpy(ctx->ptags + ctx->ptags_len, key, key_len);
+    ctx->ptags_len += (uint32_t)key_len;
+    ctx->ptags[ctx->ptags_len++] = '=';
+    memcpy(ctx->ptags + ctx->ptags_len, val, val_len);
+    ctx->ptags_len += (uint32_t)val_len;
+    ctx->ptags[ctx->ptags_len] = 0;
+    return DD_OK;
+}
 /* dd_ptags_set for a key and value already known to be valid. */
 DD__PRIVATE int dd__ptags_put(dd_trace_context *ctx, const char *key, size_t key_len, const char *val, size_t val_len) {
     size_t s, e, on, need;
@@ -1232,16 +1246,7 @@ DD__PRIVATE int dd__ptags_put(dd_trace_context *ctx, const char *key, size_t key
         ctx->ptags[need] = 0;
         return DD_OK;
     }
-    need = ctx->ptags_len + (ctx->ptags_len ? 1 : 0) + key_len + 1 + val_len;
-    if (need > DD_PTAGS_MAX) return DD_ERR_LIMIT;
-    if (ctx->ptags_len) ctx->ptags[ctx->ptags_len++] = ',';
-    memcpy(ctx->ptags + ctx->ptags_len, key, key_len);
-    ctx->ptags_len += (uint32_t)key_len;
-    ctx->ptags[ctx->ptags_len++] = '=';
-    memcpy(ctx->ptags + ctx->ptags_len, val, val_len);
-    ctx->ptags_len += (uint32_t)val_len;
-    ctx->ptags[ctx->ptags_len] = 0;
-    return DD_OK;
+    return dd__ptags_append(ctx, key, key_len, val, val_len);
 }
 DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, const char *val, size_t val_len) {
     if (!ctx || !key || !val || !dd__ptag_key_ok(key, key_len) || !dd__ptag_val_ok(val, val_len))
@@ -1718,31 +1723,41 @@ DD__PRIVATE int dd__set_origin(dd_trace_context *c, const char *s, size_t n) {
     }
     return dd__set_str(c->origin, sizeof c->origin, &c->origin_len, s, n, &c->dropped);
 }
+/* A valid header has at most 128 tags: each takes 3 bytes ("k=v") and a comma, in 512. */
+#define DD__XTAGS_MAX ((DD_PTAGS_MAX + 1) / 4)
 DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
-    size_t pos = 0;
-    const char *k, *v;
-    size_t kn, vn;
+    uint16_t eq_at[DD__XTAGS_MAX], end_at[DD__XTAGS_MAX]; /* each tag's '=' and end, from the check */
+    size_t pos = 0, i, k = 0;
+    uint64_t lens = 0; /* bit kn % 64 set once a key of length kn is in ptags */
+    int fresh = c->ptags_len == 0;
     if (n > DD_PTAGS_MAX) { /* R-DD-9: 512 is accepted, 513 is not */
         dd__set_error(c, DD__LIT("extract_max_size"), NULL, 0);
         return;
     }
     if (n == 0) return;
-    /* Validate the whole header first: a malformed one drops every tag (R-DD-9). */
+    /* Validate the whole header first: a malformed one drops every tag (R-DD-9). The split is
+     * kept for the second pass. */
     while (pos <= n) {
         const char *t = s + pos;
         const char *comma = dd__memchr(t, n - pos, ',');
         size_t tn = comma ? (size_t)(comma - t) : n - pos;
         const char *eq = dd__memchr(t, tn, '=');
-        if (!eq || !dd__ptag_key_ok(t, (size_t)(eq - t)) || !dd__ptag_val_ok(eq + 1, tn - (size_t)(eq - t) - 1)) {
+        if (!eq || k == DD__XTAGS_MAX || !dd__ptag_key_ok(t, (size_t)(eq - t)) ||
+            !dd__ptag_val_ok(eq + 1, tn - (size_t)(eq - t) - 1)) {
             dd__set_error(c, DD__LIT("decoding_error"), NULL, 0);
             return;
         }
+        eq_at[k] = (uint16_t)(eq - s);
+        end_at[k++] = (uint16_t)(pos + tn);
         pos += tn + 1;
     }
-    pos = 0;
-    while (dd__ptag_next(s, n, &pos, &k, &kn, &v, &vn)) {
-        if (kn <= 6 || !dd__starts(k, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
-        if (dd__eq(k, kn, DD__LIT("_dd.p.tid"))) {
+    for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1) {
+        const char *key = s + pos, *v = s + eq_at[i] + 1;
+        size_t kn = eq_at[i] - pos, vn = end_at[i] - eq_at[i] - 1u;
+        uint64_t bit = (uint64_t)1 << (kn & 63);
+        int rc;
+        if (kn <= 6 || !dd__starts(key, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
+        if (dd__eq(key, kn, DD__LIT("_dd.p.tid"))) {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
             uint64_t hi;
             if (vn != 16 || !dd__lhex_parse(v, 16, &hi)) {
@@ -1751,11 +1766,14 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
             }
             c->trace_id.hi = hi;
             if (c->trace_id.hi == 0) { /* "high bits zero" (C++, Go): a 64-bit trace, no tag */
-                dd_ptags_remove(c, k, kn);
+                dd_ptags_remove(c, key, kn);
                 continue;
             }
         }
-        if (dd__ptags_put(c, k, kn, v, vn) != DD_OK) c->dropped++; /* validated above */
+        /* a key of a length not seen yet cannot be there: appended without a search */
+        rc = fresh && !(lens & bit) ? dd__ptags_append(c, key, kn, v, vn) : dd__ptags_put(c, key, kn, v, vn);
+        lens |= bit;
+        if (rc != DD_OK) c->dropped++; /* validated above */
     }
 }
 DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
