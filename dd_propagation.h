@@ -889,20 +889,27 @@ DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
 }
 /* W3C ids are HEXDIGLC: lowercase only (spec/propagation.md R-W3C-6, following W3C and Python). */
 DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
-/* 8 lowercase hex digits into *out, eight lanes at once; 0 when one is not (*out is then junk). */
-DD__PRIVATE int dd__lhex8(const char *s, uint64_t *out) {
-    uint64_t x = dd__load8be(s); /* the first digit in the high byte */
-    uint64_t hi = x & DD__B8(0x80);
+/* 16 lowercase hex digits (an id) into *out, eight lanes at once in each half, with the halves
+ * side by side so that they share the constants; 0 when one is not (*out is then junk). */
+DD__PRIVATE int dd__lhex16(const char *s, uint64_t *out) {
+    uint64_t x = dd__load8be(s), y = dd__load8be(s + 8); /* the first digit in the high byte */
+    uint64_t hi = (x | y) & DD__B8(0x80);
     /* with no high bit set, adding 0x80 - lo sets a lane's high bit when it is >= lo, and
      * 0x7f - hi when it is > hi; no lane carries */
-    uint64_t digit = (x + DD__B8(0x80 - '0')) & ~(x + DD__B8(0x7f - '9'));
-    uint64_t letter = (x + DD__B8(0x80 - 'a')) & ~(x + DD__B8(0x7f - 'f'));
-    uint64_t v = (x & DD__B8(0x0f)) + ((x >> 6) & DD__B8(1)) * 9; /* bit 0x40: a-f, 10..15 */
-    v = (v | (v >> 4)) & 0x00ff00ff00ff00ffu;                        /* pairs of nibbles */
+    uint64_t xd = (x + DD__B8(0x80 - '0')) & ~(x + DD__B8(0x7f - '9'));
+    uint64_t yd = (y + DD__B8(0x80 - '0')) & ~(y + DD__B8(0x7f - '9'));
+    uint64_t xl = (x + DD__B8(0x80 - 'a')) & ~(x + DD__B8(0x7f - 'f'));
+    uint64_t yl = (y + DD__B8(0x80 - 'a')) & ~(y + DD__B8(0x7f - 'f'));
+    uint64_t u = (x & DD__B8(0x0f)) + ((x >> 6) & DD__B8(1)) * 9; /* bit 0x40: a-f, 10..15 */
+    uint64_t v = (y & DD__B8(0x0f)) + ((y >> 6) & DD__B8(1)) * 9;
+    u = (u | (u >> 4)) & 0x00ff00ff00ff00ffu; /* pairs of nibbles */
+    v = (v | (v >> 4)) & 0x00ff00ff00ff00ffu;
+    u = (u | (u >> 8)) & 0x0000ffff0000ffffu;
     v = (v | (v >> 8)) & 0x0000ffff0000ffffu;
+    u = (u | (u >> 16)) & 0x00000000ffffffffu;
     v = (v | (v >> 16)) & 0x00000000ffffffffu;
-    *out = v;
-    return hi == 0 && ((digit | letter) & DD__B8(0x80)) == DD__B8(0x80);
+    *out = u << 32 | v;
+    return hi == 0 && ((xd | xl) & (yd | yl) & DD__B8(0x80)) == DD__B8(0x80);
 }
 /* Parses n <= 16 lowercase hex digits into *out; returns 0 when one is not (*out is then junk).
  * Branch-free: the digits' values are or-ed, 16 marks a bad byte. */
@@ -928,11 +935,7 @@ DD__PRIVATE int dd__lhex_parse(const char *s, size_t n, uint64_t *out) {
     uint64_t v = 0;
     unsigned bad = 0;
     size_t i;
-    if (n == 16) { /* an id: two words */
-        int ok = dd__lhex8(s, &v) & dd__lhex8(s + 8, out);
-        *out |= v << 32;
-        return ok;
-    }
+    if (n == 16) return dd__lhex16(s, out); /* an id */
     for (i = 0; i < n; i++) {
         unsigned d = val[(unsigned char)s[i]];
         bad |= d;
