@@ -3377,10 +3377,7 @@ DD__PRIVATE int dd__sys_has(const dd__sys *sy, const char *k, size_t kn) {
 DD__PRIVATE int dd__tstr_eq(dd__tstr a, dd__tstr b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
 
 /* The slow path of dd__enc_str: s is not valid UTF-8, each bad byte becomes U+FFFD. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-DD__PRIVATE void dd__enc_str_repaired(dd_tracer *t, dd__enc *e, const char *p, size_t n) {
+DD__PRIVATE DD__T_COLD void dd__enc_str_repaired(dd_tracer *t, dd__enc *e, const char *p, size_t n) {
     size_t need = dd__t_utf8_fixed_len((const unsigned char *)p, n);
     if (need > e->fix_cap) {
         char *f = (char *)dd__alloc(&t->alloc, need);
