@@ -2269,20 +2269,72 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
 DD__PRIVATE int dd__set(const dd_carrier_writer *w, const char *k, size_t kn, const char *v, size_t vn) {
     return w->set(w->self, k, kn, v, vn);
 }
+/* What the styles of one dd_inject share, made once: trace_id.hi in hex, and the _dd.p.* tags of
+ * ptags split (datadog and tracecontext each walked them). */
+#define DD__INJ_TAGS_MAX 64 /* in 512 bytes: each tag has "_dd.p.=" and a comma but the last */
+typedef struct dd__inj {
+    const dd_trace_context *c;
+    int split; /* 0 not yet; 1 done; -1 a ptags_len beyond DD_PTAGS_MAX: ptags walked each time */
+    size_t n;
+    uint16_t k[DD__INJ_TAGS_MAX], kn[DD__INJ_TAGS_MAX], v[DD__INJ_TAGS_MAX], vn[DD__INJ_TAGS_MAX];
+    int hi_done;
+    char hi[17];
+} dd__inj;
+DD__PRIVATE const char *dd__inj_hi(dd__inj *x) {
+    if (!x->hi_done) dd_u64_to_hex16(x->c->trace_id.hi, x->hi);
+    x->hi_done = 1;
+    return x->hi;
+}
+DD__PRIVATE void dd__inj_split(dd__inj *x) {
+    const dd_trace_context *c = x->c;
+    size_t pos = 0, kn, vn;
+    const char *k, *v;
+    x->n = 0;
+    x->split = c->ptags_len <= DD_PTAGS_MAX ? 1 : -1;
+    if (x->split < 0) return;
+    while (dd__ptag_next(c->ptags, c->ptags_len, &pos, &k, &kn, &v, &vn)) {
+        if (!dd__starts(k, kn, DD__LIT("_dd.p."))) continue;
+        if (x->n == DD__INJ_TAGS_MAX) { /* cannot happen within 512 bytes; walked if it did */
+            x->split = -1;
+            return;
+        }
+        x->k[x->n] = (uint16_t)(k - c->ptags);
+        x->kn[x->n] = (uint16_t)kn;
+        x->v[x->n] = (uint16_t)(v - c->ptags);
+        x->vn[x->n++] = (uint16_t)vn;
+    }
+}
+DD__PRIVATE int dd__inj_walk(dd__inj *x, size_t *pos, const char **k, size_t *kn, const char **v, size_t *vn) {
+    const dd_trace_context *c = x->c;
+    while (dd__ptag_next(c->ptags, c->ptags_len, pos, k, kn, v, vn))
+        if (dd__starts(*k, *kn, DD__LIT("_dd.p."))) return 1;
+    return 0;
+}
+/* The next _dd.p.* tag of ptags in order, after dd__inj_split: *i starts at 0 (an index, or a byte
+ * position for the walk). */
+DD__PRIVATE int dd__inj_tag(dd__inj *x, size_t *i, const char **k, size_t *kn, const char **v, size_t *vn) {
+    if (x->split < 0) return dd__inj_walk(x, i, k, kn, v, vn);
+    if (*i >= x->n) return 0;
+    *k = x->c->ptags + x->k[*i];
+    *kn = x->kn[*i];
+    *v = x->c->ptags + x->v[*i];
+    *vn = x->vn[(*i)++];
+    return 1;
+}
 /* x-datadog-tags from ptags, _dd.p.tid rewritten from trace_id.hi (R-DD-14). Returns the length;
  * *bad is set when a tag with a bad character was left out (R-DD-16, as Go: only that tag). */
-DD__PRIVATE size_t dd__encode_xdatadog_tags(const dd_trace_context *c, char *out, size_t cap, int *bad) {
+DD__PRIVATE size_t dd__encode_xdatadog_tags(dd__inj *x, char *out, size_t cap, int *bad) {
+    const dd_trace_context *c = x->c;
     dd__sb b;
     size_t pos = 0;
     const char *k, *v;
     size_t kn, vn;
     int tid_done = 0;
-    char hex[17];
-    dd_u64_to_hex16(c->trace_id.hi, hex);
+    const char *hex = dd__inj_hi(x);
     dd__sb_init(&b, out, cap);
     *bad = 0;
-    while (dd__ptag_next(c->ptags, c->ptags_len, &pos, &k, &kn, &v, &vn)) {
-        if (!dd__starts(k, kn, DD__LIT("_dd.p."))) continue;
+    if (!x->split) dd__inj_split(x);
+    while (dd__inj_tag(x, &pos, &k, &kn, &v, &vn)) {
         if (dd__eq(k, kn, DD__LIT("_dd.p.tid"))) {
             if (tid_done || c->trace_id.hi == 0) continue;
             tid_done = 1;
@@ -2304,8 +2356,9 @@ DD__PRIVATE size_t dd__encode_xdatadog_tags(const dd_trace_context *c, char *out
     }
     return b.over ? cap : b.len; /* over: longer than any limit we accept */
 }
-DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, const dd_trace_context *c,
-                                   const dd_carrier_writer *w, char *err) {
+DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, dd__inj *x, const dd_carrier_writer *w,
+                                   char *err) {
+    const dd_trace_context *c = x->c;
     char num[21], tags[DD_PTAGS_MAX + 64];
     size_t n;
     int rc, bad = 0;
@@ -2325,7 +2378,7 @@ DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, const dd_tr
         (rc = dd__set(w, DD__LIT("x-datadog-origin"), c->origin, c->origin_len)) != DD_OK)
         return rc;
     if (max < 0) return DD_OK; /* disabled: DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=0 */
-    n = dd__encode_xdatadog_tags(c, tags, sizeof tags, &bad);
+    n = dd__encode_xdatadog_tags(x, tags, sizeof tags, &bad);
     if (bad && err && !err[0]) memcpy(err, "encoding_error", sizeof "encoding_error");
     if (n > (size_t)max) { /* R-DD-15: never truncated */
         if (err) memcpy(err, "inject_max_size", sizeof "inject_max_size");
@@ -2373,7 +2426,8 @@ DD__PRIVATE void dd__dd_add(dd__sb *dd, const dd__sb *f) {
     if (dd->len > 3) dd__sb_putc(dd, ';');
     dd__sb_put(dd, f->p, f->len);
 }
-DD__PRIVATE int dd__inject_tracecontext(const dd_trace_context *c, const dd_carrier_writer *w) {
+DD__PRIVATE int dd__inject_tracecontext(dd__inj *x, const dd_carrier_writer *w) {
+    const dd_trace_context *c = x->c;
     char tp[56], ddm[DD__DD_MEMBER_MAX + 1], fb[DD__DD_MEMBER_MAX + 1];
     char ts[DD__DD_MEMBER_MAX + 1 + DD_TRACESTATE_MAX + 1];
     dd__sb b, dd, f;
@@ -2382,15 +2436,14 @@ DD__PRIVATE int dd__inject_tracecontext(const dd_trace_context *c, const dd_carr
     size_t kn, vn;
     int rc;
     if (c->parent_id == 0) return DD_OK; /* no valid traceparent without a span id */
-    /* R-W3C-15 */
-    dd__sb_init(&b, tp, sizeof tp);
-    dd__sb_put(&b, DD__LIT("00-"));
-    dd__sb_hex16(&b, c->trace_id.hi);
-    dd__sb_hex16(&b, c->trace_id.lo);
-    dd__sb_putc(&b, '-');
-    dd__sb_hex16(&b, c->parent_id);
-    dd__sb_put(&b, c->sampling_priority > 0 ? "-01" : "-00", 3);
-    if ((rc = dd__set(w, DD__LIT("traceparent"), tp, b.len)) != DD_OK) return rc;
+    /* R-W3C-15: 00-<trace id>-<parent id>-<flags>, 55 bytes */
+    memcpy(tp, "00-", 3);
+    memcpy(tp + 3, dd__inj_hi(x), 16);
+    dd_u64_to_hex16(c->trace_id.lo, tp + 19);
+    tp[35] = '-';
+    dd_u64_to_hex16(c->parent_id, tp + 36);
+    memcpy(tp + 52, c->sampling_priority > 0 ? "-01" : "-00", 4);
+    if ((rc = dd__set(w, DD__LIT("traceparent"), tp, 55)) != DD_OK) return rc;
     /* R-W3C-16, R-W3C-17: dd=s:<p>;p:<span>;o:<origin>;t.<k>:<v>... then the unknown dd fields */
     dd__sb_init(&dd, ddm, sizeof ddm);
     dd__sb_put(&dd, DD__LIT("dd="));
@@ -2400,7 +2453,7 @@ DD__PRIVATE int dd__inject_tracecontext(const dd_trace_context *c, const dd_carr
     }
     dd__sb_init(&f, fb, sizeof fb);
     dd__sb_put(&f, DD__LIT("p:"));
-    dd__sb_hex16(&f, c->parent_id);
+    dd__sb_put(&f, tp + 36, 16); /* the parent id in hex, from traceparent */
     dd__dd_add(&dd, &f);
     if (c->origin_len && c->origin_len <= DD_ORIGIN_MAX) {
         dd__sb_init(&f, fb, sizeof fb);
@@ -2408,9 +2461,10 @@ DD__PRIVATE int dd__inject_tracecontext(const dd_trace_context *c, const dd_carr
         dd__put_ts_value(&f, c->origin, c->origin_len);
         dd__dd_add(&dd, &f);
     }
-    while (dd__ptag_next(c->ptags, c->ptags_len, &pos, &k, &kn, &v, &vn)) {
+    if (!x->split) dd__inj_split(x);
+    while (dd__inj_tag(x, &pos, &k, &kn, &v, &vn)) {
         /* t.tid is left out: traceparent carries it (R-W3C-17, as C++) */
-        if (!dd__starts(k, kn, DD__LIT("_dd.p.")) || dd__eq(k, kn, DD__LIT("_dd.p.tid")) || kn == 6) continue;
+        if (dd__eq(k, kn, DD__LIT("_dd.p.tid")) || kn == 6) continue;
         dd__sb_init(&f, fb, sizeof fb);
         dd__sb_put(&f, DD__LIT("t."));
         dd__put_ts_key(&f, k + 6, kn - 6);
@@ -2479,14 +2533,18 @@ DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_co
                              const dd_carrier_writer *writer, char *error) {
     int n, i, rc = DD_OK;
     const int *styles;
+    dd__inj x;
     if (error) error[0] = 0;
     if (!ctx || !writer || !writer->set || (ctx->trace_id.hi == 0 && ctx->trace_id.lo == 0))
         return DD_ERR_INVALID_ARG;
     styles = dd__styles(cfg, 0, &n);
+    x.c = ctx;
+    x.split = 0;
+    x.hi_done = 0;
     for (i = 0; i < n && rc == DD_OK; i++) {
         switch (styles[i]) {
-        case DD_STYLE_DATADOG: rc = dd__inject_datadog(cfg, ctx, writer, error); break;
-        case DD_STYLE_TRACECONTEXT: rc = dd__inject_tracecontext(ctx, writer); break;
+        case DD_STYLE_DATADOG: rc = dd__inject_datadog(cfg, &x, writer, error); break;
+        case DD_STYLE_TRACECONTEXT: rc = dd__inject_tracecontext(&x, writer); break;
         case DD_STYLE_B3MULTI: rc = dd__inject_b3multi(ctx, writer); break;
         case DD_STYLE_B3:
             if (ctx->parent_id) {
