@@ -747,6 +747,12 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 /*--- private helpers ---*/
 
 #define DD__LIT(s) (s), (sizeof(s) - 1)
+/* For the few tiny helpers a hot caller uses several times, which gcc would rather call. */
+#if defined(__GNUC__)
+#define DD__P_HOT __attribute__((always_inline)) inline
+#else
+#define DD__P_HOT
+#endif
 
 DD__PRIVATE int dd__is_ows(char c) { return c == ' ' || c == '\t'; }
 DD__PRIVATE char dd__lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
@@ -986,39 +992,60 @@ DD__PRIVATE int dd__parse_i32(const char *s, size_t n, int32_t *out) {
     return DD_OK;
 }
 
+/* The 8 decimal digits of v < 10^8 as byte values 0..9, the first in the low byte: the halves
+ * split in two-digit lanes, then in digits, by multiplying with reciprocals (each exact in its
+ * range, and no lane reaches the one above). */
+DD__PRIVATE DD__P_HOT uint64_t dd__dec8_lanes(uint32_t v) {
+    uint64_t x = (uint64_t)(v / 10000) | (uint64_t)(v % 10000) << 32; /* 4 digits in each half */
+    uint64_t q = ((x * 10486) >> 20) & 0x0000007f0000007fu;             /* n / 100 for n < 43699 */
+    x = q | (x - q * 100) << 16;                                        /* 2 digits a lane */
+    q = ((x * 103) >> 10) & 0x000f000f000f000fu;                        /* n / 10 for n < 179 */
+    return q | (x - q * 10) << 8;
+}
+/* Writes x with its low byte at out[0]. */
+DD__PRIVATE void dd__store8le(char *out, uint64_t x) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(out, &x, 8);
+#else
+    int i;
+    for (i = 0; i < 8; i++) {
+        out[i] = (char)(x & 0xff);
+        x >>= 8;
+    }
+#endif
+}
+/* How many leading digits of a dd__dec8_lanes word are 0 (8 when all are). */
+DD__PRIVATE size_t dd__dec8_zeros(uint64_t lanes) {
+#if defined(__GNUC__)
+    return lanes ? (size_t)(__builtin_ctzll(lanes) >> 3) : 8;
+#else
+    size_t n = 0;
+    while (n < 8 && ((lanes >> (8 * n)) & 0xff) == 0) n++;
+    return n;
+#endif
+}
 /* dd_u64_to_dec writing all 21 bytes of `out` (zeros after the NUL): one fixed-size copy. */
 DD__PRIVATE size_t dd__dec21(uint64_t v, char out[21]) {
-    /* four digits per 64-bit division, then two per 32-bit one, from a table of "00".."99" */
-    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                             "8081828384858687888990919293949596979899";
-    char t[40]; /* digits end at t[20]; the rest is zero so that one fixed-size copy does */
-    size_t n = 20;
-    memset(t + 20, 0, 20);
-    while (v >= 10000) {
-        uint64_t q = v / 10000;
-        unsigned r = (unsigned)(v - q * 10000);
-        v = q;
-        n -= 4;
-        memcpy(t + n, d2 + 2 * (r / 100), 2);
-        memcpy(t + n + 2, d2 + 2 * (r % 100), 2);
-    }
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        n -= 2;
-        t[n] = d2[2 * r];
-        t[n + 1] = d2[2 * r + 1];
-    }
-    if (v >= 10) {
-        n -= 2;
-        t[n] = d2[2 * v];
-        t[n + 1] = d2[2 * v + 1];
+    /* eight digits at a time: v < 10^8 takes one word, others three (10^16 * 1844 is the most) */
+    char t[48]; /* digits end at t[24]; the rest is zero so that one fixed-size copy does */
+    size_t zeros;
+    memset(t + 24, 0, 24);
+    if (v < 100000000u) {
+        uint64_t w = dd__dec8_lanes((uint32_t)v);
+        dd__store8le(t + 16, w + DD__B8('0'));
+        zeros = 16 + dd__dec8_zeros(w);
     } else {
-        t[--n] = (char)('0' + (int)v);
+        uint64_t hi = v / 100000000u;
+        uint64_t w0 = dd__dec8_lanes((uint32_t)(hi / 100000000u));
+        uint64_t w1 = dd__dec8_lanes((uint32_t)(hi % 100000000u));
+        dd__store8le(t, w0 + DD__B8('0'));
+        dd__store8le(t + 8, w1 + DD__B8('0'));
+        dd__store8le(t + 16, dd__dec8_lanes((uint32_t)(v % 100000000u)) + DD__B8('0'));
+        zeros = w0 ? dd__dec8_zeros(w0) : 8 + dd__dec8_zeros(w1);
     }
-    memcpy(out, t + n, 21); /* the digits, the NUL and zeros: 21 bytes fit out */
-    return 20 - n;
+    if (zeros > 23) zeros = 23; /* 0 is "0" */
+    memcpy(out, t + zeros, 21); /* the digits, the NUL and zeros: 21 bytes fit out */
+    return 24 - zeros;
 }
 /* A bounded string builder: appends that do not fit set `over` and change nothing. */
 typedef struct dd__sb {
