@@ -1278,6 +1278,16 @@ DD__PRIVATE int dd__ptags_put(dd_trace_context *ctx, const char *key, size_t key
     }
     return dd__ptags_append(ctx, key, key_len, val, val_len);
 }
+/* dd__ptags_put for extraction into an emptied context: `lens` has bit kn % 64 set once a key of
+ * length kn was put (all set when ptags was not empty), so a key of a new length is appended
+ * without a search. */
+DD__PRIVATE int dd__ptags_put_new(dd_trace_context *ctx, uint64_t *lens, const char *key, size_t key_len,
+                                  const char *val, size_t val_len) {
+    uint64_t bit = (uint64_t)1 << (key_len & 63);
+    int seen = (*lens & bit) != 0;
+    *lens |= bit;
+    return seen ? dd__ptags_put(ctx, key, key_len, val, val_len) : dd__ptags_append(ctx, key, key_len, val, val_len);
+}
 DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, const char *val, size_t val_len) {
     if (!ctx || !key || !val || !dd__ptag_key_ok(key, key_len) || !dd__ptag_val_ok(val, val_len))
         return DD_ERR_MALFORMED;
@@ -1758,8 +1768,7 @@ DD__PRIVATE int dd__set_origin(dd_trace_context *c, const char *s, size_t n) {
 DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
     uint16_t eq_at[DD__XTAGS_MAX], end_at[DD__XTAGS_MAX]; /* each tag's '=' and end, from the check */
     size_t pos = 0, i, k = 0;
-    uint64_t lens = 0; /* bit kn % 64 set once a key of length kn is in ptags */
-    int fresh = c->ptags_len == 0;
+    uint64_t lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
     if (n > DD_PTAGS_MAX) { /* R-DD-9: 512 is accepted, 513 is not */
         dd__set_error(c, DD__LIT("extract_max_size"), NULL, 0);
         return;
@@ -1784,8 +1793,6 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
     for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1) {
         const char *key = s + pos, *v = s + eq_at[i] + 1;
         size_t kn = eq_at[i] - pos, vn = end_at[i] - eq_at[i] - 1u;
-        uint64_t bit = (uint64_t)1 << (kn & 63);
-        int rc;
         if (kn <= 6 || !dd__starts(key, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
         if (dd__eq(key, kn, DD__LIT("_dd.p.tid"))) {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
@@ -1800,10 +1807,7 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
                 continue;
             }
         }
-        /* a key of a length not seen yet cannot be there: appended without a search */
-        rc = fresh && !(lens & bit) ? dd__ptags_append(c, key, kn, v, vn) : dd__ptags_put(c, key, kn, v, vn);
-        lens |= bit;
-        if (rc != DD_OK) c->dropped++; /* validated above */
+        if (dd__ptags_put_new(c, &lens, key, kn, v, vn) != DD_OK) c->dropped++; /* validated above */
     }
 }
 DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
@@ -1872,7 +1876,8 @@ DD__PRIVATE void dd__tilde_to_eq(char *s, size_t n) {
     for (i = 0; i < n; i++)
         if (s[i] == '~') s[i] = '=';
 }
-DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t n, int *has_s, int32_t *sval) {
+DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t n, int *has_s, int32_t *sval,
+                                     uint64_t *lens) {
     size_t pos = 0;
     while (pos <= n) {
         const char *t = s + pos;
@@ -1909,7 +1914,10 @@ DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t 
             memcpy(key + 6, k + 2, kn - 2);
             if (vn) memcpy(val, v, vn);
             dd__tilde_to_eq(val, vn);
-            if (dd_ptags_set(c, key, 6 + kn - 2, val, vn) != DD_OK) c->dropped++;
+            /* dd_ptags_set, with dd__ptags_put_new */
+            if (!dd__ptag_key_ok(key, 6 + kn - 2) || !dd__ptag_val_ok(val, vn) ||
+                dd__ptags_put_new(c, lens, key, 6 + kn - 2, val, vn) != DD_OK)
+                c->dropped++;
         } else {
             uint32_t len = c->dd_member_extra_len;
             size_t need = len + (len ? 1 : 0) + tn;
@@ -1929,7 +1937,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
     size_t n, n2, mn, i;
     int sampled, has_s = 0, seen_dd = 0;
     int32_t sval = 0;
-    uint64_t hi, lo, parent;
+    uint64_t hi, lo, parent, lens;
     dd__ts_iter it;
     dd__sb rb;
     v = dd__src_nth(r, DD__H_TRACEPARENT, 0, &n);
@@ -1955,6 +1963,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
         return DD_ERR_MALFORMED;
     }
     sampled = dd__hexval(v[54]) & 1; /* R-W3C-7: only bit 0 */
+    lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
 
     memset(&it, 0, sizeof it);
     it.r = r;
@@ -1969,7 +1978,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
         if (dd__eq(m, (size_t)(eq - m), DD__LIT("dd"))) {
             if (seen_dd++) { c->dropped++; continue; }
             if (mn > DD__DD_MEMBER_MAX) { c->dropped++; continue; } /* ignored as a whole: R-W3C-11 */
-            dd__parse_dd_member(c, eq + 1, mn - 3, &has_s, &sval);
+            dd__parse_dd_member(c, eq + 1, mn - 3, &has_s, &sval, &lens);
             continue;
         }
         {
@@ -1990,7 +1999,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
             c->sampling_priority = sval;
         } else {
             c->sampling_priority = DD_PRIORITY_AUTO_KEEP;
-            if (has_s && dd__ptags_put(c, DD__LIT("_dd.p.dm"), DD__LIT("-0")) != DD_OK) c->dropped++;
+            if (has_s && dd__ptags_put_new(c, &lens, DD__LIT("_dd.p.dm"), DD__LIT("-0")) != DD_OK) c->dropped++;
         }
     } else {
         if (has_s && sval <= 0) {
@@ -2003,7 +2012,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
     if (c->trace_id.hi) {
         char hex[17];
         dd_u64_to_hex16(c->trace_id.hi, hex);
-        if (dd__ptags_put(c, DD__LIT("_dd.p.tid"), hex, 16) != DD_OK) c->dropped++;
+        if (dd__ptags_put_new(c, &lens, DD__LIT("_dd.p.tid"), hex, 16) != DD_OK) c->dropped++;
     }
     return DD_OK;
 }
