@@ -950,9 +950,13 @@ DD__PRIVATE int dd__lhex_parse(const char *s, size_t n, uint64_t *out) {
     *out = v;
     return (bad & 16) == 0;
 }
-DD__PRIVATE void dd__trim(const char **s, size_t *n) {
+DD__PRIVATE void dd__trim_ows(const char **s, size_t *n) {
     while (*n && dd__is_ows((*s)[0])) { (*s)++; (*n)--; }
     while (*n && dd__is_ows((*s)[*n - 1])) (*n)--;
+}
+/* Values seldom have spaces around them: two compares inline, the loops called when they do. */
+DD__PRIVATE DD__P_HOT void dd__trim(const char **s, size_t *n) {
+    if (*n && (dd__is_ows((*s)[0]) || dd__is_ows((*s)[*n - 1]))) dd__trim_ows(s, n);
 }
 DD__PRIVATE int dd__eq(const char *a, size_t an, const char *b, size_t bn) {
     return an == bn && (an == 0 || memcmp(a, b, an) == 0);
