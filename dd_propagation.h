@@ -2460,16 +2460,29 @@ DD__PRIVATE void dd__put_ts_key(dd__sb *b, const char *s, size_t n) {
     }
     if (b->cap) b->p[b->len] = 0;
 }
-/* Appends ";<field>" built by the caller in `f` when it still fits in 256 (R-W3C-19). */
-DD__PRIVATE void dd__dd_add(dd__sb *dd, const dd__sb *f) {
-    if (f->over || dd->len + 1 + f->len > DD__DD_MEMBER_MAX) return;
-    if (dd->len > 3) dd__sb_putc(dd, ';');
-    dd__sb_put(dd, f->p, f->len);
+/* A field of the dd member is built in place, after room for its ';', in `f`: its capacity is what
+ * the member's 256 bytes leave (one counted for the ';' even for the first field, R-W3C-19), so a
+ * field that does not fit sets f->over, and dd__dd_end drops it. */
+DD__PRIVATE void dd__dd_begin(dd__sb *dd, dd__sb *f) {
+    if (dd->len + 1 > DD__DD_MEMBER_MAX) { /* no room, not even for an empty field */
+        dd__sb_init(f, dd->p + dd->len, 0);
+        f->over = 1;
+        return;
+    }
+    dd__sb_init(f, dd->p + dd->len + (dd->len > 3), DD__DD_MEMBER_MAX - dd->len - 1 + 1);
+}
+/* Keeps the field as ";<field>" (no ';' after "dd="), or drops it. */
+DD__PRIVATE void dd__dd_end(dd__sb *dd, const dd__sb *f) {
+    if (f->over) {
+        dd->p[dd->len] = 0;
+        return;
+    }
+    if (dd->len > 3) dd->p[dd->len++] = ';';
+    dd->len += f->len; /* the NUL is there */
 }
 DD__PRIVATE int dd__inject_tracecontext(dd__inj *x, const dd_carrier_writer *w) {
     const dd_trace_context *c = x->c;
-    char tp[56], ddm[DD__DD_MEMBER_MAX + 1], fb[DD__DD_MEMBER_MAX + 1];
-    char ts[DD__DD_MEMBER_MAX + 1 + DD_TRACESTATE_MAX + 1];
+    char tp[56], ts[DD__DD_MEMBER_MAX + 1 + DD_TRACESTATE_MAX + 1];
     dd__sb b, dd, f;
     size_t pos = 0, members = 1;
     const char *k, *v;
@@ -2485,32 +2498,32 @@ DD__PRIVATE int dd__inject_tracecontext(dd__inj *x, const dd_carrier_writer *w) 
     memcpy(tp + 52, c->sampling_priority > 0 ? "-01" : "-00", 4);
     if ((rc = dd__set(w, DD__LIT("traceparent"), tp, 55)) != DD_OK) return rc;
     /* R-W3C-16, R-W3C-17: dd=s:<p>;p:<span>;o:<origin>;t.<k>:<v>... then the unknown dd fields */
-    dd__sb_init(&dd, ddm, sizeof ddm);
+    dd__sb_init(&dd, ts, DD__DD_MEMBER_MAX + 1); /* the dd member starts the tracestate value */
     dd__sb_put(&dd, DD__LIT("dd="));
     if (c->sampling_priority != DD_PRIORITY_UNSET) {
         dd__sb_put(&dd, DD__LIT("s:"));
         dd__sb_i32(&dd, c->sampling_priority);
     }
-    dd__sb_init(&f, fb, sizeof fb);
+    dd__dd_begin(&dd, &f);
     dd__sb_put(&f, DD__LIT("p:"));
     dd__sb_put(&f, tp + 36, 16); /* the parent id in hex, from traceparent */
-    dd__dd_add(&dd, &f);
+    dd__dd_end(&dd, &f);
     if (c->origin_len && c->origin_len <= DD_ORIGIN_MAX) {
-        dd__sb_init(&f, fb, sizeof fb);
+        dd__dd_begin(&dd, &f);
         dd__sb_put(&f, DD__LIT("o:"));
         dd__put_ts_value(&f, c->origin, c->origin_len);
-        dd__dd_add(&dd, &f);
+        dd__dd_end(&dd, &f);
     }
     if (!x->split) dd__inj_split(x);
     while (dd__inj_tag(x, &pos, &k, &kn, &v, &vn)) {
         /* t.tid is left out: traceparent carries it (R-W3C-17, as C++) */
         if (dd__eq(k, kn, DD__LIT("_dd.p.tid")) || kn == 6) continue;
-        dd__sb_init(&f, fb, sizeof fb);
+        dd__dd_begin(&dd, &f);
         dd__sb_put(&f, DD__LIT("t."));
         dd__put_ts_key(&f, k + 6, kn - 6);
         dd__sb_putc(&f, ':');
         dd__put_ts_value(&f, v, vn);
-        dd__dd_add(&dd, &f);
+        dd__dd_end(&dd, &f);
     }
     pos = 0;
     while (pos < c->dd_member_extra_len && c->dd_member_extra_len <= DD_DD_MEMBER_EXTRA_MAX) {
@@ -2519,15 +2532,16 @@ DD__PRIVATE int dd__inject_tracecontext(dd__inj *x, const dd_carrier_writer *w) 
         size_t tn = semi ? (size_t)(semi - t) : c->dd_member_extra_len - pos;
         pos += tn + 1;
         if (!tn || !dd__printable(t, tn) || dd__memchr(t, tn, ',') || dd__memchr(t, tn, '=')) continue;
-        dd__sb_init(&f, fb, sizeof fb);
+        dd__dd_begin(&dd, &f);
         dd__sb_put(&f, t, tn);
-        dd__dd_add(&dd, &f);
+        dd__dd_end(&dd, &f);
     }
     /* a list member may not end with a space (W3C), and the receiver trims it */
-    if (dd.len && ddm[dd.len - 1] == ' ') ddm[dd.len - 1] = '_';
+    if (dd.len && ts[dd.len - 1] == ' ') ts[dd.len - 1] = '_';
     /* R-W3C-16, R-W3C-20: dd first, then foreign members in order, 32 members at most */
-    dd__sb_init(&b, ts, sizeof ts);
-    dd__sb_put(&b, dd.p, dd.len);
+    b = dd; /* the dd member is in place */
+    b.cap = sizeof ts;
+    b.over = 0;
     pos = 0;
     while (pos < c->tracestate_len && c->tracestate_len <= DD_TRACESTATE_MAX) {
         const char *t = c->tracestate + pos;
