@@ -2013,11 +2013,8 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
             if (has_s) dd_ptags_remove(c, DD__LIT("_dd.p.dm"));
         }
     }
-    if (c->trace_id.hi) {
-        char hex[17];
-        dd_u64_to_hex16(c->trace_id.hi, hex);
-        if (dd__ptags_put_new(c, &lens, DD__LIT("_dd.p.tid"), hex, 16) != DD_OK) c->dropped++;
-    }
+    /* traceparent's 16 lowercase digits of hi are what dd_u64_to_hex16 would write */
+    if (c->trace_id.hi && dd__ptags_put_new(c, &lens, DD__LIT("_dd.p.tid"), v + 3, 16) != DD_OK) c->dropped++;
     return DD_OK;
 }
 
