@@ -876,7 +876,7 @@ DD__PRIVATE int dd__print_words(const char *s, size_t n) {
 }
 DD__PRIVATE int dd__tag_words(const char *s, size_t n, int key) {
     uint64_t bad = 0, x;
-    unsigned lo = key ? 0x21 : 0x20, c = key ? '=' : ',';
+    unsigned lo = key ? 0x21 : 0x20, c = key ? 0x3du : 0x2cu; /* '=' or ',' */
     size_t i;
     for (i = 0; i + 8 < n; i += 8) {
         x = dd__load8(s + i);
