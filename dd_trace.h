@@ -4200,7 +4200,7 @@ DD_API void dd_tracer_free(dd_tracer *t) {
 
 /*--- propagation from a span ---*/
 /* Copies a segment string into a context field of max bytes (+1 for the NUL); too long: "". */
-DD__PRIVATE uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src) {
+DD__PRIVATE DD__T_HOT uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src) {
     uint32_t n = src.n <= max ? src.n : 0;
     dd__t_copy(dst, src.p, n);
     dst[n] = 0;
@@ -4209,7 +4209,7 @@ DD__PRIVATE uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src) {
 /* Appends k=v to the context's ptags, as dd_ptags_set would: the segment's ptags never hold the
  * tracer's own keys (dd__seg_ptags strips them) and its values are valid, so no search and no
  * check; a tag that does not fit DD_PTAGS_MAX is left out, as dd_ptags_set leaves it. */
-DD__PRIVATE void dd__ctx_ptag_append(dd_trace_context *out, const char *k, size_t kn, const char *v, size_t vn) {
+DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char *k, size_t kn, const char *v, size_t vn) {
     size_t n = out->ptags_len, comma = n ? 1 : 0;
     if (n + comma + kn + 1 + vn > DD_PTAGS_MAX) return;
     if (comma) out->ptags[n++] = ',';
