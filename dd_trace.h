@@ -2272,9 +2272,10 @@ DD__PRIVATE double dd__tag_num(const dd__tag *g) {
     memcpy(&v, &bits, sizeof v);
     return v;
 }
-/* Header bytes of a msgpack str of n bytes, and the header itself (fixstr, str8, str16, str32). */
-DD__PRIVATE size_t dd__str_hdr_len(size_t n) { return n < 32 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5; }
-DD__PRIVATE void dd__str_hdr(char *p, size_t n) {
+/* Header bytes of a msgpack str of n bytes, and the header itself (fixstr, str8, str16, str32);
+ * dd__str_hdr returns its length. Inlined: keys and values are nearly always fixstr. */
+DD__PRIVATE DD__T_HOT size_t dd__str_hdr_len(size_t n) { return n < 32 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5; }
+DD__PRIVATE DD__T_HOT size_t dd__str_hdr(char *p, size_t n) {
     unsigned char *q = (unsigned char *)p;
     if (n < 32) {
         q[0] = (unsigned char)(0xa0 | n);
@@ -2286,15 +2287,13 @@ DD__PRIVATE void dd__str_hdr(char *p, size_t n) {
         q[0] = 0xdb, q[1] = (unsigned char)(n >> 24), q[2] = (unsigned char)(n >> 16);
         q[3] = (unsigned char)(n >> 8), q[4] = (unsigned char)n;
     }
+    return dd__str_hdr_len(n);
 }
 /* Writes a tag's value: the str header and bytes (meta), or 0xcb and the big-endian double
  * (a metric, v is its 8 native bytes). */
 DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, size_t vlen) {
     if (kind == DD__TAG_META) {
-        size_t h = vlen < 32 ? 1 : dd__str_hdr_len(vlen);
-        if (h == 1) p[0] = (char)(0xa0 | vlen);
-        else dd__str_hdr(p, vlen);
-        dd__t_copy(p + h, v, vlen);
+        dd__t_copy(p + dd__str_hdr(p, vlen), v, vlen);
     } else {
         uint64_t b;
         unsigned char *q = (unsigned char *)p;
@@ -2321,7 +2320,7 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     } else if (!v) {
         v = "", vlen = 0;
     }
-    vhdr = kind != DD__TAG_META || vlen < 32 ? 1 : dd__str_hdr_len(vlen);
+    vhdr = kind == DD__TAG_META ? dd__str_hdr_len(vlen) : 1; /* a metric: 0xcb */
     bit = dd__key_bit(k, klen);
     g = dd__span_find_bit(s, k, klen, bit);
     if (g && g->kind == kind && vlen <= g->vcap && vhdr == g->vhdr) { /* replace in place */
@@ -2333,7 +2332,7 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
         dd__count_tag_drop(s);
         return;
     }
-    khdr = klen < 32 ? 1 : dd__str_hdr_len(klen);
+    khdr = dd__str_hdr_len(klen);
     n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + vlen);
     if (!n) {
         dd__count_tag_drop(s);
@@ -2345,8 +2344,7 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     n->kind = (uint8_t)kind;
     n->khdr = (uint8_t)khdr;
     n->vhdr = (uint8_t)vhdr;
-    if (khdr == 1) DD__TAG_WIRE(n)[0] = (char)(0xa0 | klen);
-    else dd__str_hdr(DD__TAG_WIRE(n), klen);
+    dd__str_hdr(DD__TAG_WIRE(n), klen);
     dd__t_copy(DD__TAG_KEY(n), k, klen);
     dd__tag_put_value(DD__TAG_KEY(n) + klen, kind, v, vlen);
     if (kind == DD__TAG_META) s->n_meta++;
