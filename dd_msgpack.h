@@ -375,6 +375,29 @@ DD__PRIVATE DD__MP_HOT void dd__mp_put_tagged(dd_mp_writer *w, uint8_t tag, uint
     w->len += 1 + (size_t)bytes;
 }
 
+/* memcpy for short strings (keys and values): up to 32 bytes as two overlapping fixed-size copies
+ * that compile inline, not a call. dd_trace.h's implementation uses it too. */
+DD__PRIVATE DD__MP_HOT void dd__mp_copy(void *dst, const void *src, size_t n) {
+    char *d = (char *)dst;
+    const char *s = (const char *)src;
+    if (n > 32) {
+        memcpy(d, s, n);
+    } else if (n >= 16) {
+        memcpy(d, s, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n) {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
+}
+
 /* A length-prefixed blob: `fix` (or -1) for lengths < `fixmax`, else the 8/16/32-bit markers. */
 DD__PRIVATE void dd__mp_put_blob(dd_mp_writer *w, int fix, size_t fixmax, uint8_t m8, uint8_t m16, uint8_t m32,
                                  const void *data, size_t len) {
@@ -479,21 +502,7 @@ DD_API void dd_mp_write_str(dd_mp_writer *w, const char *s, size_t len) {
     if (len < 32 && s && w->error == DD_OK && len < w->cap - w->len) { /* fixstr with room: most keys and values */
         uint8_t *p = w->buf + w->len;
         p[0] = (uint8_t)(0xa0 | len);
-        /* up to 31 bytes as two overlapping fixed-size copies (inlined), not a call to memcpy */
-        if (len >= 16) {
-            memcpy(p + 1, s, 16);
-            memcpy(p + 1 + len - 16, s + len - 16, 16);
-        } else if (len >= 8) {
-            memcpy(p + 1, s, 8);
-            memcpy(p + 1 + len - 8, s + len - 8, 8);
-        } else if (len >= 4) {
-            memcpy(p + 1, s, 4);
-            memcpy(p + 1 + len - 4, s + len - 4, 4);
-        } else if (len) {
-            p[1] = (uint8_t)s[0];
-            p[len / 2 + 1] = (uint8_t)s[len / 2];
-            p[len] = (uint8_t)s[len - 1];
-        }
+        dd__mp_copy(p + 1, s, len);
         w->len += 1 + len;
         return;
     }

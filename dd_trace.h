@@ -2172,25 +2172,6 @@ DD__PRIVATE DD__T_HOT char *dd__span_room(dd_span *s, size_t n) {
     s->cur += n;
     return p;
 }
-/* memcpy for the short strings of tags: fixed-size overlapping copies that compile inline. */
-DD__PRIVATE DD__T_HOT void dd__t_copy(char *d, const char *s, size_t n) {
-    if (n > 32) {
-        memcpy(d, s, n);
-    } else if (n >= 16) {
-        memcpy(d, s, 16);
-        memcpy(d + n - 16, s + n - 16, 16);
-    } else if (n >= 8) {
-        memcpy(d, s, 8);
-        memcpy(d + n - 8, s + n - 8, 8);
-    } else if (n >= 4) {
-        memcpy(d, s, 4);
-        memcpy(d + n - 4, s + n - 4, 4);
-    } else if (n) {
-        d[0] = s[0];
-        d[n / 2] = s[n / 2];
-        d[n - 1] = s[n - 1];
-    }
-}
 DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
     dd_tracer *t = s->seg->tracer;
     unsigned first;
@@ -2233,7 +2214,7 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out
     }
     dst = dd__span_room(s, n);
     if (!dst) return -1;
-    dd__t_copy(dst, p, n);
+    dd__mp_copy(dst, p, n);
     s->tag_bytes += (uint32_t)n;
     out->p = dst;
     out->n = (uint32_t)n;
@@ -2293,7 +2274,7 @@ DD__PRIVATE DD__T_HOT size_t dd__str_hdr(char *p, size_t n) {
  * (a metric, v is its 8 native bytes). */
 DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, size_t vlen) {
     if (kind == DD__TAG_META) {
-        dd__t_copy(p + dd__str_hdr(p, vlen), v, vlen);
+        dd__mp_copy(p + dd__str_hdr(p, vlen), v, vlen);
     } else {
         uint64_t b;
         unsigned char *q = (unsigned char *)p;
@@ -2345,7 +2326,7 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     n->khdr = (uint8_t)khdr;
     n->vhdr = (uint8_t)vhdr;
     dd__str_hdr(DD__TAG_WIRE(n), klen);
-    dd__t_copy(DD__TAG_KEY(n), k, klen);
+    dd__mp_copy(DD__TAG_KEY(n), k, klen);
     dd__tag_put_value(DD__TAG_KEY(n) + klen, kind, v, vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
@@ -4200,7 +4181,7 @@ DD_API void dd_tracer_free(dd_tracer *t) {
 /* Copies a segment string into a context field of max bytes (+1 for the NUL); too long: "". */
 DD__PRIVATE DD__T_HOT uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src) {
     uint32_t n = src.n <= max ? src.n : 0;
-    dd__t_copy(dst, src.p, n);
+    dd__mp_copy(dst, src.p, n);
     dst[n] = 0;
     return n;
 }
@@ -4214,7 +4195,7 @@ DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char
     memcpy(out->ptags + n, k, kn);
     n += kn;
     out->ptags[n++] = '=';
-    dd__t_copy(out->ptags + n, v, vn);
+    dd__mp_copy(out->ptags + n, v, vn);
     n += vn;
     out->ptags[n] = 0;
     out->ptags_len = (uint32_t)n;
