@@ -193,7 +193,29 @@ typedef struct dd_sampling_config {
 #define DD_DEFAULT_MAX_REQUEST_BYTES (10u << 20) /* one request body; larger flushes are split   */
 #define DD_DEFAULT_FLUSH_INTERVAL_MS 2000     /* automatic flush after this much time           */
 #define DD_DEFAULT_PARTIAL_FLUSH_MIN_SPANS 500 /* DD_TRACE_PARTIAL_FLUSH_MIN_SPANS default       */
-#define DD_DEFAULT_SEND_RETRIES 2             /* extra attempts for a retryable failure         */
+#define DD_DEFAULT_SEND_RETRIES 2             /* extra attempts after a 408, 429 or 503 answer   */
+#define DD_DEFAULT_REQUEST_TIMEOUT_MS 2000    /* one request, connect to last byte (DD_TRACE_AGENT_TIMEOUT) */
+#define DD_DEFAULT_SHUTDOWN_TIMEOUT_MS 2000   /* dd_tracer_free's last delivery, all requests     */
+
+/* Delivery modes (dd_tracer_config.delivery): who calls the transport. */
+#define DD_DELIVERY_BACKGROUND 1 /* a worker thread owned by the tracer; a span finish only hands
+                                    its trace over (the default outside AWS Lambda)             */
+#define DD_DELIVERY_SYNC 2       /* no thread: the dd_span_finish that passes flush_bytes or the
+                                    flush interval sends on its own thread (single-threaded
+                                    embedders that forbid threads)                              */
+#define DD_DELIVERY_MANUAL 3     /* no thread, nothing automatic: only dd_tracer_flush and
+                                    dd_tracer_free send (the default in AWS Lambda)             */
+
+/* What a dd_transport_fn returns. The difference between the last two is what keeps a payload
+ * from being delivered twice: only a request that surely did not reach the agent is tried again. */
+#define DD_TRANSPORT_ANSWERED 0    /* a whole HTTP answer arrived; its status is in resp->status */
+#define DD_TRANSPORT_NOT_SENT 1    /* the agent surely did not process the request: no connection,
+                                      or the connection failed before the whole request was
+                                      written. The payload is kept and tried again later.       */
+#define DD_TRANSPORT_UNCONFIRMED 2 /* the whole request was written but no whole answer came back
+                                      (deadline, reset, unreadable or oversized answer): the
+                                      agent may have processed it, so it is never sent again.
+                                      Every other non-zero value means the same.                */
 
 /* A request to send to the agent: always "POST" to "/v0.4/traces" with a msgpack body. Header
  * names and values (dd_header, from dd_propagation.h) are also NUL-terminated. Everything is
@@ -206,6 +228,8 @@ typedef struct dd_http_request {
     size_t n_headers;
     const uint8_t *body;
     size_t body_len;
+    int64_t timeout_ms; /* the deadline of this call, connect to last byte of the answer: the
+                           transport returns by then whatever the peer does (> 0)            */
 } dd_http_request;
 
 /* What the transport reports back. `status` is the HTTP status (0 when no answer arrived);
@@ -214,12 +238,15 @@ typedef struct dd_http_response {
     int status;
     const char *body;
     size_t body_len;
+    int64_t retry_after_ms; /* a 429 or 503 answer's Retry-After header in ms (0: none); the
+                               SDK zeroes the whole struct before the call                   */
 } dd_http_response;
 
-/* Sends one request, synchronously. Returns 0 when an HTTP answer arrived (whatever its
- * status, which goes in resp->status) and non-zero when the request could not be sent.
- * Called on the thread that flushes (dd_tracer_flush, a span finish that triggers a flush, or
- * the background flusher), never with an SDK lock held. */
+/* Sends one request, synchronously, within req->timeout_ms. Returns DD_TRANSPORT_ANSWERED (0)
+ * when a whole HTTP answer arrived (whatever its status, in resp->status),
+ * DD_TRANSPORT_NOT_SENT when the agent surely did not get the request, any other value when it
+ * may have. Called on the worker thread (background delivery), else on the thread that flushes,
+ * one call at a time per tracer, never with an SDK lock held. */
 typedef int (*dd_transport_fn)(void *user, const dd_http_request *req, dd_http_response *resp);
 
 /* Tracer configuration. A zeroed struct is valid: every unset field is taken from the DD_*
@@ -261,7 +288,16 @@ typedef struct dd_tracer_config {
     const char *(*getenv_fn)(void *user, const char *name); /* NULL = getenv; called in dd_tracer_new only */
     dd_log_fn log_fn;         /* diagnostics; NULL = silent                                         */
     dd_transport_fn transport_fn; /* the only way bytes leave; NULL = payloads are dropped (counted) */
-    void *hook_user;          /* first argument of every hook above                                 */
+    void *hook_user;          /* first argument of every hook above (unless set below)              */
+    int delivery;             /* DD_DELIVERY_*; 0 = background, manual in AWS Lambda
+                                 (AWS_LAMBDA_FUNCTION_NAME set). background_flush = DD_OFF is
+                                 DD_DELIVERY_SYNC, DD_ON is DD_DELIVERY_BACKGROUND               */
+    int64_t request_timeout_ms; /* deadline of one request; 0 = DD_TRACE_AGENT_TIMEOUT (seconds),
+                                   else DD_DEFAULT_REQUEST_TIMEOUT_MS                           */
+    int64_t shutdown_timeout_ms; /* bound on dd_tracer_free's last delivery; 0 =
+                                    DD_DEFAULT_SHUTDOWN_TIMEOUT_MS, negative = send nothing     */
+    void *transport_user;     /* first argument of transport_fn; NULL = hook_user                */
+    void *log_user;           /* first argument of log_fn; NULL = hook_user                      */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -294,7 +330,24 @@ typedef struct dd_counters {
     uint64_t spans_dropped_sampling;  /* spans of rejected traces not sent (sampling.drop_rejected_traces
                                          on, and no single-span rule kept them)                 */
     uint64_t chunks_dropped_sampling; /* chunks left empty by that                              */
+    uint64_t spans_sent;          /* spans in requests the agent accepted (2xx)                */
+    uint64_t requests_unconfirmed; /* requests written whose answer never came whole (deadline,
+                                     reset, unreadable): maybe delivered, never sent again     */
+    uint64_t chunks_unconfirmed;  /* their chunks                                              */
+    uint64_t spans_unconfirmed;   /* their spans                                               */
+    uint64_t requests_deferred;   /* attempts the agent surely did not process (no connection,
+                                     408, 429, 503): the payload was kept for a later try      */
+    uint64_t spans_dropped_shutdown; /* spans still buffered when dd_tracer_free's deadline
+                                     passed, or discarded by a fork()ed child (the parent sends
+                                     them)                                                     */
+    uint64_t spans_open;          /* now: started and not finished                             */
+    uint64_t spans_pending;       /* now: finished and not yet sent or dropped (in their open
+                                     trace, the buffer, or a request being sent)               */
 } dd_counters;
+/* The balance that always holds (a test asserts it after every fault):
+ *   spans_started = spans_open + spans_pending + spans_sent + spans_unconfirmed
+ *                 + spans_dropped_buffer + spans_dropped_sampling + spans_dropped_send
+ *                 + spans_dropped_shutdown */
 
 typedef struct dd_tracer dd_tracer; /* opaque */
 typedef struct dd_span dd_span;     /* opaque; lives until dd_span_finish */
