@@ -10,23 +10,44 @@
  *           trace may start and finish on different threads. One tracer mutex guards segments,
  *           the payload buffer and the counters: a span start or finish takes it once, a tag
  *           never does. No user callback (transport, log, getenv, allocator excepted) is called
- *           while it is held. The transport runs on the flushing thread: dd_tracer_flush's
- *           caller, a dd_span_finish that triggers a size/interval flush, or the background
- *           flusher. The sampling decision reads the local root (name, service, resource,
- *           tags): when another thread injects or triggers a partial flush, the root must not be
- *           changed at the same time. Ids come from per-thread generators reseeded after fork()
- *           (pthread_atfork bumps a generation counter); the child's tracer gets a new pid and
- *           runtime-id, flushes on its own thread (the parent's flusher thread is not inherited),
- *           and must not fork while another thread is inside a tracer call.
+ *           while it is held. The sampling decision reads the local root (name, service,
+ *           resource, tags): when another thread injects or triggers a partial flush, the root
+ *           must not be changed at the same time.
+ * DELIVERY  the thread that finishes the last span of a local trace encodes it (small traces;
+ *           large ones are left to the worker) into a bounded buffer and returns: it never waits
+ *           for the network. By default (DD_DELIVERY_BACKGROUND) a worker thread owned by the
+ *           tracer, started with the first finished trace, sends the buffer every
+ *           flush_interval_ms or as soon as it passes flush_bytes, one request at a time, each
+ *           within request_timeout_ms. A request the agent surely did not process (no
+ *           connection, 408, 429, 503) is kept and tried again after a backoff (100 ms doubling
+ *           to 1 s, plus up to 100 ms of jitter; Retry-After honoured up to 10 s; 429/503/408 at
+ *           most send_retries more times, an unreachable agent for as long as the payload is
+ *           held); a request written whose answer was lost is never sent again (counted in
+ *           spans_unconfirmed). While a payload is held, new traces fill the buffer up to
+ *           max_buffer_bytes and the rest are dropped and counted. dd_tracer_flush asks the
+ *           worker and waits at most shutdown_timeout_ms (+ one request); dd_tracer_free gives
+ *           the worker shutdown_timeout_ms for a last delivery, then drops and counts the rest.
+ *           DD_DELIVERY_SYNC and DD_DELIVERY_MANUAL (the default in AWS Lambda) use no thread.
+ *           Docs: docs/delivery.md.
+ * MEMORY    bound on what delivery holds: max_buffer_bytes (encoded traces and completed traces
+ *           waiting for the worker) + the payload in flight (at most max_buffer_bytes) + one
+ *           request copy (at most max_request_bytes) + the block pool (8 MiB). Defaults: 38 MiB.
+ * FORK      ids come from per-thread generators reseeded after fork(). pthread_atfork handlers
+ *           hold every tracer's locks across fork(), so a child never inherits a held lock; in
+ *           the child, whatever was buffered or in flight belongs to the parent and is discarded
+ *           (counted in spans_dropped_shutdown), the tracer gets a new pid and runtime-id, and
+ *           its own worker starts with its first finished trace.
  * MEMORY    spans and tags live in per-segment arenas of fixed-size blocks that are recycled
  *           through free lists, so steady state allocates nothing per span. Limits (spans per
  *           segment, tag bytes per span, open segments, buffered bytes) drop and count, never
  *           grow without bound: see dd_tracer_counters.
- * HOOKS     all in dd_tracer_config, each called with hook_user first. getenv_fn: in dd_tracer_new
- *           only. wall_ns_fn, mono_ns_fn, random_fn: on the thread that starts or finishes a span
- *           (mono_ns_fn also on the flushing thread). log_fn: on the thread whose call has
- *           something to say. transport_fn: on the flushing thread. allocator: any thread, possibly
- *           under the tracer mutex (it must not call back into the tracer).
+ * HOOKS     all in dd_tracer_config, each called with its user pointer first (transport_user,
+ *           log_user, else hook_user). getenv_fn: in dd_tracer_new only. wall_ns_fn, mono_ns_fn,
+ *           random_fn: on the thread that starts or finishes a span. log_fn: on the thread whose
+ *           call has something to say (the worker for delivery failures, at most one line per
+ *           kind of failure per DD_TRACE_LOGGING_RATE seconds, default 60). transport_fn: on the
+ *           worker (or the delivering thread in the other modes), one call at a time.
+ *           allocator: any thread, possibly under the tracer mutex (it must not call back).
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
  *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
  *           the debug log after each flush.
@@ -276,8 +297,9 @@ typedef struct dd_tracer_config {
     uint64_t flush_bytes;     /* estimated payload bytes that trigger a flush; 0 = DD_DEFAULT_FLUSH_BYTES */
     uint64_t max_request_bytes; /* 0 = DD_DEFAULT_MAX_REQUEST_BYTES                                 */
     int64_t flush_interval_ms; /* 0 = DD_DEFAULT_FLUSH_INTERVAL_MS; negative = no interval flush    */
-    int background_flush;     /* DD_ON: a pthread flushes every flush_interval_ms; default off       */
-    int send_retries;         /* extra attempts after a retryable failure (no answer, 408, 429, 5xx);
+    int background_flush;     /* older name of `delivery`: DD_ON = background, DD_OFF = sync        */
+    int send_retries;         /* extra attempts after a 408, 429 or 503 answer (an unreachable agent
+                                 is tried for as long as the payload is held);
                                  0 = DD_DEFAULT_SEND_RETRIES, negative = none                         */
     dd_sampling_config sampling; /* rules, rates and limits: see the sampling section             */
     dd_allocator allocator;   /* every allocation of the tracer; zeroed = malloc/free                */
@@ -360,16 +382,19 @@ typedef struct dd_span dd_span;     /* opaque; lives until dd_span_finish */
  * flusher when asked. Returns NULL when out of memory. [setup] */
 DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg);
 
-/* Stops the background flusher, finishes nothing but flushes every completed chunk (segments
- * with unfinished spans are dropped and counted), and frees the tracer. Spans of this tracer
- * must not be used afterwards. NULL is a no-op. [setup] */
+/* Gives the worker (or, without one, this thread) at most shutdown_timeout_ms to deliver what
+ * is buffered, counts what is left in spans_dropped_shutdown, drops traces with unfinished
+ * spans, and frees the tracer. A transport that overruns its deadline by 200 ms is not waited
+ * for: the worker frees the tracer when that call returns. Spans of this tracer must not be used
+ * afterwards. NULL is a no-op. [setup] */
 DD_API void dd_tracer_free(dd_tracer *t);
 
-/* Sends every chunk completed before the call, synchronously on this thread, split into
- * requests under max_request_bytes. Waits for a flush already running on another thread.
- * Returns DD_OK (also when there was nothing to send), DD_ERR_TRANSPORT or DD_ERR_HTTP when a
- * request failed after its retries (its chunks are dropped and counted), DD_ERR_INVALID_ARG
- * for NULL. [any thread] */
+/* Delivers every trace completed before the call and waits for the outcome, at most
+ * shutdown_timeout_ms (+ one request): the worker sends (background mode), else this thread
+ * does. Returns DD_OK (also when there was nothing to send); DD_ERR_TRANSPORT when the agent
+ * could not be reached in time (the payload stays buffered for the next try) or a request's
+ * answer was lost (counted in spans_unconfirmed); DD_ERR_HTTP when the agent refused a payload
+ * (dropped, counted); DD_ERR_INVALID_ARG for NULL. [any thread] */
 DD_API int dd_tracer_flush(dd_tracer *t);
 
 /* Copies the counters into *out (zeroed for a NULL tracer). [any thread] */
@@ -412,10 +437,11 @@ DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t 
 /* Finishes the span now (or at end_ns, wall clock ns since the epoch, for spans rebuilt from
  * event timestamps; a time before the start gives duration 0). The handle is dead afterwards.
  * The last span of a segment to finish completes it: the sampling decision is made if it was
- * not and the trace joins the buffer (the next flush encodes it); a flush may run on this
- * thread when the buffer passed flush_bytes or flush_interval_ms has passed (no background
- * flusher). With partial flush on, a segment with partial_flush_min_spans finished spans has
- * them encoded as a chunk at once. [owner thread] */
+ * not, and the trace is encoded into the buffer (by this thread when it is small, else by the
+ * worker) or dropped and counted when the buffer is full. It never waits for the network,
+ * except in DD_DELIVERY_SYNC mode, where it delivers when the buffer passed flush_bytes or
+ * flush_interval_ms has passed. With partial flush on, a segment with partial_flush_min_spans
+ * finished spans has them encoded as a chunk at once. [owner thread] */
 DD_API void dd_span_finish(dd_span *s);
 DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns);
 
