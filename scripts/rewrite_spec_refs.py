@@ -40,11 +40,11 @@ SKIP_DIRS = {"corpus", "node_modules", ".git", "build"}
 NUM = r"\d+(?:\.\d+)*"
 SEP = r"(?:\s*,\s*|\s+and\s+|\s*-\s*|\s*/\s*)"
 REF = re.compile(
-    r"(?:\.\./shared/)?spec/(?P<file>[a-z-]+\.md)"
+    r"(?<![\w/.-])(?:\.\./shared/)?spec/(?P<file>[a-z-]+\.md)"
     r"(?P<lead>(?P<ws>[ \t]*\n[ \t]*(?:\*|#|//)[ \t]+|\s+)(?P<paren>\()?(?:sections?\s+)?)?"
     r"(?P<nums>(?<=[\s(])" + NUM + r"(?:" + SEP + NUM + r")*(?![\d.]*\d))?"
 )
-BARE_DIR = re.compile(r"(?:\.\./shared/)?spec/(?=[\s)\"',;:]|$)")
+BARE_DIR = re.compile(r"(?<![\w/.-])(?:\.\./shared/)?spec/(?=[\s)\"',;:]|$)")
 RULE = re.compile(r"\bR-[A-Z0-9]+-\d+\b")
 
 
