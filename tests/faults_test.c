@@ -9,7 +9,7 @@
  *  - the clocks going backwards (durations never negative, the rate limiter refills nothing);
  *  - hooks that re-enter the tracer (a traced HTTP client, a log hook reading the counters);
  *  - fork() while another thread is inside a flush: the child's tracer keeps working.
- * Expected values come from the contracts in dd_trace.h and spec/agent-protocol.md, not from runs. */
+ * Expected values come from the contracts in dd_trace.h and docs/agent-protocol.md, not from runs. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #include "../dd_trace.h"
@@ -805,7 +805,7 @@ static void test_clock_extremes(void) {
 }
 
 /* The rate limiter with the monotonic clock going backwards refills nothing: with
- * DD_TRACE_RATE_LIMIT=2 only the bucket's first 2 traces are kept (spec/sampling.md). */
+ * DD_TRACE_RATE_LIMIT=2 only the bucket's first 2 traces are kept (docs/sampling.md). */
 static void test_clock_backwards_rate_limiter(void) {
     static const char *const env[] = {"DD_TRACE_SAMPLE_RATE", "1", "DD_TRACE_RATE_LIMIT", "2", NULL};
     dd_tracer_config c;

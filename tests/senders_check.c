@@ -5,7 +5,7 @@
  *   -> "rc=<int> status=<int> refused=<n> timeouts=<n> http_errors=<n> transport_errors=<n>
  *       responses=<n> connects=<n> body=<last response body>"
  * URL "-" means: take the endpoint from the environment (DD_TRACE_AGENT_URL, DD_AGENT_HOST...).
- * The request carries the headers a tracer sends (spec/agent-protocol.md section 4). */
+ * The request carries the headers a tracer sends (docs/agent-protocol.md §4). */
 #define _POSIX_C_SOURCE 200809L
 #include "examples/sender_curl.h"
 #include "examples/sender_posix.h"

@@ -1,8 +1,8 @@
 /* tests/trace_test.c - the tracer core of dd_trace.h: config, ids, spans, segments, limits,
  * payload, flush, transport, partial flush, log correlation, allocation and memory bounds.
- * Expected wire values are written by hand from spec/agent-protocol.md and spec/propagation.md;
+ * Expected wire values are written by hand from docs/agent-protocol.md and docs/propagation.md;
  * payloads are looked at through dd_mp_to_json (the msgpack helper's renderer) with the JSON
- * fragments the spec calls for. tests/trace_payload_test.sh decodes them with python3-msgpack. */
+ * fragments docs/agent-protocol.md calls for. tests/trace_payload_test.sh decodes them with python3-msgpack. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #include "../dd_trace.h"
@@ -601,7 +601,7 @@ static void test_span_fields(void) {
     CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
     CHECK_EQ_U64(F.n_req, 1);
     js = body_json(0);
-    /* the root: spec/agent-protocol.md 2.2 / 2.7 */
+    /* the root: docs/agent-protocol.md §2.2 / §2.7 */
     CHECK(has(js, "[[{\"trace_id\":"));
     CHECK(has(js, "\"span_id\":17,\"parent_id\":0,\"name\":\"http.request\",\"service\":\"svc\","
                   "\"resource\":\"GET /users\",\"type\":\"web\",\"start\":1732170000123457789,"
@@ -856,7 +856,7 @@ static void test_span_from_context(void) {
     CHECK(has(js, "\"_dd.parent_id\":\"00000000000000aa\""));
     CHECK(has(js, "\"_dd.propagation_error\":\"malformed_tid zz\""));
     CHECK(has(js, "\"_sampling_priority_v1\":2.0"));
-    /* span_links, spec 2.4: flags keep bit 31 */
+    /* span_links, docs/agent-protocol.md §2.4: flags keep bit 31 */
     CHECK(has(js, "\"span_links\":[{\"trace_id\":153,\"trace_id_high\":1,\"span_id\":119,"
                   "\"attributes\":{\"reason\":\"terminated_context\",\"context_headers\":\"tracecontext\"},"
                   "\"tracestate\":\"dd=s:1\",\"flags\":2147483649}]"));
@@ -936,7 +936,7 @@ static void test_inject_and_priority(void) {
     dd_tracer_free(t);
 }
 
-/* spec/sampling.md 10-11: span rules run on rejected traces only; with drop_rejected_traces only
+/* docs/sampling.md §10-§11: span rules run on rejected traces only; with drop_rejected_traces only
  * the spans they keep are sent, with the three _dd.span_sampling metrics. */
 static void test_single_span_sampling(void) {
     dd_tracer_config c;
@@ -1116,7 +1116,7 @@ static void test_flush_explicit_and_headers(void) {
     c.cgroup_path = cg;
     t = new_tracer(&c);
     unlink(cg);
-    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* nothing to send: no request (spec 1) */
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* nothing to send: no request (docs/agent-protocol.md §1) */
     CHECK_EQ_U64(F.n_req, 0);
     for (i = 0; i < 3; i++) dd_span_finish(dd_span_start(t, NULL));
     CHECK_EQ_U64(F.n_req, 0); /* no automatic flush configured */
@@ -1498,7 +1498,7 @@ static void test_default_decision(void) {
     dd_span_finish(dd_span_start(t, NULL));
     dd_tracer_flush(t);
     js = body_json(0);
-    /* no rule, no agent rate yet: priority 1, mechanism 0 (spec/sampling.md) */
+    /* no rule, no agent rate yet: priority 1, mechanism 0 (docs/sampling.md) */
     CHECK(has(js, "\"_dd.p.dm\":\"-0\""));
     CHECK(has(js, "\"_sampling_priority_v1\":1.0"));
     dd_tracer_free(t);
