@@ -281,7 +281,7 @@ typedef struct dd_tracer_config {
     int enabled;              /* DD_TRACE_ENABLED; default on. Off: spans are NULL, nothing is sent */
     int trace_id_128;         /* DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED; default on           */
     int debug;                /* DD_TRACE_DEBUG; default off: debug log lines, payloads as JSON     */
-    int startup_logs;         /* DD_TRACE_STARTUP_LOGS; default on (when log_fn is set)             */
+    int startup_logs;         /* DD_TRACE_STARTUP_LOGS; default on                                  */
     int partial_flush;        /* DD_TRACE_PARTIAL_FLUSH_ENABLED; default off                        */
     int partial_flush_min_spans; /* DD_TRACE_PARTIAL_FLUSH_MIN_SPANS; 0 = default 500              */
     int report_hostname;      /* DD_TRACE_REPORT_HOSTNAME; default off: _dd.hostname on chunk roots */
@@ -308,7 +308,8 @@ typedef struct dd_tracer_config {
     uint64_t (*random_fn)(void *user);  /* ids; NULL = per-thread generator seeded from the OS,
                                            reseeded after fork()                                   */
     const char *(*getenv_fn)(void *user, const char *name); /* NULL = getenv; called in dd_tracer_new only */
-    dd_log_fn log_fn;         /* diagnostics; NULL = silent                                         */
+    dd_log_fn log_fn;         /* diagnostics; NULL = one line per message on stderr: errors and
+                                 warnings, debug lines too with DD_TRACE_DEBUG                     */
     dd_transport_fn transport_fn; /* the only way bytes leave; NULL = payloads are dropped (counted) */
     void *hook_user;          /* first argument of every hook above (unless set below)              */
     int delivery;             /* DD_DELIVERY_*; 0 = background, manual in AWS Lambda
@@ -320,6 +321,8 @@ typedef struct dd_tracer_config {
                                     DD_DEFAULT_SHUTDOWN_TIMEOUT_MS, negative = send nothing     */
     void *transport_user;     /* first argument of transport_fn; NULL = hook_user                */
     void *log_user;           /* first argument of log_fn; NULL = hook_user                      */
+    void (*transport_free_fn)(void *transport_user); /* called once by dd_tracer_free after the
+                                 last delivery (so the tracer can own its sender); NULL = none    */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -687,6 +690,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 
 /*=== sampling implementation ===*/
 #include <pthread.h>
+#include <stdio.h> /* the default logger's stderr */
 #include <stdlib.h>
 #include <string.h>
 
@@ -2090,6 +2094,7 @@ struct dd_tracer {
     dd_log_fn log_fn;
     dd_transport_fn transport_fn;
     void *hook_user, *transport_user, *log_user;
+    void (*transport_free_fn)(void *transport_user);
     /* resolved configuration, immutable after dd_tracer_new */
     int enabled, trace_id_128, debug, partial_flush, report_hostname, delivery;
     int64_t request_timeout_ms, flush_timeout_ns, log_rate_ns;
@@ -2152,6 +2157,27 @@ struct dd_tracer {
 };
 
 /*--- logging: never called with the tracer lock held ---*/
+/* The logger used when log_fn is NULL: one line per message on stderr with a level prefix.
+ * Control bytes become '?', so that nothing a peer sent (an agent's answer) can forge a line. */
+DD__PRIVATE void dd__stderr_log(void *user, int level, const char *msg, size_t len) {
+    static const char *const names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+    char line[1100];
+    size_t n = 0, i;
+    const char *name = level >= 0 && level <= 3 ? names[level] : "LOG";
+    (void)user;
+    memcpy(line, "[dd-trace-c ", 12);
+    n = 12;
+    memcpy(line + n, name, strlen(name));
+    n += strlen(name);
+    line[n++] = ']';
+    line[n++] = ' ';
+    for (i = 0; i < len && n < sizeof line - 2; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        line[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    line[n++] = '\n';
+    fwrite(line, 1, n, stderr);
+}
 DD__PRIVATE void dd__tlog(const dd_tracer *t, int level, const char *msg, size_t len) {
     if (t->log_fn && (level < DD_LOG_DEBUG || t->debug)) t->log_fn(t->log_user, level, msg, len);
 }
@@ -2764,6 +2790,7 @@ DD__PRIVATE void dd__resolve_delivery(dd_tracer *t, const dd__env_ctx *e, const 
     const char *v;
     int64_t n;
     t->transport_user = cfg->transport_user ? cfg->transport_user : cfg->hook_user;
+    t->transport_free_fn = cfg->transport_free_fn;
     if (cfg->delivery >= DD_DELIVERY_BACKGROUND && cfg->delivery <= DD_DELIVERY_MANUAL) t->delivery = cfg->delivery;
     else if (cfg->background_flush == DD_ON) t->delivery = DD_DELIVERY_BACKGROUND;
     else if (cfg->background_flush == DD_OFF) t->delivery = DD_DELIVERY_SYNC;
@@ -2819,7 +2846,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     t->wall_ns_fn = cfg->wall_ns_fn ? cfg->wall_ns_fn : dd__default_wall_ns;
     t->mono_ns_fn = cfg->mono_ns_fn ? cfg->mono_ns_fn : dd__default_mono_ns;
     t->random_fn = cfg->random_fn;
-    t->log_fn = cfg->log_fn;
+    t->log_fn = cfg->log_fn ? cfg->log_fn : dd__stderr_log;
     t->transport_fn = cfg->transport_fn;
     t->hook_user = cfg->hook_user;
     t->log_user = cfg->log_user ? cfg->log_user : cfg->hook_user;
@@ -2962,6 +2989,11 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd__register(t);
 
     if (dd__resolve_flag(&e, cfg->startup_logs, "DD_TRACE_STARTUP_LOGS", 1)) dd__startup_log(t);
+#if !DD__HAVE_POSIX
+    dd__tlogs(t, DD_LOG_WARN, "the implementation was compiled without _POSIX_C_SOURCE >= 200112L (strict ISO C): "
+                              "no program name, container id or host name, and durations from the wall clock; "
+                              "compile it with -D_POSIX_C_SOURCE=200809L or -std=gnu99");
+#endif
     return t;
 }
 
@@ -4667,6 +4699,7 @@ DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
     pthread_cond_destroy(&t->cond);
     pthread_mutex_destroy(&t->lock);
     dd__free(&t->alloc, t->strings, t->strings_size);
+    if (t->transport_free_fn) t->transport_free_fn(t->transport_user);
     {
         dd_allocator a = t->alloc;
         dd__free(&a, t, sizeof *t);
