@@ -4217,7 +4217,12 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
         dd_http_request req;
         dd_http_response resp;
         int rc;
-        int64_t now = dd__now(), left = deadline - now;
+        int64_t now, left;
+        pthread_mutex_lock(&t->lock); /* dd_tracer_free may have cut this pass short */
+        if (t->stop && t->stop_deadline < deadline) deadline = t->stop_deadline;
+        pthread_mutex_unlock(&t->lock);
+        now = dd__now();
+        left = deadline - now;
         if (left < 1000000) return DD__CYCLE_HELD; /* under 1 ms left: nothing useful fits */
         while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= t->fl_cap)) {
             spans += pb->marks[j].spans;
