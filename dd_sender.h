@@ -25,7 +25,8 @@
  *           #error asking for the definition at the top of the file (a late definition would be
  *           silently ignored by libc).
  * THREADS   a dd_sender is thread-safe: a mutex inside serialises requests (the tracer calls it
- *           from one thread anyway). The last answer (body, headers, last error) belongs to the
+ *           from one thread anyway). After fork() the child opens its own connection (the
+ *           inherited one stays the parent's); do not fork while another thread is in a request. The last answer (body, headers, last error) belongs to the
  *           thread that made the request, until the next request. A dd_udp_sender may be used
  *           by any number of threads at once.
  * MEMORY    buffers grow to a bound (head 32 KiB + max_response_bytes) and are kept: after the
@@ -889,6 +890,7 @@ struct dd_sender {
     int64_t timeout_ms;      /* transport calls whose request carries none; <= 0: none */
     size_t max_response;
     int fd;                  /* the kept connection, -1 when none */
+    pid_t pid;               /* the process that opened it: a forked child must not share it */
     char *out;               /* the request head */
     size_t out_cap;
     char *in;                /* the answer: head, then decoded body */
@@ -995,6 +997,7 @@ DD__PRIVATE int dd__snd_connect(dd_sender *s, int64_t deadline) {
         return DD_ERR_TRANSPORT;
     }
     s->fd = fd;
+    s->pid = getpid();
     s->c.connects++;
     return DD_OK;
 }
@@ -1170,6 +1173,10 @@ DD__PRIVATE size_t dd__snd_head(dd_sender *s, const char *method, const char *pa
 /* Connects when no live connection is kept. DD_OK, or DD_ERR_TRANSPORT. *reused says which. */
 DD__PRIVATE int dd__snd_ready(dd_sender *s, int64_t deadline, int *reused) {
     *reused = 0;
+    if (s->fd >= 0 && s->pid != getpid()) { /* inherited through fork(): the parent's stream */
+        close(s->fd);
+        s->fd = -1;
+    }
     if (s->fd >= 0 && !dd__snd_alive(s->fd)) { /* closed while idle: nothing was sent on it */
         s->c.stale++;
         dd__snd_close(s);
@@ -1193,7 +1200,10 @@ DD__PRIVATE int dd__snd_send(dd_sender *s, size_t hn, const void *body, size_t b
         err = errno;
         if (err == ETIMEDOUT) break;
         /* An agent may answer (413) and close before reading the whole body. */
-        if (dd__snd_read(s, head_only, deadline) == DD_OK) return DD_TRANSPORT_ANSWERED;
+        if (dd__snd_read(s, head_only, deadline) == DD_OK) {
+            s->parser.keep_alive = 0; /* our request was cut: the stream is done */
+            return DD_TRANSPORT_ANSWERED;
+        }
         dd__snd_close(s);
         if (!reused) break;
     }

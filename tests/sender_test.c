@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -321,18 +322,27 @@ struct srv {
     char path[108];       /* a Unix socket server when set */
     srv_fn fn;            /* plays one accepted connection; NULL: never accept */
     const char *reply;    /* what the simple scenarios answer */
-    volatile int stop;
+    int stop;             /* under mu */
     int accepts, requests;
     char last_head[2048]; /* the head of the last request read */
     size_t last_body;
-    char buf[1 << 16];    /* the server thread's read buffer */
     pthread_mutex_t mu;
-    pthread_t th;
+    pthread_t th;         /* accepts; each connection gets a thread of its own */
+    pthread_t conn_th[16];
+    int n_conn_th;
 };
+
+static int srv_stopping(srv *s) {
+    int stop;
+    pthread_mutex_lock(&s->mu);
+    stop = s->stop;
+    pthread_mutex_unlock(&s->mu);
+    return stop;
+}
 
 /* Waits until fd is readable or the server stops: 1 readable, 0 stopping. */
 static int srv_wait(srv *s, int fd, short events) {
-    while (!s->stop) {
+    while (!srv_stopping(s)) {
         struct pollfd p;
         p.fd = fd;
         p.events = events;
@@ -354,13 +364,13 @@ static int srv_write(int fd, const char *p, size_t n) {
 
 /* Reads one request (head, then Content-Length bytes). 1 read, 0 closed or stopping. */
 static int srv_read_request(srv *s, int fd) {
-    char *buf = s->buf;
+    char buf[1 << 16];
     size_t len = 0, need = 0;
     const char *end = NULL;
     for (;;) {
         ssize_t r;
         if (!srv_wait(s, fd, POLLIN)) return 0;
-        r = recv(fd, end ? buf : buf + len, end ? sizeof s->buf : sizeof s->buf - len - 1, 0);
+        r = recv(fd, end ? buf : buf + len, end ? sizeof buf : sizeof buf - len - 1, 0);
         if (r <= 0) return 0;
         if (end) {
             need -= (size_t)r < need ? (size_t)r : need;
@@ -390,7 +400,7 @@ static int srv_read_request(srv *s, int fd) {
 
 static void srv_hold(srv *s, int fd) { /* keeps the connection open, silent, until the end */
     (void)fd;
-    while (!s->stop) sleep_ms(10);
+    while (!srv_stopping(s)) sleep_ms(10);
 }
 
 static void srv_rst(int fd) {
@@ -417,7 +427,7 @@ static void sc_drip(srv *s, int fd) { /* one byte every 100 ms */
     static const char a[] = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
     size_t i;
     if (!srv_read_request(s, fd)) return;
-    for (i = 0; !s->stop && i < sizeof a - 1; i++) {
+    for (i = 0; !srv_stopping(s) && i < sizeof a - 1; i++) {
         if (srv_write(fd, a + i, 1) != 0) return;
         sleep_ms(100);
     }
@@ -426,7 +436,7 @@ static void sc_drip(srv *s, int fd) { /* one byte every 100 ms */
 static void sc_endless_continue(srv *s, int fd) {
     static const char ct[] = "HTTP/1.1 100 Continue\r\n\r\n";
     if (!srv_read_request(s, fd)) return;
-    while (!s->stop && srv_write(fd, ct, sizeof ct - 1) == 0) {}
+    while (!srv_stopping(s) && srv_write(fd, ct, sizeof ct - 1) == 0) {}
 }
 static void sc_chunked_forever(srv *s, int fd) { /* fast: the response limit ends it */
     static const char h[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -436,17 +446,17 @@ static void sc_chunked_forever(srv *s, int fd) { /* fast: the response limit end
     memcpy(chunk + n + 1024, "\r\n", 2);
     n += 1026;
     if (!srv_read_request(s, fd) || srv_write(fd, h, sizeof h - 1) != 0) return;
-    while (!s->stop && srv_write(fd, chunk, n) == 0) {}
+    while (!srv_stopping(s) && srv_write(fd, chunk, n) == 0) {}
 }
 static void sc_chunked_paced(srv *s, int fd) { /* slow: the deadline ends it */
     static const char h[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     if (!srv_read_request(s, fd) || srv_write(fd, h, sizeof h - 1) != 0) return;
-    while (!s->stop && srv_write(fd, "8\r\n01234567\r\n", 13) == 0) sleep_ms(2);
+    while (!srv_stopping(s) && srv_write(fd, "8\r\n01234567\r\n", 13) == 0) sleep_ms(2);
 }
 static void sc_huge_stream(srv *s, int fd) { /* until-close body, endless and fast */
     static char junk[65536];
     if (!srv_read_request(s, fd) || srv_write(fd, "HTTP/1.1 200 OK\r\n\r\n", 19) != 0) return;
-    while (!s->stop && srv_write(fd, junk, sizeof junk) == 0) {}
+    while (!srv_stopping(s) && srv_write(fd, junk, sizeof junk) == 0) {}
 }
 static void sc_rst_after_read(srv *s, int fd) {
     if (srv_read_request(s, fd)) srv_rst(fd);
@@ -458,24 +468,60 @@ static void sc_rst_at_once(srv *s, int fd) { /* reset before the client could wr
     (void)s;
     srv_rst(fd);
 }
+static void sc_early_413(srv *s, int fd) { /* refuses after the head, body unread */
+    static const char a[] = "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    char head[4096];
+    size_t n = 0;
+    while (n < sizeof head && srv_wait(s, fd, POLLIN)) { /* up to the blank line, not further */
+        ssize_t r = recv(fd, head + n, 1, 0);
+        if (r <= 0) return;
+        n++;
+        if (n >= 4 && memcmp(head + n - 4, "\r\n\r\n", 4) == 0) break;
+    }
+    srv_write(fd, a, sizeof a - 1);
+    shutdown(fd, SHUT_WR);
+    sleep_ms(50);
+}
 static void sc_answer_then_close(srv *s, int fd) { /* keep-alive promised, closed anyway */
     if (srv_read_request(s, fd)) srv_write(fd, OK_REPLY, sizeof OK_REPLY - 1);
     sleep_ms(30);
 }
 
+typedef struct conn {
+    srv *s;
+    srv_fn fn;
+    int fd;
+} conn;
+static void *conn_main(void *arg) {
+    conn *c = (conn *)arg;
+    c->fn(c->s, c->fd);
+    close(c->fd);
+    free(c);
+    return NULL;
+}
+
 static void *srv_main(void *arg) {
     srv *s = (srv *)arg;
-    while (!s->stop) {
+    while (!srv_stopping(s)) {
+        conn *c;
         int fd;
-        if (!s->fn) { sleep_ms(10); continue; }
+        srv_fn fn;
+        pthread_mutex_lock(&s->mu);
+        fn = s->fn;
+        pthread_mutex_unlock(&s->mu);
+        if (!fn) { sleep_ms(10); continue; }
         if (!srv_wait(s, s->lfd, POLLIN)) break;
         fd = accept(s->lfd, NULL, NULL);
         if (fd < 0) continue;
+        c = (conn *)malloc(sizeof *c);
         pthread_mutex_lock(&s->mu);
         s->accepts++;
+        c->s = s;
+        c->fn = s->fn;
+        c->fd = fd;
+        if (s->n_conn_th < 16 && pthread_create(&s->conn_th[s->n_conn_th], NULL, conn_main, c) == 0) s->n_conn_th++;
+        else { close(fd); free(c); }
         pthread_mutex_unlock(&s->mu);
-        s->fn(s, fd);
-        close(fd);
     }
     return NULL;
 }
@@ -515,8 +561,12 @@ static int srv_start(srv *s, srv_fn fn, const char *reply, const char *path, int
 }
 
 static void srv_stop(srv *s) {
+    int i;
+    pthread_mutex_lock(&s->mu);
     s->stop = 1;
+    pthread_mutex_unlock(&s->mu);
     pthread_join(s->th, NULL);
+    for (i = 0; i < s->n_conn_th; i++) pthread_join(s->conn_th[i], NULL);
     close(s->lfd);
     if (s->path[0]) unlink(s->path);
     pthread_mutex_destroy(&s->mu);
@@ -648,6 +698,55 @@ static void test_rst_before_reading_big(void) {
     scenario(sc_rst_at_once, NULL, DD_TRANSPORT_NOT_SENT, 0, 4u << 20, 4096);
 }
 
+/* The agent refuses a big request after its head and closes: the write fails, the answer that
+ * came first is still read and reported. */
+static void test_early_answer_while_writing(void) {
+    srv s;
+    dd_sender *snd;
+    dd_http_response resp;
+    int64_t ms;
+    size_t big = 4u << 20;
+    char *body = (char *)calloc(1, big);
+    int rc;
+    if (!CHECK(srv_start(&s, sc_early_413, NULL, NULL, 4096) == 0)) { free(body); return; }
+    snd = sender_for(&s, 0);
+    rc = post(snd, body, big, DEADLINE_MS, &resp, &ms);
+    if (!CHECK_EQ_INT(rc, DD_TRANSPORT_ANSWERED)) fprintf(stderr, "    last error: %s\n", dd_sender_last_error(snd));
+    CHECK_EQ_INT(resp.status, 413);
+    CHECK(ms < DEADLINE_MS);
+    dd_sender_free(snd);
+    srv_stop(&s);
+    free(body);
+}
+
+/* After fork() the child opens its own connection; the parent keeps using its own. */
+static void test_fork_child_reconnects(void) {
+    srv s;
+    dd_sender *snd;
+    dd_http_response resp;
+    dd_sender_stats k;
+    int64_t ms;
+    int st = -1;
+    pid_t pid;
+    if (!CHECK(srv_start(&s, sc_answer_loop, NULL, NULL, 0) == 0)) return;
+    snd = sender_for(&s, 0);
+    CHECK_EQ_INT(post(snd, "a", 1, 1000, &resp, &ms), DD_TRANSPORT_ANSWERED);
+    pid = fork();
+    if (pid == 0) {
+        int ok = post(snd, "c", 1, 1000, &resp, &ms) == DD_TRANSPORT_ANSWERED && resp.status == 200;
+        dd_sender_counters(snd, &k);
+        _exit(ok && k.connects == 2 ? 0 : 1);
+    }
+    if (!CHECK(pid > 0)) { dd_sender_free(snd); srv_stop(&s); return; }
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK_EQ_INT(post(snd, "b", 1, 1000, &resp, &ms), DD_TRANSPORT_ANSWERED);
+    dd_sender_counters(snd, &k);
+    CHECK_EQ_U64(k.connects, 1);
+    dd_sender_free(snd);
+    srv_stop(&s);
+}
+
 /* The answers the tracer acts on: status, body and Retry-After. */
 static void answered(const char *reply, int status, int64_t retry_min, int64_t retry_max) {
     srv s;
@@ -767,12 +866,9 @@ static void test_recovers_after_failure(void) {
     snd = sender_for(&s, 0);
     CHECK_EQ_INT(post(snd, "a", 1, 100, &resp, &ms), DD_TRANSPORT_UNCONFIRMED);
     CHECK(ms <= 100 + SLACK_MS);
-    s.reply = NULL;
-    s.fn = sc_answer_loop;
-    s.stop = 1; /* let the hanging connection go */
-    pthread_join(s.th, NULL);
-    s.stop = 0;
-    pthread_create(&s.th, NULL, srv_main, &s);
+    pthread_mutex_lock(&s.mu);
+    s.fn = sc_answer_loop; /* the next connections are answered; the first still hangs */
+    pthread_mutex_unlock(&s.mu);
     CHECK_EQ_INT(post(snd, "b", 1, DEADLINE_MS, &resp, &ms), DD_TRANSPORT_ANSWERED);
     CHECK_EQ_INT(resp.status, 200);
     dd_sender_free(snd);
@@ -1015,6 +1111,8 @@ static const test_case cases[] = {
     TEST(test_rst_after_reading),
     TEST(test_rst_before_reading_small),
     TEST(test_rst_before_reading_big),
+    TEST(test_early_answer_while_writing),
+    TEST(test_fork_child_reconnects),
     TEST(test_status_answers),
     TEST(test_keep_alive_one_connection),
     TEST(test_connection_close_reconnects),
