@@ -41,13 +41,22 @@
  *           (getaddrinfo, once per new connection) is not bounded by the deadline: give an IP
  *           address or "localhost" when that matters.
  *
- * Sections (each opens with a banner):
- *     options and counters          what dd_sender_new takes and what it counts
+ * Sections (each opens with a "--- name ---" banner comment). Declarations:
+ *     options and counters          what dd_sender_new takes and what a sender counts
  *     agent address                 DD_TRACE_AGENT_URL, DD_AGENT_HOST/PORT, socket file, default
- *     the sender                    new, free, request, transport, last answer
+ *     the sender                    new, free, request, transport, the last answer
  *     response parser               the pure, incremental HTTP/1.x response parser
  *     UDP datagrams                 DogStatsD and the X-Ray daemon
- *     implementation: platform, text, parser, Retry-After, address, sockets, requests, UDP
+ * Implementation (DD_SENDER_IMPLEMENTATION):
+ *     platform                      system headers, SIGPIPE suppression, clocks
+ *     text                          case-insensitive compares, HTTP character classes
+ *     response parser               the state machine
+ *     Retry-After                   delta-seconds and HTTP-dates
+ *     address                       the endpoint rules
+ *     sockets                       connect, write, wait: all under one deadline
+ *     requests                      the head, the classification, the kept connection
+ *     sender lifecycle              options read once, buffers kept
+ *     UDP datagrams                 a connected non-blocking socket
  */
 #ifndef DD_SENDER_H
 #define DD_SENDER_H
@@ -1075,66 +1084,74 @@ DD__PRIVATE size_t dd__snd_room(dd_sender *s) {
     return s->in_cap - s->in_len - 1; /* one byte kept for the body's NUL */
 }
 
-/* Reads one answer. DD_OK when whole, else DD_ERR_TRANSPORT (s->error set). */
-DD__PRIVATE int dd__snd_read(dd_sender *s, int head_only, int64_t deadline) {
+/* One read into the parser, or one wait for bytes: DD_HTTP_MORE, DD_HTTP_DONE, or -1 (s->error
+ * set). A peer that keeps sending never makes recv wait, so the caller checks the clock. */
+DD__PRIVATE int dd__snd_read_some(dd_sender *s, int64_t deadline) {
     dd_http_parser *p = &s->parser;
-    dd_http_parser_init(p, s->max_response, head_only);
+    size_t room = dd__snd_room(s);
+    ssize_t n;
+    int rc;
+    if (!room) { dd__snd_err(s, "answer over the response limit", 0); return -1; }
+    n = recv(s->fd, s->in + s->in_len, room, 0);
+    if (n > 0) {
+        s->in_len += (size_t)n;
+        s->c.bytes_received += (uint64_t)n;
+        rc = dd_http_parse(p, s->in, &s->in_len);
+    } else if (n == 0) {
+        rc = dd_http_parse_eof(p);
+        p->keep_alive = 0;
+    } else if (errno == EINTR) {
+        return DD_HTTP_MORE;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (dd__snd_wait(s->fd, POLLIN, deadline) >= 0) return DD_HTTP_MORE;
+        dd__snd_err(s, "poll", errno);
+        return -1;
+    } else {
+        dd__snd_err(s, "reading the answer", errno);
+        return -1;
+    }
+    if (rc < 0) {
+        char what[120];
+        snprintf(what, sizeof what, "unusable answer: %s", p->error ? p->error : "?");
+        dd__snd_err(s, what, 0);
+        return -1;
+    }
+    return rc;
+}
+
+/* Reads one answer before the deadline. DD_OK when whole, else DD_ERR_TRANSPORT (s->error set). */
+DD__PRIVATE int dd__snd_read(dd_sender *s, int head_only, int64_t deadline) {
+    dd_http_parser_init(&s->parser, s->max_response, head_only);
     s->in_len = 0;
     for (;;) {
-        size_t room;
-        ssize_t n;
         int rc;
         if (deadline != DD__SND_NONE && dd__snd_now_ms() >= deadline) {
             s->c.timeouts++;
-            dd__snd_err(s, s->in_len || p->interim ? "deadline passed while reading the answer"
-                                                   : "deadline passed waiting for the answer", 0);
+            dd__snd_err(s, s->in_len || s->parser.interim ? "deadline passed while reading the answer"
+                                                          : "deadline passed waiting for the answer", 0);
             return DD_ERR_TRANSPORT;
         }
-        room = dd__snd_room(s);
-        if (!room) { dd__snd_err(s, "answer over the response limit", 0); return DD_ERR_TRANSPORT; }
-        n = recv(s->fd, s->in + s->in_len, room, 0);
-        if (n > 0) {
-            s->in_len += (size_t)n;
-            s->c.bytes_received += (uint64_t)n;
-            rc = dd_http_parse(p, s->in, &s->in_len);
-        } else if (n == 0) {
-            rc = dd_http_parse_eof(p);
-            p->keep_alive = 0;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            rc = dd__snd_wait(s->fd, POLLIN, deadline);
-            if (rc < 0) { dd__snd_err(s, "poll", errno); return DD_ERR_TRANSPORT; }
-            continue;
-        } else {
-            dd__snd_err(s, "reading the answer", errno);
-            return DD_ERR_TRANSPORT;
-        }
+        rc = dd__snd_read_some(s, deadline);
         if (rc == DD_HTTP_DONE) return DD_OK;
-        if (rc < 0) {
-            char what[120];
-            snprintf(what, sizeof what, "unusable answer: %s", p->error ? p->error : "?");
-            dd__snd_err(s, what, 0);
-            return DD_ERR_TRANSPORT;
-        }
+        if (rc < 0) return DD_ERR_TRANSPORT;
     }
 }
 
 /*--- requests: the head, the classification, the kept connection ---*/
 
-/* Checks every piece and writes the head into s->out: its length, or 0 (s->error set). */
-DD__PRIVATE size_t dd__snd_head(dd_sender *s, const char *method, const char *path, const dd_header *h, size_t nh,
-                                size_t body_len) {
+/* The bytes the head needs, or 0 when a piece cannot go on the wire (s->error set): a method
+ * that is not a token, a path with blanks or controls, a header that would split the head, or
+ * one of the headers whose value only the sender can know. */
+DD__PRIVATE size_t dd__snd_head_size(dd_sender *s, const char *method, const char *path, const dd_header *h,
+                                     size_t nh) {
     static const char *const reserved[] = {"host", "content-length", "transfer-encoding", "connection"};
-    size_t need, i, k, o;
-    int with_length = body_len > 0 || !(strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
-    char num[24];
+    size_t need, i, k;
     for (i = 0; method[i]; i++)
         if (!dd__snd_tchar((unsigned char)method[i])) break;
     if (i == 0 || method[i] || i > 32 || path[0] != '/') { dd__snd_err(s, "invalid method or path", 0); return 0; }
     for (i = 0; path[i]; i++)
         if ((unsigned char)path[i] <= 0x20 || (unsigned char)path[i] >= 0x7f) { dd__snd_err(s, "invalid path", 0); return 0; }
-    need = strlen(method) + strlen(path) + strlen(s->ep.url) + 128;
+    need = strlen(method) + strlen(path) + strlen(s->ep.url) + 128; /* request line, Host, Content-Length */
     for (i = 0; i < nh; i++) {
         if (!h[i].name || !h[i].name_len || (!h[i].value && h[i].value_len)) { dd__snd_err(s, "invalid header", 0); return 0; }
         for (k = 0; k < h[i].name_len; k++)
@@ -1145,6 +1162,16 @@ DD__PRIVATE size_t dd__snd_head(dd_sender *s, const char *method, const char *pa
             if (dd__snd_ieq(h[i].name, h[i].name_len, reserved[k])) { dd__snd_err(s, "header set by the sender", 0); return 0; }
         need += h[i].name_len + h[i].value_len + 4;
     }
+    return need;
+}
+
+/* Writes the head into s->out (grown once, then kept): its length, or 0 (s->error set). */
+DD__PRIVATE size_t dd__snd_head(dd_sender *s, const char *method, const char *path, const dd_header *h, size_t nh,
+                                size_t body_len) {
+    size_t need = dd__snd_head_size(s, method, path, h, nh), i, o;
+    /* GET and HEAD without a body say nothing of one; everything else states its length. */
+    int with_length = body_len > 0 || !(strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+    if (!need) return 0;
     if (need > s->out_cap) {
         char *p = (char *)realloc(s->out, need);
         if (!p) { dd__snd_err(s, "out of memory", 0); return 0; }
@@ -1163,8 +1190,7 @@ DD__PRIVATE size_t dd__snd_head(dd_sender *s, const char *method, const char *pa
         s->out[o++] = '\r';
         s->out[o++] = '\n';
     }
-    snprintf(num, sizeof num, "%lu", (unsigned long)body_len);
-    if (with_length) o += (size_t)snprintf(s->out + o, s->out_cap - o, "Content-Length: %s\r\n", num);
+    if (with_length) o += (size_t)snprintf(s->out + o, s->out_cap - o, "Content-Length: %lu\r\n", (unsigned long)body_len);
     s->out[o++] = '\r';
     s->out[o++] = '\n';
     return o;
@@ -1254,7 +1280,8 @@ DD__PRIVATE int dd__snd_request(dd_sender *s, const char *method, const char *pa
 DD_API int dd_sender_request(dd_sender *s, const char *method, const char *path, const dd_header *headers,
                              size_t n_headers, const void *body, size_t body_len, int64_t timeout_ms,
                              dd_http_response *resp) {
-    int64_t deadline = timeout_ms > 0 ? dd__snd_now_ms() + timeout_ms : DD__SND_NONE;
+    /* Past a century a deadline is none (and now + timeout cannot overflow). */
+    int64_t deadline = timeout_ms > 0 && timeout_ms < ((int64_t)1 << 41) ? dd__snd_now_ms() + timeout_ms : DD__SND_NONE;
     int rc;
     if (resp) memset(resp, 0, sizeof *resp);
     if (!s) return DD_TRANSPORT_NOT_SENT;
