@@ -1280,7 +1280,7 @@ DD__PRIVATE int dd__snd_request(dd_sender *s, const char *method, const char *pa
 DD_API int dd_sender_request(dd_sender *s, const char *method, const char *path, const dd_header *headers,
                              size_t n_headers, const void *body, size_t body_len, int64_t timeout_ms,
                              dd_http_response *resp) {
-    /* Past a century a deadline is none (and now + timeout cannot overflow). */
+    /* Past 2^41 ms (69 years) a deadline is none, so now + timeout cannot overflow. */
     int64_t deadline = timeout_ms > 0 && timeout_ms < ((int64_t)1 << 41) ? dd__snd_now_ms() + timeout_ms : DD__SND_NONE;
     int rc;
     if (resp) memset(resp, 0, sizeof *resp);
