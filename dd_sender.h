@@ -14,7 +14,7 @@
  *                                                  environment; see the address rules below)
  *     dd_tracer_config cfg = {0};
  *     cfg.transport_fn = dd_sender_transport;
- *     cfg.transport_user = agent;
+ *     cfg.hook_user = agent;                      (or cfg.transport_user)
  *     dd_tracer *t = dd_tracer_new(&cfg);  ...  dd_tracer_free(t);
  *     dd_sender_free(agent);
  *
@@ -25,10 +25,10 @@
  *           #error asking for the definition at the top of the file (a late definition would be
  *           silently ignored by libc).
  * THREADS   a dd_sender is thread-safe: a mutex inside serialises requests (the tracer calls it
- *           from one thread anyway). After fork() the child opens its own connection (the
- *           inherited one stays the parent's); do not fork while another thread is in a request. The last answer (body, headers, last error) belongs to the
- *           thread that made the request, until the next request. A dd_udp_sender may be used
- *           by any number of threads at once.
+ *           from one thread anyway). The last answer (body, headers, last error) belongs to the
+ *           thread that made the request, until the next request. After fork() the child opens
+ *           its own connection (the inherited one stays the parent's); do not fork while another
+ *           thread is in a request. A dd_udp_sender may be used by any number of threads at once.
  * MEMORY    buffers grow to a bound (head 32 KiB + max_response_bytes) and are kept: after the
  *           first requests nothing is allocated per request. A response body stays valid until
  *           the next request on the same sender or dd_sender_free.
