@@ -1401,12 +1401,14 @@ DD_API dd_udp_sender *dd_udp_sender_open(const char *host, int port) {
     hints.ai_socktype = SOCK_DGRAM;
     snprintf(ps, sizeof ps, "%d", port);
     if (getaddrinfo(host, ps, &hints, &res) != 0) return NULL;
-    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = dd__snd_socket(ai->ai_family, SOCK_DGRAM);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
+    /* IPv4 first: a UDP "connect" to ::1 succeeds even when the daemon listens on 127.0.0.1
+     * only (DogStatsD's default), and every datagram would vanish. */
+    for (ai = res; ai && ai->ai_family != AF_INET; ai = ai->ai_next) {}
+    if (!ai) ai = res;
+    fd = dd__snd_socket(ai->ai_family, SOCK_DGRAM);
+    if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        close(fd);
+        fd = -1;
     }
     freeaddrinfo(res);
     if (fd < 0) return NULL;

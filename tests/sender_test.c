@@ -1081,7 +1081,7 @@ static void test_udp_byte_for_byte(void) {
     uint64_t sent, dropped;
     size_t i;
     if (!CHECK(fd >= 0)) return;
-    u[0] = dd_udp_sender_open("127.0.0.1", port);
+    u[0] = dd_udp_sender_open("localhost", port); /* IPv4 preferred: the listener is on 127.0.0.1 */
     snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
     u[1] = dd_udp_sender_open_addr(addr, 1);
     snprintf(addr, sizeof addr, "tcp:127.0.0.1:1 udp:127.0.0.1:%d", port); /* AWS_XRAY_DAEMON_ADDRESS */
