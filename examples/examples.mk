@@ -2,14 +2,14 @@
 # PREFIX and STRICT):
 #   make shared     $(BUILD)/libddtrace.so from examples/ffi/libddtrace.c (only the public API exported)
 #   make install    headers, libddtrace.so, ddtrace.pc and the CMake package under $(PREFIX) (DESTDIR honoured)
-#   make examples   the agent, the senders and the Lambda bootstrap under $(BUILD)/examples
+#   make examples   the agent, the libcurl sender and the Lambda bootstrap under $(BUILD)/examples
 #   make demo       the connected host -> queue -> Lambda trace printed by the local agent
 # This file is included before the Makefile's first rule: keep `make` alone meaning `make all`.
 ifeq ($(.DEFAULT_GOAL),)
 .DEFAULT_GOAL := all
 endif
 DD_VERSION_STR := $(shell sed -n 's/^\#define DD_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
-DD_HEADERS = dd_msgpack.h dd_propagation.h dd_trace.h
+DD_HEADERS = dd_msgpack.h dd_propagation.h dd_trace.h dd_sender.h
 EX = $(BUILD)/examples
 EX_CFLAGS = -std=c99 -O2 -g $(STRICT) -I.
 
@@ -39,32 +39,27 @@ $(EX)/agent: examples/agent.c dd_msgpack.h
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/agent.c -o $@ -lpthread
 
-$(EX)/sender_posix.o: examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS)
-	@mkdir -p $(EX)
-	@echo "  CC    $@"
-	@$(CC) $(EX_CFLAGS) -c examples/sender_posix.c -o $@
-
 $(EX)/sender_curl.o: examples/sender_curl.c examples/sender_curl.h $(DD_HEADERS)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) -c examples/sender_curl.c -o $@
 
-$(EX)/bootstrap: examples/lambda/bootstrap.c examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
+$(EX)/bootstrap: examples/lambda/bootstrap.c $(DD_HEADERS) $(wildcard wip/*.h)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
-	@$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c examples/sender_posix.c -o $@ -lpthread -lm
+	@$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c -o $@ -lpthread -lm
 
-examples: $(EX)/agent $(EX)/sender_posix.o $(EX)/sender_curl.o $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
+examples: $(EX)/agent $(EX)/sender_curl.o $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 
-$(EX)/demo_host: examples/demo/host.c examples/demo/http_serve.h examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
+$(EX)/demo_host: examples/demo/host.c examples/demo/http_serve.h $(DD_HEADERS) $(wildcard wip/*.h)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
-	@$(CC) $(EX_CFLAGS) examples/demo/host.c examples/sender_posix.c -o $@ -lpthread -lm
+	@$(CC) $(EX_CFLAGS) examples/demo/host.c -o $@ -lpthread -lm
 
-$(EX)/demo_queue: examples/demo/queue.c examples/demo/http_serve.h examples/sender_posix.c examples/sender_posix.h $(DD_HEADERS) $(wildcard wip/*.h)
+$(EX)/demo_queue: examples/demo/queue.c examples/demo/http_serve.h $(DD_HEADERS) $(wildcard wip/*.h)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
-	@$(CC) $(EX_CFLAGS) examples/demo/queue.c examples/sender_posix.c -o $@ -lpthread -lm
+	@$(CC) $(EX_CFLAGS) examples/demo/queue.c -o $@ -lpthread -lm
 
 # Builds, then runs examples/demo/demo.sh: host -> queue -> Lambda, one trace printed.
 .PHONY: demo-deps

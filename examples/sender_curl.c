@@ -62,7 +62,6 @@ int dd_curl_sender_init(dd_curl_sender *s, const char *url) {
         memset(s, 0, sizeof *s);
         return DD_ERR_INVALID_ARG;
     }
-    s->connect_timeout_ms = 2000;
     s->timeout_ms = 2000;
     s->max_response = 1u << 20;
     s->curl = curl_easy_init();
@@ -115,30 +114,11 @@ static int field_ok(const char *p, size_t n, int is_name) {
     return 1;
 }
 
-int dd_curl_sender_post(dd_curl_sender *s, const char *method, const char *path, const dd_header *headers,
-                        size_t n_headers, const void *body, size_t body_len, int *status, const char **resp_body,
-                        size_t *resp_len) {
-    CURL *c;
-    CURLcode rc;
-    struct curl_slist *list = NULL, *more;
-    char url[1024], line[1024];
-    long code = 0, connects = 0;
+/* The request's headers as libcurl wants them; NULL (s->last_error set) when one is unusable. */
+static struct curl_slist *header_list(dd_curl_sender *s, const dd_header *headers, size_t n_headers) {
+    struct curl_slist *list, *more;
+    char line[1024];
     size_t i;
-    if (status) *status = 0;
-    if (resp_body) *resp_body = "";
-    if (resp_len) *resp_len = 0;
-    if (!s || !s->curl || !method || !path || (n_headers && !headers) || (body_len && !body))
-        return DD_ERR_INVALID_ARG;
-    c = (CURL *)s->curl;
-    s->last_status = 0;
-    s->body_len = 0;
-    if (s->body) s->body[0] = 0;
-    s->last_error[0] = 0;
-    if (has_crlf(method) || has_crlf(path) || path[0] != '/' ||
-        snprintf(url, sizeof url, "%s%s", s->base_url, path) >= (int)sizeof url) {
-        snprintf(s->last_error, sizeof s->last_error, "bad method or path");
-        return DD_ERR_INVALID_ARG;
-    }
     /* "Expect:" removes libcurl's 100-continue wait, which the agent does not need. */
     list = curl_slist_append(NULL, "Expect:");
     for (i = 0; i < n_headers && list; i++) {
@@ -147,75 +127,124 @@ int dd_curl_sender_post(dd_curl_sender *s, const char *method, const char *path,
             !field_ok(h->value, h->value_len, 0) || h->name_len + h->value_len + 3 > sizeof line) {
             curl_slist_free_all(list);
             snprintf(s->last_error, sizeof s->last_error, "bad header");
-            return DD_ERR_INVALID_ARG;
+            return NULL;
         }
         snprintf(line, sizeof line, "%.*s: %.*s", (int)h->name_len, h->name, (int)h->value_len,
                  h->value ? h->value : "");
         more = curl_slist_append(list, line);
-        if (!more) {
-            curl_slist_free_all(list);
-            list = NULL;
-        }
+        if (!more) curl_slist_free_all(list);
         list = more;
     }
-    if (!list) {
-        snprintf(s->last_error, sizeof s->last_error, "out of memory");
-        return DD_ERR_TRANSPORT;
-    }
-    s->n_requests++;
+    if (!list) snprintf(s->last_error, sizeof s->last_error, "out of memory");
+    return list;
+}
+
+/* After a failed transfer: did the whole request go out? Only then may the agent have it. */
+static int failure_class(CURL *c, CURLcode rc, size_t body_len) {
+    long head = 0;
+    curl_off_t up = 0;
+    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY)
+        return DD_TRANSPORT_NOT_SENT;
+    curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &head);
+    curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up);
+    return head > 0 && up >= (curl_off_t)body_len ? DD_TRANSPORT_UNCONFIRMED : DD_TRANSPORT_NOT_SENT;
+}
+
+/* The answer's Retry-After in ms (0: none), capped at 5 minutes as dd_sender.h does. */
+static int64_t retry_after_ms(CURL *c) {
+#if LIBCURL_VERSION_NUM >= 0x074200 /* 7.66: CURLINFO_RETRY_AFTER, seconds or an HTTP-date */
+    curl_off_t secs = 0;
+    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &secs) == CURLE_OK && secs > 0)
+        return secs > 300 ? 300000 : (int64_t)secs * 1000;
+#else
+    (void)c;
+#endif
+    return 0;
+}
+
+static void set_options(dd_curl_sender *s, CURL *c, const char *url, const char *method, struct curl_slist *list,
+                        const void *body, size_t body_len, long timeout_ms) {
+    int get = strcmp(method, "GET") == 0 && body_len == 0;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, s->connect_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, s->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : s->timeout_ms); /* one deadline */
     curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, s->unix_path[0] ? s->unix_path : NULL);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_len ? (const char *)body : "");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") == 0 ? NULL : method);
+    if (get) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_len ? (const char *)body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") == 0 || get ? NULL : method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, NULL);
+}
+
+int dd_curl_sender_request(dd_curl_sender *s, const char *method, const char *path, const dd_header *headers,
+                           size_t n_headers, const void *body, size_t body_len, long timeout_ms,
+                           dd_http_response *resp) {
+    CURL *c;
+    CURLcode rc;
+    struct curl_slist *list;
+    char url[1024];
+    long code = 0, connects = 0;
+    int klass;
+    if (resp) memset(resp, 0, sizeof *resp);
+    if (!s || !s->curl || !method || !path || (n_headers && !headers) || (body_len && !body))
+        return DD_TRANSPORT_NOT_SENT;
+    c = (CURL *)s->curl;
+    s->last_status = 0;
+    s->body_len = 0;
+    if (s->body) s->body[0] = 0;
+    s->last_error[0] = 0;
+    if (has_crlf(method) || has_crlf(path) || path[0] != '/' ||
+        snprintf(url, sizeof url, "%s%s", s->base_url, path) >= (int)sizeof url) {
+        snprintf(s->last_error, sizeof s->last_error, "bad method or path");
+        return DD_TRANSPORT_NOT_SENT;
+    }
+    list = header_list(s, headers, n_headers);
+    if (!list) return DD_TRANSPORT_NOT_SENT;
+    s->n_requests++;
+    set_options(s, c, url, method, list, body, body_len, timeout_ms);
     rc = curl_easy_perform(c);
     curl_slist_free_all(list);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
     s->n_connects += (uint64_t)connects;
     if (rc != CURLE_OK) {
+        klass = failure_class(c, rc, body_len);
         s->n_transport_errors++;
+        if (klass == DD_TRANSPORT_NOT_SENT) s->n_not_sent++;
+        else s->n_unconfirmed++;
         if (rc == CURLE_COULDNT_CONNECT) s->n_refused++;
         if (rc == CURLE_OPERATION_TIMEDOUT) s->n_timeouts++;
         snprintf(s->last_error, sizeof s->last_error, "%s", curl_easy_strerror(rc));
         s->body_len = 0;
         if (s->body) s->body[0] = 0;
-        return DD_ERR_TRANSPORT;
+        return klass;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     s->last_status = (int)code;
     s->n_responses++;
     if (code >= 400) s->n_http_errors++;
-    if (status) *status = (int)code;
-    if (resp_body) *resp_body = s->body ? s->body : "";
-    if (resp_len) *resp_len = s->body_len;
-    return DD_OK;
+    if (resp) {
+        resp->status = (int)code;
+        resp->body = s->body ? s->body : "";
+        resp->body_len = s->body_len;
+        resp->retry_after_ms = retry_after_ms(c);
+    }
+    return DD_TRANSPORT_ANSWERED;
 }
 
 int dd_curl_sender_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
-    dd_curl_sender *s = (dd_curl_sender *)user;
-    int status = 0, rc;
-    const char *body = "";
-    size_t len = 0;
-    if (resp) {
-        resp->status = 0;
-        resp->body = NULL;
-        resp->body_len = 0;
+    if (!user || !req) {
+        if (resp) memset(resp, 0, sizeof *resp);
+        return DD_TRANSPORT_NOT_SENT;
     }
-    if (!s || !req || !resp) return DD_ERR_INVALID_ARG;
-    rc = dd_curl_sender_post(s, req->method ? req->method : "POST", req->path ? req->path : "/v0.4/traces",
-                             req->headers, req->n_headers, req->body, req->body_len, &status, &body, &len);
-    if (rc != DD_OK) return rc;
-    resp->status = status;
-    resp->body = body;
-    resp->body_len = len;
-    return 0;
+    return dd_curl_sender_request((dd_curl_sender *)user, req->method ? req->method : "POST",
+                                  req->path ? req->path : "/v0.4/traces", req->headers, req->n_headers, req->body,
+                                  req->body_len, (long)req->timeout_ms, resp);
 }

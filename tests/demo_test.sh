@@ -144,9 +144,9 @@ A="$B/asan"; mkdir -p "$A"
 CL="clang -std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -I."
 built=1
 $CL examples/agent.c -o "$A/agent" -lpthread 2>"$B/asan.build.log" || built=0
-$CL examples/lambda/bootstrap.c examples/sender_posix.c -o "$A/bootstrap" -lpthread -lm 2>>"$B/asan.build.log" || built=0
-$CL examples/demo/host.c examples/sender_posix.c -o "$A/demo_host" -lpthread -lm 2>>"$B/asan.build.log" || built=0
-$CL examples/demo/queue.c examples/sender_posix.c -o "$A/demo_queue" -lpthread -lm 2>>"$B/asan.build.log" || built=0
+$CL examples/lambda/bootstrap.c -o "$A/bootstrap" -lpthread -lm 2>>"$B/asan.build.log" || built=0
+$CL examples/demo/host.c -o "$A/demo_host" -lpthread -lm 2>>"$B/asan.build.log" || built=0
+$CL examples/demo/queue.c -o "$A/demo_queue" -lpthread -lm 2>>"$B/asan.build.log" || built=0
 if [ $built = 1 ]; then ok "demo programs build with clang -std=c11, strict, ASan+UBSan"; else bad "asan build"; cat "$B/asan.build.log"; fi
 if [ $built = 1 ]; then
     ASAN_OPTIONS=detect_leaks=1 DEMO_RECORD="$B/asan.jsonl" DEMO_TMP="$B/asan.run" timeout 120 bash examples/demo/demo.sh "$A" \

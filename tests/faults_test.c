@@ -4,16 +4,16 @@
  *    given to free_fn always the size allocated), and the counters add up to what the test did
  *    and to what the transport received;
  *  - the transport failing (no answer, every kind of status), answering garbage (unterminated,
- *    binary, huge, NULL body), and hanging past its timeout (examples/sender_posix.c against a
- *    socket that never answers, or answers half a response and stalls);
+ *    binary, huge, NULL body), and hanging past its timeout (dd_sender.h against a socket that
+ *    never answers, or answers half a response and stalls);
  *  - the clocks going backwards (durations never negative, the rate limiter refills nothing);
  *  - hooks that re-enter the tracer (a traced HTTP client, a log hook reading the counters);
  *  - fork() while another thread is inside a flush: the child's tracer keeps working.
  * Expected values come from the contracts in dd_trace.h and docs/agent-protocol.md, not from runs. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#include "../dd_trace.h"
-#include "../examples/sender_posix.c"
+#define DD_SENDER_IMPLEMENTATION
+#include "../dd_sender.h"
 #include "test.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -577,7 +577,7 @@ static void test_transport_garbage_bodies(void) {
     CHECK_EQ_U64(FA.live, 0);
 }
 
-/*--- the example sender against an agent that hangs ---*/
+/*--- the agent sender against an agent that hangs ---*/
 typedef struct stall_server {
     int lfd;
     int port;
@@ -635,13 +635,23 @@ static int64_t real_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* dd_sender_transport with the sender's own deadline: dd_trace.h at this commit does not set
+ * req->timeout_ms yet (its delivery rewrite does; then this wrapper can go). */
+static int hang_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
+    dd_http_request r = *req;
+    r.timeout_ms = 0;
+    return dd_sender_transport(user, &r, resp);
+}
+
 /* The agent accepts the connection (or leaves it in the backlog) and never answers, or answers
  * half a response and stalls: each attempt ends at the sender's timeout, the flush returns
  * DD_ERR_TRANSPORT, the chunk is dropped and counted, and the whole flush takes about
  * (1 + retries) * timeout. */
 static void hang_case(const char *reply, int accept_thread) {
     stall_server srv;
-    dd_posix_sender snd;
+    dd_sender *snd;
+    dd_sender_options o;
+    dd_sender_stats sk;
     dd_tracer_config c;
     dd_tracer *t;
     dd_counters k;
@@ -649,14 +659,16 @@ static void hang_case(const char *reply, int accept_thread) {
     int64_t t0, ms;
     if (!CHECK(stall_open(&srv, reply, accept_thread) == 0)) return;
     snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
-    CHECK_EQ_INT(dd_posix_sender_init(&snd, url), DD_OK);
-    snd.connect_timeout_ms = 300;
-    snd.timeout_ms = 300;
+    dd_sender_options_init(&o);
+    o.url = url;
+    o.timeout_ms = 300;
+    snd = dd_sender_new(&o);
+    CHECK(snd != NULL);
     reset_world();
     fa_reset(FA_NONE, 0);
     c = fault_config();
-    c.transport_fn = dd_posix_sender_transport;
-    c.hook_user = &snd;
+    c.transport_fn = hang_transport;
+    c.hook_user = snd;
     c.send_retries = 1;
     ENV = NULL;
     t = dd_tracer_new(&c);
@@ -670,9 +682,11 @@ static void hang_case(const char *reply, int accept_thread) {
     CHECK_EQ_U64(k.requests_failed, 1);
     CHECK_EQ_U64(k.requests_retried, 0);
     CHECK_EQ_U64(k.chunks_unconfirmed, 1);
-    CHECK_EQ_U64(snd.n_timeouts, 1);
+    dd_sender_counters(snd, &sk);
+    CHECK_EQ_U64(sk.timeouts, 1);
+    CHECK_EQ_U64(sk.unconfirmed, 1); /* the request went out whole */
     dd_tracer_free(t);
-    dd_posix_sender_free(&snd);
+    dd_sender_free(snd);
     stall_close(&srv, accept_thread);
     CHECK_EQ_U64(FA.live, 0);
 }

@@ -25,7 +25,7 @@ PREFIX=$P/prefix
 check "make shared" make -s shared BUILD="$P/build"
 LIB=$P/build/libddtrace.so
 exports() { nm -D --defined-only "$LIB" | awk '$2 ~ /^[TWDBR]$/ {print $3}' | sort; }
-declared() { cat dd_msgpack.h dd_propagation.h dd_trace.h wip/*.h 2>/dev/null | tr '\n' ' ' | grep -oE 'DD_API [^;{(]*\(' | sed -E 's/.*[ *]([A-Za-z_0-9]+)\($/\1/' | sort -u; }
+declared() { cat dd_msgpack.h dd_propagation.h dd_trace.h dd_sender.h wip/*.h 2>/dev/null | tr '\n' ' ' | grep -oE 'DD_API [^;{(]*\(' | sed -E 's/.*[ *]([A-Za-z_0-9]+)\($/\1/' | sort -u; }
 only_public() {
     local bad
     bad=$(exports | grep -vE '^dd_[a-z0-9_]+$|^dd__' ; exports | grep -E '^dd__')
@@ -36,12 +36,14 @@ only_public() {
 check "libddtrace.so exports only dd_* names declared DD_API" only_public
 check "libddtrace.so exports dd_version, dd_status_str, dd_mp_writer_init_fixed" \
     bash -c "nm -D --defined-only '$LIB' | grep -qw dd_version && nm -D --defined-only '$LIB' | grep -qw dd_status_str && nm -D --defined-only '$LIB' | grep -qw dd_mp_writer_init_fixed"
+check "libddtrace.so exports the agent sender (dd_sender_new, dd_sender_transport, dd_udp_send)" \
+    bash -c "nm -D --defined-only '$LIB' | grep -qw dd_sender_new && nm -D --defined-only '$LIB' | grep -qw dd_sender_transport && nm -D --defined-only '$LIB' | grep -qw dd_udp_send"
 check "libddtrace.so has no undefined dd_* symbol" bash -c "! nm -D --undefined-only '$LIB' | grep -q ' dd_'"
 check "libddtrace.so soname" bash -c "readelf -d '$LIB' | grep -q 'SONAME.*\[libddtrace.so\]'"
 
 # --- make install ---
 check "make install PREFIX=..." make -s install BUILD="$P/build" PREFIX="$PREFIX"
-for f in include/ddtrace/dd_trace.h include/ddtrace/dd_propagation.h include/ddtrace/dd_msgpack.h lib/libddtrace.so \
+for f in include/ddtrace/dd_trace.h include/ddtrace/dd_propagation.h include/ddtrace/dd_msgpack.h include/ddtrace/dd_sender.h lib/libddtrace.so \
          lib/pkgconfig/ddtrace.pc lib/cmake/ddtrace/ddtraceConfig.cmake lib/cmake/ddtrace/ddtraceConfigVersion.cmake; do
     check "installed $f" test -s "$PREFIX/$f"
 done

@@ -4,23 +4,22 @@
  * test `readme_matches_snippets` reads README.md and this file and requires every ```c block of the
  * README to be, byte for byte, one of these regions (common indentation removed) and every region
  * to be in the README, so the two cannot drift apart. `config_table_matches_headers` requires the
- * README's configuration table to name exactly the DD_* variables the headers (and
- * examples/sender_posix.c) read. The snippets themselves run against hand-written inputs and
+ * README's configuration table to name exactly the DD_* variables the headers (dd_sender.h
+ * included) read. The snippets themselves run against hand-written inputs and
  * their results are checked against values written from docs/ (ids, header names, span names).
  * Runs from tests/ (tests/run.sh) or from the repository root. */
 #define _POSIX_C_SOURCE 200809L
 #define main readme_usage_main
 /* README:usage */
 #define DD_TRACE_IMPLEMENTATION               /* in exactly one .c file */
-#include "dd_trace.h"
-#include "examples/sender_posix.h"            /* or your own transport_fn */
+#define DD_SENDER_IMPLEMENTATION              /* the same (or another) one file */
+#include "dd_sender.h"                        /* includes dd_trace.h */
 
 int main(void) {
-    dd_posix_sender agent;                    /* DD_TRACE_AGENT_URL, else localhost:8126 */
-    dd_posix_sender_init(&agent, NULL);
+    dd_sender *agent = dd_sender_new(NULL);   /* where the agent is: DD_* variables, see below */
     dd_tracer_config cfg = {0};               /* zeroed is valid: DD_* variables fill it in */
-    cfg.transport_fn = dd_posix_sender_transport;
-    cfg.hook_user = &agent;
+    cfg.transport_fn = dd_sender_transport;   /* or your own transport_fn */
+    cfg.hook_user = agent;
     dd_tracer *tracer = dd_tracer_new(&cfg);
     dd_span *root = dd_span_start(tracer, &(dd_span_options){.name = "http.request", .resource = "GET /cart"});
     dd_span *db = dd_span_start_child(root, "db.query");
@@ -28,12 +27,11 @@ int main(void) {
     dd_span_finish(db);
     dd_span_finish(root);
     dd_tracer_free(tracer);                   /* flushes what finished, then frees */
-    dd_posix_sender_free(&agent);
+    dd_sender_free(agent);
     return 0;
 }
 /* README:end */
 #undef main
-#include "examples/sender_posix.c"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -144,6 +142,29 @@ if (lost || c.requests_failed)
 /* README:end */
 }
 
+/*=== the sender snippet ===*/
+
+static size_t info_seen;
+static void use_info(const char *body, size_t len) {
+    (void)body;
+    info_seen = len;
+}
+
+static int sender_snippet(void) {
+    dd_tracer_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+/* README:sender */
+dd_sender *agent = dd_sender_new(NULL);          /* or &options: url, timeout_ms, log_fn, ... */
+cfg.transport_fn = dd_sender_transport;          /* the tracer's deliveries go through it */
+cfg.hook_user = agent;                           /* (or cfg.transport_user) */
+dd_http_response resp;                           /* any other call to the agent: */
+int rc = dd_sender_request(agent, "GET", "/info", NULL, 0, NULL, 0, 2000, &resp);
+if (rc == DD_TRANSPORT_ANSWERED && resp.status == 200) use_info(resp.body, resp.body_len);
+dd_sender_free(agent);                           /* after dd_tracer_free */
+/* README:end */
+    return rc;
+}
+
 /*=== tests ===*/
 
 /* The usage snippet runs (its agent is down: a Unix socket that does not exist) and returns 0. */
@@ -151,6 +172,14 @@ static void usage_snippet_runs(void) {
     setenv("DD_TRACE_AGENT_URL", "unix:///nonexistent-dd-trace-c-readme/apm.socket", 1);
     setenv("DD_TRACE_STARTUP_LOGS", "false", 1);
     CHECK_EQ_INT(readme_usage_main(), 0);
+    unsetenv("DD_TRACE_AGENT_URL");
+}
+
+/* The sender snippet runs; its agent is down (a Unix socket that does not exist): not sent. */
+static void sender_snippet_runs(void) {
+    setenv("DD_TRACE_AGENT_URL", "unix:///nonexistent-dd-trace-c-readme/apm.socket", 1);
+    CHECK_EQ_INT(sender_snippet(), DD_TRANSPORT_NOT_SENT);
+    CHECK_EQ_U64(info_seen, 0);
     unsetenv("DD_TRACE_AGENT_URL");
 }
 
@@ -368,7 +397,7 @@ static void readme_matches_snippets(void) {
         return;
     }
     n = regions_of(self, r, 16);
-    CHECK_EQ_INT(n, 5);
+    CHECK_EQ_INT(n, 6);
     for (p = readme; (p = strstr(p, "\n```c\n")) != NULL;) {
         const char *body = p + 6, *end = strstr(body, "\n```\n");
         int found = 0;
@@ -420,10 +449,10 @@ static size_t dd_names(const char *text, char names[][64], size_t n, size_t cap,
 }
 
 /* The README's configuration table names exactly the DD_* variables read by the headers and the
- * POSIX sender. */
+ * agent sender. */
 static void config_table_matches_headers(void) {
     static char code[128][64], doc[128][64];
-    const char *files[] = {"dd_msgpack.h", "dd_propagation.h", "dd_trace.h", "examples/sender_posix.c"};
+    const char *files[] = {"dd_msgpack.h", "dd_propagation.h", "dd_trace.h", "dd_sender.h"};
     char path[512];
     size_t n_code = 0, n_doc = 0, i, j;
     char *readme = read_file("../README.md", "README.md", NULL), *table, *end;
@@ -515,6 +544,7 @@ static void limits_match_defaults(void) {
 
 static const test_case cases[] = {
     TEST(usage_snippet_runs),
+    TEST(sender_snippet_runs),
     TEST(transport_and_counters_snippets),
     TEST(propagation_snippet),
     TEST(lambda_snippet),

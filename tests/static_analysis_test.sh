@@ -18,12 +18,12 @@ for tool in cppcheck clang-tidy; do
 done
 
 # The implementation TU, in strict C99 and POSIX mode (the mode the headers document).
-printf '#define _POSIX_C_SOURCE 200809L\n#define DD_TRACE_IMPLEMENTATION\n#include "dd_trace.h"\n' >"$B/impl.c"
+printf '#define _POSIX_C_SOURCE 200809L\n#define DD_TRACE_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "dd_sender.h"\n' >"$B/impl.c"
 # The C++ view of the same code: the headers promise to compile as C++11.
-printf '#define _POSIX_C_SOURCE 200809L\n#define DD_TRACE_IMPLEMENTATION\n#include "dd_trace.h"\n' >"$B/impl.cc"
+printf '#define _POSIX_C_SOURCE 200809L\n#define DD_TRACE_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "dd_sender.h"\n' >"$B/impl.cc"
 
 files=("$B/impl.c")
-for f in examples/agent.c examples/sender_posix.c examples/sender_curl.c examples/lambda/bootstrap.c examples/ffi/libddtrace.c; do
+for f in examples/agent.c examples/sender_curl.c examples/lambda/bootstrap.c examples/ffi/libddtrace.c; do
     [ -f "$f" ] && files+=("$f")
 done
 

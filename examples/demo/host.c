@@ -1,4 +1,4 @@
-/* cc -std=c99 -O2 -I. examples/demo/host.c examples/sender_posix.c -o demo_host -lpthread -lm */
+/* cc -std=c99 -O2 -I. examples/demo/host.c -o demo_host -lpthread -lm */
 /* examples/demo/host.c - the demo's host service (make demo): an HTTP service traced with dd-trace-c.
  *
  *   demo_host --queue http://127.0.0.1:PORT [--port 0] [--ready-file F] [--requests N]
@@ -9,12 +9,12 @@
  * SendMessage call (JSON protocol, X-Amz-Target: AmazonSQS.SendMessage) whose `_datadog` String
  * message attribute carries the trace context, written by dd_datadog_inject exactly as the
  * official AWS integrations write it. Spans are flushed synchronously after each request through
- * examples/sender_posix.c (DD_TRACE_AGENT_URL, else DD_AGENT_HOST / DD_TRACE_AGENT_PORT, default
- * http://localhost:8126). Exits after N requests (default 1; 0 = never). */
+ * dd_sender.h (DD_TRACE_AGENT_URL, else DD_AGENT_HOST / DD_TRACE_AGENT_PORT, else the agent's
+ * Unix socket when present, else http://localhost:8126). Exits after N requests (default 1; 0 = never). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
-#include "examples/sender_posix.h"
+#define DD_SENDER_IMPLEMENTATION
+#include "dd_sender.h"
 #include "examples/demo/http_serve.h"
 
 static void usage(void) {
@@ -22,8 +22,16 @@ static void usage(void) {
     exit(2);
 }
 
+/* A sender to `url`, or to the agent (the environment's address rules) when url is NULL. */
+static dd_sender *new_sender(const char *url) {
+    dd_sender_options o;
+    dd_sender_options_init(&o);
+    o.url = url;
+    return dd_sender_new(&o);
+}
+
 /* Handles one request; returns the HTTP status it answered. */
-static int handle(dd_tracer *tracer, dd_posix_sender *queue, http_request *q) {
+static int handle(dd_tracer *tracer, dd_sender *queue, http_request *q) {
     dd_headers in = {0};
     dd_carrier_reader reader;
     dd_propagation_config pcfg;
@@ -32,9 +40,10 @@ static int handle(dd_tracer *tracer, dd_posix_sender *queue, http_request *q) {
     dd_span *root, *send;
     dd_header sqs_headers[2];
     char url[1100], dd_json_text[1024] = "", body[4096], trace_hex[33] = "", order[64] = "42";
-    const char *host = http_header(q, "host"), *o, *resp = NULL;
-    size_t len, resp_len = 0;
-    int status = 0, rc, answer;
+    const char *host = http_header(q, "host"), *o;
+    size_t len;
+    int status, rc, answer;
+    dd_http_response resp;
     dd_trace_id tid;
 
     /* The caller's context, if any: the tracer's default styles (datadog, tracecontext). */
@@ -70,9 +79,9 @@ static int handle(dd_tracer *tracer, dd_posix_sender *queue, http_request *q) {
     dd_span_context(send, &ctx);
     dd_datadog_inject(&pcfg, &ctx, dd_json_text, sizeof dd_json_text);
     len = (size_t)snprintf(body, sizeof body,
-                           "{\"QueueUrl\":\"http://127.0.0.1:%s/123456789012/demo-queue\",\"MessageBody\":\"order %s\","
+                           "{\"QueueUrl\":\"%s/123456789012/demo-queue\",\"MessageBody\":\"order %s\","
                            "\"MessageAttributes\":{\"_datadog\":{\"DataType\":\"String\",\"StringValue\":\"",
-                           queue->port, order);
+                           dd_sender_url(queue), order);
     len = json_escape(body, len, sizeof body, dd_json_text, strlen(dd_json_text));
     if (len + 5 < sizeof body) {
         memcpy(body + len, "\"}}}", 5);
@@ -86,14 +95,16 @@ static int handle(dd_tracer *tracer, dd_posix_sender *queue, http_request *q) {
     sqs_headers[1].name_len = 12;
     sqs_headers[1].value = "application/x-amz-json-1.0";
     sqs_headers[1].value_len = 26;
-    rc = dd_posix_sender_post(queue, "POST", "/", sqs_headers, 2, body, len, &status, &resp, &resp_len);
-    if (rc != DD_OK || status != 200) {
-        dd_span_set_error_info(send, "QueueError", rc != DD_OK ? queue->last_error : "the queue refused the message", NULL);
+    rc = dd_sender_request(queue, "POST", "/", sqs_headers, 2, body, len, 2000, &resp);
+    status = resp.status;
+    if (rc != DD_TRANSPORT_ANSWERED || status != 200) {
+        dd_span_set_error_info(send, "QueueError",
+                               rc != DD_TRANSPORT_ANSWERED ? dd_sender_last_error(queue) : "the queue refused the message", NULL);
         dd_span_set_error(root, 1);
     }
     dd_span_finish(send);
 
-    answer = rc == DD_OK && status == 200 ? 200 : 502;
+    answer = rc == DD_TRANSPORT_ANSWERED && status == 200 ? 200 : 502;
     snprintf(url, sizeof url, "%d", answer);
     dd_span_set_tag(root, "http.status_code", url);
     dd_span_trace_id(root, &tid);
@@ -113,7 +124,7 @@ int main(int argc, char **argv) {
     const char *queue_url = NULL, *ready = NULL;
     int port = 0, i, lfd, served = 0;
     long requests = 1;
-    dd_posix_sender agent, queue;
+    dd_sender *agent, *queue;
     dd_tracer_config tcfg;
     dd_tracer *tracer;
     const char *service;
@@ -125,16 +136,17 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--requests") == 0) requests = strtol(argv[++i], NULL, 10);
         else usage();
     }
-    if (!queue_url || dd_posix_sender_init(&queue, queue_url) != DD_OK) usage();
-    if (dd_posix_sender_init(&agent, NULL) != DD_OK) {
-        fprintf(stderr, "host: bad agent address (DD_TRACE_AGENT_URL / DD_AGENT_HOST / DD_TRACE_AGENT_PORT)\n");
+    if (!queue_url || !(queue = new_sender(queue_url))) usage();
+    if (!(agent = new_sender(NULL))) {
+        fprintf(stderr, "host: out of memory\n");
         return 1;
     }
     memset(&tcfg, 0, sizeof tcfg);
     service = getenv("DD_SERVICE");
     if (!service || !*service) tcfg.service = "demo-host"; /* DD_SERVICE, else this name */
-    tcfg.transport_fn = dd_posix_sender_transport;
-    tcfg.hook_user = &agent;
+    tcfg.transport_fn = dd_sender_transport;
+    tcfg.hook_user = agent;
+    tcfg.transport_user = agent;
     tcfg.flush_interval_ms = -1; /* flushed after each request */
     tracer = dd_tracer_new(&tcfg);
     lfd = http_listen(port, ready);
@@ -150,15 +162,15 @@ int main(int argc, char **argv) {
             free(q);
             break;
         }
-        handle(tracer, &queue, q);
+        handle(tracer, queue, q);
         free(q);
         served++;
         rc = dd_tracer_flush(tracer);
-        if (rc != DD_OK) fprintf(stderr, "host: flush failed: %s (%s)\n", dd_status_str(rc), agent.last_error);
+        if (rc != DD_OK) fprintf(stderr, "host: flush failed: %s (%s)\n", dd_status_str(rc), dd_sender_last_error(agent));
     }
     close(lfd);
     dd_tracer_free(tracer);
-    dd_posix_sender_free(&agent);
-    dd_posix_sender_free(&queue);
+    dd_sender_free(agent);
+    dd_sender_free(queue);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* cc -std=c99 -O2 -I. examples/demo/queue.c examples/sender_posix.c -o demo_queue -lpthread -lm */
+/* cc -std=c99 -O2 -I. examples/demo/queue.c -o demo_queue -lpthread -lm */
 /* examples/demo/queue.c - the demo's queue (make demo): a one-queue stand-in for Amazon SQS that
  * delivers each message to a Lambda function, traced with dd-trace-c.
  *
@@ -11,12 +11,12 @@
  * POST /fake/enqueue. The delivery is traced: the span `queue.deliver` continues the trace from the
  * message's `_datadog` attribute (dd_datadog_extract), and the delivered record's `_datadog`
  * carries the context of that span (dd_datadog_inject), so the Lambda function continues from it.
- * Spans are flushed after each message through examples/sender_posix.c (DD_TRACE_AGENT_URL, ...).
+ * Spans are flushed after each message through dd_sender.h (DD_TRACE_AGENT_URL, ...).
  * Exits after N messages (default 1; 0 = never). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
-#include "examples/sender_posix.h"
+#define DD_SENDER_IMPLEMENTATION
+#include "dd_sender.h"
 #include "examples/demo/http_serve.h"
 
 #include <sys/time.h>
@@ -39,7 +39,15 @@ static void sqs_error(http_request *q, const char *json) {
 }
 
 /* Handles one SendMessage call; returns 1 when a message was accepted. */
-static int handle(dd_tracer *tracer, dd_posix_sender *lambda, http_request *q, long seq) {
+/* A sender to `url`, or to the agent (the environment's address rules) when url is NULL. */
+static dd_sender *new_sender(const char *url) {
+    dd_sender_options o;
+    dd_sender_options_init(&o);
+    o.url = url;
+    return dd_sender_new(&o);
+}
+
+static int handle(dd_tracer *tracer, dd_sender *lambda, http_request *q, long seq) {
     const char *target = http_header(q, "x-amz-target");
     dd_json root, v;
     dd_trace_context from_msg, ctx;
@@ -49,6 +57,7 @@ static int handle(dd_tracer *tracer, dd_posix_sender *lambda, http_request *q, l
     char msg_body[2048] = "", attr[1024] = "", dd_out[1024], message_id[64], *event;
     size_t len, cap = 16384;
     int rc, status = 0, have_ctx;
+    dd_http_response resp;
     long long sent_ms = now_ms();
 
     if (strcmp(q->method, "POST") != 0 || !target || strcmp(target, "AmazonSQS.SendMessage") != 0) {
@@ -112,9 +121,11 @@ static int handle(dd_tracer *tracer, dd_posix_sender *lambda, http_request *q, l
         dd_span_set_error_info(span, "DeliveryError", "the event does not fit", NULL);
         rc = DD_ERR_BUFFER_FULL;
     } else {
-        rc = dd_posix_sender_post(lambda, "POST", "/fake/enqueue", NULL, 0, event, len, &status, NULL, NULL);
+        rc = dd_sender_request(lambda, "POST", "/fake/enqueue", NULL, 0, event, len, 2000, &resp) == DD_TRANSPORT_ANSWERED
+                 ? DD_OK : DD_ERR_TRANSPORT;
+        status = resp.status;
         if (rc != DD_OK || status != 202)
-            dd_span_set_error_info(span, "DeliveryError", rc != DD_OK ? lambda->last_error : "the Runtime API refused it", NULL);
+            dd_span_set_error_info(span, "DeliveryError", rc != DD_OK ? dd_sender_last_error(lambda) : "the Runtime API refused it", NULL);
     }
     dd_span_finish(span);
     free(event);
@@ -127,7 +138,7 @@ int main(int argc, char **argv) {
     const char *lambda_url = NULL, *ready = NULL;
     int port = 0, i, lfd;
     long messages = 1, seq = 0;
-    dd_posix_sender agent, lambda;
+    dd_sender *agent, *lambda;
     dd_tracer_config tcfg;
     dd_tracer *tracer;
     const char *service;
@@ -139,16 +150,17 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--messages") == 0) messages = strtol(argv[++i], NULL, 10);
         else usage();
     }
-    if (!lambda_url || dd_posix_sender_init(&lambda, lambda_url) != DD_OK) usage();
-    if (dd_posix_sender_init(&agent, NULL) != DD_OK) {
-        fprintf(stderr, "queue: bad agent address (DD_TRACE_AGENT_URL / DD_AGENT_HOST / DD_TRACE_AGENT_PORT)\n");
+    if (!lambda_url || !(lambda = new_sender(lambda_url))) usage();
+    if (!(agent = new_sender(NULL))) {
+        fprintf(stderr, "queue: out of memory\n");
         return 1;
     }
     memset(&tcfg, 0, sizeof tcfg);
     service = getenv("DD_SERVICE");
     if (!service || !*service) tcfg.service = "demo-queue"; /* DD_SERVICE, else this name */
-    tcfg.transport_fn = dd_posix_sender_transport;
-    tcfg.hook_user = &agent;
+    tcfg.transport_fn = dd_sender_transport;
+    tcfg.hook_user = agent;
+    tcfg.transport_user = agent;
     tcfg.flush_interval_ms = -1; /* flushed after each message */
     tracer = dd_tracer_new(&tcfg);
     lfd = http_listen(port, ready);
@@ -164,14 +176,14 @@ int main(int argc, char **argv) {
             free(q);
             break;
         }
-        seq += handle(tracer, &lambda, q, seq + 1);
+        seq += handle(tracer, lambda, q, seq + 1);
         free(q);
         rc = dd_tracer_flush(tracer);
-        if (rc != DD_OK) fprintf(stderr, "queue: flush failed: %s (%s)\n", dd_status_str(rc), agent.last_error);
+        if (rc != DD_OK) fprintf(stderr, "queue: flush failed: %s (%s)\n", dd_status_str(rc), dd_sender_last_error(agent));
     }
     close(lfd);
     dd_tracer_free(tracer);
-    dd_posix_sender_free(&agent);
-    dd_posix_sender_free(&lambda);
+    dd_sender_free(agent);
+    dd_sender_free(lambda);
     return 0;
 }

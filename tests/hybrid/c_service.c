@@ -1,4 +1,4 @@
-/* cc -std=c99 -O2 -I. tests/hybrid/c_service.c examples/sender_posix.c -o c_service -lpthread -lm */
+/* cc -std=c99 -O2 -I. tests/hybrid/c_service.c -o c_service -lpthread -lm */
 /* tests/hybrid/c_service.c - the C half of the hybrid trace (tests/hybrid_node_test.sh): an HTTP
  * service traced with dd-trace-c between two hops of a Node.js service traced by the official
  * tracer.
@@ -9,11 +9,11 @@
  * DD_TRACE_PROPAGATION_STYLE*, default datadog,tracecontext), starts the server span `c.request`,
  * and calls the callback URL from a child span `c.callback` whose context it injects into the
  * outgoing headers (dd_span_inject). It answers {"callback_status":N,"callback_body":...} and
- * flushes its spans to the agent through examples/sender_posix.c (DD_TRACE_AGENT_URL). */
+ * flushes its spans to the agent through dd_sender.h (DD_TRACE_AGENT_URL). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
-#include "examples/sender_posix.h"
+#define DD_SENDER_IMPLEMENTATION
+#include "dd_sender.h"
 #include "examples/demo/http_serve.h"
 
 static void usage(void) {
@@ -21,7 +21,15 @@ static void usage(void) {
     exit(2);
 }
 
-static void handle(dd_tracer *tracer, dd_posix_sender *node, const char *callback_path, http_request *q) {
+/* A sender to `url`, or to the agent (the environment's address rules) when url is NULL. */
+static dd_sender *new_sender(const char *url) {
+    dd_sender_options o;
+    dd_sender_options_init(&o);
+    o.url = url;
+    return dd_sender_new(&o);
+}
+
+static void handle(dd_tracer *tracer, dd_sender *node, const char *callback_path, http_request *q) {
     dd_headers in = {0}, out;
     dd_header out_items[16];
     char out_buf[2048], text[64], answer[4096];
@@ -31,9 +39,9 @@ static void handle(dd_tracer *tracer, dd_posix_sender *node, const char *callbac
     dd_trace_context caller;
     dd_span_options so;
     dd_span *server, *client;
-    const char *resp = NULL;
-    size_t resp_len = 0, len;
-    int status = 0, rc;
+    dd_http_response resp;
+    size_t len;
+    int status, rc;
 
     in.items = q->headers;
     in.n = q->n_headers;
@@ -60,12 +68,14 @@ static void handle(dd_tracer *tracer, dd_posix_sender *node, const char *callbac
     dd_headers_init(&out, out_items, sizeof out_items / sizeof out_items[0], out_buf, sizeof out_buf);
     dd_headers_writer(&writer, &out);
     dd_span_inject(client, &writer);
-    rc = dd_posix_sender_post(node, "GET", callback_path, out.items, out.n, NULL, 0, &status, &resp, &resp_len);
+    rc = dd_sender_request(node, "GET", callback_path, out.items, out.n, NULL, 0, 2000, &resp);
+    status = resp.status;
     snprintf(text, sizeof text, "%d", status);
     dd_span_set_tag(client, "http.status_code", text);
-    if (rc != DD_OK || status != 200) dd_span_set_error_info(client, "CallbackError", node->last_error, NULL);
+    if (rc != DD_TRANSPORT_ANSWERED || status != 200)
+        dd_span_set_error_info(client, "CallbackError", dd_sender_last_error(node), NULL);
     len = (size_t)snprintf(answer, sizeof answer, "{\"callback_status\":%d,\"callback_body\":\"", status);
-    len = json_escape(answer, len, sizeof answer, resp ? resp : "", resp ? resp_len : 0);
+    len = json_escape(answer, len, sizeof answer, resp.body ? resp.body : "", resp.body ? resp.body_len : 0);
     if (len + 3 < sizeof answer) {
         memcpy(answer + len, "\"}", 3);
         len += 2;
@@ -81,7 +91,7 @@ int main(int argc, char **argv) {
     char base[300];
     int port = 0, i, lfd;
     long requests = 1, served = 0;
-    dd_posix_sender agent, node;
+    dd_sender *agent = NULL, *node = NULL;
     dd_tracer_config tcfg;
     dd_tracer *tracer;
     const char *service;
@@ -99,12 +109,13 @@ int main(int argc, char **argv) {
     if (!path || (size_t)(path - callback) >= sizeof base) usage();
     memcpy(base, callback, (size_t)(path - callback));
     base[path - callback] = 0;
-    if (dd_posix_sender_init(&node, base) != DD_OK || dd_posix_sender_init(&agent, NULL) != DD_OK) usage();
+    if (!(node = new_sender(base)) || !(agent = new_sender(NULL))) usage();
     memset(&tcfg, 0, sizeof tcfg);
     service = getenv("DD_SERVICE");
     if (!service || !*service) tcfg.service = "hybrid-c"; /* DD_SERVICE, else this name */
-    tcfg.transport_fn = dd_posix_sender_transport;
-    tcfg.hook_user = &agent;
+    tcfg.transport_fn = dd_sender_transport;
+    tcfg.hook_user = agent;
+    tcfg.transport_user = agent;
     tcfg.flush_interval_ms = -1;
     tracer = dd_tracer_new(&tcfg);
     lfd = http_listen(port, ready);
@@ -116,15 +127,15 @@ int main(int argc, char **argv) {
             free(q);
             break;
         }
-        handle(tracer, &node, path, q);
+        handle(tracer, node, path, q);
         free(q);
         served++;
         rc = dd_tracer_flush(tracer);
-        if (rc != DD_OK) fprintf(stderr, "c_service: flush failed: %s (%s)\n", dd_status_str(rc), agent.last_error);
+        if (rc != DD_OK) fprintf(stderr, "c_service: flush failed: %s (%s)\n", dd_status_str(rc), dd_sender_last_error(agent));
     }
     close(lfd);
     dd_tracer_free(tracer);
-    dd_posix_sender_free(&agent);
-    dd_posix_sender_free(&node);
+    dd_sender_free(agent);
+    dd_sender_free(node);
     return 0;
 }
