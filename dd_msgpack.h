@@ -263,7 +263,7 @@ DD_API size_t dd_mp_to_json(const void *data, size_t len, char *out, size_t cap)
 DD__END_C
 #endif /* DD_MSGPACK_H */
 
-#if (defined(DD_MSGPACK_IMPLEMENTATION) || defined(DD_TRACE_IMPLEMENTATION)) \
+#if (defined(DD_MSGPACK_IMPLEMENTATION) || defined(DD_TRACE_IMPLEMENTATION) || defined(DD_LAMBDA_IMPLEMENTATION)) \
     && !defined(DD__MSGPACK_IMPLEMENTED)
 #define DD__MSGPACK_IMPLEMENTED
 #ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all three headers ---- */

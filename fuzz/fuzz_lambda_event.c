@@ -11,8 +11,8 @@
  * carrier said, as the official tracers accept); the trigger's
  * strings are NUL-terminated within capacity and its event source is a known one; a tiny scratch
  * buffer never overflows; dd_lambda_parent returns a complete context or none. */
-#define DD_PROPAGATION_IMPLEMENTATION
-#include "dd_propagation.h"
+#define DD_LAMBDA_IMPLEMENTATION
+#include "dd_lambda.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

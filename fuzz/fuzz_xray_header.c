@@ -10,8 +10,8 @@
  *  - dd_xray_subsegment returns the same length for every buffer size, writes only within the
  *    (exact-size, heap) buffer, NUL-terminates, and with room for it emits a datagram that starts
  *    with the format line, whose second line parses as JSON, and never one for Sampled=0. */
-#define DD_PROPAGATION_IMPLEMENTATION
-#include "dd_propagation.h"
+#define DD_LAMBDA_IMPLEMENTATION
+#include "dd_lambda.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

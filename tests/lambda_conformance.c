@@ -3,7 +3,7 @@
  * Not-applicable fixtures and documented deviations are listed in tests/fixtures/lambda/CONFORMANCE.md
  * and in the two tables below (keep them in step). */
 #define DD_TRACE_IMPLEMENTATION /* dd_propagation.h, and dd_trace.h for the span checks */
-#include "dd_trace.h"
+#include "dd_lambda.h"
 
 #include <dirent.h>
 #include <stdio.h>

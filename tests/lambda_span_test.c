@@ -6,7 +6,7 @@
  * transport with dd_mp_to_json and read back with the JSON reader. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#include "../dd_trace.h"
+#include "../dd_lambda.h"
 #include "test.h"
 #include <stdlib.h>
 

@@ -25,7 +25,7 @@ PREFIX=$P/prefix
 check "make shared" make -s shared BUILD="$P/build"
 LIB=$P/build/libddtrace.so
 exports() { nm -D --defined-only "$LIB" | awk '$2 ~ /^[TWDBR]$/ {print $3}' | sort; }
-declared() { cat dd_msgpack.h dd_propagation.h dd_trace.h wip/*.h 2>/dev/null | tr '\n' ' ' | grep -oE 'DD_API [^;{(]*\(' | sed -E 's/.*[ *]([A-Za-z_0-9]+)\($/\1/' | sort -u; }
+declared() { cat dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h wip/*.h 2>/dev/null | tr '\n' ' ' | grep -oE 'DD_API [^;{(]*\(' | sed -E 's/.*[ *]([A-Za-z_0-9]+)\($/\1/' | sort -u; }
 only_public() {
     local bad
     bad=$(exports | grep -vE '^dd_[a-z0-9_]+$|^dd__' ; exports | grep -E '^dd__')

@@ -6,4 +6,4 @@
 #define _POSIX_C_SOURCE 200809L
 #define DD_BUILD_SHARED
 #define DD_TRACE_IMPLEMENTATION
-#include "../../dd_trace.h"
+#include "../../dd_lambda.h"

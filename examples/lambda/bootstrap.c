@@ -18,7 +18,7 @@
  * {"statusCode":200,...}. Exits when the Runtime API goes away. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
+#include "dd_lambda.h"
 #include "examples/sender_posix.h"
 
 #include <stdio.h>
