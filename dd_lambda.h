@@ -1,9 +1,104 @@
-/* dd_lambda.h - AWS Lambda: event extraction, X-Ray, invocation spans.       dd-trace-c 0.1.0
+/* dd_lambda.h - AWS Lambda: event extraction, X-Ray, invocation spans.           dd-trace-c 0.1.0
  *
- * In exactly one .c file:  #define DD_LAMBDA_IMPLEMENTATION   (implements all four headers;
- *                          DD_TRACE_IMPLEMENTATION does too when this header is included)
+ * In exactly one .c file:  #define DD_LAMBDA_IMPLEMENTATION   (implements all four headers)
  *                          #include "dd_lambda.h"
- * Includes dd_trace.h (and so dd_msgpack.h and dd_propagation.h), which must sit beside it.
+ * DD_TRACE_IMPLEMENTATION does the same in a file that includes this header. Includes dd_trace.h
+ * (and dd_msgpack.h, dd_propagation.h), which must sit beside it. Everything here exists only for
+ * AWS Lambda: a host service that includes dd_trace.h or dd_propagation.h alone compiles none of it.
+ * WHAT      the parent context of an invocation from its event and client context
+ *           (dd_lambda_extract: custom extractor, AppSync, API Gateway, ALB, Function URL, SQS, SNS,
+ *           EventBridge, Kinesis, Step Functions, durable functions, client context, then X-Ray)
+ *           and the trigger it describes (function_trigger.* tags, inferred spans, upstream spans);
+ *           DD_MERGE_XRAY_TRACES (dd_lambda_parent); the X-Ray datadog-metadata subsegments;
+ *           base64 and SHA-256 (nested payloads, Step Functions ids); and library mode: the
+ *           aws.lambda span, the inferred spans, the cold start, the flush at the end of each
+ *           invocation and Lambda log correlation (dd_lambda_*). Rules: spec/serverless.md.
+ * USE       once per process   dd_tracer *t = dd_tracer_new(&cfg);
+ *                              dd_lambda *l = dd_lambda_new(t, NULL);  (options from DD_* variables)
+ *           per invocation     dd_lambda_invocation inv = {0};         (from .../invocation/next)
+ *                              inv.event = body; inv.event_len = body_len; inv.request_id = id;
+ *                              inv.invoked_function_arn = arn;
+ *                              dd_span *s = dd_lambda_start_invocation(l, &inv, NULL);
+ *                              ... the handler; its spans with dd_span_start_child(s, ...) ...
+ *                              dd_lambda_end_invocation(l, s, response, response_len, failed);
+ *                              then post the response (the spans are already sent)
+ *           at exit            dd_lambda_free(l); dd_tracer_free(t);
+ *           Extraction only (own spans): dd_lambda_extract, then dd_lambda_parent for the parent.
+ * THREADS   dd_lambda_extract, dd_lambda_parent, the X-Ray, base64 and SHA-256 functions keep no
+ *           state: any thread. A dd_lambda may be shared by threads running invocations at once
+ *           (Lambda Managed Instances): its mutex guards only the cold-start flag and the lists of
+ *           open invocations, and no hook runs under it. An invocation's spans follow dd_trace.h's
+ *           rules (one thread at a time; end it on the thread that owns the aws.lambda span).
+ *           Hooks (extractor_fn, getenv_fn, wall_ns_fn, random_fn, send_fn) run on the calling
+ *           thread, during the call. config->scratch is one buffer: leave it NULL when extractions
+ *           run concurrently.
+ * MEMORY    extraction never allocates: nested payloads (an SNS message in an SQS body, base64
+ *           data) are decoded into config->scratch or 16 KiB on the stack; fixed capacities
+ *           (DD_LAMBDA_*_MAX): a value that does not fit is left empty, never cut. dd_lambda_new
+ *           allocates the dd_lambda and a copy of DD_SERVICE_MAPPING with the tracer's allocator;
+ *           one record per open invocation (about 2 KB) is allocated on first need and recycled
+ *           through a free list, freed by dd_lambda_free.
+ * ERRORS    DD_OK or a negative DD_ERR_*. A malformed event is not an error: it yields no event
+ *           context (the client context and X-Ray still apply). dd_lambda_start_invocation returns
+ *           NULL when tracing is off or a limit refused the span; dd_lambda_end_invocation accepts
+ *           that NULL. Span functions follow dd_trace.h (never fail loudly, drops are counted).
+ * STACK     gcc 12 -O2 x86-64, deepest path without the hooks: dd_lambda_start_invocation 52 KB
+ *           (its frame 18 KB, dd_lambda_extract 27 KB with the 16 KiB scratch, dd_extract 6 KB);
+ *           dd_lambda_extract 35 KB (19 KB with config->scratch); dd_lambda_end_invocation 6 KB
+ *           plus the transport; dd_lambda_parent 4 KB; the X-Ray senders 3 KB plus send_fn. Give a
+ *           thread that runs invocations at least 64 KB of stack (Lambda's main thread has 8 MB).
+ *
+ * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
+ * defines and may call the public API of the three headers below and the sections above it. The
+ * private helpers it borrows from dd_propagation.h (P) and dd_trace.h (T) are listed: they are
+ * compiled in the same translation unit, so changing one of them changes this file's behaviour.
+ *   --- base64, sha-256 ---          dd_base64_decode, dd_sha256, dd_sfn_hash. Borrows nothing.
+ *   --- event: scratch and JSON helpers ---  dd__sls_x (one extraction: config, styles, scratch,
+ *                                    output), dd_lambda_event_source_name, unescaping and nested
+ *                                    documents (JSON or base64 in a string) into the scratch,
+ *                                    hex/decimal ids, _dd.p.* tags. P: dd__sls_hexval.
+ *   --- event: step functions ---    Step Functions context objects and their ids. P: DD__SLS_GET.
+ *   --- event: carriers, x-ray headers ---  a carrier object (Step Functions or text map), the raw
+ *                                    fields of an X-Ray header, dd-trace-java's Datadog marker in
+ *                                    one. P: dd__sls_extract_obj, dd__sls_ctx_complete,
+ *                                    dd__sls_dec_u64.
+ *   --- event: context by trigger --- the Lambda-authorizer hand-off, HTTP headers, SNS attributes,
+ *                                    SQS (envelopes, String/Binary attributes, AWSTraceHeader),
+ *                                    durable functions. P: dd__sls_extract_obj, dd__sls_iget,
+ *                                    dd__sls_dec_u64, DD__SLS_GET.
+ *   --- event: classification ---    event_source and event_subtype of a dd_lambda_trigger.
+ *                                    P: DD__SLS_GET.
+ *   --- event: sources in order ---  the event's context by source, the client context, the
+ *                                    _X_AMZN_TRACE_ID fallback. P: dd__sls_extract_obj,
+ *                                    dd__sls_iget, dd__sls_ctx_complete, DD__SLS_GET.
+ *   --- event: trigger description --- event source ARN; inferred and upstream span names,
+ *                                    services, resources, start times and tags; HTTP trigger tags.
+ *                                    P: dd__sls_iget, dd__sls_is_digit, DD__SLS_GET.
+ *   --- extract ---                  dd_lambda_extract: the precedence of spec/serverless.md 4.0.
+ *                                    P: dd__sls_ctx_complete.
+ *   --- x-ray merging ---            dd_lambda_parent (DD_MERGE_XRAY_TRACES). P:
+ *                                    dd__sls_ctx_complete, dd__sls_lower.
+ *   --- x-ray subsegment ---         dd_xray_subsegment, dd_xray_send_metadata,
+ *                                    dd_lambda_send_trace_metadata. P: the `_datadog` JSON writer
+ *                                    (dd__sls_jw, dd__sls_jw_raw, _str, _set, DD__SLS_RAW),
+ *                                    dd__sls_ctx_complete.
+ *   --- invocation state ---         struct dd_lambda (its mutex) and the per-invocation record.
+ *   --- helpers ---                  options from the environment, DD_SERVICE_MAPPING, the
+ *                                    inferred spans' service and common tags. T: dd__t_ieq.
+ *   --- lifecycle ---                dd_lambda_new, dd_lambda_free; the trigger tags as the JSON of
+ *                                    the "lambda_function_tags" subsegment. T: struct dd_tracer's
+ *                                    alloc, prop, wall_ns_fn, hook_user; the dd__tsb string builder
+ *                                    (dd__tsb_init, dd__tsb_str, dd__tsb_json_str).
+ *   --- start ---                    dd_lambda_start_invocation: extract, parent, X-Ray "trace"
+ *                                    metadata, upstream and inferred spans, aws.lambda,
+ *                                    aws.lambda.load. T: struct dd_tracer's alloc, wall_ns_fn,
+ *                                    hook_user; dd__t_lower.
+ *   --- end ---                      dd_lambda_end_invocation: status code, error, the X-Ray tags
+ *                                    subsegment, the finishes, the synchronous flush.
+ *   --- log correlation ---          dd_lambda_log_prefix, dd_lambda_log_json, dd_lambda_log_line.
+ *                                    T: dd__tsb_init, dd__tsb_add, dd__tsb_str, dd__t_hex16,
+ *                                    dd__t_u64_dec.
+ *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
  */
 #ifndef DD_LAMBDA_H
 #define DD_LAMBDA_H
@@ -425,7 +520,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #include <string.h>
 #include <time.h>
 
-/*=== base64, sha-256 implementation ===*/
+/*--- base64, sha-256 ---*/
 
 DD__PRIVATE int dd__sls_b64val(unsigned char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -534,7 +629,7 @@ DD_API uint64_t dd_sfn_hash(const char *s, size_t len, int high) {
     return v ? v : 1;
 }
 
-/*=== lambda events implementation ===*/
+/*--- event: scratch and JSON helpers ---*/
 
 typedef struct dd__sls_x {
     const dd_lambda_config *cfg;
@@ -673,6 +768,8 @@ DD__PRIVATE void dd__sls_ptags_from(dd_trace_context *c, const char *s, size_t n
     }
 }
 
+/*--- event: step functions ---*/
+
 /* Step Functions (spec 3.3, 4.9). */
 DD__PRIVATE int dd__sls_sfn_shape(const dd_json *o) {
     dd_json e, s;
@@ -766,6 +863,8 @@ DD__PRIVATE int dd__sls_sfn_extract(dd__sls_x *x, const dd_json *o, dd_trace_con
     return 1;
 }
 
+/*--- event: carriers, x-ray headers ---*/
+
 /* A carrier object: a Step Functions context object or the text-map keys. */
 DD__PRIVATE int dd__sls_carrier(dd__sls_x *x, const dd_json *obj) {
     dd_json so;
@@ -816,6 +915,8 @@ DD__PRIVATE int dd__sls_xray_dd_marker(const char *h, size_t n, dd_trace_context
     if (!dd__sls_ctx_complete(c)) { memset(c, 0, sizeof *c); return 0; }
     return 1;
 }
+
+/*--- event: context by trigger ---*/
 
 /* The Lambda-authorizer hand-off (spec 4.1.4): the decoded requestContext.authorizer._datadog
  * (or .lambda._datadog) object when it applies to this request; it stays in scratch. */
@@ -919,6 +1020,8 @@ DD__PRIVATE int dd__sls_durable(dd__sls_x *x, const dd_json *ev) {
     return dd__sls_extract_obj(x->prop, &best, NULL, x->out);
 }
 
+/*--- event: classification ---*/
+
 /* Classification, spec 3.1 (Python order: a later match overrides an earlier one). */
 DD__PRIVATE void dd__sls_classify(const dd_json *ev, dd_lambda_trigger *t) {
     dd_json rc, v, rec, es, so;
@@ -964,6 +1067,8 @@ DD__PRIVATE void dd__sls_classify(const dd_json *ev, dd_lambda_trigger *t) {
         }
     }
 }
+
+/*--- event: sources in order ---*/
 
 DD__PRIVATE int dd__sls_event_context(dd__sls_x *x, const dd_json *ev, int src) {
     dd_json v, rec, obj, so;
@@ -1011,6 +1116,8 @@ DD__PRIVATE int dd__sls_xray_env(const dd_lambda_config *cfg, dd_trace_context *
     }
     return 1;
 }
+
+/*--- event: trigger description ---*/
 
 DD__PRIVATE void dd__sls_set(char *dst, size_t cap, const char *s, size_t n) {
     if (n >= cap) n = 0;
@@ -1522,6 +1629,8 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
     }
 }
 
+/*--- extract ---*/
+
 DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
                              const char *client_context, size_t cc_len, dd_trace_context *out,
                              dd_lambda_trigger *trigger) {
@@ -1578,6 +1687,8 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
     return DD_ERR_NOT_FOUND;
 }
 
+/*--- x-ray merging ---*/
+
 DD__PRIVATE int dd__sls_merge_on(const dd_lambda_config *cfg) {
     const char *v;
     if (cfg && cfg->merge_xray == DD_ON) return 1;
@@ -1604,7 +1715,7 @@ DD_API int dd_lambda_parent(const dd_lambda_config *cfg, const dd_trace_context 
     return DD_OK;
 }
 
-/*=== x-ray subsegment implementation ===*/
+/*--- x-ray subsegment ---*/
 
 DD_API size_t dd_xray_subsegment(char *out, size_t cap, const char *xray_header, size_t header_len,
                                  const char *id, size_t id_len, int64_t now_ns, const char *key,
@@ -1718,7 +1829,7 @@ DD_API int dd_lambda_send_trace_metadata(const dd_lambda_config *cfg, const dd_t
 #pragma GCC diagnostic pop
 #endif
 
-/*=== lambda: invocation spans, inferred spans, log correlation ===*/
+/*--- invocation state ---*/
 /* With `#define DD_API static` an unused public function must not warn (as the tracer part). */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
