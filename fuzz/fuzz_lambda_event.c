@@ -1,4 +1,4 @@
-/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_lambda_event.c -o fuzz_lambda_event && ./fuzz_lambda_event -dict=fuzz/dict/lambda_event.dict fuzz/corpus/lambda_event
+/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_lambda_event.c -o fuzz_lambda_event -lpthread -lm && ./fuzz_lambda_event -dict=fuzz/dict/lambda_event.dict fuzz/corpus/lambda_event
  *
  * dd_lambda_extract on random event shapes. The first byte picks how the rest is used:
  *   0 the raw event;  1 the `_datadog` String attribute of an SQS record (JSON-escaped);

@@ -1,4 +1,4 @@
-/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_xray_header.c -o fuzz_xray_header && ./fuzz_xray_header -dict=fuzz/dict/xray_header.dict fuzz/corpus/xray_header
+/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_xray_header.c -o fuzz_xray_header -lpthread -lm && ./fuzz_xray_header -dict=fuzz/dict/xray_header.dict fuzz/corpus/xray_header
  *
  * X-Ray headers as _X_AMZN_TRACE_ID and as an SQS AWSTraceHeader. Properties checked (abort on
  * violation):

@@ -41,7 +41,7 @@ check "libddtrace.so soname" bash -c "readelf -d '$LIB' | grep -q 'SONAME.*\[lib
 
 # --- make install ---
 check "make install PREFIX=..." make -s install BUILD="$P/build" PREFIX="$PREFIX"
-for f in include/ddtrace/dd_trace.h include/ddtrace/dd_propagation.h include/ddtrace/dd_msgpack.h lib/libddtrace.so \
+for f in include/ddtrace/dd_lambda.h include/ddtrace/dd_trace.h include/ddtrace/dd_propagation.h include/ddtrace/dd_msgpack.h lib/libddtrace.so \
          lib/pkgconfig/ddtrace.pc lib/cmake/ddtrace/ddtraceConfig.cmake lib/cmake/ddtrace/ddtraceConfigVersion.cmake; do
     check "installed $f" test -s "$PREFIX/$f"
 done
