@@ -1,5 +1,5 @@
 /* tests/lambda_span_test.c - Lambda invocation spans (aws.lambda), inferred spans, the flush at the
- * end of each invocation and log correlation in Lambda (dd_trace.h, Lambda section).
+ * end of each invocation and log correlation in Lambda (dd_lambda.h).
  * Expected values are written by hand from spec/serverless.md sections 7, 8 and 10 (which cite
  * datadog-lambda-python's create_function_execution_span / create_inferred_span_* and the
  * conformance fixtures) and from the events' own fields; payloads are decoded from the recorded
