@@ -102,7 +102,7 @@
  */
 #ifndef DD_LAMBDA_H
 #define DD_LAMBDA_H
-#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all three headers; a test diffs them ---- */
+#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
 #define DD__PRELUDE
 #define DD_VERSION 100 /* major*10000 + minor*100 + patch: 0.1.0 */
 #define DD_VERSION_STRING "0.1.0"
@@ -489,7 +489,7 @@ DD__END_C
 #if (defined(DD_LAMBDA_IMPLEMENTATION) || defined(DD_TRACE_IMPLEMENTATION)) \
     && !defined(DD__LAMBDA_IMPLEMENTED)
 #define DD__LAMBDA_IMPLEMENTED
-#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all three headers ---- */
+#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all four headers ---- */
 #define DD__PRELUDE_IMPLEMENTED
 #include <stdlib.h>
 #define DD__STATUS_CASE(name, value, text) case value: return text;

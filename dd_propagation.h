@@ -14,7 +14,9 @@
  * SECTIONS  log hook; ids (decimal and hex codecs); trace context and its _dd.p.* tags (dd_ptags_*);
  *           carriers (reader/writer interfaces; dd_headers, dd_cstr_carrier, environment variables);
  *           configuration (styles, DD_TRACE_PROPAGATION_* environment); dd_extract / dd_inject; single
- *           styles (X-Ray); then the serverless part (_datadog JSON, Lambda events).
+ *           styles (X-Ray); then the JSON reader and the `_datadog` carrier (queues, Lambda events).
+ *           Everything that exists only for AWS Lambda (events, X-Ray subsegments and merging,
+ *           base64, SHA-256) is in dd_lambda.h.
  * STYLES    datadog (x-datadog-*), tracecontext (W3C traceparent/tracestate), b3multi (x-b3-*),
  *           b3 (single `b3` header), xray (X-Amzn-Trace-Id), none. Rules: spec/propagation.md.
  * USE       dd_propagation_config cfg; dd_propagation_config_default(&cfg);
@@ -27,7 +29,7 @@
  */
 #ifndef DD_PROPAGATION_H
 #define DD_PROPAGATION_H
-#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all three headers; a test diffs them ---- */
+#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
 #define DD__PRELUDE
 #define DD_VERSION 100 /* major*10000 + minor*100 + patch: 0.1.0 */
 #define DD_VERSION_STRING "0.1.0"
@@ -536,7 +538,7 @@ DD__END_C
 #if (defined(DD_PROPAGATION_IMPLEMENTATION) || defined(DD_TRACE_IMPLEMENTATION) || defined(DD_LAMBDA_IMPLEMENTATION)) \
     && !defined(DD__PROPAGATION_IMPLEMENTED)
 #define DD__PROPAGATION_IMPLEMENTED
-#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all three headers ---- */
+#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all four headers ---- */
 #define DD__PRELUDE_IMPLEMENTED
 #include <stdlib.h>
 #define DD__STATUS_CASE(name, value, text) case value: return text;
@@ -2443,7 +2445,6 @@ DD_API int dd_inject(const dd_propagation_config *cfg, const dd_trace_context *c
 
 
 #include <string.h>
-#include <time.h>
 
 /*=== json reader implementation ===*/
 

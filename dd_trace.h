@@ -2,7 +2,8 @@
  *
  * In exactly one .c file:  #define DD_TRACE_IMPLEMENTATION   (implements all three headers)
  *                          #include "dd_trace.h"
- * Includes dd_msgpack.h and dd_propagation.h, which must sit beside it.
+ * Includes dd_msgpack.h and dd_propagation.h, which must sit beside it. AWS Lambda (dd_lambda_*):
+ * dd_lambda.h, on top of this header.
  * OPTIONS   DD_API (linkage), DD_ASSERT(c). Compile the implementation with _POSIX_C_SOURCE
  *           >= 200112L (or in GNU mode) for the monotonic clock and gethostname(); strict ISO
  *           mode falls back to gettimeofday() and no host name.
@@ -36,7 +37,7 @@
  */
 #ifndef DD_TRACE_H
 #define DD_TRACE_H
-#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all three headers; a test diffs them ---- */
+#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
 #define DD__PRELUDE
 #define DD_VERSION 100 /* major*10000 + minor*100 + patch: 0.1.0 */
 #define DD_VERSION_STRING "0.1.0"
@@ -509,7 +510,7 @@ DD__END_C
 #if (defined(DD_TRACE_IMPLEMENTATION) || defined(DD_LAMBDA_IMPLEMENTATION)) \
     && !defined(DD__TRACE_IMPLEMENTED)
 #define DD__TRACE_IMPLEMENTED
-#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all three headers ---- */
+#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all four headers ---- */
 #define DD__PRELUDE_IMPLEMENTED
 #include <stdlib.h>
 #define DD__STATUS_CASE(name, value, text) case value: return text;
