@@ -12,7 +12,7 @@
  *           DD_MERGE_XRAY_TRACES (dd_lambda_parent); the X-Ray datadog-metadata subsegments;
  *           base64 and SHA-256 (nested payloads, Step Functions ids); and library mode: the
  *           aws.lambda span, the inferred spans, the cold start, the flush at the end of each
- *           invocation and Lambda log correlation (dd_lambda_*). Rules: spec/serverless.md.
+ *           invocation and Lambda log correlation (dd_lambda_*).
  * USE       once per process   dd_tracer *t = dd_tracer_new(&cfg);
  *                              dd_lambda *l = dd_lambda_new(t, NULL);  (options from DD_* variables)
  *           per invocation     dd_lambda_invocation inv = {0};         (from .../invocation/next)
@@ -74,7 +74,7 @@
  *   --- event: trigger description --- event source ARN; inferred and upstream span names,
  *                                    services, resources, start times and tags; HTTP trigger tags.
  *                                    P: dd__sls_iget, dd__sls_is_digit, DD__SLS_GET.
- *   --- extract ---                  dd_lambda_extract: the precedence of spec/serverless.md 4.0.
+ *   --- extract ---                  dd_lambda_extract: the sources in their order of precedence.
  *                                    P: dd__sls_ctx_complete.
  *   --- x-ray merging ---            dd_lambda_parent (DD_MERGE_XRAY_TRACES). P:
  *                                    dd__sls_ctx_complete, dd__sls_lower.
