@@ -49,9 +49,10 @@
  *           thread that runs invocations at least 64 KB of stack (Lambda's main thread has 8 MB).
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
- * defines and may call the public API of the three headers below and the sections above it. The
- * private helpers it borrows from dd_propagation.h (P) and dd_trace.h (T) are listed: they are
- * compiled in the same translation unit, so changing one of them changes this file's behaviour.
+ * defines; it may call any public function of the four headers and the private helpers of the
+ * sections above it. The private helpers it borrows from dd_propagation.h (P) and dd_trace.h (T)
+ * are listed: they are compiled in the same translation unit, so changing one of them changes
+ * this file's behaviour.
  *   --- base64, sha-256 ---          dd_base64_decode, dd_sha256, dd_sfn_hash. Borrows nothing.
  *   --- event: scratch and JSON helpers ---  dd__sls_x (one extraction: config, styles, scratch,
  *                                    output), dd_lambda_event_source_name, unescaping and nested
