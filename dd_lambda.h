@@ -2,9 +2,11 @@
  *
  * In exactly one .c file:  #define DD_LAMBDA_IMPLEMENTATION   (implements all four headers)
  *                          #include "dd_lambda.h"
- * DD_TRACE_IMPLEMENTATION does the same in a file that includes this header. Includes dd_trace.h
- * (and dd_msgpack.h, dd_propagation.h), which must sit beside it. Everything here exists only for
- * AWS Lambda: a host service that includes dd_trace.h or dd_propagation.h alone compiles none of it.
+ * DD_TRACE_IMPLEMENTATION does the same in a file that includes this header. Define the macro
+ * before the file's first include of dd_lambda.h (the other headers may come earlier without it).
+ * Includes dd_trace.h (and dd_msgpack.h, dd_propagation.h), which must sit beside it. Everything
+ * here exists only for AWS Lambda: a host service that includes dd_trace.h or dd_propagation.h
+ * alone compiles none of it.
  * WHAT      the parent context of an invocation from its event and client context
  *           (dd_lambda_extract: custom extractor, AppSync, API Gateway, ALB, Function URL, SQS, SNS,
  *           EventBridge, Kinesis, Step Functions, durable functions, client context, then X-Ray)
