@@ -17,7 +17,7 @@
  */
 #ifndef DD_MSGPACK_H
 #define DD_MSGPACK_H
-#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all three headers; a test diffs them ---- */
+#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
 #define DD__PRELUDE
 #define DD_VERSION 100 /* major*10000 + minor*100 + patch: 0.1.0 */
 #define DD_VERSION_STRING "0.1.0"
@@ -263,10 +263,10 @@ DD_API size_t dd_mp_to_json(const void *data, size_t len, char *out, size_t cap)
 DD__END_C
 #endif /* DD_MSGPACK_H */
 
-#if (defined(DD_MSGPACK_IMPLEMENTATION) || defined(DD_TRACE_IMPLEMENTATION)) \
+#if (defined(DD_MSGPACK_IMPLEMENTATION) || defined(DD_TRACE_IMPLEMENTATION) || defined(DD_LAMBDA_IMPLEMENTATION)) \
     && !defined(DD__MSGPACK_IMPLEMENTED)
 #define DD__MSGPACK_IMPLEMENTED
-#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all three headers ---- */
+#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all four headers ---- */
 #define DD__PRELUDE_IMPLEMENTED
 #include <stdlib.h>
 #define DD__STATUS_CASE(name, value, text) case value: return text;

@@ -489,10 +489,10 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
     }
     if (simulate && opt.status) {
         snprintf(msg, sizeof msg, "simulated status %d\n", opt.status);
-        respond(fd, opt.status, "text/plain", msg, opt.chunked, *close_after);
         pthread_mutex_lock(&mu);
         record(q, opt.status, body, len);
         pthread_mutex_unlock(&mu);
+        respond(fd, opt.status, "text/plain", msg, opt.chunked, *close_after);
         if (!opt.quiet) fprintf(stderr, "agent: %s %s %d (--status)\n", q->method, q->path, opt.status);
         return opt.status;
     }
@@ -505,13 +505,15 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
         status = rc == DD_OK ? 200 : 400;
         snprintf(msg, sizeof msg, "msgpack decode error: %s\n", dd_status_str(rc));
     }
+    pthread_mutex_lock(&mu);
+    record(q, status, body, len); /* before the answer: its time is when the payload arrived */
+    pthread_mutex_unlock(&mu);
     if (status == 200)
         respond(fd, 200, "application/json", opt.rates ? opt.rates : "{\"rate_by_service\":{\"service:,env:\":1}}",
                 simulate && opt.chunked, *close_after);
     else
         respond(fd, status, "text/plain", msg, simulate && opt.chunked, *close_after);
     pthread_mutex_lock(&mu);
-    record(q, status, body, len);
     if (status == 200) {
         const char *lang = header(q, "datadog-meta-lang");
         const char *count = header(q, "x-datadog-trace-count");

@@ -9,7 +9,7 @@ ifeq ($(.DEFAULT_GOAL),)
 .DEFAULT_GOAL := all
 endif
 DD_VERSION_STR := $(shell sed -n 's/^\#define DD_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
-DD_HEADERS = dd_msgpack.h dd_propagation.h dd_trace.h dd_sender.h
+DD_HEADERS = dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h dd_sender.h
 EX = $(BUILD)/examples
 EX_CFLAGS = -std=c99 -O2 -g $(STRICT) -I.
 

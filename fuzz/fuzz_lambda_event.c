@@ -1,4 +1,4 @@
-/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_lambda_event.c -o fuzz_lambda_event && ./fuzz_lambda_event -dict=fuzz/dict/lambda_event.dict fuzz/corpus/lambda_event
+/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_lambda_event.c -o fuzz_lambda_event -lpthread -lm && ./fuzz_lambda_event -dict=fuzz/dict/lambda_event.dict fuzz/corpus/lambda_event
  *
  * dd_lambda_extract on random event shapes. The first byte picks how the rest is used:
  *   0 the raw event;  1 the `_datadog` String attribute of an SQS record (JSON-escaped);
@@ -11,8 +11,8 @@
  * carrier said, as the official tracers accept); the trigger's
  * strings are NUL-terminated within capacity and its event source is a known one; a tiny scratch
  * buffer never overflows; dd_lambda_parent returns a complete context or none. */
-#define DD_PROPAGATION_IMPLEMENTATION
-#include "dd_propagation.h"
+#define DD_LAMBDA_IMPLEMENTATION
+#include "dd_lambda.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

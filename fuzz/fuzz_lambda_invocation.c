@@ -11,7 +11,7 @@
  * chunk; the log helpers never write past the capacity they are given and return the same length
  * whatever the capacity. */
 #define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
+#include "dd_lambda.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_xray_header.c -o fuzz_xray_header && ./fuzz_xray_header -dict=fuzz/dict/xray_header.dict fuzz/corpus/xray_header
+/* clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_xray_header.c -o fuzz_xray_header -lpthread -lm && ./fuzz_xray_header -dict=fuzz/dict/xray_header.dict fuzz/corpus/xray_header
  *
  * X-Ray headers as _X_AMZN_TRACE_ID and as an SQS AWSTraceHeader. Properties checked (abort on
  * violation):
@@ -10,8 +10,8 @@
  *  - dd_xray_subsegment returns the same length for every buffer size, writes only within the
  *    (exact-size, heap) buffer, NUL-terminates, and with room for it emits a datagram that starts
  *    with the format line, whose second line parses as JSON, and never one for Sampled=0. */
-#define DD_PROPAGATION_IMPLEMENTATION
-#include "dd_propagation.h"
+#define DD_LAMBDA_IMPLEMENTATION
+#include "dd_lambda.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * Built and run by tests/lambda_conformance_test.sh; prints one line per family, then the total.
  * Not-applicable fixtures and documented deviations are listed in tests/fixtures/lambda/CONFORMANCE.md
  * and in the two tables below (keep them in step). */
-#define DD_TRACE_IMPLEMENTATION /* dd_propagation.h, and dd_trace.h for the span checks */
-#include "dd_trace.h"
+#define DD_TRACE_IMPLEMENTATION /* with dd_lambda.h included: all four headers */
+#include "dd_lambda.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* tests/lambda_conformance_spans.h - the span-level half of tests/lambda_conformance.c: runs a
- * fixture's invocation through dd_lambda_start_invocation / dd_lambda_end_invocation (dd_trace.h)
+ * fixture's invocation through dd_lambda_start_invocation / dd_lambda_end_invocation (dd_lambda.h)
  * with a recording transport, decodes the payload and compares the spans with the fixture's
  * `inferred_span` (every key of `tags_subset`, including the common tags operation_name,
  * resource_names, _inferred_span.*, _dd.origin, span.kind, request_id; service, resource, type,

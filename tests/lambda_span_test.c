@@ -1,12 +1,12 @@
 /* tests/lambda_span_test.c - Lambda invocation spans (aws.lambda), inferred spans, the flush at the
- * end of each invocation and log correlation in Lambda (dd_trace.h, Lambda section).
+ * end of each invocation and log correlation in Lambda (dd_lambda.h).
  * Expected values are written by hand from docs/lambda.md §7, §8 and §10 (which cite
  * datadog-lambda-python's create_function_execution_span / create_inferred_span_* and the
  * conformance fixtures) and from the events' own fields; payloads are decoded from the recorded
  * transport with dd_mp_to_json and read back with the JSON reader. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#include "../dd_trace.h"
+#include "../dd_lambda.h"
 #include "test.h"
 #include <stdlib.h>
 

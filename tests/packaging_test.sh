@@ -25,7 +25,7 @@ PREFIX=$P/prefix
 check "make shared" make -s shared BUILD="$P/build"
 LIB=$P/build/libddtrace.so
 exports() { nm -D --defined-only "$LIB" | awk '$2 ~ /^[TWDBR]$/ {print $3}' | sort; }
-declared() { cat dd_msgpack.h dd_propagation.h dd_trace.h dd_sender.h wip/*.h 2>/dev/null | tr '\n' ' ' | grep -oE 'DD_API [^;{(]*\(' | sed -E 's/.*[ *]([A-Za-z_0-9]+)\($/\1/' | sort -u; }
+declared() { cat dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h dd_sender.h wip/*.h 2>/dev/null | tr '\n' ' ' | grep -oE 'DD_API [^;{(]*\(' | sed -E 's/.*[ *]([A-Za-z_0-9]+)\($/\1/' | sort -u; }
 only_public() {
     local bad
     bad=$(exports | grep -vE '^dd_[a-z0-9_]+$|^dd__' ; exports | grep -E '^dd__')
@@ -43,7 +43,7 @@ check "libddtrace.so soname" bash -c "readelf -d '$LIB' | grep -q 'SONAME.*\[lib
 
 # --- make install ---
 check "make install PREFIX=..." make -s install BUILD="$P/build" PREFIX="$PREFIX"
-for f in include/ddtrace/dd_trace.h include/ddtrace/dd_propagation.h include/ddtrace/dd_msgpack.h include/ddtrace/dd_sender.h lib/libddtrace.so \
+for f in include/ddtrace/dd_trace.h include/ddtrace/dd_propagation.h include/ddtrace/dd_msgpack.h include/ddtrace/dd_sender.h include/ddtrace/dd_lambda.h lib/libddtrace.so \
          lib/pkgconfig/ddtrace.pc lib/cmake/ddtrace/ddtraceConfig.cmake lib/cmake/ddtrace/ddtraceConfigVersion.cmake; do
     check "installed $f" test -s "$PREFIX/$f"
 done

@@ -9,6 +9,8 @@
  * their results are checked against values written from docs/ (ids, header names, span names).
  * Runs from tests/ (tests/run.sh) or from the repository root. */
 #define _POSIX_C_SOURCE 200809L
+#define DD_LAMBDA_IMPLEMENTATION /* for the Lambda snippet: dd_lambda.h, which implements all four headers */
+#include "dd_lambda.h"
 #define main readme_usage_main
 /* README:usage */
 #define DD_TRACE_IMPLEMENTATION               /* in exactly one .c file */
@@ -452,7 +454,7 @@ static size_t dd_names(const char *text, char names[][64], size_t n, size_t cap,
  * agent sender. */
 static void config_table_matches_headers(void) {
     static char code[128][64], doc[128][64];
-    const char *files[] = {"dd_msgpack.h", "dd_propagation.h", "dd_trace.h", "dd_sender.h"};
+    const char *files[] = {"dd_msgpack.h", "dd_propagation.h", "dd_trace.h", "dd_lambda.h", "dd_sender.h"};
     char path[512];
     size_t n_code = 0, n_doc = 0, i, j;
     char *readme = read_file("../README.md", "README.md", NULL), *table, *end;

@@ -37,12 +37,14 @@ case1() { # name status
 }
 wanted() { [ -z "$ONLY" ] || [[ "$1" == *"$ONLY"* ]]; }
 
-# 1. Compile checks: each header alone, C++, two units linked, DD_API static.
+# 1. Compile checks: each header alone, C++, two units linked, DD_API static, the implementation
+# macros in both include orders, and no Lambda code in a unit without dd_lambda.h.
 if wanted compile; then
     echo "== compile checks"
-    for h in dd_msgpack.h dd_propagation.h dd_trace.h dd_sender.h; do
+    : >"$B/compile.log"
+    for h in dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h dd_sender.h; do
         for cc in gcc clang; do for std in c99 c11; do
-            printf '#include "%s"\nint dd__probe;\n' "$h" | $cc -std=$std $STRICT -fsyntax-only -I. -x c - 2>"$B/compile.log"
+            printf '#include "%s"\nint dd__probe;\n' "$h" | $cc -std=$std $STRICT -fsyntax-only -I. -x c - 2>>"$B/compile.log"
             case1 "compile $h alone $cc $std" $?
             printf '#define DD_TRACE_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "%s"\nint dd__probe;\n' "$h" | $cc -std=$std $STRICT -fsyntax-only -I. -x c - 2>>"$B/compile.log"
             case1 "compile $h implementation $cc $std" $?
@@ -54,6 +56,29 @@ if wanted compile; then
         printf '#define DD_SENDER_IMPLEMENTATION\n#include "dd_sender.h"\nint dd__probe;\n' | $cc -std=$std $STRICT -fsyntax-only -I. -x c - 2>>"$B/compile.log"
         case1 "compile dd_sender.h implementation alone $cc $std" $?
     done; done
+    # DD_LAMBDA_IMPLEMENTATION implements all four headers; DD_TRACE_IMPLEMENTATION does too once
+    # dd_lambda.h is included, before or after dd_trace.h; lower headers included without a macro
+    # are implemented by a first include of dd_lambda.h with one. Each unit must define every
+    # public function of the four headers (nm against the DD_API declarations).
+    declared_api() { cat dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h | tr '\n' ' ' | grep -oE 'DD_API [^;{(]*\(' | sed -E 's/.*[ *]([A-Za-z_0-9]+)\($/\1/' | grep -E '^dd_' | sort -u; }
+    defined_api() { nm --defined-only "$1" | awk '$2 ~ /^[TW]$/ {print $3}' | grep -E '^dd_' | sort -u; }
+    n=0
+    for unit in '#define DD_LAMBDA_IMPLEMENTATION\n#include "dd_lambda.h"' \
+                '#define DD_TRACE_IMPLEMENTATION\n#include "dd_lambda.h"\n#include "dd_trace.h"' \
+                '#define DD_TRACE_IMPLEMENTATION\n#include "dd_trace.h"\n#include "dd_lambda.h"' \
+                '#include "dd_propagation.h"\n#include "dd_trace.h"\n#define DD_LAMBDA_IMPLEMENTATION\n#include "dd_lambda.h"' \
+                '#include "dd_trace.h"\n#define DD_TRACE_IMPLEMENTATION\n#include "dd_lambda.h"'; do
+        n=$((n + 1))
+        printf "$unit\n" | gcc -std=c99 $STRICT -c -I. -x c - -o "$B/impl_$n.o" 2>>"$B/compile.log" &&
+            diff <(declared_api) <(defined_api "$B/impl_$n.o") >>"$B/compile.log"
+        st=$?; case1 "implementation order $n: $(printf "$unit" | tr '\n' ' ')" $st
+    done
+    # A host service (dd_trace.h, or dd_propagation.h alone) compiles no Lambda code.
+    for h in dd_trace.h dd_propagation.h; do
+        printf '#define DD_TRACE_IMPLEMENTATION\n#include "%s"\n' "$h" | gcc -std=c99 $STRICT -c -I. -x c - -o "$B/host.o" 2>>"$B/compile.log" &&
+            ! nm "$B/host.o" | grep -iE 'lambda|_lam_|sfn|sha256|base64|xray_subsegment|xray_send' >>"$B/compile.log"
+        st=$?; case1 "no Lambda code in a unit that includes $h only" $st
+    done
     for cxx in g++ clang++; do
         $cxx -std=c++11 $STRICT -I. -c tests/compile/cxx.cc -o "$B/cxx.o" 2>>"$B/compile.log"; case1 "compile C++ $cxx" $?
     done

@@ -1,6 +1,6 @@
 /* tests/serverless_test.c - JSON reader, _datadog carrier, Lambda events, X-Ray merging. */
-#define DD_PROPAGATION_IMPLEMENTATION
-#include "dd_propagation.h"
+#define DD_LAMBDA_IMPLEMENTATION
+#include "dd_lambda.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# tests/static_analysis_test.sh - cppcheck and clang-tidy (Debian packages) over the three headers,
-# through a translation unit that implements them (DD_TRACE_IMPLEMENTATION, so every definition
-# of dd_msgpack.h, dd_propagation.h and dd_trace.h is analysed), and over the examples.
+# tests/static_analysis_test.sh - cppcheck and clang-tidy (Debian packages) over the four headers,
+# through a translation unit that implements them (DD_LAMBDA_IMPLEMENTATION, so every definition
+# of dd_msgpack.h, dd_propagation.h, dd_trace.h and dd_lambda.h is analysed), and over the examples.
 # Configuration: .cppcheck (suppressions, each justified), .clang-tidy and examples/.clang-tidy.
 # One case per tool and file; a case fails on any finding. Last line: "static_analysis: N passed, N failed".
 set -u
@@ -18,9 +18,9 @@ for tool in cppcheck clang-tidy; do
 done
 
 # The implementation TU, in strict C99 and POSIX mode (the mode the headers document).
-printf '#define _POSIX_C_SOURCE 200809L\n#define DD_TRACE_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "dd_sender.h"\n' >"$B/impl.c"
+printf '#define _POSIX_C_SOURCE 200809L\n#define DD_LAMBDA_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "dd_lambda.h"\n#include "dd_sender.h"\n' >"$B/impl.c"
 # The C++ view of the same code: the headers promise to compile as C++11.
-printf '#define _POSIX_C_SOURCE 200809L\n#define DD_TRACE_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "dd_sender.h"\n' >"$B/impl.cc"
+printf '#define _POSIX_C_SOURCE 200809L\n#define DD_LAMBDA_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "dd_lambda.h"\n#include "dd_sender.h"\n' >"$B/impl.cc"
 
 files=("$B/impl.c")
 for f in examples/agent.c examples/sender_curl.c examples/lambda/bootstrap.c examples/ffi/libddtrace.c; do

@@ -3,7 +3,7 @@
  * invocation (inferred span + aws.lambda + a child), ends it, and the end flushes synchronously.
  * Exactly one invocation of the process is the cold start; every span started is sent. */
 #define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
+#include "dd_lambda.h"
 #include "test.h"
 #include <pthread.h>
 

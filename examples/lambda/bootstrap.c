@@ -17,8 +17,9 @@
  * "fail": true makes it fail (an error span and a /error answer); HTTP triggers get
  * {"statusCode":200,...}. Exits when the Runtime API goes away. */
 #define _POSIX_C_SOURCE 200809L
-#define DD_TRACE_IMPLEMENTATION
+#define DD_LAMBDA_IMPLEMENTATION
 #define DD_SENDER_IMPLEMENTATION
+#include "dd_lambda.h"
 #include "dd_sender.h"
 
 #include <stdio.h>

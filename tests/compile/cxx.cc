@@ -5,4 +5,5 @@
 #include "dd_trace.h"
 #include "dd_msgpack.h"
 #include "dd_propagation.h"
+#include "dd_lambda.h"
 int dd_cxx_probe() { return dd_version(); }

@@ -1,5 +1,5 @@
 /* A private copy: DD_API static gives every function internal linkage. */
 #define DD_API static
-#define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
+#define DD_LAMBDA_IMPLEMENTATION
+#include "dd_lambda.h"
 int main(void) { return dd_version() == DD_VERSION && dd_status_str(DD_OK)[0] == 'o' ? 0 : 1; }

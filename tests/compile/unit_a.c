@@ -1,6 +1,6 @@
 /* Two translation units include every header; only this one implements them. Linking both
  * catches a symbol defined in a declaration part. */
-#define DD_TRACE_IMPLEMENTATION
-#include "dd_trace.h"
+#define DD_LAMBDA_IMPLEMENTATION
+#include "dd_lambda.h"
 int unit_b_status(void);
 int main(void) { return dd_version() == DD_VERSION && unit_b_status() == DD_VERSION ? 0 : 1; }

@@ -1,0 +1,2507 @@
+/* dd_lambda.h - AWS Lambda: event extraction, X-Ray, invocation spans.           dd-trace-c 0.1.0
+ *
+ * In exactly one .c file:  #define DD_LAMBDA_IMPLEMENTATION   (implements all four headers)
+ *                          #include "dd_lambda.h"
+ * DD_TRACE_IMPLEMENTATION does the same in a file that includes this header. Define the macro
+ * before the file's first include of dd_lambda.h (the other headers may come earlier without it).
+ * Includes dd_trace.h (and dd_msgpack.h, dd_propagation.h), which must sit beside it. Everything
+ * here exists only for AWS Lambda: a host service that includes dd_trace.h or dd_propagation.h
+ * alone compiles none of it.
+ * WHAT      the parent context of an invocation from its event and client context
+ *           (dd_lambda_extract: custom extractor, AppSync, API Gateway, ALB, Function URL, SQS, SNS,
+ *           EventBridge, Kinesis, Step Functions, durable functions, client context, then X-Ray)
+ *           and the trigger it describes (function_trigger.* tags, inferred spans, upstream spans);
+ *           DD_MERGE_XRAY_TRACES (dd_lambda_parent); the X-Ray datadog-metadata subsegments;
+ *           base64 and SHA-256 (nested payloads, Step Functions ids); and library mode: the
+ *           aws.lambda span, the inferred spans, the cold start, the flush at the end of each
+ *           invocation and Lambda log correlation (dd_lambda_*).
+ * USE       once per process   dd_tracer *t = dd_tracer_new(&cfg);
+ *                              dd_lambda *l = dd_lambda_new(t, NULL);  (options from DD_* variables)
+ *           per invocation     dd_lambda_invocation inv = {0};         (from .../invocation/next)
+ *                              inv.event = body; inv.event_len = body_len; inv.request_id = id;
+ *                              inv.invoked_function_arn = arn;
+ *                              dd_span *s = dd_lambda_start_invocation(l, &inv, NULL);
+ *                              ... the handler; its spans with dd_span_start_child(s, ...) ...
+ *                              dd_lambda_end_invocation(l, s, response, response_len, failed);
+ *                              then post the response (the spans are already sent)
+ *           at exit            dd_lambda_free(l); dd_tracer_free(t);
+ *           Extraction only (own spans): dd_lambda_extract, then dd_lambda_parent for the parent.
+ * THREADS   dd_lambda_extract, dd_lambda_parent, the X-Ray, base64 and SHA-256 functions keep no
+ *           state: any thread. A dd_lambda may be shared by threads running invocations at once
+ *           (Lambda Managed Instances): its mutex guards only the cold-start flag and the lists of
+ *           open invocations, and no hook runs under it. An invocation's spans follow dd_trace.h's
+ *           rules (one thread at a time; end it on the thread that owns the aws.lambda span).
+ *           Hooks (extractor_fn, getenv_fn, wall_ns_fn, random_fn, send_fn) run on the calling
+ *           thread, during the call. config->scratch is one buffer: leave it NULL when extractions
+ *           run concurrently.
+ * MEMORY    extraction never allocates: nested payloads (an SNS message in an SQS body, base64
+ *           data) are decoded into config->scratch or 16 KiB on the stack; fixed capacities
+ *           (DD_LAMBDA_*_MAX): a value that does not fit is left empty, never cut. dd_lambda_new
+ *           allocates the dd_lambda and a copy of DD_SERVICE_MAPPING with the tracer's allocator;
+ *           one record per open invocation (about 2 KB) is allocated on first need and recycled
+ *           through a free list, freed by dd_lambda_free.
+ * ERRORS    DD_OK or a negative DD_ERR_*. A malformed event is not an error: it yields no event
+ *           context (the client context and X-Ray still apply). dd_lambda_start_invocation returns
+ *           NULL when tracing is off or a limit refused the span; dd_lambda_end_invocation accepts
+ *           that NULL. Span functions follow dd_trace.h (never fail loudly, drops are counted).
+ * STACK     gcc 12 -O2 x86-64, deepest path without the hooks: dd_lambda_start_invocation 52 KB
+ *           (its frame 18 KB, dd_lambda_extract 27 KB with the 16 KiB scratch, dd_extract 6 KB);
+ *           dd_lambda_extract 35 KB (19 KB with config->scratch); dd_lambda_end_invocation 6 KB
+ *           plus the transport; dd_lambda_parent 4 KB; the X-Ray senders 3 KB plus send_fn. Give a
+ *           thread that runs invocations at least 64 KB of stack (Lambda's main thread has 8 MB).
+ *
+ * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
+ * defines; it may call any public function of the four headers and the private helpers of the
+ * sections above it. The private helpers it borrows from dd_propagation.h (P) and dd_trace.h (T)
+ * are listed: they are compiled in the same translation unit, so changing one of them changes
+ * this file's behaviour.
+ *   --- base64, sha-256 ---          dd_base64_decode, dd_sha256, dd_sfn_hash. Borrows nothing.
+ *   --- event: scratch and JSON helpers ---  dd__sls_x (one extraction: config, styles, scratch,
+ *                                    output), dd_lambda_event_source_name, unescaping and nested
+ *                                    documents (JSON or base64 in a string) into the scratch,
+ *                                    hex/decimal ids, _dd.p.* tags. P: dd__sls_hexval.
+ *   --- event: step functions ---    Step Functions context objects and their ids. P: DD__SLS_GET.
+ *   --- event: carriers, x-ray headers ---  a carrier object (Step Functions or text map), the raw
+ *                                    fields of an X-Ray header, dd-trace-java's Datadog marker in
+ *                                    one. P: dd__sls_extract_obj, dd__sls_ctx_complete,
+ *                                    dd__sls_dec_u64.
+ *   --- event: context by trigger --- the Lambda-authorizer hand-off, HTTP headers, SNS attributes,
+ *                                    SQS (envelopes, String/Binary attributes, AWSTraceHeader),
+ *                                    durable functions. P: dd__sls_extract_obj, dd__sls_iget,
+ *                                    dd__sls_dec_u64, DD__SLS_GET.
+ *   --- event: classification ---    event_source and event_subtype of a dd_lambda_trigger.
+ *                                    P: DD__SLS_GET.
+ *   --- event: sources in order ---  the event's context by source, the client context, the
+ *                                    _X_AMZN_TRACE_ID fallback. P: dd__sls_extract_obj,
+ *                                    dd__sls_iget, dd__sls_ctx_complete, DD__SLS_GET.
+ *   --- event: trigger description --- event source ARN; inferred and upstream span names,
+ *                                    services, resources, start times and tags; HTTP trigger tags.
+ *                                    P: dd__sls_iget, dd__sls_is_digit, DD__SLS_GET.
+ *   --- extract ---                  dd_lambda_extract: the sources in their order of precedence.
+ *                                    P: dd__sls_ctx_complete.
+ *   --- x-ray merging ---            dd_lambda_parent (DD_MERGE_XRAY_TRACES). P:
+ *                                    dd__sls_ctx_complete, dd__sls_lower.
+ *   --- x-ray subsegment ---         dd_xray_subsegment, dd_xray_send_metadata,
+ *                                    dd_lambda_send_trace_metadata. P: the `_datadog` JSON writer
+ *                                    (dd__sls_jw, dd__sls_jw_raw, _str, _set, DD__SLS_RAW),
+ *                                    dd__sls_ctx_complete.
+ *   --- invocation state ---         struct dd_lambda (its mutex) and the per-invocation record.
+ *   --- helpers ---                  options from the environment, DD_SERVICE_MAPPING, the
+ *                                    inferred spans' service and common tags. T: dd__t_ieq.
+ *   --- lifecycle ---                dd_lambda_new, dd_lambda_free; the trigger tags as the JSON of
+ *                                    the "lambda_function_tags" subsegment. T: struct dd_tracer's
+ *                                    alloc, prop, wall_ns_fn, hook_user; the dd__tsb string builder
+ *                                    (dd__tsb_init, dd__tsb_str, dd__tsb_json_str).
+ *   --- start ---                    dd_lambda_start_invocation: extract, parent, X-Ray "trace"
+ *                                    metadata, upstream and inferred spans, aws.lambda,
+ *                                    aws.lambda.load. T: struct dd_tracer's alloc, wall_ns_fn,
+ *                                    hook_user; dd__t_lower.
+ *   --- end ---                      dd_lambda_end_invocation: status code, error, the X-Ray tags
+ *                                    subsegment, the finishes, the synchronous flush.
+ *   --- log correlation ---          dd_lambda_log_prefix, dd_lambda_log_json, dd_lambda_log_line.
+ *                                    T: dd__tsb_init, dd__tsb_add, dd__tsb_str, dd__t_hex16,
+ *                                    dd__t_u64_dec.
+ *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
+ */
+#ifndef DD_LAMBDA_H
+#define DD_LAMBDA_H
+#ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
+#define DD__PRELUDE
+#define DD_VERSION 100 /* major*10000 + minor*100 + patch: 0.1.0 */
+#define DD_VERSION_STRING "0.1.0"
+#include <stddef.h>
+#include <stdint.h>
+#ifndef DD_API /* linkage of every public function; define as `static` for a private copy */
+#if defined(DD_BUILD_SHARED) && defined(_WIN32)
+#define DD_API __declspec(dllexport)
+#elif defined(DD_BUILD_SHARED) && defined(__GNUC__)
+#define DD_API __attribute__((visibility("default")))
+#elif defined(__GNUC__)
+#define DD_API extern __attribute__((visibility("hidden")))
+#else
+#define DD_API extern
+#endif
+#endif
+#ifdef __cplusplus
+#define DD__BEGIN_C extern "C" {
+#define DD__END_C }
+#else
+#define DD__BEGIN_C
+#define DD__END_C
+#endif
+#if defined(__GNUC__)
+#define DD__PRIVATE static __attribute__((unused)) /* private helpers may go unused */
+#else
+#define DD__PRIVATE static
+#endif
+#ifndef DD_ASSERT /* programmer errors only; never used on input */
+#define DD_ASSERT(c) ((void)0)
+#endif
+/* Status codes: DD_OK is 0, errors are negative and never renumbered or reused. */
+#define DD__STATUS_LIST(X) \
+    X(DD_OK, 0, "ok") \
+    X(DD_ERR_INVALID_ARG, -1, "invalid argument") \
+    X(DD_ERR_NO_MEMORY, -2, "out of memory") \
+    X(DD_ERR_BUFFER_FULL, -3, "output buffer too small") \
+    X(DD_ERR_TRUNCATED, -4, "input ends too early") \
+    X(DD_ERR_MALFORMED, -5, "malformed input") \
+    X(DD_ERR_TYPE, -6, "value has another type") \
+    X(DD_ERR_DEPTH, -7, "nesting too deep") \
+    X(DD_ERR_NOT_FOUND, -8, "not found") \
+    X(DD_ERR_LIMIT, -9, "a configured limit was reached") \
+    X(DD_ERR_TRANSPORT, -10, "transport failed") \
+    X(DD_ERR_DISABLED, -11, "disabled by configuration") \
+    X(DD_ERR_UNSUPPORTED, -12, "not supported") \
+    X(DD_ERR_HTTP, -13, "agent answered with an HTTP error") \
+    X(DD_ERR_STATE, -14, "called in the wrong state")
+#define DD__STATUS_ENUM(name, value, text) name = value,
+DD__BEGIN_C
+enum { DD__STATUS_LIST(DD__STATUS_ENUM) DD__STATUS_END = 1 };
+/* A status code's fixed English text; "unknown status" for a value not in the list. [any thread] */
+DD_API const char *dd_status_str(int status);
+/* DD_VERSION of the compiled implementation, for FFI bindings to compare. [any thread] */
+DD_API int dd_version(void);
+/* The allocator hook. NULL functions mean malloc/free. `size` is given to free_fn too. */
+typedef struct dd_allocator {
+    void *(*alloc_fn)(void *user, size_t size);
+    void (*free_fn)(void *user, void *ptr, size_t size);
+    void *user;
+} dd_allocator;
+DD__END_C
+#endif /* DD__PRELUDE ---- end of shared prelude ---- */
+#if DD_VERSION != 100
+#error "dd_*.h headers come from different releases"
+#endif
+#include "dd_msgpack.h"
+#include "dd_propagation.h"
+#include "dd_trace.h"
+
+DD__BEGIN_C
+
+/*=== declarations ===*/
+
+/*=== base64, sha-256 ===*/
+
+/* Decodes standard base64 (RFC 4648 alphabet "+/", '=' padding optional; no whitespace, no
+ * URL-safe alphabet) into out[0..cap). Returns DD_OK and *out_len, DD_ERR_MALFORMED for a bad
+ * character or length, DD_ERR_BUFFER_FULL when cap < the decoded length (*out_len then gets the
+ * length needed). Never writes past cap. [any thread] */
+DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+
+/* SHA-256 (FIPS 180-4) of data[0..len) into digest[32]. [any thread] */
+DD_API void dd_sha256(const void *data, size_t len, uint8_t digest[32]);
+
+/* The Step Functions id primitive (spec/serverless.md 4.9): SHA-256 of s[0..len), 8 bytes
+ * big-endian (bytes 0..7 when `high` is nonzero, bytes 8..15 otherwise), bit 63 cleared, 0 mapped
+ * to 1. [any thread] */
+DD_API uint64_t dd_sfn_hash(const char *s, size_t len, int high);
+
+/*=== lambda events ===*/
+
+/* Event sources, named as the span tag function_trigger.event_source (spec/serverless.md 3.1). */
+#define DD_LAMBDA_EVENT_UNKNOWN 0
+#define DD_LAMBDA_EVENT_API_GATEWAY 1       /* "api-gateway" (REST, HTTP API, WebSocket)    */
+#define DD_LAMBDA_EVENT_ALB 2               /* "application-load-balancer"                  */
+#define DD_LAMBDA_EVENT_FUNCTION_URL 3      /* "lambda-function-url"                        */
+#define DD_LAMBDA_EVENT_SQS 4               /* "sqs"                                        */
+#define DD_LAMBDA_EVENT_SNS 5               /* "sns"                                        */
+#define DD_LAMBDA_EVENT_EVENTBRIDGE 6       /* "eventbridge"                                */
+#define DD_LAMBDA_EVENT_KINESIS 7           /* "kinesis"                                    */
+#define DD_LAMBDA_EVENT_DYNAMODB 8          /* "dynamodb"                                   */
+#define DD_LAMBDA_EVENT_S3 9                /* "s3"                                         */
+#define DD_LAMBDA_EVENT_STATES 10           /* "states" (Step Functions)                    */
+#define DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS 11 /* "cloudwatch-events" (scheduled rules)       */
+#define DD_LAMBDA_EVENT_CLOUDWATCH_LOGS 12  /* "cloudwatch-logs"                            */
+#define DD_LAMBDA_EVENT_CLOUDFRONT 13       /* "cloudfront"                                 */
+/* event_subtype for api-gateway / application-load-balancer */
+#define DD_LAMBDA_HTTP_REST 1
+#define DD_LAMBDA_HTTP_API 2
+#define DD_LAMBDA_HTTP_WEBSOCKET 3
+#define DD_LAMBDA_HTTP_ALB_MULTI 4          /* ALB target group with multi-value headers     */
+/* Where the extracted context came from (spec 1.4). */
+#define DD_LAMBDA_CONTEXT_NONE 0
+#define DD_LAMBDA_CONTEXT_EVENT 1           /* the event, the client context or the custom extractor */
+#define DD_LAMBDA_CONTEXT_XRAY 2            /* converted from _X_AMZN_TRACE_ID              */
+
+#ifndef DD_ON
+#define DD_ON 1
+#define DD_OFF 2
+#endif
+
+#define DD_LAMBDA_ARN_MAX 255
+#define DD_LAMBDA_NAME_MAX 255
+#define DD_LAMBDA_TAG_KEY_MAX 31
+#define DD_LAMBDA_TAG_VALUE_MAX 255
+#define DD_LAMBDA_TAGS_MAX 12
+#define DD_LAMBDA_TRIGGER_TAGS_MAX 6
+#define DD_LAMBDA_UPSTREAM_TAGS_MAX 6
+
+typedef struct dd_lambda_tag {
+    char key[DD_LAMBDA_TAG_KEY_MAX + 1];
+    char value[DD_LAMBDA_TAG_VALUE_MAX + 1];
+} dd_lambda_tag;
+
+/* What the event says about its trigger: for the aws.lambda span's function_trigger.* tags and
+ * for the inferred span of the managed service. Strings are NUL-terminated; a value longer than
+ * its capacity is left empty (never cut). Plain data. */
+typedef struct dd_lambda_trigger {
+    int32_t event_source;             /* DD_LAMBDA_EVENT_*                                       */
+    int32_t event_subtype;            /* DD_LAMBDA_HTTP_* or 0                                   */
+    int32_t context_source;           /* DD_LAMBDA_CONTEXT_*: where the returned context came from */
+    char event_source_arn[DD_LAMBDA_ARN_MAX + 1]; /* function_trigger.event_source_arn, or ""     */
+    /* inferred span: span_name "" when the trigger has none (Step Functions, unknown, ...) */
+    char span_name[32];               /* "aws.sqs", "aws.apigateway", ...                        */
+    char service[DD_LAMBDA_NAME_MAX + 1]; /* instance name: queue, topic, stream, table, domain  */
+    char resource[DD_LAMBDA_NAME_MAX + 1];
+    int64_t start_ns;                 /* from the event's own timestamp, Unix epoch ns; 0 unknown */
+    int32_t is_async;                 /* async inferred spans end when aws.lambda starts          */
+    uint32_t n_tags;                  /* service-specific inferred-span tags                     */
+    dd_lambda_tag tags[DD_LAMBDA_TAGS_MAX];
+    char span_type[8];                /* "web" or "http" (Function URL, ALB)                      */
+    /* a second inferred span above the first, for SNS -> SQS ("aws.sns"), EventBridge -> SQS
+     * ("aws.eventbridge") and a REST/WebSocket API behind an instrumented Lambda authorizer
+     * ("aws.apigateway.authorizer"): it starts at its own time and ends when the first starts */
+    char upstream_span_name[32];      /* "" when none                                            */
+    char upstream_service[DD_LAMBDA_NAME_MAX + 1];
+    char upstream_resource[DD_LAMBDA_NAME_MAX + 1];
+    int64_t upstream_start_ns;
+    uint32_t n_upstream_tags;         /* the upstream span's own tags (SNS: topicname, topic_arn,
+                                         message_id, type, subject; EventBridge: detail_type)    */
+    dd_lambda_tag upstream_tags[DD_LAMBDA_UPSTREAM_TAGS_MAX];
+    /* HTTP triggers: tags of the aws.lambda span besides function_trigger.* (spec 7.3):
+     * http.url, http.method, http.route, http.referer, http.useragent (ALB) */
+    uint32_t n_trigger_tags;
+    dd_lambda_tag trigger_tags[DD_LAMBDA_TRIGGER_TAGS_MAX];
+} dd_lambda_trigger;
+
+/* The custom extractor, C equivalent of DD_TRACE_EXTRACTOR: gets the raw event and returns
+ *   DD_OK            *out holds the context (nonzero trace id and parent id); built-ins skipped;
+ *   DD_ERR_NOT_FOUND "not mine": the built-in extraction runs as if there were no extractor
+ *                    (datadog-lambda-js semantics);
+ *   anything else    failure: the built-ins are skipped and only the X-Ray fallback applies
+ *                    (datadog-lambda-python semantics for a raising extractor).
+ * A DD_OK with an incomplete *out counts as a failure. */
+typedef int (*dd_lambda_extractor_fn)(void *user, const char *event, size_t event_len, dd_trace_context *out);
+/* Sends one UDP datagram to the X-Ray daemon (AWS_XRAY_DAEMON_ADDRESS host:port); 0 = sent. */
+typedef int (*dd_datagram_fn)(void *user, const char *data, size_t len);
+
+/* Zero-initialised is valid: default styles, no extractor, merging from DD_MERGE_XRAY_TRACES,
+ * libc getenv, time(NULL) seconds as clock, no datagrams. */
+typedef struct dd_lambda_config {
+    const dd_propagation_config *propagation; /* styles for carriers; NULL: datadog,tracecontext */
+    dd_lambda_extractor_fn extractor_fn;     /* NULL: none                                      */
+    void *extractor_user;
+    int32_t merge_xray;                      /* 0: DD_MERGE_XRAY_TRACES (default off); DD_ON/DD_OFF */
+    const char *(*getenv_fn)(void *user, const char *name); /* _X_AMZN_TRACE_ID, DD_MERGE_XRAY_TRACES */
+    int64_t (*wall_ns_fn)(void *user);       /* subsegment times; NULL: time(NULL) seconds      */
+    uint64_t (*random_fn)(void *user);       /* subsegment ids; NULL: a hash of time and header  */
+    dd_datagram_fn send_fn;                  /* X-Ray datagrams; NULL: none are built            */
+    void *hook_user;                         /* handed to getenv_fn, wall_ns_fn, random_fn, send_fn */
+    const char *invoked_function_arn;        /* NUL-terminated; region/account for built ARNs   */
+    char *scratch;                           /* decoding room for nested payloads (SNS in SQS   */
+    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB on the stack   */
+} dd_lambda_config;
+
+/* "api-gateway", "sqs", ... for a DD_LAMBDA_EVENT_* value; "unknown" otherwise. [any thread] */
+DD_API const char *dd_lambda_event_source_name(int event_source);
+
+/* Extracts the parent context of an invocation from the raw event JSON and the invocation's
+ * client context JSON (the Lambda-Runtime-Client-Context header value, {"custom":{...}}; NULL or
+ * empty when absent), in the official precedence (spec/serverless.md 4.0): custom extractor →
+ * AppSync request headers → HTTP events (Lambda-authorizer hand-off, then headers and
+ * multiValueHeaders) → SQS (EventBridge or SNS envelope in the body, `_datadog` String/Binary
+ * attribute, AWSTraceHeader carrying a Datadog id) → SNS → EventBridge → Kinesis → Step Functions →
+ * durable functions → client context → X-Ray (_X_AMZN_TRACE_ID). Only Records[0] counts. A context
+ * is complete with a trace id and a parent id; a missing sampling priority stays
+ * DD_PRIORITY_UNSET (the local sampler decides). *trigger (may be NULL) gets the classification,
+ * the event source ARN and the inferred-span description; trigger->context_source says where *out
+ * came from. Returns DD_OK (context found), DD_ERR_NOT_FOUND (none: *out zeroed; the trigger is
+ * still filled), DD_ERR_INVALID_ARG. A malformed event is not an error: it only yields no event
+ * context. [any thread] */
+DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
+                             const char *client_context, size_t cc_len, dd_trace_context *out,
+                             dd_lambda_trigger *trigger);
+
+/* The parent of the aws.lambda span (or of the inferred span) under DD_MERGE_XRAY_TRACES
+ * (spec 6.5, Python/Go semantics): merging off → the extracted context when it came from the
+ * event, none when it came from X-Ray (new trace); merging on → an event context keeps its trace id
+ * and priority but takes the X-Ray Parent of _X_AMZN_TRACE_ID as parent id (when the header is
+ * parseable), an X-Ray context is used as is. DD_OK (*parent set), DD_ERR_NOT_FOUND (start a new
+ * trace; *parent zeroed). [any thread] */
+DD_API int dd_lambda_parent(const dd_lambda_config *cfg, const dd_trace_context *extracted, int context_source,
+                            dd_trace_context *parent);
+
+/*=== x-ray subsegment ===*/
+
+/* Builds the `datadog-metadata` X-Ray subsegment datagram byte for byte as the official libraries
+ * do: the line {"format": "json", "version": 1}, a newline, then
+ * {"id":"<id>","trace_id":"<Root>","parent_id":"<Parent>","name":"datadog-metadata",
+ *  "start_time":<s>,"end_time":<s>,"type":"subsegment","metadata":{"datadog":{"<key>":<value>}}}
+ * Root and Parent come from xray_header (an X-Amzn-Trace-Id value); time is now_ns as epoch
+ * seconds with up to millisecond decimals (1487076708, 1487076708.5); value_json is inserted
+ * verbatim (it must be JSON). snprintf semantics: returns the length needed; out gets the datagram
+ * NUL-terminated when it fits and "" otherwise. Returns 0 when the header has no Root or Parent (or
+ * they hold other than printable ASCII), or says Sampled=0 (the libraries send nothing then). [any thread] */
+DD_API size_t dd_xray_subsegment(char *out, size_t cap, const char *xray_header, size_t header_len,
+                                 const char *id, size_t id_len, int64_t now_ns, const char *key,
+                                 size_t key_len, const char *value_json, size_t value_len);
+
+/* Sends the "trace" metadata subsegment ({"trace-id":"<dec>","parent-id":"<dec>",
+ * "sampling-priority":"<n>"}) for an event context through cfg->send_fn, with the current
+ * _X_AMZN_TRACE_ID. DD_OK (sent), DD_ERR_NOT_FOUND (context_source is not EVENT, or no usable
+ * sampled X-Ray header), DD_ERR_DISABLED (no send_fn), DD_ERR_TRANSPORT (send_fn failed).
+ * [any thread] */
+DD_API int dd_lambda_send_trace_metadata(const dd_lambda_config *cfg, const dd_trace_context *ctx, int context_source);
+
+/* Sends one metadata subsegment with any key (e.g. "lambda_function_tags" and a JSON object of
+ * the trigger tags after the handler). Same results as above. [any thread] */
+DD_API int dd_xray_send_metadata(const dd_lambda_config *cfg, const char *key, size_t key_len,
+                                 const char *value_json, size_t value_len);
+
+/*=== lambda: invocation spans, inferred spans, log correlation ===*/
+
+/* Library mode in AWS Lambda (spec/serverless.md sections 7, 8, 10, 14): one dd_lambda per
+ * process (it remembers the cold start), then per invocation
+ *
+ *   dd_span *s = dd_lambda_start_invocation(l, &inv, &trigger);   extract, inferred span(s), aws.lambda
+ *   ... the handler; children with dd_span_start_child(s, ...) ...
+ *   dd_lambda_end_invocation(l, s, response, response_len, failed); status, finish, synchronous flush
+ *
+ * The spans are those of the official libraries (datadog-lambda-python, newest): aws.lambda with
+ * type "serverless", resource = the function name, the function_* / cold_start / trigger tags;
+ * the inferred span of the managed service (aws.apigateway, aws.httpapi, aws.apigateway.websocket,
+ * aws.lambda.url, aws.alb, aws.sqs, aws.sns, aws.kinesis, aws.dynamodb, aws.s3, aws.eventbridge)
+ * started at the event's own timestamp as the parent of aws.lambda and the child of the extracted
+ * context, and above it the upstream span (SNS -> SQS, EventBridge -> SQS, Lambda authorizer). */
+
+typedef struct dd_lambda dd_lambda; /* opaque; one per process */
+
+/* Creation options. A zeroed struct is valid: every unset field comes from the environment variable
+ * named beside it, read once in dd_lambda_new through config->getenv_fn (NULL: libc getenv). */
+typedef struct dd_lambda_options {
+    const dd_lambda_config *config; /* extraction (extractor, merge_xray, propagation styles, X-Ray
+                                       send_fn, getenv_fn, hook_user); NULL = zeroed; its NULL
+                                       propagation = the tracer's styles. Copied, except
+                                       what its pointers name, which must outlive the dd_lambda. Its
+                                       `scratch` is shared: leave it NULL when invocations run
+                                       concurrently. Its invoked_function_arn is ignored (see
+                                       dd_lambda_invocation). */
+    const char *function_name;  /* AWS_LAMBDA_FUNCTION_NAME; else the name in the invoked ARN, else
+                                   "function" (Python's fallback)                                 */
+    const char *service;        /* DD_SERVICE: the aws.lambda service and the inferred spans'
+                                   peer.service; unset: the function name                         */
+    const char *service_mapping; /* DD_SERVICE_MAPPING "key:value,key:value" for inferred spans   */
+    int managed_services;       /* DD_TRACE_MANAGED_SERVICES; default on: inferred spans           */
+    int service_representation; /* DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED; default on. Off:
+                                   aws.lambda service "aws.lambda", inferred spans "sqs", "sns"... */
+    int logs_injection;         /* DD_LOGS_INJECTION; default on: the log helpers below add ids    */
+    int log_128bit;             /* DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED; default on: 128-bit
+                                   trace ids log as 32 hex digits (dd-trace-py 3.x), else low 64
+                                   bits in decimal                                                 */
+    int64_t init_ns;            /* when the sandbox initialised (wall clock ns since the epoch);
+                                   0 = the time of dd_lambda_new. A first invocation more than 10 s
+                                   later is a proactive initialisation, not a cold start (spec 7.5) */
+    int cold_start_tracing;     /* DD_COLD_START_TRACING; default on (as the Python and Node
+                                   libraries): the cold start gets an aws.lambda.load span from
+                                   init_ns to the aws.lambda start                                 */
+    int32_t min_cold_start_duration_ms; /* DD_MIN_COLD_START_DURATION; 0 = unset (default 3 ms);
+                                   a shorter initialisation gets no span; negative = no minimum   */
+} dd_lambda_options;
+
+/* One invocation, as the Runtime API gives it (spec 14). Strings are NUL-terminated, read during
+ * dd_lambda_start_invocation only. */
+typedef struct dd_lambda_invocation {
+    const char *event;            /* the event JSON (the body of .../invocation/next)             */
+    size_t event_len;
+    const char *client_context;   /* Lambda-Runtime-Client-Context, or NULL                       */
+    size_t client_context_len;
+    const char *request_id;       /* Lambda-Runtime-Aws-Request-Id                                */
+    const char *invoked_function_arn; /* Lambda-Runtime-Invoked-Function-Arn                      */
+    const char *xray_trace_id;    /* Lambda-Runtime-Trace-Id; NULL: _X_AMZN_TRACE_ID via getenv_fn */
+    int64_t start_ns;             /* handler start, wall clock ns since the epoch; 0 = now        */
+} dd_lambda_invocation;
+
+/* Creates the per-process Lambda state for tracer t (which must outlive it), reading the options'
+ * environment variables and AWS_LAMBDA_INITIALIZATION_TYPE once. Returns NULL for a NULL tracer or
+ * when out of memory (the tracer's allocator is used). [setup] */
+DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts);
+
+/* Frees the state. Invocations not ended are forgotten (their spans stay unfinished). NULL is a
+ * no-op. [setup] */
+DD_API void dd_lambda_free(dd_lambda *l);
+
+/* Starts an invocation: extracts the parent context with dd_lambda_extract (custom extractor,
+ * event, client context, X-Ray), chooses the parent with dd_lambda_parent (DD_MERGE_XRAY_TRACES),
+ * sends the X-Ray "trace" metadata subsegment when config->send_fn is set, starts the upstream and
+ * inferred spans (when managed services are on and the trigger has one) and returns the aws.lambda
+ * span, started at inv->start_ns, with its tags:
+ *   span.kind=server, cold_start=true|false (omitted in Lambda Managed Instances mode),
+ *   proactive_initialization=true (only then), function_arn (lower-cased, without qualifier),
+ *   function_version (the qualifier, else $LATEST), functionname (lower-cased), resource_names,
+ *   request_id, datadog_lambda, dd_trace, span.name, _dd.origin=lambda,
+ *   function_trigger.event_source / _arn, the HTTP trigger tags (http.url, http.method, ...) and
+ *   _dd.parent_source=xray when merging continued an X-Ray context.
+ * On the cold start (not in Managed Instances mode) a child aws.lambda.load span (service
+ * "aws.lambda", type "aws.lambda.load", resource the function name; datadog-lambda-python's
+ * ColdStartTracer, spec 9) covers init_ns .. the aws.lambda start, when that lasts at least the
+ * minimum cold-start duration.
+ * The inferred span also gets http.route (HTTP triggers) and dd_resource_key (the
+ * function_trigger.event_source_arn) from the trigger tags, as datadog-lambda-python does.
+ * *trigger (may be NULL) gets the extraction's trigger description. Returns NULL when tracing is
+ * disabled, a limit refused the span, or l or inv is NULL; dd_lambda_end_invocation accepts that
+ * NULL. [any thread] */
+DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocation *inv,
+                                           dd_lambda_trigger *trigger);
+
+/* Ends the invocation started with `span` (the aws.lambda span): for HTTP triggers (API Gateway,
+ * ALB, Function URL) sets http.status_code on aws.lambda and the inferred span from the response
+ * JSON's statusCode (no response or `null`: 502; no statusCode: 200) and marks aws.lambda as an
+ * error for a 5xx; is_error != 0 marks aws.lambda as an error (set error.type/message first with
+ * dd_span_set_error_info); with config->send_fn, sends the X-Ray "lambda_function_tags" metadata
+ * subsegment (function_trigger.*, the HTTP trigger tags and http.status_code, as
+ * datadog-lambda-python does after the handler); finishes aws.lambda now, the inferred span now (sync) or at the
+ * aws.lambda start (async), sets peer.service on it when a service is configured, and flushes
+ * the tracer synchronously (the sandbox may freeze as soon as the response is posted). Finish
+ * the handler's own spans before. Returns what dd_tracer_flush returns (DD_OK also for a NULL
+ * span), DD_ERR_INVALID_ARG for a NULL l. [owner thread of span] */
+DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *response, size_t response_len,
+                                    int is_error);
+
+/* Log correlation in Lambda (spec 10), snprintf semantics: returns the length needed without the
+ * NUL; out (cap bytes) gets the text, cut to fit. With logs injection off they write "" and
+ * return 0. Ids: span id decimal; trace id decimal for 64-bit traces, 32 lower-case hex digits
+ * for 128-bit ones (unless log_128bit is off: low 64 bits decimal); a NULL span gives 0 and 0.
+ *   dd_lambda_log_prefix: "[dd.trace_id=<id> dd.span_id=<id>] " (datadog-lambda-js text prefix)
+ *   dd_lambda_log_json:   "dd":{"trace_id":"<id>","span_id":"<id>"} (a member for a JSON log)
+ * [owner thread of span] */
+DD_API size_t dd_lambda_log_prefix(const dd_lambda *l, const dd_span *span, char *out, size_t cap);
+DD_API size_t dd_lambda_log_json(const dd_lambda *l, const dd_span *span, char *out, size_t cap);
+
+/* A whole log line in the datadog-lambda-python layout:
+ *   [<level>]\t<YYYY-MM-DDTHH:MM:SS.mmm>Z\t<request id>\t[dd.trace_id=<id> dd.span_id=<id>]\t<message>\n
+ * (without the bracketed part when logs injection is off). time_ns is the wall clock in ns since
+ * the epoch (milliseconds always have three digits, as Lambda's own log format). Same return
+ * convention. [owner thread of span] */
+DD_API size_t dd_lambda_log_line(const dd_lambda *l, const dd_span *span, const char *level, int64_t time_ns,
+                                 const char *request_id, const char *message, size_t message_len, char *out,
+                                 size_t cap);
+
+DD__END_C
+#endif /* DD_LAMBDA_H */
+
+#if (defined(DD_LAMBDA_IMPLEMENTATION) || defined(DD_TRACE_IMPLEMENTATION)) \
+    && !defined(DD__LAMBDA_IMPLEMENTED)
+#define DD__LAMBDA_IMPLEMENTED
+#ifndef DD__PRELUDE_IMPLEMENTED /* ---- shared prelude implementation: byte-identical in all four headers ---- */
+#define DD__PRELUDE_IMPLEMENTED
+#include <stdlib.h>
+#define DD__STATUS_CASE(name, value, text) case value: return text;
+DD_API const char *dd_status_str(int status) {
+    switch (status) { DD__STATUS_LIST(DD__STATUS_CASE) default: return "unknown status"; }
+}
+DD_API int dd_version(void) { return DD_VERSION; }
+DD__PRIVATE void *dd__alloc(const dd_allocator *a, size_t size) {
+    if (a && a->alloc_fn) return a->alloc_fn(a->user, size);
+    return malloc(size ? size : 1);
+}
+DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
+    if (!ptr) return;
+    if (a && a->free_fn) { a->free_fn(a->user, ptr, size); return; }
+    (void)size;
+    free(ptr);
+}
+#endif /* DD__PRELUDE_IMPLEMENTED ---- end of shared prelude implementation ---- */
+
+/*=== implementation ===*/
+
+/* With `#define DD_API static` an unused public function must not warn: scope the silence to
+ * this block (GCC and Clang judge it by the function's location). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+#include <string.h>
+#include <time.h>
+
+/*--- base64, sha-256 ---*/
+
+DD__PRIVATE int dd__sls_b64val(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
+    size_t pad = 0, i, need, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    if (out_len) *out_len = 0;
+    if (!in && len) return DD_ERR_INVALID_ARG;
+    while (pad < 2 && len > 0 && in[len - 1] == '=') { len--; pad++; }
+    if (pad && (len + pad) % 4 != 0) return DD_ERR_MALFORMED;
+    if (len % 4 == 1) return DD_ERR_MALFORMED;
+    need = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
+    for (i = 0; i < len; i++)
+        if (dd__sls_b64val((unsigned char)in[i]) < 0) return DD_ERR_MALFORMED;
+    if (out_len) *out_len = need;
+    if (need > cap || (!out && need)) return DD_ERR_BUFFER_FULL;
+    for (i = 0; i < len; i++) {
+        acc = (acc << 6) | (uint32_t)dd__sls_b64val((unsigned char)in[i]);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    /* leftover bits must be zero (canonical encoding is not required by AWS; ignore them) */
+    return DD_OK;
+}
+
+DD__PRIVATE uint32_t dd__sls_rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+DD__PRIVATE void dd__sls_sha256_block(uint32_t h[8], const uint8_t *b) {
+    static const uint32_t k[64] = {
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+    uint32_t w[64], a, bb, c, d, e, f, g, hh;
+    int i;
+    for (i = 0; i < 16; i++)
+        w[i] = ((uint32_t)b[i * 4] << 24) | ((uint32_t)b[i * 4 + 1] << 16) | ((uint32_t)b[i * 4 + 2] << 8) |
+               (uint32_t)b[i * 4 + 3];
+    for (i = 16; i < 64; i++) {
+        uint32_t s0 = dd__sls_rotr(w[i - 15], 7) ^ dd__sls_rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = dd__sls_rotr(w[i - 2], 17) ^ dd__sls_rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = h[0]; bb = h[1]; c = h[2]; d = h[3]; e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+    for (i = 0; i < 64; i++) {
+        uint32_t S1 = dd__sls_rotr(e, 6) ^ dd__sls_rotr(e, 11) ^ dd__sls_rotr(e, 25);
+        uint32_t ch = (e & f) ^ (~e & g);
+        uint32_t t1 = hh + S1 + ch + k[i] + w[i];
+        uint32_t S0 = dd__sls_rotr(a, 2) ^ dd__sls_rotr(a, 13) ^ dd__sls_rotr(a, 22);
+        uint32_t maj = (a & bb) ^ (a & c) ^ (bb & c);
+        uint32_t t2 = S0 + maj;
+        hh = g; g = f; f = e; e = d + t1; d = c; c = bb; bb = a; a = t1 + t2;
+    }
+    h[0] += a; h[1] += bb; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+DD_API void dd_sha256(const void *data, size_t len, uint8_t digest[32]) {
+    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    const uint8_t *p = (const uint8_t *)data;
+    uint8_t tail[128];
+    size_t rest, tn, i;
+    uint64_t bits = (uint64_t)len * 8;
+    while (len >= 64) {
+        dd__sls_sha256_block(h, p);
+        p += 64;
+        len -= 64;
+    }
+    rest = len;
+    memset(tail, 0, sizeof tail);
+    if (rest) memcpy(tail, p, rest);
+    tail[rest] = 0x80;
+    tn = rest + 1 + 8 <= 64 ? 64 : 128;
+    for (i = 0; i < 8; i++) tail[tn - 1 - i] = (uint8_t)(bits >> (8 * i));
+    dd__sls_sha256_block(h, tail);
+    if (tn == 128) dd__sls_sha256_block(h, tail + 64);
+    for (i = 0; i < 8; i++) {
+        digest[i * 4] = (uint8_t)(h[i] >> 24);
+        digest[i * 4 + 1] = (uint8_t)(h[i] >> 16);
+        digest[i * 4 + 2] = (uint8_t)(h[i] >> 8);
+        digest[i * 4 + 3] = (uint8_t)h[i];
+    }
+}
+
+DD_API uint64_t dd_sfn_hash(const char *s, size_t len, int high) {
+    uint8_t d[32];
+    uint64_t v = 0;
+    int i, off = high ? 0 : 8;
+    dd_sha256(s, s ? len : 0, d);
+    for (i = 0; i < 8; i++) v = (v << 8) | d[off + i];
+    v &= UINT64_C(0x7FFFFFFFFFFFFFFF);
+    return v ? v : 1;
+}
+
+/*--- event: scratch and JSON helpers ---*/
+
+typedef struct dd__sls_x {
+    const dd_lambda_config *cfg;
+    const dd_propagation_config *prop;
+    char *scratch;
+    size_t cap, used;
+    dd_trace_context *out;
+} dd__sls_x;
+
+DD_API const char *dd_lambda_event_source_name(int s) {
+    switch (s) {
+    case DD_LAMBDA_EVENT_API_GATEWAY: return "api-gateway";
+    case DD_LAMBDA_EVENT_ALB: return "application-load-balancer";
+    case DD_LAMBDA_EVENT_FUNCTION_URL: return "lambda-function-url";
+    case DD_LAMBDA_EVENT_SQS: return "sqs";
+    case DD_LAMBDA_EVENT_SNS: return "sns";
+    case DD_LAMBDA_EVENT_EVENTBRIDGE: return "eventbridge";
+    case DD_LAMBDA_EVENT_KINESIS: return "kinesis";
+    case DD_LAMBDA_EVENT_DYNAMODB: return "dynamodb";
+    case DD_LAMBDA_EVENT_S3: return "s3";
+    case DD_LAMBDA_EVENT_STATES: return "states";
+    case DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS: return "cloudwatch-events";
+    case DD_LAMBDA_EVENT_CLOUDWATCH_LOGS: return "cloudwatch-logs";
+    case DD_LAMBDA_EVENT_CLOUDFRONT: return "cloudfront";
+    default: return "unknown";
+    }
+}
+
+DD__PRIVATE const char *dd__sls_getenv(const dd_lambda_config *cfg, const char *name) {
+    if (cfg && cfg->getenv_fn) return cfg->getenv_fn(cfg->hook_user, name);
+    return getenv(name);
+}
+
+/* Unescapes JSON string s into scratch; returns its text or NULL. */
+DD__PRIVATE const char *dd__sls_unescape(dd__sls_x *x, const dd_json *s, size_t *n) {
+    char *buf;
+    *n = 0;
+    if (!s || s->type != DD_JSON_STRING || x->used >= x->cap) return NULL;
+    buf = x->scratch + x->used;
+    if (dd_json_string(s, buf, x->cap - x->used, n) != DD_OK) return NULL;
+    x->used += *n + 1;
+    return buf;
+}
+/* A JSON document held inside JSON string s (an SQS body, a String attribute). */
+DD__PRIVATE int dd__sls_parse_jstr(dd__sls_x *x, const dd_json *s, dd_json *out) {
+    size_t n;
+    const char *t = dd__sls_unescape(x, s, &n);
+    memset(out, 0, sizeof *out);
+    return t && dd_json_parse(t, n, out) == DD_OK;
+}
+/* A JSON document held base64-encoded inside JSON string s (a Binary attribute, Kinesis data). */
+DD__PRIVATE int dd__sls_parse_b64(dd__sls_x *x, const dd_json *s, dd_json *out) {
+    size_t n, m;
+    const char *t = dd__sls_unescape(x, s, &n);
+    uint8_t *buf;
+    memset(out, 0, sizeof *out);
+    if (!t || x->used >= x->cap) return 0;
+    buf = (uint8_t *)x->scratch + x->used;
+    if (dd_base64_decode(t, n, buf, x->cap - x->used, &m) != DD_OK) return 0;
+    x->used += m;
+    return dd_json_parse((const char *)buf, m, out) == DD_OK;
+}
+/* Copies string v unescaped into dst (cap bytes); "" when it is not a string or does not fit. */
+DD__PRIVATE size_t dd__sls_copy(const dd_json *v, char *dst, size_t cap) {
+    size_t n = 0;
+    if (dd_json_string(v, dst, cap, &n) != DD_OK) {
+        if (cap) dst[0] = 0;
+        return 0;
+    }
+    return n;
+}
+DD__PRIVATE int dd__sls_has(const dd_json *obj, const char *key, size_t n) {
+    dd_json v;
+    return dd_json_get(obj, key, n, &v) == DD_OK;
+}
+#define DD__SLS_HAS(obj, lit) dd__sls_has((obj), (lit), sizeof(lit) - 1)
+DD__PRIVATE int dd__sls_str_is(const dd_json *v, const char *lit) { return dd_json_string_eq(v, lit, strlen(lit)); }
+
+DD__PRIVATE int dd__sls_hex_u64(const char *s, size_t n, uint64_t *out) {
+    uint64_t v = 0;
+    size_t i;
+    *out = 0;
+    if (n == 0 || n > 16) return 0;
+    for (i = 0; i < n; i++) {
+        int h = dd__sls_hexval(s[i]);
+        if (h < 0) return 0;
+        v = (v << 4) | (uint64_t)h;
+    }
+    *out = v;
+    return 1;
+}
+/* Lower-case hex without leading zeros, as Python's hex()[2:] and Rust's {:x}. */
+DD__PRIVATE size_t dd__sls_hex_min(uint64_t v, char out[17]) {
+    static const char hex[] = "0123456789abcdef";
+    char t[16];
+    size_t n = 0, i;
+    do { t[n++] = hex[v & 15]; v >>= 4; } while (v);
+    for (i = 0; i < n; i++) out[i] = t[n - 1 - i];
+    out[n] = 0;
+    return n;
+}
+DD__PRIVATE size_t dd__sls_dec(uint64_t v, char out[21]) {
+    char t[20];
+    size_t n = 0, i;
+    do { t[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    for (i = 0; i < n; i++) out[i] = t[n - 1 - i];
+    out[n] = 0;
+    return n;
+}
+
+/* Appends "k=v" to ctx->ptags (comma separated); 0 when it does not fit. */
+DD__PRIVATE int dd__sls_ptag_add(dd_trace_context *c, const char *kv, size_t n) {
+    size_t need = n + (c->ptags_len ? 1 : 0);
+    if (c->ptags_len + need > DD_PTAGS_MAX) { c->dropped++; return 0; }
+    if (c->ptags_len) c->ptags[c->ptags_len++] = ',';
+    memcpy(c->ptags + c->ptags_len, kv, n);
+    c->ptags_len += (uint32_t)n;
+    c->ptags[c->ptags_len] = 0;
+    return 1;
+}
+/* Copies the _dd.p.* members of an x-datadog-tags value; sets trace_id.hi from _dd.p.tid. */
+DD__PRIVATE void dd__sls_ptags_from(dd_trace_context *c, const char *s, size_t n, int only_tid) {
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j] != ',') j++;
+        if (j - i > 6 && memcmp(s + i, "_dd.p.", 6) == 0) {
+            int is_tid = j - i > 10 && memcmp(s + i, "_dd.p.tid=", 10) == 0;
+            if (is_tid) {
+                uint64_t hi;
+                if (dd__sls_hex_u64(s + i + 10, j - i - 10, &hi)) c->trace_id.hi = hi;
+            }
+            if (is_tid || !only_tid) dd__sls_ptag_add(c, s + i, j - i);
+        }
+        i = j + 1;
+    }
+}
+
+/*--- event: step functions ---*/
+
+/* Step Functions (spec 3.3, 4.9). */
+DD__PRIVATE int dd__sls_sfn_shape(const dd_json *o) {
+    dd_json e, s;
+    return DD__SLS_GET(o, "Execution", &e) && e.type == DD_JSON_OBJECT && DD__SLS_GET(o, "State", &s) &&
+           s.type == DD_JSON_OBJECT && DD__SLS_HAS(o, "StateMachine");
+}
+DD__PRIVATE int dd__sls_is_sfn(const dd_json *obj, dd_json *ctxo) {
+    dd_json o = *obj, p, d;
+    if (o.type != DD_JSON_OBJECT) return 0;
+    if (DD__SLS_GET(&o, "Payload", &p) && p.type == DD_JSON_OBJECT) o = p;
+    if (dd__sls_sfn_shape(&o)) { *ctxo = o; return 1; }
+    if (DD__SLS_GET(&o, "_datadog", &d) && d.type == DD_JSON_OBJECT && dd__sls_sfn_shape(&d) &&
+        DD__SLS_HAS(&d, "serverless-version")) {
+        *ctxo = d;
+        return 1;
+    }
+    return 0;
+}
+DD__PRIVATE uint64_t dd__sls_u64_or0(const dd_json *o, const char *path) {
+    dd_json v;
+    uint64_t u = 0;
+    if (dd_json_path(o, path, &v) == DD_OK) dd_json_u64(&v, &u);
+    return u;
+}
+DD__PRIVATE int dd__sls_sfn_extract(dd__sls_x *x, const dd_json *o, dd_trace_context *c) {
+    dd_json exec_id, name, entered, v, sv, root_id, in_dd;
+    size_t mark = x->used, n1, n2, n3, len;
+    const char *s1, *s2, *s3;
+    char *buf;
+    uint64_t retry, redrive;
+    char num[21], tid[32];
+    memset(c, 0, sizeof *c);
+    if (dd_json_path(o, "Execution.Id", &exec_id) != DD_OK || dd_json_path(o, "State.Name", &name) != DD_OK ||
+        dd_json_path(o, "State.EnteredTime", &entered) != DD_OK)
+        return 0;
+    s1 = dd__sls_unescape(x, &exec_id, &n1);
+    s2 = dd__sls_unescape(x, &name, &n2);
+    s3 = dd__sls_unescape(x, &entered, &n3);
+    if (!s1 || !s2 || !s3) { x->used = mark; return 0; }
+    retry = dd__sls_u64_or0(o, "State.RetryCount");
+    redrive = dd__sls_u64_or0(o, "Execution.RedriveCount");
+    len = n1 + n2 + n3 + 2 + 2 + 40;
+    if (x->cap - x->used < len) { x->used = mark; return 0; }
+    buf = x->scratch + x->used;
+    len = 0;
+    memcpy(buf + len, s1, n1); len += n1; buf[len++] = '#';
+    memcpy(buf + len, s2, n2); len += n2; buf[len++] = '#';
+    memcpy(buf + len, s3, n3); len += n3;
+    if (retry || redrive) {
+        size_t k;
+        buf[len++] = '#';
+        k = dd__sls_dec(retry, num); memcpy(buf + len, num, k); len += k;
+        buf[len++] = '#';
+        k = dd__sls_dec(redrive, num); memcpy(buf + len, num, k); len += k;
+    }
+    c->parent_id = dd_sfn_hash(buf, len, 1);
+    c->sampling_priority = DD_PRIORITY_AUTO_KEEP;
+    if (DD__SLS_GET(o, "serverless-version", &sv) && dd__sls_str_is(&sv, "v1") &&
+        DD__SLS_GET(o, "x-datadog-trace-id", &v) && dd_json_u64(&v, &c->trace_id.lo) == DD_OK) {
+        /* Lambda root: the upstream trace; every _dd.p.* of its tags (as the extension does) */
+        dd_json tags;
+        size_t tn;
+        const char *ts;
+        if (DD__SLS_GET(o, "x-datadog-tags", &tags) && (ts = dd__sls_unescape(x, &tags, &tn)) != NULL)
+            dd__sls_ptags_from(c, ts, tn, 0);
+    } else if (DD__SLS_GET(o, "serverless-version", &sv) && dd__sls_str_is(&sv, "v1") &&
+               DD__SLS_GET(o, "RootExecutionId", &root_id) && (s1 = dd__sls_unescape(x, &root_id, &n1)) != NULL) {
+        c->trace_id.lo = dd_sfn_hash(s1, n1, 0);
+        c->trace_id.hi = dd_sfn_hash(s1, n1, 1);
+    } else if (dd_json_path(o, "Execution.Input._datadog", &in_dd) == DD_OK && in_dd.type == DD_JSON_OBJECT &&
+               DD__SLS_GET(&in_dd, "x-datadog-trace-id", &v) && dd_json_u64(&v, &c->trace_id.lo) == DD_OK) {
+        dd_json tags;
+        size_t tn;
+        const char *ts;
+        if (DD__SLS_GET(&in_dd, "x-datadog-tags", &tags) && (ts = dd__sls_unescape(x, &tags, &tn)) != NULL)
+            dd__sls_ptags_from(c, ts, tn, 1);
+    } else {
+        s1 = dd__sls_unescape(x, &exec_id, &n1);
+        if (!s1) { x->used = mark; memset(c, 0, sizeof *c); return 0; }
+        c->trace_id.lo = dd_sfn_hash(s1, n1, 0);
+        c->trace_id.hi = dd_sfn_hash(s1, n1, 1);
+    }
+    if (c->trace_id.hi && !c->ptags_len) {
+        size_t k;
+        memcpy(tid, "_dd.p.tid=", 10);
+        k = dd__sls_hex_min(c->trace_id.hi, tid + 10);
+        dd__sls_ptag_add(c, tid, 10 + k);
+    }
+    x->used = mark;
+    if (!c->trace_id.lo && !c->trace_id.hi) { memset(c, 0, sizeof *c); return 0; }
+    return 1;
+}
+
+/*--- event: carriers, x-ray headers ---*/
+
+/* A carrier object: a Step Functions context object or the text-map keys. */
+DD__PRIVATE int dd__sls_carrier(dd__sls_x *x, const dd_json *obj) {
+    dd_json so;
+    if (!obj || obj->type != DD_JSON_OBJECT) return 0;
+    if (dd__sls_is_sfn(obj, &so)) return dd__sls_sfn_extract(x, &so, x->out);
+    return dd__sls_extract_obj(x->prop, obj, NULL, x->out);
+}
+
+/* Raw fields of an X-Ray header: Root, Parent, Sampled (any order; later duplicates win). */
+typedef struct dd__sls_xray {
+    const char *root, *parent, *sampled;
+    size_t root_n, parent_n, sampled_n;
+} dd__sls_xray;
+DD__PRIVATE void dd__sls_xray_fields(const char *h, size_t n, dd__sls_xray *f) {
+    size_t i = 0;
+    memset(f, 0, sizeof *f);
+    while (h && i < n) {
+        size_t j = i, k;
+        while (j < n && h[j] != ';') j++;
+        k = i;
+        while (k < j && h[k] == ' ') k++;
+        /* cppcheck-suppress knownConditionTrueFalse ; cppcheck folds j - k wrongly: a real length test */
+        if (j - k > 5 && memcmp(h + k, "Root=", 5) == 0) { f->root = h + k + 5; f->root_n = j - k - 5; }
+        /* cppcheck-suppress knownConditionTrueFalse ; cppcheck folds j - k wrongly: a real length test */
+        else if (j - k > 7 && memcmp(h + k, "Parent=", 7) == 0) { f->parent = h + k + 7; f->parent_n = j - k - 7; }
+        /* cppcheck-suppress knownConditionTrueFalse ; cppcheck folds j - k wrongly: a real length test */
+        else if (j - k > 8 && memcmp(h + k, "Sampled=", 8) == 0) { f->sampled = h + k + 8; f->sampled_n = j - k - 8; }
+        i = j + 1;
+    }
+}
+/* AWSTraceHeader / _X_AMZN_TRACE_ID written by dd-trace-java's X-Ray style: Root=1-<8 hex>-00000000<16 hex>;
+ * trace id = those 16 hex digits (unmasked), parent = Parent, priority = Sampled (spec 4.3). */
+DD__PRIVATE int dd__sls_xray_dd_marker(const char *h, size_t n, dd_trace_context *c) {
+    dd__sls_xray f;
+    uint64_t s;
+    memset(c, 0, sizeof *c);
+    dd__sls_xray_fields(h, n, &f);
+    if (!f.root || f.root_n != 35 || f.root[0] != '1' || f.root[1] != '-' || f.root[10] != '-') return 0;
+    if (memcmp(f.root + 11, "00000000", 8) != 0) return 0;
+    if (!dd__sls_hex_u64(f.root + 19, 16, &c->trace_id.lo) || !f.parent ||
+        !dd__sls_hex_u64(f.parent, f.parent_n, &c->parent_id) || f.parent_n != 16) {
+        memset(c, 0, sizeof *c);
+        return 0;
+    }
+    c->sampling_priority = DD_PRIORITY_UNSET;
+    if (f.sampled && dd__sls_dec_u64(f.sampled, f.sampled_n, &s) == DD_OK && s <= 2)
+        c->sampling_priority = (int32_t)s;
+    if (!dd__sls_ctx_complete(c)) { memset(c, 0, sizeof *c); return 0; }
+    return 1;
+}
+
+/*--- event: context by trigger ---*/
+
+/* The Lambda-authorizer hand-off (spec 4.1.4): the decoded requestContext.authorizer._datadog
+ * (or .lambda._datadog) object when it applies to this request; it stays in scratch. */
+DD__PRIVATE int dd__sls_authorizer(dd__sls_x *x, const dd_json *ev, dd_json *obj) {
+    dd_json auth, inj, v, rid, arid;
+    double latency = 0;
+    size_t n;
+    const char *t;
+    memset(obj, 0, sizeof *obj);
+    if (dd_json_path(ev, "requestContext.authorizer", &auth) != DD_OK || auth.type != DD_JSON_OBJECT) return 0;
+    if (!DD__SLS_GET(&auth, "_datadog", &inj) && dd_json_path(&auth, "lambda._datadog", &inj) != DD_OK) return 0;
+    if (!dd__sls_parse_b64(x, &inj, obj) || obj->type != DD_JSON_OBJECT) return 0;
+    if (DD__SLS_GET(&auth, "integrationLatency", &v) && dd_json_number(&v, &latency) == DD_OK && latency > 0) return 1;
+    if (dd_json_path(ev, "requestContext.requestId", &rid) == DD_OK && rid.type == DD_JSON_STRING &&
+        DD__SLS_GET(obj, "x-datadog-authorizing-requestid", &arid) && (t = dd__sls_unescape(x, &rid, &n)) != NULL &&
+        dd_json_string_eq(&arid, t, n))
+        return 1;
+    return 0;
+}
+
+DD__PRIVATE int dd__sls_http(dd__sls_x *x, const dd_json *ev, int event_source) {
+    dd_json h, mh, obj;
+    if (event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
+        size_t mark = x->used;
+        if (dd__sls_authorizer(x, ev, &obj) && dd__sls_extract_obj(x->prop, &obj, NULL, x->out)) return 1;
+        x->used = mark;
+    }
+    dd__sls_iget(ev, "headers", 7, &h);
+    dd__sls_iget(ev, "multiValueHeaders", 17, &mh);
+    return dd__sls_extract_obj(x->prop, &h, &mh, x->out);
+}
+
+/* SNS message attributes object: _datadog {Type, Value}. */
+DD__PRIVATE int dd__sls_sns_attrs(dd__sls_x *x, const dd_json *attrs) {
+    dd_json a, t, val, obj;
+    if (!DD__SLS_GET(attrs, "_datadog", &a) || !DD__SLS_GET(&a, "Value", &val)) return 0;
+    (void)DD__SLS_GET(&a, "Type", &t);
+    if (dd__sls_str_is(&t, "Binary")) {
+        if (!dd__sls_parse_b64(x, &val, &obj)) return 0;
+    } else if (dd__sls_str_is(&t, "String")) {
+        if (!dd__sls_parse_jstr(x, &val, &obj)) return 0;
+    } else {
+        return 0;
+    }
+    return dd__sls_carrier(x, &obj);
+}
+
+DD__PRIVATE int dd__sls_prefix(const dd_json *v, const char *lit) {
+    size_t n = strlen(lit);
+    return v->type == DD_JSON_STRING && v->n >= n + 2 && memcmp(v->p + 1, lit, n) == 0;
+}
+
+DD__PRIVATE int dd__sls_sqs(dd__sls_x *x, const dd_json *rec) {
+    dd_json body, b, d, a, dt, val, obj, t;
+    size_t mark = x->used;
+    if (DD__SLS_GET(rec, "body", &body) && dd__sls_parse_jstr(x, &body, &b) && b.type == DD_JSON_OBJECT) {
+        if (dd_json_path(&b, "detail._datadog", &d) == DD_OK && dd__sls_carrier(x, &d)) return 1;
+        if (DD__SLS_GET(&b, "Type", &t) && dd__sls_str_is(&t, "Notification") && DD__SLS_HAS(&b, "TopicArn") &&
+            DD__SLS_GET(&b, "MessageAttributes", &a) && dd__sls_sns_attrs(x, &a))
+            return 1;
+    }
+    x->used = mark;
+    if (dd_json_path(rec, "messageAttributes._datadog", &a) == DD_OK && a.type == DD_JSON_OBJECT) {
+        int binary = 0, ok = 0;
+        if (DD__SLS_GET(&a, "dataType", &dt)) binary = dd__sls_prefix(&dt, "Binary");
+        else binary = !DD__SLS_HAS(&a, "stringValue");
+        if (binary) ok = DD__SLS_GET(&a, "binaryValue", &val) && dd__sls_parse_b64(x, &val, &obj);
+        else ok = DD__SLS_GET(&a, "stringValue", &val) && dd__sls_parse_jstr(x, &val, &obj);
+        if (ok && dd__sls_carrier(x, &obj)) return 1;
+        x->used = mark;
+    }
+    if (dd_json_path(rec, "attributes.AWSTraceHeader", &val) == DD_OK) {
+        size_t n;
+        const char *h = dd__sls_unescape(x, &val, &n);
+        if (h && dd__sls_xray_dd_marker(h, n, x->out)) return 1;
+    }
+    x->used = mark;
+    return 0;
+}
+
+DD__PRIVATE int dd__sls_durable(dd__sls_x *x, const dd_json *ev) {
+    dd_json ops, k, op, name, res, best, obj;
+    dd_json_iter it;
+    uint64_t best_n = 0;
+    int have = 0;
+    if (dd_json_path(ev, "InitialExecutionState.Operations", &ops) != DD_OK) return 0;
+    dd_json_iter_init(&it, &ops);
+    while (dd_json_next(&it, &k, &op) == DD_OK) {
+        uint64_t n;
+        if (op.type != DD_JSON_OBJECT || !DD__SLS_GET(&op, "Name", &name) || !dd__sls_prefix(&name, "_datadog_"))
+            continue;
+        if (dd__sls_dec_u64(name.p + 10, name.n - 11, &n) != DD_OK) continue;
+        if (dd_json_path(&op, "StepDetails.Result", &res) != DD_OK) continue;
+        if (!have || n >= best_n) { best = res; best_n = n; have = 1; }
+    }
+    if (!have) return 0;
+    if (best.type == DD_JSON_STRING) {
+        if (!dd__sls_parse_jstr(x, &best, &obj)) return 0;
+        best = obj;
+    }
+    return dd__sls_extract_obj(x->prop, &best, NULL, x->out);
+}
+
+/*--- event: classification ---*/
+
+/* Classification, spec 3.1 (Python order: a later match overrides an earlier one). */
+DD__PRIVATE void dd__sls_classify(const dd_json *ev, dd_lambda_trigger *t) {
+    dd_json rc, v, rec, es, so;
+    t->event_source = DD_LAMBDA_EVENT_UNKNOWN;
+    t->event_subtype = 0;
+    if (ev->type != DD_JSON_OBJECT) return;
+    if (DD__SLS_GET(ev, "requestContext", &rc) && rc.type == DD_JSON_OBJECT) {
+        if (DD__SLS_HAS(&rc, "stage")) {
+            dd_json dn;
+            char dom[256];
+            if (DD__SLS_GET(&rc, "domainName", &dn) && dd__sls_copy(&dn, dom, sizeof dom)) {
+                const char *d1 = strchr(dom, '.');
+                if (d1 && strncmp(d1 + 1, "lambda-url.", 11) == 0) {
+                    t->event_source = DD_LAMBDA_EVENT_FUNCTION_URL;
+                    return;
+                }
+            }
+            t->event_source = DD_LAMBDA_EVENT_API_GATEWAY;
+            if (DD__SLS_HAS(ev, "httpMethod")) t->event_subtype = DD_LAMBDA_HTTP_REST;
+            else if (DD__SLS_HAS(ev, "routeKey")) t->event_subtype = DD_LAMBDA_HTTP_API;
+            else if (DD__SLS_HAS(&rc, "messageDirection")) t->event_subtype = DD_LAMBDA_HTTP_WEBSOCKET;
+        }
+        if (DD__SLS_HAS(&rc, "elb")) {
+            t->event_source = DD_LAMBDA_EVENT_ALB;
+            t->event_subtype = DD__SLS_HAS(ev, "multiValueHeaders") ? DD_LAMBDA_HTTP_ALB_MULTI : 0;
+        }
+    }
+    if (DD__SLS_HAS(ev, "awslogs")) t->event_source = DD_LAMBDA_EVENT_CLOUDWATCH_LOGS;
+    if (DD__SLS_HAS(ev, "detail-type")) t->event_source = DD_LAMBDA_EVENT_EVENTBRIDGE;
+    if ((DD__SLS_GET(ev, "source", &v) && dd__sls_str_is(&v, "aws.events")) ||
+        dd_json_path(ev, "detail.EventCategories", &v) == DD_OK)
+        t->event_source = DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS;
+    if (dd__sls_is_sfn(ev, &so)) t->event_source = DD_LAMBDA_EVENT_STATES;
+    if (dd_json_path(ev, "Records.0", &rec) == DD_OK && rec.type == DD_JSON_OBJECT) {
+        if (DD__SLS_GET(&rec, "eventSource", &es) || DD__SLS_GET(&rec, "EventSource", &es)) {
+            if (dd__sls_str_is(&es, "aws:dynamodb")) t->event_source = DD_LAMBDA_EVENT_DYNAMODB;
+            else if (dd__sls_str_is(&es, "aws:kinesis")) t->event_source = DD_LAMBDA_EVENT_KINESIS;
+            else if (dd__sls_str_is(&es, "aws:s3")) t->event_source = DD_LAMBDA_EVENT_S3;
+            else if (dd__sls_str_is(&es, "aws:sns")) t->event_source = DD_LAMBDA_EVENT_SNS;
+            else if (dd__sls_str_is(&es, "aws:sqs")) t->event_source = DD_LAMBDA_EVENT_SQS;
+        } else if (DD__SLS_HAS(&rec, "cf")) {
+            t->event_source = DD_LAMBDA_EVENT_CLOUDFRONT;
+        }
+    }
+}
+
+/*--- event: sources in order ---*/
+
+DD__PRIVATE int dd__sls_event_context(dd__sls_x *x, const dd_json *ev, int src) {
+    dd_json v, rec, obj, so;
+    if (ev->type != DD_JSON_OBJECT) return 0;
+    if (DD__SLS_GET(ev, "request", &v)) {
+        dd_json h;
+        return v.type == DD_JSON_OBJECT && DD__SLS_GET(&v, "headers", &h) && dd__sls_extract_obj(x->prop, &h, NULL, x->out);
+    }
+    if (dd__sls_iget(ev, "headers", 7, &v) || dd__sls_iget(ev, "multiValueHeaders", 17, &v)) return dd__sls_http(x, ev, src);
+    dd_json_path(ev, "Records.0", &rec);
+    switch (src) {
+    case DD_LAMBDA_EVENT_SQS: return dd__sls_sqs(x, &rec);
+    case DD_LAMBDA_EVENT_SNS:
+        if (dd_json_path(&rec, "Sns.MessageAttributes", &v) == DD_OK && dd__sls_sns_attrs(x, &v)) return 1;
+        { /* datadog-lambda-js: a Datadog id in _X_AMZN_TRACE_ID, written by dd-trace-java */
+            const char *h = dd__sls_getenv(x->cfg, "_X_AMZN_TRACE_ID");
+            return h && dd__sls_xray_dd_marker(h, strlen(h), x->out);
+        }
+    case DD_LAMBDA_EVENT_EVENTBRIDGE:
+        return dd_json_path(ev, "detail._datadog", &v) == DD_OK && dd__sls_carrier(x, &v);
+    case DD_LAMBDA_EVENT_KINESIS:
+        return dd_json_path(&rec, "kinesis.data", &v) == DD_OK && dd__sls_parse_b64(x, &v, &obj) &&
+               DD__SLS_GET(&obj, "_datadog", &v) && dd__sls_carrier(x, &v);
+    case DD_LAMBDA_EVENT_STATES: return dd__sls_is_sfn(ev, &so) && dd__sls_sfn_extract(x, &so, x->out);
+    default: break;
+    }
+    if (DD__SLS_HAS(ev, "DurableExecutionArn")) return dd__sls_durable(x, ev);
+    return 0;
+}
+
+DD__PRIVATE int dd__sls_client_context(dd__sls_x *x, const char *cc, size_t cc_len) {
+    dd_json root, custom, d;
+    if (!cc || !cc_len || dd_json_parse(cc, cc_len, &root) != DD_OK) return 0;
+    if (!DD__SLS_GET(&root, "custom", &custom) || custom.type != DD_JSON_OBJECT) return 0;
+    if (DD__SLS_GET(&custom, "_datadog", &d) && d.type == DD_JSON_OBJECT) return dd__sls_extract_obj(x->prop, &d, NULL, x->out);
+    return dd__sls_extract_obj(x->prop, &custom, NULL, x->out);
+}
+
+DD__PRIVATE int dd__sls_xray_env(const dd_lambda_config *cfg, dd_trace_context *c) {
+    const char *h = dd__sls_getenv(cfg, "_X_AMZN_TRACE_ID");
+    memset(c, 0, sizeof *c);
+    if (!h || dd_xray_parse(h, strlen(h), c) != DD_OK || !dd__sls_ctx_complete(c)) {
+        memset(c, 0, sizeof *c);
+        return 0;
+    }
+    return 1;
+}
+
+/*--- event: trigger description ---*/
+
+DD__PRIVATE void dd__sls_set(char *dst, size_t cap, const char *s, size_t n) {
+    if (n >= cap) n = 0;
+    if (n) memcpy(dst, s, n);
+    dst[n] = 0;
+}
+DD__PRIVATE void dd__sls_tag(dd_lambda_trigger *t, const char *key, const char *val, size_t n) {
+    dd_lambda_tag *g;
+    if (t->n_tags >= DD_LAMBDA_TAGS_MAX || n > DD_LAMBDA_TAG_VALUE_MAX || strlen(key) > DD_LAMBDA_TAG_KEY_MAX) return;
+    g = &t->tags[t->n_tags++];
+    memcpy(g->key, key, strlen(key) + 1);
+    memcpy(g->value, val, n);
+    g->value[n] = 0;
+}
+/* The same for the upstream span's tags. */
+DD__PRIVATE void dd__sls_utag(dd_lambda_trigger *t, const char *key, const char *val, size_t n) {
+    dd_lambda_tag *g;
+    if (t->n_upstream_tags >= DD_LAMBDA_UPSTREAM_TAGS_MAX || n > DD_LAMBDA_TAG_VALUE_MAX || strlen(key) > DD_LAMBDA_TAG_KEY_MAX)
+        return;
+    g = &t->upstream_tags[t->n_upstream_tags++];
+    memcpy(g->key, key, strlen(key) + 1);
+    memcpy(g->value, val, n);
+    g->value[n] = 0;
+}
+/* A string member of obj as an upstream tag ("" and non-strings skipped, as Python's `if subject`). */
+DD__PRIVATE void dd__sls_utag_json(dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *name) {
+    dd_json v;
+    char buf[DD_LAMBDA_TAG_VALUE_MAX + 1];
+    size_t n;
+    if (dd_json_get(obj, name, strlen(name), &v) == DD_OK && v.type == DD_JSON_STRING &&
+        dd_json_string(&v, buf, sizeof buf, &n) == DD_OK && n)
+        dd__sls_utag(t, key, buf, n);
+}
+DD__PRIVATE void dd__sls_tag_json(dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *path) {
+    dd_json v;
+    char buf[DD_LAMBDA_TAG_VALUE_MAX + 1];
+    size_t n;
+    if (dd_json_path(obj, path, &v) != DD_OK) return;
+    if (v.type == DD_JSON_STRING) {
+        if (dd_json_string(&v, buf, sizeof buf, &n) == DD_OK) dd__sls_tag(t, key, buf, n);
+    } else if (v.type == DD_JSON_NUMBER && v.n <= DD_LAMBDA_TAG_VALUE_MAX) {
+        dd__sls_tag(t, key, v.p, v.n);
+    }
+}
+/* The part after the last `sep` of s. */
+DD__PRIVATE const char *dd__sls_last(const char *s, char sep) {
+    const char *r = strrchr(s, sep);
+    return r ? r + 1 : s;
+}
+/* A timestamp (a JSON number or numeric string "1545082649183", "1545084650.987") in units of
+ * unit_ns to ns, decimally (no double rounding); 0 when not a plain non-negative decimal. */
+DD__PRIVATE int64_t dd__sls_ms_to_ns(const dd_json *v, int64_t unit_ns) {
+    const char *p, *end;
+    uint64_t ip = 0, frac = 0, scale = (uint64_t)unit_ns;
+    if (v->type == DD_JSON_STRING && v->n >= 2) { p = v->p + 1; end = v->p + v->n - 1; }
+    else if (v->type == DD_JSON_NUMBER) { p = v->p; end = v->p + v->n; }
+    else return 0;
+    if (p >= end || !dd__sls_is_digit(*p)) return 0;
+    while (p < end && dd__sls_is_digit(*p)) {
+        if (ip > (uint64_t)INT64_MAX / 10) return 0;
+        ip = ip * 10 + (uint64_t)(*p++ - '0');
+    }
+    if (p < end && *p == '.') {
+        for (p++; p < end && dd__sls_is_digit(*p); p++) {
+            if (scale >= 10) { scale /= 10; frac += (uint64_t)(*p - '0') * scale; }
+        }
+    }
+    if (p != end || ip > (uint64_t)INT64_MAX / (uint64_t)unit_ns) return 0;
+    return (int64_t)(ip * (uint64_t)unit_ns + frac);
+}
+/* ISO 8601 UTC "2021-12-17T21:46:58.040Z" (fraction optional) to epoch ns; 0 when not that shape. */
+DD__PRIVATE int64_t dd__sls_iso_to_ns(const dd_json *v) {
+    char s[40];
+    size_t n = dd__sls_copy(v, s, sizeof s), i;
+    int64_t y, mo, d, h, mi, se, days, frac = 0, scale = 1000000000;
+    if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return 0;
+    for (i = 0; i < 19; i++)
+        if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && !dd__sls_is_digit(s[i])) return 0;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    mo = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    h = (s[11] - '0') * 10 + (s[12] - '0');
+    mi = (s[14] - '0') * 10 + (s[15] - '0');
+    se = (s[17] - '0') * 10 + (s[18] - '0');
+    i = 19;
+    if (s[i] == '.') {
+        for (i++; i < n && dd__sls_is_digit(s[i]); i++) {
+            if (scale > 1) { scale /= 10; frac += (s[i] - '0') * scale; }
+        }
+    }
+    if (i != n - 1 || s[i] != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 2261) return 0;
+    { /* days from civil (Howard Hinnant's algorithm) */
+        /* cppcheck-suppress knownConditionTrueFalse ; the published algorithm, valid for any year */
+        int64_t yy = y - (mo <= 2), era = (yy >= 0 ? yy : yy - 399) / 400, yoe = yy - era * 400;
+        int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        days = era * 146097 + doe - 719468;
+    }
+    return ((days * 86400 + h * 3600 + mi * 60 + se) * 1000000000) + frac;
+}
+
+/* API Gateway and Function URL ARNs from the function's ARN parts p[0..7] (spec 7.3). */
+DD__PRIVATE void dd__sls_arn_build(dd_lambda_trigger *t, const dd_json *ev, const dd_json *rc, const char **p,
+                                   const char *end) {
+    char buf[DD_LAMBDA_ARN_MAX + 1], api[128], stage[128];
+    dd_json v;
+    size_t n = 0, rl = (size_t)(p[4] - p[3] - 1), al = (size_t)(p[5] - p[4] - 1);
+    const char *part = "aws";
+    (void)ev;
+    if (rl >= 7 && memcmp(p[3], "us-gov-", 7) == 0) part = "aws-us-gov";
+    else if (rl >= 3 && memcmp(p[3], "cn-", 3) == 0) part = "aws-cn";
+#define DD__SLS_PUT(s, len) do { size_t l_ = (len); if (n + l_ < sizeof buf) { memcpy(buf + n, (s), l_); } n += l_; } while (0)
+    if (t->event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
+        size_t a = DD__SLS_GET(rc, "apiId", &v) ? dd__sls_copy(&v, api, sizeof api) : 0;
+        size_t s = DD__SLS_GET(rc, "stage", &v) ? dd__sls_copy(&v, stage, sizeof stage) : 0;
+        if (!a || !s) return;
+        DD__SLS_PUT("arn:", 4); DD__SLS_PUT(part, strlen(part)); DD__SLS_PUT(":apigateway:", 12);
+        DD__SLS_PUT(p[3], rl); DD__SLS_PUT("::/restapis/", 12); DD__SLS_PUT(api, a);
+        DD__SLS_PUT("/stages/", 8); DD__SLS_PUT(stage, s);
+    } else {
+        size_t fl = (size_t)((p[7] ? p[7] - 1 : end) - p[6]);
+        DD__SLS_PUT("arn:aws:lambda:", 15); DD__SLS_PUT(p[3], rl); DD__SLS_PUT(":", 1); DD__SLS_PUT(p[4], al);
+        DD__SLS_PUT(":url:", 5); DD__SLS_PUT(p[6], fl);
+        if (p[7]) { DD__SLS_PUT(":", 1); DD__SLS_PUT(p[7], (size_t)(end - p[7])); }
+    }
+#undef DD__SLS_PUT
+    dd__sls_set(t->event_source_arn, sizeof t->event_source_arn, buf, n < sizeof buf ? n : 0);
+}
+
+/* "<a><b>" into dst; "" when it does not fit. */
+DD__PRIVATE size_t dd__sls_cat(char *dst, size_t cap, const char *a, size_t an, const char *b, size_t bn) {
+    if (an + bn + 1 > cap) { dst[0] = 0; return 0; }
+    memcpy(dst, a, an);
+    memcpy(dst + an, b, bn);
+    dst[an + bn] = 0;
+    return an + bn;
+}
+DD__PRIVATE void dd__sls_ttag(dd_lambda_trigger *t, const char *key, const char *val, size_t n) {
+    dd_lambda_tag *g;
+    if (t->n_trigger_tags >= DD_LAMBDA_TRIGGER_TAGS_MAX || n > DD_LAMBDA_TAG_VALUE_MAX || !n) return;
+    g = &t->trigger_tags[t->n_trigger_tags++];
+    memcpy(g->key, key, strlen(key) + 1);
+    memcpy(g->value, val, n);
+    g->value[n] = 0;
+}
+/* String at path (exact keys) copied into dst; its length, 0 when absent. */
+DD__PRIVATE size_t dd__sls_get_str(const dd_json *o, const char *path, char *dst, size_t cap) {
+    dd_json v;
+    dst[0] = 0;
+    if (dd_json_path(o, path, &v) != DD_OK) return 0;
+    return dd__sls_copy(&v, dst, cap);
+}
+/* A header value (case-insensitive name) from headers, else the first of multiValueHeaders. */
+DD__PRIVATE size_t dd__sls_header(const dd_json *ev, const char *name, char *dst, size_t cap) {
+    dd_json h, m, v;
+    dst[0] = 0;
+    if (dd__sls_iget(ev, "headers", 7, &h) && dd__sls_iget(&h, name, strlen(name), &v) && v.type == DD_JSON_STRING)
+        return dd__sls_copy(&v, dst, cap);
+    if (dd__sls_iget(ev, "multiValueHeaders", 17, &m) && dd__sls_iget(&m, name, strlen(name), &v) &&
+        dd_json_at(&v, 0, &h) == DD_OK)
+        return dd__sls_copy(&h, dst, cap);
+    return 0;
+}
+
+/* API Gateway (REST, HTTP API, WebSocket), Function URL and ALB: ARN, inferred span, trigger tags. */
+DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_json *rc, dd_lambda_trigger *t) {
+    const dd_lambda_config *cfg = x->cfg;
+    char dom[DD_LAMBDA_NAME_MAX + 1], method[16], path[DD_LAMBDA_NAME_MAX + 1], url[DD_LAMBDA_TAG_VALUE_MAX + 1];
+    char route[DD_LAMBDA_NAME_MAX + 1], tmp[DD_LAMBDA_TAG_VALUE_MAX + 1];
+    size_t dl, ml, pl, ul, rl, n;
+    const char *fa = cfg ? cfg->invoked_function_arn : NULL;
+    dd_json v;
+    memcpy(t->span_type, "web", 4);
+    if (t->event_source == DD_LAMBDA_EVENT_ALB) {
+        if (dd_json_path(rc, "elb.targetGroupArn", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        memcpy(t->span_name, "aws.alb", 8);
+        memcpy(t->span_type, "http", 5);
+        dl = dd__sls_header(ev, "host", dom, sizeof dom);
+        ml = dd__sls_get_str(ev, "httpMethod", method, sizeof method);
+        pl = dd__sls_get_str(ev, "path", path, sizeof path);
+        dd__sls_set(t->service, sizeof t->service, dom, dl);
+        n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
+        dd__sls_cat(t->resource, sizeof t->resource, tmp, n, path, pl);
+        dd__sls_tag(t, "http.method", method, ml);
+        dd__sls_tag(t, "endpoint", path, pl);
+        dd__sls_tag(t, "target_group_arn", t->event_source_arn, strlen(t->event_source_arn));
+        n = dd__sls_header(ev, "x-forwarded-proto", tmp, sizeof tmp);
+        if (!n) n = dd__sls_cat(tmp, sizeof tmp, "http", 4, "", 0);
+        n = dd__sls_cat(url, sizeof url, tmp, n, "://", 3);
+        n = dd__sls_cat(tmp, sizeof tmp, url, n, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, path, pl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.method", method, ml);
+        dd__sls_ttag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.route", path, pl);
+        n = dd__sls_header(ev, "user-agent", tmp, sizeof tmp);
+        dd__sls_ttag(t, "http.useragent", tmp, n);
+        n = dd__sls_header(ev, "referer", tmp, sizeof tmp);
+        dd__sls_ttag(t, "http.referer", tmp, n);
+        return;
+    }
+    dl = dd__sls_get_str(rc, "domainName", dom, sizeof dom);
+    if (fa) { /* region and account of the function's ARN: arn:<partition>:lambda:<region>:<account>:function:<name> */
+        const char *p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t k = 0, i, fl = strlen(fa);
+        p[0] = fa;
+        for (i = 0; i < fl && k < 7; i++)
+            if (fa[i] == ':') p[++k] = fa + i + 1;
+        if (k >= 6) dd__sls_arn_build(t, ev, rc, p, fa + fl);
+    }
+    dd__sls_set(t->service, sizeof t->service, dom, dl);
+    n = dd__sls_header(ev, "x-amz-invocation-type", tmp, sizeof tmp);
+    t->is_async = n == 5 && memcmp(tmp, "Event", 5) == 0;
+    if (t->event_source == DD_LAMBDA_EVENT_FUNCTION_URL || t->event_subtype == DD_LAMBDA_HTTP_API) {
+        ml = dd__sls_get_str(rc, "http.method", method, sizeof method);
+        pl = dd__sls_get_str(rc, "http.path", path, sizeof path);
+        if (DD__SLS_GET(rc, "timeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        if (t->event_source == DD_LAMBDA_EVENT_FUNCTION_URL) {
+            memcpy(t->span_name, "aws.lambda.url", 15);
+            memcpy(t->span_type, "http", 5);
+            rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
+        } else {
+            char rk[DD_LAMBDA_NAME_MAX + 1];
+            size_t kl = dd__sls_get_str(ev, "routeKey", rk, sizeof rk);
+            const char *sp = (const char *)memchr(rk, ' ', kl);
+            memcpy(t->span_name, "aws.httpapi", 12);
+            /* the route template when routeKey has one ("GET /users/{id}"), else the raw path */
+            if (sp && memchr(rk, '{', kl)) rl = dd__sls_cat(route, sizeof route, sp + 1, kl - (size_t)(sp + 1 - rk), "", 0);
+            else rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
+            if (sp) dd__sls_ttag(t, "http.route", sp + 1, kl - (size_t)(sp + 1 - rk));
+        }
+        n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
+        dd__sls_cat(t->resource, sizeof t->resource, tmp, n, route, rl);
+        n = dd__sls_cat(tmp, sizeof tmp, "https://", 8, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, path, pl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_tag(t, "endpoint", path, pl);
+        dd__sls_tag(t, "http.method", method, ml);
+        dd__sls_tag_json(t, "http.protocol", rc, "http.protocol");
+        dd__sls_tag_json(t, "http.source_ip", rc, "http.sourceIp");
+        dd__sls_tag_json(t, "http.useragent", rc, "http.userAgent");
+        dd__sls_ttag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.method", method, ml);
+    } else if (t->event_subtype == DD_LAMBDA_HTTP_WEBSOCKET) {
+        char rk[DD_LAMBDA_NAME_MAX + 1];
+        size_t kl = dd__sls_get_str(rc, "routeKey", rk, sizeof rk);
+        memcpy(t->span_name, "aws.apigateway.websocket", 25);
+        if (DD__SLS_GET(rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        dd__sls_set(t->resource, sizeof t->resource, rk, kl);
+        n = dd__sls_cat(tmp, sizeof tmp, "https://", 8, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, rk, kl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_tag(t, "endpoint", rk, kl);
+        dd__sls_tag_json(t, "connection_id", rc, "connectionId");
+        dd__sls_tag_json(t, "event_type", rc, "eventType");
+        dd__sls_tag_json(t, "message_direction", rc, "messageDirection");
+        dd__sls_ttag(t, "http.url", tmp, n);
+    } else { /* REST */
+        char rp[DD_LAMBDA_NAME_MAX + 1];
+        size_t rpl;
+        memcpy(t->span_name, "aws.apigateway", 15);
+        if (DD__SLS_GET(rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        ml = dd__sls_get_str(ev, "httpMethod", method, sizeof method);
+        pl = dd__sls_get_str(ev, "path", path, sizeof path);
+        rl = dd__sls_get_str(ev, "resource", route, sizeof route);
+        if (!rl) rl = dd__sls_get_str(rc, "resourcePath", route, sizeof route);
+        if (!rl) rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
+        n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
+        dd__sls_cat(t->resource, sizeof t->resource, tmp, n, route, rl);
+        n = dd__sls_cat(tmp, sizeof tmp, "https://", 8, dom, dl);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, path, pl);
+        dd__sls_tag(t, "http.url", url, ul);
+        dd__sls_tag(t, "endpoint", path, pl);
+        dd__sls_tag(t, "http.method", method, ml);
+        dd__sls_tag_json(t, "http.useragent", rc, "identity.userAgent");
+        rpl = dd__sls_get_str(rc, "path", rp, sizeof rp);
+        ul = dd__sls_cat(url, sizeof url, tmp, n, rp, rpl);
+        dd__sls_ttag(t, "http.url", url, ul);
+        dd__sls_ttag(t, "http.method", method, ml);
+        dd__sls_ttag(t, "http.route", route, rl);
+    }
+    dd__sls_tag_json(t, "apiid", rc, "apiId");
+    dd__sls_tag_json(t, "apiname", rc, "apiId");
+    dd__sls_tag_json(t, "stage", rc, "stage");
+    n = dd__sls_header(ev, "referer", tmp, sizeof tmp);
+    dd__sls_ttag(t, "http.referer", tmp, n);
+    if (t->event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
+        /* an instrumented Lambda authorizer ran first: REST and WebSocket get an
+         * aws.apigateway.authorizer span from its finish time (ns, as Python reads it) to
+         * max(that, requestTimeEpoch + integrationLatency ms), where the API span then starts;
+         * HTTP APIs only start their span at the authorizer's finish time */
+        dd_json obj, ft, lat;
+        size_t mark = x->used;
+        if (dd__sls_authorizer(x, ev, &obj) && DD__SLS_GET(&obj, "x-datadog-parent-span-finish-time", &ft)) {
+            int64_t fin = dd__sls_ms_to_ns(&ft, 1);
+            if (t->event_subtype == DD_LAMBDA_HTTP_API) {
+                if (fin) t->start_ns = fin;
+            } else if (fin) {
+                int64_t end = 0;
+                if (dd_json_path(rc, "authorizer.integrationLatency", &lat) == DD_OK && DD__SLS_GET(rc, "requestTimeEpoch", &v))
+                {
+                    int64_t a = dd__sls_ms_to_ns(&v, 1000000), b = dd__sls_ms_to_ns(&lat, 1000000);
+                    end = a <= INT64_MAX - b ? a + b : 0;
+                }
+                memcpy(t->upstream_span_name, "aws.apigateway.authorizer", 26);
+                dd__sls_set(t->upstream_service, sizeof t->upstream_service, t->service, strlen(t->service));
+                dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, t->resource, strlen(t->resource));
+                t->upstream_start_ns = fin;
+                t->start_ns = end > fin ? end : fin;
+            }
+        }
+        x->used = mark;
+    }
+}
+
+/* The start of an aws.eventbridge span (datadog-lambda-python): the event's `time`, or the Step
+ * Functions State.EnteredTime when detail._datadog is a context object (a PutEvents task). */
+DD__PRIVATE int64_t dd__sls_eb_start(const dd_json *ev) {
+    dd_json d, so, v;
+    int64_t ns = 0;
+    if (DD__SLS_GET(ev, "detail", &d) && dd__sls_is_sfn(&d, &so) && dd_json_path(&d, "_datadog.State.EnteredTime", &v) == DD_OK)
+        ns = dd__sls_iso_to_ns(&v);
+    if (!ns && DD__SLS_GET(ev, "time", &v)) ns = dd__sls_iso_to_ns(&v);
+    return ns;
+}
+
+/* Event source ARN and inferred-span description (spec 7.3 and 8). */
+DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lambda_trigger *t) {
+    dd_json rec, v, rc;
+    char name[DD_LAMBDA_NAME_MAX + 1], arn[DD_LAMBDA_ARN_MAX + 1];
+    size_t n;
+    dd_json_path(ev, "Records.0", &rec);
+    (void)DD__SLS_GET(ev, "requestContext", &rc);
+    memcpy(t->span_type, "web", 4);
+    if (DD__SLS_GET(&rec, "eventSourceARN", &v) || DD__SLS_GET(&rec, "eventSourceArn", &v))
+        dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+    switch (t->event_source) {
+    case DD_LAMBDA_EVENT_S3:
+        if (dd_json_path(&rec, "s3.bucket.arn", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        memcpy(t->span_name, "aws.s3", 7);
+        if (dd_json_path(&rec, "s3.bucket.name", &v) == DD_OK) {
+            n = dd__sls_copy(&v, name, sizeof name);
+            dd__sls_set(t->service, sizeof t->service, name, n);
+            dd__sls_set(t->resource, sizeof t->resource, name, n);
+            dd__sls_tag(t, "bucketname", name, n);
+        }
+        dd__sls_tag_json(t, "bucket_arn", &rec, "s3.bucket.arn");
+        dd__sls_tag_json(t, "object_key", &rec, "s3.object.key");
+        dd__sls_tag_json(t, "object_size", &rec, "s3.object.size");
+        dd__sls_tag_json(t, "object_etag", &rec, "s3.object.eTag");
+        dd__sls_tag_json(t, "event_name", &rec, "eventName");
+        if (DD__SLS_GET(&rec, "eventTime", &v)) t->start_ns = dd__sls_iso_to_ns(&v);
+        t->is_async = 1;
+        break;
+    case DD_LAMBDA_EVENT_SNS:
+        if (dd_json_path(&rec, "Sns.TopicArn", &v) == DD_OK) {
+            n = dd__sls_copy(&v, arn, sizeof arn);
+            dd__sls_set(t->event_source_arn, sizeof t->event_source_arn, arn, n);
+            memcpy(t->span_name, "aws.sns", 8);
+            n = strlen(dd__sls_last(arn, ':'));
+            dd__sls_set(t->service, sizeof t->service, dd__sls_last(arn, ':'), n);
+            dd__sls_set(t->resource, sizeof t->resource, dd__sls_last(arn, ':'), n);
+            dd__sls_tag(t, "topicname", t->service, strlen(t->service));
+            dd__sls_tag(t, "topic_arn", arn, strlen(arn));
+        }
+        dd__sls_tag_json(t, "message_id", &rec, "Sns.MessageId");
+        dd__sls_tag_json(t, "type", &rec, "Sns.Type");
+        dd__sls_tag_json(t, "subject", &rec, "Sns.Subject");
+        if (dd_json_path(&rec, "Sns.Timestamp", &v) == DD_OK) t->start_ns = dd__sls_iso_to_ns(&v);
+        t->is_async = 1;
+        break;
+    case DD_LAMBDA_EVENT_SQS:
+        memcpy(t->span_name, "aws.sqs", 8);
+        n = strlen(dd__sls_last(t->event_source_arn, ':'));
+        dd__sls_set(t->service, sizeof t->service, dd__sls_last(t->event_source_arn, ':'), n);
+        dd__sls_set(t->resource, sizeof t->resource, t->service, n);
+        dd__sls_tag(t, "queuename", t->service, n);
+        dd__sls_tag(t, "event_source_arn", t->event_source_arn, strlen(t->event_source_arn));
+        dd__sls_tag_json(t, "receipt_handle", &rec, "receiptHandle");
+        dd__sls_tag_json(t, "sender_id", &rec, "attributes.SenderId");
+        if (dd_json_path(&rec, "attributes.SentTimestamp", &v) == DD_OK) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        t->is_async = 1;
+        { /* SNS envelope or EventBridge event in the body: an upstream span */
+            dd_json body, b, ty;
+            if (DD__SLS_GET(&rec, "body", &body) && dd__sls_parse_jstr(x, &body, &b) && b.type == DD_JSON_OBJECT) {
+                if (DD__SLS_GET(&b, "Type", &ty) && dd__sls_str_is(&ty, "Notification") &&
+                    DD__SLS_GET(&b, "TopicArn", &v)) {
+                    dd__sls_copy(&v, arn, sizeof arn);
+                    memcpy(t->upstream_span_name, "aws.sns", 8);
+                    n = strlen(dd__sls_last(arn, ':'));
+                    dd__sls_set(t->upstream_service, sizeof t->upstream_service, dd__sls_last(arn, ':'), n);
+                    dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, dd__sls_last(arn, ':'), n);
+                    if (DD__SLS_GET(&b, "Timestamp", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
+                    /* the tags of a direct SNS trigger, from the envelope (Subject only when set) */
+                    dd__sls_utag(t, "topicname", t->upstream_service, strlen(t->upstream_service));
+                    dd__sls_utag(t, "topic_arn", arn, strlen(arn));
+                    dd__sls_utag_json(t, "message_id", &b, "MessageId");
+                    dd__sls_utag_json(t, "type", &b, "Type");
+                    dd__sls_utag_json(t, "subject", &b, "Subject");
+                } else if (dd_json_path(&b, "detail._datadog", &ty) == DD_OK &&
+                           (ty.type == DD_JSON_OBJECT || ty.type == DD_JSON_STRING) &&
+                           DD__SLS_GET(&b, "source", &v)) {
+                    /* EventBridge -> SQS: only a traced producer's event (detail._datadog), as Python */
+                    n = dd__sls_copy(&v, name, sizeof name);
+                    memcpy(t->upstream_span_name, "aws.eventbridge", 16);
+                    dd__sls_set(t->upstream_service, sizeof t->upstream_service, name, n);
+                    dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, name, n);
+                    t->upstream_start_ns = dd__sls_eb_start(&b);
+                    dd__sls_utag_json(t, "detail_type", &b, "detail-type");
+                }
+            }
+        }
+        break;
+    case DD_LAMBDA_EVENT_KINESIS:
+        memcpy(t->span_name, "aws.kinesis", 12);
+        {
+            const char *s = dd__sls_last(t->event_source_arn, '/');
+            n = s == t->event_source_arn ? 0 : strlen(s);
+            dd__sls_set(t->service, sizeof t->service, s, n);
+            dd__sls_set(t->resource, sizeof t->resource, s, n);
+            dd__sls_tag(t, "streamname", s, n);
+        }
+        if (DD__SLS_GET(&rec, "eventID", &v)) {
+            n = dd__sls_copy(&v, name, sizeof name);
+            dd__sls_tag(t, "event_id", name, n);
+            { const char *c = strchr(name, ':'); dd__sls_tag(t, "shardid", name, c ? (size_t)(c - name) : n); }
+        }
+        dd__sls_tag(t, "event_source_arn", t->event_source_arn, strlen(t->event_source_arn));
+        dd__sls_tag_json(t, "event_name", &rec, "eventName");
+        dd__sls_tag_json(t, "event_version", &rec, "eventVersion");
+        dd__sls_tag_json(t, "partition_key", &rec, "kinesis.partitionKey");
+        if (dd_json_path(&rec, "kinesis.approximateArrivalTimestamp", &v) == DD_OK)
+            t->start_ns = dd__sls_ms_to_ns(&v, 1000000000);
+        t->is_async = 1;
+        break;
+    case DD_LAMBDA_EVENT_DYNAMODB:
+        memcpy(t->span_name, "aws.dynamodb", 13);
+        {
+            const char *s = strchr(t->event_source_arn, '/');
+            const char *e = s ? strchr(s + 1, '/') : NULL;
+            n = s ? (e ? (size_t)(e - s - 1) : strlen(s + 1)) : 0;
+            dd__sls_set(t->service, sizeof t->service, s ? s + 1 : "", n);
+            dd__sls_set(t->resource, sizeof t->resource, s ? s + 1 : "", n);
+            dd__sls_tag(t, "tablename", t->service, n);
+        }
+        dd__sls_tag(t, "event_source_arn", t->event_source_arn, strlen(t->event_source_arn));
+        dd__sls_tag_json(t, "event_id", &rec, "eventID");
+        dd__sls_tag_json(t, "event_name", &rec, "eventName");
+        dd__sls_tag_json(t, "event_version", &rec, "eventVersion");
+        dd__sls_tag_json(t, "stream_view_type", &rec, "dynamodb.StreamViewType");
+        dd__sls_tag_json(t, "size_bytes", &rec, "dynamodb.SizeBytes");
+        if (dd_json_path(&rec, "dynamodb.ApproximateCreationDateTime", &v) == DD_OK)
+            t->start_ns = dd__sls_ms_to_ns(&v, 1000000000);
+        t->is_async = 1;
+        break;
+    case DD_LAMBDA_EVENT_EVENTBRIDGE:
+        memcpy(t->span_name, "aws.eventbridge", 16);
+        if (DD__SLS_GET(ev, "source", &v)) {
+            n = dd__sls_copy(&v, name, sizeof name);
+            dd__sls_set(t->service, sizeof t->service, name, n);
+            dd__sls_set(t->resource, sizeof t->resource, name, n);
+        }
+        dd__sls_tag_json(t, "detail_type", ev, "detail-type");
+        t->start_ns = dd__sls_eb_start(ev);
+        t->is_async = 1;
+        break;
+    case DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS:
+        if (dd_json_path(ev, "resources.0", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        break;
+    case DD_LAMBDA_EVENT_CLOUDFRONT: {
+        /* arn:<partition>:cloudfront::<account>:distribution/<id>, region and account from the
+         * function's ARN arn:<p>:lambda:<region>:<account>:... (datadog-lambda-python) */
+        const char *fa = x->cfg ? x->cfg->invoked_function_arn : NULL, *p[5] = {0, 0, 0, 0, 0};
+        size_t k = 0, i, fl = fa ? strlen(fa) : 0, rl, al, dn, m;
+        const char *part = "aws";
+        if (!fa || dd_json_path(&rec, "cf.config.distributionId", &v) != DD_OK) break;
+        for (i = 0; i < fl && k < 4; i++)
+            if (fa[i] == ':') p[++k] = fa + i + 1;
+        if (k < 4) break;
+        for (i = (size_t)(p[4] - fa); i < fl && fa[i] != ':'; i++) {}
+        rl = (size_t)(p[4] - p[3] - 1);
+        al = (size_t)(fa + i - p[4]);
+        if (rl >= 7 && memcmp(p[3], "us-gov-", 7) == 0) part = "aws-us-gov";
+        else if (rl >= 3 && memcmp(p[3], "cn-", 3) == 0) part = "aws-cn";
+        dn = dd__sls_copy(&v, name, sizeof name);
+        m = 4 + strlen(part) + 13 + al + 14 + dn;
+        if (!dn || !al || m >= sizeof arn) break;
+        m = 0;
+        memcpy(arn + m, "arn:", 4); m += 4;
+        memcpy(arn + m, part, strlen(part)); m += strlen(part);
+        memcpy(arn + m, ":cloudfront::", 13); m += 13;
+        memcpy(arn + m, p[4], al); m += al;
+        memcpy(arn + m, ":distribution/", 14); m += 14;
+        memcpy(arn + m, name, dn); m += dn;
+        dd__sls_set(t->event_source_arn, sizeof t->event_source_arn, arn, m);
+        break;
+    }
+    case DD_LAMBDA_EVENT_STATES: {
+        dd_json so;
+        if (dd__sls_is_sfn(ev, &so) && dd_json_path(&so, "StateMachine.Id", &v) == DD_OK)
+            dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        break;
+    }
+    case DD_LAMBDA_EVENT_API_GATEWAY:
+    case DD_LAMBDA_EVENT_FUNCTION_URL:
+    case DD_LAMBDA_EVENT_ALB:
+        dd__sls_http_details(x, ev, &rc, t);
+        break;
+    default: break;
+    }
+}
+
+/*--- extract ---*/
+
+DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
+                             const char *client_context, size_t cc_len, dd_trace_context *out,
+                             dd_lambda_trigger *trigger) {
+    char local[16384];
+    dd__sls_x x;
+    dd_json ev;
+    dd_lambda_trigger tmp;
+    /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
+    dd_lambda_trigger *t = trigger ? trigger : &tmp;
+    int found = 0, builtins = 1;
+    if (out) memset(out, 0, sizeof *out);
+    if (trigger) memset(trigger, 0, sizeof *trigger);
+    if (!out || (!event && event_len) || (!client_context && cc_len)) return DD_ERR_INVALID_ARG;
+    memset(&tmp, 0, sizeof tmp);
+    memset(&x, 0, sizeof x);
+    x.cfg = cfg;
+    x.prop = cfg ? cfg->propagation : NULL;
+    x.out = out;
+    if (cfg && cfg->scratch && cfg->scratch_len) {
+        x.scratch = cfg->scratch;
+        x.cap = cfg->scratch_len;
+    } else {
+        x.scratch = local;
+        x.cap = sizeof local;
+    }
+    memset(&ev, 0, sizeof ev);
+    if (!event || dd_json_parse(event, event_len, &ev) != DD_OK) memset(&ev, 0, sizeof ev);
+    if (ev.type) {
+        dd__sls_classify(&ev, t);
+        dd__sls_trigger_details(&x, &ev, t);
+        x.used = 0;
+    }
+    if (cfg && cfg->extractor_fn) {
+        int rc = cfg->extractor_fn(cfg->extractor_user, event, event_len, out);
+        if (rc == DD_OK && dd__sls_ctx_complete(out)) found = 1;
+        else if (rc != DD_ERR_NOT_FOUND) builtins = 0;
+        if (!found) memset(out, 0, sizeof *out);
+    }
+    if (!found && builtins) {
+        if (ev.type) found = dd__sls_event_context(&x, &ev, t->event_source);
+        if (!found) { memset(out, 0, sizeof *out); x.used = 0; found = dd__sls_client_context(&x, client_context, cc_len); }
+        if (!found) memset(out, 0, sizeof *out);
+    }
+    if (found) {
+        t->context_source = DD_LAMBDA_CONTEXT_EVENT;
+        return DD_OK;
+    }
+    if (dd__sls_xray_env(cfg, out)) {
+        t->context_source = DD_LAMBDA_CONTEXT_XRAY;
+        return DD_OK;
+    }
+    memset(out, 0, sizeof *out);
+    t->context_source = DD_LAMBDA_CONTEXT_NONE;
+    return DD_ERR_NOT_FOUND;
+}
+
+/*--- x-ray merging ---*/
+
+DD__PRIVATE int dd__sls_merge_on(const dd_lambda_config *cfg) {
+    const char *v;
+    if (cfg && cfg->merge_xray == DD_ON) return 1;
+    if (cfg && cfg->merge_xray == DD_OFF) return 0;
+    v = dd__sls_getenv(cfg, "DD_MERGE_XRAY_TRACES");
+    if (!v) return 0;
+    return (dd__sls_lower(v[0]) == 't' && dd__sls_lower(v[1]) == 'r' && dd__sls_lower(v[2]) == 'u' &&
+            dd__sls_lower(v[3]) == 'e' && v[4] == 0) || (v[0] == '1' && v[1] == 0);
+}
+
+DD_API int dd_lambda_parent(const dd_lambda_config *cfg, const dd_trace_context *extracted, int context_source,
+                            dd_trace_context *parent) {
+    dd_trace_context xr;
+    if (parent) memset(parent, 0, sizeof *parent);
+    if (!extracted || !parent) return DD_ERR_INVALID_ARG;
+    if (!dd__sls_ctx_complete(extracted)) return DD_ERR_NOT_FOUND;
+    if (!dd__sls_merge_on(cfg)) {
+        if (context_source != DD_LAMBDA_CONTEXT_EVENT) return DD_ERR_NOT_FOUND;
+        *parent = *extracted;
+        return DD_OK;
+    }
+    *parent = *extracted;
+    if (context_source == DD_LAMBDA_CONTEXT_EVENT && dd__sls_xray_env(cfg, &xr)) parent->parent_id = xr.parent_id;
+    return DD_OK;
+}
+
+/*--- x-ray subsegment ---*/
+
+DD_API size_t dd_xray_subsegment(char *out, size_t cap, const char *xray_header, size_t header_len,
+                                 const char *id, size_t id_len, int64_t now_ns, const char *key,
+                                 size_t key_len, const char *value_json, size_t value_len) {
+    dd__sls_xray f;
+    dd__sls_jw w;
+    char t[48];
+    size_t tn;
+    int64_t sec, ms;
+    if (out && cap) out[0] = 0;
+    dd__sls_xray_fields(xray_header, xray_header ? header_len : 0, &f);
+    if (!f.root || !f.parent || !f.root_n || !f.parent_n) return 0;
+    if (f.sampled && f.sampled_n == 1 && f.sampled[0] == '0') return 0;
+    for (tn = 0; tn < f.root_n; tn++) /* ids are printable ASCII; anything else is not a header */
+        if ((unsigned char)f.root[tn] <= 0x20 || (unsigned char)f.root[tn] >= 0x7f) return 0;
+    for (tn = 0; tn < f.parent_n; tn++)
+        if ((unsigned char)f.parent[tn] <= 0x20 || (unsigned char)f.parent[tn] >= 0x7f) return 0;
+    if (now_ns < 0) now_ns = 0;
+    sec = now_ns / 1000000000;
+    ms = now_ns / 1000000 % 1000;
+    tn = dd__sls_dec((uint64_t)sec, t);
+    if (ms) {
+        t[tn++] = '.';
+        t[tn++] = (char)('0' + ms / 100);
+        t[tn++] = (char)('0' + ms / 10 % 10);
+        t[tn++] = (char)('0' + ms % 10);
+        while (t[tn - 1] == '0') tn--;
+    }
+    memset(&w, 0, sizeof w);
+    w.out = out;
+    w.cap = cap;
+    DD__SLS_RAW(&w, "{\"format\": \"json\", \"version\": 1}\n{\"id\":");
+    dd__sls_jw_str(&w, id ? id : "", id ? id_len : 0);
+    DD__SLS_RAW(&w, ",\"trace_id\":");
+    dd__sls_jw_str(&w, f.root, f.root_n);
+    DD__SLS_RAW(&w, ",\"parent_id\":");
+    dd__sls_jw_str(&w, f.parent, f.parent_n);
+    DD__SLS_RAW(&w, ",\"name\":\"datadog-metadata\",\"start_time\":");
+    dd__sls_jw_raw(&w, t, tn);
+    DD__SLS_RAW(&w, ",\"end_time\":");
+    dd__sls_jw_raw(&w, t, tn);
+    DD__SLS_RAW(&w, ",\"type\":\"subsegment\",\"metadata\":{\"datadog\":{");
+    dd__sls_jw_str(&w, key ? key : "", key ? key_len : 0);
+    DD__SLS_RAW(&w, ":");
+    dd__sls_jw_raw(&w, value_json ? value_json : "null", value_json ? value_len : 4);
+    DD__SLS_RAW(&w, "}}}");
+    if (out && cap) out[w.len < cap ? w.len : 0] = 0;
+    return w.len;
+}
+
+DD_API int dd_xray_send_metadata(const dd_lambda_config *cfg, const char *key, size_t key_len,
+                                 const char *value_json, size_t value_len) {
+    char buf[2048], id[17];
+    const char *h;
+    int64_t now;
+    uint64_t r;
+    size_t n, i;
+    if (!cfg || !cfg->send_fn) return DD_ERR_DISABLED;
+    h = dd__sls_getenv(cfg, "_X_AMZN_TRACE_ID");
+    if (!h) return DD_ERR_NOT_FOUND;
+    now = cfg->wall_ns_fn ? cfg->wall_ns_fn(cfg->hook_user) : (int64_t)time(NULL) * 1000000000;
+    if (cfg->random_fn) {
+        r = cfg->random_fn(cfg->hook_user);
+    } else { /* not random, only distinct: a hash of the time and the header */
+        uint8_t d[32];
+        char seed[64 + 21];
+        size_t hn = strlen(h) < 64 ? strlen(h) : 64;
+        memcpy(seed, h, hn);
+        n = dd__sls_dec((uint64_t)now, seed + hn);
+        dd_sha256(seed, hn + n, d);
+        for (r = 0, i = 0; i < 8; i++) r = (r << 8) | d[i];
+    }
+    for (i = 0; i < 16; i++) id[i] = "0123456789abcdef"[(r >> (60 - 4 * i)) & 15];
+    id[16] = 0;
+    n = dd_xray_subsegment(buf, sizeof buf, h, strlen(h), id, 16, now, key, key_len, value_json, value_len);
+    if (n == 0) return DD_ERR_NOT_FOUND;
+    if (n >= sizeof buf) return DD_ERR_LIMIT;
+    return cfg->send_fn(cfg->hook_user, buf, n) == 0 ? DD_OK : DD_ERR_TRANSPORT;
+}
+
+DD_API int dd_lambda_send_trace_metadata(const dd_lambda_config *cfg, const dd_trace_context *ctx, int context_source) {
+    dd__sls_jw w;
+    char buf[160], num[24];
+    size_t n;
+    if (!cfg || !cfg->send_fn) return DD_ERR_DISABLED;
+    if (!ctx || context_source != DD_LAMBDA_CONTEXT_EVENT || !dd__sls_ctx_complete(ctx)) return DD_ERR_NOT_FOUND;
+    memset(&w, 0, sizeof w);
+    w.out = buf;
+    w.cap = sizeof buf;
+    DD__SLS_RAW(&w, "{");
+    n = dd__sls_dec(ctx->trace_id.lo, num);
+    dd__sls_jw_set(&w, "trace-id", 8, num, n);
+    n = dd__sls_dec(ctx->parent_id, num);
+    dd__sls_jw_set(&w, "parent-id", 9, num, n);
+    if (ctx->sampling_priority != DD_PRIORITY_UNSET) {
+        int32_t p = ctx->sampling_priority;
+        if (p < 0) {
+            n = dd__sls_dec((uint64_t)(-(int64_t)p), num + 1);
+            num[0] = '-';
+            n++;
+        } else {
+            n = dd__sls_dec((uint64_t)p, num);
+        }
+        dd__sls_jw_set(&w, "sampling-priority", 17, num, n);
+    }
+    DD__SLS_RAW(&w, "}");
+    return dd_xray_send_metadata(cfg, "trace", 5, buf, w.len);
+}
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+/*--- invocation state ---*/
+/* With `#define DD_API static` an unused public function must not warn (as the tracer part). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+
+#define DD__LAM_PROACTIVE_NS INT64_C(10000000000) /* spec 7.5: EXT PROACTIVE_INITIALIZATION_THRESHOLD_MS */
+#define DD__LAM_NAME_MAX 256
+
+/* An invocation between start and end: found again by its aws.lambda span. */
+typedef struct dd__lam_inv {
+    struct dd__lam_inv *next;
+    dd_span *lambda;
+    dd_span *inferred;    /* NULL when none */
+    int64_t lambda_start; /* async inferred spans end here */
+    int inferred_async;
+    int http;             /* http.status_code from the response */
+    /* the X-Ray "lambda_function_tags" subsegment (only with config->send_fn): the trigger tags as
+     * a JSON object without its closing brace, and the invocation's own X-Ray header */
+    size_t tags_len;      /* 0 = nothing to send */
+    char tags_json[1536];
+    char xray[256];       /* "" = _X_AMZN_TRACE_ID through getenv_fn */
+} dd__lam_inv;
+
+struct dd_lambda {
+    dd_tracer *t;
+    dd_lambda_config cfg;
+    int managed_services, service_representation, logs_injection, log_128bit, managed_instances;
+    int cold_start_tracing;
+    int64_t init_ns, min_cold_start_ns;
+    char function_name[DD__LAM_NAME_MAX]; /* "" = take it from each invoked ARN */
+    char service[DD__LAM_NAME_MAX];       /* "" = not configured */
+    char *mapping;                        /* DD_SERVICE_MAPPING, NUL-terminated, or NULL */
+    size_t mapping_size;
+    pthread_mutex_t lock; /* guards started, live, spare */
+    int started;          /* an invocation has started: later ones are warm */
+    dd__lam_inv *live, *spare;
+};
+
+/*--- helpers ---*/
+DD__PRIVATE const char *dd__lam_env(const dd_lambda_config *c, const char *name) {
+    if (c->getenv_fn) return c->getenv_fn(c->hook_user, name);
+    return getenv(name);
+}
+/* A tri-state option: code (DD_ON/DD_OFF) beats the variable ("true"/"1", "false"/"0", any case);
+ * anything else keeps the default. */
+DD__PRIVATE int dd__lam_flag(const dd_lambda_config *c, int code, const char *name, int def) {
+    const char *v;
+    if (code == DD_ON) return 1;
+    if (code == DD_OFF) return 0;
+    v = dd__lam_env(c, name);
+    if (!v) return def;
+    if (dd__t_ieq(v, "true") || strcmp(v, "1") == 0) return 1;
+    if (dd__t_ieq(v, "false") || strcmp(v, "0") == 0) return 0;
+    return def;
+}
+/* Copies s into dst[cap] when it fits (else ""); returns the length kept. */
+DD__PRIVATE size_t dd__lam_copy(char *dst, size_t cap, const char *s, size_t n) {
+    if (!s || n >= cap) n = 0;
+    if (n) memcpy(dst, s, n);
+    dst[n] = 0;
+    return n;
+}
+DD__PRIVATE int dd__lam_is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+/* s[0..*n) without surrounding whitespace (Python's str.strip). */
+DD__PRIVATE const char *dd__lam_strip(const char *s, size_t *n) {
+    while (*n && dd__lam_is_space((unsigned char)s[0])) s++, (*n)--;
+    while (*n && dd__lam_is_space((unsigned char)s[*n - 1])) (*n)--;
+    return s;
+}
+
+/* DD_SERVICE_MAPPING lookup as datadog-lambda-python's create_service_mapping reads it: entries
+ * split on ',', each exactly one ':', key and value stripped, both non-empty and different; a
+ * later entry with the same key wins. Returns the value's length (0 = no mapping). */
+DD__PRIVATE size_t dd__lam_map(const dd_lambda *l, const char *key, size_t key_len, const char **val) {
+    const char *p = l->mapping, *found = NULL;
+    size_t found_n = 0;
+    if (!p || !key_len) return 0;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        const char *c, *k, *v;
+        size_t n = e ? (size_t)(e - p) : strlen(p), kn, vn;
+        c = (const char *)memchr(p, ':', n);
+        if (c && !memchr(c + 1, ':', (size_t)(p + n - c - 1))) {
+            kn = (size_t)(c - p);
+            vn = (size_t)(p + n - c - 1);
+            k = dd__lam_strip(p, &kn);
+            v = dd__lam_strip(c + 1, &vn);
+            if (kn && vn && !(kn == vn && memcmp(k, v, kn) == 0) && kn == key_len && memcmp(k, key, kn) == 0) {
+                found = v;
+                found_n = vn;
+            }
+        }
+        p += n;
+        if (*p == ',') p++;
+    }
+    *val = found;
+    return found_n;
+}
+
+/* The service of an inferred span (datadog-lambda-python determine_service_name): the mapping of
+ * the specific key (api id, queue, topic, stream, table, bucket, event source), then of the
+ * generic key (lambda_sqs, ...), then, with service representation off, the generic fallback,
+ * else the instance name (stripped) or the fallback when it is empty. */
+DD__PRIVATE void dd__lam_service(const dd_lambda *l, const char *span_name, const char *specific, const char *instance,
+                                 char *out, size_t cap) {
+    static const char *const kinds[][3] = {
+        /* span name prefix, generic key, fallback ("" = the instance name, as the HTTP kinds) */
+        {"aws.apigateway", "lambda_api_gateway", ""}, {"aws.httpapi", "lambda_api_gateway", ""},
+        {"aws.lambda.url", "lambda_url", ""},         {"aws.alb", "lambda_alb", ""},
+        {"aws.sqs", "lambda_sqs", "sqs"},             {"aws.sns", "lambda_sns", "sns"},
+        {"aws.kinesis", "lambda_kinesis", "kinesis"}, {"aws.dynamodb", "lambda_dynamodb", "dynamodb"},
+        {"aws.s3", "lambda_s3", "s3"},                {"aws.eventbridge", "lambda_eventbridge", "eventbridge"}};
+    const char *generic = "", *fallback = "", *v = NULL;
+    size_t i, n;
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strncmp(span_name, kinds[i][0], strlen(kinds[i][0])) == 0) {
+            generic = kinds[i][1];
+            fallback = kinds[i][2][0] ? kinds[i][2] : instance;
+            break;
+        }
+    }
+    if ((n = dd__lam_map(l, specific, strlen(specific), &v)) != 0 || (n = dd__lam_map(l, generic, strlen(generic), &v)) != 0) {
+        dd__lam_copy(out, cap, v, n);
+        return;
+    }
+    if (!l->service_representation) {
+        dd__lam_copy(out, cap, fallback, strlen(fallback));
+        return;
+    }
+    n = strlen(instance);
+    v = dd__lam_strip(instance, &n);
+    if (n) dd__lam_copy(out, cap, v, n);
+    else dd__lam_copy(out, cap, fallback, strlen(fallback));
+}
+
+/* Hooks of one invocation when it brings its own X-Ray header (Lambda-Runtime-Trace-Id): every
+ * hook of the caller's config sees its own hook_user, and _X_AMZN_TRACE_ID reads the header. */
+typedef struct dd__lam_hooks {
+    const dd_lambda_config *orig;
+    const char *xray;
+} dd__lam_hooks;
+DD__PRIVATE const char *dd__lam_h_getenv(void *u, const char *name) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    if (strcmp(name, "_X_AMZN_TRACE_ID") == 0) return h->xray;
+    return dd__lam_env(h->orig, name);
+}
+DD__PRIVATE int64_t dd__lam_h_wall(void *u) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    return h->orig->wall_ns_fn(h->orig->hook_user);
+}
+DD__PRIVATE uint64_t dd__lam_h_random(void *u) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    return h->orig->random_fn(h->orig->hook_user);
+}
+DD__PRIVATE int dd__lam_h_send(void *u, const char *data, size_t len) {
+    const dd__lam_hooks *h = (const dd__lam_hooks *)u;
+    return h->orig->send_fn(h->orig->hook_user, data, len);
+}
+
+DD__PRIVATE int dd__lam_is_http(int event_source) {
+    return event_source == DD_LAMBDA_EVENT_API_GATEWAY || event_source == DD_LAMBDA_EVENT_ALB ||
+           event_source == DD_LAMBDA_EVENT_FUNCTION_URL;
+}
+
+/* Tags every inferred span carries (spec 8; datadog-lambda-python create_inferred_span_*). */
+DD__PRIVATE void dd__lam_inferred_tags(dd_span *s, const char *operation, const char *resource, int async,
+                                       const char *request_id) {
+    if (operation) dd_span_set_tag(s, "operation_name", operation);
+    dd_span_set_tag(s, "resource_names", resource);
+    dd_span_set_kind(s, "server");
+    if (request_id && request_id[0]) dd_span_set_tag(s, "request_id", request_id);
+    dd_span_set_tag(s, "_inferred_span.tag_source", "self");
+    dd_span_set_tag(s, "_inferred_span.synchronicity", async ? "async" : "sync");
+    dd_span_set_tag(s, "_dd.origin", "lambda");
+    dd_span_set_metric(s, "_dd._inferred_span", 1.0);
+}
+
+/*--- lifecycle ---*/
+DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
+    dd_lambda_options zero;
+    dd_lambda *l;
+    const char *v;
+    if (!t) return NULL;
+    if (!opts) {
+        memset(&zero, 0, sizeof zero);
+        opts = &zero;
+    }
+    l = (dd_lambda *)dd__alloc(&t->alloc, sizeof *l);
+    if (!l) return NULL;
+    memset(l, 0, sizeof *l);
+    l->t = t;
+    if (opts->config) l->cfg = *opts->config;
+    l->cfg.invoked_function_arn = NULL;
+    if (!l->cfg.propagation) l->cfg.propagation = &t->prop; /* the tracer's DD_TRACE_PROPAGATION_STYLE* */
+    l->managed_services = dd__lam_flag(&l->cfg, opts->managed_services, "DD_TRACE_MANAGED_SERVICES", 1);
+    l->service_representation =
+        dd__lam_flag(&l->cfg, opts->service_representation, "DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED", 1);
+    l->logs_injection = dd__lam_flag(&l->cfg, opts->logs_injection, "DD_LOGS_INJECTION", 1);
+    l->log_128bit = dd__lam_flag(&l->cfg, opts->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
+    /* on unless asked off, as datadog-lambda-python and -js (spec 9; the README says so) */
+    l->cold_start_tracing = dd__lam_flag(&l->cfg, opts->cold_start_tracing, "DD_COLD_START_TRACING", 1);
+    l->min_cold_start_ns = INT64_C(3000000); /* datadog-lambda-python/-js default: 3 ms */
+    if (opts->min_cold_start_duration_ms) {
+        l->min_cold_start_ns = opts->min_cold_start_duration_ms < 0 ? 0 : (int64_t)opts->min_cold_start_duration_ms * 1000000;
+    } else if ((v = dd__lam_env(&l->cfg, "DD_MIN_COLD_START_DURATION")) != NULL) {
+        int64_t ms = 0;
+        size_t i;
+        for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 9; i++) ms = ms * 10 + (v[i] - '0');
+        if (i > 0 && v[i] == 0) l->min_cold_start_ns = ms * 1000000; /* else the default stays */
+    }
+    v = dd__lam_env(&l->cfg, "AWS_LAMBDA_INITIALIZATION_TYPE");
+    l->managed_instances = v && strcmp(v, "lambda-managed-instances") == 0;
+    v = opts->function_name ? opts->function_name : dd__lam_env(&l->cfg, "AWS_LAMBDA_FUNCTION_NAME");
+    if (v) dd__lam_copy(l->function_name, sizeof l->function_name, v, strlen(v));
+    v = opts->service ? opts->service : dd__lam_env(&l->cfg, "DD_SERVICE");
+    if (v) dd__lam_copy(l->service, sizeof l->service, v, strlen(v));
+    v = opts->service_mapping ? opts->service_mapping : dd__lam_env(&l->cfg, "DD_SERVICE_MAPPING");
+    if (v && v[0]) {
+        size_t n = strlen(v);
+        l->mapping = (char *)dd__alloc(&t->alloc, n + 1);
+        if (l->mapping) {
+            memcpy(l->mapping, v, n + 1);
+            l->mapping_size = n + 1;
+        }
+    }
+    l->init_ns = opts->init_ns ? opts->init_ns : t->wall_ns_fn(t->hook_user);
+    pthread_mutex_init(&l->lock, NULL);
+    return l;
+}
+
+DD_API void dd_lambda_free(dd_lambda *l) {
+    dd_allocator a;
+    dd__lam_inv *r, *next;
+    int pass;
+    if (!l) return;
+    a = l->t->alloc;
+    for (pass = 0; pass < 2; pass++) {
+        for (r = pass ? l->spare : l->live; r; r = next) {
+            next = r->next;
+            dd__free(&a, r, sizeof *r);
+        }
+    }
+    dd__free(&a, l->mapping, l->mapping_size);
+    pthread_mutex_destroy(&l->lock);
+    dd__free(&a, l, sizeof *l);
+}
+
+/* The trigger tags as datadog-lambda-python sends them in the "lambda_function_tags" subsegment
+ * after the handler (spec 6.6): function_trigger.*, the HTTP tags, then http.status_code (added at
+ * the end). Nothing when the trigger has no tags or they do not fit. */
+DD__PRIVATE void dd__lam_tags_json(dd__lam_inv *rec, const dd_lambda_trigger *tr, const char *xray) {
+    dd__tsb b;
+    uint32_t i;
+    if (tr->event_source == DD_LAMBDA_EVENT_UNKNOWN) return;
+    dd__tsb_init(&b, rec->tags_json, sizeof rec->tags_json);
+    dd__tsb_str(&b, "{\"function_trigger.event_source\":");
+    dd__tsb_json_str(&b, dd_lambda_event_source_name(tr->event_source), strlen(dd_lambda_event_source_name(tr->event_source)));
+    if (tr->event_source_arn[0]) {
+        dd__tsb_str(&b, ",\"function_trigger.event_source_arn\":");
+        dd__tsb_json_str(&b, tr->event_source_arn, strlen(tr->event_source_arn));
+    }
+    if (rec->http) dd__tsb_str(&b, ",\"span.kind\":\"server\"");
+    for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++) {
+        dd__tsb_str(&b, ",");
+        dd__tsb_json_str(&b, tr->trigger_tags[i].key, strlen(tr->trigger_tags[i].key));
+        dd__tsb_str(&b, ":");
+        dd__tsb_json_str(&b, tr->trigger_tags[i].value, strlen(tr->trigger_tags[i].value));
+    }
+    if (b.need + 64 > sizeof rec->tags_json) return; /* room kept for http.status_code and "}" */
+    rec->tags_len = b.need;
+    if (xray) dd__lam_copy(rec->xray, sizeof rec->xray, xray, strlen(xray));
+}
+
+/*--- start ---*/
+/* Starts the upstream span (when the trigger has one) and the inferred span; returns the inferred
+ * span (NULL when none), *root_out the segment's root. */
+DD__PRIVATE dd_span *dd__lam_start_inferred(dd_lambda *l, const dd_lambda_trigger *tr, const dd_trace_context *parent,
+                                            const char *event, size_t event_len, const char *request_id,
+                                            int64_t lambda_start) {
+    dd_span_options so;
+    dd_span *up = NULL, *inf;
+    char service[DD__LAM_NAME_MAX], api_id[128];
+    const char *operation = tr->span_name;
+    int64_t start = tr->start_ns ? tr->start_ns : lambda_start;
+    int http = dd__lam_is_http(tr->event_source);
+    uint32_t i;
+    api_id[0] = 0;
+    if (http && tr->event_source != DD_LAMBDA_EVENT_ALB) { /* the specific DD_SERVICE_MAPPING key */
+        dd_json ev, v;
+        if (dd_json_parse(event, event_len, &ev) == DD_OK && dd_json_path(&ev, "requestContext.apiId", &v) == DD_OK)
+            dd_json_string(&v, api_id, sizeof api_id, NULL);
+    }
+    /* API Gateway REST and HTTP API spans carry no operation_name (datadog-lambda-python #697) */
+    if (strcmp(tr->span_name, "aws.apigateway") == 0 || strcmp(tr->span_name, "aws.httpapi") == 0) operation = NULL;
+    memset(&so, 0, sizeof so);
+    so.context = parent;
+    if (tr->upstream_span_name[0]) {
+        int authorizer = strcmp(tr->upstream_span_name, "aws.apigateway.authorizer") == 0;
+        dd__lam_service(l, tr->upstream_span_name, authorizer ? api_id : tr->upstream_service, tr->upstream_service,
+                        service, sizeof service);
+        so.name = tr->upstream_span_name;
+        so.service = service;
+        so.resource = tr->upstream_resource;
+        so.type = authorizer ? (tr->span_type[0] ? tr->span_type : "web") : "web";
+        so.start_ns = tr->upstream_start_ns ? tr->upstream_start_ns : start;
+        up = dd_span_start(l->t, &so);
+        if (authorizer) { /* the API span's own tags, then its own name, always sync (Python) */
+            for (i = 0; i < tr->n_tags && i < DD_LAMBDA_TAGS_MAX; i++)
+                dd_span_set_tag(up, tr->tags[i].key, tr->tags[i].value);
+            dd__lam_inferred_tags(up, tr->upstream_span_name, tr->upstream_resource, 0, request_id);
+        } else {
+            for (i = 0; i < tr->n_upstream_tags && i < DD_LAMBDA_UPSTREAM_TAGS_MAX; i++)
+                dd_span_set_tag(up, tr->upstream_tags[i].key, tr->upstream_tags[i].value);
+            dd__lam_inferred_tags(up, tr->upstream_span_name, tr->upstream_resource, 1, NULL);
+        }
+        memset(&so, 0, sizeof so);
+        so.parent = up;
+        if (!up) so.context = parent;
+    }
+    dd__lam_service(l, tr->span_name, http ? api_id : tr->service, tr->service, service, sizeof service);
+    so.name = tr->span_name;
+    so.service = service;
+    so.resource = tr->resource;
+    so.type = tr->span_type[0] ? tr->span_type : "web";
+    so.start_ns = start;
+    inf = dd_span_start(l->t, &so);
+    for (i = 0; i < tr->n_tags && i < DD_LAMBDA_TAGS_MAX; i++) dd_span_set_tag(inf, tr->tags[i].key, tr->tags[i].value);
+    dd__lam_inferred_tags(inf, operation, tr->resource, tr->is_async, http ? request_id : NULL);
+    if (up) dd_span_finish_at(up, start); /* the upstream hop ends where the inferred span starts */
+    return inf;
+}
+
+DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocation *inv, dd_lambda_trigger *trigger) {
+    dd_lambda_config cfg;
+    dd__lam_hooks hooks;
+    dd_lambda_trigger local;
+    /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
+    dd_lambda_trigger *tr = trigger ? trigger : &local;
+    dd_trace_context extracted, parent;
+    dd_span_options so;
+    dd_span *inf = NULL, *s;
+    dd__lam_inv *rec;
+    char arn[DD_LAMBDA_ARN_MAX + 1], name[DD__LAM_NAME_MAX], lower[DD__LAM_NAME_MAX], service[DD__LAM_NAME_MAX];
+    const char *parts[9];
+    size_t arn_len, n_parts = 0, i, name_len;
+    int64_t start;
+    int first, proactive, have_parent, merged_xray = 0;
+    if (trigger) memset(trigger, 0, sizeof *trigger);
+    if (!l || !inv) return NULL;
+    cfg = l->cfg;
+    cfg.invoked_function_arn = inv->invoked_function_arn;
+    if (inv->xray_trace_id) {
+        hooks.orig = &l->cfg;
+        hooks.xray = inv->xray_trace_id;
+        cfg.getenv_fn = dd__lam_h_getenv;
+        cfg.wall_ns_fn = l->cfg.wall_ns_fn ? dd__lam_h_wall : NULL;
+        cfg.random_fn = l->cfg.random_fn ? dd__lam_h_random : NULL;
+        cfg.send_fn = l->cfg.send_fn ? dd__lam_h_send : NULL;
+        cfg.hook_user = &hooks;
+    }
+    dd_lambda_extract(&cfg, inv->event, inv->event ? inv->event_len : 0, inv->client_context,
+                      inv->client_context ? inv->client_context_len : 0, &extracted, tr);
+    have_parent = dd_lambda_parent(&cfg, &extracted, tr->context_source, &parent) == DD_OK;
+    if (have_parent && tr->context_source == DD_LAMBDA_CONTEXT_XRAY) merged_xray = 1; /* only with merging on */
+    if (cfg.send_fn) dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
+
+    start = inv->start_ns ? inv->start_ns : l->t->wall_ns_fn(l->t->hook_user);
+    pthread_mutex_lock(&l->lock);
+    first = !l->started;
+    l->started = 1;
+    pthread_mutex_unlock(&l->lock);
+    proactive = first && start - l->init_ns > DD__LAM_PROACTIVE_NS;
+
+    /* the invoked ARN, lower-cased, in ':' parts (datadog-lambda-python create_function_execution_span) */
+    arn_len = inv->invoked_function_arn ? strlen(inv->invoked_function_arn) : 0;
+    if (arn_len > DD_LAMBDA_ARN_MAX) arn_len = 0;
+    for (i = 0; i < arn_len; i++) arn[i] = (char)dd__t_lower((unsigned char)inv->invoked_function_arn[i]);
+    arn[arn_len] = 0;
+    parts[n_parts++] = arn;
+    for (i = 0; i < arn_len && n_parts < 9; i++)
+        if (arn[i] == ':') parts[n_parts++] = arn + i + 1;
+    /* the function name: configured, else the ARN's (case kept), else "function" */
+    name_len = strlen(l->function_name);
+    if (name_len) {
+        memcpy(name, l->function_name, name_len + 1);
+    } else if (n_parts >= 7) {
+        size_t off = (size_t)(parts[6] - arn), end = n_parts >= 8 ? (size_t)(parts[7] - arn) - 1 : arn_len;
+        name_len = dd__lam_copy(name, sizeof name, inv->invoked_function_arn + off, end - off);
+    }
+    if (!name_len) name_len = dd__lam_copy(name, sizeof name, "function", 8);
+    for (i = 0; i <= name_len; i++) lower[i] = (char)dd__t_lower((unsigned char)name[i]);
+    if (l->service[0]) dd__lam_copy(service, sizeof service, l->service, strlen(l->service));
+    else if (!l->service_representation) dd__lam_copy(service, sizeof service, "aws.lambda", 10);
+    else dd__lam_copy(service, sizeof service, name, name_len);
+
+    if (l->managed_services && tr->span_name[0])
+        inf = dd__lam_start_inferred(l, tr, have_parent ? &parent : NULL, inv->event, inv->event ? inv->event_len : 0,
+                                     inv->request_id, start);
+    if (inf) { /* from the trigger tags, as datadog-lambda-python's wrapper _after: http.route, dd_resource_key */
+        for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
+            if (strcmp(tr->trigger_tags[i].key, "http.route") == 0 && tr->trigger_tags[i].value[0])
+                dd_span_set_tag(inf, "http.route", tr->trigger_tags[i].value);
+        if (tr->event_source != DD_LAMBDA_EVENT_UNKNOWN && tr->event_source_arn[0])
+            dd_span_set_tag(inf, "dd_resource_key", tr->event_source_arn);
+    }
+    memset(&so, 0, sizeof so);
+    so.parent = inf;
+    so.context = !inf && have_parent ? &parent : NULL;
+    so.name = "aws.lambda";
+    so.service = service;
+    so.resource = name;
+    so.type = "serverless";
+    so.start_ns = start;
+    s = dd_span_start(l->t, &so);
+    if (!s) {
+        if (inf) dd_span_finish_at(inf, start);
+        return NULL;
+    }
+    dd_span_set_kind(s, "server");
+    if (!l->managed_instances) dd_span_set_tag(s, "cold_start", first && !proactive ? "true" : "false");
+    if (proactive && !l->managed_instances) dd_span_set_tag(s, "proactive_initialization", "true");
+    if (n_parts > 7) dd_span_set_tag_n(s, "function_arn", 12, arn, (size_t)(parts[7] - arn) - 1);
+    else dd_span_set_tag_n(s, "function_arn", 12, arn, arn_len);
+    if (n_parts > 7) {
+        size_t vn = (size_t)((n_parts > 8 ? parts[8] - 1 : arn + arn_len) - parts[7]);
+        dd_span_set_tag_n(s, "function_version", 16, parts[7], vn);
+    } else {
+        dd_span_set_tag(s, "function_version", "$LATEST");
+    }
+    dd_span_set_tag(s, "request_id", inv->request_id ? inv->request_id : "");
+    dd_span_set_tag(s, "resource_names", name);
+    dd_span_set_tag(s, "functionname", lower);
+    dd_span_set_tag(s, "datadog_lambda", DD_VERSION_STRING);
+    dd_span_set_tag(s, "dd_trace", DD_VERSION_STRING);
+    dd_span_set_tag(s, "span.name", "aws.lambda");
+    dd_span_set_tag(s, "_dd.origin", "lambda");
+    if (merged_xray) dd_span_set_tag(s, "_dd.parent_source", "xray");
+    if (tr->event_source != DD_LAMBDA_EVENT_UNKNOWN) {
+        dd_span_set_tag(s, "function_trigger.event_source", dd_lambda_event_source_name(tr->event_source));
+        if (tr->event_source_arn[0]) dd_span_set_tag(s, "function_trigger.event_source_arn", tr->event_source_arn);
+    }
+    for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
+        dd_span_set_tag(s, tr->trigger_tags[i].key, tr->trigger_tags[i].value);
+    if (first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
+        start > l->init_ns) { /* the sandbox's initialisation (spec 9) */
+        dd_span *load;
+        memset(&so, 0, sizeof so);
+        so.parent = s;
+        so.name = "aws.lambda.load";
+        so.service = "aws.lambda";
+        so.resource = name;
+        so.type = "aws.lambda.load";
+        so.start_ns = l->init_ns;
+        load = dd_span_start(l->t, &so);
+        dd_span_set_tag(load, "resource_names", name);
+        dd_span_set_tag(load, "resource.name", name);
+        dd_span_set_tag(load, "operation_name", "aws.lambda.load");
+        dd_span_finish_at(load, start);
+    }
+
+    pthread_mutex_lock(&l->lock);
+    rec = l->spare;
+    if (rec) l->spare = rec->next;
+    pthread_mutex_unlock(&l->lock);
+    if (!rec) rec = (dd__lam_inv *)dd__alloc(&l->t->alloc, sizeof *rec);
+    if (!rec) { /* out of memory: nothing to finish later, so end the inferred span now */
+        if (inf) dd_span_finish_at(inf, start);
+        return s;
+    }
+    rec->lambda = s;
+    rec->inferred = inf;
+    rec->lambda_start = start;
+    rec->inferred_async = tr->is_async;
+    rec->http = dd__lam_is_http(tr->event_source);
+    rec->tags_len = 0;
+    rec->xray[0] = 0;
+    if (l->cfg.send_fn) dd__lam_tags_json(rec, tr, inv->xray_trace_id);
+    pthread_mutex_lock(&l->lock);
+    rec->next = l->live;
+    l->live = rec;
+    pthread_mutex_unlock(&l->lock);
+    return s;
+}
+
+/*--- end ---*/
+/* http.status_code from the handler's response (spec 7.4): none or null -> 502; an object's
+ * statusCode (number or string) as text; anything else -> 200. */
+DD__PRIVATE size_t dd__lam_status(const char *resp, size_t len, char *out, size_t cap) {
+    dd_json root, v;
+    size_t n;
+    if (!resp || !len || dd_json_parse(resp, len, &root) != DD_OK) return dd__lam_copy(out, cap, resp && len ? "200" : "502", 3);
+    if (root.type == DD_JSON_NULL) return dd__lam_copy(out, cap, "502", 3);
+    if (root.type != DD_JSON_OBJECT || dd_json_get(&root, "statusCode", 10, &v) != DD_OK)
+        return dd__lam_copy(out, cap, "200", 3);
+    if (v.type == DD_JSON_NUMBER) return dd__lam_copy(out, cap, v.p, v.n);
+    if (v.type == DD_JSON_STRING && dd_json_string(&v, out, cap, &n) == DD_OK) return n;
+    return dd__lam_copy(out, cap, "200", 3);
+}
+
+DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *response, size_t response_len,
+                                    int is_error) {
+    dd__lam_inv *rec = NULL, **pp;
+    char status[32];
+    size_t n = 0;
+    if (!l) return DD_ERR_INVALID_ARG;
+    if (span) {
+        pthread_mutex_lock(&l->lock);
+        for (pp = &l->live; *pp; pp = &(*pp)->next) {
+            if ((*pp)->lambda == span) {
+                rec = *pp;
+                *pp = rec->next;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&l->lock);
+        if (rec && rec->http) {
+            n = dd__lam_status(response, response ? response_len : 0, status, sizeof status);
+            if (n) {
+                dd_span_set_tag_n(span, "http.status_code", 16, status, n);
+                dd_span_set_tag_n(rec->inferred, "http.status_code", 16, status, n);
+                if (n == 3 && status[0] == '5') dd_span_set_error(span, 1); /* Python: aws.lambda only */
+            }
+        }
+        if (is_error) dd_span_set_error(span, 1);
+        if (rec && rec->tags_len) { /* X-Ray hybrid: the trigger tags to the invocation's segment */
+            dd_lambda_config cfg = l->cfg;
+            dd__lam_hooks hooks;
+            size_t m = rec->tags_len;
+            size_t k;
+            for (k = 0; k < n && status[k] >= '0' && status[k] <= '9'; k++) {}
+            if (rec->http && n && k == n) { /* digits only: safe inside a JSON string */
+                memcpy(rec->tags_json + m, ",\"http.status_code\":\"", 21);
+                memcpy(rec->tags_json + m + 21, status, n);
+                memcpy(rec->tags_json + m + 21 + n, "\"", 1);
+                m += 22 + n;
+            }
+            rec->tags_json[m++] = '}';
+            if (rec->xray[0]) {
+                hooks.orig = &l->cfg;
+                hooks.xray = rec->xray;
+                cfg.getenv_fn = dd__lam_h_getenv;
+                cfg.wall_ns_fn = l->cfg.wall_ns_fn ? dd__lam_h_wall : NULL;
+                cfg.random_fn = l->cfg.random_fn ? dd__lam_h_random : NULL;
+                cfg.send_fn = dd__lam_h_send;
+                cfg.hook_user = &hooks;
+            }
+            dd_xray_send_metadata(&cfg, "lambda_function_tags", 20, rec->tags_json, m);
+        }
+        dd_span_finish(span);
+        if (rec && rec->inferred) {
+            if (l->service[0]) dd_span_set_tag(rec->inferred, "peer.service", l->service);
+            if (rec->inferred_async) dd_span_finish_at(rec->inferred, rec->lambda_start);
+            else dd_span_finish(rec->inferred);
+        }
+        if (rec) {
+            pthread_mutex_lock(&l->lock);
+            rec->next = l->spare;
+            l->spare = rec;
+            pthread_mutex_unlock(&l->lock);
+        }
+    }
+    return dd_tracer_flush(l->t);
+}
+
+/*--- log correlation ---*/
+DD__PRIVATE void dd__lam_ids(const dd_lambda *l, const dd_span *s, char tid[33], char sid[21]) {
+    dd_trace_id id;
+    dd_span_trace_id(s, &id);
+    if (id.hi && l->log_128bit) {
+        dd__t_hex16(id.hi, tid);
+        dd__t_hex16(id.lo, tid + 16);
+    } else {
+        dd__t_u64_dec(id.lo, tid);
+    }
+    dd__t_u64_dec(dd_span_id(s), sid);
+}
+
+DD_API size_t dd_lambda_log_prefix(const dd_lambda *l, const dd_span *span, char *out, size_t cap) {
+    dd__tsb sb;
+    char tid[33], sid[21];
+    dd__tsb_init(&sb, out, cap);
+    if (!l || !l->logs_injection) return 0;
+    dd__lam_ids(l, span, tid, sid);
+    dd__tsb_str(&sb, "[dd.trace_id=");
+    dd__tsb_str(&sb, tid);
+    dd__tsb_str(&sb, " dd.span_id=");
+    dd__tsb_str(&sb, sid);
+    dd__tsb_str(&sb, "] ");
+    return sb.need;
+}
+
+DD_API size_t dd_lambda_log_json(const dd_lambda *l, const dd_span *span, char *out, size_t cap) {
+    dd__tsb sb;
+    char tid[33], sid[21];
+    dd__tsb_init(&sb, out, cap);
+    if (!l || !l->logs_injection) return 0;
+    dd__lam_ids(l, span, tid, sid);
+    dd__tsb_str(&sb, "\"dd\":{\"trace_id\":\"");
+    dd__tsb_str(&sb, tid);
+    dd__tsb_str(&sb, "\",\"span_id\":\"");
+    dd__tsb_str(&sb, sid);
+    dd__tsb_str(&sb, "\"}");
+    return sb.need;
+}
+
+/* Two decimal digits. */
+DD__PRIVATE void dd__lam_d2(dd__tsb *b, int64_t v, char sep) {
+    char d[3];
+    d[0] = (char)('0' + v / 10 % 10);
+    d[1] = (char)('0' + v % 10);
+    d[2] = sep;
+    dd__tsb_add(b, d, sep ? 3 : 2);
+}
+
+DD_API size_t dd_lambda_log_line(const dd_lambda *l, const dd_span *span, const char *level, int64_t time_ns,
+                                 const char *request_id, const char *message, size_t message_len, char *out,
+                                 size_t cap) {
+    dd__tsb sb;
+    int64_t secs, days, sod, ms, y, m, d;
+    char tid[33], sid[21], ms3[4];
+    dd__tsb_init(&sb, out, cap);
+    if (time_ns < 0) time_ns = 0;
+    secs = time_ns / 1000000000;
+    ms = time_ns / 1000000 % 1000;
+    days = secs / 86400;
+    sod = secs % 86400;
+    { /* civil from days (Howard Hinnant's algorithm), days >= 0 */
+        int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy, mp;
+        y = yoe + era * 400;
+        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * doy + 2) / 153;
+        d = doy - (153 * mp + 2) / 5 + 1;
+        m = mp < 10 ? mp + 3 : mp - 9;
+        if (m <= 2) y++;
+    }
+    dd__tsb_add(&sb, "[", 1);
+    dd__tsb_str(&sb, level ? level : "");
+    dd__tsb_add(&sb, "]\t", 2);
+    dd__lam_d2(&sb, y / 100, 0);
+    dd__lam_d2(&sb, y % 100, '-');
+    dd__lam_d2(&sb, m, '-');
+    dd__lam_d2(&sb, d, 'T');
+    dd__lam_d2(&sb, sod / 3600, ':');
+    dd__lam_d2(&sb, sod / 60 % 60, ':');
+    dd__lam_d2(&sb, sod % 60, '.');
+    ms3[0] = (char)('0' + ms / 100);
+    ms3[1] = (char)('0' + ms / 10 % 10);
+    ms3[2] = (char)('0' + ms % 10);
+    ms3[3] = 'Z';
+    dd__tsb_add(&sb, ms3, 4);
+    dd__tsb_add(&sb, "\t", 1);
+    dd__tsb_str(&sb, request_id ? request_id : "");
+    dd__tsb_add(&sb, "\t", 1);
+    if (l && l->logs_injection) {
+        dd__lam_ids(l, span, tid, sid);
+        dd__tsb_str(&sb, "[dd.trace_id=");
+        dd__tsb_str(&sb, tid);
+        dd__tsb_str(&sb, " dd.span_id=");
+        dd__tsb_str(&sb, sid);
+        dd__tsb_add(&sb, "]\t", 2);
+    }
+    dd__tsb_add(&sb, message ? message : "", message ? message_len : 0);
+    dd__tsb_add(&sb, "\n", 1);
+    return sb.need;
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif /* DD__LAMBDA_IMPLEMENTED */
