@@ -40,8 +40,10 @@
 #define DD_API __declspec(dllexport)
 #elif defined(DD_BUILD_SHARED) && defined(__GNUC__)
 #define DD_API __attribute__((visibility("default")))
-#elif defined(__GNUC__)
-#define DD_API extern __attribute__((visibility("hidden")))
+#elif defined(__GNUC__) && (defined(DD_MSGPACK_IMPLEMENTATION) || defined(DD_PROPAGATION_IMPLEMENTATION) \
+                             || defined(DD_TRACE_IMPLEMENTATION) || defined(DD_LAMBDA_IMPLEMENTATION) \
+                             || defined(DD_SENDER_IMPLEMENTATION))
+#define DD_API extern __attribute__((visibility("hidden"))) /* an embedded copy exports nothing */
 #else
 #define DD_API extern
 #endif

@@ -154,6 +154,11 @@ DD_API dd_sender *dd_sender_new(const dd_sender_options *opts);
 /* Closes the connection and frees everything. NULL is a no-op. No request may be running. */
 DD_API void dd_sender_free(dd_sender *s);
 
+/* Makes `s` the transport of the tracer cfg configures: transport_fn, transport_user and
+ * transport_free_fn, so that dd_tracer_free frees the sender after its last delivery (and
+ * dd_sender_free must not be called). A NULL s leaves cfg unchanged. [setup] */
+DD_API void dd_sender_attach(dd_tracer_config *cfg, dd_sender *s);
+
 /* The endpoint as text ("http://127.0.0.1:8126", "unix:///var/run/datadog/apm.socket") and the
  * note of settings skipped ("" when none); both live as long as the sender. [any thread] */
 DD_API const char *dd_sender_url(const dd_sender *s);
@@ -895,6 +900,7 @@ DD_API int dd_sender_resolve(const dd_sender_options *opts, dd_sender_endpoint *
 
 struct dd_sender {
     pthread_mutex_t mu;
+    pid_t mu_pid; /* the process that made mu: a fork()ed child makes its own */
     dd_sender_endpoint ep;
     int64_t timeout_ms;      /* transport calls whose request carries none; <= 0: none */
     size_t max_response;
@@ -1285,6 +1291,10 @@ DD_API int dd_sender_request(dd_sender *s, const char *method, const char *path,
     int rc;
     if (resp) memset(resp, 0, sizeof *resp);
     if (!s) return DD_TRANSPORT_NOT_SENT;
+    if (s->mu_pid != getpid()) { /* fork() may have copied mu locked by a parent's thread */
+        pthread_mutex_init(&s->mu, NULL);
+        s->mu_pid = getpid();
+    }
     pthread_mutex_lock(&s->mu);
     s->c.requests++;
     s->answered = 0;
@@ -1352,6 +1362,7 @@ DD_API dd_sender *dd_sender_new(const dd_sender_options *opts) {
         free(s);
         return NULL;
     }
+    s->mu_pid = getpid();
     if (s->ep.note[0]) dd__snd_log(&o, DD_LOG_WARN, "dd_sender: ", s->ep.note);
     dd__snd_log(&o, DD_LOG_INFO, "dd_sender: agent at ", s->ep.url);
     s->fd = -1;
@@ -1367,6 +1378,14 @@ DD_API void dd_sender_free(dd_sender *s) {
     free(s->out);
     free(s->in);
     free(s);
+}
+
+DD__PRIVATE void dd__snd_free_fn(void *s) { dd_sender_free((dd_sender *)s); }
+DD_API void dd_sender_attach(dd_tracer_config *cfg, dd_sender *s) {
+    if (!cfg || !s) return;
+    cfg->transport_fn = dd_sender_transport;
+    cfg->transport_user = s;
+    cfg->transport_free_fn = dd__snd_free_fn;
 }
 
 DD_API const char *dd_sender_url(const dd_sender *s) { return s ? s->ep.url : ""; }

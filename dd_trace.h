@@ -69,8 +69,10 @@
 #define DD_API __declspec(dllexport)
 #elif defined(DD_BUILD_SHARED) && defined(__GNUC__)
 #define DD_API __attribute__((visibility("default")))
-#elif defined(__GNUC__)
-#define DD_API extern __attribute__((visibility("hidden")))
+#elif defined(__GNUC__) && (defined(DD_MSGPACK_IMPLEMENTATION) || defined(DD_PROPAGATION_IMPLEMENTATION) \
+                             || defined(DD_TRACE_IMPLEMENTATION) || defined(DD_LAMBDA_IMPLEMENTATION) \
+                             || defined(DD_SENDER_IMPLEMENTATION))
+#define DD_API extern __attribute__((visibility("hidden"))) /* an embedded copy exports nothing */
 #else
 #define DD_API extern
 #endif
@@ -274,6 +276,16 @@ typedef int (*dd_transport_fn)(void *user, const dd_http_request *req, dd_http_r
 /* Tracer configuration. A zeroed struct is valid: every unset field is taken from the DD_*
  * environment variable named beside it (read once, in dd_tracer_new, through getenv_fn), else
  * from the default. Strings are NUL-terminated and copied by dd_tracer_new. */
+/* An all-zero initialiser that compiles as C and as C++ without warnings:
+ *   dd_tracer_config cfg = DD_TRACER_CONFIG_INIT;   (also DD_SPAN_OPTIONS_INIT) */
+#ifdef __cplusplus
+#define DD_ZERO_INIT {}
+#else
+#define DD_ZERO_INIT {0}
+#endif
+#define DD_TRACER_CONFIG_INIT DD_ZERO_INIT
+#define DD_SPAN_OPTIONS_INIT DD_ZERO_INIT
+
 typedef struct dd_tracer_config {
     const char *service;      /* DD_SERVICE; default AWS_LAMBDA_FUNCTION_NAME, else program name   */
     const char *env;          /* DD_ENV; default none                                               */
