@@ -10,23 +10,44 @@
  *           trace may start and finish on different threads. One tracer mutex guards segments,
  *           the payload buffer and the counters: a span start or finish takes it once, a tag
  *           never does. No user callback (transport, log, getenv, allocator excepted) is called
- *           while it is held. The transport runs on the flushing thread: dd_tracer_flush's
- *           caller, a dd_span_finish that triggers a size/interval flush, or the background
- *           flusher. The sampling decision reads the local root (name, service, resource,
- *           tags): when another thread injects or triggers a partial flush, the root must not be
- *           changed at the same time. Ids come from per-thread generators reseeded after fork()
- *           (pthread_atfork bumps a generation counter); the child's tracer gets a new pid and
- *           runtime-id, flushes on its own thread (the parent's flusher thread is not inherited),
- *           and must not fork while another thread is inside a tracer call.
+ *           while it is held. The sampling decision reads the local root (name, service,
+ *           resource, tags): when another thread injects or triggers a partial flush, the root
+ *           must not be changed at the same time.
+ * DELIVERY  the thread that finishes the last span of a local trace encodes it (small traces;
+ *           large ones are left to the worker) into a bounded buffer and returns: it never waits
+ *           for the network. By default (DD_DELIVERY_BACKGROUND) a worker thread owned by the
+ *           tracer, started with the first finished trace, sends the buffer every
+ *           flush_interval_ms or as soon as it passes flush_bytes, one request at a time, each
+ *           within request_timeout_ms. A request the agent surely did not process (no
+ *           connection, 408, 429, 503) is kept and tried again after a backoff (100 ms doubling
+ *           to 1 s, plus up to 100 ms of jitter; Retry-After honoured up to 10 s; 429/503/408 at
+ *           most send_retries more times, an unreachable agent for as long as the payload is
+ *           held); a request written whose answer was lost is never sent again (counted in
+ *           spans_unconfirmed). While a payload is held, new traces fill the buffer up to
+ *           max_buffer_bytes and the rest are dropped and counted. dd_tracer_flush asks the
+ *           worker and waits at most shutdown_timeout_ms (+ one request); dd_tracer_free gives
+ *           the worker shutdown_timeout_ms for a last delivery, then drops and counts the rest.
+ *           DD_DELIVERY_SYNC and DD_DELIVERY_MANUAL (the default in AWS Lambda) use no thread.
+ *           Docs: docs/delivery.md.
+ * MEMORY    bound on what delivery holds: max_buffer_bytes (encoded traces and completed traces
+ *           waiting for the worker) + the payload in flight (at most max_buffer_bytes) + one
+ *           request copy (at most max_request_bytes) + the block pool (8 MiB). Defaults: 38 MiB.
+ * FORK      ids come from per-thread generators reseeded after fork(). pthread_atfork handlers
+ *           hold every tracer's locks across fork(), so a child never inherits a held lock; in
+ *           the child, whatever was buffered or in flight belongs to the parent and is discarded
+ *           (counted in spans_dropped_shutdown), the tracer gets a new pid and runtime-id, and
+ *           its own worker starts with its first finished trace.
  * MEMORY    spans and tags live in per-segment arenas of fixed-size blocks that are recycled
  *           through free lists, so steady state allocates nothing per span. Limits (spans per
  *           segment, tag bytes per span, open segments, buffered bytes) drop and count, never
  *           grow without bound: see dd_tracer_counters.
- * HOOKS     all in dd_tracer_config, each called with hook_user first. getenv_fn: in dd_tracer_new
- *           only. wall_ns_fn, mono_ns_fn, random_fn: on the thread that starts or finishes a span
- *           (mono_ns_fn also on the flushing thread). log_fn: on the thread whose call has
- *           something to say. transport_fn: on the flushing thread. allocator: any thread, possibly
- *           under the tracer mutex (it must not call back into the tracer).
+ * HOOKS     all in dd_tracer_config, each called with its user pointer first (transport_user,
+ *           log_user, else hook_user). getenv_fn: in dd_tracer_new only. wall_ns_fn, mono_ns_fn,
+ *           random_fn: on the thread that starts or finishes a span. log_fn: on the thread whose
+ *           call has something to say (the worker for delivery failures, at most one line per
+ *           kind of failure per DD_TRACE_LOGGING_RATE seconds, default 60). transport_fn: on the
+ *           worker (or the delivering thread in the other modes), one call at a time.
+ *           allocator: any thread, possibly under the tracer mutex (it must not call back).
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
  *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
  *           the debug log after each flush.
@@ -260,7 +281,7 @@ typedef struct dd_tracer_config {
     int enabled;              /* DD_TRACE_ENABLED; default on. Off: spans are NULL, nothing is sent */
     int trace_id_128;         /* DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED; default on           */
     int debug;                /* DD_TRACE_DEBUG; default off: debug log lines, payloads as JSON     */
-    int startup_logs;         /* DD_TRACE_STARTUP_LOGS; default on (when log_fn is set)             */
+    int startup_logs;         /* DD_TRACE_STARTUP_LOGS; default on                                  */
     int partial_flush;        /* DD_TRACE_PARTIAL_FLUSH_ENABLED; default off                        */
     int partial_flush_min_spans; /* DD_TRACE_PARTIAL_FLUSH_MIN_SPANS; 0 = default 500              */
     int report_hostname;      /* DD_TRACE_REPORT_HOSTNAME; default off: _dd.hostname on chunk roots */
@@ -276,8 +297,9 @@ typedef struct dd_tracer_config {
     uint64_t flush_bytes;     /* estimated payload bytes that trigger a flush; 0 = DD_DEFAULT_FLUSH_BYTES */
     uint64_t max_request_bytes; /* 0 = DD_DEFAULT_MAX_REQUEST_BYTES                                 */
     int64_t flush_interval_ms; /* 0 = DD_DEFAULT_FLUSH_INTERVAL_MS; negative = no interval flush    */
-    int background_flush;     /* DD_ON: a pthread flushes every flush_interval_ms; default off       */
-    int send_retries;         /* extra attempts after a retryable failure (no answer, 408, 429, 5xx);
+    int background_flush;     /* older name of `delivery`: DD_ON = background, DD_OFF = sync        */
+    int send_retries;         /* extra attempts after a 408, 429 or 503 answer (an unreachable agent
+                                 is tried for as long as the payload is held);
                                  0 = DD_DEFAULT_SEND_RETRIES, negative = none                         */
     dd_sampling_config sampling; /* rules, rates and limits: see the sampling section             */
     dd_allocator allocator;   /* every allocation of the tracer; zeroed = malloc/free                */
@@ -286,7 +308,8 @@ typedef struct dd_tracer_config {
     uint64_t (*random_fn)(void *user);  /* ids; NULL = per-thread generator seeded from the OS,
                                            reseeded after fork()                                   */
     const char *(*getenv_fn)(void *user, const char *name); /* NULL = getenv; called in dd_tracer_new only */
-    dd_log_fn log_fn;         /* diagnostics; NULL = silent                                         */
+    dd_log_fn log_fn;         /* diagnostics; NULL = one line per message on stderr: errors and
+                                 warnings, debug lines too with DD_TRACE_DEBUG                     */
     dd_transport_fn transport_fn; /* the only way bytes leave; NULL = payloads are dropped (counted) */
     void *hook_user;          /* first argument of every hook above (unless set below)              */
     int delivery;             /* DD_DELIVERY_*; 0 = background, manual in AWS Lambda
@@ -298,6 +321,8 @@ typedef struct dd_tracer_config {
                                     DD_DEFAULT_SHUTDOWN_TIMEOUT_MS, negative = send nothing     */
     void *transport_user;     /* first argument of transport_fn; NULL = hook_user                */
     void *log_user;           /* first argument of log_fn; NULL = hook_user                      */
+    void (*transport_free_fn)(void *transport_user); /* called once by dd_tracer_free after the
+                                 last delivery (so the tracer can own its sender); NULL = none    */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -360,16 +385,19 @@ typedef struct dd_span dd_span;     /* opaque; lives until dd_span_finish */
  * flusher when asked. Returns NULL when out of memory. [setup] */
 DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg);
 
-/* Stops the background flusher, finishes nothing but flushes every completed chunk (segments
- * with unfinished spans are dropped and counted), and frees the tracer. Spans of this tracer
- * must not be used afterwards. NULL is a no-op. [setup] */
+/* Gives the worker (or, without one, this thread) at most shutdown_timeout_ms to deliver what
+ * is buffered, counts what is left in spans_dropped_shutdown, drops traces with unfinished
+ * spans, and frees the tracer. A transport that overruns its deadline by 200 ms is not waited
+ * for: the worker frees the tracer when that call returns. Spans of this tracer must not be used
+ * afterwards. NULL is a no-op. [setup] */
 DD_API void dd_tracer_free(dd_tracer *t);
 
-/* Sends every chunk completed before the call, synchronously on this thread, split into
- * requests under max_request_bytes. Waits for a flush already running on another thread.
- * Returns DD_OK (also when there was nothing to send), DD_ERR_TRANSPORT or DD_ERR_HTTP when a
- * request failed after its retries (its chunks are dropped and counted), DD_ERR_INVALID_ARG
- * for NULL. [any thread] */
+/* Delivers every trace completed before the call and waits for the outcome, at most
+ * shutdown_timeout_ms (+ one request): the worker sends (background mode), else this thread
+ * does. Returns DD_OK (also when there was nothing to send); DD_ERR_TRANSPORT when the agent
+ * could not be reached in time (the payload stays buffered for the next try) or a request's
+ * answer was lost (counted in spans_unconfirmed); DD_ERR_HTTP when the agent refused a payload
+ * (dropped, counted); DD_ERR_INVALID_ARG for NULL. [any thread] */
 DD_API int dd_tracer_flush(dd_tracer *t);
 
 /* Copies the counters into *out (zeroed for a NULL tracer). [any thread] */
@@ -412,10 +440,11 @@ DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t 
 /* Finishes the span now (or at end_ns, wall clock ns since the epoch, for spans rebuilt from
  * event timestamps; a time before the start gives duration 0). The handle is dead afterwards.
  * The last span of a segment to finish completes it: the sampling decision is made if it was
- * not and the trace joins the buffer (the next flush encodes it); a flush may run on this
- * thread when the buffer passed flush_bytes or flush_interval_ms has passed (no background
- * flusher). With partial flush on, a segment with partial_flush_min_spans finished spans has
- * them encoded as a chunk at once. [owner thread] */
+ * not, and the trace is encoded into the buffer (by this thread when it is small, else by the
+ * worker) or dropped and counted when the buffer is full. It never waits for the network,
+ * except in DD_DELIVERY_SYNC mode, where it delivers when the buffer passed flush_bytes or
+ * flush_interval_ms has passed. With partial flush on, a segment with partial_flush_min_spans
+ * finished spans has them encoded as a chunk at once. [owner thread] */
 DD_API void dd_span_finish(dd_span *s);
 DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns);
 
@@ -661,6 +690,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 
 /*=== sampling implementation ===*/
 #include <pthread.h>
+#include <stdio.h> /* the default logger's stderr */
 #include <stdlib.h>
 #include <string.h>
 
@@ -1712,8 +1742,10 @@ static volatile uint64_t dd__fork_generation; /* bumped in the child by pthread_
 static volatile uint64_t dd__seed_counter;    /* distinguishes threads seeded in the same ns */
 static pthread_once_t dd__atfork_once = PTHREAD_ONCE_INIT;
 
-DD__PRIVATE void dd__on_fork_child(void) { dd__fork_generation = dd__fork_generation + 1; }
-DD__PRIVATE void dd__register_atfork(void) { pthread_atfork(NULL, NULL, dd__on_fork_child); }
+DD__PRIVATE void dd__fork_prepare(void);
+DD__PRIVATE void dd__fork_parent(void);
+DD__PRIVATE void dd__fork_child(void);
+DD__PRIVATE void dd__register_atfork(void) { pthread_atfork(dd__fork_prepare, dd__fork_parent, dd__fork_child); }
 
 DD__PRIVATE uint64_t dd__t_mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
@@ -1999,6 +2031,7 @@ typedef struct dd__segment {
     uint32_t ext_dm_len;
     int64_t wall0, mono0; /* the root's clocks: children derive wall time from one mono read */
     uint64_t est_bytes;   /* estimated encoded size once complete */
+    uint32_t n_kept;      /* spans that go on the wire, once queued for the worker */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
@@ -2038,7 +2071,20 @@ typedef struct dd__enc {
 #define DD__INTERPRETER "unknown"
 #endif
 #define DD__MAX_GLOBAL_TAGS 64
-#define DD__HEADERS_MAX 10
+#define DD__HEADERS_MAX 12
+/* Kinds of rate-limited log lines (dd__tlog_limited). */
+#define DD__RL_NOT_SENT 0
+#define DD__RL_UNCONFIRMED 1
+#define DD__RL_HTTP 2
+#define DD__RL_EMPTY_ANSWER 3
+#define DD__RL_NO_TRANSPORT 4
+#define DD__RL_DEFERRED 5
+#define DD__RL_KINDS 6
+#define DD__ENC_POOL_MAX 16 /* producer threads encoding at once; more hand traces to the worker */
+/* A completed trace with fewer estimated bytes is encoded by the thread that finished it, while
+ * its spans are in that core's cache; a larger one is left to the worker, so that no
+ * dd_span_finish encodes for long. */
+#define DD__ENCODE_ON_FINISH_MAX 65536
 
 struct dd_tracer {
     dd_allocator alloc;
@@ -2047,9 +2093,11 @@ struct dd_tracer {
     uint64_t (*random_fn)(void *user);
     dd_log_fn log_fn;
     dd_transport_fn transport_fn;
-    void *hook_user;
+    void *hook_user, *transport_user, *log_user;
+    void (*transport_free_fn)(void *transport_user);
     /* resolved configuration, immutable after dd_tracer_new */
-    int enabled, trace_id_128, debug, partial_flush, report_hostname, background;
+    int enabled, trace_id_128, debug, partial_flush, report_hostname, delivery;
+    int64_t request_timeout_ms, flush_timeout_ns, log_rate_ns;
     uint32_t partial_flush_min_spans, max_spans_per_segment, max_tag_bytes, max_open_segments;
     uint64_t max_buffer_bytes, flush_bytes, max_request_bytes;
     int64_t flush_interval_ns;
@@ -2071,14 +2119,29 @@ struct dd_tracer {
     size_t n_free_blocks;
     dd__pbuf bufs[2];
     int active;    /* bufs[active] takes new chunks */
-    int flushing;  /* a flush owns bufs[!active] and `send` */
-    int stop;      /* the background flusher must exit */
-    int flush_wanted;
-    int64_t last_flush_mono;
+    int flushing;  /* a delivery pass owns bufs[!active], `send` and enc_flush */
+    int held;      /* bufs[!active] holds chunks not yet resolved (in flight) */
+    size_t fl_next;   /* first in-flight chunk not yet resolved */
+    size_t fl_cap;    /* request size for the in-flight chunks (halved by a 413) */
+    int fl_attempts;  /* tries of the in-flight request the agent did not process */
+    int64_t retry_at; /* real mono ns before which a held payload is not tried again */
+    int flush_wanted; /* the buffer passed flush_bytes: the worker should run */
+    int64_t last_flush_ns; /* real mono ns of the last delivery pass */
+    int64_t last_finish_flush_mono; /* synchronous mode: mono_ns_fn time of the last one */
+    int64_t shutdown_ns;   /* dd_tracer_free's bound on its last delivery; < 0: none */
+    uint64_t flush_req, flush_done; /* explicit flushes asked of the worker, and answered */
+    int flush_rc;     /* the answer of the last one */
+    int stop;         /* the worker must make its last delivery and exit */
+    int64_t stop_deadline; /* real mono ns */
+    int worker_exited, worker_failed, orphaned;
+    int64_t rl_last[DD__RL_KINDS]; /* rate-limited logging: last line per kind, real mono ns */
+    uint64_t rl_suppressed[DD__RL_KINDS];
+    struct dd_tracer *next_registered; /* every live tracer, for fork() */
+    dd__enc *enc_pool[DD__ENC_POOL_MAX]; /* encoders for traces completed on producer threads */
+    int n_enc_pool, n_enc_made;
     dd__segment *done_head, *done_tail; /* completed segments waiting for the flush */
     uint64_t done_bytes;                 /* their arena bytes (memory: max_buffer_bytes) */
     uint64_t done_est;                   /* their estimated encoded size (flush_bytes) */
-    int64_t flush_pid;                   /* the process whose thread is flushing */
     dd__segment *in_flight;              /* the completed segments that flush is sending */
     dd__enc enc_lock;                    /* encodes partial-flush chunks */
     uint64_t fork_generation; /* for pid and runtime-id */
@@ -2088,15 +2151,35 @@ struct dd_tracer {
     /* owned by the flushing thread */
     dd_mp_writer send;
     dd__enc enc_flush;
-    /* background flusher */
+    /* the worker thread (background delivery) */
     pthread_t thread;
     int has_thread;
-    int64_t thread_pid;
 };
 
 /*--- logging: never called with the tracer lock held ---*/
+/* The logger used when log_fn is NULL: one line per message on stderr with a level prefix.
+ * Control bytes become '?', so that nothing a peer sent (an agent's answer) can forge a line. */
+DD__PRIVATE void dd__stderr_log(void *user, int level, const char *msg, size_t len) {
+    static const char *const names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+    char line[1100];
+    size_t n = 0, i;
+    const char *name = level >= 0 && level <= 3 ? names[level] : "LOG";
+    (void)user;
+    memcpy(line, "[dd-trace-c ", 12);
+    n = 12;
+    memcpy(line + n, name, strlen(name));
+    n += strlen(name);
+    line[n++] = ']';
+    line[n++] = ' ';
+    for (i = 0; i < len && n < sizeof line - 2; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        line[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    line[n++] = '\n';
+    fwrite(line, 1, n, stderr);
+}
 DD__PRIVATE void dd__tlog(const dd_tracer *t, int level, const char *msg, size_t len) {
-    if (t->log_fn && (level < DD_LOG_DEBUG || t->debug)) t->log_fn(t->hook_user, level, msg, len);
+    if (t->log_fn && (level < DD_LOG_DEBUG || t->debug)) t->log_fn(t->log_user, level, msg, len);
 }
 DD__PRIVATE void dd__tlogs(const dd_tracer *t, int level, const char *msg) { dd__tlog(t, level, msg, strlen(msg)); }
 DD__PRIVATE void dd__tlog3(const dd_tracer *t, int level, const char *a, const char *b, size_t blen, const char *c) {
@@ -2107,8 +2190,43 @@ DD__PRIVATE void dd__tlog3(const dd_tracer *t, int level, const char *a, const c
     dd__tsb_str(&sb, a);
     dd__tsb_add(&sb, b, blen);
     dd__tsb_str(&sb, c);
-    t->log_fn(t->hook_user, level, buf, sb.n);
+    t->log_fn(t->log_user, level, buf, sb.n);
 }
+/* Repetitive messages (delivery failures) go out at most once per kind per logging interval
+ * (DD_TRACE_LOGGING_RATE seconds, default 60, as dd-trace-py), with the number suppressed since
+ * the last line, so that a dead agent cannot flood the log. */
+DD__PRIVATE void dd__tlog_limited_n(dd_tracer *t, int kind, const char *msg, size_t len) {
+    uint64_t suppressed = 0;
+    int64_t now;
+    int go = 1;
+    if (!t->log_fn) return;
+    now = dd__default_mono_ns(NULL);
+    pthread_mutex_lock(&t->lock);
+    if (t->log_rate_ns > 0 && t->rl_last[kind] && now - t->rl_last[kind] < t->log_rate_ns) {
+        t->rl_suppressed[kind]++;
+        go = 0;
+    } else {
+        t->rl_last[kind] = now ? now : 1;
+        suppressed = t->rl_suppressed[kind];
+        t->rl_suppressed[kind] = 0;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (!go) return;
+    if (!suppressed) {
+        dd__tlog(t, DD_LOG_WARN, msg, len);
+    } else {
+        char buf[400], num[24];
+        dd__tsb sb;
+        dd__tsb_init(&sb, buf, sizeof buf);
+        dd__tsb_add(&sb, msg, len);
+        dd__tsb_str(&sb, " (");
+        dd__t_u64_dec(suppressed, num);
+        dd__tsb_str(&sb, num);
+        dd__tsb_str(&sb, " more like it suppressed since the last report)");
+        dd__tlog(t, DD_LOG_WARN, buf, sb.n);
+    }
+}
+DD__PRIVATE void dd__tlog_limited(dd_tracer *t, int kind, const char *msg) { dd__tlog_limited_n(t, kind, msg, strlen(msg)); }
 /* Drop kinds, each logged once (at warning level) and then counted silently. */
 #define DD__DROP_SPAN_LIMIT 1u
 #define DD__DROP_SEGMENT_LIMIT 2u
@@ -2116,6 +2234,7 @@ DD__PRIVATE void dd__tlog3(const dd_tracer *t, int level, const char *a, const c
 #define DD__DROP_BUFFER 8u
 #define DD__DROP_NO_MEMORY 16u
 #define DD__DROP_TOO_BIG 32u
+#define DD__DROP_REFUSED 64u /* not a kind: marks a refusal that must still wake a delivery */
 DD__PRIVATE unsigned dd__drop_first(dd_tracer *t, unsigned kind) { /* under lock */
     unsigned first = !(t->logged_drops & kind);
     t->logged_drops |= kind;
@@ -2419,6 +2538,14 @@ DD__PRIVATE const char *dd__t_env(const dd__env_ctx *e, const char *name) {
     const char *v = e->getenv_fn(e->t->hook_user, name);
     return v && *v ? v : NULL;
 }
+/* For readers that take one user pointer for both getenv and log (the propagation config). */
+DD__PRIVATE const char *dd__env_tramp(void *u, const char *name) {
+    const dd__env_ctx *e = (const dd__env_ctx *)u;
+    return e->getenv_fn(e->t->hook_user, name);
+}
+DD__PRIVATE void dd__log_tramp(void *u, int level, const char *msg, size_t len) {
+    dd__tlog(((const dd__env_ctx *)u)->t, level, msg, len);
+}
 DD__PRIVATE void dd__tlog_invalid(const dd_tracer *t, const char *name, const char *value) {
     {
         char buf[200];
@@ -2624,8 +2751,11 @@ DD__PRIVATE void dd__startup_log(dd_tracer *t) {
     }
     dd__tsb_str(&sb, "},\"flush_interval_ms\":");
     dd__tsb_i64(&sb, t->flush_interval_ns < 0 ? -1 : t->flush_interval_ns / 1000000);
-    dd__tsb_str(&sb, ",\"background_flush\":");
-    dd__tsb_str(&sb, t->background ? "true" : "false");
+    dd__tsb_str(&sb, ",\"delivery\":");
+    dd__tsb_str(&sb, t->delivery == DD_DELIVERY_BACKGROUND ? "\"background\""
+                     : t->delivery == DD_DELIVERY_SYNC ? "\"sync\"" : "\"manual\"");
+    dd__tsb_str(&sb, ",\"agent_timeout_ms\":");
+    dd__tsb_i64(&sb, t->request_timeout_ms);
     dd__tsb_str(&sb, ",\"max_request_bytes\":");
     dd__tsb_u64(&sb, t->max_request_bytes);
     dd__tsb_str(&sb, ",\"container_id\":");
@@ -2641,7 +2771,48 @@ DD__PRIVATE void dd__startup_log(dd_tracer *t) {
     dd__tlog(t, DD_LOG_INFO, buf, sb.n);
 }
 
-DD__PRIVATE void *dd__background_main(void *arg);
+DD__PRIVATE void dd__register(dd_tracer *t);
+/* The worker's waits are deadlines on the monotonic clock: a wall-clock step must not stretch or
+ * cut them. */
+DD__PRIVATE void dd__cond_init(dd_tracer *t) {
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+#if DD__HAVE_POSIX && !defined(__APPLE__)
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
+    pthread_cond_init(&t->cond, &ca);
+    pthread_condattr_destroy(&ca);
+}
+DD__PRIVATE int64_t dd__now(void);
+
+/* Delivery settings: mode, deadlines and the logging interval. */
+DD__PRIVATE void dd__resolve_delivery(dd_tracer *t, const dd__env_ctx *e, const dd_tracer_config *cfg) {
+    const char *v;
+    int64_t n;
+    t->transport_user = cfg->transport_user ? cfg->transport_user : cfg->hook_user;
+    t->transport_free_fn = cfg->transport_free_fn;
+    if (cfg->delivery >= DD_DELIVERY_BACKGROUND && cfg->delivery <= DD_DELIVERY_MANUAL) t->delivery = cfg->delivery;
+    else if (cfg->background_flush == DD_ON) t->delivery = DD_DELIVERY_BACKGROUND;
+    else if (cfg->background_flush == DD_OFF) t->delivery = DD_DELIVERY_SYNC;
+    else if (dd__t_env(e, "AWS_LAMBDA_FUNCTION_NAME")) t->delivery = DD_DELIVERY_MANUAL; /* flushed per invocation */
+    else t->delivery = DD_DELIVERY_BACKGROUND;
+    t->request_timeout_ms = DD_DEFAULT_REQUEST_TIMEOUT_MS;
+    if (cfg->request_timeout_ms > 0) {
+        t->request_timeout_ms = cfg->request_timeout_ms;
+    } else if ((v = dd__t_env(e, "DD_TRACE_AGENT_TIMEOUT")) != NULL) {
+        if ((n = dd__t_parse_count(v, 86400)) > 0) t->request_timeout_ms = n * 1000;
+        else dd__tlog_invalid(t, "DD_TRACE_AGENT_TIMEOUT", v);
+    }
+    t->shutdown_ns = cfg->shutdown_timeout_ms < 0 ? -1
+                     : (cfg->shutdown_timeout_ms ? cfg->shutdown_timeout_ms : DD_DEFAULT_SHUTDOWN_TIMEOUT_MS) * 1000000;
+    t->flush_timeout_ns = t->shutdown_ns > 0 ? t->shutdown_ns : DD_DEFAULT_SHUTDOWN_TIMEOUT_MS * INT64_C(1000000);
+    if (t->flush_timeout_ns < t->request_timeout_ms * 1000000) t->flush_timeout_ns = t->request_timeout_ms * 1000000;
+    t->log_rate_ns = INT64_C(60000000000);
+    if ((v = dd__t_env(e, "DD_TRACE_LOGGING_RATE")) != NULL) {
+        if ((n = strcmp(v, "0") == 0 ? 0 : dd__t_parse_count(v, 86400)) >= 0) t->log_rate_ns = n * INT64_C(1000000000);
+        else dd__tlog_invalid(t, "DD_TRACE_LOGGING_RATE", v);
+    }
+}
 
 /* The resolved strings, gathered before one allocation holds them all. */
 typedef struct dd__strsrc {
@@ -2675,9 +2846,10 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     t->wall_ns_fn = cfg->wall_ns_fn ? cfg->wall_ns_fn : dd__default_wall_ns;
     t->mono_ns_fn = cfg->mono_ns_fn ? cfg->mono_ns_fn : dd__default_mono_ns;
     t->random_fn = cfg->random_fn;
-    t->log_fn = cfg->log_fn;
+    t->log_fn = cfg->log_fn ? cfg->log_fn : dd__stderr_log;
     t->transport_fn = cfg->transport_fn;
     t->hook_user = cfg->hook_user;
+    t->log_user = cfg->log_user ? cfg->log_user : cfg->hook_user;
     e.t = t;
     e.getenv_fn = cfg->getenv_fn ? cfg->getenv_fn : dd__default_getenv;
 
@@ -2686,7 +2858,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     t->trace_id_128 = dd__resolve_flag(&e, cfg->trace_id_128, "DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED", 1);
     t->partial_flush = dd__resolve_flag(&e, cfg->partial_flush, "DD_TRACE_PARTIAL_FLUSH_ENABLED", 0);
     t->report_hostname = dd__resolve_flag(&e, cfg->report_hostname, "DD_TRACE_REPORT_HOSTNAME", 0);
-    t->background = cfg->background_flush == DD_ON;
+    dd__resolve_delivery(t, &e, cfg);
     t->partial_flush_min_spans = DD_DEFAULT_PARTIAL_FLUSH_MIN_SPANS;
     if (cfg->partial_flush_min_spans > 0) {
         t->partial_flush_min_spans = (uint32_t)cfg->partial_flush_min_spans;
@@ -2795,8 +2967,8 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd__free(&t->alloc, cg, cg_cap);
 
     dd_propagation_config_default(&t->prop);
-    dd_propagation_config_from_env(&t->prop, e.getenv_fn, t->hook_user, t->log_fn);
-    if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->hook_user) != DD_OK) {
+    dd_propagation_config_from_env(&t->prop, dd__env_tramp, &e, t->log_fn ? dd__log_tramp : NULL);
+    if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->log_user) != DD_OK) {
         dd__free(&t->alloc, t->strings, t->strings_size);
         dd__free(&t->alloc, t, sizeof *t);
         return NULL;
@@ -2806,23 +2978,22 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     t->pid = (int64_t)getpid();
     dd__runtime_id(t);
     pthread_mutex_init(&t->lock, NULL);
-    pthread_cond_init(&t->cond, NULL);
+    dd__cond_init(t);
     dd_mp_writer_init_growable(&t->bufs[0].w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->bufs[1].w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->enc_lock.w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->enc_flush.w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
-    t->last_flush_mono = t->mono_ns_fn(t->hook_user);
+    t->last_finish_flush_mono = t->mono_ns_fn(t->hook_user);
+    t->last_flush_ns = dd__now();
+    dd__register(t);
 
     if (dd__resolve_flag(&e, cfg->startup_logs, "DD_TRACE_STARTUP_LOGS", 1)) dd__startup_log(t);
-    if (t->background) {
-        if (pthread_create(&t->thread, NULL, dd__background_main, t) == 0) {
-            t->has_thread = 1;
-            t->thread_pid = t->pid;
-        } else {
-            dd__tlogs(t, DD_LOG_ERROR, "could not start the background flusher; flushes happen on span finish");
-        }
-    }
+#if !DD__HAVE_POSIX
+    dd__tlogs(t, DD_LOG_WARN, "the implementation was compiled without _POSIX_C_SOURCE >= 200112L (strict ISO C): "
+                              "no program name, container id or host name, and durations from the wall clock; "
+                              "compile it with -D_POSIX_C_SOURCE=200809L or -std=gnu99");
+#endif
     return t;
 }
 
@@ -3749,7 +3920,9 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
     return drop;
 }
 
-DD__PRIVATE int dd__flush(dd_tracer *t, int wait);
+DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *result);
+DD__PRIVATE int dd__wake_worker(dd_tracer *t);
+DD__PRIVATE int64_t dd__now(void);
 
 /* Bytes a completed segment holds while it waits for the flush (its arena blocks). */
 DD__PRIVATE uint64_t dd__seg_bytes(const dd__segment *seg) {
@@ -3759,11 +3932,71 @@ DD__PRIVATE uint64_t dd__seg_bytes(const dd__segment *seg) {
     return n;
 }
 
+/* An encoder for a producer thread, from the pool (under lock); NULL when all are taken and
+ * none can be made. Warm-up allocates one per thread finishing traces at once, then nothing. */
+DD__PRIVATE dd__enc *dd__enc_take(dd_tracer *t) {
+    dd__enc *e;
+    if (t->n_enc_pool) return t->enc_pool[--t->n_enc_pool];
+    if (t->n_enc_made == DD__ENC_POOL_MAX) return NULL;
+    e = (dd__enc *)dd__alloc(&t->alloc, sizeof *e);
+    if (!e) return NULL;
+    memset(e, 0, sizeof *e);
+    dd_mp_writer_init_growable(&e->w, &t->alloc, 0);
+    t->n_enc_made++;
+    return e;
+}
+DD__PRIVATE void dd__enc_give(dd_tracer *t, dd__enc *e) { t->enc_pool[t->n_enc_pool++] = e; }
+
+/* A completed segment waits for the worker, which encodes it (under lock). Returns the drop kind
+ * when the buffer is full. */
+DD__PRIVATE unsigned dd__queue_segment(dd_tracer *t, dd__segment *seg, uint32_t n, uint64_t est) {
+    uint64_t bytes = dd__seg_bytes(seg);
+    if (t->done_bytes + bytes + dd_mp_writer_size(&t->bufs[t->active].w) > t->max_buffer_bytes) {
+        t->counters.chunks_dropped_buffer++;
+        t->counters.spans_dropped_buffer += n;
+        dd__seg_release(t, seg);
+        return dd__drop_first(t, DD__DROP_BUFFER) | DD__DROP_REFUSED;
+    }
+    dd__seg_unlink_open(t, seg);
+    seg->next_done_seg = NULL;
+    seg->n_kept = n;
+    if (t->done_tail) t->done_tail->next_done_seg = seg;
+    else t->done_head = seg;
+    t->done_tail = seg;
+    t->done_bytes += bytes;
+    t->done_est += est;
+    t->counters.chunks_encoded++;
+    t->counters.spans_encoded += n;
+    return 0;
+}
+
+/* After new data joined the buffer (under lock): wakes the worker when the buffer passed
+ * flush_bytes or half of max_buffer_bytes (a small memory limit would otherwise fill before the
+ * payload estimate triggers), or, in synchronous mode, tells the caller to deliver (also when
+ * the interval passed). Returns 1 when the caller must deliver itself. */
+DD__PRIVATE int dd__after_buffered(dd_tracer *t, int64_t mono) {
+    uint64_t held = dd_mp_writer_size(&t->bufs[t->active].w);
+    int full = t->done_est + held >= t->flush_bytes || t->done_bytes + held >= t->max_buffer_bytes / 2;
+    if (t->delivery == DD_DELIVERY_BACKGROUND) {
+        if (full) t->flush_wanted = 1;
+        if ((full || !t->has_thread) && dd__wake_worker(t) != 0) return !t->flushing; /* no thread: deliver here */
+        return 0;
+    }
+    if (t->delivery == DD_DELIVERY_SYNC && !t->flushing
+        && (full || (t->flush_interval_ns >= 0 && mono - t->last_finish_flush_mono >= t->flush_interval_ns))) {
+        t->last_finish_flush_mono = mono;
+        return 1;
+    }
+    return 0;
+}
+
 DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
-    dd__segment *seg = s->seg;
+    dd__segment *seg = s->seg, *encode_seg = NULL;
     dd_tracer *t = seg->tracer;
+    dd__enc *e = NULL;
     unsigned drop = 0;
-    int changed = 0, refused = 0, flush_now = 0;
+    uint32_t n = 0;
+    int changed = 0, deliver = 0, rc;
     s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     s->finished = 1;
     pthread_mutex_lock(&t->lock);
@@ -3776,38 +4009,26 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     seg->n_open--;
     t->counters.spans_finished++;
     if (seg->n_open == 0) {
-        /* complete: decided now, encoded by the next flush (off this thread's path) */
-        uint32_t n;
+        /* complete: the sampling decision is final, and the trace joins the buffer */
         dd__segment_decide(t, seg, mono);
         n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
         if (!n) {
             dd__seg_release(t, seg);
         } else {
-            uint64_t bytes = dd__seg_bytes(seg), est = 300; /* the chunk root's extra tags */
+            uint64_t est = 300; /* the chunk root's extra tags */
             dd_span *q;
             for (q = seg->done_head; q; q = q->next_done) est += 160 + q->tag_bytes;
             seg->est_bytes = est;
-            if (t->done_bytes + bytes + dd_mp_writer_size(&t->bufs[t->active].w) > t->max_buffer_bytes) {
-                t->counters.chunks_dropped_buffer++;
-                t->counters.spans_dropped_buffer += n;
-                drop = dd__drop_first(t, DD__DROP_BUFFER);
-                dd__seg_release(t, seg);
-                refused = 1; /* a flush must drain the buffer, even if none is queued after this */
-            } else {
+            if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
                 dd__seg_unlink_open(t, seg);
-                seg->next_done_seg = NULL;
-                if (t->done_tail) t->done_tail->next_done_seg = seg;
-                else t->done_head = seg;
-                t->done_tail = seg;
-                t->done_bytes += bytes;
-                t->done_est += est;
-                t->counters.chunks_encoded++;
-                t->counters.spans_encoded += n;
+                dd__check_fork(t);
+                encode_seg = seg;
+            } else {
+                drop = dd__queue_segment(t, seg, n, est);
                 changed = 1;
             }
         }
     } else if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) {
-        uint32_t n;
         dd__segment_decide(t, seg, mono);
         seg->locked = 1; /* chunks already out carry this decision */
         t->counters.partial_flushes++;
@@ -3817,27 +4038,29 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
             drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
                                    t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
                                    &t->counters, 0);
-            if (drop) drop = dd__drop_first(t, drop);
-            else changed = 1;
+            if (drop) drop = dd__drop_first(t, drop) | DD__DROP_REFUSED;
+            changed = 1;
         }
     }
-    /* Flush when the estimated payload passes flush_bytes, when the interval has passed, or when
-     * the memory held passes half of max_buffer_bytes: otherwise a small memory limit fills
-     * before the payload estimate triggers a flush, and every later trace is dropped. */
-    if ((changed || refused)
-        && (t->done_est + dd_mp_writer_size(&t->bufs[t->active].w) >= t->flush_bytes
-            || t->done_bytes + dd_mp_writer_size(&t->bufs[t->active].w) >= t->max_buffer_bytes / 2
-            || (t->flush_interval_ns >= 0 && mono - t->last_flush_mono >= t->flush_interval_ns))) {
-        if (t->has_thread && (int64_t)getpid() == t->thread_pid) { /* not in a fork()ed child */
-            t->flush_wanted = 1;
-            pthread_cond_broadcast(&t->cond);
-        } else if (!t->flushing) {
-            flush_now = 1;
-        }
-    }
+    if (changed) deliver = dd__after_buffered(t, mono);
     pthread_mutex_unlock(&t->lock);
-    dd__tlog_drops(t, drop);
-    if (flush_now) dd__flush(t, 0);
+    if (encode_seg) {
+        /* encoded here, off the lock, while its spans are still in this core's cache */
+        n = dd__encode_chunk(t, encode_seg, e);
+        pthread_mutex_lock(&t->lock);
+        drop = dd__pbuf_append(t, &t->bufs[t->active], e, n,
+                               t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
+                               &t->counters, 0);
+        if (drop) drop = dd__drop_first(t, drop);
+        dd__seg_free_blocks(t, encode_seg);
+        dd__enc_give(t, e);
+        deliver = dd__after_buffered(t, mono);
+        pthread_mutex_unlock(&t->lock);
+    }
+    dd__tlog_drops(t, drop & ~DD__DROP_REFUSED);
+    if (deliver) {
+        dd__deliver(t, dd__now() + t->flush_timeout_ns, 0, &rc);
+    }
 }
 
 DD_API void dd_span_finish(dd_span *s) {
@@ -3851,17 +4074,35 @@ DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns) {
     dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->hook_user));
 }
 
-/*--- flush and transport ---*/
+/*--- delivery: the worker, requests, retries and the held payload ---*/
+/* Owns: the in-flight buffer (bufs[!active]) while `held`, the worker thread, the explicit-flush
+ * handshake (flush_req / flush_done) and the delivery counters. Touches the sampler only to hand
+ * it the agent's answer. Timing here always uses the real monotonic clock (dd__default_mono_ns):
+ * the clock hooks time spans, not deliveries. */
 typedef struct dd__send_stats {
-    uint64_t sent, failed, retried, chunks_sent, chunks_dropped, spans_dropped, bytes, invalid;
+    uint64_t sent, failed, retried, deferred, chunks_sent, spans_sent, chunks_dropped, spans_dropped, bytes,
+        invalid, unconfirmed, chunks_unconfirmed, spans_unconfirmed, no_transport;
 } dd__send_stats;
 
-/* A 2xx answer: {"rate_by_service": {...}} goes to the sampler (spec/agent-protocol.md 5.1). */
-/* The agent's answer feeds the sampler, which validates it (and logs what it rejects). */
+/* What one pass over the in-flight buffer ended with. */
+#define DD__CYCLE_DONE 0 /* every chunk resolved: sent, unconfirmed or dropped */
+#define DD__CYCLE_HELD 1 /* a request must wait for a later try; the rest stays in flight */
+
+#define DD__SHUTDOWN_ROUNDS 4 /* payloads dd_tracer_free sends: what was buffered, and what its
+                                own requests add (a transport that traces itself) */
+#define DD__BACKOFF_BASE_NS INT64_C(100000000)    /* 100 ms, doubled per try */
+#define DD__BACKOFF_CAP_NS INT64_C(1000000000)    /* under the 2 s interval: delivery resumes within one */
+#define DD__RETRY_AFTER_CAP_NS INT64_C(10000000000) /* the most of a Retry-After we honour */
+
+DD__PRIVATE int64_t dd__now(void) { return dd__default_mono_ns(NULL); }
+DD__PRIVATE void dd__tlog_counters(dd_tracer *t);
+DD__PRIVATE void dd__timedwait_ns(dd_tracer *t, int64_t until);
+
+/* A 2xx answer: {"rate_by_service": {...}} goes to the sampler, which validates it. */
 DD__PRIVATE void dd__handle_response(dd_tracer *t, const dd_http_response *resp, dd__send_stats *st) {
     if (!resp->body || !resp->body_len) {
         st->invalid++;
-        dd__tlogs(t, DD_LOG_WARN, "agent answered with an empty body (sending too frequently?); sampling rates unchanged");
+        dd__tlog_limited(t, DD__RL_EMPTY_ANSWER, "agent answered with an empty body; sampling rates unchanged");
         return;
     }
     if (dd__sampler_set_agent_rates(&t->sampler, resp->body, resp->body_len) == DD_ERR_MALFORMED) st->invalid++;
@@ -3880,31 +4121,29 @@ DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_
     dd__free(&t->alloc, text, cap);
 }
 
-/* Sends the chunks of pb in requests under max_request_bytes, with retries. Runs without the
- * lock: pb and t->send belong to the flushing thread. Returns DD_OK or the last error. A 413
- * (the agent's own size limit is lower) halves the request size for the rest of this flush and
- * sends the same chunks again in smaller requests; a single chunk refused so is dropped
- * (spec/agent-protocol.md 5.2). */
-DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
-    const uint8_t *data = dd_mp_writer_data(&pb->w);
-    size_t i = 0, start = 0, cap = (size_t)t->max_request_bytes;
-    int result = DD_OK;
-    while (i < pb->n_marks) {
-        size_t j = i, used = 0, nh = 0, a;
-        uint32_t spans = 0;
-        int split = 0;
-        char count[24];
-        dd_header h[DD__HEADERS_MAX];
-        dd_http_request req;
-        /* chunks i..j-1 fit; each one alone fits (checked when encoded) */
-        while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= cap)) {
-            spans += pb->marks[j].spans;
-            j++;
-        }
-        dd_mp_writer_reset(&t->send);
-        dd_mp_write_array(&t->send, (uint32_t)(j - i));
-        dd_mp_write_raw(&t->send, data + start, pb->marks[j - 1].end - start);
-        dd__t_u64_dec(j - i, count);
+/* The wait before try n (1-based) of a request the agent did not process: 100 ms doubling, capped,
+ * plus up to 100 ms of jitter so that many processes do not retry in step; a Retry-After longer
+ * than that is honoured up to its own cap. */
+DD__PRIVATE int64_t dd__backoff_ns(int n, int64_t retry_after_ms) {
+    int64_t d = DD__BACKOFF_BASE_NS, ra;
+    while (--n > 0 && d < DD__BACKOFF_CAP_NS) d *= 2;
+    if (d > DD__BACKOFF_CAP_NS) d = DD__BACKOFF_CAP_NS;
+    d += (int64_t)(dd__rng_next() % (uint64_t)DD__BACKOFF_BASE_NS);
+    if (retry_after_ms > 0) {
+        ra = retry_after_ms > DD__RETRY_AFTER_CAP_NS / 1000000 ? DD__RETRY_AFTER_CAP_NS : retry_after_ms * 1000000;
+        if (ra > d) d = ra;
+    }
+    return d;
+}
+
+/* Builds the request for chunks [i, j) of pb into t->send. */
+DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, size_t j, size_t start,
+                                   dd_header *h, char *count, dd_http_request *req) {
+    size_t nh = 0, used = 0;
+    dd_mp_writer_reset(&t->send);
+    dd_mp_write_array(&t->send, (uint32_t)(j - i));
+    dd_mp_write_raw(&t->send, dd_mp_writer_data(&pb->w) + start, pb->marks[j - 1].end - start);
+    dd__t_u64_dec(j - i, count);
 #define DD__HDR(n, v, vn)                    \
     do {                                     \
         h[nh].name = (n);                    \
@@ -3913,158 +4152,231 @@ DD__PRIVATE int dd__send_all(dd_tracer *t, dd__pbuf *pb, dd__send_stats *st) {
         h[nh].value_len = (vn);              \
         nh++;                                \
     } while (0)
-        DD__HDR("Content-Type", "application/msgpack", 19);
-        DD__HDR("Datadog-Meta-Lang", t->language.p, t->language.n);
-        DD__HDR("Datadog-Meta-Lang-Version", t->language_version.p, t->language_version.n);
-        if (t->language.n == 1 && t->language.p[0] == 'c') /* the compiler; unknown for another language */
-            DD__HDR("Datadog-Meta-Lang-Interpreter", DD__INTERPRETER, sizeof(DD__INTERPRETER) - 1);
-        DD__HDR("Datadog-Meta-Tracer-Version", DD_VERSION_STRING, sizeof(DD_VERSION_STRING) - 1);
-        DD__HDR("X-Datadog-Trace-Count", count, strlen(count));
-        DD__HDR("Datadog-Client-Computed-Top-Level", "yes", 3);
-        if (t->container_id.n) {
-            DD__HDR("Datadog-Container-ID", t->container_id.p, t->container_id.n);
-            DD__HDR("Datadog-Entity-ID", t->entity_id.p, t->entity_id.n);
-        }
-#undef DD__HDR
-        req.method = "POST";
-        req.path = "/v0.4/traces";
-        req.headers = h;
-        req.n_headers = nh;
-        if (dd_mp_writer_finish(&t->send, &used) != DD_OK) {
-            req.body = NULL;
-            req.body_len = 0;
-        } else {
-            req.body = dd_mp_writer_data(&t->send);
-            req.body_len = used;
-        }
-        if (req.body) dd__tlog_payload(t, req.body, req.body_len);
-        for (a = 0;; a++) {
-            dd_http_response resp;
-            int rc;
-            memset(&resp, 0, sizeof resp);
-            if (!req.body || !t->transport_fn) {
-                rc = -1;
-            } else {
-                rc = t->transport_fn(t->hook_user, &req, &resp);
-            }
-            if (rc == 0 && resp.status >= 200 && resp.status < 300) {
-                st->sent++;
-                st->bytes += req.body_len;
-                st->chunks_sent += j - i;
-                dd__handle_response(t, &resp, st);
-                break;
-            }
-            if (!req.body || !t->transport_fn) { /* nothing to retry with */
-                st->chunks_dropped += j - i;
-                st->spans_dropped += spans;
-                result = DD_ERR_TRANSPORT;
-                dd__tlogs(t, DD_LOG_WARN, req.body ? "no transport_fn: payload dropped (counted in chunks_dropped_send)"
-                                                  : "out of memory building a request: payload dropped (counted)");
-                break;
-            }
-            st->failed++;
-            if (rc == 0 && resp.status == 413 && j - i > 1) { /* fewer chunks per request */
-                cap = (pb->marks[j - 1].end - start) / 2 + 5;
-                split = 1;
-                dd__tlogs(t, DD_LOG_WARN, "agent answered 413 (payload too large); sending in smaller requests");
-                break;
-            }
-            if (rc != 0 || resp.status == 408 || resp.status == 429 || resp.status >= 500 || resp.status < 100) {
-                if ((int)a < t->send_retries) {
-                    st->retried++;
-                    dd__tlogs(t, DD_LOG_WARN, rc != 0 ? "transport failed; retrying" : "agent answered with an error; retrying");
-                    continue;
-                }
-            }
-            st->chunks_dropped += j - i;
-            st->spans_dropped += spans;
-            result = rc != 0 ? DD_ERR_TRANSPORT : DD_ERR_HTTP;
-            {
-                char msg[200], num[24];
-                dd__tsb sb;
-                dd__tsb_init(&sb, msg, sizeof msg);
-                dd__tsb_str(&sb, rc != 0 ? "transport failed" : "agent answered HTTP ");
-                if (rc == 0) {
-                    dd__t_u64_dec((uint64_t)(resp.status < 0 ? 0 : resp.status), num);
-                    dd__tsb_str(&sb, num);
-                }
-                dd__tsb_str(&sb, "; dropped ");
-                dd__t_u64_dec(j - i, num);
-                dd__tsb_str(&sb, num);
-                dd__tsb_str(&sb, " chunks (counted in chunks_dropped_send)");
-                if (rc == 0 && resp.body && resp.body_len) {
-                    dd__tsb_str(&sb, ": ");
-                    dd__tsb_add(&sb, resp.body, resp.body_len);
-                }
-                dd__tlog(t, DD_LOG_ERROR, msg, sb.n);
-            }
-            break;
-        }
-        if (split) continue; /* the same chunks again, in smaller requests */
-        start = pb->marks[j - 1].end;
-        i = j;
+    DD__HDR("Content-Type", "application/msgpack", 19);
+    DD__HDR("Datadog-Meta-Lang", t->language.p, t->language.n);
+    DD__HDR("Datadog-Meta-Lang-Version", t->language_version.p, t->language_version.n);
+    if (t->language.n == 1 && t->language.p[0] == 'c') /* the compiler; unknown for another language */
+        DD__HDR("Datadog-Meta-Lang-Interpreter", DD__INTERPRETER, sizeof(DD__INTERPRETER) - 1);
+    DD__HDR("Datadog-Meta-Tracer-Version", DD_VERSION_STRING, sizeof(DD_VERSION_STRING) - 1);
+    DD__HDR("X-Datadog-Trace-Count", count, strlen(count));
+    DD__HDR("Datadog-Client-Computed-Top-Level", "yes", 3);
+    /* an overloaded agent then answers 429 instead of a 200 that silently drops the payload */
+    DD__HDR("Datadog-Send-Real-Http-Status", "true", 4);
+    if (t->container_id.n) {
+        DD__HDR("Datadog-Container-ID", t->container_id.p, t->container_id.n);
+        DD__HDR("Datadog-Entity-ID", t->entity_id.p, t->entity_id.n);
     }
-    return result;
+#undef DD__HDR
+    req->method = "POST";
+    req->path = "/v0.4/traces";
+    req->headers = h;
+    req->n_headers = nh;
+    req->timeout_ms = t->request_timeout_ms;
+    if (dd_mp_writer_finish(&t->send, &used) != DD_OK) {
+        req->body = NULL;
+        req->body_len = 0;
+    } else {
+        req->body = dd_mp_writer_data(&t->send);
+        req->body_len = used;
+    }
 }
 
-/* Sends what is buffered. wait = 0: give up when another thread is flushing (automatic
- * flushes); wait = 1: wait for it, then send (explicit flushes). */
-DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
+/* One line for a request that failed, rate-limited per kind of failure. */
+DD__PRIVATE void dd__log_failure(dd_tracer *t, int kind, int rc, const dd_http_response *resp, const char *outcome) {
+    char msg[240], num[24];
+    dd__tsb sb;
+    dd__tsb_init(&sb, msg, sizeof msg);
+    if (rc == DD_TRANSPORT_NOT_SENT) {
+        dd__tsb_str(&sb, "agent unreachable (the request did not reach it)");
+    } else if (rc != DD_TRANSPORT_ANSWERED) {
+        dd__tsb_str(&sb, "no complete answer from the agent after the request was written");
+    } else {
+        dd__tsb_str(&sb, "agent answered HTTP ");
+        dd__t_u64_dec((uint64_t)(resp->status < 0 ? 0 : resp->status), num);
+        dd__tsb_str(&sb, num);
+        if (resp->body && resp->body_len) {
+            dd__tsb_str(&sb, " (");
+            dd__tsb_add(&sb, resp->body, resp->body_len > 80 ? 80 : resp->body_len);
+            dd__tsb_str(&sb, ")");
+        }
+    }
+    dd__tsb_str(&sb, outcome);
+    dd__tlog_limited_n(t, kind, msg, sb.n);
+}
+
+/* Sends the in-flight chunks from t->fl_next on, until all are resolved (DONE), one must wait
+ * (HELD), or `deadline` (real mono ns) leaves no time for another request (HELD). `force`: the
+ * first request goes now even if its backoff has not passed. Never sends a chunk twice unless
+ * the agent surely did not process it (DD_TRANSPORT_NOT_SENT, 408, 429, 503). */
+DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__send_stats *st) {
+    while (t->fl_next < pb->n_marks) {
+        size_t i = t->fl_next, j = i, start = i ? pb->marks[i - 1].end : 0;
+        uint32_t spans = 0;
+        char count[24];
+        dd_header h[DD__HEADERS_MAX];
+        dd_http_request req;
+        dd_http_response resp;
+        int rc;
+        int64_t now, left;
+        pthread_mutex_lock(&t->lock); /* dd_tracer_free may have cut this pass short */
+        if (t->stop && t->stop_deadline < deadline) deadline = t->stop_deadline;
+        pthread_mutex_unlock(&t->lock);
+        now = dd__now();
+        left = deadline - now;
+        if (left < 1000000) return DD__CYCLE_HELD; /* under 1 ms left: nothing useful fits */
+        while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= t->fl_cap)) {
+            spans += pb->marks[j].spans;
+            j++;
+        }
+        dd__build_request(t, pb, i, j, start, h, count, &req);
+        if (req.timeout_ms > left / 1000000) req.timeout_ms = left / 1000000;
+        memset(&resp, 0, sizeof resp);
+        if (!req.body || !t->transport_fn) {
+            st->no_transport++;
+            st->chunks_dropped += j - i;
+            st->spans_dropped += spans;
+            dd__tlog_limited(t, DD__RL_NO_TRANSPORT, req.body ? "no transport_fn: payload dropped (counted in spans_dropped_send)"
+                                                                : "out of memory building a request: payload dropped (counted)");
+            t->fl_next = j;
+            continue;
+        }
+        dd__tlog_payload(t, req.body, req.body_len);
+        if (t->fl_attempts) st->retried++;
+        rc = t->transport_fn(t->transport_user, &req, &resp);
+        if (rc == DD_TRANSPORT_ANSWERED && resp.status >= 200 && resp.status < 300) {
+            st->sent++;
+            st->bytes += req.body_len;
+            st->chunks_sent += j - i;
+            st->spans_sent += spans;
+            dd__handle_response(t, &resp, st);
+            t->fl_next = j;
+            t->fl_attempts = 0;
+            continue;
+        }
+        st->failed++;
+        if (rc == DD_TRANSPORT_ANSWERED && resp.status == 413 && j - i > 1) {
+            /* the agent's limit is lower than ours: the same chunks again in halves (it refused
+             * them unread, so this is no duplicate) */
+            t->fl_cap = (pb->marks[j - 1].end - start) / 2 + 5;
+            dd__log_failure(t, DD__RL_DEFERRED, rc, &resp, "; sending in smaller requests");
+            continue;
+        }
+        if (rc == DD_TRANSPORT_NOT_SENT
+            || (rc == DD_TRANSPORT_ANSWERED && (resp.status == 408 || resp.status == 429 || resp.status == 503))) {
+            /* surely not processed: kept for a later try. An unreachable agent is tried for as long
+             * as the payload is held; an agent that refuses, send_retries more times. */
+            t->fl_attempts++;
+            if (rc == DD_TRANSPORT_NOT_SENT || t->fl_attempts <= t->send_retries) {
+                st->deferred++;
+                t->retry_at = dd__now() + dd__backoff_ns(t->fl_attempts, rc == DD_TRANSPORT_ANSWERED ? resp.retry_after_ms : 0);
+                dd__log_failure(t, rc == DD_TRANSPORT_NOT_SENT ? DD__RL_NOT_SENT : DD__RL_DEFERRED, rc, &resp,
+                                "; payload kept, will try again");
+                return DD__CYCLE_HELD;
+            }
+        }
+        if (rc != DD_TRANSPORT_ANSWERED && rc != DD_TRANSPORT_NOT_SENT) {
+            /* written, answer lost: the agent may have it. Counted apart, never sent again. */
+            st->unconfirmed++;
+            st->chunks_unconfirmed += j - i;
+            st->spans_unconfirmed += spans;
+            dd__log_failure(t, DD__RL_UNCONFIRMED, rc, &resp,
+                            "; not sent again (may have been received; counted in spans_unconfirmed)");
+        } else {
+            st->chunks_dropped += j - i;
+            st->spans_dropped += spans;
+            dd__log_failure(t, DD__RL_HTTP, rc, &resp, "; payload dropped (counted in spans_dropped_send)");
+        }
+        t->fl_next = j;
+        t->fl_attempts = 0;
+    }
+    return DD__CYCLE_DONE;
+}
+
+/* Frees completed segments (under lock). */
+DD__PRIVATE void dd__free_seg_list(dd_tracer *t, dd__segment *seg) {
+    while (seg) {
+        dd__segment *next = seg->next_done_seg;
+        dd__seg_free_blocks(t, seg);
+        seg = next;
+    }
+}
+
+/* Adds a pass's figures to the counters (under lock). */
+DD__PRIVATE void dd__merge_stats(dd_tracer *t, const dd__send_stats *st, const dd_counters *delta) {
+    dd_counters *c = &t->counters;
+    c->chunks_encoded += delta->chunks_encoded;
+    c->spans_encoded += delta->spans_encoded;
+    c->chunks_dropped_buffer += delta->chunks_dropped_buffer;
+    c->spans_dropped_buffer += delta->spans_dropped_buffer;
+    c->requests_sent += st->sent;
+    c->requests_failed += st->failed;
+    c->requests_retried += st->retried;
+    c->requests_deferred += st->deferred;
+    c->requests_unconfirmed += st->unconfirmed;
+    c->chunks_sent += st->chunks_sent;
+    c->spans_sent += st->spans_sent;
+    c->chunks_unconfirmed += st->chunks_unconfirmed;
+    c->spans_unconfirmed += st->spans_unconfirmed;
+    c->chunks_dropped_send += st->chunks_dropped;
+    c->spans_dropped_send += st->spans_dropped;
+    c->bytes_sent += st->bytes;
+    c->responses_invalid += st->invalid;
+}
+
+/* One pass of delivery: unless a payload is already held, the buffered chunks and completed
+ * segments become the in-flight payload (segments are encoded here, off the lock); then requests
+ * go out until everything is resolved, a request must wait, or the deadline. `force`: a held
+ * payload is tried now even before its backoff ends. Returns DD__CYCLE_DONE or _HELD, and in
+ * *result DD_OK, DD_ERR_TRANSPORT (unreachable, unconfirmed or timed out) or DD_ERR_HTTP. One
+ * pass at a time per tracer (t->flushing). */
+DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *result) {
     dd__pbuf *pb;
     dd__send_stats st;
-    dd__segment *done, *seg;
+    dd__segment *done = NULL, *seg;
     dd_counters delta;
-    unsigned drops = 0, first_drops;
-    int rc;
-    int64_t now = t->mono_ns_fn(t->hook_user);
+    unsigned drops = 0, first_drops = 0;
+    int outcome;
+    uint64_t before_drop, before_unconf;
+    *result = DD_OK;
     pthread_mutex_lock(&t->lock);
-    if (t->flushing && t->flush_pid != (int64_t)getpid()) {
-        /* fork() happened during a flush: that flush runs on in the parent, which sends its
-         * chunks; here they are forgotten (not sent twice) */
-        dd__pbuf *old = &t->bufs[!t->active];
-        dd__segment *seg_in_flight = t->in_flight, *next_seg;
-        old->n_marks = 0;
-        dd_mp_writer_reset(&old->w);
-        for (; seg_in_flight; seg_in_flight = next_seg) { /* this process's copies, freed here */
-            next_seg = seg_in_flight->next_done_seg;
-            dd__seg_free_blocks(t, seg_in_flight);
-        }
-        t->in_flight = NULL;
-        t->flushing = 0;
-    }
-    if (t->flushing && !wait) {
-        pthread_mutex_unlock(&t->lock);
-        return DD_OK;
-    }
     while (t->flushing) pthread_cond_wait(&t->cond, &t->lock);
-    t->last_flush_mono = now;
-    pb = &t->bufs[t->active];
-    if (!pb->n_marks && !t->done_head) {
+    if (!t->held) {
+        if (!t->bufs[t->active].n_marks && !t->done_head) {
+            pthread_mutex_unlock(&t->lock);
+            return DD__CYCLE_DONE;
+        }
+        t->active ^= 1;
+        t->held = 1;
+        t->fl_next = 0;
+        t->fl_cap = (size_t)t->max_request_bytes;
+        t->fl_attempts = 0;
+        t->retry_at = 0;
+        t->counters.flushes++;
+        done = t->done_head;
+        t->in_flight = done; /* a child forked while they are encoded frees its copies */
+        t->done_head = t->done_tail = NULL;
+        t->done_bytes = 0;
+        t->done_est = 0;
+        dd__check_fork(t);
+    } else if (!force && dd__now() < t->retry_at) {
         pthread_mutex_unlock(&t->lock);
-        return DD_OK;
+        *result = DD_ERR_TRANSPORT;
+        return DD__CYCLE_HELD;
     }
     t->flushing = 1;
-    t->flush_pid = (int64_t)getpid();
-    t->flush_wanted = 0;
-    t->active ^= 1;
-    t->counters.flushes++;
-    done = t->done_head;
-    t->in_flight = done; /* kept in the tracer too, so that a child forked now can free it */
-    t->done_head = t->done_tail = NULL;
-    t->done_bytes = 0;
-    t->done_est = 0;
-    dd__check_fork(t);
+    t->last_flush_ns = dd__now();
+    pb = &t->bufs[!t->active];
     pthread_mutex_unlock(&t->lock);
 
-    /* the completed segments are this thread's now: encode them without the lock */
     memset(&delta, 0, sizeof delta);
     for (seg = done; seg; seg = seg->next_done_seg) {
         uint32_t n = dd__encode_chunk(t, seg, &t->enc_flush);
         drops |= dd__pbuf_append(t, pb, &t->enc_flush, n, 0, &delta, 1);
     }
-    if (drops) {
+    if (done) {
         pthread_mutex_lock(&t->lock);
-        first_drops = 0;
+        dd__free_seg_list(t, done); /* encoded: their arenas go back to the pool before any I/O */
+        t->in_flight = NULL;
         if (drops & DD__DROP_TOO_BIG) first_drops |= dd__drop_first(t, DD__DROP_TOO_BIG);
         if (drops & DD__DROP_NO_MEMORY) first_drops |= dd__drop_first(t, DD__DROP_NO_MEMORY);
         pthread_mutex_unlock(&t->lock);
@@ -4072,95 +4384,195 @@ DD__PRIVATE int dd__flush(dd_tracer *t, int wait) {
     }
 
     memset(&st, 0, sizeof st);
-    rc = dd__send_all(t, pb, &st);
+    outcome = dd__send_held(t, pb, deadline, &st);
 
     pthread_mutex_lock(&t->lock);
-    while (done) {
-        dd__segment *next = done->next_done_seg;
-        dd__seg_free_blocks(t, done);
-        done = next;
+    before_drop = st.chunks_dropped;
+    before_unconf = st.unconfirmed;
+    dd__merge_stats(t, &st, &delta);
+    if (outcome == DD__CYCLE_DONE) {
+        pb->n_marks = 0;
+        dd_mp_writer_reset(&pb->w);
+        t->held = 0;
     }
-    t->in_flight = NULL;
-    t->counters.chunks_encoded += delta.chunks_encoded;
-    t->counters.spans_encoded += delta.spans_encoded;
-    t->counters.chunks_dropped_buffer += delta.chunks_dropped_buffer;
-    t->counters.spans_dropped_buffer += delta.spans_dropped_buffer;
-    t->counters.requests_sent += st.sent;
-    t->counters.requests_failed += st.failed;
-    t->counters.requests_retried += st.retried;
-    t->counters.chunks_sent += st.chunks_sent;
-    t->counters.chunks_dropped_send += st.chunks_dropped;
-    t->counters.spans_dropped_send += st.spans_dropped;
-    t->counters.bytes_sent += st.bytes;
-    t->counters.responses_invalid += st.invalid;
-    pb->n_marks = 0;
-    dd_mp_writer_reset(&pb->w);
     t->flushing = 0;
     pthread_cond_broadcast(&t->cond);
     pthread_mutex_unlock(&t->lock);
-    if (t->debug && t->log_fn) {
-        dd_counters c;
-        char msg[400];
-        dd__tsb sb;
-        dd_tracer_counters(t, &c);
-        dd__tsb_init(&sb, msg, sizeof msg);
-        dd__tsb_str(&sb, "flushed: requests_sent=");
-        dd__tsb_u64(&sb, c.requests_sent);
-        dd__tsb_str(&sb, " requests_failed=");
-        dd__tsb_u64(&sb, c.requests_failed);
-        dd__tsb_str(&sb, " chunks_sent=");
-        dd__tsb_u64(&sb, c.chunks_sent);
-        dd__tsb_str(&sb, " chunks_dropped_send=");
-        dd__tsb_u64(&sb, c.chunks_dropped_send);
-        dd__tsb_str(&sb, " chunks_dropped_buffer=");
-        dd__tsb_u64(&sb, c.chunks_dropped_buffer);
-        dd__tsb_str(&sb, " spans_dropped_limit=");
-        dd__tsb_u64(&sb, c.spans_dropped_limit);
-        dd__tsb_str(&sb, " tags_dropped=");
-        dd__tsb_u64(&sb, c.tags_dropped);
-        dd__tlog(t, DD_LOG_DEBUG, msg, sb.n);
+    if (outcome == DD__CYCLE_HELD || before_unconf || st.no_transport) *result = DD_ERR_TRANSPORT;
+    else if (before_drop) *result = DD_ERR_HTTP;
+    if (t->debug && t->log_fn) dd__tlog_counters(t);
+    return outcome;
+}
+
+/* Delivers on this thread within `deadline`, waiting out backoffs that end before it: the held
+ * payload first, then what was buffered behind it, for at most `rounds` payloads (2 covers
+ * everything buffered before the call; shutdown asks for as many as there are). */
+DD__PRIVATE int dd__deliver_all(dd_tracer *t, int64_t deadline, int rounds) {
+    int result = DD_OK, rc = DD_OK;
+    while (rounds > 0) {
+        if (dd__now() >= deadline) return DD_ERR_TRANSPORT;
+        if (dd__deliver(t, deadline, 1, &rc) == DD__CYCLE_DONE) {
+            int more;
+            if (rc != DD_OK) result = rc;
+            rc = DD_OK;
+            pthread_mutex_lock(&t->lock);
+            more = t->bufs[t->active].n_marks || t->done_head;
+            pthread_mutex_unlock(&t->lock);
+            if (!more) return result;
+            rounds--;
+        } else {
+            int64_t at;
+            pthread_mutex_lock(&t->lock);
+            at = t->retry_at;
+            while (at < deadline && dd__now() < at) dd__timedwait_ns(t, at);
+            pthread_mutex_unlock(&t->lock);
+            if (at >= deadline) return rc;
+        }
     }
-    return rc;
+    return result;
 }
 
-DD_API int dd_tracer_flush(dd_tracer *t) {
-    if (!t) return DD_ERR_INVALID_ARG;
-    return dd__flush(t, 1);
+/*--- the worker thread ---*/
+/* Owns: nothing but the loop; it calls dd__deliver when there is a reason to. Started lazily by
+ * the first completed trace (dd__wake_worker), again in a fork()ed child, stopped by
+ * dd_tracer_free. */
+DD__PRIVATE void dd__timedwait_ns(dd_tracer *t, int64_t until) { /* real mono ns, under lock */
+    struct timespec ts;
+#if DD__HAVE_POSIX && !defined(__APPLE__)
+    ts.tv_sec = (time_t)(until / 1000000000);
+    ts.tv_nsec = (long)(until % 1000000000);
+#else
+    int64_t at = dd__default_wall_ns(NULL) + (until - dd__now());
+    ts.tv_sec = (time_t)(at / 1000000000);
+    ts.tv_nsec = (long)(at % 1000000000);
+#endif
+    pthread_cond_timedwait(&t->cond, &t->lock, &ts);
 }
 
-DD__PRIVATE void *dd__background_main(void *arg) {
+/* Why the worker should run a pass now, or 0 with *until the time it should next look. */
+DD__PRIVATE int dd__worker_due(const dd_tracer *t, int64_t now, int64_t *until) {
+    int buffered = t->bufs[t->active].n_marks || t->done_head;
+    *until = INT64_MAX;
+    if (t->flush_req != t->flush_done) return 1;
+    if (t->held) {
+        if (now >= t->retry_at) return 1;
+        *until = t->retry_at;
+        return 0;
+    }
+    if (t->flush_wanted && buffered) return 1;
+    if (buffered && t->flush_interval_ns >= 0) {
+        if (now - t->last_flush_ns >= t->flush_interval_ns) return 1;
+        *until = t->last_flush_ns + t->flush_interval_ns;
+    }
+    return 0;
+}
+
+DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t);
+
+DD__PRIVATE void *dd__worker_main(void *arg) {
     dd_tracer *t = (dd_tracer *)arg;
+    int orphaned;
     pthread_mutex_lock(&t->lock);
     while (!t->stop) {
-        if (!t->flush_wanted) {
-            if (t->flush_interval_ns > 0) {
-                struct timespec ts;
-                int64_t at = dd__default_wall_ns(NULL) + t->flush_interval_ns;
-                ts.tv_sec = (time_t)(at / 1000000000);
-                ts.tv_nsec = (long)(at % 1000000000);
-                pthread_cond_timedwait(&t->cond, &t->lock, &ts);
-            } else {
-                pthread_cond_wait(&t->cond, &t->lock);
-            }
+        int64_t now = dd__now(), until;
+        if (!dd__worker_due(t, now, &until)) {
+            if (until == INT64_MAX) pthread_cond_wait(&t->cond, &t->lock);
+            else dd__timedwait_ns(t, until);
+            continue;
         }
-        if (t->stop) break;
-        if (!t->flush_wanted && t->flush_interval_ns > 0 && (t->bufs[t->active].n_marks || t->done_head)) {
-            int64_t now;
-            pthread_mutex_unlock(&t->lock); /* the clock is a user hook: never called under the lock */
-            now = t->mono_ns_fn(t->hook_user);
-            pthread_mutex_lock(&t->lock);
-            if (now - t->last_flush_mono >= t->flush_interval_ns) t->flush_wanted = 1;
-        }
-        if (t->stop) break;
-        if (t->flush_wanted) {
-            t->flush_wanted = 0;
+        t->flush_wanted = 0;
+        if (t->flush_req != t->flush_done) { /* an explicit flush waits for this */
+            uint64_t req = t->flush_req;
+            int rc;
             pthread_mutex_unlock(&t->lock);
-            dd__flush(t, 1);
+            rc = dd__deliver_all(t, dd__now() + t->flush_timeout_ns, 2);
+            pthread_mutex_lock(&t->lock);
+            t->flush_done = req;
+            t->flush_rc = rc;
+            pthread_cond_broadcast(&t->cond);
+        } else {
+            int rc;
+            pthread_mutex_unlock(&t->lock);
+            dd__deliver(t, INT64_MAX, 0, &rc);
             pthread_mutex_lock(&t->lock);
         }
     }
     pthread_mutex_unlock(&t->lock);
+    /* the last delivery, bounded by dd_tracer_free's deadline */
+    if (t->stop_deadline) dd__deliver_all(t, t->stop_deadline, DD__SHUTDOWN_ROUNDS);
+    pthread_mutex_lock(&t->lock);
+    t->worker_exited = 1;
+    orphaned = t->orphaned;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+    if (orphaned) dd__worker_free_tracer(t); /* dd_tracer_free gave up waiting: the tracer is ours */
     return NULL;
+}
+
+/* Asks the worker for a pass (starting it if this process has none). Under lock. Returns 0, or
+ * -1 when no thread could be started (the caller then delivers itself). */
+DD__PRIVATE int dd__wake_worker(dd_tracer *t) {
+    if (!t->has_thread) {
+        if (t->worker_failed) return -1;
+        t->stop = 0;
+        t->worker_exited = 0;
+        if (pthread_create(&t->thread, NULL, dd__worker_main, t) != 0) {
+            t->worker_failed = 1;
+            return -1;
+        }
+        t->has_thread = 1;
+    }
+    pthread_cond_broadcast(&t->cond);
+    return 0;
+}
+
+DD_API int dd_tracer_flush(dd_tracer *t) {
+    int rc;
+    if (!t) return DD_ERR_INVALID_ARG;
+    if (t->delivery != DD_DELIVERY_BACKGROUND) return dd__deliver_all(t, dd__now() + t->flush_timeout_ns, 2);
+    pthread_mutex_lock(&t->lock);
+    if (!t->held && !t->bufs[t->active].n_marks && !t->done_head) {
+        pthread_mutex_unlock(&t->lock);
+        return DD_OK;
+    }
+    if (dd__wake_worker(t) != 0) {
+        pthread_mutex_unlock(&t->lock);
+        return dd__deliver_all(t, dd__now() + t->flush_timeout_ns, 2);
+    }
+    {
+        uint64_t mine = ++t->flush_req;
+        /* the worker bounds its pass by flush_timeout; a transport that ignores its deadline
+         * must not hold this thread much longer */
+        int64_t give_up = dd__now() + t->flush_timeout_ns + t->request_timeout_ms * 1000000 + 100000000;
+        while (t->flush_done < mine && !t->worker_exited && dd__now() < give_up) dd__timedwait_ns(t, give_up);
+        rc = t->flush_done >= mine ? t->flush_rc : DD_ERR_TRANSPORT;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+/* The debug line after each delivery pass. */
+DD__PRIVATE void dd__tlog_counters(dd_tracer *t) {
+    dd_counters c;
+    char msg[400];
+    dd__tsb sb;
+    dd_tracer_counters(t, &c);
+    dd__tsb_init(&sb, msg, sizeof msg);
+    dd__tsb_str(&sb, "delivered: spans_sent=");
+    dd__tsb_u64(&sb, c.spans_sent);
+    dd__tsb_str(&sb, " spans_unconfirmed=");
+    dd__tsb_u64(&sb, c.spans_unconfirmed);
+    dd__tsb_str(&sb, " spans_dropped_send=");
+    dd__tsb_u64(&sb, c.spans_dropped_send);
+    dd__tsb_str(&sb, " spans_dropped_buffer=");
+    dd__tsb_u64(&sb, c.spans_dropped_buffer);
+    dd__tsb_str(&sb, " spans_pending=");
+    dd__tsb_u64(&sb, c.spans_pending);
+    dd__tsb_str(&sb, " requests_sent=");
+    dd__tsb_u64(&sb, c.requests_sent);
+    dd__tsb_str(&sb, " requests_failed=");
+    dd__tsb_u64(&sb, c.requests_failed);
+    dd__tlog(t, DD_LOG_DEBUG, msg, sb.n);
 }
 
 DD_API void dd_tracer_counters(const dd_tracer *t, dd_counters *out) {
@@ -4173,39 +4585,102 @@ DD_API void dd_tracer_counters(const dd_tracer *t, dd_counters *out) {
     pthread_mutex_lock(&m->lock);
     *out = t->counters;
     pthread_mutex_unlock(&m->lock);
+    /* the two gauges follow from the totals: what is neither open nor resolved is pending */
+    out->spans_open = out->spans_started - out->spans_finished;
+    out->spans_pending = out->spans_finished - out->spans_sent - out->spans_unconfirmed - out->spans_dropped_buffer
+                         - out->spans_dropped_sampling - out->spans_dropped_send - out->spans_dropped_shutdown;
 }
 DD_API const char *dd_tracer_service(const dd_tracer *t) { return t ? t->service.p : ""; }
 DD_API const char *dd_tracer_env(const dd_tracer *t) { return t ? t->env.p : ""; }
 DD_API const char *dd_tracer_version(const dd_tracer *t) { return t ? t->version.p : ""; }
 
-DD_API void dd_tracer_free(dd_tracer *t) {
+/*--- shutdown and fork ---*/
+/* Owns: the registry of live tracers (for the fork handlers) and the tracer's teardown. In a
+ * fork()ed child everything inherited in the pipeline is the parent's to send: it is discarded
+ * (counted in spans_dropped_shutdown), and the child's own worker starts with its first trace. */
+static pthread_mutex_t dd__registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static dd_tracer *dd__registry;
+
+DD__PRIVATE void dd__register(dd_tracer *t) {
+    pthread_mutex_lock(&dd__registry_lock);
+    t->next_registered = dd__registry;
+    dd__registry = t;
+    pthread_mutex_unlock(&dd__registry_lock);
+}
+DD__PRIVATE void dd__unregister(dd_tracer *t) {
+    dd_tracer **p;
+    pthread_mutex_lock(&dd__registry_lock);
+    for (p = &dd__registry; *p; p = &(*p)->next_registered)
+        if (*p == t) {
+            *p = t->next_registered;
+            break;
+        }
+    pthread_mutex_unlock(&dd__registry_lock);
+}
+
+/* Empties the buffers, the queued segments and the held payload, counting their spans as
+ * dropped at shutdown (under lock, or in a fork()ed child). */
+DD__PRIVATE void dd__drop_pipeline(dd_tracer *t) {
+    uint64_t spans = 0;
+    size_t i;
+    int k;
+    dd__segment *seg;
+    for (k = 0; k < 2; k++) {
+        dd__pbuf *pb = &t->bufs[k];
+        for (i = k == t->active ? 0 : t->held ? t->fl_next : pb->n_marks; i < pb->n_marks; i++) spans += pb->marks[i].spans;
+        pb->n_marks = 0;
+        dd_mp_writer_reset(&pb->w);
+    }
+    for (seg = t->done_head; seg; seg = seg->next_done_seg) spans += seg->n_kept;
+    for (seg = t->in_flight; seg; seg = seg->next_done_seg) spans += seg->n_kept;
+    dd__free_seg_list(t, t->done_head);
+    dd__free_seg_list(t, t->in_flight);
+    t->done_head = t->done_tail = t->in_flight = NULL;
+    t->done_bytes = t->done_est = 0;
+    t->held = 0;
+    t->counters.spans_dropped_shutdown += spans;
+}
+
+DD__PRIVATE void dd__fork_prepare(void) {
+    dd_tracer *t;
+    pthread_mutex_lock(&dd__registry_lock);
+    for (t = dd__registry; t; t = t->next_registered) {
+        pthread_mutex_lock(&t->lock);
+        pthread_mutex_lock(&t->sampler.lock);
+    }
+}
+DD__PRIVATE void dd__fork_parent(void) {
+    dd_tracer *t;
+    for (t = dd__registry; t; t = t->next_registered) {
+        pthread_mutex_unlock(&t->sampler.lock);
+        pthread_mutex_unlock(&t->lock);
+    }
+    pthread_mutex_unlock(&dd__registry_lock);
+}
+DD__PRIVATE void dd__fork_child(void) {
+    dd_tracer *t;
+    dd__fork_generation = dd__fork_generation + 1;
+    for (t = dd__registry; t; t = t->next_registered) {
+        dd__drop_pipeline(t); /* the parent sends these */
+        t->has_thread = 0;
+        t->stop = 0;
+        t->flushing = 0;
+        t->worker_exited = 0;
+        t->flush_done = t->flush_req;
+        dd__cond_init(t); /* the parent's waiters on it do not exist here */
+        pthread_mutex_unlock(&t->sampler.lock);
+        pthread_mutex_unlock(&t->lock);
+    }
+    pthread_mutex_unlock(&dd__registry_lock);
+}
+
+/* Everything but the worker: what dd_tracer_free does once no thread delivers any more. */
+DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
     dd__block *b;
     int i;
-    if (!t) return;
-    if (t->has_thread) {
-        if ((int64_t)getpid() == t->thread_pid) { /* after fork() the thread is the parent's */
-            pthread_mutex_lock(&t->lock);
-            t->stop = 1;
-            pthread_cond_broadcast(&t->cond);
-            pthread_mutex_unlock(&t->lock);
-            pthread_join(t->thread, NULL);
-        }
-        t->has_thread = 0;
-    }
-    dd__flush(t, 1);
     pthread_mutex_lock(&t->lock);
-    while (t->done_head) {
-        /* traces completed during that last flush (a transport that traces its own requests):
-         * they are lost with the tracer, their blocks freed */
-        dd__segment *next = t->done_head->next_done_seg;
-        dd__seg_free_blocks(t, t->done_head);
-        t->done_head = next;
-    }
-    t->done_tail = NULL;
-    if (t->open_head) {
-        /* unfinished traces: their spans are lost with the tracer */
-        while (t->open_head) dd__seg_release(t, t->open_head);
-    }
+    dd__drop_pipeline(t);
+    while (t->open_head) dd__seg_release(t, t->open_head); /* unfinished traces are lost with the tracer */
     while ((b = t->free_blocks) != NULL) {
         t->free_blocks = b->next;
         dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
@@ -4214,6 +4689,11 @@ DD_API void dd_tracer_free(dd_tracer *t) {
     for (i = 0; i < 2; i++) {
         dd_mp_writer_free(&t->bufs[i].w);
         dd__free(&t->alloc, t->bufs[i].marks, t->bufs[i].cap_marks * sizeof(dd__chunk_mark));
+    }
+    for (i = 0; i < t->n_enc_pool; i++) {
+        dd_mp_writer_free(&t->enc_pool[i]->w);
+        dd__free(&t->alloc, t->enc_pool[i]->fix, t->enc_pool[i]->fix_cap);
+        dd__free(&t->alloc, t->enc_pool[i], sizeof(dd__enc));
     }
     dd_mp_writer_free(&t->enc_lock.w);
     dd_mp_writer_free(&t->enc_flush.w);
@@ -4224,10 +4704,49 @@ DD_API void dd_tracer_free(dd_tracer *t) {
     pthread_cond_destroy(&t->cond);
     pthread_mutex_destroy(&t->lock);
     dd__free(&t->alloc, t->strings, t->strings_size);
+    if (t->transport_free_fn) t->transport_free_fn(t->transport_user);
     {
         dd_allocator a = t->alloc;
         dd__free(&a, t, sizeof *t);
     }
+}
+
+DD_API void dd_tracer_free(dd_tracer *t) {
+    int64_t deadline;
+    if (!t) return;
+    deadline = t->shutdown_ns < 0 ? 0 : dd__now() + t->shutdown_ns;
+    pthread_mutex_lock(&t->lock);
+    if (!t->has_thread && t->delivery == DD_DELIVERY_BACKGROUND && t->shutdown_ns > 0
+        && (t->held || t->bufs[t->active].n_marks || t->done_head))
+        dd__wake_worker(t); /* the last delivery stays off the application thread */
+    if (t->has_thread) {
+        /* the worker makes the last delivery; a transport that overruns its deadline gets 200 ms
+         * more, then the worker is left to free the tracer when that call returns */
+        int64_t give_up = (deadline ? deadline : dd__now()) + 200000000;
+        t->stop = 1;
+        t->stop_deadline = deadline;
+        pthread_cond_broadcast(&t->cond);
+        while (!t->worker_exited && dd__now() < give_up) dd__timedwait_ns(t, give_up);
+        if (!t->worker_exited) {
+            pthread_mutex_unlock(&t->lock);
+            dd__tlogs(t, DD_LOG_WARN, "the transport did not return by the shutdown deadline; the tracer is freed when it does");
+            pthread_mutex_lock(&t->lock);
+        }
+        if (!t->worker_exited) {
+            t->orphaned = 1;
+            pthread_mutex_unlock(&t->lock);
+            dd__unregister(t);
+            pthread_detach(t->thread);
+            return;
+        }
+        pthread_mutex_unlock(&t->lock);
+        pthread_join(t->thread, NULL);
+    } else {
+        pthread_mutex_unlock(&t->lock);
+        if (deadline) dd__deliver_all(t, deadline, DD__SHUTDOWN_ROUNDS);
+    }
+    dd__unregister(t);
+    dd__worker_free_tracer(t);
 }
 
 /*--- propagation from a span ---*/

@@ -1,4 +1,4 @@
-/* bench/bench.c — the benchmark harness of issue 9 (plain C, no framework).
+/* bench/bench.c — the benchmark harness behind BENCHMARKS.md (plain C, no framework).
  *
  *   cc -std=c99 -O2 -g -I. bench/bench.c -o build/bench/bench -lpthread -lm     (bench/run.sh does it)
  *
@@ -10,7 +10,7 @@
  *                             finished, encoded and flushed)
  *   bench threads             spans per second with 1 and 2 threads on one tracer
  *
- * Every op uses the inputs of issue 9: service bench-service, styles datadog,tracecontext,
+ * Every op uses the reference inputs (BENCHMARKS.md, Method): service bench-service, styles datadog,tracecontext,
  * 128-bit ids, default sampling, nothing sent over the network (the transport only counts
  * bytes). The environment is not read (getenv_fn returns NULL), so DD_* variables cannot change
  * the figures. Each op is measured over batches; what a batch needs before or after (a root to
@@ -111,7 +111,7 @@ static int64_t cpu_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/*=== the inputs of issue 9 ===*/
+/*=== the reference inputs ===*/
 #define SERVICE "bench-service"
 #define ROOT_NAME "http.request"
 #define ROOT_RESOURCE "GET /api/v1/users/:id"
@@ -430,7 +430,7 @@ typedef struct op_def {
     void (*run)(op_state *, long, measure *);
     long iters;     /* per native run */
     long cg_iters;  /* under callgrind */
-    /* dd-trace-cpp 2.2 reference (issue 9) */
+    /* dd-trace-cpp 2.2 reference (BENCHMARKS.md) */
     double ref_ir, ref_ns, ref_allocs;
 } op_def;
 

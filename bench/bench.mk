@@ -1,4 +1,4 @@
-# make bench: the benchmark table of issue 9 (bench/run.sh; BENCHMARKS.md explains it).
+# make bench: the benchmark table (bench/run.sh; BENCHMARKS.md explains it).
 # make bench-smoke: the harness builds and its properties hold (seconds; bench/smoke.sh).
 .PHONY: bench bench-smoke
 bench:

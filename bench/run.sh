@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks of issue 9 and prints the table (ours vs dd-trace-cpp 2.2) as Markdown.
+# Runs the benchmarks of BENCHMARKS.md and prints the table (ours vs dd-trace-cpp 2.2) as Markdown.
 #   bash bench/run.sh                 everything (about 2 minutes on a 2-vCPU machine)
 #   BENCH_QUICK=1 bash bench/run.sh   fewer repetitions, for a quick look
 #   BUILD=build/x bash bench/run.sh   where the binaries and callgrind files go (default build)

@@ -2,7 +2,7 @@
 # Smoke test of the benchmark harness, quick enough for every `make test` (a few seconds):
 # bench/bench.c builds strictly with gcc and clang, every op runs and checks its own result
 # (extract gives the expected ids and priority, inject succeeds, the fixed trace encodes), and
-# the properties issue 9 asks for hold: 6 headers injected, and zero heap allocations per op in
+# the properties BENCHMARKS.md targets hold: 6 headers injected, and zero heap allocations per op in
 # steady state. Ends with "bench_smoke: N passed, N failed". BUILD_DIR (absolute) may name the
 # build directory, as tests/run.sh sets it.
 set -u

@@ -5,7 +5,7 @@
  *         [--expect-spans N] [--timeout-ms MS] [--quiet] [--all-tags] [--rates JSON] [--max-spans N]
  *         [--max-bytes N] [--status CODE] [--delay-ms MS] [--close] [--fail-first N] [--chunked]
  *
- * Accepts PUT/POST /v0.4/traces as the Datadog Agent does (spec/agent-protocol.md sections 1, 2, 4, 5):
+ * Accepts PUT/POST /v0.4/traces as the Datadog Agent does (docs/agent-protocol.md §1, §2, §4, §5):
  * 404 for another path, 405 for another method, 411 without Content-Length, 413 over --max-bytes
  * (default 25 MiB, the agent's MaxRequestBytes), 400 when Content-Type is not application/msgpack
  * (the agent then falls back to JSON and fails) or the body is not a v0.4 payload (an array of

@@ -4,7 +4,7 @@
 # starts (git archive), not from the working tree, so its figures name a commit. Working corpora
 # start from fuzz/corpus/<target> and grow in OUT/corpus/<target>; fuzz/ is not written (merge
 # what was found with: OUT/bin-<t> -merge=1 fuzz/corpus/<t> OUT/corpus/<t>).
-#   SECS=1800 JOBS=4 bash fuzz/campaign.sh          the campaign of issue 8 (2 hours on 2 cores)
+#   SECS=1800 JOBS=4 bash fuzz/campaign.sh          the full campaign, 30 minutes per harness (2 hours on 2 cores)
 #   TARGETS="json b3" SECS=60 bash fuzz/campaign.sh  some harnesses only
 # OUT/summary gets a line per start and end: wall and CPU seconds (user, sys), executions, final
 # corpus size, exit status (0: clean; a finding leaves OUT/art-<target>-*).

@@ -7,7 +7,7 @@
  *  - the transport is called twice for a retryable failure (no answer, 408, 429, >= 500, < 100)
  *    and once otherwise; requests_sent, requests_failed, requests_retried, chunks_sent and
  *    chunks_dropped_send add up to what happened;
- *  - a 2xx answer is counted invalid (responses_invalid) exactly when spec/agent-protocol.md 5.1
+ *  - a 2xx answer is counted invalid (responses_invalid) exactly when docs/agent-protocol.md §5.1
  *    says so: an empty body, a body that is not a JSON object, a rate_by_service that is not an
  *    object, or a rate that is not a number in [0, 1];
  *  - the next trace of service "web", env "prod" gets its priority from that answer: the rate of
@@ -65,7 +65,7 @@ static int transport(void *u, const dd_http_request *req, dd_http_response *resp
     return 0;
 }
 
-/* The oracle, from spec/agent-protocol.md 5.1. Returns 1 when a 2xx answer is valid; *rate gets
+/* The oracle, from docs/agent-protocol.md §5.1. Returns 1 when a 2xx answer is valid; *rate gets
  * the rate of service:web,env:prod (-1 when absent or repeated) and *any whether it sets rates. */
 static int answer_valid(const char *body, size_t len, double *rate, int *any) {
     dd_json root, rates, k, v;

@@ -137,7 +137,7 @@ PF int pf_extract(const dd_propagation_config *cfg, const pf_headers *x, dd_trac
     pf_check(c, rc);
     return rc;
 }
-/* `narrowing`: xray is among several styles. It carries 63-bit trace ids (spec/serverless.md 6.3), so
+/* `narrowing`: xray is among several styles. It carries 63-bit trace ids (docs/lambda.md §6.3), so
  * the first round trip may turn a 128-bit context into links to the other styles that the second no
  * longer has: links and merged tracestate are then compared only without xray. */
 static int pf_narrowing;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make demo` as a user runs it (host -> queue -> Lambda, examples/demo/), with the local agent
-# recording every payload it received; Python then checks the recorded payloads against what the
-# spec says a connected trace is: one trace id (low 64 bits and _dd.p.tid), the parent chain
+# recording every payload it received; Python then checks the recorded payloads against what
+# docs/agent-protocol.md and docs/propagation.md say a connected trace is: one trace id (low 64
+# bits and _dd.p.tid), the parent chain
 # http.request -> sqs.send -> queue.deliver -> aws.sqs -> aws.lambda -> demo.handler, three
 # processes (process_id) in three payloads, _dd.origin=lambda on the Lambda spans only, one
-# sampling priority on every chunk root (spec/agent-protocol.md: _sampling_priority_v1 on chunk
+# sampling priority on every chunk root (docs/agent-protocol.md: _sampling_priority_v1 on chunk
 # roots), the agent-facing headers. A second run sets DD_TRACE_AGENT_URL to an agent started
 # here: the demo must send everything there. Last line: "demo: N passed, N failed".
 set -u

@@ -2,7 +2,7 @@
 # FFI from Python: examples/python/ddtrace_ffi.py (ctypes, standard library only) over the shared
 # library of `make shared`. Checks (1) every mirrored structure's size and field offsets against
 # the C compiler's, (2) extraction of hand-written datadog and W3C headers (values from
-# spec/propagation.md and the W3C Trace Context examples), (3) injection, (4) a flush through a
+# docs/propagation.md and the W3C Trace Context examples), (3) injection, (4) a flush through a
 # transport written in Python whose request body is decoded with python3-msgpack and checked
 # against the ids, names and tags the test set, (5) failures of the Python transport counted, (6)
 # HttpTransport (http.client) to the local agent examples/agent.c. Last line:
@@ -91,7 +91,7 @@ def check(cond, what):
 dd = f.Library(sys.argv[1])
 check(dd.lib.dd_version() == 100 and dd.status_str(-10) == "transport failed", "dd_version() 100 and dd_status_str through ctypes")
 
-# Extraction of hand-written headers (spec/propagation.md: decimal ids, priority, origin, x-datadog-tags).
+# Extraction of hand-written headers (docs/propagation.md: decimal ids, priority, origin, x-datadog-tags).
 ctx = dd.extract({"X-Datadog-Trace-Id": "1234567890123456789", "X-Datadog-Parent-Id": "987654321",
                   "X-Datadog-Sampling-Priority": "2", "X-Datadog-Origin": "synthetics",
                   "X-Datadog-Tags": "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000"})

@@ -158,7 +158,7 @@ if sqs and lam and work:
     check("sqs: async inferred span ends when aws.lambda starts", sqs["start"] + sqs["duration"] == lam["start"],
           (sqs["start"], sqs["duration"], lam["start"]))
     m = lam["meta"]
-    check("aws.lambda fields: type serverless, resource and service Demo-Function (spec/serverless.md 7: the function name)",
+    check("aws.lambda fields: type serverless, resource and service Demo-Function (docs/lambda.md §7: the function name)",
           lam["type"] == "serverless" and lam["resource"] == "Demo-Function" and lam["service"] == "Demo-Function",
           (lam["type"], lam["resource"], lam["service"]))
     check("aws.lambda tags: function_arn lower-cased without qualifier, function_version = qualifier",
@@ -192,7 +192,7 @@ check("fail: aws.lambda and demo.handler marked as errors with the message",
       and lam["meta"].get("error.type") == "DemoError", lam)
 check("fail: a new trace (no parent)", lam and lam["parent_id"] == 0, lam and lam["parent_id"])
 
-# 4. X-Ray only, merging off: a new Datadog trace (spec/serverless.md 6.5).
+# 4. X-Ray only, merging off: a new Datadog trace (docs/lambda.md §6.5).
 sp = spans_of("req-4-xray")
 lam = one(sp, "aws.lambda")
 check("xray: aws.lambda starts a new trace", lam and lam["parent_id"] == 0 and len(sp) == 2, lam)

@@ -1,6 +1,6 @@
 /* tests/lambda_span_test.c - Lambda invocation spans (aws.lambda), inferred spans, the flush at the
  * end of each invocation and log correlation in Lambda (dd_trace.h, Lambda section).
- * Expected values are written by hand from spec/serverless.md sections 7, 8 and 10 (which cite
+ * Expected values are written by hand from docs/lambda.md §7, §8 and §10 (which cite
  * datadog-lambda-python's create_function_execution_span / create_inferred_span_* and the
  * conformance fixtures) and from the events' own fields; payloads are decoded from the recorded
  * transport with dd_mp_to_json and read back with the JSON reader. */
@@ -358,7 +358,7 @@ static void test_proactive_initialization(void) {
     dd_json lam;
     fake_reset();
     t = new_tracer(0);
-    /* more than 10 s between init and the first invocation (spec 7.5) */
+    /* more than 10 s between init and the first invocation (docs/lambda.md §7.5) */
     l = new_lambda(t, &lc, START_NS - INT64_C(10000000001));
     inv = invocation(ev, 2, FN_ARN);
     s = dd_lambda_start_invocation(l, &inv, NULL);
@@ -554,7 +554,7 @@ static void test_apigw_rest_invocation(void) {
     dd_lambda_free(l);
     dd_tracer_free(t);
     free(ev);
-    /* spec 7.4: statusCode as a string, 5xx = error, no response = 502, no statusCode = 200 */
+    /* docs/lambda.md §7.4: statusCode as a string, 5xx = error, no response = 502, no statusCode = 200 */
     run_apigw("{\"statusCode\":\"404\"}", 20, 0, "404", 0);
     run_apigw("{\"statusCode\":503}", 18, 0, "503", 1);
     run_apigw(NULL, 0, 1, "502", 1);
@@ -691,7 +691,7 @@ static void test_sns_in_sqs_upstream(void) {
         CHECK_STR(sget(&sqs, "service"), "orders-queue");
         CHECK(mget(&sns, "_sampling_priority_v1") == 2.0);
         /* the SNS span's own tags, as for a direct SNS trigger (datadog-lambda-python
-         * create_inferred_span_from_sns_event on the envelope; spec 8); no Subject in the envelope */
+         * create_inferred_span_from_sns_event on the envelope; docs/lambda.md §8); no Subject in the envelope */
         CHECK_STR(sget(&sns, "meta.topicname"), "orders-topic");
         CHECK_STR(sget(&sns, "meta.topic_arn"), "arn:aws:sns:us-east-1:123456789012:orders-topic");
         CHECK_STR(sget(&sns, "meta.message_id"), "m-1");
@@ -743,7 +743,7 @@ static size_t eb_sqs_spans(const char *detail, const char **detail_type) {
 }
 /* EventBridge: the aws.eventbridge span starts at the event's `time` (seconds), or, when
  * detail._datadog is a Step Functions context object (the state machine's PutEvents task), at its
- * State.EnteredTime (datadog-lambda-python create_inferred_span_from_eventbridge_event; spec 8). */
+ * State.EnteredTime (datadog-lambda-python create_inferred_span_from_eventbridge_event; docs/lambda.md §8). */
 static int64_t eventbridge_start(const char *datadog) {
     char ev[1024];
     dd_tracer *t;
@@ -782,7 +782,7 @@ static void test_eventbridge_start(void) {
 
 /* CloudFront (Lambda@Edge): function_trigger.event_source_arn =
  * arn:<partition>:cloudfront::<account of the function>:distribution/<cf.config.distributionId>
- * (datadog-lambda-python trigger.py parse_event_source_arn; spec 7.3). */
+ * (datadog-lambda-python trigger.py parse_event_source_arn; docs/lambda.md §7.3). */
 static const char *cloudfront_arn(const char *fn_arn) {
     static const char ev[] = "{\"Records\":[{\"cf\":{\"config\":{\"distributionDomainName\":\"d111111abcdef8.cloudfront.net\","
                              "\"distributionId\":\"EDFDVBD6EXAMPLE\",\"eventType\":\"viewer-request\",\"requestId\":\"r\"},"
@@ -916,7 +916,7 @@ static void test_xray_merge(void) {
     char *sqs_ev;
     fake_reset();
     t = new_tracer(0);
-    /* merging on: the X-Ray context (spec 6.3 example) becomes the parent */
+    /* merging on: the X-Ray context (docs/lambda.md §6.3 example) becomes the parent */
     lc.merge_xray = DD_ON;
     l = new_lambda(t, &lc, 0);
     inv = invocation(ev, 2, FN_ARN);
@@ -968,7 +968,7 @@ static void test_xray_merge(void) {
     inv.xray_trace_id = XRAY_HDR;
     s = dd_lambda_start_invocation(l, &inv, NULL);
     dd_lambda_end_invocation(l, s, NULL, 0, 0);
-    if (CHECK_EQ_U64(F.n_datagrams, 2)) { /* spec 6.6; the hooks reach the caller's hook_user */
+    if (CHECK_EQ_U64(F.n_datagrams, 2)) { /* docs/lambda.md §6.6; the hooks reach the caller's hook_user */
         CHECK_STR(F.datagrams[0],
                   "{\"format\": \"json\", \"version\": 1}\n"
                   "{\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5e272390-8c398be037738dc042009320\","
@@ -1175,7 +1175,7 @@ static void test_log_correlation(void) {
     fake_reset();
     t = new_tracer(0);
     l = new_lambda(t, &lc, 0);
-    /* a 64-bit trace: decimal ids (spec 10) */
+    /* a 64-bit trace: decimal ids (docs/lambda.md §10) */
     memset(&ctx, 0, sizeof ctx);
     ctx.trace_id.lo = UINT64_C(4418409826184321432);
     ctx.parent_id = 7;
@@ -1377,7 +1377,7 @@ static void test_hostile_inputs(void) {
 }
 
 /* aws.lambda.load: only with DD_COLD_START_TRACING on (on by default, as datadog-lambda-python and
- * -js: spec 9), on a cold start, at
+ * -js: docs/lambda.md §9), on a cold start, at
  * least DD_MIN_COLD_START_DURATION ms (default 3) long, not for a proactive initialisation nor in
  * Managed Instances mode. */
 static int load_span_for(const char *tracing, const char *env_k, const char *env_v, int64_t init_before_ns) {
@@ -1403,7 +1403,7 @@ static int load_span_for(const char *tracing, const char *env_k, const char *env
     return found;
 }
 static void test_cold_start_span(void) {
-    CHECK_EQ_INT(load_span_for(NULL, NULL, NULL, INT64_C(5000000000)), 1); /* on by default (spec 9) */
+    CHECK_EQ_INT(load_span_for(NULL, NULL, NULL, INT64_C(5000000000)), 1); /* on by default (docs/lambda.md §9) */
     CHECK_EQ_INT(load_span_for("false", NULL, NULL, INT64_C(5000000000)), 0);
     CHECK_EQ_INT(load_span_for("true", NULL, NULL, INT64_C(3000000)), 1);
     CHECK_EQ_INT(load_span_for("true", NULL, NULL, INT64_C(2999999)), 0);

@@ -1113,7 +1113,7 @@ static void test_type_mismatch_matrix(void) {
     }
 }
 
-/* A v0.4-shaped payload (spec/agent-protocol.md: array of chunks, chunk = array of span maps)
+/* A v0.4-shaped payload (docs/agent-protocol.md: array of chunks, chunk = array of span maps)
  * written by hand as hex, built with the writer, then walked back with the reader. */
 static void test_payload_shape_roundtrip(void) {
     static const char *const want_hex =

@@ -1,6 +1,6 @@
 /* tests/propagation_test.c - dd_propagation.h against hand-written wire values from
- * spec/propagation.md (rule ids in the row names), the W3C trace-context rules, system-tests'
- * header cases and spec/serverless.md 6 (X-Ray). Every table row is one case.
+ * docs/propagation.md (rule ids in the row names), the W3C trace-context rules, system-tests'
+ * header cases and docs/lambda.md §6 (X-Ray). Every table row is one case.
  * Also: round trips, carriers, configuration, and malloc counting (an interposer, or ASan's hook) showing that
  * extract and inject never allocate. */
 #define DD_PROPAGATION_IMPLEMENTATION
@@ -169,7 +169,7 @@ typedef struct ex_row {
 #define DDH "x-datadog-trace-id: 123456789\nx-datadog-parent-id: 987654321\n"
 
 static const ex_row ex_rows[] = {
-    /* ---- datadog (spec 3.1) ---- */
+    /* ---- datadog (docs/propagation.md §3.1) ---- */
     {"dd basic R-DD-12", "datadog", 0,
      DDH "x-datadog-sampling-priority: 1\nx-datadog-origin: synthetics\nx-datadog-tags: _dd.p.dm=-4", OK, 0,
      123456789, 987654321, 1, "synthetics", "_dd.p.dm=-4", 0, 0, 0, 0, 0},
@@ -247,7 +247,7 @@ static const ex_row ex_rows[] = {
     {"dd tid uppercase R-DD-10", "datadog", 0, DDH "x-datadog-tags: _dd.p.tid=640CFD8D00000000", OK, 0, 123456789,
      987654321, U, 0, 0, 0, "malformed_tid 640CFD8D00000000"},
 
-    /* ---- tracecontext: traceparent (spec 4.1) ---- */
+    /* ---- tracecontext: traceparent (docs/propagation.md §4.1) ---- */
     {"tc basic R-W3C-5", "tracecontext", 0, TP, OK, TP_HI, TP_LO, TP_P, 1, 0, TID},
     {"tc 64-bit", "tracecontext", 0, "traceparent: 00-0000000000000000000000000000007b-00000000000001c8-01", OK, 0,
      123, 456, 1},
@@ -309,7 +309,7 @@ static const ex_row ex_rows[] = {
     {"tc bad traceparent ignores tracestate R-W3C-8", "tracecontext", 0,
      "traceparent: 00-xx-1234567890123456-01\ntracestate: dd=s:2", BAD},
 
-    /* ---- tracecontext: tracestate (spec 4.2, 4.3) ---- */
+    /* ---- tracecontext: tracestate (docs/propagation.md §4.2, §4.3) ---- */
     {"ts foreign order R-W3C-9", "tracecontext", 0, TP "\ntracestate: foo=1,dd=s:1,bar=2", OK, TP_HI, TP_LO, TP_P,
      1, 0, TID, "foo=1,bar=2"},
     {"ts OWS and empty members R-W3C-9", "tracecontext", 0, TP "\ntracestate: foo=1 , \t,bar=2\t,", OK, TP_HI,
@@ -382,7 +382,7 @@ static const ex_row ex_rows[] = {
      "traceparent: 00-12345678901234567890123456789012-1234567890123456-00\ntracestate: dd=s:2;t.dm:-4", OK, TP_HI,
      TP_LO, TP_P, 0, 0, TID},
 
-    /* ---- b3multi (spec 5) ---- */
+    /* ---- b3multi (docs/propagation.md §5) ---- */
     {"b3m 64-bit R-B3M-1", "b3multi", 0,
      "x-b3-traceid: 0000000000000001\nx-b3-spanid: 0000000000000002\nx-b3-sampled: 1", OK, 0, 1, 2, 1},
     {"b3m 128-bit R-B3M-5", "b3multi", 0,
@@ -405,7 +405,7 @@ static const ex_row ex_rows[] = {
     {"b3m 33 digits", "b3multi", 0, "x-b3-traceid: 180f198ee56343ba864fe8b2a57d3eff7\nx-b3-spanid: b", BAD},
     {"b3m span 17 digits", "b3multi", 0, "x-b3-traceid: a\nx-b3-spanid: 1e457b5a2e4d86bd1", BAD},
 
-    /* ---- b3 single header (spec 6) ---- */
+    /* ---- b3 single header (docs/propagation.md §6) ---- */
     {"b3 full R-B3S-1", "b3", 0, "b3: 80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90", OK,
      0x80f198ee56343ba8ULL, 0x64fe8b2a57d3eff7ULL, 0xe457b5a2e4d86bd1ULL, 1, 0, "_dd.p.tid=80f198ee56343ba8"},
     {"b3 64-bit not sampled R-B3S-1", "b3", 0, "b3: 64fe8b2a57d3eff7-e457b5a2e4d86bd1-0", OK, 0,
@@ -422,7 +422,7 @@ static const ex_row ex_rows[] = {
     {"b3 bad sampled", "b3", 0, "b3: a-b-x", BAD},
     {"b3 name case", "b3", 0, "B3: a-b-1", OK, 0, 10, 11, 1},
 
-    /* ---- xray (spec/serverless.md 6.3, fixture xray-04) ---- */
+    /* ---- xray (docs/lambda.md §6.3, fixture xray-04) ---- */
     {"xray doc example 6.3", "xray", 0,
      "x-amzn-trace-id: Root=1-5e272390-8c398be037738dc042009320;Parent=94ae789b969f1cc5;Sampled=1", OK, 0,
      3995693151288333088ULL, 10713633173203262661ULL, 2},
@@ -442,7 +442,7 @@ static const ex_row ex_rows[] = {
      "x-amzn-trace-id: Root=1-5ce31dc2-2c779014b90ce44db5e03875;Parent=0b11cc4230d3e09e;Sampled=1;_dd.origin=lambda",
      OK, 0, 4110911582297405557ULL, 797643193680388254ULL, 2, "lambda"},
 
-    /* ---- several styles (spec 7) ---- */
+    /* ---- several styles (docs/propagation.md §7) ---- */
     {"ms datadog wins R-MS-1", 0, 0,
      "x-datadog-trace-id: 7277407061855694839\nx-datadog-parent-id: 987654321\nx-datadog-sampling-priority: 2\n"
      "x-datadog-origin: rum\nx-datadog-tags: _dd.p.tid=80f198ee56343ba8,_dd.p.dm=-4\n"
@@ -768,7 +768,7 @@ static void run_fmt(const void *p) {
     CHECK_STR(t, r->hex32);
 }
 
-/*=== table: style lists and environment (spec 2) ===*/
+/*=== table: style lists and environment (docs/propagation.md §2) ===*/
 
 typedef struct style_row {
     const char *name, *text;

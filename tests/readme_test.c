@@ -6,7 +6,7 @@
  * to be in the README, so the two cannot drift apart. `config_table_matches_headers` requires the
  * README's configuration table to name exactly the DD_* variables the headers (dd_sender.h
  * included) read. The snippets themselves run against hand-written inputs and
- * their results are checked against values written from spec/ (ids, header names, span names).
+ * their results are checked against values written from docs/ (ids, header names, span names).
  * Runs from tests/ (tests/run.sh) or from the repository root. */
 #define _POSIX_C_SOURCE 200809L
 #define main readme_usage_main
@@ -214,7 +214,7 @@ static void transport_and_counters_snippets(void) {
     dd_tracer_free(t);
 }
 
-/* The propagation snippet with hand-written incoming headers (spec/propagation.md: decimal ids
+/* The propagation snippet with hand-written incoming headers (docs/propagation.md: decimal ids
  * in x-datadog-*; W3C traceparent = 00-<32 hex trace id>-<16 hex parent>-<flags>). */
 static void propagation_snippet(void) {
     static const char *names[] = {"X-Datadog-Trace-Id", "X-Datadog-Parent-Id", "X-Datadog-Sampling-Priority", "Host"};
@@ -285,7 +285,7 @@ dd_span_inject(client, &writer);          /* out.items[0 .. out.n) are the heade
     dd_tracer_free(tracer);
 }
 
-/* The Lambda snippet with a hand-written SQS event carrying `_datadog` (spec/serverless.md). */
+/* The Lambda snippet with a hand-written SQS event carrying `_datadog` (docs/lambda.md). */
 static void lambda_snippet(void) {
     static const char event[] =
         "{\"Records\":[{\"messageId\":\"m-1\",\"receiptHandle\":\"r\",\"body\":\"hello\","

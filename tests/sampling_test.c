@@ -1,7 +1,7 @@
 /* tests/sampling_test.c - the sampler: Knuth hash, rules, globs, limiter, agent rates, single-span
- * sampling, ksr text. Expected values come from spec/sampling.md, system-tests'
+ * sampling, ksr text. Expected values come from docs/sampling.md, system-tests'
  * tests/fixtures/sampling_rates.csv, dd-trace-cpp's test_glob.cpp / test_limiter.cpp vectors and
- * Python's "%.6f" (correctly rounded, as the spec's reference), never from our own output. */
+ * Python's "%.6f" (correctly rounded, the reference of docs/sampling.md §8), never from our own output. */
 #define DD_TRACE_IMPLEMENTATION
 #include "dd_trace.h"
 #include "test.h"
@@ -179,7 +179,7 @@ static void test_knuth_128_bit_uses_low_bits(void) {
 /*--- _dd.p.ksr and _dd.p.dm text ---*/
 
 static void test_ksr_format(void) {
-    /* spec/sampling.md section 8 and Python's "%.6f" on the same doubles, then stripped */
+    /* docs/sampling.md §8 and Python's "%.6f" on the same doubles, then stripped */
     static const struct {
         double r;
         const char *want;
@@ -215,7 +215,7 @@ static void test_dm_format(void) {
 
 static void test_glob(void) {
     /* dd-trace-cpp test/test_glob.cpp (from DataDog/tag-matching-sampling-rules glob.mjs), plus
-     * the case and literal rules of spec/sampling.md 4.3 */
+     * the case and literal rules of docs/sampling.md §4.3 */
     static const struct {
         const char *pattern, *subject;
         int want;
@@ -266,7 +266,7 @@ static void test_glob(void) {
 /*--- the rate limiter under a fake clock ---*/
 
 static void test_limiter_effective_rate_example(void) {
-    /* dd-trace-cpp test_limiter.cpp as cited by spec/sampling.md 5: 1 per second, first call
+    /* dd-trace-cpp test_limiter.cpp as cited by docs/sampling.md §5: 1 per second, first call
      * allowed -> 1.0, second in the same second denied -> (9 + 0.5) / 10 */
     dd__limiter l;
     double eff = 0;
@@ -1393,7 +1393,7 @@ static void test_e2e_extracted_drop_keeps_upstream_dm(void) {
     dd_headers_init(&h, items, 16, buf, sizeof buf);
     dd_headers_writer(&w, &h);
     CHECK_EQ_INT(dd_span_inject(root, &w), DD_OK);
-    /* spec/propagation.md R-DM-1: an extracted priority carries the incoming dm unchanged */
+    /* docs/propagation.md R-DM-1: an extracted priority carries the incoming dm unchanged */
     CHECK_STR(e2e_header(&h, "x-datadog-sampling-priority"), "0");
     CHECK(e2e_header(&h, "x-datadog-tags") && strstr(e2e_header(&h, "x-datadog-tags"), "_dd.p.dm=-1"));
     dd_span_finish(root);

@@ -6,7 +6,7 @@
  *       responses=<n> connects=<n> not_sent=<n> unconfirmed=<n> body=<last response body>"
  * rc is the last call's DD_TRANSPORT_* class; refused counts connections that failed (not sent).
  * URL "-" means: take the endpoint from the environment (DD_TRACE_AGENT_URL, DD_AGENT_HOST...).
- * The request carries the headers a tracer sends (spec/agent-protocol.md section 4). */
+ * The request carries the headers a tracer sends (docs/agent-protocol.md §4). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #define DD_SENDER_IMPLEMENTATION

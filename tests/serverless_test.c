@@ -518,7 +518,7 @@ static void test_lambda_apigw_mixed_case_headers(void) {
 }
 
 static void test_lambda_step_functions_retry(void) {
-    /* expected ids computed with Python's hashlib.sha256 (spec/serverless.md 4.9):
+    /* expected ids computed with Python's hashlib.sha256 (docs/lambda.md §4.9):
      * trace = low half of H(Execution.Id), _dd.p.tid = high half unpadded,
      * parent = high half of H("<Execution.Id>#Charge#2025-01-01T00:00:01.000Z#2#0") */
     dd_lambda_config cfg;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Decodes the requests written by tests/trace_payload_gen.c with python3-msgpack and checks every
-field, msgpack type and tag against ../shared/spec/agent-protocol.md. The expectations are written
+field, msgpack type and tag against docs/agent-protocol.md. The expectations are written
 here by hand. Each check group counts as one case; the last line is
 "trace_payload: N passed, N failed".
 
@@ -128,7 +128,7 @@ UINT = ("uint",)
 
 
 def check_span_types(tspan, what):
-    """spec/agent-protocol.md 2.2: the 12 (or 13 with span_links) keys and their types."""
+    """docs/agent-protocol.md §2.2: the 12 (or 13 with span_links) keys and their types."""
     assert tspan.kind == "map", what + ": span is not a map"
     keys = [k.value.decode() for k, _ in tspan.items]
     for k, _ in tspan.items:
@@ -181,12 +181,12 @@ def check_headers(h, line, n_chunks, what, lang="c"):
     eq(h.get("content-type"), "application/msgpack", what + ": Content-Type")
     eq(h.get("datadog-meta-lang"), lang, what + ": Datadog-Meta-Lang")
     assert h.get("datadog-meta-lang-version"), what + ": Datadog-Meta-Lang-Version"
-    # spec/agent-protocol.md 4: required by system-tests test_traces_header_present (the compiler)
+    # docs/agent-protocol.md §4: required by system-tests test_traces_header_present (the compiler)
     assert h.get("datadog-meta-lang-interpreter") in ("gcc", "clang"), what + ": Datadog-Meta-Lang-Interpreter"
     eq(h.get("datadog-meta-tracer-version"), "0.1.0", what + ": Datadog-Meta-Tracer-Version")
     eq(h.get("x-datadog-trace-count"), str(n_chunks), what + ": X-Datadog-Trace-Count = chunks in the body")
-    # spec 4 and 7: the tracer marks top-level spans itself (_dd.top_level), so it says so; it
-    # computes no stats, so it must not claim it (the agent would then skip stats: spec 8)
+    # docs/agent-protocol.md §4 and §7: the tracer marks top-level spans itself (_dd.top_level), so it says so; it
+    # computes no stats, so it must not claim it (the agent would then skip stats: docs/agent-protocol.md §8)
     assert h.get("datadog-client-computed-top-level", "").lower() not in ("", "0", "f", "false"), \
         what + ": Datadog-Client-Computed-Top-Level"
     assert "datadog-client-computed-stats" not in h, what + ": no Datadog-Client-Computed-Stats"
@@ -276,7 +276,7 @@ def t_context():
     assert "span_links" not in child
 
 
-# --- upstream_ksr: spec/sampling.md 8 ("an extracted upstream ksr is propagated unchanged") and 9 ---
+# --- upstream_ksr: docs/sampling.md §8 ("an extracted upstream ksr is propagated unchanged") and §9 ---
 def t_upstream_ksr():
     v, tree, h, line = load("upstream_ksr.0")
     check_headers(h, line, 1, "upstream_ksr")
@@ -293,7 +293,7 @@ def t_upstream_ksr():
     eq(ptags.get("_dd.p.dm"), "-3", "injected context keeps the upstream _dd.p.dm")
 
 
-# --- many_ptags: spec/agent-protocol.md 2.3, the propagated _dd.p.* tags go on the chunk root ---
+# --- many_ptags: docs/agent-protocol.md §2.3, the propagated _dd.p.* tags go on the chunk root ---
 def t_many_ptags():
     v, tree, h, line = load("many_ptags.0")
     check_payload_types(tree, "many_ptags")
@@ -356,7 +356,7 @@ def t_split():
     eq(len(ids), 40, "no chunk duplicated")
 
 
-# --- too_large: spec/agent-protocol.md 5.2, 413 = split the payload, do not retry it as is ---
+# --- too_large: docs/agent-protocol.md §5.2, 413 = split the payload, do not retry it as is ---
 def t_too_large():
     files = sorted(glob.glob(os.path.join(OUT, "too_large.*.bin")),
                    key=lambda f: int(os.path.basename(f).split(".")[1]))

@@ -60,7 +60,7 @@ static int transport(void *u, const dd_http_request *req, dd_http_response *resp
     for (i = 0; i < req->n_headers; i++) fprintf(f, "%s: %s\n", req->headers[i].name, req->headers[i].value);
     fclose(f);
     n_req++;
-    if (reject_over && req->body_len > reject_over) { /* spec/agent-protocol.md 5.2 */
+    if (reject_over && req->body_len > reject_over) { /* docs/agent-protocol.md §5.2 */
         resp->status = 413;
         resp->body = "payload-too-large";
         resp->body_len = 17;
@@ -192,7 +192,7 @@ static void scenario_context(void) {
 }
 
 /* upstream_ksr: an extracted rule decision (priority 2, _dd.p.dm=-3, _dd.p.ksr=1.000000) flows on
- * unchanged: on the chunk root and in the injected context (spec/sampling.md 8 and 9). The
+ * unchanged: on the chunk root and in the injected context (docs/sampling.md §8 and §9). The
  * context's propagated tags go to OUT_DIR/upstream_ksr.ptags. */
 static void scenario_upstream_ksr(void) {
     static const uint64_t r[] = {0x45, 0x56};
@@ -330,7 +330,7 @@ static void scenario_split(void) {
 }
 
 /* too_large: an agent whose limit is 1500 bytes answers 413 to the first request (12 traces):
- * the chunks must arrive in smaller requests, none sent twice (spec/agent-protocol.md 5.2). */
+ * the chunks must arrive in smaller requests, none sent twice (docs/agent-protocol.md §5.2). */
 static void scenario_too_large(void) {
     dd_tracer_config c;
     dd_tracer *t;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Decodes the tracer's requests with an independent decoder: tests/trace_payload_gen.c writes the
 # requests of a set of scenarios, tests/trace_payload_check.py reads them with python3-msgpack and
-# checks every field, wire type and tag against ../shared/spec/agent-protocol.md.
+# checks every field, wire type and tag against docs/agent-protocol.md.
 # Ends with "trace_payload: N passed, N failed".
 set -u
 cd "$(dirname "$0")"

@@ -1,8 +1,8 @@
 /* tests/trace_test.c - the tracer core of dd_trace.h: config, ids, spans, segments, limits,
  * payload, flush, transport, partial flush, log correlation, allocation and memory bounds.
- * Expected wire values are written by hand from spec/agent-protocol.md and spec/propagation.md;
+ * Expected wire values are written by hand from docs/agent-protocol.md and docs/propagation.md;
  * payloads are looked at through dd_mp_to_json (the msgpack helper's renderer) with the JSON
- * fragments the spec calls for. tests/trace_payload_test.sh decodes them with python3-msgpack. */
+ * fragments docs/agent-protocol.md calls for. tests/trace_payload_test.sh decodes them with python3-msgpack. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #include "../dd_trace.h"
@@ -134,6 +134,7 @@ static dd_tracer_config base_config(void) {
     c.hook_user = &F;
     c.cgroup_path = "";
     c.flush_interval_ms = -1;
+    c.delivery = DD_DELIVERY_SYNC; /* these tests watch the transport from the finishing thread */
     c.startup_logs = DD_OFF;
     return c;
 }
@@ -600,7 +601,7 @@ static void test_span_fields(void) {
     CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
     CHECK_EQ_U64(F.n_req, 1);
     js = body_json(0);
-    /* the root: spec/agent-protocol.md 2.2 / 2.7 */
+    /* the root: docs/agent-protocol.md §2.2 / §2.7 */
     CHECK(has(js, "[[{\"trace_id\":"));
     CHECK(has(js, "\"span_id\":17,\"parent_id\":0,\"name\":\"http.request\",\"service\":\"svc\","
                   "\"resource\":\"GET /users\",\"type\":\"web\",\"start\":1732170000123457789,"
@@ -855,7 +856,7 @@ static void test_span_from_context(void) {
     CHECK(has(js, "\"_dd.parent_id\":\"00000000000000aa\""));
     CHECK(has(js, "\"_dd.propagation_error\":\"malformed_tid zz\""));
     CHECK(has(js, "\"_sampling_priority_v1\":2.0"));
-    /* span_links, spec 2.4: flags keep bit 31 */
+    /* span_links, docs/agent-protocol.md §2.4: flags keep bit 31 */
     CHECK(has(js, "\"span_links\":[{\"trace_id\":153,\"trace_id_high\":1,\"span_id\":119,"
                   "\"attributes\":{\"reason\":\"terminated_context\",\"context_headers\":\"tracecontext\"},"
                   "\"tracestate\":\"dd=s:1\",\"flags\":2147483649}]"));
@@ -935,7 +936,7 @@ static void test_inject_and_priority(void) {
     dd_tracer_free(t);
 }
 
-/* spec/sampling.md 10-11: span rules run on rejected traces only; with drop_rejected_traces only
+/* docs/sampling.md §10-§11: span rules run on rejected traces only; with drop_rejected_traces only
  * the spans they keep are sent, with the three _dd.span_sampling metrics. */
 static void test_single_span_sampling(void) {
     dd_tracer_config c;
@@ -1078,6 +1079,7 @@ static void test_limit_buffer(void) {
     fake_reset();
     c = base_config();
     c.max_buffer_bytes = 2000;
+    c.delivery = DD_DELIVERY_MANUAL; /* nothing drains the buffer before dd_tracer_flush */
     t = new_tracer(&c);
     for (i = 0; i < 20; i++) {
         dd_span *s = dd_span_start(t, NULL);
@@ -1114,7 +1116,7 @@ static void test_flush_explicit_and_headers(void) {
     c.cgroup_path = cg;
     t = new_tracer(&c);
     unlink(cg);
-    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* nothing to send: no request (spec 1) */
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* nothing to send: no request (docs/agent-protocol.md §1) */
     CHECK_EQ_U64(F.n_req, 0);
     for (i = 0; i < 3; i++) dd_span_finish(dd_span_start(t, NULL));
     CHECK_EQ_U64(F.n_req, 0); /* no automatic flush configured */
@@ -1337,8 +1339,7 @@ static void test_split_payloads(void) {
         big[sizeof big - 1] = 0;
         dd_span_set_tag(s, "big", big);
         dd_span_finish(s);
-        dd_tracer_counters(t, &k);
-        CHECK_EQ_U64(k.chunks_encoded, 31); /* accepted; encoded by the flush, which finds it too big */
+        dd_tracer_counters(t, &k); /* encoded as it completes, and refused at once */
         CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
         dd_tracer_counters(t, &k);
         CHECK_EQ_U64(k.chunks_encoded, 30);
@@ -1353,12 +1354,13 @@ static void test_transport_failure_and_retry(void) {
     dd_tracer_config c;
     dd_tracer *t;
     dd_counters k;
-    /* two failures (no answer, then 503) and a success: retried twice */
+    /* two failures the agent surely did not process (no connection, then 503) and a success:
+     * retried twice, after a backoff */
     fake_reset();
     c = base_config();
     c.send_retries = 2;
     t = new_tracer(&c);
-    F.script_rc[0] = -1;
+    F.script_rc[0] = DD_TRANSPORT_NOT_SENT;
     F.script_rc[1] = 0;
     F.script_status[1] = 503;
     F.script_rc[2] = 0;
@@ -1373,13 +1375,14 @@ static void test_transport_failure_and_retry(void) {
     CHECK_EQ_U64(k.requests_sent, 1);
     CHECK_EQ_U64(k.chunks_sent, 1);
     CHECK_EQ_U64(k.chunks_dropped_send, 0);
+    CHECK_EQ_U64(k.requests_deferred, 2);
     dd_tracer_free(t);
-    /* retries exhausted: dropped, counted, logged */
+    /* 503 until the retries are exhausted: dropped, counted, logged */
     fake_reset();
     c = base_config();
     c.send_retries = 1;
     t = new_tracer(&c);
-    F.default_status = 500;
+    F.default_status = 503;
     dd_span_finish(dd_span_start(t, NULL));
     dd_span_finish(dd_span_start(t, NULL));
     CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_HTTP);
@@ -1388,7 +1391,18 @@ static void test_transport_failure_and_retry(void) {
     CHECK_EQ_U64(k.requests_failed, 2);
     CHECK_EQ_U64(k.chunks_dropped_send, 2);
     CHECK_EQ_U64(k.spans_dropped_send, 2);
-    CHECK(logged("agent answered HTTP 500; dropped 2 chunks"));
+    CHECK(logged("agent answered HTTP 503"));
+    CHECK(logged("payload dropped (counted in spans_dropped_send)"));
+    dd_tracer_free(t);
+    /* 500 is not retried: the agent may have decoded the payload before failing */
+    fake_reset();
+    c = base_config();
+    c.send_retries = 3;
+    t = new_tracer(&c);
+    F.default_status = 500;
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_HTTP);
+    CHECK_EQ_U64(F.n_req, 1);
     dd_tracer_free(t);
     /* 400 and 413 are not retried */
     fake_reset();
@@ -1484,7 +1498,7 @@ static void test_default_decision(void) {
     dd_span_finish(dd_span_start(t, NULL));
     dd_tracer_flush(t);
     js = body_json(0);
-    /* no rule, no agent rate yet: priority 1, mechanism 0 (spec/sampling.md) */
+    /* no rule, no agent rate yet: priority 1, mechanism 0 (docs/sampling.md) */
     CHECK(has(js, "\"_dd.p.dm\":\"-0\""));
     CHECK(has(js, "\"_sampling_priority_v1\":1.0"));
     dd_tracer_free(t);
@@ -1561,7 +1575,7 @@ static void test_background_flusher(void) {
     c = base_config();
     c.wall_ns_fn = NULL; /* real clocks: the flusher sleeps on them */
     c.mono_ns_fn = NULL;
-    c.background_flush = DD_ON;
+    c.delivery = DD_DELIVERY_BACKGROUND;
     c.flush_interval_ms = 10;
     t = new_tracer(&c);
     dd_span_finish(dd_span_start(t, NULL));
@@ -1652,7 +1666,7 @@ static void test_debug_logs_payload(void) {
     dd_span_finish(dd_span_start(t, NULL));
     dd_tracer_flush(t);
     CHECK(logged("payload: [[{\"trace_id\":"));
-    CHECK(logged("flushed: requests_sent=1"));
+    CHECK(logged("delivered: spans_sent=1 "));
     dd_tracer_free(t);
     /* not in debug mode: silent */
     fake_reset();

@@ -4,7 +4,7 @@
  * Speaks the Lambda Runtime API (2018-06-01) at AWS_LAMBDA_RUNTIME_API (host:port): loops on
  * GET /runtime/invocation/next, runs the handler, then POSTs /runtime/invocation/<id>/response
  * or /error. Each invocation, through the SDK's Lambda API (dd_lambda_start_invocation /
- * dd_lambda_end_invocation, spec/serverless.md sections 7, 8 and 14):
+ * dd_lambda_end_invocation, docs/lambda.md §7, §8 and §14):
  *   1. extracts the caller's trace context from the event (SQS `_datadog` attributes, HTTP
  *      headers, SNS, EventBridge, ..., the client context, X-Ray from Lambda-Runtime-Trace-Id);
  *   2. starts the inferred span of the trigger (aws.sqs, aws.apigateway, ...) when there is one,

@@ -50,7 +50,7 @@ const cases = [
   { name: 'user reject lambda 128-bit', hi: '6543210f00000000', lo: '7fffffffffffffff', parent: '0000000000000001', prio: -1, origin: 'lambda', tags: { '_dd.p.dm': '-1' } },
 ]
 
-// What survives a trip through `style` (spec/propagation.md 3-6).
+// What survives a trip through `style` (docs/propagation.md §3-§6).
 function expected (c) {
   const tags = Object.assign({}, c.tags)
   if (c.hi !== '0000000000000000') tags['_dd.p.tid'] = c.hi
@@ -152,7 +152,7 @@ for (const c of cases) {
 
 if (style === 'tracecontext') {
   // R-W3C-19: the dd member is at most 256 characters; what does not fit is left out, s and p stay.
-  // spec/propagation.md says dd-trace-js drops the whole dd member instead; the pinned 6.21.0 does not
+  // docs/propagation.md says dd-trace-js drops the whole dd member instead; the pinned 6.21.0 does not
   // (it trims the optional fields that do not fit), so this asserts the conforming behaviour on both sides.
   const big = 'x'.repeat(300)
   const c = { name: 'oversized tag', hi: '0000000000000000', lo: '0000000000000abc', parent: '0000000000000def', prio: 2, origin: 'rum', tags: { '_dd.p.big': big, '_dd.p.dm': '-4' } }
@@ -174,7 +174,7 @@ if (style === 'tracecontext') {
 }
 
 if (style === 'datadog') {
-  // Deviations of dd-trace-js that spec/propagation.md documents, asserted on the same headers read
+  // Deviations of dd-trace-js that docs/propagation.md documents, asserted on the same headers read
   // by both sides (we keep the rule, Node differs):
   const base = { 'x-datadog-trace-id': '123', 'x-datadog-parent-id': '456', 'x-datadog-sampling-priority': '1' }
   // R-DD-9: a non-_dd.p. key drops only that tag for us; JS rejects the whole header.

@@ -7,7 +7,7 @@ It plays the role of the W3C harness with the Python standard library only: it l
 loopback port, sends the service a POST whose JSON body lists callback URLs on that port, and checks
 the traceparent/tracestate the service forwards on each callback. The expectations come from the
 W3C Trace Context recommendation (level 1) and, where the Datadog tracers deliberately differ from
-the strict W3C cases, from spec/propagation.md (sections 4 and 11; R-* names below); those cases are
+the strict W3C cases, from docs/propagation.md (§4 and §11; R-* names below); those cases are
 marked DATADOG and listed in tests/w3c/README.md. Last line: "w3c: N passed, N failed".
 """
 import http.client
