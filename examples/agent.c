@@ -13,7 +13,7 @@
  * A good payload gets 200 {"rate_by_service":{"service:,env:":1}} (or --rates).
  *
  * Each trace request is logged on stderr and, with --record F, appended to F as one JSON line:
- *   {"method":..,"path":..,"status":..,"headers":{lower-case name: value},"time":<epoch s>,"body_len":N,
+ *   {"method":..,"path":..,"status":..,"headers":{lower-case name: value},"time":<epoch s of arrival>,"body_len":N,
  *    "payload":<JSON>}
  * On SIGINT/SIGTERM, after --expect-spans N spans arrived, or at --timeout-ms, the agent prints every
  * trace it received as a tree (parent -> children, grouped by trace id across payloads and
@@ -427,7 +427,9 @@ static int parse_request(char *buf, size_t head_len, request *q) {
     return 0;
 }
 
-static void record(const request *q, int status, const uint8_t *body, size_t len) {
+/* `at` is when the whole request had arrived: taken before the answer goes out, so a client that
+ * acts on the answer at once is never recorded as earlier than the payload. */
+static void record(const request *q, int status, const uint8_t *body, size_t len, const struct timespec *at) {
     int i;
     if (!record_file) return;
     fprintf(record_file, "{\"method\":");
@@ -441,12 +443,8 @@ static void record(const request *q, int status, const uint8_t *body, size_t len
         fputc(':', record_file);
         json_str(record_file, q->values[i], strlen(q->values[i]));
     }
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        fprintf(record_file, "},\"time\":%ld.%06ld,\"body_len\":%lu,\"payload\":", (long)ts.tv_sec,
-                ts.tv_nsec / 1000, (unsigned long)len);
-    }
+    fprintf(record_file, "},\"time\":%ld.%06ld,\"body_len\":%lu,\"payload\":", (long)at->tv_sec, at->tv_nsec / 1000,
+            (unsigned long)len);
     {
         size_t need = dd_mp_to_json(body, len, NULL, 0);
         char *j = need ? (char *)malloc(need + 1) : NULL;
@@ -473,6 +471,8 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
     int status, rc, simulate;
     long req_no;
     char msg[128];
+    struct timespec arrived;
+    clock_gettime(CLOCK_REALTIME, &arrived);
     pthread_mutex_lock(&mu);
     req_no = ++n_requests;
     pthread_mutex_unlock(&mu);
@@ -490,7 +490,7 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
     if (simulate && opt.status) {
         snprintf(msg, sizeof msg, "simulated status %d\n", opt.status);
         pthread_mutex_lock(&mu);
-        record(q, opt.status, body, len);
+        record(q, opt.status, body, len, &arrived);
         pthread_mutex_unlock(&mu);
         respond(fd, opt.status, "text/plain", msg, opt.chunked, *close_after);
         if (!opt.quiet) fprintf(stderr, "agent: %s %s %d (--status)\n", q->method, q->path, opt.status);
@@ -506,7 +506,7 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
         snprintf(msg, sizeof msg, "msgpack decode error: %s\n", dd_status_str(rc));
     }
     pthread_mutex_lock(&mu);
-    record(q, status, body, len); /* before the answer: its time is when the payload arrived */
+    record(q, status, body, len, &arrived);
     pthread_mutex_unlock(&mu);
     if (status == 200)
         respond(fd, 200, "application/json", opt.rates ? opt.rates : "{\"rate_by_service\":{\"service:,env:\":1}}",

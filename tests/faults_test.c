@@ -635,18 +635,10 @@ static int64_t real_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* dd_sender_transport with the sender's own deadline: dd_trace.h at this commit does not set
- * req->timeout_ms yet (its delivery rewrite does; then this wrapper can go). */
-static int hang_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
-    dd_http_request r = *req;
-    r.timeout_ms = 0;
-    return dd_sender_transport(user, &r, resp);
-}
-
 /* The agent accepts the connection (or leaves it in the backlog) and never answers, or answers
- * half a response and stalls: each attempt ends at the sender's timeout, the flush returns
- * DD_ERR_TRANSPORT, the chunk is dropped and counted, and the whole flush takes about
- * (1 + retries) * timeout. */
+ * half a response and stalls: the attempt ends at the tracer's request deadline (300 ms, handed
+ * to dd_sender.h as req->timeout_ms; the sender's own timeout is 5 s), the flush returns
+ * DD_ERR_TRANSPORT, and the chunk is counted unconfirmed and not sent again. */
 static void hang_case(const char *reply, int accept_thread) {
     stall_server srv;
     dd_sender *snd;
@@ -661,14 +653,15 @@ static void hang_case(const char *reply, int accept_thread) {
     snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
     dd_sender_options_init(&o);
     o.url = url;
-    o.timeout_ms = 300;
+    o.timeout_ms = 5000; /* not the one that applies: the tracer's request deadline is */
     snd = dd_sender_new(&o);
     CHECK(snd != NULL);
     reset_world();
     fa_reset(FA_NONE, 0);
     c = fault_config();
-    c.transport_fn = hang_transport;
-    c.hook_user = snd;
+    c.transport_fn = dd_sender_transport;
+    c.transport_user = snd;
+    c.request_timeout_ms = 300;
     c.send_retries = 1;
     ENV = NULL;
     t = dd_tracer_new(&c);

@@ -1022,16 +1022,7 @@ static const char *no_env(void *user, const char *name) {
     return NULL;
 }
 
-/* dd_sender_transport with the sender's own deadline: dd_trace.h at this commit leaves
- * req->timeout_ms unset (its delivery rewrite sets it; then this wrapper can go). */
-static int tracer_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
-    dd_http_request r = *req;
-    r.timeout_ms = 0;
-    return dd_sender_transport(user, &r, resp);
-}
-
-/* The tracer's flush through the sender (hook_user too: dd_trace.h's delivery rewrite is what
- * starts passing transport_user). */
+/* The tracer's flush through the sender, the sender as transport_user. */
 static void test_tracer_end_to_end(void) {
     srv s;
     dd_sender *snd;
@@ -1042,11 +1033,9 @@ static void test_tracer_end_to_end(void) {
     memset(&c, 0, sizeof c);
     c.service = "sender-test";
     c.getenv_fn = no_env;
-    c.hook_user = snd;
-    c.transport_fn = tracer_transport;
+    c.transport_fn = dd_sender_transport;
     c.transport_user = snd;
     c.delivery = DD_DELIVERY_MANUAL;
-    c.background_flush = DD_OFF;
     t = dd_tracer_new(&c);
     dd_span_finish(dd_span_start(t, NULL));
     CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
