@@ -25,6 +25,7 @@ def check(name, ok, detail=""):
     else:
         failed += 1
         print("FAILED: %s %s" % (name, detail))
+    return ok
 
 ctl_file = tempfile.NamedTemporaryFile("w", suffix=".mode", delete=False)
 ctl_file.write("ok\n"); ctl_file.close()
