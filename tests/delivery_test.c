@@ -605,18 +605,21 @@ static void test_413_splits_in_halves(void) {
 
 /*=== f. delivery resumes within one flush interval after NOT_SENT ===*/
 
-static void test_resume_after_not_sent(void) {
+/* The agent is away for `away_ms` (every attempt NOT_SENT, backing off), then back: the first
+ * accepted request must come within one flush interval (+ 50 ms of scheduling slack). */
+static void resume_case(int64_t interval_ms, int64_t away_ms) {
     dd_tracer_config c = base_config();
     dd_tracer *t;
     dd_counters k;
     int64_t t_back, resumed_ms, settled;
-    c.flush_interval_ms = 200;
+    c.flush_interval_ms = interval_ms; /* 0: the default, 2000 ms */
     c.request_timeout_ms = 300;
+    if (!interval_ms) interval_ms = DD_DEFAULT_FLUSH_INTERVAL_MS;
     xp_reset(XP_NOT_SENT, 0);
     t = dd_tracer_new(&c);
     if (!CHECK(t != NULL)) return;
     make_traces(t, 100, 4, NULL, NULL);
-    sleep_ms(1500); /* the agent is away for several flush intervals */
+    sleep_ms(away_ms); /* the agent is away: several attempts, each deferred */
     make_traces(t, 100, 4, NULL, NULL);
     sleep_ms(100);
     dd_tracer_counters(t, &k);
@@ -628,16 +631,21 @@ static void test_resume_after_not_sent(void) {
     while (xp_first_2xx_ns() == 0 && now_ns() - t_back < INT64_C(5000000000)) sleep_ms(1);
     resumed_ms = XP.first_2xx_ns ? (XP.first_2xx_ns - t_back) / 1000000 : -1;
     settled = wait_settled(t, 5000, &k);
-    printf("# f. agent back after %" PRIu64 " deferred attempt(s): first accepted request after %" PRId64
-           " ms (flush interval 200 ms), all delivered after %" PRId64 " ms; sent %" PRIu64 " of %" PRIu64 "\n",
-           k.requests_deferred, resumed_ms, settled, k.spans_sent, k.spans_started);
-    CHECK(resumed_ms >= 0 && resumed_ms <= 200 + 50);
+    printf("# f. flush interval %4" PRId64 " ms, agent away %" PRId64 " ms (%" PRIu64 " deferred attempts): first accepted "
+           "request %" PRId64 " ms after its return, all delivered %" PRId64 " ms later; sent %" PRIu64 " of %" PRIu64 "\n",
+           interval_ms, away_ms, k.requests_deferred, resumed_ms, settled, k.spans_sent, k.spans_started);
+    if (!CHECK(resumed_ms >= 0 && resumed_ms <= interval_ms + 50))
+        fprintf(stderr, "    (flush interval %" PRId64 " ms) delivery resumed after %" PRId64 " ms\n", interval_ms, resumed_ms);
     CHECK(settled >= 0);
     CHECK_BALANCE(&k, "agent back");
     CHECK_EQ_U64(k.spans_sent, 800); /* nothing deferred was lost */
     CHECK_EQ_U64(k.spans_dropped_send, 0);
     CHECK_EQ_U64(xp_get(&XP.resent_bad), 0);
     dd_tracer_free(t);
+}
+static void test_resume_after_not_sent(void) {
+    resume_case(0, 4000);   /* the default interval: the backoff has reached its cap */
+    resume_case(200, 2000); /* a short interval: the backoff must not outlast it */
 }
 
 static const test_case cases[] = {
