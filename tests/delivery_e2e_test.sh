@@ -26,7 +26,7 @@ if ! $PY -c 'import msgpack' 2>/dev/null; then
     echo "delivery_e2e: 0 passed, 1 failed"
     exit 1
 fi
-echo "transport: ${DEF:+dd_sender.h}${DEF:-examples/sender_posix.c}"
+if [ -n "$DEF" ]; then echo "transport: dd_sender.h"; else echo "transport: examples/sender_posix.c"; fi
 exec $PY - "$B" "${DEF:+dd_sender}" <<'EOF'
 import json, os, socket, subprocess, sys
 
