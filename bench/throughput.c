@@ -28,9 +28,12 @@
  *   run <transport> offered <spans/s> produced <spans/s> delivered <spans/s> started <n> sent <n>
  *   unconfirmed <n> dropped_buffer <n> dropped_send <n> dropped_limit <n> dropped_shutdown <n>
  *   pending <n> counted <n> bad_bodies <n> rss_kib <VmHWM> p50_us <x> p999_us <x> max_us <x>
- *   wall_s <x> drain_ms <x>
+ *   wall_s <x> drain_ms <x> slow_1ms <finishes over 1 ms> max_cpu_us <x>
  * "delivered" = spans_sent / (production time + drain time); "counted" = spans the instant
- * transport found in accepted bodies (it must equal sent). */
+ * transport found in accepted bodies (it must equal sent). With THROUGHPUT_CPU=1 each finish
+ * also reads the thread's CPU clock (a syscall: slower finishes), and max_cpu_us is the most
+ * CPU time one finish used: far below max_us, the worst finish was the thread waiting (a lock
+ * or the scheduler on a busy machine), not working; -1 without it. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #ifdef BENCH_SENDER
@@ -167,9 +170,18 @@ typedef struct producer {
     double traces_per_s; /* this thread's share of the schedule */
     int64_t t0, end;
     uint64_t traces;
+    uint64_t slow;       /* finishes over 1 ms of wall time */
+    int64_t max_cpu;     /* THROUGHPUT_CPU=1: the most thread CPU time one finish took */
     hist h;
     pthread_t th;
 } producer;
+
+static int g_cpu; /* THROUGHPUT_CPU=1 */
+static int64_t tp_thread_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static void *produce(void *p) {
     producer *P = (producer *)p;
@@ -193,9 +205,12 @@ static void *produce(void *p) {
             set_7_tags(s[i]);
         }
         for (i = 9; i >= 0; i--) {
-            int64_t a = tp_now_ns();
+            int64_t a = tp_now_ns(), c = g_cpu ? tp_thread_cpu_ns() : 0, d;
             dd_span_finish(s[i]);
-            h_add(&P->h, tp_now_ns() - a);
+            d = tp_now_ns() - a;
+            h_add(&P->h, d);
+            if (d > 1000000) P->slow++;
+            if (g_cpu && (c = tp_thread_cpu_ns() - c) > P->max_cpu) P->max_cpu = c;
         }
         P->traces++;
     }
@@ -227,7 +242,8 @@ int main(int argc, char **argv) {
     dd_counters k;
     producer P[2];
     hist all;
-    int64_t t0, t_end, t_settled;
+    int64_t t0, t_end, t_settled, max_cpu;
+    uint64_t slow;
     double wall, drain_ms;
     int i, j, wait_drain;
     void *sender = NULL;
@@ -239,6 +255,7 @@ int main(int argc, char **argv) {
         return 64;
     }
     kind = argv[1];
+    g_cpu = getenv("THROUGHPUT_CPU") && strcmp(getenv("THROUGHPUT_CPU"), "1") == 0;
     offered = atof(argv[2]);
     seconds = atof(argv[3]);
     if (offered <= 0 || seconds <= 0) return 64;
@@ -310,7 +327,11 @@ int main(int argc, char **argv) {
     t_settled = tp_now_ns();
     drain_ms = (double)(t_settled - t_end) / 1e6;
     memset(&all, 0, sizeof all);
+    slow = 0;
+    max_cpu = g_cpu ? 0 : -1000;
     for (i = 0; i < 2; i++) {
+        slow += P[i].slow;
+        if (g_cpu && P[i].max_cpu > max_cpu) max_cpu = P[i].max_cpu;
         for (j = 0; j < H_BUCKETS; j++) all.n[j] += P[i].h.n[j];
         all.count += P[i].h.count;
         if (P[i].h.max > all.max) all.max = P[i].h.max;
@@ -318,11 +339,12 @@ int main(int argc, char **argv) {
     printf("run %s offered %.0f produced %.0f delivered %.0f started %" PRIu64 " sent %" PRIu64 " unconfirmed %" PRIu64
            " dropped_buffer %" PRIu64 " dropped_send %" PRIu64 " dropped_limit %" PRIu64 " dropped_shutdown %" PRIu64
            " pending %" PRIu64 " counted %" PRIu64 " bad_bodies %" PRIu64 " rss_kib %ld p50_us %.2f p999_us %.2f"
-           " max_us %.1f wall_s %.2f drain_ms %.0f\n",
+           " max_us %.1f wall_s %.2f drain_ms %.0f slow_1ms %" PRIu64 " max_cpu_us %.1f\n",
            kind, offered, (double)k.spans_started / wall, (double)k.spans_sent / ((double)(t_settled - t0) / 1e9),
            k.spans_started, k.spans_sent, k.spans_unconfirmed, k.spans_dropped_buffer, k.spans_dropped_send,
            k.spans_dropped_limit, k.spans_dropped_shutdown, k.spans_pending, g_counted, g_bad_bodies, vm_hwm_kib(),
-           h_quantile_us(&all, 0.5), h_quantile_us(&all, 0.999), (double)all.max / 1e3, wall, drain_ms);
+           h_quantile_us(&all, 0.5), h_quantile_us(&all, 0.999), (double)all.max / 1e3, wall, drain_ms, slow,
+           (double)max_cpu / 1e3);
     fflush(stdout);
     g_release = 1; /* hang / late: answer, so that dd_tracer_free's last delivery ends */
     dd_tracer_free(t);

@@ -4,6 +4,8 @@
 #   bash bench/throughput.sh                        5 s per run, 8 runs (about a minute)
 #   THROUGHPUT_SECONDS=10 bash bench/throughput.sh  longer runs
 #   BUILD=build/x bash bench/throughput.sh          where the binaries and raw lines go
+#   THROUGHPUT_CPU=1 bash bench/throughput.sh       also the thread CPU time of each finish (a
+#                                                   syscall per finish): tells waiting from working
 # Runs, each in its own process (peak RSS is the process's VmHWM):
 #   - the instant transport (200 at once, spans counted from each body) at 1x, 2x, 4x its target;
 #   - the real sender (dd_sender.h when it is at the repo root, else examples/sender_posix.c) to
@@ -97,14 +99,15 @@ done <"$OUT"
 echo
 echo "## dd_span_finish latency while the agent does not answer ($(num "$T_INSTANT") spans/s offered; target p99.9 <= 20 us, max <= 1 ms)"
 echo
-echo "| transport | produced spans/s | p50 | p99.9 | max | spans dropped (buffer) | peak RSS | target |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|"
+echo "| transport | produced spans/s | p50 | p99.9 | max | finishes > 1 ms | most CPU in one finish | spans dropped (buffer) | peak RSS | target |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 grep -E '^(hang|late5s):' "$OUT" | while read -r line; do
     label=${line%% *}
     case $label in hang:*) name="hangs (never answers)" ;; *) name="answers after 5 s" ;; esac
     p999=$(f "$line" p999_us); mx=$(f "$line" max_us)
     verdict=$(awk -v p="$p999" -v m="$mx" 'BEGIN { print (p <= 20 && m <= 1000) ? "met" : "MISSED" }')
-    printf '| %s | %s | %s us | %s us | %s us | %s | %s MiB | %s |\n' "$name" "$(num "$(f "$line" produced)")" \
-        "$(f "$line" p50_us)" "$p999" "$mx" "$(num "$(f "$line" dropped_buffer)")" \
+    cpu=$(f "$line" max_cpu_us); case $cpu in -*) cpu="-" ;; *) cpu="$cpu us" ;; esac
+    printf '| %s | %s | %s us | %s us | %s us | %s | %s | %s | %s MiB | %s |\n' "$name" "$(num "$(f "$line" produced)")" \
+        "$(f "$line" p50_us)" "$p999" "$mx" "$(f "$line" slow_1ms)" "$cpu" "$(num "$(f "$line" dropped_buffer)")" \
         "$(awk -v k="$(f "$line" rss_kib)" 'BEGIN { printf "%.1f", k / 1024 }')" "$verdict"
 done
