@@ -18,7 +18,9 @@
  *  e. 413 splits a request in halves until it fits; a single chunk too big alone is dropped and
  *     counted in the send drops;
  *  f. after a period of NOT_SENT, delivery resumes within one flush interval of the agent's
- *     return, and nothing deferred was lost.
+ *     return, and nothing deferred was lost;
+ * and, under all of them, that a trace finished after the worker emptied the buffer still goes
+ * out at the next flush interval (test_interval_flush_after_idle).
  * Expected values come from the contract in dd_trace.h, not from runs. Timed bounds are loose
  * (100 ms, 200 ms) so that a shared machine or ASan does not make them flaky. */
 #define _POSIX_C_SOURCE 200809L
@@ -408,6 +410,34 @@ static void test_finish_latency_hanging_transport(void) {
     free(lat);
 }
 
+/*=== the interval flush after an idle pass ===*/
+
+/* A trace that joins an empty buffer, below flush_bytes, goes out within about one flush
+ * interval, also after the worker already emptied the buffer once (it has nothing to wait for
+ * then but the next trace). */
+static void test_interval_flush_after_idle(void) {
+    dd_tracer_config c = base_config();
+    dd_tracer *t;
+    dd_counters k;
+    int round;
+    c.flush_interval_ms = 50;
+    xp_reset(XP_OK, 0);
+    t = dd_tracer_new(&c);
+    if (!CHECK(t != NULL)) return;
+    for (round = 1; round <= 3; round++) {
+        int64_t took;
+        make_traces(t, 10, 2, NULL, NULL);
+        took = wait_settled(t, 2000, &k);
+        printf("# idle round %d: 10 traces delivered after %" PRId64 " ms (flush interval 50 ms); sent %" PRIu64
+               " of %" PRIu64 "\n", round, took, k.spans_sent, k.spans_started);
+        if (!CHECK(took >= 0 && took <= 50 + 100))
+            fprintf(stderr, "    round %d: still pending after %s\n", round, took < 0 ? "2 s" : "150 ms");
+        CHECK_EQ_U64(k.spans_sent, (uint64_t)round * 20);
+        sleep_ms(120); /* idle: the worker has emptied the buffer */
+    }
+    dd_tracer_free(t);
+}
+
 /*=== b, c. every fault: no span sent twice after a final outcome, and the counters balance ===*/
 
 typedef struct fault {
@@ -649,7 +679,8 @@ static void test_resume_after_not_sent(void) {
 }
 
 static const test_case cases[] = {
-    TEST(test_finish_latency_hanging_transport), TEST(test_every_fault_no_resend_and_balance),
+    TEST(test_finish_latency_hanging_transport), TEST(test_interval_flush_after_idle),
+    TEST(test_every_fault_no_resend_and_balance),
     TEST(test_shutdown_bounded), TEST(test_413_splits_in_halves), TEST(test_resume_after_not_sent),
 };
 int main(int argc, char **argv) {
