@@ -561,7 +561,8 @@ static void shutdown_case(const char *name, int mode, int status, int64_t late_m
            ", timeout_ms given %" PRId64 "..%" PRId64 ", at return: transport %s, transport_free_fn %s\n",
            name, el, xp_get(&XP.calls), XP.min_timeout_ms == INT64_MAX ? 0 : XP.min_timeout_ms, XP.max_timeout_ms,
            in_call ? "still in its call" : "idle", freed ? "called" : "not yet called");
-    if (!CHECK(el <= 300 + 200)) fprintf(stderr, "    (%s) dd_tracer_free took %" PRId64 " ms\n", name, el);
+    /* + 25 ms of measuring slack: the tracer's own grace for a call in flight is exactly 200 ms */
+    if (!CHECK(el <= 300 + 200 + 25)) fprintf(stderr, "    (%s) dd_tracer_free took %" PRId64 " ms\n", name, el);
     CHECK(xp_get(&XP.calls) >= 1); /* the last delivery was tried */
     if (!busy_before) { /* every call got a deadline within the shutdown budget and honoured it */
         CHECK_EQ_U64(in_call, 0);
