@@ -35,7 +35,8 @@
  * "pending"); "counted" = spans the instant transport found in accepted bodies (= sent). With THROUGHPUT_CPU=1 each finish
  * also reads the thread's CPU clock (a syscall: slower finishes), and max_cpu_us is the most
  * CPU time one finish used: far below max_us, the worst finish was the thread waiting (a lock
- * or the scheduler on a busy machine), not working; -1 without it. */
+ * or the scheduler on a busy machine), not working; -1 without it. THROUGHPUT_FLUSH_BYTES and
+ * THROUGHPUT_MAX_BUFFER_BYTES set those two limits, for exploring (the published runs leave them). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #ifdef BENCH_SENDER
@@ -282,6 +283,10 @@ int main(int argc, char **argv) {
     cfg.startup_logs = DD_OFF;
     cfg.cgroup_path = "";
     cfg.getenv_fn = no_env;
+    if (getenv("THROUGHPUT_FLUSH_BYTES")) /* exploration only: the published runs use the defaults */
+        cfg.flush_bytes = strtoull(getenv("THROUGHPUT_FLUSH_BYTES"), NULL, 10);
+    if (getenv("THROUGHPUT_MAX_BUFFER_BYTES"))
+        cfg.max_buffer_bytes = strtoull(getenv("THROUGHPUT_MAX_BUFFER_BYTES"), NULL, 10);
     wait_drain = 1;
     if (strcmp(kind, "instant") == 0) {
         cfg.transport_fn = transport_instant;
