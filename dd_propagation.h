@@ -172,18 +172,21 @@ typedef struct dd_span_link {
     uint64_t span_id;
     int32_t flags;                    /* W3C flags | 0x80000000 when set, 0 when unknown        */
     char tracestate[DD_TRACESTATE_MAX + 1]; /* the raw tracestate, only for tracecontext     */
-    char reason[24];                  /* attribute "reason", e.g. "terminated_context"         */
+    char reason[32];                  /* attribute "reason": "terminated_context" or
+                                         "propagation_behavior_extract"                       */
     char context_headers[16];         /* attribute "context_headers", the style name           */
 } dd_span_link;
 
 /* W3C baggage (docs/http.md §1): an ordered map of byte strings, keys case-sensitive, carried
  * beside the trace context. Fixed capacity, never allocates: DD_BAGGAGE_ITEMS_MAX items and
- * DD_BAGGAGE_BYTES_MAX bytes of decoded keys plus values (a header within the official 8192-byte
- * limit always fits: decoding never makes a member longer). Item i's key and then its value sit
+ * DD_BAGGAGE_BYTES_MAX bytes of decoded keys plus values: twice the official 8192-byte header
+ * limit, so that, as in the official tracers, items past the limit can be set and the limit is
+ * applied when the header is written (system-tests D017); a header within the limit always fits,
+ * since decoding never makes a member longer. Item i's key and then its value sit
  * in `data` right after item i-1's, without separators, so keys and values may hold any byte.
  * A zeroed dd_baggage is empty; read and change it only through dd_baggage_*. */
 #define DD_BAGGAGE_ITEMS_MAX 64
-#define DD_BAGGAGE_BYTES_MAX 8192
+#define DD_BAGGAGE_BYTES_MAX 16384
 #define DD_BAGGAGE_DEFAULT_MAX_ITEMS 64    /* DD_TRACE_BAGGAGE_MAX_ITEMS default   */
 #define DD_BAGGAGE_DEFAULT_MAX_BYTES 8192  /* DD_TRACE_BAGGAGE_MAX_BYTES default   */
 typedef struct dd_baggage {
@@ -231,7 +234,7 @@ typedef struct dd_trace_context {
      * x-datadog-tags out and reports inject_max_size rather than send an incomplete set
      * (docs/propagation.md §3.2 R-DD-15, §3.3 R-DM-1). */
     uint32_t ptags_lost;
-    /* Last, so that clearing a context clears only baggage.n and baggage.len of its 8.5 KB:
+    /* Last, so that clearing a context clears only baggage.n and baggage.len of its 16.5 KB:
      * extracted from the `baggage` header, or set by the caller; written by the `baggage` style. */
     dd_baggage baggage;
 } dd_trace_context;
@@ -2246,7 +2249,7 @@ DD__PRIVATE const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
 /*--- datadog style (spec/propagation.md 3) ---*/
 
 DD__PRIVATE void dd__zero_ctx(dd_trace_context *c) {
-    memset(c, 0, offsetof(dd_trace_context, baggage)); /* not the 8 KB of baggage data */
+    memset(c, 0, offsetof(dd_trace_context, baggage)); /* not the 16 KB of baggage data */
     c->baggage.n = c->baggage.len = 0;
     c->sampling_priority = DD_PRIORITY_UNSET;
 }
@@ -2758,7 +2761,7 @@ DD__PRIVATE DD__P_COLD void dd__restart(dd_trace_context *out, const char *ts) {
     l.span_id = out->parent_id;
     l.flags = (int32_t)((out->sampling_priority > 0 ? 1 : 0) | INT32_MIN);
     if (ts) memcpy(l.tracestate, ts, strlen(ts) + 1);
-    memcpy(l.reason, "propagation_behavior_extract", sizeof l.reason - 1);
+    memcpy(l.reason, "propagation_behavior_extract", sizeof "propagation_behavior_extract");
     memcpy(l.context_headers, name, strlen(name) + 1);
     dd__zero_ctx(out);
     out->links[0] = l;
