@@ -298,6 +298,22 @@ typedef struct dd_tracer_config {
                                     DD_DEFAULT_SHUTDOWN_TIMEOUT_MS, negative = send nothing     */
     void *transport_user;     /* first argument of transport_fn; NULL = hook_user                */
     void *log_user;           /* first argument of log_fn; NULL = hook_user                      */
+    /* Propagation (docs/propagation.md §2, docs/http.md §1), used by dd_tracer_extract* and
+     * dd_span_inject*. NULL / 0 = the environment variable, else the default. Style lists as in
+     * dd_propagation_parse_styles ("datadog,tracecontext,baggage" is the default both ways); a
+     * direction's own field beats propagation_style, and any of them beats every variable. */
+    const char *propagation_style;         /* DD_TRACE_PROPAGATION_STYLE (both directions)           */
+    const char *propagation_style_extract; /* DD_TRACE_PROPAGATION_STYLE_EXTRACT                     */
+    const char *propagation_style_inject;  /* DD_TRACE_PROPAGATION_STYLE_INJECT                      */
+    const char *propagation_behavior_extract; /* DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT: "continue"
+                                                 (default), "restart" or "ignore"                    */
+    int32_t baggage_max_items;  /* DD_TRACE_BAGGAGE_MAX_ITEMS; 0 = 64 (at most DD_BAGGAGE_ITEMS_MAX);
+                                   negative = no baggage style                                      */
+    int32_t baggage_max_bytes;  /* DD_TRACE_BAGGAGE_MAX_BYTES; 0 = 8192 (at most
+                                   DD_BAGGAGE_BYTES_MAX); negative = no baggage style               */
+    const char *baggage_tag_keys; /* DD_TRACE_BAGGAGE_TAG_KEYS: extracted baggage items copied onto
+                                     the local root as baggage.<key> tags; default
+                                     "user.id,session.id,account.id"; "" = none; "*" = all          */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -397,11 +413,20 @@ typedef struct dd_span_options {
     const char *resource;    size_t resource_len;  /* default: the name                         */
     const char *type;        size_t type_len;      /* default: ""                               */
     int64_t start_ns;        /* wall clock, ns since the Unix epoch; 0 = now                     */
+    /* Ids given by the caller (spans rebuilt from logs or another system); 0 = generated.
+     * trace_id: only for a new trace (no parent, no context with a trace id), and only with a
+     * non-zero low half (x-datadog-trace-id 0 is no trace); else a new id is generated.
+     * span_id: any non-zero value, for a root or a child. */
+    dd_trace_id trace_id;
+    uint64_t span_id;
 } dd_span_options;
 
 /* Starts a span. Returns NULL when tracing is disabled, a limit refuses the span (counted),
  * or memory runs out; every dd_span_* function accepts NULL and then does nothing.
- * [any thread] */
+ * A context without trace id but with baggage or span links (a baggage-only request, extract
+ * behaviour `restart`) starts a new trace that carries them. Extracted baggage becomes the
+ * trace's baggage, and the items named by DD_TRACE_BAGGAGE_TAG_KEYS become baggage.<key> tags
+ * of this span, the local root. [any thread] */
 DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts);
 
 /* Starts a child of `parent` named `name` (the common case, kept short). NULL parent: NULL.
@@ -471,8 +496,35 @@ DD_API void dd_span_set_measured(dd_span *s, int measured);
 /* Manual sampling decision for the span's whole trace: DD_PRIORITY_USER_KEEP (2) or
  * DD_PRIORITY_USER_REJECT (-1) (other values are clamped to these), mechanism 4 (manual).
  * Ignored once the decision is locked by an injection (dd_span_inject / dd_span_context).
+ * The tags manual.keep and manual.drop (dd_span_set_tag on any span of the trace, any value but
+ * "false" or "0") call it with 2 / -1 and are not stored (docs/http.md §3, docs/sampling.md §2).
  * [owner thread] */
 DD_API void dd_span_set_priority(dd_span *s, int priority);
+
+/* Reads back a tag set on the open span with dd_span_set_tag / dd_span_set_metric (not the
+ * tracer's own tags, added when the span is encoded). DD_OK with *value / *value_len pointing into
+ * the span (valid until that tag changes or the span finishes); DD_ERR_NOT_FOUND; DD_ERR_TYPE (the
+ * key holds a metric / a string). [owner thread] */
+DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
+                           size_t *value_len);
+DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value);
+
+/* The trace's baggage (docs/http.md §1): one ordered map per local trace, shared by its spans,
+ * filled from the extracted context and sent by dd_span_inject* with the `baggage` style. The
+ * first item takes DD_BAGGAGE_* capacity (16.6 KB) from the trace's memory; a trace without
+ * baggage pays nothing. Set, remove and clear take the tracer mutex.
+ * dd_span_baggage_set: DD_OK, DD_ERR_LIMIT (capacity), DD_ERR_INVALID_ARG (empty key, NULL span),
+ *   DD_ERR_NO_MEMORY. dd_span_baggage_get: as dd_baggage_get (the value stays valid until the
+ *   trace's baggage changes). dd_span_baggage_remove: DD_OK or DD_ERR_NOT_FOUND.
+ * dd_span_baggage: the map, to walk with dd_baggage_next, or NULL when the trace has none.
+ * [owner thread; the spans of one trace must not change it from two threads at once] */
+DD_API int dd_span_baggage_set(dd_span *s, const char *key, size_t key_len, const char *value,
+                               size_t value_len);
+DD_API int dd_span_baggage_get(const dd_span *s, const char *key, size_t key_len, const char **value,
+                               size_t *value_len);
+DD_API int dd_span_baggage_remove(dd_span *s, const char *key, size_t key_len);
+DD_API void dd_span_baggage_clear(dd_span *s);
+DD_API const dd_baggage *dd_span_baggage(const dd_span *s);
 
 /* Adds a span link (trace id, span id, flags, tracestate, reason/context_headers attributes).
  * Returns DD_OK, DD_ERR_LIMIT (tag-bytes limit, counted), DD_ERR_INVALID_ARG. [owner thread] */
@@ -490,10 +542,42 @@ DD_API dd_tracer *dd_span_tracer(const dd_span *s);
  * DD_ERR_INVALID_ARG (and *out zeroed). [owner thread] */
 DD_API int dd_span_context(dd_span *s, dd_trace_context *out);
 
-/* dd_span_context, then dd_inject with the tracer's propagation config (from the
- * DD_TRACE_PROPAGATION_STYLE* environment read in dd_tracer_new). Returns what dd_inject
- * returns, or DD_ERR_INVALID_ARG. [owner thread] */
+/* dd_span_context, then dd_inject with the tracer's propagation config (dd_tracer_config's
+ * propagation fields, else the DD_TRACE_PROPAGATION_* environment read in dd_tracer_new).
+ * Returns what dd_inject returns, or DD_ERR_INVALID_ARG. [owner thread] */
 DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier);
+/* dd_span_inject into each carrier kind of dd_propagation.h:
+ *   _headers: a dd_headers list made with dd_headers_init (fields replaced or appended);
+ *   _cstr: a callback taking NUL-terminated strings (a map of another language, message
+ *          attributes); values over DD_CSTR_CARRIER_SCRATCH - 1 bytes cannot be passed
+ *          (DD_ERR_BUFFER_FULL: a long baggage header);
+ *   _env: a child process's environment block (dd_env_block_init);
+ *   _datadog_json: the `_datadog` JSON object of queue messages (dd_datadog_inject), snprintf
+ *          semantics, 0 on failure. [owner thread] */
+DD_API int dd_span_inject_headers(dd_span *s, dd_headers *headers);
+DD_API int dd_span_inject_cstr(dd_span *s, int (*set_fn)(void *user, const char *name, const char *value),
+                               void *user);
+DD_API int dd_span_inject_env(dd_span *s, dd_env_block *env);
+DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap);
+
+/* Extraction with the tracer's propagation config (styles, extract-first, x-datadog-tags and
+ * baggage limits, extract behaviour): dd_extract's results and return values. Put a DD_OK
+ * context in dd_span_options.context.
+ *   dd_tracer_extract: any dd_carrier_reader;
+ *   _headers: an array of n name/value pairs (names in any case; repeated fields joined);
+ *   _cstr: get_fn(user, lowercase name) returning a NUL-terminated value or NULL;
+ *   _env: the environment carrier (NULL getenv_fn = getenv), a parent process's context;
+ *   _datadog_json: a `_datadog` JSON object given as text (dd_datadog_extract).
+ * A NULL tracer uses the defaults. [any thread] */
+DD_API int dd_tracer_extract(const dd_tracer *t, const dd_carrier_reader *carrier, dd_trace_context *out);
+DD_API int dd_tracer_extract_headers(const dd_tracer *t, const dd_header *headers, size_t n, dd_trace_context *out);
+DD_API int dd_tracer_extract_cstr(const dd_tracer *t, const char *(*get_fn)(void *user, const char *name),
+                                  void *user, dd_trace_context *out);
+DD_API int dd_tracer_extract_env(const dd_tracer *t, const char *(*getenv_fn)(void *user, const char *name),
+                                 void *user, dd_trace_context *out);
+DD_API int dd_tracer_extract_datadog_json(const dd_tracer *t, const char *json, size_t len, dd_trace_context *out);
+/* The tracer's resolved propagation config (read only). [any thread] */
+DD_API const dd_propagation_config *dd_tracer_propagation(const dd_tracer *t);
 
 /* Log correlation for the span, with snprintf semantics (returns the length needed without
  * the NUL). json = 0: `dd.trace_id=<id> dd.span_id=<id> dd.service=<s> dd.env=<e>
@@ -2000,6 +2084,9 @@ typedef struct dd__segment {
     int64_t wall0, mono0; /* the root's clocks: children derive wall time from one mono read */
     uint64_t est_bytes;   /* estimated encoded size once complete */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
+    dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
+                             dd__span_context_fill writes (R-DD-14), else empty */
+    dd_baggage *baggage;  /* NULL until the trace has baggage (docs/http.md §1) */
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
@@ -2039,6 +2126,8 @@ typedef struct dd__enc {
 #endif
 #define DD__MAX_GLOBAL_TAGS 64
 #define DD__HEADERS_MAX 10
+#define DD__BAG_KEYS_MAX 32    /* DD_TRACE_BAGGAGE_TAG_KEYS entries kept */
+#define DD__BAG_KEYS_TEXT 1024 /* and their bytes */
 
 struct dd_tracer {
     dd_allocator alloc;
@@ -2060,6 +2149,10 @@ struct dd_tracer {
     size_t n_global_tags;
     dd__tkv global_tags[DD__MAX_GLOBAL_TAGS];
     dd_propagation_config prop;
+    /* DD_TRACE_BAGGAGE_TAG_KEYS: keys in bag_keys, each NUL-terminated; bag_all for "*" */
+    int bag_all, n_bag_keys;
+    uint16_t bag_key_off[DD__BAG_KEYS_MAX], bag_key_len[DD__BAG_KEYS_MAX];
+    char bag_keys[DD__BAG_KEYS_TEXT];
     dd__sampler sampler;
     /* guarded by lock */
     pthread_mutex_t lock;
@@ -2584,6 +2677,79 @@ DD__PRIVATE void dd__check_fork(dd_tracer *t) {
     }
 }
 
+/*--- propagation configuration: code beats the environment (docs/propagation.md §2) ---*/
+DD__PRIVATE void dd__code_styles(dd_tracer *t, const char *name, const char *v, int *styles, int *n) {
+    int tmp[DD_STYLES_MAX], tn = 0, i;
+    if (!v) return;
+    if (dd_propagation_parse_styles(v, strlen(v), tmp, &tn) != DD_OK) dd__tlog_invalid(t, name, v);
+    if (tn == 0) return;
+    for (i = 0; i < tn; i++) styles[i] = tmp[i];
+    *n = tn;
+}
+/* DD_TRACE_BAGGAGE_TAG_KEYS (docs/http.md §1.5 R-BT-1): comma-separated, entries trimmed, empty
+ * ones ignored, "*" = every key. */
+DD__PRIVATE void dd__bag_tag_keys(dd_tracer *t, const char *v) {
+    size_t used = 0;
+    t->bag_all = 0;
+    t->n_bag_keys = 0;
+    while (v && *v) {
+        const char *e = strchr(v, ','), *k = v;
+        size_t n = e ? (size_t)(e - v) : strlen(v);
+        v = e ? e + 1 : NULL;
+        while (n && dd__t_is_space((unsigned char)*k)) k++, n--;
+        while (n && dd__t_is_space((unsigned char)k[n - 1])) n--;
+        if (!n) continue;
+        if (n == 1 && k[0] == '*') {
+            t->bag_all = 1;
+            continue;
+        }
+        if (t->n_bag_keys >= DD__BAG_KEYS_MAX || used + n + 1 > sizeof t->bag_keys) {
+            dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_BAGGAGE_TAG_KEYS: too many keys, the rest are ignored");
+            break;
+        }
+        memcpy(t->bag_keys + used, k, n);
+        t->bag_keys[used + n] = 0;
+        t->bag_key_off[t->n_bag_keys] = (uint16_t)used;
+        t->bag_key_len[t->n_bag_keys++] = (uint16_t)n;
+        used += n + 1;
+    }
+}
+DD__PRIVATE void dd__tracer_propagation(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e) {
+    dd_propagation_config *p = &t->prop;
+    const char *v;
+    dd_propagation_config_default(p);
+    dd_propagation_config_from_env(p, e->getenv_fn, t->hook_user, t->log_fn);
+    /* a direction's own field, else the common one: each beats every variable */
+    dd__code_styles(t, "propagation_style", cfg->propagation_style, p->extract_styles, &p->n_extract);
+    dd__code_styles(t, "propagation_style", cfg->propagation_style, p->inject_styles, &p->n_inject);
+    dd__code_styles(t, "propagation_style_extract", cfg->propagation_style_extract, p->extract_styles,
+                    &p->n_extract);
+    dd__code_styles(t, "propagation_style_inject", cfg->propagation_style_inject, p->inject_styles, &p->n_inject);
+    if ((v = cfg->propagation_behavior_extract) != NULL) {
+        if (dd__t_ieq(v, "continue")) p->extract_behavior = DD_EXTRACT_CONTINUE;
+        else if (dd__t_ieq(v, "restart")) p->extract_behavior = DD_EXTRACT_RESTART;
+        else if (dd__t_ieq(v, "ignore")) p->extract_behavior = DD_EXTRACT_IGNORE;
+        else dd__tlog_invalid(t, "propagation_behavior_extract", v);
+    }
+    if (cfg->baggage_max_items > 0) p->baggage_max_items = cfg->baggage_max_items;
+    if (cfg->baggage_max_bytes > 0) p->baggage_max_bytes = cfg->baggage_max_bytes;
+    if (cfg->baggage_max_items < 0 || cfg->baggage_max_bytes < 0) { /* no baggage style either way */
+        int d, j, k;
+        for (d = 0; d < 2; d++) {
+            int *st = d ? p->inject_styles : p->extract_styles, *n = d ? &p->n_inject : &p->n_extract;
+            for (j = k = 0; j < *n; j++)
+                if (st[j] != DD_STYLE_BAGGAGE) st[k++] = st[j];
+            if (!k) st[k++] = DD_STYLE_NONE;
+            *n = k;
+        }
+    }
+    /* set but empty: no tags (R-BT-1), so the variable is read raw */
+    v = cfg->baggage_tag_keys;
+    if (!v) v = e->getenv_fn(t->hook_user, "DD_TRACE_BAGGAGE_TAG_KEYS");
+    if (!v) v = "user.id,session.id,account.id";
+    dd__bag_tag_keys(t, v);
+}
+
 /*--- tracer creation ---*/
 DD__PRIVATE void dd__startup_log(dd_tracer *t) {
     char buf[1536];
@@ -2794,8 +2960,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     }
     dd__free(&t->alloc, cg, cg_cap);
 
-    dd_propagation_config_default(&t->prop);
-    dd_propagation_config_from_env(&t->prop, e.getenv_fn, t->hook_user, t->log_fn);
+    dd__tracer_propagation(t, cfg, &e);
     if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->hook_user) != DD_OK) {
         dd__free(&t->alloc, t->strings, t->strings_size);
         dd__free(&t->alloc, t, sizeof *t);
@@ -2921,6 +3086,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     s->service = parent->service;
     s->type.p = "";
     if (opts) {
+        if (opts->span_id) s->span_id = opts->span_id;
         s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_field(s, &s->service, opts->service, dd__t_slen(opts->service, opts->service_len));
         if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
@@ -2986,8 +3152,73 @@ DD__PRIVATE void dd__seg_ptags(dd_tracer *t, dd__segment *seg, const dd_trace_co
     }
     seg->ptags.p = d;
     seg->ptags.n = (uint32_t)n;
+    /* dd__span_context_fill writes the other tags, then _dd.p.dm, _dd.p.ksr, _dd.p.tid: when the
+     * incoming header had another order, it is kept to be followed (R-DD-14: an unchanged header
+     * goes out as the same string) */
+    {
+        int rank = 0, r;
+        p = ctx->ptags;
+        while (p < end) {
+            const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
+            if (!comma) comma = end;
+            eq = (const char *)memchr(p, '=', (size_t)(comma - p));
+            r = 0;
+            if (eq) {
+                size_t kl = (size_t)(eq - p);
+                if (kl == 8 && memcmp(p, "_dd.p.dm", 8) == 0) r = 1;
+                else if (kl == 9 && memcmp(p, "_dd.p.ksr", 9) == 0) r = 2;
+                else if (kl == 9 && memcmp(p, "_dd.p.tid", 9) == 0) r = 3;
+            }
+            if (r < rank) {
+                dd__seg_text(t, seg, &seg->ptags_order, ctx->ptags, ctx->ptags_len);
+                break;
+            }
+            rank = r;
+            p = comma + 1;
+        }
+    }
 }
 DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok);
+
+/*--- baggage of a trace (docs/http.md §1) ---*/
+/* The trace's map, made on first use in the segment's arena. Under lock (or before the segment
+ * is shared). NULL when memory runs out. */
+DD__PRIVATE dd_baggage *dd__seg_baggage(dd_tracer *t, dd__segment *seg) {
+    if (!seg->baggage) {
+        seg->baggage = (dd_baggage *)dd__seg_alloc(t, seg, sizeof(dd_baggage));
+        if (seg->baggage) seg->baggage->n = seg->baggage->len = 0;
+    }
+    return seg->baggage;
+}
+/* Copies the used part of a map (nothing past len is ever read). */
+DD__PRIVATE void dd__bag_copy(dd_baggage *dst, const dd_baggage *src) {
+    uint32_t n = src->n, len = src->len;
+    if (n > DD_BAGGAGE_ITEMS_MAX || len > DD_BAGGAGE_BYTES_MAX) n = len = 0;
+    dst->n = n;
+    dst->len = len;
+    memcpy(dst->key_len, src->key_len, n * sizeof src->key_len[0]);
+    memcpy(dst->value_len, src->value_len, n * sizeof src->value_len[0]);
+    memcpy(dst->data, src->data, len);
+}
+/* DD_TRACE_BAGGAGE_TAG_KEYS (R-BT-2, R-BT-3): extracted items as baggage.<key> on the local root;
+ * keys compare exactly, a '*' inside a key is literal. */
+DD__PRIVATE DD__T_COLD void dd__bag_tags(dd_span *s, const dd_baggage *b) {
+    const dd_tracer *t = s->seg->tracer;
+    dd_baggage_iter it = {0, 0};
+    const char *k, *v;
+    size_t kn, vn;
+    char key[8 + 504];
+    if (!t->bag_all && !t->n_bag_keys) return;
+    memcpy(key, "baggage.", 8);
+    while (dd_baggage_next(b, &it, &k, &kn, &v, &vn) == DD_OK) {
+        int i, hit = t->bag_all;
+        for (i = 0; !hit && i < t->n_bag_keys; i++)
+            hit = t->bag_key_len[i] == kn && memcmp(t->bag_keys + t->bag_key_off[i], k, kn) == 0;
+        if (!hit || kn > sizeof key - 8) continue; /* a key over 504 bytes gets no tag */
+        memcpy(key + 8, k, kn);
+        dd__span_put(s, DD__TAG_META, key, 8 + kn, v, vn, 0);
+    }
+}
 
 DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     dd_span_options zero;
@@ -2996,7 +3227,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     dd_span *s;
     unsigned drop = 0;
     int64_t wall, mono;
-    const dd_trace_context *ctx;
+    const dd_trace_context *ctx, *xctx;
     if (!t || !t->enabled) return NULL;
     if (!opts) {
         memset(&zero, 0, sizeof zero);
@@ -3005,6 +3236,8 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     if (opts->parent)
         return dd__start_child((dd_span *)opts->parent, opts->name, dd__t_slen(opts->name, opts->name_len), opts);
     ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
+    /* no trace to continue, but baggage or links to carry (R-BG-18, R-MS-9 restart) */
+    xctx = !ctx && opts->context && (opts->context->baggage.n || opts->context->n_links) ? opts->context : NULL;
     wall = t->wall_ns_fn(t->hook_user);
     mono = t->mono_ns_fn(t->hook_user);
     pthread_mutex_lock(&t->lock);
@@ -3042,8 +3275,12 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     seg->priority = DD_PRIORITY_UNSET;
     s = (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
     seg->root = s;
-    if (!ctx) dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id); /* before the span id */
+    if (!ctx) { /* before the span id */
+        if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
+        else dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id);
+    }
     dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t);
+    if (opts->span_id) s->span_id = opts->span_id;
     s->explicit_start = opts->start_ns != 0;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
@@ -3082,6 +3319,16 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
             dd__span_put(s, DD__TAG_META, "_dd.propagation_error", 21, ctx->propagation_error,
                          strlen(ctx->propagation_error), 0);
         for (i = 0; i < ctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &ctx->links[i], &ok);
+    } else if (xctx) {
+        uint32_t i;
+        int ok;
+        for (i = 0; i < xctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &xctx->links[i], &ok);
+        ctx = xctx;
+    }
+    if (ctx && ctx->baggage.n) {
+        dd_baggage *b = dd__seg_baggage(t, seg);
+        if (b) dd__bag_copy(b, &ctx->baggage);
+        dd__bag_tags(s, &ctx->baggage);
     }
     return s;
 }
@@ -3129,12 +3376,96 @@ DD_API void dd_span_set_type(dd_span *s, const char *v) {
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
     if (s && v) dd__span_field(s, &s->type, v, n);
 }
+/* manual.keep / manual.drop (docs/http.md §3 R-MT-1, R-MT-2; docs/sampling.md §2): the decision of
+ * dd_span_set_priority, the tag not stored; "false" or "0" does nothing. 1 when the key was one of
+ * them. The caller checked the length (11) and the first byte: most keys stop there. */
+DD__PRIVATE DD__T_COLD int dd__manual_tag(dd_span *s, const char *key, const char *v, size_t vn) {
+    int keep;
+    if (memcmp(key, "manual.keep", 11) == 0) keep = 1;
+    else if (memcmp(key, "manual.drop", 11) == 0) keep = 0;
+    else return 0;
+    if (v && ((vn == 1 && v[0] == '0') ||
+              (vn == 5 && (v[0] | 0x20) == 'f' && (v[1] | 0x20) == 'a' && (v[2] | 0x20) == 'l' &&
+               (v[3] | 0x20) == 's' && (v[4] | 0x20) == 'e')))
+        return 1;
+    dd_span_set_priority(s, keep ? DD_PRIORITY_USER_KEEP : DD_PRIORITY_USER_REJECT);
+    return 1;
+}
 DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
-    if (s && key) dd__span_put(s, DD__TAG_META, key, strlen(key), value, value ? strlen(value) : 0, 0);
+    size_t kn, vn;
+    if (!s || !key) return;
+    kn = strlen(key);
+    vn = value ? strlen(value) : 0;
+    if (kn == 11 && key[0] == 'm' && dd__manual_tag(s, key, value, vn)) return;
+    dd__span_put(s, DD__TAG_META, key, kn, value, vn, 0);
 }
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
-    if (s && key) dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+    if (!s || !key) return;
+    if (key_len == 11 && key[0] == 'm' && dd__manual_tag(s, key, value, value ? value_len : 0)) return;
+    dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
 }
+DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
+                           size_t *value_len) {
+    const dd__tag *g;
+    if (value) *value = NULL;
+    if (value_len) *value_len = 0;
+    if (!s || !key || s->finished) return DD_ERR_NOT_FOUND;
+    g = dd__span_find(s, key, key_len);
+    if (!g) return DD_ERR_NOT_FOUND;
+    if (g->kind != DD__TAG_META) return DD_ERR_TYPE;
+    if (value) *value = DD__TAG_VAL(g);
+    if (value_len) *value_len = g->vlen;
+    return DD_OK;
+}
+DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value) {
+    const dd__tag *g;
+    if (value) *value = 0;
+    if (!s || !key || s->finished) return DD_ERR_NOT_FOUND;
+    g = dd__span_find(s, key, key_len);
+    if (!g) return DD_ERR_NOT_FOUND;
+    if (g->kind != DD__TAG_METRIC) return DD_ERR_TYPE;
+    if (value) *value = dd__tag_num(g);
+    return DD_OK;
+}
+DD_API int dd_span_baggage_set(dd_span *s, const char *key, size_t key_len, const char *value,
+                               size_t value_len) {
+    dd_tracer *t;
+    dd_baggage *b;
+    int rc;
+    if (!s || !key || !key_len) return DD_ERR_INVALID_ARG;
+    t = s->seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    b = dd__seg_baggage(t, s->seg);
+    rc = b ? dd_baggage_set(b, key, key_len, value ? value : "", value ? value_len : 0) : DD_ERR_NO_MEMORY;
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+DD_API int dd_span_baggage_get(const dd_span *s, const char *key, size_t key_len, const char **value,
+                               size_t *value_len) {
+    if (value) *value = NULL;
+    if (value_len) *value_len = 0;
+    if (!s || !s->seg->baggage) return DD_ERR_NOT_FOUND;
+    return dd_baggage_get(s->seg->baggage, key, key_len, value, value_len);
+}
+DD_API int dd_span_baggage_remove(dd_span *s, const char *key, size_t key_len) {
+    dd_tracer *t;
+    int rc;
+    if (!s || !s->seg->baggage) return DD_ERR_NOT_FOUND;
+    t = s->seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    rc = dd_baggage_remove(s->seg->baggage, key, key_len);
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+DD_API void dd_span_baggage_clear(dd_span *s) {
+    dd_tracer *t;
+    if (!s || !s->seg->baggage) return;
+    t = s->seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    dd_baggage_clear(s->seg->baggage);
+    pthread_mutex_unlock(&t->lock);
+}
+DD_API const dd_baggage *dd_span_baggage(const dd_span *s) { return s ? s->seg->baggage : NULL; }
 DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
 DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
     if (!s || !key) return;
@@ -4243,7 +4574,10 @@ DD__PRIVATE DD__T_HOT uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src)
  * check; a tag that does not fit DD_PTAGS_MAX is left out, as dd_ptags_set leaves it. */
 DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char *k, size_t kn, const char *v, size_t vn) {
     size_t n = out->ptags_len, comma = n ? 1 : 0;
-    if (n + comma + kn + 1 + vn > DD_PTAGS_MAX) return;
+    if (n + comma + kn + 1 + vn > DD_PTAGS_MAX) { /* dd_inject leaves x-datadog-tags out (R-DD-15) */
+        out->ptags_lost++;
+        return;
+    }
     if (comma) out->ptags[n++] = ',';
     memcpy(out->ptags + n, k, kn);
     n += kn;
@@ -4253,9 +4587,43 @@ DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char
     out->ptags[n] = 0;
     out->ptags_len = (uint32_t)n;
 }
+/* The ptags in the extracted order (seg->ptags_order): _dd.p.dm, _dd.p.ksr and _dd.p.tid updated
+ * where they stood, left out when the trace no longer has them, appended when new (R-DD-14).
+ * `hex` is trace_id.hi in hex, or NULL. */
+DD__PRIVATE DD__T_COLD void dd__ctx_ptags_ordered(dd_trace_context *out, const dd__segment *seg, const char *hex) {
+    const char *p = seg->ptags_order.p, *end = p + seg->ptags_order.n;
+    int dm = 0, ksr = 0, tid = 0;
+    out->ptags_len = 0;
+    out->ptags[0] = 0;
+    while (p < end) {
+        const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
+        size_t kl;
+        if (!comma) comma = end;
+        eq = (const char *)memchr(p, '=', (size_t)(comma - p));
+        if (eq) {
+            kl = (size_t)(eq - p);
+            if (kl == 8 && memcmp(p, "_dd.p.dm", 8) == 0) {
+                if (seg->dm_len && !dm) dd__ctx_ptag_append(out, p, 8, seg->dm, seg->dm_len);
+                dm = 1;
+            } else if (kl == 9 && memcmp(p, "_dd.p.ksr", 9) == 0) {
+                if (seg->ksr_len && !ksr) dd__ctx_ptag_append(out, p, 9, seg->ksr, seg->ksr_len);
+                ksr = 1;
+            } else if (kl == 9 && memcmp(p, "_dd.p.tid", 9) == 0) {
+                if (hex && !tid) dd__ctx_ptag_append(out, p, 9, hex, 16);
+                tid = 1;
+            } else {
+                dd__ctx_ptag_append(out, p, kl, eq + 1, (size_t)(comma - eq - 1));
+            }
+        }
+        p = comma + 1;
+    }
+    if (!dm && seg->dm_len) dd__ctx_ptag_append(out, "_dd.p.dm", 8, seg->dm, seg->dm_len);
+    if (!ksr && seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
+    if (!tid && hex) dd__ctx_ptag_append(out, "_dd.p.tid", 9, hex, 16);
+}
 /* dd_span_context without zeroing the whole context first: every field is set except the span
  * links, which stay as they were (n_links = 0). dd_span_inject's own context, which injection
- * reads without its links, saves zeroing their 2 KB this way. */
+ * reads without its links, saves zeroing their 2 KB this way, and its baggage only what is used. */
 DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
@@ -4267,6 +4635,7 @@ DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
     out->dropped = 0;
     out->last_parent_id[0] = 0;
     out->style = 0;
+    out->ptags_lost = 0;
     pthread_mutex_lock(&t->lock);
     dd__segment_decide(t, seg, mono);
     seg->locked = 1;
@@ -4274,9 +4643,18 @@ DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
     out->parent_id = s->span_id;
     out->sampling_priority = seg->priority;
     out->origin_len = dd__ctx_text(out->origin, DD_ORIGIN_MAX, seg->origin);
-    out->ptags_len = dd__ctx_text(out->ptags, DD_PTAGS_MAX, seg->ptags);
     out->tracestate_len = dd__ctx_text(out->tracestate, DD_TRACESTATE_MAX, seg->tracestate);
     out->dd_member_extra_len = dd__ctx_text(out->dd_member_extra, DD_DD_MEMBER_EXTRA_MAX, seg->dd_member_extra);
+    if (seg->baggage && seg->baggage->n) dd__bag_copy(&out->baggage, seg->baggage);
+    else out->baggage.n = out->baggage.len = 0;
+    if (seg->ptags_order.n) {
+        char hex[17];
+        if (seg->trace_id.hi) dd__t_hex16(seg->trace_id.hi, hex);
+        dd__ctx_ptags_ordered(out, seg, seg->trace_id.hi ? hex : NULL);
+        pthread_mutex_unlock(&t->lock);
+        return DD_OK;
+    }
+    out->ptags_len = dd__ctx_text(out->ptags, DD_PTAGS_MAX, seg->ptags);
     if (seg->dm_len) dd__ctx_ptag_append(out, "_dd.p.dm", 8, seg->dm, seg->dm_len); /* see dd__encode_span */
     if (seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
     pthread_mutex_unlock(&t->lock);
@@ -4289,7 +4667,8 @@ DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
 }
 DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
     if (!out) return DD_ERR_INVALID_ARG;
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(dd_trace_context, baggage)); /* the baggage is set by the fill */
+    out->baggage.n = out->baggage.len = 0;
     if (!s) return DD_ERR_INVALID_ARG;
     return dd__span_context_fill(s, out);
 }
@@ -4311,6 +4690,73 @@ DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
         pthread_mutex_unlock(&t->lock);
     }
     return rc;
+}
+DD_API int dd_span_inject_headers(dd_span *s, dd_headers *headers) {
+    dd_carrier_writer w;
+    if (!headers) return DD_ERR_INVALID_ARG;
+    dd_headers_writer(&w, headers);
+    return dd_span_inject(s, &w);
+}
+DD_API int dd_span_inject_cstr(dd_span *s, int (*set_fn)(void *user, const char *name, const char *value),
+                               void *user) {
+    dd_cstr_carrier c;
+    dd_carrier_writer w;
+    if (!set_fn) return DD_ERR_INVALID_ARG;
+    c.get_fn = NULL;
+    c.set_fn = set_fn;
+    c.user = user;
+    dd_cstr_carrier_writer(&w, &c);
+    return dd_span_inject(s, &w);
+}
+DD_API int dd_span_inject_env(dd_span *s, dd_env_block *env) {
+    dd_carrier_writer w;
+    if (!env) return DD_ERR_INVALID_ARG;
+    dd_env_block_writer(&w, env);
+    return dd_span_inject(s, &w);
+}
+DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap) {
+    dd_trace_context ctx;
+    if (out && cap) out[0] = 0;
+    if (!s || dd__span_context_fill(s, &ctx) != DD_OK) return 0;
+    return dd_datadog_inject(&s->seg->tracer->prop, &ctx, out, cap);
+}
+
+/*--- extraction with the tracer's configuration ---*/
+DD__PRIVATE const dd_propagation_config *dd__tprop(const dd_tracer *t) { return t ? &t->prop : NULL; }
+DD_API const dd_propagation_config *dd_tracer_propagation(const dd_tracer *t) { return dd__tprop(t); }
+DD_API int dd_tracer_extract(const dd_tracer *t, const dd_carrier_reader *carrier, dd_trace_context *out) {
+    return dd_extract(dd__tprop(t), carrier, out);
+}
+DD_API int dd_tracer_extract_headers(const dd_tracer *t, const dd_header *headers, size_t n, dd_trace_context *out) {
+    dd_headers h;
+    dd_carrier_reader r;
+    memset(&h, 0, sizeof h);
+    h.items = (dd_header *)headers;
+    h.n = headers ? n : 0;
+    dd_headers_reader(&r, &h);
+    return dd_extract(dd__tprop(t), &r, out);
+}
+DD_API int dd_tracer_extract_cstr(const dd_tracer *t, const char *(*get_fn)(void *user, const char *name),
+                                  void *user, dd_trace_context *out) {
+    dd_cstr_carrier c;
+    dd_carrier_reader r;
+    c.get_fn = get_fn;
+    c.set_fn = NULL;
+    c.user = user;
+    dd_cstr_carrier_reader(&r, &c);
+    return dd_extract(dd__tprop(t), &r, out);
+}
+DD_API int dd_tracer_extract_env(const dd_tracer *t, const char *(*getenv_fn)(void *user, const char *name),
+                                 void *user, dd_trace_context *out) {
+    dd_env_source src;
+    dd_carrier_reader r;
+    src.getenv_fn = getenv_fn;
+    src.user = user;
+    dd_env_reader(&r, &src);
+    return dd_extract(dd__tprop(t), &r, out);
+}
+DD_API int dd_tracer_extract_datadog_json(const dd_tracer *t, const char *json, size_t len, dd_trace_context *out) {
+    return dd_datadog_extract(dd__tprop(t), json, len, out);
 }
 
 /*--- log correlation (dd-trace-py 3.x formats) ---*/

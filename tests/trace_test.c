@@ -1981,6 +1981,625 @@ static void test_tracer_keys_win(void) {
     dd_tracer_free(t);
 }
 
+
+/*--- propagation with the tracer's configuration (issue 16) ---*/
+
+/* A headers writer over a fixed array, read back by name. */
+typedef struct hw {
+    dd_header items[16];
+    char buf[20000];
+    dd_headers h;
+    char val[9000];
+} hw;
+static dd_headers *hw_init(hw *x) {
+    dd_headers_init(&x->h, x->items, 16, x->buf, sizeof x->buf);
+    return &x->h;
+}
+static const char *hw_get(hw *x, const char *name) {
+    size_t i;
+    for (i = 0; i < x->h.n; i++)
+        if (x->h.items[i].name_len == strlen(name) && memcmp(x->h.items[i].name, name, strlen(name)) == 0) {
+            memcpy(x->val, x->h.items[i].value, x->h.items[i].value_len);
+            x->val[x->h.items[i].value_len] = 0;
+            return x->val;
+        }
+    return NULL;
+}
+/* "name: value\n..." into a dd_header array (values point into `text`, which must live on). */
+static size_t hdr_list(dd_header *out, size_t cap, const char *text) {
+    size_t n = 0;
+    while (text && *text && n < cap) {
+        const char *nl = strchr(text, '\n'), *sep = strstr(text, ": ");
+        size_t ln = nl ? (size_t)(nl - text) : strlen(text);
+        if (sep && sep < text + ln) {
+            out[n].name = text;
+            out[n].name_len = (size_t)(sep - text);
+            out[n].value = sep + 2;
+            out[n].value_len = (size_t)(text + ln - sep - 2);
+            n++;
+        }
+        text = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+#define XDD "x-datadog-trace-id: 1234\nx-datadog-parent-id: 5678\nx-datadog-sampling-priority: 1\n"
+
+/* docs/http.md §1.5 span tags table (ST Test_Headers_Baggage_Span_Tags) */
+static void test_baggage_tag_keys_table(void) {
+    static const struct {
+        const char *cfg; /* NULL: default */
+        const char *baggage;
+        const char *want[6];  /* tags that must be there */
+        const char *absent[4];
+    } rows[] = {
+        {NULL, "user.id=doggo,session.id=mysession,foo=bar",
+         {"\"baggage.user.id\":\"doggo\"", "\"baggage.session.id\":\"mysession\""}, {"baggage.foo"}},
+        {"session.id,foo", "user.id=doggo,session.id=fakesession,account.id=123,foo=bar",
+         {"\"baggage.session.id\":\"fakesession\"", "\"baggage.foo\":\"bar\""}, {"baggage.user.id", "baggage.account.id"}},
+        {"*", "user.id=bits,session.id=mysession,account.id=9871,serverNode=DF 28,region=us-east-1",
+         {"\"baggage.user.id\":\"bits\"", "\"baggage.session.id\":\"mysession\"", "\"baggage.account.id\":\"9871\"",
+          "\"baggage.serverNode\":\"DF 28\"", "\"baggage.region\":\"us-east-1\""}, {NULL}},
+        {"", "user.id=alice,session.id=s,account.id=a", {NULL}, {"baggage."}},
+        {"account.id,feature*flag", "account.id=1,feature*flag=xyz,featureXflag=no",
+         {"\"baggage.account.id\":\"1\"", "\"baggage.feature*flag\":\"xyz\""}, {"baggage.featureXflag"}},
+        {"account.id,,", "account.id=12345,foo=bar,test=config", {"\"baggage.account.id\":\"12345\""},
+         {"baggage.foo", "baggage.test"}},
+        {NULL, "user.id=,session.id=mysession,account.id=abcd", {NULL}, {"baggage."}}, /* E7: malformed */
+    };
+    size_t i, j;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[8];
+        char text[512];
+        const char *js;
+        size_t n;
+        fake_reset();
+        c = base_config();
+        if (i == 1) set_env("DD_TRACE_BAGGAGE_TAG_KEYS", rows[i].cfg); /* through the environment */
+        else c.baggage_tag_keys = rows[i].cfg;
+        t = new_tracer(&c);
+        snprintf(text, sizeof text, XDD "baggage: %s", rows[i].baggage);
+        n = hdr_list(h, 8, text);
+        CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+        memset(&o, 0, sizeof o);
+        o.context = &ctx;
+        o.name = "server";
+        s = dd_span_start(t, &o);
+        dd_span_finish(dd_span_start_child(s, "child"));
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        js = body_json(0);
+        for (j = 0; j < 6 && rows[i].want[j]; j++) {
+            if (!has(js, rows[i].want[j])) fprintf(stderr, "    row %u\n", (unsigned)i);
+            CHECK_EQ_INT(count_of(js, rows[i].want[j]), 1); /* the local root only */
+        }
+        for (j = 0; j < 4 && rows[i].absent[j]; j++) CHECK(!strstr(js, rows[i].absent[j]));
+        dd_tracer_free(t);
+    }
+}
+static void test_baggage_on_the_trace(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s, *child;
+    dd_span_options o;
+    dd_trace_context ctx;
+    dd_header h[8];
+    hw *x = (hw *)malloc(sizeof *x);
+    const char *v;
+    size_t vn, n;
+    dd_baggage_iter it = {0, 0};
+    const char *k;
+    size_t kn;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    /* ST Test_Baggage_Headers_Api_Datadog (I8) through spans */
+    n = hdr_list(h, 8, XDD "baggage: foo_case_sensitive_key=value_to_be_replaced,FOO_CASE_SENSITIVE_KEY=UNTOUCHED,"
+                           "remove_me_key=remove_me_value");
+    CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    s = dd_span_start(t, &o);
+    child = dd_span_start_child(s, "child");
+    CHECK_EQ_INT(dd_span_baggage_get(child, DD__LIT("FOO_CASE_SENSITIVE_KEY"), &v, &vn), DD_OK); /* shared */
+    CHECK_MEM(v, vn, "UNTOUCHED", 9);
+    CHECK_EQ_INT(dd_span_baggage_set(child, DD__LIT("foo_case_sensitive_key"), DD__LIT("overwrite_value")), DD_OK);
+    CHECK_EQ_INT(dd_span_baggage_set(s, DD__LIT("new_foo"), DD__LIT("new_value")), DD_OK);
+    CHECK_EQ_INT(dd_span_baggage_remove(child, DD__LIT("remove_me_key")), DD_OK);
+    CHECK_EQ_INT(dd_span_baggage_remove(child, DD__LIT("remove_me_key")), DD_ERR_NOT_FOUND);
+    CHECK_EQ_INT(dd_baggage_next(dd_span_baggage(s), &it, &k, &kn, &v, &vn), DD_OK);
+    CHECK_MEM(k, kn, "foo_case_sensitive_key", 22);
+    CHECK_EQ_INT(dd_span_inject_headers(child, hw_init(x)), DD_OK);
+    CHECK_STR(hw_get(x, "baggage"),
+              "foo_case_sensitive_key=overwrite_value,FOO_CASE_SENSITIVE_KEY=UNTOUCHED,new_foo=new_value");
+    CHECK_STR(hw_get(x, "x-datadog-trace-id"), "1234");
+    dd_span_baggage_clear(s);
+    CHECK_EQ_INT(dd_span_inject_headers(child, hw_init(x)), DD_OK);
+    CHECK(hw_get(x, "baggage") == NULL);
+    dd_span_finish(child);
+    dd_span_finish(s);
+    /* a new trace has none until set; set makes it */
+    s = dd_span_start(t, NULL);
+    CHECK(dd_span_baggage(s) == NULL);
+    CHECK_EQ_INT(dd_span_baggage_get(s, "a", 1, &v, &vn), DD_ERR_NOT_FOUND);
+    CHECK_EQ_INT(dd_span_baggage_set(s, "", 0, "v", 1), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_baggage_set(s, DD__LIT("user.id"), DD__LIT("Am\xc3\xa9lie")), DD_OK);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK_STR(hw_get(x, "baggage"), "user.id=Am%C3%A9lie");
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(!strstr(body_json(0), "baggage.")); /* only extracted items become tags (R-BT-3) */
+    CHECK_EQ_INT(dd_span_baggage_set(NULL, "a", 1, "v", 1), DD_ERR_INVALID_ARG);
+    dd_tracer_free(t);
+    free(x);
+}
+/* R-BG-18 and R-MS-9 / R-BG-17 at the tracer: test_extract_behavior.py */
+static void test_extract_behavior_spans(void) {
+    static const char *const modes[] = {"continue", "restart", "ignore"};
+    size_t m;
+    for (m = 0; m < 3; m++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[8];
+        hw *x = (hw *)malloc(sizeof *x);
+        dd_trace_id id;
+        const char *js;
+        size_t n;
+        int rc;
+        fake_reset();
+        c = base_config();
+        if (m == 1) set_env("DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT", modes[m]);
+        else c.propagation_behavior_extract = modes[m];
+        t = new_tracer(&c);
+        n = hdr_list(h, 8, XDD "x-datadog-tags: _dd.p.dm=-4\nbaggage: key1=value1,user.id=u");
+        rc = dd_tracer_extract_headers(t, h, n, &ctx);
+        CHECK_EQ_INT(rc, m == 2 ? DD_ERR_NOT_FOUND : DD_OK);
+        memset(&o, 0, sizeof o);
+        o.context = rc == DD_OK ? &ctx : NULL;
+        o.name = "server";
+        s = dd_span_start(t, &o);
+        dd_span_trace_id(s, &id);
+        CHECK_EQ_INT(id.lo == 1234, m == 0);
+        CHECK_EQ_INT(dd_span_parent_id(s) == 5678, m == 0);
+        CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+        if (m == 2) CHECK(hw_get(x, "baggage") == NULL);
+        else CHECK_STR(hw_get(x, "baggage"), "key1=value1,user.id=u"); /* I9 */
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        js = body_json(0);
+        CHECK_EQ_INT(count_of(js, "\"baggage.user.id\":\"u\""), m == 2 ? 0 : 1); /* PY loses it on restart: kept */
+        CHECK_EQ_INT(count_of(js, "\"reason\":\"propagation_behavior_extract\",\"context_headers\":\"datadog\""),
+                     m == 1 ? 1 : 0);
+        if (m == 1) CHECK(has(js, "\"span_links\":[{\"trace_id\":1234,\"trace_id_high\":0,\"span_id\":5678,"));
+        dd_tracer_free(t);
+        free(x);
+    }
+    { /* baggage only: a new trace with the baggage and its tags (R-BG-18) */
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[2];
+        hw *x = (hw *)malloc(sizeof *x);
+        size_t n;
+        fake_reset();
+        c = base_config();
+        t = new_tracer(&c);
+        n = hdr_list(h, 2, "baggage: session.id=s1");
+        CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+        CHECK_EQ_U64(ctx.trace_id.lo, 0);
+        memset(&o, 0, sizeof o);
+        o.context = &ctx;
+        s = dd_span_start(t, &o);
+        CHECK(dd_span_id(s) != 0);
+        CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+        CHECK_STR(hw_get(x, "baggage"), "session.id=s1");
+        CHECK(hw_get(x, "x-datadog-trace-id") != NULL);
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        CHECK(has(body_json(0), "\"baggage.session.id\":\"s1\""));
+        CHECK(has(body_json(0), "\"_sampling_priority_v1\":1.0")); /* a local decision */
+        dd_tracer_free(t);
+        free(x);
+    }
+}
+/* docs/http.md §3 R-MT-1, R-MT-2; docs/sampling.md §2, §9 */
+static void test_manual_keep_drop_tags(void) {
+    static const struct {
+        const char *key, *value;
+        int upstream;     /* extracted priority, or DD_PRIORITY_UNSET */
+        int on_child;
+        int inject_first; /* an injection locks the decision first */
+        const char *want_prio, *want_dm; /* want_dm NULL: no _dd.p.dm */
+    } rows[] = {
+        {"manual.keep", "", DD_PRIORITY_UNSET, 0, 0, "2.0", "-4"},
+        {"manual.keep", "true", 0, 0, 0, "2.0", "-4"},   /* ST: upstream 0 -> 2, dm -4 */
+        {"manual.keep", "1", -1, 1, 0, "2.0", "-4"},     /* any span of the trace */
+        {"manual.drop", "", 2, 0, 0, "-1.0", NULL},      /* drop over 2, dm removed */
+        {"manual.drop", "yes", DD_PRIORITY_UNSET, 1, 0, "-1.0", NULL},
+        {"manual.keep", "false", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"}, /* no effect */
+        {"manual.drop", "0", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"},
+        {"manual.drop", "", DD_PRIORITY_UNSET, 0, 1, "1.0", "-0"},      /* locked by the injection */
+        {"manual.kee", "", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"},       /* other keys are tags */
+        {"manual_keep", "", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s, *child;
+        dd_span_options o;
+        dd_trace_context ctx;
+        char want[64];
+        const char *js;
+        hw *x = (hw *)malloc(sizeof *x);
+        fake_reset();
+        c = base_config();
+        t = new_tracer(&c);
+        memset(&o, 0, sizeof o);
+        memset(&ctx, 0, sizeof ctx);
+        if (rows[i].upstream != DD_PRIORITY_UNSET) {
+            ctx.trace_id.lo = 77;
+            ctx.parent_id = 88;
+            ctx.sampling_priority = rows[i].upstream;
+            if (rows[i].upstream > 0) strcpy(ctx.ptags, "_dd.p.dm=-3");
+            ctx.ptags_len = (uint32_t)strlen(ctx.ptags);
+            o.context = &ctx;
+        }
+        s = dd_span_start(t, &o);
+        child = dd_span_start_child(s, "child");
+        if (rows[i].inject_first) dd_span_inject_headers(s, hw_init(x));
+        if (i % 2) dd_span_set_tag(rows[i].on_child ? child : s, rows[i].key, rows[i].value);
+        else dd_span_set_tag_n(rows[i].on_child ? child : s, rows[i].key, strlen(rows[i].key), rows[i].value,
+                               strlen(rows[i].value));
+        dd_span_inject_headers(child, hw_init(x));
+        dd_span_finish(child);
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        js = body_json(0);
+        snprintf(want, sizeof want, "\"_sampling_priority_v1\":%s", rows[i].want_prio);
+        if (!has(js, want)) fprintf(stderr, "    row %u\n", (unsigned)i);
+        if (rows[i].want_dm) {
+            snprintf(want, sizeof want, "\"_dd.p.dm\":\"%s\"", rows[i].want_dm);
+            CHECK(has(js, want));
+        } else {
+            CHECK(!strstr(js, "_dd.p.dm"));
+        }
+        /* the decision travels (later injections send it) */
+        snprintf(want, sizeof want, "%d", rows[i].want_prio[0] == '-' ? -1 : rows[i].want_prio[0] - '0');
+        CHECK_STR(hw_get(x, "x-datadog-sampling-priority"), want);
+        CHECK_EQ_INT(!!strstr(js, rows[i].key), /* the magic tags are not stored */
+                     strcmp(rows[i].key, "manual.keep") != 0 && strcmp(rows[i].key, "manual.drop") != 0);
+        dd_tracer_free(t);
+        free(x);
+    }
+}
+/* R-DD-14: an unchanged header goes out as the same string; _dd.p.dm updated in place */
+static void test_xdd_tags_order_kept(void) {
+    static const struct {
+        const char *in;   /* x-datadog-tags received (priority 2 unless noted) */
+        int manual;       /* 0 none, 1 keep, -1 drop before injecting */
+        const char *prio; /* x-datadog-sampling-priority received */
+        const char *out;  /* x-datadog-tags sent */
+    } rows[] = {
+        {"_dd.p.dm=-4,_dd.p.usr.id=baz64", 0, "2", "_dd.p.dm=-4,_dd.p.usr.id=baz64"},
+        {"_dd.p.usr.id=baz64,_dd.p.dm=-4", 0, "2", "_dd.p.usr.id=baz64,_dd.p.dm=-4"},
+        {"_dd.p.dm=-3,_dd.p.a=1,_dd.p.ksr=0.5,_dd.p.b=2", 0, "2", "_dd.p.dm=-3,_dd.p.a=1,_dd.p.ksr=0.5,_dd.p.b=2"},
+        {"_dd.p.tid=640cfd8d00000000,_dd.p.dm=-3,_dd.p.a=1", 0, "2", "_dd.p.tid=640cfd8d00000000,_dd.p.dm=-3,_dd.p.a=1"},
+        {"_dd.p.dm=-3,_dd.p.usr.id=baz64", -1, "2", "_dd.p.usr.id=baz64"},          /* dm removed in place */
+        {"_dd.p.dm=-3,_dd.p.usr.id=baz64", 1, "-1", "_dd.p.dm=-4,_dd.p.usr.id=baz64"}, /* dm updated in place */
+        {"_dd.p.usr.id=baz64", 1, "0", "_dd.p.usr.id=baz64,_dd.p.dm=-4"},             /* new: appended */
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[8];
+        char text[512];
+        hw *x = (hw *)malloc(sizeof *x);
+        size_t n;
+        fake_reset();
+        c = base_config();
+        t = new_tracer(&c);
+        snprintf(text, sizeof text,
+                 "x-datadog-trace-id: 1\nx-datadog-parent-id: 2\nx-datadog-sampling-priority: %s\nx-datadog-tags: %s",
+                 rows[i].prio, rows[i].in);
+        n = hdr_list(h, 8, text);
+        CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+        memset(&o, 0, sizeof o);
+        o.context = &ctx;
+        s = dd_span_start(t, &o);
+        if (rows[i].manual) dd_span_set_priority(s, rows[i].manual);
+        CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+        if (!hw_get(x, "x-datadog-tags")) CHECK(0);
+        else CHECK_STR(x->val, rows[i].out);
+        dd_span_finish(s);
+        dd_tracer_free(t);
+        free(x);
+    }
+}
+/* R-DM-1, R-DD-15: a local _dd.p.dm that does not fit 512 bytes is never dropped silently */
+static void test_dm_never_lost(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_options o;
+    dd_trace_context ctx;
+    hw *x = (hw *)malloc(sizeof *x);
+    size_t i;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.trace_id.lo = 1;
+    ctx.parent_id = 2;
+    memcpy(ctx.ptags, "_dd.p.a=", 8); /* 506 bytes: fits 512, but not with ",_dd.p.dm=-0" */
+    for (i = 8; i < 506; i++) ctx.ptags[i] = 'x';
+    ctx.ptags_len = 506;
+    ctx.ptags[506] = 0;
+    ctx.sampling_priority = DD_PRIORITY_UNSET;
+    memset(&o, 0, sizeof o);
+    o.context = &ctx; /* no priority: the tracer decides, with _dd.p.dm=-0 */
+    s = dd_span_start(t, &o);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK(hw_get(x, "x-datadog-tags") == NULL);
+    CHECK_STR(hw_get(x, "x-datadog-sampling-priority"), "1");
+    CHECK(hw_get(x, "traceparent") != NULL);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(0), "\"_dd.propagation_error\":\"inject_max_size\""));
+    CHECK(has(body_json(0), "\"_dd.p.dm\":\"-0\"")); /* still on the span */
+    /* 500 bytes: everything fits, the header goes out whole */
+    ctx.ptags_len = 500;
+    ctx.ptags[500] = 0;
+    s = dd_span_start(t, &o);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK(hw_get(x, "x-datadog-tags") != NULL && strlen(x->val) == 512);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    free(x);
+}
+/* propagation settings in dd_tracer_config: code beats the environment (R-CFG-3) */
+static void test_config_propagation(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_options o;
+    dd_trace_context ctx;
+    dd_header h[8];
+    hw *x = (hw *)malloc(sizeof *x);
+    const dd_propagation_config *p;
+    size_t n;
+    fake_reset();
+    set_env("DD_TRACE_PROPAGATION_STYLE", "datadog");
+    set_env("DD_TRACE_BAGGAGE_MAX_ITEMS", "5");
+    c = base_config();
+    c.propagation_style_inject = "b3multi,baggage";
+    c.baggage_max_bytes = 100;
+    t = new_tracer(&c);
+    p = dd_tracer_propagation(t);
+    CHECK_EQ_INT(p->n_extract, 1);
+    CHECK_EQ_INT(p->extract_styles[0], DD_STYLE_DATADOG);
+    CHECK_EQ_INT(p->n_inject, 2);
+    CHECK_EQ_INT(p->inject_styles[0], DD_STYLE_B3MULTI);
+    CHECK_EQ_INT(p->baggage_max_items, 5);
+    CHECK_EQ_INT(p->baggage_max_bytes, 100);
+    /* the issue's case: b3multi configured, extraction with the tracer's styles */
+    n = hdr_list(h, 8, "x-b3-traceid: 00000000000004d2\nx-b3-spanid: 000000000000162e\nx-b3-sampled: 1\n" XDD);
+    CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+    CHECK_EQ_INT(ctx.style, DD_STYLE_DATADOG);
+    dd_tracer_free(t);
+    fake_reset();
+    c = base_config();
+    c.propagation_style = "b3multi";
+    t = new_tracer(&c);
+    CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+    CHECK_EQ_INT(ctx.style, DD_STYLE_B3MULTI);
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    s = dd_span_start(t, &o);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK_STR(hw_get(x, "x-b3-traceid"), "00000000000004d2");
+    CHECK(hw_get(x, "x-datadog-trace-id") == NULL);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    /* the default: datadog,tracecontext,baggage both ways; a negative limit turns baggage off */
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    p = dd_tracer_propagation(t);
+    CHECK_EQ_INT(p->n_extract, 3);
+    CHECK_EQ_INT(p->inject_styles[2], DD_STYLE_BAGGAGE);
+    dd_tracer_free(t);
+    fake_reset();
+    c = base_config();
+    c.baggage_max_items = -1;
+    c.propagation_behavior_extract = "sometimes";
+    t = new_tracer(&c);
+    p = dd_tracer_propagation(t);
+    CHECK_EQ_INT(p->n_extract, 2);
+    CHECK_EQ_INT(p->n_inject, 2);
+    CHECK_EQ_INT(p->extract_behavior, DD_EXTRACT_CONTINUE);
+    CHECK(logged("propagation_behavior_extract"));
+    dd_tracer_free(t);
+    free(x);
+}
+/* one call per carrier kind, with the tracer's config */
+static const char *kv_get(void *u, const char *name) {
+    const char *const *kv = (const char *const *)u;
+    size_t i;
+    for (i = 0; kv[i]; i += 2)
+        if (strcmp(kv[i], name) == 0) return kv[i + 1];
+    return NULL;
+}
+typedef struct kv_out {
+    char names[16][64], values[16][256];
+    size_t n;
+} kv_out;
+static int kv_set(void *u, const char *name, const char *value) {
+    kv_out *o = (kv_out *)u;
+    if (o->n >= 16) return DD_ERR_BUFFER_FULL;
+    snprintf(o->names[o->n], 64, "%s", name);
+    snprintf(o->values[o->n], 256, "%s", value);
+    o->n++;
+    return DD_OK;
+}
+static void test_one_call_carriers(void) {
+    static const char *const kv[] = {"x-datadog-trace-id", "11", "x-datadog-parent-id", "12", "baggage", "a=1", NULL};
+    static const char *const envv[] = {"X_DATADOG_TRACE_ID", "21", "X_DATADOG_PARENT_ID", "22", "BAGGAGE", "b=2", NULL};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_options o;
+    dd_trace_context ctx;
+    kv_out out;
+    dd_env_block e;
+    char *envp[16], ebuf[1024], json[1024];
+    size_t i, n;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    CHECK_EQ_INT(dd_tracer_extract_cstr(t, kv_get, (void *)kv, &ctx), DD_OK);
+    CHECK_EQ_U64(ctx.trace_id.lo, 11);
+    CHECK_EQ_INT(ctx.baggage.n, 1);
+    CHECK_EQ_INT(dd_tracer_extract_env(t, kv_get, (void *)envv, &ctx), DD_OK);
+    CHECK_EQ_U64(ctx.trace_id.lo, 21);
+    CHECK_EQ_U64(ctx.parent_id, 22);
+    CHECK_EQ_INT(ctx.baggage.n, 1);
+    CHECK_EQ_INT(dd_tracer_extract_datadog_json(t, DD__LIT("{\"x-datadog-trace-id\":\"31\",\"x-datadog-parent-id\":\"32\","
+                                                           "\"baggage\":\"c=3\"}"), &ctx), DD_OK);
+    CHECK_EQ_U64(ctx.trace_id.lo, 31);
+    CHECK_EQ_INT(ctx.baggage.n, 1);
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    s = dd_span_start(t, &o);
+    memset(&out, 0, sizeof out);
+    CHECK_EQ_INT(dd_span_inject_cstr(s, kv_set, &out), DD_OK);
+    for (i = 0; i < out.n; i++)
+        if (strcmp(out.names[i], "baggage") == 0) CHECK_STR(out.values[i], "c=3");
+    CHECK(out.n >= 5);
+    CHECK_STR(out.names[0], "x-datadog-trace-id");
+    CHECK_STR(out.values[0], "31");
+    dd_env_block_init(&e, envp, 16, ebuf, sizeof ebuf);
+    CHECK_EQ_INT(dd_span_inject_env(s, &e), DD_OK);
+    CHECK_STR(envp[0], "X_DATADOG_TRACE_ID=31");
+    CHECK_STR(envp[e.n - 1], "BAGGAGE=c=3");
+    n = dd_span_inject_datadog_json(s, json, sizeof json);
+    CHECK(n > 0 && n < sizeof json);
+    CHECK(has(json, "{\"x-datadog-trace-id\":\"31\","));
+    CHECK(has(json, ",\"baggage\":\"c=3\"}"));
+    CHECK_EQ_INT(dd_span_inject_headers(s, NULL), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_inject_cstr(s, NULL, NULL), DD_ERR_INVALID_ARG);
+    dd_span_finish(s);
+    CHECK_EQ_INT(dd_tracer_extract_headers(NULL, NULL, 0, &ctx), DD_ERR_NOT_FOUND);
+    dd_tracer_free(t);
+}
+static void test_span_ids_on_request(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s, *child;
+    dd_span_options o, co;
+    dd_trace_id id;
+    dd_trace_context ctx;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    memset(&o, 0, sizeof o);
+    o.trace_id.hi = UINT64_C(0x6553f10000000000);
+    o.trace_id.lo = UINT64_C(0x1122334455667788);
+    o.span_id = 42;
+    s = dd_span_start(t, &o);
+    dd_span_trace_id(s, &id);
+    CHECK_EQ_U64(id.hi, UINT64_C(0x6553f10000000000));
+    CHECK_EQ_U64(id.lo, UINT64_C(0x1122334455667788));
+    CHECK_EQ_U64(dd_span_id(s), 42);
+    memset(&co, 0, sizeof co);
+    co.parent = s;
+    co.name = "child";
+    co.span_id = 43;
+    co.trace_id.lo = 999; /* not for a child */
+    child = dd_span_start(t, &co);
+    dd_span_trace_id(child, &id);
+    CHECK_EQ_U64(id.lo, UINT64_C(0x1122334455667788));
+    CHECK_EQ_U64(dd_span_id(child), 43);
+    CHECK_EQ_U64(dd_span_parent_id(child), 42);
+    dd_span_finish(child);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK(has(js, "\"trace_id\":1234605616436508552,\"span_id\":42,"));
+    CHECK(has(js, "\"span_id\":43,\"parent_id\":42,"));
+    CHECK(has(js, "\"_dd.p.tid\":\"6553f10000000000\""));
+    /* a zero low half is no trace id: a new one */
+    o.trace_id.lo = 0;
+    o.span_id = 0;
+    s = dd_span_start(t, &o);
+    dd_span_trace_id(s, &id);
+    CHECK(id.lo != 0 && id.hi != UINT64_C(0x6553f10000000000));
+    CHECK(dd_span_id(s) != 0);
+    dd_span_finish(s);
+    /* a context's trace id wins */
+    memset(&ctx, 0, sizeof ctx);
+    ctx.trace_id.lo = 5;
+    ctx.parent_id = 6;
+    o.context = &ctx;
+    o.trace_id.lo = 7;
+    o.span_id = 8;
+    s = dd_span_start(t, &o);
+    dd_span_trace_id(s, &id);
+    CHECK_EQ_U64(id.lo, 5);
+    CHECK_EQ_U64(dd_span_id(s), 8);
+    CHECK_EQ_U64(dd_span_parent_id(s), 6);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+}
+static void test_tag_read_back(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    const char *v;
+    size_t vn;
+    double d;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    dd_span_set_tag(s, "http.method", "GET");
+    dd_span_set_tag_n(s, "k", 1, "a\0b", 3);
+    dd_span_set_metric(s, "m", 1.5);
+    CHECK_EQ_INT(dd_span_get_tag(s, DD__LIT("http.method"), &v, &vn), DD_OK);
+    CHECK_MEM(v, vn, "GET", 3);
+    CHECK_EQ_INT(dd_span_get_tag(s, "k", 1, &v, &vn), DD_OK);
+    CHECK_MEM(v, vn, "a\0b", 3);
+    dd_span_set_tag(s, "http.method", "POST-LONGER-THAN-BEFORE");
+    CHECK_EQ_INT(dd_span_get_tag(s, DD__LIT("http.method"), &v, &vn), DD_OK);
+    CHECK_MEM(v, vn, "POST-LONGER-THAN-BEFORE", 23);
+    CHECK_EQ_INT(dd_span_get_metric(s, "m", 1, &d), DD_OK);
+    CHECK(d == 1.5);
+    CHECK_EQ_INT(dd_span_get_metric(s, "k", 1, &d), DD_ERR_TYPE);
+    CHECK_EQ_INT(dd_span_get_tag(s, "m", 1, &v, &vn), DD_ERR_TYPE);
+    CHECK_EQ_INT(dd_span_get_tag(s, "none", 4, &v, &vn), DD_ERR_NOT_FOUND);
+    CHECK(v == NULL && vn == 0);
+    dd_span_set_metric(s, "k", 2.0); /* a key changes kind */
+    CHECK_EQ_INT(dd_span_get_metric(s, "k", 1, &d), DD_OK);
+    CHECK(d == 2.0);
+    CHECK_EQ_INT(dd_span_get_tag(NULL, "k", 1, &v, &vn), DD_ERR_NOT_FOUND);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_config_zeroed),
     TEST(test_tracer_keys_win),
@@ -2026,6 +2645,16 @@ static const test_case cases[] = {
     TEST(test_zero_alloc_steady_state),
     TEST(test_allocation_failures),
     TEST(test_memory_bound_million),
+    TEST(test_baggage_tag_keys_table),
+    TEST(test_baggage_on_the_trace),
+    TEST(test_extract_behavior_spans),
+    TEST(test_manual_keep_drop_tags),
+    TEST(test_xdd_tags_order_kept),
+    TEST(test_dm_never_lost),
+    TEST(test_config_propagation),
+    TEST(test_one_call_carriers),
+    TEST(test_span_ids_on_request),
+    TEST(test_tag_read_back),
 };
 
 int main(int argc, char **argv) {
