@@ -207,27 +207,18 @@ static void propagation_snippet(void) {
     tracer = new_tracer(&app, 0);
     {
 /* README:propagation */
-/* Incoming: continue the caller's trace (datadog and tracecontext headers by default). */
-dd_headers in = {0};
-in.items = request_headers;               /* your dd_header name/value pairs */
-in.n = n_request_headers;
-dd_carrier_reader reader;
-dd_headers_reader(&reader, &in);
-dd_propagation_config pcfg;
-dd_propagation_config_default(&pcfg);
-dd_trace_context caller;
-int found = dd_extract(&pcfg, &reader, &caller) == DD_OK;
+/* Incoming: continue the caller's trace with the tracer's styles (datadog, tracecontext, baggage). */
+dd_trace_context caller;                  /* request_headers: your dd_header name/value pairs */
+int found = dd_tracer_extract_headers(tracer, request_headers, n_request_headers, &caller) == DD_OK;
 dd_span *server = dd_span_start(tracer, &(dd_span_options){.name = "web.request", .context = found ? &caller : NULL});
 
-/* Outgoing: write the client span's context into the request you send. */
+/* Outgoing: write the client span's context (and the trace's baggage) into the request you send. */
 dd_span *client = dd_span_start_child(server, "http.request");
 dd_header items[16];
 char buf[2048];
 dd_headers out;
 dd_headers_init(&out, items, 16, buf, sizeof buf);
-dd_carrier_writer writer;
-dd_headers_writer(&writer, &out);
-dd_span_inject(client, &writer);          /* out.items[0 .. out.n) are the headers to add */
+dd_span_inject_headers(client, &out);     /* out.items[0 .. out.n) are the headers to add */
 /* README:end */
         CHECK(found);
         CHECK_EQ_U64(dd_span_parent_id(server), 987654321);
