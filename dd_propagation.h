@@ -2853,13 +2853,13 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
     if (primary < 0) {
         dd__zero_ctx(out);
         /* R-BG-18: baggage without trace context still travels, on a new trace */
-        if (want_baggage && dd__extract_baggage(cfg, &src, out)) return DD_OK;
+        if (want_baggage && (!src.h || src.v[DD__H_BAGGAGE]) && dd__extract_baggage(cfg, &src, out)) return DD_OK;
         return malformed ? DD_ERR_MALFORMED : DD_ERR_NOT_FOUND;
     }
     if (overridden && !out->last_parent_id[0] && dd_seen && dd__same_trace(&dd_trace, &out->trace_id))
         dd_u64_to_hex16(dd_parent, out->last_parent_id);
     if (behavior == DD_EXTRACT_RESTART) dd__restart(out, primary_ts[0] ? primary_ts : NULL);
-    if (want_baggage) dd__extract_baggage(cfg, &src, out);
+    if (want_baggage && (!src.h || src.v[DD__H_BAGGAGE])) dd__extract_baggage(cfg, &src, out); /* h: seen? */
     return DD_OK;
 }
 

@@ -3220,6 +3220,26 @@ DD__PRIVATE DD__T_COLD void dd__bag_tags(dd_span *s, const dd_baggage *b) {
     }
 }
 
+/* The local root's tags, links and baggage from the context it starts with: a continued one
+ * (`continued`), or one without trace id that carries baggage or links (R-BG-18, R-MS-9 restart). */
+DD__PRIVATE DD__T_COLD void dd__root_from_context(dd_tracer *t, dd_span *s, const dd_trace_context *ctx,
+                                                  int continued) {
+    uint32_t i;
+    int ok;
+    if (continued) {
+        if (ctx->last_parent_id[0])
+            dd__span_put(s, DD__TAG_META, "_dd.parent_id", 13, ctx->last_parent_id, strlen(ctx->last_parent_id), 0);
+        if (ctx->propagation_error[0])
+            dd__span_put(s, DD__TAG_META, "_dd.propagation_error", 21, ctx->propagation_error,
+                         strlen(ctx->propagation_error), 0);
+    }
+    for (i = 0; i < ctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &ctx->links[i], &ok);
+    if (ctx->baggage.n) {
+        dd_baggage *b = dd__seg_baggage(t, s->seg);
+        if (b) dd__bag_copy(b, &ctx->baggage);
+        dd__bag_tags(s, &ctx->baggage);
+    }
+}
 DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     dd_span_options zero;
     dd__segment *seg;
@@ -3227,7 +3247,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     dd_span *s;
     unsigned drop = 0;
     int64_t wall, mono;
-    const dd_trace_context *ctx, *xctx;
+    const dd_trace_context *ctx;
     if (!t || !t->enabled) return NULL;
     if (!opts) {
         memset(&zero, 0, sizeof zero);
@@ -3236,8 +3256,6 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     if (opts->parent)
         return dd__start_child((dd_span *)opts->parent, opts->name, dd__t_slen(opts->name, opts->name_len), opts);
     ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
-    /* no trace to continue, but baggage or links to carry (R-BG-18, R-MS-9 restart) */
-    xctx = !ctx && opts->context && (opts->context->baggage.n || opts->context->n_links) ? opts->context : NULL;
     wall = t->wall_ns_fn(t->hook_user);
     mono = t->mono_ns_fn(t->hook_user);
     pthread_mutex_lock(&t->lock);
@@ -3310,26 +3328,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
         s->resource_set = 1;
     }
-    if (ctx) {
-        uint32_t i;
-        int ok;
-        if (ctx->last_parent_id[0])
-            dd__span_put(s, DD__TAG_META, "_dd.parent_id", 13, ctx->last_parent_id, strlen(ctx->last_parent_id), 0);
-        if (ctx->propagation_error[0])
-            dd__span_put(s, DD__TAG_META, "_dd.propagation_error", 21, ctx->propagation_error,
-                         strlen(ctx->propagation_error), 0);
-        for (i = 0; i < ctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &ctx->links[i], &ok);
-    } else if (xctx) {
-        uint32_t i;
-        int ok;
-        for (i = 0; i < xctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &xctx->links[i], &ok);
-        ctx = xctx;
-    }
-    if (ctx && ctx->baggage.n) {
-        dd_baggage *b = dd__seg_baggage(t, seg);
-        if (b) dd__bag_copy(b, &ctx->baggage);
-        dd__bag_tags(s, &ctx->baggage);
-    }
+    if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
     return s;
 }
 
