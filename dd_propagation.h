@@ -1404,8 +1404,8 @@ DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, 
 
 /* The item holding `key`: its index and the offset of its key in data. */
 DD__PRIVATE int dd__bag_find(const dd_baggage *b, const char *key, size_t kn, uint32_t *idx, uint32_t *off) {
-    uint32_t i, o = 0, n = b->n < DD_BAGGAGE_ITEMS_MAX ? b->n : DD_BAGGAGE_ITEMS_MAX;
-    for (i = 0; i < n; i++) {
+    uint32_t i, o = 0;
+    for (i = 0; i < b->n && i < DD_BAGGAGE_ITEMS_MAX; i++) {
         if (b->key_len[i] == kn && (kn == 0 || memcmp(b->data + o, key, kn) == 0)) {
             *idx = i;
             *off = o;
