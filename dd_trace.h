@@ -314,6 +314,10 @@ typedef struct dd_tracer_config {
     const char *baggage_tag_keys; /* DD_TRACE_BAGGAGE_TAG_KEYS: extracted baggage items copied onto
                                      the local root as baggage.<key> tags; default
                                      "user.id,session.id,account.id"; "" = none; "*" = all          */
+    int logs_injection;       /* DD_LOGS_INJECTION; default on. Off: dd_span_log_correlation
+                                 writes nothing                                                   */
+    int log_128bit;           /* DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED; default on. Off: the
+                                 trace id is logged as its low 64 bits in decimal                  */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -583,8 +587,11 @@ DD_API const dd_propagation_config *dd_tracer_propagation(const dd_tracer *t);
  * the NUL). json = 0: `dd.trace_id=<id> dd.span_id=<id> dd.service=<s> dd.env=<e>
  * dd.version=<v>`; json != 0: `"dd.trace_id":"<id>","dd.span_id":"<id>",...` (members to
  * splice into a JSON object). The trace id is 32 lowercase hex digits for 128-bit traces and
- * decimal for 64-bit ones, the span id decimal (as dd-trace-py 3.x). NULL span: ids 0.
- * [owner thread] */
+ * decimal for 64-bit ones (and for every trace with DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED
+ * off), the span id decimal (as dd-trace-py 3.x; docs/http.md §2.9). NULL span: ids 0.
+ * In the text form service, env and version are escaped so that no value can end the line or
+ * start another field: a backslash becomes \\, a space \x20, a control byte \n, \r, \t or
+ * \xHH. With DD_LOGS_INJECTION off it writes "" and returns 0. [owner thread] */
 DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, size_t cap);
 
 /*=== lambda: invocation spans, inferred spans, log correlation ===*/
@@ -2139,6 +2146,7 @@ struct dd_tracer {
     void *hook_user;
     /* resolved configuration, immutable after dd_tracer_new */
     int enabled, trace_id_128, debug, partial_flush, report_hostname, background;
+    int logs_injection, log_128bit; /* DD_LOGS_INJECTION, DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED */
     uint32_t partial_flush_min_spans, max_spans_per_segment, max_tag_bytes, max_open_segments;
     uint64_t max_buffer_bytes, flush_bytes, max_request_bytes;
     int64_t flush_interval_ns;
@@ -2961,6 +2969,8 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd__free(&t->alloc, cg, cg_cap);
 
     dd__tracer_propagation(t, cfg, &e);
+    t->logs_injection = dd__resolve_flag(&e, cfg->logs_injection, "DD_LOGS_INJECTION", 1);
+    t->log_128bit = dd__resolve_flag(&e, cfg->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
     if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->hook_user) != DD_OK) {
         dd__free(&t->alloc, t->strings, t->strings_size);
         dd__free(&t->alloc, t, sizeof *t);
@@ -4759,6 +4769,33 @@ DD_API int dd_tracer_extract_datadog_json(const dd_tracer *t, const char *json, 
 }
 
 /*--- log correlation (dd-trace-py 3.x formats) ---*/
+/* A value of the text form: nothing in it can end the line or the field (a newline in DD_ENV
+ * must not forge a log line). */
+DD__PRIVATE void dd__tsb_log_value(dd__tsb *b, const char *s, size_t n) {
+    static const char hx[] = "0123456789abcdef";
+    size_t i, run = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char q[4];
+        size_t qn = 2;
+        if (c > ' ' && c != '\\' && c != 0x7f) continue;
+        dd__tsb_add(b, s + run, i - run);
+        run = i + 1;
+        q[0] = '\\';
+        if (c == '\\') q[1] = '\\';
+        else if (c == '\n') q[1] = 'n';
+        else if (c == '\r') q[1] = 'r';
+        else if (c == '\t') q[1] = 't';
+        else {
+            q[1] = 'x';
+            q[2] = hx[c >> 4];
+            q[3] = hx[c & 15];
+            qn = 4;
+        }
+        dd__tsb_add(b, q, qn);
+    }
+    dd__tsb_add(b, s + run, n - run);
+}
 DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, size_t cap) {
     dd__tsb sb;
     char tid[33], sid[21];
@@ -4767,7 +4804,8 @@ DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, siz
     static const char *const names[3] = {"dd.service", "dd.env", "dd.version"};
     size_t i;
     dd__tsb_init(&sb, out, cap);
-    if (s && s->seg->trace_id.hi) {
+    if (t && !t->logs_injection) return 0;
+    if (s && s->seg->trace_id.hi && t->log_128bit) {
         dd__t_hex16(s->seg->trace_id.hi, tid);
         dd__t_hex16(s->seg->trace_id.lo, tid + 16);
     } else {
@@ -4798,7 +4836,7 @@ DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, siz
             dd__tsb_str(&sb, " ");
             dd__tsb_str(&sb, names[i]);
             dd__tsb_str(&sb, "=");
-            dd__tsb_add(&sb, vals[i].p, vals[i].n);
+            dd__tsb_log_value(&sb, vals[i].p, vals[i].n);
         }
     }
     return sb.need;

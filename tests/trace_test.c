@@ -2600,6 +2600,54 @@ static void test_tag_read_back(void) {
     dd_tracer_free(t);
 }
 
+/* docs/http.md §2.9: DD_LOGS_INJECTION, DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED, escaping */
+static void test_log_correlation_hosts(void) {
+    static const uint64_t r[] = {UINT64_C(0x91a2b3c4d5e6f708), 0x11};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    char buf[512];
+    fake_reset();
+    set_env("DD_ENV", "prod\ndd.trace_id=1 dd.span_id=2");
+    set_env("DD_VERSION", "1.0 beta\\x\x7f\t\r");
+    set_env("DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", "false");
+    c = base_config();
+    c.service = "my svc";
+    t = new_tracer(&c);
+    set_random(r, 2);
+    s = dd_span_start(t, NULL);
+    dd_span_log_correlation(s, 0, buf, sizeof buf);
+    /* one line, five fields; the low 64 bits in decimal */
+    CHECK_STR(buf, "dd.trace_id=10494147739710322440 dd.span_id=17 dd.service=my\\x20svc "
+                   "dd.env=prod\\ndd.trace_id=1\\x20dd.span_id=2 dd.version=1.0\\x20beta\\\\x\\x7f\\t\\r");
+    CHECK(!strchr(buf, '\n') && count_of(buf, " ") == 4);
+    dd_span_log_correlation(s, 1, buf, sizeof buf);
+    CHECK(has(buf, "\"dd.env\":\"prod\\u000add.trace_id=1 dd.span_id=2\""));
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    /* off: nothing */
+    fake_reset();
+    set_env("DD_LOGS_INJECTION", "false");
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    strcpy(buf, "x");
+    CHECK_EQ_U64(dd_span_log_correlation(s, 0, buf, sizeof buf), 0);
+    CHECK_STR(buf, "");
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    /* code beats the environment */
+    fake_reset();
+    set_env("DD_LOGS_INJECTION", "false");
+    c = base_config();
+    c.logs_injection = DD_ON;
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    CHECK(dd_span_log_correlation(s, 0, buf, sizeof buf) > 0);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_config_zeroed),
     TEST(test_tracer_keys_win),
@@ -2655,6 +2703,7 @@ static const test_case cases[] = {
     TEST(test_one_call_carriers),
     TEST(test_span_ids_on_request),
     TEST(test_tag_read_back),
+    TEST(test_log_correlation_hosts),
 };
 
 int main(int argc, char **argv) {

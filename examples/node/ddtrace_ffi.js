@@ -134,7 +134,9 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   propagation_behavior_extract: 'const char *',
   baggage_max_items: 'int32_t',
   baggage_max_bytes: 'int32_t',
-  baggage_tag_keys: 'const char *'
+  baggage_tag_keys: 'const char *',
+  logs_injection: 'int',
+  log_128bit: 'int'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   parent: 'void *',

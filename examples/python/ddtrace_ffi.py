@@ -118,7 +118,8 @@ class dd_tracer_config(Structure):
                 ("shutdown_timeout_ms", c_int64), ("transport_user", c_void_p), ("log_user", c_void_p),
                 ("propagation_style", c_char_p), ("propagation_style_extract", c_char_p),
                 ("propagation_style_inject", c_char_p), ("propagation_behavior_extract", c_char_p),
-                ("baggage_max_items", c_int32), ("baggage_max_bytes", c_int32), ("baggage_tag_keys", c_char_p)]
+                ("baggage_max_items", c_int32), ("baggage_max_bytes", c_int32), ("baggage_tag_keys", c_char_p),
+                ("logs_injection", c_int), ("log_128bit", c_int)]
 
 
 class dd_span_options(Structure):
