@@ -318,6 +318,13 @@ typedef struct dd_tracer_config {
                                  writes nothing                                                   */
     int log_128bit;           /* DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED; default on. Off: the
                                  trace id is logged as its low 64 bits in decimal                  */
+    /* HTTP spans (dd_span_set_http_*; docs/http.md §2) */
+    const char *obfuscation_query_string_regexp; /* DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP; NULL =
+                                 the variable, else the official default; "" = no obfuscation      */
+    const char *http_server_error_statuses; /* DD_TRACE_HTTP_SERVER_ERROR_STATUSES; default 500-599 */
+    const char *http_client_error_statuses; /* DD_TRACE_HTTP_CLIENT_ERROR_STATUSES; default 400-499 */
+    const char *header_tags;  /* DD_TRACE_HEADER_TAGS: "header[:tag],..."                          */
+    int http_client_tag_query_string; /* DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING; default on         */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -529,6 +536,27 @@ DD_API int dd_span_baggage_get(const dd_span *s, const char *key, size_t key_len
 DD_API int dd_span_baggage_remove(dd_span *s, const char *key, size_t key_len);
 DD_API void dd_span_baggage_clear(dd_span *s);
 DD_API const dd_baggage *dd_span_baggage(const dd_span *s);
+
+/* HTTP spans (docs/http.md §2). dd_span_set_http_request: kind DD_HTTP_SERVER or DD_HTTP_CLIENT
+ * sets span.kind and the span type (web / http), http.method, http.url (`url` as given, e.g.
+ * "https://host/path?q#f": userinfo removed; the query obfuscated with
+ * DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP, every match replaced by <redacted>, and left out when
+ * the pattern is invalid, the query longer than 2047 bytes, or, on a client span,
+ * DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING is off), http.useragent (server) and the request headers
+ * named by DD_TRACE_HEADER_TAGS (http.request.headers.<name> or the mapped tag). The pattern runs
+ * with POSIX <regex.h> (its Perl forms (?: \d \s \w rewritten), which may allocate through
+ * malloc, not the tracer's allocator; built without POSIX (strict ISO C), a query is left out
+ * unless the pattern is "".
+ * dd_span_set_http_response: http.status_code (decimal text) and the error flag when the status
+ * is in DD_TRACE_HTTP_SERVER_ERROR_STATUSES (server spans) or ..._CLIENT_... (client spans), and
+ * the response header tags (http.response.headers.<name>). dd_span_set_http_route: http.route.
+ * [owner thread] */
+#define DD_HTTP_SERVER 1
+#define DD_HTTP_CLIENT 2
+DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, const char *url,
+                                     const dd_header *headers, size_t n_headers);
+DD_API void dd_span_set_http_route(dd_span *s, const char *route);
+DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers);
 
 /* Adds a span link (trace id, span id, flags, tracestate, reason/context_headers attributes).
  * Returns DD_OK, DD_ERR_LIMIT (tag-bytes limit, counted), DD_ERR_INVALID_ARG. [owner thread] */
@@ -1739,6 +1767,7 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #include <sys/time.h> /* gettimeofday: the clock left in strict ISO mode */
 #if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200112L
 #include <fcntl.h> /* open(): the cgroup file, read once in dd_tracer_new */
+#include <regex.h> /* the query-string obfuscation of HTTP spans */
 #define DD__HAVE_POSIX 1
 #else
 #define DD__HAVE_POSIX 0
@@ -2135,6 +2164,11 @@ typedef struct dd__enc {
 #define DD__HEADERS_MAX 10
 #define DD__BAG_KEYS_MAX 32    /* DD_TRACE_BAGGAGE_TAG_KEYS entries kept */
 #define DD__BAG_KEYS_TEXT 1024 /* and their bytes */
+#define DD__HEADER_TAGS_MAX 32 /* DD_TRACE_HEADER_TAGS entries kept */
+#define DD__HTTP_STATUS_RANGES 16 /* entries of DD_TRACE_HTTP_*_ERROR_STATUSES */
+#define DD__QS_NONE 0          /* the query is kept as it is */
+#define DD__QS_REGEX 1         /* matches become <redacted> */
+#define DD__QS_DROP 2          /* the query is left out (invalid pattern, or no <regex.h>) */
 
 struct dd_tracer {
     dd_allocator alloc;
@@ -2161,6 +2195,14 @@ struct dd_tracer {
     int bag_all, n_bag_keys;
     uint16_t bag_key_off[DD__BAG_KEYS_MAX], bag_key_len[DD__BAG_KEYS_MAX];
     char bag_keys[DD__BAG_KEYS_TEXT];
+    /* HTTP spans (docs/http.md §2) */
+    int qs_mode, client_query, n_ht, n_err[2]; /* n_err: [0] server, [1] client */
+    uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
+    uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
+    char ht_text[2048]; /* each header name, then its tag name (when mapped) */
+#if DD__HAVE_POSIX
+    regex_t qs_re;      /* with qs_mode DD__QS_REGEX */
+#endif
     dd__sampler sampler;
     /* guarded by lock */
     pthread_mutex_t lock;
@@ -2758,6 +2800,7 @@ DD__PRIVATE void dd__tracer_propagation(dd_tracer *t, const dd_tracer_config *cf
     dd__bag_tag_keys(t, v);
 }
 
+DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e);
 /*--- tracer creation ---*/
 DD__PRIVATE void dd__startup_log(dd_tracer *t) {
     char buf[1536];
@@ -2971,6 +3014,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd__tracer_propagation(t, cfg, &e);
     t->logs_injection = dd__resolve_flag(&e, cfg->logs_injection, "DD_LOGS_INJECTION", 1);
     t->log_128bit = dd__resolve_flag(&e, cfg->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
+    dd__tracer_http(t, cfg, &e);
     if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->hook_user) != DD_OK) {
         dd__free(&t->alloc, t->strings, t->strings_size);
         dd__free(&t->alloc, t, sizeof *t);
@@ -3475,6 +3519,321 @@ DD_API void dd_span_baggage_clear(dd_span *s) {
     pthread_mutex_unlock(&t->lock);
 }
 DD_API const dd_baggage *dd_span_baggage(const dd_span *s) { return s ? s->seg->baggage : NULL; }
+/*--- HTTP spans (docs/http.md §2) ---*/
+/* The official default query-string pattern (dd-trace-py's, the newest; docs/http.md §2.3 R-QS-4)
+ * in POSIX extended syntax: (?: groups written as ( groups, \s as [[:space:]], \w as
+ * [[:alnum:]_]; compiled case-insensitively. It gives the documented results on every vector of
+ * docs/http.md §2.3 (tests/trace_test.c). */
+#define DD__WS "[[:space:]]"
+static const char dd__qs_default[] =
+    "(\"|%22)?((old[-_]?|new[-_]?)?p(ass)?w(or)?d(1|2)?|pass([-_]?phrase)?|secret|(api[-_]?|private[-_]?|public[-_]?"
+    "|access[-_]?|secret[-_]?|app(lication)?[-_]?)key([-_]?id)?|token|consumer[-_]?(id|key|secret)|sign(ed|ature)?"
+    "|auth(entication|orization)?)((" DD__WS "|%20)*(=|%3D)[^&]+|(\"|%22)(" DD__WS "|%20)*(:|%3A)(" DD__WS
+    "|%20)*(\"|%22)(%2[^2]|%[^2]|[^\"%])+(\"|%22))|(bearer(" DD__WS "|%20)+[a-z0-9._-]+|token(:|%3A)[a-z0-9]{13}"
+    "|gh[opsu]_[0-9a-zA-Z]{36}|ey[I-L]([[:alnum:]_=-]|%3D)+\\.ey[I-L]([[:alnum:]_=-]|%3D)+(\\.([[:alnum:]_.+/=-]"
+    "|%3D|%2F|%2B)+)?|-{5}BEGIN([a-z[:space:]]|%20)+PRIVATE(" DD__WS "|%20)KEY-{5}[^-]+-{5}END([a-z[:space:]]"
+    "|%20)+PRIVATE(" DD__WS "|%20)KEY(-{5})?(\n|%0A)?|(ssh-(rsa|dss)|ecdsa-[a-z0-9]+-[a-z0-9]+)(" DD__WS
+    "|%20|%09)+([a-z0-9/.+]|%2F|%5C|%2B){100,}(=|%3D)*((" DD__WS "|%20|%09)+[a-z0-9._-]+)?)";
+/* A user pattern (written for the official tracers' regex engines) in POSIX extended syntax: the
+ * common Perl forms (?:, (?i), \d \s \w \D \S \W are rewritten; the rest is left as it is. 0 when
+ * it does not fit. */
+DD__PRIVATE int dd__pcre_to_ere(const char *in, char *out, size_t cap) {
+    size_t o = 0;
+    int bracket = 0;
+#define DD__PUT(str)                                                                               \
+    do {                                                                                           \
+        size_t l_ = strlen(str);                                                                   \
+        if (o + l_ + 1 > cap) return 0;                                                            \
+        memcpy(out + o, str, l_);                                                                  \
+        o += l_;                                                                                   \
+    } while (0)
+    if (strncmp(in, "(?i)", 4) == 0) in += 4;
+    while (*in) {
+        char c = *in, one[2];
+        if (!bracket && c == '(' && in[1] == '?' && in[2] == ':') {
+            DD__PUT("(");
+            in += 3;
+            continue;
+        }
+        if (c == '\\' && in[1]) {
+            char e = in[1];
+            const char *r = NULL;
+            in += 2;
+            if (e == 'd') r = bracket ? "0-9" : "[0-9]";
+            else if (e == 's') r = bracket ? "[:space:]" : "[[:space:]]";
+            else if (e == 'w') r = bracket ? "[:alnum:]_" : "[[:alnum:]_]";
+            else if (!bracket && e == 'D') r = "[^0-9]";
+            else if (!bracket && e == 'S') r = "[^[:space:]]";
+            else if (!bracket && e == 'W') r = "[^[:alnum:]_]";
+            if (r) {
+                DD__PUT(r);
+            } else if (bracket) { /* no escapes in a POSIX bracket: the character itself */
+                one[0] = e, one[1] = 0;
+                DD__PUT(one);
+            } else {
+                one[0] = '\\', one[1] = 0;
+                DD__PUT(one);
+                one[0] = e;
+                DD__PUT(one);
+            }
+            continue;
+        }
+        if (!bracket && c == '[') {
+            bracket = 1;
+            DD__PUT("[");
+            in++;
+            if (*in == '^') {
+                DD__PUT("^");
+                in++;
+            }
+            if (*in == ']') {
+                DD__PUT("]");
+                in++;
+            }
+            continue;
+        }
+        if (bracket && c == ']') bracket = 0;
+        one[0] = c, one[1] = 0;
+        DD__PUT(one);
+        in++;
+    }
+#undef DD__PUT
+    out[o] = 0;
+    return 1;
+}
+/* "N" or "A-B" (inclusive), comma-separated, whitespace ignored, ranges normalised; any bad entry
+ * rejects the whole value (docs/http.md §2.5 R-ES-3). 1 when parsed. */
+DD__PRIVATE int dd__parse_statuses(const char *v, uint16_t *lo, uint16_t *hi, int *n) {
+    int k = 0;
+    while (*v) {
+        long a = -1, b = -1, *cur = &a;
+        while (*v && *v != ',') {
+            char c = *v++;
+            if (c == ' ' || c == '\t') continue;
+            if (c == '-' && cur == &a && a >= 0) {
+                cur = &b;
+                continue;
+            }
+            if (c < '0' || c > '9') return 0;
+            *cur = (*cur < 0 ? 0 : *cur) * 10 + (c - '0');
+            if (*cur > 999) return 0;
+        }
+        if (*v == ',') v++;
+        if (a < 0 && cur == &a) continue; /* an empty entry */
+        if (a < 0 || (cur == &b && b < 0) || k >= DD__HTTP_STATUS_RANGES) return 0;
+        if (cur == &a) b = a;
+        lo[k] = (uint16_t)(a < b ? a : b);
+        hi[k++] = (uint16_t)(a < b ? b : a);
+    }
+    *n = k;
+    return 1;
+}
+/* DD_TRACE_HEADER_TAGS (R-HT-1..4): "header" or "header:tag", split at the first ':', trimmed. */
+DD__PRIVATE void dd__parse_header_tags(dd_tracer *t, const char *v) {
+    size_t used = 0;
+    t->n_ht = 0;
+    while (v && *v) {
+        const char *e = strchr(v, ','), *h = v, *colon, *tag = NULL;
+        size_t n = e ? (size_t)(e - v) : strlen(v), hn, tn = 0;
+        v = e ? e + 1 : NULL;
+        colon = (const char *)memchr(h, ':', n);
+        hn = colon ? (size_t)(colon - h) : n;
+        if (colon) {
+            tag = colon + 1;
+            tn = n - hn - 1;
+            while (tn && dd__t_is_space((unsigned char)*tag)) tag++, tn--;
+            while (tn && dd__t_is_space((unsigned char)tag[tn - 1])) tn--;
+        }
+        while (hn && dd__t_is_space((unsigned char)*h)) h++, hn--;
+        while (hn && dd__t_is_space((unsigned char)h[hn - 1])) hn--;
+        if (!hn || (colon && !tn)) continue; /* ":tag" and "header:": no tag (R-HT-3, as Go) */
+        if (t->n_ht >= DD__HEADER_TAGS_MAX || used + hn + tn + 2 > sizeof t->ht_text) {
+            dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_HEADER_TAGS: too many headers, the rest are ignored");
+            break;
+        }
+        t->ht_off[t->n_ht] = (uint16_t)used;
+        t->ht_len[t->n_ht] = (uint16_t)hn;
+        memcpy(t->ht_text + used, h, hn);
+        used += hn;
+        t->ht_tag_len[t->n_ht] = (uint16_t)tn;
+        if (tn) memcpy(t->ht_text + used, tag, tn);
+        used += tn;
+        t->n_ht++;
+    }
+}
+DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e) {
+    const char *v;
+    int k;
+    static const char *const names[2] = {"DD_TRACE_HTTP_SERVER_ERROR_STATUSES", "DD_TRACE_HTTP_CLIENT_ERROR_STATUSES"};
+    for (k = 0; k < 2; k++) {
+        v = k ? cfg->http_client_error_statuses : cfg->http_server_error_statuses;
+        if (!v) v = dd__t_env(e, names[k]);
+        t->n_err[k] = 1;
+        t->err_lo[k][0] = k ? 400 : 500;
+        t->err_hi[k][0] = k ? 499 : 599;
+        if (v && !dd__parse_statuses(v, t->err_lo[k], t->err_hi[k], &t->n_err[k])) {
+            dd__tlog_invalid(t, names[k], v);
+            t->n_err[k] = 1;
+            t->err_lo[k][0] = k ? 400 : 500;
+            t->err_hi[k][0] = k ? 499 : 599;
+        }
+    }
+    v = cfg->header_tags ? cfg->header_tags : dd__t_env(e, "DD_TRACE_HEADER_TAGS");
+    dd__parse_header_tags(t, v);
+    t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
+    /* set but empty: no obfuscation (R-QS-2), so the variable is read raw */
+    v = cfg->obfuscation_query_string_regexp;
+    if (!v) v = e->getenv_fn(t->hook_user, "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP");
+    t->qs_mode = DD__QS_DROP;
+    if (v && !v[0]) {
+        t->qs_mode = DD__QS_NONE;
+        return;
+    }
+#if DD__HAVE_POSIX
+    {
+        char ere[2048];
+        const char *pat = v ? ere : dd__qs_default;
+        if (v && (!dd__pcre_to_ere(v, ere, sizeof ere) || strcmp(v, ".*") == 0)) pat = NULL; /* JS: ".*" drops */
+        if (pat && regcomp(&t->qs_re, pat, REG_EXTENDED | REG_ICASE) == 0) t->qs_mode = DD__QS_REGEX;
+        else if (v) dd__tlog_invalid(t, "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP", v); /* R-QS-3: the query is dropped */
+    }
+#endif
+}
+DD__PRIVATE int dd__http_kind(const dd_span *s) { /* 1 client, 0 server (the default) */
+    const char *v;
+    size_t n;
+    return dd_span_get_tag(s, "span.kind", 9, &v, &n) == DD_OK && n == 6 && memcmp(v, "client", 6) == 0;
+}
+/* The header tags of one side (R-HT-4, R-HT-5): fields of a name joined by ',', trimmed. */
+DD__PRIVATE void dd__http_header_tags(dd_span *s, const dd_header *h, size_t nh, int response) {
+    const dd_tracer *t = s->seg->tracer;
+    int i;
+    for (i = 0; i < t->n_ht; i++) {
+        const char *name = t->ht_text + t->ht_off[i];
+        size_t nn = t->ht_len[i], j, k, tl = t->ht_tag_len[i];
+        char val[1024], key[256];
+        size_t vl = 0, kl;
+        int found = 0;
+        for (j = 0; j < nh; j++) {
+            const char *v = h[j].value ? h[j].value : "";
+            size_t vn = h[j].value ? h[j].value_len : 0;
+            if (!h[j].name || h[j].name_len != nn || !dd__ieq(h[j].name, nn, name, nn)) continue;
+            dd__trim_ws(&v, &vn);
+            if (found && vl < sizeof val) val[vl++] = ',';
+            if (vn > sizeof val - vl) vn = sizeof val - vl;
+            memcpy(val + vl, v, vn);
+            vl += vn;
+            found = 1;
+        }
+        if (!found) continue;
+        if (tl) { /* a mapped name, verbatim */
+            if (tl > sizeof key) continue;
+            memcpy(key, name + nn, tl);
+            kl = tl;
+        } else {
+            static const char pre[2][24] = {"http.request.headers.", "http.response.headers."};
+            size_t pl = response ? 22 : 21;
+            if (pl + nn > sizeof key) continue;
+            memcpy(key, pre[response], pl);
+            for (k = 0; k < nn; k++) {
+                char c = dd__lower(name[k]);
+                key[pl + k] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ':' ||
+                               c == '/') ? c : '_';
+            }
+            kl = pl + nn;
+        }
+        dd__span_put(s, DD__TAG_META, key, kl, val, vl, 0);
+    }
+}
+/* http.url (R-HTTP-1..3, R-QS-1..3): userinfo removed; the query obfuscated, or left out. */
+DD__PRIVATE void dd__http_url(dd_span *s, const char *url, size_t n, int client) {
+    const dd_tracer *t = s->seg->tracer;
+    char out[4096], q[2048];
+    dd__tsb b;
+    const char *scheme = dd__memchr(url, n, ':'), *qm, *hash, *auth, *at, *path;
+    size_t pre;
+    dd__tsb_init(&b, out, sizeof out);
+    /* scheme://[userinfo@]authority...: the userinfo is left out */
+    pre = 0;
+    if (scheme && (size_t)(scheme - url) + 3 <= n && scheme[1] == '/' && scheme[2] == '/') {
+        auth = scheme + 3;
+        path = auth;
+        while ((size_t)(path - url) < n && *path != '/' && *path != '?' && *path != '#') path++;
+        at = NULL;
+        for (qm = auth; qm < path; qm++)
+            if (*qm == '@') at = qm;
+        dd__tsb_add(&b, url, (size_t)(auth - url));
+        pre = at ? (size_t)(at + 1 - url) : (size_t)(auth - url);
+    }
+    hash = dd__memchr(url + pre, n - pre, '#');
+    qm = dd__memchr(url + pre, (hash ? (size_t)(hash - url) : n) - pre, '?');
+    dd__tsb_add(&b, url + pre, (size_t)((qm ? qm : hash ? hash : url + n) - (url + pre)));
+    if (qm && !(client && !t->client_query)) {
+        const char *qs = qm + 1, *qe = hash ? hash : url + n;
+        size_t qn = (size_t)(qe - qs);
+        if (t->qs_mode == DD__QS_NONE) {
+            dd__tsb_add(&b, qm, qn + 1);
+        } else if (t->qs_mode == DD__QS_REGEX && qn < sizeof q) {
+#if DD__HAVE_POSIX
+            const char *p = q;
+            regmatch_t m;
+            int flags = 0;
+            memcpy(q, qs, qn);
+            q[qn] = 0;
+            dd__tsb_add(&b, "?", 1);
+            while (*p && regexec(&t->qs_re, p, 1, &m, flags) == 0) {
+                if (m.rm_eo == m.rm_so) { /* an empty match: step over one byte */
+                    dd__tsb_add(&b, p++, 1);
+                } else {
+                    dd__tsb_add(&b, p, (size_t)m.rm_so);
+                    dd__tsb_add(&b, "<redacted>", 10);
+                    p += m.rm_eo;
+                }
+                flags = REG_NOTBOL;
+            }
+            dd__tsb_add(&b, p, strlen(p));
+#endif
+        } /* else: an invalid pattern, or a query too long to check: left out (R-QS-3) */
+    }
+    if (hash) dd__tsb_add(&b, hash, (size_t)(url + n - hash));
+    dd__span_put(s, DD__TAG_META, "http.url", 8, out, b.n, 0);
+}
+DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, const char *url,
+                                     const dd_header *headers, size_t n_headers) {
+    int client = kind == DD_HTTP_CLIENT;
+    size_t i;
+    if (!s || s->finished) return;
+    dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
+    dd__span_field(s, &s->type, client ? "http" : "web", client ? 4 : 3);
+    if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
+    if (url) dd__http_url(s, url, strlen(url), client);
+    if (!client) {
+        for (i = 0; i < n_headers && headers; i++)
+            if (headers[i].name && headers[i].value && dd__ieq(headers[i].name, headers[i].name_len, "user-agent", 10))
+                dd__span_put(s, DD__TAG_META, "http.useragent", 14, headers[i].value, headers[i].value_len, 0);
+    }
+    if (headers) dd__http_header_tags(s, headers, n_headers, 0);
+}
+DD_API void dd_span_set_http_route(dd_span *s, const char *route) {
+    if (s && route) dd__span_put(s, DD__TAG_META, "http.route", 10, route, strlen(route), 0);
+}
+DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers) {
+    const dd_tracer *t;
+    char num[24];
+    size_t n;
+    int k, i;
+    if (!s || s->finished) return;
+    t = s->seg->tracer;
+    if (status > 0) {
+        n = dd__t_u64_dec((uint64_t)status, num);
+        dd__span_put(s, DD__TAG_META, "http.status_code", 16, num, n, 0);
+        k = dd__http_kind(s);
+        for (i = 0; i < t->n_err[k]; i++)
+            if (status >= t->err_lo[k][i] && status <= t->err_hi[k][i]) s->error = 1;
+    }
+    if (headers) dd__http_header_tags(s, headers, n_headers, 1);
+}
+
 DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
 DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
     if (!s || !key) return;
@@ -4561,6 +4920,9 @@ DD_API void dd_tracer_free(dd_tracer *t) {
     dd__free(&t->alloc, t->enc_flush.fix, t->enc_flush.fix_cap);
     dd_mp_writer_free(&t->send);
     dd__sampler_destroy(&t->sampler);
+#if DD__HAVE_POSIX
+    if (t->qs_mode == DD__QS_REGEX) regfree(&t->qs_re);
+#endif
     pthread_cond_destroy(&t->cond);
     pthread_mutex_destroy(&t->lock);
     dd__free(&t->alloc, t->strings, t->strings_size);

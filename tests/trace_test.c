@@ -2648,6 +2648,158 @@ static void test_log_correlation_hosts(void) {
     dd_tracer_free(t);
 }
 
+/* docs/http.md §2: HTTP span helpers, with the vectors of §2.3, §2.4 and §2.5 */
+static const char *tag_of(dd_span *s, const char *key, char *buf, size_t cap) {
+    const char *v;
+    size_t n;
+    if (dd_span_get_tag(s, key, strlen(key), &v, &n) != DD_OK || n >= cap) return NULL;
+    memcpy(buf, v, n);
+    buf[n] = 0;
+    return buf;
+}
+static void test_http_query_obfuscation(void) {
+    static const struct {
+        const char *pattern; /* NULL: the default */
+        int client_query_off;
+        int kind;
+        const char *url, *want;
+    } rows[] = {
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?key1=val1&key2=val2&key3=val3", "http://h/p?key1=val1&key2=val2&key3=val3"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?pass=03cb9f67-dbbc-4cb8-b966-329951e10934&key2=val2&key3=val3",
+         "http://h/p?<redacted>&key2=val2&key3=val3"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?key1=val1&key2=val2&token=03cb9f67dbbc4cb8b966329951e10934",
+         "http://h/p?key1=val1&key2=val2&<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?key1=val1&key2=val2&application_key=123",
+         "http://h/p?key1=val1&key2=val2&<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER,
+         "http://h/p?json=%7B%20%22sign%22%3A%20%22%7B0x03cb9f67%2C0xdbbc%2C0x4cb8%2C%7B0xb9%2C0x66%2C0x32%2C0x99"
+         "%2C0x51%2C0xe1%2C0x09%2C0x34%7D%7D%22%7D",
+         "http://h/p?json=%7B%20<redacted>%7D"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?token=value", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?password=", "http://h/p?password="},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?password%3Dsecret", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?password%20=%20value", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?\"password\":\"value\"", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?token:1234567890abc", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?token:12345678901234", "http://h/p?<redacted>4"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?old_password=x&api-key=y&new_pwd1=z", "http://h/p?<redacted>&<redacted>&<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?A=1&PassWord=x", "http://h/p?A=1&<redacted>"}, /* any case */
+        {NULL, 0, DD_HTTP_SERVER, "http://example.com/search?token=03cb9f67dbbc4cb8b963629951e10934&q=query#frag?ment",
+         "http://example.com/search?<redacted>&q=query#frag?ment"},
+        {NULL, 1, DD_HTTP_CLIENT, "http://example.com/search?token=03cb9f67dbbc4cb8b963629951e10934&q=query#frag?ment",
+         "http://example.com/search#frag?ment"},
+        {NULL, 1, DD_HTTP_CLIENT, "http://weblog:7777/?hi=monkey", "http://weblog:7777/"},
+        {NULL, 0, DD_HTTP_CLIENT, "http://weblog:7777/?hi=monkey", "http://weblog:7777/?hi=monkey"},
+        {NULL, 1, DD_HTTP_SERVER, "http://weblog:7777/?hi=monkey", "http://weblog:7777/?hi=monkey"}, /* client only */
+        {"ssn=\\d{3}-\\d{2}-\\d{4}", 0, DD_HTTP_SERVER, "http://h/?ssn=123-45-6789&token=a", "http://h/?<redacted>&token=a"},
+        {"(?i)(?:secret)[\\w]+", 0, DD_HTTP_SERVER, "http://h/?a=SECRETabc_1&b=2", "http://h/?a=<redacted>&b=2"},
+        {"", 0, DD_HTTP_SERVER, "http://h/?token=value", "http://h/?token=value"},      /* R-QS-2 */
+        {"(unclosed", 0, DD_HTTP_SERVER, "http://h/p?token=value#f", "http://h/p#f"}, /* R-QS-3 */
+        {NULL, 0, DD_HTTP_CLIENT, "https://user:pass@example.com:8080/p?q=1", "https://example.com:8080/p?q=1"},
+        {NULL, 0, DD_HTTP_SERVER, "/relative/path?x=1", "/relative/path?x=1"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        char buf[1024];
+        fake_reset();
+        c = base_config();
+        if (i == 19) set_env("DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP", rows[i].pattern); /* the variable */
+        else c.obfuscation_query_string_regexp = rows[i].pattern;
+        if (rows[i].client_query_off) {
+            if (i == 15) set_env("DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", "false");
+            else c.http_client_tag_query_string = DD_OFF;
+        }
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        dd_span_set_http_request(s, rows[i].kind, "GET", rows[i].url, NULL, 0);
+        if (!tag_of(s, "http.url", buf, sizeof buf)) CHECK(0);
+        else if (strcmp(buf, rows[i].want) != 0) {
+            fprintf(stderr, "    row %u: %s\n", (unsigned)i, buf);
+            CHECK(0);
+        }
+        dd_span_finish(s);
+        dd_tracer_free(t);
+    }
+}
+static void test_http_status_and_headers(void) {
+    static const dd_header req[] = {
+        {"Header1", 7, "v1", 2}, {"header2", 7, " v a l ", 7}, {"Content-Type", 12, "text/plain", 10},
+        {"header1", 7, "second", 6}, {"User-Agent", 10, "curl/8", 6}, {"api.token", 9, "t", 1},
+        {"C!#ontent-Type", 14, "x", 1}, {"h**eader", 8, "y", 1}, {"header3", 7, "3", 1},
+        {"header4", 7, "4", 1}, {"untagged", 8, "u", 1}, {"header5", 7, "5", 1},
+    };
+    static const dd_header resp[] = {{"Content-Type", 12, "application/json", 16}, {"X-Pa/th", 7, "z", 1}};
+    static const struct {
+        const char *key, *want; /* want NULL: no such tag */
+    } want_req[] = {
+        {"http.request.headers.header1", "v1,second"}, {"mapped-header", "v a l"},
+        {"http.request.headers.content-type", "text/plain"}, {"http.request.headers.api_token", "t"},
+        {"http.request.headers.c__ontent-type", "x"}, {"http.request.headers.h__eader", "y"},
+        {"http.request.headers.header3", "3"}, {"t a g", "4"}, {"t*a.g!", "5"}, {"http.useragent", "curl/8"},
+        {"http.request.headers.untagged", NULL}, {"http.method", "POST"}, {"span.kind", "server"},
+        {"http.response.headers.content-type", "application/json"},
+        {"http.response.headers.x-pa/th", "z"}, {"http.status_code", "503"}, {"http.route", "/users/{id}"},
+    };
+    static const struct {
+        const char *server, *client; /* NULL: the default */
+        int kind, status, error;
+    } st[] = {
+        {NULL, NULL, DD_HTTP_SERVER, 500, 1}, {NULL, NULL, DD_HTTP_SERVER, 599, 1}, {NULL, NULL, DD_HTTP_SERVER, 400, 0},
+        {NULL, NULL, DD_HTTP_SERVER, 200, 0}, {NULL, NULL, DD_HTTP_CLIENT, 400, 1}, {NULL, NULL, DD_HTTP_CLIENT, 500, 0},
+        {"200-201,202", NULL, DD_HTTP_SERVER, 200, 1}, {"200-201,202", NULL, DD_HTTP_SERVER, 202, 1},
+        {"200-201,202", NULL, DD_HTTP_SERVER, 500, 0}, {" 599 - 500 ", NULL, DD_HTTP_SERVER, 550, 1},
+        {"500-abc", NULL, DD_HTTP_SERVER, 503, 1}, {"500-abc", NULL, DD_HTTP_SERVER, 200, 0}, /* rejected: default */
+        {NULL, "500", DD_HTTP_CLIENT, 500, 1}, {NULL, "500", DD_HTTP_CLIENT, 404, 0},
+    };
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    char buf[256];
+    size_t i;
+    fake_reset();
+    set_env("DD_TRACE_HEADER_TAGS", "header1, header2:mapped-header ,Content-Type,api.token,C!#ontent-Type,h**eader,"
+                                    " header3 ,header4: t a g ,header5:t*a.g!,:nothing,untagged:,X-Pa/th");
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    dd_span_set_http_request(s, DD_HTTP_SERVER, "POST", "http://h/users/1", req, sizeof req / sizeof req[0]);
+    dd_span_set_http_route(s, "/users/{id}");
+    dd_span_set_http_response(s, 503, resp, sizeof resp / sizeof resp[0]);
+    for (i = 0; i < sizeof want_req / sizeof want_req[0]; i++) {
+        const char *got = tag_of(s, want_req[i].key, buf, sizeof buf);
+        if (!want_req[i].want) CHECK(got == NULL);
+        else if (!got || strcmp(got, want_req[i].want) != 0) {
+            fprintf(stderr, "    %s = %s\n", want_req[i].key, got ? got : "(none)");
+            CHECK(0);
+        }
+    }
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(0), "\"type\":\"web\""));
+    CHECK(has(body_json(0), "\"error\":1"));
+    dd_tracer_free(t);
+    for (i = 0; i < sizeof st / sizeof st[0]; i++) {
+        fake_reset();
+        c = base_config();
+        if (i == 6) set_env("DD_TRACE_HTTP_SERVER_ERROR_STATUSES", st[i].server);
+        else c.http_server_error_statuses = st[i].server;
+        c.http_client_error_statuses = st[i].client;
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        dd_span_set_http_request(s, st[i].kind, "GET", "http://h/", NULL, 0);
+        dd_span_set_http_response(s, st[i].status, NULL, 0);
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        if (!has(body_json(0), st[i].error ? "\"error\":1" : "\"error\":0")) fprintf(stderr, "    row %u\n", (unsigned)i);
+        CHECK(has(body_json(0), st[i].kind == DD_HTTP_CLIENT ? "\"type\":\"http\"" : "\"type\":\"web\""));
+        if (st[i].server && st[i].server[4] == 'a') CHECK(logged("DD_TRACE_HTTP_SERVER_ERROR_STATUSES"));
+        dd_tracer_free(t);
+    }
+}
+
 static const test_case cases[] = {
     TEST(test_config_zeroed),
     TEST(test_tracer_keys_win),
@@ -2704,6 +2856,8 @@ static const test_case cases[] = {
     TEST(test_span_ids_on_request),
     TEST(test_tag_read_back),
     TEST(test_log_correlation_hosts),
+    TEST(test_http_query_obfuscation),
+    TEST(test_http_status_and_headers),
 };
 
 int main(int argc, char **argv) {

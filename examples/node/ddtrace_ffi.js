@@ -136,7 +136,12 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   baggage_max_bytes: 'int32_t',
   baggage_tag_keys: 'const char *',
   logs_injection: 'int',
-  log_128bit: 'int'
+  log_128bit: 'int',
+  obfuscation_query_string_regexp: 'const char *',
+  http_server_error_statuses: 'const char *',
+  http_client_error_statuses: 'const char *',
+  header_tags: 'const char *',
+  http_client_tag_query_string: 'int'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   parent: 'void *',

@@ -119,7 +119,10 @@ class dd_tracer_config(Structure):
                 ("propagation_style", c_char_p), ("propagation_style_extract", c_char_p),
                 ("propagation_style_inject", c_char_p), ("propagation_behavior_extract", c_char_p),
                 ("baggage_max_items", c_int32), ("baggage_max_bytes", c_int32), ("baggage_tag_keys", c_char_p),
-                ("logs_injection", c_int), ("log_128bit", c_int)]
+                ("logs_injection", c_int), ("log_128bit", c_int),
+                ("obfuscation_query_string_regexp", c_char_p), ("http_server_error_statuses", c_char_p),
+                ("http_client_error_statuses", c_char_p), ("header_tags", c_char_p),
+                ("http_client_tag_query_string", c_int)]
 
 
 class dd_span_options(Structure):
