@@ -325,6 +325,9 @@ typedef struct dd_tracer_config {
     const char *http_client_error_statuses; /* DD_TRACE_HTTP_CLIENT_ERROR_STATUSES; default 400-499 */
     const char *header_tags;  /* DD_TRACE_HEADER_TAGS: "header[:tag],..."                          */
     int http_client_tag_query_string; /* DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING; default on         */
+    int client_ip_enabled;    /* DD_TRACE_CLIENT_IP_ENABLED; default off: dd_span_set_http_client_ip
+                                 does nothing                                                    */
+    const char *client_ip_header; /* DD_TRACE_CLIENT_IP_HEADER: the only header read for it       */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -556,6 +559,14 @@ DD_API const dd_baggage *dd_span_baggage(const dd_span *s);
 DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, const char *url,
                                      const dd_header *headers, size_t n_headers);
 DD_API void dd_span_set_http_route(dd_span *s, const char *route);
+/* With DD_TRACE_CLIENT_IP_ENABLED (default off; docs/http.md §2.6): network.client.ip = the socket
+ * peer `peer_ip` (may be NULL), and http.client_ip = the first public address of the headers
+ * x-forwarded-for, x-real-ip, true-client-ip, x-client-ip, forwarded (its for= values),
+ * forwarded-for, x-cluster-client-ip, fastly-client-ip, cf-connecting-ip, cf-connecting-ipv6 (in
+ * that order; only DD_TRACE_CLIENT_IP_HEADER when set; entries split on ',', ports and brackets
+ * removed), else a public peer, else the first private header address, else the peer. Needs POSIX
+ * (inet_pton). [owner thread] */
+DD_API void dd_span_set_http_client_ip(dd_span *s, const char *peer_ip, const dd_header *headers, size_t n_headers);
 DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers);
 
 /* Adds a span link (trace id, span id, flags, tracestate, reason/context_headers attributes).
@@ -1768,6 +1779,8 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200112L
 #include <fcntl.h> /* open(): the cgroup file, read once in dd_tracer_new */
 #include <regex.h> /* the query-string obfuscation of HTTP spans */
+#include <sys/socket.h> /* AF_INET*, inet_pton: client IPs of HTTP spans */
+#include <arpa/inet.h>
 #define DD__HAVE_POSIX 1
 #else
 #define DD__HAVE_POSIX 0
@@ -2196,7 +2209,8 @@ struct dd_tracer {
     uint16_t bag_key_off[DD__BAG_KEYS_MAX], bag_key_len[DD__BAG_KEYS_MAX];
     char bag_keys[DD__BAG_KEYS_TEXT];
     /* HTTP spans (docs/http.md §2) */
-    int qs_mode, client_query, n_ht, n_err[2]; /* n_err: [0] server, [1] client */
+    int qs_mode, client_query, client_ip, n_ht, n_err[2]; /* n_err: [0] server, [1] client */
+    char ip_header[64]; /* DD_TRACE_CLIENT_IP_HEADER, lowercase, or "" */
     uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
     uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
     char ht_text[2048]; /* each header name, then its tag name (when mapped) */
@@ -3681,6 +3695,20 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
     v = cfg->header_tags ? cfg->header_tags : dd__t_env(e, "DD_TRACE_HEADER_TAGS");
     dd__parse_header_tags(t, v);
     t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
+    t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
+    v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");
+    t->ip_header[0] = 0;
+    if (v) {
+        size_t i, n = strlen(v);
+        while (n && dd__t_is_space((unsigned char)*v)) v++, n--;
+        while (n && dd__t_is_space((unsigned char)v[n - 1])) n--;
+        if (n < sizeof t->ip_header) {
+            for (i = 0; i < n; i++) t->ip_header[i] = dd__lower(v[i]);
+            t->ip_header[n] = 0;
+        } else {
+            dd__tlog_invalid(t, "DD_TRACE_CLIENT_IP_HEADER", v);
+        }
+    }
     /* set but empty: no obfuscation (R-QS-2), so the variable is read raw */
     v = cfg->obfuscation_query_string_regexp;
     if (!v) v = e->getenv_fn(t->hook_user, "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP");
@@ -3813,6 +3841,99 @@ DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, c
                 dd__span_put(s, DD__TAG_META, "http.useragent", 14, headers[i].value, headers[i].value_len, 0);
     }
     if (headers) dd__http_header_tags(s, headers, n_headers, 0);
+}
+/* Client IP (docs/http.md §2.6, dd-trace-go's resolveWith). 1 public, 0 private or special, -1 not
+ * an address; the address is canonicalised into out (INET6_ADDRSTRLEN). */
+DD__PRIVATE int dd__ip_class(const char *s, size_t n, char *out) {
+#if DD__HAVE_POSIX
+    char buf[64];
+    unsigned char a[16];
+    while (n && (*s == ' ' || *s == '\t' || *s == '"')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '"')) n--;
+    if (n && *s == '[') { /* [v6] or [v6]:port */
+        const char *e = (const char *)memchr(s, ']', n);
+        if (!e) return -1;
+        n = (size_t)(e - s - 1);
+        s++;
+    } else if (n && memchr(s, '.', n) && memchr(s, ':', n)) { /* v4:port */
+        n = (size_t)((const char *)memchr(s, ':', n) - s);
+    }
+    if (!n || n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    if (inet_pton(AF_INET, buf, a) == 1) {
+        inet_ntop(AF_INET, a, out, 46);
+        /* 10/8, 172.16/12, 192.168/16, 127/8, 169.254/16, 100.64/10 (R-IP-5) */
+        if (a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+            (a[0] == 169 && a[1] == 254) || (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] == 0)
+            return 0;
+        return 1;
+    }
+    if (inet_pton(AF_INET6, buf, a) == 1) {
+        static const unsigned char loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        inet_ntop(AF_INET6, a, out, 46);
+        /* ::1, fc00::/7, fe80::/10, fec0::/10 */
+        if (memcmp(a, loop, 16) == 0 || (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+            (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0))
+            return 0;
+        return 1;
+    }
+#else
+    (void)s, (void)n, (void)out;
+#endif
+    return -1;
+}
+DD_API void dd_span_set_http_client_ip(dd_span *s, const char *peer_ip, const dd_header *headers, size_t n_headers) {
+    static const char *const order[] = {"x-forwarded-for", "x-real-ip", "true-client-ip", "x-client-ip", "forwarded",
+                                        "forwarded-for", "x-cluster-client-ip", "fastly-client-ip", "cf-connecting-ip",
+                                        "cf-connecting-ipv6"};
+    const dd_tracer *t;
+    char pub[46] = "", priv[46] = "", peer[46] = "", tmp[46];
+    size_t k, j, nk;
+    int peer_class = -1;
+    if (!s || s->finished) return;
+    t = s->seg->tracer;
+    if (!t->client_ip) return; /* R-IP-1 */
+    if (peer_ip) {
+        peer_class = dd__ip_class(peer_ip, strlen(peer_ip), peer);
+        if (peer_class >= 0) dd__span_put(s, DD__TAG_META, "network.client.ip", 17, peer, strlen(peer), 0);
+    }
+    nk = t->ip_header[0] ? 1 : sizeof order / sizeof order[0]; /* R-IP-6: the configured header only */
+    for (k = 0; k < nk && !pub[0]; k++) {
+        const char *name = t->ip_header[0] ? t->ip_header : order[k];
+        size_t nn = strlen(name);
+        int fwd = nn == 9 && memcmp(name, "forwarded", 9) == 0;
+        for (j = 0; j < n_headers && headers && !pub[0]; j++) {
+            const char *v = headers[j].value, *end;
+            if (!v || !headers[j].name || !dd__ieq(headers[j].name, headers[j].name_len, name, nn)) continue;
+            end = v + headers[j].value_len;
+            while (v < end && !pub[0]) { /* R-IP-4: each comma-separated entry, the first public one wins */
+                const char *c = (const char *)memchr(v, ',', (size_t)(end - v)), *e = c ? c : end, *p = v;
+                int cls;
+                v = c ? c + 1 : end;
+                if (fwd) { /* Forwarded: for=<addr> in ;-separated pairs */
+                    const char *f = NULL, *q;
+                    for (q = p; q + 4 <= e; q++)
+                        if ((q == p || q[-1] == ';' || q[-1] == ' ') && dd__ieq(q, 4, "for=", 4)) {
+                            f = q + 4;
+                            break;
+                        }
+                    if (!f) continue;
+                    p = f;
+                    q = (const char *)memchr(p, ';', (size_t)(e - p));
+                    if (q) e = q;
+                }
+                cls = dd__ip_class(p, (size_t)(e - p), tmp);
+                if (cls == 1) memcpy(pub, tmp, sizeof tmp);
+                else if (cls == 0 && !priv[0]) memcpy(priv, tmp, sizeof tmp);
+            }
+        }
+    }
+    /* public header address > public peer > private header address > peer */
+    {
+        const char *ip = pub[0] ? pub : peer_class == 1 ? peer : priv[0] ? priv : peer_class >= 0 ? peer : NULL;
+        if (ip) dd__span_put(s, DD__TAG_META, "http.client_ip", 14, ip, strlen(ip), 0);
+    }
 }
 DD_API void dd_span_set_http_route(dd_span *s, const char *route) {
     if (s && route) dd__span_put(s, DD__TAG_META, "http.route", 10, route, strlen(route), 0);

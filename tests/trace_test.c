@@ -2800,6 +2800,61 @@ static void test_http_status_and_headers(void) {
     }
 }
 
+/* docs/http.md §2.6 (R-IP-1..6): ST Test_Config_ClientIPHeader_*, Test_StandardTagsNetworkClientIp */
+static void test_http_client_ip(void) {
+    static const struct {
+        int enabled;
+        const char *header_cfg; /* DD_TRACE_CLIENT_IP_HEADER */
+        const char *peer;
+        const char *hdrs;       /* "name: value\n..." */
+        const char *want, *want_peer; /* NULL: no tag */
+    } rows[] = {
+        {0, NULL, "8.8.8.8", "x-forwarded-for: 1.2.3.4", NULL, NULL},                 /* off by default */
+        {0, "custom-ip-header", NULL, "custom-ip-header: 5.6.7.9", NULL, NULL},       /* the header alone: off */
+        {1, NULL, "10.0.0.1", "x-cluster-client-ip: 10.42.42.42, 43.43.43.43, fe80::1", "43.43.43.43", "10.0.0.1"},
+        {1, "custom-ip-header", NULL, "x-forwarded-for: 1.2.3.4\ncustom-ip-header: 5.6.7.9", "5.6.7.9", NULL},
+        {1, NULL, NULL, "x-real-ip: 2.2.2.2\nx-forwarded-for: 1.1.1.1", "1.1.1.1", NULL},   /* precedence */
+        {1, NULL, NULL, "x-forwarded-for: 10.1.1.1, 192.168.1.1\nx-real-ip: 172.16.0.9", "10.1.1.1", NULL},
+        {1, NULL, "8.8.4.4", "x-forwarded-for: 10.1.1.1", "8.8.4.4", "8.8.4.4"},     /* public peer > private */
+        {1, NULL, "127.0.0.1", "", "127.0.0.1", "127.0.0.1"},
+        {1, NULL, NULL, "forwarded: for=\"[2001:db8:cafe::17]:4711\";proto=https, for=192.0.2.60", "2001:db8:cafe::17", NULL},
+        {1, NULL, NULL, "x-forwarded-for: 100.64.0.1, 100.128.0.1:8080", "100.128.0.1", NULL},
+        {1, NULL, NULL, "true-client-ip: not-an-ip, ::1\nfastly-client-ip: 2001:0db8:0000::0001", "2001:db8::1", NULL},
+        {1, NULL, "garbage", "x-forwarded-for: fc00::1, fe80::2", "fc00::1", NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_header h[8];
+        char buf[128];
+        const char *got;
+        size_t n;
+        fake_reset();
+        c = base_config();
+        if (i == 2) set_env("DD_TRACE_CLIENT_IP_ENABLED", "true");
+        else c.client_ip_enabled = rows[i].enabled ? DD_ON : 0;
+        if (i == 1) set_env("DD_TRACE_CLIENT_IP_HEADER", rows[i].header_cfg);
+        else c.client_ip_header = rows[i].header_cfg;
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        n = hdr_list(h, 8, rows[i].hdrs);
+        dd_span_set_http_client_ip(s, rows[i].peer, h, n);
+        got = tag_of(s, "http.client_ip", buf, sizeof buf);
+        if (!rows[i].want) CHECK(got == NULL);
+        else if (!got || strcmp(got, rows[i].want) != 0) {
+            fprintf(stderr, "    row %u: %s\n", (unsigned)i, got ? got : "(none)");
+            CHECK(0);
+        }
+        got = tag_of(s, "network.client.ip", buf, sizeof buf);
+        if (!rows[i].want_peer) CHECK(got == NULL);
+        else CHECK(got && strcmp(got, rows[i].want_peer) == 0);
+        dd_span_finish(s);
+        dd_tracer_free(t);
+    }
+}
+
 static const test_case cases[] = {
     TEST(test_config_zeroed),
     TEST(test_tracer_keys_win),
@@ -2858,6 +2913,7 @@ static const test_case cases[] = {
     TEST(test_log_correlation_hosts),
     TEST(test_http_query_obfuscation),
     TEST(test_http_status_and_headers),
+    TEST(test_http_client_ip),
 };
 
 int main(int argc, char **argv) {

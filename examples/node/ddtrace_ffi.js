@@ -141,7 +141,9 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   http_server_error_statuses: 'const char *',
   http_client_error_statuses: 'const char *',
   header_tags: 'const char *',
-  http_client_tag_query_string: 'int'
+  http_client_tag_query_string: 'int',
+  client_ip_enabled: 'int',
+  client_ip_header: 'const char *'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   parent: 'void *',
