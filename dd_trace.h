@@ -328,6 +328,8 @@ typedef struct dd_tracer_config {
     int client_ip_enabled;    /* DD_TRACE_CLIENT_IP_ENABLED; default off: dd_span_set_http_client_ip
                                  does nothing                                                    */
     const char *client_ip_header; /* DD_TRACE_CLIENT_IP_HEADER: the only header read for it       */
+    const char *peer_service_mapping; /* DD_TRACE_PEER_SERVICE_MAPPING "from:to,...": a peer.service
+                                         tag set to `from` becomes `to`                             */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -512,6 +514,8 @@ DD_API void dd_span_set_measured(dd_span *s, int measured);
  * Ignored once the decision is locked by an injection (dd_span_inject / dd_span_context).
  * The tags manual.keep and manual.drop (dd_span_set_tag on any span of the trace, any value but
  * "false" or "0") call it with 2 / -1 and are not stored (docs/http.md §3, docs/sampling.md §2).
+ * (A peer.service tag is kept with _dd.peer.service.source=peer.service, renamed by
+ * DD_TRACE_PEER_SERVICE_MAPPING with _dd.peer.service.remapped_from; docs/http.md §2.7.)
  * [owner thread] */
 DD_API void dd_span_set_priority(dd_span *s, int priority);
 
@@ -2211,6 +2215,9 @@ struct dd_tracer {
     /* HTTP spans (docs/http.md §2) */
     int qs_mode, client_query, client_ip, n_ht, n_err[2]; /* n_err: [0] server, [1] client */
     char ip_header[64]; /* DD_TRACE_CLIENT_IP_HEADER, lowercase, or "" */
+    int n_psm;          /* DD_TRACE_PEER_SERVICE_MAPPING: from then to, in psm_text */
+    uint16_t psm_off[DD__HEADER_TAGS_MAX], psm_from_len[DD__HEADER_TAGS_MAX], psm_to_len[DD__HEADER_TAGS_MAX];
+    char psm_text[1024];
     uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
     uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
     char ht_text[2048]; /* each header name, then its tag name (when mapped) */
@@ -3458,17 +3465,43 @@ DD__PRIVATE DD__T_COLD int dd__manual_tag(dd_span *s, const char *key, const cha
     dd_span_set_priority(s, keep ? DD_PRIORITY_USER_KEEP : DD_PRIORITY_USER_REJECT);
     return 1;
 }
+/* peer.service set by the user (docs/http.md §2.7 R-PS-1, R-PS-4): kept, with
+ * _dd.peer.service.source=peer.service; DD_TRACE_PEER_SERVICE_MAPPING renames it and records
+ * _dd.peer.service.remapped_from. */
+DD__PRIVATE DD__T_COLD void dd__peer_service(dd_span *s, const char *v, size_t vn) {
+    const dd_tracer *t = s->seg->tracer;
+    int i;
+    if (!v) v = "", vn = 0;
+    for (i = 0; i < t->n_psm; i++)
+        if (t->psm_from_len[i] == vn && memcmp(t->psm_text + t->psm_off[i], v, vn) == 0) {
+            dd__span_put(s, DD__TAG_META, "_dd.peer.service.remapped_from", 30, v, vn, 0);
+            v = t->psm_text + t->psm_off[i] + vn;
+            vn = t->psm_to_len[i];
+            break;
+        }
+    dd__span_put(s, DD__TAG_META, "peer.service", 12, v, vn, 0);
+    dd__span_put(s, DD__TAG_META, "_dd.peer.service.source", 23, "peer.service", 12, 0);
+}
+/* Keys of 11 or 12 bytes: manual.keep / manual.drop, peer.service. 1 when handled. */
+DD__PRIVATE DD__T_COLD int dd__magic_tag(dd_span *s, const char *key, size_t kn, const char *v, size_t vn) {
+    if (kn == 11) return key[0] == 'm' && dd__manual_tag(s, key, v, vn);
+    if (key[0] != 'p' || memcmp(key, "peer.service", 12) != 0) return 0;
+    dd__peer_service(s, v, vn);
+    return 1;
+}
 DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
     size_t kn, vn;
     if (!s || !key) return;
     kn = strlen(key);
     vn = value ? strlen(value) : 0;
-    if (kn == 11 && key[0] == 'm' && dd__manual_tag(s, key, value, vn)) return;
+    if (kn - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') && dd__magic_tag(s, key, kn, value, vn)) return;
     dd__span_put(s, DD__TAG_META, key, kn, value, vn, 0);
 }
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
     if (!s || !key) return;
-    if (key_len == 11 && key[0] == 'm' && dd__manual_tag(s, key, value, value ? value_len : 0)) return;
+    if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
+        dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
+        return;
     dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
 }
 DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
@@ -3675,6 +3708,37 @@ DD__PRIVATE void dd__parse_header_tags(dd_tracer *t, const char *v) {
         t->n_ht++;
     }
 }
+/* "from:to[,...]" (comma-separated, else space-separated; split at the first ':'; R-PS-4) */
+DD__PRIVATE void dd__parse_peer_service_mapping(dd_tracer *t, const char *v) {
+    size_t used = 0;
+    char sep = v && strchr(v, ',') ? ',' : ' ';
+    t->n_psm = 0;
+    while (v && *v) {
+        const char *e = strchr(v, sep), *f = v, *colon, *to;
+        size_t n = e ? (size_t)(e - v) : strlen(v), fn, tn;
+        v = e ? e + 1 : NULL;
+        colon = (const char *)memchr(f, ':', n);
+        if (!colon) continue;
+        fn = (size_t)(colon - f);
+        to = colon + 1;
+        tn = n - fn - 1;
+        while (fn && dd__t_is_space((unsigned char)*f)) f++, fn--;
+        while (fn && dd__t_is_space((unsigned char)f[fn - 1])) fn--;
+        while (tn && dd__t_is_space((unsigned char)*to)) to++, tn--;
+        while (tn && dd__t_is_space((unsigned char)to[tn - 1])) tn--;
+        if (!fn || !tn) continue;
+        if (t->n_psm >= DD__HEADER_TAGS_MAX || used + fn + tn > sizeof t->psm_text) {
+            dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_PEER_SERVICE_MAPPING: too many entries, the rest are ignored");
+            break;
+        }
+        t->psm_off[t->n_psm] = (uint16_t)used;
+        t->psm_from_len[t->n_psm] = (uint16_t)fn;
+        t->psm_to_len[t->n_psm++] = (uint16_t)tn;
+        memcpy(t->psm_text + used, f, fn);
+        memcpy(t->psm_text + used + fn, to, tn);
+        used += fn + tn;
+    }
+}
 DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e) {
     const char *v;
     int k;
@@ -3694,6 +3758,8 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
     }
     v = cfg->header_tags ? cfg->header_tags : dd__t_env(e, "DD_TRACE_HEADER_TAGS");
     dd__parse_header_tags(t, v);
+    v = cfg->peer_service_mapping ? cfg->peer_service_mapping : dd__t_env(e, "DD_TRACE_PEER_SERVICE_MAPPING");
+    dd__parse_peer_service_mapping(t, v);
     t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
     t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
     v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");

@@ -2855,6 +2855,43 @@ static void test_http_client_ip(void) {
     }
 }
 
+/* docs/http.md §2.7 R-PS-1, R-PS-4 */
+static void test_peer_service_tag(void) {
+    static const struct {
+        const char *mapping, *set, *want, *from; /* from NULL: not remapped */
+    } rows[] = {
+        {NULL, "billing-db", "billing-db", NULL},
+        {"billing-db:billing, other:x", "billing-db", "billing", "billing-db"},
+        {"a:b c:d", "c", "d", "c"},       /* space-separated */
+        {"a:b,c:d", "e", "e", NULL},
+        {"k:v:w", "k", "v:w", "k"},       /* split at the first ':' */
+        {":x,y:", "y", "y", NULL},        /* empty sides ignored */
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        char buf[64];
+        fake_reset();
+        c = base_config();
+        if (i == 2) set_env("DD_TRACE_PEER_SERVICE_MAPPING", rows[i].mapping);
+        else c.peer_service_mapping = rows[i].mapping;
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        if (i % 2) dd_span_set_tag(s, "peer.service", rows[i].set);
+        else dd_span_set_tag_n(s, "peer.service", 12, rows[i].set, strlen(rows[i].set));
+        CHECK_STR(tag_of(s, "peer.service", buf, sizeof buf), rows[i].want);
+        CHECK_STR(tag_of(s, "_dd.peer.service.source", buf, sizeof buf), "peer.service");
+        if (rows[i].from) CHECK_STR(tag_of(s, "_dd.peer.service.remapped_from", buf, sizeof buf), rows[i].from);
+        else CHECK(tag_of(s, "_dd.peer.service.remapped_from", buf, sizeof buf) == NULL);
+        dd_span_set_tag(s, "peer.servicf", "x"); /* 12 bytes, another key: an ordinary tag */
+        CHECK_STR(tag_of(s, "peer.servicf", buf, sizeof buf), "x");
+        dd_span_finish(s);
+        dd_tracer_free(t);
+    }
+}
+
 static const test_case cases[] = {
     TEST(test_config_zeroed),
     TEST(test_tracer_keys_win),
@@ -2914,6 +2951,7 @@ static const test_case cases[] = {
     TEST(test_http_query_obfuscation),
     TEST(test_http_status_and_headers),
     TEST(test_http_client_ip),
+    TEST(test_peer_service_tag),
 };
 
 int main(int argc, char **argv) {

@@ -143,7 +143,8 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   header_tags: 'const char *',
   http_client_tag_query_string: 'int',
   client_ip_enabled: 'int',
-  client_ip_header: 'const char *'
+  client_ip_header: 'const char *',
+  peer_service_mapping: 'const char *'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   parent: 'void *',

@@ -122,7 +122,8 @@ class dd_tracer_config(Structure):
                 ("logs_injection", c_int), ("log_128bit", c_int),
                 ("obfuscation_query_string_regexp", c_char_p), ("http_server_error_statuses", c_char_p),
                 ("http_client_error_statuses", c_char_p), ("header_tags", c_char_p),
-                ("http_client_tag_query_string", c_int), ("client_ip_enabled", c_int), ("client_ip_header", c_char_p)]
+                ("http_client_tag_query_string", c_int), ("client_ip_enabled", c_int), ("client_ip_header", c_char_p),
+                ("peer_service_mapping", c_char_p)]
 
 
 class dd_span_options(Structure):
