@@ -103,6 +103,9 @@
  *                                    T: dd__tsb_init, dd__tsb_add; struct dd_tracer's wall_ns_fn.
  *   --- forwarder ---                dd_lambda_forwarder_transport: v0.4 msgpack to the
  *                                    Forwarder's JSON lines (dd_mp_reader, dd_mp_to_json).
+ *   --- universal instrumentation --- the Extension's /lambda/start-invocation and
+ *                                    /lambda/end-invocation, dd_lambda_set_invocation_error.
+ *                                    P: dd__sls_dec_u64, dd__sls_hexval. T: dd__t_u64_dec.
  *   --- start ---                    dd_lambda_start_invocation: extract, parent, X-Ray "trace"
  *                                    metadata, upstream and inferred spans, aws.lambda,
  *                                    aws.lambda.load. T: struct dd_tracer's alloc, wall_ns_fn,
@@ -517,6 +520,30 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
  * span), DD_ERR_INVALID_ARG for a NULL l. [owner thread of span] */
 DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *response, size_t response_len,
                                     int is_error);
+
+/* Universal instrumentation (options.universal_instrumentation or DD_UNIVERSAL_INSTRUMENTATION,
+ * as datadog-lambda-go names it; Extension mode with options.extension.request_fn set; docs/lambda.md
+ * §11.2): dd_lambda_start_invocation POSTs /lambda/start-invocation (body: the raw event, "{}" when
+ * none; headers: lambda-runtime-aws-request-id and the client context's x-datadog-* members) and
+ * continues the context the Extension answers (x-datadog-trace-id, -sampling-priority, -tags with
+ * _dd.p.tid; parent id = trace id, as datadog-lambda-go); it creates no inferred span, no
+ * aws.lambda.load span and sends no X-Ray subsegment (the Extension does all that); the root keeps
+ * its tags and request_id and gets resource "dd-tracer-serverless-span" (the Extension copies its
+ * tags onto its own aws.lambda span and drops it). dd_lambda_end_invocation POSTs
+ * /lambda/end-invocation before finishing the root (body: the response, "{}" when none; headers:
+ * lambda-runtime-aws-request-id, x-datadog-span-id = the root's span id, and when the Extension
+ * answered no context the root's x-datadog-trace-id, -parent-id (the root's span id),
+ * -sampling-priority, -tags; for a failed invocation x-datadog-invocation-error: true and the
+ * error's -msg, -type and -stack base64-encoded, from dd_lambda_set_invocation_error). Each
+ * request has options.extension.timeout_ms as deadline; an Extension that does not answer leaves a
+ * new trace. Neither call uses /lambda/flush. */
+
+/* Marks the invocation as failed with an error type, message and stack (each may be NULL): sets
+ * them on the aws.lambda span (dd_span_set_error_info) and keeps them (up to 1023 bytes each, a
+ * longer one is left out) for the end-invocation headers. Call before dd_lambda_end_invocation
+ * with is_error != 0. [owner thread of span] */
+DD_API void dd_lambda_set_invocation_error(dd_lambda *l, dd_span *span, const char *type, const char *message,
+                                           const char *stack);
 
 /* Log correlation in Lambda (spec 10), snprintf semantics: returns the length needed without the
  * NUL; out (cap bytes) gets the text, cut to fit. With logs injection off they write "" and
@@ -1954,6 +1981,7 @@ DD_API int dd_lambda_send_trace_metadata(const dd_lambda_config *cfg, const dd_t
 #define DD__LAM_NAME_MAX 256
 
 /* An invocation between start and end: found again by its aws.lambda span. */
+#define DD__LAM_ERR_MAX 1024 /* error type, message, stack kept for the end-invocation headers */
 typedef struct dd__lam_inv {
     struct dd__lam_inv *next;
     dd_span *lambda;
@@ -1972,6 +2000,7 @@ typedef struct dd__lam_inv {
     /* universal instrumentation: the request id, and whether the Extension answered a context */
     char request_id[128];
     int ui, ui_adopted;
+    char err_type[DD__LAM_ERR_MAX], err_msg[DD__LAM_ERR_MAX], err_stack[DD__LAM_ERR_MAX]; /* "" = none */
 } dd__lam_inv;
 
 struct dd_lambda {
@@ -2589,6 +2618,168 @@ DD_API int dd_lambda_forwarder_transport(void *user, const dd_http_request *req,
 }
 
 
+/*--- universal instrumentation ---*/
+/* The Extension's lifecycle API (docs/lambda.md §11.2): requests through options.extension. */
+DD__PRIVATE size_t dd__lam_b64enc(const char *in, size_t n, char *out, size_t cap) {
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+    if ((n + 2) / 3 * 4 + 1 > cap) return 0;
+    for (i = 0; i + 2 < n; i += 3) {
+        uint32_t v = ((uint32_t)(unsigned char)in[i] << 16) | ((uint32_t)(unsigned char)in[i + 1] << 8) | (unsigned char)in[i + 2];
+        out[o++] = a[v >> 18]; out[o++] = a[(v >> 12) & 63]; out[o++] = a[(v >> 6) & 63]; out[o++] = a[v & 63];
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)(unsigned char)in[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)(unsigned char)in[i + 1] << 8;
+        out[o++] = a[v >> 18];
+        out[o++] = a[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? a[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = 0;
+    return o;
+}
+DD__PRIVATE void dd__lam_hdr(dd_header *h, size_t *n, const char *name, const char *value) {
+    h[*n].name = name;
+    h[*n].name_len = strlen(name);
+    h[*n].value = value;
+    h[*n].value_len = strlen(value);
+    (*n)++;
+}
+DD__PRIVATE int dd__lam_ext_post(dd_lambda *l, const char *path, const char *body, size_t len, const dd_header *h,
+                                 size_t nh, dd_http_response *resp) {
+    dd_http_request req;
+    memset(&req, 0, sizeof req);
+    memset(resp, 0, sizeof *resp);
+    req.method = "POST";
+    req.path = path;
+    req.headers = h;
+    req.n_headers = nh;
+    req.body = (const uint8_t *)(body && len ? body : "{}");
+    req.body_len = body && len ? len : 2;
+    req.timeout_ms = l->ext.timeout_ms;
+    return l->ext.request_fn(l->ext.user, &req, resp);
+}
+DD__PRIVATE const char *dd__lam_ext_header(dd_lambda *l, const char *name, size_t *n) {
+    *n = 0;
+    return l->ext.response_header_fn ? l->ext.response_header_fn(l->ext.user, name, n) : NULL;
+}
+/* POST /lambda/start-invocation with the raw event, the request id and the client context's
+ * x-datadog-* members (the Extension's last resort); the context it answers goes to *out
+ * (trace id, priority, _dd.p.tid; parent id = trace id, as datadog-lambda-go does). DD_OK when it
+ * answered one, DD_ERR_NOT_FOUND when it answered none, DD_ERR_TRANSPORT when it did not answer. */
+DD__PRIVATE int dd__lam_ui_start(dd_lambda *l, const dd_lambda_invocation *inv, dd_trace_context *out) {
+    dd_header h[9];
+    size_t nh = 0, n;
+    char names[8][64], values[8][256];
+    dd_http_response resp;
+    const char *v;
+    uint64_t id;
+    memset(out, 0, sizeof *out);
+    out->sampling_priority = DD_PRIORITY_UNSET;
+    dd__lam_hdr(h, &nh, "lambda-runtime-aws-request-id", inv->request_id ? inv->request_id : "");
+    if (inv->client_context && inv->client_context_len) {
+        dd_json root, custom, val;
+        dd_json_iter it;
+        dd_json key;
+        if (dd_json_parse(inv->client_context, inv->client_context_len, &root) == DD_OK &&
+            dd_json_get(&root, "custom", 6, &custom) == DD_OK && custom.type == DD_JSON_OBJECT) {
+            dd_json_iter_init(&it, &custom);
+            while (nh < 9 && dd_json_next(&it, &key, &val) == DD_OK) {
+                size_t kn = 0, vn = 0;
+                if (val.type != DD_JSON_STRING || dd_json_string(&key, names[nh - 1], sizeof names[0], &kn) != DD_OK ||
+                    kn < 10 || strncmp(names[nh - 1], "x-datadog-", 10) != 0 ||
+                    dd_json_string(&val, values[nh - 1], sizeof values[0], &vn) != DD_OK)
+                    continue;
+                dd__lam_hdr(h, &nh, names[nh - 1], values[nh - 1]);
+            }
+        }
+    }
+    if (dd__lam_ext_post(l, "/lambda/start-invocation", inv->event, inv->event ? inv->event_len : 0, h, nh, &resp) !=
+            DD_TRANSPORT_ANSWERED || resp.status / 100 != 2)
+        return DD_ERR_TRANSPORT;
+    v = dd__lam_ext_header(l, "x-datadog-trace-id", &n);
+    if (!v || dd__sls_dec_u64(v, n, &id) != DD_OK || !id) return DD_ERR_NOT_FOUND;
+    out->trace_id.lo = id;
+    out->parent_id = id;
+    v = dd__lam_ext_header(l, "x-datadog-sampling-priority", &n);
+    if (v && n && n < 5) {
+        int neg = v[0] == '-', p = 0;
+        size_t i;
+        for (i = (size_t)neg; i < n && v[i] >= '0' && v[i] <= '9'; i++) p = p * 10 + (v[i] - '0');
+        if (i == n && n > (size_t)neg) out->sampling_priority = neg ? -p : p;
+    }
+    v = dd__lam_ext_header(l, "x-datadog-tags", &n);
+    if (v && n && n <= DD_PTAGS_MAX) {
+        const char *tid = NULL;
+        size_t i;
+        memcpy(out->ptags, v, n);
+        out->ptags[n] = 0;
+        out->ptags_len = (uint32_t)n;
+        for (i = 0; i + 10 + 16 <= n; i++)
+            if (memcmp(v + i, "_dd.p.tid=", 10) == 0 && (i == 0 || v[i - 1] == ',')) { tid = v + i + 10; break; }
+        if (tid) {
+            uint64_t hi = 0;
+            int ok = 1;
+            for (i = 0; i < 16; i++) {
+                int d = dd__sls_hexval(tid[i]);
+                if (d < 0) { ok = 0; break; }
+                hi = hi << 4 | (uint64_t)d;
+            }
+            if (ok) out->trace_id.hi = hi;
+        }
+    }
+    return DD_OK;
+}
+/* POST /lambda/end-invocation: the response, the request id, the root's span id, the root's
+ * context when the Extension answered none at the start, the error headers (base64). */
+DD__PRIVATE void dd__lam_ui_end(dd_lambda *l, dd__lam_inv *rec, dd_span *span, const char *response, size_t len,
+                                int is_error) {
+    dd_header h[12];
+    size_t nh = 0;
+    char sid[24], tid[24], pid[24], prio[8], b64[3][DD__LAM_ERR_MAX * 4 / 3 + 8];
+    dd_trace_context ctx;
+    dd_http_response resp;
+    dd__lam_hdr(h, &nh, "lambda-runtime-aws-request-id", rec->request_id);
+    sid[dd__t_u64_dec(dd_span_id(span), sid)] = 0;
+    dd__lam_hdr(h, &nh, "x-datadog-span-id", sid);
+    if (!rec->ui_adopted && dd_span_context(span, &ctx) == DD_OK) {
+        tid[dd__t_u64_dec(ctx.trace_id.lo, tid)] = 0;
+        pid[dd__t_u64_dec(ctx.parent_id, pid)] = 0;
+        dd__lam_hdr(h, &nh, "x-datadog-trace-id", tid);
+        dd__lam_hdr(h, &nh, "x-datadog-parent-id", pid);
+        if (ctx.sampling_priority != DD_PRIORITY_UNSET) {
+            snprintf(prio, sizeof prio, "%d", (int)ctx.sampling_priority);
+            dd__lam_hdr(h, &nh, "x-datadog-sampling-priority", prio);
+        }
+        if (ctx.ptags_len) dd__lam_hdr(h, &nh, "x-datadog-tags", ctx.ptags);
+    }
+    if (is_error) {
+        dd__lam_hdr(h, &nh, "x-datadog-invocation-error", "true");
+        if (rec->err_msg[0] && dd__lam_b64enc(rec->err_msg, strlen(rec->err_msg), b64[0], sizeof b64[0]))
+            dd__lam_hdr(h, &nh, "x-datadog-invocation-error-msg", b64[0]);
+        if (rec->err_type[0] && dd__lam_b64enc(rec->err_type, strlen(rec->err_type), b64[1], sizeof b64[1]))
+            dd__lam_hdr(h, &nh, "x-datadog-invocation-error-type", b64[1]);
+        if (rec->err_stack[0] && dd__lam_b64enc(rec->err_stack, strlen(rec->err_stack), b64[2], sizeof b64[2]))
+            dd__lam_hdr(h, &nh, "x-datadog-invocation-error-stack", b64[2]);
+    }
+    dd__lam_ext_post(l, "/lambda/end-invocation", response, len, h, nh, &resp);
+}
+DD_API void dd_lambda_set_invocation_error(dd_lambda *l, dd_span *span, const char *type, const char *message,
+                                           const char *stack) {
+    dd__lam_inv *rec;
+    if (!l || !span) return;
+    dd_span_set_error_info(span, type, message, stack);
+    pthread_mutex_lock(&l->lock);
+    for (rec = l->live; rec; rec = rec->next)
+        if (rec->lambda == span) break;
+    pthread_mutex_unlock(&l->lock);
+    if (!rec) return; /* the record is only used by the span's owner thread */
+    dd__lam_copy(rec->err_type, sizeof rec->err_type, type, type ? strlen(type) : 0);
+    dd__lam_copy(rec->err_msg, sizeof rec->err_msg, message, message ? strlen(message) : 0);
+    dd__lam_copy(rec->err_stack, sizeof rec->err_stack, stack, stack ? strlen(stack) : 0);
+}
+
 /*--- start ---*/
 /* Starts the upstream span (when the trigger has one) and the inferred span; returns the inferred
  * span (NULL when none), *root_out the segment's root. */
@@ -2701,7 +2892,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     const char *parts[9];
     size_t arn_len, n_parts = 0, i, name_len;
     int64_t start;
-    int first, proactive, have_parent, merged_xray = 0;
+    int first, proactive, have_parent, merged_xray = 0, adopted = 0;
     if (trigger) memset(trigger, 0, sizeof *trigger);
     if (!l || !inv) return NULL;
     cfg = l->cfg;
@@ -2719,7 +2910,13 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
                       inv->client_context ? inv->client_context_len : 0, &extracted, tr);
     have_parent = dd_lambda_parent(&cfg, &extracted, tr->context_source, &parent) == DD_OK;
     if (have_parent && tr->context_source == DD_LAMBDA_CONTEXT_XRAY) merged_xray = 1; /* only with merging on */
-    if (cfg.send_fn) dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
+    if (l->ui) { /* the Extension extracts, infers and merges; the tracer adopts its answer (§11.2) */
+        adopted = dd__lam_ui_start(l, inv, &parent) == DD_OK;
+        have_parent = adopted;
+        merged_xray = 0;
+    } else if (cfg.send_fn) {
+        dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
+    }
 
     start = inv->start_ns ? inv->start_ns : l->t->wall_ns_fn(l->t->hook_user);
     pthread_mutex_lock(&l->lock);
@@ -2750,7 +2947,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     else if (!l->service_representation) dd__lam_copy(service, sizeof service, "aws.lambda", 10);
     else dd__lam_copy(service, sizeof service, name, name_len);
 
-    if (l->managed_services && tr->span_name[0])
+    if (!l->ui && l->managed_services && tr->span_name[0])
         inf = dd__lam_start_inferred(l, tr, have_parent ? &parent : NULL, inv->event, inv->event ? inv->event_len : 0,
                                      inv->request_id, start);
     if (inf) { /* from the trigger tags, as datadog-lambda-python's wrapper _after: http.route, dd_resource_key */
@@ -2765,7 +2962,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     so.context = !inf && have_parent ? &parent : NULL;
     so.name = "aws.lambda";
     so.service = service;
-    so.resource = name;
+    so.resource = l->ui ? "dd-tracer-serverless-span" : name; /* the Extension replaces it (§11.2) */
     so.type = "serverless";
     so.start_ns = start;
     s = dd_span_start(l->t, &so);
@@ -2798,7 +2995,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     }
     for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
         dd_span_set_tag(s, tr->trigger_tags[i].key, tr->trigger_tags[i].value);
-    if (first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
+    if (!l->ui && first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
         start > l->init_ns) { /* the sandbox's initialisation (spec 9) */
         dd_span *load;
         memset(&so, 0, sizeof so);
@@ -2832,6 +3029,10 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     rec->tags_len = 0;
     rec->xray[0] = 0;
     if (l->cfg.send_fn) dd__lam_tags_json(rec, tr, inv->xray_trace_id);
+    rec->ui = l->ui;
+    rec->ui_adopted = adopted;
+    dd__lam_copy(rec->request_id, sizeof rec->request_id, inv->request_id, inv->request_id ? strlen(inv->request_id) : 0);
+    rec->err_type[0] = rec->err_msg[0] = rec->err_stack[0] = 0;
     rec->n_enh = 0;
     if (l->enhanced && l->mode == DD_LAMBDA_MODE_FORWARDER)
         dd__lam_enh_tags(l, rec, parts, n_parts, arn + arn_len, name, lower, first && !proactive);
@@ -2906,6 +3107,7 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
             }
             dd_xray_send_metadata(&cfg, "lambda_function_tags", 20, rec->tags_json, m);
         }
+        if (rec && rec->ui) dd__lam_ui_end(l, rec, span, response, response ? response_len : 0, is_error);
         dd_span_finish(span);
         if (rec && rec->inferred) {
             if (l->service[0]) dd_span_set_tag(rec->inferred, "peer.service", l->service);
