@@ -21,7 +21,7 @@
  *     (start-invocation / end-invocation, 1 s deadline each).
  *   - Forwarder mode, without the Extension: each trace and metric as a JSON line on stdout.
  *   - DD_MERGE_XRAY_TRACES=true: the X-Ray datadog-metadata subsegments as UDP datagrams to
- *     AWS_XRAY_DAEMON_ADDRESS (dd_udp_sender_open_addr, default port 2000).
+ *     AWS_XRAY_DAEMON_ADDRESS (host:port, or the udp: part of "tcp:h:p udp:h:p"; unset: none).
  * Events up to the Runtime API's 6 MB limit are accepted (7 MiB kept), and nested payloads (a
  * large `_datadog` SQS attribute) are decoded into a scratch as large as the largest event.
  * For local tests only: DD_LAMBDA_EXTENSION_PATH replaces the Extension's file path and
@@ -177,8 +177,8 @@ int main(void) {
     tracer = dd_tracer_new(&tcfg);
     memset(&lcfg, 0, sizeof lcfg);
     if (flag_on("DD_MERGE_XRAY_TRACES")) { /* the datadog-metadata subsegments to the X-Ray daemon */
-        const char *addr = getenv("AWS_XRAY_DAEMON_ADDRESS");
-        xray = dd_udp_sender_open_addr(addr && *addr ? addr : "127.0.0.1:2000", 2000);
+        const char *addr = getenv("AWS_XRAY_DAEMON_ADDRESS"); /* none or no ':': nothing sent (§6.6) */
+        xray = addr && strchr(addr, ':') ? dd_udp_sender_open_addr(addr, 2000) : NULL;
         if (xray) {
             lcfg.send_fn = udp_send;
             lcfg.hook_user = xray;
