@@ -40,8 +40,10 @@
  *           Hooks (extractor_fn, getenv_fn, wall_ns_fn, random_fn, send_fn) run on the calling
  *           thread, during the call. config->scratch is one buffer: leave it NULL when extractions
  *           run concurrently.
- * MEMORY    extraction never allocates: nested payloads (an SNS message in an SQS body, base64
- *           data) are decoded into config->scratch or 16 KiB on the stack; fixed capacities
+ * MEMORY    nested payloads (an SNS message in an SQS body, base64 data, a `_datadog` attribute)
+ *           are decoded into config->scratch, else 16 KiB on the stack for an event (plus client
+ *           context) up to 8 KiB, else a malloc'ed room of twice their size, freed before
+ *           dd_lambda_extract returns (the only allocation of an extraction); fixed capacities
  *           (DD_LAMBDA_*_MAX): a value that does not fit is left empty, never cut. dd_lambda_new
  *           allocates the dd_lambda and a copy of DD_SERVICE_MAPPING with the tracer's allocator;
  *           one record per open invocation (about 2 KB) is allocated on first need and recycled
@@ -313,7 +315,8 @@ typedef struct dd_lambda_config {
     void *hook_user;                         /* handed to getenv_fn, wall_ns_fn, random_fn, send_fn */
     const char *invoked_function_arn;        /* NUL-terminated; region/account for built ARNs   */
     char *scratch;                           /* decoding room for nested payloads (SNS in SQS   */
-    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB on the stack   */
+    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB on the stack,
+                                                twice the event's size malloc'ed for one over 8 KiB */
 } dd_lambda_config;
 
 /* "api-gateway", "sqs", ... for a DD_LAMBDA_EVENT_* value; "unknown" otherwise. [any thread] */
@@ -1772,16 +1775,20 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
 
 /*--- extract ---*/
 
+DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, dd__sls_x *xp, const char *event, size_t event_len,
+                                   const char *client_context, size_t cc_len, dd_trace_context *out,
+                                   dd_lambda_trigger *t);
 DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
                              const char *client_context, size_t cc_len, dd_trace_context *out,
                              dd_lambda_trigger *trigger) {
     char local[16384];
+    char *heap = NULL;
+    size_t heap_len = 0;
     dd__sls_x x;
-    dd_json ev;
     dd_lambda_trigger tmp;
     /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
     dd_lambda_trigger *t = trigger ? trigger : &tmp;
-    int found = 0, builtins = 1;
+    int rc;
     if (out) memset(out, 0, sizeof *out);
     if (trigger) memset(trigger, 0, sizeof *trigger);
     if (!out || (!event && event_len) || (!client_context && cc_len)) return DD_ERR_INVALID_ARG;
@@ -1793,10 +1800,27 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
     if (cfg && cfg->scratch && cfg->scratch_len) {
         x.scratch = cfg->scratch;
         x.cap = cfg->scratch_len;
+    } else if (event_len + cc_len > sizeof local / 2 && event_len + cc_len < (SIZE_MAX >> 2)) {
+        /* a nested payload of a large event (a 200 KB _datadog attribute) must not be lost: room
+         * for twice the input (a payload and what is decoded from it), freed below */
+        heap_len = 2 * (event_len + cc_len) + 64;
+        heap = (char *)malloc(heap_len);
+        x.scratch = heap ? heap : local;
+        x.cap = heap ? heap_len : sizeof local;
     } else {
         x.scratch = local;
         x.cap = sizeof local;
     }
+    rc = dd__sls_extract_in(cfg, &x, event, event_len, client_context, cc_len, out, t);
+    free(heap);
+    return rc;
+}
+DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, dd__sls_x *xp, const char *event, size_t event_len,
+                                   const char *client_context, size_t cc_len, dd_trace_context *out,
+                                   dd_lambda_trigger *t) {
+    dd__sls_x x = *xp;
+    dd_json ev;
+    int found = 0, builtins = 1;
     memset(&ev, 0, sizeof ev);
     if (!event || dd_json_parse(event, event_len, &ev) != DD_OK) memset(&ev, 0, sizeof ev);
     if (ev.type) {

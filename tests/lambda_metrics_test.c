@@ -5,7 +5,8 @@
  *   - dd_lambda_metric in Extension mode, received byte for byte on a local UDP socket through
  *     dd_sender.h's dd_udp_sender; in Forwarder mode through the write callback;
  *   - the enhanced metrics (Forwarder mode only) with their tags, cold start then warm, errors;
- *   - the mode probe (the Extension's file) and the Forwarder's trace lines. */
+ *   - the mode probe (the Extension's file) and the Forwarder's trace lines;
+ *   - a 200 KB `_datadog` SQS attribute extracted with the default scratch (no config->scratch). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_LAMBDA_IMPLEMENTATION
 #define DD_SENDER_IMPLEMENTATION
@@ -347,7 +348,33 @@ static void test_forwarder_traces(void) {
     dd_tracer_free(t);
 }
 
+static void test_big_carrier_default_scratch(void) {
+    size_t filler = 200000, cap = filler + 4096, n;
+    char *ev = (char *)malloc(cap);
+    dd_trace_context ctx;
+    dd_lambda_trigger trig;
+    memset(&ctx, 0, sizeof ctx);
+    CHECK(ev != NULL);
+    if (!ev) return;
+    n = (size_t)snprintf(ev, cap,
+        "{\"Records\":[{\"messageId\":\"m1\",\"body\":\"x\",\"eventSource\":\"aws:sqs\","
+        "\"eventSourceARN\":\"arn:aws:sqs:us-east-1:123456789012:q\",\"messageAttributes\":{\"_datadog\":{"
+        "\"dataType\":\"String\",\"stringValue\":\"{\\\"x-datadog-trace-id\\\":\\\"4948377316357291421\\\","
+        "\\\"x-datadog-parent-id\\\":\\\"6746998015037429512\\\",\\\"x-datadog-sampling-priority\\\":\\\"2\\\","
+        "\\\"x-filler\\\":\\\"");
+    memset(ev + n, 'f', filler);
+    n += filler;
+    n += (size_t)snprintf(ev + n, cap - n, "\\\"}\"}}}]}");
+    CHECK_EQ_INT(dd_lambda_extract(NULL, ev, n, NULL, 0, &ctx, &trig), DD_OK);
+    CHECK_EQ_U64(ctx.trace_id.lo, UINT64_C(4948377316357291421));
+    CHECK_EQ_U64(ctx.parent_id, UINT64_C(6746998015037429512));
+    CHECK_EQ_INT(ctx.sampling_priority, 2);
+    CHECK_EQ_INT(trig.event_source, DD_LAMBDA_EVENT_SQS);
+    free(ev);
+}
+
 static const test_case cases[] = {
+    TEST(test_big_carrier_default_scratch),
     TEST(test_datagram_plain),   TEST(test_datagram_normalised), TEST(test_datagram_limits),
     TEST(test_metric_line),      TEST(test_extension_udp),       TEST(test_extension_no_enhanced),
     TEST(test_forwarder_metrics), TEST(test_mode_probe),          TEST(test_forwarder_traces),
