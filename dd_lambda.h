@@ -1251,10 +1251,26 @@ DD__PRIVATE int dd__sls_client_context(dd__sls_x *x, const char *cc, size_t cc_l
     return dd__sls_extract_obj(x->prop, &custom, NULL, x->out);
 }
 
+/* datadog-lambda-python's parse_xray_header (docs/lambda.md §6.2): at least three ';' parts, the
+ * first three holding Root=, Parent= and Sampled= in that order; any other order is no context.
+ * Only the Lambda variable is read this way: dd_xray_parse (the xray propagation style, HTTP
+ * headers) stays lenient about the order. */
+DD__PRIVATE int dd__sls_xray_python_order(const char *h) {
+    static const char *const want[3] = {"Root=", "Parent=", "Sampled="};
+    size_t i;
+    for (i = 0; i < 3; i++) {
+        const char *end = strchr(h, ';');
+        size_t n = end ? (size_t)(end - h) : strlen(h), k = strlen(want[i]);
+        if (n < k || memcmp(h, want[i], k) != 0) return 0;
+        if (i < 2 && !end) return 0;
+        h = end ? end + 1 : h + n;
+    }
+    return 1;
+}
 DD__PRIVATE int dd__sls_xray_env(const dd_lambda_config *cfg, dd_trace_context *c) {
     const char *h = dd__sls_getenv(cfg, "_X_AMZN_TRACE_ID");
     memset(c, 0, sizeof *c);
-    if (!h || dd_xray_parse(h, strlen(h), c) != DD_OK || !dd__sls_ctx_complete(c)) {
+    if (!h || !dd__sls_xray_python_order(h) || dd_xray_parse(h, strlen(h), c) != DD_OK || !dd__sls_ctx_complete(c)) {
         memset(c, 0, sizeof *c);
         return 0;
     }

@@ -373,7 +373,37 @@ static void test_big_carrier_default_scratch(void) {
     free(ev);
 }
 
+/* _X_AMZN_TRACE_ID as datadog-lambda-python reads it: Root, Parent, Sampled in that order. */
+static const char *XRAY_ENV;
+static const char *xray_getenv(void *u, const char *name) { (void)u; return strcmp(name, "_X_AMZN_TRACE_ID") == 0 ? XRAY_ENV : NULL; }
+static void test_xray_env_order(void) {
+    dd_lambda_config c;
+    dd_trace_context ctx;
+    dd_lambda_trigger trig;
+    memset(&c, 0, sizeof c);
+    c.getenv_fn = xray_getenv;
+    /* Parent 53995c3f42cd8ad8 = 6023947403358210776 */
+    XRAY_ENV = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+    CHECK_EQ_INT(dd_lambda_extract(&c, "{}", 2, NULL, 0, &ctx, &trig), DD_OK);
+    CHECK_EQ_INT(trig.context_source, DD_LAMBDA_CONTEXT_XRAY);
+    CHECK_EQ_U64(ctx.parent_id, UINT64_C(6023947403358210776));
+    CHECK_EQ_INT(ctx.sampling_priority, 2); /* Sampled=1: user keep, as datadog-lambda-python (§6.3) */
+    XRAY_ENV = "Parent=53995c3f42cd8ad8;Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    CHECK_EQ_INT(dd_lambda_extract(&c, "{}", 2, NULL, 0, &ctx, &trig), DD_ERR_NOT_FOUND);
+    XRAY_ENV = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1;Parent=53995c3f42cd8ad8";
+    CHECK_EQ_INT(dd_lambda_extract(&c, "{}", 2, NULL, 0, &ctx, &trig), DD_ERR_NOT_FOUND);
+    XRAY_ENV = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8";
+    CHECK_EQ_INT(dd_lambda_extract(&c, "{}", 2, NULL, 0, &ctx, &trig), DD_ERR_NOT_FOUND);
+    /* extra parts after the three are allowed (Lineage=...) */
+    XRAY_ENV = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Lineage=a87bd80c:1";
+    CHECK_EQ_INT(dd_lambda_extract(&c, "{}", 2, NULL, 0, &ctx, &trig), DD_OK);
+    /* the xray propagation style (HTTP headers) stays lenient about the order */
+    memset(&ctx, 0, sizeof ctx);
+    CHECK_EQ_INT(dd_xray_parse("Parent=53995c3f42cd8ad8;Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", 74, &ctx), DD_OK);
+}
+
 static const test_case cases[] = {
+    TEST(test_xray_env_order),
     TEST(test_big_carrier_default_scratch),
     TEST(test_datagram_plain),   TEST(test_datagram_normalised), TEST(test_datagram_limits),
     TEST(test_metric_line),      TEST(test_extension_udp),       TEST(test_extension_no_enhanced),
