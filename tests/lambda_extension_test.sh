@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The C custom runtime examples/lambda/bootstrap.c against the fake Lambda Runtime API
+# The deployable package (make lambda-package: examples/lambda/bootstrap.c) against the fake Lambda Runtime API
 # (examples/lambda/fake_runtime_api.py) and a fake Datadog Extension (tests/fake_extension.py:
 # lifecycle API, trace intake, DogStatsD and X-Ray UDP sockets), in three runs:
 #   A. Extension mode with universal instrumentation: five invocations (HTTP with a context, an
@@ -31,8 +31,10 @@ finish() {
 }
 trap finish EXIT
 if ! $PY -c 'import msgpack' 2>/dev/null; then echo "python3-msgpack missing (scripts/setup.sh)"; bad "python3-msgpack"; exit 0; fi
-if gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -g -I. examples/lambda/bootstrap.c -o "$B/bootstrap" -lpthread -lm 2>"$B/build.log"; then
-    ok "bootstrap builds"; else bad "bootstrap builds"; cat "$B/build.log"; exit 0; fi
+# The deployable package (make lambda-package): the runs below use the bootstrap unzipped from it.
+if make -s lambda-package BUILD="$B/pkg" >"$B/build.log" 2>&1 && (cd "$B" && unzip -q -o pkg/lambda/function.zip) && [ -x "$B/bootstrap" ]; then
+    ok "make lambda-package: function.zip with an executable bootstrap at its root"; else bad "make lambda-package"; cat "$B/build.log"; exit 0; fi
+if [ "$(unzip -Z1 "$B/pkg/lambda/function.zip")" = bootstrap ]; then ok "the zip holds only bootstrap"; else bad "zip contents"; fi
 : >"$B/datadog-agent"
 
 # run NAME EVENTS_PY EXTENSION(0/1) [env...]: the fake Extension, the fake Runtime API, the bootstrap.
