@@ -32,13 +32,21 @@
  *                              then post the response (the spans are already sent)
  *           at exit            dd_lambda_free(l); dd_tracer_free(t);
  *           Extraction only (own spans): dd_lambda_extract, then dd_lambda_parent for the parent.
+ *           Delivery (docs/lambda.md §11): dd_lambda_new picks DD_LAMBDA_MODE_EXTENSION when
+ *           /opt/extensions/datadog-agent exists (give the tracer a transport to
+ *           http://127.0.0.1:8126 and DD_DELIVERY_MANUAL, options.statsd_fn for metrics, and
+ *           options.extension for DD_UNIVERSAL_INSTRUMENTATION), else DD_LAMBDA_MODE_FORWARDER
+ *           (transport_fn = dd_lambda_forwarder_transport; metrics through options.write_fn).
+ *           examples/lambda/bootstrap.c wires both with dd_sender.h.
+ *           Custom metrics: dd_lambda_metric(l, "orders.placed", 1, tags, n_tags, 0).
  * THREADS   dd_lambda_extract, dd_lambda_parent, the X-Ray, base64 and SHA-256 functions keep no
  *           state: any thread. A dd_lambda may be shared by threads running invocations at once
  *           (Lambda Managed Instances): its mutex guards only the cold-start flag and the lists of
  *           open invocations, and no hook runs under it. An invocation's spans follow dd_trace.h's
  *           rules (one thread at a time; end it on the thread that owns the aws.lambda span).
- *           Hooks (extractor_fn, getenv_fn, wall_ns_fn, random_fn, send_fn) run on the calling
- *           thread, during the call. config->scratch is one buffer: leave it NULL when extractions
+ *           Hooks (extractor_fn, getenv_fn, wall_ns_fn, random_fn, send_fn, and the options'
+ *           statsd_fn, write_fn and extension.request_fn) run on the calling thread, during the
+ *           call (dd_lambda_forwarder_transport's write_fn: on the tracer's flushing thread). config->scratch is one buffer: leave it NULL when extractions
  *           run concurrently.
  * MEMORY    nested payloads (an SNS message in an SQS body, base64 data, a `_datadog` attribute)
  *           are decoded into config->scratch, else 16 KiB on the stack for an event (plus client
@@ -55,7 +63,11 @@
  * STACK     gcc 12 -O2 x86-64, deepest path without the hooks: dd_lambda_start_invocation 52 KB
  *           (its frame 18 KB, dd_lambda_extract 27 KB with the 16 KiB scratch, dd_extract 6 KB);
  *           dd_lambda_extract 35 KB (19 KB with config->scratch); dd_lambda_end_invocation 6 KB
- *           plus the transport; dd_lambda_parent 4 KB; the X-Ray senders 3 KB plus send_fn. Give a
+ *           plus the transport (9 KB more with universal instrumentation, plus request_fn);
+ *           dd_lambda_metric 1.5 KB plus the callback; dd_lambda_forwarder_transport 1 KB (its
+ *           lines are on the heap) plus write_fn; dd_lambda_parent 4 KB; the X-Ray senders 3 KB
+ *           plus send_fn. Not yet within 16 KiB: dd_lambda_start_invocation and
+ *           dd_lambda_extract (the 16 KiB scratch on the stack). Give a
  *           thread that runs invocations at least 64 KB of stack (Lambda's main thread has 8 MB).
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
