@@ -1803,7 +1803,7 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
 
 /*--- extract ---*/
 
-DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, dd__sls_x *xp, const char *event, size_t event_len,
+DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, const dd__sls_x *xp, const char *event, size_t event_len,
                                    const char *client_context, size_t cc_len, dd_trace_context *out,
                                    dd_lambda_trigger *t);
 DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
@@ -1811,7 +1811,6 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
                              dd_lambda_trigger *trigger) {
     char local[16384];
     char *heap = NULL;
-    size_t heap_len = 0;
     dd__sls_x x;
     dd_lambda_trigger tmp;
     /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
@@ -1831,10 +1830,10 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
     } else if (event_len + cc_len > sizeof local / 2 && event_len + cc_len < (SIZE_MAX >> 2)) {
         /* a nested payload of a large event (a 200 KB _datadog attribute) must not be lost: room
          * for twice the input (a payload and what is decoded from it), freed below */
-        heap_len = 2 * (event_len + cc_len) + 64;
-        heap = (char *)malloc(heap_len);
+        size_t room = 2 * (event_len + cc_len) + 64;
+        heap = (char *)malloc(room);
         x.scratch = heap ? heap : local;
-        x.cap = heap ? heap_len : sizeof local;
+        x.cap = heap ? room : sizeof local;
     } else {
         x.scratch = local;
         x.cap = sizeof local;
@@ -1843,7 +1842,7 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
     free(heap);
     return rc;
 }
-DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, dd__sls_x *xp, const char *event, size_t event_len,
+DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, const dd__sls_x *xp, const char *event, size_t event_len,
                                    const char *client_context, size_t cc_len, dd_trace_context *out,
                                    dd_lambda_trigger *t) {
     dd__sls_x x = *xp;

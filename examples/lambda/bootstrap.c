@@ -157,10 +157,10 @@ int main(void) {
     tcfg.flush_interval_ms = -1; /* only the flush at the end of each invocation */
     tcfg.delivery = DD_DELIVERY_MANUAL;
     if (mode == DD_LAMBDA_MODE_EXTENSION) {
-        const char *port = getenv("DD_DOGSTATSD_PORT");
+        const char *port = getenv("DD_DOGSTATSD_PORT"), *agent_url = getenv("DD_TRACE_AGENT_URL");
         dd_sender_options_init(&aopt); /* the Extension's trace intake, unless DD_TRACE_AGENT_URL */
         aopt.log_fn = log_line;
-        if (!getenv("DD_TRACE_AGENT_URL") || !*getenv("DD_TRACE_AGENT_URL")) aopt.url = "http://127.0.0.1:8126";
+        if (!agent_url || !*agent_url) aopt.url = "http://127.0.0.1:8126";
         agent = dd_sender_new(&aopt);
         if (!agent) {
             fprintf(stderr, "bootstrap: out of memory\n");
@@ -213,6 +213,7 @@ int main(void) {
         fprintf(stderr, "bootstrap: %s failed\n", tracer ? "dd_lambda_new" : "dd_tracer_new");
         dd_sender_request(runtime, "POST", "/2018-06-01/runtime/init/error", NULL, 0, init_error,
                           sizeof init_error - 1, 10000, NULL);
+        free(scratch);
         return 1;
     }
     for (;;) {
