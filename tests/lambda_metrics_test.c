@@ -402,7 +402,57 @@ static void test_xray_env_order(void) {
     CHECK_EQ_INT(dd_xray_parse("Parent=53995c3f42cd8ad8;Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", 74, &ctx), DD_OK);
 }
 
+/* Universal instrumentation with an Extension that is not there: every request fails at once,
+ * the invocation still gets a new trace and both requests are tried (none waits). */
+static int DOWN_CALLS;
+static char DOWN_PATHS[4][64];
+static int down_request(void *u, const dd_http_request *req, dd_http_response *resp) {
+    (void)u; (void)resp;
+    if (DOWN_CALLS < 4) snprintf(DOWN_PATHS[DOWN_CALLS], sizeof DOWN_PATHS[0], "%s", req->path);
+    DOWN_CALLS++;
+    CHECK_EQ_INT(req->timeout_ms, 1000);
+    return DD_TRANSPORT_NOT_SENT;
+}
+static void test_ui_extension_down(void) {
+    dd_tracer *t = new_tracer(NULL, NULL);
+    dd_lambda_options o;
+    dd_lambda *l;
+    dd_lambda_invocation inv;
+    dd_span *s;
+    memset(&LCFG, 0, sizeof LCFG);
+    LCFG.getenv_fn = fake_getenv;
+    memset(&o, 0, sizeof o);
+    o.config = &LCFG;
+    o.mode = DD_LAMBDA_MODE_EXTENSION;
+    o.universal_instrumentation = DD_ON;
+    o.extension.request_fn = down_request;
+    l = dd_lambda_new(t, &o);
+    memset(&inv, 0, sizeof inv);
+    inv.event = "{\"headers\":{\"x-datadog-trace-id\":\"5\",\"x-datadog-parent-id\":\"6\"}}";
+    inv.event_len = strlen(inv.event);
+    inv.request_id = "r-down";
+    DOWN_CALLS = 0;
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    CHECK(s != NULL);
+    CHECK_EQ_U64(dd_span_parent_id(s), 0); /* the event's context is the Extension's to extract */
+    CHECK_EQ_INT(dd_lambda_end_invocation(l, s, NULL, 0, 0), DD_OK);
+    CHECK_EQ_INT(DOWN_CALLS, 2);
+    CHECK_STR(DOWN_PATHS[0], "/lambda/start-invocation");
+    CHECK_STR(DOWN_PATHS[1], "/lambda/end-invocation");
+    dd_lambda_free(l);
+    /* without request_fn the option is off: library mode, the event's context is used */
+    o.extension.request_fn = NULL;
+    l = dd_lambda_new(t, &o);
+    s = dd_lambda_start_invocation(l, &inv, NULL);
+    CHECK_EQ_U64(dd_span_parent_id(s), 6);
+    dd_lambda_end_invocation(l, s, NULL, 0, 0);
+    CHECK_EQ_INT(DOWN_CALLS, 2);
+    dd_lambda_free(l);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
+    TEST(test_ui_extension_down),
     TEST(test_xray_env_order),
     TEST(test_big_carrier_default_scratch),
     TEST(test_datagram_plain),   TEST(test_datagram_normalised), TEST(test_datagram_limits),
