@@ -14,7 +14,13 @@
  *           DD_MERGE_XRAY_TRACES (dd_lambda_parent); the X-Ray datadog-metadata subsegments;
  *           base64 and SHA-256 (nested payloads, Step Functions ids); and library mode: the
  *           aws.lambda span, the inferred spans, the cold start, the flush at the end of each
- *           invocation and Lambda log correlation (dd_lambda_*).
+ *           invocation and Lambda log correlation (dd_lambda_*); where the data goes
+ *           (docs/lambda.md §11): the Datadog Extension (detected by its file; traces to its
+ *           trace intake, custom metrics as DogStatsD datagrams through a callback) or the
+ *           Forwarder (traces and metrics as JSON log lines through a write callback:
+ *           dd_lambda_forwarder_transport, dd_lambda_metric); custom metrics (dd_lambda_metric,
+ *           dd_dogstatsd_distribution, dd_lambda_metric_line) and, in Forwarder mode, the enhanced
+ *           metrics aws.lambda.enhanced.invocations / .errors (DD_ENHANCED_METRICS).
  * USE       once per process   dd_tracer *t = dd_tracer_new(&cfg);
  *                              dd_lambda *l = dd_lambda_new(t, NULL);  (options from DD_* variables)
  *           per invocation     dd_lambda_invocation inv = {0};         (from .../invocation/next)
@@ -26,16 +32,26 @@
  *                              then post the response (the spans are already sent)
  *           at exit            dd_lambda_free(l); dd_tracer_free(t);
  *           Extraction only (own spans): dd_lambda_extract, then dd_lambda_parent for the parent.
+ *           Delivery (docs/lambda.md §11): dd_lambda_new picks DD_LAMBDA_MODE_EXTENSION when
+ *           /opt/extensions/datadog-agent exists (give the tracer a transport to
+ *           http://127.0.0.1:8126 and DD_DELIVERY_MANUAL, options.statsd_fn for metrics, and
+ *           options.extension for DD_UNIVERSAL_INSTRUMENTATION), else DD_LAMBDA_MODE_FORWARDER
+ *           (transport_fn = dd_lambda_forwarder_transport; metrics through options.write_fn).
+ *           examples/lambda/bootstrap.c wires both with dd_sender.h.
+ *           Custom metrics: dd_lambda_metric(l, "orders.placed", 1, tags, n_tags, 0).
  * THREADS   dd_lambda_extract, dd_lambda_parent, the X-Ray, base64 and SHA-256 functions keep no
  *           state: any thread. A dd_lambda may be shared by threads running invocations at once
  *           (Lambda Managed Instances): its mutex guards only the cold-start flag and the lists of
  *           open invocations, and no hook runs under it. An invocation's spans follow dd_trace.h's
  *           rules (one thread at a time; end it on the thread that owns the aws.lambda span).
- *           Hooks (extractor_fn, getenv_fn, wall_ns_fn, random_fn, send_fn) run on the calling
- *           thread, during the call. config->scratch is one buffer: leave it NULL when extractions
+ *           Hooks (extractor_fn, getenv_fn, wall_ns_fn, random_fn, send_fn, and the options'
+ *           statsd_fn, write_fn and extension.request_fn) run on the calling thread, during the
+ *           call (dd_lambda_forwarder_transport's write_fn: on the tracer's flushing thread). config->scratch is one buffer: leave it NULL when extractions
  *           run concurrently.
- * MEMORY    extraction never allocates: nested payloads (an SNS message in an SQS body, base64
- *           data) are decoded into config->scratch or 16 KiB on the stack; fixed capacities
+ * MEMORY    nested payloads (an SNS message in an SQS body, base64 data, a `_datadog` attribute)
+ *           are decoded into config->scratch, else 16 KiB on the stack for an event (plus client
+ *           context) up to 8 KiB, else a malloc'ed room of twice their size, freed before
+ *           dd_lambda_extract returns (the only allocation of an extraction); fixed capacities
  *           (DD_LAMBDA_*_MAX): a value that does not fit is left empty, never cut. dd_lambda_new
  *           allocates the dd_lambda and a copy of DD_SERVICE_MAPPING with the tracer's allocator;
  *           one record per open invocation (about 2 KB) is allocated on first need and recycled
@@ -47,7 +63,11 @@
  * STACK     gcc 12 -O2 x86-64, deepest path without the hooks: dd_lambda_start_invocation 52 KB
  *           (its frame 18 KB, dd_lambda_extract 27 KB with the 16 KiB scratch, dd_extract 6 KB);
  *           dd_lambda_extract 35 KB (19 KB with config->scratch); dd_lambda_end_invocation 6 KB
- *           plus the transport; dd_lambda_parent 4 KB; the X-Ray senders 3 KB plus send_fn. Give a
+ *           plus the transport (9 KB more with universal instrumentation, plus request_fn);
+ *           dd_lambda_metric 1.5 KB plus the callback; dd_lambda_forwarder_transport 1 KB (its
+ *           lines are on the heap) plus write_fn; dd_lambda_parent 4 KB; the X-Ray senders 3 KB
+ *           plus send_fn. Not yet within 16 KiB: dd_lambda_start_invocation and
+ *           dd_lambda_extract (the 16 KiB scratch on the stack). Give a
  *           thread that runs invocations at least 64 KB of stack (Lambda's main thread has 8 MB).
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
@@ -92,6 +112,14 @@
  *                                    the "lambda_function_tags" subsegment. T: struct dd_tracer's
  *                                    alloc, prop, wall_ns_fn, hook_user; the dd__tsb string builder
  *                                    (dd__tsb_init, dd__tsb_str, dd__tsb_json_str).
+ *   --- metrics ---                  dd_dogstatsd_distribution, dd_lambda_metric_line,
+ *                                    dd_lambda_metric, dd_lambda_mode, the enhanced metrics.
+ *                                    T: dd__tsb_init, dd__tsb_add; struct dd_tracer's wall_ns_fn.
+ *   --- forwarder ---                dd_lambda_forwarder_transport: v0.4 msgpack to the
+ *                                    Forwarder's JSON lines (dd_mp_reader, dd_mp_to_json).
+ *   --- universal instrumentation --- the Extension's /lambda/start-invocation and
+ *                                    /lambda/end-invocation, dd_lambda_set_invocation_error.
+ *                                    P: dd__sls_dec_u64, dd__sls_hexval. T: dd__t_u64_dec.
  *   --- start ---                    dd_lambda_start_invocation: extract, parent, X-Ray "trace"
  *                                    metadata, upstream and inferred spans, aws.lambda,
  *                                    aws.lambda.load. T: struct dd_tracer's alloc, wall_ns_fn,
@@ -301,7 +329,8 @@ typedef struct dd_lambda_config {
     void *hook_user;                         /* handed to getenv_fn, wall_ns_fn, random_fn, send_fn */
     const char *invoked_function_arn;        /* NUL-terminated; region/account for built ARNs   */
     char *scratch;                           /* decoding room for nested payloads (SNS in SQS   */
-    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB on the stack   */
+    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB on the stack,
+                                                twice the event's size malloc'ed for one over 8 KiB */
 } dd_lambda_config;
 
 /* "api-gateway", "sqs", ... for a DD_LAMBDA_EVENT_* value; "unknown" otherwise. [any thread] */
@@ -378,6 +407,29 @@ DD_API int dd_xray_send_metadata(const dd_lambda_config *cfg, const char *key, s
 
 typedef struct dd_lambda dd_lambda; /* opaque; one per process */
 
+/* Delivery modes (dd_lambda_options.mode, docs/lambda.md §11). */
+#define DD_LAMBDA_MODE_EXTENSION 1 /* the Datadog Lambda Extension: traces to its trace intake
+                                      (http://127.0.0.1:8126, flushed synchronously by
+                                      dd_lambda_end_invocation), metrics as DogStatsD datagrams   */
+#define DD_LAMBDA_MODE_FORWARDER 2 /* no Extension: traces (dd_lambda_forwarder_transport) and
+                                      metrics written as log lines on stdout for the Forwarder    */
+#define DD_LAMBDA_EXTENSION_PATH "/opt/extensions/datadog-agent"
+
+/* Writes one whole line (its '\n' included) to the function's log; 0 = written. */
+typedef int (*dd_lambda_write_fn)(void *user, const char *line, size_t len);
+
+/* HTTP to the Extension's lifecycle API (universal instrumentation, docs/lambda.md §11.2):
+ * request_fn sends one request to http://127.0.0.1:8124 (dd_trace.h's transport contract; the
+ * request's timeout_ms is its deadline), response_header_fn then reads a header of its answer
+ * (NULL when absent; *len its length). dd_sender.h's dd_sender_transport and
+ * dd_sender_response_header fit as they are. */
+typedef struct dd_lambda_extension_api {
+    dd_transport_fn request_fn;                      /* NULL: universal instrumentation is off    */
+    const char *(*response_header_fn)(void *user, const char *name, size_t *len);
+    void *user;
+    int64_t timeout_ms;                              /* 0 = 1000 ms per request                    */
+} dd_lambda_extension_api;
+
 /* Creation options. A zeroed struct is valid: every unset field comes from the environment variable
  * named beside it, read once in dd_lambda_new through config->getenv_fn (NULL: libc getenv). */
 typedef struct dd_lambda_options {
@@ -408,6 +460,23 @@ typedef struct dd_lambda_options {
                                    init_ns to the aws.lambda start                                 */
     int32_t min_cold_start_duration_ms; /* DD_MIN_COLD_START_DURATION; 0 = unset (default 3 ms);
                                    a shorter initialisation gets no span; negative = no minimum   */
+    /* Where the data goes (docs/lambda.md §11, docs/delivery.md §4). Appended fields: a zeroed
+     * tail keeps the behaviour of the fields above. */
+    int mode;                   /* DD_LAMBDA_MODE_*; 0 = the Extension when extension_path exists
+                                   (as the official libraries detect it), else the Forwarder      */
+    const char *extension_path; /* NULL = DD_LAMBDA_EXTENSION_PATH (tests point it elsewhere)     */
+    dd_datagram_fn statsd_fn;   /* Extension mode: one DogStatsD datagram (the bootstrap sends it
+                                   through dd_sender.h's dd_udp_sender to 127.0.0.1:
+                                   DD_DOGSTATSD_PORT, default 8125); NULL = metrics dropped        */
+    void *statsd_user;
+    dd_lambda_write_fn write_fn; /* Forwarder mode: one metric line; NULL = stdout (fwrite+fflush) */
+    void *write_user;
+    int enhanced_metrics;       /* DD_ENHANCED_METRICS; default on: aws.lambda.enhanced.invocations
+                                   and .errors per invocation, in Forwarder mode only (the
+                                   Extension makes its own)                                       */
+    int universal_instrumentation; /* DD_UNIVERSAL_INSTRUMENTATION; default off. On (Extension mode
+                                   only): the Extension's lifecycle API through `extension` below  */
+    dd_lambda_extension_api extension; /* requests to the Extension's lifecycle API (127.0.0.1:8124) */
 } dd_lambda_options;
 
 /* One invocation, as the Runtime API gives it (spec 14). Strings are NUL-terminated, read during
@@ -469,6 +538,30 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
 DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *response, size_t response_len,
                                     int is_error);
 
+/* Universal instrumentation (options.universal_instrumentation or DD_UNIVERSAL_INSTRUMENTATION,
+ * as datadog-lambda-go names it; Extension mode with options.extension.request_fn set; docs/lambda.md
+ * §11.2): dd_lambda_start_invocation POSTs /lambda/start-invocation (body: the raw event, "{}" when
+ * none; headers: lambda-runtime-aws-request-id and the client context's x-datadog-* members) and
+ * continues the context the Extension answers (x-datadog-trace-id, -sampling-priority, -tags with
+ * _dd.p.tid; parent id = trace id, as datadog-lambda-go); it creates no inferred span, no
+ * aws.lambda.load span and sends no X-Ray subsegment (the Extension does all that); the root keeps
+ * its tags and request_id and gets resource "dd-tracer-serverless-span" (the Extension copies its
+ * tags onto its own aws.lambda span and drops it). dd_lambda_end_invocation POSTs
+ * /lambda/end-invocation before finishing the root (body: the response, "{}" when none; headers:
+ * lambda-runtime-aws-request-id, x-datadog-span-id = the root's span id, and when the Extension
+ * answered no context the root's x-datadog-trace-id, -parent-id (the root's span id),
+ * -sampling-priority, -tags; for a failed invocation x-datadog-invocation-error: true and the
+ * error's -msg, -type and -stack base64-encoded, from dd_lambda_set_invocation_error). Each
+ * request has options.extension.timeout_ms as deadline; an Extension that does not answer leaves a
+ * new trace. Neither call uses /lambda/flush. */
+
+/* Marks the invocation as failed with an error type, message and stack (each may be NULL): sets
+ * them on the aws.lambda span (dd_span_set_error_info) and keeps them (up to 1023 bytes each, a
+ * longer one is left out) for the end-invocation headers. Call before dd_lambda_end_invocation
+ * with is_error != 0. [owner thread of span] */
+DD_API void dd_lambda_set_invocation_error(dd_lambda *l, dd_span *span, const char *type, const char *message,
+                                           const char *stack);
+
 /* Log correlation in Lambda (spec 10), snprintf semantics: returns the length needed without the
  * NUL; out (cap bytes) gets the text, cut to fit. With logs injection off they write "" and
  * return 0. Ids: span id decimal; trace id decimal for 64-bit traces, 32 lower-case hex digits
@@ -487,6 +580,64 @@ DD_API size_t dd_lambda_log_json(const dd_lambda *l, const dd_span *span, char *
 DD_API size_t dd_lambda_log_line(const dd_lambda *l, const dd_span *span, const char *level, int64_t time_ns,
                                  const char *request_id, const char *message, size_t message_len, char *out,
                                  size_t cap);
+
+/*=== lambda: metrics (DogStatsD, Forwarder lines) and the Forwarder's traces ===*/
+
+#define DD_LAMBDA_METRIC_DATAGRAM_MAX 1432 /* one DogStatsD datagram (datadog-go, the Python client) */
+#define DD_LAMBDA_METRIC_TAGS_MAX 64       /* tags of one metric                                  */
+#define DD_LAMBDA_METRIC_MAX_AGE_S 14400   /* an older timestamp is dropped (4 h, as the libraries) */
+
+/* One DogStatsD distribution datagram as datadog-lambda-python sends it to the Extension
+ * (docs/delivery.md §4.1, §4.2): `<name>:<value>|d[|#<tag>,<tag>...][|T<timestamp>]`, no '\n'.
+ * The value is the shortest decimal that reads back the same double ("1", "0.5", "1e+20");
+ * `|T` only when timestamp_s > 0. Every tag is normalised as the libraries do (each byte outside
+ * [A-Za-z0-9_-:/.] and below 0x80 becomes '_'; bytes from 0x80 up, UTF-8 letters, are kept);
+ * empty tags are skipped. The name gets the same treatment for the bytes that would break the
+ * datagram (':', '|', '@', '#', ',', space, control bytes become '_').
+ * snprintf semantics: returns the length needed (0 for an empty name, a NaN or infinite value or
+ * more than DD_LAMBDA_METRIC_TAGS_MAX tags); out gets the text NUL-terminated when it fits, else
+ * "". [any thread] */
+DD_API size_t dd_dogstatsd_distribution(char *out, size_t cap, const char *name, double value,
+                                        const char *const *tags, size_t n_tags, int64_t timestamp_s);
+
+/* The Forwarder's metric log line (docs/delivery.md §4.3), datadog-lambda-python's key order, no
+ * spaces, '\n'-terminated: {"m":"<name>","v":<value>,"e":<timestamp_s>,"t":["<tag>",...]}.
+ * Name and tags are normalised as above, then JSON-escaped as ujson does ('/' kept, non-ASCII
+ * as \uXXXX). Same return convention. [any thread] */
+DD_API size_t dd_lambda_metric_line(char *out, size_t cap, const char *name, double value,
+                                    const char *const *tags, size_t n_tags, int64_t timestamp_s);
+
+/* The custom-metric API (datadog-lambda-python's lambda_metric): a distribution point.
+ * Extension mode: the datagram above through options.statsd_fn (`|T` only when timestamp_s > 0);
+ * Forwarder mode: the line above through options.write_fn, its "e" the timestamp or now.
+ * timestamp_s 0 = none; one more than DD_LAMBDA_METRIC_MAX_AGE_S old is dropped (DD_ERR_LIMIT).
+ * DD_OK, DD_ERR_INVALID_ARG (no name, NaN/infinite value, NULL l), DD_ERR_LIMIT (too many tags,
+ * too old, longer than DD_LAMBDA_METRIC_DATAGRAM_MAX), DD_ERR_DISABLED (no statsd_fn in Extension
+ * mode), DD_ERR_TRANSPORT (the callback failed). [any thread] */
+DD_API int dd_lambda_metric(dd_lambda *l, const char *name, double value, const char *const *tags, size_t n_tags,
+                            int64_t timestamp_s);
+
+/* DD_LAMBDA_MODE_EXTENSION or DD_LAMBDA_MODE_FORWARDER, as dd_lambda_new chose it. [any thread] */
+DD_API int dd_lambda_mode(const dd_lambda *l);
+
+/* The Forwarder's trace writer: a dd_transport_fn (set it as dd_tracer_config.transport_fn with a
+ * dd_lambda_forwarder as transport_user) that never touches the network. Each request body (a
+ * v0.4 msgpack array of traces) becomes one line per trace, written through write_fn (NULL:
+ * stdout): {"traces":[[span,...]]} with the spans' trace_id (16 lower-case hex digits, 32 when
+ * the trace has _dd.p.tid), span_id and parent_id (16 lower-case hex digits), name, service,
+ * resource, type, start, duration, error, meta and metrics (docs/lambda.md §11.3,
+ * docs/delivery.md §4.5). A line longer than DD_LAMBDA_FORWARDER_LINE_MAX is split by spans, and
+ * a single span longer than that is dropped (counted in `dropped`). Answers 200 (the tracer counts
+ * the spans as sent) or, for a body that is not a v0.4 payload, 400. [the tracer's flushing
+ * thread] */
+#define DD_LAMBDA_FORWARDER_LINE_MAX (256u * 1024u)
+typedef struct dd_lambda_forwarder {
+    dd_lambda_write_fn write_fn; /* NULL = stdout */
+    void *write_user;
+    dd_allocator alloc;          /* the line buffer; zeroed = malloc/free */
+    uint64_t lines, dropped;     /* lines written, spans dropped (too long, write failed) */
+} dd_lambda_forwarder;
+DD_API int dd_lambda_forwarder_transport(void *user, const dd_http_request *req, dd_http_response *resp);
 
 DD__END_C
 #endif /* DD_LAMBDA_H */
@@ -524,6 +675,8 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #endif
 #include <string.h>
 #include <time.h>
+#include <stdio.h>
+#include <inttypes.h>
 
 /*--- base64, sha-256 ---*/
 
@@ -1112,10 +1265,26 @@ DD__PRIVATE int dd__sls_client_context(dd__sls_x *x, const char *cc, size_t cc_l
     return dd__sls_extract_obj(x->prop, &custom, NULL, x->out);
 }
 
+/* datadog-lambda-python's parse_xray_header (docs/lambda.md §6.2): at least three ';' parts, the
+ * first three holding Root=, Parent= and Sampled= in that order; any other order is no context.
+ * Only the Lambda variable is read this way: dd_xray_parse (the xray propagation style, HTTP
+ * headers) stays lenient about the order. */
+DD__PRIVATE int dd__sls_xray_python_order(const char *h) {
+    static const char *const want[3] = {"Root=", "Parent=", "Sampled="};
+    size_t i;
+    for (i = 0; i < 3; i++) {
+        const char *end = strchr(h, ';');
+        size_t n = end ? (size_t)(end - h) : strlen(h), k = strlen(want[i]);
+        if (n < k || memcmp(h, want[i], k) != 0) return 0;
+        if (i < 2 && !end) return 0;
+        h = end ? end + 1 : h + n;
+    }
+    return 1;
+}
 DD__PRIVATE int dd__sls_xray_env(const dd_lambda_config *cfg, dd_trace_context *c) {
     const char *h = dd__sls_getenv(cfg, "_X_AMZN_TRACE_ID");
     memset(c, 0, sizeof *c);
-    if (!h || dd_xray_parse(h, strlen(h), c) != DD_OK || !dd__sls_ctx_complete(c)) {
+    if (!h || !dd__sls_xray_python_order(h) || dd_xray_parse(h, strlen(h), c) != DD_OK || !dd__sls_ctx_complete(c)) {
         memset(c, 0, sizeof *c);
         return 0;
     }
@@ -1636,16 +1805,19 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
 
 /*--- extract ---*/
 
+DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, const dd__sls_x *xp, const char *event, size_t event_len,
+                                   const char *client_context, size_t cc_len, dd_trace_context *out,
+                                   dd_lambda_trigger *t);
 DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
                              const char *client_context, size_t cc_len, dd_trace_context *out,
                              dd_lambda_trigger *trigger) {
     char local[16384];
+    char *heap = NULL;
     dd__sls_x x;
-    dd_json ev;
     dd_lambda_trigger tmp;
     /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
     dd_lambda_trigger *t = trigger ? trigger : &tmp;
-    int found = 0, builtins = 1;
+    int rc;
     if (out) memset(out, 0, sizeof *out);
     if (trigger) memset(trigger, 0, sizeof *trigger);
     if (!out || (!event && event_len) || (!client_context && cc_len)) return DD_ERR_INVALID_ARG;
@@ -1657,10 +1829,27 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
     if (cfg && cfg->scratch && cfg->scratch_len) {
         x.scratch = cfg->scratch;
         x.cap = cfg->scratch_len;
+    } else if (event_len + cc_len > sizeof local / 2 && event_len + cc_len < (SIZE_MAX >> 2)) {
+        /* a nested payload of a large event (a 200 KB _datadog attribute) must not be lost: room
+         * for twice the input (a payload and what is decoded from it), freed below */
+        size_t room = 2 * (event_len + cc_len) + 64;
+        heap = (char *)malloc(room);
+        x.scratch = heap ? heap : local;
+        x.cap = heap ? room : sizeof local;
     } else {
         x.scratch = local;
         x.cap = sizeof local;
     }
+    rc = dd__sls_extract_in(cfg, &x, event, event_len, client_context, cc_len, out, t);
+    free(heap);
+    return rc;
+}
+DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, const dd__sls_x *xp, const char *event, size_t event_len,
+                                   const char *client_context, size_t cc_len, dd_trace_context *out,
+                                   dd_lambda_trigger *t) {
+    dd__sls_x x = *xp;
+    dd_json ev;
+    int found = 0, builtins = 1;
     memset(&ev, 0, sizeof ev);
     if (!event || dd_json_parse(event, event_len, &ev) != DD_OK) memset(&ev, 0, sizeof ev);
     if (ev.type) {
@@ -1845,6 +2034,7 @@ DD_API int dd_lambda_send_trace_metadata(const dd_lambda_config *cfg, const dd_t
 #define DD__LAM_NAME_MAX 256
 
 /* An invocation between start and end: found again by its aws.lambda span. */
+#define DD__LAM_ERR_MAX 1024 /* error type, message, stack kept for the end-invocation headers */
 typedef struct dd__lam_inv {
     struct dd__lam_inv *next;
     dd_span *lambda;
@@ -1857,6 +2047,13 @@ typedef struct dd__lam_inv {
     size_t tags_len;      /* 0 = nothing to send */
     char tags_json[1536];
     char xray[256];       /* "" = _X_AMZN_TRACE_ID through getenv_fn */
+    /* the enhanced metrics' tags (Forwarder mode): n_enh NUL-terminated strings one after another */
+    size_t n_enh;
+    char enh_tags[768];
+    /* universal instrumentation: the request id, and whether the Extension answered a context */
+    char request_id[128];
+    int ui, ui_adopted;
+    char err_type[DD__LAM_ERR_MAX], err_msg[DD__LAM_ERR_MAX], err_stack[DD__LAM_ERR_MAX]; /* "" = none */
 } dd__lam_inv;
 
 struct dd_lambda {
@@ -1869,6 +2066,14 @@ struct dd_lambda {
     char service[DD__LAM_NAME_MAX];       /* "" = not configured */
     char *mapping;                        /* DD_SERVICE_MAPPING, NUL-terminated, or NULL */
     size_t mapping_size;
+    int mode, enhanced, ui;                /* DD_LAMBDA_MODE_*; enhanced metrics; universal instrumentation */
+    dd_datagram_fn statsd_fn;
+    void *statsd_user;
+    dd_lambda_write_fn write_fn;
+    void *write_user;
+    dd_lambda_extension_api ext;
+    char memorysize[16];                   /* AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "" = unknown */
+    char fn_version[32];                   /* AWS_LAMBDA_FUNCTION_VERSION */
     pthread_mutex_t lock; /* guards started, live, spare */
     int started;          /* an invocation has started: later ones are warm */
     dd__lam_inv *live, *spare;
@@ -2062,6 +2267,26 @@ DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
         }
     }
     l->init_ns = opts->init_ns ? opts->init_ns : t->wall_ns_fn(t->hook_user);
+    /* the delivery mode: the Extension when its file exists (docs/lambda.md §11.1) */
+    l->mode = opts->mode == DD_LAMBDA_MODE_EXTENSION || opts->mode == DD_LAMBDA_MODE_FORWARDER ? opts->mode : 0;
+    if (!l->mode) {
+        FILE *f = fopen(opts->extension_path ? opts->extension_path : DD_LAMBDA_EXTENSION_PATH, "rb");
+        l->mode = f ? DD_LAMBDA_MODE_EXTENSION : DD_LAMBDA_MODE_FORWARDER;
+        if (f) fclose(f);
+    }
+    l->statsd_fn = opts->statsd_fn;
+    l->statsd_user = opts->statsd_user;
+    l->write_fn = opts->write_fn;
+    l->write_user = opts->write_user;
+    l->enhanced = dd__lam_flag(&l->cfg, opts->enhanced_metrics, "DD_ENHANCED_METRICS", 1);
+    l->ext = opts->extension;
+    if (!l->ext.timeout_ms) l->ext.timeout_ms = 1000;
+    l->ui = l->mode == DD_LAMBDA_MODE_EXTENSION && l->ext.request_fn &&
+            dd__lam_flag(&l->cfg, opts->universal_instrumentation, "DD_UNIVERSAL_INSTRUMENTATION", 0);
+    v = dd__lam_env(&l->cfg, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+    if (v) dd__lam_copy(l->memorysize, sizeof l->memorysize, v, strlen(v));
+    v = dd__lam_env(&l->cfg, "AWS_LAMBDA_FUNCTION_VERSION");
+    if (v) dd__lam_copy(l->fn_version, sizeof l->fn_version, v, strlen(v));
     pthread_mutex_init(&l->lock, NULL);
     return l;
 }
@@ -2107,6 +2332,505 @@ DD__PRIVATE void dd__lam_tags_json(dd__lam_inv *rec, const dd_lambda_trigger *tr
     if (b.need + 64 > sizeof rec->tags_json) return; /* room kept for http.status_code and "}" */
     rec->tags_len = b.need;
     if (xray) dd__lam_copy(rec->xray, sizeof rec->xray, xray, strlen(xray));
+}
+
+/*--- metrics ---*/
+/* The shortest decimal text of v that reads back as v (Python's repr for the usual values). */
+DD__PRIVATE size_t dd__lam_num(double v, char out[40]) {
+    int prec;
+    if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v) return (size_t)snprintf(out, 40, "%" PRId64, (int64_t)v);
+    for (prec = 15; prec < 17; prec++) {
+        snprintf(out, 40, "%.*g", prec, v);
+        if (strtod(out, NULL) == v) break;
+    }
+    return (size_t)snprintf(out, 40, "%.*g", prec, v);
+}
+/* The libraries' tag rule: [\w\d_\-:/.] kept, any other ASCII byte -> '_' (non-ASCII kept). */
+DD__PRIVATE char dd__lam_tag_char(unsigned char c) {
+    if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+        c == '-' || c == ':' || c == '/' || c == '.')
+        return (char)c;
+    return '_';
+}
+DD__PRIVATE char dd__lam_name_char(unsigned char c) {
+    if (c < 0x20 || c == 0x7f || c == ':' || c == '|' || c == '@' || c == '#' || c == ',' || c == ' ') return '_';
+    return (char)c;
+}
+DD__PRIVATE int dd__lam_metric_ok(const char *name, double value, const char *const *tags, size_t n_tags) {
+    if (!name || !name[0] || value != value || value - value != 0) return 0;
+    if (n_tags > DD_LAMBDA_METRIC_TAGS_MAX || (n_tags && !tags)) return 0;
+    return 1;
+}
+DD_API size_t dd_dogstatsd_distribution(char *out, size_t cap, const char *name, double value,
+                                        const char *const *tags, size_t n_tags, int64_t timestamp_s) {
+    dd__tsb sb;
+    char num[40];
+    size_t i, j, first = 1;
+    if (!dd__lam_metric_ok(name, value, tags, n_tags)) {
+        if (out && cap) out[0] = 0;
+        return 0;
+    }
+    dd__tsb_init(&sb, out, cap);
+    for (i = 0; name[i]; i++) {
+        char c = dd__lam_name_char((unsigned char)name[i]);
+        dd__tsb_add(&sb, &c, 1);
+    }
+    dd__tsb_add(&sb, ":", 1);
+    dd__tsb_add(&sb, num, dd__lam_num(value, num));
+    dd__tsb_add(&sb, "|d", 2);
+    for (i = 0; i < n_tags; i++) {
+        if (!tags[i] || !tags[i][0]) continue;
+        dd__tsb_add(&sb, first ? "|#" : ",", first ? 2u : 1u);
+        first = 0;
+        for (j = 0; tags[i][j]; j++) {
+            char c = dd__lam_tag_char((unsigned char)tags[i][j]);
+            dd__tsb_add(&sb, &c, 1);
+        }
+    }
+    if (timestamp_s > 0) {
+        dd__tsb_add(&sb, "|T", 2);
+        dd__tsb_add(&sb, num, (size_t)snprintf(num, sizeof num, "%" PRId64, timestamp_s));
+    }
+    if (sb.need >= cap && out && cap) out[0] = 0;
+    return sb.need;
+}
+/* A JSON string as ujson writes it: '"' '\\' escaped, controls as \uXXXX (\n \r \t \b \f short),
+ * '/' kept, non-ASCII UTF-8 as \uXXXX (surrogate pairs above U+FFFF; an invalid byte as U+FFFD).
+ * `map` normalises each ASCII byte first. */
+DD__PRIVATE void dd__lam_json_str(dd__tsb *sb, const char *s, char (*map)(unsigned char)) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0;
+    dd__tsb_add(sb, "\"", 1);
+    while (s[i]) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t n, k;
+        char u[12];
+        if (c < 0x80) {
+            char m = map((unsigned char)c);
+            if (m == '"' || m == '\\') { dd__tsb_add(sb, "\\", 1); dd__tsb_add(sb, &m, 1); }
+            else if (m == '\n') dd__tsb_add(sb, "\\n", 2);
+            else if (m == '\r') dd__tsb_add(sb, "\\r", 2);
+            else if (m == '\t') dd__tsb_add(sb, "\\t", 2);
+            else if ((unsigned char)m < 0x20 || m == 0x7f) {
+                u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0'; u[4] = hex[((unsigned char)m) >> 4]; u[5] = hex[m & 15];
+                dd__tsb_add(sb, u, 6);
+            } else dd__tsb_add(sb, &m, 1);
+            i++;
+            continue;
+        }
+        n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        if (c >= 0xf5) n = 0;
+        cp = n == 4 ? c & 7u : n == 3 ? c & 15u : c & 31u;
+        for (k = 1; k < n; k++) {
+            unsigned char d = (unsigned char)s[i + k];
+            if ((d & 0xc0) != 0x80) { n = 0; break; }
+            cp = (cp << 6) | (d & 0x3fu);
+        }
+        if (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) n = 0;
+        if (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) n = 0;
+        if (!n) { cp = 0xfffd; n = 1; }
+        if (cp >= 0x10000) {
+            uint32_t v = cp - 0x10000, hi = 0xd800 + (v >> 10), lo = 0xdc00 + (v & 0x3ff);
+            snprintf(u, sizeof u, "\\u%04x", (unsigned)hi);
+            dd__tsb_add(sb, u, 6);
+            snprintf(u, sizeof u, "\\u%04x", (unsigned)lo);
+            dd__tsb_add(sb, u, 6);
+        } else {
+            snprintf(u, sizeof u, "\\u%04x", (unsigned)cp);
+            dd__tsb_add(sb, u, 6);
+        }
+        i += n;
+    }
+    dd__tsb_add(sb, "\"", 1);
+}
+DD_API size_t dd_lambda_metric_line(char *out, size_t cap, const char *name, double value,
+                                    const char *const *tags, size_t n_tags, int64_t timestamp_s) {
+    dd__tsb sb;
+    char num[40];
+    size_t i, first = 1;
+    if (!dd__lam_metric_ok(name, value, tags, n_tags)) {
+        if (out && cap) out[0] = 0;
+        return 0;
+    }
+    dd__tsb_init(&sb, out, cap);
+    dd__tsb_add(&sb, "{\"m\":", 5);
+    dd__lam_json_str(&sb, name, dd__lam_name_char);
+    dd__tsb_add(&sb, ",\"v\":", 5);
+    dd__tsb_add(&sb, num, dd__lam_num(value, num));
+    dd__tsb_add(&sb, ",\"e\":", 5);
+    dd__tsb_add(&sb, num, (size_t)snprintf(num, sizeof num, "%" PRId64, timestamp_s));
+    dd__tsb_add(&sb, ",\"t\":[", 6);
+    for (i = 0; i < n_tags; i++) {
+        if (!tags[i] || !tags[i][0]) continue;
+        if (!first) dd__tsb_add(&sb, ",", 1);
+        first = 0;
+        dd__lam_json_str(&sb, tags[i], dd__lam_tag_char);
+    }
+    dd__tsb_add(&sb, "]}\n", 3);
+    if (sb.need >= cap && out && cap) out[0] = 0;
+    return sb.need;
+}
+DD__PRIVATE int dd__lam_write_line(dd_lambda_write_fn fn, void *user, const char *line, size_t len) {
+    if (fn) return fn(user, line, len);
+    if (fwrite(line, 1, len, stdout) != len) return -1;
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+DD__PRIVATE int dd__lam_metric(dd_lambda *l, const char *name, double value, const char *const *tags, size_t n_tags,
+                               int64_t timestamp_s) {
+    char buf[DD_LAMBDA_METRIC_DATAGRAM_MAX + 1];
+    int64_t now_s;
+    size_t n;
+    if (!l || !dd__lam_metric_ok(name, value, tags, n_tags)) return n_tags > DD_LAMBDA_METRIC_TAGS_MAX && l ? DD_ERR_LIMIT : DD_ERR_INVALID_ARG;
+    now_s = l->t->wall_ns_fn(l->t->hook_user) / INT64_C(1000000000);
+    if (timestamp_s > 0 && timestamp_s < now_s - DD_LAMBDA_METRIC_MAX_AGE_S) return DD_ERR_LIMIT;
+    if (l->mode == DD_LAMBDA_MODE_EXTENSION) {
+        if (!l->statsd_fn) return DD_ERR_DISABLED;
+        n = dd_dogstatsd_distribution(buf, sizeof buf, name, value, tags, n_tags, timestamp_s);
+        if (!n || n >= sizeof buf) return DD_ERR_LIMIT;
+        return l->statsd_fn(l->statsd_user, buf, n) == 0 ? DD_OK : DD_ERR_TRANSPORT;
+    }
+    n = dd_lambda_metric_line(buf, sizeof buf, name, value, tags, n_tags, timestamp_s > 0 ? timestamp_s : now_s);
+    if (!n || n >= sizeof buf) return DD_ERR_LIMIT;
+    return dd__lam_write_line(l->write_fn, l->write_user, buf, n) == 0 ? DD_OK : DD_ERR_TRANSPORT;
+}
+DD_API int dd_lambda_metric(dd_lambda *l, const char *name, double value, const char *const *tags, size_t n_tags,
+                            int64_t timestamp_s) {
+    return dd__lam_metric(l, name, value, tags, n_tags, timestamp_s);
+}
+DD_API int dd_lambda_mode(const dd_lambda *l) { return l ? l->mode : 0; }
+/* The enhanced metrics of one invocation (Forwarder mode; docs/delivery.md §4.4, Python's
+ * choices): invocations 1, and errors 1 for a failed invocation, with the invocation's tags. */
+DD__PRIVATE void dd__lam_enhanced(dd_lambda *l, const dd__lam_inv *rec, int is_error) {
+    const char *tags[8];
+    size_t n = 0, i;
+    const char *p = rec->enh_tags;
+    if (!l->enhanced || l->mode != DD_LAMBDA_MODE_FORWARDER) return;
+    for (i = 0; i < rec->n_enh && n < 8; i++) {
+        tags[n++] = p;
+        p += strlen(p) + 1;
+    }
+    dd__lam_metric(l, "aws.lambda.enhanced.invocations", 1, tags, n, 0);
+    if (is_error) dd__lam_metric(l, "aws.lambda.enhanced.errors", 1, tags, n, 0);
+}
+
+
+/*--- forwarder ---*/
+/* A growable text buffer on the forwarder's allocator; `bad` after a failed allocation. */
+typedef struct dd__lam_gb {
+    const dd_allocator *a;
+    char *p;
+    size_t n, cap;
+    int bad;
+} dd__lam_gb;
+/* Room for n more bytes (and a NUL); 0, or -1 when out of memory. */
+DD__PRIVATE int dd__lam_gb_room(dd__lam_gb *b, size_t n) {
+    if (b->bad) return -1;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        char *q;
+        while (cap < b->n + n + 1) cap *= 2;
+        q = (char *)dd__alloc(b->a, cap);
+        if (!q) { b->bad = 1; return -1; }
+        if (b->n) memcpy(q, b->p, b->n);
+        dd__free(b->a, b->p, b->cap);
+        b->p = q;
+        b->cap = cap;
+    }
+    return 0;
+}
+DD__PRIVATE void dd__lam_gb_add(dd__lam_gb *b, const char *s, size_t n) {
+    if (dd__lam_gb_room(b, n) != 0) return;
+    if (n) memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+/* The msgpack value at r as JSON text (dd_mp_to_json), then past it. */
+DD__PRIVATE int dd__lam_gb_value(dd__lam_gb *b, dd_mp_reader *r) {
+    const uint8_t *from = r->p;
+    size_t need;
+    if (dd_mp_skip(r) != DD_OK) return -1;
+    need = dd_mp_to_json(from, (size_t)(r->p - from), NULL, 0);
+    if (!need) return -1;
+    if (dd__lam_gb_room(b, need) != 0) return -1;
+    dd_mp_to_json(from, (size_t)(r->p - from), b->p + b->n, need + 1);
+    b->n += need;
+    return 0;
+}
+/* The trace's _dd.p.tid (16 hex digits) from any span's meta, or "" (does not move r). */
+DD__PRIVATE void dd__lam_find_tid(dd_mp_reader r, uint32_t n_spans, char tid[17]) {
+    uint32_t i, k, n, m, j;
+    const char *s;
+    uint32_t len;
+    tid[0] = 0;
+    for (i = 0; i < n_spans; i++) {
+        if (dd_mp_read_map(&r, &n) != DD_OK) return;
+        for (k = 0; k < n; k++) {
+            if (dd_mp_read_str(&r, &s, &len) != DD_OK) return;
+            if (len == 4 && memcmp(s, "meta", 4) == 0 && dd_mp_peek_type(&r) == DD_MP_MAP) {
+                dd_mp_read_map(&r, &m);
+                for (j = 0; j < m; j++) {
+                    const char *v;
+                    uint32_t vl;
+                    if (dd_mp_read_str(&r, &s, &len) != DD_OK) return;
+                    if (len == 9 && memcmp(s, "_dd.p.tid", 9) == 0 && dd_mp_peek_type(&r) == DD_MP_STR) {
+                        dd_mp_read_str(&r, &v, &vl);
+                        if (vl == 16) { memcpy(tid, v, 16); tid[16] = 0; return; }
+                    } else if (dd_mp_skip(&r) != DD_OK) return;
+                }
+            } else if (dd_mp_skip(&r) != DD_OK) return;
+        }
+    }
+}
+/* One span map as the Forwarder's JSON object (ids as lower-case hex). 0, or -1 for a bad span. */
+DD__PRIVATE int dd__lam_span_json(dd__lam_gb *b, dd_mp_reader *r, const char *tid) {
+    uint32_t n, k, len;
+    const char *key;
+    static const char hex[] = "0123456789abcdef";
+    if (dd_mp_read_map(r, &n) != DD_OK) return -1;
+    dd__lam_gb_add(b, "{", 1);
+    for (k = 0; k < n; k++) {
+        if (dd_mp_read_str(r, &key, &len) != DD_OK) return -1;
+        if (k) dd__lam_gb_add(b, ",", 1);
+        dd__lam_gb_add(b, "\"", 1);
+        dd__lam_gb_add(b, key, len); /* the tracer's own key names: plain ASCII */
+        dd__lam_gb_add(b, "\":", 2);
+        if ((len == 8 && memcmp(key, "trace_id", 8) == 0) || (len == 7 && memcmp(key, "span_id", 7) == 0) ||
+            (len == 9 && memcmp(key, "parent_id", 9) == 0)) {
+            uint64_t id;
+            char h[36];
+            int i, o = 0;
+            if (dd_mp_read_u64(r, &id) != DD_OK) return -1;
+            h[o++] = '"';
+            if (key[0] == 't' && tid[0]) { memcpy(h + o, tid, 16); o += 16; }
+            for (i = 15; i >= 0; i--) h[o + 15 - i] = hex[(id >> (i * 4)) & 15];
+            o += 16;
+            h[o++] = '"';
+            dd__lam_gb_add(b, h, (size_t)o);
+        } else if (dd__lam_gb_value(b, r) != 0) {
+            return -1;
+        }
+    }
+    dd__lam_gb_add(b, "}", 1);
+    return b->bad ? -1 : 0;
+}
+DD_API int dd_lambda_forwarder_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
+    dd_lambda_forwarder *f = (dd_lambda_forwarder *)user;
+    dd_mp_reader r;
+    uint32_t n_traces, t, n_spans, i;
+    dd__lam_gb line, span;
+    int rc = 0;
+    resp->status = 400;
+    if (!f || !req || !req->body) return DD_TRANSPORT_ANSWERED;
+    memset(&line, 0, sizeof line);
+    memset(&span, 0, sizeof span);
+    line.a = span.a = &f->alloc;
+    dd_mp_reader_init(&r, req->body, req->body_len);
+    if (dd_mp_read_array(&r, &n_traces) != DD_OK) return DD_TRANSPORT_ANSWERED;
+    for (t = 0; t < n_traces && rc == 0; t++) {
+        char tid[17];
+        size_t in_line = 0;
+        if (dd_mp_read_array(&r, &n_spans) != DD_OK) { rc = -1; break; }
+        dd__lam_find_tid(r, n_spans, tid);
+        line.n = 0;
+        for (i = 0; i < n_spans; i++) {
+            span.n = 0;
+            span.bad = 0;
+            if (dd__lam_span_json(&span, &r, tid) != 0) {
+                if (dd_mp_reader_error(&r) != DD_OK) { rc = -1; break; }
+                f->dropped++;
+                continue;
+            }
+            if (span.n + 16 > DD_LAMBDA_FORWARDER_LINE_MAX) { f->dropped++; continue; }
+            if (in_line && line.n + span.n + 4 > DD_LAMBDA_FORWARDER_LINE_MAX) { /* this line is full */
+                dd__lam_gb_add(&line, "]]}\n", 4);
+                if (line.bad || dd__lam_write_line(f->write_fn, f->write_user, line.p, line.n) != 0) f->dropped += in_line;
+                else f->lines++;
+                line.n = 0;
+                line.bad = 0;
+                in_line = 0;
+            }
+            dd__lam_gb_add(&line, in_line ? "," : "{\"traces\":[[", in_line ? 1u : 12u);
+            dd__lam_gb_add(&line, span.p, span.n);
+            in_line++;
+        }
+        if (rc == 0 && in_line) {
+            dd__lam_gb_add(&line, "]]}\n", 4);
+            if (line.bad || dd__lam_write_line(f->write_fn, f->write_user, line.p, line.n) != 0) f->dropped += in_line;
+            else f->lines++;
+        }
+    }
+    dd__free(&f->alloc, line.p, line.cap);
+    dd__free(&f->alloc, span.p, span.cap);
+    if (rc == 0) {
+        resp->status = 200;
+        resp->body = "{\"rate_by_service\":{}}"; /* as an agent that sets no rates answers */
+        resp->body_len = 22;
+    }
+    return DD_TRANSPORT_ANSWERED;
+}
+
+
+/*--- universal instrumentation ---*/
+/* The Extension's lifecycle API (docs/lambda.md §11.2): requests through options.extension. */
+DD__PRIVATE size_t dd__lam_b64enc(const char *in, size_t n, char *out, size_t cap) {
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+    if ((n + 2) / 3 * 4 + 1 > cap) return 0;
+    for (i = 0; i + 2 < n; i += 3) {
+        uint32_t v = ((uint32_t)(unsigned char)in[i] << 16) | ((uint32_t)(unsigned char)in[i + 1] << 8) | (unsigned char)in[i + 2];
+        out[o++] = a[v >> 18]; out[o++] = a[(v >> 12) & 63]; out[o++] = a[(v >> 6) & 63]; out[o++] = a[v & 63];
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)(unsigned char)in[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)(unsigned char)in[i + 1] << 8;
+        out[o++] = a[v >> 18];
+        out[o++] = a[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? a[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = 0;
+    return o;
+}
+DD__PRIVATE void dd__lam_hdr(dd_header *h, size_t *n, const char *name, const char *value) {
+    h[*n].name = name;
+    h[*n].name_len = strlen(name);
+    h[*n].value = value;
+    h[*n].value_len = strlen(value);
+    (*n)++;
+}
+DD__PRIVATE int dd__lam_ext_post(dd_lambda *l, const char *path, const char *body, size_t len, const dd_header *h,
+                                 size_t nh, dd_http_response *resp) {
+    dd_http_request req;
+    memset(&req, 0, sizeof req);
+    memset(resp, 0, sizeof *resp);
+    req.method = "POST";
+    req.path = path;
+    req.headers = h;
+    req.n_headers = nh;
+    req.body = (const uint8_t *)(body && len ? body : "{}");
+    req.body_len = body && len ? len : 2;
+    req.timeout_ms = l->ext.timeout_ms;
+    return l->ext.request_fn(l->ext.user, &req, resp);
+}
+DD__PRIVATE const char *dd__lam_ext_header(dd_lambda *l, const char *name, size_t *n) {
+    *n = 0;
+    return l->ext.response_header_fn ? l->ext.response_header_fn(l->ext.user, name, n) : NULL;
+}
+/* POST /lambda/start-invocation with the raw event, the request id and the client context's
+ * x-datadog-* members (the Extension's last resort); the context it answers goes to *out
+ * (trace id, priority, _dd.p.tid; parent id = trace id, as datadog-lambda-go does). DD_OK when it
+ * answered one, DD_ERR_NOT_FOUND when it answered none, DD_ERR_TRANSPORT when it did not answer. */
+DD__PRIVATE int dd__lam_ui_start(dd_lambda *l, const dd_lambda_invocation *inv, dd_trace_context *out) {
+    dd_header h[9];
+    size_t nh = 0, n;
+    char names[8][64], values[8][256];
+    dd_http_response resp;
+    const char *v;
+    uint64_t id;
+    memset(out, 0, sizeof *out);
+    out->sampling_priority = DD_PRIORITY_UNSET;
+    dd__lam_hdr(h, &nh, "lambda-runtime-aws-request-id", inv->request_id ? inv->request_id : "");
+    if (inv->client_context && inv->client_context_len) {
+        dd_json root, custom, val;
+        dd_json_iter it;
+        dd_json key;
+        if (dd_json_parse(inv->client_context, inv->client_context_len, &root) == DD_OK &&
+            dd_json_get(&root, "custom", 6, &custom) == DD_OK && custom.type == DD_JSON_OBJECT) {
+            dd_json_iter_init(&it, &custom);
+            while (nh < 9 && dd_json_next(&it, &key, &val) == DD_OK) {
+                size_t kn = 0, vn = 0;
+                if (val.type != DD_JSON_STRING || dd_json_string(&key, names[nh - 1], sizeof names[0], &kn) != DD_OK ||
+                    kn < 10 || strncmp(names[nh - 1], "x-datadog-", 10) != 0 ||
+                    dd_json_string(&val, values[nh - 1], sizeof values[0], &vn) != DD_OK)
+                    continue;
+                dd__lam_hdr(h, &nh, names[nh - 1], values[nh - 1]);
+            }
+        }
+    }
+    if (dd__lam_ext_post(l, "/lambda/start-invocation", inv->event, inv->event ? inv->event_len : 0, h, nh, &resp) !=
+            DD_TRANSPORT_ANSWERED || resp.status / 100 != 2)
+        return DD_ERR_TRANSPORT;
+    v = dd__lam_ext_header(l, "x-datadog-trace-id", &n);
+    if (!v || dd__sls_dec_u64(v, n, &id) != DD_OK || !id) return DD_ERR_NOT_FOUND;
+    out->trace_id.lo = id;
+    out->parent_id = id;
+    v = dd__lam_ext_header(l, "x-datadog-sampling-priority", &n);
+    if (v && n && n < 5) {
+        int neg = v[0] == '-', p = 0;
+        size_t i;
+        for (i = (size_t)neg; i < n && v[i] >= '0' && v[i] <= '9'; i++) p = p * 10 + (v[i] - '0');
+        if (i == n && n > (size_t)neg) out->sampling_priority = neg ? -p : p;
+    }
+    v = dd__lam_ext_header(l, "x-datadog-tags", &n);
+    if (v && n && n <= DD_PTAGS_MAX) {
+        const char *tid = NULL;
+        size_t i;
+        memcpy(out->ptags, v, n);
+        out->ptags[n] = 0;
+        out->ptags_len = (uint32_t)n;
+        for (i = 0; i + 10 + 16 <= n; i++)
+            if (memcmp(v + i, "_dd.p.tid=", 10) == 0 && (i == 0 || v[i - 1] == ',')) { tid = v + i + 10; break; }
+        if (tid) {
+            uint64_t hi = 0;
+            int ok = 1;
+            for (i = 0; i < 16; i++) {
+                int d = dd__sls_hexval(tid[i]);
+                if (d < 0) { ok = 0; break; }
+                hi = hi << 4 | (uint64_t)d;
+            }
+            if (ok) out->trace_id.hi = hi;
+        }
+    }
+    return DD_OK;
+}
+/* POST /lambda/end-invocation: the response, the request id, the root's span id, the root's
+ * context when the Extension answered none at the start, the error headers (base64). */
+DD__PRIVATE void dd__lam_ui_end(dd_lambda *l, dd__lam_inv *rec, dd_span *span, const char *response, size_t len,
+                                int is_error) {
+    dd_header h[12];
+    size_t nh = 0;
+    char sid[24], tid[24], pid[24], prio[8], b64[3][DD__LAM_ERR_MAX * 4 / 3 + 8];
+    dd_trace_context ctx;
+    dd_http_response resp;
+    dd__lam_hdr(h, &nh, "lambda-runtime-aws-request-id", rec->request_id);
+    sid[dd__t_u64_dec(dd_span_id(span), sid)] = 0;
+    dd__lam_hdr(h, &nh, "x-datadog-span-id", sid);
+    if (!rec->ui_adopted && dd_span_context(span, &ctx) == DD_OK) {
+        tid[dd__t_u64_dec(ctx.trace_id.lo, tid)] = 0;
+        pid[dd__t_u64_dec(ctx.parent_id, pid)] = 0;
+        dd__lam_hdr(h, &nh, "x-datadog-trace-id", tid);
+        dd__lam_hdr(h, &nh, "x-datadog-parent-id", pid);
+        if (ctx.sampling_priority != DD_PRIORITY_UNSET) {
+            snprintf(prio, sizeof prio, "%d", (int)ctx.sampling_priority);
+            dd__lam_hdr(h, &nh, "x-datadog-sampling-priority", prio);
+        }
+        if (ctx.ptags_len) dd__lam_hdr(h, &nh, "x-datadog-tags", ctx.ptags);
+    }
+    if (is_error) {
+        dd__lam_hdr(h, &nh, "x-datadog-invocation-error", "true");
+        if (rec->err_msg[0] && dd__lam_b64enc(rec->err_msg, strlen(rec->err_msg), b64[0], sizeof b64[0]))
+            dd__lam_hdr(h, &nh, "x-datadog-invocation-error-msg", b64[0]);
+        if (rec->err_type[0] && dd__lam_b64enc(rec->err_type, strlen(rec->err_type), b64[1], sizeof b64[1]))
+            dd__lam_hdr(h, &nh, "x-datadog-invocation-error-type", b64[1]);
+        if (rec->err_stack[0] && dd__lam_b64enc(rec->err_stack, strlen(rec->err_stack), b64[2], sizeof b64[2]))
+            dd__lam_hdr(h, &nh, "x-datadog-invocation-error-stack", b64[2]);
+    }
+    dd__lam_ext_post(l, "/lambda/end-invocation", response, len, h, nh, &resp);
+}
+DD_API void dd_lambda_set_invocation_error(dd_lambda *l, dd_span *span, const char *type, const char *message,
+                                           const char *stack) {
+    dd__lam_inv *rec;
+    if (!l || !span) return;
+    dd_span_set_error_info(span, type, message, stack);
+    pthread_mutex_lock(&l->lock);
+    for (rec = l->live; rec; rec = rec->next)
+        if (rec->lambda == span) break;
+    pthread_mutex_unlock(&l->lock);
+    if (!rec) return; /* the record is only used by the span's owner thread */
+    dd__lam_copy(rec->err_type, sizeof rec->err_type, type, type ? strlen(type) : 0);
+    dd__lam_copy(rec->err_msg, sizeof rec->err_msg, message, message ? strlen(message) : 0);
+    dd__lam_copy(rec->err_stack, sizeof rec->err_stack, stack, stack ? strlen(stack) : 0);
 }
 
 /*--- start ---*/
@@ -2168,6 +2892,45 @@ DD__PRIVATE dd_span *dd__lam_start_inferred(dd_lambda *l, const dd_lambda_trigge
     return inf;
 }
 
+/* The enhanced metrics' tags of an invocation (docs/delivery.md §4.4, datadog-lambda-python's
+ * get_enhanced_metrics_tags without `runtime`, which a custom runtime does not have). */
+DD__PRIVATE void dd__lam_enh_tags(const dd_lambda *l, dd__lam_inv *rec, const char *const *parts, size_t n_parts,
+                                  const char *arn_end, const char *name, const char *lower, int cold) {
+    size_t used = 0, i, k;
+    char one[300];
+    const char *q = NULL;
+    size_t qn = 0;
+    int numeric = 1;
+    rec->n_enh = 0;
+    if (n_parts > 7) {
+        q = parts[7];
+        qn = (size_t)((n_parts > 8 ? parts[8] - 1 : arn_end) - q);
+        for (k = 0; k < qn; k++)
+            if (q[k] < '0' || q[k] > '9') numeric = 0;
+    }
+    for (i = 0; i < 8; i++) {
+        one[0] = 0;
+        switch (i) {
+        case 0: if (n_parts > 4) snprintf(one, sizeof one, "region:%.*s", (int)(parts[4] - 1 - parts[3]), parts[3]); break;
+        case 1: if (n_parts > 5) snprintf(one, sizeof one, "account_id:%.*s", (int)(parts[5] - 1 - parts[4]), parts[4]); break;
+        case 2: snprintf(one, sizeof one, "functionname:%s", lower); break;
+        case 3:
+            if (q && qn && q[0] != '$') snprintf(one, sizeof one, "resource:%s:%.*s", name, (int)qn, q);
+            else snprintf(one, sizeof one, "resource:%s", name);
+            break;
+        case 4: if (q && qn && q[0] != '$' && !numeric && l->fn_version[0]) snprintf(one, sizeof one, "executedversion:%s", l->fn_version); break;
+        case 5: snprintf(one, sizeof one, "cold_start:%s", cold ? "true" : "false"); break;
+        case 6: if (l->memorysize[0]) snprintf(one, sizeof one, "memorysize:%s", l->memorysize); break;
+        default: snprintf(one, sizeof one, "datadog_lambda:v%s", DD_VERSION_STRING); break;
+        }
+        k = strlen(one);
+        if (!k || used + k + 1 > sizeof rec->enh_tags) continue;
+        memcpy(rec->enh_tags + used, one, k + 1);
+        used += k + 1;
+        rec->n_enh++;
+    }
+}
+
 DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocation *inv, dd_lambda_trigger *trigger) {
     dd_lambda_config cfg;
     dd__lam_hooks hooks;
@@ -2182,7 +2945,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     const char *parts[9];
     size_t arn_len, n_parts = 0, i, name_len;
     int64_t start;
-    int first, proactive, have_parent, merged_xray = 0;
+    int first, proactive, have_parent, merged_xray = 0, adopted = 0;
     if (trigger) memset(trigger, 0, sizeof *trigger);
     if (!l || !inv) return NULL;
     cfg = l->cfg;
@@ -2200,7 +2963,13 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
                       inv->client_context ? inv->client_context_len : 0, &extracted, tr);
     have_parent = dd_lambda_parent(&cfg, &extracted, tr->context_source, &parent) == DD_OK;
     if (have_parent && tr->context_source == DD_LAMBDA_CONTEXT_XRAY) merged_xray = 1; /* only with merging on */
-    if (cfg.send_fn) dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
+    if (l->ui) { /* the Extension extracts, infers and merges; the tracer adopts its answer (§11.2) */
+        adopted = dd__lam_ui_start(l, inv, &parent) == DD_OK;
+        have_parent = adopted;
+        merged_xray = 0;
+    } else if (cfg.send_fn) {
+        dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
+    }
 
     start = inv->start_ns ? inv->start_ns : l->t->wall_ns_fn(l->t->hook_user);
     pthread_mutex_lock(&l->lock);
@@ -2231,7 +3000,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     else if (!l->service_representation) dd__lam_copy(service, sizeof service, "aws.lambda", 10);
     else dd__lam_copy(service, sizeof service, name, name_len);
 
-    if (l->managed_services && tr->span_name[0])
+    if (!l->ui && l->managed_services && tr->span_name[0])
         inf = dd__lam_start_inferred(l, tr, have_parent ? &parent : NULL, inv->event, inv->event ? inv->event_len : 0,
                                      inv->request_id, start);
     if (inf) { /* from the trigger tags, as datadog-lambda-python's wrapper _after: http.route, dd_resource_key */
@@ -2246,7 +3015,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     so.context = !inf && have_parent ? &parent : NULL;
     so.name = "aws.lambda";
     so.service = service;
-    so.resource = name;
+    so.resource = l->ui ? "dd-tracer-serverless-span" : name; /* the Extension replaces it (§11.2) */
     so.type = "serverless";
     so.start_ns = start;
     s = dd_span_start(l->t, &so);
@@ -2279,7 +3048,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     }
     for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
         dd_span_set_tag(s, tr->trigger_tags[i].key, tr->trigger_tags[i].value);
-    if (first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
+    if (!l->ui && first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
         start > l->init_ns) { /* the sandbox's initialisation (spec 9) */
         dd_span *load;
         memset(&so, 0, sizeof so);
@@ -2313,6 +3082,13 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     rec->tags_len = 0;
     rec->xray[0] = 0;
     if (l->cfg.send_fn) dd__lam_tags_json(rec, tr, inv->xray_trace_id);
+    rec->ui = l->ui;
+    rec->ui_adopted = adopted;
+    dd__lam_copy(rec->request_id, sizeof rec->request_id, inv->request_id, inv->request_id ? strlen(inv->request_id) : 0);
+    rec->err_type[0] = rec->err_msg[0] = rec->err_stack[0] = 0;
+    rec->n_enh = 0;
+    if (l->enhanced && l->mode == DD_LAMBDA_MODE_FORWARDER)
+        dd__lam_enh_tags(l, rec, parts, n_parts, arn + arn_len, name, lower, first && !proactive);
     pthread_mutex_lock(&l->lock);
     rec->next = l->live;
     l->live = rec;
@@ -2384,12 +3160,14 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
             }
             dd_xray_send_metadata(&cfg, "lambda_function_tags", 20, rec->tags_json, m);
         }
+        if (rec && rec->ui) dd__lam_ui_end(l, rec, span, response, response ? response_len : 0, is_error);
         dd_span_finish(span);
         if (rec && rec->inferred) {
             if (l->service[0]) dd_span_set_tag(rec->inferred, "peer.service", l->service);
             if (rec->inferred_async) dd_span_finish_at(rec->inferred, rec->lambda_start);
             else dd_span_finish(rec->inferred);
         }
+        if (rec) dd__lam_enhanced(l, rec, is_error);
         if (rec) {
             pthread_mutex_lock(&l->lock);
             rec->next = l->spare;
@@ -2399,6 +3177,7 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
     }
     return dd_tracer_flush(l->t);
 }
+
 
 /*--- log correlation ---*/
 DD__PRIVATE void dd__lam_ids(const dd_lambda *l, const dd_span *s, char tid[33], char sid[21]) {

@@ -1419,7 +1419,7 @@ DD_API dd_udp_sender *dd_udp_sender_open(const char *host, int port) {
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_DGRAM;
     snprintf(ps, sizeof ps, "%d", port);
-    if (getaddrinfo(host, ps, &hints, &res) != 0) return NULL;
+    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res) return NULL;
     /* IPv4 first: a UDP "connect" to ::1 succeeds even when the daemon listens on 127.0.0.1
      * only (DogStatsD's default), and every datagram would vanish. */
     for (ai = res; ai && ai->ai_family != AF_INET; ai = ai->ai_next) {}

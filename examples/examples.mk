@@ -68,3 +68,19 @@ demo-deps:
 
 demo: demo-deps $(EX)/agent $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 	@bash examples/demo/demo.sh $(EX)
+
+# make lambda-package: $(BUILD)/lambda/function.zip, a ready AWS Lambda function for the
+# provided.al2023 / provided.al2 runtimes: `bootstrap` (examples/lambda/bootstrap.c: the Runtime API
+# loop, the demo handler and dd-trace-c; linked statically so that it does not depend on the
+# build machine's glibc) at the root of the zip, as Lambda wants it. Needs Debian's `zip`.
+.PHONY: lambda-package
+lambda-package: $(BUILD)/lambda/function.zip
+
+$(BUILD)/lambda/function.zip: examples/lambda/bootstrap.c $(DD_HEADERS)
+	@mkdir -p $(BUILD)/lambda
+	@command -v zip >/dev/null || { echo "lambda-package: install zip (make setup)"; exit 1; }
+	$(CC) -std=c99 -O2 $(STRICT) -I. -static examples/lambda/bootstrap.c -o $(BUILD)/lambda/bootstrap -lpthread -lm
+	@chmod 755 $(BUILD)/lambda/bootstrap
+	@rm -f $@
+	cd $(BUILD)/lambda && zip -q -X function.zip bootstrap
+	@echo "lambda-package: $@ (deploy with --runtime provided.al2023 --handler bootstrap)"

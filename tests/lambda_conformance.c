@@ -1,4 +1,5 @@
-/* tests/lambda_conformance.c - runs dd_lambda_extract over ../shared/conformance/lambda/ fixtures.
+/* tests/lambda_conformance.c - runs dd_lambda_extract over ../shared/conformance/lambda/ fixtures
+ * (the ext-* fixtures through universal instrumentation: tests/lambda_conformance_ext.h).
  * Built and run by tests/lambda_conformance_test.sh; prints one line per family, then the total.
  * Not-applicable fixtures and documented deviations are listed in tests/fixtures/lambda/CONFORMANCE.md
  * and in the two tables below (keep them in step). */
@@ -9,12 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 
 /* Fixtures that do not apply to dd-trace-c's extraction (reason in CONFORMANCE.md). */
 static const char *const not_applicable[] = {
-    "ext-01-end-invocation-error-headers",  /* extension lifecycle API */
-    "ext-02-end-invocation-root-context-headers",
-    "ext-03-start-invocation-precedence",
+    "", /* none today: the ext-* fixtures run through universal instrumentation (lambda_conformance_ext.h) */
 };
 
 typedef struct env_kv { char name[64]; char value[512]; } env_kv;
@@ -173,6 +173,7 @@ static void check_trigger_tags(const dd_json *tt, const dd_lambda_trigger *t) {
 }
 
 #include "lambda_conformance_spans.h" /* check_spans: the same fixtures through the invocation spans */
+#include "lambda_conformance_ext.h"   /* run_ext_fixture: the Extension's lifecycle API */
 
 static int run_fixture(const char *path, const char *id) {
     static char text[1 << 20];
@@ -192,6 +193,7 @@ static int run_fixture(const char *path, const char *id) {
     cur_id = id;
     if (dd_json_parse(text, n, &root) != DD_OK) { fail("fixture", "unparseable", "json"); return 0; }
     dd_json_get(&root, "expected", 8, &exp);
+    if (strncmp(id, "ext-", 4) == 0) return run_ext_fixture(id, &root, &exp);
     memset(&cfg, 0, sizeof cfg);
     cfg.getenv_fn = fx_getenv;
     cfg.scratch = scratch;

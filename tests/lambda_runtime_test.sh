@@ -78,7 +78,9 @@ $PY examples/lambda/fake_runtime_api.py --ready-file "$B/rt.ready" --events "$B/
     --exit-after 5 --function-arn "arn:aws:lambda:us-east-1:123456789012:function:Demo-Function:prod" 2>"$B/rt.err" &
 RPID=$!; PIDS="$PIDS $RPID"
 for _ in $(seq 1 100); do [ -s "$B/agent.ready" ] && [ -s "$B/rt.ready" ] && break; sleep 0.05; done
+: >"$B/datadog-agent" # Extension mode (the Extension's file), the example agent as trace intake
 AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$B/rt.ready") AWS_LAMBDA_FUNCTION_NAME=Demo-Function \
+    DD_LAMBDA_EXTENSION_PATH="$B/datadog-agent" DD_DOGSTATSD_PORT=9 \
     DD_TRACE_AGENT_URL=http://127.0.0.1:$(cat "$B/agent.ready") DD_SERVICE= DD_ENV= DD_TRACE_SAMPLE_RATE= DD_COLD_START_TRACING=false \
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     timeout 60 "$B/bootstrap" 2>"$B/bootstrap.err"

@@ -9,12 +9,26 @@
  *      headers, SNS, EventBridge, ..., the client context, X-Ray from Lambda-Runtime-Trace-Id);
  *   2. starts the inferred span of the trigger (aws.sqs, aws.apigateway, ...) when there is one,
  *      then the aws.lambda span, and here a child span `demo.handler` for the handler's work;
- *   3. ends the invocation (HTTP status from the answer, errors) and flushes synchronously through
- *      dd_sender.h to the agent (DD_TRACE_AGENT_URL, or DD_AGENT_HOST / DD_TRACE_AGENT_PORT,
- *      default http://localhost:8126: the Datadog Lambda extension) BEFORE
+ *   3. ends the invocation (HTTP status from the answer, errors) and delivers the traces BEFORE
  *      answering, because Lambda may freeze the sandbox once it has the answer.
- * The demo handler counts the event's Records and answers {"processed":N}; an event with
- * "fail": true makes it fail (an error span and a /error answer); HTTP triggers get
+ * Where the data goes (docs/lambda.md §11, docs/delivery.md §4, §5):
+ *   - Extension mode, when /opt/extensions/datadog-agent exists (the Datadog Extension layer):
+ *     traces to its trace intake http://127.0.0.1:8126 (DD_TRACE_AGENT_URL overrides), flushed
+ *     synchronously at the end of each invocation within a deadline (DD_TRACE_AGENT_TIMEOUT,
+ *     default 2 s per request; the flush waits at most 2 s more); custom metrics as DogStatsD
+ *     datagrams to UDP 127.0.0.1:DD_DOGSTATSD_PORT (default 8125) through dd_udp_sender; with
+ *     DD_UNIVERSAL_INSTRUMENTATION=true the Extension's lifecycle API on http://127.0.0.1:8124
+ *     (start-invocation / end-invocation, 1 s deadline each).
+ *   - Forwarder mode, without the Extension: each trace and metric as a JSON line on stdout.
+ *   - DD_MERGE_XRAY_TRACES=true: the X-Ray datadog-metadata subsegments as UDP datagrams to
+ *     AWS_XRAY_DAEMON_ADDRESS (host:port, or the udp: part of "tcp:h:p udp:h:p"; unset: none).
+ * Events up to the Runtime API's 6 MB limit are accepted (7 MiB kept), and nested payloads (a
+ * large `_datadog` SQS attribute) are decoded into a scratch as large as the largest event.
+ * For local tests only: DD_LAMBDA_EXTENSION_PATH replaces the Extension's file path and
+ * DD_LAMBDA_EXTENSION_URL the lifecycle API's address.
+ * The demo handler counts the event's Records, sends the custom metric demo.records (tagged with
+ * the event source) and answers {"processed":N}; an event with "fail": true makes it fail (an
+ * error span and a /error answer); "sleep_ms": N makes it sleep first; HTTP triggers get
  * {"statusCode":200,...}. Exits when the Runtime API goes away. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_LAMBDA_IMPLEMENTATION
@@ -25,6 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EVENT_MAX (7u << 20) /* the Runtime API's 6 MB invocation payload, with room */
 
 /* A copy of a response header of the Runtime API, NUL-terminated ("" when absent or too long). */
 static void header_copy(const dd_sender *s, const char *name, char *out, size_t cap) {
@@ -59,6 +77,42 @@ static int handle(const char *event, size_t len, long *records, const char **err
     return 0;
 }
 
+/* "sleep_ms": N in the event (a slow handler, for the timeout test). */
+static void maybe_sleep(const char *event, size_t len) {
+    dd_json root, v;
+    uint64_t ms = 0;
+    if (dd_json_parse(event, len, &root) == DD_OK && dd_json_get(&root, "sleep_ms", 8, &v) == DD_OK &&
+        dd_json_u64(&v, &ms) == DD_OK && ms > 0 && ms < 60000) {
+        struct timespec ts;
+        ts.tv_sec = (time_t)(ms / 1000);
+        ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Forwarder mode: a whole line to stdout with write(2) (a stdio buffer or a runtime prefix would
+ * break the JSON the Forwarder parses). */
+static int write_stdout(void *user, const char *line, size_t len) {
+    (void)user;
+    while (len > 0) {
+        ssize_t n = write(1, line, len);
+        if (n <= 0) return -1;
+        line += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+static int udp_send(void *user, const char *data, size_t len) {
+    return dd_udp_send((dd_udp_sender *)user, data, len) == DD_OK ? 0 : -1;
+}
+static const char *ext_header(void *user, const char *name, size_t *len) {
+    return dd_sender_response_header((const dd_sender *)user, name, len);
+}
+static int flag_on(const char *name) {
+    const char *v = getenv(name);
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "TRUE") == 0 || strcmp(v, "True") == 0);
+}
+
 static void log_line(void *user, int level, const char *msg, size_t len) {
     (void)user;
     if (level <= DD_LOG_WARN) fprintf(stderr, "bootstrap: %.*s\n", (int)len, msg);
@@ -67,12 +121,19 @@ static void log_line(void *user, int level, const char *msg, size_t len) {
 int main(void) {
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     char url[300], path[512];
-    dd_sender *runtime, *agent;
+    dd_sender *runtime, *agent = NULL, *ext = NULL;
     dd_sender_options ropt, aopt;
     dd_tracer_config tcfg;
     dd_lambda_options lopt;
+    dd_lambda_config lcfg;
+    dd_lambda_forwarder fwd;
+    dd_udp_sender *statsd = NULL, *xray = NULL;
     dd_tracer *tracer;
     dd_lambda *lam;
+    const char *ext_path = getenv("DD_LAMBDA_EXTENSION_PATH");
+    char *scratch;
+    int mode;
+    FILE *probe;
     if (!api || !*api) {
         fprintf(stderr, "bootstrap: AWS_LAMBDA_RUNTIME_API is not set\n");
         return 1;
@@ -81,31 +142,78 @@ int main(void) {
     dd_sender_options_init(&ropt);
     ropt.url = url;
     ropt.log_fn = log_line;
+    ropt.max_response_bytes = EVENT_MAX;
     runtime = dd_sender_new(&ropt);
     if (!runtime) {
         fprintf(stderr, "bootstrap: bad AWS_LAMBDA_RUNTIME_API %s\n", api);
         return 1;
     }
-    dd_sender_options_init(&aopt); /* the agent: DD_TRACE_AGENT_URL, DD_AGENT_HOST, ... */
-    aopt.log_fn = log_line;
-    agent = dd_sender_new(&aopt);
-    if (!agent) {
-        fprintf(stderr, "bootstrap: out of memory\n");
-        return 1;
-    }
+    /* The mode: the Extension when its file exists (as the official libraries detect it). */
+    probe = fopen(ext_path && *ext_path ? ext_path : DD_LAMBDA_EXTENSION_PATH, "rb");
+    mode = probe ? DD_LAMBDA_MODE_EXTENSION : DD_LAMBDA_MODE_FORWARDER;
+    if (probe) fclose(probe);
     memset(&tcfg, 0, sizeof tcfg);
-    tcfg.transport_fn = dd_sender_transport;
-    tcfg.hook_user = agent;
-    tcfg.transport_user = agent;
+    memset(&fwd, 0, sizeof fwd);
     tcfg.flush_interval_ms = -1; /* only the flush at the end of each invocation */
+    tcfg.delivery = DD_DELIVERY_MANUAL;
+    if (mode == DD_LAMBDA_MODE_EXTENSION) {
+        const char *port = getenv("DD_DOGSTATSD_PORT"), *agent_url = getenv("DD_TRACE_AGENT_URL");
+        dd_sender_options_init(&aopt); /* the Extension's trace intake, unless DD_TRACE_AGENT_URL */
+        aopt.log_fn = log_line;
+        if (!agent_url || !*agent_url) aopt.url = "http://127.0.0.1:8126";
+        agent = dd_sender_new(&aopt);
+        if (!agent) {
+            fprintf(stderr, "bootstrap: out of memory\n");
+            return 1;
+        }
+        tcfg.transport_fn = dd_sender_transport;
+        tcfg.transport_user = agent;
+        statsd = dd_udp_sender_open("127.0.0.1", port && atoi(port) > 0 && atoi(port) < 65536 ? atoi(port) : 8125);
+    } else {
+        fwd.write_fn = write_stdout;
+        tcfg.transport_fn = dd_lambda_forwarder_transport;
+        tcfg.transport_user = &fwd;
+    }
     tracer = dd_tracer_new(&tcfg);
+    memset(&lcfg, 0, sizeof lcfg);
+    if (flag_on("DD_MERGE_XRAY_TRACES")) { /* the datadog-metadata subsegments to the X-Ray daemon */
+        const char *addr = getenv("AWS_XRAY_DAEMON_ADDRESS"); /* none or no ':': nothing sent (§6.6) */
+        xray = addr && strchr(addr, ':') ? dd_udp_sender_open_addr(addr, 2000) : NULL;
+        if (xray) {
+            lcfg.send_fn = udp_send;
+            lcfg.hook_user = xray;
+        }
+    }
+    scratch = (char *)malloc(EVENT_MAX); /* nested payloads of any event the Runtime API delivers */
+    if (scratch) {
+        lcfg.scratch = scratch;
+        lcfg.scratch_len = EVENT_MAX;
+    }
     memset(&lopt, 0, sizeof lopt); /* function name, service, ... from the environment */
+    lopt.config = &lcfg;
+    lopt.mode = mode;
+    lopt.statsd_fn = statsd ? udp_send : NULL;
+    lopt.statsd_user = statsd;
+    lopt.write_fn = write_stdout;
+    if (mode == DD_LAMBDA_MODE_EXTENSION && flag_on("DD_UNIVERSAL_INSTRUMENTATION")) {
+        dd_sender_options eopt;
+        const char *eurl = getenv("DD_LAMBDA_EXTENSION_URL");
+        dd_sender_options_init(&eopt);
+        eopt.url = eurl && *eurl ? eurl : "http://127.0.0.1:8124";
+        eopt.log_fn = log_line;
+        ext = dd_sender_new(&eopt);
+        lopt.extension.request_fn = dd_sender_transport;
+        lopt.extension.response_header_fn = ext_header;
+        lopt.extension.user = ext;
+        lopt.extension.timeout_ms = 1000;
+    }
     lam = dd_lambda_new(tracer, &lopt);
     if (!tracer || !lam) {
         static const char init_error[] = "{\"errorMessage\":\"tracer\",\"errorType\":\"InitError\"}";
         fprintf(stderr, "bootstrap: %s failed\n", tracer ? "dd_lambda_new" : "dd_tracer_new");
         dd_sender_request(runtime, "POST", "/2018-06-01/runtime/init/error", NULL, 0, init_error,
                           sizeof init_error - 1, 10000, NULL);
+        free(scratch);
         return 1;
     }
     for (;;) {
@@ -160,11 +268,18 @@ int main(void) {
         dd_span_set_resource(work, trigger.event_source != DD_LAMBDA_EVENT_UNKNOWN
                                        ? dd_lambda_event_source_name(trigger.event_source) : "event");
         dd_span_set_tag(work, "_dd.origin", "lambda");
+        maybe_sleep(event, body_len);
         failed = handle(event, body_len, &records, &err) != 0;
         dd_span_set_metric(work, "records", (double)records);
         if (failed) {
             dd_span_set_error_info(work, "DemoError", err, NULL);
-            dd_span_set_error_info(span, "DemoError", err, NULL);
+            dd_lambda_set_invocation_error(lam, span, "DemoError", err, NULL);
+        } else {
+            char tag[64];
+            const char *tags[1];
+            snprintf(tag, sizeof tag, "source:%s", dd_lambda_event_source_name(trigger.event_source));
+            tags[0] = tag;
+            dd_lambda_metric(lam, "demo.records", (double)records, tags, 1, 0);
         }
         dd_span_finish(work);
         if (failed) out[0] = 0;
@@ -175,7 +290,7 @@ int main(void) {
          *    sandbox once it has the answer). */
         rc = dd_lambda_end_invocation(lam, span, failed ? NULL : out, failed ? 0 : strlen(out), failed);
         if (rc != DD_OK)
-            fprintf(stderr, "bootstrap: flush failed: %s (%s)\n", dd_status_str(rc), dd_sender_last_error(agent));
+            fprintf(stderr, "bootstrap: flush failed: %s (%s)\n", dd_status_str(rc), agent ? dd_sender_last_error(agent) : "");
 
         /* 4. The answer. */
         if (failed) {
@@ -203,5 +318,9 @@ int main(void) {
     dd_tracer_free(tracer);
     dd_sender_free(runtime);
     dd_sender_free(agent);
+    dd_sender_free(ext);
+    dd_udp_sender_close(statsd);
+    dd_udp_sender_close(xray);
+    free(scratch);
     return 0;
 }

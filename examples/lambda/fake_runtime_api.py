@@ -87,6 +87,9 @@ class Handler(BaseHTTPRequestHandler):
         st = self.state
         if self.path != PREFIX + "/invocation/next":
             return self.reply(404, {"errorMessage": "not found", "errorType": "NotFound"})
+        if st.args.record_next and st.args.results:  # when the runtime asked for the next invocation
+            with st.lock, open(st.args.results, "a") as f:
+                f.write(json.dumps({"kind": "next", "time": time.time()}) + "\n")
         item = st.pending.get()  # long poll, as the real API
         rid = item["request_id"]
         with st.lock:
@@ -137,6 +140,7 @@ def main():
     ap.add_argument("--events")
     ap.add_argument("--results")
     ap.add_argument("--exit-after", type=int, default=0)
+    ap.add_argument("--record-next", action="store_true", help="also record each GET .../next as kind 'next'")
     ap.add_argument("--function-arn", default="arn:aws:lambda:us-east-1:123456789012:function:demo-function")
     ap.add_argument("--deadline-ms", type=int, default=30000)
     ap.add_argument("--quiet", action="store_true")
