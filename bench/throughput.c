@@ -1,7 +1,6 @@
 /* bench/throughput.c - delivery under a steady offered load (bench/throughput.sh runs it).
  *
- *   cc -std=c99 -O2 -I. bench/throughput.c -o throughput -lpthread -lm          (instant, hang, late)
- *   cc -std=c99 -O2 -I. -DBENCH_SENDER bench/throughput.c -o throughput ...      (+ dd_sender.h)
+ *   cc -std=c99 -O2 -I. bench/throughput.c -o throughput -lpthread -lm     (bench/throughput.sh does it)
  *
  *   throughput <transport> <offered spans/s> <seconds> [agent url]
  *
@@ -21,8 +20,8 @@
  *   hang      never answers until the producers' time is up (then 200): the worker is stuck
  *             from the first request on
  *   late      answers 200 after 5 s, whatever req->timeout_ms says
- *   sender    the real sender (dd_sender.h with -DBENCH_SENDER, else examples/sender_posix.c,
- *             one connection per request) to [agent url] (examples/agent.c --count-only)
+ *   sender    the real sender, dd_sender.h (one kept-alive connection), to [agent url]
+ *             (examples/agent.c --count-only)
  *
  * After <seconds>, producers stop; the run waits (at most 3 s: the 2 s flush interval and a
  * second; not for hang/late) until nothing is pending, reads the counters, then frees the
@@ -39,13 +38,8 @@
  * THROUGHPUT_MAX_BUFFER_BYTES set those two limits, for exploring (the published runs leave them). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#ifdef BENCH_SENDER
 #define DD_SENDER_IMPLEMENTATION
 #include "dd_sender.h"
-#else
-#include "dd_trace.h"
-#include "examples/sender_posix.c"
-#endif
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -264,10 +258,7 @@ int main(int argc, char **argv) {
     uint64_t slow;
     double wall, drain_ms;
     int i, j, wait_drain;
-    void *sender = NULL;
-#ifndef BENCH_SENDER
-    dd_posix_sender posix;
-#endif
+    dd_sender *sender = NULL;
     if (argc < 4) {
         fprintf(stderr, "usage: throughput instant|instant-parse|hang|late|sender <offered spans/s> <seconds> [agent url]\n");
         return 64;
@@ -300,7 +291,6 @@ int main(int argc, char **argv) {
         wait_drain = 0;
     } else if (strcmp(kind, "sender") == 0) {
         const char *url = argc > 4 ? argv[4] : "http://127.0.0.1:8126";
-#ifdef BENCH_SENDER
         dd_sender_options so;
         dd_sender_options_init(&so);
         so.url = url;
@@ -312,16 +302,7 @@ int main(int argc, char **argv) {
             return 2;
         }
         cfg.transport_fn = dd_sender_transport;
-#else
-        if (dd_posix_sender_init(&posix, url) != DD_OK) {
-            fprintf(stderr, "throughput: bad url %s\n", url);
-            return 2;
-        }
-        sender = &posix;
-        cfg.transport_fn = dd_posix_sender_transport;
-#endif
         cfg.transport_user = sender;
-        cfg.hook_user = sender; /* an implementation without transport_user yet */
     } else {
         fprintf(stderr, "throughput: unknown transport %s\n", kind);
         return 64;
@@ -372,10 +353,6 @@ int main(int argc, char **argv) {
     fflush(stdout);
     g_release = 1; /* hang / late: answer, so that dd_tracer_free's last delivery ends */
     dd_tracer_free(t);
-#ifdef BENCH_SENDER
-    dd_sender_free((dd_sender *)sender);
-#else
-    if (sender) dd_posix_sender_free(&posix);
-#endif
+    dd_sender_free(sender);
     return 0;
 }

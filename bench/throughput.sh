@@ -8,8 +8,7 @@
 #                                                   syscall per finish): tells waiting from working
 # Runs, each in its own process (peak RSS is the process's VmHWM):
 #   - the instant transport (200 at once, spans counted from each body) at 1x, 2x, 4x its target;
-#   - the real sender (dd_sender.h when it is at the repo root, else examples/sender_posix.c) to
-#     examples/agent.c --count-only on loopback, a fresh agent per run, at 1x, 2x, 4x its target;
+#   - the real sender (dd_sender.h) to examples/agent.c --count-only on loopback, a fresh agent per run, at 1x, 2x, 4x its target;
 #   - dd_span_finish latency with a transport that hangs and one that answers after 5 s, at the
 #     instant target rate.
 # Targets: >= 1,000,000 spans/s delivered with 0 drops (instant); >= 500,000 spans/s with 0
@@ -26,15 +25,12 @@ mkdir -p "$B"
 OUT="$B/throughput.txt"
 : >"$OUT"
 
-SENDER_DEF=
-SENDER_NAME="examples/sender_posix.c (a connection per request)"
-if [ -f dd_sender.h ]; then SENDER_DEF=-DBENCH_SENDER; SENDER_NAME="dd_sender.h"; fi
-$CC -std=c99 -O2 -g $STRICT -I. $SENDER_DEF bench/throughput.c -o "$B/throughput" -lpthread -lm
+$CC -std=c99 -O2 -g $STRICT -I. bench/throughput.c -o "$B/throughput" -lpthread -lm
 $CC -std=c99 -O2 -g $STRICT -I. examples/agent.c -o "$B/agent" -lpthread
 
 echo "== machine"
 echo "nproc: $(nproc), cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "compiler: $($CC --version | head -n 1), sender: $SENDER_NAME"
+echo "compiler: $($CC --version | head -n 1)"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ) commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $SECS s per run"
 
 run() { # label transport rate [url]

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1037,6 +1038,12 @@ int main(int argc, char **argv) {
             n_connections++;
             pthread_mutex_unlock(&mu);
             fcntl(c, F_SETFD, FD_CLOEXEC);
+            if (p[j].fd == tcp) { /* an answer is written in two parts (head, body): without this, the
+                                     second waits for the client's delayed ACK (40 ms) on a kept-alive
+                                     connection */
+                int one = 1;
+                setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            }
             pthread_attr_init(&at);
             pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
             if (pthread_create(&th, &at, serve, (void *)(intptr_t)c) != 0) close(c);

@@ -8,16 +8,11 @@
  * its fault, then writes "ok" into the agent's control file (unless "-"), finishes 50 more traces,
  * waits until nothing is pending (at most 8 s), prints the counters as one JSON line, frees the
  * tracer and writes the id of every span it started to <ids file>, one decimal per line.
- * The transport is dd_sender.h when built with -DHAVE_DD_SENDER, else examples/sender_posix.c. */
+ * The transport is dd_sender.h. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
-#ifdef HAVE_DD_SENDER
 #define DD_SENDER_IMPLEMENTATION
 #include "../dd_sender.h"
-#else
-#include "../dd_trace.h"
-#include "../examples/sender_posix.c"
-#endif
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,28 +68,19 @@ int main(int argc, char **argv) {
     FILE *f;
     size_t i;
     uint64_t rhs;
-#ifdef HAVE_DD_SENDER
     dd_sender_options so;
     dd_sender *sender;
-#else
-    dd_posix_sender posix, *sender = &posix;
-#endif
     if (argc != 5) {
         fprintf(stderr, "usage: delivery_e2e <agent url> <control file | -> <fault seconds> <ids file>\n");
         return 64;
     }
     fault_s = atof(argv[3]);
-#ifdef HAVE_DD_SENDER
     dd_sender_options_init(&so);
     so.url = argv[1];
     so.getenv_fn = no_env;
     so.socket_path = "";
     sender = dd_sender_new(&so);
     if (!sender) return 2;
-#else
-    if (dd_posix_sender_init(&posix, argv[1]) != DD_OK) return 2;
-    posix.timeout_ms = 500;
-#endif
     memset(&c, 0, sizeof c);
     c.service = "delivery-e2e";
     c.startup_logs = DD_OFF;
@@ -103,13 +89,8 @@ int main(int argc, char **argv) {
     c.flush_interval_ms = 100;
     c.request_timeout_ms = 500;
     c.shutdown_timeout_ms = 1000;
-#ifdef HAVE_DD_SENDER
     c.transport_fn = dd_sender_transport;
-#else
-    c.transport_fn = dd_posix_sender_transport;
-#endif
     c.transport_user = sender;
-    c.hook_user = sender; /* the same, for an implementation that predates transport_user */
     t = dd_tracer_new(&c);
     if (!t) return 2;
     for (b = 0; b < 10; b++) { /* the fault period */
@@ -139,11 +120,7 @@ int main(int argc, char **argv) {
            e2e_now_ms() - t0);
     fflush(stdout);
     dd_tracer_free(t);
-#ifdef HAVE_DD_SENDER
     dd_sender_free(sender);
-#else
-    dd_posix_sender_free(&posix);
-#endif
     f = fopen(argv[4], "w");
     if (!f) return 2;
     for (i = 0; i < n_ids; i++) fprintf(f, "%" PRIu64 "\n", ids[i]);
