@@ -433,6 +433,8 @@ typedef struct dd_lambda_extension_api {
 /* Creation options. A zeroed struct is valid: every unset field comes from the environment variable
  * named beside it, read once in dd_lambda_new through config->getenv_fn (NULL: libc getenv). */
 typedef struct dd_lambda_options {
+    size_t size;                    /* sizeof(dd_lambda_options) as the caller was compiled; fields
+                                       past it take their defaults. 0 = this layout             */
     const dd_lambda_config *config; /* extraction (extractor, merge_xray, propagation styles, X-Ray
                                        send_fn, getenv_fn, hook_user); NULL = zeroed; its NULL
                                        propagation = the tracer's styles. Copied, except
@@ -2224,8 +2226,9 @@ DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
     dd_lambda *l;
     const char *v;
     if (!t) return NULL;
-    if (!opts) {
+    if (!opts || (opts->size && opts->size < sizeof zero)) { /* an older caller's shorter layout */
         memset(&zero, 0, sizeof zero);
+        if (opts) memcpy(&zero, opts, opts->size);
         opts = &zero;
     }
     l = (dd_lambda *)dd__alloc(&t->alloc, sizeof *l);

@@ -287,6 +287,9 @@ typedef int (*dd_transport_fn)(void *user, const dd_http_request *req, dd_http_r
 #define DD_SPAN_OPTIONS_INIT DD_ZERO_INIT
 
 typedef struct dd_tracer_config {
+    size_t size;              /* sizeof(dd_tracer_config) as the caller was compiled (dd_tracer_config_init
+                                 sets it); fields past it take their defaults, so a caller built
+                                 against an older, shorter layout keeps working. 0 = this layout   */
     const char *service;      /* DD_SERVICE; default AWS_LAMBDA_FUNCTION_NAME, else program name   */
     const char *env;          /* DD_ENV; default none                                               */
     const char *version;      /* DD_VERSION; default none                                           */
@@ -419,6 +422,10 @@ typedef struct dd_counters {
  *                 + spans_dropped_buffer + spans_dropped_sampling + spans_dropped_send
  *                 + spans_dropped_shutdown */
 
+/* Zero *cfg and set its size: what a caller built as a shared-library client should use, so
+ * that a later library version knows which fields it has. [any thread] */
+DD_API void dd_tracer_config_init(dd_tracer_config *cfg);
+
 typedef struct dd_tracer dd_tracer; /* opaque */
 typedef struct dd_span dd_span;     /* opaque; lives until dd_span_finish */
 
@@ -465,6 +472,7 @@ DD_API const char *dd_tracer_version(const dd_tracer *t);
 /* How to start a span. Zeroed = a root span named "" of the tracer's service. A string with
  * `_len` 0 is read up to its NUL; NULL means the default. */
 typedef struct dd_span_options {
+    size_t size;                        /* as dd_tracer_config.size (0 = this layout)            */
     const dd_span *parent;              /* child of this span (same segment), or NULL          */
     const dd_trace_context *context;    /* else continue this extracted context (a new segment
                                            whose root is this span), or NULL for a new trace    */
@@ -2946,6 +2954,12 @@ typedef struct dd__strsrc {
     size_t n;
 } dd__strsrc;
 
+DD_API void dd_tracer_config_init(dd_tracer_config *cfg) {
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->size = sizeof *cfg;
+}
+
 DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd_tracer_config zero;
     const dd_tracer_config *cfg = cfg_in;
@@ -2961,8 +2975,9 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     const char *cid = NULL;
     size_t cidn = 0;
     int64_t n;
-    if (!cfg) {
+    if (!cfg || (cfg->size && cfg->size < sizeof zero)) { /* an older caller's shorter layout */
         memset(&zero, 0, sizeof zero);
+        if (cfg) memcpy(&zero, cfg, cfg->size);
         cfg = &zero;
     }
     t = (dd_tracer *)dd__alloc(&cfg->allocator, sizeof *t);
@@ -3383,8 +3398,9 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     int64_t wall, mono;
     const dd_trace_context *ctx;
     if (!t || !t->enabled) return NULL;
-    if (!opts) {
+    if (!opts || (opts->size && opts->size < sizeof zero)) { /* an older caller's shorter layout */
         memset(&zero, 0, sizeof zero);
+        if (opts) memcpy(&zero, opts, opts->size);
         opts = &zero;
     }
     if (opts->parent)
