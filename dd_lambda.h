@@ -221,14 +221,14 @@ DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap
 /* SHA-256 (FIPS 180-4) of data[0..len) into digest[32]. [any thread] */
 DD_API void dd_sha256(const void *data, size_t len, uint8_t digest[32]);
 
-/* The Step Functions id primitive (spec/serverless.md 4.9): SHA-256 of s[0..len), 8 bytes
+/* The Step Functions id primitive (docs/lambda.md §4.9): SHA-256 of s[0..len), 8 bytes
  * big-endian (bytes 0..7 when `high` is nonzero, bytes 8..15 otherwise), bit 63 cleared, 0 mapped
  * to 1. [any thread] */
 DD_API uint64_t dd_sfn_hash(const char *s, size_t len, int high);
 
 /*=== lambda events ===*/
 
-/* Event sources, named as the span tag function_trigger.event_source (spec/serverless.md 3.1). */
+/* Event sources, named as the span tag function_trigger.event_source (docs/lambda.md §3.1). */
 #define DD_LAMBDA_EVENT_UNKNOWN 0
 #define DD_LAMBDA_EVENT_API_GATEWAY 1       /* "api-gateway" (REST, HTTP API, WebSocket)    */
 #define DD_LAMBDA_EVENT_ALB 2               /* "application-load-balancer"                  */
@@ -248,7 +248,7 @@ DD_API uint64_t dd_sfn_hash(const char *s, size_t len, int high);
 #define DD_LAMBDA_HTTP_API 2
 #define DD_LAMBDA_HTTP_WEBSOCKET 3
 #define DD_LAMBDA_HTTP_ALB_MULTI 4          /* ALB target group with multi-value headers     */
-/* Where the extracted context came from (spec 1.4). */
+/* Where the extracted context came from (docs/lambda.md §1.4). */
 #define DD_LAMBDA_CONTEXT_NONE 0
 #define DD_LAMBDA_CONTEXT_EVENT 1           /* the event, the client context or the custom extractor */
 #define DD_LAMBDA_CONTEXT_XRAY 2            /* converted from _X_AMZN_TRACE_ID              */
@@ -298,7 +298,7 @@ typedef struct dd_lambda_trigger {
     uint32_t n_upstream_tags;         /* the upstream span's own tags (SNS: topicname, topic_arn,
                                          message_id, type, subject; EventBridge: detail_type)    */
     dd_lambda_tag upstream_tags[DD_LAMBDA_UPSTREAM_TAGS_MAX];
-    /* HTTP triggers: tags of the aws.lambda span besides function_trigger.* (spec 7.3):
+    /* HTTP triggers: tags of the aws.lambda span besides function_trigger.* (docs/lambda.md §7.3):
      * http.url, http.method, http.route, http.referer, http.useragent (ALB) */
     uint32_t n_trigger_tags;
     dd_lambda_tag trigger_tags[DD_LAMBDA_TRIGGER_TAGS_MAX];
@@ -338,7 +338,7 @@ DD_API const char *dd_lambda_event_source_name(int event_source);
 
 /* Extracts the parent context of an invocation from the raw event JSON and the invocation's
  * client context JSON (the Lambda-Runtime-Client-Context header value, {"custom":{...}}; NULL or
- * empty when absent), in the official precedence (spec/serverless.md 4.0): custom extractor →
+ * empty when absent), in the official precedence (docs/lambda.md §4.0): custom extractor →
  * AppSync request headers → HTTP events (Lambda-authorizer hand-off, then headers and
  * multiValueHeaders) → SQS (EventBridge or SNS envelope in the body, `_datadog` String/Binary
  * attribute, AWSTraceHeader carrying a Datadog id) → SNS → EventBridge → Kinesis → Step Functions →
@@ -354,7 +354,7 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
                              dd_lambda_trigger *trigger);
 
 /* The parent of the aws.lambda span (or of the inferred span) under DD_MERGE_XRAY_TRACES
- * (spec 6.5, Python/Go semantics): merging off → the extracted context when it came from the
+ * (docs/lambda.md §6.5, Python/Go semantics): merging off → the extracted context when it came from the
  * event, none when it came from X-Ray (new trace); merging on → an event context keeps its trace id
  * and priority but takes the X-Ray Parent of _X_AMZN_TRACE_ID as parent id (when the header is
  * parseable), an X-Ray context is used as is. DD_OK (*parent set), DD_ERR_NOT_FOUND (start a new
@@ -391,7 +391,7 @@ DD_API int dd_xray_send_metadata(const dd_lambda_config *cfg, const char *key, s
 
 /*=== lambda: invocation spans, inferred spans, log correlation ===*/
 
-/* Library mode in AWS Lambda (spec/serverless.md sections 7, 8, 10, 14): one dd_lambda per
+/* Library mode in AWS Lambda (docs/lambda.md §7, §8, §10, §14): one dd_lambda per
  * process (it remembers the cold start), then per invocation
  *
  *   dd_span *s = dd_lambda_start_invocation(l, &inv, &trigger);   extract, inferred span(s), aws.lambda
@@ -456,7 +456,7 @@ typedef struct dd_lambda_options {
                                    bits in decimal                                                 */
     int64_t init_ns;            /* when the sandbox initialised (wall clock ns since the epoch);
                                    0 = the time of dd_lambda_new. A first invocation more than 10 s
-                                   later is a proactive initialisation, not a cold start (spec 7.5) */
+                                   later is a proactive initialisation, not a cold start (docs/lambda.md §7.5) */
     int cold_start_tracing;     /* DD_COLD_START_TRACING; default on (as the Python and Node
                                    libraries): the cold start gets an aws.lambda.load span from
                                    init_ns to the aws.lambda start                                 */
@@ -481,7 +481,7 @@ typedef struct dd_lambda_options {
     dd_lambda_extension_api extension; /* requests to the Extension's lifecycle API (127.0.0.1:8124) */
 } dd_lambda_options;
 
-/* One invocation, as the Runtime API gives it (spec 14). Strings are NUL-terminated, read during
+/* One invocation, as the Runtime API gives it (docs/lambda.md §14). Strings are NUL-terminated, read during
  * dd_lambda_start_invocation only. */
 typedef struct dd_lambda_invocation {
     const char *event;            /* the event JSON (the body of .../invocation/next)             */
@@ -516,7 +516,7 @@ DD_API void dd_lambda_free(dd_lambda *l);
  *   _dd.parent_source=xray when merging continued an X-Ray context.
  * On the cold start (not in Managed Instances mode) a child aws.lambda.load span (service
  * "aws.lambda", type "aws.lambda.load", resource the function name; datadog-lambda-python's
- * ColdStartTracer, spec 9) covers init_ns .. the aws.lambda start, when that lasts at least the
+ * ColdStartTracer, docs/lambda.md §9) covers init_ns .. the aws.lambda start, when that lasts at least the
  * minimum cold-start duration.
  * The inferred span also gets http.route (HTTP triggers) and dd_resource_key (the
  * function_trigger.event_source_arn) from the trigger tags, as datadog-lambda-python does.
@@ -564,7 +564,7 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
 DD_API void dd_lambda_set_invocation_error(dd_lambda *l, dd_span *span, const char *type, const char *message,
                                            const char *stack);
 
-/* Log correlation in Lambda (spec 10), snprintf semantics: returns the length needed without the
+/* Log correlation in Lambda (docs/lambda.md §10), snprintf semantics: returns the length needed without the
  * NUL; out (cap bytes) gets the text, cut to fit. With logs injection off they write "" and
  * return 0. Ids: span id decimal; trace id decimal for 64-bit traces, 32 lower-case hex digits
  * for 128-bit ones (unless log_128bit is off: low 64 bits decimal); a NULL span gives 0 and 0.
@@ -930,7 +930,7 @@ DD__PRIVATE void dd__sls_ptags_from(dd_trace_context *c, const char *s, size_t n
 
 /*--- event: step functions ---*/
 
-/* Step Functions (spec 3.3, 4.9). */
+/* Step Functions (docs/lambda.md §3.3, §4.9). */
 DD__PRIVATE int dd__sls_sfn_shape(const dd_json *o) {
     dd_json e, s;
     return DD__SLS_GET(o, "Execution", &e) && e.type == DD_JSON_OBJECT && DD__SLS_GET(o, "State", &s) &&
@@ -1056,7 +1056,7 @@ DD__PRIVATE void dd__sls_xray_fields(const char *h, size_t n, dd__sls_xray *f) {
     }
 }
 /* AWSTraceHeader / _X_AMZN_TRACE_ID written by dd-trace-java's X-Ray style: Root=1-<8 hex>-00000000<16 hex>;
- * trace id = those 16 hex digits (unmasked), parent = Parent, priority = Sampled (spec 4.3). */
+ * trace id = those 16 hex digits (unmasked), parent = Parent, priority = Sampled (docs/lambda.md §4.3). */
 DD__PRIVATE int dd__sls_xray_dd_marker(const char *h, size_t n, dd_trace_context *c) {
     dd__sls_xray f;
     uint64_t s;
@@ -1078,7 +1078,7 @@ DD__PRIVATE int dd__sls_xray_dd_marker(const char *h, size_t n, dd_trace_context
 
 /*--- event: context by trigger ---*/
 
-/* The Lambda-authorizer hand-off (spec 4.1.4): the decoded requestContext.authorizer._datadog
+/* The Lambda-authorizer hand-off (docs/lambda.md §4.1.4): the decoded requestContext.authorizer._datadog
  * (or .lambda._datadog) object when it applies to this request; it stays in scratch. */
 DD__PRIVATE int dd__sls_authorizer(dd__sls_x *x, const dd_json *ev, dd_json *obj) {
     dd_json auth, inj, v, rid, arid;
@@ -1182,7 +1182,7 @@ DD__PRIVATE int dd__sls_durable(dd__sls_x *x, const dd_json *ev) {
 
 /*--- event: classification ---*/
 
-/* Classification, spec 3.1 (Python order: a later match overrides an earlier one). */
+/* Classification, docs/lambda.md §3.1 (Python order: a later match overrides an earlier one). */
 DD__PRIVATE void dd__sls_classify(const dd_json *ev, dd_lambda_trigger *t) {
     dd_json rc, v, rec, es, so;
     t->event_source = DD_LAMBDA_EVENT_UNKNOWN;
@@ -1394,7 +1394,7 @@ DD__PRIVATE int64_t dd__sls_iso_to_ns(const dd_json *v) {
     return ((days * 86400 + h * 3600 + mi * 60 + se) * 1000000000) + frac;
 }
 
-/* API Gateway and Function URL ARNs from the function's ARN parts p[0..7] (spec 7.3). */
+/* API Gateway and Function URL ARNs from the function's ARN parts p[0..7] (docs/lambda.md §7.3). */
 DD__PRIVATE void dd__sls_arn_build(dd_lambda_trigger *t, const dd_json *ev, const dd_json *rc, const char **p,
                                    const char *end) {
     char buf[DD_LAMBDA_ARN_MAX + 1], api[128], stage[128];
@@ -1619,7 +1619,7 @@ DD__PRIVATE int64_t dd__sls_eb_start(const dd_json *ev) {
     return ns;
 }
 
-/* Event source ARN and inferred-span description (spec 7.3 and 8). */
+/* Event source ARN and inferred-span description (docs/lambda.md §7.3 and §8). */
 DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lambda_trigger *t) {
     dd_json rec, v, rc;
     char name[DD_LAMBDA_NAME_MAX + 1], arn[DD_LAMBDA_ARN_MAX + 1];
@@ -2032,7 +2032,7 @@ DD_API int dd_lambda_send_trace_metadata(const dd_lambda_config *cfg, const dd_t
 #pragma GCC diagnostic ignored "-Wunused-function"
 #endif
 
-#define DD__LAM_PROACTIVE_NS INT64_C(10000000000) /* spec 7.5: EXT PROACTIVE_INITIALIZATION_THRESHOLD_MS */
+#define DD__LAM_PROACTIVE_NS INT64_C(10000000000) /* docs/lambda.md §7.5: EXT PROACTIVE_INITIALIZATION_THRESHOLD_MS */
 #define DD__LAM_NAME_MAX 256
 
 /* An invocation between start and end: found again by its aws.lambda span. */
@@ -2207,7 +2207,7 @@ DD__PRIVATE int dd__lam_is_http(int event_source) {
            event_source == DD_LAMBDA_EVENT_FUNCTION_URL;
 }
 
-/* Tags every inferred span carries (spec 8; datadog-lambda-python create_inferred_span_*). */
+/* Tags every inferred span carries (docs/lambda.md §8; datadog-lambda-python create_inferred_span_*). */
 DD__PRIVATE void dd__lam_inferred_tags(dd_span *s, const char *operation, const char *resource, int async,
                                        const char *request_id) {
     if (operation) dd_span_set_tag(s, "operation_name", operation);
@@ -2243,7 +2243,7 @@ DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
         dd__lam_flag(&l->cfg, opts->service_representation, "DD_TRACE_AWS_SERVICE_REPRESENTATION_ENABLED", 1);
     l->logs_injection = dd__lam_flag(&l->cfg, opts->logs_injection, "DD_LOGS_INJECTION", 1);
     l->log_128bit = dd__lam_flag(&l->cfg, opts->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
-    /* on unless asked off, as datadog-lambda-python and -js (spec 9; the README says so) */
+    /* on unless asked off, as datadog-lambda-python and -js (docs/lambda.md §9; the README says so) */
     l->cold_start_tracing = dd__lam_flag(&l->cfg, opts->cold_start_tracing, "DD_COLD_START_TRACING", 1);
     l->min_cold_start_ns = INT64_C(3000000); /* datadog-lambda-python/-js default: 3 ms */
     if (opts->min_cold_start_duration_ms) {
@@ -2312,7 +2312,7 @@ DD_API void dd_lambda_free(dd_lambda *l) {
 }
 
 /* The trigger tags as datadog-lambda-python sends them in the "lambda_function_tags" subsegment
- * after the handler (spec 6.6): function_trigger.*, the HTTP tags, then http.status_code (added at
+ * after the handler (docs/lambda.md §6.6): function_trigger.*, the HTTP tags, then http.status_code (added at
  * the end). Nothing when the trigger has no tags or they do not fit. */
 DD__PRIVATE void dd__lam_tags_json(dd__lam_inv *rec, const dd_lambda_trigger *tr, const char *xray) {
     dd__tsb b;
@@ -3052,7 +3052,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
         dd_span_set_tag(s, tr->trigger_tags[i].key, tr->trigger_tags[i].value);
     if (!l->ui && first && !proactive && !l->managed_instances && l->cold_start_tracing && start - l->init_ns >= l->min_cold_start_ns &&
-        start > l->init_ns) { /* the sandbox's initialisation (spec 9) */
+        start > l->init_ns) { /* the sandbox's initialisation (docs/lambda.md §9) */
         dd_span *load;
         memset(&so, 0, sizeof so);
         so.parent = s;
@@ -3100,7 +3100,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
 }
 
 /*--- end ---*/
-/* http.status_code from the handler's response (spec 7.4): none or null -> 502; an object's
+/* http.status_code from the handler's response (docs/lambda.md §7.4): none or null -> 502; an object's
  * statusCode (number or string) as text; anything else -> 200. */
 DD__PRIVATE size_t dd__lam_status(const char *resp, size_t len, char *out, size_t cap) {
     dd_json root, v;

@@ -18,7 +18,7 @@
  *           Everything that exists only for AWS Lambda (events, X-Ray subsegments and merging,
  *           base64, SHA-256) is in dd_lambda.h.
  * STYLES    datadog (x-datadog-*), tracecontext (W3C traceparent/tracestate), b3multi (x-b3-*),
- *           b3 (single `b3` header), xray (X-Amzn-Trace-Id), none. Rules: spec/propagation.md.
+ *           b3 (single `b3` header), xray (X-Amzn-Trace-Id), none. Rules: docs/propagation.md.
  * USE       dd_propagation_config cfg; dd_propagation_config_default(&cfg);
  *           dd_headers in = {0}; in.items = request_headers; in.n = n_request_headers;
  *           dd_carrier_reader r; dd_headers_reader(&r, &in);
@@ -161,16 +161,16 @@ DD_API int dd_trace_id_from_hex(const char *s, size_t len, dd_trace_id *out);
 #define DD_PRIORITY_AUTO_KEEP 1
 #define DD_PRIORITY_USER_KEEP 2
 
-/* Propagation styles (spec/propagation.md 2.1). */
+/* Propagation styles (docs/propagation.md §2.1). */
 #define DD_STYLE_DATADOG 1
 #define DD_STYLE_TRACECONTEXT 2
 #define DD_STYLE_B3MULTI 3
 #define DD_STYLE_B3 4                 /* the single `b3` header                                */
-#define DD_STYLE_XRAY 5               /* X-Amzn-Trace-Id, ids converted as spec/serverless.md 6 */
+#define DD_STYLE_XRAY 5               /* X-Amzn-Trace-Id, ids converted as docs/lambda.md §6 */
 #define DD_STYLE_NONE 6
 #define DD_STYLE_BAGGAGE 7            /* W3C `baggage` header: items, not trace context (docs/http.md §1) */
 
-/* A span link to a context that was not chosen as parent (spec/propagation.md 7.2). */
+/* A span link to a context that was not chosen as parent (docs/propagation.md §7.2). */
 typedef struct dd_span_link {
     dd_trace_id trace_id;
     uint64_t span_id;
@@ -231,7 +231,7 @@ typedef struct dd_trace_context {
     dd_span_link links[DD_SPAN_LINKS_MAX];
     uint32_t dropped;                 /* items dropped because a capacity was reached           */
     /* The _dd.parent_id span tag for the local root, or "" for none: tracestate `p` verbatim
-     * (even when it is not hex), or hex16 of the Datadog parent (spec/propagation.md 4.4, 7.3). */
+     * (even when it is not hex), or hex16 of the Datadog parent (docs/propagation.md §4.4, §7.3). */
     char last_parent_id[DD_LAST_PARENT_ID_MAX + 1];
     int32_t style;                    /* DD_STYLE_* that gave this context (extract), else 0    */
     /* _dd.p.* tags a tracer could not fit in ptags (dd_span_context): dd_inject then leaves
@@ -307,7 +307,7 @@ DD_API size_t dd_baggage_format(const dd_baggage *b, uint32_t max_items, uint32_
  *   when absent. Required.
  * get_nth: optional (NULL when the store keeps one value per key): the `index`-th (0-based) field
  *   named `key`, or NULL after the last. Used to join repeated `tracestate` fields in order and to
- *   reject two different `traceparent` fields (spec/propagation.md R-HDR-4).
+ *   reject two different `traceparent` fields (docs/propagation.md R-HDR-4).
  * Returned values must stay valid until the dd_extract call that asked for them returns. Called on
  * the thread that calls dd_extract. */
 typedef struct dd_carrier_reader {
@@ -442,7 +442,7 @@ DD_API void dd_propagation_config_default(dd_propagation_config *cfg);
  * left (then *n = 0). [any thread] */
 DD_API int dd_propagation_parse_styles(const char *s, size_t len, int *styles, int *n);
 /* Overrides fields of `cfg` from the environment, read through getenv_fn (NULL = libc getenv),
- * with the official precedence (spec/propagation.md 2.2):
+ * with the official precedence (docs/propagation.md §2.2):
  *   extract: DD_TRACE_PROPAGATION_STYLE_EXTRACT > DD_PROPAGATION_STYLE_EXTRACT (deprecated)
  *            > DD_TRACE_PROPAGATION_STYLE > OTEL_PROPAGATORS;  inject: the same with _INJECT;
  *   DD_TRACE_PROPAGATION_EXTRACT_FIRST (true/false/1/0);
@@ -500,7 +500,7 @@ DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_co
 /*=== single styles ===*/
 
 /* Parses an X-Amzn-Trace-Id / _X_AMZN_TRACE_ID value "Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;
- * Sampled=<0|1>[;...]" with the conversions of spec/serverless.md 6.3: trace id = lowest 63 bits
+ * Sampled=<0|1>[;...]" with the conversions of docs/lambda.md §6.3: trace id = lowest 63 bits
  * of the 24-hex part (hi 0), parent = Parent unmasked, priority 2 when Sampled=1 else -1, origin
  * from a `_dd.origin=` part when present. Parts may come in any order; Root and Parent are required.
  * Returns DD_OK, DD_ERR_NOT_FOUND (len 0) or DD_ERR_MALFORMED; *out zeroed on failure. [any thread] */
@@ -821,7 +821,7 @@ DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
         if ((dd__cclass(s[i]) & cls) != cls) return 0;
     return 1;
 }
-/* W3C ids are HEXDIGLC: lowercase only (spec/propagation.md R-W3C-6, following W3C and Python). */
+/* W3C ids are HEXDIGLC: lowercase only (docs/propagation.md R-W3C-6, following W3C and Python). */
 DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
 /* 16 lowercase hex digits (an id) into *out, eight lanes at once in each half, with the halves
  * side by side so that they share the constants; 0 when one is not (*out is then junk). */
@@ -1118,7 +1118,7 @@ DD_API int dd_trace_id_from_hex(const char *s, size_t len, dd_trace_id *out) {
 
 /*--- propagated tags ---*/
 
-/* x-datadog-tags grammar (spec/propagation.md R-DD-9): key 0x21..0x7E without ',' '=';
+/* x-datadog-tags grammar (docs/propagation.md R-DD-9): key 0x21..0x7E without ',' '=';
  * value 0x20..0x7E without ','. */
 /* as dd__printable: words from 16 bytes on */
 DD__PRIVATE int dd__ptag_key_ok(const char *k, size_t n) {
@@ -2072,7 +2072,7 @@ DD__PRIVATE const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
     return dd__get(src->r, key, kn, vn);
 }
 
-/*--- datadog style (spec/propagation.md 3) ---*/
+/*--- datadog style (docs/propagation.md §3) ---*/
 
 DD__PRIVATE void dd__zero_ctx(dd_trace_context *c) {
     memset(c, 0, offsetof(dd_trace_context, baggage)); /* not the 16 KB of baggage data */
@@ -2185,7 +2185,7 @@ DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
     return DD_OK;
 }
 
-/*--- tracecontext style (spec/propagation.md 4) ---*/
+/*--- tracecontext style (docs/propagation.md §4) ---*/
 
 /* Walks the members of every tracestate field in order (R-HDR-4), trimmed, empty ones skipped. */
 typedef struct dd__ts_iter {
@@ -2361,7 +2361,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
     return DD_OK;
 }
 
-/*--- b3 styles (spec/propagation.md 5, 6) ---*/
+/*--- b3 styles (docs/propagation.md §5, §6) ---*/
 
 DD__PRIVATE int dd__b3_ids(dd_trace_context *c, const char *t, size_t tn, const char *s, size_t sn) {
     if (dd_trace_id_from_hex(t, tn, &c->trace_id) != DD_OK || (c->trace_id.hi == 0 && c->trace_id.lo == 0) ||
@@ -2428,7 +2428,7 @@ DD__PRIVATE int dd__extract_b3(const dd__src *r, dd_trace_context *c) {
     return DD_OK;
 }
 
-/*--- xray style (spec/serverless.md 6) ---*/
+/*--- xray style (docs/lambda.md §6) ---*/
 
 DD_API int dd_xray_parse(const char *value, size_t len, dd_trace_context *out) {
     const char *s = value;
@@ -2511,7 +2511,7 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
     return b.len;
 }
 
-/*--- extract (spec/propagation.md 7) ---*/
+/*--- extract (docs/propagation.md §7) ---*/
 
 /* `scratch`: c is dd_extract's context for a later style, see dd__clear_scratch. */
 DD__PRIVATE int dd__extract_style(int style, const dd__src *r, dd_trace_context *c, int scratch, char *raw,

@@ -137,7 +137,7 @@ DD__BEGIN_C
 /*=== sampling ===*/
 
 /* Sampling mechanisms: the number behind `_dd.p.dm` ("-" + mechanism) and
- * `_dd.span_sampling.mechanism` (spec/sampling.md section 7). */
+ * `_dd.span_sampling.mechanism` (docs/sampling.md §7). */
 #define DD_SAMPLING_MECHANISM_DEFAULT 0       /* no rule, no agent rate yet (rate 1.0)      */
 #define DD_SAMPLING_MECHANISM_AGENT_RATE 1    /* the agent's rate_by_service                */
 #define DD_SAMPLING_MECHANISM_RULE 3          /* a sampling rule or DD_TRACE_SAMPLE_RATE    */
@@ -724,7 +724,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #include <stdlib.h>
 #include <string.h>
 
-/* The Knuth factor of spec/sampling.md section 3 (0x0F6B75AB2BC471C7). */
+/* The Knuth factor of docs/sampling.md §3 (0x0F6B75AB2BC471C7). */
 #define DD__KNUTH_FACTOR UINT64_C(1111111111111111111)
 #define DD__DEFAULT_RATE_LIMIT 100.0
 #define DD__LIMITER_MAX_RATE 1e9 /* above this a token every nanosecond is the best we can do */
@@ -745,7 +745,7 @@ DD__PRIVATE int dd__sampling_keep(uint64_t id, double rate) {
 DD__PRIVATE int dd__sampling_fold(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
 /* Whole-subject glob match: `*` any run of bytes (also empty), `?` exactly one byte, anything
- * else itself with ASCII case folded (spec/sampling.md 4.3). Iterative with one backtrack point,
+ * else itself with ASCII case folded (docs/sampling.md §4.3). Iterative with one backtrack point,
  * so it never recurses and runs in O(pn * sn) at worst. */
 DD__PRIVATE int dd__glob_match(const char *pat, size_t pn, const char *s, size_t sn) {
     size_t p = 0, i = 0, star_p = 0, star_i = 0;
@@ -789,7 +789,7 @@ DD__PRIVATE size_t dd__sampling_u64_dec(uint64_t v, char *buf) {
     return n;
 }
 
-/* Formats a rate in [0, 1] as `_dd.p.ksr` (spec/sampling.md section 8): six decimals rounded to
+/* Formats a rate in [0, 1] as `_dd.p.ksr` (docs/sampling.md §8): six decimals rounded to
  * nearest with ties to even on the exact binary value (what "%.6f" does), then trailing zeros and
  * a trailing '.' stripped. Exact integer arithmetic on the double's bits, no printf and no
  * locale. Writes a NUL-terminated text into buf (DD__KSR_MAX bytes) and returns its length. */
@@ -1008,7 +1008,7 @@ typedef struct dd__sampling_input {
     int64_t now_ns; /* any clock that advances in nanoseconds: the limiter's seconds */
 } dd__sampling_input;
 
-/* A trace decision and the tags it calls for (spec/sampling.md section 9). */
+/* A trace decision and the tags it calls for (docs/sampling.md §9). */
 typedef struct dd__sampling_decision {
     int priority;  /* DD_PRIORITY_*: -1, 0, 1 or 2 */
     int mechanism; /* DD_SAMPLING_MECHANISM_* */
@@ -1266,7 +1266,7 @@ DD__PRIVATE int dd__sampler_parse_rule(dd__sampler *s, const dd_json *obj, dd__s
             goto fail;
         }
     }
-    /* Unknown keys are ignored with a warning, as dd-trace-go does (spec/sampling.md 4.1). */
+    /* Unknown keys are ignored with a warning, as dd-trace-go does (docs/sampling.md §4.1). */
     dd_json_iter_init(&it, obj);
     while (dd_json_next(&it, &key, &v) == DD_OK) {
         static const char *const known[7] = {"service", "name", "resource", "tags", "sample_rate", "max_per_second",
@@ -1392,7 +1392,7 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
         if (json) dd__sampler_parse_rules(s, json, strlen(json), 0, "DD_TRACE_SAMPLING_RULES");
     }
 
-    /* DD_TRACE_SAMPLE_RATE: a catch-all rule after the others (spec/sampling.md 4.2) */
+    /* DD_TRACE_SAMPLE_RATE: a catch-all rule after the others (docs/sampling.md §4.2) */
     {
         double rate = 0;
         int have = 0;
@@ -1419,7 +1419,7 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
         }
     }
 
-    /* DD_TRACE_RATE_LIMIT: > 0 and finite, else the default (dd-trace-cpp's choice, spec 5) */
+    /* DD_TRACE_RATE_LIMIT: > 0 and finite, else the default (dd-trace-cpp's choice, docs/sampling.md §5) */
     if (cfg->rate_limit_set) {
         if (cfg->rate_limit > 0.0 && cfg->rate_limit <= 1.7976931348623157e308) rate_limit = cfg->rate_limit;
         else dd__sampler_log(s, DD_LOG_ERROR, "rate_limit must be > 0", NULL, 0, "; using 100");
@@ -1479,7 +1479,7 @@ DD__PRIVATE int dd__sampler_glob_ok(const dd__sampler *s, const dd__glob *g, con
     return dd__glob_match(s->text + g->off, g->len, p ? p : "", p ? n : 0);
 }
 
-/* Every field and tag of the rule matches the span (spec/sampling.md 4.3). A tag must exist: a
+/* Every field and tag of the rule matches the span (docs/sampling.md §4.3). A tag must exist: a
  * string tag is matched as is, an integer-valued metric as its decimal text (20.0 -> "20"), any
  * other metric only by an all-`*` pattern. */
 DD__PRIVATE int dd__sampler_rule_matches(const dd__sampler *s, const dd__srule *r, const dd__sampling_input *in) {
@@ -1526,7 +1526,7 @@ DD__PRIVATE int dd__agent_key_is(const char *key, size_t n, const char *svc, siz
            && (env_len == 0 || memcmp(key + 13 + svc_len, env, env_len) == 0);
 }
 
-/* Decides keep or drop for a new trace from its local root (spec/sampling.md sections 2-9):
+/* Decides keep or drop for a new trace from its local root (docs/sampling.md §2-§9):
  * the first matching rule (then the rate limiter on a keep), else the agent's rate for
  * "service:S,env:E", else the agent's default rate, else keep with mechanism DEFAULT. The caller
  * handles extracted and manual priorities before calling. No allocation; the lock is held only
@@ -1665,8 +1665,8 @@ DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, si
     return DD_OK;
 }
 
-/* Single-span sampling for one span of a trace whose final priority is <= 0 (spec/sampling.md
- * section 10): the first span rule matching the span's own service, name, resource and tags;
+/* Single-span sampling for one span of a trace whose final priority is <= 0 (docs/sampling.md
+ * §10): the first span rule matching the span's own service, name, resource and tags;
  * kept when hash(span_id) <= threshold(sample_rate) and the rule's limiter allows. Returns 1 and
  * fills *out for a kept span, else 0 with *out zeroed. [any thread] */
 DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input *in, uint64_t span_id,
@@ -1907,7 +1907,7 @@ DD__PRIVATE void dd__tsb_json_str(dd__tsb *b, const char *s, size_t n) {
     dd__tsb_add(b, "\"", 1);
 }
 
-/* Length of the longest valid UTF-8 prefix of s[0..n) (spec/agent-protocol.md 2.2: libdatadog
+/* Length of the longest valid UTF-8 prefix of s[0..n) (docs/agent-protocol.md §2.2: libdatadog
  * rejects invalid UTF-8). ASCII runs are checked eight bytes at a time. */
 DD__PRIVATE size_t dd__t_utf8_valid_prefix(const unsigned char *s, size_t n) {
     size_t i = 0;
@@ -2089,7 +2089,7 @@ typedef struct dd__pbuf {
     size_t n_marks, cap_marks;
 } dd__pbuf;
 
-/* An encoder: a writer and a buffer for strings repaired to valid UTF-8 (spec 2.2: libdatadog
+/* An encoder: a writer and a buffer for strings repaired to valid UTF-8 (docs/agent-protocol.md §2.2: libdatadog
  * rejects invalid UTF-8). Two exist: one used under the lock (partial flush), one by the
  * flushing thread. */
 typedef struct dd__enc {
@@ -3151,7 +3151,7 @@ DD__PRIVATE uint64_t dd__new_span_id(const dd_tracer *t) {
     }
     return 1;
 }
-/* spec/propagation.md R-ID-1/2: 128-bit = (uint32 unix seconds) << 32 : random 64; 64-bit mode
+/* docs/propagation.md R-ID-1/2: 128-bit = (uint32 unix seconds) << 32 : random 64; 64-bit mode
  * clears bit 63. */
 DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace_id *id) {
     int i;
@@ -3263,7 +3263,7 @@ DD__PRIVATE void dd__seg_text(dd_tracer *t, dd__segment *seg, dd__tstr *out, con
 }
 /* The extracted ptags without _dd.p.dm, _dd.p.tid and _dd.p.ksr, which the tracer writes itself;
  * _dd.p.dm is kept aside (an extracted priority keeps its decision maker), _dd.p.ksr goes in
- * seg->ksr, unchanged until a local decision replaces it (spec/sampling.md 8). */
+ * seg->ksr, unchanged until a local decision replaces it (docs/sampling.md §8). */
 DD__PRIVATE void dd__seg_ptags(dd_tracer *t, dd__segment *seg, const dd_trace_context *ctx) {
     const char *p = ctx->ptags, *end = ctx->ptags + ctx->ptags_len;
     char *d = ctx->ptags_len ? (char *)dd__seg_alloc(t, seg, ctx->ptags_len) : NULL;
@@ -3461,7 +3461,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         dd__seg_text(t, seg, &seg->tracestate, ctx->tracestate, ctx->tracestate_len);
         dd__seg_text(t, seg, &seg->dd_member_extra, ctx->dd_member_extra, ctx->dd_member_extra_len);
         dd__seg_ptags(t, seg, ctx);
-        if (seg->decided && seg->ext_dm_len) { /* carried unchanged (spec/propagation.md R-DM-1) */
+        if (seg->decided && seg->ext_dm_len) { /* carried unchanged (docs/propagation.md R-DM-1) */
             memcpy(seg->dm, seg->ext_dm, seg->ext_dm_len);
             seg->dm_len = seg->ext_dm_len;
         }
@@ -4322,7 +4322,7 @@ DD_API void dd_span_set_origin(dd_span *s, const char *origin) {
     if (origin) dd_span_set_origin_n(s, origin, strlen(origin));
 }
 
-/*--- encoding (spec/agent-protocol.md 2.2-2.6), under lock ---*/
+/*--- encoding (docs/agent-protocol.md §2.2-§2.6), under lock ---*/
 /* A constant key (n < 32, known at compile time): the marker and the bytes are stored inline. */
 DD__PRIVATE DD__T_HOT void dd__enc_key(dd_mp_writer *w, const char *k, size_t n) {
     if (w->error == DD_OK && n < w->cap - w->len) {
@@ -4489,7 +4489,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         dd_mp_write_str(w, kv->v.p, kv->v.n);
     }
 
-    /* metrics: float64 always (spec 2.2: never float32, never an integer) */
+    /* metrics: float64 always (docs/agent-protocol.md §2.2: never float32, never an integer) */
     sy.n = 0;
     sy.key_bits = 0;
     if (first) {
@@ -4502,7 +4502,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
     if (top_level) dd__sys_add(&sy, "_dd.top_level", 13, NULL, 0, 1.0);
     if (s->measured) dd__sys_add(&sy, "_dd.measured", 12, NULL, 0, 1.0);
-    if (s->ss_keep) { /* spec/sampling.md 10 */
+    if (s->ss_keep) { /* docs/sampling.md §10 */
         dd__sys_add(&sy, "_dd.span_sampling.mechanism", 27, NULL, 0, (double)DD_SAMPLING_MECHANISM_SPAN_RULE);
         dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->ss_rate);
         if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->ss_mps);
@@ -4527,7 +4527,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         }
     }
 
-    /* span_links (spec 2.4): trace_id, trace_id_high, span_id, then what is set */
+    /* span_links (docs/agent-protocol.md §2.4): trace_id, trace_id_high, span_id, then what is set */
     if (s->n_links) {
         const dd__link *k;
         DD__KEY(w, "span_links");
@@ -4576,7 +4576,7 @@ DD__PRIVATE int dd__pbuf_grow(dd_tracer *t, dd__pbuf *pb) {
     return 0;
 }
 
-/* Single-span sampling on a rejected trace (spec/sampling.md 10-11): marks the spans a span rule
+/* Single-span sampling on a rejected trace (docs/sampling.md §10-§11): marks the spans a span rule
  * keeps; with drop_rejected_traces the others are unlinked (counted). Returns the spans left.
  * Under lock. */
 DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
