@@ -8,7 +8,7 @@
 ifeq ($(.DEFAULT_GOAL),)
 .DEFAULT_GOAL := all
 endif
-DD_VERSION_STR := $(shell sed -n 's/^\#define DD_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
+DDTRACE_VERSION_STR := $(shell sed -n 's/^\#define DDTRACE_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
 DD_HEADERS = dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h dd_sender.h
 EX = $(BUILD)/examples
 EX_CFLAGS = -std=c99 -O2 -g $(STRICT) -I.
@@ -28,10 +28,10 @@ install: shared
 	@if [ -d wip ]; then install -d $(DESTDIR)$(PREFIX)/include/ddtrace/wip && \
 	    install -m 644 wip/*.h $(DESTDIR)$(PREFIX)/include/ddtrace/wip/; fi
 	install -m 755 $(BUILD)/libddtrace.so $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(DD_VERSION_STR)|g' cmake/ddtrace.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(DDTRACE_VERSION_STR)|g' cmake/ddtrace.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ddtrace.pc
-	sed -e 's|@VERSION@|$(DD_VERSION_STR)|g' cmake/ddtraceConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/ddtrace/ddtraceConfig.cmake
-	sed -e 's|@VERSION@|$(DD_VERSION_STR)|g' cmake/ddtraceConfigVersion.cmake.in \
+	sed -e 's|@VERSION@|$(DDTRACE_VERSION_STR)|g' cmake/ddtraceConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/ddtrace/ddtraceConfig.cmake
+	sed -e 's|@VERSION@|$(DDTRACE_VERSION_STR)|g' cmake/ddtraceConfigVersion.cmake.in \
 	    > $(DESTDIR)$(PREFIX)/lib/cmake/ddtrace/ddtraceConfigVersion.cmake
 
 $(EX)/agent: examples/agent.c dd_msgpack.h

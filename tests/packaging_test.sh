@@ -18,7 +18,7 @@ check() { # name command...
 }
 trap 'echo "packaging: $pass passed, $fail failed"' EXIT
 STRICT="-Wall -Wextra -Wpedantic -Werror"
-VERSION=$(sed -n 's/^#define DD_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
+VERSION=$(sed -n 's/^#define DDTRACE_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
 PREFIX=$P/prefix
 
 # --- the shared library ---
