@@ -19,11 +19,14 @@
 
 int main(void) {
     dd_sender *agent = dd_sender_new(NULL);   /* where the agent is: DD_* variables, see below */
-    dd_tracer_config cfg = {0};               /* zeroed is valid: DD_* variables fill it in */
+    dd_tracer_config cfg = DD_TRACER_CONFIG_INIT; /* zeroed (C and C++): DD_* variables fill it in */
     cfg.transport_fn = dd_sender_transport;   /* or your own transport_fn */
     cfg.hook_user = agent;
     dd_tracer *tracer = dd_tracer_new(&cfg);
-    dd_span *root = dd_span_start(tracer, &(dd_span_options){.name = "http.request", .resource = "GET /cart"});
+    dd_span_options opts = DD_SPAN_OPTIONS_INIT;
+    opts.name = "http.request";
+    opts.resource = "GET /cart";
+    dd_span *root = dd_span_start(tracer, &opts);
     dd_span *db = dd_span_start_child(root, "db.query");
     dd_span_set_tag(db, "db.system", "postgresql");
     dd_span_finish(db);
@@ -99,7 +102,7 @@ static int my_http_post(my_app *app, const char *path, const dd_header *headers,
 /* README:transport */
 /* Every hook gets hook_user first. The transport runs on the thread that flushes. */
 static int my_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
-    my_app *app = user;
+    my_app *app = (my_app *)user;
     int status = my_http_post(app, req->path, req->headers, req->n_headers, req->body, req->body_len);
     resp->status = status;        /* 0 when no answer came */
     resp->body = NULL;            /* or the agent's answer, kept alive until the flush returns */
@@ -238,7 +241,7 @@ static void propagation_snippet(void) {
     {
 /* README:propagation */
 /* Incoming: continue the caller's trace (datadog and tracecontext headers by default). */
-dd_headers in = {0};
+dd_headers in = DD_ZERO_INIT;             /* {0} in C, {} in C++ */
 in.items = request_headers;               /* your dd_header name/value pairs */
 in.n = n_request_headers;
 dd_carrier_reader reader;
@@ -247,7 +250,10 @@ dd_propagation_config pcfg;
 dd_propagation_config_default(&pcfg);
 dd_trace_context caller;
 int found = dd_extract(&pcfg, &reader, &caller) == DD_OK;
-dd_span *server = dd_span_start(tracer, &(dd_span_options){.name = "web.request", .context = found ? &caller : NULL});
+dd_span_options opts = DD_SPAN_OPTIONS_INIT;
+opts.name = "web.request";
+opts.context = found ? &caller : NULL;
+dd_span *server = dd_span_start(tracer, &opts);
 
 /* Outgoing: write the client span's context into the request you send. */
 dd_span *client = dd_span_start_child(server, "http.request");
@@ -308,7 +314,7 @@ static void lambda_snippet(void) {
     {
 /* README:lambda */
 dd_lambda *lambda = dd_lambda_new(tracer, NULL);   /* once per process: remembers the cold start */
-dd_lambda_invocation inv = {0};                    /* from GET .../runtime/invocation/next */
+dd_lambda_invocation inv = DD_ZERO_INIT;           /* from GET .../runtime/invocation/next */
 inv.event = event;
 inv.event_len = event_len;
 inv.request_id = request_id;                       /* Lambda-Runtime-Aws-Request-Id */
