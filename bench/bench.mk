@@ -1,7 +1,11 @@
 # make bench: the benchmark table (bench/run.sh; BENCHMARKS.md explains it).
 # make bench-smoke: the harness builds and its properties hold (seconds; bench/smoke.sh).
-.PHONY: bench bench-smoke
+# make bench-throughput: delivery under a paced load, finish latency while the agent does not
+#   answer (bench/throughput.sh; about a minute; THROUGHPUT_SECONDS=N per run, default 5).
+.PHONY: bench bench-smoke bench-throughput
 bench:
 	@BUILD=$(BUILD) bash bench/run.sh
 bench-smoke:
 	@BUILD_DIR=$(abspath $(BUILD))/tests bash bench/smoke.sh
+bench-throughput:
+	@BUILD=$(BUILD) bash bench/throughput.sh

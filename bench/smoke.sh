@@ -4,7 +4,8 @@
 # (extract gives the expected ids and priority, inject succeeds, the fixed trace encodes), and
 # the properties BENCHMARKS.md targets hold: 6 headers injected, and zero heap allocations per op in
 # steady state. Ends with "bench_smoke: N passed, N failed". BUILD_DIR (absolute) may name the
-# build directory, as tests/run.sh sets it.
+# build directory, as tests/run.sh sets it. bench/throughput.c is only built here (its runs are
+# timed: make bench-throughput).
 set -u
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-$PWD/build/tests}/bench_smoke
@@ -16,6 +17,11 @@ for cc in gcc clang; do
     command -v $cc >/dev/null || continue
     $cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I. bench/bench.c -o "$B/bench.$cc" -lpthread -lm 2>"$B/build.$cc.log"
     ok "build with $cc" $?
+done
+for cc in gcc clang; do # the throughput harness (timed: run by make bench-throughput only)
+    command -v $cc >/dev/null || continue
+    $cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I. bench/throughput.c -o "$B/throughput.$cc" -lpthread -lm 2>"$B/build_throughput.$cc.log"
+    ok "build bench/throughput.c with $cc" $?
 done
 if [ -x "$B/bench.gcc" ]; then
     "$B/bench.gcc" ops 1 >"$B/ops.txt" 2>&1

@@ -4,6 +4,7 @@
  *   agent [--port 8126] [--host 127.0.0.1] [--unix PATH] [--ready-file F] [--record F]
  *         [--expect-spans N] [--timeout-ms MS] [--quiet] [--all-tags] [--rates JSON] [--max-spans N]
  *         [--max-bytes N] [--status CODE] [--delay-ms MS] [--close] [--fail-first N] [--chunked]
+ *         [--count-only]
  *
  * Accepts PUT/POST /v0.4/traces as the Datadog Agent does (docs/agent-protocol.md §1, §2, §4, §5):
  * 404 for another path, 405 for another method, 411 without Content-Length, 413 over --max-bytes
@@ -24,7 +25,14 @@
  * Failure modes for tests, applied to trace requests after the body was read (only to the first
  * N of them with --fail-first N): --status CODE answers CODE, --delay-ms MS waits before answering,
  * --close closes the connection without answering, --chunked answers with a chunked body.
- * --port 0 picks a free port; --ready-file receives the port number once the agent listens. */
+ * --port 0 picks a free port; --ready-file receives the port number once the agent listens.
+ *
+ * Connections are kept alive (HTTP/1.1) until the client closes them, sends "Connection: close",
+ * or stays idle 10 s. GET /stats answers the totals as JSON: {"requests":N,"payloads":N,
+ * "chunks":N,"spans":N,"connections":N} (trace requests, accepted payloads, their chunks and spans,
+ * connections accepted). --count-only is for load tests: each body is only checked to be an array
+ * of arrays of maps and counted, nothing is kept, nothing is logged per request, and at exit
+ * one line "agent: N requests, N payloads, N chunks, N spans, N connections" replaces the tree. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_MSGPACK_IMPLEMENTATION
 #include "dd_msgpack.h"
@@ -53,7 +61,7 @@
 
 static struct {
     const char *host, *unix_path, *ready_file, *record, *rates;
-    int port, quiet, all_tags, status, delay_ms, close_conn, chunked;
+    int port, quiet, all_tags, status, delay_ms, close_conn, chunked, count_only;
     long fail_first;
     long expect_spans, timeout_ms;
     size_t max_bytes, max_spans;
@@ -81,6 +89,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static span *spans;
 static size_t n_spans, cap_spans;
 static long n_payloads, n_requests;
+static unsigned long long total_chunks, total_spans, n_connections; /* accepted, kept or not */
 static unsigned long dropped_spans; /* spans over --max-spans, recorded but not kept for the tree */
 static FILE *record_file;
 static int wake_pipe[2] = {-1, -1};
@@ -265,6 +274,28 @@ static int decode_payload(const uint8_t *body, size_t len, span **out, size_t *n
         return rc;
     }
     *out = v;
+    *n_out = n;
+    *n_chunks = nc;
+    return DD_OK;
+}
+
+/* --count-only: checks that a body is one array of arrays of maps and counts them. */
+static int count_payload(const uint8_t *body, size_t len, size_t *n_out, uint32_t *n_chunks) {
+    dd_mp_reader r;
+    uint32_t nc, c, ns, i;
+    size_t n = 0;
+    int rc;
+    *n_out = 0;
+    *n_chunks = 0;
+    dd_mp_reader_init(&r, body, len);
+    rc = dd_mp_read_array(&r, &nc);
+    for (c = 0; rc == DD_OK && c < nc; c++) {
+        rc = dd_mp_read_array(&r, &ns);
+        for (i = 0; rc == DD_OK && i < ns; i++, n++)
+            rc = dd_mp_peek_type(&r) == DD_MP_MAP ? dd_mp_skip(&r) : DD_ERR_TYPE;
+    }
+    if (rc == DD_OK && dd_mp_reader_remaining(&r) != 0) rc = DD_ERR_MALFORMED;
+    if (rc != DD_OK) return rc;
     *n_out = n;
     *n_chunks = nc;
     return DD_OK;
@@ -501,7 +532,7 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
         status = 400;
         snprintf(msg, sizeof msg, "unsupported Content-Type for /v0.4/traces: %.60s\n", ctype ? ctype : "(none)");
     } else {
-        rc = decode_payload(body, len, &got, &n_got, &n_chunks);
+        rc = opt.count_only ? count_payload(body, len, &n_got, &n_chunks) : decode_payload(body, len, &got, &n_got, &n_chunks);
         status = rc == DD_OK ? 200 : 400;
         snprintf(msg, sizeof msg, "msgpack decode error: %s\n", dd_status_str(rc));
     }
@@ -518,6 +549,9 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
         const char *lang = header(q, "datadog-meta-lang");
         const char *count = header(q, "x-datadog-trace-count");
         n_payloads++;
+        total_chunks += n_chunks;
+        total_spans += n_got;
+        if (opt.count_only) n_got = 0; /* counted, not kept */
         if (n_spans + n_got > cap_spans && n_spans < opt.max_spans) {
             size_t cap = cap_spans ? cap_spans : 64;
             span *p;
@@ -537,14 +571,14 @@ static int handle_traces(int fd, const request *q, const uint8_t *body, size_t l
             got[i].payload = n_payloads;
             spans[n_spans++] = got[i];
         }
-        if (!opt.quiet) {
+        if (!opt.quiet && !opt.count_only) {
             fprintf(stderr, "agent: %s %s 200: %u chunk(s), %lu span(s), %lu bytes, lang %s\n", q->method, q->path,
                     n_chunks, (unsigned long)n_got, (unsigned long)len, lang ? lang : "?");
             if (!count || strtoul(count, NULL, 10) != n_chunks)
                 fprintf(stderr, "agent: warning: X-Datadog-Trace-Count is %s, the body has %u chunk(s)\n",
                         count ? count : "missing", n_chunks);
         }
-        if (opt.expect_spans > 0 && (long)n_spans >= opt.expect_spans) wake_main();
+        if (opt.expect_spans > 0 && total_spans >= (unsigned long long)opt.expect_spans) wake_main();
     } else if (!opt.quiet) {
         fprintf(stderr, "agent: %s %s %d: %s", q->method, q->path, status, msg);
     }
@@ -583,6 +617,22 @@ static void *serve(void *arg) {
             goto done;
         }
         close_after = q.close_after;
+        if (strcmp(q.path, "/stats") == 0 && strcmp(q.method, "GET") == 0) {
+            char js[256];
+            pthread_mutex_lock(&mu);
+            snprintf(js, sizeof js,
+                     "{\"requests\":%ld,\"payloads\":%ld,\"chunks\":%llu,\"spans\":%llu,\"connections\":%llu}",
+                     n_requests, n_payloads, total_chunks, total_spans, n_connections);
+            pthread_mutex_unlock(&mu);
+            respond(fd, 200, "application/json", js, 0, close_after);
+            if (close_after) {
+                drain(fd);
+                goto done;
+            }
+            memmove(buf, buf + head_len, n - head_len);
+            n -= head_len;
+            continue;
+        }
         if (strcmp(q.path, "/v0.4/traces") != 0 && strcmp(q.path, "/info") != 0) {
             status = 404;
         } else if (strcmp(q.path, "/info") == 0) {
@@ -871,7 +921,8 @@ static void usage(void) {
     fprintf(stderr,
             "usage: agent [--port N] [--host IPv4] [--unix PATH] [--ready-file F] [--record F]\n"
             "             [--expect-spans N] [--timeout-ms MS] [--quiet] [--all-tags] [--rates JSON] [--max-spans N]\n"
-            "             [--max-bytes N] [--status CODE] [--delay-ms MS] [--close] [--fail-first N] [--chunked]\n");
+            "             [--max-bytes N] [--status CODE] [--delay-ms MS] [--close] [--fail-first N] [--chunked]\n"
+            "             [--count-only]\n");
     exit(64);
 }
 
@@ -904,6 +955,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--chunked") == 0) opt.chunked = 1;
         else if (strcmp(a, "--quiet") == 0) opt.quiet = 1;
         else if (strcmp(a, "--all-tags") == 0) opt.all_tags = 1;
+        else if (strcmp(a, "--count-only") == 0) opt.count_only = 1;
         else usage();
 #undef VAL
     }
@@ -949,7 +1001,7 @@ int main(int argc, char **argv) {
             int64_t left = deadline - now_ms();
             if (left <= 0) {
                 if (opt.expect_spans > 0) {
-                    fprintf(stderr, "agent: timeout: %lu of %ld expected spans received\n", (unsigned long)n_spans,
+                    fprintf(stderr, "agent: timeout: %llu of %ld expected spans received\n", total_spans,
                             opt.expect_spans);
                     exit_code = 2;
                 }
@@ -968,7 +1020,7 @@ int main(int argc, char **argv) {
             char c;
             if (read(wake_pipe[0], &c, 1) == 1 && c == 1) {
                 pthread_mutex_lock(&mu);
-                rc = opt.expect_spans > 0 && (long)n_spans >= opt.expect_spans;
+                rc = opt.expect_spans > 0 && total_spans >= (unsigned long long)opt.expect_spans;
                 pthread_mutex_unlock(&mu);
                 if (!rc) continue;
             }
@@ -981,6 +1033,9 @@ int main(int argc, char **argv) {
             if (!p[j].revents) continue;
             c = accept(p[j].fd, NULL, NULL);
             if (c < 0) continue;
+            pthread_mutex_lock(&mu);
+            n_connections++;
+            pthread_mutex_unlock(&mu);
             fcntl(c, F_SETFD, FD_CLOEXEC);
             pthread_attr_init(&at);
             pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
@@ -989,9 +1044,14 @@ int main(int argc, char **argv) {
         }
     }
     pthread_mutex_lock(&mu);
-    print_traces();
+    if (opt.count_only)
+        printf("agent: %ld requests, %ld payloads, %llu chunks, %llu spans, %llu connections\n", n_requests, n_payloads,
+               total_chunks, total_spans, n_connections);
+    else
+        print_traces();
     if (record_file) fflush(record_file);
     if (opt.unix_path) unlink(opt.unix_path);
+    fflush(stdout);
     fflush(stderr);
     _exit(exit_code); /* connection threads may still run: end without tearing the data down under them */
 }

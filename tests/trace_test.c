@@ -1444,6 +1444,67 @@ static void test_transport_failure_and_retry(void) {
     dd_tracer_free(t);
 }
 
+/* Counts the log lines that contain needle. */
+static size_t count_logged(const char *needle) {
+    size_t i, n = 0;
+    for (i = 0; i < F.n_logs; i++)
+        if (strstr(F.logs[i], needle)) n++;
+    return n;
+}
+
+/* A failing agent is logged once per kind of failure per DD_TRACE_LOGGING_RATE seconds, with the
+ * number of lines suppressed in between; 0 logs every failure. */
+static void test_failure_logs_rate_limited(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    int i;
+    fake_reset();
+    c = base_config();
+    F.default_status = 500;
+    t = new_tracer(&c);
+    for (i = 0; i < 40; i++) {
+        dd_span_finish(dd_span_start(t, NULL));
+        CHECK_EQ_INT(dd_tracer_flush(t), DD_ERR_HTTP);
+    }
+    CHECK_EQ_U64(F.n_req, 40);
+    CHECK_EQ_U64(count_logged("agent answered HTTP 500"), 1);
+    dd_tracer_free(t);
+    /* a one-second interval: after it, the next line says how many were suppressed */
+    fake_reset();
+    set_env("DD_TRACE_LOGGING_RATE", "1");
+    c = base_config();
+    F.default_status = 500;
+    t = new_tracer(&c);
+    for (i = 0; i < 10; i++) {
+        dd_span_finish(dd_span_start(t, NULL));
+        dd_tracer_flush(t);
+    }
+    CHECK_EQ_U64(count_logged("agent answered HTTP 500"), 1);
+    {
+        struct timespec ts;
+        ts.tv_sec = 1;
+        ts.tv_nsec = 100000000;
+        nanosleep(&ts, NULL);
+    }
+    dd_span_finish(dd_span_start(t, NULL));
+    dd_tracer_flush(t);
+    CHECK_EQ_U64(count_logged("agent answered HTTP 500"), 2);
+    CHECK(logged("(9 more like it suppressed since the last report)"));
+    dd_tracer_free(t);
+    /* 0: every line */
+    fake_reset();
+    set_env("DD_TRACE_LOGGING_RATE", "0");
+    c = base_config();
+    F.default_status = 500;
+    t = new_tracer(&c);
+    for (i = 0; i < 5; i++) {
+        dd_span_finish(dd_span_start(t, NULL));
+        dd_tracer_flush(t);
+    }
+    CHECK_EQ_U64(count_logged("agent answered HTTP 500"), 5);
+    dd_tracer_free(t);
+}
+
 static void test_response_parsing(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -2026,6 +2087,7 @@ static const test_case cases[] = {
     TEST(test_flush_by_interval),
     TEST(test_split_payloads),
     TEST(test_transport_failure_and_retry),
+    TEST(test_failure_logs_rate_limited),
     TEST(test_response_parsing),
     TEST(test_partial_flush),
     TEST(test_flush_on_free),
