@@ -1,6 +1,6 @@
 # examples/examples.mk - the library's and the examples' targets, included by the Makefile (which
 # sets CC, BUILD, PREFIX and STRICT):
-#   make lib        shared and static library: shared + static
+#   make lib        both libraries (make shared and make static)
 #   make shared     $(BUILD)/libddtrace.so.$(VERSION) (SONAME libddtrace.so.$(MAJOR), with the symlinks
 #                   libddtrace.so.$(MAJOR) and libddtrace.so) from examples/ffi/libddtrace.c; only the
 #                   public API exported
@@ -18,7 +18,6 @@ DDTRACE_VERSION_STR := $(shell sed -n 's/^\#define DDTRACE_VERSION_STRING "\(.*\
 DDTRACE_MAJOR := $(firstword $(subst ., ,$(DDTRACE_VERSION_STR)))
 SO_FILE = libddtrace.so.$(DDTRACE_VERSION_STR)
 SO_NAME = libddtrace.so.$(DDTRACE_MAJOR)
-AR ?= ar
 DD_HEADERS = dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h dd_sender.h
 EX = $(BUILD)/examples
 EX_CFLAGS = -std=c99 -O2 -g $(STRICT) -I.
