@@ -213,7 +213,7 @@ typedef struct dd_sampling_config {
 #define DD_DEFAULT_MAX_TAG_BYTES 16384        /* key+value bytes of tags/metrics of one span     */
 #define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (4 KiB+ each) */
 #define DD_DEFAULT_MAX_BUFFER_BYTES (10u << 20) /* encoded chunks waiting for a flush             */
-#define DD_DEFAULT_FLUSH_BYTES (5u << 20)     /* buffered bytes that trigger an automatic flush */
+#define DD_DEFAULT_FLUSH_BYTES (1u << 20)     /* buffered bytes that wake the worker at once      */
 #define DD_DEFAULT_MAX_REQUEST_BYTES (10u << 20) /* one request body; larger flushes are split   */
 #define DD_DEFAULT_FLUSH_INTERVAL_MS 2000     /* automatic flush after this much time           */
 #define DD_DEFAULT_PARTIAL_FLUSH_MIN_SPANS 500 /* DD_TRACE_PARTIAL_FLUSH_MIN_SPANS default       */
@@ -400,9 +400,12 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg);
 
 /* Gives the worker (or, without one, this thread) at most shutdown_timeout_ms to deliver what
  * is buffered, counts what is left in spans_dropped_shutdown, drops traces with unfinished
- * spans, and frees the tracer. A transport that overruns its deadline by 200 ms is not waited
- * for: the worker frees the tracer when that call returns. Spans of this tracer must not be used
- * afterwards. NULL is a no-op. [setup] */
+ * spans, and frees the tracer. It returns within shutdown_timeout_ms + 200 ms whatever the
+ * transport does: a call still under way then (one started before the deadline with its own
+ * request deadline, or one that ignores its deadline) is left to the worker, which frees the
+ * tracer and calls transport_free_fn when it returns. So a transport must be owned by the tracer
+ * (transport_free_fn; dd_sender_attach does it), not freed by the caller right after this call.
+ * Spans of this tracer must not be used afterwards. NULL is a no-op. [setup] */
 DD_API void dd_tracer_free(dd_tracer *t);
 
 /* Delivers every trace completed before the call and waits for the outcome, at most
@@ -2025,6 +2028,7 @@ struct dd_tracer {
     int flush_rc;     /* the answer of the last explicit flush */
     int stop;         /* the worker must make its last delivery and exit */
     int worker_exited, worker_failed, orphaned;
+    int worker_idle;  /* the worker waits with no timer: the next buffered trace must wake it */
     dd__segment *done_head, *done_tail; /* completed segments waiting for the flush */
     uint64_t done_bytes;                 /* their arena bytes (memory: max_buffer_bytes) */
     uint64_t done_est;                   /* their estimated encoded size (flush_bytes) */
@@ -3863,7 +3867,8 @@ DD__PRIVATE int dd__after_buffered(dd_tracer *t, int64_t mono) {
     int full = t->done_est + held >= t->flush_bytes || t->done_bytes + held >= t->max_buffer_bytes / 2;
     if (t->delivery == DD_DELIVERY_BACKGROUND) {
         if (full) t->flush_wanted = 1;
-        if ((full || !t->has_thread) && dd__wake_worker(t) != 0) return !t->flushing; /* no thread: deliver here */
+        if ((full || !t->has_thread || t->worker_idle) && dd__wake_worker(t) != 0)
+            return !t->flushing; /* no thread: deliver here */
         return 0;
     }
     if (t->delivery == DD_DELIVERY_SYNC && !t->flushing
@@ -4005,14 +4010,17 @@ DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_
     dd__free(&t->alloc, text, cap);
 }
 
-/* The wait before try n (1-based) of a request the agent did not process: 100 ms doubling, capped,
- * plus up to 100 ms of jitter so that many processes do not retry in step; a Retry-After longer
- * than that is honoured up to its own cap. */
-DD__PRIVATE int64_t dd__backoff_ns(int n, int64_t retry_after_ms) {
-    int64_t d = DD__BACKOFF_BASE_NS, ra;
-    while (--n > 0 && d < DD__BACKOFF_CAP_NS) d *= 2;
-    if (d > DD__BACKOFF_CAP_NS) d = DD__BACKOFF_CAP_NS;
-    d += (int64_t)(dd__rng_next() % (uint64_t)DD__BACKOFF_BASE_NS);
+/* The wait before try n (1-based) of a request the agent did not process: 100 ms doubling, capped
+ * at 1 s and at 3/4 of the flush interval, plus up to a quarter more of jitter so that many
+ * processes do not retry in step; so an agent that comes back is reached within one interval. A
+ * Retry-After longer than that is honoured up to its own cap. */
+DD__PRIVATE int64_t dd__backoff_ns(const dd_tracer *t, int n, int64_t retry_after_ms) {
+    int64_t d = DD__BACKOFF_BASE_NS, ra, cap = DD__BACKOFF_CAP_NS;
+    if (t->flush_interval_ns > 0 && t->flush_interval_ns / 4 * 3 < cap) cap = t->flush_interval_ns / 4 * 3;
+    while (--n > 0 && d < cap) d *= 2;
+    if (d > cap) d = cap;
+    if (d < 1000000) d = 1000000;
+    d += (int64_t)(dd__rng_next() % (uint64_t)(d / 4 + 1));
     if (retry_after_ms > 0) {
         ra = retry_after_ms > DD__RETRY_AFTER_CAP_NS / 1000000 ? DD__RETRY_AFTER_CAP_NS : retry_after_ms * 1000000;
         if (ra > d) d = ra;
@@ -4152,7 +4160,7 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
             t->fl_attempts++;
             if (rc == DD_TRANSPORT_NOT_SENT || t->fl_attempts <= t->send_retries) {
                 st->deferred++;
-                t->retry_at = dd__now() + dd__backoff_ns(t->fl_attempts, rc == DD_TRANSPORT_ANSWERED ? resp.retry_after_ms : 0);
+                t->retry_at = dd__now() + dd__backoff_ns(t, t->fl_attempts, rc == DD_TRANSPORT_ANSWERED ? resp.retry_after_ms : 0);
                 dd__log_failure(t, rc == DD_TRANSPORT_NOT_SENT ? DD__RL_NOT_SENT : DD__RL_DEFERRED, rc, &resp,
                                 "; payload kept, will try again");
                 return DD__CYCLE_HELD;
@@ -4355,13 +4363,25 @@ DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t);
 
 DD__PRIVATE void *dd__worker_main(void *arg) {
     dd_tracer *t = (dd_tracer *)arg;
-    int orphaned;
+    int orphaned, k;
     pthread_mutex_lock(&t->lock);
+    /* room for two flushes in each buffer now, on this thread: a producer then never copies a
+     * growing buffer under the lock in steady state */
+    for (k = 0; k < 2; k++) {
+        dd_mp_writer *w = &t->bufs[k].w;
+        size_t want = (size_t)(t->flush_bytes * 2 < t->max_buffer_bytes ? t->flush_bytes * 2 : t->max_buffer_bytes);
+        if (w->cap < want && dd_mp_writer_error(w) == DD_OK) dd__mp_grow(w, want - w->len);
+    }
     while (!t->stop) {
         int64_t now = dd__now(), until;
         if (!dd__worker_due(t, now, &until)) {
-            if (until == INT64_MAX) pthread_cond_wait(&t->cond, &t->lock);
-            else dd__timedwait_ns(t, until);
+            if (until == INT64_MAX) { /* nothing buffered: the next trace wakes it to arm the interval */
+                t->worker_idle = 1;
+                pthread_cond_wait(&t->cond, &t->lock);
+                t->worker_idle = 0;
+            } else {
+                dd__timedwait_ns(t, until);
+            }
             continue;
         }
         t->flush_wanted = 0;
@@ -4604,8 +4624,9 @@ DD_API void dd_tracer_free(dd_tracer *t) {
         && (t->held || t->bufs[t->active].n_marks || t->done_head))
         dd__wake_worker(t); /* the last delivery stays off the application thread */
     if (t->has_thread) {
-        /* the worker makes the last delivery; a transport that overruns its deadline gets 200 ms
-         * more, then the worker is left to free the tracer when that call returns */
+        /* the worker makes the last delivery within the deadline; a call still under way 200 ms
+         * later is not waited for: the worker frees the tracer (and calls transport_free_fn)
+         * when it returns */
         int64_t give_up = (deadline ? deadline : dd__now()) + 200000000;
         t->stop = 1;
         t->stop_deadline = deadline;
