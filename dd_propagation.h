@@ -168,6 +168,7 @@ DD_API int dd_trace_id_from_hex(const char *s, size_t len, dd_trace_id *out);
 #define DD_STYLE_B3 4                 /* the single `b3` header                                */
 #define DD_STYLE_XRAY 5               /* X-Amzn-Trace-Id, ids converted as spec/serverless.md 6 */
 #define DD_STYLE_NONE 6
+#define DD_STYLE_BAGGAGE 7            /* W3C `baggage` header: items, not trace context (docs/http.md §1) */
 
 /* A span link to a context that was not chosen as parent (spec/propagation.md 7.2). */
 typedef struct dd_span_link {
@@ -175,13 +176,39 @@ typedef struct dd_span_link {
     uint64_t span_id;
     int32_t flags;                    /* W3C flags | 0x80000000 when set, 0 when unknown        */
     char tracestate[DD_TRACESTATE_MAX + 1]; /* the raw tracestate, only for tracecontext     */
-    char reason[24];                  /* attribute "reason", e.g. "terminated_context"         */
+    char reason[32];                  /* attribute "reason": "terminated_context" or
+                                         "propagation_behavior_extract"                       */
     char context_headers[16];         /* attribute "context_headers", the style name           */
 } dd_span_link;
 
+/* W3C baggage (docs/http.md §1): an ordered map of byte strings, keys case-sensitive, carried
+ * beside the trace context. Fixed capacity, never allocates: DD_BAGGAGE_ITEMS_MAX items and
+ * DD_BAGGAGE_BYTES_MAX bytes of decoded keys plus values: twice the official 8192-byte header
+ * limit, so that, as in the official tracers, items past the limit can be set and the limit is
+ * applied when the header is written (system-tests D017); a header within the limit always fits,
+ * since decoding never makes a member longer. Item i's key and then its value sit
+ * in `data` right after item i-1's, without separators, so keys and values may hold any byte.
+ * A zeroed dd_baggage is empty; read and change it only through dd_baggage_*. */
+#define DD_BAGGAGE_ITEMS_MAX 64
+#define DD_BAGGAGE_BYTES_MAX 16384
+#define DD_BAGGAGE_DEFAULT_MAX_ITEMS 64    /* DD_TRACE_BAGGAGE_MAX_ITEMS default   */
+#define DD_BAGGAGE_DEFAULT_MAX_BYTES 8192  /* DD_TRACE_BAGGAGE_MAX_BYTES default   */
+typedef struct dd_baggage {
+    uint32_t n;                                /* items                              */
+    uint32_t len;                              /* bytes of `data` in use             */
+    uint16_t key_len[DD_BAGGAGE_ITEMS_MAX];
+    uint16_t value_len[DD_BAGGAGE_ITEMS_MAX];
+    char data[DD_BAGGAGE_BYTES_MAX];
+} dd_baggage;
+/* Iteration state for dd_baggage_next; zero it (or dd_baggage_iter it = {0, 0}) to start. */
+typedef struct dd_baggage_iter {
+    uint32_t i, off;
+} dd_baggage_iter;
+
 /* Everything a carrier can tell about the caller's trace. Plain data: copy it freely.
  * A zeroed context (trace_id 0) means "no context". Strings are NUL-terminated and their
- * lengths are kept beside them.
+ * lengths are kept beside them. A context with trace_id 0 may still carry baggage and span links
+ * (a baggage-only request, or extract behaviour `restart`): a tracer starts a new trace with them.
  * For dd_inject, `parent_id` is the id of the span that sends the context, and `ptags` holds the
  * trace's _dd.p.* tags; "_dd.p.tid" in it is rewritten from trace_id.hi on inject (added when hi
  * is not 0, removed when it is), so the two never disagree on the wire. */
@@ -207,6 +234,13 @@ typedef struct dd_trace_context {
      * (even when it is not hex), or hex16 of the Datadog parent (spec/propagation.md 4.4, 7.3). */
     char last_parent_id[DD_LAST_PARENT_ID_MAX + 1];
     int32_t style;                    /* DD_STYLE_* that gave this context (extract), else 0    */
+    /* _dd.p.* tags a tracer could not fit in ptags (dd_span_context): dd_inject then leaves
+     * x-datadog-tags out and reports inject_max_size rather than send an incomplete set
+     * (docs/propagation.md §3.2 R-DD-15, §3.3 R-DM-1). */
+    uint32_t ptags_lost;
+    /* Last, so that clearing a context clears only baggage.n and baggage.len of its 16.5 KB:
+     * extracted from the `baggage` header, or set by the caller; written by the `baggage` style. */
+    dd_baggage baggage;
 } dd_trace_context;
 
 /* Propagated tags ("_dd.p.*") of a context, kept in `ptags` as "k=v,k=v".
@@ -222,6 +256,48 @@ DD_API int dd_ptags_get(const dd_trace_context *ctx, const char *key, size_t key
 DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, const char *val,
                         size_t val_len);
 DD_API int dd_ptags_remove(dd_trace_context *ctx, const char *key, size_t key_len);
+
+/* Baggage items (docs/http.md §1.1). Keys are 1.. bytes, values 0.. bytes, any bytes; keys compare
+ * exactly (case-sensitive). [owner thread of b] for all.
+ * dd_baggage_get: DD_OK with *val / *val_len pointing into b (valid until b changes), or
+ *   DD_ERR_NOT_FOUND (*val NULL, *val_len 0).
+ * dd_baggage_set: replaces the value of an existing key in place (its position is kept) or
+ *   appends the item. DD_OK; DD_ERR_INVALID_ARG (empty key, or a key or value over 65535 bytes);
+ *   DD_ERR_LIMIT (DD_BAGGAGE_ITEMS_MAX items or DD_BAGGAGE_BYTES_MAX bytes would be passed): then
+ *   b is unchanged.
+ * dd_baggage_remove: DD_OK, or DD_ERR_NOT_FOUND.  dd_baggage_clear: empties b.
+ * dd_baggage_next: the next item in order, from an iterator zeroed to start; DD_OK, or
+ *   DD_ERR_NOT_FOUND after the last item. Changing b invalidates the iterator. */
+DD_API int dd_baggage_get(const dd_baggage *b, const char *key, size_t key_len, const char **val, size_t *val_len);
+DD_API int dd_baggage_set(dd_baggage *b, const char *key, size_t key_len, const char *val, size_t val_len);
+DD_API int dd_baggage_remove(dd_baggage *b, const char *key, size_t key_len);
+DD_API void dd_baggage_clear(dd_baggage *b);
+DD_API int dd_baggage_next(const dd_baggage *b, dd_baggage_iter *it, const char **key, size_t *key_len,
+                           const char **val, size_t *val_len);
+/* Parses one `baggage` header value (several fields: join them with ',' first) into *out, which
+ * is emptied first (docs/http.md §1.2): split on ','; stop, keeping what was accepted, before a
+ * member that would make more than max_items members or more than max_bytes bytes (its raw length,
+ * plus 1 for the comma before it); each member is cut at its first ';' (W3C properties dropped),
+ * split at its first '=', trimmed of spaces and tabs around key and value, and percent-decoded
+ * (%HH any case; a '%' without two hex digits and '+' stay as they are; invalid UTF-8 becomes
+ * U+FFFD); a later duplicate key replaces the earlier value. An empty member, a member without '='
+ * or with an empty key or value makes the whole header malformed: *out is emptied. max_items /
+ * max_bytes 0 mean the defaults (64, 8192); larger values are capped at the capacities.
+ * Returns DD_OK (an empty or blank value gives no items), or DD_ERR_MALFORMED; *truncated (may be
+ * NULL) is set to 1 when a limit stopped the parse, else 0. [any thread] */
+DD_API int dd_baggage_parse(const char *value, size_t len, uint32_t max_items, uint32_t max_bytes, dd_baggage *out,
+                            int *truncated);
+/* Formats b as a `baggage` header value (docs/http.md §1.3): `key=value` members in order joined
+ * by ',', key and value trimmed of surrounding whitespace and percent-encoded (UTF-8 bytes, upper
+ * hex) outside their safe sets: keys keep A-Z a-z 0-9 and ! # $ & ' * + - . ^ _ ` | ~; values
+ * also keep ( ) / : < > ? @ [ ] { }. '%' is always encoded (%25), a space is %20. Items whose
+ * trimmed key or value is empty are skipped. At most max_items members; formatting stops at the
+ * first member that would pass max_bytes (0: the defaults, capped as in dd_baggage_parse). Writes
+ * at most cap - 1 bytes and a NUL (cap >= max_bytes + 1 never cuts a member; a member that does not
+ * fit `out` also stops the walk). Returns the length written (0: write no header); *truncated (may
+ * be NULL) as in dd_baggage_parse. [any thread] */
+DD_API size_t dd_baggage_format(const dd_baggage *b, uint32_t max_items, uint32_t max_bytes, char *out, size_t cap,
+                                int *truncated);
 
 /*=== carriers ===*/
 
@@ -332,11 +408,16 @@ DD_API void dd_env_block_writer(dd_carrier_writer *w, dd_env_block *e);
 #define DD_STYLES_MAX 8
 #define DD_X_DATADOG_TAGS_DEFAULT_MAX 512
 
+/* DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT (docs/propagation.md §7.5 R-MS-9, docs/http.md §1.4). */
+#define DD_EXTRACT_CONTINUE 0 /* continue the incoming trace (default)                          */
+#define DD_EXTRACT_RESTART 1  /* new trace, linked to the incoming context; baggage kept        */
+#define DD_EXTRACT_IGNORE 2   /* new trace: nothing is read, no link, no baggage                */
+
 /* Which styles to read and write. Fill it with dd_propagation_config_default (and then, if wanted,
  * dd_propagation_config_from_env); a zeroed one also works: n_extract / n_inject 0 mean the
- * default list (datadog, tracecontext), x_datadog_tags_max_length 0 means 512 and a negative
- * value disables x-datadog-tags on inject (DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=0). A list holding
- * only DD_STYLE_NONE disables that direction; NONE beside other styles is ignored. */
+ * default list (datadog, tracecontext, baggage), x_datadog_tags_max_length 0 means 512 and a
+ * negative value disables x-datadog-tags on inject (DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=0). A list
+ * holding only DD_STYLE_NONE disables that direction; NONE beside other styles is ignored. */
 typedef struct dd_propagation_config {
     int extract_styles[DD_STYLES_MAX];
     int n_extract;
@@ -344,13 +425,18 @@ typedef struct dd_propagation_config {
     int n_inject;
     int extract_first;                 /* 1: stop at the first valid style (no merge, no links) */
     int32_t x_datadog_tags_max_length; /* 0 = 512, < 0 = never write x-datadog-tags              */
+    int32_t baggage_max_items;         /* 0 = 64; capped at DD_BAGGAGE_ITEMS_MAX                 */
+    int32_t baggage_max_bytes;         /* 0 = 8192; capped at DD_BAGGAGE_BYTES_MAX               */
+    int extract_behavior;              /* DD_EXTRACT_*; 0 = continue                             */
 } dd_propagation_config;
 
-/* datadog,tracecontext both ways; extract_first 0; x-datadog-tags limit 512. [any thread] */
+/* datadog,tracecontext,baggage both ways (the current official default, docs/http.md §1.1
+ * R-BG-2); extract_first 0; x-datadog-tags limit 512; baggage 64 items / 8192 bytes; continue.
+ * [any thread] */
 DD_API void dd_propagation_config_default(dd_propagation_config *cfg);
 /* Parses a style list: names separated by ',', case-insensitive, surrounding spaces and tabs
- * ignored: datadog, tracecontext, b3multi, b3 (single header), "b3 single header", xray, none.
- * Duplicates are kept once; "baggage" (not a trace-context style) is skipped. Writes up to
+ * ignored: datadog, tracecontext, b3multi, b3 (single header), "b3 single header", xray, baggage,
+ * none. Duplicates are kept once. Writes up to
  * DD_STYLES_MAX entries into `styles` and their count into *n. Returns DD_OK, or DD_ERR_MALFORMED
  * when a name is unknown (the known ones are still written, as Go and Python do) or no style is
  * left (then *n = 0). [any thread] */
@@ -360,7 +446,10 @@ DD_API int dd_propagation_parse_styles(const char *s, size_t len, int *styles, i
  *   extract: DD_TRACE_PROPAGATION_STYLE_EXTRACT > DD_PROPAGATION_STYLE_EXTRACT (deprecated)
  *            > DD_TRACE_PROPAGATION_STYLE > OTEL_PROPAGATORS;  inject: the same with _INJECT;
  *   DD_TRACE_PROPAGATION_EXTRACT_FIRST (true/false/1/0);
- *   DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH > DD_TRACE_TAGS_PROPAGATION_MAX_LENGTH (0 disables).
+ *   DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH > DD_TRACE_TAGS_PROPAGATION_MAX_LENGTH (0 disables);
+ *   DD_TRACE_BAGGAGE_MAX_ITEMS, DD_TRACE_BAGGAGE_MAX_BYTES (a positive count; a value <= 0, or
+ *   bytes < 3, removes `baggage` from both style lists, as dd-trace-cpp does);
+ *   DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT (continue, restart or ignore, any case).
  * A variable that is unset or empty leaves the field alone. A bad value is logged through log_fn
  * (WARN) and ignored (unknown style names are skipped, the rest of the list is used). Returns
  * DD_OK, or DD_ERR_MALFORMED when something was ignored (cfg still holds every valid setting).
@@ -368,7 +457,8 @@ DD_API int dd_propagation_parse_styles(const char *s, size_t len, int *styles, i
 DD_API int dd_propagation_config_from_env(dd_propagation_config *cfg,
                                           const char *(*getenv_fn)(void *user, const char *name), void *user,
                                           dd_log_fn log_fn);
-/* The style's lowercase name ("datadog", "tracecontext", "b3multi", "b3", "xray", "none"), or "".
+/* The style's lowercase name ("datadog", "tracecontext", "b3multi", "b3", "xray", "baggage",
+ * "none"), or "".
  * [any thread] */
 DD_API const char *dd_style_name(int style);
 
@@ -379,21 +469,31 @@ DD_API const char *dd_style_name(int style);
  * tracecontext context with the same trace id adds its tracestate and may override the parent
  * (setting last_parent_id), and later contexts with another trace id become span links with reason
  * "terminated_context". A malformed header in one style never hides another style's context.
- * Returns DD_OK and fills *out; or DD_ERR_NOT_FOUND (no style found its headers, or extraction is
- * disabled) / DD_ERR_MALFORMED (headers were there but none gave a valid context) and zeroes *out.
+ * With `baggage` in the list, the `baggage` header (its fields joined with ',') is parsed once,
+ * whatever its position, into out->baggage (dd_baggage_parse with cfg's limits; a malformed
+ * header gives no items and leaves the trace context alone).
+ * cfg->extract_behavior: DD_EXTRACT_IGNORE reads nothing (DD_ERR_NOT_FOUND); DD_EXTRACT_RESTART
+ * keeps only the baggage and one span link to the context that would have been continued (reason
+ * "propagation_behavior_extract", context_headers = the primary style): out->trace_id is then 0.
+ * Returns DD_OK and fills *out (trace_id 0 when only baggage or a restart link was found); or
+ * DD_ERR_NOT_FOUND (nothing found, or extraction is disabled) / DD_ERR_MALFORMED (headers were
+ * there but none gave a valid context, nor baggage) and zeroes *out.
  * Values are read during the call only. Never allocates. [any thread] */
 DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader *carrier, dd_trace_context *out);
 /* Writes ctx with cfg's inject styles (NULL cfg = defaults), lowercase names, only what is set.
  * ctx->parent_id must be the id of the injecting span. The sampling decision is the caller's: the
  * tracer decides first and puts it in ctx->sampling_priority (with _dd.p.dm in ptags); an unset
  * priority is left out (no x-datadog-sampling-priority, no tracestate `s`, traceparent flags 00,
- * no b3 sampled field). Returns DD_OK; DD_ERR_INVALID_ARG when ctx has a zero trace id; or the
+ * no b3 sampled field). The `baggage` style writes ctx->baggage (dd_baggage_format with cfg's
+ * limits; no header when there is nothing to write), also for a context without trace id.
+ * Returns DD_OK; DD_ERR_INVALID_ARG when ctx has a zero trace id and no baggage was written; or the
  * first error of writer->set (earlier fields stay written). Never allocates. [any thread] */
 DD_API int dd_inject(const dd_propagation_config *cfg, const dd_trace_context *ctx, const dd_carrier_writer *writer);
 /* As dd_inject, and writes into `error` (a buffer of DD_PROPAGATION_ERROR_MAX + 1 bytes) the
  * _dd.propagation_error the local root must get: "inject_max_size" when x-datadog-tags was left
- * out for being longer than the limit, "encoding_error" when a tag with a bad character was left
- * out, or "". [any thread] */
+ * out for being longer than the limit (or ctx->ptags_lost is set), "encoding_error" when a tag
+ * with a bad character was left out, or "". Baggage truncation sets no error tag: no official
+ * tracer has one (docs/http.md §1.6 R-BG-19). [any thread] */
 DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_context *ctx,
                              const dd_carrier_writer *writer, char *error);
 
@@ -576,8 +676,10 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 /* For the few tiny helpers a hot caller uses several times, which gcc would rather call. */
 #if defined(__GNUC__)
 #define DD__P_HOT __attribute__((always_inline)) inline
+#define DD__P_COLD __attribute__((noinline)) /* rare paths kept out of their hot callers' frames */
 #else
 #define DD__P_HOT
+#define DD__P_COLD
 #endif
 
 DD__PRIVATE int dd__is_ows(char c) { return c == ' ' || c == '\t'; }
@@ -1124,6 +1226,351 @@ DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, 
     return dd__ptags_put(ctx, key, key_len, val, val_len);
 }
 
+/*--- baggage (docs/http.md §1) ---*/
+
+/* The item holding `key`: its index and the offset of its key in data. */
+DD__PRIVATE int dd__bag_find(const dd_baggage *b, const char *key, size_t kn, uint32_t *idx, uint32_t *off) {
+    uint32_t i, o = 0;
+    for (i = 0; i < b->n && i < DD_BAGGAGE_ITEMS_MAX; i++) {
+        if (b->key_len[i] == kn && (kn == 0 || memcmp(b->data + o, key, kn) == 0)) {
+            *idx = i;
+            *off = o;
+            return 1;
+        }
+        o += (uint32_t)b->key_len[i] + b->value_len[i];
+    }
+    return 0;
+}
+DD_API int dd_baggage_get(const dd_baggage *b, const char *key, size_t key_len, const char **val, size_t *val_len) {
+    uint32_t i, o;
+    if (val) *val = NULL;
+    if (val_len) *val_len = 0;
+    if (!b || !key || !b->n || !dd__bag_find(b, key, key_len, &i, &o)) return DD_ERR_NOT_FOUND;
+    if (val) *val = b->data + o + b->key_len[i];
+    if (val_len) *val_len = b->value_len[i];
+    return DD_OK;
+}
+DD__PRIVATE void dd__bag_reverse(char *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n / 2; i++) {
+        char t = p[i];
+        p[i] = p[n - 1 - i];
+        p[n - 1 - i] = t;
+    }
+}
+/* Item i (at byte `off`) takes the key and value written at the end of data (kn + vn bytes after
+ * b->len): the old item is cut out and the new bytes rotated into its place, order kept. */
+DD__PRIVATE void dd__bag_replace_with_tail(dd_baggage *b, uint32_t i, uint32_t off, size_t kn, size_t vn) {
+    size_t old = (size_t)b->key_len[i] + b->value_len[i];
+    size_t rest = b->len - off - old, nw = kn + vn;
+    memmove(b->data + off, b->data + off + old, rest + nw);
+    /* [items after i][new] -> [new][items after i] */
+    dd__bag_reverse(b->data + off, rest + nw);
+    dd__bag_reverse(b->data + off, nw);
+    dd__bag_reverse(b->data + off + nw, rest);
+    b->key_len[i] = (uint16_t)kn;
+    b->value_len[i] = (uint16_t)vn;
+    b->len = (uint32_t)(b->len - old + nw);
+}
+/* Adds the item whose key and value were written at data + len (kn, vn bytes): a known key is
+ * replaced where it stands (last value wins, first position kept). 0 when no item is left. */
+DD__PRIVATE int dd__bag_commit_tail(dd_baggage *b, size_t kn, size_t vn) {
+    uint32_t i, o;
+    if (b->n && dd__bag_find(b, b->data + b->len, kn, &i, &o)) {
+        dd__bag_replace_with_tail(b, i, o, kn, vn);
+        return 1;
+    }
+    if (b->n >= DD_BAGGAGE_ITEMS_MAX) return 0;
+    b->key_len[b->n] = (uint16_t)kn;
+    b->value_len[b->n++] = (uint16_t)vn;
+    b->len += (uint32_t)(kn + vn);
+    return 1;
+}
+DD_API int dd_baggage_set(dd_baggage *b, const char *key, size_t key_len, const char *val, size_t val_len) {
+    uint32_t i, o;
+    if (!b || !key || !key_len || key_len > 0xffff || val_len > 0xffff || (!val && val_len)) return DD_ERR_INVALID_ARG;
+    if (b->n > DD_BAGGAGE_ITEMS_MAX || b->len > DD_BAGGAGE_BYTES_MAX) return DD_ERR_INVALID_ARG;
+    if (b->n && dd__bag_find(b, key, key_len, &i, &o)) {
+        size_t old = b->value_len[i], at = (size_t)o + key_len;
+        if (b->len - old + val_len > DD_BAGGAGE_BYTES_MAX) return DD_ERR_LIMIT;
+        memmove(b->data + at + val_len, b->data + at + old, b->len - at - old);
+        if (val_len) memcpy(b->data + at, val, val_len);
+        b->value_len[i] = (uint16_t)val_len;
+        b->len = (uint32_t)(b->len - old + val_len);
+        return DD_OK;
+    }
+    if (b->n >= DD_BAGGAGE_ITEMS_MAX || b->len + key_len + val_len > DD_BAGGAGE_BYTES_MAX) return DD_ERR_LIMIT;
+    memcpy(b->data + b->len, key, key_len);
+    if (val_len) memcpy(b->data + b->len + key_len, val, val_len);
+    b->key_len[b->n] = (uint16_t)key_len;
+    b->value_len[b->n++] = (uint16_t)val_len;
+    b->len += (uint32_t)(key_len + val_len);
+    return DD_OK;
+}
+DD_API int dd_baggage_remove(dd_baggage *b, const char *key, size_t key_len) {
+    uint32_t i, o;
+    size_t sz;
+    if (!b || !key || !b->n || !dd__bag_find(b, key, key_len, &i, &o)) return DD_ERR_NOT_FOUND;
+    sz = (size_t)b->key_len[i] + b->value_len[i];
+    memmove(b->data + o, b->data + o + sz, b->len - o - sz);
+    b->len -= (uint32_t)sz;
+    for (; i + 1 < b->n; i++) {
+        b->key_len[i] = b->key_len[i + 1];
+        b->value_len[i] = b->value_len[i + 1];
+    }
+    b->n--;
+    return DD_OK;
+}
+DD_API void dd_baggage_clear(dd_baggage *b) {
+    if (b) b->n = b->len = 0;
+}
+DD_API int dd_baggage_next(const dd_baggage *b, dd_baggage_iter *it, const char **key, size_t *key_len,
+                           const char **val, size_t *val_len) {
+    uint32_t kn, vn;
+    if (!b || !it || it->i >= b->n || it->i >= DD_BAGGAGE_ITEMS_MAX) return DD_ERR_NOT_FOUND;
+    kn = b->key_len[it->i];
+    vn = b->value_len[it->i];
+    if ((size_t)it->off + kn + vn > DD_BAGGAGE_BYTES_MAX) return DD_ERR_NOT_FOUND;
+    if (key) *key = b->data + it->off;
+    if (key_len) *key_len = kn;
+    if (val) *val = b->data + it->off + kn;
+    if (val_len) *val_len = vn;
+    it->off += kn + vn;
+    it->i++;
+    return DD_OK;
+}
+
+/* One UTF-8 step at s (n >= 1 bytes): 1 and *adv = the sequence's length when it is well formed,
+ * else 0 and *adv = the length of its maximal ill-formed subpart (Unicode 3.9, the practice of
+ * Python's decoder with errors="replace": one U+FFFD each). */
+DD__PRIVATE int dd__u8_step(const unsigned char *s, size_t n, size_t *adv) {
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need, i;
+    if (c < 0x80) { *adv = 1; return 1; }
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        *adv = 1;
+        return 0;
+    }
+    for (i = 1; i <= need; i++) {
+        unsigned x;
+        if (i >= n) { *adv = i; return 0; }
+        x = s[i];
+        if (i == 1 ? (x < lo || x > hi) : (x < 0x80 || x > 0xBF)) { *adv = i; return 0; }
+    }
+    *adv = need + 1;
+    return 1;
+}
+/* Percent-decodes s into base[at..cap) and repairs it to UTF-8 (R-BG-8). Returns the length, or
+ * (size_t)-1 when it does not fit. */
+DD__PRIVATE size_t dd__bag_decode(char *base, size_t at, size_t cap, const char *s, size_t n) {
+    char *d = base + at;
+    size_t room = cap - at, i, o = 0, need = 0, adv;
+    unsigned high = 0;
+    int bad = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int h, l;
+        if (c == '%' && i + 2 < n && (h = dd__hexval(s[i + 1])) >= 0 && (l = dd__hexval(s[i + 2])) >= 0) {
+            c = (unsigned char)(h << 4 | l);
+            i += 2;
+        }
+        if (o == room) return (size_t)-1;
+        d[o++] = (char)c;
+        high |= c;
+    }
+    if (!(high & 0x80)) return o; /* ASCII: nothing to check */
+    for (i = 0; i < o; i += adv) {
+        int ok = dd__u8_step((const unsigned char *)d + i, o - i, &adv);
+        need += ok ? adv : 3;
+        bad |= !ok;
+    }
+    if (!bad) return o;
+    if (need > room) return (size_t)-1;
+    /* move the bytes to the end of the room and repair them forward into place: the output never
+     * catches up with the input, since it grows by at most need - o in all */
+    {
+        const char *q = d + room - o;
+        size_t w = 0;
+        memmove(d + room - o, d, o);
+        for (i = 0; i < o; i += adv) {
+            if (dd__u8_step((const unsigned char *)q + i, o - i, &adv)) {
+                memmove(d + w, q + i, adv);
+                w += adv;
+            } else {
+                d[w++] = (char)0xEF;
+                d[w++] = (char)0xBF;
+                d[w++] = (char)0xBD;
+            }
+        }
+        return w;
+    }
+}
+DD__PRIVATE int dd__is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+/* One list member: 1 stored, 0 malformed, -1 no room left (the data could grow: raw bytes that
+ * are not UTF-8 take 3 bytes each once repaired). */
+DD__PRIVATE int dd__bag_member(dd_baggage *b, const char *m, size_t mn) {
+    const char *semi = dd__memchr(m, mn, ';'), *eq, *k, *v;
+    size_t kn, vn, dk, dv;
+    if (semi) mn = (size_t)(semi - m); /* W3C properties: dropped (docs/http.md §1.7) */
+    eq = dd__memchr(m, mn, '=');
+    if (!eq) return 0;
+    k = m;
+    kn = (size_t)(eq - m);
+    v = eq + 1;
+    vn = mn - kn - 1;
+    dd__trim_ows(&k, &kn);
+    dd__trim_ows(&v, &vn);
+    if (!kn || !vn) return 0;
+    dk = dd__bag_decode(b->data, b->len, DD_BAGGAGE_BYTES_MAX, k, kn);
+    if (dk == (size_t)-1) return -1;
+    dv = dd__bag_decode(b->data, b->len + dk, DD_BAGGAGE_BYTES_MAX, v, vn);
+    if (dv == (size_t)-1) return -1;
+    return dd__bag_commit_tail(b, dk, dv) ? 1 : -1;
+}
+/* A parse over one or more fields, joined with ',' as one list (R-BG-5, R-BG-6). */
+typedef struct dd__bagp {
+    dd_baggage *b;
+    uint32_t max_items, max_bytes, count, total;
+    int truncated, stopped, malformed;
+} dd__bagp;
+DD__PRIVATE uint32_t dd__bag_limit(int64_t v, uint32_t def, uint32_t cap) {
+    if (v <= 0) return def;
+    return v > (int64_t)cap ? cap : (uint32_t)v;
+}
+DD__PRIVATE void dd__bagp_init(dd__bagp *p, dd_baggage *b, int64_t max_items, int64_t max_bytes) {
+    p->b = b;
+    p->max_items = dd__bag_limit(max_items, DD_BAGGAGE_DEFAULT_MAX_ITEMS, DD_BAGGAGE_ITEMS_MAX);
+    p->max_bytes = dd__bag_limit(max_bytes, DD_BAGGAGE_DEFAULT_MAX_BYTES, DD_BAGGAGE_BYTES_MAX);
+    p->count = p->total = 0;
+    p->truncated = p->stopped = p->malformed = 0;
+    b->n = b->len = 0;
+}
+DD__PRIVATE void dd__bagp_feed(dd__bagp *p, const char *s, size_t n) {
+    size_t pos = 0, i;
+    if (p->stopped || p->malformed || !s) return;
+    for (i = 0; i < n && dd__is_ows(s[i]); i++) {}
+    if (i == n) return; /* an empty or blank field: nothing (R-BG-5) */
+    while (pos <= n) {
+        const char *m = s + pos;
+        const char *comma = dd__memchr(m, n - pos, ',');
+        size_t mn = comma ? (size_t)(comma - m) : n - pos;
+        size_t add = mn + (p->count ? 1 : 0);
+        int r;
+        pos += mn + 1;
+        /* the limits first: members past them are never inspected (R-BG-6 step 2) */
+        if (p->count >= p->max_items || p->total + add > p->max_bytes) {
+            p->truncated = p->stopped = 1;
+            return;
+        }
+        r = dd__bag_member(p->b, m, mn);
+        if (r == 0) {
+            p->malformed = 1;
+            p->b->n = p->b->len = 0; /* R-BG-6 step 6: all or nothing */
+            return;
+        }
+        if (r < 0) {
+            p->truncated = p->stopped = 1;
+            return;
+        }
+        p->total += (uint32_t)add;
+        p->count++;
+    }
+}
+DD_API int dd_baggage_parse(const char *value, size_t len, uint32_t max_items, uint32_t max_bytes, dd_baggage *out,
+                            int *truncated) {
+    dd__bagp p;
+    if (truncated) *truncated = 0;
+    if (!out) return DD_ERR_INVALID_ARG;
+    dd__bagp_init(&p, out, max_items, max_bytes);
+    if (!value) return len ? DD_ERR_INVALID_ARG : DD_OK;
+    dd__bagp_feed(&p, value, len);
+    if (truncated) *truncated = p.truncated;
+    return p.malformed ? DD_ERR_MALFORMED : DD_OK;
+}
+/* Bytes kept as they are on inject (R-BG-11): bit 0 in a key, bit 1 in a value. */
+DD__PRIVATE unsigned dd__bag_safe(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 3;
+    switch (c) {
+    case '!': case '#': case '$': case '&': case '\'': case '*': case '+': case '-': case '.': case '^':
+    case '_': case '`': case '|': case '~': return 3;
+    case '(': case ')': case '/': case ':': case '<': case '>': case '?': case '@': case '[': case ']':
+    case '{': case '}': return 2;
+    default: return 0; /* '%', space, '"', ',', ';', '\\', '=', controls, non-ASCII */
+    }
+}
+DD__PRIVATE size_t dd__bag_enc_len(const char *s, size_t n, unsigned bit) {
+    size_t i, e = 0;
+    for (i = 0; i < n; i++) e += (dd__bag_safe((unsigned char)s[i]) & bit) ? 1 : 3;
+    return e;
+}
+DD__PRIVATE char *dd__bag_enc(char *o, const char *s, size_t n, unsigned bit) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (dd__bag_safe(c) & bit) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    return o;
+}
+DD__PRIVATE void dd__trim_ws(const char **s, size_t *n) {
+    while (*n && dd__is_ws(**s)) { (*s)++; (*n)--; }
+    while (*n && dd__is_ws((*s)[*n - 1])) (*n)--;
+}
+DD_API size_t dd_baggage_format(const dd_baggage *b, uint32_t max_items, uint32_t max_bytes, char *out, size_t cap,
+                                int *truncated) {
+    dd_baggage_iter it = {0, 0};
+    const char *k, *v;
+    size_t kn, vn, len = 0;
+    uint32_t count = 0;
+    uint32_t mi = dd__bag_limit(max_items, DD_BAGGAGE_DEFAULT_MAX_ITEMS, DD_BAGGAGE_ITEMS_MAX);
+    uint32_t mb = dd__bag_limit(max_bytes, DD_BAGGAGE_DEFAULT_MAX_BYTES, DD_BAGGAGE_BYTES_MAX);
+    if (truncated) *truncated = 0;
+    if (out && cap) out[0] = 0;
+    if (!b || !out || !cap) return 0;
+    while (dd_baggage_next(b, &it, &k, &kn, &v, &vn) == DD_OK) {
+        size_t ek, ev, add;
+        char *o;
+        dd__trim_ws(&k, &kn); /* R-BG-12 */
+        dd__trim_ws(&v, &vn);
+        if (!kn || !vn) continue; /* a peer would drop the whole header for it (R-BG-6) */
+        if (count >= mi) { /* R-BG-13 */
+            if (truncated) *truncated = 1;
+            break;
+        }
+        ek = dd__bag_enc_len(k, kn, 1);
+        ev = dd__bag_enc_len(v, vn, 2);
+        add = ek + 1 + ev + (count ? 1 : 0);
+        if (len + add > mb || len + add + 1 > cap) { /* stop at the first that does not fit */
+            if (truncated) *truncated = 1;
+            break;
+        }
+        o = out + len;
+        if (count) *o++ = ',';
+        o = dd__bag_enc(o, k, kn, 1);
+        *o++ = '=';
+        o = dd__bag_enc(o, v, vn, 2);
+        len = (size_t)(o - out);
+        count++;
+    }
+    out[len] = 0;
+    return len;
+}
+
 /*--- carriers ---*/
 
 DD__PRIVATE const char *dd__get(const dd_carrier_reader *r, const char *key, size_t kn, size_t *vn) {
@@ -1316,6 +1763,7 @@ DD_API const char *dd_style_name(int style) {
     case DD_STYLE_B3MULTI: return "b3multi";
     case DD_STYLE_B3: return "b3";
     case DD_STYLE_XRAY: return "xray";
+    case DD_STYLE_BAGGAGE: return "baggage";
     case DD_STYLE_NONE: return "none";
     default: return "";
     }
@@ -1324,10 +1772,13 @@ DD_API void dd_propagation_config_default(dd_propagation_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->extract_styles[0] = cfg->inject_styles[0] = DD_STYLE_DATADOG;
     cfg->extract_styles[1] = cfg->inject_styles[1] = DD_STYLE_TRACECONTEXT;
-    cfg->n_extract = cfg->n_inject = 2;
+    cfg->extract_styles[2] = cfg->inject_styles[2] = DD_STYLE_BAGGAGE;
+    cfg->n_extract = cfg->n_inject = 3;
     cfg->x_datadog_tags_max_length = DD_X_DATADOG_TAGS_DEFAULT_MAX;
+    cfg->baggage_max_items = DD_BAGGAGE_DEFAULT_MAX_ITEMS;
+    cfg->baggage_max_bytes = DD_BAGGAGE_DEFAULT_MAX_BYTES;
 }
-/* 0: unknown name, -1: skipped on purpose (baggage), else DD_STYLE_*. */
+/* 0: unknown name, else DD_STYLE_*. */
 DD__PRIVATE int dd__style_from_name(const char *s, size_t n) {
     if (dd__ieq(s, n, DD__LIT("datadog"))) return DD_STYLE_DATADOG;
     if (dd__ieq(s, n, DD__LIT("tracecontext"))) return DD_STYLE_TRACECONTEXT;
@@ -1336,7 +1787,7 @@ DD__PRIVATE int dd__style_from_name(const char *s, size_t n) {
     if (dd__ieq(s, n, DD__LIT("b3 single header"))) return DD_STYLE_B3;
     if (dd__ieq(s, n, DD__LIT("xray"))) return DD_STYLE_XRAY;
     if (dd__ieq(s, n, DD__LIT("none"))) return DD_STYLE_NONE;
-    if (dd__ieq(s, n, DD__LIT("baggage"))) return -1;
+    if (dd__ieq(s, n, DD__LIT("baggage"))) return DD_STYLE_BAGGAGE;
     return 0;
 }
 DD_API int dd_propagation_parse_styles(const char *s, size_t len, int *styles, int *n) {
@@ -1401,6 +1852,24 @@ DD__PRIVATE int dd__env_bool(const char *v, int *out) {
     if (dd__ieq(s, n, DD__LIT("false")) || dd__eq(s, n, DD__LIT("0"))) { *out = 0; return 1; }
     return 0;
 }
+/* Removes `style` from both lists (a zeroed list is the default one: made explicit first). */
+DD__PRIVATE void dd__drop_style(dd_propagation_config *cfg, int style) {
+    int d, j, k;
+    for (d = 0; d < 2; d++) {
+        int *st = d ? cfg->inject_styles : cfg->extract_styles;
+        int *n = d ? &cfg->n_inject : &cfg->n_extract;
+        if (*n <= 0) {
+            st[0] = DD_STYLE_DATADOG;
+            st[1] = DD_STYLE_TRACECONTEXT;
+            st[2] = DD_STYLE_BAGGAGE;
+            *n = 3;
+        }
+        for (j = k = 0; j < *n && j < DD_STYLES_MAX; j++)
+            if (st[j] != style) st[k++] = st[j];
+        if (k == 0) st[k++] = DD_STYLE_NONE; /* nothing left: that direction is off */
+        *n = k;
+    }
+}
 DD_API int dd_propagation_config_from_env(dd_propagation_config *cfg,
                                           const char *(*getenv_fn)(void *user, const char *name), void *user,
                                           dd_log_fn log_fn) {
@@ -1441,6 +1910,51 @@ DD_API int dd_propagation_config_from_env(dd_propagation_config *cfg,
         cfg->x_datadog_tags_max_length = x == 0 ? -1 : (int32_t)x;
         break;
     }
+    {
+        static const char *const bl[] = {"DD_TRACE_BAGGAGE_MAX_ITEMS", "DD_TRACE_BAGGAGE_MAX_BYTES"};
+        int off = 0;
+        for (i = 0; i < 2; i++) {
+            int32_t *dst = i ? &cfg->baggage_max_bytes : &cfg->baggage_max_items;
+            int64_t x = 0;
+            int neg = 0;
+            uint64_t u;
+            size_t n;
+            const char *s;
+            v = getenv_fn(user, bl[i]);
+            if (!v || !v[0]) continue;
+            s = v;
+            n = strlen(v);
+            dd__trim(&s, &n);
+            if (n && s[0] == '-') {
+                neg = 1;
+                s++;
+                n--;
+            }
+            if (dd_u64_from_dec(s, n, &u) != DD_OK || u > 0x7fffffff) {
+                rc = DD_ERR_MALFORMED;
+                dd__log3(log_fn, user, DD_LOG_WARN, bl[i], ": not a count, ignored: ", v, strlen(v));
+                continue;
+            }
+            x = neg ? -(int64_t)u : (int64_t)u;
+            if (x <= 0 || (i && x < 3)) off = 1; /* as dd-trace-cpp: no room for one member */
+            else *dst = (int32_t)x;
+        }
+        if (off) dd__drop_style(cfg, DD_STYLE_BAGGAGE);
+    }
+    v = getenv_fn(user, "DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT");
+    if (v && v[0]) {
+        const char *s = v;
+        size_t n = strlen(v);
+        dd__trim(&s, &n);
+        if (dd__ieq(s, n, DD__LIT("continue"))) cfg->extract_behavior = DD_EXTRACT_CONTINUE;
+        else if (dd__ieq(s, n, DD__LIT("restart"))) cfg->extract_behavior = DD_EXTRACT_RESTART;
+        else if (dd__ieq(s, n, DD__LIT("ignore"))) cfg->extract_behavior = DD_EXTRACT_IGNORE;
+        else {
+            rc = DD_ERR_MALFORMED;
+            dd__log3(log_fn, user, DD_LOG_WARN, "DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT",
+                     ": not continue, restart or ignore, ignored: ", v, strlen(v));
+        }
+    }
     return rc;
 }
 
@@ -1449,14 +1963,15 @@ DD_API int dd_propagation_config_from_env(dd_propagation_config *cfg,
 /* The fields dd_extract reads, by slot. */
 enum {
     DD__H_TRACE_ID, DD__H_PARENT_ID, DD__H_PRIORITY, DD__H_ORIGIN, DD__H_TAGS, DD__H_TRACEPARENT,
-    DD__H_TRACESTATE, DD__H_B3_TRACEID, DD__H_B3_SPANID, DD__H_B3_SAMPLED, DD__H_B3, DD__H_XRAY, DD__H_N
+    DD__H_TRACESTATE, DD__H_B3_TRACEID, DD__H_B3_SPANID, DD__H_B3_SAMPLED, DD__H_B3, DD__H_XRAY, DD__H_BAGGAGE,
+    DD__H_N
 };
 DD__PRIVATE const char *dd__hname(int slot, size_t *n) {
     static const char *const names[DD__H_N] = {
         "x-datadog-trace-id", "x-datadog-parent-id", "x-datadog-sampling-priority", "x-datadog-origin",
         "x-datadog-tags", "traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "b3",
-        "x-amzn-trace-id"};
-    static const unsigned char lens[DD__H_N] = {18, 19, 27, 16, 14, 11, 10, 12, 11, 12, 2, 15};
+        "x-amzn-trace-id", "baggage"};
+    static const unsigned char lens[DD__H_N] = {18, 19, 27, 16, 14, 11, 10, 12, 11, 12, 2, 15, 7};
     *n = lens[slot];
     return names[slot];
 }
@@ -1483,6 +1998,7 @@ DD__PRIVATE int dd__hslot(const char *name, size_t n) {
     int s;
     switch (n) {
     case 2: return dd__ieq(name, n, DD__LIT("b3")) ? DD__H_B3 : DD__H_N;
+    case 7: return dd__ieq(name, n, DD__LIT("baggage")) ? DD__H_BAGGAGE : DD__H_N;
     case 10: s = DD__H_TRACESTATE; break;
     case 11: s = (name[0] | 0x20) == 't' ? DD__H_TRACEPARENT : DD__H_B3_SPANID; break;
     case 12: s = (name[5] | 0x20) == 't' ? DD__H_B3_TRACEID : DD__H_B3_SAMPLED; break;
@@ -1559,7 +2075,8 @@ DD__PRIVATE const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
 /*--- datadog style (spec/propagation.md 3) ---*/
 
 DD__PRIVATE void dd__zero_ctx(dd_trace_context *c) {
-    memset(c, 0, sizeof *c);
+    memset(c, 0, offsetof(dd_trace_context, baggage)); /* not the 16 KB of baggage data */
+    c->baggage.n = c->baggage.len = 0;
     c->sampling_priority = DD_PRIORITY_UNSET;
 }
 /* dd__zero_ctx for dd_extract's scratch context (styles after the primary): zeroing all 3.7 KB
@@ -2025,7 +2542,7 @@ DD__PRIVATE int dd__extract_style(int style, const dd__src *r, dd_trace_context 
     return rc;
 }
 DD__PRIVATE const int *dd__styles(const dd_propagation_config *cfg, int extract, int *n) {
-    static const int defaults[2] = {DD_STYLE_DATADOG, DD_STYLE_TRACECONTEXT};
+    static const int defaults[3] = {DD_STYLE_DATADOG, DD_STYLE_TRACECONTEXT, DD_STYLE_BAGGAGE};
     const int *s = NULL;
     int k = 0;
     if (cfg) {
@@ -2033,7 +2550,7 @@ DD__PRIVATE const int *dd__styles(const dd_propagation_config *cfg, int extract,
         k = extract ? cfg->n_extract : cfg->n_inject;
     }
     if (k <= 0 || !s) {
-        *n = 2;
+        *n = 3;
         return defaults;
     }
     *n = k > DD_STYLES_MAX ? DD_STYLES_MAX : k;
@@ -2049,8 +2566,38 @@ DD__PRIVATE void dd__merge_str(char *dst, uint32_t *dst_len, const char *src, ui
     *dst_len = src_len;
 }
 
+/* The `baggage` header into out->baggage, every field joined (R-BG-5, R-BG-6). 1 when items
+ * were found. */
+DD__PRIVATE DD__P_COLD int dd__extract_baggage(const dd_propagation_config *cfg, const dd__src *src,
+                                               dd_trace_context *out) {
+    dd__bagp p;
+    size_t i, vn;
+    const char *v;
+    dd__bagp_init(&p, &out->baggage, cfg ? cfg->baggage_max_items : 0, cfg ? cfg->baggage_max_bytes : 0);
+    for (i = 0; (v = dd__src_nth(src, DD__H_BAGGAGE, i, &vn)) != NULL; i++) dd__bagp_feed(&p, v, vn);
+    return out->baggage.n != 0;
+}
+/* DD_EXTRACT_RESTART (R-MS-9): the continued context becomes one span link of a context without
+ * trace id; ts is the primary's raw tracestate when it was tracecontext. */
+DD__PRIVATE DD__P_COLD void dd__restart(dd_trace_context *out, const char *ts) {
+    dd_span_link l;
+    const char *name = dd_style_name(out->style);
+    memset(&l, 0, sizeof l);
+    l.trace_id = out->trace_id;
+    l.span_id = out->parent_id;
+    l.flags = (int32_t)((out->sampling_priority > 0 ? 1 : 0) | INT32_MIN);
+    if (ts) memcpy(l.tracestate, ts, strlen(ts) + 1);
+    memcpy(l.reason, "propagation_behavior_extract", sizeof "propagation_behavior_extract");
+    memcpy(l.context_headers, name, strlen(name) + 1);
+    dd__zero_ctx(out);
+    out->links[0] = l;
+    out->n_links = 1;
+}
+
 DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader *carrier, dd_trace_context *out) {
-    int n, i, primary = -1, malformed = 0, overridden = 0;
+    int n, i, primary = -1, malformed = 0, overridden = 0, want_baggage = 0;
+    int behavior = cfg ? cfg->extract_behavior : DD_EXTRACT_CONTINUE;
+    char primary_ts[DD_TRACESTATE_MAX + 1];
     const int *styles;
     dd_trace_context tmp;
     dd__src src;
@@ -2065,10 +2612,16 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         dd__zero_ctx(out);
         return DD_ERR_INVALID_ARG;
     }
+    if (behavior == DD_EXTRACT_IGNORE) { /* R-MS-9: nothing is read, no baggage either (R-BG-17) */
+        dd__zero_ctx(out);
+        return DD_ERR_NOT_FOUND;
+    }
+    primary_ts[0] = 0;
     styles = dd__styles(cfg, 1, &n);
     dd__src_init(&src, carrier);
     for (i = 0; i < n; i++) {
         int st = styles[i], rc;
+        if (st == DD_STYLE_BAGGAGE) want_baggage = 1; /* not in the walk: once, after it (R-BG-16) */
         if (st == DD_STYLE_NONE || st < DD_STYLE_DATADOG || st > DD_STYLE_XRAY) continue;
         rc = dd__extract_style(st, &src, primary < 0 ? out : &tmp, primary >= 0, raw, sizeof raw);
         if (rc == DD_ERR_MALFORMED) malformed = 1;
@@ -2081,7 +2634,12 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         }
         if (primary < 0) {
             primary = i;
-            if (cfg && cfg->extract_first) break; /* R-CFG-6 */
+            if (behavior == DD_EXTRACT_RESTART && st == DD_STYLE_TRACECONTEXT)
+                memcpy(primary_ts, raw, strlen(raw) + 1);
+            if (cfg && cfg->extract_first) { /* R-CFG-6 */
+                for (i++; i < n; i++) want_baggage |= styles[i] == DD_STYLE_BAGGAGE;
+                break;
+            }
             continue;
         }
         if (dd__same_trace(&tmp.trace_id, &out->trace_id)) {
@@ -2120,10 +2678,14 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
     }
     if (primary < 0) {
         dd__zero_ctx(out);
+        /* R-BG-18: baggage without trace context still travels, on a new trace */
+        if (want_baggage && (!src.h || src.v[DD__H_BAGGAGE]) && dd__extract_baggage(cfg, &src, out)) return DD_OK;
         return malformed ? DD_ERR_MALFORMED : DD_ERR_NOT_FOUND;
     }
     if (overridden && !out->last_parent_id[0] && dd_seen && dd__same_trace(&dd_trace, &out->trace_id))
         dd_u64_to_hex16(dd_parent, out->last_parent_id);
+    if (behavior == DD_EXTRACT_RESTART) dd__restart(out, primary_ts[0] ? primary_ts : NULL);
+    if (want_baggage && (!src.h || src.v[DD__H_BAGGAGE])) dd__extract_baggage(cfg, &src, out); /* h: seen? */
     return DD_OK;
 }
 
@@ -2241,6 +2803,10 @@ DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, dd__inj *x,
         (rc = dd__set(w, DD__LIT("x-datadog-origin"), c->origin, c->origin_len)) != DD_OK)
         return rc;
     if (max < 0) return DD_OK; /* disabled: DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=0 */
+    if (c->ptags_lost) { /* some tag (maybe _dd.p.dm) is missing: never an incomplete header */
+        if (err) memcpy(err, "inject_max_size", sizeof "inject_max_size");
+        return DD_OK;
+    }
     n = dd__encode_xdatadog_tags(x, tags, sizeof tags, &bad);
     if (bad && err && !err[0]) memcpy(err, "encoding_error", sizeof "encoding_error");
     if (n > (size_t)max) { /* R-DD-15: never truncated */
@@ -2406,15 +2972,35 @@ DD__PRIVATE int dd__inject_b3multi(const dd_trace_context *c, const dd_carrier_w
         return dd__set(w, DD__LIT("x-b3-sampled"), c->sampling_priority > 0 ? "1" : "0", 1);
     return DD_OK;
 }
+/* The `baggage` header (R-BG-10..14): 1 when written, 0 when there was nothing to write, or the
+ * writer's error. */
+DD__PRIVATE DD__P_COLD int dd__inject_baggage(const dd_propagation_config *cfg, const dd_trace_context *ctx,
+                                              const dd_carrier_writer *w) {
+    char v[DD_BAGGAGE_BYTES_MAX + 1];
+    size_t n = dd_baggage_format(&ctx->baggage, cfg ? (uint32_t)(cfg->baggage_max_items > 0 ? cfg->baggage_max_items : 0) : 0,
+                                 cfg ? (uint32_t)(cfg->baggage_max_bytes > 0 ? cfg->baggage_max_bytes : 0) : 0, v,
+                                 sizeof v, NULL);
+    int rc;
+    if (!n) return 0;
+    rc = dd__set(w, DD__LIT("baggage"), v, n);
+    return rc == DD_OK ? 1 : rc;
+}
 DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_context *ctx,
                              const dd_carrier_writer *writer, char *error) {
     int n, i, rc = DD_OK;
     const int *styles;
     dd__inj x;
     if (error) error[0] = 0;
-    if (!ctx || !writer || !writer->set || (ctx->trace_id.hi == 0 && ctx->trace_id.lo == 0))
-        return DD_ERR_INVALID_ARG;
+    if (!ctx || !writer || !writer->set) return DD_ERR_INVALID_ARG;
     styles = dd__styles(cfg, 0, &n);
+    if (ctx->trace_id.hi == 0 && ctx->trace_id.lo == 0) { /* only baggage can go (R-BG-15) */
+        for (i = 0; i < n; i++)
+            if (styles[i] == DD_STYLE_BAGGAGE && ctx->baggage.n) {
+                rc = dd__inject_baggage(cfg, ctx, writer);
+                return rc < 0 ? rc : rc ? DD_OK : DD_ERR_INVALID_ARG;
+            }
+        return DD_ERR_INVALID_ARG;
+    }
     x.c = ctx;
     x.split = 0;
     x.hi_done = 0;
@@ -2434,6 +3020,12 @@ DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_co
                 char v[128 + DD_ORIGIN_MAX];
                 size_t vn = dd_xray_format(ctx, v, sizeof v);
                 rc = dd__set(writer, DD__LIT("x-amzn-trace-id"), v, vn);
+            }
+            break;
+        case DD_STYLE_BAGGAGE:
+            if (ctx->baggage.n) {
+                rc = dd__inject_baggage(cfg, ctx, writer);
+                if (rc > 0) rc = DD_OK;
             }
             break;
         default: break; /* none, or unknown: nothing to write (R-CFG-5) */

@@ -336,6 +336,38 @@ typedef struct dd_tracer_config {
     void *log_user;           /* first argument of log_fn; NULL = hook_user                      */
     void (*transport_free_fn)(void *transport_user); /* called once by dd_tracer_free after the
                                  last delivery (so the tracer can own its sender); NULL = none    */
+    /* Propagation (docs/propagation.md §2, docs/http.md §1), used by dd_tracer_extract* and
+     * dd_span_inject*. NULL / 0 = the environment variable, else the default. Style lists as in
+     * dd_propagation_parse_styles ("datadog,tracecontext,baggage" is the default both ways); a
+     * direction's own field beats propagation_style, and any of them beats every variable. */
+    const char *propagation_style;         /* DD_TRACE_PROPAGATION_STYLE (both directions)           */
+    const char *propagation_style_extract; /* DD_TRACE_PROPAGATION_STYLE_EXTRACT                     */
+    const char *propagation_style_inject;  /* DD_TRACE_PROPAGATION_STYLE_INJECT                      */
+    const char *propagation_behavior_extract; /* DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT: "continue"
+                                                 (default), "restart" or "ignore"                    */
+    int32_t baggage_max_items;  /* DD_TRACE_BAGGAGE_MAX_ITEMS; 0 = 64 (at most DD_BAGGAGE_ITEMS_MAX);
+                                   negative = no baggage style                                      */
+    int32_t baggage_max_bytes;  /* DD_TRACE_BAGGAGE_MAX_BYTES; 0 = 8192 (at most
+                                   DD_BAGGAGE_BYTES_MAX); negative = no baggage style               */
+    const char *baggage_tag_keys; /* DD_TRACE_BAGGAGE_TAG_KEYS: extracted baggage items copied onto
+                                     the local root as baggage.<key> tags; default
+                                     "user.id,session.id,account.id"; "" = none; "*" = all          */
+    int logs_injection;       /* DD_LOGS_INJECTION; default on. Off: dd_span_log_correlation
+                                 writes nothing                                                   */
+    int log_128bit;           /* DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED; default on. Off: the
+                                 trace id is logged as its low 64 bits in decimal                  */
+    /* HTTP spans (dd_span_set_http_*; docs/http.md §2) */
+    const char *obfuscation_query_string_regexp; /* DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP; NULL =
+                                 the variable, else the official default; "" = no obfuscation      */
+    const char *http_server_error_statuses; /* DD_TRACE_HTTP_SERVER_ERROR_STATUSES; default 500-599 */
+    const char *http_client_error_statuses; /* DD_TRACE_HTTP_CLIENT_ERROR_STATUSES; default 400-499 */
+    const char *header_tags;  /* DD_TRACE_HEADER_TAGS: "header[:tag],..."                          */
+    int http_client_tag_query_string; /* DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING; default on         */
+    int client_ip_enabled;    /* DD_TRACE_CLIENT_IP_ENABLED; default off: dd_span_set_http_client_ip
+                                 does nothing                                                    */
+    const char *client_ip_header; /* DD_TRACE_CLIENT_IP_HEADER: the only header read for it       */
+    const char *peer_service_mapping; /* DD_TRACE_PEER_SERVICE_MAPPING "from:to,...": a peer.service
+                                         tag set to `from` becomes `to`                             */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -441,11 +473,20 @@ typedef struct dd_span_options {
     const char *resource;    size_t resource_len;  /* default: the name                         */
     const char *type;        size_t type_len;      /* default: ""                               */
     int64_t start_ns;        /* wall clock, ns since the Unix epoch; 0 = now                     */
+    /* Ids given by the caller (spans rebuilt from logs or another system); 0 = generated.
+     * trace_id: only for a new trace (no parent, no context with a trace id), and only with a
+     * non-zero low half (x-datadog-trace-id 0 is no trace); else a new id is generated.
+     * span_id: any non-zero value, for a root or a child. */
+    dd_trace_id trace_id;
+    uint64_t span_id;
 } dd_span_options;
 
 /* Starts a span. Returns NULL when tracing is disabled, a limit refuses the span (counted),
  * or memory runs out; every dd_span_* function accepts NULL and then does nothing.
- * [any thread] */
+ * A context without trace id but with baggage or span links (a baggage-only request, extract
+ * behaviour `restart`) starts a new trace that carries them. Extracted baggage becomes the
+ * trace's baggage, and the items named by DD_TRACE_BAGGAGE_TAG_KEYS become baggage.<key> tags
+ * of this span, the local root. [any thread] */
 DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts);
 
 /* Starts a child of `parent` named `name` (the common case, kept short). NULL parent: NULL.
@@ -516,8 +557,66 @@ DD_API void dd_span_set_measured(dd_span *s, int measured);
 /* Manual sampling decision for the span's whole trace: DD_PRIORITY_USER_KEEP (2) or
  * DD_PRIORITY_USER_REJECT (-1) (other values are clamped to these), mechanism 4 (manual).
  * Ignored once the decision is locked by an injection (dd_span_inject / dd_span_context).
+ * The tags manual.keep and manual.drop (dd_span_set_tag on any span of the trace, any value but
+ * "false" or "0") call it with 2 / -1 and are not stored (docs/http.md §3, docs/sampling.md §2).
+ * (A peer.service tag is kept with _dd.peer.service.source=peer.service, renamed by
+ * DD_TRACE_PEER_SERVICE_MAPPING with _dd.peer.service.remapped_from; docs/http.md §2.7.)
  * [owner thread] */
 DD_API void dd_span_set_priority(dd_span *s, int priority);
+
+/* Reads back a tag set on the open span with dd_span_set_tag / dd_span_set_metric (not the
+ * tracer's own tags, added when the span is encoded). DD_OK with *value / *value_len pointing into
+ * the span (valid until that tag changes or the span finishes); DD_ERR_NOT_FOUND; DD_ERR_TYPE (the
+ * key holds a metric / a string). [owner thread] */
+DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
+                           size_t *value_len);
+DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value);
+
+/* The trace's baggage (docs/http.md §1): one ordered map per local trace, shared by its spans,
+ * filled from the extracted context and sent by dd_span_inject* with the `baggage` style. The
+ * first item takes DD_BAGGAGE_* capacity (16.6 KB) from the trace's memory; a trace without
+ * baggage pays nothing. Set, remove and clear take the tracer mutex.
+ * dd_span_baggage_set: DD_OK, DD_ERR_LIMIT (capacity), DD_ERR_INVALID_ARG (empty key, NULL span),
+ *   DD_ERR_NO_MEMORY. dd_span_baggage_get: as dd_baggage_get (the value stays valid until the
+ *   trace's baggage changes). dd_span_baggage_remove: DD_OK or DD_ERR_NOT_FOUND.
+ * dd_span_baggage: the map, to walk with dd_baggage_next, or NULL when the trace has none.
+ * [owner thread; the spans of one trace must not change it from two threads at once] */
+DD_API int dd_span_baggage_set(dd_span *s, const char *key, size_t key_len, const char *value,
+                               size_t value_len);
+DD_API int dd_span_baggage_get(const dd_span *s, const char *key, size_t key_len, const char **value,
+                               size_t *value_len);
+DD_API int dd_span_baggage_remove(dd_span *s, const char *key, size_t key_len);
+DD_API void dd_span_baggage_clear(dd_span *s);
+DD_API const dd_baggage *dd_span_baggage(const dd_span *s);
+
+/* HTTP spans (docs/http.md §2). dd_span_set_http_request: kind DD_HTTP_SERVER or DD_HTTP_CLIENT
+ * sets span.kind and the span type (web / http), http.method, http.url (`url` as given, e.g.
+ * "https://host/path?q#f": userinfo removed; the query obfuscated with
+ * DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP, every match replaced by <redacted>, and left out when
+ * the pattern is invalid, the query longer than 2047 bytes, or, on a client span,
+ * DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING is off), http.useragent (server) and the request headers
+ * named by DD_TRACE_HEADER_TAGS (http.request.headers.<name> or the mapped tag). The pattern runs
+ * with POSIX <regex.h> (its Perl forms (?: \d \s \w rewritten), which may allocate through
+ * malloc, not the tracer's allocator; built without POSIX (strict ISO C), a query is left out
+ * unless the pattern is "".
+ * dd_span_set_http_response: http.status_code (decimal text) and the error flag when the status
+ * is in DD_TRACE_HTTP_SERVER_ERROR_STATUSES (server spans) or ..._CLIENT_... (client spans), and
+ * the response header tags (http.response.headers.<name>). dd_span_set_http_route: http.route.
+ * [owner thread] */
+#define DD_HTTP_SERVER 1
+#define DD_HTTP_CLIENT 2
+DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, const char *url,
+                                     const dd_header *headers, size_t n_headers);
+DD_API void dd_span_set_http_route(dd_span *s, const char *route);
+/* With DD_TRACE_CLIENT_IP_ENABLED (default off; docs/http.md §2.6): network.client.ip = the socket
+ * peer `peer_ip` (may be NULL), and http.client_ip = the first public address of the headers
+ * x-forwarded-for, x-real-ip, true-client-ip, x-client-ip, forwarded (its for= values),
+ * forwarded-for, x-cluster-client-ip, fastly-client-ip, cf-connecting-ip, cf-connecting-ipv6 (in
+ * that order; only DD_TRACE_CLIENT_IP_HEADER when set; entries split on ',', ports and brackets
+ * removed), else a public peer, else the first private header address, else the peer. Needs POSIX
+ * (inet_pton). [owner thread] */
+DD_API void dd_span_set_http_client_ip(dd_span *s, const char *peer_ip, const dd_header *headers, size_t n_headers);
+DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers);
 
 /* Adds a span link (trace id, span id, flags, tracestate, reason/context_headers attributes).
  * Returns DD_OK, DD_ERR_LIMIT (tag-bytes limit, counted), DD_ERR_INVALID_ARG. [owner thread] */
@@ -535,17 +634,52 @@ DD_API dd_tracer *dd_span_tracer(const dd_span *s);
  * DD_ERR_INVALID_ARG (and *out zeroed). [owner thread] */
 DD_API int dd_span_context(dd_span *s, dd_trace_context *out);
 
-/* dd_span_context, then dd_inject with the tracer's propagation config (from the
- * DD_TRACE_PROPAGATION_STYLE* environment read in dd_tracer_new). Returns what dd_inject
- * returns, or DD_ERR_INVALID_ARG. [owner thread] */
+/* dd_span_context, then dd_inject with the tracer's propagation config (dd_tracer_config's
+ * propagation fields, else the DD_TRACE_PROPAGATION_* environment read in dd_tracer_new).
+ * Returns what dd_inject returns, or DD_ERR_INVALID_ARG. [owner thread] */
 DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier);
+/* dd_span_inject into each carrier kind of dd_propagation.h:
+ *   _headers: a dd_headers list made with dd_headers_init (fields replaced or appended);
+ *   _cstr: a callback taking NUL-terminated strings (a map of another language, message
+ *          attributes); values over DD_CSTR_CARRIER_SCRATCH - 1 bytes cannot be passed
+ *          (DD_ERR_BUFFER_FULL: a long baggage header);
+ *   _env: a child process's environment block (dd_env_block_init);
+ *   _datadog_json: the `_datadog` JSON object of queue messages (dd_datadog_inject), snprintf
+ *          semantics, 0 on failure. [owner thread] */
+DD_API int dd_span_inject_headers(dd_span *s, dd_headers *headers);
+DD_API int dd_span_inject_cstr(dd_span *s, int (*set_fn)(void *user, const char *name, const char *value),
+                               void *user);
+DD_API int dd_span_inject_env(dd_span *s, dd_env_block *env);
+DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap);
+
+/* Extraction with the tracer's propagation config (styles, extract-first, x-datadog-tags and
+ * baggage limits, extract behaviour): dd_extract's results and return values. Put a DD_OK
+ * context in dd_span_options.context.
+ *   dd_tracer_extract: any dd_carrier_reader;
+ *   _headers: an array of n name/value pairs (names in any case; repeated fields joined);
+ *   _cstr: get_fn(user, lowercase name) returning a NUL-terminated value or NULL;
+ *   _env: the environment carrier (NULL getenv_fn = getenv), a parent process's context;
+ *   _datadog_json: a `_datadog` JSON object given as text (dd_datadog_extract).
+ * A NULL tracer uses the defaults. [any thread] */
+DD_API int dd_tracer_extract(const dd_tracer *t, const dd_carrier_reader *carrier, dd_trace_context *out);
+DD_API int dd_tracer_extract_headers(const dd_tracer *t, const dd_header *headers, size_t n, dd_trace_context *out);
+DD_API int dd_tracer_extract_cstr(const dd_tracer *t, const char *(*get_fn)(void *user, const char *name),
+                                  void *user, dd_trace_context *out);
+DD_API int dd_tracer_extract_env(const dd_tracer *t, const char *(*getenv_fn)(void *user, const char *name),
+                                 void *user, dd_trace_context *out);
+DD_API int dd_tracer_extract_datadog_json(const dd_tracer *t, const char *json, size_t len, dd_trace_context *out);
+/* The tracer's resolved propagation config (read only). [any thread] */
+DD_API const dd_propagation_config *dd_tracer_propagation(const dd_tracer *t);
 
 /* Log correlation for the span, with snprintf semantics (returns the length needed without
  * the NUL). json = 0: `dd.trace_id=<id> dd.span_id=<id> dd.service=<s> dd.env=<e>
  * dd.version=<v>`; json != 0: `"dd.trace_id":"<id>","dd.span_id":"<id>",...` (members to
  * splice into a JSON object). The trace id is 32 lowercase hex digits for 128-bit traces and
- * decimal for 64-bit ones, the span id decimal (as dd-trace-py 3.x). NULL span: ids 0.
- * [owner thread] */
+ * decimal for 64-bit ones (and for every trace with DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED
+ * off), the span id decimal (as dd-trace-py 3.x; docs/http.md §2.9). NULL span: ids 0.
+ * In the text form service, env and version are escaped so that no value can end the line or
+ * start another field: a backslash becomes \\, a space \x20, a control byte \n, \r, \t or
+ * \xHH. With DD_LOGS_INJECTION off it writes "" and returns 0. [owner thread] */
 DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, size_t cap);
 
 DD__END_C
@@ -1566,6 +1700,9 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #include <sys/time.h> /* gettimeofday: the clock left in strict ISO mode */
 #if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200112L
 #include <fcntl.h> /* open(): the cgroup file, read once in dd_tracer_new */
+#include <regex.h> /* the query-string obfuscation of HTTP spans */
+#include <sys/socket.h> /* AF_INET*, inet_pton: client IPs of HTTP spans */
+#include <arpa/inet.h>
 #define DD__HAVE_POSIX 1
 #else
 #define DD__HAVE_POSIX 0
@@ -1921,6 +2058,9 @@ typedef struct dd__segment {
     uint64_t est_bytes;   /* estimated encoded size once complete */
     uint32_t n_kept;      /* spans that go on the wire, once queued for the worker */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
+    dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
+                             dd__span_context_fill writes (R-DD-14), else empty */
+    dd_baggage *baggage;  /* NULL until the trace has baggage (docs/http.md §1) */
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
@@ -1973,6 +2113,13 @@ typedef struct dd__enc {
  * its spans are in that core's cache; a larger one is left to the worker, so that no
  * dd_span_finish encodes for long. */
 #define DD__ENCODE_ON_FINISH_MAX 65536
+#define DD__BAG_KEYS_MAX 32    /* DD_TRACE_BAGGAGE_TAG_KEYS entries kept */
+#define DD__BAG_KEYS_TEXT 1024 /* and their bytes */
+#define DD__HEADER_TAGS_MAX 32 /* DD_TRACE_HEADER_TAGS entries kept */
+#define DD__HTTP_STATUS_RANGES 16 /* entries of DD_TRACE_HTTP_*_ERROR_STATUSES */
+#define DD__QS_NONE 0          /* the query is kept as it is */
+#define DD__QS_REGEX 1         /* matches become <redacted> */
+#define DD__QS_DROP 2          /* the query is left out (invalid pattern, or no <regex.h>) */
 
 struct dd_tracer {
     dd_allocator alloc;
@@ -1986,6 +2133,7 @@ struct dd_tracer {
     /* resolved configuration, immutable after dd_tracer_new */
     int enabled, trace_id_128, debug, partial_flush, report_hostname, delivery;
     int64_t request_timeout_ms, flush_timeout_ns, log_rate_ns;
+    int logs_injection, log_128bit; /* DD_LOGS_INJECTION, DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED */
     uint32_t partial_flush_min_spans, max_spans_per_segment, max_tag_bytes, max_open_segments;
     uint64_t max_buffer_bytes, flush_bytes, max_request_bytes;
     int64_t flush_interval_ns;
@@ -1996,6 +2144,22 @@ struct dd_tracer {
     size_t n_global_tags;
     dd__tkv global_tags[DD__MAX_GLOBAL_TAGS];
     dd_propagation_config prop;
+    /* DD_TRACE_BAGGAGE_TAG_KEYS: keys in bag_keys, each NUL-terminated; bag_all for "*" */
+    int bag_all, n_bag_keys;
+    uint16_t bag_key_off[DD__BAG_KEYS_MAX], bag_key_len[DD__BAG_KEYS_MAX];
+    char bag_keys[DD__BAG_KEYS_TEXT];
+    /* HTTP spans (docs/http.md §2) */
+    int qs_mode, client_query, client_ip, n_ht, n_err[2]; /* n_err: [0] server, [1] client */
+    char ip_header[64]; /* DD_TRACE_CLIENT_IP_HEADER, lowercase, or "" */
+    int n_psm;          /* DD_TRACE_PEER_SERVICE_MAPPING: from then to, in psm_text */
+    uint16_t psm_off[DD__HEADER_TAGS_MAX], psm_from_len[DD__HEADER_TAGS_MAX], psm_to_len[DD__HEADER_TAGS_MAX];
+    char psm_text[1024];
+    uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
+    uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
+    char ht_text[2048]; /* each header name, then its tag name (when mapped) */
+#if DD__HAVE_POSIX
+    regex_t qs_re;      /* with qs_mode DD__QS_REGEX */
+#endif
     dd__sampler sampler;
     /* guarded by lock */
     pthread_mutex_t lock;
@@ -2599,6 +2763,80 @@ DD__PRIVATE void dd__check_fork(dd_tracer *t) {
     }
 }
 
+/*--- propagation configuration: code beats the environment (docs/propagation.md §2) ---*/
+DD__PRIVATE void dd__code_styles(dd_tracer *t, const char *name, const char *v, int *styles, int *n) {
+    int tmp[DD_STYLES_MAX], tn = 0, i;
+    if (!v) return;
+    if (dd_propagation_parse_styles(v, strlen(v), tmp, &tn) != DD_OK) dd__tlog_invalid(t, name, v);
+    if (tn == 0) return;
+    for (i = 0; i < tn; i++) styles[i] = tmp[i];
+    *n = tn;
+}
+/* DD_TRACE_BAGGAGE_TAG_KEYS (docs/http.md §1.5 R-BT-1): comma-separated, entries trimmed, empty
+ * ones ignored, "*" = every key. */
+DD__PRIVATE void dd__bag_tag_keys(dd_tracer *t, const char *v) {
+    size_t used = 0;
+    t->bag_all = 0;
+    t->n_bag_keys = 0;
+    while (v && *v) {
+        const char *e = strchr(v, ','), *k = v;
+        size_t n = e ? (size_t)(e - v) : strlen(v);
+        v = e ? e + 1 : NULL;
+        while (n && dd__t_is_space((unsigned char)*k)) k++, n--;
+        while (n && dd__t_is_space((unsigned char)k[n - 1])) n--;
+        if (!n) continue;
+        if (n == 1 && k[0] == '*') {
+            t->bag_all = 1;
+            continue;
+        }
+        if (t->n_bag_keys >= DD__BAG_KEYS_MAX || used + n + 1 > sizeof t->bag_keys) {
+            dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_BAGGAGE_TAG_KEYS: too many keys, the rest are ignored");
+            break;
+        }
+        memcpy(t->bag_keys + used, k, n);
+        t->bag_keys[used + n] = 0;
+        t->bag_key_off[t->n_bag_keys] = (uint16_t)used;
+        t->bag_key_len[t->n_bag_keys++] = (uint16_t)n;
+        used += n + 1;
+    }
+}
+DD__PRIVATE void dd__tracer_propagation(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e) {
+    dd_propagation_config *p = &t->prop;
+    const char *v;
+    dd_propagation_config_default(p);
+    dd_propagation_config_from_env(p, dd__env_tramp, (void *)e, t->log_fn ? dd__log_tramp : NULL);
+    /* a direction's own field, else the common one: each beats every variable */
+    dd__code_styles(t, "propagation_style", cfg->propagation_style, p->extract_styles, &p->n_extract);
+    dd__code_styles(t, "propagation_style", cfg->propagation_style, p->inject_styles, &p->n_inject);
+    dd__code_styles(t, "propagation_style_extract", cfg->propagation_style_extract, p->extract_styles,
+                    &p->n_extract);
+    dd__code_styles(t, "propagation_style_inject", cfg->propagation_style_inject, p->inject_styles, &p->n_inject);
+    if ((v = cfg->propagation_behavior_extract) != NULL) {
+        if (dd__t_ieq(v, "continue")) p->extract_behavior = DD_EXTRACT_CONTINUE;
+        else if (dd__t_ieq(v, "restart")) p->extract_behavior = DD_EXTRACT_RESTART;
+        else if (dd__t_ieq(v, "ignore")) p->extract_behavior = DD_EXTRACT_IGNORE;
+        else dd__tlog_invalid(t, "propagation_behavior_extract", v);
+    }
+    if (cfg->baggage_max_items > 0) p->baggage_max_items = cfg->baggage_max_items;
+    if (cfg->baggage_max_bytes > 0) p->baggage_max_bytes = cfg->baggage_max_bytes;
+    if (cfg->baggage_max_items < 0 || cfg->baggage_max_bytes < 0) { /* no baggage style either way */
+        int d, j, k;
+        for (d = 0; d < 2; d++) {
+            int *st = d ? p->inject_styles : p->extract_styles, *n = d ? &p->n_inject : &p->n_extract;
+            for (j = k = 0; j < *n; j++)
+                if (st[j] != DD_STYLE_BAGGAGE) st[k++] = st[j];
+            if (!k) st[k++] = DD_STYLE_NONE;
+            *n = k;
+        }
+    }
+    /* set but empty: no tags (R-BT-1), so the variable is read raw */
+    v = cfg->baggage_tag_keys;
+    if (!v) v = e->getenv_fn(t->hook_user, "DD_TRACE_BAGGAGE_TAG_KEYS");
+    if (!v) v = "user.id,session.id,account.id";
+    dd__bag_tag_keys(t, v);
+}
+
+DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e);
 /*--- tracer creation ---*/
 DD__PRIVATE void dd__startup_log(dd_tracer *t) {
     char buf[1536];
@@ -2854,8 +3092,10 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     }
     dd__free(&t->alloc, cg, cg_cap);
 
-    dd_propagation_config_default(&t->prop);
-    dd_propagation_config_from_env(&t->prop, dd__env_tramp, &e, t->log_fn ? dd__log_tramp : NULL);
+    dd__tracer_propagation(t, cfg, &e);
+    t->logs_injection = dd__resolve_flag(&e, cfg->logs_injection, "DD_LOGS_INJECTION", 1);
+    t->log_128bit = dd__resolve_flag(&e, cfg->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
+    dd__tracer_http(t, cfg, &e);
     if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->log_user) != DD_OK) {
         dd__free(&t->alloc, t->strings, t->strings_size);
         dd__free(&t->alloc, t, sizeof *t);
@@ -2980,6 +3220,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     s->service = parent->service;
     s->type.p = "";
     if (opts) {
+        if (opts->span_id) s->span_id = opts->span_id;
         s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_field(s, &s->service, opts->service, dd__t_slen(opts->service, opts->service_len));
         if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
@@ -3045,9 +3286,94 @@ DD__PRIVATE void dd__seg_ptags(dd_tracer *t, dd__segment *seg, const dd_trace_co
     }
     seg->ptags.p = d;
     seg->ptags.n = (uint32_t)n;
+    /* dd__span_context_fill writes the other tags, then _dd.p.dm, _dd.p.ksr, _dd.p.tid: when the
+     * incoming header had another order, it is kept to be followed (R-DD-14: an unchanged header
+     * goes out as the same string) */
+    {
+        int rank = 0, r;
+        p = ctx->ptags;
+        while (p < end) {
+            const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
+            if (!comma) comma = end;
+            eq = (const char *)memchr(p, '=', (size_t)(comma - p));
+            r = 0;
+            if (eq) {
+                size_t kl = (size_t)(eq - p);
+                if (kl == 8 && memcmp(p, "_dd.p.dm", 8) == 0) r = 1;
+                else if (kl == 9 && memcmp(p, "_dd.p.ksr", 9) == 0) r = 2;
+                else if (kl == 9 && memcmp(p, "_dd.p.tid", 9) == 0) r = 3;
+            }
+            if (r < rank) {
+                dd__seg_text(t, seg, &seg->ptags_order, ctx->ptags, ctx->ptags_len);
+                break;
+            }
+            rank = r;
+            p = comma + 1;
+        }
+    }
 }
 DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok);
 
+/*--- baggage of a trace (docs/http.md §1) ---*/
+/* The trace's map, made on first use in the segment's arena. Under lock (or before the segment
+ * is shared). NULL when memory runs out. */
+DD__PRIVATE dd_baggage *dd__seg_baggage(dd_tracer *t, dd__segment *seg) {
+    if (!seg->baggage) {
+        seg->baggage = (dd_baggage *)dd__seg_alloc(t, seg, sizeof(dd_baggage));
+        if (seg->baggage) seg->baggage->n = seg->baggage->len = 0;
+    }
+    return seg->baggage;
+}
+/* Copies the used part of a map (nothing past len is ever read). */
+DD__PRIVATE void dd__bag_copy(dd_baggage *dst, const dd_baggage *src) {
+    uint32_t n = src->n, len = src->len;
+    if (n > DD_BAGGAGE_ITEMS_MAX || len > DD_BAGGAGE_BYTES_MAX) n = len = 0;
+    dst->n = n;
+    dst->len = len;
+    memcpy(dst->key_len, src->key_len, n * sizeof src->key_len[0]);
+    memcpy(dst->value_len, src->value_len, n * sizeof src->value_len[0]);
+    memcpy(dst->data, src->data, len);
+}
+/* DD_TRACE_BAGGAGE_TAG_KEYS (R-BT-2, R-BT-3): extracted items as baggage.<key> on the local root;
+ * keys compare exactly, a '*' inside a key is literal. */
+DD__PRIVATE DD__T_COLD void dd__bag_tags(dd_span *s, const dd_baggage *b) {
+    const dd_tracer *t = s->seg->tracer;
+    dd_baggage_iter it = {0, 0};
+    const char *k, *v;
+    size_t kn, vn;
+    char key[8 + 504];
+    if (!t->bag_all && !t->n_bag_keys) return;
+    memcpy(key, "baggage.", 8);
+    while (dd_baggage_next(b, &it, &k, &kn, &v, &vn) == DD_OK) {
+        int i, hit = t->bag_all;
+        for (i = 0; !hit && i < t->n_bag_keys; i++)
+            hit = t->bag_key_len[i] == kn && memcmp(t->bag_keys + t->bag_key_off[i], k, kn) == 0;
+        if (!hit || kn > sizeof key - 8) continue; /* a key over 504 bytes gets no tag */
+        memcpy(key + 8, k, kn);
+        dd__span_put(s, DD__TAG_META, key, 8 + kn, v, vn, 0);
+    }
+}
+
+/* The local root's tags, links and baggage from the context it starts with: a continued one
+ * (`continued`), or one without trace id that carries baggage or links (R-BG-18, R-MS-9 restart). */
+DD__PRIVATE DD__T_COLD void dd__root_from_context(dd_tracer *t, dd_span *s, const dd_trace_context *ctx,
+                                                  int continued) {
+    uint32_t i;
+    int ok;
+    if (continued) {
+        if (ctx->last_parent_id[0])
+            dd__span_put(s, DD__TAG_META, "_dd.parent_id", 13, ctx->last_parent_id, strlen(ctx->last_parent_id), 0);
+        if (ctx->propagation_error[0])
+            dd__span_put(s, DD__TAG_META, "_dd.propagation_error", 21, ctx->propagation_error,
+                         strlen(ctx->propagation_error), 0);
+    }
+    for (i = 0; i < ctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &ctx->links[i], &ok);
+    if (ctx->baggage.n) {
+        dd_baggage *b = dd__seg_baggage(t, s->seg);
+        if (b) dd__bag_copy(b, &ctx->baggage);
+        dd__bag_tags(s, &ctx->baggage);
+    }
+}
 DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     dd_span_options zero;
     dd__segment *seg;
@@ -3101,8 +3427,12 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     seg->priority = DD_PRIORITY_UNSET;
     s = (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
     seg->root = s;
-    if (!ctx) dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id); /* before the span id */
+    if (!ctx) { /* before the span id */
+        if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
+        else dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id);
+    }
     dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t);
+    if (opts->span_id) s->span_id = opts->span_id;
     s->explicit_start = opts->start_ns != 0;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
@@ -3132,16 +3462,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
         s->resource_set = 1;
     }
-    if (ctx) {
-        uint32_t i;
-        int ok;
-        if (ctx->last_parent_id[0])
-            dd__span_put(s, DD__TAG_META, "_dd.parent_id", 13, ctx->last_parent_id, strlen(ctx->last_parent_id), 0);
-        if (ctx->propagation_error[0])
-            dd__span_put(s, DD__TAG_META, "_dd.propagation_error", 21, ctx->propagation_error,
-                         strlen(ctx->propagation_error), 0);
-        for (i = 0; i < ctx->n_links && i < DD_SPAN_LINKS_MAX; i++) dd__link_add(s, &ctx->links[i], &ok);
-    }
+    if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
     return s;
 }
 
@@ -3188,12 +3509,577 @@ DD_API void dd_span_set_type(dd_span *s, const char *v) {
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
     if (s && v) dd__span_field(s, &s->type, v, n);
 }
+/* manual.keep / manual.drop (docs/http.md §3 R-MT-1, R-MT-2; docs/sampling.md §2): the decision of
+ * dd_span_set_priority, the tag not stored; "false" or "0" does nothing. 1 when the key was one of
+ * them. The caller checked the length (11) and the first byte: most keys stop there. */
+DD__PRIVATE DD__T_COLD int dd__manual_tag(dd_span *s, const char *key, const char *v, size_t vn) {
+    int keep;
+    if (memcmp(key, "manual.keep", 11) == 0) keep = 1;
+    else if (memcmp(key, "manual.drop", 11) == 0) keep = 0;
+    else return 0;
+    if (v && ((vn == 1 && v[0] == '0') ||
+              (vn == 5 && (v[0] | 0x20) == 'f' && (v[1] | 0x20) == 'a' && (v[2] | 0x20) == 'l' &&
+               (v[3] | 0x20) == 's' && (v[4] | 0x20) == 'e')))
+        return 1;
+    dd_span_set_priority(s, keep ? DD_PRIORITY_USER_KEEP : DD_PRIORITY_USER_REJECT);
+    return 1;
+}
+/* peer.service set by the user (docs/http.md §2.7 R-PS-1, R-PS-4): kept, with
+ * _dd.peer.service.source=peer.service; DD_TRACE_PEER_SERVICE_MAPPING renames it and records
+ * _dd.peer.service.remapped_from. */
+DD__PRIVATE DD__T_COLD void dd__peer_service(dd_span *s, const char *v, size_t vn) {
+    const dd_tracer *t = s->seg->tracer;
+    int i;
+    if (!v) v = "", vn = 0;
+    for (i = 0; i < t->n_psm; i++)
+        if (t->psm_from_len[i] == vn && memcmp(t->psm_text + t->psm_off[i], v, vn) == 0) {
+            dd__span_put(s, DD__TAG_META, "_dd.peer.service.remapped_from", 30, v, vn, 0);
+            v = t->psm_text + t->psm_off[i] + vn;
+            vn = t->psm_to_len[i];
+            break;
+        }
+    dd__span_put(s, DD__TAG_META, "peer.service", 12, v, vn, 0);
+    dd__span_put(s, DD__TAG_META, "_dd.peer.service.source", 23, "peer.service", 12, 0);
+}
+/* Keys of 11 or 12 bytes: manual.keep / manual.drop, peer.service. 1 when handled. */
+DD__PRIVATE DD__T_COLD int dd__magic_tag(dd_span *s, const char *key, size_t kn, const char *v, size_t vn) {
+    if (kn == 11) return key[0] == 'm' && dd__manual_tag(s, key, v, vn);
+    if (key[0] != 'p' || memcmp(key, "peer.service", 12) != 0) return 0;
+    dd__peer_service(s, v, vn);
+    return 1;
+}
 DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
-    if (s && key) dd__span_put(s, DD__TAG_META, key, strlen(key), value, value ? strlen(value) : 0, 0);
+    size_t kn, vn;
+    if (!s || !key) return;
+    kn = strlen(key);
+    vn = value ? strlen(value) : 0;
+    if (kn - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') && dd__magic_tag(s, key, kn, value, vn)) return;
+    dd__span_put(s, DD__TAG_META, key, kn, value, vn, 0);
 }
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
-    if (s && key) dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+    if (!s || !key) return;
+    if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
+        dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
+        return;
+    dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
 }
+DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
+                           size_t *value_len) {
+    const dd__tag *g;
+    if (value) *value = NULL;
+    if (value_len) *value_len = 0;
+    if (!s || !key || s->finished) return DD_ERR_NOT_FOUND;
+    g = dd__span_find(s, key, key_len);
+    if (!g) return DD_ERR_NOT_FOUND;
+    if (g->kind != DD__TAG_META) return DD_ERR_TYPE;
+    if (value) *value = DD__TAG_VAL(g);
+    if (value_len) *value_len = g->vlen;
+    return DD_OK;
+}
+DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value) {
+    const dd__tag *g;
+    if (value) *value = 0;
+    if (!s || !key || s->finished) return DD_ERR_NOT_FOUND;
+    g = dd__span_find(s, key, key_len);
+    if (!g) return DD_ERR_NOT_FOUND;
+    if (g->kind != DD__TAG_METRIC) return DD_ERR_TYPE;
+    if (value) *value = dd__tag_num(g);
+    return DD_OK;
+}
+DD_API int dd_span_baggage_set(dd_span *s, const char *key, size_t key_len, const char *value,
+                               size_t value_len) {
+    dd_tracer *t;
+    dd_baggage *b;
+    int rc;
+    if (!s || !key || !key_len) return DD_ERR_INVALID_ARG;
+    t = s->seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    b = dd__seg_baggage(t, s->seg);
+    rc = b ? dd_baggage_set(b, key, key_len, value ? value : "", value ? value_len : 0) : DD_ERR_NO_MEMORY;
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+DD_API int dd_span_baggage_get(const dd_span *s, const char *key, size_t key_len, const char **value,
+                               size_t *value_len) {
+    if (value) *value = NULL;
+    if (value_len) *value_len = 0;
+    if (!s || !s->seg->baggage) return DD_ERR_NOT_FOUND;
+    return dd_baggage_get(s->seg->baggage, key, key_len, value, value_len);
+}
+DD_API int dd_span_baggage_remove(dd_span *s, const char *key, size_t key_len) {
+    dd_tracer *t;
+    int rc;
+    if (!s || !s->seg->baggage) return DD_ERR_NOT_FOUND;
+    t = s->seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    rc = dd_baggage_remove(s->seg->baggage, key, key_len);
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+DD_API void dd_span_baggage_clear(dd_span *s) {
+    dd_tracer *t;
+    if (!s || !s->seg->baggage) return;
+    t = s->seg->tracer;
+    pthread_mutex_lock(&t->lock);
+    dd_baggage_clear(s->seg->baggage);
+    pthread_mutex_unlock(&t->lock);
+}
+DD_API const dd_baggage *dd_span_baggage(const dd_span *s) { return s ? s->seg->baggage : NULL; }
+/*--- HTTP spans (docs/http.md §2) ---*/
+/* The official default query-string pattern (dd-trace-py's, the newest; docs/http.md §2.3 R-QS-4)
+ * in POSIX extended syntax: (?: groups written as ( groups, \s as [[:space:]], \w as
+ * [[:alnum:]_]; compiled case-insensitively. It gives the documented results on every vector of
+ * docs/http.md §2.3 (tests/trace_test.c). */
+#define DD__WS "[[:space:]]"
+static const char dd__qs_default[] =
+    "(\"|%22)?((old[-_]?|new[-_]?)?p(ass)?w(or)?d(1|2)?|pass([-_]?phrase)?|secret|(api[-_]?|private[-_]?|public[-_]?"
+    "|access[-_]?|secret[-_]?|app(lication)?[-_]?)key([-_]?id)?|token|consumer[-_]?(id|key|secret)|sign(ed|ature)?"
+    "|auth(entication|orization)?)((" DD__WS "|%20)*(=|%3D)[^&]+|(\"|%22)(" DD__WS "|%20)*(:|%3A)(" DD__WS
+    "|%20)*(\"|%22)(%2[^2]|%[^2]|[^\"%])+(\"|%22))|(bearer(" DD__WS "|%20)+[a-z0-9._-]+|token(:|%3A)[a-z0-9]{13}"
+    "|gh[opsu]_[0-9a-zA-Z]{36}|ey[I-L]([[:alnum:]_=-]|%3D)+\\.ey[I-L]([[:alnum:]_=-]|%3D)+(\\.([[:alnum:]_.+/=-]"
+    "|%3D|%2F|%2B)+)?|-{5}BEGIN([a-z[:space:]]|%20)+PRIVATE(" DD__WS "|%20)KEY-{5}[^-]+-{5}END([a-z[:space:]]"
+    "|%20)+PRIVATE(" DD__WS "|%20)KEY(-{5})?(\n|%0A)?|(ssh-(rsa|dss)|ecdsa-[a-z0-9]+-[a-z0-9]+)(" DD__WS
+    "|%20|%09)+([a-z0-9/.+]|%2F|%5C|%2B){100,}(=|%3D)*((" DD__WS "|%20|%09)+[a-z0-9._-]+)?)";
+/* A user pattern (written for the official tracers' regex engines) in POSIX extended syntax: the
+ * common Perl forms (?:, (?i), \d \s \w \D \S \W are rewritten; the rest is left as it is. 0 when
+ * it does not fit. */
+DD__PRIVATE int dd__pcre_to_ere(const char *in, char *out, size_t cap) {
+    size_t o = 0;
+    int bracket = 0;
+#define DD__PUT(str)                                                                               \
+    do {                                                                                           \
+        size_t l_ = strlen(str);                                                                   \
+        if (o + l_ + 1 > cap) return 0;                                                            \
+        memcpy(out + o, str, l_);                                                                  \
+        o += l_;                                                                                   \
+    } while (0)
+    if (strncmp(in, "(?i)", 4) == 0) in += 4;
+    while (*in) {
+        char c = *in, one[2];
+        if (!bracket && c == '(' && in[1] == '?' && in[2] == ':') {
+            DD__PUT("(");
+            in += 3;
+            continue;
+        }
+        if (c == '\\' && in[1]) {
+            char e = in[1];
+            const char *r = NULL;
+            in += 2;
+            if (e == 'd') r = bracket ? "0-9" : "[0-9]";
+            else if (e == 's') r = bracket ? "[:space:]" : "[[:space:]]";
+            else if (e == 'w') r = bracket ? "[:alnum:]_" : "[[:alnum:]_]";
+            else if (!bracket && e == 'D') r = "[^0-9]";
+            else if (!bracket && e == 'S') r = "[^[:space:]]";
+            else if (!bracket && e == 'W') r = "[^[:alnum:]_]";
+            if (r) {
+                DD__PUT(r);
+            } else if (bracket) { /* no escapes in a POSIX bracket: the character itself */
+                one[0] = e, one[1] = 0;
+                DD__PUT(one);
+            } else {
+                one[0] = '\\', one[1] = 0;
+                DD__PUT(one);
+                one[0] = e;
+                DD__PUT(one);
+            }
+            continue;
+        }
+        if (!bracket && c == '[') {
+            bracket = 1;
+            DD__PUT("[");
+            in++;
+            if (*in == '^') {
+                DD__PUT("^");
+                in++;
+            }
+            if (*in == ']') {
+                DD__PUT("]");
+                in++;
+            }
+            continue;
+        }
+        if (bracket && c == ']') bracket = 0;
+        one[0] = c, one[1] = 0;
+        DD__PUT(one);
+        in++;
+    }
+#undef DD__PUT
+    out[o] = 0;
+    return 1;
+}
+/* "N" or "A-B" (inclusive), comma-separated, whitespace ignored, ranges normalised; any bad entry
+ * rejects the whole value (docs/http.md §2.5 R-ES-3). 1 when parsed. */
+DD__PRIVATE int dd__parse_statuses(const char *v, uint16_t *lo, uint16_t *hi, int *n) {
+    int k = 0;
+    while (*v) {
+        long a = -1, b = -1, *cur = &a;
+        while (*v && *v != ',') {
+            char c = *v++;
+            if (c == ' ' || c == '\t') continue;
+            if (c == '-' && cur == &a && a >= 0) {
+                cur = &b;
+                continue;
+            }
+            if (c < '0' || c > '9') return 0;
+            *cur = (*cur < 0 ? 0 : *cur) * 10 + (c - '0');
+            if (*cur > 999) return 0;
+        }
+        if (*v == ',') v++;
+        if (a < 0 && cur == &a) continue; /* an empty entry */
+        if (a < 0 || (cur == &b && b < 0) || k >= DD__HTTP_STATUS_RANGES) return 0;
+        if (cur == &a) b = a;
+        lo[k] = (uint16_t)(a < b ? a : b);
+        hi[k++] = (uint16_t)(a < b ? b : a);
+    }
+    *n = k;
+    return 1;
+}
+/* DD_TRACE_HEADER_TAGS (R-HT-1..4): "header" or "header:tag", split at the first ':', trimmed. */
+DD__PRIVATE void dd__parse_header_tags(dd_tracer *t, const char *v) {
+    size_t used = 0;
+    t->n_ht = 0;
+    while (v && *v) {
+        const char *e = strchr(v, ','), *h = v, *colon, *tag = NULL;
+        size_t n = e ? (size_t)(e - v) : strlen(v), hn, tn = 0;
+        v = e ? e + 1 : NULL;
+        colon = (const char *)memchr(h, ':', n);
+        hn = colon ? (size_t)(colon - h) : n;
+        if (colon) {
+            tag = colon + 1;
+            tn = n - hn - 1;
+            while (tn && dd__t_is_space((unsigned char)*tag)) tag++, tn--;
+            while (tn && dd__t_is_space((unsigned char)tag[tn - 1])) tn--;
+        }
+        while (hn && dd__t_is_space((unsigned char)*h)) h++, hn--;
+        while (hn && dd__t_is_space((unsigned char)h[hn - 1])) hn--;
+        if (!hn || (colon && !tn)) continue; /* ":tag" and "header:": no tag (R-HT-3, as Go) */
+        if (t->n_ht >= DD__HEADER_TAGS_MAX || used + hn + tn + 2 > sizeof t->ht_text) {
+            dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_HEADER_TAGS: too many headers, the rest are ignored");
+            break;
+        }
+        t->ht_off[t->n_ht] = (uint16_t)used;
+        t->ht_len[t->n_ht] = (uint16_t)hn;
+        memcpy(t->ht_text + used, h, hn);
+        used += hn;
+        t->ht_tag_len[t->n_ht] = (uint16_t)tn;
+        if (tn) memcpy(t->ht_text + used, tag, tn);
+        used += tn;
+        t->n_ht++;
+    }
+}
+/* "from:to[,...]" (comma-separated, else space-separated; split at the first ':'; R-PS-4) */
+DD__PRIVATE void dd__parse_peer_service_mapping(dd_tracer *t, const char *v) {
+    size_t used = 0;
+    char sep = v && strchr(v, ',') ? ',' : ' ';
+    t->n_psm = 0;
+    while (v && *v) {
+        const char *e = strchr(v, sep), *f = v, *colon, *to;
+        size_t n = e ? (size_t)(e - v) : strlen(v), fn, tn;
+        v = e ? e + 1 : NULL;
+        colon = (const char *)memchr(f, ':', n);
+        if (!colon) continue;
+        fn = (size_t)(colon - f);
+        to = colon + 1;
+        tn = n - fn - 1;
+        while (fn && dd__t_is_space((unsigned char)*f)) f++, fn--;
+        while (fn && dd__t_is_space((unsigned char)f[fn - 1])) fn--;
+        while (tn && dd__t_is_space((unsigned char)*to)) to++, tn--;
+        while (tn && dd__t_is_space((unsigned char)to[tn - 1])) tn--;
+        if (!fn || !tn) continue;
+        if (t->n_psm >= DD__HEADER_TAGS_MAX || used + fn + tn > sizeof t->psm_text) {
+            dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_PEER_SERVICE_MAPPING: too many entries, the rest are ignored");
+            break;
+        }
+        t->psm_off[t->n_psm] = (uint16_t)used;
+        t->psm_from_len[t->n_psm] = (uint16_t)fn;
+        t->psm_to_len[t->n_psm++] = (uint16_t)tn;
+        memcpy(t->psm_text + used, f, fn);
+        memcpy(t->psm_text + used + fn, to, tn);
+        used += fn + tn;
+    }
+}
+DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e) {
+    const char *v;
+    int k;
+    static const char *const names[2] = {"DD_TRACE_HTTP_SERVER_ERROR_STATUSES", "DD_TRACE_HTTP_CLIENT_ERROR_STATUSES"};
+    for (k = 0; k < 2; k++) {
+        v = k ? cfg->http_client_error_statuses : cfg->http_server_error_statuses;
+        if (!v) v = dd__t_env(e, names[k]);
+        t->n_err[k] = 1;
+        t->err_lo[k][0] = k ? 400 : 500;
+        t->err_hi[k][0] = k ? 499 : 599;
+        if (v && !dd__parse_statuses(v, t->err_lo[k], t->err_hi[k], &t->n_err[k])) {
+            dd__tlog_invalid(t, names[k], v);
+            t->n_err[k] = 1;
+            t->err_lo[k][0] = k ? 400 : 500;
+            t->err_hi[k][0] = k ? 499 : 599;
+        }
+    }
+    v = cfg->header_tags ? cfg->header_tags : dd__t_env(e, "DD_TRACE_HEADER_TAGS");
+    dd__parse_header_tags(t, v);
+    v = cfg->peer_service_mapping ? cfg->peer_service_mapping : dd__t_env(e, "DD_TRACE_PEER_SERVICE_MAPPING");
+    dd__parse_peer_service_mapping(t, v);
+    t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
+    t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
+    v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");
+    t->ip_header[0] = 0;
+    if (v) {
+        size_t i, n = strlen(v);
+        while (n && dd__t_is_space((unsigned char)*v)) v++, n--;
+        while (n && dd__t_is_space((unsigned char)v[n - 1])) n--;
+        if (n < sizeof t->ip_header) {
+            for (i = 0; i < n; i++) t->ip_header[i] = dd__lower(v[i]);
+            t->ip_header[n] = 0;
+        } else {
+            dd__tlog_invalid(t, "DD_TRACE_CLIENT_IP_HEADER", v);
+        }
+    }
+    /* set but empty: no obfuscation (R-QS-2), so the variable is read raw */
+    v = cfg->obfuscation_query_string_regexp;
+    if (!v) v = e->getenv_fn(t->hook_user, "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP");
+    t->qs_mode = DD__QS_DROP;
+    if (v && !v[0]) {
+        t->qs_mode = DD__QS_NONE;
+        return;
+    }
+#if DD__HAVE_POSIX
+    {
+        char ere[2048];
+        const char *pat = v ? ere : dd__qs_default;
+        if (v && (!dd__pcre_to_ere(v, ere, sizeof ere) || strcmp(v, ".*") == 0)) pat = NULL; /* JS: ".*" drops */
+        if (pat && regcomp(&t->qs_re, pat, REG_EXTENDED | REG_ICASE) == 0) t->qs_mode = DD__QS_REGEX;
+        else if (v) dd__tlog_invalid(t, "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP", v); /* R-QS-3: the query is dropped */
+    }
+#endif
+}
+DD__PRIVATE int dd__http_kind(const dd_span *s) { /* 1 client, 0 server (the default) */
+    const char *v;
+    size_t n;
+    return dd_span_get_tag(s, "span.kind", 9, &v, &n) == DD_OK && n == 6 && memcmp(v, "client", 6) == 0;
+}
+/* The header tags of one side (R-HT-4, R-HT-5): fields of a name joined by ',', trimmed. */
+DD__PRIVATE void dd__http_header_tags(dd_span *s, const dd_header *h, size_t nh, int response) {
+    const dd_tracer *t = s->seg->tracer;
+    int i;
+    for (i = 0; i < t->n_ht; i++) {
+        const char *name = t->ht_text + t->ht_off[i];
+        size_t nn = t->ht_len[i], j, k, tl = t->ht_tag_len[i];
+        char val[1024], key[256];
+        size_t vl = 0, kl;
+        int found = 0;
+        for (j = 0; j < nh; j++) {
+            const char *v = h[j].value ? h[j].value : "";
+            size_t vn = h[j].value ? h[j].value_len : 0;
+            if (!h[j].name || h[j].name_len != nn || !dd__ieq(h[j].name, nn, name, nn)) continue;
+            dd__trim_ws(&v, &vn);
+            if (found && vl < sizeof val) val[vl++] = ',';
+            if (vn > sizeof val - vl) vn = sizeof val - vl;
+            memcpy(val + vl, v, vn);
+            vl += vn;
+            found = 1;
+        }
+        if (!found) continue;
+        if (tl) { /* a mapped name, verbatim */
+            if (tl > sizeof key) continue;
+            memcpy(key, name + nn, tl);
+            kl = tl;
+        } else {
+            static const char pre[2][24] = {"http.request.headers.", "http.response.headers."};
+            size_t pl = response ? 22 : 21;
+            if (pl + nn > sizeof key) continue;
+            memcpy(key, pre[response], pl);
+            for (k = 0; k < nn; k++) {
+                char c = dd__lower(name[k]);
+                key[pl + k] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ':' ||
+                               c == '/') ? c : '_';
+            }
+            kl = pl + nn;
+        }
+        dd__span_put(s, DD__TAG_META, key, kl, val, vl, 0);
+    }
+}
+/* http.url (R-HTTP-1..3, R-QS-1..3): userinfo removed; the query obfuscated, or left out. */
+DD__PRIVATE void dd__http_url(dd_span *s, const char *url, size_t n, int client) {
+    const dd_tracer *t = s->seg->tracer;
+    char out[4096], q[2048];
+    dd__tsb b;
+    const char *scheme = dd__memchr(url, n, ':'), *qm, *hash, *auth, *at, *path;
+    size_t pre;
+    dd__tsb_init(&b, out, sizeof out);
+    /* scheme://[userinfo@]authority...: the userinfo is left out */
+    pre = 0;
+    if (scheme && (size_t)(scheme - url) + 3 <= n && scheme[1] == '/' && scheme[2] == '/') {
+        auth = scheme + 3;
+        path = auth;
+        while ((size_t)(path - url) < n && *path != '/' && *path != '?' && *path != '#') path++;
+        at = NULL;
+        for (qm = auth; qm < path; qm++)
+            if (*qm == '@') at = qm;
+        dd__tsb_add(&b, url, (size_t)(auth - url));
+        pre = at ? (size_t)(at + 1 - url) : (size_t)(auth - url);
+    }
+    hash = dd__memchr(url + pre, n - pre, '#');
+    qm = dd__memchr(url + pre, (hash ? (size_t)(hash - url) : n) - pre, '?');
+    dd__tsb_add(&b, url + pre, (size_t)((qm ? qm : hash ? hash : url + n) - (url + pre)));
+    if (qm && !(client && !t->client_query)) {
+        const char *qs = qm + 1, *qe = hash ? hash : url + n;
+        size_t qn = (size_t)(qe - qs);
+        if (t->qs_mode == DD__QS_NONE) {
+            dd__tsb_add(&b, qm, qn + 1);
+        } else if (t->qs_mode == DD__QS_REGEX && qn < sizeof q) {
+#if DD__HAVE_POSIX
+            const char *p = q;
+            regmatch_t m;
+            int flags = 0;
+            memcpy(q, qs, qn);
+            q[qn] = 0;
+            dd__tsb_add(&b, "?", 1);
+            while (*p && regexec(&t->qs_re, p, 1, &m, flags) == 0) {
+                if (m.rm_eo == m.rm_so) { /* an empty match: step over one byte */
+                    dd__tsb_add(&b, p++, 1);
+                } else {
+                    dd__tsb_add(&b, p, (size_t)m.rm_so);
+                    dd__tsb_add(&b, "<redacted>", 10);
+                    p += m.rm_eo;
+                }
+                flags = REG_NOTBOL;
+            }
+            dd__tsb_add(&b, p, strlen(p));
+#endif
+        } /* else: an invalid pattern, or a query too long to check: left out (R-QS-3) */
+    }
+    if (hash) dd__tsb_add(&b, hash, (size_t)(url + n - hash));
+    dd__span_put(s, DD__TAG_META, "http.url", 8, out, b.n, 0);
+}
+DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, const char *url,
+                                     const dd_header *headers, size_t n_headers) {
+    int client = kind == DD_HTTP_CLIENT;
+    size_t i;
+    if (!s || s->finished) return;
+    dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
+    dd__span_field(s, &s->type, client ? "http" : "web", client ? 4 : 3);
+    if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
+    if (url) dd__http_url(s, url, strlen(url), client);
+    if (!client) {
+        for (i = 0; i < n_headers && headers; i++)
+            if (headers[i].name && headers[i].value && dd__ieq(headers[i].name, headers[i].name_len, "user-agent", 10))
+                dd__span_put(s, DD__TAG_META, "http.useragent", 14, headers[i].value, headers[i].value_len, 0);
+    }
+    if (headers) dd__http_header_tags(s, headers, n_headers, 0);
+}
+/* Client IP (docs/http.md §2.6, dd-trace-go's resolveWith). 1 public, 0 private or special, -1 not
+ * an address; the address is canonicalised into out (INET6_ADDRSTRLEN). */
+DD__PRIVATE int dd__ip_class(const char *s, size_t n, char *out) {
+#if DD__HAVE_POSIX
+    char buf[64];
+    unsigned char a[16];
+    while (n && (*s == ' ' || *s == '\t' || *s == '"')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '"')) n--;
+    if (n && *s == '[') { /* [v6] or [v6]:port */
+        const char *e = (const char *)memchr(s, ']', n);
+        if (!e) return -1;
+        n = (size_t)(e - s - 1);
+        s++;
+    } else if (n && memchr(s, '.', n) && memchr(s, ':', n)) { /* v4:port */
+        n = (size_t)((const char *)memchr(s, ':', n) - s);
+    }
+    if (!n || n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    if (inet_pton(AF_INET, buf, a) == 1) {
+        inet_ntop(AF_INET, a, out, 46);
+        /* 10/8, 172.16/12, 192.168/16, 127/8, 169.254/16, 100.64/10 (R-IP-5) */
+        if (a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+            (a[0] == 169 && a[1] == 254) || (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] == 0)
+            return 0;
+        return 1;
+    }
+    if (inet_pton(AF_INET6, buf, a) == 1) {
+        static const unsigned char loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        inet_ntop(AF_INET6, a, out, 46);
+        /* ::1, fc00::/7, fe80::/10, fec0::/10 */
+        if (memcmp(a, loop, 16) == 0 || (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+            (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0))
+            return 0;
+        return 1;
+    }
+#else
+    (void)s, (void)n, (void)out;
+#endif
+    return -1;
+}
+DD_API void dd_span_set_http_client_ip(dd_span *s, const char *peer_ip, const dd_header *headers, size_t n_headers) {
+    static const char *const order[] = {"x-forwarded-for", "x-real-ip", "true-client-ip", "x-client-ip", "forwarded",
+                                        "forwarded-for", "x-cluster-client-ip", "fastly-client-ip", "cf-connecting-ip",
+                                        "cf-connecting-ipv6"};
+    const dd_tracer *t;
+    char pub[46] = "", priv[46] = "", peer[46] = "", tmp[46];
+    size_t k, j, nk;
+    int peer_class = -1;
+    if (!s || s->finished) return;
+    t = s->seg->tracer;
+    if (!t->client_ip) return; /* R-IP-1 */
+    if (peer_ip) {
+        peer_class = dd__ip_class(peer_ip, strlen(peer_ip), peer);
+        if (peer_class >= 0) dd__span_put(s, DD__TAG_META, "network.client.ip", 17, peer, strlen(peer), 0);
+    }
+    nk = t->ip_header[0] ? 1 : sizeof order / sizeof order[0]; /* R-IP-6: the configured header only */
+    for (k = 0; k < nk && !pub[0]; k++) {
+        const char *name = t->ip_header[0] ? t->ip_header : order[k];
+        size_t nn = strlen(name);
+        int fwd = nn == 9 && memcmp(name, "forwarded", 9) == 0;
+        for (j = 0; j < n_headers && headers && !pub[0]; j++) {
+            const char *v = headers[j].value, *end;
+            if (!v || !headers[j].name || !dd__ieq(headers[j].name, headers[j].name_len, name, nn)) continue;
+            end = v + headers[j].value_len;
+            while (v < end && !pub[0]) { /* R-IP-4: each comma-separated entry, the first public one wins */
+                const char *c = (const char *)memchr(v, ',', (size_t)(end - v)), *e = c ? c : end, *p = v;
+                int cls;
+                v = c ? c + 1 : end;
+                if (fwd) { /* Forwarded: for=<addr> in ;-separated pairs */
+                    const char *f = NULL, *q;
+                    for (q = p; q + 4 <= e; q++)
+                        if ((q == p || q[-1] == ';' || q[-1] == ' ') && dd__ieq(q, 4, "for=", 4)) {
+                            f = q + 4;
+                            break;
+                        }
+                    if (!f) continue;
+                    p = f;
+                    q = (const char *)memchr(p, ';', (size_t)(e - p));
+                    if (q) e = q;
+                }
+                cls = dd__ip_class(p, (size_t)(e - p), tmp);
+                if (cls == 1) memcpy(pub, tmp, sizeof tmp);
+                else if (cls == 0 && !priv[0]) memcpy(priv, tmp, sizeof tmp);
+            }
+        }
+    }
+    /* public header address > public peer > private header address > peer */
+    {
+        const char *ip = pub[0] ? pub : peer_class == 1 ? peer : priv[0] ? priv : peer_class >= 0 ? peer : NULL;
+        if (ip) dd__span_put(s, DD__TAG_META, "http.client_ip", 14, ip, strlen(ip), 0);
+    }
+}
+DD_API void dd_span_set_http_route(dd_span *s, const char *route) {
+    if (s && route) dd__span_put(s, DD__TAG_META, "http.route", 10, route, strlen(route), 0);
+}
+DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers) {
+    const dd_tracer *t;
+    char num[24];
+    size_t n;
+    int k, i;
+    if (!s || s->finished) return;
+    t = s->seg->tracer;
+    if (status > 0) {
+        n = dd__t_u64_dec((uint64_t)status, num);
+        dd__span_put(s, DD__TAG_META, "http.status_code", 16, num, n, 0);
+        k = dd__http_kind(s);
+        for (i = 0; i < t->n_err[k]; i++)
+            if (status >= t->err_lo[k][i] && status <= t->err_hi[k][i]) s->error = 1;
+    }
+    if (headers) dd__http_header_tags(s, headers, n_headers, 1);
+}
+
 DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
 DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
     if (!s || !key) return;
@@ -4605,6 +5491,9 @@ DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
     dd__free(&t->alloc, t->enc_flush.fix, t->enc_flush.fix_cap);
     dd_mp_writer_free(&t->send);
     dd__sampler_destroy(&t->sampler);
+#if DD__HAVE_POSIX
+    if (t->qs_mode == DD__QS_REGEX) regfree(&t->qs_re);
+#endif
     pthread_cond_destroy(&t->cond);
     pthread_mutex_destroy(&t->lock);
     dd__free(&t->alloc, t->strings, t->strings_size);
@@ -4667,7 +5556,10 @@ DD__PRIVATE DD__T_HOT uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src)
  * check; a tag that does not fit DD_PTAGS_MAX is left out, as dd_ptags_set leaves it. */
 DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char *k, size_t kn, const char *v, size_t vn) {
     size_t n = out->ptags_len, comma = n ? 1 : 0;
-    if (n + comma + kn + 1 + vn > DD_PTAGS_MAX) return;
+    if (n + comma + kn + 1 + vn > DD_PTAGS_MAX) { /* dd_inject leaves x-datadog-tags out (R-DD-15) */
+        out->ptags_lost++;
+        return;
+    }
     if (comma) out->ptags[n++] = ',';
     memcpy(out->ptags + n, k, kn);
     n += kn;
@@ -4677,9 +5569,43 @@ DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char
     out->ptags[n] = 0;
     out->ptags_len = (uint32_t)n;
 }
+/* The ptags in the extracted order (seg->ptags_order): _dd.p.dm, _dd.p.ksr and _dd.p.tid updated
+ * where they stood, left out when the trace no longer has them, appended when new (R-DD-14).
+ * `hex` is trace_id.hi in hex, or NULL. */
+DD__PRIVATE DD__T_COLD void dd__ctx_ptags_ordered(dd_trace_context *out, const dd__segment *seg, const char *hex) {
+    const char *p = seg->ptags_order.p, *end = p + seg->ptags_order.n;
+    int dm = 0, ksr = 0, tid = 0;
+    out->ptags_len = 0;
+    out->ptags[0] = 0;
+    while (p < end) {
+        const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
+        size_t kl;
+        if (!comma) comma = end;
+        eq = (const char *)memchr(p, '=', (size_t)(comma - p));
+        if (eq) {
+            kl = (size_t)(eq - p);
+            if (kl == 8 && memcmp(p, "_dd.p.dm", 8) == 0) {
+                if (seg->dm_len && !dm) dd__ctx_ptag_append(out, p, 8, seg->dm, seg->dm_len);
+                dm = 1;
+            } else if (kl == 9 && memcmp(p, "_dd.p.ksr", 9) == 0) {
+                if (seg->ksr_len && !ksr) dd__ctx_ptag_append(out, p, 9, seg->ksr, seg->ksr_len);
+                ksr = 1;
+            } else if (kl == 9 && memcmp(p, "_dd.p.tid", 9) == 0) {
+                if (hex && !tid) dd__ctx_ptag_append(out, p, 9, hex, 16);
+                tid = 1;
+            } else {
+                dd__ctx_ptag_append(out, p, kl, eq + 1, (size_t)(comma - eq - 1));
+            }
+        }
+        p = comma + 1;
+    }
+    if (!dm && seg->dm_len) dd__ctx_ptag_append(out, "_dd.p.dm", 8, seg->dm, seg->dm_len);
+    if (!ksr && seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
+    if (!tid && hex) dd__ctx_ptag_append(out, "_dd.p.tid", 9, hex, 16);
+}
 /* dd_span_context without zeroing the whole context first: every field is set except the span
  * links, which stay as they were (n_links = 0). dd_span_inject's own context, which injection
- * reads without its links, saves zeroing their 2 KB this way. */
+ * reads without its links, saves zeroing their 2 KB this way, and its baggage only what is used. */
 DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
@@ -4691,6 +5617,7 @@ DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
     out->dropped = 0;
     out->last_parent_id[0] = 0;
     out->style = 0;
+    out->ptags_lost = 0;
     pthread_mutex_lock(&t->lock);
     dd__segment_decide(t, seg, mono);
     seg->locked = 1;
@@ -4698,9 +5625,18 @@ DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
     out->parent_id = s->span_id;
     out->sampling_priority = seg->priority;
     out->origin_len = dd__ctx_text(out->origin, DD_ORIGIN_MAX, seg->origin);
-    out->ptags_len = dd__ctx_text(out->ptags, DD_PTAGS_MAX, seg->ptags);
     out->tracestate_len = dd__ctx_text(out->tracestate, DD_TRACESTATE_MAX, seg->tracestate);
     out->dd_member_extra_len = dd__ctx_text(out->dd_member_extra, DD_DD_MEMBER_EXTRA_MAX, seg->dd_member_extra);
+    if (seg->baggage && seg->baggage->n) dd__bag_copy(&out->baggage, seg->baggage);
+    else out->baggage.n = out->baggage.len = 0;
+    if (seg->ptags_order.n) {
+        char hex[17];
+        if (seg->trace_id.hi) dd__t_hex16(seg->trace_id.hi, hex);
+        dd__ctx_ptags_ordered(out, seg, seg->trace_id.hi ? hex : NULL);
+        pthread_mutex_unlock(&t->lock);
+        return DD_OK;
+    }
+    out->ptags_len = dd__ctx_text(out->ptags, DD_PTAGS_MAX, seg->ptags);
     if (seg->dm_len) dd__ctx_ptag_append(out, "_dd.p.dm", 8, seg->dm, seg->dm_len); /* see dd__encode_span */
     if (seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
     pthread_mutex_unlock(&t->lock);
@@ -4713,7 +5649,8 @@ DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
 }
 DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
     if (!out) return DD_ERR_INVALID_ARG;
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(dd_trace_context, baggage)); /* the baggage is set by the fill */
+    out->baggage.n = out->baggage.len = 0;
     if (!s) return DD_ERR_INVALID_ARG;
     return dd__span_context_fill(s, out);
 }
@@ -4736,8 +5673,102 @@ DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
     }
     return rc;
 }
+DD_API int dd_span_inject_headers(dd_span *s, dd_headers *headers) {
+    dd_carrier_writer w;
+    if (!headers) return DD_ERR_INVALID_ARG;
+    dd_headers_writer(&w, headers);
+    return dd_span_inject(s, &w);
+}
+DD_API int dd_span_inject_cstr(dd_span *s, int (*set_fn)(void *user, const char *name, const char *value),
+                               void *user) {
+    dd_cstr_carrier c;
+    dd_carrier_writer w;
+    if (!set_fn) return DD_ERR_INVALID_ARG;
+    c.get_fn = NULL;
+    c.set_fn = set_fn;
+    c.user = user;
+    dd_cstr_carrier_writer(&w, &c);
+    return dd_span_inject(s, &w);
+}
+DD_API int dd_span_inject_env(dd_span *s, dd_env_block *env) {
+    dd_carrier_writer w;
+    if (!env) return DD_ERR_INVALID_ARG;
+    dd_env_block_writer(&w, env);
+    return dd_span_inject(s, &w);
+}
+DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap) {
+    dd_trace_context ctx;
+    if (out && cap) out[0] = 0;
+    if (!s || dd__span_context_fill(s, &ctx) != DD_OK) return 0;
+    return dd_datadog_inject(&s->seg->tracer->prop, &ctx, out, cap);
+}
+
+/*--- extraction with the tracer's configuration ---*/
+DD__PRIVATE const dd_propagation_config *dd__tprop(const dd_tracer *t) { return t ? &t->prop : NULL; }
+DD_API const dd_propagation_config *dd_tracer_propagation(const dd_tracer *t) { return dd__tprop(t); }
+DD_API int dd_tracer_extract(const dd_tracer *t, const dd_carrier_reader *carrier, dd_trace_context *out) {
+    return dd_extract(dd__tprop(t), carrier, out);
+}
+DD_API int dd_tracer_extract_headers(const dd_tracer *t, const dd_header *headers, size_t n, dd_trace_context *out) {
+    dd_headers h;
+    dd_carrier_reader r;
+    memset(&h, 0, sizeof h);
+    h.items = (dd_header *)headers;
+    h.n = headers ? n : 0;
+    dd_headers_reader(&r, &h);
+    return dd_extract(dd__tprop(t), &r, out);
+}
+DD_API int dd_tracer_extract_cstr(const dd_tracer *t, const char *(*get_fn)(void *user, const char *name),
+                                  void *user, dd_trace_context *out) {
+    dd_cstr_carrier c;
+    dd_carrier_reader r;
+    c.get_fn = get_fn;
+    c.set_fn = NULL;
+    c.user = user;
+    dd_cstr_carrier_reader(&r, &c);
+    return dd_extract(dd__tprop(t), &r, out);
+}
+DD_API int dd_tracer_extract_env(const dd_tracer *t, const char *(*getenv_fn)(void *user, const char *name),
+                                 void *user, dd_trace_context *out) {
+    dd_env_source src;
+    dd_carrier_reader r;
+    src.getenv_fn = getenv_fn;
+    src.user = user;
+    dd_env_reader(&r, &src);
+    return dd_extract(dd__tprop(t), &r, out);
+}
+DD_API int dd_tracer_extract_datadog_json(const dd_tracer *t, const char *json, size_t len, dd_trace_context *out) {
+    return dd_datadog_extract(dd__tprop(t), json, len, out);
+}
 
 /*--- log correlation (dd-trace-py 3.x formats) ---*/
+/* A value of the text form: nothing in it can end the line or the field (a newline in DD_ENV
+ * must not forge a log line). */
+DD__PRIVATE void dd__tsb_log_value(dd__tsb *b, const char *s, size_t n) {
+    static const char hx[] = "0123456789abcdef";
+    size_t i, run = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char q[4];
+        size_t qn = 2;
+        if (c > ' ' && c != '\\' && c != 0x7f) continue;
+        dd__tsb_add(b, s + run, i - run);
+        run = i + 1;
+        q[0] = '\\';
+        if (c == '\\') q[1] = '\\';
+        else if (c == '\n') q[1] = 'n';
+        else if (c == '\r') q[1] = 'r';
+        else if (c == '\t') q[1] = 't';
+        else {
+            q[1] = 'x';
+            q[2] = hx[c >> 4];
+            q[3] = hx[c & 15];
+            qn = 4;
+        }
+        dd__tsb_add(b, q, qn);
+    }
+    dd__tsb_add(b, s + run, n - run);
+}
 DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, size_t cap) {
     dd__tsb sb;
     char tid[33], sid[21];
@@ -4746,7 +5777,8 @@ DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, siz
     static const char *const names[3] = {"dd.service", "dd.env", "dd.version"};
     size_t i;
     dd__tsb_init(&sb, out, cap);
-    if (s && s->seg->trace_id.hi) {
+    if (t && !t->logs_injection) return 0;
+    if (s && s->seg->trace_id.hi && t->log_128bit) {
         dd__t_hex16(s->seg->trace_id.hi, tid);
         dd__t_hex16(s->seg->trace_id.lo, tid + 16);
     } else {
@@ -4777,7 +5809,7 @@ DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, siz
             dd__tsb_str(&sb, " ");
             dd__tsb_str(&sb, names[i]);
             dd__tsb_str(&sb, "=");
-            dd__tsb_add(&sb, vals[i].p, vals[i].n);
+            dd__tsb_log_value(&sb, vals[i].p, vals[i].n);
         }
     }
     return sb.need;

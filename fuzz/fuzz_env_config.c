@@ -18,8 +18,10 @@
  *    body), X-Datadog-Trace-Count equals the chunk count, and every chunk's spans carry the root's
  *    trace id (low 64 bits) in "trace_id";
  *  - the child injected with the tracer's inject styles (dd_propagation_config_from_env on the
- *    same variables) extracts back, with those styles as extract styles, to the child's trace id
- *    (low 64 bits) and span id. */
+ *    same variables) extracts back, with those styles as extract styles (and extract behaviour
+ *    continue), to the child's trace id (low 64 bits) and span id;
+ *  - the HTTP helpers (query obfuscation, header tags, error statuses, client IP) and the log
+ *    correlation run under every configuration; the log line is one line. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #include "../dd_trace.h"
@@ -45,6 +47,11 @@ static const char *const vars[] = {
     "DD_PROPAGATION_STYLE_EXTRACT", "DD_PROPAGATION_STYLE_INJECT", "DD_TRACE_PROPAGATION_EXTRACT_FIRST",
     "DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH", "DD_TRACE_TAGS_PROPAGATION_MAX_LENGTH", "OTEL_PROPAGATORS",
     "AWS_LAMBDA_FUNCTION_NAME", "DD_MERGE_XRAY_TRACES", "DD_SPAN_SAMPLING_RULES_FILE",
+    "DD_TRACE_BAGGAGE_MAX_ITEMS", "DD_TRACE_BAGGAGE_MAX_BYTES", "DD_TRACE_BAGGAGE_TAG_KEYS",
+    "DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT", "DD_LOGS_INJECTION", "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED",
+    "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP", "DD_TRACE_HTTP_SERVER_ERROR_STATUSES",
+    "DD_TRACE_HTTP_CLIENT_ERROR_STATUSES", "DD_TRACE_HEADER_TAGS", "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING",
+    "DD_TRACE_CLIENT_IP_ENABLED", "DD_TRACE_CLIENT_IP_HEADER",
     "(cgroup file)"};
 #define NVARS (sizeof vars / sizeof vars[0])
 #define CGROUP (NVARS - 1)
@@ -166,7 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         {"x-datadog-sampling-priority", 27, "1", 1},
         {"x-datadog-tags", 14, "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000", 38},
         {"traceparent", 11, "00-640cfd8d0000000000000119b6dfa7cb-000000003ade68b1-01", 55},
-        {"tracestate", 10, "dd=s:1;p:000000003ade68b1,foo=bar", 33}};
+        {"tracestate", 10, "dd=s:1;p:000000003ade68b1,foo=bar", 33},
+        {"baggage", 7, "user.id=u1,session.id=s%201,k=v", 31},
+        {"X-Forwarded-For", 15, "10.0.0.1, 203.0.113.9", 21},
+        {"User-Agent", 10, "fuzz", 4}};
     dd_tracer_config cfg;
     dd_tracer *t;
     dd_trace_context ctx, back;
@@ -234,6 +244,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     child = dd_span_start_child(root, "db.query");
     REQUIRE(!enabled || child != NULL);
     dd_span_set_tag(child, "db.system", "postgresql");
+    /* the HTTP helpers and log correlation under every configuration: no crash, no leak */
+    dd_span_set_http_request(root, DD_HTTP_SERVER, "GET", "http://u:p@h:1/a?token=x&q=1#f", in_h,
+                             sizeof in_h / sizeof in_h[0]);
+    dd_span_set_http_client_ip(root, "192.0.2.1", in_h, sizeof in_h / sizeof in_h[0]);
+    dd_span_set_http_request(child, DD_HTTP_CLIENT, "POST", "https://b/x?password=y", NULL, 0);
+    dd_span_set_http_response(child, 404, in_h, 2);
+    dd_span_set_http_response(root, 503, NULL, 0);
+    {
+        char line[512];
+        size_t n = dd_span_log_correlation(root, 0, line, sizeof line);
+        REQUIRE(strlen(line) == (n < sizeof line ? n : sizeof line - 1) && !strchr(line, '\n'));
+        if (enabled && S.val[1] && S.val[1][0] && n) REQUIRE(strstr(line, " dd.env=") != NULL);
+    }
     dd_span_trace_id(root, &tid);
     S.want_lo = tid.lo;
     if (enabled) {
@@ -246,12 +269,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         dd_propagation_config_from_env(&pc, env_get, NULL, NULL);
         memcpy(pc.extract_styles, pc.inject_styles, sizeof pc.extract_styles);
         pc.n_extract = pc.n_inject;
+        pc.extract_behavior = DD_EXTRACT_CONTINUE; /* the round trip continues whatever the tracer does */
         dd_headers_reader(&rd, &out);
         rc = dd_extract(&pc, &rd, &back);
         if (out.n > 0) {
             REQUIRE(rc == DD_OK);
-            REQUIRE(back.trace_id.lo == tid.lo);
-            REQUIRE(back.parent_id == dd_span_id(child));
+            if (back.trace_id.lo || back.trace_id.hi) { /* else only the baggage style was written */
+                REQUIRE(back.trace_id.lo == tid.lo);
+                REQUIRE(back.parent_id == dd_span_id(child));
+            }
         }
     }
     dd_span_finish(child);

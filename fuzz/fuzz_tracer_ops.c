@@ -2,7 +2,8 @@
  *
  * The tracer's API driven by hostile sequences: the input is a program of operations (one byte
  * each, with operands from the following bytes) over up to 32 live span handles: start a root, a
- * child, continue a context extracted from input bytes, set tags/metrics/errors/links with input
+ * child, continue a context extracted from input bytes, set tags (manual.keep / manual.drop too),
+ * metrics, errors, links and the trace's baggage (set, get, remove, clear) with input
  * bytes, inject and extract back, finish (now or at an input time), flush, and arm the allocator to
  * fail every n-th call. Partial flush and small flush/request/buffer sizes are on, so every path of
  * dd_span_finish and the flush runs. Properties checked (abort on violation):
@@ -226,10 +227,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             finished++;
             h[x] = NULL;
             break;
-        case 5: { /* a tag from input bytes */
+        case 5: { /* a tag from input bytes, or manual.keep / manual.drop */
             size_t kl, vl;
             const char *key = slice(&g, &kl), *val = slice(&g, &vl);
-            dd_span_set_tag_n(s, key, kl, val, vl);
+            if ((op & 0x30) == 0x30) dd_span_set_tag_n(s, (op & 0x40) ? "manual.keep" : "manual.drop", 11, val, vl);
+            else dd_span_set_tag_n(s, key, kl, val, vl);
             break;
         }
         case 6: { /* a metric, an error, fields */
@@ -243,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         case 7: { /* inject, extract back */
             dd_header items[16];
-            char buf[2048];
+            static char buf[40000]; /* a baggage header of the 16 KB capacity fits */
             dd_headers out;
             dd_carrier_writer wr;
             dd_carrier_reader rd;
@@ -259,8 +261,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             REQUIRE(back.trace_id.lo == id.lo && back.parent_id == dd_span_id(s));
             break;
         }
-        case 8: { /* a link */
+        case 8: { /* a link, or the trace's baggage */
             dd_span_link l;
+            if (op & 0x10) {
+                size_t kl, vl;
+                const char *key = slice(&g, &kl), *val = slice(&g, &vl), *got;
+                int rc = dd_span_baggage_set(s, key, kl, val, vl);
+                REQUIRE(rc == DD_OK || rc == DD_ERR_INVALID_ARG || rc == DD_ERR_LIMIT || rc == DD_ERR_NO_MEMORY);
+                if (rc == DD_OK) {
+                    REQUIRE(dd_span_baggage_get(s, key, kl, &got, &vl) == DD_OK);
+                    if (op & 0x20) REQUIRE(dd_span_baggage_remove(s, key, kl) == DD_OK);
+                }
+                if ((op & 0xe0) == 0xe0) dd_span_baggage_clear(s);
+                break;
+            }
             memset(&l, 0, sizeof l);
             l.trace_id.lo = next(&g) + 1;
             l.span_id = next(&g);

@@ -7,10 +7,12 @@
  *  - on success: a non-zero trace id; a non-zero parent unless Datadog synthetics; every string
  *    NUL-terminated, its length field true and within its capacity; origin and tracestate printable
  *    ASCII; ptags valid x-datadog-tags grammar with only _dd.p.* keys and a _dd.p.tid equal to the high
- *    bits; links with non-zero ids and reason "terminated_context";
+ *    bits; links with non-zero ids and reason "terminated_context"; baggage items within the
+ *    capacities, their lengths adding up, no empty key or value; a context without trace id only
+ *    when it carries baggage;
  *  - round trip: inject(ctx) extracts back (DD_OK) into c2, inject(c2) extracts into c3, and c2 == c3 on
- *    trace id, parent, priority, origin, propagated tags, tracestate and links (extract -> inject ->
- *    extract is stable). */
+ *    trace id, parent, priority, origin, propagated tags, tracestate, links and baggage (extract ->
+ *    inject -> extract is stable). */
 #define DD_PROPAGATION_IMPLEMENTATION
 #include "../dd_propagation.h"
 #include <stdio.h>
@@ -34,7 +36,7 @@
 #define PF_MAXH 32
 typedef struct pf_headers {
     dd_header h[PF_MAXH];
-    char buf[8192];
+    char buf[32768]; /* a baggage header of the 16 KB capacity fits */
     dd_headers list;
 } pf_headers;
 
@@ -80,7 +82,21 @@ PF void pf_check(const dd_trace_context *c, int rc) {
         REQUIRE(rc == DD_ERR_NOT_FOUND || rc == DD_ERR_MALFORMED);
         memset(&z, 0, sizeof z);
         z.sampling_priority = DD_PRIORITY_UNSET;
-        REQUIRE(memcmp(&z, c, sizeof z) == 0);
+        REQUIRE(memcmp(&z, c, offsetof(dd_trace_context, baggage)) == 0); /* baggage data: not cleared */
+        REQUIRE(c->baggage.n == 0 && c->baggage.len == 0);
+        return;
+    }
+    REQUIRE(c->baggage.n <= DD_BAGGAGE_ITEMS_MAX && c->baggage.len <= DD_BAGGAGE_BYTES_MAX);
+    {
+        uint32_t i, sum = 0;
+        for (i = 0; i < c->baggage.n; i++) {
+            REQUIRE(c->baggage.key_len[i] > 0 && c->baggage.value_len[i] > 0);
+            sum += (uint32_t)c->baggage.key_len[i] + c->baggage.value_len[i];
+        }
+        REQUIRE(sum == c->baggage.len);
+    }
+    if (!c->trace_id.hi && !c->trace_id.lo) { /* baggage only */
+        REQUIRE(c->baggage.n > 0 && c->n_links == 0 && c->parent_id == 0 && c->ptags_len == 0);
         return;
     }
     REQUIRE(c->trace_id.hi || c->trace_id.lo);
@@ -148,6 +164,8 @@ PF void pf_same(const dd_trace_context *a, const dd_trace_context *b) {
     REQUIRE(a->sampling_priority == b->sampling_priority);
     REQUIRE(strcmp(a->origin, b->origin) == 0);
     REQUIRE(strcmp(a->ptags, b->ptags) == 0);
+    REQUIRE(a->baggage.n == b->baggage.n && a->baggage.len == b->baggage.len);
+    REQUIRE(memcmp(a->baggage.data, b->baggage.data, a->baggage.len) == 0);
     if (pf_narrowing) return;
     REQUIRE(strcmp(a->tracestate, b->tracestate) == 0);
     REQUIRE(a->n_links == b->n_links);

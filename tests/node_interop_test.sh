@@ -2,7 +2,8 @@
 # Interop with the official Node.js tracer (npm dd-trace, pinned in tests/node_interop/package.json and
 # package-lock.json): for each style both support (datadog, tracecontext, b3multi, b3 single header),
 # Node extracts what dd_propagation.h injects and dd_propagation.h extracts what Node injects; trace id,
-# parent id, priority, origin and _dd.p.* tags must match (tests/node_interop/interop.js).
+# parent id, priority, origin and _dd.p.* tags must match (tests/node_interop/interop.js); then W3C baggage
+# both ways and the three extract behaviours (continue, restart, ignore) on the same headers.
 # Installs dd-trace with `npm ci` into tests/node_interop/node_modules (git-ignored) when missing or stale;
 # skips (0 passed, 0 failed) only when the npm registry cannot be reached.
 # The tracer is started with telemetry, remote configuration and agent connections disabled.
@@ -41,6 +42,21 @@ pass=0
 failn=0
 for style in datadog tracecontext b3multi b3; do
     out=$(DD_TRACE_PROPAGATION_STYLE_INJECT=$style DD_TRACE_PROPAGATION_STYLE_EXTRACT=datadog,$style \
+        timeout 120 node interop.js "$style" "$B/interop" 2>&1)
+    rc=$?
+    echo "$out"
+    line=$(grep -E "^$style: [0-9]+ passed, [0-9]+ failed" <<<"$out" | tail -n 1)
+    if [ -z "$line" ]; then failn=$((failn + 1)); continue; fi
+    p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+    f=$(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")
+    [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+    pass=$((pass + p))
+    failn=$((failn + f))
+done
+# W3C baggage both ways and the extract behaviours (docs/http.md §1, docs/propagation.md §7.5)
+for behavior in continue restart ignore; do
+    style=baggage-$behavior
+    out=$(DD_TRACE_PROPAGATION_STYLE=datadog,tracecontext,baggage DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT=$behavior \
         timeout 120 node interop.js "$style" "$B/interop" 2>&1)
     rc=$?
     echo "$out"

@@ -777,13 +777,14 @@ typedef struct style_row {
 } style_row;
 static const style_row style_rows[] = {
     {"styles default list R-CFG-4", "datadog,tracecontext", OK, 2, {1, 2}},
+    {"styles baggage R-BG-2", "datadog,tracecontext,baggage", OK, 3, {1, 2, 7}},
+    {"styles baggage alone R-BG-3", "Baggage", OK, 1, {7}},
     {"styles case R-CFG-2", "B3MULTI,Datadog,NoNe", OK, 3, {3, 1, 6}},
     {"styles spaces R-CFG-2", " datadog ,\ttracecontext ", OK, 2, {1, 2}},
     {"styles b3 is single R-CFG-1", "b3", OK, 1, {DD_STYLE_B3}},
     {"styles b3 single header", "b3 single header", OK, 1, {DD_STYLE_B3}},
     {"styles xray", "xray,datadog", OK, 2, {5, 1}},
     {"styles duplicates", "datadog,datadog,b3multi", OK, 2, {1, 3}},
-    {"styles baggage skipped R-CFG-4", "datadog,tracecontext,baggage", OK, 2, {1, 2}},
     {"styles unknown skipped", "datadog,jaeger", BAD, 1, {1}},
     {"styles empty", "", BAD, 0, {0}},
     {"styles only commas", " , ,", BAD, 0, {0}},
@@ -803,9 +804,11 @@ typedef struct env_row {
     int n_ex, ex[3], n_in, in[3], first;
     int32_t max_len;
     int logs;
+    int32_t bag_items, bag_bytes; /* 0: the defaults 64, 8192 */
+    int behavior;
 } env_row;
 static const env_row env_rows[] = {
-    {"env none set R-CFG-4", "", OK, 2, {1, 2}, 2, {1, 2}, 0, 512, 0},
+    {"env none set R-CFG-4", "", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 512, 0},
     {"env style both R-CFG-3", "DD_TRACE_PROPAGATION_STYLE=b3multi", OK, 1, {3}, 1, {3}, 0, 512, 0},
     {"env extract beats style R-CFG-3", "DD_TRACE_PROPAGATION_STYLE=b3multi\nDD_TRACE_PROPAGATION_STYLE_EXTRACT=datadog",
      OK, 1, {1}, 1, {3}, 0, 512, 0},
@@ -822,16 +825,30 @@ static const env_row env_rows[] = {
     {"env unknown style logged", "DD_TRACE_PROPAGATION_STYLE=datadog,bogus", BAD, 1, {1}, 1, {1}, 0, 512, 2},
     {"env all unknown falls through", "DD_TRACE_PROPAGATION_STYLE_EXTRACT=bogus\nDD_TRACE_PROPAGATION_STYLE=b3", BAD,
      1, {4}, 1, {4}, 0, 512, 1},
-    {"env none R-CFG-5", "DD_TRACE_PROPAGATION_STYLE_INJECT=none", OK, 2, {1, 2}, 1, {6}, 0, 512, 0},
-    {"env extract first true R-CFG-6", "DD_TRACE_PROPAGATION_EXTRACT_FIRST=true", OK, 2, {1, 2}, 2, {1, 2}, 1, 512, 0},
-    {"env extract first TRUE", "DD_TRACE_PROPAGATION_EXTRACT_FIRST=TRUE", OK, 2, {1, 2}, 2, {1, 2}, 1, 512, 0},
-    {"env extract first bad", "DD_TRACE_PROPAGATION_EXTRACT_FIRST=yes please", BAD, 2, {1, 2}, 2, {1, 2}, 0, 512, 1},
-    {"env max length R-CFG-7", "DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=100", OK, 2, {1, 2}, 2, {1, 2}, 0, 100, 0},
-    {"env max length 0 disables R-CFG-7", "DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=0", OK, 2, {1, 2}, 2, {1, 2}, 0, -1, 0},
-    {"env max length cpp name R-CFG-7", "DD_TRACE_TAGS_PROPAGATION_MAX_LENGTH=64", OK, 2, {1, 2}, 2, {1, 2}, 0, 64, 0},
+    {"env none R-CFG-5", "DD_TRACE_PROPAGATION_STYLE_INJECT=none", OK, 3, {1, 2, 7}, 1, {6}, 0, 512, 0},
+    {"env extract first true R-CFG-6", "DD_TRACE_PROPAGATION_EXTRACT_FIRST=true", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 1, 512, 0},
+    {"env extract first TRUE", "DD_TRACE_PROPAGATION_EXTRACT_FIRST=TRUE", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 1, 512, 0},
+    {"env extract first bad", "DD_TRACE_PROPAGATION_EXTRACT_FIRST=yes please", BAD, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 512, 1},
+    {"env max length R-CFG-7", "DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=100", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 100, 0},
+    {"env max length 0 disables R-CFG-7", "DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=0", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, -1, 0},
+    {"env max length cpp name R-CFG-7", "DD_TRACE_TAGS_PROPAGATION_MAX_LENGTH=64", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 64, 0},
     {"env max length dd name wins", "DD_TRACE_TAGS_PROPAGATION_MAX_LENGTH=64\nDD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=65",
-     OK, 2, {1, 2}, 2, {1, 2}, 0, 65, 0},
-    {"env max length bad", "DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=-5", BAD, 2, {1, 2}, 2, {1, 2}, 0, 512, 1},
+     OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 65, 0},
+    {"env max length bad", "DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH=-5", BAD, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 512, 1},
+    {"env baggage limits R-BG-4", "DD_TRACE_BAGGAGE_MAX_ITEMS=3\nDD_TRACE_BAGGAGE_MAX_BYTES= 100 ", OK, 3, {1, 2, 7}, 3,
+     {1, 2, 7}, 0, 512, 0, 3, 100},
+    {"env baggage items 0 drops the style R-BG-4", "DD_TRACE_BAGGAGE_MAX_ITEMS=0", OK, 2, {1, 2}, 2, {1, 2}, 0, 512, 0},
+    {"env baggage bytes 2 drops the style R-BG-4", "DD_TRACE_BAGGAGE_MAX_BYTES=2\nDD_TRACE_PROPAGATION_STYLE=baggage",
+     OK, 1, {6}, 1, {6}, 0, 512, 0},
+    {"env baggage items bad", "DD_TRACE_BAGGAGE_MAX_ITEMS=many", BAD, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 512, 1},
+    {"env behavior restart R-MS-9", "DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT=Restart", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 0,
+     512, 0, 0, 0, DD_EXTRACT_RESTART},
+    {"env behavior ignore R-MS-9", "DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT= ignore", OK, 3, {1, 2, 7}, 3, {1, 2, 7}, 0,
+     512, 0, 0, 0, DD_EXTRACT_IGNORE},
+    {"env behavior continue R-MS-9", "DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT=continue", OK, 3, {1, 2, 7}, 3, {1, 2, 7},
+     0, 512, 0, 0, 0, DD_EXTRACT_CONTINUE},
+    {"env behavior bad R-MS-9", "DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT=drop", BAD, 3, {1, 2, 7}, 3, {1, 2, 7}, 0, 512,
+     1},
 };
 static const char *env_text;
 static int env_logs;
@@ -873,6 +890,9 @@ static void run_env(const void *p) {
     CHECK_EQ_INT(cfg.extract_first, r->first);
     CHECK_EQ_INT(cfg.x_datadog_tags_max_length, r->max_len);
     CHECK_EQ_INT(env_logs, r->logs);
+    CHECK_EQ_INT(cfg.baggage_max_items, r->bag_items ? r->bag_items : 64);
+    CHECK_EQ_INT(cfg.baggage_max_bytes, r->bag_bytes ? r->bag_bytes : 8192);
+    CHECK_EQ_INT(cfg.extract_behavior, r->behavior);
 }
 
 /*=== single cases ===*/

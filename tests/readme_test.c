@@ -227,7 +227,7 @@ static void propagation_snippet(void) {
     size_t n_request_headers = 4, i;
     my_app app;
     dd_tracer *tracer;
-    char want[64], id[21];
+    char want[64], id[21], json_want[64] = "(not set)";
     const char *tp = NULL, *xid = NULL, *xpid = NULL, *xprio = NULL;
     for (i = 0; i < 4; i++) {
         request_headers[i].name = names[i];
@@ -240,33 +240,23 @@ static void propagation_snippet(void) {
     tracer = new_tracer(&app, 0);
     {
 /* README:propagation */
-/* Incoming: continue the caller's trace (datadog and tracecontext headers by default). */
-dd_headers in = DD_ZERO_INIT;             /* {0} in C, {} in C++ */
-in.items = request_headers;               /* your dd_header name/value pairs */
-in.n = n_request_headers;
-dd_carrier_reader reader;
-dd_headers_reader(&reader, &in);
-dd_propagation_config pcfg;
-dd_propagation_config_default(&pcfg);
-dd_trace_context caller;
-int found = dd_extract(&pcfg, &reader, &caller) == DD_OK;
-dd_span_options opts = DD_SPAN_OPTIONS_INIT;
-opts.name = "web.request";
-opts.context = found ? &caller : NULL;
-dd_span *server = dd_span_start(tracer, &opts);
-
-/* Outgoing: write the client span's context into the request you send. */
-dd_span *client = dd_span_start_child(server, "http.request");
-dd_header items[16];
-char buf[2048];
-dd_headers out;
-dd_headers_init(&out, items, 16, buf, sizeof buf);
-dd_carrier_writer writer;
-dd_headers_writer(&writer, &out);
-dd_span_inject(client, &writer);          /* out.items[0 .. out.n) are the headers to add */
+dd_trace_context caller; dd_span_options so = DD_SPAN_OPTIONS_INIT; /* the caller's trace, with the tracer's styles: */
+int found = dd_tracer_extract_headers(tracer, request_headers, n_request_headers, &caller) == DD_OK;
+so.name = "web.request"; so.context = found ? &caller : NULL; dd_span *server = dd_span_start(tracer, &so);
+dd_span_set_http_request(server, DD_HTTP_SERVER, "GET", "http://example.com/users/42?token=abc", request_headers, n_request_headers);
+dd_span *client = dd_span_start_child(server, "http.request");  /* a call to another service */
+dd_span_set_http_request(client, DD_HTTP_CLIENT, "GET", "http://backend:8080/users/42", NULL, 0);
+dd_header out_items[16]; char out_buf[2048]; dd_headers out;
+dd_headers_init(&out, out_items, 16, out_buf, sizeof out_buf);
+dd_span_inject_headers(client, &out);     /* send out.items[0 .. out.n) with the call */
+dd_span_set_http_response(client, 200, NULL, 0), dd_span_finish(client);
+char log_prefix[256]; dd_span_log_correlation(server, 0, log_prefix, sizeof log_prefix); /* in your log line */
+dd_span_set_http_response(server, 500, NULL, 0), dd_span_finish(server);  /* 5xx: an error */
 /* README:end */
+        /* the spans are finished (their handles dead): their ids come from the log line and the
+         * headers, and the payload shows the parent */
         CHECK(found);
-        CHECK_EQ_U64(dd_span_parent_id(server), 987654321);
+        CHECK(strncmp(log_prefix, "dd.trace_id=1234567890123456789 dd.span_id=", 43) == 0);
         for (i = 0; i < out.n; i++) {
             if (strcmp(out.items[i].name, "traceparent") == 0) tp = out.items[i].value;
             if (strcmp(out.items[i].name, "x-datadog-trace-id") == 0) xid = out.items[i].value;
@@ -274,21 +264,28 @@ dd_span_inject(client, &writer);          /* out.items[0 .. out.n) are the heade
             if (strcmp(out.items[i].name, "x-datadog-sampling-priority") == 0) xprio = out.items[i].value;
         }
         CHECK_STR(xid, "1234567890123456789");
-        dd_u64_to_dec(dd_span_id(client), id);
-        CHECK_STR(xpid, id);
         CHECK_STR(xprio, "2");
-        /* 1234567890123456789 = 0x112210f47de98115; priority 2 -> sampled flag 01 */
-        memcpy(want, "00-0000000000000000112210f47de98115-", 36);
-        dd_u64_to_hex16(dd_span_id(client), want + 36);
-        memcpy(want + 52, "-01", 4);
+        /* 1234567890123456789 = 0x112210f47de98115; priority 2 -> sampled flag 01; the parent is
+         * the client span, x-datadog-parent-id in decimal */
+        {
+            uint64_t cid = 0;
+            CHECK(xpid && dd_u64_from_dec(xpid, strlen(xpid), &cid) == DD_OK && cid != 0);
+            dd_u64_to_dec(cid, id);
+            memcpy(want, "00-0000000000000000112210f47de98115-", 36);
+            dd_u64_to_hex16(cid, want + 36);
+            memcpy(want + 52, "-01", 4);
+            snprintf(json_want, sizeof json_want, "\"span_id\":%s,\"parent_id\":", id);
+        }
         CHECK_STR(tp, want);
         CHECK_MEM(tp ? tp : "(no traceparent header was injected)", 36, "00-0000000000000000112210f47de98115-", 36);
-        dd_span_finish(client);
-        dd_span_finish(server);
     }
     CHECK_EQ_INT(dd_tracer_flush(tracer), DD_OK);
+    CHECK(strstr(last_json, "\"http.url\":\"http://example.com/users/42?<redacted>\"") != NULL);
+    CHECK(strstr(last_json, "\"http.status_code\":\"500\"") != NULL);
+    CHECK(strstr(last_json, "\"error\":1") != NULL);
     CHECK(strstr(last_json, "\"trace_id\":1234567890123456789") != NULL);
     CHECK(strstr(last_json, "\"parent_id\":987654321") != NULL);
+    CHECK(strstr(last_json, json_want) != NULL); /* the client span, as injected */
     dd_tracer_free(tracer);
 }
 

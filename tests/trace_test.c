@@ -2056,6 +2056,917 @@ static void test_tracer_keys_win(void) {
     dd_tracer_free(t);
 }
 
+
+/*--- propagation with the tracer's configuration (issue 16) ---*/
+
+/* A headers writer over a fixed array, read back by name. */
+typedef struct hw {
+    dd_header items[16];
+    char buf[20000];
+    dd_headers h;
+    char val[9000];
+} hw;
+static dd_headers *hw_init(hw *x) {
+    dd_headers_init(&x->h, x->items, 16, x->buf, sizeof x->buf);
+    return &x->h;
+}
+static const char *hw_get(hw *x, const char *name) {
+    size_t i;
+    for (i = 0; i < x->h.n; i++)
+        if (x->h.items[i].name_len == strlen(name) && memcmp(x->h.items[i].name, name, strlen(name)) == 0) {
+            memcpy(x->val, x->h.items[i].value, x->h.items[i].value_len);
+            x->val[x->h.items[i].value_len] = 0;
+            return x->val;
+        }
+    return NULL;
+}
+/* "name: value\n..." into a dd_header array (values point into `text`, which must live on). */
+static size_t hdr_list(dd_header *out, size_t cap, const char *text) {
+    size_t n = 0;
+    while (text && *text && n < cap) {
+        const char *nl = strchr(text, '\n'), *sep = strstr(text, ": ");
+        size_t ln = nl ? (size_t)(nl - text) : strlen(text);
+        if (sep && sep < text + ln) {
+            out[n].name = text;
+            out[n].name_len = (size_t)(sep - text);
+            out[n].value = sep + 2;
+            out[n].value_len = (size_t)(text + ln - sep - 2);
+            n++;
+        }
+        text = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+#define XDD "x-datadog-trace-id: 1234\nx-datadog-parent-id: 5678\nx-datadog-sampling-priority: 1\n"
+
+/* docs/http.md §1.5 span tags table (ST Test_Headers_Baggage_Span_Tags) */
+static void test_baggage_tag_keys_table(void) {
+    static const struct {
+        const char *cfg; /* NULL: default */
+        const char *baggage;
+        const char *want[6];  /* tags that must be there */
+        const char *absent[4];
+    } rows[] = {
+        {NULL, "user.id=doggo,session.id=mysession,foo=bar",
+         {"\"baggage.user.id\":\"doggo\"", "\"baggage.session.id\":\"mysession\""}, {"baggage.foo"}},
+        {"session.id,foo", "user.id=doggo,session.id=fakesession,account.id=123,foo=bar",
+         {"\"baggage.session.id\":\"fakesession\"", "\"baggage.foo\":\"bar\""}, {"baggage.user.id", "baggage.account.id"}},
+        {"*", "user.id=bits,session.id=mysession,account.id=9871,serverNode=DF 28,region=us-east-1",
+         {"\"baggage.user.id\":\"bits\"", "\"baggage.session.id\":\"mysession\"", "\"baggage.account.id\":\"9871\"",
+          "\"baggage.serverNode\":\"DF 28\"", "\"baggage.region\":\"us-east-1\""}, {NULL}},
+        {"", "user.id=alice,session.id=s,account.id=a", {NULL}, {"baggage."}},
+        {"account.id,feature*flag", "account.id=1,feature*flag=xyz,featureXflag=no",
+         {"\"baggage.account.id\":\"1\"", "\"baggage.feature*flag\":\"xyz\""}, {"baggage.featureXflag"}},
+        {"account.id,,", "account.id=12345,foo=bar,test=config", {"\"baggage.account.id\":\"12345\""},
+         {"baggage.foo", "baggage.test"}},
+        {NULL, "user.id=,session.id=mysession,account.id=abcd", {NULL}, {"baggage."}}, /* E7: malformed */
+    };
+    size_t i, j;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[8];
+        char text[512];
+        const char *js;
+        size_t n;
+        fake_reset();
+        c = base_config();
+        if (i == 1) set_env("DD_TRACE_BAGGAGE_TAG_KEYS", rows[i].cfg); /* through the environment */
+        else c.baggage_tag_keys = rows[i].cfg;
+        t = new_tracer(&c);
+        snprintf(text, sizeof text, XDD "baggage: %s", rows[i].baggage);
+        n = hdr_list(h, 8, text);
+        CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+        memset(&o, 0, sizeof o);
+        o.context = &ctx;
+        o.name = "server";
+        s = dd_span_start(t, &o);
+        dd_span_finish(dd_span_start_child(s, "child"));
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        js = body_json(0);
+        for (j = 0; j < 6 && rows[i].want[j]; j++) {
+            if (!has(js, rows[i].want[j])) fprintf(stderr, "    row %u\n", (unsigned)i);
+            CHECK_EQ_INT(count_of(js, rows[i].want[j]), 1); /* the local root only */
+        }
+        for (j = 0; j < 4 && rows[i].absent[j]; j++) CHECK(!strstr(js, rows[i].absent[j]));
+        dd_tracer_free(t);
+    }
+}
+static void test_baggage_on_the_trace(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s, *child;
+    dd_span_options o;
+    dd_trace_context ctx;
+    dd_header h[8];
+    hw *x = (hw *)malloc(sizeof *x);
+    const char *v;
+    size_t vn, n;
+    dd_baggage_iter it = {0, 0};
+    const char *k;
+    size_t kn;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    /* ST Test_Baggage_Headers_Api_Datadog (I8) through spans */
+    n = hdr_list(h, 8, XDD "baggage: foo_case_sensitive_key=value_to_be_replaced,FOO_CASE_SENSITIVE_KEY=UNTOUCHED,"
+                           "remove_me_key=remove_me_value");
+    CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    s = dd_span_start(t, &o);
+    child = dd_span_start_child(s, "child");
+    CHECK_EQ_INT(dd_span_baggage_get(child, DD__LIT("FOO_CASE_SENSITIVE_KEY"), &v, &vn), DD_OK); /* shared */
+    CHECK_MEM(v, vn, "UNTOUCHED", 9);
+    CHECK_EQ_INT(dd_span_baggage_set(child, DD__LIT("foo_case_sensitive_key"), DD__LIT("overwrite_value")), DD_OK);
+    CHECK_EQ_INT(dd_span_baggage_set(s, DD__LIT("new_foo"), DD__LIT("new_value")), DD_OK);
+    CHECK_EQ_INT(dd_span_baggage_remove(child, DD__LIT("remove_me_key")), DD_OK);
+    CHECK_EQ_INT(dd_span_baggage_remove(child, DD__LIT("remove_me_key")), DD_ERR_NOT_FOUND);
+    CHECK_EQ_INT(dd_baggage_next(dd_span_baggage(s), &it, &k, &kn, &v, &vn), DD_OK);
+    CHECK_MEM(k, kn, "foo_case_sensitive_key", 22);
+    CHECK_EQ_INT(dd_span_inject_headers(child, hw_init(x)), DD_OK);
+    CHECK_STR(hw_get(x, "baggage"),
+              "foo_case_sensitive_key=overwrite_value,FOO_CASE_SENSITIVE_KEY=UNTOUCHED,new_foo=new_value");
+    CHECK_STR(hw_get(x, "x-datadog-trace-id"), "1234");
+    dd_span_baggage_clear(s);
+    CHECK_EQ_INT(dd_span_inject_headers(child, hw_init(x)), DD_OK);
+    CHECK(hw_get(x, "baggage") == NULL);
+    dd_span_finish(child);
+    dd_span_finish(s);
+    /* a new trace has none until set; set makes it */
+    s = dd_span_start(t, NULL);
+    CHECK(dd_span_baggage(s) == NULL);
+    CHECK_EQ_INT(dd_span_baggage_get(s, "a", 1, &v, &vn), DD_ERR_NOT_FOUND);
+    CHECK_EQ_INT(dd_span_baggage_set(s, "", 0, "v", 1), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_baggage_set(s, DD__LIT("user.id"), DD__LIT("Am\xc3\xa9lie")), DD_OK);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK_STR(hw_get(x, "baggage"), "user.id=Am%C3%A9lie");
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(!strstr(body_json(0), "baggage.")); /* only extracted items become tags (R-BT-3) */
+    CHECK_EQ_INT(dd_span_baggage_set(NULL, "a", 1, "v", 1), DD_ERR_INVALID_ARG);
+    dd_tracer_free(t);
+    free(x);
+}
+/* R-BG-18 and R-MS-9 / R-BG-17 at the tracer: test_extract_behavior.py */
+static void test_extract_behavior_spans(void) {
+    static const char *const modes[] = {"continue", "restart", "ignore"};
+    size_t m;
+    for (m = 0; m < 3; m++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[8];
+        hw *x = (hw *)malloc(sizeof *x);
+        dd_trace_id id;
+        const char *js;
+        size_t n;
+        int rc;
+        fake_reset();
+        c = base_config();
+        if (m == 1) set_env("DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT", modes[m]);
+        else c.propagation_behavior_extract = modes[m];
+        t = new_tracer(&c);
+        n = hdr_list(h, 8, XDD "x-datadog-tags: _dd.p.dm=-4\nbaggage: key1=value1,user.id=u");
+        rc = dd_tracer_extract_headers(t, h, n, &ctx);
+        CHECK_EQ_INT(rc, m == 2 ? DD_ERR_NOT_FOUND : DD_OK);
+        memset(&o, 0, sizeof o);
+        o.context = rc == DD_OK ? &ctx : NULL;
+        o.name = "server";
+        s = dd_span_start(t, &o);
+        dd_span_trace_id(s, &id);
+        CHECK_EQ_INT(id.lo == 1234, m == 0);
+        CHECK_EQ_INT(dd_span_parent_id(s) == 5678, m == 0);
+        CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+        if (m == 2) CHECK(hw_get(x, "baggage") == NULL);
+        else CHECK_STR(hw_get(x, "baggage"), "key1=value1,user.id=u"); /* I9 */
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        js = body_json(0);
+        CHECK_EQ_INT(count_of(js, "\"baggage.user.id\":\"u\""), m == 2 ? 0 : 1); /* PY loses it on restart: kept */
+        CHECK_EQ_INT(count_of(js, "\"reason\":\"propagation_behavior_extract\",\"context_headers\":\"datadog\""),
+                     m == 1 ? 1 : 0);
+        if (m == 1) CHECK(has(js, "\"span_links\":[{\"trace_id\":1234,\"trace_id_high\":0,\"span_id\":5678,"));
+        dd_tracer_free(t);
+        free(x);
+    }
+    { /* baggage only: a new trace with the baggage and its tags (R-BG-18) */
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[2];
+        hw *x = (hw *)malloc(sizeof *x);
+        size_t n;
+        fake_reset();
+        c = base_config();
+        t = new_tracer(&c);
+        n = hdr_list(h, 2, "baggage: session.id=s1");
+        CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+        CHECK_EQ_U64(ctx.trace_id.lo, 0);
+        memset(&o, 0, sizeof o);
+        o.context = &ctx;
+        s = dd_span_start(t, &o);
+        CHECK(dd_span_id(s) != 0);
+        CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+        CHECK_STR(hw_get(x, "baggage"), "session.id=s1");
+        CHECK(hw_get(x, "x-datadog-trace-id") != NULL);
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        CHECK(has(body_json(0), "\"baggage.session.id\":\"s1\""));
+        CHECK(has(body_json(0), "\"_sampling_priority_v1\":1.0")); /* a local decision */
+        dd_tracer_free(t);
+        free(x);
+    }
+}
+/* docs/http.md §3 R-MT-1, R-MT-2; docs/sampling.md §2, §9 */
+static void test_manual_keep_drop_tags(void) {
+    static const struct {
+        const char *key, *value;
+        int upstream;     /* extracted priority, or DD_PRIORITY_UNSET */
+        int on_child;
+        int inject_first; /* an injection locks the decision first */
+        const char *want_prio, *want_dm; /* want_dm NULL: no _dd.p.dm */
+    } rows[] = {
+        {"manual.keep", "", DD_PRIORITY_UNSET, 0, 0, "2.0", "-4"},
+        {"manual.keep", "true", 0, 0, 0, "2.0", "-4"},   /* ST: upstream 0 -> 2, dm -4 */
+        {"manual.keep", "1", -1, 1, 0, "2.0", "-4"},     /* any span of the trace */
+        {"manual.drop", "", 2, 0, 0, "-1.0", NULL},      /* drop over 2, dm removed */
+        {"manual.drop", "yes", DD_PRIORITY_UNSET, 1, 0, "-1.0", NULL},
+        {"manual.keep", "false", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"}, /* no effect */
+        {"manual.drop", "0", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"},
+        {"manual.drop", "", DD_PRIORITY_UNSET, 0, 1, "1.0", "-0"},      /* locked by the injection */
+        {"manual.kee", "", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"},       /* other keys are tags */
+        {"manual_keep", "", DD_PRIORITY_UNSET, 0, 0, "1.0", "-0"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s, *child;
+        dd_span_options o;
+        dd_trace_context ctx;
+        char want[64];
+        const char *js;
+        hw *x = (hw *)malloc(sizeof *x);
+        fake_reset();
+        c = base_config();
+        t = new_tracer(&c);
+        memset(&o, 0, sizeof o);
+        memset(&ctx, 0, sizeof ctx);
+        if (rows[i].upstream != DD_PRIORITY_UNSET) {
+            ctx.trace_id.lo = 77;
+            ctx.parent_id = 88;
+            ctx.sampling_priority = rows[i].upstream;
+            if (rows[i].upstream > 0) strcpy(ctx.ptags, "_dd.p.dm=-3");
+            ctx.ptags_len = (uint32_t)strlen(ctx.ptags);
+            o.context = &ctx;
+        }
+        s = dd_span_start(t, &o);
+        child = dd_span_start_child(s, "child");
+        if (rows[i].inject_first) dd_span_inject_headers(s, hw_init(x));
+        if (i % 2) dd_span_set_tag(rows[i].on_child ? child : s, rows[i].key, rows[i].value);
+        else dd_span_set_tag_n(rows[i].on_child ? child : s, rows[i].key, strlen(rows[i].key), rows[i].value,
+                               strlen(rows[i].value));
+        dd_span_inject_headers(child, hw_init(x));
+        dd_span_finish(child);
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        js = body_json(0);
+        snprintf(want, sizeof want, "\"_sampling_priority_v1\":%s", rows[i].want_prio);
+        if (!has(js, want)) fprintf(stderr, "    row %u\n", (unsigned)i);
+        if (rows[i].want_dm) {
+            snprintf(want, sizeof want, "\"_dd.p.dm\":\"%s\"", rows[i].want_dm);
+            CHECK(has(js, want));
+        } else {
+            CHECK(!strstr(js, "_dd.p.dm"));
+        }
+        /* the decision travels (later injections send it) */
+        snprintf(want, sizeof want, "%d", rows[i].want_prio[0] == '-' ? -1 : rows[i].want_prio[0] - '0');
+        CHECK_STR(hw_get(x, "x-datadog-sampling-priority"), want);
+        CHECK_EQ_INT(!!strstr(js, rows[i].key), /* the magic tags are not stored */
+                     strcmp(rows[i].key, "manual.keep") != 0 && strcmp(rows[i].key, "manual.drop") != 0);
+        dd_tracer_free(t);
+        free(x);
+    }
+}
+/* R-DD-14: an unchanged header goes out as the same string; _dd.p.dm updated in place */
+static void test_xdd_tags_order_kept(void) {
+    static const struct {
+        const char *in;   /* x-datadog-tags received (priority 2 unless noted) */
+        int manual;       /* 0 none, 1 keep, -1 drop before injecting */
+        const char *prio; /* x-datadog-sampling-priority received */
+        const char *out;  /* x-datadog-tags sent */
+    } rows[] = {
+        {"_dd.p.dm=-4,_dd.p.usr.id=baz64", 0, "2", "_dd.p.dm=-4,_dd.p.usr.id=baz64"},
+        {"_dd.p.usr.id=baz64,_dd.p.dm=-4", 0, "2", "_dd.p.usr.id=baz64,_dd.p.dm=-4"},
+        {"_dd.p.dm=-3,_dd.p.a=1,_dd.p.ksr=0.5,_dd.p.b=2", 0, "2", "_dd.p.dm=-3,_dd.p.a=1,_dd.p.ksr=0.5,_dd.p.b=2"},
+        {"_dd.p.tid=640cfd8d00000000,_dd.p.dm=-3,_dd.p.a=1", 0, "2", "_dd.p.tid=640cfd8d00000000,_dd.p.dm=-3,_dd.p.a=1"},
+        {"_dd.p.dm=-3,_dd.p.usr.id=baz64", -1, "2", "_dd.p.usr.id=baz64"},          /* dm removed in place */
+        {"_dd.p.dm=-3,_dd.p.usr.id=baz64", 1, "-1", "_dd.p.dm=-4,_dd.p.usr.id=baz64"}, /* dm updated in place */
+        {"_dd.p.usr.id=baz64", 1, "0", "_dd.p.usr.id=baz64,_dd.p.dm=-4"},             /* new: appended */
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_span_options o;
+        dd_trace_context ctx;
+        dd_header h[8];
+        char text[512];
+        hw *x = (hw *)malloc(sizeof *x);
+        size_t n;
+        fake_reset();
+        c = base_config();
+        t = new_tracer(&c);
+        snprintf(text, sizeof text,
+                 "x-datadog-trace-id: 1\nx-datadog-parent-id: 2\nx-datadog-sampling-priority: %s\nx-datadog-tags: %s",
+                 rows[i].prio, rows[i].in);
+        n = hdr_list(h, 8, text);
+        CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+        memset(&o, 0, sizeof o);
+        o.context = &ctx;
+        s = dd_span_start(t, &o);
+        if (rows[i].manual) dd_span_set_priority(s, rows[i].manual);
+        CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+        if (!hw_get(x, "x-datadog-tags")) CHECK(0);
+        else CHECK_STR(x->val, rows[i].out);
+        dd_span_finish(s);
+        dd_tracer_free(t);
+        free(x);
+    }
+}
+/* R-DM-1, R-DD-15: a local _dd.p.dm that does not fit 512 bytes is never dropped silently */
+static void test_dm_never_lost(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_options o;
+    dd_trace_context ctx;
+    hw *x = (hw *)malloc(sizeof *x);
+    size_t i;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.trace_id.lo = 1;
+    ctx.parent_id = 2;
+    memcpy(ctx.ptags, "_dd.p.a=", 8); /* 506 bytes: fits 512, but not with ",_dd.p.dm=-0" */
+    for (i = 8; i < 506; i++) ctx.ptags[i] = 'x';
+    ctx.ptags_len = 506;
+    ctx.ptags[506] = 0;
+    ctx.sampling_priority = DD_PRIORITY_UNSET;
+    memset(&o, 0, sizeof o);
+    o.context = &ctx; /* no priority: the tracer decides, with _dd.p.dm=-0 */
+    s = dd_span_start(t, &o);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK(hw_get(x, "x-datadog-tags") == NULL);
+    CHECK_STR(hw_get(x, "x-datadog-sampling-priority"), "1");
+    CHECK(hw_get(x, "traceparent") != NULL);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(0), "\"_dd.propagation_error\":\"inject_max_size\""));
+    CHECK(has(body_json(0), "\"_dd.p.dm\":\"-0\"")); /* still on the span */
+    /* 500 bytes: everything fits, the header goes out whole */
+    ctx.ptags_len = 500;
+    ctx.ptags[500] = 0;
+    s = dd_span_start(t, &o);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK(hw_get(x, "x-datadog-tags") != NULL && strlen(x->val) == 512);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    free(x);
+}
+/* propagation settings in dd_tracer_config: code beats the environment (R-CFG-3) */
+static void test_config_propagation(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_options o;
+    dd_trace_context ctx;
+    dd_header h[8];
+    hw *x = (hw *)malloc(sizeof *x);
+    const dd_propagation_config *p;
+    size_t n;
+    fake_reset();
+    set_env("DD_TRACE_PROPAGATION_STYLE", "datadog");
+    set_env("DD_TRACE_BAGGAGE_MAX_ITEMS", "5");
+    c = base_config();
+    c.propagation_style_inject = "b3multi,baggage";
+    c.baggage_max_bytes = 100;
+    t = new_tracer(&c);
+    p = dd_tracer_propagation(t);
+    CHECK_EQ_INT(p->n_extract, 1);
+    CHECK_EQ_INT(p->extract_styles[0], DD_STYLE_DATADOG);
+    CHECK_EQ_INT(p->n_inject, 2);
+    CHECK_EQ_INT(p->inject_styles[0], DD_STYLE_B3MULTI);
+    CHECK_EQ_INT(p->baggage_max_items, 5);
+    CHECK_EQ_INT(p->baggage_max_bytes, 100);
+    /* the issue's case: b3multi configured, extraction with the tracer's styles */
+    n = hdr_list(h, 8, "x-b3-traceid: 00000000000004d2\nx-b3-spanid: 000000000000162e\nx-b3-sampled: 1\n" XDD);
+    CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+    CHECK_EQ_INT(ctx.style, DD_STYLE_DATADOG);
+    dd_tracer_free(t);
+    fake_reset();
+    c = base_config();
+    c.propagation_style = "b3multi";
+    t = new_tracer(&c);
+    CHECK_EQ_INT(dd_tracer_extract_headers(t, h, n, &ctx), DD_OK);
+    CHECK_EQ_INT(ctx.style, DD_STYLE_B3MULTI);
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    s = dd_span_start(t, &o);
+    CHECK_EQ_INT(dd_span_inject_headers(s, hw_init(x)), DD_OK);
+    CHECK_STR(hw_get(x, "x-b3-traceid"), "00000000000004d2");
+    CHECK(hw_get(x, "x-datadog-trace-id") == NULL);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    /* the default: datadog,tracecontext,baggage both ways; a negative limit turns baggage off */
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    p = dd_tracer_propagation(t);
+    CHECK_EQ_INT(p->n_extract, 3);
+    CHECK_EQ_INT(p->inject_styles[2], DD_STYLE_BAGGAGE);
+    dd_tracer_free(t);
+    fake_reset();
+    c = base_config();
+    c.baggage_max_items = -1;
+    c.propagation_behavior_extract = "sometimes";
+    t = new_tracer(&c);
+    p = dd_tracer_propagation(t);
+    CHECK_EQ_INT(p->n_extract, 2);
+    CHECK_EQ_INT(p->n_inject, 2);
+    CHECK_EQ_INT(p->extract_behavior, DD_EXTRACT_CONTINUE);
+    CHECK(logged("propagation_behavior_extract"));
+    dd_tracer_free(t);
+    free(x);
+}
+/* one call per carrier kind, with the tracer's config */
+static const char *kv_get(void *u, const char *name) {
+    const char *const *kv = (const char *const *)u;
+    size_t i;
+    for (i = 0; kv[i]; i += 2)
+        if (strcmp(kv[i], name) == 0) return kv[i + 1];
+    return NULL;
+}
+typedef struct kv_out {
+    char names[16][64], values[16][256];
+    size_t n;
+} kv_out;
+static int kv_set(void *u, const char *name, const char *value) {
+    kv_out *o = (kv_out *)u;
+    if (o->n >= 16) return DD_ERR_BUFFER_FULL;
+    snprintf(o->names[o->n], 64, "%s", name);
+    snprintf(o->values[o->n], 256, "%s", value);
+    o->n++;
+    return DD_OK;
+}
+static void test_one_call_carriers(void) {
+    static const char *const kv[] = {"x-datadog-trace-id", "11", "x-datadog-parent-id", "12", "baggage", "a=1", NULL};
+    static const char *const envv[] = {"X_DATADOG_TRACE_ID", "21", "X_DATADOG_PARENT_ID", "22", "BAGGAGE", "b=2", NULL};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_options o;
+    dd_trace_context ctx;
+    kv_out out;
+    dd_env_block e;
+    char *envp[16], ebuf[1024], json[1024];
+    size_t i, n;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    CHECK_EQ_INT(dd_tracer_extract_cstr(t, kv_get, (void *)kv, &ctx), DD_OK);
+    CHECK_EQ_U64(ctx.trace_id.lo, 11);
+    CHECK_EQ_INT(ctx.baggage.n, 1);
+    CHECK_EQ_INT(dd_tracer_extract_env(t, kv_get, (void *)envv, &ctx), DD_OK);
+    CHECK_EQ_U64(ctx.trace_id.lo, 21);
+    CHECK_EQ_U64(ctx.parent_id, 22);
+    CHECK_EQ_INT(ctx.baggage.n, 1);
+    CHECK_EQ_INT(dd_tracer_extract_datadog_json(t, DD__LIT("{\"x-datadog-trace-id\":\"31\",\"x-datadog-parent-id\":\"32\","
+                                                           "\"baggage\":\"c=3\"}"), &ctx), DD_OK);
+    CHECK_EQ_U64(ctx.trace_id.lo, 31);
+    CHECK_EQ_INT(ctx.baggage.n, 1);
+    memset(&o, 0, sizeof o);
+    o.context = &ctx;
+    s = dd_span_start(t, &o);
+    memset(&out, 0, sizeof out);
+    CHECK_EQ_INT(dd_span_inject_cstr(s, kv_set, &out), DD_OK);
+    for (i = 0; i < out.n; i++)
+        if (strcmp(out.names[i], "baggage") == 0) CHECK_STR(out.values[i], "c=3");
+    CHECK(out.n >= 5);
+    CHECK_STR(out.names[0], "x-datadog-trace-id");
+    CHECK_STR(out.values[0], "31");
+    dd_env_block_init(&e, envp, 16, ebuf, sizeof ebuf);
+    CHECK_EQ_INT(dd_span_inject_env(s, &e), DD_OK);
+    CHECK_STR(envp[0], "X_DATADOG_TRACE_ID=31");
+    CHECK_STR(envp[e.n - 1], "BAGGAGE=c=3");
+    n = dd_span_inject_datadog_json(s, json, sizeof json);
+    CHECK(n > 0 && n < sizeof json);
+    CHECK(has(json, "{\"x-datadog-trace-id\":\"31\","));
+    CHECK(has(json, ",\"baggage\":\"c=3\"}"));
+    CHECK_EQ_INT(dd_span_inject_headers(s, NULL), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_inject_cstr(s, NULL, NULL), DD_ERR_INVALID_ARG);
+    dd_span_finish(s);
+    CHECK_EQ_INT(dd_tracer_extract_headers(NULL, NULL, 0, &ctx), DD_ERR_NOT_FOUND);
+    dd_tracer_free(t);
+}
+static void test_span_ids_on_request(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s, *child;
+    dd_span_options o, co;
+    dd_trace_id id;
+    dd_trace_context ctx;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    memset(&o, 0, sizeof o);
+    o.trace_id.hi = UINT64_C(0x6553f10000000000);
+    o.trace_id.lo = UINT64_C(0x1122334455667788);
+    o.span_id = 42;
+    s = dd_span_start(t, &o);
+    dd_span_trace_id(s, &id);
+    CHECK_EQ_U64(id.hi, UINT64_C(0x6553f10000000000));
+    CHECK_EQ_U64(id.lo, UINT64_C(0x1122334455667788));
+    CHECK_EQ_U64(dd_span_id(s), 42);
+    memset(&co, 0, sizeof co);
+    co.parent = s;
+    co.name = "child";
+    co.span_id = 43;
+    co.trace_id.lo = 999; /* not for a child */
+    child = dd_span_start(t, &co);
+    dd_span_trace_id(child, &id);
+    CHECK_EQ_U64(id.lo, UINT64_C(0x1122334455667788));
+    CHECK_EQ_U64(dd_span_id(child), 43);
+    CHECK_EQ_U64(dd_span_parent_id(child), 42);
+    dd_span_finish(child);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK(has(js, "\"trace_id\":1234605616436508552,\"span_id\":42,"));
+    CHECK(has(js, "\"span_id\":43,\"parent_id\":42,"));
+    CHECK(has(js, "\"_dd.p.tid\":\"6553f10000000000\""));
+    /* a zero low half is no trace id: a new one */
+    o.trace_id.lo = 0;
+    o.span_id = 0;
+    s = dd_span_start(t, &o);
+    dd_span_trace_id(s, &id);
+    CHECK(id.lo != 0 && id.hi != UINT64_C(0x6553f10000000000));
+    CHECK(dd_span_id(s) != 0);
+    dd_span_finish(s);
+    /* a context's trace id wins */
+    memset(&ctx, 0, sizeof ctx);
+    ctx.trace_id.lo = 5;
+    ctx.parent_id = 6;
+    o.context = &ctx;
+    o.trace_id.lo = 7;
+    o.span_id = 8;
+    s = dd_span_start(t, &o);
+    dd_span_trace_id(s, &id);
+    CHECK_EQ_U64(id.lo, 5);
+    CHECK_EQ_U64(dd_span_id(s), 8);
+    CHECK_EQ_U64(dd_span_parent_id(s), 6);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+}
+static void test_tag_read_back(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    const char *v;
+    size_t vn;
+    double d;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    dd_span_set_tag(s, "http.method", "GET");
+    dd_span_set_tag_n(s, "k", 1, "a\0b", 3);
+    dd_span_set_metric(s, "m", 1.5);
+    CHECK_EQ_INT(dd_span_get_tag(s, DD__LIT("http.method"), &v, &vn), DD_OK);
+    CHECK_MEM(v, vn, "GET", 3);
+    CHECK_EQ_INT(dd_span_get_tag(s, "k", 1, &v, &vn), DD_OK);
+    CHECK_MEM(v, vn, "a\0b", 3);
+    dd_span_set_tag(s, "http.method", "POST-LONGER-THAN-BEFORE");
+    CHECK_EQ_INT(dd_span_get_tag(s, DD__LIT("http.method"), &v, &vn), DD_OK);
+    CHECK_MEM(v, vn, "POST-LONGER-THAN-BEFORE", 23);
+    CHECK_EQ_INT(dd_span_get_metric(s, "m", 1, &d), DD_OK);
+    CHECK(d == 1.5);
+    CHECK_EQ_INT(dd_span_get_metric(s, "k", 1, &d), DD_ERR_TYPE);
+    CHECK_EQ_INT(dd_span_get_tag(s, "m", 1, &v, &vn), DD_ERR_TYPE);
+    CHECK_EQ_INT(dd_span_get_tag(s, "none", 4, &v, &vn), DD_ERR_NOT_FOUND);
+    CHECK(v == NULL && vn == 0);
+    dd_span_set_metric(s, "k", 2.0); /* a key changes kind */
+    CHECK_EQ_INT(dd_span_get_metric(s, "k", 1, &d), DD_OK);
+    CHECK(d == 2.0);
+    CHECK_EQ_INT(dd_span_get_tag(NULL, "k", 1, &v, &vn), DD_ERR_NOT_FOUND);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+}
+
+/* docs/http.md §2.9: DD_LOGS_INJECTION, DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED, escaping */
+static void test_log_correlation_hosts(void) {
+    static const uint64_t r[] = {UINT64_C(0x91a2b3c4d5e6f708), 0x11};
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    char buf[512];
+    fake_reset();
+    set_env("DD_ENV", "prod\ndd.trace_id=1 dd.span_id=2");
+    set_env("DD_VERSION", "1.0 beta\\x\x7f\t\r");
+    set_env("DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", "false");
+    c = base_config();
+    c.service = "my svc";
+    t = new_tracer(&c);
+    set_random(r, 2);
+    s = dd_span_start(t, NULL);
+    dd_span_log_correlation(s, 0, buf, sizeof buf);
+    /* one line, five fields; the low 64 bits in decimal */
+    CHECK_STR(buf, "dd.trace_id=10494147739710322440 dd.span_id=17 dd.service=my\\x20svc "
+                   "dd.env=prod\\ndd.trace_id=1\\x20dd.span_id=2 dd.version=1.0\\x20beta\\\\x\\x7f\\t\\r");
+    CHECK(!strchr(buf, '\n') && count_of(buf, " ") == 4);
+    dd_span_log_correlation(s, 1, buf, sizeof buf);
+    CHECK(has(buf, "\"dd.env\":\"prod\\u000add.trace_id=1 dd.span_id=2\""));
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    /* off: nothing */
+    fake_reset();
+    set_env("DD_LOGS_INJECTION", "false");
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    strcpy(buf, "x");
+    CHECK_EQ_U64(dd_span_log_correlation(s, 0, buf, sizeof buf), 0);
+    CHECK_STR(buf, "");
+    dd_span_finish(s);
+    dd_tracer_free(t);
+    /* code beats the environment */
+    fake_reset();
+    set_env("DD_LOGS_INJECTION", "false");
+    c = base_config();
+    c.logs_injection = DD_ON;
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    CHECK(dd_span_log_correlation(s, 0, buf, sizeof buf) > 0);
+    dd_span_finish(s);
+    dd_tracer_free(t);
+}
+
+/* docs/http.md §2: HTTP span helpers, with the vectors of §2.3, §2.4 and §2.5 */
+static const char *tag_of(dd_span *s, const char *key, char *buf, size_t cap) {
+    const char *v;
+    size_t n;
+    if (dd_span_get_tag(s, key, strlen(key), &v, &n) != DD_OK || n >= cap) return NULL;
+    memcpy(buf, v, n);
+    buf[n] = 0;
+    return buf;
+}
+static void test_http_query_obfuscation(void) {
+    static const struct {
+        const char *pattern; /* NULL: the default */
+        int client_query_off;
+        int kind;
+        const char *url, *want;
+    } rows[] = {
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?key1=val1&key2=val2&key3=val3", "http://h/p?key1=val1&key2=val2&key3=val3"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?pass=03cb9f67-dbbc-4cb8-b966-329951e10934&key2=val2&key3=val3",
+         "http://h/p?<redacted>&key2=val2&key3=val3"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?key1=val1&key2=val2&token=03cb9f67dbbc4cb8b966329951e10934",
+         "http://h/p?key1=val1&key2=val2&<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?key1=val1&key2=val2&application_key=123",
+         "http://h/p?key1=val1&key2=val2&<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER,
+         "http://h/p?json=%7B%20%22sign%22%3A%20%22%7B0x03cb9f67%2C0xdbbc%2C0x4cb8%2C%7B0xb9%2C0x66%2C0x32%2C0x99"
+         "%2C0x51%2C0xe1%2C0x09%2C0x34%7D%7D%22%7D",
+         "http://h/p?json=%7B%20<redacted>%7D"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?token=value", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?password=", "http://h/p?password="},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?password%3Dsecret", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?password%20=%20value", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?\"password\":\"value\"", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?token:1234567890abc", "http://h/p?<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?token:12345678901234", "http://h/p?<redacted>4"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?old_password=x&api-key=y&new_pwd1=z", "http://h/p?<redacted>&<redacted>&<redacted>"},
+        {NULL, 0, DD_HTTP_SERVER, "http://h/p?A=1&PassWord=x", "http://h/p?A=1&<redacted>"}, /* any case */
+        {NULL, 0, DD_HTTP_SERVER, "http://example.com/search?token=03cb9f67dbbc4cb8b963629951e10934&q=query#frag?ment",
+         "http://example.com/search?<redacted>&q=query#frag?ment"},
+        {NULL, 1, DD_HTTP_CLIENT, "http://example.com/search?token=03cb9f67dbbc4cb8b963629951e10934&q=query#frag?ment",
+         "http://example.com/search#frag?ment"},
+        {NULL, 1, DD_HTTP_CLIENT, "http://weblog:7777/?hi=monkey", "http://weblog:7777/"},
+        {NULL, 0, DD_HTTP_CLIENT, "http://weblog:7777/?hi=monkey", "http://weblog:7777/?hi=monkey"},
+        {NULL, 1, DD_HTTP_SERVER, "http://weblog:7777/?hi=monkey", "http://weblog:7777/?hi=monkey"}, /* client only */
+        {"ssn=\\d{3}-\\d{2}-\\d{4}", 0, DD_HTTP_SERVER, "http://h/?ssn=123-45-6789&token=a", "http://h/?<redacted>&token=a"},
+        {"(?i)(?:secret)[\\w]+", 0, DD_HTTP_SERVER, "http://h/?a=SECRETabc_1&b=2", "http://h/?a=<redacted>&b=2"},
+        {"", 0, DD_HTTP_SERVER, "http://h/?token=value", "http://h/?token=value"},      /* R-QS-2 */
+        {"(unclosed", 0, DD_HTTP_SERVER, "http://h/p?token=value#f", "http://h/p#f"}, /* R-QS-3 */
+        {NULL, 0, DD_HTTP_CLIENT, "https://user:pass@example.com:8080/p?q=1", "https://example.com:8080/p?q=1"},
+        {NULL, 0, DD_HTTP_SERVER, "/relative/path?x=1", "/relative/path?x=1"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        char buf[1024];
+        fake_reset();
+        c = base_config();
+        if (i == 19) set_env("DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP", rows[i].pattern); /* the variable */
+        else c.obfuscation_query_string_regexp = rows[i].pattern;
+        if (rows[i].client_query_off) {
+            if (i == 15) set_env("DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", "false");
+            else c.http_client_tag_query_string = DD_OFF;
+        }
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        dd_span_set_http_request(s, rows[i].kind, "GET", rows[i].url, NULL, 0);
+        if (!tag_of(s, "http.url", buf, sizeof buf)) CHECK(0);
+        else if (strcmp(buf, rows[i].want) != 0) {
+            fprintf(stderr, "    row %u: %s\n", (unsigned)i, buf);
+            CHECK(0);
+        }
+        dd_span_finish(s);
+        dd_tracer_free(t);
+    }
+}
+static void test_http_status_and_headers(void) {
+    static const dd_header req[] = {
+        {"Header1", 7, "v1", 2}, {"header2", 7, " v a l ", 7}, {"Content-Type", 12, "text/plain", 10},
+        {"header1", 7, "second", 6}, {"User-Agent", 10, "curl/8", 6}, {"api.token", 9, "t", 1},
+        {"C!#ontent-Type", 14, "x", 1}, {"h**eader", 8, "y", 1}, {"header3", 7, "3", 1},
+        {"header4", 7, "4", 1}, {"untagged", 8, "u", 1}, {"header5", 7, "5", 1},
+    };
+    static const dd_header resp[] = {{"Content-Type", 12, "application/json", 16}, {"X-Pa/th", 7, "z", 1}};
+    static const struct {
+        const char *key, *want; /* want NULL: no such tag */
+    } want_req[] = {
+        {"http.request.headers.header1", "v1,second"}, {"mapped-header", "v a l"},
+        {"http.request.headers.content-type", "text/plain"}, {"http.request.headers.api_token", "t"},
+        {"http.request.headers.c__ontent-type", "x"}, {"http.request.headers.h__eader", "y"},
+        {"http.request.headers.header3", "3"}, {"t a g", "4"}, {"t*a.g!", "5"}, {"http.useragent", "curl/8"},
+        {"http.request.headers.untagged", NULL}, {"http.method", "POST"}, {"span.kind", "server"},
+        {"http.response.headers.content-type", "application/json"},
+        {"http.response.headers.x-pa/th", "z"}, {"http.status_code", "503"}, {"http.route", "/users/{id}"},
+    };
+    static const struct {
+        const char *server, *client; /* NULL: the default */
+        int kind, status, error;
+    } st[] = {
+        {NULL, NULL, DD_HTTP_SERVER, 500, 1}, {NULL, NULL, DD_HTTP_SERVER, 599, 1}, {NULL, NULL, DD_HTTP_SERVER, 400, 0},
+        {NULL, NULL, DD_HTTP_SERVER, 200, 0}, {NULL, NULL, DD_HTTP_CLIENT, 400, 1}, {NULL, NULL, DD_HTTP_CLIENT, 500, 0},
+        {"200-201,202", NULL, DD_HTTP_SERVER, 200, 1}, {"200-201,202", NULL, DD_HTTP_SERVER, 202, 1},
+        {"200-201,202", NULL, DD_HTTP_SERVER, 500, 0}, {" 599 - 500 ", NULL, DD_HTTP_SERVER, 550, 1},
+        {"500-abc", NULL, DD_HTTP_SERVER, 503, 1}, {"500-abc", NULL, DD_HTTP_SERVER, 200, 0}, /* rejected: default */
+        {NULL, "500", DD_HTTP_CLIENT, 500, 1}, {NULL, "500", DD_HTTP_CLIENT, 404, 0},
+    };
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    char buf[256];
+    size_t i;
+    fake_reset();
+    set_env("DD_TRACE_HEADER_TAGS", "header1, header2:mapped-header ,Content-Type,api.token,C!#ontent-Type,h**eader,"
+                                    " header3 ,header4: t a g ,header5:t*a.g!,:nothing,untagged:,X-Pa/th");
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    dd_span_set_http_request(s, DD_HTTP_SERVER, "POST", "http://h/users/1", req, sizeof req / sizeof req[0]);
+    dd_span_set_http_route(s, "/users/{id}");
+    dd_span_set_http_response(s, 503, resp, sizeof resp / sizeof resp[0]);
+    for (i = 0; i < sizeof want_req / sizeof want_req[0]; i++) {
+        const char *got = tag_of(s, want_req[i].key, buf, sizeof buf);
+        if (!want_req[i].want) CHECK(got == NULL);
+        else if (!got || strcmp(got, want_req[i].want) != 0) {
+            fprintf(stderr, "    %s = %s\n", want_req[i].key, got ? got : "(none)");
+            CHECK(0);
+        }
+    }
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(0), "\"type\":\"web\""));
+    CHECK(has(body_json(0), "\"error\":1"));
+    dd_tracer_free(t);
+    for (i = 0; i < sizeof st / sizeof st[0]; i++) {
+        fake_reset();
+        c = base_config();
+        if (i == 6) set_env("DD_TRACE_HTTP_SERVER_ERROR_STATUSES", st[i].server);
+        else c.http_server_error_statuses = st[i].server;
+        c.http_client_error_statuses = st[i].client;
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        dd_span_set_http_request(s, st[i].kind, "GET", "http://h/", NULL, 0);
+        dd_span_set_http_response(s, st[i].status, NULL, 0);
+        dd_span_finish(s);
+        dd_tracer_flush(t);
+        if (!has(body_json(0), st[i].error ? "\"error\":1" : "\"error\":0")) fprintf(stderr, "    row %u\n", (unsigned)i);
+        CHECK(has(body_json(0), st[i].kind == DD_HTTP_CLIENT ? "\"type\":\"http\"" : "\"type\":\"web\""));
+        if (st[i].server && st[i].server[4] == 'a') CHECK(logged("DD_TRACE_HTTP_SERVER_ERROR_STATUSES"));
+        dd_tracer_free(t);
+    }
+}
+
+/* docs/http.md §2.6 (R-IP-1..6): ST Test_Config_ClientIPHeader_*, Test_StandardTagsNetworkClientIp */
+static void test_http_client_ip(void) {
+    static const struct {
+        int enabled;
+        const char *header_cfg; /* DD_TRACE_CLIENT_IP_HEADER */
+        const char *peer;
+        const char *hdrs;       /* "name: value\n..." */
+        const char *want, *want_peer; /* NULL: no tag */
+    } rows[] = {
+        {0, NULL, "8.8.8.8", "x-forwarded-for: 1.2.3.4", NULL, NULL},                 /* off by default */
+        {0, "custom-ip-header", NULL, "custom-ip-header: 5.6.7.9", NULL, NULL},       /* the header alone: off */
+        {1, NULL, "10.0.0.1", "x-cluster-client-ip: 10.42.42.42, 43.43.43.43, fe80::1", "43.43.43.43", "10.0.0.1"},
+        {1, "custom-ip-header", NULL, "x-forwarded-for: 1.2.3.4\ncustom-ip-header: 5.6.7.9", "5.6.7.9", NULL},
+        {1, NULL, NULL, "x-real-ip: 2.2.2.2\nx-forwarded-for: 1.1.1.1", "1.1.1.1", NULL},   /* precedence */
+        {1, NULL, NULL, "x-forwarded-for: 10.1.1.1, 192.168.1.1\nx-real-ip: 172.16.0.9", "10.1.1.1", NULL},
+        {1, NULL, "8.8.4.4", "x-forwarded-for: 10.1.1.1", "8.8.4.4", "8.8.4.4"},     /* public peer > private */
+        {1, NULL, "127.0.0.1", "", "127.0.0.1", "127.0.0.1"},
+        {1, NULL, NULL, "forwarded: for=\"[2001:db8:cafe::17]:4711\";proto=https, for=192.0.2.60", "2001:db8:cafe::17", NULL},
+        {1, NULL, NULL, "x-forwarded-for: 100.64.0.1, 100.128.0.1:8080", "100.128.0.1", NULL},
+        {1, NULL, NULL, "true-client-ip: not-an-ip, ::1\nfastly-client-ip: 2001:0db8:0000::0001", "2001:db8::1", NULL},
+        {1, NULL, "garbage", "x-forwarded-for: fc00::1, fe80::2", "fc00::1", NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        dd_header h[8];
+        char buf[128];
+        const char *got;
+        size_t n;
+        fake_reset();
+        c = base_config();
+        if (i == 2) set_env("DD_TRACE_CLIENT_IP_ENABLED", "true");
+        else c.client_ip_enabled = rows[i].enabled ? DD_ON : 0;
+        if (i == 1) set_env("DD_TRACE_CLIENT_IP_HEADER", rows[i].header_cfg);
+        else c.client_ip_header = rows[i].header_cfg;
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        n = hdr_list(h, 8, rows[i].hdrs);
+        dd_span_set_http_client_ip(s, rows[i].peer, h, n);
+        got = tag_of(s, "http.client_ip", buf, sizeof buf);
+        if (!rows[i].want) CHECK(got == NULL);
+        else if (!got || strcmp(got, rows[i].want) != 0) {
+            fprintf(stderr, "    row %u: %s\n", (unsigned)i, got ? got : "(none)");
+            CHECK(0);
+        }
+        got = tag_of(s, "network.client.ip", buf, sizeof buf);
+        if (!rows[i].want_peer) CHECK(got == NULL);
+        else CHECK(got && strcmp(got, rows[i].want_peer) == 0);
+        dd_span_finish(s);
+        dd_tracer_free(t);
+    }
+}
+
+/* docs/http.md §2.7 R-PS-1, R-PS-4 */
+static void test_peer_service_tag(void) {
+    static const struct {
+        const char *mapping, *set, *want, *from; /* from NULL: not remapped */
+    } rows[] = {
+        {NULL, "billing-db", "billing-db", NULL},
+        {"billing-db:billing, other:x", "billing-db", "billing", "billing-db"},
+        {"a:b c:d", "c", "d", "c"},       /* space-separated */
+        {"a:b,c:d", "e", "e", NULL},
+        {"k:v:w", "k", "v:w", "k"},       /* split at the first ':' */
+        {":x,y:", "y", "y", NULL},        /* empty sides ignored */
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        dd_span *s;
+        char buf[64];
+        fake_reset();
+        c = base_config();
+        if (i == 2) set_env("DD_TRACE_PEER_SERVICE_MAPPING", rows[i].mapping);
+        else c.peer_service_mapping = rows[i].mapping;
+        t = new_tracer(&c);
+        s = dd_span_start(t, NULL);
+        if (i % 2) dd_span_set_tag(s, "peer.service", rows[i].set);
+        else dd_span_set_tag_n(s, "peer.service", 12, rows[i].set, strlen(rows[i].set));
+        CHECK_STR(tag_of(s, "peer.service", buf, sizeof buf), rows[i].want);
+        CHECK_STR(tag_of(s, "_dd.peer.service.source", buf, sizeof buf), "peer.service");
+        if (rows[i].from) CHECK_STR(tag_of(s, "_dd.peer.service.remapped_from", buf, sizeof buf), rows[i].from);
+        else CHECK(tag_of(s, "_dd.peer.service.remapped_from", buf, sizeof buf) == NULL);
+        dd_span_set_tag(s, "peer.servicf", "x"); /* 12 bytes, another key: an ordinary tag */
+        CHECK_STR(tag_of(s, "peer.servicf", buf, sizeof buf), "x");
+        dd_span_finish(s);
+        dd_tracer_free(t);
+    }
+}
+
 static const test_case cases[] = {
     TEST(test_config_zeroed),
     TEST(test_tracer_keys_win),
@@ -2102,6 +3013,21 @@ static const test_case cases[] = {
     TEST(test_zero_alloc_steady_state),
     TEST(test_allocation_failures),
     TEST(test_memory_bound_million),
+    TEST(test_baggage_tag_keys_table),
+    TEST(test_baggage_on_the_trace),
+    TEST(test_extract_behavior_spans),
+    TEST(test_manual_keep_drop_tags),
+    TEST(test_xdd_tags_order_kept),
+    TEST(test_dm_never_lost),
+    TEST(test_config_propagation),
+    TEST(test_one_call_carriers),
+    TEST(test_span_ids_on_request),
+    TEST(test_tag_read_back),
+    TEST(test_log_correlation_hosts),
+    TEST(test_http_query_obfuscation),
+    TEST(test_http_status_and_headers),
+    TEST(test_http_client_ip),
+    TEST(test_peer_service_tag),
 };
 
 int main(int argc, char **argv) {

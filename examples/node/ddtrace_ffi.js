@@ -36,7 +36,11 @@ const dd_carrier_writer = koffi.struct('dd_carrier_writer', { self: 'void *', se
 const dd_trace_id = koffi.struct('dd_trace_id', { hi: 'uint64_t', lo: 'uint64_t' })
 const chars = (n) => koffi.array('char', n, 'String')
 const dd_span_link = koffi.struct('dd_span_link', {
-  trace_id: dd_trace_id, span_id: 'uint64_t', flags: 'int32_t', tracestate: chars(513), reason: chars(24), context_headers: chars(16)
+  trace_id: dd_trace_id, span_id: 'uint64_t', flags: 'int32_t', tracestate: chars(513), reason: chars(32), context_headers: chars(16)
+})
+const dd_baggage = koffi.struct('dd_baggage', {
+  n: 'uint32_t', len: 'uint32_t', key_len: koffi.array('uint16_t', 64), value_len: koffi.array('uint16_t', 64),
+  data: koffi.array('uint8_t', 16384)
 })
 const dd_trace_context = koffi.struct('dd_trace_context', {
   trace_id: dd_trace_id,
@@ -57,11 +61,14 @@ const dd_trace_context = koffi.struct('dd_trace_context', {
   links: koffi.array(dd_span_link, 4),
   dropped: 'uint32_t',
   last_parent_id: chars(17),
-  style: 'int32_t'
+  style: 'int32_t',
+  ptags_lost: 'uint32_t',
+  baggage: dd_baggage
 })
 const dd_propagation_config = koffi.struct('dd_propagation_config', {
   extract_styles: koffi.array('int', 8), n_extract: 'int', inject_styles: koffi.array('int', 8), n_inject: 'int',
-  extract_first: 'int', x_datadog_tags_max_length: 'int32_t'
+  extract_first: 'int', x_datadog_tags_max_length: 'int32_t', baggage_max_items: 'int32_t',
+  baggage_max_bytes: 'int32_t', extract_behavior: 'int'
 })
 const dd_http_request = koffi.struct('dd_http_request', {
   method: 'const char *', path: 'const char *', headers: 'void *', n_headers: 'size_t', body: 'void *', body_len: 'size_t'
@@ -115,7 +122,29 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   getenv_fn: 'void *',
   log_fn: 'void *',
   transport_fn: koffi.pointer(dd_transport_fn),
-  hook_user: 'void *'
+  hook_user: 'void *',
+  delivery: 'int',
+  request_timeout_ms: 'int64_t',
+  shutdown_timeout_ms: 'int64_t',
+  transport_user: 'void *',
+  log_user: 'void *',
+  propagation_style: 'const char *',
+  propagation_style_extract: 'const char *',
+  propagation_style_inject: 'const char *',
+  propagation_behavior_extract: 'const char *',
+  baggage_max_items: 'int32_t',
+  baggage_max_bytes: 'int32_t',
+  baggage_tag_keys: 'const char *',
+  logs_injection: 'int',
+  log_128bit: 'int',
+  obfuscation_query_string_regexp: 'const char *',
+  http_server_error_statuses: 'const char *',
+  http_client_error_statuses: 'const char *',
+  header_tags: 'const char *',
+  http_client_tag_query_string: 'int',
+  client_ip_enabled: 'int',
+  client_ip_header: 'const char *',
+  peer_service_mapping: 'const char *'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   parent: 'void *',
@@ -128,7 +157,9 @@ const dd_span_options = koffi.struct('dd_span_options', {
   resource_len: 'size_t',
   type: 'const char *',
   type_len: 'size_t',
-  start_ns: 'int64_t'
+  start_ns: 'int64_t',
+  trace_id: dd_trace_id,
+  span_id: 'uint64_t'
 })
 const COUNTERS = ['spans_started', 'spans_finished', 'spans_dropped_limit', 'segments_dropped_limit', 'tags_dropped',
   'chunks_encoded', 'spans_encoded', 'chunks_dropped_buffer', 'spans_dropped_buffer', 'partial_flushes', 'requests_sent',

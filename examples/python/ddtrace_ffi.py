@@ -24,7 +24,7 @@ with the C compiler's. Spans are used by one thread at a time; the tracer from a
 import ctypes
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int32, c_int64,
-                    c_size_t, c_uint32, c_uint64, c_void_p)
+                    c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 DDTRACE_VERSION = 20000  # the DDTRACE_VERSION of the headers this binding mirrors
 DD_ON, DD_OFF = 1, 2
@@ -55,7 +55,12 @@ class dd_trace_id(Structure):
 
 class dd_span_link(Structure):
     _fields_ = [("trace_id", dd_trace_id), ("span_id", c_uint64), ("flags", c_int32), ("tracestate", c_char * 513),
-                ("reason", c_char * 24), ("context_headers", c_char * 16)]
+                ("reason", c_char * 32), ("context_headers", c_char * 16)]
+
+
+class dd_baggage(Structure):
+    _fields_ = [("n", c_uint32), ("len", c_uint32), ("key_len", c_uint16 * 64), ("value_len", c_uint16 * 64),
+                ("data", c_uint8 * 16384)]
 
 
 class dd_trace_context(Structure):
@@ -64,12 +69,14 @@ class dd_trace_context(Structure):
                 ("tracestate_len", c_uint32), ("tracestate", c_char * 513), ("dd_member_extra_len", c_uint32),
                 ("dd_member_extra", c_char * 129), ("has_w3c_parent", c_int32), ("w3c_parent_id", c_uint64),
                 ("propagation_error", c_char * 65), ("n_links", c_uint32), ("links", dd_span_link * 4),
-                ("dropped", c_uint32), ("last_parent_id", c_char * 17), ("style", c_int32)]
+                ("dropped", c_uint32), ("last_parent_id", c_char * 17), ("style", c_int32),
+                ("ptags_lost", c_uint32), ("baggage", dd_baggage)]
 
 
 class dd_propagation_config(Structure):
     _fields_ = [("extract_styles", c_int * 8), ("n_extract", c_int), ("inject_styles", c_int * 8), ("n_inject", c_int),
-                ("extract_first", c_int), ("x_datadog_tags_max_length", c_int32)]
+                ("extract_first", c_int), ("x_datadog_tags_max_length", c_int32), ("baggage_max_items", c_int32),
+                ("baggage_max_bytes", c_int32), ("extract_behavior", c_int)]
 
 
 class dd_http_request(Structure):
@@ -107,13 +114,23 @@ class dd_tracer_config(Structure):
                 ("send_retries", c_int), ("sampling", dd_sampling_config), ("allocator", dd_allocator),
                 ("wall_ns_fn", c_void_p), ("mono_ns_fn", c_void_p), ("random_fn", c_void_p),
                 ("getenv_fn", c_void_p), ("log_fn", LOG_FN), ("transport_fn", TRANSPORT_FN),
-                ("hook_user", c_void_p)]
+                ("hook_user", c_void_p), ("delivery", c_int), ("request_timeout_ms", c_int64),
+                ("shutdown_timeout_ms", c_int64), ("transport_user", c_void_p), ("log_user", c_void_p),
+                ("propagation_style", c_char_p), ("propagation_style_extract", c_char_p),
+                ("propagation_style_inject", c_char_p), ("propagation_behavior_extract", c_char_p),
+                ("baggage_max_items", c_int32), ("baggage_max_bytes", c_int32), ("baggage_tag_keys", c_char_p),
+                ("logs_injection", c_int), ("log_128bit", c_int),
+                ("obfuscation_query_string_regexp", c_char_p), ("http_server_error_statuses", c_char_p),
+                ("http_client_error_statuses", c_char_p), ("header_tags", c_char_p),
+                ("http_client_tag_query_string", c_int), ("client_ip_enabled", c_int), ("client_ip_header", c_char_p),
+                ("peer_service_mapping", c_char_p)]
 
 
 class dd_span_options(Structure):
     _fields_ = [("parent", c_void_p), ("context", POINTER(dd_trace_context)), ("name", c_char_p),
                 ("name_len", c_size_t), ("service", c_char_p), ("service_len", c_size_t), ("resource", c_char_p),
-                ("resource_len", c_size_t), ("type", c_char_p), ("type_len", c_size_t), ("start_ns", c_int64)]
+                ("resource_len", c_size_t), ("type", c_char_p), ("type_len", c_size_t), ("start_ns", c_int64),
+                ("trace_id", dd_trace_id), ("span_id", c_uint64)]
 
 
 class dd_counters(Structure):

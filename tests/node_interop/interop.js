@@ -5,6 +5,9 @@
 //   Node -> C: Node extracts Datadog seed headers, injects them with <style>; the C side extracts.
 //   C -> Node: the C side injects with <style>; Node extracts.
 // and compares trace id, parent id, sampling priority, origin and the _dd.p.* tags.
+// With <style> "baggage-<behavior>" (both sides run datadog,tracecontext,baggage and
+// DD_TRACE_PROPAGATION_BEHAVIOR_EXTRACT=<behavior>) it checks W3C baggage both ways instead
+// (docs/http.md §1) and what each extract behaviour keeps (docs/propagation.md §7.5).
 // Prints "<style>: N passed, N failed" last.
 const { execFileSync } = require('child_process')
 
@@ -69,10 +72,11 @@ function cExtract (headers, styles) {
   const text = Object.keys(headers).map(k => `${k}: ${headers[k]}`).join('\n') + '\n'
   return JSON.parse(execFileSync(bin, ['extract', styles], { input: text }).toString())
 }
-function cInject (c, styles) {
+function cInject (c, styles, baggage) {
   const tags = tagsString(c.tags) || '-'
   const args = ['inject', styles, c.hi + c.lo, c.parent, String(c.prio), c.origin || '-', tags]
-  return JSON.parse(execFileSync(bin, args).toString())
+  const input = Object.keys(baggage || {}).map(k => `${k}\t${baggage[k]}\n`).join('')
+  return JSON.parse(execFileSync(bin, args, { input }).toString())
 }
 function seedHeaders (c) {
   const h = {
@@ -94,6 +98,105 @@ function nodeView (ctx) {
     origin: ctx._trace.origin || '',
     ptags: sortedTags(ctx._trace.tags),
   }
+}
+
+if (style.startsWith('baggage-')) {
+  baggageChecks(style.slice('baggage-'.length))
+  console.log(`${style}: ${passed} passed, ${failed} failed`)
+  process.exit(failed ? 1 : 0)
+}
+
+// W3C baggage both ways, and the extract behaviours (continue / restart / ignore).
+function baggageChecks (behavior) {
+  const all = 'datadog,tracecontext,baggage'
+  // keys that are RFC 7230 tokens (dd-trace-js neither encodes nor decodes keys, docs/http.md §1.7)
+  const items = {
+    'user.id': 'Am\u00e9lie',
+    'session.id': 'DF 28',
+    'account.id': 'a,b;c=d/e?f:g@h',
+    'key-with_token~chars': '100% off',
+    emoji: '\u{1F600} and \u4e2d',
+    quote: '"x"+y',
+  }
+  const base = { hi: '0000000000000000', lo: '00000000000004d2', parent: '000000000000162e', prio: 1, origin: '', tags: {} }
+
+  // C -> Node: we inject baggage, Node extracts it (continue and restart keep it, ignore does not)
+  const headers = cInject(base, all, items)
+  check(`c->node baggage header written (${behavior})`, typeof headers.baggage, 'string')
+  tracer.removeAllBaggageItems()
+  const ctx = tracer.extract('http_headers', headers)
+  check(`c->node baggage items (${behavior})`, tracer.getAllBaggageItems(), behavior === 'ignore' ? {} : items)
+
+  // Node -> C: Node injects baggage, we extract the same items
+  tracer.removeAllBaggageItems()
+  for (const k of Object.keys(items)) tracer.setBaggageItem(k, items[k])
+  const span = tracer.startSpan('client')
+  const carrier = {}
+  tracer.inject(span, 'http_headers', carrier)
+  span.finish()
+  check(`node->c baggage header written (${behavior})`, typeof carrier.baggage, 'string')
+  const got = cExtract(carrier, all)
+  check(`node->c baggage items (${behavior})`, got.baggage, behavior === 'ignore' ? undefined : items)
+  tracer.removeAllBaggageItems()
+
+  // the same incoming request on both sides: what the behaviour keeps
+  const incoming = Object.assign(cInject(base, 'datadog,tracecontext', {}), { baggage: 'key1=value1' })
+  const c = cExtract(incoming, all)
+  const n = tracer.extract('http_headers', incoming)
+  const nodeBaggage = tracer.getAllBaggageItems()
+  const child = tracer.startSpan('server', { childOf: n })
+  const nodeContinued = child.context().toTraceId(true) === base.hi + base.lo
+  child.finish()
+  if (behavior === 'continue') {
+    check('continue: c continues', [c.rc, c.trace_id, c.parent_id], [0, base.hi + base.lo, base.parent])
+    check('continue: node continues', nodeContinued, true)
+    check('continue: baggage on both sides', [c.baggage, nodeBaggage], [{ key1: 'value1' }, { key1: 'value1' }])
+  } else if (behavior === 'restart') {
+    check('restart: c gives no trace to continue', [c.rc, c.trace_id], [0, null])
+    check('restart: node starts a new trace', nodeContinued, false)
+    const nl = (n && n._links) || []
+    check('restart: node links the incoming context', nl.map(l => [l.context.toTraceId(true), l.context.toSpanId(true),
+      l.attributes.reason, l.attributes.context_headers]), [[base.hi + base.lo, base.parent, 'propagation_behavior_extract', 'datadog']])
+    check('restart: c links the same context', (c.links || []).map(l => [l.trace_id, l.span_id, l.reason, l.context_headers]),
+      [[base.hi + base.lo, base.parent, 'propagation_behavior_extract', 'datadog']])
+    check('restart: baggage kept on both sides', [c.baggage, nodeBaggage], [{ key1: 'value1' }, { key1: 'value1' }])
+  } else {
+    check('ignore: c finds nothing', c.rc, -8)
+    check('ignore: node starts a new trace', nodeContinued, false)
+    check('ignore: node keeps no link', ((n && n._links) || []).length, 0)
+    check('ignore: no baggage on either side', [c.baggage, nodeBaggage], [undefined, {}])
+  }
+  if (behavior !== 'continue') return
+
+  // limits and malformed headers, read by both sides (continue only)
+  const many = {}
+  for (let i = 0; i < 70; i++) many['key' + i] = 'v' + i
+  tracer.removeAllBaggageItems()
+  for (const k of Object.keys(many)) tracer.setBaggageItem(k, many[k])
+  const s2 = tracer.startSpan('many')
+  const c2 = {}
+  tracer.inject(s2, 'http_headers', c2)
+  s2.finish()
+  tracer.removeAllBaggageItems()
+  check('node writes 64 of 70 items (DD_TRACE_BAGGAGE_MAX_ITEMS)', c2.baggage.split(',').length, 64)
+  check('c reads those 64 items', Object.keys(cExtract(c2, all).baggage).length, 64)
+  const over = Object.assign({}, incoming, { baggage: Array.from({ length: 66 }, (_, i) => `k${i}=v`).join(',') })
+  check('c keeps the first 64 of 66 incoming items', Object.keys(cExtract(over, all).baggage).length, 64)
+  tracer.extract('http_headers', over)
+  check('node keeps the first 64 of 66 incoming items', Object.keys(tracer.getAllBaggageItems()).length, 64)
+  for (const bad of ['no-equal-sign,foo=gets-dropped-because-previous-pair-is-malformed', '=no-key', 'no-value=',
+    'foo=gets-dropped-because-subsequent-pair-is-malformed,=']) {
+    const h = Object.assign({}, incoming, { baggage: bad })
+    tracer.removeAllBaggageItems()
+    tracer.extract('http_headers', h)
+    check(`malformed ${JSON.stringify(bad)}: no items on either side`, [cExtract(h, all).baggage, tracer.getAllBaggageItems()], [{}, {}])
+  }
+  const props = Object.assign({}, incoming, { baggage: 'key1=value1;a=b,key2=value2' })
+  tracer.removeAllBaggageItems()
+  tracer.extract('http_headers', props)
+  check('properties stripped on both sides', [cExtract(props, all).baggage, tracer.getAllBaggageItems()],
+    [{ key1: 'value1', key2: 'value2' }, { key1: 'value1', key2: 'value2' }])
+  tracer.removeAllBaggageItems()
 }
 
 for (const c of cases) {
