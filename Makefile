@@ -1,11 +1,17 @@
-# dd-trace-c. The two commands of the README:
+# dd-trace-c.
+#   make         the library (shared and static) and the examples under $(BUILD); runs no test and
+#                installs nothing
 #   make demo    a connected trace across host -> queue -> Lambda, printed by a local agent
-#   make test    every check; ends with "N passed, N failed"
+#   make test    every check; ends with "N passed, N failed" (its setup step names, or as root
+#                installs, the Debian packages the tests need)
+#   make install PREFIX=/usr/local [LIBDIR=...] [INCLUDEDIR=...] [DESTDIR=...]
 CC ?= cc
 BUILD ?= build
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 STRICT = -Wall -Wextra -Wpedantic -Werror
 
 .PHONY: all test setup fuzz clean
@@ -15,7 +21,7 @@ STRICT = -Wall -Wextra -Wpedantic -Werror
 -include bench/bench.mk
 -include tests/hardening.mk
 
-all: test
+all: lib examples
 
 setup:
 	@bash scripts/setup.sh

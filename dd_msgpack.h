@@ -1,4 +1,4 @@
-/* dd_msgpack.h - MessagePack writer and bounds-checked reader.                  dd-trace-c 0.1.0
+/* dd_msgpack.h - MessagePack writer and bounds-checked reader.                  dd-trace-c 0.2.0
  *
  * In exactly one .c file:  #define DD_MSGPACK_IMPLEMENTATION   (DD_TRACE_IMPLEMENTATION also does)
  *                          #include "dd_msgpack.h"
@@ -19,8 +19,8 @@
 #define DD_MSGPACK_H
 #ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
 #define DD__PRELUDE
-#define DD_VERSION 100 /* major*10000 + minor*100 + patch: 0.1.0 */
-#define DD_VERSION_STRING "0.1.0"
+#define DDTRACE_VERSION 20000 /* major*10000 + minor*100 + patch: 0.2.0 */
+#define DDTRACE_VERSION_STRING "0.2.0"
 #include <stddef.h>
 #include <stdint.h>
 #ifndef DD_API /* linkage of every public function; define as `static` for a private copy */
@@ -73,7 +73,7 @@ DD__BEGIN_C
 enum { DD__STATUS_LIST(DD__STATUS_ENUM) DD__STATUS_END = 1 };
 /* A status code's fixed English text; "unknown status" for a value not in the list. [any thread] */
 DD_API const char *dd_status_str(int status);
-/* DD_VERSION of the compiled implementation, for FFI bindings to compare. [any thread] */
+/* DDTRACE_VERSION of the compiled implementation, for FFI bindings to compare. [any thread] */
 DD_API int dd_version(void);
 /* The allocator hook. NULL functions mean malloc/free. `size` is given to free_fn too. */
 typedef struct dd_allocator {
@@ -83,7 +83,7 @@ typedef struct dd_allocator {
 } dd_allocator;
 DD__END_C
 #endif /* DD__PRELUDE ---- end of shared prelude ---- */
-#if DD_VERSION != 100
+#if DDTRACE_VERSION != 20000
 #error "dd_*.h headers come from different releases"
 #endif
 
@@ -275,7 +275,7 @@ DD__END_C
 DD_API const char *dd_status_str(int status) {
     switch (status) { DD__STATUS_LIST(DD__STATUS_CASE) default: return "unknown status"; }
 }
-DD_API int dd_version(void) { return DD_VERSION; }
+DD_API int dd_version(void) { return DDTRACE_VERSION; }
 DD__PRIVATE void *dd__alloc(const dd_allocator *a, size_t size) {
     if (a && a->alloc_fn) return a->alloc_fn(a->user, size);
     return malloc(size ? size : 1);

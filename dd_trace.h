@@ -1,4 +1,4 @@
-/* dd_trace.h - tracer, spans, sampling, agent payload and transport.           dd-trace-c 0.1.0
+/* dd_trace.h - tracer, spans, sampling, agent payload and transport.           dd-trace-c 0.2.0
  *
  * In exactly one .c file:  #define DD_TRACE_IMPLEMENTATION   (implements all three headers)
  *                          #include "dd_trace.h"
@@ -60,8 +60,8 @@
 #define DD_TRACE_H
 #ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
 #define DD__PRELUDE
-#define DD_VERSION 100 /* major*10000 + minor*100 + patch: 0.1.0 */
-#define DD_VERSION_STRING "0.1.0"
+#define DDTRACE_VERSION 20000 /* major*10000 + minor*100 + patch: 0.2.0 */
+#define DDTRACE_VERSION_STRING "0.2.0"
 #include <stddef.h>
 #include <stdint.h>
 #ifndef DD_API /* linkage of every public function; define as `static` for a private copy */
@@ -114,7 +114,7 @@ DD__BEGIN_C
 enum { DD__STATUS_LIST(DD__STATUS_ENUM) DD__STATUS_END = 1 };
 /* A status code's fixed English text; "unknown status" for a value not in the list. [any thread] */
 DD_API const char *dd_status_str(int status);
-/* DD_VERSION of the compiled implementation, for FFI bindings to compare. [any thread] */
+/* DDTRACE_VERSION of the compiled implementation, for FFI bindings to compare. [any thread] */
 DD_API int dd_version(void);
 /* The allocator hook. NULL functions mean malloc/free. `size` is given to free_fn too. */
 typedef struct dd_allocator {
@@ -124,7 +124,7 @@ typedef struct dd_allocator {
 } dd_allocator;
 DD__END_C
 #endif /* DD__PRELUDE ---- end of shared prelude ---- */
-#if DD_VERSION != 100
+#if DDTRACE_VERSION != 20000
 #error "dd_*.h headers come from different releases"
 #endif
 #include "dd_msgpack.h"
@@ -703,7 +703,7 @@ DD__END_C
 DD_API const char *dd_status_str(int status) {
     switch (status) { DD__STATUS_LIST(DD__STATUS_CASE) default: return "unknown status"; }
 }
-DD_API int dd_version(void) { return DD_VERSION; }
+DD_API int dd_version(void) { return DDTRACE_VERSION; }
 DD__PRIVATE void *dd__alloc(const dd_allocator *a, size_t size) {
     if (a && a->alloc_fn) return a->alloc_fn(a->user, size);
     return malloc(size ? size : 1);
@@ -2853,7 +2853,7 @@ DD__PRIVATE void dd__startup_log(dd_tracer *t) {
     size_t i;
     dd__tsb_init(&sb, buf, sizeof buf);
     dd__tsb_str(&sb, "DATADOG TRACER CONFIGURATION - {\"version\":");
-    dd__tsb_json_str(&sb, DD_VERSION_STRING, strlen(DD_VERSION_STRING));
+    dd__tsb_json_str(&sb, DDTRACE_VERSION_STRING, strlen(DDTRACE_VERSION_STRING));
     dd__tsb_str(&sb, ",\"lang\":");
     dd__tsb_json_str(&sb, t->language.p, t->language.n);
     dd__tsb_str(&sb, ",\"lang_version\":");
@@ -4951,7 +4951,7 @@ DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, s
     DD__HDR("Datadog-Meta-Lang-Version", t->language_version.p, t->language_version.n);
     if (t->language.n == 1 && t->language.p[0] == 'c') /* the compiler; unknown for another language */
         DD__HDR("Datadog-Meta-Lang-Interpreter", DD__INTERPRETER, sizeof(DD__INTERPRETER) - 1);
-    DD__HDR("Datadog-Meta-Tracer-Version", DD_VERSION_STRING, sizeof(DD_VERSION_STRING) - 1);
+    DD__HDR("Datadog-Meta-Tracer-Version", DDTRACE_VERSION_STRING, sizeof(DDTRACE_VERSION_STRING) - 1);
     DD__HDR("X-Datadog-Trace-Count", count, strlen(count));
     DD__HDR("Datadog-Client-Computed-Top-Level", "yes", 3);
     /* an overloaded agent then answers 429 instead of a 200 that silently drops the payload */

@@ -64,7 +64,7 @@ compile_ms() { # file -> "cpu_ms wall_ms"
     done
     echo "$(printf '%s\n' "${cpus[@]}" | median_ms) $(printf '%s\n' "${walls[@]}" | median_ms)"
 }
-printf '#include "dd_trace.h"\nint bench_probe(void) { return DD_VERSION; }\n' >"$B/ct_headers.c"
+printf '#include "dd_trace.h"\nint bench_probe(void) { return DDTRACE_VERSION; }\n' >"$B/ct_headers.c"
 printf '#define DD_TRACE_IMPLEMENTATION\n#include "dd_trace.h"\n' >"$B/ct_impl.c"
 cp "$B/ct_headers.c" "$B/ct_headers_abs.c"; sed -i "s#\"dd_trace.h\"#\"$PWD/dd_trace.h\"#" "$B/ct_headers_abs.c"
 sed "s#\"dd_trace.h\"#\"$PWD/dd_trace.h\"#" "$B/ct_impl.c" >"$B/ct_impl_abs.c"

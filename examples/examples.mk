@@ -1,38 +1,65 @@
-# examples/examples.mk - targets of the examples, included by the Makefile (which sets CC, BUILD,
-# PREFIX and STRICT):
-#   make shared     $(BUILD)/libddtrace.so from examples/ffi/libddtrace.c (only the public API exported)
-#   make install    headers, libddtrace.so, ddtrace.pc and the CMake package under $(PREFIX) (DESTDIR honoured)
-#   make examples   the agent, the libcurl sender and the Lambda bootstrap under $(BUILD)/examples
+# examples/examples.mk - the library's and the examples' targets, included by the Makefile (which
+# sets CC, BUILD, PREFIX and STRICT):
+#   make lib        both libraries (make shared and make static)
+#   make shared     $(BUILD)/libddtrace.so.$(VERSION) (SONAME libddtrace.so.$(MAJOR), with the symlinks
+#                   libddtrace.so.$(MAJOR) and libddtrace.so) from examples/ffi/libddtrace.c; only the
+#                   public API exported
+#   make static     $(BUILD)/libddtrace.a from the same file
+#   make install    headers under $(INCLUDEDIR)/ddtrace; both libraries, ddtrace.pc and the CMake
+#                   package under $(LIBDIR) (defaults $(PREFIX)/include and $(PREFIX)/lib; DESTDIR honoured)
+#   make examples   the agent, the libcurl sender (when curl/curl.h is there) and the Lambda bootstrap
+#                   under $(BUILD)/examples
 #   make demo       the connected host -> queue -> Lambda trace printed by the local agent
 # This file is included before the Makefile's first rule: keep `make` alone meaning `make all`.
 ifeq ($(.DEFAULT_GOAL),)
 .DEFAULT_GOAL := all
 endif
-DD_VERSION_STR := $(shell sed -n 's/^\#define DD_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
+DDTRACE_VERSION_STR := $(shell sed -n 's/^\#define DDTRACE_VERSION_STRING "\(.*\)"/\1/p' dd_trace.h | head -n 1)
+DDTRACE_MAJOR := $(firstword $(subst ., ,$(DDTRACE_VERSION_STR)))
+SO_FILE = libddtrace.so.$(DDTRACE_VERSION_STR)
+SO_NAME = libddtrace.so.$(DDTRACE_MAJOR)
 DD_HEADERS = dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h dd_sender.h
 EX = $(BUILD)/examples
 EX_CFLAGS = -std=c99 -O2 -g $(STRICT) -I.
+LIB_CFLAGS = -std=c99 -O2 $(STRICT) -fPIC -fvisibility=hidden
 
-.PHONY: shared install examples demo
+.PHONY: lib shared static install examples demo
+
+lib: shared static
 
 shared: $(BUILD)/libddtrace.so
 
-$(BUILD)/libddtrace.so: examples/ffi/libddtrace.c $(DD_HEADERS) $(wildcard wip/*.h)
-	@mkdir -p $(BUILD)
-	$(CC) -std=c99 -O2 $(STRICT) -fPIC -fvisibility=hidden -shared -Wl,-Bsymbolic-functions -Wl,-soname,libddtrace.so \
-	    examples/ffi/libddtrace.c -o $@ -lpthread -lm
+static: $(BUILD)/libddtrace.a
 
-install: shared
-	install -d $(DESTDIR)$(PREFIX)/include/ddtrace $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/ddtrace
-	install -m 644 $(DD_HEADERS) $(DESTDIR)$(PREFIX)/include/ddtrace/
-	@if [ -d wip ]; then install -d $(DESTDIR)$(PREFIX)/include/ddtrace/wip && \
-	    install -m 644 wip/*.h $(DESTDIR)$(PREFIX)/include/ddtrace/wip/; fi
-	install -m 755 $(BUILD)/libddtrace.so $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(DD_VERSION_STR)|g' cmake/ddtrace.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ddtrace.pc
-	sed -e 's|@VERSION@|$(DD_VERSION_STR)|g' cmake/ddtraceConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/ddtrace/ddtraceConfig.cmake
-	sed -e 's|@VERSION@|$(DD_VERSION_STR)|g' cmake/ddtraceConfigVersion.cmake.in \
-	    > $(DESTDIR)$(PREFIX)/lib/cmake/ddtrace/ddtraceConfigVersion.cmake
+$(BUILD)/$(SO_FILE): examples/ffi/libddtrace.c $(DD_HEADERS)
+	@mkdir -p $(BUILD)
+	$(CC) $(LIB_CFLAGS) -shared -Wl,-Bsymbolic-functions -Wl,-soname,$(SO_NAME) examples/ffi/libddtrace.c -o $@ -lpthread -lm
+
+$(BUILD)/libddtrace.so: $(BUILD)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(BUILD)/$(SO_NAME)
+	ln -sf $(SO_FILE) $@
+
+$(BUILD)/libddtrace.o: examples/ffi/libddtrace.c $(DD_HEADERS)
+	@mkdir -p $(BUILD)
+	$(CC) $(LIB_CFLAGS) -c examples/ffi/libddtrace.c -o $@
+
+$(BUILD)/libddtrace.a: $(BUILD)/libddtrace.o
+	rm -f $@
+	$(AR) rcs $@ $(BUILD)/libddtrace.o
+
+install: lib
+	install -d $(DESTDIR)$(INCLUDEDIR)/ddtrace $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/ddtrace
+	install -m 644 $(DD_HEADERS) $(DESTDIR)$(INCLUDEDIR)/ddtrace/
+	install -m 755 $(BUILD)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/libddtrace.so
+	install -m 644 $(BUILD)/libddtrace.a $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(DDTRACE_VERSION_STR)|g' cmake/ddtrace.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/ddtrace.pc
+	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@SO_NAME@|$(SO_NAME)|g' \
+	    -e 's|@VERSION@|$(DDTRACE_VERSION_STR)|g' cmake/ddtraceConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/ddtrace/ddtraceConfig.cmake
+	sed -e 's|@VERSION@|$(DDTRACE_VERSION_STR)|g' cmake/ddtraceConfigVersion.cmake.in \
+	    > $(DESTDIR)$(LIBDIR)/cmake/ddtrace/ddtraceConfigVersion.cmake
 
 $(EX)/agent: examples/agent.c dd_msgpack.h
 	@mkdir -p $(EX)
@@ -44,19 +71,21 @@ $(EX)/sender_curl.o: examples/sender_curl.c examples/sender_curl.h $(DD_HEADERS)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) -c examples/sender_curl.c -o $@
 
-$(EX)/bootstrap: examples/lambda/bootstrap.c $(DD_HEADERS) $(wildcard wip/*.h)
+$(EX)/bootstrap: examples/lambda/bootstrap.c $(DD_HEADERS)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c -o $@ -lpthread -lm
 
-examples: $(EX)/agent $(EX)/sender_curl.o $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
+# The libcurl sender needs curl/curl.h (libcurl4-openssl-dev); `make` builds the others without it.
+HAVE_CURL_H := $(shell printf '\#include <curl/curl.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+examples: $(EX)/agent $(if $(HAVE_CURL_H),$(EX)/sender_curl.o) $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 
-$(EX)/demo_host: examples/demo/host.c examples/demo/http_serve.h $(DD_HEADERS) $(wildcard wip/*.h)
+$(EX)/demo_host: examples/demo/host.c examples/demo/http_serve.h $(DD_HEADERS)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/demo/host.c -o $@ -lpthread -lm
 
-$(EX)/demo_queue: examples/demo/queue.c examples/demo/http_serve.h $(DD_HEADERS) $(wildcard wip/*.h)
+$(EX)/demo_queue: examples/demo/queue.c examples/demo/http_serve.h $(DD_HEADERS)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/demo/queue.c -o $@ -lpthread -lm

@@ -310,8 +310,8 @@ static void test_sqs_invocation(void) {
         CHECK_STR(sget(&lam, "meta.functionname"), "my-func");
         CHECK_STR(sget(&lam, "meta.resource_names"), "My-Func");
         CHECK_STR(sget(&lam, "meta.request_id"), "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
-        CHECK_STR(sget(&lam, "meta.datadog_lambda"), "0.1.0");
-        CHECK_STR(sget(&lam, "meta.dd_trace"), "0.1.0");
+        CHECK_STR(sget(&lam, "meta.datadog_lambda"), DDTRACE_VERSION_STRING);
+        CHECK_STR(sget(&lam, "meta.dd_trace"), DDTRACE_VERSION_STRING);
         CHECK_STR(sget(&lam, "meta.span.name"), "aws.lambda");
         CHECK_STR(sget(&lam, "meta.span.kind"), "server");
         CHECK_STR(sget(&lam, "meta._dd.origin"), "lambda");

@@ -50,6 +50,29 @@ if wanted compile; then
             case1 "compile $h implementation $cc $std" $?
         done; done
     done
+    # An application stamping its own version, service and env as macros (-DDD_VERSION='"1.2.3"'),
+    # or any DD_* environment variable name the headers read, collides with no macro or name of
+    # theirs: every header, declarations and implementation, under -Werror.
+    app_defs=(-DDD_VERSION='"1.2.3"' -DDD_SERVICE='"x"' -DDD_ENV='"y"')
+    env_defs=()
+    # (and common Datadog settings the headers do not read)
+    for v in $(grep -ohE '"DD_[A-Z0-9_]+"' dd_*.h | tr -d '"' | sort -u) DD_API_KEY DD_SITE DD_HOSTNAME DD_LOG_LEVEL \
+             DD_DOGSTATSD_PORT DD_DOGSTATSD_URL DD_PROFILING_ENABLED DD_APPSEC_ENABLED DD_RUNTIME_METRICS_ENABLED; do
+        env_defs+=("-D$v=\"x\""); done
+    for h in dd_msgpack.h dd_propagation.h dd_trace.h dd_lambda.h dd_sender.h; do
+        for cc in gcc clang; do
+            printf '#include "%s"\nint dd__probe;\n' "$h" | $cc -std=c99 $STRICT "${app_defs[@]}" -fsyntax-only -I. -x c - 2>>"$B/compile.log"
+            case1 "compile $h with -DDD_VERSION -DDD_SERVICE -DDD_ENV $cc" $?
+            printf '#define DD_LAMBDA_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "%s"\n#include "dd_lambda.h"\nint dd__probe;\n' "$h" |
+                $cc -std=c99 $STRICT "${app_defs[@]}" -fsyntax-only -I. -x c - 2>>"$B/compile.log"
+            case1 "compile $h implementation with -DDD_VERSION -DDD_SERVICE -DDD_ENV $cc" $?
+        done
+        printf '#define DD_LAMBDA_IMPLEMENTATION\n#define DD_SENDER_IMPLEMENTATION\n#include "%s"\n#include "dd_lambda.h"\nint dd__probe;\n' "$h" |
+            gcc -std=c99 $STRICT "${env_defs[@]}" -fsyntax-only -I. -x c - 2>>"$B/compile.log"
+        case1 "compile $h implementation with ${#env_defs[@]} DD_* setting names defined" $?
+        printf '#include "%s"\nint dd__probe;\n' "$h" | g++ -std=c++11 $STRICT "${app_defs[@]}" -fsyntax-only -I. -x c++ - 2>>"$B/compile.log"
+        case1 "compile $h as C++ with -DDD_VERSION -DDD_SERVICE -DDD_ENV" $?
+    done
     # dd_sender.h's implementation alone (dd_trace.h's elsewhere), first in strict ISO mode: it
     # defines _POSIX_C_SOURCE itself.
     for cc in gcc clang; do for std in c99 c11; do

@@ -59,8 +59,8 @@ int main(int argc, char **argv) {
     headers[2].value_len = strlen("c");
     headers[3].name = "Datadog-Meta-Tracer-Version";
     headers[3].name_len = strlen("Datadog-Meta-Tracer-Version");
-    headers[3].value = "0.1.0";
-    headers[3].value_len = strlen("0.1.0");
+    headers[3].value = DDTRACE_VERSION_STRING;
+    headers[3].value_len = strlen(DDTRACE_VERSION_STRING);
     headers[4].name = "Datadog-Meta-Lang-Version";
     headers[4].name_len = strlen("Datadog-Meta-Lang-Version");
     headers[4].value = "199901";

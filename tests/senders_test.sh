@@ -123,7 +123,8 @@ stop_agent "$APID"
 
 # What the agent recorded equals Python's decoding of the bytes sent.
 $PY - "$B" "$RATES" >"$B/record.log" 2>&1 <<'EOF'
-import json, msgpack, sys, os
+import json, msgpack, sys, os, re
+version = re.search(r'#define DDTRACE_VERSION_STRING "([^"]+)"', open("dd_trace.h").read()).group(1)
 d = sys.argv[1]
 want = msgpack.unpackb(open(os.path.join(d, "good.bin"), "rb").read(), raw=False)
 lines = [json.loads(l) for l in open(os.path.join(d, "ok.jsonl"))]
@@ -133,7 +134,7 @@ for l in good:
     assert l["payload"] == want, l["payload"]
     h = l["headers"]
     assert h["content-type"] == "application/msgpack" and h["x-datadog-trace-count"] == "1", h
-    assert h["datadog-meta-lang"] == "c" and h["datadog-meta-tracer-version"] == "0.1.0", h
+    assert h["datadog-meta-lang"] == "c" and h["datadog-meta-tracer-version"] == version, h
     assert int(h["content-length"]) == len(open(os.path.join(d, "good.bin"), "rb").read())
 assert {l["method"] for l in good} == {"POST", "PUT"}
 assert sorted(l["status"] for l in lines if l["status"] != 200) == [400] * 6

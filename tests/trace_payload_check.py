@@ -14,6 +14,8 @@ import sys
 import msgpack
 
 OUT = sys.argv[1]
+VERSION = re.search(r'#define DDTRACE_VERSION_STRING "([^"]+)"',
+                    open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dd_trace.h")).read()).group(1)
 passed = 0
 failed = 0
 
@@ -183,7 +185,7 @@ def check_headers(h, line, n_chunks, what, lang="c"):
     assert h.get("datadog-meta-lang-version"), what + ": Datadog-Meta-Lang-Version"
     # docs/agent-protocol.md §4: required by system-tests test_traces_header_present (the compiler)
     assert h.get("datadog-meta-lang-interpreter") in ("gcc", "clang"), what + ": Datadog-Meta-Lang-Interpreter"
-    eq(h.get("datadog-meta-tracer-version"), "0.1.0", what + ": Datadog-Meta-Tracer-Version")
+    eq(h.get("datadog-meta-tracer-version"), VERSION, what + ": Datadog-Meta-Tracer-Version")
     eq(h.get("x-datadog-trace-count"), str(n_chunks), what + ": X-Datadog-Trace-Count = chunks in the body")
     # docs/agent-protocol.md §4 and §7: the tracer marks top-level spans itself (_dd.top_level), so it says so; it
     # computes no stats, so it must not claim it (the agent would then skip stats: docs/agent-protocol.md §8)

@@ -202,7 +202,7 @@ static void test_config_zeroed(void) {
         CHECK(dd_json_parse(js, strlen(js), &root) == DD_OK);
         CHECK(dd_json_get(&root, "lang", 4, &v) == DD_OK && dd_json_string_eq(&v, "c", 1));
         CHECK(dd_json_get(&root, "enabled", 7, &v) == DD_OK && v.type == DD_JSON_BOOL);
-        CHECK(dd_json_get(&root, "version", 7, &v) == DD_OK && dd_json_string_eq(&v, "0.1.0", 5));
+        CHECK(dd_json_get(&root, "version", 7, &v) == DD_OK && dd_json_string_eq(&v, DDTRACE_VERSION_STRING, strlen(DDTRACE_VERSION_STRING)));
     }
     s = dd_span_start(t, NULL);
     CHECK(s != NULL);
@@ -1126,7 +1126,7 @@ static void test_flush_explicit_and_headers(void) {
     CHECK(has(F.headers[0], "Content-Type: application/msgpack\n"));
     CHECK(has(F.headers[0], "Datadog-Meta-Lang: c\n"));
     CHECK(has(F.headers[0], "Datadog-Meta-Lang-Version: 199901\n") || has(F.headers[0], "Datadog-Meta-Lang-Version: 201112\n"));
-    CHECK(has(F.headers[0], "Datadog-Meta-Tracer-Version: 0.1.0\n"));
+    CHECK(has(F.headers[0], "Datadog-Meta-Tracer-Version: " DDTRACE_VERSION_STRING "\n"));
     CHECK(has(F.headers[0], "X-Datadog-Trace-Count: 3\n"));
     CHECK(has(F.headers[0], "Datadog-Container-ID: 3726184226f5d3147c25fdeab5b60097e378e8a720503a5e19ecfdf29f869860\n"));
     CHECK(has(F.headers[0], "Datadog-Entity-ID: ci-3726184226f5d3147c25fdeab5b60097e378e8a720503a5e19ecfdf29f869860\n"));

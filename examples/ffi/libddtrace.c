@@ -1,4 +1,4 @@
-/* cc -std=c99 -O2 -fPIC -fvisibility=hidden -shared -Wl,-Bsymbolic-functions examples/ffi/libddtrace.c -o libddtrace.so -lpthread -lm   (or: make shared) */
+/* cc -std=c99 -O2 -fPIC -fvisibility=hidden -shared -Wl,-Bsymbolic-functions -Wl,-soname,libddtrace.so.0 examples/ffi/libddtrace.c -o libddtrace.so.0.2.0 -lpthread -lm   (or: make shared; make static builds libddtrace.a from this file too) */
 /* examples/ffi/libddtrace.c - the shared library, from one file: every public dd_* function of the
  * five headers (dd_lambda.h's Lambda part and dd_sender.h's agent sender included) is exported
  * (DD_BUILD_SHARED gives DD_API default visibility); private helpers stay static, so nothing else

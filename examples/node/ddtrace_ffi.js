@@ -3,7 +3,7 @@
 // examples/node/ddtrace_ffi.js - dd-trace-c from Node.js through koffi (npm koffi, pinned in package.json).
 //
 //   const { Library } = require('./ddtrace_ffi')
-//   const dd = new Library('build/libddtrace.so')      // checks DD_VERSION against dd_version()
+//   const dd = new Library('build/libddtrace.so')      // checks DDTRACE_VERSION against dd_version()
 //   const tracer = dd.tracer((req) => {                // the transport, called on the flushing thread:
 //     // req = { method, path, headers: {name: value}, body: Buffer }
 //     return { status: 200, body: Buffer.from('{"rate_by_service":{}}') }  // or { status: 0 }: not sent
@@ -20,7 +20,7 @@
 const koffi = require('koffi')
 const path = require('path')
 
-const DD_VERSION = 100
+const DDTRACE_VERSION = 20000
 const DD_ON = 1
 const DD_OFF = 2
 const PRIORITY_UNSET = -128
@@ -182,7 +182,7 @@ class Library {
     file = file || process.env.DDTRACE_LIB || path.join(__dirname, '..', '..', 'build', 'libddtrace.so')
     const lib = koffi.load(file)
     const version = lib.func('int dd_version(void)')()
-    if (version !== DD_VERSION) throw new Error(`libddtrace is version ${version}, this binding mirrors ${DD_VERSION}`)
+    if (version !== DDTRACE_VERSION) throw new Error(`libddtrace is version ${version}, this binding mirrors ${DDTRACE_VERSION}`)
     const f = (proto) => lib.func(proto)
     this.c = {
       status_str: f('const char *dd_status_str(int status)'),
@@ -389,7 +389,7 @@ class Span {
   finish () { this.c.span_finish(this.s); this.s = null }
 }
 
-module.exports = { Library, Context, Tracer, Span, STRUCTS, DD_VERSION, DD_ON, DD_OFF, PRIORITY_UNSET, koffi }
+module.exports = { Library, Context, Tracer, Span, STRUCTS, DDTRACE_VERSION, DD_ON, DD_OFF, PRIORITY_UNSET, koffi }
 
 if (require.main === module) {
   const dd = new Library(process.argv[2])

@@ -38,8 +38,8 @@ int main(void) {
     size_t used = 0;
     int failures = 0;
     dd_mp_writer w;
-    if (dd_version() != DD_VERSION) {
-        printf("dd_version() = %d, header says %d\n", dd_version(), DD_VERSION);
+    if (dd_version() != DDTRACE_VERSION) {
+        printf("dd_version() = %d, header says %d\n", dd_version(), DDTRACE_VERSION);
         failures++;
     }
     if (strcmp(dd_status_str(DD_ERR_TRANSPORT), "transport failed") != 0) {
@@ -78,6 +78,6 @@ int main(void) {
         }
         dd_tracer_free(t);
     }
-    printf(failures ? "consumer FAILED (version %s)\n" : "consumer ok (version %s)\n", DD_VERSION_STRING);
+    printf(failures ? "consumer FAILED (version %s)\n" : "consumer ok (version %s)\n", DDTRACE_VERSION_STRING);
     return failures ? 1 : 0;
 }

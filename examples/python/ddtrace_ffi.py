@@ -3,7 +3,7 @@
 """examples/python/ddtrace_ffi.py - dd-trace-c from Python through ctypes (standard library only).
 
     from ddtrace_ffi import Library
-    dd = Library("build/libddtrace.so")               # checks DD_VERSION against dd_version()
+    dd = Library("build/libddtrace.so")               # checks DDTRACE_VERSION against dd_version()
     def transport(method, path, headers, body):        # runs on the flushing thread
         ...send body to the agent...; return status, response_body_bytes
     tracer = dd.tracer(transport, service="checkout")  # other keywords: env, version, tags, ...
@@ -26,7 +26,7 @@ import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int32, c_int64,
                     c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
-DD_VERSION = 100  # the DD_VERSION of the headers this binding mirrors
+DDTRACE_VERSION = 20000  # the DDTRACE_VERSION of the headers this binding mirrors
 DD_ON, DD_OFF = 1, 2
 PRIORITY_USER_REJECT, PRIORITY_AUTO_REJECT, PRIORITY_AUTO_KEEP, PRIORITY_USER_KEEP = -1, 0, 1, 2
 PRIORITY_UNSET = -128
@@ -165,8 +165,8 @@ class Library:
             path = os.environ.get("DDTRACE_LIB") or os.path.join(here, "..", "..", "build", "libddtrace.so")
         self.lib = lib = ctypes.CDLL(path)
         lib.dd_version.restype = c_int
-        if lib.dd_version() != DD_VERSION:
-            raise DDError("libddtrace is version %d, this binding mirrors %d" % (lib.dd_version(), DD_VERSION))
+        if lib.dd_version() != DDTRACE_VERSION:
+            raise DDError("libddtrace is version %d, this binding mirrors %d" % (lib.dd_version(), DDTRACE_VERSION))
         proto = {
             "dd_status_str": (c_char_p, [c_int]),
             "dd_tracer_new": (c_void_p, [POINTER(dd_tracer_config)]),

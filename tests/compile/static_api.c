@@ -2,4 +2,4 @@
 #define DD_API static
 #define DD_LAMBDA_IMPLEMENTATION
 #include "dd_lambda.h"
-int main(void) { return dd_version() == DD_VERSION && dd_status_str(DD_OK)[0] == 'o' ? 0 : 1; }
+int main(void) { return dd_version() == DDTRACE_VERSION && dd_status_str(DD_OK)[0] == 'o' ? 0 : 1; }

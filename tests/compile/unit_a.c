@@ -3,4 +3,4 @@
 #define DD_LAMBDA_IMPLEMENTATION
 #include "dd_lambda.h"
 int unit_b_status(void);
-int main(void) { return dd_version() == DD_VERSION && unit_b_status() == DD_VERSION ? 0 : 1; }
+int main(void) { return dd_version() == DDTRACE_VERSION && unit_b_status() == DDTRACE_VERSION ? 0 : 1; }
