@@ -2924,7 +2924,7 @@ DD__PRIVATE void dd__lam_enh_tags(const dd_lambda *l, dd__lam_inv *rec, const ch
         case 4: if (q && qn && q[0] != '$' && !numeric && l->fn_version[0]) snprintf(one, sizeof one, "executedversion:%s", l->fn_version); break;
         case 5: snprintf(one, sizeof one, "cold_start:%s", cold ? "true" : "false"); break;
         case 6: if (l->memorysize[0]) snprintf(one, sizeof one, "memorysize:%s", l->memorysize); break;
-        default: snprintf(one, sizeof one, "datadog_lambda:v%s", DD_VERSION_STRING); break;
+        default: snprintf(one, sizeof one, "datadog_lambda:v%s", DDTRACE_VERSION_STRING); break;
         }
         k = strlen(one);
         if (!k || used + k + 1 > sizeof rec->enh_tags) continue;

@@ -242,7 +242,7 @@ static void test_forwarder_metrics(void) {
     CHECK_STR(LINES, "{\"m\":\"aws.lambda.enhanced.invocations\",\"v\":1,\"e\":1700000000,\"t\":["
                      "\"region:eu-west-1\",\"account_id:123456789012\",\"functionname:demo-fn\","
                      "\"resource:Demo-Fn:live\",\"executedversion:7\",\"cold_start:true\",\"memorysize:1024\","
-                     "\"datadog_lambda:v" DD_VERSION_STRING "\"]}\n");
+                     "\"datadog_lambda:v" DDTRACE_VERSION_STRING "\"]}\n");
     LINES_N = 0;
     inv.invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:Demo-Fn";
     s = dd_lambda_start_invocation(l, &inv, NULL);
@@ -250,11 +250,11 @@ static void test_forwarder_metrics(void) {
     CHECK_STR(LINES, "{\"m\":\"aws.lambda.enhanced.invocations\",\"v\":1,\"e\":1700000000,\"t\":["
                      "\"region:eu-west-1\",\"account_id:123456789012\",\"functionname:demo-fn\","
                      "\"resource:Demo-Fn\",\"cold_start:false\",\"memorysize:1024\","
-                     "\"datadog_lambda:v" DD_VERSION_STRING "\"]}\n"
+                     "\"datadog_lambda:v" DDTRACE_VERSION_STRING "\"]}\n"
                      "{\"m\":\"aws.lambda.enhanced.errors\",\"v\":1,\"e\":1700000000,\"t\":["
                      "\"region:eu-west-1\",\"account_id:123456789012\",\"functionname:demo-fn\","
                      "\"resource:Demo-Fn\",\"cold_start:false\",\"memorysize:1024\","
-                     "\"datadog_lambda:v" DD_VERSION_STRING "\"]}\n");
+                     "\"datadog_lambda:v" DDTRACE_VERSION_STRING "\"]}\n");
     dd_lambda_free(l);
     dd_tracer_free(t);
     /* DD_ENHANCED_METRICS=false: none */
