@@ -10,6 +10,32 @@
  * SECTIONS  writer (dd_mp_writer_*, dd_mp_write_*, reserve/patch), reader (dd_mp_reader_*,
  *           dd_mp_read_*, dd_mp_skip: bounds-checked, depth-limited, no recursion), dd_mp_to_json
  *
+ * MAP of the implementation (below the shared prelude implementation), in order. A section owns
+ * what it defines and may call the sections above it; none allocates except through a growable
+ * writer's dd_allocator, none keeps global state, none recurses.
+ *   === writer implementation ===
+ *   --- writer: room and encoding helpers --- DD__MP_HOT, dd__mp_set_error (the sticky error),
+ *                                    dd__mp_grow (the only allocation), dd__mp_room, dd__mp_put_be,
+ *                                    dd__mp_put_tagged, dd__mp_copy, dd__mp_put_blob.
+ *   --- writer: lifecycle ---        dd_mp_writer_init_fixed/_growable, _reset, _free, _finish,
+ *                                    _error, _data, _size: the dd_mp_writer's buffer and error.
+ *   --- writer: values ---           dd_mp_write_* (nil to ext, raw): each a room check and stores.
+ *   --- writer: reserve and patch --- dd__mp_reserve, dd_mp_reserve_array/_map, dd_mp_patch_count:
+ *                                    32-bit counts written later at a remembered offset.
+ *   === reader implementation ===
+ *   --- reader: headers ---          dd__mp_item, dd__mp_get_be, dd__mp_parse (never reads past the
+ *                                    input), dd__mp_next, dd__mp_take (the sticky error).
+ *   --- reader: values ---           dd_mp_reader_init, _error, _remaining, dd_mp_peek_type,
+ *                                    dd_mp_read_* (typed reads; the cursor moves only on success).
+ *   --- reader: skip ---             dd_mp_skip: a whole value, depth-limited by a counter stack.
+ *   === JSON rendering implementation ===
+ *   --- json: output and strings --- dd__mp_out (bounded output, counts what did not fit),
+ *                                    dd__mp_putc/_puts/_put_u64/_put_hex, UTF-8 checks, JSON strings.
+ *   --- json: numbers ---            dd__mp_exact_digits, dd__mp_put_double (%g without stdio or
+ *                                    locale).
+ *   --- json: dd_mp_to_json ---      dd_mp_to_json: reads with dd__mp_next, renders with the above.
+ *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
+ *
  *   uint8_t buf[256]; size_t used; dd_mp_writer w;
  *   dd_mp_writer_init_fixed(&w, buf, sizeof buf);
  *   dd_mp_write_map(&w, 1); dd_mp_write_cstr(&w, "id"); dd_mp_write_u64(&w, 42);
@@ -298,6 +324,9 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 
 /*=== writer implementation ===*/
 
+/*--- writer: room and encoding helpers ---*/
+/* Owns the sticky error, the buffer growth (the only allocation: a growable writer's dd_allocator)
+ * and the byte-level encoders; touches only the dd_mp_writer it is given. */
 /* The few tiny helpers every writer calls: inlined, so that writing a small value costs a room
  * check and a store, not a call. */
 #if defined(__GNUC__)
@@ -427,6 +456,8 @@ DD__PRIVATE void dd__mp_put_blob(dd_mp_writer *w, int fix, size_t fixmax, uint8_
     }
 }
 
+/*--- writer: lifecycle ---*/
+/* Owns a dd_mp_writer's buffer and error; _free returns a growable buffer to its allocator. */
 DD_API void dd_mp_writer_init_fixed(dd_mp_writer *w, void *buf, size_t cap) {
     memset(w, 0, sizeof *w);
     w->buf = (uint8_t *)buf;
@@ -466,6 +497,8 @@ DD_API int dd_mp_writer_error(const dd_mp_writer *w) { return w->error; }
 DD_API const uint8_t *dd_mp_writer_data(const dd_mp_writer *w) { return w->buf; }
 DD_API size_t dd_mp_writer_size(const dd_mp_writer *w) { return w->len; }
 
+/*--- writer: values ---*/
+/* One dd_mp_write_* per MessagePack type: a room check and stores; no-ops after an error. */
 DD_API void dd_mp_write_nil(dd_mp_writer *w) { dd__mp_put_tagged(w, 0xc0, 0, 0); }
 DD_API void dd_mp_write_bool(dd_mp_writer *w, int v) { dd__mp_put_tagged(w, v ? 0xc3 : 0xc2, 0, 0); }
 
@@ -564,6 +597,8 @@ DD_API void dd_mp_write_raw(dd_mp_writer *w, const void *p, size_t len) {
     w->len += len;
 }
 
+/*--- writer: reserve and patch ---*/
+/* A 32-bit array/map header written now and its count patched later; no allocation beyond room. */
 DD__PRIVATE size_t dd__mp_reserve(dd_mp_writer *w, uint8_t tag) {
     size_t at = w->len;
     dd__mp_put_tagged(w, tag, 0, 4);
@@ -585,6 +620,9 @@ DD_API void dd_mp_patch_count(dd_mp_writer *w, size_t offset, uint32_t n) {
 
 /*=== reader implementation ===*/
 
+/*--- reader: headers ---*/
+/* Decodes one header (dd__mp_item) bounds-checked against the input; the reader's error is sticky.
+ * Reads only the caller's bytes, never allocates. */
 /* One decoded header: what a value is and how many bytes it takes. */
 typedef struct dd__mp_item {
     int type;            /* DD_MP_* */
@@ -735,6 +773,8 @@ DD__PRIVATE int dd__mp_take(dd_mp_reader *r, int want, dd__mp_item *it) {
     return DD_OK;
 }
 
+/*--- reader: values ---*/
+/* The public typed reads: each takes one header of the wanted type and moves the cursor past it. */
 DD_API void dd_mp_reader_init(dd_mp_reader *r, const void *data, size_t len) {
     r->p = (const uint8_t *)data;
     r->end = data ? r->p + len : r->p;
@@ -828,6 +868,8 @@ DD_API int dd_mp_read_ext(dd_mp_reader *r, int8_t *type, const void **p, uint32_
     return rc;
 }
 
+/*--- reader: skip ---*/
+/* A whole value of any depth with a counter stack on the stack (DD_MP_DEPTH_CAP), no recursion. */
 DD_API int dd_mp_skip(dd_mp_reader *r) {
     uint64_t left[DD_MP_DEPTH_CAP]; /* values still to read in each open container */
     uint32_t depth = 0, max = r->max_depth < DD_MP_DEPTH_CAP ? r->max_depth : DD_MP_DEPTH_CAP;
@@ -857,6 +899,9 @@ DD_API int dd_mp_skip(dd_mp_reader *r) {
 
 /*=== JSON rendering implementation ===*/
 
+/*--- json: output and strings ---*/
+/* dd__mp_out: writes into the caller's buffer, counts what does not fit; strings are escaped and
+ * invalid UTF-8 replaced. No stdio, no locale, no allocation. */
 typedef struct dd__mp_out {
     char *out;
     size_t cap, n;
@@ -945,6 +990,8 @@ DD__PRIVATE void dd__mp_put_jstr(dd__mp_out *o, const uint8_t *s, uint64_t len) 
     dd__mp_putc(o, '"');
 }
 
+/*--- json: numbers ---*/
+/* Doubles as exact decimal digits (%g in the C locale, without stdio); integers in decimal. */
 /* Exact decimal digits of a finite double > 0: the value is 0.D * 10^*pos. Returns the number of
  * digits written to `d` (at most 770: 2^-1074 * 10^1074 needs 2547 bits, about 767 digits). */
 DD__PRIVATE int dd__mp_exact_digits(double v, char *d, int *pos) {
@@ -1060,6 +1107,8 @@ DD__PRIVATE void dd__mp_put_double(dd__mp_out *o, double v, int prec) {
     }
 }
 
+/*--- json: dd_mp_to_json ---*/
+/* The renderer: a reader over the input, a container stack on the stack, output through the above. */
 DD_API size_t dd_mp_to_json(const void *data, size_t len, char *out, size_t cap) {
     struct {
         uint64_t left, idx; /* values still to come; index of the next one */

@@ -17,6 +17,48 @@
  *           styles (X-Ray); then the JSON reader and the `_datadog` carrier (queues, Lambda events).
  *           Everything that exists only for AWS Lambda (events, X-Ray subsegments and merging,
  *           base64, SHA-256) is in dd_lambda.h.
+ *
+ * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
+ * defines and may call the public functions and the private helpers of the sections above it. No
+ * section allocates, locks or keeps global state; only configuration and the environment carrier
+ * read the environment.
+ *   --- private helpers ---          DD__LIT, DD__P_HOT/_COLD, character classes (dd__cclass).
+ *   --- private helpers: eight bytes at a time --- SWAR loads/stores, dd__hex8, dd__dec8, word checks,
+ *                                    dd__lhex16, dd__lhex_parse.
+ *   --- private helpers: text ---    trimming, dd__eq/dd__ieq, dd__parse_i32, dd__dec21.
+ *   --- private helpers: builder and fields --- dd__sb (bounded builder), dd__set_str (drops what
+ *                                    does not fit), dd__set_error (_dd.propagation_error).
+ *   --- ids ---                      dd_u64_to_dec/_hex16, dd_trace_id_to_hex32, the parsers.
+ *   --- propagated tags ---          dd_ptags_get/_set/_remove, the x-datadog-tags grammar.
+ *   --- baggage (docs/http.md §1) --- dd_baggage_get/_set/_remove/_clear/_next: a dd_baggage's items.
+ *   --- baggage: parsing ---         dd_baggage_parse: percent-decoding, UTF-8 repair, limits.
+ *   --- baggage: formatting ---      dd_baggage_format: percent-encoding within limits.
+ *   --- carriers ---                 dd_headers, dd_cstr_carrier, the environment carriers
+ *                                    (dd_env_reader, dd_env_block): calls the caller's callbacks.
+ *   --- configuration ---            dd_style_name, dd_propagation_config_default/_parse_styles,
+ *                                    dd_propagation_config_from_env (getenv_fn, log_fn).
+ *   --- what dd_extract reads from --- dd__src: field slots, the dd_headers fast path.
+ *   --- datadog style (docs/propagation.md §3) --- x-datadog-* and x-datadog-tags into a context.
+ *   --- tracecontext style (docs/propagation.md §4) --- traceparent and tracestate (its dd
+ *                                    member) into a context.
+ *   --- b3 styles (docs/propagation.md §5, §6) --- x-b3-* and the single b3 header.
+ *   --- xray style (docs/lambda.md §6) --- dd_xray_parse, dd_xray_format.
+ *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order, the scratch context, merging,
+ *                                    baggage, DD_EXTRACT_RESTART.
+ *   --- inject ---                   dd__inj (shared by the styles of one call), x-datadog-*.
+ *   --- inject: tracecontext ---     traceparent and tracestate with the dd member (dd__sb).
+ *   --- inject: b3, baggage, dd_inject --- b3 values, the baggage header, dd_inject(_checked).
+ *   === json reader implementation === (shared with dd_lambda.h: the dd__sls_* helpers)
+ *   --- json: scanners ---           validating scanners and skips over a bounded text.
+ *   --- json: parse and iterate ---  dd_json_parse, dd_json_iter_init, dd_json_next.
+ *   --- json: strings ---            unescaping: dd_json_string, dd_json_string_eq.
+ *   --- json: lookups and numbers --- dd_json_get/_at/_number/_u64/_path, dd__sls_dec_u64.
+ *   === _datadog carrier implementation ===
+ *   --- _datadog: reading ---        dd__sls_iget, DD__SLS_GET, dd_json_carrier_init,
+ *                                    dd__sls_extract_obj, dd_datadog_extract.
+ *   --- _datadog: writing ---        dd__sls_jw (bounded JSON writer), dd_datadog_inject.
+ *   Every section may use the shared prelude (DD__PRIVATE; dd__alloc and dd__free go unused).
+ *
  * STYLES    datadog (x-datadog-*), tracecontext (W3C traceparent/tracestate), b3multi (x-b3-*),
  *           b3 (single `b3` header), xray (X-Amzn-Trace-Id), none. Rules: docs/propagation.md.
  * USE       dd_propagation_config cfg; dd_propagation_config_default(&cfg);
@@ -671,6 +713,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #include <string.h>
 
 /*--- private helpers ---*/
+/* Owns the macros and character-class table every section uses; pure functions of their bytes. */
 
 #define DD__LIT(s) (s), (sizeof(s) - 1)
 /* For the few tiny helpers a hot caller uses several times, which gcc would rather call. */
@@ -717,6 +760,7 @@ DD__PRIVATE unsigned dd__cclass(char c) {
     };
     return t[(unsigned char)c];
 }
+/*--- private helpers: eight bytes at a time ---*/
 /* Eight bytes at a time ("SWAR"): a word's bytes are tested together with carry-free adds.
  * dd__load8 reads in host order (for tests of every byte alike), dd__load8be with s[0] in the
  * high byte (for digits); each is one load, and a byte swap. */
@@ -878,6 +922,8 @@ DD__PRIVATE int dd__lhex_parse(const char *s, size_t n, uint64_t *out) {
     *out = v;
     return (bad & 16) == 0;
 }
+/*--- private helpers: text ---*/
+/* Trimming, comparison and decimal conversion of caller bytes; no state, no locale. */
 DD__PRIVATE void dd__trim_ows(const char **s, size_t *n) {
     while (*n && dd__is_ows((*s)[0])) { (*s)++; (*n)--; }
     while (*n && dd__is_ows((*s)[*n - 1])) (*n)--;
@@ -979,6 +1025,9 @@ DD__PRIVATE size_t dd__dec21(uint64_t v, char out[21]) {
     memcpy(out, t + zeros, 21); /* the digits, the NUL and zeros: 21 bytes fit out */
     return 24 - zeros;
 }
+/*--- private helpers: builder and fields ---*/
+/* dd__sb writes only into its caller's buffer; dd__set_str and dd__set_error write only the fields
+ * of the context they are given. */
 /* A bounded string builder: appends that do not fit set `over` and change nothing. */
 typedef struct dd__sb {
     char *p;
@@ -1047,6 +1096,7 @@ DD__PRIVATE void dd__set_error(dd_trace_context *c, const char *e, size_t en, co
 }
 
 /*--- ids ---*/
+/* Owns the public id codecs; pure functions of their arguments. */
 
 DD_API size_t dd_u64_to_dec(uint64_t v, char out[21]) {
     char t[21];
@@ -1117,6 +1167,7 @@ DD_API int dd_trace_id_from_hex(const char *s, size_t len, dd_trace_id *out) {
 }
 
 /*--- propagated tags ---*/
+/* Owns a context's ptags field ("k=v,k=v"); touches only the context it is given. */
 
 /* x-datadog-tags grammar (docs/propagation.md R-DD-9): key 0x21..0x7E without ',' '=';
  * value 0x20..0x7E without ','. */
@@ -1227,6 +1278,7 @@ DD_API int dd_ptags_set(dd_trace_context *ctx, const char *key, size_t key_len, 
 }
 
 /*--- baggage (docs/http.md §1) ---*/
+/* Owns a dd_baggage's items and data; touches only the dd_baggage it is given. */
 
 /* The item holding `key`: its index and the offset of its key in data. */
 DD__PRIVATE int dd__bag_find(const dd_baggage *b, const char *key, size_t kn, uint32_t *idx, uint32_t *off) {
@@ -1340,6 +1392,8 @@ DD_API int dd_baggage_next(const dd_baggage *b, dd_baggage_iter *it, const char 
     return DD_OK;
 }
 
+/*--- baggage: parsing ---*/
+/* dd_baggage_parse: decodes into the caller's dd_baggage within its limits; no allocation. */
 /* One UTF-8 step at s (n >= 1 bytes): 1 and *adv = the sequence's length when it is well formed,
  * else 0 and *adv = the length of its maximal ill-formed subpart (Unicode 3.9, the practice of
  * Python's decoder with errors="replace": one U+FFFD each). */
@@ -1496,6 +1550,8 @@ DD_API int dd_baggage_parse(const char *value, size_t len, uint32_t max_items, u
     if (truncated) *truncated = p.truncated;
     return p.malformed ? DD_ERR_MALFORMED : DD_OK;
 }
+/*--- baggage: formatting ---*/
+/* dd_baggage_format: writes into the caller's buffer within its limits. */
 /* Bytes kept as they are on inject (R-BG-11): bit 0 in a key, bit 1 in a value. */
 DD__PRIVATE unsigned dd__bag_safe(unsigned char c) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 3;
@@ -1572,6 +1628,8 @@ DD_API size_t dd_baggage_format(const dd_baggage *b, uint32_t max_items, uint32_
 }
 
 /*--- carriers ---*/
+/* Owns the built-in carriers' callbacks; may call the caller's reader/writer callbacks and, for
+ * the environment reader without a getenv_fn, libc getenv. */
 
 DD__PRIVATE const char *dd__get(const dd_carrier_reader *r, const char *key, size_t kn, size_t *vn) {
     const char *v;
@@ -1755,6 +1813,8 @@ DD_API void dd_env_block_writer(dd_carrier_writer *w, dd_env_block *e) {
 }
 
 /*--- configuration ---*/
+/* Owns dd_propagation_config; only dd_propagation_config_from_env reads the environment (through
+ * its getenv_fn) and logs (log_fn). */
 
 DD_API const char *dd_style_name(int style) {
     switch (style) {
@@ -1959,6 +2019,7 @@ DD_API int dd_propagation_config_from_env(dd_propagation_config *cfg,
 }
 
 /*--- what dd_extract reads from ---*/
+/* Owns dd__src: the carrier's fields by slot; calls the carrier's get/get_nth callbacks. */
 
 /* The fields dd_extract reads, by slot. */
 enum {
@@ -2073,6 +2134,7 @@ DD__PRIVATE const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
 }
 
 /*--- datadog style (docs/propagation.md §3) ---*/
+/* Fills a dd_trace_context from x-datadog-*; reads the carrier through dd__src only. */
 
 DD__PRIVATE void dd__zero_ctx(dd_trace_context *c) {
     memset(c, 0, offsetof(dd_trace_context, baggage)); /* not the 16 KB of baggage data */
@@ -2186,6 +2248,7 @@ DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
 }
 
 /*--- tracecontext style (docs/propagation.md §4) ---*/
+/* Fills a dd_trace_context from traceparent/tracestate; reads the carrier through dd__src only. */
 
 /* Walks the members of every tracestate field in order (R-HDR-4), trimmed, empty ones skipped. */
 typedef struct dd__ts_iter {
@@ -2362,6 +2425,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
 }
 
 /*--- b3 styles (docs/propagation.md §5, §6) ---*/
+/* Fills a dd_trace_context from x-b3-* or b3; reads the carrier through dd__src only. */
 
 DD__PRIVATE int dd__b3_ids(dd_trace_context *c, const char *t, size_t tn, const char *s, size_t sn) {
     if (dd_trace_id_from_hex(t, tn, &c->trace_id) != DD_OK || (c->trace_id.hi == 0 && c->trace_id.lo == 0) ||
@@ -2429,6 +2493,7 @@ DD__PRIVATE int dd__extract_b3(const dd__src *r, dd_trace_context *c) {
 }
 
 /*--- xray style (docs/lambda.md §6) ---*/
+/* The X-Amzn-Trace-Id header to and from a dd_trace_context; no carrier, no state. */
 
 DD_API int dd_xray_parse(const char *value, size_t len, dd_trace_context *out) {
     const char *s = value;
@@ -2512,6 +2577,7 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
 }
 
 /*--- extract (docs/propagation.md §7) ---*/
+/* Owns dd_extract: calls the styles above on the caller's out and a scratch context on the stack. */
 
 /* `scratch`: c is dd_extract's context for a later style, see dd__clear_scratch. */
 DD__PRIVATE int dd__extract_style(int style, const dd__src *r, dd_trace_context *c, int scratch, char *raw,
@@ -2690,6 +2756,7 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
 }
 
 /*--- inject ---*/
+/* Owns dd__inj and the datadog style's writes; calls the caller's carrier writer only. */
 
 DD__PRIVATE int dd__set(const dd_carrier_writer *w, const char *k, size_t kn, const char *v, size_t vn) {
     return w->set(w->self, k, kn, v, vn);
@@ -2816,6 +2883,8 @@ DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, dd__inj *x,
     if (n && (rc = dd__set(w, DD__LIT("x-datadog-tags"), tags, n)) != DD_OK) return rc;
     return DD_OK;
 }
+/*--- inject: tracecontext ---*/
+/* traceparent and tracestate, built in dd__sb buffers on the stack, then written to the carrier. */
 /* Tracestate escaping inside the dd member (R-W3C-18). */
 /* Room for how many of n one-byte appends: as many dd__sb_putc calls would store (`over` set
  * when some would not), so the callers check the room once and write the bytes directly. */
@@ -2948,6 +3017,8 @@ DD__PRIVATE int dd__inject_tracecontext(dd__inj *x, const dd_carrier_writer *w) 
     }
     return dd__set(w, DD__LIT("tracestate"), ts, b.len);
 }
+/*--- inject: b3, baggage, dd_inject ---*/
+/* The last styles and dd_inject(_checked), which calls every style of the configuration in order. */
 DD__PRIVATE size_t dd__b3_value(const dd_trace_context *c, char *out) { /* out: 32 + 1 + 16 + 2 + 1 */
     dd__sb b;
     dd__sb_init(&b, out, 56);
@@ -3041,6 +3112,11 @@ DD_API int dd_inject(const dd_propagation_config *cfg, const dd_trace_context *c
 #include <string.h>
 
 /*=== json reader implementation ===*/
+/* Owns dd_json and its iterator: a validating, non-allocating reader of the caller's text. The
+ * dd__sls_* helpers here and below are also used by dd_lambda.h. */
+
+/*--- json: scanners ---*/
+/* Character tests and validating scanners over [p, end): never read at or past end, no state. */
 
 DD__PRIVATE int dd__sls_is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 DD__PRIVATE int dd__sls_is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -3166,6 +3242,8 @@ DD__PRIVATE int dd__sls_type_of(char c) {
     }
 }
 
+/*--- json: parse and iterate ---*/
+/* dd_json_parse validates the whole text once; dd_json values and iterators point into it. */
 DD_API int dd_json_parse(const char *text, size_t len, dd_json *root) {
     unsigned char stack[DD_JSON_MAX_DEPTH]; /* 1 = object, 0 = array */
     size_t depth = 0;
@@ -3291,6 +3369,8 @@ done:
     return DD_ERR_NOT_FOUND;
 }
 
+/*--- json: strings ---*/
+/* Unescaping into the caller's buffer (or compared in place); no allocation. */
 /* One decoding step over a string's body: writes 1..4 UTF-8 bytes to out and returns how many,
  * or 0 at the closing quote / end. */
 DD__PRIVATE unsigned dd__sls_hex4(const char *p) {
@@ -3397,6 +3477,8 @@ DD_API int dd_json_string_eq(const dd_json *v, const char *s, size_t s_len) {
     return pos == s_len;
 }
 
+/*--- json: lookups and numbers ---*/
+/* Member, index and dotted-path lookups; numbers without strtod or locale. */
 DD_API int dd_json_get(const dd_json *obj, const char *key, size_t key_len, dd_json *out) {
     dd_json_iter it;
     dd_json k, v, found;
@@ -3547,6 +3629,11 @@ DD_API int dd_json_path(const dd_json *root, const char *dot_path, dd_json *out)
 }
 
 /*=== _datadog carrier implementation ===*/
+/* Owns the `_datadog` JSON carrier: reads and writes through dd_extract/dd_inject and the
+ * configured styles; the dd__sls_* helpers are also used by dd_lambda.h. */
+
+/*--- _datadog: reading ---*/
+/* Case-insensitive lookups and dd_json_carrier (a carrier reader over a JSON object) for dd_extract. */
 
 DD__PRIVATE int dd__sls_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
@@ -3661,6 +3748,8 @@ DD_API int dd_datadog_extract(const dd_propagation_config *cfg, const char *json
     return dd__sls_extract_obj(cfg, &root, NULL, out) ? DD_OK : DD_ERR_NOT_FOUND;
 }
 
+/*--- _datadog: writing ---*/
+/* dd__sls_jw: a bounded JSON writer into the caller's buffer, the carrier writer of dd_inject. */
 typedef struct dd__sls_jw {
     char *out;
     size_t cap;

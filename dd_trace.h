@@ -49,6 +49,83 @@
  *           kind of failure per DD_TRACE_LOGGING_RATE seconds, default 60). transport_fn: on the
  *           worker (or the delivering thread in the other modes), one call at a time.
  *           allocator: any thread, possibly under the tracer mutex (it must not call back).
+ *
+ * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
+ * defines; it may call any public function of the three headers and the private helpers of the
+ * sections above it (forward declarations mark the few calls downwards: dd__deliver,
+ * dd__wake_worker, dd__tracer_http, dd__link_add, the fork handlers). Lock order: the tracer
+ * mutex (t->lock), then the sampler's (s->lock); no user hook but the allocator runs under either.
+ *   === sampling implementation ===  keep/drop by rate (Knuth hash), glob matching, _dd.p.dm and
+ *                                    ksr formatting: pure functions.
+ *   --- rate limiter: token bucket + effective rate (dd-trace-cpp limiter.cpp's algorithm) ---
+ *                                    dd__limiter; the caller holds the sampler's lock.
+ *   --- the sampler ---              dd__sampler (rules, text pool, limiters, agent rates, its
+ *                                    lock), the sampling input and decision types.
+ *   --- sampler: log lines and numbers --- dd__smsg (no printf), dd__sampler_log, rate parsing.
+ *   --- sampler: rules ---           rules from code and from DD_TRACE_SAMPLING_RULES /
+ *                                    DD_SPAN_SAMPLING_RULES JSON (dd_json_*) into the text pool.
+ *   --- sampler: init and destroy --- dd__sampler_init (getenv_fn, log_fn), dd__sampler_destroy.
+ *   --- sampler: decisions ---       rule matching, dd__sampler_decide (the sampler's lock around
+ *                                    the limiter and the agent rates only).
+ *   --- sampler: agent rates ---     dd__sampler_set_agent_rates: the agent's rate_by_service,
+ *                                    under the sampler's lock.
+ *   --- span sampler ---             dd__span_sampler_decide: single-span sampling rules.
+ *   === tracer ===                   includes, DD__HAVE_POSIX, arena constants.
+ *   --- clocks ---                   the default wall, monotonic and getenv hooks.
+ *   --- ids: per-thread splitmix64 streams, reseeded after fork ---  dd__rng (thread-local),
+ *                                    the fork generation, pthread_atfork registration.
+ *   --- small text helpers (no stdio, no locale) --- dd__t_u64_dec, dd__t_hex16, dd__t_ieq,
+ *                                    dd__tsb (bounded builder, JSON strings), UTF-8 repair.
+ *   --- private types ---            blocks, tags, links, struct dd_span, dd__segment, the payload
+ *                                    buffer (dd__pbuf) and encoders (dd__enc).
+ *   --- struct dd_tracer ---         the tracer: hooks, configuration, lock and condition, sampler,
+ *                                    pools, payload buffers, worker state, counters.
+ *   --- logging: never called with the tracer lock held --- the default stderr logger,
+ *                                    dd__tlog*, rate-limited lines, the drop kinds.
+ *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pool,
+ *                                    segment allocation and release.
+ *   --- span tag storage ---         a span's area (refilled under the lock), tag lookup, the
+ *                                    msgpack-ready tag layout (dd__span_put); no lock per tag.
+ *   --- configuration ---            DD_* parsing helpers (dd__env_ctx, dd__resolve_flag).
+ *   --- container id, global tags, runtime id --- the cgroup file, DD_TAGS, runtime-id, fork check.
+ *   --- propagation configuration: code beats the environment (docs/propagation.md §2) ---
+ *                                    t->prop (styles, baggage tag keys).
+ *   --- tracer creation ---          the startup log, the condition variable, the delivery mode.
+ *   --- dd_tracer_new ---            dd_tracer_config_init, dd_tracer_new: one allocation for the
+ *                                    tracer and its strings; reads the environment once.
+ *   --- ids ---                      span and trace ids (random_fn or dd__rng).
+ *   --- spans ---                    span initialisation, child spans, segment text and ptags (a
+ *                                    new segment or span under the tracer lock).
+ *   --- baggage of a trace (docs/http.md §1) --- the segment's dd_baggage and its span tags.
+ *   --- span start and fields ---    dd_span_start (context, root tags), name/service/resource/type.
+ *   --- tags ---                     manual.keep/drop, peer.service, dd_span_set_tag, get_tag/metric.
+ *   --- span baggage ---             dd_span_baggage_* (changes under the tracer lock).
+ *   --- HTTP spans (docs/http.md §2) --- the default query-string pattern, PCRE to POSIX ERE.
+ *   --- HTTP configuration ---       error statuses, header tags, peer service mapping,
+ *                                    dd__tracer_http (called by dd_tracer_new).
+ *   --- HTTP tags ---                dd_span_set_http_request/_client_ip/_route/_response.
+ *   --- metrics, errors, kind, links and ids of a span --- dd_span_set_metric/_error/_kind/
+ *                                    _measured, dd_span_add_link, dd_span_trace_id and friends.
+ *   --- sampling decision: the one place it is made (under lock) --- dd__segment_decide (calls
+ *                                    the sampler), dd_span_set_priority, dd_span_set_origin.
+ *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (dd_mp_*).
+ *   --- payload buffer and span filtering --- dd__pbuf_grow, dd__segment_filter (calls the span
+ *                                    sampler), dd__encode_chunk, dd__pbuf_append.
+ *   --- finish ---                   dd__finish: the trace's decision, encoding off the lock on
+ *                                    the finishing thread or queueing for the worker.
+ *   --- delivery: the worker, requests, retries and the held payload --- responses, backoff.
+ *   --- delivery: requests ---       dd__build_request, dd__send_held: calls transport_fn and
+ *                                    log_fn without the tracer lock.
+ *   --- delivery: cycles ---         dd__deliver, dd__deliver_all: swapping and freeing buffers.
+ *   --- the worker thread ---        dd__worker_main, dd__wake_worker.
+ *   --- flush, counters and accessors --- dd_tracer_flush, dd_tracer_counters, service/env/version.
+ *   --- shutdown and fork ---        the tracer registry (its own mutex), fork handlers,
+ *                                    dd_tracer_free.
+ *   --- propagation from a span ---  dd_span_context, dd_span_inject* (dd_inject).
+ *   --- extraction with the tracer's configuration --- dd_tracer_extract* (dd_extract).
+ *   --- log correlation (dd-trace-py 3.x formats) --- dd_span_log_correlation.
+ *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
+ *
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
  *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
  *           the debug log after each flush.
@@ -719,6 +796,8 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 /*=== implementation ===*/
 
 /*=== sampling implementation ===*/
+/* Owns the pure helpers of sampling: the Knuth keep/drop, globs, decimal and ksr formatting. No
+ * state, no lock, no allocation; any thread. */
 #include <pthread.h>
 #include <stdio.h> /* the default logger's stderr */
 #include <stdlib.h>
@@ -855,6 +934,7 @@ DD__PRIVATE size_t dd__sampling_format_ksr(double r, char *buf) {
 }
 
 /*--- rate limiter: token bucket + effective rate (dd-trace-cpp limiter.cpp's algorithm) ---*/
+/* Owns dd__limiter; no lock of its own: the sampler calls it under its lock. */
 
 typedef struct dd__limiter {
     double per_second;
@@ -937,6 +1017,8 @@ DD__PRIVATE int dd__limiter_allow(dd__limiter *l, int64_t now_ns, double *effect
 }
 
 /*--- the sampler ---*/
+/* Owns dd__sampler and the types of its inputs and decisions. The sampler has its own mutex, taken
+ * inside the tracer's when both are held; it calls no user hook but log_fn (getenv_fn at init). */
 
 typedef struct dd__glob {
     uint32_t off, len; /* in the sampler's text pool */
@@ -1029,6 +1111,8 @@ typedef struct dd__span_sampling_decision {
     int has_max_per_second;
 } dd__span_sampling_decision;
 
+/*--- sampler: log lines and numbers ---*/
+/* Log lines built without printf and sent to the sampler's log_fn; rate parsing. No lock. */
 /* A log line assembled from pieces into a fixed buffer (no printf); long pieces are cut. */
 typedef struct dd__smsg {
     char buf[320];
@@ -1104,6 +1188,9 @@ DD__PRIVATE int dd__sampling_parse_double(const char *s, double *out) {
 
 DD__PRIVATE int dd__sampling_rate_ok(double r) { return r >= 0.0 && r <= 1.0; }
 
+/*--- sampler: rules ---*/
+/* Trace and span rules from code or JSON (dd_json_*) into the sampler's fixed tables and text
+ * pool; only at init, before the sampler is shared. */
 /* Copies bytes into the rule text pool; 0 when full. */
 DD__PRIVATE int dd__sampler_text_add(dd__sampler *s, const char *p, size_t n, uint32_t *off) {
     if (n > DD_SAMPLING_TEXT_MAX - s->text_used) return 0;
@@ -1343,6 +1430,9 @@ DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, siz
     return added;
 }
 
+/*--- sampler: init and destroy ---*/
+/* Reads DD_TRACE_SAMPLE_RATE, the rules and limits through getenv_fn; creates and destroys the
+ * sampler's mutex. */
 DD__PRIVATE const char *dd__sampler_getenv(const char *(*getenv_fn)(void *, const char *), void *user,
                                            const char *name) {
     const char *v = getenv_fn ? getenv_fn(user, name) : getenv(name);
@@ -1474,6 +1564,9 @@ DD__PRIVATE void dd__sampler_destroy(dd__sampler *s) {
     pthread_mutex_destroy(&s->lock);
 }
 
+/*--- sampler: decisions ---*/
+/* Rule matching (reads the input only) and dd__sampler_decide (the sampler's lock around the
+ * limiter and the agent rates). */
 DD__PRIVATE int dd__sampler_glob_ok(const dd__sampler *s, const dd__glob *g, const char *p, size_t n) {
     if (g->any) return 1;
     return dd__glob_match(s->text + g->off, g->len, p ? p : "", p ? n : 0);
@@ -1588,6 +1681,8 @@ DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in
     if (out->priority > 0) out->dm_len = dd__sampling_format_dm(out->mechanism, out->dm);
 }
 
+/*--- sampler: agent rates ---*/
+/* Replaces the agent rates under the sampler's lock; called with the agent's answer on delivery. */
 /* Feeds the body of an agent response, {"rate_by_service":{"service:S,env:E":rate,...}}, to the
  * sampler: the whole per-key map is replaced, and the default rate ("service:,env:") updated when
  * present. A body that is not a JSON object, or a rate that is not a number in [0, 1], rejects the
@@ -1665,6 +1760,8 @@ DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, si
     return DD_OK;
 }
 
+/*--- span sampler ---*/
+/* Single-span rules; their limiters under the sampler's lock. */
 /* Single-span sampling for one span of a trace whose final priority is <= 0 (docs/sampling.md
  * §10): the first span rule matching the span's own service, name, resource and tags;
  * kept when hash(span_id) <= threshold(sample_rate) and the rule's limiter allows. Returns 1 and
@@ -1695,6 +1792,8 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 }
 
 /*=== tracer ===*/
+/* The tracer: spans, segments, encoding and delivery. The tracer mutex (t->lock) guards segments,
+ * the payload buffers and the counters; user hooks are called without it (allocator excepted). */
 /* With `#define DD_API static` an unused public function must not warn (as dd_msgpack.h). */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
@@ -1729,6 +1828,7 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #define DD__TAG_METRIC 2
 
 /*--- clocks ---*/
+/* The default hooks; used when wall_ns_fn, mono_ns_fn, getenv_fn are NULL. No state. */
 DD__PRIVATE int64_t dd__default_wall_ns(void *user) {
     struct timeval tv;
     (void)user;
@@ -1755,6 +1855,8 @@ DD__PRIVATE const char *dd__default_getenv(void *user, const char *name) {
 }
 
 /*--- ids: per-thread splitmix64 streams, reseeded after fork ---*/
+/* Owns the thread-local generator, the fork generation and the atfork registration; no lock: each
+ * thread draws from its own stream. */
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #define DD__THREAD_LOCAL thread_local
 #elif defined(__GNUC__)
@@ -1808,6 +1910,7 @@ DD__PRIVATE uint64_t dd__rng_next(void) {
 }
 
 /*--- small text helpers (no stdio, no locale) ---*/
+/* Owns dd__tsb and the number, hex and UTF-8 helpers; pure, no allocation (dd_lambda.h uses them). */
 DD__PRIVATE size_t dd__t_u64_dec(uint64_t v, char *out) {
     char tmp[20];
     size_t n = 0, i;
@@ -1981,6 +2084,7 @@ DD__PRIVATE void dd__t_utf8_fix_copy(char *dst, const unsigned char *s, size_t n
 }
 
 /*--- private types ---*/
+/* Owns the private types of spans and segments and the payload and encoder types; no code. */
 typedef struct dd__block {
     struct dd__block *next;
     size_t cap; /* payload bytes after the header */
@@ -2106,6 +2210,8 @@ typedef struct dd__enc {
 #else
 #define DD__INTERPRETER "unknown"
 #endif
+/*--- struct dd_tracer ---*/
+/* Owns struct dd_tracer and its limits; the fields after `guarded by lock` are under t->lock. */
 #define DD__MAX_GLOBAL_TAGS 64
 #define DD__HEADERS_MAX 12
 /* Kinds of rate-limited log lines (dd__tlog_limited). */
@@ -2217,6 +2323,8 @@ struct dd_tracer {
 };
 
 /*--- logging: never called with the tracer lock held ---*/
+/* Owns the tracer's logging and its rate limit (under lock briefly to check the limit, never
+ * while calling log_fn); the drop kinds. */
 /* The logger used when log_fn is NULL: one line per message on stderr with a level prefix.
  * Control bytes become '?', so that nothing a peer sent (an agent's answer) can forge a line. */
 DD__PRIVATE void dd__stderr_log(void *user, int level, const char *msg, size_t len) {
@@ -2315,6 +2423,7 @@ DD__PRIVATE void dd__tlog_drops(const dd_tracer *t, unsigned kinds) {
 }
 
 /*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
+/* Owns the block pool and segment allocation; every function here runs under the tracer lock. */
 DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
     dd__block *b;
     size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
@@ -2382,6 +2491,9 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
     }
 }
 
+/*--- span tag storage ---*/
+/* A span's own area: tags are written without the lock, a new area is taken under it. Owns the
+ * tag layout (wire-ready msgpack) and lookup. */
 /* dd__span_room when the span's area is full: a new area from the segment, under the lock. */
 DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
     dd_tracer *t = s->seg->tracer;
@@ -2569,6 +2681,7 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
 }
 
 /*--- configuration ---*/
+/* DD_* parsing helpers (dd__env_ctx reads through getenv_fn); only during dd_tracer_new. */
 /* 1 on, 0 off, -1 invalid: "true"/"1"/"yes"/"on" and "false"/"0"/"no"/"off", any case. */
 DD__PRIVATE int dd__t_parse_bool(const char *v) {
     if (dd__t_ieq(v, "true") || dd__t_ieq(v, "1") || dd__t_ieq(v, "yes") || dd__t_ieq(v, "on")) return 1;
@@ -2633,6 +2746,9 @@ DD__PRIVATE int dd__resolve_flag(const dd__env_ctx *e, int code, const char *nam
     return def;
 }
 
+/*--- container id, global tags, runtime id ---*/
+/* The cgroup file (read once in dd_tracer_new), DD_TAGS, the runtime-id; dd__check_fork under
+ * lock. */
 /* Reads up to cap-1 bytes of a file (only in dd_tracer_new). Returns the length, 0 on failure. */
 DD__PRIVATE size_t dd__t_read_file(const char *path, char *buf, size_t cap) {
 #if DD__HAVE_POSIX
@@ -2772,6 +2888,7 @@ DD__PRIVATE void dd__check_fork(dd_tracer *t) {
 }
 
 /*--- propagation configuration: code beats the environment (docs/propagation.md §2) ---*/
+/* Owns t->prop: styles and baggage settings from code, else the environment; in dd_tracer_new. */
 DD__PRIVATE void dd__code_styles(dd_tracer *t, const char *name, const char *v, int *styles, int *n) {
     int tmp[DD_STYLES_MAX], tn = 0, i;
     if (!v) return;
@@ -2846,6 +2963,7 @@ DD__PRIVATE void dd__tracer_propagation(dd_tracer *t, const dd_tracer_config *cf
 
 DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, const dd__env_ctx *e);
 /*--- tracer creation ---*/
+/* The startup log, the lock and condition, the delivery mode; all in dd_tracer_new. */
 DD__PRIVATE void dd__startup_log(dd_tracer *t) {
     char buf[1536];
     dd__tsb sb;
@@ -2948,6 +3066,9 @@ DD__PRIVATE void dd__resolve_delivery(dd_tracer *t, const dd__env_ctx *e, const 
     }
 }
 
+/*--- dd_tracer_new ---*/
+/* Allocates the tracer with its allocator, reads the environment (getenv_fn), creates the sampler;
+ * nothing is shared before it returns. */
 /* The resolved strings, gathered before one allocation holds them all. */
 typedef struct dd__strsrc {
     const char *p;
@@ -3141,6 +3262,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
 }
 
 /*--- ids ---*/
+/* Span and trace ids from random_fn or the per-thread generator; no lock. */
 DD__PRIVATE uint64_t dd__rand(const dd_tracer *t) { return t->random_fn ? t->random_fn(t->hook_user) : dd__rng_next(); }
 /* 63-bit, non-zero (dd-trace-cpp and dd-trace-go clear bit 63 for int64 consumers). */
 DD__PRIVATE uint64_t dd__new_span_id(const dd_tracer *t) {
@@ -3168,6 +3290,7 @@ DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace
 }
 
 /*--- spans ---*/
+/* Span creation in a segment's arena: a new span takes the tracer lock once. */
 DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen(p) : n; }
 
 /* Names a span field: copies the string into the span's area. */
@@ -3330,6 +3453,7 @@ DD__PRIVATE void dd__seg_ptags(dd_tracer *t, dd__segment *seg, const dd_trace_co
 DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok);
 
 /*--- baggage of a trace (docs/http.md §1) ---*/
+/* Owns the segment's dd_baggage (made on first use) and the baggage span tags. */
 /* The trace's map, made on first use in the segment's arena. Under lock (or before the segment
  * is shared). NULL when memory runs out. */
 DD__PRIVATE dd_baggage *dd__seg_baggage(dd_tracer *t, dd__segment *seg) {
@@ -3369,6 +3493,9 @@ DD__PRIVATE DD__T_COLD void dd__bag_tags(dd_span *s, const dd_baggage *b) {
     }
 }
 
+/*--- span start and fields ---*/
+/* dd_span_start (a root or a continued trace; the tracer lock once) and the span's name,
+ * service, resource and type (no lock unless the span's area is full). */
 /* The local root's tags, links and baggage from the context it starts with: a continued one
  * (`continued`), or one without trace id that carries baggage or links (R-BG-18, R-MS-9 restart). */
 DD__PRIVATE DD__T_COLD void dd__root_from_context(dd_tracer *t, dd_span *s, const dd_trace_context *ctx,
@@ -3525,6 +3652,9 @@ DD_API void dd_span_set_type(dd_span *s, const char *v) {
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
     if (s && v) dd__span_field(s, &s->type, v, n);
 }
+/*--- tags ---*/
+/* Tag setters and getters of one span: no lock unless the span's area is full; manual.keep/drop
+ * go through dd_span_set_priority. */
 /* manual.keep / manual.drop (docs/http.md §3 R-MT-1, R-MT-2; docs/sampling.md §2): the decision of
  * dd_span_set_priority, the tag not stored; "false" or "0" does nothing. 1 when the key was one of
  * them. The caller checked the length (11) and the first byte: most keys stop there. */
@@ -3602,6 +3732,8 @@ DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len,
     if (value) *value = dd__tag_num(g);
     return DD_OK;
 }
+/*--- span baggage ---*/
+/* dd_span_baggage_*: the trace's map; set, remove and clear under the tracer lock. */
 DD_API int dd_span_baggage_set(dd_span *s, const char *key, size_t key_len, const char *value,
                                size_t value_len) {
     dd_tracer *t;
@@ -3642,6 +3774,7 @@ DD_API void dd_span_baggage_clear(dd_span *s) {
 }
 DD_API const dd_baggage *dd_span_baggage(const dd_span *s) { return s ? s->seg->baggage : NULL; }
 /*--- HTTP spans (docs/http.md §2) ---*/
+/* Owns the query-string obfuscation pattern and its PCRE to POSIX translation. */
 /* The official default query-string pattern (dd-trace-py's, the newest; docs/http.md §2.3 R-QS-4)
  * in POSIX extended syntax: (?: groups written as ( groups, \s as [[:space:]], \w as
  * [[:alnum:]_]; compiled case-insensitively. It gives the documented results on every vector of
@@ -3723,6 +3856,9 @@ DD__PRIVATE int dd__pcre_to_ere(const char *in, char *out, size_t cap) {
     out[o] = 0;
     return 1;
 }
+/*--- HTTP configuration ---*/
+/* DD_TRACE_HTTP_*_ERROR_STATUSES, DD_TRACE_HEADER_TAGS, peer service mapping, the query regex:
+ * into the tracer, only in dd_tracer_new (dd__tracer_http). */
 /* "N" or "A-B" (inclusive), comma-separated, whitespace ignored, ranges normalised; any bad entry
  * rejects the whole value (docs/http.md §2.5 R-ES-3). 1 when parsed. */
 DD__PRIVATE int dd__parse_statuses(const char *v, uint16_t *lo, uint16_t *hi, int *n) {
@@ -3868,6 +4004,9 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
     }
 #endif
 }
+/*--- HTTP tags ---*/
+/* HTTP tags of one span (URL, headers, client IP, status); reads the tracer's configuration, no
+ * lock beyond the tag storage's. */
 DD__PRIVATE int dd__http_kind(const dd_span *s) { /* 1 client, 0 server (the default) */
     const char *v;
     size_t n;
@@ -4096,6 +4235,8 @@ DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *h
     if (headers) dd__http_header_tags(s, headers, n_headers, 1);
 }
 
+/*--- metrics, errors, kind, links and ids of a span ---*/
+/* Setters and getters of one span; links in the span's area. No lock beyond the tag storage's. */
 DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
 DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
     if (!s || !key) return;
@@ -4199,6 +4340,7 @@ DD_API uint64_t dd_span_parent_id(const dd_span *s) { return s ? s->parent_id : 
 DD_API dd_tracer *dd_span_tracer(const dd_span *s) { return s ? s->seg->tracer : NULL; }
 
 /*--- sampling decision: the one place it is made (under lock) ---*/
+/* Owns the segment's decision: calls the sampler (whose lock nests inside the tracer's). */
 DD__PRIVATE int dd__root_tag_fn(const void *span, const char *key, size_t key_len, const char **val, size_t *val_len,
                                 double *num, int *is_num) {
     const dd_span *s = (const dd_span *)span;
@@ -4323,6 +4465,8 @@ DD_API void dd_span_set_origin(dd_span *s, const char *origin) {
 }
 
 /*--- encoding (docs/agent-protocol.md §2.2-§2.6), under lock ---*/
+/* Owns the span encoding (dd_mp_writer into a dd__enc): under the tracer lock, or off it for a
+ * completed segment no other thread can reach. Allocates only through the writer. */
 /* A constant key (n < 32, known at compile time): the marker and the bytes are stored inline. */
 DD__PRIVATE DD__T_HOT void dd__enc_key(dd_mp_writer *w, const char *k, size_t n) {
     if (w->error == DD_OK && n < w->cap - w->len) {
@@ -4565,6 +4709,9 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
 }
 
+/*--- payload buffer and span filtering ---*/
+/* The payload buffers (grown with the tracer's allocator), single-span filtering (calls the span
+ * sampler), a chunk appended within max_buffer_bytes; under the tracer lock. */
 DD__PRIVATE int dd__pbuf_grow(dd_tracer *t, dd__pbuf *pb) {
     size_t cap = pb->cap_marks ? pb->cap_marks * 2 : 64;
     dd__chunk_mark *m = (dd__chunk_mark *)dd__alloc(&t->alloc, cap * sizeof *m);
@@ -4710,6 +4857,9 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
     return drop;
 }
 
+/*--- finish ---*/
+/* dd__finish: under the lock the decision and either a pooled encoder or the worker's queue; the
+ * encoding itself off the lock; may deliver (DD_DELIVERY_SYNC) without the lock. */
 DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *result);
 DD__PRIVATE int dd__wake_worker(dd_tracer *t);
 DD__PRIVATE int64_t dd__now(void);
@@ -4930,6 +5080,8 @@ DD__PRIVATE int64_t dd__backoff_ns(const dd_tracer *t, int n, int64_t retry_afte
     return d;
 }
 
+/*--- delivery: requests ---*/
+/* Builds a request into t->send and calls transport_fn without the tracer lock; logs failures. */
 /* Builds the request for chunks [i, j) of pb into t->send. */
 DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, size_t j, size_t start,
                                    dd_header *h, char *count, dd_http_request *req) {
@@ -5086,6 +5238,8 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
     return DD__CYCLE_DONE;
 }
 
+/*--- delivery: cycles ---*/
+/* One delivery: swaps the buffers under the lock, sends off it, merges the counters under it. */
 /* Frees completed segments (under lock). */
 DD__PRIVATE void dd__free_seg_list(dd_tracer *t, dd__segment *seg) {
     while (seg) {
@@ -5332,6 +5486,9 @@ DD__PRIVATE int dd__wake_worker(dd_tracer *t) {
     return 0;
 }
 
+/*--- flush, counters and accessors ---*/
+/* dd_tracer_flush asks the worker and waits on the condition (or delivers itself in the other
+ * modes); the counters are copied under the tracer lock. */
 DD_API int dd_tracer_flush(dd_tracer *t) {
     int rc;
     if (!t) return DD_ERR_INVALID_ARG;
@@ -5560,6 +5717,7 @@ DD_API void dd_tracer_free(dd_tracer *t) {
 }
 
 /*--- propagation from a span ---*/
+/* A span's trace context (under the tracer lock for the decision) and dd_inject through it. */
 /* Copies a segment string into a context field of max bytes (+1 for the NUL); too long: "". */
 DD__PRIVATE DD__T_HOT uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src) {
     uint32_t n = src.n <= max ? src.n : 0;
@@ -5720,6 +5878,7 @@ DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap) {
 }
 
 /*--- extraction with the tracer's configuration ---*/
+/* dd_extract with the tracer's propagation configuration; no lock. */
 DD__PRIVATE const dd_propagation_config *dd__tprop(const dd_tracer *t) { return t ? &t->prop : NULL; }
 DD_API const dd_propagation_config *dd_tracer_propagation(const dd_tracer *t) { return dd__tprop(t); }
 DD_API int dd_tracer_extract(const dd_tracer *t, const dd_carrier_reader *carrier, dd_trace_context *out) {
@@ -5758,6 +5917,7 @@ DD_API int dd_tracer_extract_datadog_json(const dd_tracer *t, const char *json, 
 }
 
 /*--- log correlation (dd-trace-py 3.x formats) ---*/
+/* The trace and span ids as log fields; no lock, no allocation. */
 /* A value of the text form: nothing in it can end the line or the field (a newline in DD_ENV
  * must not forge a log line). */
 DD__PRIVATE void dd__tsb_log_value(dd__tsb *b, const char *s, size_t n) {
