@@ -434,11 +434,11 @@ class Span {
   finish () { this.c.span_finish(this.s); this.s = null }
 }
 
-module.exports = {
-  Library, Context, Tracer, Span, STRUCTS, DD_VERSION, DD_ON, DD_OFF, PRIORITY_UNSET, koffi,
+module.exports = { Library, Context, Tracer, Span, STRUCTS, DD_VERSION, DD_ON, DD_OFF, PRIORITY_UNSET, koffi }
+Object.assign(module.exports, {
   DD_DELIVERY_BACKGROUND, DD_DELIVERY_SYNC, DD_DELIVERY_MANUAL, DD_TRANSPORT_ANSWERED, DD_TRANSPORT_NOT_SENT,
   DD_TRANSPORT_UNCONFIRMED
-}
+})
 
 if (require.main === module) {
   const dd = new Library(process.argv[2])
