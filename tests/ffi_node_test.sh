@@ -128,6 +128,15 @@ r.new_body = sent.length ? sent[0].body.toString('base64') : null
 const t3 = dd.tracer(() => { throw new Error('agent down') }, { send_retries: -1 })
 t3.startSpan('lost').finish()
 r.throw_rc = t3.flush(); r.throw_counters = t3.counters(); r.throw_errors = t3.transportErrors.map(String); t3.close()
+const t3b = dd.tracer(() => { const e = new Error('connect ECONNREFUSED'); e.code = 'ECONNREFUSED'; throw e }, { send_retries: -1, shutdown_timeout_ms: 300 })
+t3b.startSpan('kept').finish()
+r.refused_rc = t3b.flush(); r.refused_counters = t3b.counters(); r.refused_errors = t3b.transportErrors.length; t3b.close()
+// No transport: the library's own sender on the tracer's worker thread (no JS callback there),
+// here to a port where nothing listens: not sent, the payload kept, no crash.
+process.env.DD_TRACE_AGENT_URL = 'http://127.0.0.1:1'
+const t6 = dd.tracer(null, { shutdown_timeout_ms: 300 })
+t6.startSpan('native').finish()
+r.native_rc = t6.flush(); r.native_counters = t6.counters(); t6.close()
 const t4 = dd.tracer(() => ({ status: 500, body: 'oops' }), { send_retries: -1 })
 t4.startSpan('lost').finish()
 r.http500_rc = t4.flush(); r.http500_failed = t4.counters().requests_failed; t4.close()
@@ -203,9 +212,19 @@ s2 = p2[0][0] if p2 else {}
 check(tid >> 64 != 0 and s2.get("trace_id") == tid & (2**64 - 1) and s2.get("meta", {}).get("_dd.p.tid") == "%016x" % (tid >> 64),
       "new trace: 128-bit id, low half on the wire, high half in _dd.p.tid")
 check(s2.get("meta", {}).get("greeting") == "h\u00e9llo \u2603", "UTF-8 tag value round trip")
-check(r["throw_rc"] == -10 and r["throw_counters"]["requests_failed"] == 1 and r["throw_counters"]["spans_dropped_send"] == 1
-      and r["throw_errors"] == ["Error: agent down"], "a throwing transport: DD_ERR_TRANSPORT, counted, the error kept")
+tc = r["throw_counters"]
+check(r["throw_rc"] == -10 and tc["requests_failed"] == 1 and tc["requests_unconfirmed"] == 1 and tc["spans_unconfirmed"] == 1
+      and tc["spans_dropped_send"] == 0 and r["throw_errors"] == ["Error: agent down"],
+      "a throwing transport: DD_ERR_TRANSPORT, unconfirmed (never sent again), the error kept")
+rc = r["refused_counters"]
+check(r["refused_rc"] == -10 and rc["requests_failed"] >= 1 and rc["requests_deferred"] == rc["requests_failed"]
+      and rc["spans_pending"] == 1 and rc["spans_dropped_send"] == 0 and rc["spans_unconfirmed"] == 0
+      and r["refused_errors"] == rc["requests_failed"],
+      "a transport throwing ECONNREFUSED: DD_ERR_TRANSPORT, not sent (deferred), the payload kept")
 check(r["http500_rc"] == -13 and r["http500_failed"] == 1, "an HTTP 500 from the transport: DD_ERR_HTTP, counted")
+nc = r["native_counters"]
+check(r["native_rc"] == -10 and nc["requests_deferred"] >= 1 and nc["spans_pending"] == 1 and nc["requests_sent"] == 0,
+      "no transport: the native sender (nothing listening): DD_ERR_TRANSPORT, deferred, the payload kept")
 check(r["disabled"] == {"null_span": True, "refused": True, "sent": 0}, "disabled tracer: NULL spans, inject refused, nothing sent")
 print("checks: %d passed, %d failed" % (passed, failed))
 EOF

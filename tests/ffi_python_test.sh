@@ -168,14 +168,29 @@ check(tid >> 64 != 0 and s2.get("trace_id") == tid & (2**64 - 1) and s2.get("met
 check(s2.get("meta", {}).get("greeting") == "h\u00e9llo \u2603" and s2.get("parent_id") == 0, "UTF-8 tag value round trip; root parent 0")
 
 # A Python transport that raises: the flush fails, the SDK counts it, Python keeps the reason.
-def broken(method, path, headers, body):
+# A refused connection is DD_TRANSPORT_NOT_SENT (the payload is kept for another try), any other
+# error DD_TRANSPORT_UNCONFIRMED (maybe delivered: never sent again).
+def refused(method, path, headers, body):
     raise ConnectionRefusedError("agent down")
-t3 = dd.tracer(broken, send_retries=-1)
+t3 = dd.tracer(refused, send_retries=-1, shutdown_timeout_ms=300)
 t3.start_span("lost").finish()
 rc = t3.flush()
 cnt = t3.counters()
-check(rc == -10 and cnt["requests_failed"] == 1 and cnt["spans_dropped_send"] == 1 and len(t3.transport_errors) == 1,
-      "a raising transport: DD_ERR_TRANSPORT, requests_failed 1, spans_dropped_send 1")
+check(rc == -10 and cnt["requests_failed"] >= 1 and cnt["requests_deferred"] == cnt["requests_failed"]
+      and cnt["spans_pending"] == 1 and cnt["spans_dropped_send"] == 0 and cnt["spans_unconfirmed"] == 0
+      and len(t3.transport_errors) == cnt["requests_failed"],
+      "a transport raising ConnectionRefusedError: DD_ERR_TRANSPORT, not sent (deferred), the payload kept")
+t3.close()
+def lost(method, path, headers, body):
+    raise TimeoutError("no answer")
+t3 = dd.tracer(lost, send_retries=-1)
+t3.start_span("lost").finish()
+rc = t3.flush()
+rc2 = t3.flush()
+cnt = t3.counters()
+check(rc == -10 and rc2 == 0 and cnt["requests_failed"] == 1 and cnt["requests_unconfirmed"] == 1 and cnt["spans_unconfirmed"] == 1
+      and cnt["spans_dropped_send"] == 0 and len(t3.transport_errors) == 1,
+      "a transport raising another error: DD_ERR_TRANSPORT, unconfirmed, never sent again")
 t3.close()
 t4 = dd.tracer(lambda *a: (500, b"oops"), send_retries=-1)
 t4.start_span("lost").finish()
@@ -220,9 +235,23 @@ recs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 got = [sp for r in recs for ch in (r.get("payload") or []) for sp in ch]
 ok1 = rc == 0 and cnt["requests_sent"] == 1 and cnt["responses_invalid"] == 0
 ok2 = len(recs) == 1 and recs[0]["status"] == 200 and [(x["name"], x["span_id"], x["service"]) for x in got] == [("py.http", sid, "ffi-http")]
+# No transport given: the library's own sender (dd_sender.h), on the tracer's worker thread.
+n = dd.tracer(service="ffi-native")
+s = n.start_span("py.native")
+nid = s.span_id
+s.finish()
+nrc = n.flush()
+ncnt = n.counters()
+n.close()
+time.sleep(0.1)
+recs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+got = [sp for r in recs for ch in (r.get("payload") or []) for sp in ch]
+ok3 = nrc == 0 and ncnt["requests_sent"] == 1 and ncnt["spans_sent"] == 1 and ("py.native", nid, "ffi-native") in [
+    (x["name"], x["span_id"], x["service"]) for x in got]
 print(("ok  " if ok1 else "FAIL") + " HttpTransport: flush DD_OK, the agent's rates answer accepted")
 print(("ok  " if ok2 else "FAIL") + " HttpTransport: the agent received the span (name, id, service)")
-print("checks: %d passed, %d failed" % (ok1 + ok2, 2 - ok1 - ok2))
+print(("ok  " if ok3 else "FAIL") + " no transport: the native sender delivered the span to the agent")
+print("checks: %d passed, %d failed" % (ok1 + ok2 + ok3, 3 - ok1 - ok2 - ok3))
 EOF
 )
     add_counts "$out" http

@@ -4,10 +4,11 @@
 //
 //   const { Library } = require('./ddtrace_ffi')
 //   const dd = new Library('build/libddtrace.so')      // checks DDTRACE_VERSION against dd_version()
-//   const tracer = dd.tracer((req) => {                // the transport, called on the flushing thread:
-//     // req = { method, path, headers: {name: value}, body: Buffer }
-//     return { status: 200, body: Buffer.from('{"rate_by_service":{}}') }  // or { status: 0 }: not sent
-//   }, { service: 'checkout' })
+//   const tracer = dd.tracer(null, { service: 'checkout' }) // the library's own agent sender, or a JS
+//   // transport, called on the JS thread by flush() and close() (manual delivery):
+//   //   dd.tracer((req) => {          // req = { method, path, headers: {name: value}, body: Buffer }
+//   //     return { status: 200, body: Buffer.from('{"rate_by_service":{}}') }  // or { status: 0 }: not sent
+//   //   }, { service: 'checkout' })
 //   const root = tracer.startSpan('http.request', { resource: 'GET /cart' })
 //   const child = root.child('db.query'); child.setTag('db.system', 'postgresql'); child.finish()
 //   const headers = root.inject()                     // { 'x-datadog-trace-id': ..., traceparent: ... }
@@ -23,6 +24,14 @@ const path = require('path')
 const DDTRACE_VERSION = 20000
 const DD_ON = 1
 const DD_OFF = 2
+const DD_DELIVERY_BACKGROUND = 1
+const DD_DELIVERY_SYNC = 2
+const DD_DELIVERY_MANUAL = 3
+// What a transport returns (dd_trace.h): a whole answer arrived; the agent surely did not get the
+// request (kept and tried again); written but the answer was lost (never sent again).
+const DD_TRANSPORT_ANSWERED = 0
+const DD_TRANSPORT_NOT_SENT = 1
+const DD_TRANSPORT_UNCONFIRMED = 2
 const PRIORITY_UNSET = -128
 
 const dd_header = koffi.struct('dd_header', {
@@ -71,9 +80,12 @@ const dd_propagation_config = koffi.struct('dd_propagation_config', {
   baggage_max_bytes: 'int32_t', extract_behavior: 'int'
 })
 const dd_http_request = koffi.struct('dd_http_request', {
-  method: 'const char *', path: 'const char *', headers: 'void *', n_headers: 'size_t', body: 'void *', body_len: 'size_t'
+  method: 'const char *', path: 'const char *', headers: 'void *', n_headers: 'size_t', body: 'void *', body_len: 'size_t',
+  timeout_ms: 'int64_t'
 })
-const dd_http_response = koffi.struct('dd_http_response', { status: 'int', body: 'void *', body_len: 'size_t' })
+const dd_http_response = koffi.struct('dd_http_response', {
+  status: 'int', body: 'void *', body_len: 'size_t', retry_after_ms: 'int64_t'
+})
 const dd_transport_fn = koffi.proto('int dd_transport_fn(void *user, void *req, void *resp)')
 const dd_sampling_config = koffi.struct('dd_sampling_config', {
   rules_json: 'const char *',
@@ -90,6 +102,7 @@ const dd_sampling_config = koffi.struct('dd_sampling_config', {
 })
 const dd_allocator = koffi.struct('dd_allocator', { alloc_fn: 'void *', free_fn: 'void *', user: 'void *' })
 const dd_tracer_config = koffi.struct('dd_tracer_config', {
+  size: 'size_t',
   service: 'const char *',
   env: 'const char *',
   version: 'const char *',
@@ -128,6 +141,7 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   shutdown_timeout_ms: 'int64_t',
   transport_user: 'void *',
   log_user: 'void *',
+  transport_free_fn: 'void *',
   propagation_style: 'const char *',
   propagation_style_extract: 'const char *',
   propagation_style_inject: 'const char *',
@@ -147,6 +161,7 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   peer_service_mapping: 'const char *'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
+  size: 'size_t',
   parent: 'void *',
   context: 'void *',
   name: 'const char *',
@@ -164,7 +179,9 @@ const dd_span_options = koffi.struct('dd_span_options', {
 const COUNTERS = ['spans_started', 'spans_finished', 'spans_dropped_limit', 'segments_dropped_limit', 'tags_dropped',
   'chunks_encoded', 'spans_encoded', 'chunks_dropped_buffer', 'spans_dropped_buffer', 'partial_flushes', 'requests_sent',
   'requests_failed', 'requests_retried', 'chunks_sent', 'chunks_dropped_send', 'spans_dropped_send', 'bytes_sent',
-  'responses_invalid', 'flushes', 'spans_dropped_sampling', 'chunks_dropped_sampling']
+  'responses_invalid', 'flushes', 'spans_dropped_sampling', 'chunks_dropped_sampling', 'spans_sent',
+  'requests_unconfirmed', 'chunks_unconfirmed', 'spans_unconfirmed', 'requests_deferred', 'spans_dropped_shutdown',
+  'spans_open', 'spans_pending']
 const dd_counters = koffi.struct('dd_counters', Object.fromEntries(COUNTERS.map((n) => [n, 'uint64_t'])))
 
 // Every mirrored structure, for the layout check of tests/ffi_node_test.sh.
@@ -208,13 +225,18 @@ class Library {
       headers_writer: f('void dd_headers_writer(_Out_ dd_carrier_writer *w, void *h)'),
       propagation_config_default: f('void dd_propagation_config_default(_Out_ dd_propagation_config *cfg)'),
       propagation_config_from_env: f('int dd_propagation_config_from_env(_Inout_ dd_propagation_config *cfg, void *g, void *u, void *l)'),
-      extract: f('int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader *r, void *out)')
+      extract: f('int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader *r, void *out)'),
+      sender_new: f('void *dd_sender_new(void *opts)'),
+      sender_attach: f('void dd_sender_attach(_Inout_ dd_tracer_config *cfg, void *s)')
     }
     this.version = version
   }
 
   statusStr (status) { return this.c.status_str(status) }
 
+  // transport null/undefined: the library's own agent sender (dd_sender.h: DD_TRACE_AGENT_URL,
+  // DD_AGENT_HOST/DD_TRACE_AGENT_PORT, the socket, localhost:8126) on the tracer's worker thread;
+  // else a synchronous JS function, called on the JS thread by flush() and close() only.
   tracer (transport, config) { return new Tracer(this, transport, config || {}) }
 
   // A Context from an object of HTTP headers (names in any case), with the styles of
@@ -274,16 +296,33 @@ class Tracer {
     this.transport = transport
     this.transportErrors = []
     this.resp = null // the last response body, alive until the next flush
-    const cfg = { flush_interval_ms: -1, cgroup_path: '' } // flush when asked; no container id by default
-    for (const [k, v] of Object.entries(config)) cfg[k] = v
+    this.cb = null
+    const cfg = { size: koffi.sizeof(dd_tracer_config), cgroup_path: '' } // no container id by default
+    if (transport) {
+      // A koffi callback must run on the JS thread: no worker thread, flush when asked.
+      cfg.flush_interval_ms = -1
+      for (const [k, v] of Object.entries(config)) cfg[k] = v
+      if (cfg.delivery !== DD_DELIVERY_SYNC) cfg.delivery = DD_DELIVERY_MANUAL // sync: on the thread that finishes spans
+    } else {
+      for (const [k, v] of Object.entries(config)) cfg[k] = v
+    }
     for (const k of CONFIG_STRINGS) if (cfg[k] === undefined) cfg[k] = null
-    this.cb = koffi.register((user, req, resp) => this._onRequest(req, resp), koffi.pointer(dd_transport_fn))
-    cfg.transport_fn = this.cb
+    if (transport) {
+      this.cb = koffi.register((user, req, resp) => this._onRequest(req, resp), koffi.pointer(dd_transport_fn))
+      cfg.transport_fn = this.cb
+    } else {
+      const sender = this.c.sender_new(null) // the agent address from the environment
+      if (!sender) throw new Error('dd_sender_new failed')
+      this.c.sender_attach(cfg, sender) // owned by the tracer from here on (transport_free_fn)
+    }
     this.t = this.c.tracer_new(cfg)
-    if (!this.t) { koffi.unregister(this.cb); throw new Error('dd_tracer_new failed') }
+    if (!this.t) { if (this.cb) koffi.unregister(this.cb); throw new Error('dd_tracer_new failed') }
   }
 
-  // Called by C on the flushing thread: must not throw through C frames.
+  // Called by C on the JS thread (manual delivery): must not throw through C frames. Returns a
+  // DD_TRANSPORT_* code: { status > 0 } is a whole answer; { status: 0 }, or an error with
+  // notSent true or code ECONNREFUSED, means the request surely did not reach the agent; any
+  // other error means it may have (never sent again).
   _onRequest (reqPtr, respPtr) {
     try {
       const req = koffi.decode(reqPtr, dd_http_request)
@@ -296,19 +335,24 @@ class Tracer {
       const body = n ? Buffer.from(new Uint8Array(koffi.view(req.body, n))) : Buffer.alloc(0) // a copy: the C buffer is borrowed
       const r = this.transport({ method: req.method, path: req.path, headers, body }) || {}
       const status = r.status | 0
+      if (!status) {
+        koffi.encode(respPtr, dd_http_response, { status: 0, body: null, body_len: 0, retry_after_ms: 0 })
+        return DD_TRANSPORT_NOT_SENT
+      }
       this.resp = Buffer.concat([Buffer.from(r.body || ''), Buffer.alloc(1)])
-      koffi.encode(respPtr, dd_http_response, { status, body: this.resp, body_len: this.resp.length - 1 })
-      return status ? 0 : -10
+      koffi.encode(respPtr, dd_http_response,
+        { status, body: this.resp, body_len: this.resp.length - 1, retry_after_ms: Number(r.retryAfterMs) || 0 })
+      return DD_TRANSPORT_ANSWERED
     } catch (e) {
       this.transportErrors.push(e)
-      koffi.encode(respPtr, dd_http_response, { status: 0, body: null, body_len: 0 })
-      return -10
+      koffi.encode(respPtr, dd_http_response, { status: 0, body: null, body_len: 0, retry_after_ms: 0 })
+      return e && (e.notSent || e.code === 'ECONNREFUSED') ? DD_TRANSPORT_NOT_SENT : DD_TRANSPORT_UNCONFIRMED
     }
   }
 
   startSpan (name, opts) {
     opts = opts || {}
-    const o = { parent: opts.parent ? opts.parent.s : null, context: opts.context ? opts.context.ptr : null, start_ns: opts.startNs || 0 }
+    const o = { size: koffi.sizeof(dd_span_options), parent: opts.parent ? opts.parent.s : null, context: opts.context ? opts.context.ptr : null, start_ns: opts.startNs || 0 }
     for (const k of ['name', 'service', 'resource', 'type']) {
       const v = k === 'name' ? name : opts[k]
       o[k] = v == null ? null : String(v)
@@ -317,7 +361,8 @@ class Tracer {
     return new Span(this, this.c.span_start(this.t, o))
   }
 
-  // Sends the finished traces through the transport, now, on this thread: DD_OK (0) or DD_ERR_*.
+  // Delivers the finished traces now (through a JS transport on this thread, else the native
+  // sender's worker while this thread waits): DD_OK (0) or DD_ERR_*.
   flush () {
     const rc = this.c.tracer_flush(this.t)
     this.resp = null
@@ -336,7 +381,7 @@ class Tracer {
     if (!this.t) return
     this.c.tracer_free(this.t)
     this.t = null
-    koffi.unregister(this.cb)
+    if (this.cb) koffi.unregister(this.cb)
   }
 }
 
@@ -390,6 +435,10 @@ class Span {
 }
 
 module.exports = { Library, Context, Tracer, Span, STRUCTS, DDTRACE_VERSION, DD_ON, DD_OFF, PRIORITY_UNSET, koffi }
+Object.assign(module.exports, {
+  DD_DELIVERY_BACKGROUND, DD_DELIVERY_SYNC, DD_DELIVERY_MANUAL, DD_TRANSPORT_ANSWERED, DD_TRANSPORT_NOT_SENT,
+  DD_TRANSPORT_UNCONFIRMED
+})
 
 if (require.main === module) {
   const dd = new Library(process.argv[2])

@@ -4,9 +4,12 @@
 
     from ddtrace_ffi import Library
     dd = Library("build/libddtrace.so")               # checks DDTRACE_VERSION against dd_version()
-    def transport(method, path, headers, body):        # runs on the flushing thread
-        ...send body to the agent...; return status, response_body_bytes
-    tracer = dd.tracer(transport, service="checkout")  # other keywords: env, version, tags, ...
+    tracer = dd.tracer(service="checkout")             # the library's own agent sender; other
+                                                       # keywords: env, version, tags, ...
+    # or a transport in Python (it may run on the tracer's worker thread):
+    def transport(method, path, headers, body):
+        ...send body to the agent...; return status, response_body_bytes   # raise NotSent if it surely did not arrive
+    tracer = dd.tracer(transport, service="checkout")
     root = tracer.start_span("http.request", resource="GET /cart")
     child = root.child("db.query"); child.set_tag("db.system", "postgresql"); child.finish()
     headers = root.inject()                            # {"x-datadog-trace-id": ..., "traceparent": ...}
@@ -28,6 +31,10 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c
 
 DDTRACE_VERSION = 20000  # the DDTRACE_VERSION of the headers this binding mirrors
 DD_ON, DD_OFF = 1, 2
+DD_DELIVERY_BACKGROUND, DD_DELIVERY_SYNC, DD_DELIVERY_MANUAL = 1, 2, 3
+# What a transport returns (dd_trace.h): a whole answer arrived; the agent surely did not get the
+# request (kept and tried again); written but the answer was lost (never sent again).
+DD_TRANSPORT_ANSWERED, DD_TRANSPORT_NOT_SENT, DD_TRANSPORT_UNCONFIRMED = 0, 1, 2
 PRIORITY_USER_REJECT, PRIORITY_AUTO_REJECT, PRIORITY_AUTO_KEEP, PRIORITY_USER_KEEP = -1, 0, 1, 2
 PRIORITY_UNSET = -128
 
@@ -81,11 +88,11 @@ class dd_propagation_config(Structure):
 
 class dd_http_request(Structure):
     _fields_ = [("method", c_char_p), ("path", c_char_p), ("headers", POINTER(dd_header)), ("n_headers", c_size_t),
-                ("body", c_void_p), ("body_len", c_size_t)]
+                ("body", c_void_p), ("body_len", c_size_t), ("timeout_ms", c_int64)]
 
 
 class dd_http_response(Structure):
-    _fields_ = [("status", c_int), ("body", c_void_p), ("body_len", c_size_t)]
+    _fields_ = [("status", c_int), ("body", c_void_p), ("body_len", c_size_t), ("retry_after_ms", c_int64)]
 
 
 TRANSPORT_FN = CFUNCTYPE(c_int, c_void_p, POINTER(dd_http_request), POINTER(dd_http_response))
@@ -104,7 +111,7 @@ class dd_allocator(Structure):
 
 
 class dd_tracer_config(Structure):
-    _fields_ = [("service", c_char_p), ("env", c_char_p), ("version", c_char_p), ("tags", c_char_p),
+    _fields_ = [("size", c_size_t), ("service", c_char_p), ("env", c_char_p), ("version", c_char_p), ("tags", c_char_p),
                 ("enabled", c_int), ("trace_id_128", c_int), ("debug", c_int), ("startup_logs", c_int),
                 ("partial_flush", c_int), ("partial_flush_min_spans", c_int), ("report_hostname", c_int),
                 ("hostname", c_char_p), ("language", c_char_p), ("language_version", c_char_p),
@@ -116,6 +123,7 @@ class dd_tracer_config(Structure):
                 ("getenv_fn", c_void_p), ("log_fn", LOG_FN), ("transport_fn", TRANSPORT_FN),
                 ("hook_user", c_void_p), ("delivery", c_int), ("request_timeout_ms", c_int64),
                 ("shutdown_timeout_ms", c_int64), ("transport_user", c_void_p), ("log_user", c_void_p),
+                ("transport_free_fn", c_void_p),
                 ("propagation_style", c_char_p), ("propagation_style_extract", c_char_p),
                 ("propagation_style_inject", c_char_p), ("propagation_behavior_extract", c_char_p),
                 ("baggage_max_items", c_int32), ("baggage_max_bytes", c_int32), ("baggage_tag_keys", c_char_p),
@@ -127,7 +135,7 @@ class dd_tracer_config(Structure):
 
 
 class dd_span_options(Structure):
-    _fields_ = [("parent", c_void_p), ("context", POINTER(dd_trace_context)), ("name", c_char_p),
+    _fields_ = [("size", c_size_t), ("parent", c_void_p), ("context", POINTER(dd_trace_context)), ("name", c_char_p),
                 ("name_len", c_size_t), ("service", c_char_p), ("service_len", c_size_t), ("resource", c_char_p),
                 ("resource_len", c_size_t), ("type", c_char_p), ("type_len", c_size_t), ("start_ns", c_int64),
                 ("trace_id", dd_trace_id), ("span_id", c_uint64)]
@@ -139,7 +147,8 @@ class dd_counters(Structure):
         "chunks_encoded", "spans_encoded", "chunks_dropped_buffer", "spans_dropped_buffer", "partial_flushes",
         "requests_sent", "requests_failed", "requests_retried", "chunks_sent", "chunks_dropped_send",
         "spans_dropped_send", "bytes_sent", "responses_invalid", "flushes", "spans_dropped_sampling",
-        "chunks_dropped_sampling")]
+        "chunks_dropped_sampling", "spans_sent", "requests_unconfirmed", "chunks_unconfirmed", "spans_unconfirmed",
+        "requests_deferred", "spans_dropped_shutdown", "spans_open", "spans_pending")]
 
 
 # Every mirrored structure, for the layout check of tests/ffi_python_test.sh.
@@ -154,6 +163,13 @@ def _b(s):
 
 class DDError(Exception):
     pass
+
+
+class NotSent(Exception):
+    """Raised by a transport when the request surely did not reach the agent (no connection, or
+    the connection broke before the whole request was written): the tracer keeps the payload and
+    tries again (DD_TRANSPORT_NOT_SENT). Any other exception means the request may have arrived
+    (DD_TRANSPORT_UNCONFIRMED: never sent again), except ConnectionRefusedError, which is NotSent."""
 
 
 class Library:
@@ -192,6 +208,8 @@ class Library:
             "dd_propagation_config_default": (None, [POINTER(dd_propagation_config)]),
             "dd_propagation_config_from_env": (c_int, [POINTER(dd_propagation_config), c_void_p, c_void_p, c_void_p]),
             "dd_extract": (c_int, [POINTER(dd_propagation_config), POINTER(dd_carrier_reader), POINTER(dd_trace_context)]),
+            "dd_sender_new": (c_void_p, [c_void_p]),
+            "dd_sender_attach": (None, [POINTER(dd_tracer_config), c_void_p]),
         }
         for name, (res, args) in proto.items():
             f = getattr(lib, name)
@@ -200,7 +218,10 @@ class Library:
     def status_str(self, status):
         return self.lib.dd_status_str(status).decode()
 
-    def tracer(self, transport, **config):
+    def tracer(self, transport=None, **config):
+        """A Tracer. transport None (the default): the library's own agent sender (dd_sender.h:
+        DD_TRACE_AGENT_URL, DD_AGENT_HOST/DD_TRACE_AGENT_PORT, the socket, localhost:8126), which
+        delivers on the tracer's worker thread; else a Python callable (see Tracer)."""
         return Tracer(self, transport, **config)
 
     def extract(self, headers):
@@ -236,9 +257,12 @@ class Context:
 
 
 class Tracer:
-    """A dd_tracer whose transport is a Python callable
-    transport(method, path, headers: dict, body: bytes) -> (status, response_body_bytes)
-    (raise, or return status 0, when nothing was sent)."""
+    """A dd_tracer. transport None: the native agent sender of libddtrace (no HTTP client in
+    Python). Else a Python callable
+    transport(method, path, headers: dict, body: bytes) -> (status, response_body_bytes[, retry_after_ms])
+    for a whole HTTP answer; return status 0 or raise NotSent when the request surely did not reach
+    the agent; any other exception means it may have (see NotSent). It may run on the tracer's
+    worker thread (ctypes takes the GIL)."""
 
     _CONFIG_STRINGS = ("service", "env", "version", "tags", "hostname", "language", "language_version", "cgroup_path")
 
@@ -248,6 +272,7 @@ class Tracer:
         self._resp = None  # the last response body, alive until the next call
         self.transport_errors = []
         cfg = dd_tracer_config()
+        cfg.size = ctypes.sizeof(dd_tracer_config)
         self._strings = []
         for k, v in config.items():
             if k in self._CONFIG_STRINGS:
@@ -257,16 +282,24 @@ class Tracer:
                 setattr(cfg, k, v)  # enabled, debug, flush_interval_ms, max_* ...: see dd_tracer_config
         if "cgroup_path" not in config:
             cfg.cgroup_path = b""  # a binding needs no container id by default
-        self._cb = TRANSPORT_FN(self._on_request)  # kept alive as long as the tracer
-        cfg.transport_fn = self._cb
-        if "flush_interval_ms" not in config:
-            cfg.flush_interval_ms = -1  # flush when asked: Python decides when to do I/O
+        self._cb = None
+        if transport is None:
+            sender = self.lib.dd_sender_new(None)  # the agent address from the environment
+            if not sender:
+                raise DDError("dd_sender_new failed")
+            self.lib.dd_sender_attach(ctypes.byref(cfg), sender)  # owned by the tracer from here on
+        else:
+            self._cb = TRANSPORT_FN(self._on_request)  # kept alive as long as the tracer
+            cfg.transport_fn = self._cb
+            if "flush_interval_ms" not in config:
+                cfg.flush_interval_ms = -1  # flush when asked: Python decides when to do I/O
         self.t = self.lib.dd_tracer_new(ctypes.byref(cfg))
         if not self.t:
             raise DDError("dd_tracer_new failed")
 
     def _on_request(self, user, req, resp):
-        # Called by C on the flushing thread; must not raise through C frames.
+        # Called by C on the delivering thread; must not raise through C frames. Returns a
+        # DD_TRANSPORT_* code.
         try:
             r = req.contents
             headers = {}
@@ -274,20 +307,29 @@ class Tracer:
                 h = r.headers[i]
                 headers[ctypes.string_at(h.name, h.name_len).decode()] = ctypes.string_at(h.value, h.value_len).decode()
             body = ctypes.string_at(r.body, r.body_len) if r.body_len else b""
-            status, rbody = self._transport(r.method.decode(), r.path.decode(), headers, body)
+            answer = self._transport(r.method.decode(), r.path.decode(), headers, body)
+            status, rbody = answer[0], answer[1]
+            if not status:
+                resp.contents.status = 0
+                return DD_TRANSPORT_NOT_SENT
             rbody = rbody or b""
             self._resp = ctypes.create_string_buffer(rbody, len(rbody) + 1)
             resp.contents.status = int(status)
             resp.contents.body = ctypes.cast(self._resp, c_void_p)
             resp.contents.body_len = len(rbody)
-            return 0 if status else -10
+            if len(answer) > 2 and answer[2]:
+                resp.contents.retry_after_ms = int(answer[2])
+            return DD_TRANSPORT_ANSWERED
         except Exception as e:  # the SDK counts a failed request; Python keeps the reason
             self.transport_errors.append(e)
             resp.contents.status = 0
-            return -10
+            if isinstance(e, (NotSent, ConnectionRefusedError)):
+                return DD_TRANSPORT_NOT_SENT
+            return DD_TRANSPORT_UNCONFIRMED
 
     def start_span(self, name, parent=None, context=None, service=None, resource=None, type=None, start_ns=0):
         o = dd_span_options()
+        o.size = ctypes.sizeof(dd_span_options)
         keep = [_b(x) for x in (name, service, resource, type)]
         o.name, o.service, o.resource, o.type = keep
         o.name_len, o.service_len, o.resource_len, o.type_len = [len(x) if x else 0 for x in keep]
@@ -299,8 +341,8 @@ class Tracer:
         return Span(self, self.lib.dd_span_start(self.t, ctypes.byref(o)))
 
     def flush(self):
-        """Sends the finished traces through the transport, now, on this thread. Returns DD_OK (0)
-        or a DD_ERR_* status."""
+        """Delivers the finished traces now (the worker sends, this thread waits) and returns
+        DD_OK (0) or a DD_ERR_* status."""
         rc = self.lib.dd_tracer_flush(self.t)
         self._resp = None
         return rc
@@ -421,8 +463,11 @@ class HttpTransport:
         import http.client
         conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            conn.request(method, path, body=body, headers=headers)
-            r = conn.getresponse()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+            except OSError as e:  # no connection, or it broke before the whole request was written
+                raise NotSent(str(e))
+            r = conn.getresponse()  # an error from here on: written, answer lost (unconfirmed)
             return r.status, r.read()
         finally:
             conn.close()
