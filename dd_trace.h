@@ -448,6 +448,9 @@ typedef struct dd_tracer_config {
     const char *client_ip_header; /* DD_TRACE_CLIENT_IP_HEADER: the only header read for it       */
     const char *peer_service_mapping; /* DD_TRACE_PEER_SERVICE_MAPPING "from:to,...": a peer.service
                                          tag set to `from` becomes `to`                             */
+    const char *service_mapping; /* DD_SERVICE_MAPPING "from:to,...": a span whose service is `from`
+                                    (the tracer's, or one set in code) gets `to`, as dd-trace-py's
+                                    spans do                                                     */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -2235,6 +2238,21 @@ typedef struct dd__enc {
 #define DD__QS_REGEX 1         /* matches become <redacted> */
 #define DD__QS_DROP 2          /* the query is left out (invalid pattern, or no <regex.h>) */
 
+/* A "from:to,..." renaming table (DD_TRACE_PEER_SERVICE_MAPPING, DD_SERVICE_MAPPING): each entry's
+ * from then to, in text. */
+typedef struct dd__map {
+    int n;
+    uint16_t off[DD__HEADER_TAGS_MAX], from_len[DD__HEADER_TAGS_MAX], to_len[DD__HEADER_TAGS_MAX];
+    char text[1024];
+} dd__map;
+/* The entry renaming v, or -1. */
+DD__PRIVATE int dd__map_find(const dd__map *m, const char *v, size_t vn) {
+    int i;
+    for (i = 0; i < m->n; i++)
+        if (m->from_len[i] == vn && memcmp(m->text + m->off[i], v, vn) == 0) return i;
+    return -1;
+}
+
 struct dd_tracer {
     dd_allocator alloc;
     int64_t (*wall_ns_fn)(void *user);
@@ -2265,9 +2283,9 @@ struct dd_tracer {
     /* HTTP spans (docs/http.md §2) */
     int qs_mode, client_query, client_ip, n_ht, n_err[2]; /* n_err: [0] server, [1] client */
     char ip_header[64]; /* DD_TRACE_CLIENT_IP_HEADER, lowercase, or "" */
-    int n_psm;          /* DD_TRACE_PEER_SERVICE_MAPPING: from then to, in psm_text */
-    uint16_t psm_off[DD__HEADER_TAGS_MAX], psm_from_len[DD__HEADER_TAGS_MAX], psm_to_len[DD__HEADER_TAGS_MAX];
-    char psm_text[1024];
+    dd__map psm;        /* DD_TRACE_PEER_SERVICE_MAPPING */
+    dd__map svc_map;    /* DD_SERVICE_MAPPING: span services renamed as they are set */
+    dd__tstr root_service; /* the tracer's service after DD_SERVICE_MAPPING */
     uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
     uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
     char ht_text[2048]; /* each header name, then its tag name (when mapped) */
@@ -3298,6 +3316,16 @@ DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size
     if (!p || s->finished) return;
     if (dd__span_copy(s, p, n, field) != 0) dd__count_tag_drop(s);
 }
+/* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). */
+DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
+    const dd__map *m = &s->seg->tracer->svc_map;
+    int i;
+    if (m->n && p && (i = dd__map_find(m, p, n)) >= 0) {
+        p = m->text + m->off[i] + m->from_len[i];
+        n = m->to_len[i];
+    }
+    dd__span_field(s, &s->service, p, n);
+}
 
 DD__PRIVATE void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent, int64_t start_ns,
                                       const dd_tracer *t) {
@@ -3360,7 +3388,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         s->explicit_start = opts->start_ns != 0;
-        if (opts->service) dd__span_field(s, &s->service, opts->service, dd__t_slen(opts->service, opts->service_len));
+        if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
         if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
     }
     dd__span_field(s, &s->name, name ? name : "", name ? name_len : 0);
@@ -3595,9 +3623,9 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     } else {
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
-    s->service = t->service;
+    s->service = t->root_service;
     s->type.p = "";
-    if (opts->service) dd__span_field(s, &s->service, opts->service, dd__t_slen(opts->service, opts->service_len));
+    if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
     if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
     dd__span_field(s, &s->name, opts->name ? opts->name : "", dd__t_slen(opts->name, opts->name_len));
     s->resource = s->name;
@@ -3633,10 +3661,10 @@ DD_API void dd_span_set_name(dd_span *s, const char *v) {
     if (v) dd_span_set_name_n(s, v, strlen(v));
 }
 DD_API void dd_span_set_service(dd_span *s, const char *v) {
-    if (s && v) dd__span_field(s, &s->service, v, strlen(v));
+    if (s && v) dd__span_service(s, v, strlen(v));
 }
 DD_API void dd_span_set_service_n(dd_span *s, const char *v, size_t n) {
-    if (s && v) dd__span_field(s, &s->service, v, n);
+    if (s && v) dd__span_service(s, v, n);
 }
 DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
     if (!s || !v) return;
@@ -3677,13 +3705,11 @@ DD__PRIVATE DD__T_COLD void dd__peer_service(dd_span *s, const char *v, size_t v
     const dd_tracer *t = s->seg->tracer;
     int i;
     if (!v) v = "", vn = 0;
-    for (i = 0; i < t->n_psm; i++)
-        if (t->psm_from_len[i] == vn && memcmp(t->psm_text + t->psm_off[i], v, vn) == 0) {
-            dd__span_put(s, DD__TAG_META, "_dd.peer.service.remapped_from", 30, v, vn, 0);
-            v = t->psm_text + t->psm_off[i] + vn;
-            vn = t->psm_to_len[i];
-            break;
-        }
+    if ((i = dd__map_find(&t->psm, v, vn)) >= 0) {
+        dd__span_put(s, DD__TAG_META, "_dd.peer.service.remapped_from", 30, v, vn, 0);
+        v = t->psm.text + t->psm.off[i] + vn;
+        vn = t->psm.to_len[i];
+    }
     dd__span_put(s, DD__TAG_META, "peer.service", 12, v, vn, 0);
     dd__span_put(s, DD__TAG_META, "_dd.peer.service.source", 23, "peer.service", 12, 0);
 }
@@ -3920,10 +3946,10 @@ DD__PRIVATE void dd__parse_header_tags(dd_tracer *t, const char *v) {
     }
 }
 /* "from:to[,...]" (comma-separated, else space-separated; split at the first ':'; R-PS-4) */
-DD__PRIVATE void dd__parse_peer_service_mapping(dd_tracer *t, const char *v) {
+DD__PRIVATE void dd__parse_mapping(dd_tracer *t, const char *v, dd__map *m, const char *name) {
     size_t used = 0;
     char sep = v && strchr(v, ',') ? ',' : ' ';
-    t->n_psm = 0;
+    m->n = 0;
     while (v && *v) {
         const char *e = strchr(v, sep), *f = v, *colon, *to;
         size_t n = e ? (size_t)(e - v) : strlen(v), fn, tn;
@@ -3938,15 +3964,15 @@ DD__PRIVATE void dd__parse_peer_service_mapping(dd_tracer *t, const char *v) {
         while (tn && dd__t_is_space((unsigned char)*to)) to++, tn--;
         while (tn && dd__t_is_space((unsigned char)to[tn - 1])) tn--;
         if (!fn || !tn) continue;
-        if (t->n_psm >= DD__HEADER_TAGS_MAX || used + fn + tn > sizeof t->psm_text) {
-            dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_PEER_SERVICE_MAPPING: too many entries, the rest are ignored");
+        if (m->n >= DD__HEADER_TAGS_MAX || used + fn + tn > sizeof m->text) {
+            dd__tlog3(t, DD_LOG_WARN, name, ": too many entries, the rest are ignored", 0, "");
             break;
         }
-        t->psm_off[t->n_psm] = (uint16_t)used;
-        t->psm_from_len[t->n_psm] = (uint16_t)fn;
-        t->psm_to_len[t->n_psm++] = (uint16_t)tn;
-        memcpy(t->psm_text + used, f, fn);
-        memcpy(t->psm_text + used + fn, to, tn);
+        m->off[m->n] = (uint16_t)used;
+        m->from_len[m->n] = (uint16_t)fn;
+        m->to_len[m->n++] = (uint16_t)tn;
+        memcpy(m->text + used, f, fn);
+        memcpy(m->text + used + fn, to, tn);
         used += fn + tn;
     }
 }
@@ -3970,7 +3996,17 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
     v = cfg->header_tags ? cfg->header_tags : dd__t_env(e, "DD_TRACE_HEADER_TAGS");
     dd__parse_header_tags(t, v);
     v = cfg->peer_service_mapping ? cfg->peer_service_mapping : dd__t_env(e, "DD_TRACE_PEER_SERVICE_MAPPING");
-    dd__parse_peer_service_mapping(t, v);
+    dd__parse_mapping(t, v, &t->psm, "DD_TRACE_PEER_SERVICE_MAPPING");
+    v = cfg->service_mapping ? cfg->service_mapping : dd__t_env(e, "DD_SERVICE_MAPPING");
+    dd__parse_mapping(t, v, &t->svc_map, "DD_SERVICE_MAPPING");
+    t->root_service = t->service;
+    if (t->svc_map.n) {
+        int i = dd__map_find(&t->svc_map, t->service.p, t->service.n);
+        if (i >= 0) {
+            t->root_service.p = t->svc_map.text + t->svc_map.off[i] + t->svc_map.from_len[i];
+            t->root_service.n = t->svc_map.to_len[i];
+        }
+    }
     t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
     t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
     v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");

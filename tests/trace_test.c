@@ -1444,6 +1444,55 @@ static void test_transport_failure_and_retry(void) {
     dd_tracer_free(t);
 }
 
+/* DD_SERVICE_MAPPING renames a span's service wherever it comes from: the tracer's own, the start
+ * options, dd_span_set_service; other services stay; code beats the environment (values written
+ * from docs/http.md's description of the official tracers' mapping). */
+static void test_service_mapping(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *r, *a, *b, *d;
+    dd_span_options o;
+    const char *js;
+    fake_reset();
+    set_env("DD_SERVICE", "web");
+    set_env("DD_SERVICE_MAPPING", "web:web-mapped, db : db-mapped,bad,:x");
+    c = base_config();
+    t = new_tracer(&c);
+    r = dd_span_start(t, NULL);
+    memset(&o, 0, sizeof o);
+    o.parent = r;
+    o.name = "q";
+    o.service = "db";
+    a = dd_span_start(t, &o);
+    b = dd_span_start_child(r, "c");
+    dd_span_set_service(b, "db");
+    d = dd_span_start_child(r, "o");
+    dd_span_set_service(d, "other");
+    dd_span_finish(a);
+    dd_span_finish(b);
+    dd_span_finish(d);
+    dd_span_finish(r);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    js = body_json(0);
+    CHECK_EQ_INT(count_of(js, "\"service\":\"web-mapped\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"service\":\"db-mapped\""), 2);
+    CHECK_EQ_INT(count_of(js, "\"service\":\"other\""), 1);
+    CHECK_EQ_INT(count_of(js, "\"service\":\"web\""), 0);
+    CHECK_STR(dd_tracer_service(t), "web"); /* the configured name is kept; spans carry the mapped one */
+    dd_tracer_free(t);
+    /* code beats the environment */
+    fake_reset();
+    set_env("DD_SERVICE", "web");
+    set_env("DD_SERVICE_MAPPING", "web:from-env");
+    c = base_config();
+    c.service_mapping = "web:from-code";
+    t = new_tracer(&c);
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK_EQ_INT(count_of(body_json(0), "\"service\":\"from-code\""), 1);
+    dd_tracer_free(t);
+}
+
 /* Counts the log lines that contain needle. */
 static size_t count_logged(const char *needle) {
     size_t i, n = 0;
@@ -2999,6 +3048,7 @@ static const test_case cases[] = {
     TEST(test_split_payloads),
     TEST(test_transport_failure_and_retry),
     TEST(test_failure_logs_rate_limited),
+    TEST(test_service_mapping),
     TEST(test_response_parsing),
     TEST(test_partial_flush),
     TEST(test_flush_on_free),

@@ -158,7 +158,8 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   http_client_tag_query_string: 'int',
   client_ip_enabled: 'int',
   client_ip_header: 'const char *',
-  peer_service_mapping: 'const char *'
+  peer_service_mapping: 'const char *',
+  service_mapping: 'const char *'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   size: 'size_t',
