@@ -249,8 +249,9 @@ check('ids are 16 lower-case hex digits (32 for a 128-bit trace id)', all(re.ful
       and re.fullmatch(r'[0-9a-f]{16}|[0-9a-f]{32}', s['trace_id']) for t in traces for s in t['traces'][0]))
 fail_l = [s for t in traces for s in t['traces'][0] if s['name'] == 'aws.lambda' and s['meta'].get('request_id') == 'c-2-fail']
 check('c-2: aws.lambda is an error', fail_l and fail_l[0]['error'] == 1, fail_l)
+VERSION = re.search(r'#define DDTRACE_VERSION_STRING .([0-9.]+).', open('dd_trace.h').read()).group(1)
 tags = lambda cold: ['region:us-east-1', 'account_id:123456789012', 'functionname:demo-function', 'resource:Demo-Function',
-                     'cold_start:' + cold, 'memorysize:512', 'datadog_lambda:v0.1.0']
+                     'cold_start:' + cold, 'memorysize:512', 'datadog_lambda:v' + VERSION]
 want = [('demo.records', 0, ['source:api-gateway']), ('aws.lambda.enhanced.invocations', 1, tags('true')),
         ('aws.lambda.enhanced.invocations', 1, tags('false')), ('aws.lambda.enhanced.errors', 1, tags('false'))]
 got = [(m['m'], m['v'], m['t']) for m in metrics]
