@@ -2269,7 +2269,7 @@ DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
             l->mapping_size = n + 1;
         }
     }
-    l->init_ns = opts->init_ns ? opts->init_ns : t->wall_ns_fn(t->hook_user);
+    l->init_ns = opts->init_ns ? opts->init_ns : t->wall_ns_fn(t->clock_user);
     /* the delivery mode: the Extension when its file exists (docs/lambda.md §11.1) */
     l->mode = opts->mode == DD_LAMBDA_MODE_EXTENSION || opts->mode == DD_LAMBDA_MODE_FORWARDER ? opts->mode : 0;
     if (!l->mode) {
@@ -2485,7 +2485,7 @@ DD__PRIVATE int dd__lam_metric(dd_lambda *l, const char *name, double value, con
     int64_t now_s;
     size_t n;
     if (!l || !dd__lam_metric_ok(name, value, tags, n_tags)) return n_tags > DD_LAMBDA_METRIC_TAGS_MAX && l ? DD_ERR_LIMIT : DD_ERR_INVALID_ARG;
-    now_s = l->t->wall_ns_fn(l->t->hook_user) / INT64_C(1000000000);
+    now_s = l->t->wall_ns_fn(l->t->clock_user) / INT64_C(1000000000);
     if (timestamp_s > 0 && timestamp_s < now_s - DD_LAMBDA_METRIC_MAX_AGE_S) return DD_ERR_LIMIT;
     if (l->mode == DD_LAMBDA_MODE_EXTENSION) {
         if (!l->statsd_fn) return DD_ERR_DISABLED;
@@ -2974,7 +2974,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
         dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
     }
 
-    start = inv->start_ns ? inv->start_ns : l->t->wall_ns_fn(l->t->hook_user);
+    start = inv->start_ns ? inv->start_ns : l->t->wall_ns_fn(l->t->clock_user);
     pthread_mutex_lock(&l->lock);
     first = !l->started;
     l->started = 1;

@@ -42,8 +42,8 @@
  *           through free lists, so steady state allocates nothing per span. Limits (spans per
  *           segment, tag bytes per span, open segments, buffered bytes) drop and count, never
  *           grow without bound: see dd_tracer_counters.
- * HOOKS     all in dd_tracer_config, each called with its user pointer first (transport_user,
- *           log_user, else hook_user). getenv_fn: in dd_tracer_new only. wall_ns_fn, mono_ns_fn,
+ * HOOKS     all in dd_tracer_config, each called with its own user pointer first (transport_user,
+ *           log_user, clock_user, random_user, getenv_user; each NULL means hook_user). getenv_fn: in dd_tracer_new only. wall_ns_fn, mono_ns_fn,
  *           random_fn: on the thread that starts or finishes a span. log_fn: on the thread whose
  *           call has something to say (the worker for delivery failures, at most one line per
  *           kind of failure per DD_TRACE_LOGGING_RATE seconds, default 60). transport_fn: on the
@@ -451,6 +451,9 @@ typedef struct dd_tracer_config {
     const char *service_mapping; /* DD_SERVICE_MAPPING "from:to,...": a span whose service is `from`
                                     (the tracer's, or one set in code) gets `to`, as dd-trace-py's
                                     spans do                                                     */
+    void *clock_user;         /* first argument of wall_ns_fn and mono_ns_fn; NULL = hook_user    */
+    void *random_user;        /* first argument of random_fn; NULL = hook_user                   */
+    void *getenv_user;        /* first argument of getenv_fn; NULL = hook_user                   */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -2260,7 +2263,7 @@ struct dd_tracer {
     uint64_t (*random_fn)(void *user);
     dd_log_fn log_fn;
     dd_transport_fn transport_fn;
-    void *hook_user, *transport_user, *log_user;
+    void *hook_user, *transport_user, *log_user, *clock_user, *random_user, *getenv_user;
     void (*transport_free_fn)(void *transport_user);
     /* resolved configuration, immutable after dd_tracer_new */
     int enabled, trace_id_128, debug, partial_flush, report_hostname, delivery;
@@ -2726,13 +2729,13 @@ typedef struct dd__env_ctx {
     const char *(*getenv_fn)(void *user, const char *name);
 } dd__env_ctx;
 DD__PRIVATE const char *dd__t_env(const dd__env_ctx *e, const char *name) {
-    const char *v = e->getenv_fn(e->t->hook_user, name);
+    const char *v = e->getenv_fn(e->t->getenv_user, name);
     return v && *v ? v : NULL;
 }
 /* For readers that take one user pointer for both getenv and log (the propagation config). */
 DD__PRIVATE const char *dd__env_tramp(void *u, const char *name) {
     const dd__env_ctx *e = (const dd__env_ctx *)u;
-    return e->getenv_fn(e->t->hook_user, name);
+    return e->getenv_fn(e->t->getenv_user, name);
 }
 DD__PRIVATE void dd__log_tramp(void *u, int level, const char *msg, size_t len) {
     dd__tlog(((const dd__env_ctx *)u)->t, level, msg, len);
@@ -2974,7 +2977,7 @@ DD__PRIVATE void dd__tracer_propagation(dd_tracer *t, const dd_tracer_config *cf
     }
     /* set but empty: no tags (R-BT-1), so the variable is read raw */
     v = cfg->baggage_tag_keys;
-    if (!v) v = e->getenv_fn(t->hook_user, "DD_TRACE_BAGGAGE_TAG_KEYS");
+    if (!v) v = e->getenv_fn(t->getenv_user, "DD_TRACE_BAGGAGE_TAG_KEYS");
     if (!v) v = "user.id,session.id,account.id";
     dd__bag_tag_keys(t, v);
 }
@@ -3130,6 +3133,9 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     t->transport_fn = cfg->transport_fn;
     t->hook_user = cfg->hook_user;
     t->log_user = cfg->log_user ? cfg->log_user : cfg->hook_user;
+    t->clock_user = cfg->clock_user ? cfg->clock_user : cfg->hook_user;
+    t->random_user = cfg->random_user ? cfg->random_user : cfg->hook_user;
+    t->getenv_user = cfg->getenv_user ? cfg->getenv_user : cfg->hook_user;
     e.t = t;
     e.getenv_fn = cfg->getenv_fn ? cfg->getenv_fn : dd__default_getenv;
 
@@ -3250,7 +3256,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     t->logs_injection = dd__resolve_flag(&e, cfg->logs_injection, "DD_LOGS_INJECTION", 1);
     t->log_128bit = dd__resolve_flag(&e, cfg->log_128bit, "DD_TRACE_128_BIT_TRACEID_LOGGING_ENABLED", 1);
     dd__tracer_http(t, cfg, &e);
-    if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->hook_user, t->log_fn, t->log_user) != DD_OK) {
+    if (dd__sampler_init(&t->sampler, &cfg->sampling, e.getenv_fn, t->getenv_user, t->log_fn, t->log_user) != DD_OK) {
         dd__free(&t->alloc, t->strings, t->strings_size);
         dd__free(&t->alloc, t, sizeof *t);
         return NULL;
@@ -3266,7 +3272,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd_mp_writer_init_growable(&t->enc_lock.w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->enc_flush.w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
-    t->last_finish_flush_mono = t->mono_ns_fn(t->hook_user);
+    t->last_finish_flush_mono = t->mono_ns_fn(t->clock_user);
     t->last_flush_ns = dd__now();
     dd__register(t);
 
@@ -3281,7 +3287,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
 
 /*--- ids ---*/
 /* Span and trace ids from random_fn or the per-thread generator; no lock. */
-DD__PRIVATE uint64_t dd__rand(const dd_tracer *t) { return t->random_fn ? t->random_fn(t->hook_user) : dd__rng_next(); }
+DD__PRIVATE uint64_t dd__rand(const dd_tracer *t) { return t->random_fn ? t->random_fn(t->random_user) : dd__rng_next(); }
 /* 63-bit, non-zero (dd-trace-cpp and dd-trace-go clear bit 63 for int64 consumers). */
 DD__PRIVATE uint64_t dd__new_span_id(const dd_tracer *t) {
     int i;
@@ -3359,7 +3365,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     dd_tracer *t = seg->tracer;
     dd_span *s;
     unsigned drop = 0;
-    int64_t mono = t->mono_ns_fn(t->hook_user);
+    int64_t mono = t->mono_ns_fn(t->clock_user);
     pthread_mutex_lock(&t->lock);
     if (seg->n_spans >= t->max_spans_per_segment) {
         t->counters.spans_dropped_limit++;
@@ -3561,8 +3567,8 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     if (opts->parent)
         return dd__start_child((dd_span *)opts->parent, opts->name, dd__t_slen(opts->name, opts->name_len), opts);
     ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
-    wall = t->wall_ns_fn(t->hook_user);
-    mono = t->mono_ns_fn(t->hook_user);
+    wall = t->wall_ns_fn(t->clock_user);
+    mono = t->mono_ns_fn(t->clock_user);
     pthread_mutex_lock(&t->lock);
     b = NULL;
     if (t->n_open_segments >= t->max_open_segments) {
@@ -4024,7 +4030,7 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
     }
     /* set but empty: no obfuscation (R-QS-2), so the variable is read raw */
     v = cfg->obfuscation_query_string_regexp;
-    if (!v) v = e->getenv_fn(t->hook_user, "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP");
+    if (!v) v = e->getenv_fn(t->getenv_user, "DD_TRACE_OBFUSCATION_QUERY_STRING_REGEXP");
     t->qs_mode = DD__QS_DROP;
     if (v && !v[0]) {
         t->qs_mode = DD__QS_NONE;
@@ -5043,12 +5049,12 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
 DD_API void dd_span_finish(dd_span *s) {
     int64_t mono;
     if (!s || s->finished) return; /* a second finish is ignored */
-    mono = s->seg->tracer->mono_ns_fn(s->seg->tracer->hook_user);
+    mono = s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user);
     dd__finish(s, s->seg->wall0 + (mono - s->seg->mono0), mono);
 }
 DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns) {
     if (!s || s->finished) return;
-    dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->hook_user));
+    dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user));
 }
 
 /*--- delivery: the worker, requests, retries and the held payload ---*/
@@ -5819,7 +5825,7 @@ DD__PRIVATE DD__T_COLD void dd__ctx_ptags_ordered(dd_trace_context *out, const d
 DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    int64_t mono = t->mono_ns_fn(t->hook_user);
+    int64_t mono = t->mono_ns_fn(t->clock_user);
     out->has_w3c_parent = 0;
     out->w3c_parent_id = 0;
     out->propagation_error[0] = 0;

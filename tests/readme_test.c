@@ -100,14 +100,15 @@ static int my_http_post(my_app *app, const char *path, const dd_header *headers,
 }
 
 /* README:transport */
-/* Every hook gets hook_user first. The transport runs on the thread that flushes. */
+/* The transport runs on the tracer's worker, with transport_user (else hook_user) first. */
 static int my_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
     my_app *app = (my_app *)user;
     int status = my_http_post(app, req->path, req->headers, req->n_headers, req->body, req->body_len);
     resp->status = status;        /* 0 when no answer came */
-    resp->body = NULL;            /* or the agent's answer, kept alive until the flush returns */
+    resp->body = NULL;            /* or the agent's answer, kept alive until the next call */
     resp->body_len = 0;
-    return status ? 0 : -1;       /* non-zero: not sent (counted; retried up to send_retries) */
+    if (status) return DD_TRANSPORT_ANSWERED;
+    return DD_TRANSPORT_UNCONFIRMED; /* or DD_TRANSPORT_NOT_SENT if the request surely never left */
 }
 /* README:end */
 

@@ -1493,6 +1493,61 @@ static void test_service_mapping(void) {
     dd_tracer_free(t);
 }
 
+/* Each hook gets its own user pointer when one is set (else hook_user): a logger next to a sender
+ * needs no wrapper struct. */
+static int user_seen_log, user_seen_clock, user_seen_random, user_seen_getenv, user_seen_transport;
+static char u_log, u_clock, u_random, u_getenv, u_transport;
+static void u_log_fn(void *u, int level, const char *msg, size_t len) {
+    (void)level, (void)msg, (void)len;
+    user_seen_log |= u == &u_log ? 1 : 2;
+}
+static int64_t u_clock_fn(void *u) {
+    user_seen_clock |= u == &u_clock ? 1 : 2;
+    return INT64_C(1700000000000000000);
+}
+static uint64_t u_random_fn(void *u) {
+    user_seen_random |= u == &u_random ? 1 : 2;
+    return 42;
+}
+static const char *u_getenv_fn(void *u, const char *name) {
+    (void)name;
+    user_seen_getenv |= u == &u_getenv ? 1 : 2;
+    return NULL;
+}
+static int u_transport_fn(void *u, const dd_http_request *req, dd_http_response *resp) {
+    (void)req;
+    user_seen_transport |= u == &u_transport ? 1 : 2;
+    resp->status = 200;
+    return DD_TRANSPORT_ANSWERED;
+}
+static void test_hook_user_pointers(void) {
+    dd_tracer_config c = DD_TRACER_CONFIG_INIT;
+    dd_tracer *t;
+    c.cgroup_path = "";
+    c.delivery = DD_DELIVERY_MANUAL;
+    c.log_fn = u_log_fn;
+    c.wall_ns_fn = u_clock_fn;
+    c.mono_ns_fn = u_clock_fn;
+    c.random_fn = u_random_fn;
+    c.getenv_fn = u_getenv_fn;
+    c.transport_fn = u_transport_fn;
+    c.hook_user = &F; /* none of the hooks below may see it */
+    c.log_user = &u_log;
+    c.clock_user = &u_clock;
+    c.random_user = &u_random;
+    c.getenv_user = &u_getenv;
+    c.transport_user = &u_transport;
+    t = dd_tracer_new(&c); /* logs its start-up line */
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    dd_tracer_free(t);
+    CHECK_EQ_INT(user_seen_log, 1);
+    CHECK_EQ_INT(user_seen_clock, 1);
+    CHECK_EQ_INT(user_seen_random, 1);
+    CHECK_EQ_INT(user_seen_getenv, 1);
+    CHECK_EQ_INT(user_seen_transport, 1);
+}
+
 /* Counts the log lines that contain needle. */
 static size_t count_logged(const char *needle) {
     size_t i, n = 0;
@@ -3049,6 +3104,7 @@ static const test_case cases[] = {
     TEST(test_transport_failure_and_retry),
     TEST(test_failure_logs_rate_limited),
     TEST(test_service_mapping),
+    TEST(test_hook_user_pointers),
     TEST(test_response_parsing),
     TEST(test_partial_flush),
     TEST(test_flush_on_free),

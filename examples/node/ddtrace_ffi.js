@@ -159,7 +159,10 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   client_ip_enabled: 'int',
   client_ip_header: 'const char *',
   peer_service_mapping: 'const char *',
-  service_mapping: 'const char *'
+  service_mapping: 'const char *',
+  clock_user: 'void *',
+  random_user: 'void *',
+  getenv_user: 'void *'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   size: 'size_t',

@@ -131,7 +131,8 @@ class dd_tracer_config(Structure):
                 ("obfuscation_query_string_regexp", c_char_p), ("http_server_error_statuses", c_char_p),
                 ("http_client_error_statuses", c_char_p), ("header_tags", c_char_p),
                 ("http_client_tag_query_string", c_int), ("client_ip_enabled", c_int), ("client_ip_header", c_char_p),
-                ("peer_service_mapping", c_char_p), ("service_mapping", c_char_p)]
+                ("peer_service_mapping", c_char_p), ("service_mapping", c_char_p),
+                ("clock_user", c_void_p), ("random_user", c_void_p), ("getenv_user", c_void_p)]
 
 
 class dd_span_options(Structure):
