@@ -108,7 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&cfg, 0, sizeof cfg);
     cfg.getenv_fn = env_get;
     cfg.transport_fn = transport;
-    cfg.flush_interval_ms = -1;
+    cfg.flush_interval_ms = 4; /* the backoff before a retry is capped at 3/4 of it: 3 ms */
+    cfg.delivery = DD_DELIVERY_MANUAL;
     cfg.cgroup_path = "";
     cfg.send_retries = 1;
     t = dd_tracer_new(&cfg);
@@ -119,7 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dd_span_finish(dd_span_start(t, NULL));
     rc = dd_tracer_flush(t);
     ok2xx = !S.fail && S.status >= 200 && S.status < 300;
-    retryable = S.fail || S.status == 408 || S.status == 429 || S.status >= 500 || S.status < 100;
+    /* only what the agent surely did not process is sent again; a transport failure after the
+     * request was written is unconfirmed, never resent */
+    retryable = !S.fail && (S.status == 408 || S.status == 429 || S.status == 503);
     dd_tracer_counters(t, &k);
     if (ok2xx) {
         valid = answer_valid(S.body, S.body_len, &rate, &any);
@@ -127,14 +130,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         REQUIRE(S.calls == 1);
         REQUIRE(k.requests_sent == 1 && k.requests_failed == 0 && k.chunks_sent == 1);
         REQUIRE(k.responses_invalid == (valid ? 0u : 1u));
+    } else if (S.fail) {
+        REQUIRE(rc == DD_ERR_TRANSPORT);
+        REQUIRE(S.calls == 1);
+        REQUIRE(k.requests_sent == 0 && k.requests_failed == 1 && k.requests_retried == 0);
+        REQUIRE(k.chunks_unconfirmed == 1 && k.spans_unconfirmed == 1 && k.chunks_dropped_send == 0);
+        REQUIRE(k.responses_invalid == 0);
     } else {
-        REQUIRE(rc == (S.fail ? DD_ERR_TRANSPORT : DD_ERR_HTTP));
+        REQUIRE(rc == DD_ERR_HTTP);
         REQUIRE(S.calls == (retryable ? 2 : 1));
         REQUIRE(k.requests_sent == 0 && k.requests_failed == (uint64_t)S.calls);
         REQUIRE(k.requests_retried == (uint64_t)(S.calls - 1));
         REQUIRE(k.chunks_dropped_send == 1 && k.spans_dropped_send == 1 && k.chunks_sent == 0);
         REQUIRE(k.responses_invalid == 0);
     }
+    REQUIRE(k.spans_pending == 0);
 
     /* the next trace: its decision follows the answer */
     S.fuzzed = 0;

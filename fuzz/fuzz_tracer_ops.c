@@ -158,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     c.max_buffer_bytes = 20000;
     c.max_tag_bytes = 600;
     c.send_retries = 1;
+    c.delivery = DD_DELIVERY_SYNC; /* deliveries on this thread, between the fuzzed operations */
     t = dd_tracer_new(&c);
     REQUIRE(t != NULL);
     g.p = data;
@@ -314,8 +315,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     REQUIRE(k.spans_dropped_limit == attempts - started);
     REQUIRE(k.spans_finished == finished);
     REQUIRE(k.spans_encoded + k.spans_dropped_buffer == k.spans_finished);
-    REQUIRE(k.chunks_sent + k.chunks_dropped_send == k.chunks_encoded);
-    REQUIRE(TP.spans + k.spans_dropped_send == k.spans_encoded);
+    REQUIRE(k.chunks_sent + k.chunks_dropped_send + k.chunks_unconfirmed == k.chunks_encoded);
+    REQUIRE(TP.spans + k.spans_dropped_send + k.spans_unconfirmed == k.spans_encoded);
+    REQUIRE(k.spans_pending == 0 && k.spans_open == 0);
     REQUIRE(k.chunks_sent == TP.chunks && k.requests_sent == TP.reqs && k.bytes_sent == TP.bytes);
     REQUIRE(k.requests_sent + k.requests_failed == TP.calls);
     dd_tracer_free(t);

@@ -31,7 +31,7 @@ check "make -n (no target) runs no test, no setup and no install" \
 check "make (no target) builds the libraries and the examples" \
     bash -c "make -s BUILD='$P/plain' >'$P/plain.out' 2>&1 && test -s '$P/plain/libddtrace.so.$VERSION' && test -s '$P/plain/libddtrace.a' && test -x '$P/plain/examples/agent' && test -x '$P/plain/examples/bootstrap'"
 check "make (no target) ran no test" bash -c "! grep -qE 'passed, [0-9]+ failed|^== ' '$P/plain.out' && test ! -e '$P/plain/tests'"
-check "make test still runs its setup step first" bash -c "make -n test | head -n 1 | grep -q 'scripts/setup.sh'"
+check "make test still runs its setup step first" bash -c "make --no-print-directory -n test | head -n 1 | grep -q 'scripts/setup.sh'"
 
 # --- the shared library ---
 check "make shared" make -s shared BUILD="$P/build"

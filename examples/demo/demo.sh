@@ -58,8 +58,11 @@ wait_ready "$TMP/runtime.ready" $RUNTIME "the fake Lambda Runtime API"
 RUNTIME_API=127.0.0.1:$(cat "$TMP/runtime.ready")
 
 # No cold-start span (aws.lambda.load): its presence would depend on how long the start took.
+# The local agent plays the Datadog Lambda Extension: DD_LAMBDA_EXTENSION_PATH names a file that
+# exists (the bootstrap itself), so the function delivers its traces to the agent (Extension mode)
+# instead of writing them to stdout for the Forwarder.
 DD_TRACE_AGENT_URL=$AGENT_URL DD_SERVICE= AWS_LAMBDA_RUNTIME_API=$RUNTIME_API AWS_LAMBDA_FUNCTION_NAME=demo-function \
-    DD_COLD_START_TRACING=false "$BIN/bootstrap" 2>"$TMP/lambda.log" &
+    DD_LAMBDA_EXTENSION_PATH="$BIN/bootstrap" DD_COLD_START_TRACING=false "$BIN/bootstrap" 2>"$TMP/lambda.log" &
 LAMBDA=$!; PIDS="$PIDS $LAMBDA"
 
 DD_TRACE_AGENT_URL=$AGENT_URL DD_SERVICE=demo-queue \
