@@ -18,10 +18,8 @@
 #include "dd_sender.h"                        /* includes dd_trace.h */
 
 int main(void) {
-    dd_sender *agent = dd_sender_new(NULL);   /* where the agent is: DD_* variables, see below */
     dd_tracer_config cfg = DD_TRACER_CONFIG_INIT; /* zeroed (C and C++): DD_* variables fill it in */
-    cfg.transport_fn = dd_sender_transport;   /* or your own transport_fn */
-    cfg.hook_user = agent;
+    dd_sender_attach(&cfg, dd_sender_new(NULL)); /* the agent from DD_* variables; the tracer owns it */
     dd_tracer *tracer = dd_tracer_new(&cfg);
     dd_span_options opts = DD_SPAN_OPTIONS_INIT;
     opts.name = "http.request";
@@ -31,8 +29,7 @@ int main(void) {
     dd_span_set_tag(db, "db.system", "postgresql");
     dd_span_finish(db);
     dd_span_finish(root);
-    dd_tracer_free(tracer);                   /* flushes what finished, then frees */
-    dd_sender_free(agent);
+    dd_tracer_free(tracer);                   /* delivers what finished (2 s at most), frees */
     return 0;
 }
 /* README:end */
