@@ -2423,7 +2423,6 @@ DD__PRIVATE void dd__tlog_limited(dd_tracer *t, int kind, const char *msg) { dd_
 #define DD__DROP_BUFFER 8u
 #define DD__DROP_NO_MEMORY 16u
 #define DD__DROP_TOO_BIG 32u
-#define DD__DROP_REFUSED 64u /* not a kind: marks a refusal that must still wake a delivery */
 DD__PRIVATE unsigned dd__drop_first(dd_tracer *t, unsigned kind) { /* under lock */
     unsigned first = !(t->logged_drops & kind);
     t->logged_drops |= kind;
@@ -4937,7 +4936,7 @@ DD__PRIVATE unsigned dd__queue_segment(dd_tracer *t, dd__segment *seg, uint32_t 
         t->counters.chunks_dropped_buffer++;
         t->counters.spans_dropped_buffer += n;
         dd__seg_release(t, seg);
-        return dd__drop_first(t, DD__DROP_BUFFER) | DD__DROP_REFUSED;
+        return dd__drop_first(t, DD__DROP_BUFFER);
     }
     dd__seg_unlink_open(t, seg);
     seg->next_done_seg = NULL;
@@ -5021,7 +5020,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
             drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
                                    t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
                                    &t->counters, 0);
-            if (drop) drop = dd__drop_first(t, drop) | DD__DROP_REFUSED;
+            if (drop) drop = dd__drop_first(t, drop);
             changed = 1;
         }
     }
@@ -5040,7 +5039,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
         deliver = dd__after_buffered(t, mono);
         pthread_mutex_unlock(&t->lock);
     }
-    dd__tlog_drops(t, drop & ~DD__DROP_REFUSED);
+    dd__tlog_drops(t, drop);
     if (deliver) {
         dd__deliver(t, dd__now() + t->flush_timeout_ns, 0, &rc);
     }
@@ -5326,7 +5325,6 @@ DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *resu
     dd_counters delta;
     unsigned drops = 0, first_drops = 0;
     int outcome;
-    uint64_t before_drop, before_unconf;
     *result = DD_OK;
     pthread_mutex_lock(&t->lock);
     while (t->flushing) pthread_cond_wait(&t->cond, &t->lock);
@@ -5377,8 +5375,6 @@ DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *resu
     outcome = dd__send_held(t, pb, deadline, &st);
 
     pthread_mutex_lock(&t->lock);
-    before_drop = st.chunks_dropped;
-    before_unconf = st.unconfirmed;
     dd__merge_stats(t, &st, &delta);
     if (outcome == DD__CYCLE_DONE) {
         pb->n_marks = 0;
@@ -5388,8 +5384,8 @@ DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *resu
     t->flushing = 0;
     pthread_cond_broadcast(&t->cond);
     pthread_mutex_unlock(&t->lock);
-    if (outcome == DD__CYCLE_HELD || before_unconf || st.no_transport) *result = DD_ERR_TRANSPORT;
-    else if (before_drop) *result = DD_ERR_HTTP;
+    if (outcome == DD__CYCLE_HELD || st.unconfirmed || st.no_transport) *result = DD_ERR_TRANSPORT;
+    else if (st.chunks_dropped) *result = DD_ERR_HTTP;
     if (t->debug && t->log_fn) dd__tlog_counters(t);
     return outcome;
 }
