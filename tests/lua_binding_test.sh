@@ -102,3 +102,22 @@ out=$(env -u DD_TRACE_PROPAGATION_STYLE -u DD_TRACE_PROPAGATION_STYLE_INJECT -u 
       CAPTURE_DIR="$B/capture" DD_SERVICE=lua-env DD_ENV=test DD_TRACE_AGENT_URL="http://127.0.0.1:$(cat "$B/agent.port")" \
       timeout 120 luajit bindings/lua/test/run.lua bindings/lua/test/test_binding.lua bindings/lua/test/test_example.lua 2>&1)
 add_counts "$out" "binding tests"
+
+# (4) bindings/lua/README.md's example, as written.
+awk '/^```lua$/ { inside = 1; next } /^```/ && inside { exit } inside' bindings/lua/README.md >"$B/readme_example.lua"
+echo readme >"$B/capture/current"
+if [ "$(grep -c . "$B/readme_example.lua")" -ge 5 ] \
+    && (cd bindings/lua && env -u DD_SERVICE -u DD_ENV DD_TRACE_STARTUP_LOGS=false \
+        DD_TRACE_AGENT_URL="http://127.0.0.1:$(cat "$B/agent.port")" timeout 30 luajit "$B/readme_example.lua") >"$B/readme.out" 2>&1 \
+    && $PY - "$B/capture/readme.jsonl" <<'PYEOF'
+import json, sys
+spans = {s["name"]: s for l in open(sys.argv[1]) for ch in json.loads(l)["payload"] for s in ch}
+r, d = spans.get("http.request", {}), spans.get("db.query", {})
+sys.exit(0 if r.get("service") == "checkout" and r.get("trace_id") == 1234 and r.get("parent_id") == 5678
+         and d.get("parent_id") == r.get("span_id") and d.get("metrics", {}).get("db.rows") == 7 else 1)
+PYEOF
+then
+    ok "bindings/lua/README.md's example runs and its two spans reach the agent"
+else
+    bad "bindings/lua/README.md's example"; cat "$B/readme.out"
+fi
