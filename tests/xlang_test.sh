@@ -53,8 +53,9 @@ for _ in $(seq 1 100); do [ -s "$B/agent.port" ] && break; sleep 0.05; done
 if [ ! -s "$B/agent.port" ]; then bad "the capture agent starts"; cat "$B/agent.log"; exit 0; fi
 URL="http://127.0.0.1:$(cat "$B/agent.port")"
 
-# Runs one scenario with exactly the environment SCENARIO.md gives (plus PATH/HOME and the
-# binding's own non-DD_ locator), its requests captured under its name.
+# Runs one scenario with exactly the environment SCENARIO.md gives (plus PATH, HOME and what the
+# command line adds: NAME=VALUE words before the program, e.g. the binding's library locator),
+# its requests captured under its name.
 ran=()
 play() { # name required(yes/todo) script-file command...
     local name=$1 required=$2 file=$3
@@ -66,8 +67,7 @@ play() { # name required(yes/todo) script-file command...
     fi
     echo "$name" >"$B/capture/current"
     if env -i PATH="$PATH" HOME="${HOME:-/tmp}" DD_SERVICE=xlang DD_ENV=test DD_VERSION=1.0 DD_TRACE_AGENT_URL="$URL" \
-        DDTRACE_LUA_LIB="$B/libddtrace_lua.so" PYTHONPATH="$ROOT/bindings/python" \
-        timeout 60 "$@" >"$B/$name.out" 2>&1; then
+        timeout 60 env "$@" >"$B/$name.out" 2>&1; then
         ok "$name: the scenario runs and its own checks hold"
         ran+=("$name")
     else
@@ -77,11 +77,18 @@ play() { # name required(yes/todo) script-file command...
 play c yes tests/xlang/scenario.c "$B/scenario"
 play c2 yes tests/xlang/scenario.c "$B/scenario"
 if command -v luajit >/dev/null; then
-    play lua yes bindings/lua/test/xlang_scenario.lua luajit bindings/lua/test/xlang_scenario.lua
+    play lua yes bindings/lua/test/xlang_scenario.lua DDTRACE_LUA_LIB="$B/libddtrace_lua.so" \
+        luajit bindings/lua/test/xlang_scenario.lua
 else
     bad "lua: luajit is required (scripts/setup.sh installs it)"
 fi
-play python todo bindings/python/tests/xlang_scenario.py "$PY" bindings/python/tests/xlang_scenario.py
+# Python: the package from the source tree (PYTHONPATH); its library is the one `make shared`
+# builds (DDTRACE_LIB), as in a clone where the package was not pip-installed.
+if [ -e bindings/python/tests/xlang_scenario.py ]; then
+    make -s shared BUILD="$B/build" >>"$B/build.log" 2>&1 || { bad "make shared (for Python)"; tail "$B/build.log"; }
+fi
+play python todo bindings/python/tests/xlang_scenario.py PYTHONPATH="$ROOT/bindings/python" \
+    DDTRACE_LIB="$B/build/libddtrace.so" "$PY" bindings/python/tests/xlang_scenario.py
 play node todo bindings/node/test/xlang_scenario.js node bindings/node/test/xlang_scenario.js
 echo none >"$B/capture/current"
 
