@@ -4,7 +4,8 @@
 # clang; (2) every struct of its ffi.cdef against the C compiler (sizeof, _Alignof, offsetof) and
 # the headers' field lists, plus the macros it mirrors; a deliberately altered cdef must be
 # reported; (3) bindings/lua/test/test_binding.lua and test_example.lua (the OpenResty-style
-# example's driver) against tests/xlang/capture_agent.py, whose decoded payloads they read.
+# example's driver) against tests/xlang/capture_agent.py, whose decoded payloads they read, and
+# the first again with an ASan + UBSan build of the library; (4) bindings/lua/README.md's example.
 # Needs luajit (scripts/setup.sh installs it) and /usr/bin/python3 with msgpack.
 # Last line: "lua_binding: N passed, N failed".
 set -u
@@ -102,6 +103,29 @@ out=$(env -u DD_TRACE_PROPAGATION_STYLE -u DD_TRACE_PROPAGATION_STYLE_INJECT -u 
       CAPTURE_DIR="$B/capture" DD_SERVICE=lua-env DD_ENV=test DD_TRACE_AGENT_URL="http://127.0.0.1:$(cat "$B/agent.port")" \
       timeout 120 luajit bindings/lua/test/run.lua bindings/lua/test/test_binding.lua bindings/lua/test/test_example.lua 2>&1)
 add_counts "$out" "binding tests"
+
+# (3b) The same tests with the library built with ASan + UBSan and preloaded into luajit: a call
+# reaching C memory the binding should no longer touch (a span of a closed tracer, a context, a
+# scratch buffer) is a heap-use-after-free or overflow report, which fails here.
+ASAN_RT=$(gcc -print-file-name=libasan.so)
+UBSAN_RT=$(gcc -print-file-name=libubsan.so)
+if gcc -std=c99 -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fPIC -shared \
+        -Wl,-z,nodelete bindings/lua/ddtrace_lua.c -o "$B/libddtrace_lua_asan.so" -lpthread -lm 2>>"$B/build.log"; then
+    out=$(env -u DD_TRACE_PROPAGATION_STYLE -u DD_TRACE_PROPAGATION_STYLE_INJECT -u DD_TRACE_PROPAGATION_STYLE_EXTRACT \
+          -u DD_VERSION -u DD_TAGS -u DD_TRACE_SAMPLE_RATE -u DD_TRACE_SAMPLING_RULES -u DD_TRACE_ENABLED -u DD_AGENT_HOST \
+          -u DD_TRACE_AGENT_PORT -u DD_TRACE_DEBUG \
+          ASAN_OPTIONS=detect_leaks=1:exitcode=23 LD_PRELOAD="$ASAN_RT $UBSAN_RT" DDTRACE_LUA_LIB="$B/libddtrace_lua_asan.so" \
+          CAPTURE_DIR="$B/capture" DD_SERVICE=lua-env DD_ENV=test DD_TRACE_AGENT_URL="http://127.0.0.1:$(cat "$B/agent.port")" \
+          timeout 120 luajit bindings/lua/test/run.lua bindings/lua/test/test_binding.lua 2>&1)
+    status=$?
+    if [ $status = 0 ] && ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' <<<"$out"; then
+        ok "the binding's tests under ASan + UBSan: no report ($(grep -E '^[0-9]+ passed' <<<"$out"))"
+    else
+        bad "the binding's tests under ASan + UBSan (exit $status)"; grep -E -A12 'ERROR:|runtime error:|^FAIL' <<<"$out" | head -40
+    fi
+else
+    bad "the ASan + UBSan build of ddtrace_lua.c"; tail -n 20 "$B/build.log"
+fi
 
 # (4) bindings/lua/README.md's example, as written.
 awk '/^```lua$/ { inside = 1; next } /^```/ && inside { exit } inside' bindings/lua/README.md >"$B/readme_example.lua"
