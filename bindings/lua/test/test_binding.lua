@@ -354,3 +354,41 @@ T.test("log correlation and error_info", function()
          "__tostring as message")
     T.eq(select(2, dd.error_info(42)), "42", "a number")
 end)
+
+pcall(ffi.cdef, [[
+int fork(void);
+int getpid(void);
+int waitpid(int pid, int *status, int options);
+void _exit(int status);
+]])
+T.test("fork: the child's tracer drops the parent's buffer and delivers its own spans with its own pid", function()
+    T.capture("fork")
+    local t = tracer({ flush_interval_ms = 600000 }) -- nothing leaves before the fork
+    t:start_span("lua.before.fork"):finish()
+    io.stdout:flush()
+    local pid = ffi.C.fork()
+    T.ok(pid >= 0, "fork")
+    if pid == 0 then -- the child: never returns into the test runner
+        local ok = pcall(function()
+            t:start_span("lua.in.child"):finish()
+            assert(t:flush())
+            local c = t:counters()
+            assert(c.spans_sent == 1 and c.spans_dropped_shutdown == 1, "child counters")
+            t:close()
+        end)
+        ffi.C._exit(ok and 0 or 1)
+    end
+    local status = ffi.new("int[1]")
+    T.eq(ffi.C.waitpid(pid, status, 0), pid, "waitpid")
+    T.eq(status[0], 0, "the child's checks held (exit status)")
+    T.eq(t:flush(), true, "the parent's flush")
+    T.eq(t:counters().spans_sent, 1, "the parent sent its own span")
+    t:close()
+    local spans = T.spans("fork")
+    local seen = {}
+    for _, s in ipairs(spans) do seen[s.name] = (seen[s.name] or 0) + 1; seen[s.name .. ".pid"] = s.metrics.process_id end
+    T.eq(seen["lua.before.fork"], 1, "the parent's span sent once (by the parent)")
+    T.eq(seen["lua.in.child"], 1, "the child's span sent once")
+    T.eq(seen["lua.in.child.pid"], pid, "the child's span carries the child's pid")
+    T.eq(seen["lua.before.fork.pid"], ffi.C.getpid(), "the parent's span the parent's")
+end)
