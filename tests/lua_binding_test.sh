@@ -115,7 +115,8 @@ if gcc -std=c99 -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=undefi
           -u DD_VERSION -u DD_TAGS -u DD_TRACE_SAMPLE_RATE -u DD_TRACE_SAMPLING_RULES -u DD_TRACE_ENABLED -u DD_AGENT_HOST \
           -u DD_TRACE_AGENT_PORT -u DD_TRACE_DEBUG \
           ASAN_OPTIONS=detect_leaks=1:exitcode=23 LD_PRELOAD="$ASAN_RT $UBSAN_RT" DDTRACE_LUA_LIB="$B/libddtrace_lua_asan.so" \
-          CAPTURE_DIR="$B/capture" DD_SERVICE=lua-env DD_ENV=test DD_TRACE_AGENT_URL="http://127.0.0.1:$(cat "$B/agent.port")" \
+          CAPTURE_DIR="$B/capture" CAPTURE_PREFIX=asan- DD_SERVICE=lua-env DD_ENV=test \
+          DD_TRACE_AGENT_URL="http://127.0.0.1:$(cat "$B/agent.port")" \
           timeout 120 luajit bindings/lua/test/run.lua bindings/lua/test/test_binding.lua 2>&1)
     status=$?
     if [ $status = 0 ] && ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' <<<"$out"; then

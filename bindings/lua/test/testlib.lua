@@ -129,20 +129,22 @@ function T.json(s)
     return value()
 end
 
--- The capture agent (tests/xlang/capture_agent.py) started by the test script: CAPTURE_DIR.
+-- The capture agent (tests/xlang/capture_agent.py) started by the test script: CAPTURE_DIR; a
+-- second run against the same agent sets CAPTURE_PREFIX so that its records stay apart.
 T.capture_dir = os.getenv("CAPTURE_DIR")
+local prefix = os.getenv("CAPTURE_PREFIX") or ""
 
 -- Names the file the agent's next requests go to (DIR/<tag>.jsonl).
 function T.capture(tag)
     local f = assert(io.open(T.capture_dir .. "/current", "w"))
-    f:write(tag)
+    f:write(prefix .. tag)
     f:close()
 end
 
 -- Every span the agent received under `tag`, flattened: a list, and a table by name.
 function T.spans(tag)
     local list, by_name = {}, {}
-    local f = io.open(T.capture_dir .. "/" .. tag .. ".jsonl")
+    local f = io.open(T.capture_dir .. "/" .. prefix .. tag .. ".jsonl")
     if not f then return list, by_name end
     for line in f:lines() do
         local rec = T.json(line)
