@@ -432,6 +432,7 @@ function M.error_info(err)
         end
         return tostring(t), tostring(m)
     end
+    if err == nil then return "error", "" end
     return "error", tostring(err)
 end
 
@@ -917,8 +918,12 @@ function Tracer:start_span(name, opts)
     return span
 end
 
--- Starts a span, runs fn(span, ...) protected (see Span:run), finishes the span.
+-- Starts a span, runs fn(span, ...) protected (see Span:run), finishes the span. opts may be
+-- left out: tracer:trace(name, fn, ...).
 function Tracer:trace(name, opts, fn, ...)
+    if type(opts) == "function" then
+        return self:start_span(name):run(opts, fn, ...)
+    end
     return self:start_span(name, opts):run(fn, ...)
 end
 

@@ -121,6 +121,8 @@ T.test("errors: a Lua error table and a string error, with debug.traceback, thro
     local v1, v2 = t:trace("lua.ok", nil, function(span, a, b) return a + b, "x" end, 2, 3)
     T.eq(v1, 5, "results returned")
     T.eq(v2, "x", "second result")
+    T.eq(t:trace("lua.short", function(span, a) return a * 2 end, 21), 42, "trace(name, fn, ...)")
+    T.eq(select(2, dd.error_info(nil)), "", "nil error: empty message")
     t:close()
     local _, sp = T.spans("errors")
     local a, b, m = sp["lua.fail"], sp["lua.fail2"], sp["lua.manual"]
