@@ -365,7 +365,8 @@ void _exit(int status);
 ]])
 T.test("fork: the child's tracer drops the parent's buffer and delivers its own spans with its own pid", function()
     T.capture("fork")
-    local t = tracer({ flush_interval_ms = 600000 }) -- nothing leaves before the fork
+    -- generous deadlines: the ASan run on a loaded machine must not turn a slow flush into a failure
+    local t = tracer({ flush_interval_ms = 600000, shutdown_timeout_ms = 20000, request_timeout_ms = 10000 })
     t:start_span("lua.before.fork"):finish()
     io.stdout:flush()
     local pid = ffi.C.fork()
