@@ -127,9 +127,14 @@ class Span {
   drop () { lib().fns.span_set_priority(this.s, USER_REJECT); return this }
   setPriority (p) { lib().fns.span_set_priority(this.s, p); return this }
 
-  get traceId () { const t = {}; lib().fns.span_trace_id(this.s, t); return (u64(t.hi) << 64n) | u64(t.lo) }
-  get spanId () { return u64(lib().fns.span_id(this.s)) }
-  get parentId () { return u64(lib().fns.span_parent_id(this.s)) }
+  // Ids (BigInt; 0n for a refused span), still readable after finish.
+  get traceId () {
+    if (this._ids) return this._ids.traceId
+    const t = {}; lib().fns.span_trace_id(this.s, t); return (u64(t.hi) << 64n) | u64(t.lo)
+  }
+
+  get spanId () { return this._ids ? this._ids.spanId : u64(lib().fns.span_id(this.s)) }
+  get parentId () { return this._ids ? this._ids.parentId : u64(lib().fns.span_parent_id(this.s)) }
   toTraceIdHex () { return this.traceId.toString(16).padStart(32, '0') }
 
   // A child span (same local trace).
@@ -218,13 +223,18 @@ class Span {
     return out.subarray(0, n).toString('utf8')
   }
 
-  // Ends the span (now, or at endTime in ms since the epoch); the handle is dead afterwards.
+  // Ends the span (now, or at endTime in ms since the epoch). The C span is gone afterwards: its
+  // ids stay readable, every other method does nothing.
   finish (endTime) {
     if (this.finished) return
-    this.finished = true
-    if (endTime === undefined) lib().fns.span_finish(this.s)
-    else lib().fns.span_finish_at(this.s, ms2ns(endTime))
+    this._release()
+    const s = this.s
+    this.s = null
+    if (endTime === undefined) lib().fns.span_finish(s)
+    else lib().fns.span_finish_at(s, ms2ns(endTime))
   }
+
+  _release () { this._ids = { traceId: this.traceId, spanId: this.spanId, parentId: this.parentId }; this.finished = true }
 }
 
 const CONFIG_KEYS = { // option name -> dd_tracer_config field (strings and numbers as given)
@@ -417,7 +427,8 @@ class Tracer {
           e && e.stack ? String(e.stack) : null)
       }
       const resp = result === undefined ? null : utf8(JSON.stringify(result))
-      span.finished = true
+      span._release()
+      span.s = null
       fns.lambda_end_invocation(st.l, handle, resp, resp ? resp.length : 0, failed ? 1 : 0)
       if (failed) throw failed
       return result

@@ -40,3 +40,12 @@ function runNode (code, env) {
 }
 
 module.exports = { startAgent, runNode, sleep, PY }
+
+// The package under test: the installed `dd-trace-c` (tests/node_binding_test.sh installs the
+// tarball beside these files), else this checkout's.
+function pkgDir () {
+  try { return path.dirname(require.resolve('dd-trace-c/package.json')) } catch (e) { return path.join(__dirname, '..') }
+}
+function pkg () { return require(pkgDir()) }
+module.exports.pkg = pkg
+module.exports.pkgDir = pkgDir
