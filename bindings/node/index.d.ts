@@ -39,6 +39,8 @@ export interface TracerOptions {
   maxBufferBytes?: number
   flushBytes?: number
   maxSpansPerSegment?: number
+  /** the SDK's diagnostics (default: stderr); called on the JavaScript thread, lines queued meanwhile */
+  logger?: (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void
   /** AWS Lambda delivery (default: AWS_LAMBDA_FUNCTION_NAME is set) */ lambda?: boolean
   /** the Lambda Extension's file (default DD_LAMBDA_EXTENSION_PATH, else /opt/extensions/datadog-agent) */
   extensionPath?: string
@@ -181,4 +183,6 @@ export const version: string
 /** DDTRACE_VERSION of the loaded native library. */
 export function nativeVersion (): number
 export function libraryPath (): string
+/** diagnostics lines dropped because the queue for `logger` was full */
+export function logLinesDropped (): number
 export const PRIORITY: { USER_REJECT: -1, AUTO_REJECT: 0, AUTO_KEEP: 1, USER_KEEP: 2 }

@@ -29,6 +29,26 @@ const ms2ns = (ms) => BigInt(Math.round(Number(ms) * 1e6))
 
 function lib () { return native.load() }
 
+// The SDK's diagnostics for tracers made with a `logger` option: the C side queues lines in a
+// bounded ring (any thread may log; JavaScript cannot run there), drained here on this thread by a
+// timer that does not keep the process alive, and at every flush() and close().
+const LEVELS = ['error', 'warn', 'info', 'debug']
+const loggers = new Map() // tracer id -> logger function
+let nextLoggerId = 1
+let drainTimer = null
+function drainLogs () {
+  const { fns } = lib()
+  const out = Buffer.alloc(512)
+  const meta = new Uint32Array(2)
+  for (;;) {
+    const n = fns.log_pop(out, out.length, meta)
+    if (n < 0) return
+    const fn = loggers.get(meta[1])
+    if (!fn) continue
+    try { fn(LEVELS[meta[0]] || 'debug', out.toString('utf8', 0, n)) } catch (e) { /* a logger must not break tracing */ }
+  }
+}
+
 // dd_header items over an object's entries (names/values kept alive in `keep` by the caller).
 function headerItems (obj, keep) {
   const { koffi, T } = lib()
@@ -254,7 +274,8 @@ class Tracer {
   // tags ({k: v} or "k:v,k:v"), enabled, debug, startupLogs, sampleRate, rateLimit, samplingRules,
   // spanSamplingRules, propagationStyle*, flushIntervalMs, shutdownTimeoutMs, ... (see index.d.ts);
   // url: the agent (else DD_TRACE_AGENT_URL, DD_AGENT_HOST/DD_TRACE_AGENT_PORT, the socket,
-  // localhost:8126); delivery: 'background' (default), 'sync' or 'manual'.
+  // localhost:8126); delivery: 'background' (default), 'sync' or 'manual'; logger(level, message):
+  // the SDK's diagnostics (default: stderr), delivered on this thread.
   constructor (options) {
     const opts = options || {}
     const { koffi, T, fns } = lib()
@@ -283,7 +304,14 @@ class Tracer {
       if (!sender) throw new Error(`dd-trace-c: no usable agent address${opts.url ? ' in ' + opts.url : ''}`)
       fns.sender_attach(cfg, sender) // the tracer owns it and frees it after its last delivery
     }
+    if (typeof opts.logger === 'function') {
+      const id = nextLoggerId++
+      fns.log_attach(cfg, id)
+      loggers.set(id, opts.logger)
+      if (!drainTimer) { drainTimer = setInterval(drainLogs, 250); drainTimer.unref() }
+    }
     this.t = fns.tracer_new(cfg)
+    drainLogs()
     if (!this.t) throw new Error('dd-trace-c: dd_tracer_new failed')
     this._lambda = null
   }
@@ -369,7 +397,7 @@ class Tracer {
 
   // Delivers every finished trace now and waits for the outcome (at most shutdown_timeout_ms):
   // 0 or a negative DD_ERR_* status (statusText() names it). Blocks this thread while it waits.
-  flush () { return lib().fns.tracer_flush(this.t) }
+  flush () { const rc = lib().fns.tracer_flush(this.t); drainLogs(); return rc }
   statusText (status) { return lib().fns.status_str(status) }
 
   counters () {
@@ -385,6 +413,7 @@ class Tracer {
     if (this._lambda) { lib().fns.lambda_free(this._lambda.handle); this._lambda = null }
     lib().fns.tracer_free(this.t)
     this.t = null
+    drainLogs()
   }
 
   _lambdaState () {
@@ -456,6 +485,7 @@ module.exports = {
   Context,
   version: VERSION,
   nativeVersion: () => lib().version,
+  logLinesDropped: () => Number(lib().fns.log_dropped()),
   libraryPath: () => lib().file,
   PRIORITY: { USER_REJECT, AUTO_REJECT: 0, AUTO_KEEP: 1, USER_KEEP }
 }

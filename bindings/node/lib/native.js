@@ -110,6 +110,9 @@ function load () {
     lambda_end_invocation: f('int dd_lambda_end_invocation(void *l, void *span, const uint8_t *resp, size_t len, int is_error)'),
     lambda_set_invocation_error: f('void dd_lambda_set_invocation_error(void *l, void *span, const char *type, const char *message, const char *stack)'),
     lambda_metric: f('int dd_lambda_metric(void *l, const char *name, double value, const char **tags, size_t n_tags, int64_t ts)'),
+    log_attach: f('void ddnode_log_attach(_Inout_ dd_tracer_config *cfg, uint32_t tracer_id)'),
+    log_pop: f('int ddnode_log_pop(uint8_t *out, size_t cap, uint32_t *out2)'),
+    log_dropped: f('uint64_t ddnode_log_dropped(void)'),
     lambda_log_prefix: f('size_t dd_lambda_log_prefix(void *l, void *span, _Out_ uint8_t *out, size_t cap)')
   }
   loaded = { koffi, lib, file, version, T, fns }

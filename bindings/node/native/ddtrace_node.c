@@ -8,7 +8,10 @@
  *     offsetof of every structure the JavaScript side mirrors, as this compiler sees the headers;
  *   - ddnode_lambda_transport: the AWS Lambda delivery wiring of examples/lambda/bootstrap.c
  *     (the Extension's intake through dd_sender.h, else the Forwarder's log lines), so that no
- *     JavaScript runs on the tracer's threads. */
+ *     JavaScript runs on the tracer's threads;
+ *   - the log ring: a dd_log_fn that any thread may call, queueing lines for JavaScript to take
+ *     on its own thread (a JavaScript callback cannot run on the tracer's worker thread, and making
+ *     the worker wait for the event loop could deadlock with a flush that waits for the worker). */
 #define _POSIX_C_SOURCE 200809L
 #define DD_BUILD_SHARED
 #define DD_LAMBDA_IMPLEMENTATION
@@ -16,6 +19,7 @@
 #include "dd_lambda.h"
 #include "dd_sender.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,4 +118,72 @@ DD_API void ddnode_lambda_free(void *handle) {
     dd_lambda_free(h->l);
     if (h->statsd) dd_udp_sender_close(h->statsd);
     free(h);
+}
+
+/* The log ring: one per process, static (the tracer's worker may still log after dd_tracer_free
+ * returned, so nothing it points to is ever freed). DDNODE_LOG_LINES lines of at most
+ * DDNODE_LOG_LINE_MAX - 1 bytes (longer ones are cut); when the ring is full a new line is dropped
+ * and counted. Each line carries the log_user it came with: the binding's id of its tracer. */
+#define DDNODE_LOG_LINES 128
+#define DDNODE_LOG_LINE_MAX 512
+static struct {
+    pthread_mutex_t mu;
+    unsigned head, n;
+    uint64_t dropped;
+    struct {
+        uint32_t tracer, level, len;
+        char text[DDNODE_LOG_LINE_MAX];
+    } lines[DDNODE_LOG_LINES];
+} ddnode_log = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, {{0, 0, 0, {0}}}};
+
+static void ddnode_log_fn(void *user, int level, const char *msg, size_t len) {
+    unsigned slot;
+    pthread_mutex_lock(&ddnode_log.mu);
+    if (ddnode_log.n == DDNODE_LOG_LINES) {
+        ddnode_log.dropped++;
+    } else {
+        slot = (ddnode_log.head + ddnode_log.n++) % DDNODE_LOG_LINES;
+        if (len > DDNODE_LOG_LINE_MAX - 1) len = DDNODE_LOG_LINE_MAX - 1;
+        memcpy(ddnode_log.lines[slot].text, msg, len);
+        ddnode_log.lines[slot].text[len] = 0;
+        ddnode_log.lines[slot].len = (uint32_t)len;
+        ddnode_log.lines[slot].level = (uint32_t)level;
+        ddnode_log.lines[slot].tracer = (uint32_t)(uintptr_t)user;
+    }
+    pthread_mutex_unlock(&ddnode_log.mu);
+}
+
+/* Routes cfg's diagnostics into the ring, tagged with `tracer_id` (> 0). [setup] */
+DD_API void ddnode_log_attach(dd_tracer_config *cfg, uint32_t tracer_id) {
+    cfg->log_fn = ddnode_log_fn;
+    cfg->log_user = (void *)(uintptr_t)tracer_id;
+}
+
+/* Takes the oldest line: its text into out (cap bytes, NUL-terminated, cut to fit), its level and
+ * tracer id into out2[0], out2[1]; returns its length, or -1 when the ring is empty. [any thread] */
+DD_API int ddnode_log_pop(char *out, size_t cap, uint32_t *out2) {
+    int len = -1;
+    pthread_mutex_lock(&ddnode_log.mu);
+    if (ddnode_log.n > 0 && cap > 0) {
+        unsigned slot = ddnode_log.head;
+        size_t n = ddnode_log.lines[slot].len < cap - 1 ? ddnode_log.lines[slot].len : cap - 1;
+        memcpy(out, ddnode_log.lines[slot].text, n);
+        out[n] = 0;
+        out2[0] = ddnode_log.lines[slot].level;
+        out2[1] = ddnode_log.lines[slot].tracer;
+        ddnode_log.head = (slot + 1) % DDNODE_LOG_LINES;
+        ddnode_log.n--;
+        len = (int)n;
+    }
+    pthread_mutex_unlock(&ddnode_log.mu);
+    return len;
+}
+
+/* Lines dropped because the ring was full, since the library was loaded. [any thread] */
+DD_API uint64_t ddnode_log_dropped(void) {
+    uint64_t d;
+    pthread_mutex_lock(&ddnode_log.mu);
+    d = ddnode_log.dropped;
+    pthread_mutex_unlock(&ddnode_log.mu);
+    return d;
 }

@@ -188,3 +188,14 @@ test('an unreachable agent: flush reports the failure, the payload is kept and c
   t.close()
   assert.throws(() => new dd.Tracer({ url: 'ftp://nowhere' }), /no usable agent address/)
 })
+
+test('logger: the SDK\'s diagnostics reach a JavaScript function, startup line and delivery failure', () => {
+  const lines = []
+  const t = new dd.Tracer({ service: 'logged', url: 'http://127.0.0.1:1', shutdownTimeoutMs: 200, startupLogs: true,
+    logger: (level, message) => lines.push([level, message]) })
+  t.startSpan('lost').finish()
+  t.flush(); t.close()
+  assert.ok(lines.some(([l, m]) => l === 'info' && m.includes('"service":"logged"')), JSON.stringify(lines))
+  assert.ok(lines.some(([l, m]) => l === 'warn' && /agent unreachable/.test(m)), JSON.stringify(lines))
+  assert.strictEqual(dd.logLinesDropped(), 0)
+})
