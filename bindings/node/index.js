@@ -333,12 +333,11 @@ class Tracer {
     if (parent instanceof Span) o.parent = parent.s
     else if (parent instanceof Context) o.context = parent.buf
     else if (parent) throw new TypeError('dd-trace-c: childOf must be a Span or a Context')
-    const keep = []
     for (const k of ['name', 'service', 'resource', 'type']) {
       const v = k === 'name' ? name : opts[k]
-      if (v === undefined || v === null) { o[k] = null; o[k + '_len'] = 0; continue }
-      const b = utf8(v); keep.push(b)
-      o[k] = b.length ? v : null; o[k + '_len'] = b.length
+      const n = v === undefined || v === null ? 0 : Buffer.byteLength(String(v), 'utf8')
+      o[k] = n ? String(v) : null // koffi passes a UTF-8 copy for the call; _len is its byte length
+      o[k + '_len'] = n
     }
     if (opts.startTime !== undefined) o.start_ns = ms2ns(opts.startTime)
     const span = new Span(this, fns.span_start(this.t, o), String(name))
