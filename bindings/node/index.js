@@ -96,6 +96,21 @@ function readBaggage (mem, offset) {
   return out
 }
 
+const IDS = new BigUint64Array(4) // ddnode_span_ids' output, reused
+
+// The room dd_span_inject_headers writes into: one per thread (this module is per thread), reused,
+// as inject never runs twice at once on one thread. 32 KiB holds the longest baggage header.
+const INJECT_ITEMS = 32
+let injectBuffers = null
+function injectRoom () {
+  if (!injectBuffers) {
+    const { koffi, T } = lib()
+    const itemSize = koffi.sizeof(T.dd_header)
+    injectBuffers = { itemSize, items: Buffer.alloc(INJECT_ITEMS * itemSize), buf: Buffer.alloc(32768), h: Buffer.alloc(koffi.sizeof(T.dd_headers)) }
+  }
+  return injectBuffers
+}
+
 class Span {
   constructor (tracer, handle, name) { this.tracer = tracer; this.s = handle; this.name = name; this.finished = false }
   _str (fn, v) { const b = utf8(v); lib().fns[fn](this.s, b, b.length); return this }
@@ -148,13 +163,15 @@ class Span {
   setPriority (p) { lib().fns.span_set_priority(this.s, p); return this }
 
   // Ids (BigInt; 0n for a refused span), still readable after finish.
-  get traceId () {
-    if (this._ids) return this._ids.traceId
-    const t = {}; lib().fns.span_trace_id(this.s, t); return (u64(t.hi) << 64n) | u64(t.lo)
+  _readIds () {
+    if (this._ids) return this._ids
+    lib().fns.span_ids(this.s, IDS)
+    return { traceId: (IDS[0] << 64n) | IDS[1], spanId: IDS[2], parentId: IDS[3] }
   }
 
-  get spanId () { return this._ids ? this._ids.spanId : u64(lib().fns.span_id(this.s)) }
-  get parentId () { return this._ids ? this._ids.parentId : u64(lib().fns.span_parent_id(this.s)) }
+  get traceId () { return this._readIds().traceId }
+  get spanId () { return this._readIds().spanId }
+  get parentId () { return this._readIds().parentId }
   toTraceIdHex () { return this.traceId.toString(16).padStart(32, '0') }
 
   // A child span (same local trace).
@@ -163,20 +180,18 @@ class Span {
   // The context a downstream service continues, as HTTP headers (lower-case names), with the
   // tracer's inject styles; `carrier` (an object) gets them too. Locks the sampling decision.
   inject (carrier) {
-    const { koffi, T, fns } = lib()
-    const cap = 32; const bufCap = 32768
-    const items = Buffer.alloc(cap * koffi.sizeof(T.dd_header))
-    const buf = Buffer.alloc(bufCap)
-    const h = Buffer.alloc(koffi.sizeof(T.dd_headers))
-    fns.headers_init(h, items, cap, buf, bufCap)
-    const rc = fns.span_inject_headers(this.s, h)
+    const { koffi, RAW, fns } = lib()
+    const w = injectRoom()
+    fns.headers_init(w.h, w.items, INJECT_ITEMS, w.buf, w.buf.length)
+    const rc = fns.span_inject_headers(this.s, w.h)
     const out = carrier || {}
     if (rc !== 0) return out
-    const n = Number(koffi.decode(h, T.dd_headers).n)
-    for (let i = 0; i < n; i++) {
-      const x = koffi.decode(items, i * koffi.sizeof(T.dd_header), T.dd_header)
-      const name = Buffer.from(koffi.view(x.name, Number(x.name_len))).toString('utf8')
-      out[name] = Buffer.from(koffi.view(x.value, Number(x.value_len))).toString('utf8')
+    const h = koffi.decode(w.h, RAW.dd_headers)
+    const base = BigInt(h.buf) // the names and values live in w.buf: read them there
+    for (let i = 0; i < Number(h.n); i++) {
+      const x = koffi.decode(w.items, i * w.itemSize, RAW.dd_header)
+      const n = Number(BigInt(x.name) - base); const v = Number(BigInt(x.value) - base)
+      out[w.buf.toString('utf8', n, n + Number(x.name_len))] = w.buf.toString('utf8', v, v + Number(x.value_len))
     }
     return out
   }
@@ -254,7 +269,7 @@ class Span {
     else lib().fns.span_finish_at(s, ms2ns(endTime))
   }
 
-  _release () { this._ids = { traceId: this.traceId, spanId: this.spanId, parentId: this.parentId }; this.finished = true }
+  _release () { this._ids = this._readIds(); this.finished = true }
 }
 
 const CONFIG_KEYS = { // option name -> dd_tracer_config field (strings and numbers as given)

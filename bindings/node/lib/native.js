@@ -20,6 +20,13 @@ for (const [name, fields] of Object.entries(STRUCTS)) {
   T[name] = koffi.struct(name, Object.fromEntries(fields.map(([f, t]) => [f, ctype(t)])))
 }
 
+// Read-only twins of dd_header and dd_headers with addresses as integers (same layout: a pointer
+// is a uintptr_t), so that injected headers are read straight from the binding's own Buffer.
+const RAW = {}
+for (const name of ['dd_header', 'dd_headers']) {
+  RAW[name] = koffi.struct(name + '_raw', Object.fromEntries(STRUCTS[name].map(([f, t]) => [f, t === 'void *' ? 'uintptr_t' : t])))
+}
+
 function libraryPath () {
   if (process.env.DDTRACE_LIB) return process.env.DDTRACE_LIB
   const built = path.join(__dirname, '..', 'native', 'build', LIB)
@@ -95,6 +102,7 @@ function load () {
     span_trace_id: f('void dd_span_trace_id(void *s, _Out_ dd_trace_id *out)'),
     span_id: f('uint64_t dd_span_id(void *s)'),
     span_parent_id: f('uint64_t dd_span_parent_id(void *s)'),
+    span_ids: f('void ddnode_span_ids(void *s, uint64_t *out)'),
     span_context: f('int dd_span_context(void *s, void *out)'),
     span_inject_headers: f('int dd_span_inject_headers(void *s, void *headers)'),
     span_inject_datadog_json: f('size_t dd_span_inject_datadog_json(void *s, _Out_ uint8_t *out, size_t cap)'),
@@ -115,8 +123,8 @@ function load () {
     log_dropped: f('uint64_t ddnode_log_dropped(void)'),
     lambda_log_prefix: f('size_t dd_lambda_log_prefix(void *l, void *span, _Out_ uint8_t *out, size_t cap)')
   }
-  loaded = { koffi, lib, file, version, T, fns }
+  loaded = { koffi, lib, file, version, T, RAW, fns }
   return loaded
 }
 
-module.exports = { load, koffi, T, STRUCTS, DDTRACE_VERSION, layoutMismatches }
+module.exports = { load, koffi, T, RAW, STRUCTS, DDTRACE_VERSION, layoutMismatches }

@@ -187,3 +187,14 @@ DD_API uint64_t ddnode_log_dropped(void) {
     pthread_mutex_unlock(&ddnode_log.mu);
     return d;
 }
+
+/* A span's ids in one call (out: trace id high, low, span id, parent id; zeros for NULL): the
+ * binding keeps them when the span finishes, and one call costs less than three. [owner thread] */
+DD_API void ddnode_span_ids(const dd_span *s, uint64_t *out) {
+    dd_trace_id t;
+    dd_span_trace_id(s, &t);
+    out[0] = t.hi;
+    out[1] = t.lo;
+    out[2] = dd_span_id(s);
+    out[3] = dd_span_parent_id(s);
+}
