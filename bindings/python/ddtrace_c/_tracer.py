@@ -178,6 +178,10 @@ class Span:
         self._prev_active = None
         self._activated = False
         self._external_finish = False  # finished by another owner (dd_lambda_end_invocation)
+        # Ids never change: read once, so they stay readable after finish().
+        t = ffi.dd_trace_id()
+        self._lib.dd_span_trace_id(handle, byref(t))
+        self._ids = ((t.hi << 64) | t.lo, self._lib.dd_span_id(handle), self._lib.dd_span_parent_id(handle))
 
     # -- identity ------------------------------------------------------------------------------
     @property
@@ -191,18 +195,17 @@ class Span:
 
     @property
     def trace_id(self):
-        """The 128-bit trace id as an int (its low 64 bits are the wire's trace_id)."""
-        t = ffi.dd_trace_id()
-        self._lib.dd_span_trace_id(self._live, byref(t))
-        return (t.hi << 64) | t.lo
+        """The 128-bit trace id as an int (its low 64 bits are the wire's trace_id; 0 for a span
+        of a disabled tracer)."""
+        return self._ids[0]
 
     @property
     def span_id(self):
-        return self._lib.dd_span_id(self._live)
+        return self._ids[1]
 
     @property
     def parent_id(self):
-        return self._lib.dd_span_parent_id(self._live)
+        return self._ids[2]
 
     @property
     def parent(self):
