@@ -186,8 +186,9 @@ class Span:
     # -- identity ------------------------------------------------------------------------------
     @property
     def _live(self):
-        """The native handle, or None once finished, disabled, or inherited through fork()."""
-        return self._h if self._h and self._gen == _FORK_GEN[0] else None
+        """The native handle, or None once finished, disabled, inherited through fork(), or when its
+        tracer is closed (the SDK freed the span with it: touching it would be a use after free)."""
+        return self._h if self._h and self._gen == _FORK_GEN[0] and not self._tracer._closed else None
 
     @property
     def finished(self):
@@ -783,12 +784,19 @@ class Tracer:
 
     def close(self):
         """Delivers what finished (at most shutdown_timeout_ms) and frees the tracer; spans still
-        open are dropped. Idempotent; also run at interpreter exit."""
+        open are dropped and their methods do nothing from then on. Idempotent; also run at
+        interpreter exit and when the tracer is garbage-collected."""
         if not self._closed:
             self._closed = True
             self._native.close()
 
     shutdown = close
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
 
     def log_filter(self):
         """A logging.Filter adding dd.trace_id, dd.span_id, dd.service, dd.env and dd.version to

@@ -70,6 +70,8 @@ class LambdaTracer:
                 fn = cast(lib.dd_lambda_forwarder_transport, c_void_p).value
                 tracer = Tracer(_native_transport=(fn, addressof(self._forwarder)), **common)
         self.tracer = tracer
+        # The tracer's transport may point into these: they live as long as the tracer does.
+        tracer._lambda_keep = (self._forwarder, self._write_cb)
         opts = ffi.dd_lambda_options()
         opts.size = sizeof(ffi.dd_lambda_options)
         opts.mode = ffi.DD_LAMBDA_MODE_EXTENSION if mode == "extension" else ffi.DD_LAMBDA_MODE_FORWARDER

@@ -94,3 +94,39 @@ def test_fork_child_traces_on_its_own(agent):
     parent = [s for s in agent.spans() if s["name"] == "parent.open"][0]
     assert child["meta"]["pid"] == str(pid) and child["parent_id"] == 0 and "from" not in parent["meta"]
     t.close()
+
+
+def test_threads_trace_concurrently_and_every_span_is_counted(agent):
+    import threading
+    t = ddtrace_c.Tracer(service="threads", agent_url=agent.url, flush_interval_ms=50)
+
+    def worker(n):
+        for i in range(50):
+            with t.trace("thread.root") as r:
+                r.set_tag("worker", str(n))
+                with t.trace("thread.child") as c:
+                    assert c.parent_id == r.span_id
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert t.flush() == 0
+    spans = agent.wait_spans(800, timeout=10)
+    roots = {s["span_id"] for s in spans if s["name"] == "thread.root"}
+    children = [s for s in spans if s["name"] == "thread.child"]
+    assert len(roots) == 400 and len(children) == 400 and all(c["parent_id"] in roots for c in children)
+    c = t.counters()
+    assert c["spans_started"] == c["spans_sent"] == 800 and c["spans_open"] == c["spans_pending"] == 0
+    t.close()
+
+
+def test_spans_after_close_do_nothing(capture):
+    t = ddtrace_c.Tracer(transport=capture)
+    span = t.trace("left.open")
+    t.close()
+    span.set_tag("a", "b")
+    span.set_error("E", "m")
+    assert span.inject() == {} and span.log_correlation().startswith("dd.trace_id=0 dd.span_id=0 ")
+    span.finish()  # the SDK freed it with the tracer: no call reaches it
+    assert span.span_id != 0 and t.current_span() is None

@@ -79,3 +79,30 @@ def test_custom_metric_as_a_forwarder_line(lam):
     assert lt.metric("orders.placed", 2, tags={"shop": "eu"}, timestamp=0) == 0
     m = [json.loads(x) for x in lines if '"m":' in x]
     assert m and m[0]["m"] == "orders.placed" and m[0]["v"] == 2 and "shop:eu" in m[0]["t"]
+
+
+def test_extension_mode_delivers_to_the_agent_and_metrics_to_dogstatsd(monkeypatch, tmp_path, agent):
+    import socket
+    ext = tmp_path / "datadog-agent"
+    ext.write_text("")
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(2)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
+    monkeypatch.setenv("DD_TRACE_AGENT_URL", agent.url)
+    monkeypatch.setenv("DD_DOGSTATSD_PORT", str(udp.getsockname()[1]))
+    lt = LambdaTracer(extension_path=str(ext))
+    try:
+        assert lt.mode_name == "extension" and lt.mode == 1
+
+        @lt.wrap
+        def handler(event, context):
+            lt.metric("orders.placed", 1, ["shop:eu"])
+            return {"statusCode": 201}
+        handler({"httpMethod": "GET"}, Context())
+        names = sorted(s["name"] for s in agent.spans())  # flushed before the invocation returned
+        assert "aws.lambda" in names
+        assert udp.recv(2048).decode().startswith("orders.placed:1|d|#shop:eu")
+    finally:
+        lt.close()
+        udp.close()

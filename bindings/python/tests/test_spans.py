@@ -182,3 +182,23 @@ def test_counters(tracer):
     tracer.flush()
     c = tracer.counters()
     assert c["spans_started"] == 1 and c["spans_sent"] == 1 and c["requests_sent"] == 1
+
+
+def test_http_helpers(capture):
+    t = ddtrace_c.Tracer(service="web", transport=capture, header_tags="x-request-id:req.id")
+    with t.trace("http.request") as s:
+        s.set_http_request("GET", "http://user:pw@shop.local/cart?token=secret&x=1",
+                           {"User-Agent": "pytest", "X-Request-Id": "r-1"})
+        s.set_http_route("/cart")
+        s.set_http_response(503)
+    with t.trace("http.client") as c:
+        c.set_http_request("POST", "http://api.local/pay", kind="client")
+        c.set_http_response(404)
+    t.flush()
+    s, c = capture.by_name()["http.request"], capture.by_name()["http.client"]
+    m = s["meta"]
+    assert m["span.kind"] == "server" and s["type"] == "web" and m["http.method"] == "GET"
+    assert "pw@" not in m["http.url"] and "secret" not in m["http.url"] and m["http.useragent"] == "pytest"
+    assert m["req.id"] == "r-1" and m["http.route"] == "/cart" and m["http.status_code"] == "503" and s["error"] == 1
+    assert c["meta"]["span.kind"] == "client" and c["type"] == "http" and c["error"] == 1
+    t.close()
