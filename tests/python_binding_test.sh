@@ -5,8 +5,9 @@
 #       compiles the SDK into the package; the wheel is tagged for the platform, not pure;
 #   (2) the package's pytest suite (bindings/python/tests) with Debian's python3-pytest, against the
 #       installed package (the version equals DDTRACE_VERSION_STRING of the repository's dd_trace.h);
-#   (3) the package's example against a local capture agent (bindings/python/tests/capture_agent.py,
-#       bodies decoded with python3-msgpack): its spans arrive through the native sender;
+#   (3) the package's example and its README's example against a local capture agent
+#       (bindings/python/tests/capture_agent.py, bodies decoded with python3-msgpack): their spans
+#       arrive through the native sender;
 #   (4) the cross-language scenario script (bindings/python/tests/xlang_scenario.py) against the same
 #       agent: 4 spans of trace 1234567890123456789, priority 2, origin synthetics;
 #   (5) every struct the package mirrors in ctypes, compared field by field with the C compiler's
@@ -118,6 +119,27 @@ EOF
 then ok "the example's trace at the agent: http.request (error with stack, continued trace) and its child cart.load; log line correlated"
 else bad "the example's trace at the agent"; fi
 
+# The package README's example, as written.
+: >"$B/agent.jsonl"
+$PY - "$ROOT/bindings/python/README.md" >"$B/readme_example.py" <<'EOF'
+import re, sys
+blocks = re.findall(r"\n```python\n(.*?)\n```\n", open(sys.argv[1]).read(), re.S)
+print(blocks[0] if len(blocks) == 1 else "raise SystemExit('README: %d python blocks')" % len(blocks))
+EOF
+if (cd "$B" && env -u DD_SERVICE DD_TRACE_AGENT_URL="$URL" DD_TRACE_STARTUP_LOGS=false "$VPY" readme_example.py) \
+        >"$B/readme_example.out" 2>&1; then ok "the package README's example runs"
+else bad "the package README's example"; cat "$B/readme_example.out"; fi
+wait_spans 2
+if $PY - "$B/agent.jsonl" <<'EOF'
+import json, sys
+spans = {s["name"]: s for l in open(sys.argv[1]) if l.strip() for s in (json.loads(l)["spans"] or [])}
+r, c = spans.get("http.request", {}), spans.get("cart.load", {})
+sys.exit(0 if r.get("trace_id") == 1234567890123456789 and r.get("service") == "shop" and r["metrics"].get("cart.items") == 2.0
+         and c.get("parent_id") == r.get("span_id") and r["meta"].get("env") == "prod" else 1)
+EOF
+then ok "the package README's example: http.request and its child cart.load at the agent"
+else bad "the package README's example's trace"; fi
+
 : >"$B/agent.jsonl"
 if (cd "$B" && env -i PATH="$PATH" DD_SERVICE=xlang DD_ENV=test DD_VERSION=1.0 DD_TRACE_AGENT_URL="$URL" \
         "$VPY" "$ROOT/bindings/python/tests/xlang_scenario.py") >"$B/xlang.out" 2>&1; then
@@ -163,7 +185,7 @@ import sys
 from ddtrace_c import ffi
 table = {k: int(v) for k, v in (l.split() for l in open(sys.argv[1]))}
 bad = ffi.layout_mismatches(table)
-print("\n".join(bad))
+if bad: print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
     then ok "layout: the $("$VPY" -c 'from ddtrace_c import ffi; print(len(ffi.STRUCTS))') mirrored structs match the C compiler field by field"

@@ -24,7 +24,11 @@ def library():
     global _LIB
     with _LIB_LOCK:
         if _LIB is None:
-            _LIB = ffi.Library()
+            path = ffi.bundled_library_path() or os.environ.get("DDTRACE_LIB")
+            if path is None:
+                raise ffi.DDError("ddtrace_c has no native library here (the source tree?): install the package "
+                                  "(pip install --no-build-isolation --no-index bindings/python) or set DDTRACE_LIB")
+            _LIB = ffi.Library(path)
         return _LIB
 
 
