@@ -4,7 +4,9 @@
     DD_SERVICE=xlang DD_ENV=test DD_VERSION=1.0 DD_TRACE_AGENT_URL=http://127.0.0.1:PORT \
         python3 xlang_scenario.py
 
-with ddtrace_c installed (pip) or importable through PYTHONPATH (a built package directory).
+with ddtrace_c installed (pip install --no-build-isolation --no-index bindings/python, or
+pip install --target DIR ... and PYTHONPATH=DIR), or straight from the source tree over the library
+of `make shared`: PYTHONPATH=bindings/python DDTRACE_LIB=build/libddtrace.so python3 xlang_scenario.py.
 Configuration comes only from the environment; delivery is the native sender's. Exits non-zero when
 a check of the scenario fails. Not a pytest module (its name does not start with test_)."""
 import json
