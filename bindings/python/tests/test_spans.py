@@ -202,3 +202,17 @@ def test_http_helpers(capture):
     assert m["req.id"] == "r-1" and m["http.route"] == "/cart" and m["http.status_code"] == "503" and s["error"] == 1
     assert c["meta"]["span.kind"] == "client" and c["type"] == "http" and c["error"] == 1
     t.close()
+
+
+def test_sampling_options(capture):
+    t = ddtrace_c.Tracer(service="smp", transport=capture, sample_rate=0.0,
+                         sampling_rules=[{"service": "smp", "name": "kept", "sample_rate": 1.0}])
+    with t.trace("kept"):
+        pass
+    with t.trace("dropped"):
+        pass
+    t.flush()
+    s = capture.by_name()
+    assert s["kept"]["metrics"]["_sampling_priority_v1"] == 2.0 and s["kept"]["meta"]["_dd.p.dm"] == "-3"
+    assert s["dropped"]["metrics"]["_sampling_priority_v1"] == -1.0 and s["dropped"]["metrics"]["_dd.rule_psr"] == 0.0
+    t.close()
