@@ -6,9 +6,8 @@
 # (bindings/node/test/xlang_scenario.js), each sending through its binding's native sender to
 # tests/xlang/capture_agent.py; tests/xlang/compare.py checks each payload against the scenario
 # and against C's after normalisation, and its negative checks show that a changed payload is
-# reported. A missing C or Lua script fails; a missing Python or Node script is reported and
-# skipped for now (TODO(coordinator): make them failures once bindings/python and bindings/node
-# are merged). Needs luajit, node for Node, /usr/bin/python3 with msgpack.
+# reported. A missing script of any of the four fails.
+# Needs luajit, node for Node, /usr/bin/python3 with msgpack.
 # Last line: "xlang: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -87,9 +86,17 @@ fi
 if [ -e bindings/python/tests/xlang_scenario.py ]; then
     make -s shared BUILD="$B/build" >>"$B/build.log" 2>&1 || { bad "make shared (for Python)"; tail "$B/build.log"; }
 fi
-play python todo bindings/python/tests/xlang_scenario.py PYTHONPATH="$ROOT/bindings/python" \
+play python yes bindings/python/tests/xlang_scenario.py PYTHONPATH="$ROOT/bindings/python" \
     DDTRACE_LIB="$B/build/libddtrace.so" "$PY" bindings/python/tests/xlang_scenario.py
-play node todo bindings/node/test/xlang_scenario.js node bindings/node/test/xlang_scenario.js
+# Node: the package from the source tree, its native library built in place (bindings/node/native/
+# build, ignored by git) and koffi from tests/hybrid's packages (installed here when missing).
+if [ ! -f tests/hybrid/node_modules/koffi/package.json ]; then
+    (cd tests/hybrid && npm ci --cache "$ROOT/build/npm-cache" --prefer-offline --no-audit --no-fund --ignore-scripts \
+        --loglevel=error) >>"$B/build.log" 2>&1 || bad "npm ci in tests/hybrid (koffi for Node)"
+fi
+DDTRACE_NODE_CFLAGS=-O0 node bindings/node/scripts/build.js >>"$B/build.log" 2>&1 || { bad "the Node package's library builds"; tail "$B/build.log"; }
+play node yes bindings/node/test/xlang_scenario.js NODE_PATH="$ROOT/tests/hybrid/node_modules" \
+    node bindings/node/test/xlang_scenario.js
 echo none >"$B/capture/current"
 
 # Two C runs differ before normalisation (ids, times, runtime-id, pid): what is compared is not
