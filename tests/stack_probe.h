@@ -5,7 +5,8 @@
  *   stack_probe_result r;
  *   stack_probe(16384, call, &ctx, &r);   r.ok: it returned; r.used: bytes of stack it used
  *
- * How: the thread's stack is an mmap'd region painted with a pattern. On entry the thread notes
+ * How: the thread's stack (budget + 8 KiB for the thread descriptor and TLS, so that libc sees a
+ * small-stack thread) is an mmap'd region painted with a pattern, above a 64 KiB guard zone. On entry the thread notes
  * its stack pointer and turns every page more than `budget` bytes below it PROT_NONE (at least
  * 64 KiB of them, so that even a large frame that skips a page still lands in the guard), then
  * calls fn. A fault in the guard is caught by a SIGSEGV handler on an alternate signal stack that
@@ -55,7 +56,7 @@ typedef struct stack_probe_result {
 } stack_probe_result;
 
 #define STACK_PROBE_GUARD_MIN (64 * 1024) /* guard bytes below the budget, at least */
-#define STACK_PROBE_TOP (64 * 1024)       /* room above the entry frame: thread descriptor, TLS */
+#define STACK_PROBE_TOP (8 * 1024)        /* room above the entry frame: thread descriptor, TLS */
 #define STACK_PROBE_ALT (64 * 1024)       /* the alternate signal stack */
 #define STACK_PROBE_WORD UINT64_C(0x5a17c0de5a17c0de)
 
@@ -173,7 +174,7 @@ static int stack_probe(size_t budget, void (*fn)(void *), void *arg, stack_probe
     r->fn = fn;
     r->arg = arg;
     r->budget = budget;
-    r->size = ((STACK_PROBE_GUARD_MIN + budget + STACK_PROBE_TOP) + (size_t)page - 1) & ~((size_t)page - 1);
+    r->size = STACK_PROBE_GUARD_MIN + ((budget + STACK_PROBE_TOP + (size_t)page - 1) & ~((size_t)page - 1));
     r->base = (unsigned char *)mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (r->base == (unsigned char *)MAP_FAILED) return -1;
     stack_probe__paint(r->base, r->size);
@@ -184,7 +185,10 @@ static int stack_probe(size_t budget, void (*fn)(void *), void *arg, stack_probe
     stack_probe__cur = r;
     if (sigaction(SIGSEGV, &sa, &stack_probe__old) == 0) {
         if (pthread_attr_init(&attr) == 0) {
-            if (pthread_attr_setstack(&attr, r->base, r->size) == 0 && pthread_create(&th, &attr, stack_probe__main, r) == 0) {
+            /* the thread's stack block is budget + TOP, as a real small-stack thread's: glibc sizes
+             * some of its own stack use (alloca cut-offs) from it; the guard zone lies below */
+            if (pthread_attr_setstack(&attr, r->base + STACK_PROBE_GUARD_MIN, r->size - STACK_PROBE_GUARD_MIN) == 0 &&
+                pthread_create(&th, &attr, stack_probe__main, r) == 0) {
                 pthread_join(th, NULL);
                 if (r->ran) {
                     out->ok = r->ok;
