@@ -93,7 +93,7 @@ static int srv_start(void) {
         getsockname(srv_fd, (struct sockaddr *)&a, &al) != 0)
         return -1;
     srv_port = ntohs(a.sin_port);
-    snprintf(srv_url, sizeof srv_url, "http://127.0.0.1:%d", srv_port);
+    snprintf(srv_url, sizeof srv_url, "http://localhost:%d", srv_port); /* getaddrinfo through NSS */
     if (pthread_create(&th, NULL, srv_main, NULL) != 0) return -1;
     pthread_detach(th);
     return 0;
@@ -491,7 +491,7 @@ PROBE(dd_http_parse) {
 PROBE(dd_http_parse_eof) { USE; g_sink = dd_http_parse_eof(&g_hp); }
 PROBE(dd_http_header) { USE; size_t n; g_strp = dd_http_header(g_strp, g_hp.head_len, "retry-after", &n); }
 PROBE(dd_http_retry_after_ms) { USE; static const char d[] = "Wed, 21 Oct 2026 07:28:00 GMT"; g_i = dd_http_retry_after_ms(d, sizeof d - 1, 1792000000000); }
-PROBE(dd_udp_sender_open) { USE; g_udp = dd_udp_sender_open("127.0.0.1", udp_port); }
+PROBE(dd_udp_sender_open) { USE; g_udp = dd_udp_sender_open("localhost", udp_port); }
 PROBE(dd_udp_sender_open_addr) {
     USE;
     static char a[96];
