@@ -9,6 +9,15 @@
  * MEMORY    never allocates: contexts have fixed capacities (DD_*_MAX), what does not fit is dropped
  *           and counted, never truncated into an invalid value
  * ERRORS    DD_OK or a negative DD_ERR_*; on failure an out-param context is zeroed
+ * STACK     every call stays within 16 KiB of stack, measured by tests/stack_test.c on a guarded
+ *           16 KiB thread stack with worst-case inputs (gcc and clang, -O0 to -O2; figures are the
+ *           call's own, the carrier callbacks' use comes on top). The largest: dd_inject,
+ *           dd_inject_checked and dd_datadog_inject about 10.5 KiB (8 KiB of it the `baggage` header,
+ *           formatted whole before the writer gets it: DD_BAGGAGE_HEADER_MAX); dd_datadog_extract
+ *           7 KiB; dd_extract 6 KiB with every style and maximal headers (a later style is read into
+ *           `out` itself, never into a second context); dd_json_parse 2.2 KiB; every other call
+ *           under 1 KiB. The calls take no dd_trace_context by value and copy none onto the stack,
+ *           but a dd_trace_context is 20 KB: a caller with a small stack keeps its own elsewhere.
  * DOES NOT  do I/O, allocate, start threads, make sampling decisions, or call locale-dependent libc;
  *           reads the environment only through dd_propagation_config_from_env and dd_env_reader
  * SECTIONS  log hook; ids (decimal and hex codecs); trace context and its _dd.p.* tags (dd_ptags_*);
@@ -235,7 +244,10 @@ typedef struct dd_span_link {
 #define DD_BAGGAGE_BYTES_MAX 16384
 #define DD_BAGGAGE_DEFAULT_MAX_ITEMS 64    /* DD_TRACE_BAGGAGE_MAX_ITEMS default   */
 #define DD_BAGGAGE_DEFAULT_MAX_BYTES 8192  /* DD_TRACE_BAGGAGE_MAX_BYTES default   */
-#define DD_BAGGAGE_HEADER_MAX 8192 /* bytes of a `baggage` header dd_inject writes, whatever max_bytes */
+/* Bytes of a `baggage` header dd_inject writes, whatever baggage_max_bytes says (the header is
+ * formatted on the stack before the carrier gets it; larger limits still apply to extraction and
+ * dd_baggage_format). 8192 is the official default limit and what HTTP servers commonly accept. */
+#define DD_BAGGAGE_HEADER_MAX 8192
 typedef struct dd_baggage {
     uint32_t n;                                /* items                              */
     uint32_t len;                              /* bytes of `data` in use             */
@@ -469,7 +481,8 @@ typedef struct dd_propagation_config {
     int extract_first;                 /* 1: stop at the first valid style (no merge, no links) */
     int32_t x_datadog_tags_max_length; /* 0 = 512, < 0 = never write x-datadog-tags              */
     int32_t baggage_max_items;         /* 0 = 64; capped at DD_BAGGAGE_ITEMS_MAX                 */
-    int32_t baggage_max_bytes;         /* 0 = 8192; capped at DD_BAGGAGE_BYTES_MAX               */
+    int32_t baggage_max_bytes;         /* 0 = 8192; capped at DD_BAGGAGE_BYTES_MAX; a header
+                                          dd_inject writes has at most DD_BAGGAGE_HEADER_MAX     */
     int extract_behavior;              /* DD_EXTRACT_*; 0 = continue                             */
 } dd_propagation_config;
 
@@ -528,7 +541,8 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
  * tracer decides first and puts it in ctx->sampling_priority (with _dd.p.dm in ptags); an unset
  * priority is left out (no x-datadog-sampling-priority, no tracestate `s`, traceparent flags 00,
  * no b3 sampled field). The `baggage` style writes ctx->baggage (dd_baggage_format with cfg's
- * limits; no header when there is nothing to write), also for a context without trace id.
+ * limits, at most DD_BAGGAGE_HEADER_MAX bytes; no header when there is nothing to write), also for
+ * a context without trace id. Stack: about 10.5 KiB, 8 KiB of it the baggage header.
  * Returns DD_OK; DD_ERR_INVALID_ARG when ctx has a zero trace id and no baggage was written; or the
  * first error of writer->set (earlier fields stay written). Never allocates. [any thread] */
 DD_API int dd_inject(const dd_propagation_config *cfg, const dd_trace_context *ctx, const dd_carrier_writer *writer);
@@ -2619,7 +2633,8 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
  * context would cost 20 KB of stack. */
 
 /* What a style's extraction can change in a context: the fields before the links (trace_id ..
- * propagation_error), kept as bytes, and the few after them; never the links nor the baggage. */
+ * propagation_error), kept as bytes, and the few after them. A failed style may zero the links
+ * too (dd__zero_ctx): dd_extract keeps its links aside (dd__xlink) and writes them at the end. */
 #define DD__XCORE offsetof(dd_trace_context, n_links)
 typedef struct dd__xsave {
     unsigned char core[DD__XCORE];
@@ -2643,6 +2658,13 @@ DD__PRIVATE void dd__xsave_put(dd_trace_context *c, const dd__xsave *v) {
     c->style = v->style;
     memcpy(c->last_parent_id, v->last_parent_id, sizeof c->last_parent_id);
 }
+/* A span link found by dd_extract's walk (R-MS-3), written into out once the walk is over. */
+typedef struct dd__xlink {
+    dd_trace_id trace_id;
+    uint64_t span_id;
+    int32_t flags;
+    int style;
+} dd__xlink;
 /* What dd_extract keeps of a later style once the primary is back in place: its ids, and for a
  * merge (same trace, tracecontext) its tracestate members and W3C parent. */
 typedef struct dd__xlater {
@@ -2743,6 +2765,9 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
     const int *styles;
     dd__xsave saved;
     dd__xlater tmp;
+    dd__xlink links[DD_SPAN_LINKS_MAX];
+    char link_ts[DD_TRACESTATE_MAX + 1];
+    int n_links = 0;
     dd__src src;
     char raw[DD_TRACESTATE_MAX + 1];
     /* what the walk saw of a Datadog context, for _dd.parent_id (R-MS-6) */
@@ -2829,19 +2854,28 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         /* R-MS-3: another trace id becomes a span link; R-MS-4: not a context without a span id
          * (a Datadog root with parent 0) */
         if (!tmp.parent_id) continue;
-        if (out->n_links < DD_SPAN_LINKS_MAX) {
-            dd_span_link *l = &out->links[out->n_links++];
-            const char *name = dd_style_name(st);
-            memset(l, 0, sizeof *l);
+        /* kept aside until the walk ends: a later style's extraction may zero out's links */
+        if (n_links < DD_SPAN_LINKS_MAX) {
+            dd__xlink *l = &links[n_links++];
             l->trace_id = tmp.trace_id;
             l->span_id = tmp.parent_id;
             l->flags = (int32_t)((tmp.sampling_priority > 0 ? 1 : 0) | INT32_MIN);
-            if (st == DD_STYLE_TRACECONTEXT) memcpy(l->tracestate, raw, strlen(raw) + 1); /* l is zeroed */
-            memcpy(l->reason, "terminated_context", sizeof "terminated_context");
-            memcpy(l->context_headers, name, strlen(name) + 1);
+            l->style = st;
+            if (st == DD_STYLE_TRACECONTEXT) memcpy(link_ts, raw, strlen(raw) + 1); /* the same for any */
         } else {
             out->dropped++;
         }
+    }
+    for (i = 0; i < n_links; i++) { /* in the order the walk found them */
+        dd_span_link *l = &out->links[out->n_links++];
+        const char *name = dd_style_name(links[i].style);
+        memset(l, 0, sizeof *l);
+        l->trace_id = links[i].trace_id;
+        l->span_id = links[i].span_id;
+        l->flags = links[i].flags;
+        if (links[i].style == DD_STYLE_TRACECONTEXT) memcpy(l->tracestate, link_ts, strlen(link_ts) + 1);
+        memcpy(l->reason, "terminated_context", sizeof "terminated_context");
+        memcpy(l->context_headers, name, strlen(name) + 1);
     }
     if (primary < 0) {
         dd__zero_ctx(out);

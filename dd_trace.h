@@ -129,6 +129,19 @@
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
  *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
  *           the debug log after each flush.
+ * STACK     every call stays within 16 KiB of stack, measured by tests/stack_test.c on a guarded
+ *           16 KiB thread stack with worst-case inputs (gcc and clang, -O0 to -O2; hooks and
+ *           carrier callbacks add their own use, except in the figures of a finish, flush and
+ *           free, which include dd_sender_transport to a local agent). The largest:
+ *           dd_span_inject and its variants 12.5 KiB (8 KiB of it the `baggage` header, formatted
+ *           before the carrier gets it), _cstr 13.5 KiB with its 1 KiB scratch: the closest to the
+ *           limit; dd_tracer_new 7 KiB; dd_tracer_extract* as dd_extract, 6-7 KiB;
+ *           dd_span_set_http_request 8 KiB of its own, but see its note: glibc's regexec may take
+ *           20 KiB more the first time a query shape is obfuscated, the one call that can pass
+ *           16 KiB; the finish of a trace's last span, dd_tracer_flush and dd_tracer_free 5.5 KiB
+ *           with encoding and a request; dd_span_context 3 KiB; dd_span_start 2 KiB; a tag or a
+ *           getter under 1 KiB. No call puts a dd_trace_context (20 KB) on the stack. The worker
+ *           thread has the default stack size.
  * DOES NOT  do I/O: bytes leave only through the transport callback you supply; the only files
  *           read are the cgroup file (container id) and, when no service is configured,
  *           /proc/self/comm (program name), once each, in dd_tracer_new
@@ -690,6 +703,10 @@ DD_API const dd_baggage *dd_span_baggage(const dd_span *s);
  * with POSIX <regex.h> (its Perl forms (?: \d \s \w rewritten), which may allocate through
  * malloc, not the tracer's allocator; built without POSIX (strict ISO C), a query is left out
  * unless the pattern is "".
+ * Stack: 8 KiB of its own. glibc's regexec builds its automaton lazily, on the caller's stack:
+ * the first time it meets a query of a new shape it may take 20 KiB more (26 KiB in all measured
+ * with the default pattern), later ~1 KiB. A thread with a small stack should not be the first
+ * to obfuscate: run the request path once at startup on a thread with a larger stack.
  * dd_span_set_http_response: http.status_code (decimal text) and the error flag when the status
  * is in DD_TRACE_HTTP_SERVER_ERROR_STATUSES (server spans) or ..._CLIENT_... (client spans), and
  * the response header tags (http.response.headers.<name>). dd_span_set_http_route: http.route.
@@ -727,7 +744,9 @@ DD_API int dd_span_context(dd_span *s, dd_trace_context *out);
 
 /* dd_span_context, then dd_inject with the tracer's propagation config (dd_tracer_config's
  * propagation fields, else the DD_TRACE_PROPAGATION_* environment read in dd_tracer_new).
- * Returns what dd_inject returns, or DD_ERR_INVALID_ARG. [owner thread] */
+ * Returns what dd_inject returns, or DD_ERR_INVALID_ARG. No dd_trace_context is built: the
+ * span's fields are read under the tracer lock into a 1.3 KiB copy and the baggage header (at most
+ * DD_BAGGAGE_HEADER_MAX bytes) formatted there; stack 12.5 KiB, _cstr 13.5 KiB. [owner thread] */
 DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier);
 /* dd_span_inject into each carrier kind of dd_propagation.h:
  *   _headers: a dd_headers list made with dd_headers_init (fields replaced or appended);

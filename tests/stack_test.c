@@ -799,7 +799,39 @@ static void test_every_call_within_16k(void) {
            (unsigned)g_sstats.answered, (unsigned)g_counters.spans_sent, (unsigned)g_counters.chunks_encoded);
 }
 
+/* dd_extract reads a later style into out over the saved primary; a later style that fails may
+ * zero the whole context (links included), so the links found before it must survive. */
+static void test_links_survive_a_failed_later_style(void) {
+    static const dd_header h[] = {
+        {"x-datadog-trace-id", 18, "1", 1},     {"x-datadog-parent-id", 19, "2", 1},
+        {"x-b3-traceid", 12, "7b", 2},          {"x-b3-spanid", 11, "1c8", 3},
+        {"x-b3-sampled", 12, "1", 1},           {"b3", 2, "not-b3", 6},
+        {"x-amzn-trace-id", 15, "Root=bad", 8}, {"traceparent", 11, "00-zz", 5},
+    };
+    static const int order[] = {DD_STYLE_DATADOG, DD_STYLE_B3MULTI, DD_STYLE_TRACECONTEXT, DD_STYLE_B3, DD_STYLE_XRAY};
+    static dd_trace_context c;
+    dd_propagation_config cfg;
+    dd_headers in;
+    dd_carrier_reader r;
+    dd_propagation_config_default(&cfg);
+    memcpy(cfg.extract_styles, order, sizeof order);
+    cfg.n_extract = 5;
+    memset(&in, 0, sizeof in);
+    in.items = (dd_header *)h;
+    in.n = sizeof h / sizeof h[0];
+    dd_headers_reader(&r, &in);
+    CHECK_EQ_INT(dd_extract(&cfg, &r, &c), DD_OK);
+    CHECK_EQ_U64(c.trace_id.lo, 1);
+    CHECK_EQ_U64(c.parent_id, 2);
+    CHECK_EQ_U64(c.n_links, 1);
+    CHECK_EQ_U64(c.links[0].trace_id.lo, 0x7b);
+    CHECK_EQ_U64(c.links[0].span_id, 0x1c8);
+    CHECK_STR(c.links[0].context_headers, "b3multi");
+    CHECK_STR(c.links[0].reason, "terminated_context");
+}
+
 static const test_case cases[] = {
+    TEST(test_links_survive_a_failed_later_style),
     TEST(test_every_public_function_is_probed),
     TEST(test_every_call_within_16k),
 };
