@@ -51,9 +51,11 @@
  *   --- tracecontext style (docs/propagation.md §4) --- traceparent and tracestate (its dd
  *                                    member) into a context.
  *   --- b3 styles (docs/propagation.md §5, §6) --- x-b3-* and the single b3 header.
- *   --- xray style (docs/lambda.md §6) --- dd_xray_parse, dd_xray_format.
- *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order, the scratch context, merging,
- *                                    baggage, DD_EXTRACT_RESTART.
+ *   --- xray style (docs/lambda.md §6) --- dd__ictx (what injection reads of a context, also
+ *                                    dd_trace.h's span injection), dd_xray_parse, dd_xray_format.
+ *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order, later ones read into out
+ *                                    over the saved primary (dd__xsave), merging, links kept aside
+ *                                    (dd__xlink), baggage, DD_EXTRACT_RESTART.
  *   --- inject ---                   dd__inj (shared by the styles of one call), x-datadog-*.
  *   --- inject: tracecontext ---     traceparent and tracestate with the dd member (dd__sb).
  *   --- inject: b3, baggage, dd_inject --- b3 values, the baggage header, dd_inject(_checked).

@@ -121,7 +121,8 @@
  *   --- flush, counters and accessors --- dd_tracer_flush, dd_tracer_counters, service/env/version.
  *   --- shutdown and fork ---        the tracer registry (its own mutex), fork handlers,
  *                                    dd_tracer_free.
- *   --- propagation from a span ---  dd_span_context, dd_span_inject* (dd_inject).
+ *   --- propagation from a span ---  dd__sctx (the span's fields, no dd_trace_context), dd_span_context,
+ *                                    dd_span_inject* (dd__inject over a dd__ictx).
  *   --- extraction with the tracer's configuration --- dd_tracer_extract* (dd_extract).
  *   --- log correlation (dd-trace-py 3.x formats) --- dd_span_log_correlation.
  *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
