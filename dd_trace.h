@@ -1117,6 +1117,9 @@ typedef struct dd__sampler {
     void *log_user;
     int drop_rejected_traces;
     double rate_limit;
+    /* setup only: while `quiet`, at most quiet_left more lines, the rest counted in quiet_held */
+    int quiet;
+    size_t quiet_left, quiet_held;
     /* immutable after init */
     size_t n_rules, n_span_rules, n_tags, text_used;
     dd__srule rules[DD_SAMPLING_RULES_MAX];
@@ -1198,6 +1201,14 @@ DD__PRIVATE void dd__smsg_str(dd__smsg *m, const char *p) { dd__smsg_add(m, p, p
 
 DD__PRIVATE void dd__sampler_emit(const dd__sampler *s, int level, dd__smsg *m) {
     m->buf[m->n] = '\0';
+    if (s->quiet) { /* setup, single-threaded: a flood of bad rules gives a few lines and a count */
+        dd__sampler *w = (dd__sampler *)s;
+        if (!w->quiet_left) {
+            w->quiet_held++;
+            return;
+        }
+        w->quiet_left--;
+    }
     if (s->log_fn) s->log_fn(s->log_user, level, m->buf, m->n);
 }
 
@@ -1211,6 +1222,29 @@ DD__PRIVATE void dd__sampler_log(const dd__sampler *s, int level, const char *a,
     dd__smsg_add(&m, b, b_len > 96 ? 96 : b_len);
     dd__smsg_str(&m, c);
     dd__sampler_emit(s, level, &m);
+}
+/* Setup reads a list of rules between these two: its first DD__SETUP_LINES problems are logged one
+ * by one, the others summed up in one line at the end ("<what>: N more problems not logged one by
+ * one; R rules ignored in all"), so that no configuration can flood the log. */
+#define DD__SETUP_LINES 5
+DD__PRIVATE void dd__sampler_quiet_begin(dd__sampler *s) {
+    s->quiet = 1;
+    s->quiet_left = DD__SETUP_LINES;
+    s->quiet_held = 0;
+}
+DD__PRIVATE void dd__sampler_quiet_end(dd__sampler *s, const char *what, size_t ignored) {
+    dd__smsg m;
+    char num[24];
+    s->quiet = 0;
+    if (!s->quiet_held || !s->log_fn) return;
+    m.n = 0;
+    dd__smsg_str(&m, what);
+    dd__smsg_str(&m, ": ");
+    dd__smsg_add(&m, num, dd__sampling_u64_dec((uint64_t)s->quiet_held, num));
+    dd__smsg_str(&m, " more problems not logged one by one; ");
+    dd__smsg_add(&m, num, dd__sampling_u64_dec((uint64_t)ignored, num));
+    dd__smsg_str(&m, " rules ignored in all");
+    dd__sampler_emit(s, DD_LOG_ERROR, &m);
 }
 
 /* The `_dd.p.dm` text of a mechanism: "-" and its decimal number. buf holds 8 bytes. */
@@ -1484,7 +1518,7 @@ fail:
 DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, size_t len, int span, const char *what) {
     dd_json root, v;
     dd_json_iter it;
-    size_t index = 0, added = 0;
+    size_t index = 0, added = 0, ignored = 0;
     int rc = dd_json_parse(json, len, &root);
     if (rc != DD_OK || root.type != DD_JSON_ARRAY) {
         dd__sampler_log(s, DD_LOG_ERROR, what,
@@ -1492,6 +1526,7 @@ DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, siz
         return 0;
     }
     dd_json_iter_init(&it, &root);
+    dd__sampler_quiet_begin(s);
     while (dd_json_next(&it, NULL, &v) == DD_OK) {
         char idx[21];
         size_t idx_len = dd__sampling_u64_dec((uint64_t)index, idx);
@@ -1513,8 +1548,11 @@ DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, siz
         if (ok) {
             (*count)++;
             added++;
+        } else {
+            ignored++;
         }
     }
+    dd__sampler_quiet_end(s, what, ignored);
     return added;
 }
 
@@ -1550,7 +1588,9 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
 
     /* trace rules: in code, else JSON in code, else DD_TRACE_SAMPLING_RULES */
     if (cfg->rules && cfg->n_rules) {
-        for (i = 0; i < cfg->n_rules; i++) {
+        size_t ignored = 0;
+        dd__sampler_quiet_begin(s);
+        for (i = 0; i < cfg->n_rules; i++, ignored++) {
             if (!dd__sampling_rate_ok(cfg->rules[i].sample_rate)) {
                 char idx[21];
                 size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
@@ -1569,7 +1609,9 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
                                 NULL, 0, "; the rest are ignored");
                 break;
             }
+            ignored--; /* added */
         }
+        dd__sampler_quiet_end(s, "in-code sampling rules", ignored);
     } else {
         const char *json = cfg->rules_json ? cfg->rules_json
                                            : dd__sampler_getenv(getenv_fn, getenv_user, "DD_TRACE_SAMPLING_RULES");
@@ -1618,7 +1660,9 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
 
     /* span rules: in code, else JSON in code, else DD_SPAN_SAMPLING_RULES */
     if (cfg->span_rules && cfg->n_span_rules) {
-        for (i = 0; i < cfg->n_span_rules; i++) {
+        size_t ignored = 0;
+        dd__sampler_quiet_begin(s);
+        for (i = 0; i < cfg->n_span_rules; i++, ignored++) {
             if (!dd__sampling_rate_ok(cfg->span_rules[i].sample_rate)) {
                 char idx[21];
                 size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
@@ -1637,7 +1681,9 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
                                 NULL, 0, "; the rest are ignored");
                 break;
             }
+            ignored--; /* added */
         }
+        dd__sampler_quiet_end(s, "in-code span sampling rules", ignored);
     } else {
         const char *json = cfg->span_rules_json
                                ? cfg->span_rules_json
@@ -1797,20 +1843,22 @@ DD__PRIVATE int dd__sampler_applied_before(dd__sampler *s, const char *json, siz
     pthread_mutex_unlock(&s->lock);
     return same;
 }
-DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
+/* The work of dd__sampler_set_agent_rates without logging: *why is set to the line to log (the
+ * tracer rate-limits it: every answer of a broken agent would otherwise log one). */
+DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, size_t len, const char **why) {
     dd_json root, rates, k, v;
     dd_json_iter it;
     size_t dropped = 0;
+    *why = NULL;
     if (!s || !json) return DD_ERR_INVALID_ARG;
     if (dd__sampler_applied_before(s, json, len)) return DD_OK;
     if (dd_json_parse(json, len, &root) != DD_OK || root.type != DD_JSON_OBJECT) {
-        dd__sampler_log(s, DD_LOG_ERROR, "agent response: not a JSON object", NULL, 0, "; rates unchanged");
+        *why = "agent response: not a JSON object; rates unchanged";
         return DD_ERR_MALFORMED;
     }
     if (dd_json_get(&root, "rate_by_service", 15, &rates) != DD_OK) return DD_ERR_NOT_FOUND;
     if (rates.type != DD_JSON_OBJECT) {
-        dd__sampler_log(s, DD_LOG_ERROR, "agent response: rate_by_service is not an object", NULL, 0,
-                        "; rates unchanged");
+        *why = "agent response: rate_by_service is not an object; rates unchanged";
         return DD_ERR_MALFORMED;
     }
     /* first pass, without the lock: validate every rate */
@@ -1818,8 +1866,7 @@ DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, si
     while (dd_json_next(&it, &k, &v) == DD_OK) {
         double r = 0;
         if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !dd__sampling_rate_ok(r)) {
-            dd__sampler_log(s, DD_LOG_ERROR, "agent response: a rate is not a number in [0, 1]", NULL, 0,
-                            "; rates unchanged");
+            *why = "agent response: a rate is not a number in [0, 1]; rates unchanged";
             return DD_ERR_MALFORMED;
         }
     }
@@ -1854,10 +1901,14 @@ DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, si
     s->applied_len = len <= DD__AGENT_BODY_KEEP ? len : 0;
     memcpy(s->applied, json, s->applied_len);
     pthread_mutex_unlock(&s->lock);
-    if (dropped)
-        dd__sampler_log(s, DD_LOG_WARN, "agent response: more rates than the sampler keeps", NULL, 0,
-                        "; the others use the default rate");
+    if (dropped) *why = "agent response: more rates than the sampler keeps; the others use the default rate";
     return DD_OK;
+}
+DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
+    const char *why;
+    int rc = dd__sampler_apply_agent_rates(s, json, len, &why);
+    if (why && s) dd__sampler_log(s, rc == DD_OK ? DD_LOG_WARN : DD_LOG_ERROR, why, NULL, 0, "");
+    return rc;
 }
 
 /*--- span sampler ---*/
@@ -2325,7 +2376,9 @@ typedef struct dd__enc {
 #define DD__RL_EMPTY_ANSWER 3
 #define DD__RL_NO_TRANSPORT 4
 #define DD__RL_DEFERRED 5
-#define DD__RL_KINDS 6
+#define DD__RL_BAD_RATES 6
+#define DD__RL_KINDS 7
+#define DD__DROP_KINDS 7 /* DD__DROP_* bits, in the logging section */
 #define DD__ENC_POOL_MAX 16 /* producer threads encoding at once; more hand traces to the worker */
 /* A completed trace with fewer estimated bytes is encoded by the thread that finished it, while
  * its spans are in that core's cache; a larger one is left to the worker, so that no
@@ -2435,7 +2488,9 @@ struct dd_tracer {
     dd__enc enc_lock;                    /* encodes partial-flush chunks */
     uint64_t fork_generation; /* for pid and runtime-id */
     int64_t pid;
-    unsigned logged_drops; /* each DD__DROP_* bit logs once */
+    int64_t drop_last[DD__DROP_KINDS];       /* each DD__DROP_* kind: its last line, real mono ns */
+    uint64_t drop_suppressed[DD__DROP_KINDS]; /* drops since then, not logged */
+    uint64_t drop_report[DD__DROP_KINDS];     /* the count the next line of the kind reports */
     char runtime_id[37];
     /* owned by the flushing thread */
     dd_mp_writer send;
@@ -2516,7 +2571,8 @@ DD__PRIVATE void dd__tlog_limited_n(dd_tracer *t, int kind, const char *msg, siz
     }
 }
 DD__PRIVATE void dd__tlog_limited(dd_tracer *t, int kind, const char *msg) { dd__tlog_limited_n(t, kind, msg, strlen(msg)); }
-/* Drop kinds, each logged once (at warning level) and then counted silently. */
+/* Drop kinds: always counted; logged (at warning level) at most once per kind per logging interval
+ * (DD_TRACE_LOGGING_RATE), the line saying how many were not logged since the last one. */
 #define DD__DROP_SPAN_LIMIT 1u
 #define DD__DROP_SEGMENT_LIMIT 2u
 #define DD__DROP_TAG_LIMIT 4u
@@ -2524,24 +2580,55 @@ DD__PRIVATE void dd__tlog_limited(dd_tracer *t, int kind, const char *msg) { dd_
 #define DD__DROP_NO_MEMORY 16u
 #define DD__DROP_TOO_BIG 32u
 #define DD__DROP_STALE 64u
-DD__PRIVATE unsigned dd__drop_first(dd_tracer *t, unsigned kind) { /* under lock */
-    unsigned first = !(t->logged_drops & kind);
-    t->logged_drops |= kind;
-    return first ? kind : 0;
+/* The kinds of `kinds` whose line is due (under lock): the others are counted as suppressed. */
+DD__PRIVATE unsigned dd__drop_first(dd_tracer *t, unsigned kinds) {
+    unsigned due = 0, i;
+    int64_t now = dd__default_mono_ns(NULL);
+    for (i = 0; i < DD__DROP_KINDS; i++) {
+        if (!(kinds & (1u << i))) continue;
+        if (t->log_rate_ns > 0 && t->drop_last[i] && now - t->drop_last[i] < t->log_rate_ns) {
+            t->drop_suppressed[i]++;
+            continue;
+        }
+        t->drop_last[i] = now ? now : 1;
+        t->drop_report[i] = t->drop_suppressed[i];
+        t->drop_suppressed[i] = 0;
+        due |= 1u << i;
+    }
+    return due;
 }
-DD__PRIVATE void dd__tlog_drops(const dd_tracer *t, unsigned kinds) {
-    static const char *const what[] = {
-        "span dropped: max_spans_per_segment reached (counted in spans_dropped_limit; logged once)",
-        "trace dropped: max_open_segments reached (counted in segments_dropped_limit; logged once)",
-        "tag dropped: max_tag_bytes reached for a span, or not a finite number (counted in tags_dropped; logged once)",
-        "chunk dropped: max_buffer_bytes reached (counted in chunks_dropped_buffer; logged once)",
-        "dropped for lack of memory (counted; logged once)",
-        "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer; logged once)",
-        "dead span handle (used after dd_span_finish): call ignored (counted in stale_handle_calls; logged once)"};
+/* Logs the lines dd__drop_first found due (without the lock). */
+DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
+    static const char *const what[DD__DROP_KINDS] = {
+        "span dropped: max_spans_per_segment reached (counted in spans_dropped_limit)",
+        "trace dropped: max_open_segments reached (counted in segments_dropped_limit)",
+        "tag dropped: max_tag_bytes reached for a span, or not a finite number (counted in tags_dropped)",
+        "chunk dropped: max_buffer_bytes reached (counted in chunks_dropped_buffer)",
+        "dropped for lack of memory (counted)",
+        "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer)",
+        "dead span handle (used after dd_span_finish): call ignored (counted in stale_handle_calls)"};
     size_t i;
     if (!kinds) return; /* the hot path: nothing dropped */
-    for (i = 0; i < 7; i++)
-        if (kinds & (1u << i)) dd__tlog(t, DD_LOG_WARN, what[i], strlen(what[i]));
+    for (i = 0; i < DD__DROP_KINDS; i++) {
+        char buf[300], num[24];
+        dd__tsb sb;
+        uint64_t more;
+        if (!(kinds & (1u << i))) continue;
+        pthread_mutex_lock(&t->lock);
+        more = t->drop_report[i];
+        t->drop_report[i] = 0;
+        pthread_mutex_unlock(&t->lock);
+        dd__tsb_init(&sb, buf, sizeof buf);
+        dd__tsb_str(&sb, what[i]);
+        dd__tsb_str(&sb, "; at most one line per DD_TRACE_LOGGING_RATE");
+        if (more) {
+            dd__tsb_str(&sb, " (");
+            dd__t_u64_dec(more, num);
+            dd__tsb_str(&sb, num);
+            dd__tsb_str(&sb, " more like it since the last report)");
+        }
+        dd__tlog(t, DD_LOG_WARN, buf, sb.n);
+    }
 }
 
 /*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
@@ -3139,10 +3226,41 @@ DD__PRIVATE int dd__parse_cgroup(const char *text, size_t len, const char **id, 
     return 0;
 }
 
+/* The one line that sums up the DD_TAGS items ignored (however many: no flood at start-up):
+ * "DD_TAGS: N items ignored (M without key:value, first: "..."; K over the limit of 64 tags,
+ * first: "...")". */
+DD__PRIVATE void dd__tags_summary(const dd_tracer *t, size_t bad, const char *bad1, size_t bad1n, size_t over,
+                                  const char *over1, size_t over1n) {
+    char buf[400], num[24];
+    dd__tsb sb;
+    if (!bad && !over) return;
+    dd__tsb_init(&sb, buf, sizeof buf);
+    dd__tsb_str(&sb, "DD_TAGS: ");
+    dd__t_u64_dec((uint64_t)(bad + over), num);
+    dd__tsb_str(&sb, num);
+    dd__tsb_str(&sb, bad + over == 1 ? " item ignored (" : " items ignored (");
+    if (bad) {
+        dd__t_u64_dec((uint64_t)bad, num);
+        dd__tsb_str(&sb, num);
+        dd__tsb_str(&sb, " without key:value, first: \"");
+        dd__tsb_add(&sb, bad1, bad1n > 64 ? 64 : bad1n);
+        dd__tsb_str(&sb, over ? "\"; " : "\"");
+    }
+    if (over) {
+        dd__t_u64_dec((uint64_t)over, num);
+        dd__tsb_str(&sb, num);
+        dd__tsb_str(&sb, " over the limit of 64 tags, first: \"");
+        dd__tsb_add(&sb, over1, over1n > 64 ? 64 : over1n);
+        dd__tsb_str(&sb, "\"");
+    }
+    dd__tsb_str(&sb, ")");
+    dd__tlog(t, DD_LOG_ERROR, buf, sb.n);
+}
 /* DD_TAGS: "k:v,k:v" or, without commas, "k:v k:v"; an item without ':' or with an empty key
- * is skipped (logged). Parses in place: the slices point into `s`. */
+ * is skipped, as are items past DD__MAX_GLOBAL_TAGS (one summary line). Parses in place: the
+ * slices point into `s`. */
 DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
-    size_t i = 0;
+    size_t i = 0, bad = 0, over = 0, bad1 = 0, bad1n = 0, over1 = 0, over1n = 0;
     int commas = memchr(s, ',', n) != NULL;
     while (i < n) {
         size_t a, b, colon;
@@ -3156,11 +3274,11 @@ DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
         for (colon = a; colon < b && s[colon] != ':'; colon++) {
         }
         if (colon == b || colon == a) {
-            dd__tlog3(t, DD_LOG_ERROR, "DD_TAGS: item without key:value skipped: \"", s + a, b - a, "\"");
+            if (!bad++) bad1 = a, bad1n = b - a;
             continue;
         }
         if (t->n_global_tags >= DD__MAX_GLOBAL_TAGS) {
-            dd__tlog3(t, DD_LOG_ERROR, "DD_TAGS: too many tags, skipped: \"", s + a, b - a, "\"");
+            if (!over++) over1 = a, over1n = b - a;
             continue;
         }
         {
@@ -3174,6 +3292,7 @@ DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
             t->n_global_tags++;
         }
     }
+    dd__tags_summary(t, bad, s + bad1, bad1n, over, s + over1, over1n);
 }
 
 DD__PRIVATE void dd__runtime_id(dd_tracer *t) {
@@ -5384,12 +5503,14 @@ DD__PRIVATE void dd__timedwait_ns(dd_tracer *t, int64_t until);
 
 /* A 2xx answer: {"rate_by_service": {...}} goes to the sampler, which validates it. */
 DD__PRIVATE void dd__handle_response(dd_tracer *t, const dd_http_response *resp, dd__send_stats *st) {
+    const char *why;
     if (!resp->body || !resp->body_len) {
         st->invalid++;
         dd__tlog_limited(t, DD__RL_EMPTY_ANSWER, "agent answered with an empty body; sampling rates unchanged");
         return;
     }
-    if (dd__sampler_set_agent_rates(&t->sampler, resp->body, resp->body_len) == DD_ERR_MALFORMED) st->invalid++;
+    if (dd__sampler_apply_agent_rates(&t->sampler, resp->body, resp->body_len, &why) == DD_ERR_MALFORMED) st->invalid++;
+    if (why) dd__tlog_limited(t, DD__RL_BAD_RATES, why);
 }
 
 DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_t len) {
