@@ -1226,7 +1226,7 @@ DD__PRIVATE void dd__sampler_log(const dd__sampler *s, int level, const char *a,
 /* Setup reads a list of rules between these two: its first DD__SETUP_LINES problems are logged one
  * by one, the others summed up in one line at the end ("<what>: N more problems not logged one by
  * one; R rules ignored in all"), so that no configuration can flood the log. */
-#define DD__SETUP_LINES 5
+#define DD__SETUP_LINES 10
 DD__PRIVATE void dd__sampler_quiet_begin(dd__sampler *s) {
     s->quiet = 1;
     s->quiet_left = DD__SETUP_LINES;
