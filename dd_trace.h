@@ -2625,7 +2625,7 @@ DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
             dd__tsb_str(&sb, " (");
             dd__t_u64_dec(more, num);
             dd__tsb_str(&sb, num);
-            dd__tsb_str(&sb, " more like it since the last report)");
+            dd__tsb_str(&sb, " more like it suppressed since the last report)");
         }
         dd__tlog(t, DD_LOG_WARN, buf, sb.n);
     }
@@ -2834,7 +2834,7 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
     while (t->h_owned) {
         uint32_t k = t->h_owned - 1, i, top = 0;
         dd__hndchunk *c = dd__htab[k];
-        for (i = 0; i < DD__HCHUNK_SLOTS; i++)
+        for (i = k == 0; i < DD__HCHUNK_SLOTS; i++) /* (not the NULL handle's slot) */
             if (c->slot[i].gen - dd__htab_gen0[k] > top) top = c->slot[i].gen - dd__htab_gen0[k];
         dd__htab_gen0[k] += top + 1;
         dd__htab[k] = NULL;
