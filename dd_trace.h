@@ -841,26 +841,44 @@ DD__PRIVATE int dd__sampling_fold(int c) { return c >= 'A' && c <= 'Z' ? c + ('a
  * than a few instructions per byte and segment. Rules with a longer middle segment are refused at
  * setup (dd__glob_bounded); this matcher still answers for them, in O(segment * subject). */
 #define DD__GLOB_SEGMENT_MAX 64
+#if defined(__GNUC__)
+#define DD__T_HOT_GLOB __attribute__((always_inline)) inline
+#else
+#define DD__T_HOT_GLOB
+#endif
 
+/* 1 when pattern byte p matches subject byte c. */
+DD__PRIVATE DD__T_HOT_GLOB int dd__glob_byte(char p, char c) {
+    return p == c || p == '?' || dd__sampling_fold((unsigned char)p) == dd__sampling_fold((unsigned char)c);
+}
 /* 1 when the k bytes of s match segment seg (no '*'). */
 DD__PRIVATE int dd__glob_eq(const char *seg, const char *s, size_t k) {
     size_t j;
     for (j = 0; j < k; j++)
-        if (seg[j] != '?' && dd__sampling_fold((unsigned char)seg[j]) != dd__sampling_fold((unsigned char)s[j])) return 0;
+        if (!dd__glob_byte(seg[j], s[j])) return 0;
     return 1;
+}
+/* The first place at or after i where byte c (either case) is, else n: memchr, both cases. */
+DD__PRIVATE size_t dd__glob_next(const char *s, size_t i, size_t n, int c) {
+    const char *a = (const char *)memchr(s + i, c, n - i), *b = NULL;
+    int other = c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    if (other != c) b = (const char *)memchr(s + i, other, (size_t)((a ? a : s + n) - (s + i)));
+    if (b) return (size_t)(b - s);
+    return a ? (size_t)(a - s) : n;
 }
 /* Leftmost place of segment seg (k bytes, no '*', k >= 1) in s[0..n), or n + 1 when none. */
 DD__PRIVATE size_t dd__glob_find(const char *seg, size_t k, const char *s, size_t n) {
     size_t i = 0, work = 0, j;
     uint64_t mask[256], d = 0, top;
     if (k > n) return n + 1;
-    for (; i + k <= n; i++) { /* naive while partial matches stay short */
-        for (j = 0; j < k; j++)
-            if (seg[j] != '?' && dd__sampling_fold((unsigned char)seg[j]) != dd__sampling_fold((unsigned char)s[i + j]))
-                break;
+    while (i + k <= n) { /* naive while partial matches stay short */
+        if (seg[0] != '?' && (i = dd__glob_next(s, i, n - k + 1, (unsigned char)seg[0])) + k > n) break;
+        for (j = 1; j < k; j++)
+            if (!dd__glob_byte(seg[j], s[i + j])) break;
         if (j == k) return i;
         work += j;
         if (work > 2 * i + 16 && k <= DD__GLOB_SEGMENT_MAX) break;
+        i++;
     }
     if (i + k > n) return n + 1;
     /* shift-and: bit j of d is set after byte x when seg[0..j] matches the bytes ending at x */
