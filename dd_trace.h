@@ -45,8 +45,10 @@
  * HOOKS     all in dd_tracer_config, each called with its own user pointer first (transport_user,
  *           log_user, clock_user, random_user, getenv_user; each NULL means hook_user). getenv_fn: in dd_tracer_new only. wall_ns_fn, mono_ns_fn,
  *           random_fn: on the thread that starts or finishes a span. log_fn: on the thread whose
- *           call has something to say (the worker for delivery failures, at most one line per
- *           kind of failure per DD_TRACE_LOGGING_RATE seconds, default 60). transport_fn: on the
+ *           call has something to say (the worker for delivery failures and invalid agent rates;
+ *           every repeated message, drops and dead handles too, at most one line per kind per
+ *           DD_TRACE_LOGGING_RATE seconds, default 60, with the count suppressed since the last
+ *           one). transport_fn: on the
  *           worker (or the delivering thread in the other modes), one call at a time.
  *           allocator: any thread, possibly under the tracer mutex (it must not call back).
  *
@@ -81,9 +83,12 @@
  *   --- struct dd_tracer ---         the tracer: hooks, configuration, lock and condition, sampler,
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
- *                                    dd__tlog*, rate-limited lines, the drop kinds.
+ *                                    dd__tlog*, rate-limited lines, the drop kinds (each rate-limited).
  *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pool,
  *                                    segment allocation and release.
+ *   --- span handles: a slot and a generation, checked by every span function --- the
+ *                                    process-wide handle table (its own mutex, taken under the
+ *                                    tracer's), dd__span_live, slot take/bind/release.
  *   --- span tag storage ---         a span's area (refilled under the lock), tag lookup, the
  *                                    msgpack-ready tag layout (dd__span_put); no lock per tag.
  *   --- configuration ---            DD_* parsing helpers (dd__env_ctx, dd__resolve_flag).
@@ -126,9 +131,23 @@
  *   --- log correlation (dd-trace-py 3.x formats) --- dd_span_log_correlation.
  *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
  *
+ * HANDLES   a dd_span * is a handle (a slot of a process-wide table and the slot's generation),
+ *           not the span's address. It is live from the call that returned it until
+ *           dd_span_finish / dd_span_finish_at, and dead from then on, whatever happens to the
+ *           trace: still open (a second finish), sent, or its memory reused by another trace's
+ *           spans. Every dd_span_* function (and dd_span_options.parent) recognises a dead handle
+ *           in every build: the call does nothing, returns what it returns for NULL (NULL, 0,
+ *           DD_ERR_INVALID_ARG or DD_ERR_NOT_FOUND as documented), and counts it in
+ *           dd_counters.stale_handle_calls (NULL itself is not counted). Exact on 64-bit for 2^32
+ *           reuses of one slot (4096 on 32-bit). Handles of a freed tracer are dead too (counted
+ *           in whichever tracer owns their slot by then, if any). Cost: ~15 instructions per call
+ *           (BENCHMARKS.md).
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
- *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
- *           the debug log after each flush.
+ *           loudly: each kind of drop is counted and logged (warning) at most once per kind per
+ *           DD_TRACE_LOGGING_RATE seconds with the number not logged since, and the counters go to
+ *           the debug log after each flush. No configuration can flood the log at start-up:
+ *           DD_TAGS problems make one summary line, sampling-rule problems at most 10 lines per
+ *           list and one summary.
  * DOES NOT  do I/O: bytes leave only through the transport callback you supply; the only files
  *           read are the cgroup file (container id) and, when no service is configured,
  *           /proc/self/comm (program name), once each, in dd_tracer_new
@@ -241,7 +260,9 @@ typedef struct dd_sampling_tag_pattern {
 /* A sampling rule given in code, with the meaning of one DD_TRACE_SAMPLING_RULES entry
  * (or, for span rules, one DD_SPAN_SAMPLING_RULES entry). Patterns are globs: `*` matches any
  * run of bytes, `?` exactly one byte, everything else itself, ASCII case folded; NULL means `*`.
- * Strings are copied at setup. */
+ * Matching is linear in the subject (a few ns per byte at worst); for that, a pattern may have at
+ * most 64 bytes between two `*` (before the first and after the last, any length): a rule with a
+ * longer one is ignored and logged. Strings are copied at setup. */
 typedef struct dd_sampling_rule {
     const char *service;
     const char *name;
@@ -370,7 +391,9 @@ typedef struct dd_tracer_config {
     const char *service;      /* DD_SERVICE; default AWS_LAMBDA_FUNCTION_NAME, else program name   */
     const char *env;          /* DD_ENV; default none                                               */
     const char *version;      /* DD_VERSION; default none                                           */
-    const char *tags;         /* DD_TAGS: "k:v,k:v" or "k:v k:v", added to every span (as Go, C++)  */
+    const char *tags;         /* DD_TAGS: "k:v,k:v" or "k:v k:v", added to every span (as Go, C++);
+                                 at most 64, the rest and items without key:value ignored (one
+                                 summary line)                                                    */
     int enabled;              /* DD_TRACE_ENABLED; default on. Off: spans are NULL, nothing is sent */
     int trace_id_128;         /* DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED; default on           */
     int debug;                /* DD_TRACE_DEBUG; default off: debug log lines, payloads as JSON     */
@@ -588,7 +611,8 @@ DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name);
 DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t name_len);
 
 /* Finishes the span now (or at end_ns, wall clock ns since the epoch, for spans rebuilt from
- * event timestamps; a time before the start gives duration 0). The handle is dead afterwards.
+ * event timestamps; a time before the start gives duration 0). The handle is dead afterwards:
+ * any later call with it, a second finish included, is ignored and counted (HANDLES at the top).
  * The last span of a segment to finish completes it: the sampling decision is made if it was
  * not, and the trace is encoded into the buffer (by this thread when it is small, else by the
  * worker) or dropped and counted when the buffer is full. It never waits for the network,
@@ -612,8 +636,12 @@ DD_API void dd_span_set_resource_n(dd_span *s, const char *resource, size_t len)
 DD_API void dd_span_set_type(dd_span *s, const char *type);
 DD_API void dd_span_set_type_n(dd_span *s, const char *type, size_t len);
 
-/* A string tag (meta). Setting a key again replaces its value. Bytes that are not valid UTF-8
- * are replaced with U+FFFD on the wire. [owner thread] */
+/* A string tag (meta). Setting a key again replaces its value (a metric of that key too): in its
+ * storage when it fits, else in new storage twice as large, so that replacing a value any number
+ * of times takes at most about twice its largest length; the last value is the one sent. A value
+ * over max_tag_bytes (the span's live tags counted) removes the key and counts tags_dropped: no
+ * older value is sent. Bytes that are not valid UTF-8 are replaced with U+FFFD on the wire.
+ * [owner thread] */
 DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value);
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value,
                               size_t value_len);
@@ -2816,7 +2844,7 @@ DD__PRIVATE DD__T_HOT void dd__h_release(dd_tracer *t, dd_span *s) {
     sl->next = t->h_free;
     t->h_free = s->hidx;
 }
-/* A dead handle: counted in its tracer (the owner of the slot's chunk), logged once. NULL is no
+/* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
  * handle at all and is not counted. */
 DD__PRIVATE DD__T_COLD void dd__h_stale(uintptr_t h) {
     uint32_t k = ((uint32_t)h & DD__H_SLOT_MASK) >> DD__HCHUNK_BITS;
