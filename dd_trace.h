@@ -2880,7 +2880,7 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
     while (t->h_owned) {
         uint32_t k = t->h_owned - 1, i, top = 0;
         dd__hndchunk *c = dd__htab[k];
-        for (i = k == 0; i < DD__HCHUNK_SLOTS; i++) /* (not the NULL handle's slot) */
+        for (i = (k == 0) ? 1 : 0; i < DD__HCHUNK_SLOTS; i++) /* (not the NULL handle's slot) */
             if (c->slot[i].gen - dd__htab_gen0[k] > top) top = c->slot[i].gen - dd__htab_gen0[k];
         dd__htab_gen0[k] += top + 1;
         dd__htab[k] = NULL;
@@ -4928,9 +4928,7 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
 
 DD__PRIVATE void dd__set_priority(dd_span *s, int priority) {
     dd__segment *seg = s->seg;
-    dd_tracer *t;
-    seg = s->seg;
-    t = seg->tracer;
+    dd_tracer *t = seg->tracer;
     pthread_mutex_lock(&t->lock);
     if (!seg->locked) {
         seg->decided = 1;
