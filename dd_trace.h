@@ -45,8 +45,10 @@
  * HOOKS     all in dd_tracer_config, each called with its own user pointer first (transport_user,
  *           log_user, clock_user, random_user, getenv_user; each NULL means hook_user). getenv_fn: in dd_tracer_new only. wall_ns_fn, mono_ns_fn,
  *           random_fn: on the thread that starts or finishes a span. log_fn: on the thread whose
- *           call has something to say (the worker for delivery failures, at most one line per
- *           kind of failure per DD_TRACE_LOGGING_RATE seconds, default 60). transport_fn: on the
+ *           call has something to say (the worker for delivery failures and invalid agent rates;
+ *           every repeated message, drops and dead handles too, at most one line per kind per
+ *           DD_TRACE_LOGGING_RATE seconds, default 60, with the count suppressed since the last
+ *           one). transport_fn: on the
  *           worker (or the delivering thread in the other modes), one call at a time.
  *           allocator: any thread, possibly under the tracer mutex (it must not call back).
  *
@@ -81,9 +83,12 @@
  *   --- struct dd_tracer ---         the tracer: hooks, configuration, lock and condition, sampler,
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
- *                                    dd__tlog*, rate-limited lines, the drop kinds.
+ *                                    dd__tlog*, rate-limited lines, the drop kinds (each rate-limited).
  *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pool,
  *                                    segment allocation and release.
+ *   --- span handles: a slot and a generation, checked by every span function --- the
+ *                                    process-wide handle table (its own mutex, taken under the
+ *                                    tracer's), dd__span_live, slot take/bind/release.
  *   --- span tag storage ---         a span's area (refilled under the lock), tag lookup, the
  *                                    msgpack-ready tag layout (dd__span_put); no lock per tag.
  *   --- configuration ---            DD_* parsing helpers (dd__env_ctx, dd__resolve_flag).
@@ -127,9 +132,23 @@
  *   --- log correlation (dd-trace-py 3.x formats) --- dd_span_log_correlation.
  *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
  *
+ * HANDLES   a dd_span * is a handle (a slot of a process-wide table and the slot's generation),
+ *           not the span's address. It is live from the call that returned it until
+ *           dd_span_finish / dd_span_finish_at, and dead from then on, whatever happens to the
+ *           trace: still open (a second finish), sent, or its memory reused by another trace's
+ *           spans. Every dd_span_* function (and dd_span_options.parent) recognises a dead handle
+ *           in every build: the call does nothing, returns what it returns for NULL (NULL, 0,
+ *           DD_ERR_INVALID_ARG or DD_ERR_NOT_FOUND as documented), and counts it in
+ *           dd_counters.stale_handle_calls (NULL itself is not counted). Exact on 64-bit for 2^32
+ *           reuses of one slot (4096 on 32-bit). Handles of a freed tracer are dead too (counted
+ *           in whichever tracer owns their slot by then, if any). Cost: ~15 instructions per call
+ *           (BENCHMARKS.md).
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
- *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
- *           the debug log after each flush.
+ *           loudly: each kind of drop is counted and logged (warning) at most once per kind per
+ *           DD_TRACE_LOGGING_RATE seconds with the number not logged since, and the counters go to
+ *           the debug log after each flush. No configuration can flood the log at start-up:
+ *           DD_TAGS problems make one summary line, sampling-rule problems at most 10 lines per
+ *           list and one summary.
  * STACK     every call stays within 16 KiB of stack, measured by tests/stack_test.c on a guarded
  *           16 KiB thread stack with worst-case inputs (gcc and clang, -O0 to -O2; hooks and
  *           carrier callbacks add their own use, except in the figures of a finish, flush and
@@ -255,7 +274,9 @@ typedef struct dd_sampling_tag_pattern {
 /* A sampling rule given in code, with the meaning of one DD_TRACE_SAMPLING_RULES entry
  * (or, for span rules, one DD_SPAN_SAMPLING_RULES entry). Patterns are globs: `*` matches any
  * run of bytes, `?` exactly one byte, everything else itself, ASCII case folded; NULL means `*`.
- * Strings are copied at setup. */
+ * Matching is linear in the subject (a few ns per byte at worst); for that, a pattern may have at
+ * most 64 bytes between two `*` (before the first and after the last, any length): a rule with a
+ * longer one is ignored and logged. Strings are copied at setup. */
 typedef struct dd_sampling_rule {
     const char *service;
     const char *name;
@@ -384,7 +405,9 @@ typedef struct dd_tracer_config {
     const char *service;      /* DD_SERVICE; default AWS_LAMBDA_FUNCTION_NAME, else program name   */
     const char *env;          /* DD_ENV; default none                                               */
     const char *version;      /* DD_VERSION; default none                                           */
-    const char *tags;         /* DD_TAGS: "k:v,k:v" or "k:v k:v", added to every span (as Go, C++)  */
+    const char *tags;         /* DD_TAGS: "k:v,k:v" or "k:v k:v", added to every span (as Go, C++);
+                                 at most 64, the rest and items without key:value ignored (one
+                                 summary line)                                                    */
     int enabled;              /* DD_TRACE_ENABLED; default on. Off: spans are NULL, nothing is sent */
     int trace_id_128;         /* DD_TRACE_128_BIT_TRACEID_GENERATION_ENABLED; default on           */
     int debug;                /* DD_TRACE_DEBUG; default off: debug log lines, payloads as JSON     */
@@ -513,6 +536,8 @@ typedef struct dd_counters {
     uint64_t spans_open;          /* now: started and not finished                             */
     uint64_t spans_pending;       /* now: finished and not yet sent or dropped (in their open
                                      trace, the buffer, or a request being sent)               */
+    uint64_t stale_handle_calls;  /* span function calls given a dead handle (after its
+                                     dd_span_finish): ignored (see HANDLES at the top)         */
 } dd_counters;
 /* The balance that always holds (a test asserts it after every fault):
  *   spans_started = spans_open + spans_pending + spans_sent + spans_unconfirmed
@@ -600,7 +625,8 @@ DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name);
 DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t name_len);
 
 /* Finishes the span now (or at end_ns, wall clock ns since the epoch, for spans rebuilt from
- * event timestamps; a time before the start gives duration 0). The handle is dead afterwards.
+ * event timestamps; a time before the start gives duration 0). The handle is dead afterwards:
+ * any later call with it, a second finish included, is ignored and counted (HANDLES at the top).
  * The last span of a segment to finish completes it: the sampling decision is made if it was
  * not, and the trace is encoded into the buffer (by this thread when it is small, else by the
  * worker) or dropped and counted when the buffer is full. It never waits for the network,
@@ -624,8 +650,12 @@ DD_API void dd_span_set_resource_n(dd_span *s, const char *resource, size_t len)
 DD_API void dd_span_set_type(dd_span *s, const char *type);
 DD_API void dd_span_set_type_n(dd_span *s, const char *type, size_t len);
 
-/* A string tag (meta). Setting a key again replaces its value. Bytes that are not valid UTF-8
- * are replaced with U+FFFD on the wire. [owner thread] */
+/* A string tag (meta). Setting a key again replaces its value (a metric of that key too): in its
+ * storage when it fits, else in new storage twice as large, so that replacing a value any number
+ * of times takes at most about twice its largest length; the last value is the one sent. A value
+ * over max_tag_bytes (the span's live tags counted) removes the key and counts tags_dropped: no
+ * older value is sent. Bytes that are not valid UTF-8 are replaced with U+FFFD on the wire.
+ * [owner thread] */
 DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value);
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value,
                               size_t value_len);
@@ -849,30 +879,108 @@ DD__PRIVATE int dd__sampling_keep(uint64_t id, double rate) {
 
 DD__PRIVATE int dd__sampling_fold(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
-/* Whole-subject glob match: `*` any run of bytes (also empty), `?` exactly one byte, anything
- * else itself with ASCII case folded (docs/sampling.md §4.3). Iterative with one backtrack point,
- * so it never recurses and runs in O(pn * sn) at worst. */
-DD__PRIVATE int dd__glob_match(const char *pat, size_t pn, const char *s, size_t sn) {
-    size_t p = 0, i = 0, star_p = 0, star_i = 0;
-    int have_star = 0;
-    while (i < sn) {
-        if (p < pn && pat[p] == '*') {
-            have_star = 1;
-            star_p = ++p;
-            star_i = i;
-        } else if (p < pn && (pat[p] == '?' || dd__sampling_fold((unsigned char)pat[p])
-                                                   == dd__sampling_fold((unsigned char)s[i]))) {
-            p++;
-            i++;
-        } else if (have_star) {
-            p = star_p;
-            i = ++star_i;
-        } else {
-            return 0;
-        }
+/* Glob matching (docs/sampling.md §4.3): `*` any run of bytes (also empty), `?` exactly one byte,
+ * anything else itself with ASCII case folded; the whole subject must match. Linear in the
+ * subject: the pattern is cut at its stars into segments; the first is compared at the start, the
+ * last at the end, and each middle one is searched leftmost after the previous one (the leftmost
+ * place is always the best: it leaves the most subject to the rest). A search compares naively
+ * while that stays cheap and switches to a shift-and automaton (one 64-bit word, so segments of
+ * at most DD__GLOB_SEGMENT_MAX bytes) when partial matches start to cost: no subject costs more
+ * than a few instructions per byte and segment. Rules with a longer middle segment are refused at
+ * setup (dd__glob_bounded); this matcher still answers for them, in O(segment * subject). */
+#define DD__GLOB_SEGMENT_MAX 64
+#if defined(__GNUC__)
+#define DD__T_HOT_GLOB __attribute__((always_inline)) inline
+#else
+#define DD__T_HOT_GLOB
+#endif
+
+/* 1 when pattern byte p matches subject byte c. */
+DD__PRIVATE DD__T_HOT_GLOB int dd__glob_byte(char p, char c) {
+    return p == c || p == '?' || dd__sampling_fold((unsigned char)p) == dd__sampling_fold((unsigned char)c);
+}
+/* 1 when the k bytes of s match segment seg (no '*'). */
+DD__PRIVATE int dd__glob_eq(const char *seg, const char *s, size_t k) {
+    size_t j;
+    for (j = 0; j < k; j++)
+        if (!dd__glob_byte(seg[j], s[j])) return 0;
+    return 1;
+}
+/* The first place at or after i where byte c (either case) is, else n: memchr, both cases. */
+DD__PRIVATE size_t dd__glob_next(const char *s, size_t i, size_t n, int c) {
+    const char *a = (const char *)memchr(s + i, c, n - i), *b = NULL;
+    int other = c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    if (other != c) b = (const char *)memchr(s + i, other, (size_t)((a ? a : s + n) - (s + i)));
+    if (b) return (size_t)(b - s);
+    return a ? (size_t)(a - s) : n;
+}
+/* Leftmost place of segment seg (k bytes, no '*', k >= 1) in s[0..n), or n + 1 when none. */
+DD__PRIVATE size_t dd__glob_find(const char *seg, size_t k, const char *s, size_t n) {
+    size_t i = 0, work = 0, j;
+    uint64_t mask[256], d = 0, top;
+    if (k > n) return n + 1;
+    while (i + k <= n) { /* naive while partial matches stay short */
+        if (seg[0] != '?' && (i = dd__glob_next(s, i, n - k + 1, (unsigned char)seg[0])) + k > n) break;
+        for (j = 1; j < k; j++)
+            if (!dd__glob_byte(seg[j], s[i + j])) break;
+        if (j == k) return i;
+        work += j;
+        if (work > 2 * i + 16 && k <= DD__GLOB_SEGMENT_MAX) break;
+        i++;
     }
-    while (p < pn && pat[p] == '*') p++;
-    return p == pn;
+    if (i + k > n) return n + 1;
+    /* shift-and: bit j of d is set after byte x when seg[0..j] matches the bytes ending at x */
+    top = (uint64_t)0;
+    for (j = 0; j < k; j++)
+        if (seg[j] == '?') top |= (uint64_t)1 << j;
+    for (j = 0; j < 256; j++) mask[j] = top;
+    for (j = 0; j < k; j++) {
+        int c = dd__sampling_fold((unsigned char)seg[j]);
+        if (seg[j] == '?') continue;
+        mask[c] |= (uint64_t)1 << j;
+        if (c >= 'a' && c <= 'z') mask[c - ('a' - 'A')] |= (uint64_t)1 << j;
+    }
+    top = (uint64_t)1 << (k - 1);
+    for (j = i; j < n; j++) {
+        d = ((d << 1) | 1) & mask[(unsigned char)s[j]];
+        if (d & top) return j + 1 - k;
+    }
+    return n + 1;
+}
+DD__PRIVATE int dd__glob_match(const char *pat, size_t pn, const char *s, size_t sn) {
+    size_t first = 0, last, suf, i, end, p, q, at;
+    while (first < pn && pat[first] != '*') first++;
+    if (first == pn) return pn == sn && dd__glob_eq(pat, s, pn); /* no star */
+    last = pn - 1;
+    while (pat[last] != '*') last--;
+    suf = pn - last - 1;
+    if (first + suf > sn || !dd__glob_eq(pat, s, first) || !dd__glob_eq(pat + last + 1, s + sn - suf, suf)) return 0;
+    i = first;
+    end = sn - suf;
+    for (p = first + 1; p < last; p = q) {
+        if (pat[p] == '*') {
+            q = p + 1;
+            continue;
+        }
+        for (q = p; pat[q] != '*'; q++) {}
+        at = dd__glob_find(pat + p, q - p, s + i, end - i);
+        if (at > end - i) return 0;
+        i += at + (q - p);
+    }
+    return 1;
+}
+/* 1 when no segment between two stars is longer than DD__GLOB_SEGMENT_MAX (setup only). */
+DD__PRIVATE int dd__glob_bounded(const char *pat, size_t pn) {
+    size_t first = 0, last, p, q;
+    while (first < pn && pat[first] != '*') first++;
+    if (first == pn) return 1;
+    last = pn - 1;
+    while (pat[last] != '*') last--;
+    for (p = first + 1; p < last; p = q + 1) {
+        for (q = p; pat[q] != '*'; q++) {}
+        if (q - p > DD__GLOB_SEGMENT_MAX) return 0;
+    }
+    return 1;
 }
 
 DD__PRIVATE int dd__glob_all_stars(const char *pat, size_t pn) {
@@ -1075,6 +1183,9 @@ typedef struct dd__sampler {
     void *log_user;
     int drop_rejected_traces;
     double rate_limit;
+    /* setup only: while `quiet`, at most quiet_left more lines, the rest counted in quiet_held */
+    int quiet;
+    size_t quiet_left, quiet_held;
     /* immutable after init */
     size_t n_rules, n_span_rules, n_tags, text_used;
     dd__srule rules[DD_SAMPLING_RULES_MAX];
@@ -1156,6 +1267,14 @@ DD__PRIVATE void dd__smsg_str(dd__smsg *m, const char *p) { dd__smsg_add(m, p, p
 
 DD__PRIVATE void dd__sampler_emit(const dd__sampler *s, int level, dd__smsg *m) {
     m->buf[m->n] = '\0';
+    if (s->quiet) { /* setup, single-threaded: a flood of bad rules gives a few lines and a count */
+        dd__sampler *w = (dd__sampler *)s;
+        if (!w->quiet_left) {
+            w->quiet_held++;
+            return;
+        }
+        w->quiet_left--;
+    }
     if (s->log_fn) s->log_fn(s->log_user, level, m->buf, m->n);
 }
 
@@ -1169,6 +1288,29 @@ DD__PRIVATE void dd__sampler_log(const dd__sampler *s, int level, const char *a,
     dd__smsg_add(&m, b, b_len > 96 ? 96 : b_len);
     dd__smsg_str(&m, c);
     dd__sampler_emit(s, level, &m);
+}
+/* Setup reads a list of rules between these two: its first DD__SETUP_LINES problems are logged one
+ * by one, the others summed up in one line at the end ("<what>: N more problems not logged one by
+ * one; R rules ignored in all"), so that no configuration can flood the log. */
+#define DD__SETUP_LINES 10
+DD__PRIVATE void dd__sampler_quiet_begin(dd__sampler *s) {
+    s->quiet = 1;
+    s->quiet_left = DD__SETUP_LINES;
+    s->quiet_held = 0;
+}
+DD__PRIVATE void dd__sampler_quiet_end(dd__sampler *s, const char *what, size_t ignored) {
+    dd__smsg m;
+    char num[24];
+    s->quiet = 0;
+    if (!s->quiet_held || !s->log_fn) return;
+    m.n = 0;
+    dd__smsg_str(&m, what);
+    dd__smsg_str(&m, ": ");
+    dd__smsg_add(&m, num, dd__sampling_u64_dec((uint64_t)s->quiet_held, num));
+    dd__smsg_str(&m, " more problems not logged one by one; ");
+    dd__smsg_add(&m, num, dd__sampling_u64_dec((uint64_t)ignored, num));
+    dd__smsg_str(&m, " rules ignored in all");
+    dd__sampler_emit(s, DD_LOG_ERROR, &m);
 }
 
 /* The `_dd.p.dm` text of a mechanism: "-" and its decimal number. buf holds 8 bytes. */
@@ -1236,6 +1378,18 @@ DD__PRIVATE int dd__sampler_glob_set(dd__sampler *s, dd__glob *g, const char *p,
     return dd__sampler_text_add(s, p, n, &g->off);
 }
 
+/* 1 when every pattern of an in-code rule is bounded (dd__glob_bounded). */
+DD__PRIVATE int dd__code_rule_bounded(const dd_sampling_rule *r) {
+    size_t i;
+    if ((r->service && !dd__glob_bounded(r->service, strlen(r->service)))
+        || (r->name && !dd__glob_bounded(r->name, strlen(r->name)))
+        || (r->resource && !dd__glob_bounded(r->resource, strlen(r->resource))))
+        return 0;
+    for (i = 0; r->tags && i < r->n_tags; i++)
+        if (r->tags[i].pattern && !dd__glob_bounded(r->tags[i].pattern, strlen(r->tags[i].pattern))) return 0;
+    return 1;
+}
+#define DD__GLOB_REFUSED ": a pattern has more than 64 bytes between two '*' (too costly to match); rule ignored"
 /* Appends an in-code rule; returns 0 (and leaves nothing behind) when a capacity is reached. */
 DD__PRIVATE int dd__sampler_add_code_rule(dd__sampler *s, const dd_sampling_rule *r, int span) {
     size_t text_mark = s->text_used, tags_mark = s->n_tags, i;
@@ -1321,6 +1475,10 @@ DD__PRIVATE int dd__sampler_parse_rule(dd__sampler *s, const dd_json *obj, dd__s
             full = 1;
             goto fail;
         }
+        if (!globs[f]->any && !dd__glob_bounded(s->text + globs[f]->off, globs[f]->len)) {
+            bad = DD__GLOB_REFUSED;
+            goto fail;
+        }
     }
     out->tag0 = (uint32_t)s->n_tags;
     if (dd_json_get(obj, "tags", 4, &v) == DD_OK) {
@@ -1351,6 +1509,10 @@ DD__PRIVATE int dd__sampler_parse_rule(dd__sampler *s, const dd_json *obj, dd__s
             s->text_used += len;
             if (!dd__sampler_json_glob(s, &tv, &t->pattern)) {
                 full = 1;
+                goto fail;
+            }
+            if (!t->pattern.any && !dd__glob_bounded(s->text + t->pattern.off, t->pattern.len)) {
+                bad = DD__GLOB_REFUSED;
                 goto fail;
             }
             s->n_tags++;
@@ -1422,7 +1584,7 @@ fail:
 DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, size_t len, int span, const char *what) {
     dd_json root, v;
     dd_json_iter it;
-    size_t index = 0, added = 0;
+    size_t index = 0, added = 0, ignored = 0;
     int rc = dd_json_parse(json, len, &root);
     if (rc != DD_OK || root.type != DD_JSON_ARRAY) {
         dd__sampler_log(s, DD_LOG_ERROR, what,
@@ -1430,6 +1592,7 @@ DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, siz
         return 0;
     }
     dd_json_iter_init(&it, &root);
+    dd__sampler_quiet_begin(s);
     while (dd_json_next(&it, NULL, &v) == DD_OK) {
         char idx[21];
         size_t idx_len = dd__sampling_u64_dec((uint64_t)index, idx);
@@ -1451,8 +1614,11 @@ DD__PRIVATE size_t dd__sampler_parse_rules(dd__sampler *s, const char *json, siz
         if (ok) {
             (*count)++;
             added++;
+        } else {
+            ignored++;
         }
     }
+    dd__sampler_quiet_end(s, what, ignored);
     return added;
 }
 
@@ -1488,7 +1654,9 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
 
     /* trace rules: in code, else JSON in code, else DD_TRACE_SAMPLING_RULES */
     if (cfg->rules && cfg->n_rules) {
-        for (i = 0; i < cfg->n_rules; i++) {
+        size_t ignored = 0;
+        dd__sampler_quiet_begin(s);
+        for (i = 0; i < cfg->n_rules; i++, ignored++) {
             if (!dd__sampling_rate_ok(cfg->rules[i].sample_rate)) {
                 char idx[21];
                 size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
@@ -1496,12 +1664,20 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
                                 ": sample_rate must be in [0, 1]; rule ignored");
                 continue;
             }
+            if (!dd__code_rule_bounded(&cfg->rules[i])) {
+                char idx[21];
+                size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
+                dd__sampler_log(s, DD_LOG_ERROR, "in-code sampling rule ", idx, n, DD__GLOB_REFUSED);
+                continue;
+            }
             if (s->n_rules >= DD_SAMPLING_RULES_MAX - 1 || !dd__sampler_add_code_rule(s, &cfg->rules[i], 0)) {
                 dd__sampler_log(s, DD_LOG_ERROR, "in-code sampling rules exceed the sampler's capacity",
                                 NULL, 0, "; the rest are ignored");
                 break;
             }
+            ignored--; /* added */
         }
+        dd__sampler_quiet_end(s, "in-code sampling rules", ignored);
     } else {
         const char *json = cfg->rules_json ? cfg->rules_json
                                            : dd__sampler_getenv(getenv_fn, getenv_user, "DD_TRACE_SAMPLING_RULES");
@@ -1550,7 +1726,9 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
 
     /* span rules: in code, else JSON in code, else DD_SPAN_SAMPLING_RULES */
     if (cfg->span_rules && cfg->n_span_rules) {
-        for (i = 0; i < cfg->n_span_rules; i++) {
+        size_t ignored = 0;
+        dd__sampler_quiet_begin(s);
+        for (i = 0; i < cfg->n_span_rules; i++, ignored++) {
             if (!dd__sampling_rate_ok(cfg->span_rules[i].sample_rate)) {
                 char idx[21];
                 size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
@@ -1558,12 +1736,20 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
                                 ": sample_rate must be in [0, 1]; rule ignored");
                 continue;
             }
+            if (!dd__code_rule_bounded(&cfg->span_rules[i])) {
+                char idx[21];
+                size_t n = dd__sampling_u64_dec((uint64_t)i, idx);
+                dd__sampler_log(s, DD_LOG_ERROR, "in-code span sampling rule ", idx, n, DD__GLOB_REFUSED);
+                continue;
+            }
             if (!dd__sampler_add_code_rule(s, &cfg->span_rules[i], 1)) {
                 dd__sampler_log(s, DD_LOG_ERROR, "in-code span sampling rules exceed the sampler's capacity",
                                 NULL, 0, "; the rest are ignored");
                 break;
             }
+            ignored--; /* added */
         }
+        dd__sampler_quiet_end(s, "in-code span sampling rules", ignored);
     } else {
         const char *json = cfg->span_rules_json
                                ? cfg->span_rules_json
@@ -1723,20 +1909,22 @@ DD__PRIVATE int dd__sampler_applied_before(dd__sampler *s, const char *json, siz
     pthread_mutex_unlock(&s->lock);
     return same;
 }
-DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
+/* The work of dd__sampler_set_agent_rates without logging: *why is set to the line to log (the
+ * tracer rate-limits it: every answer of a broken agent would otherwise log one). */
+DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, size_t len, const char **why) {
     dd_json root, rates, k, v;
     dd_json_iter it;
     size_t dropped = 0;
+    *why = NULL;
     if (!s || !json) return DD_ERR_INVALID_ARG;
     if (dd__sampler_applied_before(s, json, len)) return DD_OK;
     if (dd_json_parse(json, len, &root) != DD_OK || root.type != DD_JSON_OBJECT) {
-        dd__sampler_log(s, DD_LOG_ERROR, "agent response: not a JSON object", NULL, 0, "; rates unchanged");
+        *why = "agent response: not a JSON object; rates unchanged";
         return DD_ERR_MALFORMED;
     }
     if (dd_json_get(&root, "rate_by_service", 15, &rates) != DD_OK) return DD_ERR_NOT_FOUND;
     if (rates.type != DD_JSON_OBJECT) {
-        dd__sampler_log(s, DD_LOG_ERROR, "agent response: rate_by_service is not an object", NULL, 0,
-                        "; rates unchanged");
+        *why = "agent response: rate_by_service is not an object; rates unchanged";
         return DD_ERR_MALFORMED;
     }
     /* first pass, without the lock: validate every rate */
@@ -1744,8 +1932,7 @@ DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, si
     while (dd_json_next(&it, &k, &v) == DD_OK) {
         double r = 0;
         if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !dd__sampling_rate_ok(r)) {
-            dd__sampler_log(s, DD_LOG_ERROR, "agent response: a rate is not a number in [0, 1]", NULL, 0,
-                            "; rates unchanged");
+            *why = "agent response: a rate is not a number in [0, 1]; rates unchanged";
             return DD_ERR_MALFORMED;
         }
     }
@@ -1780,10 +1967,14 @@ DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, si
     s->applied_len = len <= DD__AGENT_BODY_KEEP ? len : 0;
     memcpy(s->applied, json, s->applied_len);
     pthread_mutex_unlock(&s->lock);
-    if (dropped)
-        dd__sampler_log(s, DD_LOG_WARN, "agent response: more rates than the sampler keeps", NULL, 0,
-                        "; the others use the default rate");
+    if (dropped) *why = "agent response: more rates than the sampler keeps; the others use the default rate";
     return DD_OK;
+}
+DD__PRIVATE int dd__sampler_set_agent_rates(dd__sampler *s, const char *json, size_t len) {
+    const char *why;
+    int rc = dd__sampler_apply_agent_rates(s, json, len, &why);
+    if (why && s) dd__sampler_log(s, rc == DD_OK ? DD_LOG_WARN : DD_LOG_ERROR, why, NULL, 0, "");
+    return rc;
 }
 
 /*--- span sampler ---*/
@@ -2118,8 +2309,10 @@ typedef struct dd__block {
 #define DD__BLOCK_HDR ((sizeof(dd__block) + 15) & ~(size_t)15)
 
 /* A tag or metric, in the arena: key bytes then value bytes follow the header. */
-/* A tag as it goes on the wire: after this header, the msgpack str of the key, then the str of
- * the value (meta) or the float64 (a metric: 0xcb and 8 big-endian bytes). The encoder copies a
+/* A tag as it goes on the wire: after this header and `off` unused bytes, the msgpack str of the
+ * key, then the str of the value (meta) or the float64 (a metric: 0xcb and 8 big-endian bytes),
+ * with room for vcap value bytes. The value's place is fixed: a replacement whose header is
+ * shorter moves the key up (off grows), a longer one moves it back down. The encoder copies a
  * tag whose strings are ASCII as it is, and checks (and repairs) the others as UTF-8: the span's
  * hot path only copies. */
 typedef struct dd__tag {
@@ -2127,6 +2320,7 @@ typedef struct dd__tag {
     uint32_t klen, vlen, vcap; /* string bytes; a metric's vlen is 8 */
     uint8_t kind;              /* DD__TAG_* */
     uint8_t khdr, vhdr;        /* msgpack header bytes before the key, before the value */
+    uint8_t off;               /* unused bytes before the key's header (0 to 4) */
 } dd__tag;
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
 /* The tiny helpers of the span and encoding hot paths: inlined, so a tag or a key costs no call. */
@@ -2137,7 +2331,7 @@ typedef struct dd__tag {
 #define DD__T_HOT
 #define DD__T_COLD
 #endif
-#define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR)
+#define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + (g)->off)
 #define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
 #define DD__TAG_KEY(g) (DD__TAG_WIRE(g) + (g)->khdr)
 #define DD__TAG_VAL(g) (DD__TAG_KEY(g) + (g)->klen + (g)->vhdr)
@@ -2173,6 +2367,7 @@ struct dd_span {
     dd__tag *tags;
     dd__link *links;
     char *cur, *end; /* the span's own bump area for tags */
+    uint32_t hidx;   /* its handle slot (span handles section) */
 };
 
 typedef struct dd__segment {
@@ -2247,7 +2442,9 @@ typedef struct dd__enc {
 #define DD__RL_EMPTY_ANSWER 3
 #define DD__RL_NO_TRANSPORT 4
 #define DD__RL_DEFERRED 5
-#define DD__RL_KINDS 6
+#define DD__RL_BAD_RATES 6
+#define DD__RL_KINDS 7
+#define DD__DROP_KINDS 7 /* DD__DROP_* bits, in the logging section */
 #define DD__ENC_POOL_MAX 16 /* producer threads encoding at once; more hand traces to the worker */
 /* A completed trace with fewer estimated bytes is encoded by the thread that finished it, while
  * its spans are in that core's cache; a larger one is left to the worker, so that no
@@ -2324,6 +2521,8 @@ struct dd_tracer {
     dd__segment *open_head; /* open segments, for dd_tracer_free */
     dd__block *free_blocks;
     size_t n_free_blocks;
+    uint32_t h_free;  /* first free handle slot of the tracer's chunks, 0 = none (span handles) */
+    uint32_t h_owned; /* first chunk of the handle table it owns + 1, 0 = none */
     dd__pbuf bufs[2];
     /* delivery state (the in-flight payload, the worker's handshake, rate-limited logs) */
     size_t fl_next;   /* first in-flight chunk not yet resolved */
@@ -2355,7 +2554,9 @@ struct dd_tracer {
     dd__enc enc_lock;                    /* encodes partial-flush chunks */
     uint64_t fork_generation; /* for pid and runtime-id */
     int64_t pid;
-    unsigned logged_drops; /* each DD__DROP_* bit logs once */
+    int64_t drop_last[DD__DROP_KINDS];       /* each DD__DROP_* kind: its last line, real mono ns */
+    uint64_t drop_suppressed[DD__DROP_KINDS]; /* drops since then, not logged */
+    uint64_t drop_report[DD__DROP_KINDS];     /* the count the next line of the kind reports */
     char runtime_id[37];
     /* owned by the flushing thread */
     dd_mp_writer send;
@@ -2436,30 +2637,64 @@ DD__PRIVATE void dd__tlog_limited_n(dd_tracer *t, int kind, const char *msg, siz
     }
 }
 DD__PRIVATE void dd__tlog_limited(dd_tracer *t, int kind, const char *msg) { dd__tlog_limited_n(t, kind, msg, strlen(msg)); }
-/* Drop kinds, each logged once (at warning level) and then counted silently. */
+/* Drop kinds: always counted; logged (at warning level) at most once per kind per logging interval
+ * (DD_TRACE_LOGGING_RATE), the line saying how many were not logged since the last one. */
 #define DD__DROP_SPAN_LIMIT 1u
 #define DD__DROP_SEGMENT_LIMIT 2u
 #define DD__DROP_TAG_LIMIT 4u
 #define DD__DROP_BUFFER 8u
 #define DD__DROP_NO_MEMORY 16u
 #define DD__DROP_TOO_BIG 32u
-DD__PRIVATE unsigned dd__drop_first(dd_tracer *t, unsigned kind) { /* under lock */
-    unsigned first = !(t->logged_drops & kind);
-    t->logged_drops |= kind;
-    return first ? kind : 0;
+#define DD__DROP_STALE 64u
+/* The kinds of `kinds` whose line is due (under lock): the others are counted as suppressed. */
+DD__PRIVATE unsigned dd__drop_first(dd_tracer *t, unsigned kinds) {
+    unsigned due = 0, i;
+    int64_t now = dd__default_mono_ns(NULL);
+    for (i = 0; i < DD__DROP_KINDS; i++) {
+        if (!(kinds & (1u << i))) continue;
+        if (t->log_rate_ns > 0 && t->drop_last[i] && now - t->drop_last[i] < t->log_rate_ns) {
+            t->drop_suppressed[i]++;
+            continue;
+        }
+        t->drop_last[i] = now ? now : 1;
+        t->drop_report[i] = t->drop_suppressed[i];
+        t->drop_suppressed[i] = 0;
+        due |= 1u << i;
+    }
+    return due;
 }
-DD__PRIVATE void dd__tlog_drops(const dd_tracer *t, unsigned kinds) {
-    static const char *const what[] = {
-        "span dropped: max_spans_per_segment reached (counted in spans_dropped_limit; logged once)",
-        "trace dropped: max_open_segments reached (counted in segments_dropped_limit; logged once)",
-        "tag dropped: max_tag_bytes reached for a span, or not a finite number (counted in tags_dropped; logged once)",
-        "chunk dropped: max_buffer_bytes reached (counted in chunks_dropped_buffer; logged once)",
-        "dropped for lack of memory (counted; logged once)",
-        "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer; logged once)"};
+/* Logs the lines dd__drop_first found due (without the lock). */
+DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
+    static const char *const what[DD__DROP_KINDS] = {
+        "span dropped: max_spans_per_segment reached (counted in spans_dropped_limit)",
+        "trace dropped: max_open_segments reached (counted in segments_dropped_limit)",
+        "tag dropped: max_tag_bytes reached for a span, or not a finite number (counted in tags_dropped)",
+        "chunk dropped: max_buffer_bytes reached (counted in chunks_dropped_buffer)",
+        "dropped for lack of memory (counted)",
+        "chunk dropped: larger than max_request_bytes (counted in chunks_dropped_buffer)",
+        "dead span handle (used after dd_span_finish): call ignored (counted in stale_handle_calls)"};
     size_t i;
     if (!kinds) return; /* the hot path: nothing dropped */
-    for (i = 0; i < 6; i++)
-        if (kinds & (1u << i)) dd__tlog(t, DD_LOG_WARN, what[i], strlen(what[i]));
+    for (i = 0; i < DD__DROP_KINDS; i++) {
+        char buf[300], num[24];
+        dd__tsb sb;
+        uint64_t more;
+        if (!(kinds & (1u << i))) continue;
+        pthread_mutex_lock(&t->lock);
+        more = t->drop_report[i];
+        t->drop_report[i] = 0;
+        pthread_mutex_unlock(&t->lock);
+        dd__tsb_init(&sb, buf, sizeof buf);
+        dd__tsb_str(&sb, what[i]);
+        dd__tsb_str(&sb, "; at most one line per DD_TRACE_LOGGING_RATE");
+        if (more) {
+            dd__tsb_str(&sb, " (");
+            dd__t_u64_dec(more, num);
+            dd__tsb_str(&sb, num);
+            dd__tsb_str(&sb, " more like it suppressed since the last report)");
+        }
+        dd__tlog(t, DD_LOG_WARN, buf, sb.n);
+    }
 }
 
 /*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
@@ -2529,6 +2764,151 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
         dd__block_put(t, b);
         b = next;
     }
+}
+
+/*--- span handles: a slot and a generation, checked by every span function ---*/
+/* Owns the process-wide handle table. A dd_span * given to the application is not the span's
+ * address (span memory is pooled and reused by later traces) but an index into this table and the
+ * slot's generation: index | generation << DD__H_IDX_BITS. dd_span_finish releases the slot (its
+ * generation moves on), so a handle used afterwards, whatever became of the memory, no longer
+ * matches and every span function ignores it (dd__span_live). Slots come in chunks of
+ * DD__HCHUNK_SLOTS owned by one tracer (its free list is under its lock); chunks are assigned under
+ * dd__htab_lock and freed with the tracer. A chunk index used again starts its generations after
+ * the last ones of the previous chunk there. Reads are lock-free: a live handle's slot was written
+ * before the handle was handed out. */
+#if UINTPTR_MAX > 0xffffffffu
+#define DD__H_IDX_BITS 32 /* 64-bit handles: 2^32 generations per slot before one comes back */
+#define DD__HTAB_CHUNKS 8192
+#else
+#define DD__H_IDX_BITS 20 /* 32-bit handles: 4096 generations per slot */
+#define DD__HTAB_CHUNKS 1024
+#endif
+#define DD__HCHUNK_BITS 10
+#define DD__HCHUNK_SLOTS (1u << DD__HCHUNK_BITS) /* live spans: DD__HTAB_CHUNKS * this, process-wide */
+#define DD__H_IDX_MASK (((uintptr_t)1 << DD__H_IDX_BITS) - 1)
+/* the bits of an index that can name a slot: masking with it needs no bounds check */
+#define DD__H_SLOT_MASK ((uint32_t)DD__HTAB_CHUNKS * DD__HCHUNK_SLOTS - 1)
+#define DD__H_GEN_MASK ((uint32_t)(UINTPTR_MAX >> DD__H_IDX_BITS))
+typedef struct dd__hndslot {
+    struct dd_span *span; /* NULL when free */
+    uint32_t gen;         /* the generation a live handle carries; moves on at release */
+    uint32_t next;        /* free list of the owning tracer */
+} dd__hndslot;
+typedef struct dd__hndchunk {
+    struct dd_tracer *tracer; /* the owner: stale calls are counted there */
+    uint32_t next_owned;      /* the owner's next chunk + 1, 0 = last */
+    dd__hndslot slot[DD__HCHUNK_SLOTS];
+} dd__hndchunk;
+static dd__hndchunk *dd__htab[DD__HTAB_CHUNKS];
+static uint32_t dd__htab_gen0[DD__HTAB_CHUNKS]; /* first generation of the next chunk at each index */
+static pthread_mutex_t dd__htab_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A new chunk for t, its slots pushed on t's free list (under t->lock; takes dd__htab_lock).
+ * 0 when the table is full or memory runs out. */
+DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
+    dd__hndchunk *c = (dd__hndchunk *)dd__alloc(&t->alloc, sizeof(dd__hndchunk));
+    uint32_t k, i;
+    if (!c) return 0;
+    pthread_mutex_lock(&dd__htab_lock);
+    for (k = 0; k < DD__HTAB_CHUNKS && dd__htab[k]; k++) {}
+    if (k == DD__HTAB_CHUNKS) {
+        pthread_mutex_unlock(&dd__htab_lock);
+        dd__free(&t->alloc, c, sizeof(dd__hndchunk));
+        return 0;
+    }
+    c->tracer = t;
+    c->next_owned = t->h_owned;
+    t->h_owned = k + 1;
+    for (i = DD__HCHUNK_SLOTS; i-- > 0;) {
+        c->slot[i].span = NULL;
+        c->slot[i].gen = dd__htab_gen0[k];
+        if (k == 0 && i == 0) { /* index 0 is the NULL handle: never handed out, never matches */
+            c->slot[i].gen = 1;
+            continue;
+        }
+        c->slot[i].next = t->h_free;
+        t->h_free = k << DD__HCHUNK_BITS | i;
+    }
+    dd__htab[k] = c;
+    pthread_mutex_unlock(&dd__htab_lock);
+    return 1;
+}
+DD__PRIVATE DD__T_HOT dd__hndslot *dd__h_slot(uint32_t idx) {
+    return &dd__htab[idx >> DD__HCHUNK_BITS]->slot[idx & (DD__HCHUNK_SLOTS - 1)];
+}
+/* Takes a free slot for a span about to start (under t->lock). 0 when none can be had. */
+DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
+    uint32_t idx;
+    if (!t->h_free && !dd__h_grow(t)) return 0;
+    idx = t->h_free;
+    t->h_free = dd__h_slot(idx)->next;
+    return idx;
+}
+/* Gives back a slot taken by dd__h_take whose span was not started (under t->lock). */
+DD__PRIVATE void dd__h_untake(dd_tracer *t, uint32_t idx) {
+    dd__h_slot(idx)->next = t->h_free;
+    t->h_free = idx;
+}
+/* Binds slot idx to the started span s and returns the handle the application gets. */
+DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
+    dd__hndslot *sl = dd__h_slot(idx);
+    sl->span = s;
+    s->hidx = idx;
+    return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
+}
+/* dd_span_finish: the span's handle dies, its slot is free again (under t->lock). */
+DD__PRIVATE DD__T_HOT void dd__h_release(dd_tracer *t, dd_span *s) {
+    dd__hndslot *sl = dd__h_slot(s->hidx);
+    sl->span = NULL;
+    sl->gen++;
+    sl->next = t->h_free;
+    t->h_free = s->hidx;
+}
+/* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
+ * handle at all and is not counted. */
+DD__PRIVATE DD__T_COLD void dd__h_stale(uintptr_t h) {
+    uint32_t k = ((uint32_t)h & DD__H_SLOT_MASK) >> DD__HCHUNK_BITS;
+    dd_tracer *t;
+    unsigned first;
+    if (!h || !dd__htab[k]) return;
+    t = dd__htab[k]->tracer;
+    pthread_mutex_lock(&t->lock);
+    t->counters.stale_handle_calls++;
+    first = dd__drop_first(t, DD__DROP_STALE);
+    pthread_mutex_unlock(&t->lock);
+    dd__tlog_drops(t, first);
+}
+/* The span behind a handle, or NULL for NULL and for a dead handle (counted): the first thing
+ * every public span function does. Three loads and two tests. A matching generation implies a
+ * bound slot: a slot's span is set before its handle exists and cleared when its generation
+ * moves on, and the NULL handle's slot never has generation 0. */
+DD__PRIVATE DD__T_HOT dd_span *dd__span_live(const dd_span *handle) {
+    uintptr_t h = (uintptr_t)handle;
+    uint32_t idx = (uint32_t)h & DD__H_SLOT_MASK;
+    const dd__hndchunk *c = dd__htab[idx >> DD__HCHUNK_BITS];
+    const dd__hndslot *sl;
+    if (c) {
+        sl = &c->slot[idx & (DD__HCHUNK_SLOTS - 1)];
+        if ((sl->gen & DD__H_GEN_MASK) == (uint32_t)(h >> DD__H_IDX_BITS)) return sl->span;
+    }
+    dd__h_stale(h);
+    return NULL;
+}
+/* dd_tracer_free: the tracer's chunks leave the table; their indexes keep counting generations. */
+DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
+    pthread_mutex_lock(&dd__htab_lock);
+    while (t->h_owned) {
+        uint32_t k = t->h_owned - 1, i, top = 0;
+        dd__hndchunk *c = dd__htab[k];
+        for (i = (k == 0) ? 1 : 0; i < DD__HCHUNK_SLOTS; i++) /* (not the NULL handle's slot) */
+            if (c->slot[i].gen - dd__htab_gen0[k] > top) top = c->slot[i].gen - dd__htab_gen0[k];
+        dd__htab_gen0[k] += top + 1;
+        dd__htab[k] = NULL;
+        t->h_owned = c->next_owned;
+        dd__free(&t->alloc, c, sizeof(dd__hndchunk));
+    }
+    t->h_free = 0;
+    pthread_mutex_unlock(&dd__htab_lock);
 }
 
 /*--- span tag storage ---*/
@@ -2625,6 +3005,7 @@ DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
     if (g->kind == DD__TAG_META) s->n_meta--;
     else s->n_metrics--;
     g->kind = DD__TAG_DEAD;
+    s->tag_bytes -= g->klen + g->vlen; /* tag_bytes counts live tags: a replaced one gives its bytes back */
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). A key set again is replaced
  * (in place when the new value fits). */
@@ -2669,11 +3050,79 @@ DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, s
         q[7] = (unsigned char)(b >> 8), q[8] = (unsigned char)b;
     }
 }
+/* A new value for the live tag g in its own storage: vlen <= g->vcap and the value's header fits
+ * before the fixed place of the value (the key moves when the header's size changes). */
+DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
+                                           size_t vhdr) {
+    char *val = DD__TAG_VAL(g);
+    if (vhdr != g->vhdr) {
+        char *wire = DD__TAG_WIRE(g);
+        size_t off = g->off + g->vhdr - vhdr;
+        memmove(DD__TAG_WIRE(g) - g->off + off, wire, (size_t)g->khdr + g->klen);
+        g->off = (uint8_t)off;
+        g->vhdr = (uint8_t)vhdr;
+    }
+    if (kind != g->kind) {
+        if (kind == DD__TAG_META) s->n_meta++, s->n_metrics--;
+        else s->n_metrics++, s->n_meta--;
+        g->kind = (uint8_t)kind;
+    }
+    dd__tag_put_value(val - vhdr, kind, v, vlen);
+    s->tag_bytes += (uint32_t)vlen - g->vlen;
+    g->vlen = (uint32_t)vlen;
+}
+/* Appends a new tag with room for cap value bytes (cap >= vlen). 0 when memory runs out. */
+DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
+                                      size_t vhdr, size_t cap, uint64_t bit) {
+    size_t khdr = dd__str_hdr_len(klen);
+    dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + cap);
+    if (!n) return 0;
+    n->klen = (uint32_t)klen;
+    n->vlen = (uint32_t)vlen;
+    n->vcap = (uint32_t)cap;
+    n->kind = (uint8_t)kind;
+    n->khdr = (uint8_t)khdr;
+    n->vhdr = (uint8_t)vhdr;
+    n->off = 0;
+    dd__str_hdr(DD__TAG_WIRE(n), klen);
+    dd__mp_copy(DD__TAG_KEY(n), k, klen);
+    dd__tag_put_value(DD__TAG_KEY(n) + klen, kind, v, vlen);
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    s->tag_bytes += (uint32_t)(klen + vlen);
+    s->key_bits |= bit;
+    n->next = s->tags;
+    s->tags = n;
+    return 1;
+}
+/* A key set again (g is its live tag): the new value in g's storage when it fits, else in new
+ * storage of at least twice the old capacity, so that replacing a value any number of times takes
+ * at most about twice its largest length. A value over max_tag_bytes removes the key (counted in
+ * tags_dropped) rather than leave an older value to be sent. */
+DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
+                                              const char *v, size_t vlen, size_t vhdr, uint64_t bit) {
+    size_t max = s->seg->tracer->max_tag_bytes, live = s->tag_bytes - g->klen - g->vlen, cap;
+    if (klen + vlen > max - live) {
+        dd__tag_kill(s, g);
+        dd__count_tag_drop(s);
+        return;
+    }
+    if (vlen <= g->vcap && vhdr <= (size_t)g->off + g->vhdr) {
+        dd__tag_replace(s, g, kind, v, vlen, vhdr);
+        return;
+    }
+    cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen; /* room for the next growth */
+    if (cap > max - live - klen) cap = max - live - klen;
+    dd__tag_kill(s, g);
+    if (!dd__tag_new(s, kind, k, klen, v, vlen, vhdr, cap, bit)) dd__count_tag_drop(s);
+}
+/* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num); a key set again is replaced
+ * (dd__tag_set_again). tag_bytes counts live tags only. */
 DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                               double num) {
-    dd__tag *g, *n;
+    dd__tag *g;
     uint64_t bit;
-    size_t khdr, vhdr;
+    size_t vhdr;
     if (s->finished) return; /* a finished span no longer changes */
     if (!klen) {
         dd__count_tag_drop(s);
@@ -2688,36 +3137,13 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     vhdr = kind == DD__TAG_META ? dd__str_hdr_len(vlen) : 1; /* a metric: 0xcb */
     bit = dd__key_bit(k, klen);
     g = dd__span_find_bit(s, k, klen, bit);
-    if (g && g->kind == kind && vlen <= g->vcap && vhdr == g->vhdr) { /* replace in place */
-        dd__tag_put_value(DD__TAG_VAL(g) - vhdr, kind, v, vlen);
-        g->vlen = (uint32_t)vlen;
+    if (g) {
+        dd__tag_set_again(s, g, kind, k, klen, v, vlen, vhdr, bit);
         return;
     }
-    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)
+        || !dd__tag_new(s, kind, k, klen, v, vlen, vhdr, vlen, bit))
         dd__count_tag_drop(s);
-        return;
-    }
-    khdr = dd__str_hdr_len(klen);
-    n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + vlen);
-    if (!n) {
-        dd__count_tag_drop(s);
-        return;
-    }
-    if (g) dd__tag_kill(s, g);
-    n->klen = (uint32_t)klen;
-    n->vlen = n->vcap = (uint32_t)vlen;
-    n->kind = (uint8_t)kind;
-    n->khdr = (uint8_t)khdr;
-    n->vhdr = (uint8_t)vhdr;
-    dd__str_hdr(DD__TAG_WIRE(n), klen);
-    dd__mp_copy(DD__TAG_KEY(n), k, klen);
-    dd__tag_put_value(DD__TAG_KEY(n) + klen, kind, v, vlen);
-    if (kind == DD__TAG_META) s->n_meta++;
-    else s->n_metrics++;
-    s->tag_bytes += (uint32_t)(klen + vlen);
-    s->key_bits |= bit;
-    n->next = s->tags;
-    s->tags = n;
 }
 
 /*--- configuration ---*/
@@ -2866,10 +3292,41 @@ DD__PRIVATE int dd__parse_cgroup(const char *text, size_t len, const char **id, 
     return 0;
 }
 
+/* The one line that sums up the DD_TAGS items ignored (however many: no flood at start-up):
+ * "DD_TAGS: N items ignored (M without key:value, first: "..."; K over the limit of 64 tags,
+ * first: "...")". */
+DD__PRIVATE void dd__tags_summary(const dd_tracer *t, size_t bad, const char *bad1, size_t bad1n, size_t over,
+                                  const char *over1, size_t over1n) {
+    char buf[400], num[24];
+    dd__tsb sb;
+    if (!bad && !over) return;
+    dd__tsb_init(&sb, buf, sizeof buf);
+    dd__tsb_str(&sb, "DD_TAGS: ");
+    dd__t_u64_dec((uint64_t)(bad + over), num);
+    dd__tsb_str(&sb, num);
+    dd__tsb_str(&sb, bad + over == 1 ? " item ignored (" : " items ignored (");
+    if (bad) {
+        dd__t_u64_dec((uint64_t)bad, num);
+        dd__tsb_str(&sb, num);
+        dd__tsb_str(&sb, " without key:value, first: \"");
+        dd__tsb_add(&sb, bad1, bad1n > 64 ? 64 : bad1n);
+        dd__tsb_str(&sb, over ? "\"; " : "\"");
+    }
+    if (over) {
+        dd__t_u64_dec((uint64_t)over, num);
+        dd__tsb_str(&sb, num);
+        dd__tsb_str(&sb, " over the limit of 64 tags, first: \"");
+        dd__tsb_add(&sb, over1, over1n > 64 ? 64 : over1n);
+        dd__tsb_str(&sb, "\"");
+    }
+    dd__tsb_str(&sb, ")");
+    dd__tlog(t, DD_LOG_ERROR, buf, sb.n);
+}
 /* DD_TAGS: "k:v,k:v" or, without commas, "k:v k:v"; an item without ':' or with an empty key
- * is skipped (logged). Parses in place: the slices point into `s`. */
+ * is skipped, as are items past DD__MAX_GLOBAL_TAGS (one summary line). Parses in place: the
+ * slices point into `s`. */
 DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
-    size_t i = 0;
+    size_t i = 0, bad = 0, over = 0, bad1 = 0, bad1n = 0, over1 = 0, over1n = 0;
     int commas = memchr(s, ',', n) != NULL;
     while (i < n) {
         size_t a, b, colon;
@@ -2883,11 +3340,11 @@ DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
         for (colon = a; colon < b && s[colon] != ':'; colon++) {
         }
         if (colon == b || colon == a) {
-            dd__tlog3(t, DD_LOG_ERROR, "DD_TAGS: item without key:value skipped: \"", s + a, b - a, "\"");
+            if (!bad++) bad1 = a, bad1n = b - a;
             continue;
         }
         if (t->n_global_tags >= DD__MAX_GLOBAL_TAGS) {
-            dd__tlog3(t, DD_LOG_ERROR, "DD_TAGS: too many tags, skipped: \"", s + a, b - a, "\"");
+            if (!over++) over1 = a, over1n = b - a;
             continue;
         }
         {
@@ -2901,6 +3358,7 @@ DD__PRIVATE void dd__parse_tags(dd_tracer *t, char *s, size_t n) {
             t->n_global_tags++;
         }
     }
+    dd__tags_summary(t, bad, s + bad1, bad1n, over, s + over1, over1n);
 }
 
 DD__PRIVATE void dd__runtime_id(dd_tracer *t) {
@@ -3384,6 +3842,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     dd_tracer *t = seg->tracer;
     dd_span *s;
     unsigned drop = 0;
+    uint32_t idx = 0;
     int64_t mono = t->mono_ns_fn(t->clock_user);
     pthread_mutex_lock(&t->lock);
     if (seg->n_spans >= t->max_spans_per_segment) {
@@ -3391,12 +3850,13 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
         drop = dd__drop_first(t, DD__DROP_SPAN_LIMIT);
         s = NULL;
     } else {
-        s = (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC);
+        s = (idx = dd__h_take(t)) != 0 ? (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC) : NULL;
         if (s) {
             seg->n_spans++;
             seg->n_open++;
             t->counters.spans_started++;
         } else {
+            if (idx) dd__h_untake(t, idx);
             t->counters.spans_dropped_limit++;
             drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
         }
@@ -3422,7 +3882,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
         dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
         s->resource_set = 1;
     }
-    return s;
+    return dd__h_bind(s, idx);
 }
 
 /* Copies context text into the new segment's arena (before the segment is shared). */
@@ -3575,6 +4035,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     dd__block *b;
     dd_span *s;
     unsigned drop = 0;
+    uint32_t idx = 0;
     int64_t wall, mono;
     const dd_trace_context *ctx;
     if (!t || !t->enabled) return NULL;
@@ -3583,8 +4044,10 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         if (opts) memcpy(&zero, opts, opts->size);
         opts = &zero;
     }
-    if (opts->parent)
-        return dd__start_child((dd_span *)opts->parent, opts->name, dd__t_slen(opts->name, opts->name_len), opts);
+    if (opts->parent) { /* a dead parent handle starts nothing (counted) */
+        dd_span *p = dd__span_live(opts->parent);
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
+    }
     ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
     wall = t->wall_ns_fn(t->clock_user);
     mono = t->mono_ns_fn(t->clock_user);
@@ -3594,7 +4057,8 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         t->counters.segments_dropped_limit++;
         t->counters.spans_dropped_limit++;
         drop = dd__drop_first(t, DD__DROP_SEGMENT_LIMIT);
-    } else if ((b = dd__block_get(t, 0)) == NULL) {
+    } else if ((idx = dd__h_take(t)) == 0 || (b = dd__block_get(t, 0)) == NULL) {
+        if (idx) dd__h_untake(t, idx);
         t->counters.segments_dropped_limit++;
         t->counters.spans_dropped_limit++;
         drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
@@ -3659,26 +4123,26 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         s->resource_set = 1;
     }
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
-    return s;
+    return dd__h_bind(s, idx);
 }
 
 DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name) {
-    if (!parent) return NULL;
+    if (!(parent = dd__span_live(parent))) return NULL;
     return dd__start_child(parent, name, name ? strlen(name) : 0, NULL);
 }
 DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t name_len) {
-    if (!parent) return NULL;
+    if (!(parent = dd__span_live(parent))) return NULL;
     return dd__start_child(parent, name, name_len, NULL);
 }
 
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
-    if (!s || s->finished) return;
+    if (!(s = dd__span_live(s))) return;
     s->start_ns = start_ns;
     s->explicit_start = 1;
 }
 /* The resource follows the name until it is set itself. */
 DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
-    if (!s || !v) return;
+    if (!(s = dd__span_live(s)) || !v) return;
     dd__span_field(s, &s->name, v, n);
     if (!s->resource_set) s->resource = s->name;
 }
@@ -3686,13 +4150,13 @@ DD_API void dd_span_set_name(dd_span *s, const char *v) {
     if (v) dd_span_set_name_n(s, v, strlen(v));
 }
 DD_API void dd_span_set_service(dd_span *s, const char *v) {
-    if (s && v) dd__span_service(s, v, strlen(v));
+    if ((s = dd__span_live(s)) && v) dd__span_service(s, v, strlen(v));
 }
 DD_API void dd_span_set_service_n(dd_span *s, const char *v, size_t n) {
-    if (s && v) dd__span_service(s, v, n);
+    if ((s = dd__span_live(s)) && v) dd__span_service(s, v, n);
 }
 DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
-    if (!s || !v) return;
+    if (!(s = dd__span_live(s)) || !v) return;
     dd__span_field(s, &s->resource, v, n);
     s->resource_set = 1;
 }
@@ -3700,10 +4164,10 @@ DD_API void dd_span_set_resource(dd_span *s, const char *v) {
     if (v) dd_span_set_resource_n(s, v, strlen(v));
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
-    if (s && v) dd__span_field(s, &s->type, v, strlen(v));
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, v, strlen(v));
 }
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
-    if (s && v) dd__span_field(s, &s->type, v, n);
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, v, n);
 }
 /*--- tags ---*/
 /* Tag setters and getters of one span: no lock unless the span's area is full; manual.keep/drop
@@ -3711,6 +4175,7 @@ DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
 /* manual.keep / manual.drop (docs/http.md §3 R-MT-1, R-MT-2; docs/sampling.md §2): the decision of
  * dd_span_set_priority, the tag not stored; "false" or "0" does nothing. 1 when the key was one of
  * them. The caller checked the length (11) and the first byte: most keys stop there. */
+DD__PRIVATE void dd__set_priority(dd_span *s, int priority);
 DD__PRIVATE DD__T_COLD int dd__manual_tag(dd_span *s, const char *key, const char *v, size_t vn) {
     int keep;
     if (memcmp(key, "manual.keep", 11) == 0) keep = 1;
@@ -3720,7 +4185,7 @@ DD__PRIVATE DD__T_COLD int dd__manual_tag(dd_span *s, const char *key, const cha
               (vn == 5 && (v[0] | 0x20) == 'f' && (v[1] | 0x20) == 'a' && (v[2] | 0x20) == 'l' &&
                (v[3] | 0x20) == 's' && (v[4] | 0x20) == 'e')))
         return 1;
-    dd_span_set_priority(s, keep ? DD_PRIORITY_USER_KEEP : DD_PRIORITY_USER_REJECT);
+    dd__set_priority(s, keep ? DD_PRIORITY_USER_KEEP : DD_PRIORITY_USER_REJECT);
     return 1;
 }
 /* peer.service set by the user (docs/http.md §2.7 R-PS-1, R-PS-4): kept, with
@@ -3747,14 +4212,14 @@ DD__PRIVATE DD__T_COLD int dd__magic_tag(dd_span *s, const char *key, size_t kn,
 }
 DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
     size_t kn, vn;
-    if (!s || !key) return;
+    if (!(s = dd__span_live(s)) || !key) return;
     kn = strlen(key);
     vn = value ? strlen(value) : 0;
     if (kn - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') && dd__magic_tag(s, key, kn, value, vn)) return;
     dd__span_put(s, DD__TAG_META, key, kn, value, vn, 0);
 }
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
-    if (!s || !key) return;
+    if (!(s = dd__span_live(s)) || !key) return;
     if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
         dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
         return;
@@ -3765,7 +4230,7 @@ DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, co
     const dd__tag *g;
     if (value) *value = NULL;
     if (value_len) *value_len = 0;
-    if (!s || !key || s->finished) return DD_ERR_NOT_FOUND;
+    if (!(s = dd__span_live(s)) || !key) return DD_ERR_NOT_FOUND;
     g = dd__span_find(s, key, key_len);
     if (!g) return DD_ERR_NOT_FOUND;
     if (g->kind != DD__TAG_META) return DD_ERR_TYPE;
@@ -3776,7 +4241,7 @@ DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, co
 DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value) {
     const dd__tag *g;
     if (value) *value = 0;
-    if (!s || !key || s->finished) return DD_ERR_NOT_FOUND;
+    if (!(s = dd__span_live(s)) || !key) return DD_ERR_NOT_FOUND;
     g = dd__span_find(s, key, key_len);
     if (!g) return DD_ERR_NOT_FOUND;
     if (g->kind != DD__TAG_METRIC) return DD_ERR_TYPE;
@@ -3790,7 +4255,7 @@ DD_API int dd_span_baggage_set(dd_span *s, const char *key, size_t key_len, cons
     dd_tracer *t;
     dd_baggage *b;
     int rc;
-    if (!s || !key || !key_len) return DD_ERR_INVALID_ARG;
+    if (!(s = dd__span_live(s)) || !key || !key_len) return DD_ERR_INVALID_ARG;
     t = s->seg->tracer;
     pthread_mutex_lock(&t->lock);
     b = dd__seg_baggage(t, s->seg);
@@ -3802,13 +4267,13 @@ DD_API int dd_span_baggage_get(const dd_span *s, const char *key, size_t key_len
                                size_t *value_len) {
     if (value) *value = NULL;
     if (value_len) *value_len = 0;
-    if (!s || !s->seg->baggage) return DD_ERR_NOT_FOUND;
+    if (!(s = dd__span_live(s)) || !s->seg->baggage) return DD_ERR_NOT_FOUND;
     return dd_baggage_get(s->seg->baggage, key, key_len, value, value_len);
 }
 DD_API int dd_span_baggage_remove(dd_span *s, const char *key, size_t key_len) {
     dd_tracer *t;
     int rc;
-    if (!s || !s->seg->baggage) return DD_ERR_NOT_FOUND;
+    if (!(s = dd__span_live(s)) || !s->seg->baggage) return DD_ERR_NOT_FOUND;
     t = s->seg->tracer;
     pthread_mutex_lock(&t->lock);
     rc = dd_baggage_remove(s->seg->baggage, key, key_len);
@@ -3817,13 +4282,13 @@ DD_API int dd_span_baggage_remove(dd_span *s, const char *key, size_t key_len) {
 }
 DD_API void dd_span_baggage_clear(dd_span *s) {
     dd_tracer *t;
-    if (!s || !s->seg->baggage) return;
+    if (!(s = dd__span_live(s)) || !s->seg->baggage) return;
     t = s->seg->tracer;
     pthread_mutex_lock(&t->lock);
     dd_baggage_clear(s->seg->baggage);
     pthread_mutex_unlock(&t->lock);
 }
-DD_API const dd_baggage *dd_span_baggage(const dd_span *s) { return s ? s->seg->baggage : NULL; }
+DD_API const dd_baggage *dd_span_baggage(const dd_span *s) { return (s = dd__span_live(s)) ? s->seg->baggage : NULL; }
 /*--- HTTP spans (docs/http.md §2) ---*/
 /* Owns the query-string obfuscation pattern and its PCRE to POSIX translation. */
 /* The official default query-string pattern (dd-trace-py's, the newest; docs/http.md §2.3 R-QS-4)
@@ -4069,9 +4534,8 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
 /* HTTP tags of one span (URL, headers, client IP, status); reads the tracer's configuration, no
  * lock beyond the tag storage's. */
 DD__PRIVATE int dd__http_kind(const dd_span *s) { /* 1 client, 0 server (the default) */
-    const char *v;
-    size_t n;
-    return dd_span_get_tag(s, "span.kind", 9, &v, &n) == DD_OK && n == 6 && memcmp(v, "client", 6) == 0;
+    const dd__tag *g = dd__span_find(s, "span.kind", 9);
+    return g && g->kind == DD__TAG_META && g->vlen == 6 && memcmp(DD__TAG_VAL(g), "client", 6) == 0;
 }
 /* The header tags of one side (R-HT-4, R-HT-5): fields of a name joined by ',', trimmed. */
 DD__PRIVATE void dd__http_header_tags(dd_span *s, const dd_header *h, size_t nh, int response) {
@@ -4171,7 +4635,7 @@ DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, c
                                      const dd_header *headers, size_t n_headers) {
     int client = kind == DD_HTTP_CLIENT;
     size_t i;
-    if (!s || s->finished) return;
+    if (!(s = dd__span_live(s)) || s->finished) return;
     dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
     dd__span_field(s, &s->type, client ? "http" : "web", client ? 4 : 3);
     if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
@@ -4232,7 +4696,7 @@ DD_API void dd_span_set_http_client_ip(dd_span *s, const char *peer_ip, const dd
     char pub[46] = "", priv[46] = "", peer[46] = "", tmp[46];
     size_t k, j, nk;
     int peer_class = -1;
-    if (!s || s->finished) return;
+    if (!(s = dd__span_live(s)) || s->finished) return;
     t = s->seg->tracer;
     if (!t->client_ip) return; /* R-IP-1 */
     if (peer_ip) {
@@ -4277,14 +4741,14 @@ DD_API void dd_span_set_http_client_ip(dd_span *s, const char *peer_ip, const dd
     }
 }
 DD_API void dd_span_set_http_route(dd_span *s, const char *route) {
-    if (s && route) dd__span_put(s, DD__TAG_META, "http.route", 10, route, strlen(route), 0);
+    if ((s = dd__span_live(s)) && route) dd__span_put(s, DD__TAG_META, "http.route", 10, route, strlen(route), 0);
 }
 DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers) {
     const dd_tracer *t;
     char num[24];
     size_t n;
     int k, i;
-    if (!s || s->finished) return;
+    if (!(s = dd__span_live(s)) || s->finished) return;
     t = s->seg->tracer;
     if (status > 0) {
         n = dd__t_u64_dec((uint64_t)status, num);
@@ -4300,17 +4764,17 @@ DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *h
 /* Setters and getters of one span; links in the span's area. No lock beyond the tag storage's. */
 DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
 DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
-    if (!s || !key) return;
+    if (!(s = dd__span_live(s)) || !key) return;
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
     else dd__span_put(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
 }
 DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, double value) {
-    if (!s || !key) return;
+    if (!(s = dd__span_live(s)) || !key) return;
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
     else dd__span_put(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
-    if (s && !s->finished) s->error = error ? 1 : 0;
+    if ((s = dd__span_live(s)) && !s->finished) s->error = error ? 1 : 0;
 }
 DD_API void dd_span_set_error_info(dd_span *s, const char *type, const char *message, const char *stack) {
     dd_span_set_error_info_n(s, type, type ? strlen(type) : 0, message, message ? strlen(message) : 0, stack,
@@ -4318,20 +4782,20 @@ DD_API void dd_span_set_error_info(dd_span *s, const char *type, const char *mes
 }
 DD_API void dd_span_set_error_info_n(dd_span *s, const char *type, size_t type_len, const char *message,
                                      size_t message_len, const char *stack, size_t stack_len) {
-    if (!s || s->finished) return;
+    if (!(s = dd__span_live(s)) || s->finished) return;
     s->error = 1;
     if (type) dd__span_put(s, DD__TAG_META, "error.type", 10, type, type_len, 0);
     if (message) dd__span_put(s, DD__TAG_META, "error.message", 13, message, message_len, 0);
     if (stack) dd__span_put(s, DD__TAG_META, "error.stack", 11, stack, stack_len, 0);
 }
 DD_API void dd_span_set_kind(dd_span *s, const char *kind) {
-    if (s && kind) dd__span_put(s, DD__TAG_META, "span.kind", 9, kind, strlen(kind), 0);
+    if ((s = dd__span_live(s)) && kind) dd__span_put(s, DD__TAG_META, "span.kind", 9, kind, strlen(kind), 0);
 }
 DD_API void dd_span_set_kind_n(dd_span *s, const char *kind, size_t len) {
-    if (s && kind) dd__span_put(s, DD__TAG_META, "span.kind", 9, kind, len, 0);
+    if ((s = dd__span_live(s)) && kind) dd__span_put(s, DD__TAG_META, "span.kind", 9, kind, len, 0);
 }
 DD_API void dd_span_set_measured(dd_span *s, int measured) {
-    if (s && !s->finished) s->measured = measured ? 1 : 0;
+    if ((s = dd__span_live(s)) && !s->finished) s->measured = measured ? 1 : 0;
 }
 
 DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) {
@@ -4380,7 +4844,7 @@ DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) {
 }
 DD_API int dd_span_add_link(dd_span *s, const dd_span_link *link) {
     int ok;
-    if (!s || !link || (!link->trace_id.lo && !link->trace_id.hi)) return DD_ERR_INVALID_ARG;
+    if (!(s = dd__span_live(s)) || !link || (!link->trace_id.lo && !link->trace_id.hi)) return DD_ERR_INVALID_ARG;
     if (memchr(link->tracestate, 0, sizeof link->tracestate) == NULL || memchr(link->reason, 0, sizeof link->reason) == NULL
         || memchr(link->context_headers, 0, sizeof link->context_headers) == NULL)
         return DD_ERR_INVALID_ARG;
@@ -4390,15 +4854,15 @@ DD_API int dd_span_add_link(dd_span *s, const dd_span_link *link) {
 
 DD_API void dd_span_trace_id(const dd_span *s, dd_trace_id *out) {
     if (!out) return;
-    if (!s) {
+    if (!(s = dd__span_live(s))) {
         out->hi = out->lo = 0;
         return;
     }
     *out = s->seg->trace_id;
 }
-DD_API uint64_t dd_span_id(const dd_span *s) { return s ? s->span_id : 0; }
-DD_API uint64_t dd_span_parent_id(const dd_span *s) { return s ? s->parent_id : 0; }
-DD_API dd_tracer *dd_span_tracer(const dd_span *s) { return s ? s->seg->tracer : NULL; }
+DD_API uint64_t dd_span_id(const dd_span *s) { return (s = dd__span_live(s)) ? s->span_id : 0; }
+DD_API uint64_t dd_span_parent_id(const dd_span *s) { return (s = dd__span_live(s)) ? s->parent_id : 0; }
+DD_API dd_tracer *dd_span_tracer(const dd_span *s) { return (s = dd__span_live(s)) ? s->seg->tracer : NULL; }
 
 /*--- sampling decision: the one place it is made (under lock) ---*/
 /* Owns the segment's decision: calls the sampler (whose lock nests inside the tracer's). */
@@ -4482,12 +4946,9 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     memcpy(seg->ksr, d.ksr, sizeof seg->ksr);
 }
 
-DD_API void dd_span_set_priority(dd_span *s, int priority) {
-    dd__segment *seg;
-    dd_tracer *t;
-    if (!s) return;
-    seg = s->seg;
-    t = seg->tracer;
+DD__PRIVATE void dd__set_priority(dd_span *s, int priority) {
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
     pthread_mutex_lock(&t->lock);
     if (!seg->locked) {
         seg->decided = 1;
@@ -4504,12 +4965,15 @@ DD_API void dd_span_set_priority(dd_span *s, int priority) {
     }
     pthread_mutex_unlock(&t->lock);
 }
+DD_API void dd_span_set_priority(dd_span *s, int priority) {
+    if ((s = dd__span_live(s)) != NULL) dd__set_priority(s, priority);
+}
 
 DD_API void dd_span_set_origin_n(dd_span *s, const char *origin, size_t len) {
     dd__segment *seg;
     dd_tracer *t;
     char *d;
-    if (!s || !origin || s->finished || len > DD_ORIGIN_MAX) return;
+    if (!(s = dd__span_live(s)) || !origin || s->finished || len > DD_ORIGIN_MAX) return;
     seg = s->seg;
     t = seg->tracer;
     pthread_mutex_lock(&t->lock);
@@ -5002,6 +5466,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     s->finished = 1;
     pthread_mutex_lock(&t->lock);
+    dd__h_release(t, s); /* the handle dies: any later call with it is ignored and counted */
     s->next_done = NULL;
     s->pending = 1;
     if (seg->done_tail) seg->done_tail->next_done = s;
@@ -5067,12 +5532,12 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
 
 DD_API void dd_span_finish(dd_span *s) {
     int64_t mono;
-    if (!s || s->finished) return; /* a second finish is ignored */
+    if (!(s = dd__span_live(s)) || s->finished) return; /* a second finish: a dead handle, counted */
     mono = s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user);
     dd__finish(s, s->seg->wall0 + (mono - s->seg->mono0), mono);
 }
 DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns) {
-    if (!s || s->finished) return;
+    if (!(s = dd__span_live(s)) || s->finished) return;
     dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user));
 }
 
@@ -5102,12 +5567,14 @@ DD__PRIVATE void dd__timedwait_ns(dd_tracer *t, int64_t until);
 
 /* A 2xx answer: {"rate_by_service": {...}} goes to the sampler, which validates it. */
 DD__PRIVATE void dd__handle_response(dd_tracer *t, const dd_http_response *resp, dd__send_stats *st) {
+    const char *why;
     if (!resp->body || !resp->body_len) {
         st->invalid++;
         dd__tlog_limited(t, DD__RL_EMPTY_ANSWER, "agent answered with an empty body; sampling rates unchanged");
         return;
     }
-    if (dd__sampler_set_agent_rates(&t->sampler, resp->body, resp->body_len) == DD_ERR_MALFORMED) st->invalid++;
+    if (dd__sampler_apply_agent_rates(&t->sampler, resp->body, resp->body_len, &why) == DD_ERR_MALFORMED) st->invalid++;
+    if (why) dd__tlog_limited(t, DD__RL_BAD_RATES, why);
 }
 
 DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_t len) {
@@ -5669,9 +6136,11 @@ DD__PRIVATE void dd__fork_prepare(void) {
         pthread_mutex_lock(&t->lock);
         pthread_mutex_lock(&t->sampler.lock);
     }
+    pthread_mutex_lock(&dd__htab_lock); /* after the tracers' locks, as dd__h_grow */
 }
 DD__PRIVATE void dd__fork_parent(void) {
     dd_tracer *t;
+    pthread_mutex_unlock(&dd__htab_lock);
     for (t = dd__registry; t; t = t->next_registered) {
         pthread_mutex_unlock(&t->sampler.lock);
         pthread_mutex_unlock(&t->lock);
@@ -5681,6 +6150,7 @@ DD__PRIVATE void dd__fork_parent(void) {
 DD__PRIVATE void dd__fork_child(void) {
     dd_tracer *t;
     dd__fork_generation = dd__fork_generation + 1;
+    pthread_mutex_unlock(&dd__htab_lock);
     for (t = dd__registry; t; t = t->next_registered) {
         dd__drop_pipeline(t); /* the parent sends these */
         t->has_thread = 0;
@@ -5702,6 +6172,7 @@ DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
     pthread_mutex_lock(&t->lock);
     dd__drop_pipeline(t);
     while (t->open_head) dd__seg_release(t, t->open_head); /* unfinished traces are lost with the tracer */
+    dd__h_free_all(t); /* every handle of the tracer is dead */
     while ((b = t->free_blocks) != NULL) {
         t->free_blocks = b->next;
         dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
@@ -5901,7 +6372,7 @@ DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
     if (!out) return DD_ERR_INVALID_ARG;
     memset(out, 0, offsetof(dd_trace_context, baggage)); /* the baggage is set by the fill */
     out->baggage.n = out->baggage.len = 0;
-    if (!s) return DD_ERR_INVALID_ARG;
+    if (!(s = dd__span_live(s))) return DD_ERR_INVALID_ARG;
     dd__span_context_fill(s, &c, &out->baggage, NULL);
     out->trace_id = c.v.trace_id;
     out->parent_id = c.v.parent_id;
@@ -5926,7 +6397,7 @@ DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
     char err[DD_PROPAGATION_ERROR_MAX + 1];
     int rc;
     dd_tracer *t;
-    if (!s || !carrier || !carrier->set) return DD_ERR_INVALID_ARG;
+    if (!(s = dd__span_live(s)) || !carrier || !carrier->set) return DD_ERR_INVALID_ARG;
     t = s->seg->tracer;
     rc = dd__span_context_fill(s, &c, NULL, bag);
     if (rc != DD_OK) return rc;
@@ -5966,7 +6437,7 @@ DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap) {
     dd__sctx c;
     char bag[DD_BAGGAGE_HEADER_MAX + 1];
     if (out && cap) out[0] = 0;
-    if (!s || dd__span_context_fill(s, &c, NULL, bag) != DD_OK) return 0;
+    if (!(s = dd__span_live(s)) || dd__span_context_fill(s, &c, NULL, bag) != DD_OK) return 0;
     return dd__datadog_inject(&s->seg->tracer->prop, &c.v, out, cap);
 }
 
@@ -6041,7 +6512,7 @@ DD__PRIVATE void dd__tsb_log_value(dd__tsb *b, const char *s, size_t n) {
 DD_API size_t dd_span_log_correlation(const dd_span *s, int json, char *out, size_t cap) {
     dd__tsb sb;
     char tid[33], sid[21];
-    const dd_tracer *t = s ? s->seg->tracer : NULL;
+    const dd_tracer *t = (s = dd__span_live(s)) != NULL ? s->seg->tracer : NULL; /* dead: as NULL */
     dd__tstr vals[3];
     static const char *const names[3] = {"dd.service", "dd.env", "dd.version"};
     size_t i;

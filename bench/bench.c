@@ -234,7 +234,8 @@ typedef struct measure {
 typedef struct op_state {
     dd_tracer *t;
     dd__enc enc;                /* encode: the tracer's encoder state (writer + UTF-8 repair buffer) */
-    dd_span *spans[10];         /* encode: the fixed trace */
+    dd_span *spans[10];         /* encode: the fixed trace (handles) */
+    dd_span *mem[10];           /* and its spans (the handles die at finish) */
     script_rng rng;
     dd_propagation_config prop; /* extract */
     dd_carrier_reader reader;
@@ -360,13 +361,14 @@ static void build_fixture(op_state *st) {
         o.start_ns = FIX_START_S * 1000000000 + (int64_t)i * 1000;
         st->spans[i] = dd_span_start(st->t, &o);
         if (!st->spans[i]) die("fixture span");
+        st->mem[i] = dd__span_live(st->spans[i]);
         set_7_tags(st->spans[i]);
     }
-    for (i = 1; i < 10; i++) dd_span_finish_at(st->spans[i], st->spans[i]->start_ns + (1500 + i) * INT64_C(1000));
-    st->spans[0]->duration = 1500 * INT64_C(1000); /* the root stays open: its segment is encoded again and again */
-    dd_span_context(st->spans[0], &ctx);            /* makes the sampling decision, as a finish would */
-    if (st->spans[0]->seg->trace_id.hi != UINT64_C(0x640cfd8d00000000)
-        || st->spans[0]->seg->trace_id.lo != UINT64_C(0x112210f47de98115) || st->spans[3]->span_id != UINT64_C(0x1000000000000003))
+    for (i = 1; i < 10; i++) dd_span_finish_at(st->spans[i], st->mem[i]->start_ns + (1500 + i) * INT64_C(1000));
+    st->mem[0]->duration = 1500 * INT64_C(1000); /* the root stays open: its segment is encoded again and again */
+    dd_span_context(st->spans[0], &ctx);          /* makes the sampling decision, as a finish would */
+    if (st->mem[0]->seg->trace_id.hi != UINT64_C(0x640cfd8d00000000)
+        || st->mem[0]->seg->trace_id.lo != UINT64_C(0x112210f47de98115) || st->mem[3]->span_id != UINT64_C(0x1000000000000003))
         die("fixture ids");
     memset(&st->enc, 0, sizeof st->enc);
     dd_mp_writer_init_growable(&st->enc.w, &st->t->alloc, 0);
@@ -375,10 +377,10 @@ static size_t g_encoded_size;
 static void encode_fixture(op_state *st) {
     char scratch[40];
     int i;
-    dd__segment *seg = st->spans[0]->seg;
+    dd__segment *seg = st->mem[0]->seg;
     dd_mp_writer_reset(&st->enc.w);
     dd_mp_write_array(&st->enc.w, 10);
-    for (i = 0; i < 10; i++) dd__encode_span(st->t, seg, st->spans[i], i == 0, &st->enc, scratch);
+    for (i = 0; i < 10; i++) dd__encode_span(st->t, seg, st->mem[i], i == 0, &st->enc, scratch);
 }
 static void op_encode(op_state *st, long iters, measure *m) {
     long done = 0;
@@ -424,6 +426,112 @@ static void op_e2e(op_state *st, long iters, measure *m) {
     if (rc != DD_OK) die("flush failed");
 }
 
+/*--- issue #17 rows: dead handles, tag replacement, glob matching ---*/
+/* The cheapest span call, made as an application linking the library makes it (through a pointer,
+ * so nothing is inlined): what the handle check adds to every span call. */
+static uint64_t (*volatile g_span_id_fn)(const dd_span *) = dd_span_id;
+static void op_span_call(op_state *st, long iters, measure *m) {
+    long done = 0;
+    uint64_t sum = 0;
+    dd_span *root = start_root(st->t);
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        uint64_t (*fn)(const dd_span *) = g_span_id_fn;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) sum += fn(root);
+        REGION_END(m);
+        done += n;
+    }
+    if (!sum) die("span id");
+    dd_span_finish(root);
+    dd_tracer_flush(st->t);
+}
+/* A call through a handle whose span finished (ignored and counted: the cold path). */
+static void op_dead(op_state *st, long iters, measure *m) {
+    long done = 0;
+    dd_span *dead = start_root(st->t);
+    dd_span_finish(dead);
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) dd_span_set_tag_n(dead, "user.secret", 11, "x", 1);
+        REGION_END(m);
+        done += n;
+    }
+    dd_tracer_flush(st->t);
+}
+/* One key replaced over and over, its 1 KB value alternating with a 10-byte one (the header
+ * size changes each time): in place, no growth. */
+static void op_replace(op_state *st, long iters, measure *m) {
+    static char v[1024];
+    long done = 0;
+    dd_span *root = start_root(st->t);
+    memset(v, 'v', sizeof v);
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) dd_span_set_tag_n(root, "user.payload", 12, v, (i & 1) ? 10 : sizeof v);
+        REGION_END(m);
+        done += n;
+    }
+    dd_span_finish(root);
+    dd_tracer_flush(st->t);
+}
+/* Glob rows: one dd__glob_match per op (the sampler's matcher, called once per field and rule). */
+static char g_res16k[16384];
+static char g_pat_suffix[8002], g_pat_middle[66];
+static const char g_res_short[] = "GET /api/v1/users/12345/profile";
+static int g_glob_hits;
+static void glob_run(const char *pat, size_t pn, const char *sub, size_t sn, int want, long iters, measure *m) {
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH, hits = 0;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) hits += dd__glob_match(pat, pn, sub, sn);
+        REGION_END(m);
+        if (hits != (want ? n : 0)) die("glob gave an unexpected answer");
+        g_glob_hits += hits;
+        done += n;
+    }
+}
+static void glob_inputs(void) {
+    memset(g_res16k, 'a', sizeof g_res16k);
+    g_pat_suffix[0] = '*';
+    memset(g_pat_suffix + 1, 'a', 8000);
+    g_pat_suffix[8001] = 'b';
+    g_pat_middle[0] = '*';
+    memset(g_pat_middle + 1, 'a', 63);
+    g_pat_middle[64] = 'b';
+    g_pat_middle[65] = '*';
+}
+static void op_glob_prefix(op_state *st, long iters, measure *m) {
+    (void)st;
+    glob_run("GET /api/*", 10, g_res_short, sizeof g_res_short - 1, 1, iters, m);
+}
+static void op_glob_common(op_state *st, long iters, measure *m) {
+    (void)st;
+    glob_run("get /api/v?/*/profile", 21, g_res_short, sizeof g_res_short - 1, 1, iters, m);
+}
+static void op_glob_infix(op_state *st, long iters, measure *m) {
+    (void)st;
+    glob_run("*users*", 7, g_res_short, sizeof g_res_short - 1, 1, iters, m);
+}
+static void op_glob_suffix16k(op_state *st, long iters, measure *m) {
+    (void)st;
+    glob_inputs();
+    glob_run(g_pat_suffix, sizeof g_pat_suffix, g_res16k, sizeof g_res16k, 0, iters, m);
+}
+static void op_glob_middle16k(op_state *st, long iters, measure *m) {
+    (void)st;
+    glob_inputs();
+    glob_run(g_pat_middle, sizeof g_pat_middle, g_res16k, sizeof g_res16k, 0, iters, m);
+}
+static void op_glob_stars16k(op_state *st, long iters, measure *m) {
+    (void)st;
+    glob_inputs();
+    glob_run("*a*b*", 5, g_res16k, sizeof g_res16k, 0, iters, m);
+}
+
 typedef struct op_def {
     const char *name;
     const char *title;
@@ -442,6 +550,16 @@ static const op_def g_ops[] = {
     {"extract", "extract the 7 headers, parse only", op_extract, 40000, 4000, 22636, 1410, 52},
     {"encode", "msgpack-encode the 10-span trace", op_encode, 5000, 1000, 61289, 3331, 0},
     {"e2e", "10-span trace created, finished, flushed", op_e2e, 2000, 300, 182122, 11141, 286},
+    /* issue #17 (no dd-trace-cpp reference) */
+    {"span_call", "dd_span_id through a pointer (a library call: the handle check)", op_span_call, 100000, 10000, 0, 0, 0},
+    {"dead", "span call with a dead handle (ignored, counted)", op_dead, 40000, 4000, 0, 0, 0},
+    {"replace", "replace a tag's value, 1 KB / 10 B alternating", op_replace, 40000, 4000, 0, 0, 0},
+    {"glob_prefix", "glob `GET /api/*` on a 31-byte resource", op_glob_prefix, 100000, 10000, 0, 0, 0},
+    {"glob_common", "glob `get /api/v?/*/profile` on a 31-byte resource", op_glob_common, 100000, 10000, 0, 0, 0},
+    {"glob_infix", "glob `*users*` on a 31-byte resource", op_glob_infix, 100000, 10000, 0, 0, 0},
+    {"glob_suffix16k", "glob `*` + 8000 `a` + `b` on 16 KB of `a`", op_glob_suffix16k, 2000, 200, 0, 0, 0},
+    {"glob_middle16k", "glob `*` + 63 `a` + `b*` on 16 KB of `a`", op_glob_middle16k, 2000, 200, 0, 0, 0},
+    {"glob_stars16k", "glob `*a*b*` on 16 KB of `a`", op_glob_stars16k, 2000, 200, 0, 0, 0},
 };
 #define N_OPS (sizeof g_ops / sizeof g_ops[0])
 

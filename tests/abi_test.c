@@ -93,9 +93,20 @@ static void zero_size_is_current(void) {
     dd_tracer_free(t);
 }
 
+/* dd_counters is written by dd_tracer_counters and read field by field by the FFI mirrors
+ * (examples/python/ddtrace_ffi.py, examples/node/ddtrace_ffi.js): fields are only ever appended,
+ * so an older caller's prefix keeps its offsets. stale_handle_calls came last, after spans_pending. */
+static void counters_layout(void) {
+    CHECK_EQ_U64(offsetof(dd_counters, spans_started), 0);
+    CHECK_EQ_U64(offsetof(dd_counters, spans_pending), 28 * sizeof(uint64_t));
+    CHECK_EQ_U64(offsetof(dd_counters, stale_handle_calls), 29 * sizeof(uint64_t));
+    CHECK_EQ_U64(sizeof(dd_counters), 30 * sizeof(uint64_t));
+}
+
 static const test_case cases[] = {
     TEST(older_tracer_config),
     TEST(older_span_options),
     TEST(zero_size_is_current),
+    TEST(counters_layout),
 };
 int main(void) { return test_run("abi", cases, sizeof cases / sizeof cases[0]); }

@@ -1914,7 +1914,7 @@ static void test_set_origin(void) {
     dd_tracer_free(t);
 }
 
-/* A second finish, and setters after finish, change nothing. */
+/* A second finish, and setters after finish, change nothing: the handle is dead (counted). */
 static void test_finished_span_is_frozen(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -1934,6 +1934,7 @@ static void test_finished_span_is_frozen(void) {
     dd_span_set_name(child, "renamed");
     dd_tracer_counters(t, &k);
     CHECK_EQ_U64(k.spans_finished, 1);
+    CHECK_EQ_U64(k.stale_handle_calls, 4);
     dd_span_finish(root);
     dd_tracer_flush(t);
     js = body_json(0);

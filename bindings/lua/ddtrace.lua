@@ -213,6 +213,7 @@ typedef struct dd_counters {
     uint64_t spans_dropped_shutdown;
     uint64_t spans_open;
     uint64_t spans_pending;
+    uint64_t stale_handle_calls;
 } dd_counters;
 typedef struct dd_tracer dd_tracer;
 typedef struct dd_span dd_span;

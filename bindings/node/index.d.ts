@@ -140,6 +140,7 @@ export interface Counters {
   chunks_dropped_sampling: number; spans_sent: number; requests_unconfirmed: number; chunks_unconfirmed: number
   spans_unconfirmed: number; requests_deferred: number; spans_dropped_shutdown: number; spans_open: number
   spans_pending: number
+  stale_handle_calls: number
   [name: string]: number
 }
 

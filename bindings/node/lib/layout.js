@@ -79,7 +79,7 @@ const COUNTERS = ['spans_started', 'spans_finished', 'spans_dropped_limit', 'seg
   'requests_sent', 'requests_failed', 'requests_retried', 'chunks_sent', 'chunks_dropped_send', 'spans_dropped_send',
   'bytes_sent', 'responses_invalid', 'flushes', 'spans_dropped_sampling', 'chunks_dropped_sampling', 'spans_sent',
   'requests_unconfirmed', 'chunks_unconfirmed', 'spans_unconfirmed', 'requests_deferred', 'spans_dropped_shutdown',
-  'spans_open', 'spans_pending']
+  'spans_open', 'spans_pending', 'stale_handle_calls']
 STRUCTS.dd_counters = COUNTERS.map((n) => [n, 'uint64_t'])
 
 // The layout entries the native library reports: "S" (sizeof) and "S.field" (offsetof).

@@ -154,7 +154,7 @@ class dd_counters(Structure):
         "requests_sent", "requests_failed", "requests_retried", "chunks_sent", "chunks_dropped_send",
         "spans_dropped_send", "bytes_sent", "responses_invalid", "flushes", "spans_dropped_sampling",
         "chunks_dropped_sampling", "spans_sent", "requests_unconfirmed", "chunks_unconfirmed", "spans_unconfirmed",
-        "requests_deferred", "spans_dropped_shutdown", "spans_open", "spans_pending")]
+        "requests_deferred", "spans_dropped_shutdown", "spans_open", "spans_pending", "stale_handle_calls")]
 
 
 class dd_baggage_iter(Structure):
