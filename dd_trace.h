@@ -758,8 +758,15 @@ DD_API void dd_span_set_http_client_ip(dd_span *s, const char *peer_ip, const dd
 DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers);
 
 /* Adds a span link (trace id, span id, flags, tracestate, reason/context_headers attributes).
- * Returns DD_OK, DD_ERR_LIMIT (tag-bytes limit, counted), DD_ERR_INVALID_ARG. [owner thread] */
+ * Returns DD_OK, DD_ERR_LIMIT (tag-bytes limit, counted), DD_ERR_INVALID_ARG. [owner thread]
+ * dd_span_add_link_attrs: the same, with up to DD_SPAN_LINK_ATTRS_MAX attributes of the caller's
+ * (string keys and values, any bytes, written after `reason` and `context_headers`; as the
+ * official tracers' addLink(context, attributes)). A key that is empty, repeated, or equal to
+ * "reason" / "context_headers" while the link sets that field is DD_ERR_INVALID_ARG; the link and
+ * its attributes count against the span's tag bytes. attrs may be NULL when n_attrs is 0. */
+#define DD_SPAN_LINK_ATTRS_MAX 32
 DD_API int dd_span_add_link(dd_span *s, const dd_span_link *link);
+DD_API int dd_span_add_link_attrs(dd_span *s, const dd_span_link *link, const dd_header *attrs, size_t n_attrs);
 
 /* Getters. A NULL span gives zeros. [owner thread] */
 DD_API void dd_span_trace_id(const dd_span *s, dd_trace_id *out);
@@ -2343,6 +2350,8 @@ typedef struct dd__link {
     uint32_t flags;
     const char *tracestate, *reason, *ctx_headers;
     uint32_t tracestate_len, reason_len, ctx_headers_len;
+    const char *attrs; /* n_attrs x (u32 key length, key, u32 value length, value), unaligned */
+    uint32_t n_attrs;
 } dd__link;
 
 typedef struct dd__tstr {
@@ -4798,10 +4807,23 @@ DD_API void dd_span_set_measured(dd_span *s, int measured) {
     if ((s = dd__span_live(s)) && !s->finished) s->measured = measured ? 1 : 0;
 }
 
-DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) {
+/* Bytes the attributes take in a dd__link (see its `attrs`). */
+DD__PRIVATE size_t dd__link_attrs_size(const dd_header *attrs, size_t n) {
+    size_t i, need = 0;
+    for (i = 0; i < n; i++) need += 8 + attrs[i].name_len + attrs[i].value_len;
+    return need;
+}
+DD__PRIVATE char *dd__link_put_str(char *p, const char *v, size_t len) {
+    uint32_t n = (uint32_t)len;
+    memcpy(p, &n, 4);
+    if (len) memcpy(p + 4, v, len);
+    return p + 4 + len;
+}
+DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header *attrs, size_t n_attrs, int *ok) {
     dd__link *k;
     size_t ts = strlen(l->tracestate), rs = strlen(l->reason), cs = strlen(l->context_headers);
-    size_t need = sizeof(dd__link) + ts + rs + cs;
+    size_t need = sizeof(dd__link) + ts + rs + cs + dd__link_attrs_size(attrs, n_attrs);
+    size_t i;
     *ok = 0;
     if (need > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
         dd__count_tag_drop(s);
@@ -4829,6 +4851,13 @@ DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) {
         memcpy(p, l->context_headers, cs);
         k->ctx_headers = p;
         k->ctx_headers_len = (uint32_t)cs;
+        p += cs;
+        k->attrs = p;
+        k->n_attrs = (uint32_t)n_attrs;
+        for (i = 0; i < n_attrs; i++) {
+            p = dd__link_put_str(p, attrs[i].name, attrs[i].name_len);
+            p = dd__link_put_str(p, attrs[i].value, attrs[i].value_len);
+        }
     }
     /* appended, so links keep their order */
     k->next = NULL;
@@ -4842,15 +4871,34 @@ DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) {
     s->n_links++;
     *ok = 1;
 }
-DD_API int dd_span_add_link(dd_span *s, const dd_span_link *link) {
+DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) { dd__link_put(s, l, NULL, 0, ok); }
+
+/* A caller's attribute key is refused when empty, repeated, or a field the link itself sets. */
+DD__PRIVATE int dd__link_attrs_ok(const dd_span_link *l, const dd_header *attrs, size_t n) {
+    size_t i, j;
+    if (n > DD_SPAN_LINK_ATTRS_MAX || (n && !attrs)) return 0;
+    for (i = 0; i < n; i++) {
+        const dd_header *a = &attrs[i];
+        if (!a->name || !a->name_len || (!a->value && a->value_len) || a->name_len > UINT32_MAX || a->value_len > UINT32_MAX)
+            return 0;
+        if (l->reason[0] && a->name_len == 6 && memcmp(a->name, "reason", 6) == 0) return 0;
+        if (l->context_headers[0] && a->name_len == 15 && memcmp(a->name, "context_headers", 15) == 0) return 0;
+        for (j = 0; j < i; j++)
+            if (attrs[j].name_len == a->name_len && memcmp(attrs[j].name, a->name, a->name_len) == 0) return 0;
+    }
+    return 1;
+}
+DD_API int dd_span_add_link_attrs(dd_span *s, const dd_span_link *link, const dd_header *attrs, size_t n_attrs) {
     int ok;
     if (!(s = dd__span_live(s)) || !link || (!link->trace_id.lo && !link->trace_id.hi)) return DD_ERR_INVALID_ARG;
     if (memchr(link->tracestate, 0, sizeof link->tracestate) == NULL || memchr(link->reason, 0, sizeof link->reason) == NULL
         || memchr(link->context_headers, 0, sizeof link->context_headers) == NULL)
         return DD_ERR_INVALID_ARG;
-    dd__link_add(s, link, &ok);
+    if (!dd__link_attrs_ok(link, attrs, n_attrs)) return DD_ERR_INVALID_ARG;
+    dd__link_put(s, link, attrs, n_attrs, &ok);
     return ok ? DD_OK : DD_ERR_LIMIT;
 }
+DD_API int dd_span_add_link(dd_span *s, const dd_span_link *link) { return dd_span_add_link_attrs(s, link, NULL, 0); }
 
 DD_API void dd_span_trace_id(const dd_span *s, dd_trace_id *out) {
     if (!out) return;
@@ -5061,6 +5109,19 @@ DD__PRIVATE void dd__enc_str(dd_tracer *t, dd__enc *e, const char *p, size_t n) 
         dd__enc_str_repaired(t, e, p, n);
 }
 
+/* A link's own attributes, in the order they were given (see dd__link's `attrs`). */
+DD__PRIVATE void dd__enc_link_attrs(dd_tracer *t, dd__enc *e, const dd__link *k) {
+    const char *p = k->attrs;
+    uint32_t i, n;
+    for (i = 0; i < k->n_attrs; i++) {
+        memcpy(&n, p, 4);
+        dd__enc_str(t, e, p + 4, n);
+        p += 4 + n;
+        memcpy(&n, p, 4);
+        dd__enc_str(t, e, p + 4, n);
+        p += 4 + n;
+    }
+}
 DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
                                  char *scratch /* 17 bytes */) {
     dd_mp_writer *w = &e->w;
@@ -5202,7 +5263,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         DD__KEY(w, "span_links");
         dd_mp_write_array(w, s->n_links);
         for (k = s->links; k; k = k->next) {
-            uint32_t attrs = (k->reason_len ? 1u : 0u) + (k->ctx_headers_len ? 1u : 0u);
+            uint32_t attrs = (k->reason_len ? 1u : 0u) + (k->ctx_headers_len ? 1u : 0u) + k->n_attrs;
             dd_mp_write_map(w, 3 + (attrs ? 1 : 0) + (k->tracestate_len ? 1 : 0) + (k->flags ? 1 : 0));
             DD__KEY(w, "trace_id");
             dd_mp_write_u64(w, k->trace_id.lo);
@@ -5221,6 +5282,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
                     DD__KEY(w, "context_headers");
                     dd__enc_str(t, e, k->ctx_headers, k->ctx_headers_len);
                 }
+                dd__enc_link_attrs(t, e, k);
             }
             if (k->tracestate_len) {
                 DD__KEY(w, "tracestate");

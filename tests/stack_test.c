@@ -586,6 +586,12 @@ PROBE(dd_span_add_link) {
     g_link.tracestate[DD_TRACESTATE_MAX] = 0;
     g_sink = dd_span_add_link(g_child, &g_link);
 }
+PROBE(dd_span_add_link_attrs) {
+    static const dd_header attrs[2] = {{"link.kind", 9, "queue", 5}, {"messaging.system", 16, "sqs", 3}};
+    USE;
+    g_link = g_ctx.links[0];
+    g_sink = dd_span_add_link_attrs(g_child, &g_link, attrs, 2);
+}
 PROBE(dd_span_get_tag) { USE; g_sink = dd_span_get_tag(g_child, "big", 3, &g_strp, &g_len); }
 PROBE(dd_span_get_metric) { USE; g_sink = dd_span_get_metric(g_child, "m.value", 7, &g_d); }
 PROBE(dd_span_trace_id) { USE; dd_span_trace_id(g_child, &g_tid); }
@@ -687,7 +693,7 @@ static const probe_entry probes[] = {
     E(dd_span_set_tag_n), E(dd_span_set_metric), E(dd_span_set_metric_n), E(dd_span_set_error),
     E(dd_span_set_error_info), E(dd_span_set_error_info_n), E(dd_span_set_kind), E(dd_span_set_kind_n),
     E(dd_span_set_measured), E(http_request_cold), E(dd_span_set_http_request), E(dd_span_set_http_route),
-    E(dd_span_set_http_client_ip), E(dd_span_set_http_response), E(dd_span_add_link), E(dd_span_get_tag),
+    E(dd_span_set_http_client_ip), E(dd_span_set_http_response), E(dd_span_add_link), E(dd_span_add_link_attrs), E(dd_span_get_tag),
     E(dd_span_get_metric), E(dd_span_trace_id), E(dd_span_id), E(dd_span_parent_id), E(dd_span_tracer),
     E(dd_span_baggage_set), E(dd_span_baggage_get), E(dd_span_baggage), E(dd_span_baggage_remove),
     E(dd_span_context), E(dd_span_inject), E(dd_span_inject_headers), E(dd_span_inject_cstr),

@@ -1864,6 +1864,43 @@ static void test_user_span_links(void) {
     dd_tracer_free(t);
 }
 
+/* Links with the caller's attributes (as the official tracers' addLink(context, attributes)): after
+ * reason/context_headers, in order; bad keys refused with nothing added. */
+static void test_span_link_attributes(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span_link l;
+    dd_header a[3] = {{"link.kind", 9, "queue", 5}, {"messaging.system", 16, "sqs", 3}, {"reason", 6, "x", 1}};
+    dd_header dup[2] = {{"k", 1, "1", 1}, {"k", 1, "2", 1}};
+    dd_header empty[1] = {{"", 0, "v", 1}};
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    s = dd_span_start(t, NULL);
+    memset(&l, 0, sizeof l);
+    l.trace_id.lo = 5;
+    l.span_id = 6;
+    strcpy(l.reason, "terminated_context");
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, a, 3), DD_ERR_INVALID_ARG); /* "reason" is the link's */
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, dup, 2), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, empty, 1), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, NULL, 1), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, a, DD_SPAN_LINK_ATTRS_MAX + 1), DD_ERR_INVALID_ARG);
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, a, 2), DD_OK);
+    l.reason[0] = 0;
+    l.span_id = 7;
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, a + 2, 1), DD_OK); /* now "reason" is the caller's */
+    CHECK_EQ_INT(dd_span_add_link_attrs(s, &l, NULL, 0), DD_OK);
+    dd_span_finish(s);
+    dd_tracer_flush(t);
+    CHECK(has(body_json(0), "\"span_links\":[{\"trace_id\":5,\"trace_id_high\":0,\"span_id\":6,\"attributes\":"
+                            "{\"reason\":\"terminated_context\",\"link.kind\":\"queue\",\"messaging.system\":\"sqs\"}},"
+                            "{\"trace_id\":5,\"trace_id_high\":0,\"span_id\":7,\"attributes\":{\"reason\":\"x\"}},"
+                            "{\"trace_id\":5,\"trace_id_high\":0,\"span_id\":7}]"));
+    dd_tracer_free(t);
+}
+
 static void test_report_hostname(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -3113,6 +3150,7 @@ static const test_case cases[] = {
     TEST(test_log_correlation),
     TEST(test_debug_logs_payload),
     TEST(test_user_span_links),
+    TEST(test_span_link_attributes),
     TEST(test_report_hostname),
     TEST(test_set_origin),
     TEST(test_finished_span_is_frozen),
