@@ -48,6 +48,39 @@ static void older_tracer_config(void) {
     dd_tracer_free(t);
 }
 
+/* The layout before stats_computation: stats stay off even when the environment asks (the
+ * field past `size` is not read; the environment is: DD_TRACE_STATS_COMPUTATION_ENABLED). */
+static const char *env_stats_on(void *u, const char *name) {
+    (void)u;
+    return strcmp(name, "DD_TRACE_STATS_COMPUTATION_ENABLED") == 0 ? "true" : NULL;
+}
+static void before_stats_config(void) {
+    size_t old_size = offsetof(dd_tracer_config, stats_computation);
+    dd_tracer_config full;
+    dd_tracer_config *old;
+    dd_tracer *t;
+    dd_tracer_config_init(&full);
+    full.startup_logs = DD_OFF;
+    full.cgroup_path = "";
+    full.delivery = DD_DELIVERY_MANUAL;
+    full.stats_computation = DD_OFF; /* past the old layout: must not be read */
+    full.getenv_fn = env_stats_on;
+    full.size = old_size;
+    old = (dd_tracer_config *)malloc(old_size);
+    if (!CHECK(old != NULL)) return;
+    memcpy(old, &full, old_size);
+    t = dd_tracer_new(old);
+    free(old);
+    if (!CHECK(t != NULL)) return;
+    CHECK(t->stats != NULL); /* the variable decided, not the unread DD_OFF */
+    dd_tracer_free(t);
+    full.size = sizeof full; /* the current layout: code beats the variable */
+    t = dd_tracer_new(&full);
+    if (!CHECK(t != NULL)) return;
+    CHECK(t->stats == NULL);
+    dd_tracer_free(t);
+}
+
 /* dd_span_options before the caller-given ids: size up to start_ns. */
 static void older_span_options(void) {
     size_t old_size = offsetof(dd_span_options, trace_id);
@@ -96,6 +129,7 @@ static void zero_size_is_current(void) {
 static const test_case cases[] = {
     TEST(older_tracer_config),
     TEST(older_span_options),
+    TEST(before_stats_config),
     TEST(zero_size_is_current),
 };
 int main(void) { return test_run("abi", cases, sizeof cases / sizeof cases[0]); }

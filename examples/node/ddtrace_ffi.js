@@ -162,7 +162,8 @@ const dd_tracer_config = koffi.struct('dd_tracer_config', {
   service_mapping: 'const char *',
   clock_user: 'void *',
   random_user: 'void *',
-  getenv_user: 'void *'
+  getenv_user: 'void *',
+  stats_computation: 'int'
 })
 const dd_span_options = koffi.struct('dd_span_options', {
   size: 'size_t',
@@ -185,7 +186,8 @@ const COUNTERS = ['spans_started', 'spans_finished', 'spans_dropped_limit', 'seg
   'requests_failed', 'requests_retried', 'chunks_sent', 'chunks_dropped_send', 'spans_dropped_send', 'bytes_sent',
   'responses_invalid', 'flushes', 'spans_dropped_sampling', 'chunks_dropped_sampling', 'spans_sent',
   'requests_unconfirmed', 'chunks_unconfirmed', 'spans_unconfirmed', 'requests_deferred', 'spans_dropped_shutdown',
-  'spans_open', 'spans_pending']
+  'spans_open', 'spans_pending', 'stats_spans', 'stats_spans_overflow', 'stats_spans_dropped', 'stats_payloads_sent',
+  'stats_payloads_failed', 'stats_bytes_sent', 'chunks_dropped_p0', 'spans_dropped_p0']
 const dd_counters = koffi.struct('dd_counters', Object.fromEntries(COUNTERS.map((n) => [n, 'uint64_t'])))
 
 // Every mirrored structure, for the layout check of tests/ffi_node_test.sh.
