@@ -2191,6 +2191,7 @@ typedef struct dd__segment {
     int64_t wall0, mono0; /* the root's clocks: children derive wall time from one mono read */
     uint64_t est_bytes;   /* estimated encoded size once complete */
     uint32_t n_kept;      /* spans that go on the wire, once queued for the worker */
+    int stats_chunk;      /* the chunk being cut is in the client-side stats (docs/stats.md §7) */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
     dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
                              dd__span_context_fill writes (R-DD-14), else empty */
@@ -2202,6 +2203,7 @@ typedef struct dd__segment {
 typedef struct dd__chunk_mark {
     size_t end;      /* offset in the buffer after the chunk */
     uint32_t spans;  /* spans in it */
+    int stats;       /* its spans are in the client-side stats (docs/stats.md §7) */
 } dd__chunk_mark;
 
 typedef struct dd__tkv {
@@ -2222,6 +2224,7 @@ typedef struct dd__enc {
     dd_mp_writer w;
     char *fix;
     size_t fix_cap;
+    int stats; /* the chunk in w is in the client-side stats */
 } dd__enc;
 #if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
 #define DD__INTERPRETER "clang"
@@ -5512,7 +5515,8 @@ DD__PRIVATE void dd__stats_add_chunk(dd_tracer *t, dd__segment *seg) {
  * spans through dd__segment_filter. */
 DD__PRIVATE int dd__stats_may_drop(const dd_tracer *t, const dd__segment *seg) {
     const dd_span *s;
-    if (!t->stats || !t->stats->drop_p0s || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET) return 0;
+    if (!t->stats || !t->stats->drop_p0s || !seg->stats_chunk || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET)
+        return 0;
     for (s = seg->done_head; s; s = s->next_done)
         if (s->error) return 0;
     return 1;
@@ -5782,10 +5786,12 @@ DD__PRIVATE int64_t dd__stats_next(const dd_tracer *t) {
     return INT64_MAX;
 }
 
-/* dd__finish's hook (under lock, stats active): aggregates the chunk, wakes an idle worker so that
+/* dd__finish's hook (under lock, stats on): when the agent agreed, aggregates the chunk, wakes an idle worker so that
  * the bucket schedule runs, and returns 1 when the finishing thread must run a stats pass itself
  * (DD_DELIVERY_SYNC, the schedule has come). */
 DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg) {
+    seg->stats_chunk = t->stats->active; /* its trace request says so (one kind per request) */
+    if (!seg->stats_chunk) return 0;
     dd__stats_add_chunk(t, seg);
     if (t->delivery == DD_DELIVERY_BACKGROUND) {
         if (t->worker_idle) pthread_cond_broadcast(&t->cond);
@@ -5941,6 +5947,7 @@ DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e
     uint32_t n = seg->n_done;
     char tmp[24];
     dd_mp_writer_reset(&e->w);
+    e->stats = seg->stats_chunk;
     if (!n) return 0;
     first = seg->root->pending ? seg->root : seg->done_head;
     dd_mp_write_array(&e->w, n);
@@ -5977,6 +5984,7 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
         if (dd_mp_writer_error(&pb->w) == DD_OK) {
             pb->marks[pb->n_marks].end = have + used;
             pb->marks[pb->n_marks].spans = n;
+            pb->marks[pb->n_marks].stats = e->stats;
             pb->n_marks++;
             if (!queued) {
                 c->chunks_encoded++;
@@ -6099,7 +6107,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     if (seg->n_open == 0) {
         /* complete: the sampling decision is final, and the trace joins the buffer */
         dd__segment_decide(t, seg, mono);
-        if (t->stats && t->stats->active) stats_due = dd__stats_finish(t, seg); /* before any drop */
+        if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
         n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
         if (!n) {
             dd__seg_release(t, seg);
@@ -6121,7 +6129,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
         dd__segment_decide(t, seg, mono);
         seg->locked = 1; /* chunks already out carry this decision */
         t->counters.partial_flushes++;
-        if (t->stats && t->stats->active) stats_due = dd__stats_finish(t, seg);
+        if (t->stats) stats_due = dd__stats_finish(t, seg);
         if (dd__segment_filter(t, seg)) {
             dd__check_fork(t);
             n = dd__encode_chunk(t, seg, &t->enc_lock);
@@ -6259,7 +6267,7 @@ DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, s
     if (t->stats) { /* docs/stats.md §7: stats computed here, and the P0 traces not sent */
         dd__stats *st = t->stats;
         pthread_mutex_lock(&t->lock);
-        if (st->active) DD__HDR("Datadog-Client-Computed-Stats", "yes", 3);
+        if (pb->marks[i].stats) DD__HDR("Datadog-Client-Computed-Stats", "yes", 3); /* one kind per request */
         if (st->p0_traces) { /* each only when > 0, as libdatadog */
             dd__t_u64_dec(st->p0_traces, st->p0_traces_txt);
             DD__HDR("Datadog-Client-Dropped-P0-Traces", st->p0_traces_txt, strlen(st->p0_traces_txt));
@@ -6335,7 +6343,8 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
         now = dd__now();
         left = deadline - now;
         if (left < 1000000) return DD__CYCLE_HELD; /* under 1 ms left: nothing useful fits */
-        while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= t->fl_cap)) {
+        while (j < pb->n_marks
+               && (j == i || (pb->marks[j].end - start + 5 <= t->fl_cap && pb->marks[j].stats == pb->marks[i].stats))) {
             spans += pb->marks[j].spans;
             j++;
         }
@@ -6667,7 +6676,8 @@ DD_API int dd_tracer_flush(dd_tracer *t) {
     if (!t) return DD_ERR_INVALID_ARG;
     if (t->delivery != DD_DELIVERY_BACKGROUND) return dd__deliver_all(t, dd__now() + t->flush_timeout_ns, 2);
     pthread_mutex_lock(&t->lock);
-    if (!t->held && !t->bufs[t->active].n_marks && !t->done_head && !dd__stats_pending(t)) {
+    if (!t->held && !t->bufs[t->active].n_marks && !t->done_head && !dd__stats_pending(t)
+        && !(t->stats && !t->stats->info_known)) { /* a first flush also learns the agent's features */
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
     }

@@ -547,6 +547,32 @@ static void test_fallback(void) {
     }
 }
 
+/* a chunk finished before the agent's answer is not in the stats: its request says nothing, and
+ * is a different request from the chunks that are (one kind per request) */
+static void test_header_per_chunk(void) {
+    static agent a;
+    dd_tracer *t;
+    const req_rec *r;
+    memset(&a, 0, sizeof a);
+    a.info = INFO_OK;
+    a.wall = B0;
+    t = new_tracer(&a, DD_DELIVERY_MANUAL);
+    dd_span_finish_at(web(t, B0), B0 + 1000); /* before /info: left to the agent */
+    CHECK(!t->stats->info_known);
+    dd_tracer_flush(t); /* /info first, then that trace */
+    CHECK(t->stats->active);
+    r = find_req(&a, "/v0.4/traces", 0);
+    CHECK(r && !hdr(r, "Datadog-Client-Computed-Stats"));
+    CHECK(find_req(&a, "/v0.6/stats", 0) == NULL);
+    dd_span_finish_at(web(t, B0), B0 + 1000);
+    dd_tracer_flush(t);
+    r = find_req(&a, "/v0.4/traces", 1);
+    CHECK(r && hdr(r, "Datadog-Client-Computed-Stats"));
+    CHECK(find_req(&a, "/v0.6/stats", 0) != NULL);
+    dd_tracer_free(t);
+    agent_free(&a);
+}
+
 /* --- buckets: alignment by end time, the two-bucket hold, the late-span rule --- */
 static uint64_t payload_starts(const req_rec *r, int64_t *starts, int max) {
     dd_mp_reader rd;
@@ -759,5 +785,6 @@ static const test_case cases[] = {
     TEST(test_sketch_mapping), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
     TEST(test_worked_example), TEST(test_p0_drop),      TEST(test_p0_span_sampling), TEST(test_fallback),
     TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys),            TEST(test_background),
+    TEST(test_header_per_chunk),
 };
 int main(void) { return test_run("stats", cases, sizeof cases / sizeof cases[0]); }
