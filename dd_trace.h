@@ -4820,10 +4820,11 @@ typedef struct dd__sketch {
 } dd__sketch;
 
 /* ln(v) for v > 0 without libm: v = m * 2^e, ln m = 2 atanh((m - 1) / (m + 1)) by its series
- * (|z| <= 0.172, so 14 terms reach double precision). */
+ * (|z| <= 0.172, so 11 terms reach double precision). */
 DD__PRIVATE double dd__sk_ln(double v) {
     uint64_t b;
-    double m, z, z2, term, sum;
+    static const double inv_odd[10] = {1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19};
+    double m, z, z2, sum;
     int e, k;
     memcpy(&b, &v, sizeof b);
     e = (int)((b >> 52) & 0x7ff) - 1023;
@@ -4835,12 +4836,10 @@ DD__PRIVATE double dd__sk_ln(double v) {
     }
     z = (m - 1.0) / (m + 1.0);
     z2 = z * z;
-    term = z;
-    sum = z;
-    for (k = 3; k <= 29; k += 2) {
-        term *= z2;
-        sum += term / k;
-    }
+    /* z (1 + z^2/3 + z^4/5 + ... + z^20/21), Horner */
+    sum = 1.0 / 21;
+    for (k = 9; k >= 0; k--) sum = sum * z2 + inv_odd[k];
+    sum *= z;
     return 2.0 * sum + (double)e * 0.69314718055994530942;
 }
 /* The bin of v >= 1 (durations in ns; smaller values go to the zero count): floor(log_gamma v). */
@@ -5027,6 +5026,7 @@ DD__PRIVATE void dd__sk_write(dd_mp_writer *w, const dd__sketch *k) {
 /* One aggregation key and its figures (ClientGroupedStats). Strings live in the bucket's text. */
 typedef struct dd__sgroup {
     uint64_t hash;
+    uint32_t blob_off, blob_len; /* the key as dd__stats_blob wrote it, in the bucket's text */
     uint32_t off[DD__STATS_NSTR], len[DD__STATS_NSTR];
     uint32_t http_status;
     uint8_t synthetics, trace_root; /* trace_root: 1 TRUE, 2 FALSE, 0 NOT_SET (overflow key) */
@@ -5065,6 +5065,10 @@ struct dd__stats {
     uint64_t sequence;     /* payloads sent */
     uint64_t p0_traces, p0_spans; /* dropped since the last trace request (its headers) */
     char p0_traces_txt[24], p0_spans_txt[24]; /* those headers' values (the flushing thread's) */
+    char *kbuf; /* the key being looked up (dd__stats_blob) */
+    size_t kcap;
+    int last_bucket; /* the bucket of the previous span, tried first */
+    int64_t last_start; /* the aligned end of the previous span (INT64_MIN: none yet) */
     dd__sbucket buckets[DD__STATS_BUCKETS_MAX];
     dd__sbucket *out[DD__STATS_BUCKETS_MAX]; /* detached by the pass that sends them */
     /* /info: the peer tag keys (each NUL-terminated) and the default env */
@@ -5232,7 +5236,8 @@ DD__PRIVATE int dd__stats_blocked_ip(const char *v, size_t n) {
 /* Peer tags of a span into buf: each entry a 2-byte big-endian length then "key:value". Returns
  * the bytes used. Client/producer/consumer spans: the /info keys with a value, in /info order;
  * internal (or kind-less) spans with _dd.base_service: that one only. */
-DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn, char *buf) {
+DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn,
+                                    const dd__tag *base_service, char *buf) {
     uint32_t used = 0;
     const char *v;
     uint32_t vn;
@@ -5240,8 +5245,8 @@ DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const
     int peer_kind = (kn == 6 && (memcmp(kind, "client", 6) == 0)) || (kn == 8 && memcmp(kind, "producer", 8) == 0)
                     || (kn == 8 && memcmp(kind, "consumer", 8) == 0);
     if (!peer_kind) {
-        if ((kn == 0 || (kn == 8 && memcmp(kind, "internal", 8) == 0)) && dd__stats_meta(s, "_dd.base_service", 16, &v, &vn)
-            && vn && 2 + 17 + vn <= DD__STATS_PEER_MAX) {
+        if ((kn == 0 || (kn == 8 && memcmp(kind, "internal", 8) == 0)) && base_service
+            && (v = DD__TAG_VAL(base_service), vn = base_service->vlen) != 0 && 2 + 17 + vn <= DD__STATS_PEER_MAX) {
             buf[0] = (char)((17 + vn) >> 8), buf[1] = (char)(17 + vn);
             memcpy(buf + 2, "_dd.base_service:", 17);
             memcpy(buf + 19, v, vn);
@@ -5266,19 +5271,74 @@ DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const
     }
     return used;
 }
+/* The tags a key reads, found in one walk over the span's tags (a lookup per key would walk them
+ * a dozen times): each tag is told apart by its key's length first. */
+typedef struct dd__stags {
+    const dd__tag *kind, *method, *endpoint, *route, *status, *svc_src, *base_service, *partial, *measured, *top_level;
+    const dd__tag *grpc[8]; /* the 4 gRPC keys as meta, then as metrics, in precedence order */
+    int any_grpc;
+} dd__stags;
+DD__PRIVATE void dd__stats_tags(const dd_span *s, dd__stags *f) {
+    const dd__tag *g;
+    memset(f, 0, sizeof *f);
+    for (g = s->tags; g; g = g->next) {
+        const char *k = DD__TAG_KEY(g);
+        int meta = g->kind == DD__TAG_META;
+#define DD__SK_IS(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
+        if (g->kind == DD__TAG_DEAD) continue;
+        switch (g->klen) {
+        case 9:
+            if (DD__SK_IS("span.kind")) f->kind = meta ? g : f->kind;
+            else if (DD__SK_IS("grpc.code")) f->grpc[meta ? 1 : 5] = g, f->any_grpc = 1;
+            break;
+        case 10:
+            if (meta && DD__SK_IS("http.route")) f->route = g;
+            break;
+        case 11:
+            if (meta && DD__SK_IS("http.method")) f->method = g;
+            else if (meta && DD__SK_IS("_dd.svc_src")) f->svc_src = g;
+            break;
+        case 12:
+            if (!meta && DD__SK_IS("_dd.measured")) f->measured = g;
+            break;
+        case 13:
+            if (meta && DD__SK_IS("http.endpoint")) f->endpoint = g;
+            else if (!meta && DD__SK_IS("_dd.top_level")) f->top_level = g;
+            break;
+        case 16:
+            if (DD__SK_IS("http.status_code")) f->status = g;
+            else if (meta && DD__SK_IS("_dd.base_service")) f->base_service = g;
+            else if (DD__SK_IS("grpc.status.code")) f->grpc[meta ? 3 : 7] = g, f->any_grpc = 1;
+            break;
+        case 19:
+            if (!meta && DD__SK_IS("_dd.partial_version")) f->partial = g;
+            break;
+        case 20:
+            if (DD__SK_IS("rpc.grpc.status_code")) f->grpc[meta ? 0 : 4] = g, f->any_grpc = 1;
+            else if (DD__SK_IS("rpc.grpc.status.code")) f->grpc[meta ? 2 : 6] = g, f->any_grpc = 1;
+            break;
+        default:
+            break;
+        }
+#undef DD__SK_IS
+    }
+}
 /* 1 when the span is aggregated (docs/stats.md §2), with its key in *key (strings borrowed from
- * the span, the segment and peer). */
-DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const dd_span *s, int top_level,
+ * the span, the segment and peer). `top_level` as the encoder decides it; a span given the metric
+ * _dd.top_level = 1 itself is top-level on the wire too, and *top_level says so. */
+DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const dd_span *s, int *top_level,
                               dd__skey *key, char *peer, char *grpc_num) {
-    static const char *const grpc_keys[4] = {"rpc.grpc.status_code", "grpc.code", "rpc.grpc.status.code", "grpc.status.code"};
+    dd__stags f;
     const char *v;
     uint32_t vn;
-    double d;
     int i;
-    memset(key, 0, sizeof *key);
-    if (dd__stats_metric(s, "_dd.partial_version", 19, &d) && d >= 0) return 0; /* a partial snapshot */
-    if (dd__stats_meta(s, "span.kind", 9, &key->p[4], &key->n[4]) == 0) key->p[4] = "", key->n[4] = 0;
-    if (!top_level && !s->measured) {
+    dd__stats_tags(s, &f);
+    for (i = 0; i < DD__STATS_NSTR; i++) key->p[i] = "", key->n[i] = 0;
+    key->http_status = 0;
+    if (f.partial && dd__tag_num(f.partial) >= 0) return 0; /* a partial snapshot */
+    if (!*top_level && f.top_level && dd__tag_num(f.top_level) == 1) *top_level = 1;
+    if (f.kind) key->p[4] = DD__TAG_VAL(f.kind), key->n[4] = f.kind->vlen;
+    if (!*top_level && !s->measured && !(f.measured && dd__tag_num(f.measured) == 1)) {
         const char *k = key->p[4];
         uint32_t n = key->n[4];
         if (!((n == 6 && (dd__stats_ieq_n(k, "server", 6) || dd__stats_ieq_n(k, "client", 6)))
@@ -5290,53 +5350,87 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     key->p[2] = s->resource.p, key->n[2] = s->resource.n;
     key->p[3] = s->type.p, key->n[3] = s->type.n;
     key->p[5] = peer;
-    key->n[5] = dd__stats_peer(st, s, key->p[4], key->n[4], peer);
-    if (dd__stats_meta(s, "http.method", 11, &v, &vn)) key->p[6] = v, key->n[6] = vn;
-    if (dd__stats_meta(s, "http.endpoint", 13, &v, &vn) || dd__stats_meta(s, "http.route", 10, &v, &vn))
-        key->p[7] = v, key->n[7] = vn;
-    for (i = 0; i < 8 && !key->p[8]; i++) { /* the meta keys first, then the same as metrics */
+    key->n[5] = dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer);
+    if (f.method) key->p[6] = DD__TAG_VAL(f.method), key->n[6] = f.method->vlen;
+    if (f.endpoint || f.route) {
+        const dd__tag *g = f.endpoint ? f.endpoint : f.route;
+        key->p[7] = DD__TAG_VAL(g), key->n[7] = g->vlen;
+    }
+    for (i = 0; f.any_grpc && i < 8 && !key->n[8]; i++) { /* the meta keys first, then the metrics */
         size_t cn = 0;
         const char *code = NULL;
-        if (i < 4 && dd__stats_meta(s, grpc_keys[i], strlen(grpc_keys[i]), &v, &vn)) {
-            code = dd__stats_grpc(v, vn, grpc_num, &cn);
-        } else if (i >= 4 && dd__stats_metric(s, grpc_keys[i - 4], strlen(grpc_keys[i - 4]), &d) && d >= 0 && d <= 1e9) {
-            dd__t_u64_dec((uint64_t)d, grpc_num);
-            code = grpc_num, cn = strlen(grpc_num);
+        const dd__tag *g = f.grpc[i];
+        if (!g) continue;
+        if (g->kind == DD__TAG_META) {
+            code = dd__stats_grpc(DD__TAG_VAL(g), g->vlen, grpc_num, &cn);
+        } else {
+            double d = dd__tag_num(g);
+            if (d >= 0 && d <= 1e9) {
+                dd__t_u64_dec((uint64_t)d, grpc_num);
+                code = grpc_num, cn = strlen(grpc_num);
+            }
         }
         if (code) key->p[8] = code, key->n[8] = (uint32_t)cn;
     }
-    if (dd__stats_meta(s, "_dd.svc_src", 11, &v, &vn)) key->p[9] = v, key->n[9] = vn;
-    for (i = 0; i < DD__STATS_NSTR; i++)
-        if (!key->p[i]) key->p[i] = "";
-    if (dd__stats_metric(s, "http.status_code", 16, &d)) {
+    if (f.svc_src) key->p[9] = DD__TAG_VAL(f.svc_src), key->n[9] = f.svc_src->vlen;
+    if (f.status && f.status->kind == DD__TAG_METRIC) {
+        double d = dd__tag_num(f.status);
         key->http_status = d >= 0 && d < 4294967296.0 ? (uint32_t)d : 0;
-    } else if (dd__stats_meta(s, "http.status_code", 16, &v, &vn)) {
-        int64_t x = dd__stats_parse_int(v, vn, 0xffffffff);
-        key->http_status = x < 0 ? 0 : (uint32_t)x;
+    } else if (f.status) {
+        const char *d = DD__TAG_VAL(f.status);
+        if (f.status->vlen == 3 && d[0] >= '0' && d[0] <= '9' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9') {
+            key->http_status = (uint32_t)((d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0')); /* the usual form */
+        } else {
+            int64_t x = dd__stats_parse_int(d, f.status->vlen, 0xffffffff);
+            key->http_status = x < 0 ? 0 : (uint32_t)x;
+        }
     }
-    key->synthetics = seg->origin.n >= 10 && memcmp(seg->origin.p, "synthetics", 10) == 0;
+    v = seg->origin.p, vn = seg->origin.n;
+    key->synthetics = vn >= 10 && memcmp(v, "synthetics", 10) == 0;
     key->trace_root = s->parent_id == 0 ? 1 : 2;
     return 1;
 }
 
-DD__PRIVATE uint64_t dd__stats_hash(const dd__skey *k) {
-    uint64_t h = UINT64_C(14695981039346656037);
-    int i;
-    uint32_t j;
-    for (i = 0; i < DD__STATS_NSTR; i++) {
-        for (j = 0; j < k->n[i]; j++) h = (h ^ (unsigned char)k->p[i][j]) * UINT64_C(1099511628211);
-        h = (h ^ (0x100u + (unsigned)i)) * UINT64_C(1099511628211); /* field separator */
+/* The key as one byte string (each field's 4-byte length and bytes, then the numbers), in
+ * st->kbuf: one hash and one comparison per span instead of one per field. Its length, or 0 when
+ * no memory. */
+DD__PRIVATE size_t dd__stats_blob(dd_tracer *t, const dd__skey *k) {
+    dd__stats *st = t->stats;
+    size_t need = 4 * DD__STATS_NSTR + 6 + (size_t)k->n[0] + k->n[1] + k->n[2] + k->n[3] + k->n[4] + k->n[5] + k->n[6]
+                  + k->n[7] + k->n[8] + k->n[9],
+           o = 0;
+    int f;
+    if (need > st->kcap) {
+        size_t cap = need < 1024 ? 1024 : need * 2;
+        char *nb = (char *)dd__alloc(&t->alloc, cap);
+        if (!nb) return 0;
+        dd__free(&t->alloc, st->kbuf, st->kcap);
+        st->kbuf = nb;
+        st->kcap = cap;
     }
-    h = (h ^ k->http_status) * UINT64_C(1099511628211);
-    h = (h ^ ((unsigned)k->synthetics << 2 | k->trace_root)) * UINT64_C(1099511628211);
-    return h;
+    for (f = 0; f < DD__STATS_NSTR; f++) {
+        memcpy(st->kbuf + o, &k->n[f], 4);
+        dd__mp_copy(st->kbuf + o + 4, k->p[f], k->n[f]); /* inlined: the strings are short */
+        o += 4 + k->n[f];
+    }
+    memcpy(st->kbuf + o, &k->http_status, 4);
+    st->kbuf[o + 4] = (char)k->synthetics;
+    st->kbuf[o + 5] = (char)k->trace_root;
+    return o + 6;
 }
-DD__PRIVATE int dd__stats_same(const dd__sbucket *b, const dd__sgroup *g, const dd__skey *k) {
-    int i;
-    if (g->http_status != k->http_status || g->synthetics != k->synthetics || g->trace_root != k->trace_root) return 0;
-    for (i = 0; i < DD__STATS_NSTR; i++)
-        if (g->len[i] != k->n[i] || (k->n[i] && memcmp(b->text + g->off[i], k->p[i], k->n[i]) != 0)) return 0;
-    return 1;
+DD__PRIVATE uint64_t dd__stats_hash(const char *p, size_t n) { /* a word at a time */
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
+    while (n >= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    w = 0;
+    if (n) memcpy(&w, p, n);
+    h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+    return h ^ (h >> 29);
 }
 /* A new group slot (its sketches keep their memory from an earlier use). NULL: no memory. */
 DD__PRIVATE dd__sgroup *dd__stats_slot(dd_tracer *t, dd__sbucket *b) {
@@ -5379,16 +5473,20 @@ DD__PRIVATE dd__sgroup *dd__stats_overflow(dd_tracer *t, dd__sbucket *b) {
     g->synthetics = 0;
     g->trace_root = 0;
     g->hash = 0;
+    g->blob_off = g->blob_len = 0; /* never matched: the overflow group is not in the table */
     b->overflow = b->n_groups;
     return g;
 }
-/* The group of key k in bucket b, made if new; the overflow group when the bucket is full;
- * NULL when not even that has memory. *overflowed set when it went to the overflow group. */
-DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__skey *k, int *overflowed) {
-    uint64_t h = dd__stats_hash(k);
-    uint32_t mask, i, need = 0;
+/* The group of the key in st->kbuf (n bytes, parsed in k) in bucket b, made if new; the overflow
+ * group when the bucket is full; NULL when not even that has memory. *overflowed set when it went
+ * to the overflow group. */
+DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__skey *k, size_t n, int *overflowed) {
+    const char *blob = t->stats->kbuf;
+    uint64_t h = dd__stats_hash(blob, n);
+    uint32_t mask, i;
     dd__sgroup *g;
     int f;
+    size_t o;
     *overflowed = 0;
     if (!b->table) {
         b->table_cap = 16384; /* > 2 x DD__STATS_KEYS_MAX: probes stay short */
@@ -5402,16 +5500,15 @@ DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__
     mask = b->table_cap - 1;
     for (i = (uint32_t)h & mask; b->table[i]; i = (i + 1) & mask) {
         g = &b->groups[b->table[i] - 1];
-        if (g->hash == h && b->table[i] != b->overflow && dd__stats_same(b, g, k)) return g;
+        if (g->hash == h && g->blob_len == n && memcmp(b->text + g->blob_off, blob, n) == 0) return g;
     }
-    for (f = 0; f < DD__STATS_NSTR; f++) need += k->n[f];
     /* a full bucket (keys or text; the overflow key's text is kept in reserve) */
-    if (b->n_groups - (b->overflow ? 1 : 0) >= DD__STATS_KEYS_MAX || need + sizeof DD__STATS_BLOCKED > DD__STATS_TEXT_MAX - b->text_len)
+    if (b->n_groups - (b->overflow ? 1 : 0) >= DD__STATS_KEYS_MAX || n + sizeof DD__STATS_BLOCKED > DD__STATS_TEXT_MAX - b->text_len)
         goto overflow;
-    if (b->text_cap - b->text_len < need + sizeof DD__STATS_BLOCKED) {
+    if (b->text_cap - b->text_len < n + sizeof DD__STATS_BLOCKED) {
         size_t cap = b->text_cap ? b->text_cap : 4096;
         char *nt;
-        while (cap - b->text_len < need + sizeof DD__STATS_BLOCKED) cap *= 2;
+        while (cap - b->text_len < n + sizeof DD__STATS_BLOCKED) cap *= 2;
         if (cap > DD__STATS_TEXT_MAX) cap = DD__STATS_TEXT_MAX;
         nt = (char *)dd__alloc(&t->alloc, cap);
         if (!nt) goto overflow;
@@ -5422,12 +5519,15 @@ DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__
     }
     g = dd__stats_slot(t, b);
     if (!g) goto overflow;
-    for (f = 0; f < DD__STATS_NSTR; f++) {
-        g->off[f] = (uint32_t)b->text_len;
+    g->blob_off = (uint32_t)b->text_len;
+    g->blob_len = (uint32_t)n;
+    memcpy(b->text + b->text_len, blob, n);
+    for (f = 0, o = b->text_len; f < DD__STATS_NSTR; f++) { /* each field inside the stored key */
+        g->off[f] = (uint32_t)(o + 4);
         g->len[f] = k->n[f];
-        if (k->n[f]) memcpy(b->text + b->text_len, k->p[f], k->n[f]);
-        b->text_len += k->n[f];
+        o += 4 + k->n[f];
     }
+    b->text_len += n;
     g->http_status = k->http_status;
     g->synthetics = k->synthetics;
     g->trace_root = k->trace_root;
@@ -5452,11 +5552,17 @@ DD__PRIVATE int64_t dd__stats_align(int64_t ns) { return ns - (ns % DD__STATS_BU
 /* The bucket starting at `start` (made from a free slot if new), NULL when all slots are taken. */
 DD__PRIVATE dd__sbucket *dd__stats_bucket(dd__stats *st, int64_t start) {
     int i, free_slot = -1;
+    dd__sbucket *last = &st->buckets[st->last_bucket];
+    if (last->used && last->start == start) return last;
     for (i = 0; i < DD__STATS_BUCKETS_MAX; i++) {
-        if (st->buckets[i].used && st->buckets[i].start == start) return &st->buckets[i];
+        if (st->buckets[i].used && st->buckets[i].start == start) {
+            st->last_bucket = i;
+            return &st->buckets[i];
+        }
         if (!st->buckets[i].used && free_slot < 0 && !st->out[i]) free_slot = i;
     }
     if (free_slot < 0) return NULL;
+    st->last_bucket = free_slot;
     st->buckets[free_slot].used = 1;
     st->buckets[free_slot].start = start;
     return &st->buckets[free_slot];
@@ -5475,14 +5581,17 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     char peer[DD__STATS_PEER_MAX], num[24];
     dd__skey key;
     dd__sbucket *b;
-    dd__sgroup *g;
-    int64_t start;
-    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed;
-    if (!dd__stats_key(st, seg, s, top_level, &key, peer, num)) return;
-    start = dd__stats_align(s->start_ns + s->duration);
+    dd__sgroup *g = NULL;
+    int64_t start, end;
+    size_t n;
+    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed = 0;
+    if (!dd__stats_key(st, seg, s, &top_level, &key, peer, num)) return;
+    end = s->start_ns + s->duration;
+    if (end >= st->last_start && end - st->last_start < DD__STATS_BUCKET_NS) start = st->last_start; /* as the previous span */
+    else start = st->last_start = dd__stats_align(end);
     if (start < st->oldest_ts) start = st->oldest_ts; /* late: the oldest bucket still open */
     b = dd__stats_bucket(st, start);
-    g = b ? dd__stats_group(t, b, &key, &overflowed) : NULL;
+    if (b && (n = dd__stats_blob(t, &key)) != 0) g = dd__stats_group(t, b, &key, n, &overflowed);
     if (!g) {
         t->counters.stats_spans_dropped++;
         return;
@@ -5814,6 +5923,7 @@ DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t) {
     if (!st) return NULL;
     memset(st, 0, sizeof *st);
     st->enabled = 1;
+    st->last_start = INT64_MIN / 2;
     st->oldest_ts = dd__stats_align(t->wall_ns_fn(t->clock_user));
     st->next_info_ns = 0; /* at the first delivery pass */
     st->next_flush_ns = dd__now() + DD__STATS_BUCKET_NS;
@@ -5836,6 +5946,7 @@ DD__PRIVATE void dd__stats_free(dd_tracer *t) {
         dd__free(&t->alloc, b->text, b->text_cap);
     }
     dd_mp_writer_free(&st->send);
+    dd__free(&t->alloc, st->kbuf, st->kcap);
     dd__free(&t->alloc, st, sizeof *st);
     t->stats = NULL;
 }
