@@ -53,8 +53,9 @@
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
  * defines; it may call any public function of the three headers and the private helpers of the
  * sections above it (forward declarations mark the few calls downwards: dd__deliver,
- * dd__wake_worker, dd__tracer_http, dd__link_add, the fork handlers). Lock order: the tracer
- * mutex (t->lock), then the sampler's (s->lock); no user hook but the allocator runs under either.
+ * dd__wake_worker, dd__tracer_http, dd__link_add, dd__stats_new, the fork handlers). Lock order:
+ * the tracer mutex (t->lock), then the sampler's (s->lock); no user hook but the allocator runs
+ * under either.
  *   === sampling implementation ===  keep/drop by rate (Knuth hash), glob matching, _dd.p.dm and
  *                                    ksr formatting: pure functions.
  *   --- rate limiter: token bucket + effective rate (dd-trace-cpp limiter.cpp's algorithm) ---
@@ -109,6 +110,9 @@
  *   --- sampling decision: the one place it is made (under lock) --- dd__segment_decide (calls
  *                                    the sampler), dd_span_set_priority, dd_span_set_origin.
  *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (dd_mp_*).
+ *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
+ *                                    lock), the /v0.6/stats payload, /info, the P0 rule; requests
+ *                                    in dd__stats_pass (no lock; holds t->flushing).
  *   --- payload buffer and span filtering --- dd__pbuf_grow, dd__segment_filter (calls the span
  *                                    sampler), dd__encode_chunk, dd__pbuf_append.
  *   --- finish ---                   dd__finish: the trace's decision, encoding off the lock on
