@@ -5776,7 +5776,6 @@ DD__PRIVATE void dd__stats_fetch_info(dd_tracer *t, int64_t deadline) {
     if (rc == DD_TRANSPORT_ANSWERED && resp.status == 200)
         ok = dd__info_parse(resp.body, resp.body_len, info) == DD_OK;
     pthread_mutex_lock(&t->lock);
-    st->next_info_ns = dd__now() + DD__INFO_PERIOD_NS;
     if (rc == DD_TRANSPORT_ANSWERED) {
         int was = st->active;
         dd__stats_apply_info(st, ok ? info : NULL);
@@ -5806,6 +5805,7 @@ DD__PRIVATE void dd__stats_pass(dd_tracer *t, int64_t deadline, int force) {
     t->flushing = 1;
     now = dd__now();
     info_due = now >= st->next_info_ns;
+    if (info_due) st->next_info_ns = now + DD__INFO_PERIOD_NS; /* whatever the outcome: no busy loop */
     pthread_mutex_unlock(&t->lock);
     if (info_due) dd__stats_fetch_info(t, deadline);
 

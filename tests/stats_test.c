@@ -782,10 +782,53 @@ static void test_background(void) {
     agent_free(&a);
 }
 
+/* stats on with no transport, or one that never reaches the agent: the worker asks /info once
+ * per period (no busy loop), traces go as usual, and free returns */
+static int unreachable(void *u, const dd_http_request *req, dd_http_response *resp) {
+    (void)req;
+    (void)resp;
+    ((agent *)u)->info_calls++;
+    return DD_TRANSPORT_NOT_SENT;
+}
+static void test_no_agent(void) {
+    static agent a;
+    dd_tracer_config c;
+    dd_tracer *t;
+    int k;
+    for (k = 0; k < 2; k++) {
+        struct timespec ts = {0, 200000000};
+        memset(&a, 0, sizeof a);
+        dd_tracer_config_init(&c);
+        c.startup_logs = DD_OFF;
+        c.cgroup_path = "";
+        c.getenv_fn = env_none;
+        c.stats_computation = DD_ON;
+        c.transport_fn = k ? unreachable : NULL;
+        c.hook_user = &a;
+        c.shutdown_timeout_ms = 100;
+        c.log_fn = NULL;
+        struct timespec c0, c1;
+        t = dd_tracer_new(&c);
+        dd_span_finish(dd_span_start(t, NULL)); /* starts the worker */
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+        nanosleep(&ts, NULL);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+        /* the next /info is a period away even though none was answered (else the worker spins:
+         * on a loaded machine CPU time alone would not show it) */
+        pthread_mutex_lock(&t->lock);
+        CHECK(t->stats->next_info_ns > dd__now());
+        pthread_mutex_unlock(&t->lock);
+        CHECK((c1.tv_sec - c0.tv_sec) * 1000000000L + (c1.tv_nsec - c0.tv_nsec) < 150000000L);
+        CHECK(!t->stats->info_known);
+        if (k) CHECK(a.info_calls >= 1 && a.info_calls <= 3); /* /info, then trace attempts back off */
+        dd_tracer_free(t);
+    }
+}
+
 static const test_case cases[] = {
     TEST(test_sketch_mapping), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
     TEST(test_worked_example), TEST(test_p0_drop),      TEST(test_p0_span_sampling), TEST(test_fallback),
     TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys),            TEST(test_background),
-    TEST(test_header_per_chunk),
+    TEST(test_header_per_chunk), TEST(test_no_agent),
 };
 int main(void) { return test_run("stats", cases, sizeof cases / sizeof cases[0]); }
