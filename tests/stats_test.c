@@ -753,6 +753,13 @@ static void test_keys(void) {
     agent_free(&a);
 }
 
+static int stats_active(dd_tracer *t) { /* the worker writes it under the tracer lock */
+    int on;
+    pthread_mutex_lock(&t->lock);
+    on = t->stats->active;
+    pthread_mutex_unlock(&t->lock);
+    return on;
+}
 /* --- background delivery: the worker fetches /info and sends stats at shutdown --- */
 static void test_background(void) {
     static agent a;
@@ -764,11 +771,11 @@ static void test_background(void) {
     a.wall = B0;
     t = new_tracer(&a, DD_DELIVERY_BACKGROUND);
     dd_span_finish_at(web(t, B0), B0 + 1000); /* starts the worker: /info */
-    for (i = 0; i < 200 && !t->stats->active; i++) {
+    for (i = 0; i < 400 && !stats_active(t); i++) {
         struct timespec ts = {0, 5000000};
         nanosleep(&ts, NULL);
     }
-    CHECK(t->stats->active);
+    CHECK(stats_active(t));
     for (i = 0; i < 10; i++) {
         dd_span *s = web(t, B0 + 2000);
         dd_span_set_priority(s, DD_PRIORITY_AUTO_REJECT);
