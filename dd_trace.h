@@ -5154,13 +5154,7 @@ DD__PRIVATE int dd__stats_meta(const dd_span *s, const char *k, size_t kn, const
     *vn = g->vlen;
     return 1;
 }
-DD__PRIVATE int dd__stats_metric(const dd_span *s, const char *k, size_t kn, double *out) {
-    const dd__tag *g = dd__span_find(s, k, kn);
-    if (!g || g->kind != DD__TAG_METRIC) return 0;
-    *out = dd__tag_num(g);
-    return 1;
-}
-/* A decimal integer (optional sign, surrounding blanks), else -1 (also out of range). */
+/* A decimal integer (an optional +, surrounding blanks), else -1 (negative, out of range, other). */
 DD__PRIVATE int64_t dd__stats_parse_int(const char *p, size_t n, int64_t max) {
     size_t i = 0;
     int64_t x = 0;
