@@ -55,8 +55,9 @@
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
  * defines; it may call any public function of the three headers and the private helpers of the
  * sections above it (forward declarations mark the few calls downwards: dd__deliver,
- * dd__wake_worker, dd__tracer_http, dd__link_add, the fork handlers). Lock order: the tracer
- * mutex (t->lock), then the sampler's (s->lock); no user hook but the allocator runs under either.
+ * dd__wake_worker, dd__tracer_http, dd__link_add, dd__stats_new, the fork handlers). Lock order:
+ * the tracer mutex (t->lock), then the sampler's (s->lock); no user hook but the allocator runs
+ * under either.
  *   === sampling implementation ===  keep/drop by rate (Knuth hash), glob matching, _dd.p.dm and
  *                                    ksr formatting: pure functions.
  *   --- rate limiter: token bucket + effective rate (dd-trace-cpp limiter.cpp's algorithm) ---
@@ -114,6 +115,9 @@
  *   --- sampling decision: the one place it is made (under lock) --- dd__segment_decide (calls
  *                                    the sampler), dd_span_set_priority, dd_span_set_origin.
  *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (dd_mp_*).
+ *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
+ *                                    lock), the /v0.6/stats payload, /info, the P0 rule; requests
+ *                                    in dd__stats_pass (no lock; holds t->flushing).
  *   --- payload buffer and span filtering --- dd__pbuf_grow, dd__segment_filter (calls the span
  *                                    sampler), dd__encode_chunk, dd__pbuf_append.
  *   --- finish ---                   dd__finish: the trace's decision, encoding off the lock on
@@ -491,6 +495,10 @@ typedef struct dd_tracer_config {
     void *clock_user;         /* first argument of wall_ns_fn and mono_ns_fn; NULL = hook_user    */
     void *random_user;        /* first argument of random_fn; NULL = hook_user                   */
     void *getenv_user;        /* first argument of getenv_fn; NULL = hook_user                   */
+    int stats_computation;    /* DD_TRACE_STATS_COMPUTATION_ENABLED; default off. On: APM stats are
+                                 computed here and sent to /v0.6/stats, and traces the sampler
+                                 rejected are not sent, when the agent's /info agrees
+                                 (docs/stats.md)                                                  */
 } dd_tracer_config;
 
 /* Counters since dd_tracer_new, read with dd_tracer_counters. Every dropped item is counted
@@ -538,6 +546,18 @@ typedef struct dd_counters {
                                      trace, the buffer, or a request being sent)               */
     uint64_t stale_handle_calls;  /* span function calls given a dead handle (after its
                                      dd_span_finish): ignored (see HANDLES at the top)         */
+    /* client-side stats (docs/stats.md) */
+    uint64_t stats_spans;         /* spans aggregated into stats                               */
+    uint64_t stats_spans_overflow; /* of which into a bucket's overflow key (a key or text limit) */
+    uint64_t stats_spans_dropped; /* eligible spans not aggregated: every bucket slot taken, or
+                                     out of memory                                            */
+    uint64_t stats_payloads_sent; /* /v0.6/stats requests the agent accepted (2xx)             */
+    uint64_t stats_payloads_failed; /* /v0.6/stats requests lost (never retried once written)  */
+    uint64_t stats_bytes_sent;    /* their body bytes (accepted ones)                          */
+    uint64_t chunks_dropped_p0;   /* of chunks_dropped_sampling: rejected chunks dropped because
+                                     stats cover them (the agent's client_drop_p0s)            */
+    uint64_t spans_dropped_p0;    /* of spans_dropped_sampling: their spans, and the spans of
+                                     such chunks that single-span sampling did not keep       */
 } dd_counters;
 /* The balance that always holds (a test asserts it after every fault):
  *   spans_started = spans_open + spans_pending + spans_sent + spans_unconfirmed
@@ -2399,6 +2419,7 @@ typedef struct dd__segment {
     int64_t wall0, mono0; /* the root's clocks: children derive wall time from one mono read */
     uint64_t est_bytes;   /* estimated encoded size once complete */
     uint32_t n_kept;      /* spans that go on the wire, once queued for the worker */
+    int stats_chunk;      /* the chunk being cut is in the client-side stats (docs/stats.md §7) */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
     dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
                              dd__span_context_fill writes (R-DD-14), else empty */
@@ -2410,6 +2431,7 @@ typedef struct dd__segment {
 typedef struct dd__chunk_mark {
     size_t end;      /* offset in the buffer after the chunk */
     uint32_t spans;  /* spans in it */
+    int stats;       /* its spans are in the client-side stats (docs/stats.md §7) */
 } dd__chunk_mark;
 
 typedef struct dd__tkv {
@@ -2430,6 +2452,7 @@ typedef struct dd__enc {
     dd_mp_writer w;
     char *fix;
     size_t fix_cap;
+    int stats; /* the chunk in w is in the client-side stats */
 } dd__enc;
 #if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
 #define DD__INTERPRETER "clang"
@@ -2443,7 +2466,7 @@ typedef struct dd__enc {
 /*--- struct dd_tracer ---*/
 /* Owns struct dd_tracer and its limits; the fields after `guarded by lock` are under t->lock. */
 #define DD__MAX_GLOBAL_TAGS 64
-#define DD__HEADERS_MAX 12
+#define DD__HEADERS_MAX 16
 /* Kinds of rate-limited log lines (dd__tlog_limited). */
 #define DD__RL_NOT_SENT 0
 #define DD__RL_UNCONFIRMED 1
@@ -2452,7 +2475,8 @@ typedef struct dd__enc {
 #define DD__RL_NO_TRANSPORT 4
 #define DD__RL_DEFERRED 5
 #define DD__RL_BAD_RATES 6
-#define DD__RL_KINDS 7
+#define DD__RL_STATS 7
+#define DD__RL_KINDS 8
 #define DD__DROP_KINDS 7 /* DD__DROP_* bits, in the logging section */
 #define DD__ENC_POOL_MAX 16 /* producer threads encoding at once; more hand traces to the worker */
 /* A completed trace with fewer estimated bytes is encoded by the thread that finished it, while
@@ -2482,6 +2506,8 @@ DD__PRIVATE int dd__map_find(const dd__map *m, const char *v, size_t vn) {
     return -1;
 }
 
+typedef struct dd__stats dd__stats; /* client-side stats: their own section */
+DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t); /* called by dd_tracer_new */
 struct dd_tracer {
     dd_allocator alloc;
     int64_t (*wall_ns_fn)(void *user);
@@ -2571,6 +2597,7 @@ struct dd_tracer {
     dd_mp_writer send;
     dd__enc enc_flush;
     pthread_t thread; /* the worker (background delivery), when has_thread */
+    dd__stats *stats; /* client-side stats, NULL when off; guarded by lock (docs/stats.md) */
 };
 
 /*--- logging: never called with the tracer lock held ---*/
@@ -3760,6 +3787,7 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
     t->last_finish_flush_mono = t->mono_ns_fn(t->clock_user);
     t->last_flush_ns = dd__now();
+    if (dd__resolve_flag(&e, cfg->stats_computation, "DD_TRACE_STATS_COMPUTATION_ENABLED", 0)) t->stats = dd__stats_new(t);
     dd__register(t);
 
     if (dd__resolve_flag(&e, cfg->startup_logs, "DD_TRACE_STARTUP_LOGS", 1)) dd__startup_log(t);
@@ -5296,6 +5324,1187 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
 }
 
+/*--- client-side stats (docs/stats.md) ---*/
+/* Owns the DDSketch (logarithmic mapping, gamma = 1.01/0.99, bins floor(ln v / ln gamma); a dense
+ * store of at most 2048 bins that collapses the lowest; its protobuf form), the concentrator
+ * (eligible spans of a completed chunk, aggregated per 10 s bucket and key, every table
+ * bounded), the /v0.6/stats payload, the /info reader and the client-side P0 drop rule.
+ * Aggregation runs under the tracer lock (dd__finish); a stats pass (the worker, a flush,
+ * shutdown) detaches the due buckets under the lock, encodes and sends them off it while it
+ * holds t->flushing (so one transport call at a time), and gives them back for reuse: in steady
+ * state nothing is allocated. */
+DD__PRIVATE int64_t dd__now(void);
+DD__PRIVATE void dd__tlog_payload(const dd_tracer *t, const uint8_t *body, size_t len);
+/* ASCII case-insensitive comparison of n bytes with a lower-case literal. */
+DD__PRIVATE int dd__stats_ieq_n(const char *a, const char *lower, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char c = a[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        if (c != lower[i]) return 0;
+    }
+    return 1;
+}
+#define DD__SK_BINS_MAX 2048          /* bins of one sketch (collapsing the lowest beyond)        */
+#define DD__SK_GAMMA 1.0202020202020202 /* (1 + 0.01) / (1 - 0.01): relative accuracy 1 %         */
+#define DD__STATS_BUCKET_NS INT64_C(10000000000) /* 10 s buckets                                  */
+#define DD__STATS_BUCKETS_MAX 6       /* buckets held (two pending, future ones); then counted drop */
+#define DD__STATS_KEYS_MAX 7000       /* keys per bucket (libdatadog's cap); then the overflow key */
+#define DD__STATS_TEXT_MAX (4u << 20) /* key text per bucket; then the overflow key               */
+#define DD__STATS_BIN_BYTES_MAX (16u << 20) /* sketch bins per bucket; then a sketch collapses     */
+#define DD__STATS_PEER_MAX 512        /* bytes of one span's peer tags (key:value, length-prefixed) */
+#define DD__STATS_PEER_KEYS_MAX 32    /* /info peer_tags keys kept                                 */
+#define DD__STATS_PEER_TEXT 1024      /* and their bytes                                           */
+#define DD__INFO_BODY_MAX (1u << 20)  /* a bigger /info answer is ignored (as dd-trace-go)         */
+#define DD__INFO_PERIOD_NS INT64_C(30000000000) /* /info again after 30 s (on a delivery pass)     */
+#define DD__STATS_NSTR 10 /* service, name, resource, type, span.kind, peer tags, http.method,
+                             http.endpoint, grpc code, _dd.svc_src */
+#define DD__STATS_BLOCKED "tracer_blocked_value"
+
+/* A dense store: counts of bins [lo, lo + n), bins[] holds cap slots. Counts are exact integers. */
+typedef struct dd__sketch {
+    uint64_t *bins;
+    uint32_t n, cap;
+    int32_t lo;
+    uint64_t zero; /* values too small to index (durations of 0 ns) */
+} dd__sketch;
+
+/* ln(v) for v > 0 without libm: v = m * 2^e, ln m = 2 atanh((m - 1) / (m + 1)) by its series
+ * (|z| <= 0.172, so 11 terms reach double precision). */
+DD__PRIVATE double dd__sk_ln(double v) {
+    uint64_t b;
+    static const double inv_odd[10] = {1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19};
+    double m, z, z2, sum;
+    int e, k;
+    memcpy(&b, &v, sizeof b);
+    e = (int)((b >> 52) & 0x7ff) - 1023;
+    b = (b & UINT64_C(0x000fffffffffffff)) | UINT64_C(0x3ff0000000000000);
+    memcpy(&m, &b, sizeof m);
+    if (m > 1.4142135623730951) {
+        m *= 0.5;
+        e++;
+    }
+    z = (m - 1.0) / (m + 1.0);
+    z2 = z * z;
+    /* z (1 + z^2/3 + z^4/5 + ... + z^20/21), Horner */
+    sum = 1.0 / 21;
+    for (k = 9; k >= 0; k--) sum = sum * z2 + inv_odd[k];
+    sum *= z;
+    return 2.0 * sum + (double)e * 0.69314718055994530942;
+}
+/* The bin of v >= 1 (durations in ns; smaller values go to the zero count): floor(log_gamma v). */
+DD__PRIVATE int32_t dd__sk_index(double v) {
+    static const double mult = 49.99833328888678; /* 1 / ln(gamma) */
+    double x = dd__sk_ln(v) * mult;
+    int32_t i = (int32_t)x;
+    if ((double)i > x) i--;
+    return i;
+}
+
+/* Room for `want` bins; bin memory counts against *budget. 0, or -1 (no room: the caller
+ * collapses instead). */
+DD__PRIVATE int dd__sk_reserve(dd_tracer *t, dd__sketch *k, uint32_t want, uint64_t *budget) {
+    uint32_t cap = k->cap ? k->cap : 8;
+    uint64_t *nb;
+    if (want <= k->cap) return 0;
+    while (cap < want) cap *= 2;
+    if (cap > DD__SK_BINS_MAX) cap = DD__SK_BINS_MAX;
+    if (*budget + (uint64_t)(cap - k->cap) * 8 > DD__STATS_BIN_BYTES_MAX) return -1;
+    nb = (uint64_t *)dd__alloc(&t->alloc, (size_t)cap * 8);
+    if (!nb) return -1;
+    if (k->n) memcpy(nb, k->bins, (size_t)k->n * 8);
+    dd__free(&t->alloc, k->bins, (size_t)k->cap * 8);
+    *budget += (uint64_t)(cap - k->cap) * 8;
+    k->bins = nb;
+    k->cap = cap;
+    return 0;
+}
+
+/* Adds one value (a duration in ns). The store keeps at most DD__SK_BINS_MAX bins: the lowest
+ * are merged into the lowest kept one (as sketches-go's collapsing-lowest dense store). */
+DD__PRIVATE void dd__sk_add(dd_tracer *t, dd__sketch *k, double v, uint64_t *budget) {
+    int32_t i, hi;
+    uint32_t want;
+    if (!(v >= 1.0)) {
+        k->zero++;
+        return;
+    }
+    i = dd__sk_index(v);
+    if (!k->n) {
+        if (dd__sk_reserve(t, k, 1, budget) != 0) {
+            k->zero++; /* no memory at all: still counted */
+            return;
+        }
+        k->lo = i;
+        k->n = 1;
+        k->bins[0] = 1;
+        return;
+    }
+    hi = k->lo + (int32_t)k->n - 1;
+    if (i >= k->lo && i <= hi) {
+        k->bins[i - k->lo]++;
+        return;
+    }
+    if (i > hi) {
+        want = (uint32_t)(i - k->lo) + 1;
+        if (want > DD__SK_BINS_MAX) { /* collapse the lowest bins so that i is the highest */
+            uint32_t drop = want - DD__SK_BINS_MAX, j;
+            uint64_t sum = 0;
+            if (drop >= k->n) {
+                for (j = 0; j < k->n; j++) sum += k->bins[j];
+                k->lo = i - (DD__SK_BINS_MAX - 1);
+                k->bins[0] = sum;
+                k->n = 1;
+            } else {
+                for (j = 0; j <= drop; j++) sum += k->bins[j];
+                memmove(k->bins + 1, k->bins + drop + 1, (size_t)(k->n - drop - 1) * 8);
+                k->bins[0] = sum;
+                k->lo += (int32_t)drop;
+                k->n -= drop;
+            }
+            want = (uint32_t)(i - k->lo) + 1;
+        }
+        if (dd__sk_reserve(t, k, want, budget) != 0) {
+            k->bins[k->n - 1]++; /* no room to grow: the nearest bin */
+            return;
+        }
+        while (k->n < want) k->bins[k->n++] = 0;
+        k->bins[k->n - 1]++;
+        return;
+    }
+    /* i < lo */
+    want = (uint32_t)(hi - i) + 1;
+    if (want > DD__SK_BINS_MAX || dd__sk_reserve(t, k, want, budget) != 0) {
+        k->bins[0]++; /* below the window: collapsed into the lowest bin */
+        return;
+    }
+    memmove(k->bins + (k->lo - i), k->bins, (size_t)k->n * 8);
+    memset(k->bins, 0, (size_t)(k->lo - i) * 8);
+    k->bins[0] = 1;
+    k->n = want;
+    k->lo = i;
+}
+
+DD__PRIVATE size_t dd__pb_varint_len(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+DD__PRIVATE size_t dd__pb_varint(uint8_t *p, uint64_t v) {
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+DD__PRIVATE size_t dd__pb_double(uint8_t *p, double d) { /* protobuf doubles are little-endian */
+    uint64_t b;
+    int i;
+    memcpy(&b, &d, sizeof b);
+    for (i = 0; i < 8; i++) p[i] = (uint8_t)(b >> (8 * i));
+    return 8;
+}
+/* The encoded size of the sketch as a DDSketch protobuf message. */
+DD__PRIVATE size_t dd__sk_proto_len(const dd__sketch *k) {
+    size_t n = 11 + 2 + 2; /* mapping, empty negative store, positive store header (empty) */
+    if (k->n) {
+        uint32_t zz = ((uint32_t)k->lo << 1) ^ (k->lo < 0 ? 0xffffffffu : 0u); /* sint32 zig-zag */
+        size_t inner = 1 + dd__pb_varint_len((uint64_t)k->n * 8) + (size_t)k->n * 8;
+        if (k->lo) inner += 1 + dd__pb_varint_len(zz);
+        n += dd__pb_varint_len(inner) - 1 + inner;
+    }
+    if (k->zero) n += 9;
+    return n;
+}
+/* Writes the DDSketch message (docs/stats.md §4) into p (dd__sk_proto_len bytes): fields in
+ * number order, proto3 zero values left out, both stores always present, bins as packed
+ * contiguousBinCounts from the lowest to the highest non-empty bin. Returns the bytes written. */
+DD__PRIVATE size_t dd__sk_proto(const dd__sketch *k, uint8_t *p) {
+    size_t o = 0;
+    uint32_t j;
+    p[o++] = 0x0a; /* 1: mapping */
+    p[o++] = 0x09;
+    p[o++] = 0x09; /* 1: gamma (double); indexOffset 0 and interpolation NONE are omitted */
+    o += dd__pb_double(p + o, DD__SK_GAMMA);
+    p[o++] = 0x12; /* 2: positiveValues */
+    if (!k->n) {
+        p[o++] = 0;
+    } else {
+        uint32_t zz = ((uint32_t)k->lo << 1) ^ (k->lo < 0 ? 0xffffffffu : 0u); /* sint32 zig-zag */
+        size_t inner = 1 + dd__pb_varint_len((uint64_t)k->n * 8) + (size_t)k->n * 8;
+        if (k->lo) inner += 1 + dd__pb_varint_len(zz);
+        o += dd__pb_varint(p + o, inner);
+        p[o++] = 0x12; /* 2: contiguousBinCounts, packed */
+        o += dd__pb_varint(p + o, (uint64_t)k->n * 8);
+        for (j = 0; j < k->n; j++) o += dd__pb_double(p + o, (double)k->bins[j]);
+        if (k->lo) {
+            p[o++] = 0x18; /* 3: contiguousBinIndexOffset */
+            o += dd__pb_varint(p + o, zz);
+        }
+    }
+    p[o++] = 0x1a; /* 3: negativeValues, empty */
+    p[o++] = 0;
+    if (k->zero) {
+        p[o++] = 0x21; /* 4: zeroCount */
+        o += dd__pb_double(p + o, (double)k->zero);
+    }
+    return o;
+}
+/* Writes the sketch as a msgpack bin into w: the header, then the message in place. */
+DD__PRIVATE void dd__sk_write(dd_mp_writer *w, const dd__sketch *k) {
+    size_t n = dd__sk_proto_len(k);
+    uint8_t h[5], *p;
+    if (n <= 0xff) {
+        h[0] = 0xc4, h[1] = (uint8_t)n;
+        dd_mp_write_raw(w, h, 2);
+    } else if (n <= 0xffff) {
+        h[0] = 0xc5, h[1] = (uint8_t)(n >> 8), h[2] = (uint8_t)n;
+        dd_mp_write_raw(w, h, 3);
+    } else {
+        h[0] = 0xc6, h[1] = (uint8_t)(n >> 24), h[2] = (uint8_t)(n >> 16), h[3] = (uint8_t)(n >> 8), h[4] = (uint8_t)n;
+        dd_mp_write_raw(w, h, 5);
+    }
+    p = dd__mp_room(w, n);
+    if (p) w->len += dd__sk_proto(k, p);
+}
+
+/* One aggregation key and its figures (ClientGroupedStats). Strings live in the bucket's text. */
+typedef struct dd__sgroup {
+    uint64_t hash;
+    uint32_t blob_off, blob_len; /* the key as dd__stats_blob wrote it, in the bucket's text */
+    uint32_t off[DD__STATS_NSTR], len[DD__STATS_NSTR];
+    uint32_t http_status;
+    uint8_t synthetics, trace_root; /* trace_root: 1 TRUE, 2 FALSE, 0 NOT_SET (overflow key) */
+    uint64_t hits, errors, top_level_hits, duration;
+    dd__sketch ok, err;
+} dd__sgroup;
+
+typedef struct dd__sbucket {
+    int64_t start; /* aligned ns */
+    int used;
+    uint32_t n_groups, cap_groups, overflow; /* overflow: its group index + 1, or 0 */
+    dd__sgroup *groups;                      /* slots keep their sketch memory across reuse */
+    uint32_t *table;                         /* open addressing: group index + 1, 0 = empty */
+    uint32_t table_cap;
+    char *text;
+    size_t text_len, text_cap;
+    uint64_t bin_bytes; /* sketch bins allocated by this bucket's groups */
+} dd__sbucket;
+
+/* The key of one span, pointing into the span (and the peer tags scratch). */
+typedef struct dd__skey {
+    const char *p[DD__STATS_NSTR];
+    uint32_t n[DD__STATS_NSTR];
+    uint32_t http_status;
+    uint8_t synthetics, trace_root;
+} dd__skey;
+
+struct dd__stats {
+    int enabled;      /* DD_TRACE_STATS_COMPUTATION_ENABLED / stats_computation */
+    int active;       /* enabled and the agent's /info lists /v0.6/stats (and client_drop_p0s) */
+    int drop_p0s;     /* active and /info client_drop_p0s */
+    int info_known;   /* an /info answer was read (else every trace is sent, as without stats) */
+    int64_t next_info_ns;  /* real mono ns of the next /info request */
+    int64_t next_flush_ns; /* real mono ns of the next bucket flush (10 s schedule) */
+    int64_t oldest_ts;     /* wall ns: spans of older buckets go to this one */
+    uint64_t sequence;     /* payloads sent */
+    uint64_t p0_traces, p0_spans; /* dropped since the last trace request (its headers) */
+    char p0_traces_txt[24], p0_spans_txt[24]; /* those headers' values (the flushing thread's) */
+    char *kbuf; /* the key being looked up (dd__stats_blob) */
+    size_t kcap;
+    int last_bucket; /* the bucket of the previous span, tried first */
+    int64_t last_start; /* the aligned end of the previous span (INT64_MIN: none yet) */
+    dd__sbucket buckets[DD__STATS_BUCKETS_MAX];
+    dd__sbucket *out[DD__STATS_BUCKETS_MAX]; /* detached by the pass that sends them */
+    /* /info: the peer tag keys (each NUL-terminated) and the default env */
+    int n_peer;
+    uint16_t peer_off[DD__STATS_PEER_KEYS_MAX], peer_len[DD__STATS_PEER_KEYS_MAX];
+    char peer_text[DD__STATS_PEER_TEXT];
+    char default_env[64];
+    dd_mp_writer send; /* the stats request body (owned by the pass) */
+};
+
+/* --- /info (docs/stats.md §6): a hostile JSON object, read into a plain snapshot --- */
+typedef struct dd__info {
+    int has_stats_endpoint, client_drop_p0s;
+    int n_peer;
+    uint16_t peer_off[DD__STATS_PEER_KEYS_MAX], peer_len[DD__STATS_PEER_KEYS_MAX];
+    char peer_text[DD__STATS_PEER_TEXT];
+    char default_env[64];
+} dd__info;
+
+/* Parses an /info body. DD_OK with *out filled, or an error with *out zeroed (nothing partial).
+ * Bounded: at most DD__INFO_BODY_MAX bytes, DD__STATS_PEER_KEYS_MAX peer keys; the JSON reader is
+ * iterative with a fixed depth limit. */
+DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
+    dd_json root, v, item;
+    dd_json_iter it;
+    size_t used = 0;
+    memset(out, 0, sizeof *out);
+    if (!body || len > DD__INFO_BODY_MAX) return DD_ERR_LIMIT;
+    if (dd_json_parse(body, len, &root) != DD_OK || root.type != DD_JSON_OBJECT) return DD_ERR_MALFORMED;
+    if (dd_json_get(&root, "endpoints", 9, &v) == DD_OK && v.type == DD_JSON_ARRAY) {
+        dd_json_iter_init(&it, &v);
+        while (dd_json_next(&it, NULL, &item) == DD_OK)
+            if (dd_json_string_eq(&item, "/v0.6/stats", 11)) out->has_stats_endpoint = 1;
+    }
+    if (dd_json_get(&root, "client_drop_p0s", 15, &v) == DD_OK && v.type == DD_JSON_BOOL && v.n == 4 && memcmp(v.p, "true", 4) == 0) out->client_drop_p0s = 1;
+    if (dd_json_get(&root, "peer_tags", 9, &v) == DD_OK && v.type == DD_JSON_ARRAY) {
+        dd_json_iter_init(&it, &v);
+        while (dd_json_next(&it, NULL, &item) == DD_OK && out->n_peer < DD__STATS_PEER_KEYS_MAX) {
+            size_t n = 0;
+            if (item.type != DD_JSON_STRING) continue;
+            if (dd_json_string(&item, out->peer_text + used, sizeof out->peer_text - used, &n) != DD_OK || n == 0
+                || memchr(out->peer_text + used, 0, n))
+                continue; /* too long for what is left, empty, or holding a NUL: not a tag key */
+            out->peer_off[out->n_peer] = (uint16_t)used;
+            out->peer_len[out->n_peer] = (uint16_t)n;
+            out->n_peer++;
+            used += n + 1;
+            out->peer_text[used - 1] = 0;
+        }
+    }
+    if (dd_json_path(&root, "config.default_env", &v) == DD_OK && v.type == DD_JSON_STRING) {
+        size_t n = 0;
+        if (dd_json_string(&v, out->default_env, sizeof out->default_env, &n) != DD_OK || memchr(out->default_env, 0, n))
+            out->default_env[0] = 0;
+    }
+    return DD_OK;
+}
+
+/* Applies an /info snapshot (under lock); NULL = the agent has no /info (404): no features. */
+DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
+    st->info_known = 1;
+    st->active = st->enabled && in && in->has_stats_endpoint && in->client_drop_p0s;
+    st->drop_p0s = st->active;
+    st->n_peer = 0;
+    st->default_env[0] = 0;
+    if (!in) return;
+    st->n_peer = in->n_peer;
+    memcpy(st->peer_off, in->peer_off, sizeof st->peer_off);
+    memcpy(st->peer_len, in->peer_len, sizeof st->peer_len);
+    memcpy(st->peer_text, in->peer_text, sizeof st->peer_text);
+    memcpy(st->default_env, in->default_env, sizeof st->default_env);
+}
+
+/* --- the key of a span --- */
+DD__PRIVATE int dd__stats_meta(const dd_span *s, const char *k, size_t kn, const char **v, uint32_t *vn) {
+    const dd__tag *g = dd__span_find(s, k, kn);
+    if (!g || g->kind != DD__TAG_META) return 0;
+    *v = DD__TAG_VAL(g);
+    *vn = g->vlen;
+    return 1;
+}
+/* A decimal integer (an optional +, surrounding blanks), else -1 (negative, out of range, other). */
+DD__PRIVATE int64_t dd__stats_parse_int(const char *p, size_t n, int64_t max) {
+    size_t i = 0;
+    int64_t x = 0;
+    int digits = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
+    if (i < n && p[i] == '+') i++;
+    while (i < n && p[i] >= '0' && p[i] <= '9') {
+        x = x * 10 + (p[i++] - '0');
+        digits++;
+        if (x > max) return -1;
+    }
+    while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
+    return digits && i == n ? x : -1;
+}
+/* The gRPC status names (upper case, without underscores) in code order 0..16. */
+static const char *const dd__grpc_names[17] = {"OK", "CANCELLED", "UNKNOWN", "INVALIDARGUMENT", "DEADLINEEXCEEDED",
+                                              "NOTFOUND", "ALREADYEXISTS", "PERMISSIONDENIED", "RESOURCEEXHAUSTED",
+                                              "FAILEDPRECONDITION", "ABORTED", "OUTOFRANGE", "UNIMPLEMENTED",
+                                              "INTERNAL", "UNAVAILABLE", "DATALOSS", "UNAUTHENTICATED"};
+static const char *const dd__grpc_codes[17] = {"0", "1", "2", "3", "4", "5", "6", "7", "8",
+                                              "9", "10", "11", "12", "13", "14", "15", "16"};
+/* A gRPC status value as its decimal code: a number is kept, a name (any case, with or without
+ * `_`, optional `StatusCode.` prefix) mapped; NULL when neither. */
+DD__PRIVATE const char *dd__stats_grpc(const char *v, size_t n, char *num, size_t *out_n) {
+    char up[32];
+    size_t i, m = 0;
+    int64_t x = dd__stats_parse_int(v, n, 1000000000);
+    int c;
+    if (x >= 0) {
+        dd__t_u64_dec((uint64_t)x, num);
+        *out_n = strlen(num);
+        return num;
+    }
+    if (n > 11 && dd__stats_ieq_n(v, "statuscode.", 11)) v += 11, n -= 11;
+    for (i = 0; i < n; i++) {
+        c = (unsigned char)v[i];
+        if (c == '_') continue;
+        if (m + 1 >= sizeof up) return NULL;
+        up[m++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+    }
+    up[m] = 0;
+    for (c = 0; c < 17; c++)
+        if (strcmp(up, dd__grpc_names[c]) == 0) {
+            *out_n = strlen(dd__grpc_codes[c]);
+            return dd__grpc_codes[c];
+        }
+    return NULL;
+}
+/* 1 when v is an IP address literal (v4 dotted quad, or v6: hex digits, ':' and '.', two ':' at
+ * least), which peer tags replace (docs/stats.md §3), except the loopback and cloud metadata
+ * addresses the agent keeps. */
+DD__PRIVATE int dd__stats_blocked_ip(const char *v, size_t n) {
+    static const char *const keep[5] = {"127.0.0.1", "::1", "169.254.169.254", "fd00:ec2::254", "169.254.170.2"};
+    size_t i, dots = 0, colons = 0, run = 0;
+    int v4 = 1, v6 = 1;
+    if (!n || n > 45) return 0;
+    for (i = 0; i < 5; i++)
+        if (strlen(keep[i]) == n && memcmp(keep[i], v, n) == 0) return 0;
+    for (i = 0; i < n; i++) {
+        char c = v[i];
+        int dig = c >= '0' && c <= '9', hex = dig || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (c == '.') {
+            if (!run) v4 = 0;
+            dots++, run = 0;
+        } else if (c == ':') {
+            colons++, v4 = 0;
+        } else {
+            if (!dig) v4 = 0;
+            if (!hex) v6 = 0;
+            run++;
+            if (run > 3) v4 = 0;
+        }
+    }
+    if (v4 && dots == 3 && run) return 1;
+    return v6 && colons >= 2;
+}
+/* Peer tags of a span into buf: each entry a 2-byte big-endian length then "key:value". Returns
+ * the bytes used. Client/producer/consumer spans: the /info keys with a value, in /info order;
+ * internal (or kind-less) spans with _dd.base_service: that one only. */
+DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn,
+                                    const dd__tag *base_service, char *buf) {
+    uint32_t used = 0;
+    const char *v;
+    uint32_t vn;
+    int i;
+    int peer_kind = (kn == 6 && (memcmp(kind, "client", 6) == 0)) || (kn == 8 && memcmp(kind, "producer", 8) == 0)
+                    || (kn == 8 && memcmp(kind, "consumer", 8) == 0);
+    if (!peer_kind) {
+        if ((kn == 0 || (kn == 8 && memcmp(kind, "internal", 8) == 0)) && base_service
+            && (v = DD__TAG_VAL(base_service), vn = base_service->vlen) != 0 && 2 + 17 + vn <= DD__STATS_PEER_MAX) {
+            buf[0] = (char)((17 + vn) >> 8), buf[1] = (char)(17 + vn);
+            memcpy(buf + 2, "_dd.base_service:", 17);
+            memcpy(buf + 19, v, vn);
+            used = 19 + vn;
+        }
+        return used;
+    }
+    for (i = 0; i < st->n_peer; i++) {
+        const char *k = st->peer_text + st->peer_off[i];
+        uint32_t klen = st->peer_len[i], e;
+        int blocked;
+        if (!dd__stats_meta(s, k, klen, &v, &vn) || !vn) continue;
+        blocked = dd__stats_blocked_ip(v, vn);
+        if (blocked) v = "blocked-ip-address", vn = 18;
+        e = klen + 1 + vn;
+        if (used + 2 + e > DD__STATS_PEER_MAX) break; /* bounded: later keys are left out */
+        buf[used] = (char)(e >> 8), buf[used + 1] = (char)e;
+        memcpy(buf + used + 2, k, klen);
+        buf[used + 2 + klen] = ':';
+        memcpy(buf + used + 3 + klen, v, vn);
+        used += 2 + e;
+    }
+    return used;
+}
+/* The tags a key reads, found in one walk over the span's tags (a lookup per key would walk them
+ * a dozen times): each tag is told apart by its key's length first. */
+typedef struct dd__stags {
+    const dd__tag *kind, *method, *endpoint, *route, *status, *svc_src, *base_service, *partial, *measured, *top_level;
+    const dd__tag *grpc[8]; /* the 4 gRPC keys as meta, then as metrics, in precedence order */
+    int any_grpc;
+} dd__stags;
+DD__PRIVATE void dd__stats_tags(const dd_span *s, dd__stags *f) {
+    const dd__tag *g;
+    memset(f, 0, sizeof *f);
+    for (g = s->tags; g; g = g->next) {
+        const char *k = DD__TAG_KEY(g);
+        int meta = g->kind == DD__TAG_META;
+#define DD__SK_IS(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
+        if (g->kind == DD__TAG_DEAD) continue;
+        switch (g->klen) {
+        case 9:
+            if (DD__SK_IS("span.kind")) f->kind = meta ? g : f->kind;
+            else if (DD__SK_IS("grpc.code")) f->grpc[meta ? 1 : 5] = g, f->any_grpc = 1;
+            break;
+        case 10:
+            if (meta && DD__SK_IS("http.route")) f->route = g;
+            break;
+        case 11:
+            if (meta && DD__SK_IS("http.method")) f->method = g;
+            else if (meta && DD__SK_IS("_dd.svc_src")) f->svc_src = g;
+            break;
+        case 12:
+            if (!meta && DD__SK_IS("_dd.measured")) f->measured = g;
+            break;
+        case 13:
+            if (meta && DD__SK_IS("http.endpoint")) f->endpoint = g;
+            else if (!meta && DD__SK_IS("_dd.top_level")) f->top_level = g;
+            break;
+        case 16:
+            if (DD__SK_IS("http.status_code")) f->status = g;
+            else if (meta && DD__SK_IS("_dd.base_service")) f->base_service = g;
+            else if (DD__SK_IS("grpc.status.code")) f->grpc[meta ? 3 : 7] = g, f->any_grpc = 1;
+            break;
+        case 19:
+            if (!meta && DD__SK_IS("_dd.partial_version")) f->partial = g;
+            break;
+        case 20:
+            if (DD__SK_IS("rpc.grpc.status_code")) f->grpc[meta ? 0 : 4] = g, f->any_grpc = 1;
+            else if (DD__SK_IS("rpc.grpc.status.code")) f->grpc[meta ? 2 : 6] = g, f->any_grpc = 1;
+            break;
+        default:
+            break;
+        }
+#undef DD__SK_IS
+    }
+}
+/* 1 when the span is aggregated (docs/stats.md §2), with its key in *key (strings borrowed from
+ * the span, the segment and peer). `top_level` as the encoder decides it; a span given the metric
+ * _dd.top_level = 1 itself is top-level on the wire too, and *top_level says so. */
+DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const dd_span *s, int *top_level,
+                              dd__skey *key, char *peer, char *grpc_num) {
+    dd__stags f;
+    const char *v;
+    uint32_t vn;
+    int i;
+    dd__stats_tags(s, &f);
+    for (i = 0; i < DD__STATS_NSTR; i++) key->p[i] = "", key->n[i] = 0;
+    key->http_status = 0;
+    if (f.partial && dd__tag_num(f.partial) >= 0) return 0; /* a partial snapshot */
+    if (!*top_level && f.top_level && dd__tag_num(f.top_level) == 1) *top_level = 1;
+    if (f.kind) key->p[4] = DD__TAG_VAL(f.kind), key->n[4] = f.kind->vlen;
+    if (!*top_level && !s->measured && !(f.measured && dd__tag_num(f.measured) == 1)) {
+        const char *k = key->p[4];
+        uint32_t n = key->n[4];
+        if (!((n == 6 && (dd__stats_ieq_n(k, "server", 6) || dd__stats_ieq_n(k, "client", 6)))
+              || (n == 8 && (dd__stats_ieq_n(k, "producer", 8) || dd__stats_ieq_n(k, "consumer", 8)))))
+            return 0;
+    }
+    key->p[0] = s->service.p, key->n[0] = s->service.n;
+    key->p[1] = s->name.p, key->n[1] = s->name.n;
+    key->p[2] = s->resource.p, key->n[2] = s->resource.n;
+    key->p[3] = s->type.p, key->n[3] = s->type.n;
+    key->p[5] = peer;
+    key->n[5] = dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer);
+    if (f.method) key->p[6] = DD__TAG_VAL(f.method), key->n[6] = f.method->vlen;
+    if (f.endpoint || f.route) {
+        const dd__tag *g = f.endpoint ? f.endpoint : f.route;
+        key->p[7] = DD__TAG_VAL(g), key->n[7] = g->vlen;
+    }
+    for (i = 0; f.any_grpc && i < 8 && !key->n[8]; i++) { /* the meta keys first, then the metrics */
+        size_t cn = 0;
+        const char *code = NULL;
+        const dd__tag *g = f.grpc[i];
+        if (!g) continue;
+        if (g->kind == DD__TAG_META) {
+            code = dd__stats_grpc(DD__TAG_VAL(g), g->vlen, grpc_num, &cn);
+        } else {
+            double d = dd__tag_num(g);
+            if (d >= 0 && d <= 1e9) {
+                dd__t_u64_dec((uint64_t)d, grpc_num);
+                code = grpc_num, cn = strlen(grpc_num);
+            }
+        }
+        if (code) key->p[8] = code, key->n[8] = (uint32_t)cn;
+    }
+    if (f.svc_src) key->p[9] = DD__TAG_VAL(f.svc_src), key->n[9] = f.svc_src->vlen;
+    if (f.status && f.status->kind == DD__TAG_METRIC) {
+        double d = dd__tag_num(f.status);
+        key->http_status = d >= 0 && d < 4294967296.0 ? (uint32_t)d : 0;
+    } else if (f.status) {
+        const char *d = DD__TAG_VAL(f.status);
+        if (f.status->vlen == 3 && d[0] >= '0' && d[0] <= '9' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9') {
+            key->http_status = (uint32_t)((d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0')); /* the usual form */
+        } else {
+            int64_t x = dd__stats_parse_int(d, f.status->vlen, 0xffffffff);
+            key->http_status = x < 0 ? 0 : (uint32_t)x;
+        }
+    }
+    v = seg->origin.p, vn = seg->origin.n;
+    key->synthetics = vn >= 10 && memcmp(v, "synthetics", 10) == 0;
+    key->trace_root = s->parent_id == 0 ? 1 : 2;
+    return 1;
+}
+
+/* The key as one byte string (each field's 4-byte length and bytes, then the numbers), in
+ * st->kbuf: one hash and one comparison per span instead of one per field. Its length, or 0 when
+ * no memory. */
+DD__PRIVATE size_t dd__stats_blob(dd_tracer *t, const dd__skey *k) {
+    dd__stats *st = t->stats;
+    size_t need = 4 * DD__STATS_NSTR + 6 + (size_t)k->n[0] + k->n[1] + k->n[2] + k->n[3] + k->n[4] + k->n[5] + k->n[6]
+                  + k->n[7] + k->n[8] + k->n[9],
+           o = 0;
+    int f;
+    if (need > st->kcap) {
+        size_t cap = need < 1024 ? 1024 : need * 2;
+        char *nb = (char *)dd__alloc(&t->alloc, cap);
+        if (!nb) return 0;
+        dd__free(&t->alloc, st->kbuf, st->kcap);
+        st->kbuf = nb;
+        st->kcap = cap;
+    }
+    for (f = 0; f < DD__STATS_NSTR; f++) {
+        memcpy(st->kbuf + o, &k->n[f], 4);
+        dd__mp_copy(st->kbuf + o + 4, k->p[f], k->n[f]); /* inlined: the strings are short */
+        o += 4 + k->n[f];
+    }
+    memcpy(st->kbuf + o, &k->http_status, 4);
+    st->kbuf[o + 4] = (char)k->synthetics;
+    st->kbuf[o + 5] = (char)k->trace_root;
+    return o + 6;
+}
+DD__PRIVATE uint64_t dd__stats_hash(const char *p, size_t n) { /* a word at a time */
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
+    while (n >= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    w = 0;
+    if (n) memcpy(&w, p, n);
+    h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+    return h ^ (h >> 29);
+}
+/* A new group slot (its sketches keep their memory from an earlier use). NULL: no memory. */
+DD__PRIVATE dd__sgroup *dd__stats_slot(dd_tracer *t, dd__sbucket *b) {
+    dd__sgroup *g;
+    if (b->n_groups == b->cap_groups) {
+        uint32_t cap = b->cap_groups ? b->cap_groups * 2 : 16;
+        dd__sgroup *ng;
+        if (cap > DD__STATS_KEYS_MAX + 1) cap = DD__STATS_KEYS_MAX + 1;
+        if (cap == b->cap_groups) return NULL;
+        ng = (dd__sgroup *)dd__alloc(&t->alloc, (size_t)cap * sizeof *ng);
+        if (!ng) return NULL;
+        if (b->cap_groups) memcpy(ng, b->groups, (size_t)b->cap_groups * sizeof *ng);
+        memset(ng + b->cap_groups, 0, (size_t)(cap - b->cap_groups) * sizeof *ng);
+        dd__free(&t->alloc, b->groups, (size_t)b->cap_groups * sizeof *ng);
+        b->groups = ng;
+        b->cap_groups = cap;
+    }
+    g = &b->groups[b->n_groups++];
+    g->hits = g->errors = g->top_level_hits = g->duration = 0;
+    g->ok.n = g->err.n = 0;
+    g->ok.zero = g->err.zero = 0;
+    return g;
+}
+/* The bucket's overflow group (every string tracer_blocked_value), made once per bucket. */
+DD__PRIVATE dd__sgroup *dd__stats_overflow(dd_tracer *t, dd__sbucket *b) {
+    dd__sgroup *g;
+    int i;
+    if (b->overflow) return &b->groups[b->overflow - 1];
+    if (b->text_cap - b->text_len < sizeof DD__STATS_BLOCKED) return NULL; /* kept in reserve below */
+    g = dd__stats_slot(t, b);
+    if (!g) return NULL;
+    memcpy(b->text + b->text_len, DD__STATS_BLOCKED, sizeof DD__STATS_BLOCKED - 1);
+    for (i = 0; i < DD__STATS_NSTR; i++) {
+        int blocked = i <= 3; /* service, name, resource, type */
+        g->off[i] = (uint32_t)b->text_len;
+        g->len[i] = blocked ? (uint32_t)(sizeof DD__STATS_BLOCKED - 1) : 0;
+    }
+    b->text_len += sizeof DD__STATS_BLOCKED - 1;
+    g->http_status = 0;
+    g->synthetics = 0;
+    g->trace_root = 0;
+    g->hash = 0;
+    g->blob_off = g->blob_len = 0; /* never matched: the overflow group is not in the table */
+    b->overflow = b->n_groups;
+    return g;
+}
+/* The group of the key in st->kbuf (n bytes, parsed in k) in bucket b, made if new; the overflow
+ * group when the bucket is full; NULL when not even that has memory. *overflowed set when it went
+ * to the overflow group. */
+DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__skey *k, size_t n, int *overflowed) {
+    const char *blob = t->stats->kbuf;
+    uint64_t h = dd__stats_hash(blob, n);
+    uint32_t mask, i;
+    dd__sgroup *g;
+    int f;
+    size_t o;
+    *overflowed = 0;
+    if (!b->table) {
+        b->table_cap = 16384; /* > 2 x DD__STATS_KEYS_MAX: probes stay short */
+        b->table = (uint32_t *)dd__alloc(&t->alloc, b->table_cap * sizeof *b->table);
+        if (!b->table) {
+            b->table_cap = 0;
+            return NULL;
+        }
+        memset(b->table, 0, b->table_cap * sizeof *b->table);
+    }
+    mask = b->table_cap - 1;
+    for (i = (uint32_t)h & mask; b->table[i]; i = (i + 1) & mask) {
+        g = &b->groups[b->table[i] - 1];
+        if (g->hash == h && g->blob_len == n && memcmp(b->text + g->blob_off, blob, n) == 0) return g;
+    }
+    /* a full bucket (keys or text; the overflow key's text is kept in reserve) */
+    if (b->n_groups - (b->overflow ? 1 : 0) >= DD__STATS_KEYS_MAX || n + sizeof DD__STATS_BLOCKED > DD__STATS_TEXT_MAX - b->text_len)
+        goto overflow;
+    if (b->text_cap - b->text_len < n + sizeof DD__STATS_BLOCKED) {
+        size_t cap = b->text_cap ? b->text_cap : 4096;
+        char *nt;
+        while (cap - b->text_len < n + sizeof DD__STATS_BLOCKED) cap *= 2;
+        if (cap > DD__STATS_TEXT_MAX) cap = DD__STATS_TEXT_MAX;
+        nt = (char *)dd__alloc(&t->alloc, cap);
+        if (!nt) goto overflow;
+        if (b->text_len) memcpy(nt, b->text, b->text_len);
+        dd__free(&t->alloc, b->text, b->text_cap);
+        b->text = nt;
+        b->text_cap = cap;
+    }
+    g = dd__stats_slot(t, b);
+    if (!g) goto overflow;
+    g->blob_off = (uint32_t)b->text_len;
+    g->blob_len = (uint32_t)n;
+    memcpy(b->text + b->text_len, blob, n);
+    for (f = 0, o = b->text_len; f < DD__STATS_NSTR; f++) { /* each field inside the stored key */
+        g->off[f] = (uint32_t)(o + 4);
+        g->len[f] = k->n[f];
+        o += 4 + k->n[f];
+    }
+    b->text_len += n;
+    g->http_status = k->http_status;
+    g->synthetics = k->synthetics;
+    g->trace_root = k->trace_root;
+    g->hash = h;
+    b->table[i] = b->n_groups;
+    return g;
+overflow:
+    *overflowed = 1;
+    if (b->text_cap - b->text_len < sizeof DD__STATS_BLOCKED && !b->overflow) { /* first text of the bucket */
+        size_t cap = b->text_cap ? b->text_cap : 4096;
+        char *nt = (char *)dd__alloc(&t->alloc, cap);
+        if (!nt) return NULL;
+        if (b->text_len) memcpy(nt, b->text, b->text_len);
+        dd__free(&t->alloc, b->text, b->text_cap);
+        b->text = nt;
+        b->text_cap = cap;
+    }
+    return dd__stats_overflow(t, b);
+}
+DD__PRIVATE int64_t dd__stats_align(int64_t ns) { return ns - (ns % DD__STATS_BUCKET_NS + DD__STATS_BUCKET_NS) % DD__STATS_BUCKET_NS; }
+
+/* The bucket starting at `start` (made from a free slot if new), NULL when all slots are taken. */
+DD__PRIVATE dd__sbucket *dd__stats_bucket(dd__stats *st, int64_t start) {
+    int i, free_slot = -1;
+    dd__sbucket *last = &st->buckets[st->last_bucket];
+    if (last->used && last->start == start) return last;
+    for (i = 0; i < DD__STATS_BUCKETS_MAX; i++) {
+        if (st->buckets[i].used && st->buckets[i].start == start) {
+            st->last_bucket = i;
+            return &st->buckets[i];
+        }
+        if (!st->buckets[i].used && free_slot < 0 && !st->out[i]) free_slot = i;
+    }
+    if (free_slot < 0) return NULL;
+    st->last_bucket = free_slot;
+    st->buckets[free_slot].used = 1;
+    st->buckets[free_slot].start = start;
+    return &st->buckets[free_slot];
+}
+DD__PRIVATE void dd__stats_reset_bucket(dd__sbucket *b) {
+    b->used = 0;
+    b->n_groups = 0;
+    b->overflow = 0;
+    b->text_len = 0;
+    if (b->table) memset(b->table, 0, b->table_cap * sizeof *b->table);
+}
+
+/* Aggregates one finished span of a chunk (under lock). */
+DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) {
+    dd__stats *st = t->stats;
+    char peer[DD__STATS_PEER_MAX], num[24];
+    dd__skey key;
+    dd__sbucket *b;
+    dd__sgroup *g = NULL;
+    int64_t start, end;
+    size_t n;
+    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed = 0;
+    if (!dd__stats_key(st, seg, s, &top_level, &key, peer, num)) return;
+    end = s->start_ns + s->duration;
+    if (end >= st->last_start && end - st->last_start < DD__STATS_BUCKET_NS) start = st->last_start; /* as the previous span */
+    else start = st->last_start = dd__stats_align(end);
+    if (start < st->oldest_ts) start = st->oldest_ts; /* late: the oldest bucket still open */
+    b = dd__stats_bucket(st, start);
+    if (b && (n = dd__stats_blob(t, &key)) != 0) g = dd__stats_group(t, b, &key, n, &overflowed);
+    if (!g) {
+        t->counters.stats_spans_dropped++;
+        return;
+    }
+    if (overflowed) t->counters.stats_spans_overflow++;
+    t->counters.stats_spans++;
+    g->hits++;
+    g->duration += (uint64_t)s->duration;
+    if (top_level) g->top_level_hits++;
+    if (s->error) {
+        g->errors++;
+        dd__sk_add(t, &g->err, (double)s->duration, &b->bin_bytes);
+    } else {
+        dd__sk_add(t, &g->ok, (double)s->duration, &b->bin_bytes);
+    }
+}
+/* Aggregates the chunk's finished spans (seg->done list) into the buckets, in the chunk's wire
+ * order (its root first when in it); under lock, before the P0 filter, so that every span the
+ * agent does not see is counted here. */
+DD__PRIVATE void dd__stats_add_chunk(dd_tracer *t, dd__segment *seg) {
+    dd_span *s, *first = seg->root->pending ? seg->root : seg->done_head;
+    if (first) dd__stats_add_span(t, seg, first);
+    for (s = seg->done_head; s; s = s->next_done)
+        if (s != first) dd__stats_add_span(t, seg, s);
+}
+
+/* The client-side P0 rule (docs/stats.md §7), under lock, for a completed or partial chunk whose
+ * priority is <= 0: 1 when it may be dropped (stats active and the agent agreed, and no span of
+ * the chunk has an error: the agent still needs those traces). Single-span sampling keeps its
+ * spans through dd__segment_filter. */
+DD__PRIVATE int dd__stats_may_drop(const dd_tracer *t, const dd__segment *seg) {
+    const dd_span *s;
+    if (!t->stats || !t->stats->drop_p0s || !seg->stats_chunk || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET)
+        return 0;
+    for (s = seg->done_head; s; s = s->next_done)
+        if (s->error) return 0;
+    return 1;
+}
+
+/* --- the payload --- */
+DD__PRIVATE void dd__stats_str(dd_mp_writer *w, const char *k, const char *v, size_t n) {
+    dd_mp_write_str(w, k, strlen(k));
+    dd_mp_write_str(w, v, n);
+}
+DD__PRIVATE void dd__stats_uint(dd_mp_writer *w, const char *k, uint64_t v) {
+    dd_mp_write_str(w, k, strlen(k));
+    dd_mp_write_u64(w, v);
+}
+/* One ClientGroupedStats (22 entries, docs/stats.md §5). */
+DD__PRIVATE void dd__stats_write_group(dd_mp_writer *w, const dd__sbucket *b, const dd__sgroup *g) {
+    const char *tx = b->text;
+    uint32_t n, off, e;
+    dd_mp_write_map(w, 22);
+    dd__stats_str(w, "Service", tx + g->off[0], g->len[0]);
+    dd__stats_str(w, "Name", tx + g->off[1], g->len[1]);
+    dd__stats_str(w, "Resource", tx + g->off[2], g->len[2]);
+    dd__stats_uint(w, "HTTPStatusCode", g->http_status);
+    dd__stats_str(w, "Type", tx + g->off[3], g->len[3]);
+    dd__stats_str(w, "DBType", "", 0);
+    dd__stats_uint(w, "Hits", g->hits);
+    dd__stats_uint(w, "Errors", g->errors);
+    dd__stats_uint(w, "Duration", g->duration);
+    dd_mp_write_str(w, "OkSummary", 9);
+    dd__sk_write(w, &g->ok);
+    dd_mp_write_str(w, "ErrorSummary", 12);
+    dd__sk_write(w, &g->err);
+    dd_mp_write_str(w, "Synthetics", 10);
+    dd_mp_write_bool(w, g->synthetics);
+    dd__stats_uint(w, "TopLevelHits", g->top_level_hits);
+    dd__stats_str(w, "SpanKind", tx + g->off[4], g->len[4]);
+    dd_mp_write_str(w, "PeerTags", 8);
+    for (n = 0, off = 0; off + 2 <= g->len[5]; n++) off += 2 + ((uint32_t)(unsigned char)tx[g->off[5] + off] << 8 | (unsigned char)tx[g->off[5] + off + 1]);
+    dd_mp_write_array(w, n);
+    for (off = 0; off + 2 <= g->len[5]; off += 2 + e) {
+        e = (uint32_t)(unsigned char)tx[g->off[5] + off] << 8 | (unsigned char)tx[g->off[5] + off + 1];
+        dd_mp_write_str(w, tx + g->off[5] + off + 2, e);
+    }
+    dd_mp_write_str(w, "IsTraceRoot", 11);
+    dd_mp_write_i64(w, g->trace_root);
+    dd__stats_str(w, "GRPCStatusCode", tx + g->off[8], g->len[8]);
+    dd__stats_str(w, "HTTPMethod", tx + g->off[6], g->len[6]);
+    dd__stats_str(w, "HTTPEndpoint", tx + g->off[7], g->len[7]);
+    dd__stats_str(w, "srv_src", tx + g->off[9], g->len[9]);
+    dd_mp_write_str(w, "SpanDerivedPrimaryTags", 22);
+    dd_mp_write_array(w, 0);
+    dd_mp_write_str(w, "AdditionalMetricTags", 20);
+    dd_mp_write_array(w, 0);
+}
+/* The ClientStatsPayload of the n buckets in bs (16 entries, docs/stats.md §5) into w. */
+DD__PRIVATE void dd__stats_write_payload(const dd_tracer *t, dd_mp_writer *w, dd__sbucket *const *bs, int n,
+                                         uint64_t sequence) {
+    const dd__stats *st = t->stats;
+    int i;
+    uint32_t j;
+    dd_mp_writer_reset(w);
+    dd_mp_write_map(w, 16);
+    if (t->report_hostname) dd__stats_str(w, "Hostname", t->hostname.p, t->hostname.n);
+    else dd__stats_str(w, "Hostname", "", 0);
+    if (t->env.n) dd__stats_str(w, "Env", t->env.p, t->env.n);
+    else if (st->default_env[0]) dd__stats_str(w, "Env", st->default_env, strlen(st->default_env));
+    else dd__stats_str(w, "Env", "unknown-env", 11);
+    dd__stats_str(w, "Version", t->version.p, t->version.n);
+    dd_mp_write_str(w, "Stats", 5);
+    dd_mp_write_array(w, (uint32_t)n);
+    for (i = 0; i < n; i++) {
+        dd_mp_write_map(w, 4);
+        dd__stats_uint(w, "Start", (uint64_t)bs[i]->start);
+        dd__stats_uint(w, "Duration", (uint64_t)DD__STATS_BUCKET_NS);
+        dd_mp_write_str(w, "Stats", 5);
+        dd_mp_write_array(w, bs[i]->n_groups);
+        for (j = 0; j < bs[i]->n_groups; j++) dd__stats_write_group(w, bs[i], &bs[i]->groups[j]);
+        dd_mp_write_str(w, "AgentTimeShift", 14);
+        dd_mp_write_i64(w, 0);
+    }
+    dd__stats_str(w, "Lang", "", 0);
+    dd__stats_str(w, "TracerVersion", "", 0);
+    dd__stats_str(w, "RuntimeID", t->runtime_id, strlen(t->runtime_id));
+    dd__stats_uint(w, "Sequence", sequence);
+    dd__stats_str(w, "AgentAggregation", "", 0);
+    dd__stats_str(w, "Service", t->service.p, t->service.n);
+    dd__stats_str(w, "ContainerID", "", 0);
+    dd_mp_write_str(w, "Tags", 4);
+    dd_mp_write_array(w, 0);
+    dd__stats_str(w, "GitCommitSha", "", 0);
+    dd__stats_str(w, "ImageTag", "", 0);
+    dd__stats_uint(w, "ProcessTagsHash", 0);
+    dd__stats_str(w, "ProcessTags", "", 0);
+}
+
+/* --- the stats pass: /info, then the due buckets --- */
+/* Common headers of the tracer's requests (docs/agent-protocol.md §4) into h; returns the count. */
+DD__PRIVATE size_t dd__stats_headers(const dd_tracer *t, dd_header *h, int msgpack) {
+    size_t nh = 0;
+#define DD__SHDR(n, v, vn)                   \
+    do {                                     \
+        h[nh].name = (n);                    \
+        h[nh].name_len = sizeof(n) - 1;      \
+        h[nh].value = (v);                   \
+        h[nh].value_len = (vn);              \
+        nh++;                                \
+    } while (0)
+    if (msgpack) DD__SHDR("Content-Type", "application/msgpack", 19);
+    DD__SHDR("Datadog-Meta-Lang", t->language.p, t->language.n);
+    DD__SHDR("Datadog-Meta-Lang-Version", t->language_version.p, t->language_version.n);
+    if (t->language.n == 1 && t->language.p[0] == 'c')
+        DD__SHDR("Datadog-Meta-Lang-Interpreter", DD__INTERPRETER, sizeof(DD__INTERPRETER) - 1);
+    DD__SHDR("Datadog-Meta-Tracer-Version", DDTRACE_VERSION_STRING, sizeof(DDTRACE_VERSION_STRING) - 1);
+    if (t->container_id.n) {
+        DD__SHDR("Datadog-Container-ID", t->container_id.p, t->container_id.n);
+        DD__SHDR("Datadog-Entity-ID", t->entity_id.p, t->entity_id.n);
+    }
+#undef DD__SHDR
+    return nh;
+}
+
+/* GET /info through the transport (no lock held) and applies the answer. A transport that
+ * cannot reach the agent keeps the previous snapshot; 404 (or any other answer) means no
+ * features: traces are all sent and the agent computes the stats. */
+DD__PRIVATE void dd__stats_fetch_info(dd_tracer *t, int64_t deadline) {
+    dd__stats *st = t->stats;
+    dd_header h[8];
+    dd_http_request req;
+    dd_http_response resp;
+    dd__info *info;
+    int rc, ok = 0;
+    int64_t left = (deadline - dd__now()) / 1000000;
+    if (left < 1 || !t->transport_fn) return;
+    memset(&req, 0, sizeof req);
+    req.method = "GET";
+    req.path = "/info";
+    req.headers = h;
+    req.n_headers = dd__stats_headers(t, h, 0);
+    req.timeout_ms = t->request_timeout_ms < left ? t->request_timeout_ms : left;
+    memset(&resp, 0, sizeof resp);
+    info = (dd__info *)dd__alloc(&t->alloc, sizeof *info);
+    if (!info) return;
+    rc = t->transport_fn(t->transport_user, &req, &resp);
+    if (rc == DD_TRANSPORT_ANSWERED && resp.status == 200)
+        ok = dd__info_parse(resp.body, resp.body_len, info) == DD_OK;
+    pthread_mutex_lock(&t->lock);
+    if (rc == DD_TRANSPORT_ANSWERED) {
+        int was = st->active;
+        dd__stats_apply_info(st, ok ? info : NULL);
+        if (st->active && !was) { /* buckets start now: spans before were left to the agent */
+            st->oldest_ts = dd__stats_align(t->wall_ns_fn(t->clock_user));
+            st->next_flush_ns = dd__now() + DD__STATS_BUCKET_NS;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    dd__free(&t->alloc, info, sizeof *info);
+    if (rc == DD_TRANSPORT_ANSWERED && !ok)
+        dd__tlogs(t, DD_LOG_DEBUG, "the agent's /info is missing or unreadable: stats are left to the agent");
+}
+
+/* One stats pass (no lock held, one per tracer at a time through t->flushing): /info when due,
+ * then the buckets whose time has come (all of them when `force`) in one /v0.6/stats request,
+ * never retried once written (a duplicate would count twice). */
+DD__PRIVATE void dd__stats_pass(dd_tracer *t, int64_t deadline, int force) {
+    dd__stats *st = t->stats;
+    dd__sbucket *bs[DD__STATS_BUCKETS_MAX];
+    int n = 0, i, info_due, rc;
+    int64_t now_wall, now;
+    uint64_t seq;
+    if (!st) return;
+    pthread_mutex_lock(&t->lock);
+    while (t->flushing) pthread_cond_wait(&t->cond, &t->lock);
+    t->flushing = 1;
+    now = dd__now();
+    info_due = now >= st->next_info_ns;
+    if (info_due) st->next_info_ns = now + DD__INFO_PERIOD_NS; /* whatever the outcome: no busy loop */
+    pthread_mutex_unlock(&t->lock);
+    if (info_due) dd__stats_fetch_info(t, deadline);
+
+    pthread_mutex_lock(&t->lock);
+    now = dd__now();
+    if (force || now >= st->next_flush_ns) {
+        now_wall = t->wall_ns_fn(t->clock_user);
+        for (i = 0; i < DD__STATS_BUCKETS_MAX; i++) {
+            dd__sbucket *b = &st->buckets[i];
+            if (!b->used || (!force && b->start > now_wall - 2 * DD__STATS_BUCKET_NS)) continue;
+            if (b->n_groups) {
+                st->out[i] = b;
+                bs[n++] = b;
+                b->used = 0; /* no new span joins it; the slot is reused once sent */
+            } else {
+                dd__stats_reset_bucket(b);
+            }
+        }
+        /* spans of buckets already sent go to the oldest still open (docs/stats.md §3) */
+        if (force) {
+            if (dd__stats_align(now_wall) > st->oldest_ts) st->oldest_ts = dd__stats_align(now_wall);
+        } else if (dd__stats_align(now_wall) - DD__STATS_BUCKET_NS > st->oldest_ts) {
+            st->oldest_ts = dd__stats_align(now_wall) - DD__STATS_BUCKET_NS;
+        }
+        if (now >= st->next_flush_ns) st->next_flush_ns = now + DD__STATS_BUCKET_NS;
+    }
+    seq = st->sequence;
+    if (n) st->sequence++;
+    pthread_mutex_unlock(&t->lock);
+
+    if (n) {
+        dd_header h[8];
+        dd_http_request req;
+        dd_http_response resp;
+        size_t used = 0;
+        int64_t left = (deadline - dd__now()) / 1000000;
+        /* oldest first: the order the buckets cover */
+        for (i = 1; i < n; i++) {
+            dd__sbucket *x = bs[i];
+            int j = i;
+            while (j > 0 && bs[j - 1]->start > x->start) bs[j] = bs[j - 1], j--;
+            bs[j] = x;
+        }
+        dd__stats_write_payload(t, &st->send, bs, n, seq);
+        rc = -1;
+        if (t->transport_fn && left >= 1 && dd_mp_writer_finish(&st->send, &used) == DD_OK) {
+            memset(&req, 0, sizeof req);
+            req.method = "POST";
+            req.path = "/v0.6/stats";
+            req.headers = h;
+            req.n_headers = dd__stats_headers(t, h, 1);
+            req.body = dd_mp_writer_data(&st->send);
+            req.body_len = used;
+            req.timeout_ms = t->request_timeout_ms < left ? t->request_timeout_ms : left;
+            memset(&resp, 0, sizeof resp);
+            dd__tlog_payload(t, req.body, req.body_len);
+            rc = t->transport_fn(t->transport_user, &req, &resp);
+        }
+        pthread_mutex_lock(&t->lock);
+        if (rc == DD_TRANSPORT_ANSWERED && resp.status >= 200 && resp.status < 300) {
+            t->counters.stats_payloads_sent++;
+            t->counters.stats_bytes_sent += used;
+        } else {
+            t->counters.stats_payloads_failed++;
+        }
+        for (i = 0; i < DD__STATS_BUCKETS_MAX; i++)
+            if (st->out[i]) {
+                dd__stats_reset_bucket(st->out[i]);
+                st->out[i] = NULL;
+            }
+        pthread_mutex_unlock(&t->lock);
+        if (rc != DD_TRANSPORT_ANSWERED || resp.status < 200 || resp.status >= 300)
+            dd__tlog_limited(t, DD__RL_STATS, "a /v0.6/stats request failed: those stats are lost (counted in stats_payloads_failed)");
+    }
+    pthread_mutex_lock(&t->lock);
+    t->flushing = 0;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* When the worker should next run a stats pass (real mono ns), INT64_MAX when never (under lock):
+ * /info until it is known, then every 10 s while stats are active and a bucket holds spans. */
+DD__PRIVATE int64_t dd__stats_next(const dd_tracer *t) {
+    const dd__stats *st = t->stats;
+    int i;
+    if (!st) return INT64_MAX;
+    if (!st->info_known) return st->next_info_ns;
+    if (!st->active) return INT64_MAX; /* /info again with the next trace delivery */
+    for (i = 0; i < DD__STATS_BUCKETS_MAX; i++)
+        if (st->buckets[i].used) return st->next_flush_ns;
+    return INT64_MAX;
+}
+
+/* dd__finish's hook (under lock, stats on): when the agent agreed, aggregates the chunk, wakes an idle worker so that
+ * the bucket schedule runs, and returns 1 when the finishing thread must run a stats pass itself
+ * (DD_DELIVERY_SYNC, the schedule has come). */
+DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg) {
+    seg->stats_chunk = t->stats->active; /* its trace request says so (one kind per request) */
+    if (!seg->stats_chunk) return 0;
+    dd__stats_add_chunk(t, seg);
+    if (t->delivery == DD_DELIVERY_BACKGROUND) {
+        if (t->worker_idle) pthread_cond_broadcast(&t->cond);
+        return 0;
+    }
+    return t->delivery == DD_DELIVERY_SYNC && !t->flushing && dd__now() >= dd__stats_next(t);
+}
+/* 1 when a bucket holds spans not yet sent (under lock). */
+DD__PRIVATE int dd__stats_pending(const dd_tracer *t) {
+    int i;
+    if (!t->stats) return 0;
+    for (i = 0; i < DD__STATS_BUCKETS_MAX; i++)
+        if (t->stats->buckets[i].used) return 1;
+    return 0;
+}
+
+/* Made by dd_tracer_new when stats computation is on; NULL when off or out of memory. */
+DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t) {
+    dd__stats *st = (dd__stats *)dd__alloc(&t->alloc, sizeof *st);
+    if (!st) return NULL;
+    memset(st, 0, sizeof *st);
+    st->enabled = 1;
+    st->last_start = INT64_MIN / 2;
+    st->oldest_ts = dd__stats_align(t->wall_ns_fn(t->clock_user));
+    st->next_info_ns = 0; /* at the first delivery pass */
+    st->next_flush_ns = dd__now() + DD__STATS_BUCKET_NS;
+    dd_mp_writer_init_growable(&st->send, &t->alloc, 0);
+    return st;
+}
+DD__PRIVATE void dd__stats_free(dd_tracer *t) {
+    dd__stats *st = t->stats;
+    int i;
+    uint32_t j;
+    if (!st) return;
+    for (i = 0; i < DD__STATS_BUCKETS_MAX; i++) {
+        dd__sbucket *b = &st->buckets[i];
+        for (j = 0; j < b->cap_groups; j++) {
+            dd__free(&t->alloc, b->groups[j].ok.bins, (size_t)b->groups[j].ok.cap * 8);
+            dd__free(&t->alloc, b->groups[j].err.bins, (size_t)b->groups[j].err.cap * 8);
+        }
+        dd__free(&t->alloc, b->groups, (size_t)b->cap_groups * sizeof(dd__sgroup));
+        dd__free(&t->alloc, b->table, (size_t)b->table_cap * sizeof(uint32_t));
+        dd__free(&t->alloc, b->text, b->text_cap);
+    }
+    dd_mp_writer_free(&st->send);
+    dd__free(&t->alloc, st->kbuf, st->kcap);
+    dd__free(&t->alloc, st, sizeof *st);
+    t->stats = NULL;
+}
+/* In a fork()ed child: the buckets are the parent's to send (under lock). */
+DD__PRIVATE void dd__stats_fork_child(dd_tracer *t) {
+    int i;
+    if (!t->stats) return;
+    for (i = 0; i < DD__STATS_BUCKETS_MAX; i++) {
+        dd__stats_reset_bucket(&t->stats->buckets[i]);
+        t->stats->out[i] = NULL;
+    }
+    t->stats->p0_traces = t->stats->p0_spans = 0;
+}
+
 /*--- payload buffer and span filtering ---*/
 /* The payload buffers (grown with the tracer's allocator), single-span filtering (calls the span
  * sampler), a chunk appended within max_buffer_bytes; under the tracer lock. */
@@ -5316,8 +6525,10 @@ DD__PRIVATE int dd__pbuf_grow(dd_tracer *t, dd__pbuf *pb) {
 DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
     dd_span *s;
     uint32_t kept = 0, n = seg->n_done;
+    int p0 = !t->sampler.drop_rejected_traces && dd__stats_may_drop(t, seg); /* docs/stats.md §7 */
+    int drop = t->sampler.drop_rejected_traces || p0;
     if (!n || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET || !t->sampler.n_span_rules) {
-        if (n && seg->priority <= 0 && seg->priority != DD_PRIORITY_UNSET && t->sampler.drop_rejected_traces)
+        if (n && seg->priority <= 0 && seg->priority != DD_PRIORITY_UNSET && drop)
             goto drop_all;
         return n;
     }
@@ -5345,7 +6556,7 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
             kept++;
         }
     }
-    if (!t->sampler.drop_rejected_traces || kept == n) return n;
+    if (!drop || kept == n) return n;
     if (!kept) goto drop_all;
     {
         dd_span **pp = &seg->done_head;
@@ -5361,12 +6572,22 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
         }
     }
     t->counters.spans_dropped_sampling += n - kept;
+    if (p0) {
+        t->counters.spans_dropped_p0 += n - kept;
+        t->stats->p0_spans += n - kept;
+    }
     seg->n_done = kept;
     return kept;
 drop_all:
     for (s = seg->done_head; s; s = s->next_done) s->pending = 0;
     t->counters.spans_dropped_sampling += n;
     t->counters.chunks_dropped_sampling++;
+    if (p0) {
+        t->counters.spans_dropped_p0 += n;
+        t->counters.chunks_dropped_p0++;
+        t->stats->p0_spans += n;
+        t->stats->p0_traces++;
+    }
     seg->done_head = seg->done_tail = NULL;
     seg->n_done = 0;
     seg->chunks++;
@@ -5381,6 +6602,7 @@ DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e
     uint32_t n = seg->n_done;
     char tmp[24];
     dd_mp_writer_reset(&e->w);
+    e->stats = seg->stats_chunk;
     if (!n) return 0;
     first = seg->root->pending ? seg->root : seg->done_head;
     dd_mp_write_array(&e->w, n);
@@ -5417,6 +6639,7 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
         if (dd_mp_writer_error(&pb->w) == DD_OK) {
             pb->marks[pb->n_marks].end = have + used;
             pb->marks[pb->n_marks].spans = n;
+            pb->marks[pb->n_marks].stats = e->stats;
             pb->n_marks++;
             if (!queued) {
                 c->chunks_encoded++;
@@ -5524,7 +6747,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     dd__enc *e = NULL;
     unsigned drop = 0;
     uint32_t n;
-    int changed = 0, deliver = 0, rc;
+    int changed = 0, deliver = 0, rc, stats_due = 0;
     s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     s->finished = 1;
     pthread_mutex_lock(&t->lock);
@@ -5540,6 +6763,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     if (seg->n_open == 0) {
         /* complete: the sampling decision is final, and the trace joins the buffer */
         dd__segment_decide(t, seg, mono);
+        if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
         n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
         if (!n) {
             dd__seg_release(t, seg);
@@ -5561,6 +6785,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
         dd__segment_decide(t, seg, mono);
         seg->locked = 1; /* chunks already out carry this decision */
         t->counters.partial_flushes++;
+        if (t->stats) stats_due = dd__stats_finish(t, seg);
         if (dd__segment_filter(t, seg)) {
             dd__check_fork(t);
             n = dd__encode_chunk(t, seg, &t->enc_lock);
@@ -5590,6 +6815,7 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     if (deliver) {
         dd__deliver(t, dd__now() + t->flush_timeout_ns, 0, &rc);
     }
+    if (deliver || stats_due) dd__stats_pass(t, dd__now() + t->flush_timeout_ns, 0);
 }
 
 DD_API void dd_span_finish(dd_span *s) {
@@ -5696,6 +6922,21 @@ DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, s
     DD__HDR("Datadog-Meta-Tracer-Version", DDTRACE_VERSION_STRING, sizeof(DDTRACE_VERSION_STRING) - 1);
     DD__HDR("X-Datadog-Trace-Count", count, strlen(count));
     DD__HDR("Datadog-Client-Computed-Top-Level", "yes", 3);
+    if (t->stats) { /* docs/stats.md §7: stats computed here, and the P0 traces not sent */
+        dd__stats *st = t->stats;
+        pthread_mutex_lock(&t->lock);
+        if (pb->marks[i].stats) DD__HDR("Datadog-Client-Computed-Stats", "yes", 3); /* one kind per request */
+        if (st->p0_traces) { /* each only when > 0, as libdatadog */
+            dd__t_u64_dec(st->p0_traces, st->p0_traces_txt);
+            DD__HDR("Datadog-Client-Dropped-P0-Traces", st->p0_traces_txt, strlen(st->p0_traces_txt));
+        }
+        if (st->p0_spans) {
+            dd__t_u64_dec(st->p0_spans, st->p0_spans_txt);
+            DD__HDR("Datadog-Client-Dropped-P0-Spans", st->p0_spans_txt, strlen(st->p0_spans_txt));
+        }
+        st->p0_traces = st->p0_spans = 0;
+        pthread_mutex_unlock(&t->lock);
+    }
     /* an overloaded agent then answers 429 instead of a 200 that silently drops the payload */
     DD__HDR("Datadog-Send-Real-Http-Status", "true", 4);
     if (t->container_id.n) {
@@ -5760,7 +7001,8 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
         now = dd__now();
         left = deadline - now;
         if (left < 1000000) return DD__CYCLE_HELD; /* under 1 ms left: nothing useful fits */
-        while (j < pb->n_marks && (j == i || pb->marks[j].end - start + 5 <= t->fl_cap)) {
+        while (j < pb->n_marks
+               && (j == i || (pb->marks[j].end - start + 5 <= t->fl_cap && pb->marks[j].stats == pb->marks[i].stats))) {
             spans += pb->marks[j].spans;
             j++;
         }
@@ -5944,6 +7186,7 @@ DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *resu
  * everything buffered before the call; shutdown asks for as many as there are). */
 DD__PRIVATE int dd__deliver_all(dd_tracer *t, int64_t deadline, int rounds) {
     int result = DD_OK, rc = DD_OK;
+    if (t->stats) dd__stats_pass(t, deadline, 1); /* every stats bucket goes too (docs/stats.md §3) */
     while (rounds > 0) {
         if (dd__now() >= deadline) return DD_ERR_TRANSPORT;
         if (dd__deliver(t, deadline, 1, &rc) == DD__CYCLE_DONE) {
@@ -5985,7 +7228,7 @@ DD__PRIVATE void dd__timedwait_ns(dd_tracer *t, int64_t until) { /* real mono ns
 }
 
 /* Why the worker should run a pass now, or 0 with *until the time it should next look. */
-DD__PRIVATE int dd__worker_due(const dd_tracer *t, int64_t now, int64_t *until) {
+DD__PRIVATE int dd__worker_due_traces(const dd_tracer *t, int64_t now, int64_t *until) {
     int buffered = t->bufs[t->active].n_marks || t->done_head;
     *until = INT64_MAX;
     if (t->flush_req != t->flush_done) return 1;
@@ -5999,6 +7242,15 @@ DD__PRIVATE int dd__worker_due(const dd_tracer *t, int64_t now, int64_t *until) 
         if (now - t->last_flush_ns >= t->flush_interval_ns) return 1;
         *until = t->last_flush_ns + t->flush_interval_ns;
     }
+    return 0;
+}
+
+/* dd__worker_due_traces, or the stats schedule (/info, 10 s buckets: docs/stats.md §3). */
+DD__PRIVATE int dd__worker_due(const dd_tracer *t, int64_t now, int64_t *until) {
+    int64_t sn = dd__stats_next(t);
+    if (dd__worker_due_traces(t, now, until)) return 1;
+    if (now >= sn) return 1;
+    if (sn < *until) *until = sn;
     return 0;
 }
 
@@ -6041,6 +7293,7 @@ DD__PRIVATE void *dd__worker_main(void *arg) {
             int rc;
             pthread_mutex_unlock(&t->lock);
             dd__deliver(t, INT64_MAX, 0, &rc);
+            if (t->stats) dd__stats_pass(t, dd__now() + t->flush_timeout_ns, 0);
             pthread_mutex_lock(&t->lock);
         }
     }
@@ -6081,7 +7334,8 @@ DD_API int dd_tracer_flush(dd_tracer *t) {
     if (!t) return DD_ERR_INVALID_ARG;
     if (t->delivery != DD_DELIVERY_BACKGROUND) return dd__deliver_all(t, dd__now() + t->flush_timeout_ns, 2);
     pthread_mutex_lock(&t->lock);
-    if (!t->held && !t->bufs[t->active].n_marks && !t->done_head) {
+    if (!t->held && !t->bufs[t->active].n_marks && !t->done_head && !dd__stats_pending(t)
+        && !(t->stats && !t->stats->info_known)) { /* a first flush also learns the agent's features */
         pthread_mutex_unlock(&t->lock);
         return DD_OK;
     }
@@ -6215,6 +7469,7 @@ DD__PRIVATE void dd__fork_child(void) {
     pthread_mutex_unlock(&dd__htab_lock);
     for (t = dd__registry; t; t = t->next_registered) {
         dd__drop_pipeline(t); /* the parent sends these */
+        dd__stats_fork_child(t);
         t->has_thread = 0;
         t->stop = 0;
         t->flushing = 0;
@@ -6254,6 +7509,7 @@ DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
     dd__free(&t->alloc, t->enc_lock.fix, t->enc_lock.fix_cap);
     dd__free(&t->alloc, t->enc_flush.fix, t->enc_flush.fix_cap);
     dd_mp_writer_free(&t->send);
+    dd__stats_free(t);
     dd__sampler_destroy(&t->sampler);
 #if DD__HAVE_POSIX
     if (t->qs_mode == DD__QS_REGEX) regfree(&t->qs_re);
@@ -6274,7 +7530,7 @@ DD_API void dd_tracer_free(dd_tracer *t) {
     deadline = t->shutdown_ns < 0 ? 0 : dd__now() + t->shutdown_ns;
     pthread_mutex_lock(&t->lock);
     if (!t->has_thread && t->delivery == DD_DELIVERY_BACKGROUND && t->shutdown_ns > 0
-        && (t->held || t->bufs[t->active].n_marks || t->done_head))
+        && (t->held || t->bufs[t->active].n_marks || t->done_head || dd__stats_pending(t)))
         dd__wake_worker(t); /* the last delivery stays off the application thread */
     if (t->has_thread) {
         /* the worker makes the last delivery within the deadline; a call still under way 200 ms

@@ -2,10 +2,14 @@
 # make bench-smoke: the harness builds and its properties hold (seconds; bench/smoke.sh).
 # make bench-throughput: delivery under a paced load, finish latency while the agent does not
 #   answer (bench/throughput.sh; about a minute; THROUGHPUT_SECONDS=N per run, default 5).
-.PHONY: bench bench-smoke bench-throughput
+# make bench-stats: instructions and bytes per trace with client-side stats off and on
+#   (bench/stats.sh; about a minute under valgrind).
+.PHONY: bench bench-smoke bench-throughput bench-stats
 bench:
 	@BUILD=$(BUILD) bash bench/run.sh
 bench-smoke:
 	@BUILD_DIR=$(abspath $(BUILD))/tests bash bench/smoke.sh
 bench-throughput:
 	@BUILD=$(BUILD) bash bench/throughput.sh
+bench-stats:
+	@BUILD=$(BUILD) bash bench/stats.sh

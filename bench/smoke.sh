@@ -33,5 +33,15 @@ if [ -x "$B/bench.gcc" ]; then
     [ -z "$bad" ]; ok "zero heap allocations per op in steady state (not: $bad)" $?
     "$B/bench.gcc" memory tagged >"$B/mem.txt" 2>&1; ok "10,000 open spans with 7 tags" $?
 fi
+# client-side stats (bench/stats.sh measures them): builds, and at sample rate 0.1 sends at most
+# 0.15x the bytes of stats off
+gcc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I. bench/stats.c -o "$B/stats" -lpthread -lm 2>"$B/build_stats.log"
+ok "build bench/stats.c" $?
+if [ -x "$B/stats" ]; then
+    off=$("$B/stats" off 2000 | awk '{print $6 + $8}')
+    on=$("$B/stats" on 2000 | awk '{print $6 + $8}')
+    awk -v a="$on" -v b="$off" 'BEGIN { exit !(b > 0 && a / b <= 0.15) }'
+    ok "stats on sends at most 0.15x the bytes of stats off ($on / $off bytes per trace)" $?
+fi
 echo "bench_smoke: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -48,6 +48,39 @@ static void older_tracer_config(void) {
     dd_tracer_free(t);
 }
 
+/* The layout before stats_computation: stats stay off even when the environment asks (the
+ * field past `size` is not read; the environment is: DD_TRACE_STATS_COMPUTATION_ENABLED). */
+static const char *env_stats_on(void *u, const char *name) {
+    (void)u;
+    return strcmp(name, "DD_TRACE_STATS_COMPUTATION_ENABLED") == 0 ? "true" : NULL;
+}
+static void before_stats_config(void) {
+    size_t old_size = offsetof(dd_tracer_config, stats_computation);
+    dd_tracer_config full;
+    dd_tracer_config *old;
+    dd_tracer *t;
+    dd_tracer_config_init(&full);
+    full.startup_logs = DD_OFF;
+    full.cgroup_path = "";
+    full.delivery = DD_DELIVERY_MANUAL;
+    full.stats_computation = DD_OFF; /* past the old layout: must not be read */
+    full.getenv_fn = env_stats_on;
+    full.size = old_size;
+    old = (dd_tracer_config *)malloc(old_size);
+    if (!CHECK(old != NULL)) return;
+    memcpy(old, &full, old_size);
+    t = dd_tracer_new(old);
+    free(old);
+    if (!CHECK(t != NULL)) return;
+    CHECK(t->stats != NULL); /* the variable decided, not the unread DD_OFF */
+    dd_tracer_free(t);
+    full.size = sizeof full; /* the current layout: code beats the variable */
+    t = dd_tracer_new(&full);
+    if (!CHECK(t != NULL)) return;
+    CHECK(t->stats == NULL);
+    dd_tracer_free(t);
+}
+
 /* dd_span_options before the caller-given ids: size up to start_ns. */
 static void older_span_options(void) {
     size_t old_size = offsetof(dd_span_options, trace_id);
@@ -95,17 +128,21 @@ static void zero_size_is_current(void) {
 
 /* dd_counters is written by dd_tracer_counters and read field by field by the FFI mirrors
  * (examples/python/ddtrace_ffi.py, examples/node/ddtrace_ffi.js): fields are only ever appended,
- * so an older caller's prefix keeps its offsets. stale_handle_calls came last, after spans_pending. */
+ * so an older caller's prefix keeps its offsets: stale_handle_calls after spans_pending, then
+ * the client-side stats counters. */
 static void counters_layout(void) {
     CHECK_EQ_U64(offsetof(dd_counters, spans_started), 0);
     CHECK_EQ_U64(offsetof(dd_counters, spans_pending), 28 * sizeof(uint64_t));
     CHECK_EQ_U64(offsetof(dd_counters, stale_handle_calls), 29 * sizeof(uint64_t));
-    CHECK_EQ_U64(sizeof(dd_counters), 30 * sizeof(uint64_t));
+    CHECK_EQ_U64(offsetof(dd_counters, stats_spans), 30 * sizeof(uint64_t));
+    CHECK_EQ_U64(offsetof(dd_counters, spans_dropped_p0), 37 * sizeof(uint64_t));
+    CHECK_EQ_U64(sizeof(dd_counters), 38 * sizeof(uint64_t));
 }
 
 static const test_case cases[] = {
     TEST(older_tracer_config),
     TEST(older_span_options),
+    TEST(before_stats_config),
     TEST(zero_size_is_current),
     TEST(counters_layout),
 };

@@ -182,6 +182,7 @@ typedef struct dd_tracer_config {
     void *clock_user;
     void *random_user;
     void *getenv_user;
+    int stats_computation;
 } dd_tracer_config;
 typedef struct dd_counters {
     uint64_t spans_started;
@@ -214,6 +215,14 @@ typedef struct dd_counters {
     uint64_t spans_open;
     uint64_t spans_pending;
     uint64_t stale_handle_calls;
+    uint64_t stats_spans;
+    uint64_t stats_spans_overflow;
+    uint64_t stats_spans_dropped;
+    uint64_t stats_payloads_sent;
+    uint64_t stats_payloads_failed;
+    uint64_t stats_bytes_sent;
+    uint64_t chunks_dropped_p0;
+    uint64_t spans_dropped_p0;
 } dd_counters;
 typedef struct dd_tracer dd_tracer;
 typedef struct dd_span dd_span;

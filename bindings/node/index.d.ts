@@ -141,6 +141,8 @@ export interface Counters {
   spans_unconfirmed: number; requests_deferred: number; spans_dropped_shutdown: number; spans_open: number
   spans_pending: number
   stale_handle_calls: number
+  stats_spans: number; stats_spans_overflow: number; stats_spans_dropped: number; stats_payloads_sent: number
+  stats_payloads_failed: number; stats_bytes_sent: number; chunks_dropped_p0: number; spans_dropped_p0: number
   [name: string]: number
 }
 

@@ -60,7 +60,7 @@ const STRUCTS = {
     ['header_tags', 'const char *'], ['http_client_tag_query_string', 'int'], ['client_ip_enabled', 'int'],
     ['client_ip_header', 'const char *'], ['peer_service_mapping', 'const char *'],
     ['service_mapping', 'const char *'], ['clock_user', 'void *'], ['random_user', 'void *'],
-    ['getenv_user', 'void *']],
+    ['getenv_user', 'void *'], ['stats_computation', 'int']],
   dd_span_options: [['size', 'size_t'], ['parent', 'void *'], ['context', 'void *'], ['name', 'const char *'],
     ['name_len', 'size_t'], ['service', 'const char *'], ['service_len', 'size_t'], ['resource', 'const char *'],
     ['resource_len', 'size_t'], ['type', 'const char *'], ['type_len', 'size_t'], ['start_ns', 'int64_t'],
@@ -79,7 +79,9 @@ const COUNTERS = ['spans_started', 'spans_finished', 'spans_dropped_limit', 'seg
   'requests_sent', 'requests_failed', 'requests_retried', 'chunks_sent', 'chunks_dropped_send', 'spans_dropped_send',
   'bytes_sent', 'responses_invalid', 'flushes', 'spans_dropped_sampling', 'chunks_dropped_sampling', 'spans_sent',
   'requests_unconfirmed', 'chunks_unconfirmed', 'spans_unconfirmed', 'requests_deferred', 'spans_dropped_shutdown',
-  'spans_open', 'spans_pending', 'stale_handle_calls']
+  'spans_open', 'spans_pending', 'stale_handle_calls',
+  'stats_spans', 'stats_spans_overflow', 'stats_spans_dropped', 'stats_payloads_sent', 'stats_payloads_failed',
+  'stats_bytes_sent', 'chunks_dropped_p0', 'spans_dropped_p0']
 STRUCTS.dd_counters = COUNTERS.map((n) => [n, 'uint64_t'])
 
 // The layout entries the native library reports: "S" (sizeof) and "S.field" (offsetof).

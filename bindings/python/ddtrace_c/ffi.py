@@ -137,7 +137,8 @@ class dd_tracer_config(Structure):
                 ("http_client_error_statuses", c_char_p), ("header_tags", c_char_p),
                 ("http_client_tag_query_string", c_int), ("client_ip_enabled", c_int), ("client_ip_header", c_char_p),
                 ("peer_service_mapping", c_char_p), ("service_mapping", c_char_p),
-                ("clock_user", c_void_p), ("random_user", c_void_p), ("getenv_user", c_void_p)]
+                ("clock_user", c_void_p), ("random_user", c_void_p), ("getenv_user", c_void_p),
+                ("stats_computation", c_int)]
 
 
 class dd_span_options(Structure):
@@ -154,7 +155,9 @@ class dd_counters(Structure):
         "requests_sent", "requests_failed", "requests_retried", "chunks_sent", "chunks_dropped_send",
         "spans_dropped_send", "bytes_sent", "responses_invalid", "flushes", "spans_dropped_sampling",
         "chunks_dropped_sampling", "spans_sent", "requests_unconfirmed", "chunks_unconfirmed", "spans_unconfirmed",
-        "requests_deferred", "spans_dropped_shutdown", "spans_open", "spans_pending", "stale_handle_calls")]
+        "requests_deferred", "spans_dropped_shutdown", "spans_open", "spans_pending", "stale_handle_calls",
+        "stats_spans", "stats_spans_overflow", "stats_spans_dropped", "stats_payloads_sent", "stats_payloads_failed",
+        "stats_bytes_sent", "chunks_dropped_p0", "spans_dropped_p0")]
 
 
 class dd_baggage_iter(Structure):
