@@ -694,7 +694,7 @@ static void test_keys(void) {
     static agent a;
     dd_tracer *t;
     dd__segment *seg;
-    dd_span *s;
+    dd_span *s, *live;
     dd__skey k;
     char peer[DD__STATS_PEER_MAX], num[24];
     int one = 1, zero = 0;
@@ -704,49 +704,50 @@ static void test_keys(void) {
     t = new_tracer(&a, DD_DELIVERY_MANUAL);
     dd_tracer_flush(t);
     s = span(t, NULL, "n", "r", "", B0);
-    seg = s->seg;
-    CHECK(dd__stats_key(t->stats, seg, s, &one, &k, peer, num)); /* top-level */
+    live = dd__span_live(s); /* the span behind the handle, for the private calls */
+    seg = live->seg;
+    CHECK(dd__stats_key(t->stats, seg, live, &one, &k, peer, num)); /* top-level */
     CHECK_EQ_INT(k.trace_root, 1);
-    CHECK(!dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num)); /* neither top-level, measured nor a kind */
+    CHECK(!dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num)); /* neither top-level, measured nor a kind */
     dd_span_set_tag(s, "span.kind", "CONSUMER");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     dd_span_set_tag(s, "span.kind", "internal");
     dd_span_set_measured(s, 1);
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     dd_span_set_metric(s, "http.status_code", 404);
     dd_span_set_tag(s, "rpc.grpc.status_code", "StatusCode.NOT_FOUND");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK_EQ_INT(k.http_status, 404);
     CHECK(k.n[8] == 1 && k.p[8][0] == '5');
     dd_span_set_tag(s, "rpc.grpc.status_code", "bogus");
     dd_span_set_metric(s, "grpc.code", 14);
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(k.n[8] == 2 && memcmp(k.p[8], "14", 2) == 0);
     dd_span_set_tag(s, "_dd.base_service", "orig");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(k.n[5] == 2 + 21 && memcmp(k.p[5] + 2, "_dd.base_service:orig", 21) == 0);
     dd_span_set_tag(s, "span.kind", "client");
     dd_span_set_tag(s, "out.host", "10.1.2.3");
     dd_span_set_tag(s, "db.system", "mysql");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK_EQ_U64(k.n[5], 2 + 15 + 2 + 27);
     CHECK(memcmp(k.p[5] + 2, "db.system:mysql", 15) == 0);
     CHECK(memcmp(k.p[5] + 19, "out.host:blocked-ip-address", 27) == 0);
     dd_span_set_tag(s, "out.host", "127.0.0.1");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(memcmp(k.p[5] + 19, "out.host:127.0.0.1", 18) == 0);
     dd_span_set_tag(s, "out.host", "2001:db8::1");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(memcmp(k.p[5] + 19, "out.host:blocked-ip-address", 27) == 0);
     dd_span_set_tag(s, "out.host", "db-1.internal");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(memcmp(k.p[5] + 19, "out.host:db-1.internal", 22) == 0);
     CHECK(!k.synthetics);
     dd_span_set_origin(s, "synthetics-browser");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(k.synthetics);
     dd_span_set_tag(s, "http.route", "/r/{id}");
-    CHECK(dd__stats_key(t->stats, seg, s, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(k.n[7] == 7 && memcmp(k.p[7], "/r/{id}", 7) == 0);
     dd_span_finish_at(s, B0 + 10);
     dd_tracer_free(t);
