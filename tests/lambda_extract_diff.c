@@ -4,10 +4,13 @@
  *
  *   lambda_extract_diff [file ...]
  * Inputs: each file (its bytes after the first as the event, as fuzz/corpus/lambda_event holds
- * them; and the whole file as the client context of an empty event), then the big events of
+ * them; those bytes wrapped as fuzz_lambda_event's modes 1-3 do (a JSON-escaped SQS String
+ * attribute, base64 SNS Binary attribute, base64 Kinesis data) and as a JSON-escaped SQS body;
+ * and the whole file as the client context of an empty event), then the big events of
  * bench/lambda_events.h at 6 MB, 40 KB and 6 KB (the scratch's thresholds), each also cut short
  * (malformed). Configurations: the default scratch; a caller's 200-byte scratch; an X-Ray header
- * in the environment with the function's ARN; a caller's 1 MiB scratch.
+ * in the environment with the function's ARN; a caller's 1 MiB scratch; no trigger (the context
+ * alone).
  * The dump names every field (context: ids, priority, origin, ptags, tracestate, links, baggage
  * through the public iterator; trigger: every field), so a change of a struct's layout does not
  * show as a difference. Only public API is used. */
@@ -85,7 +88,7 @@ static char *g_big;
 
 static void run(const char *name, const char *ev, size_t n, const char *cc, size_t ccn) {
     int conf;
-    for (conf = 0; conf < 4; conf++) {
+    for (conf = 0; conf < 5; conf++) {
         dd_lambda_config cfg;
         int rc;
         memset(&cfg, 0, sizeof cfg);
@@ -97,7 +100,8 @@ static void run(const char *name, const char *ev, size_t n, const char *cc, size
             cfg.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:diff";
         }
         if (conf == 3) { cfg.scratch = g_big; cfg.scratch_len = 1 << 20; }
-        rc = dd_lambda_extract(&cfg, ev, n, cc, ccn, &g_out, &g_trig);
+        rc = dd_lambda_extract(&cfg, ev, n, cc, ccn, &g_out, conf == 4 ? NULL : &g_trig);
+        if (conf == 4) memset(&g_trig, 0, sizeof g_trig);
         dump(name, conf, rc, &g_out, &g_trig);
     }
 }
@@ -120,6 +124,39 @@ int main(int argc, char **argv) {
         fclose(f);
         run(argv[i], n ? buf + 1 : buf, n ? (size_t)n - 1 : 0, NULL, 0);
         run(argv[i], "{}", 2, buf, (size_t)n);
+        if (n > 1) {
+            static const char *const pre[4] = {
+                "{\"Records\":[{\"body\":\"x\",\"messageAttributes\":{\"_datadog\":{\"dataType\":\"String\",\"stringValue\":\"",
+                "{\"Records\":[{\"EventSource\":\"aws:sns\",\"Sns\":{\"TopicArn\":\"arn:aws:sns:us-east-1:1:t\",\"MessageAttributes\":{\"_datadog\":{\"Type\":\"Binary\",\"Value\":\"",
+                "{\"Records\":[{\"eventSource\":\"aws:kinesis\",\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:1:stream/s\",\"kinesis\":{\"data\":\"",
+                "{\"Records\":[{\"eventSource\":\"aws:sqs\",\"eventSourceARN\":\"arn:aws:sqs:us-east-1:1:q\",\"body\":\""};
+            static const char *const post[4] = {
+                "\"}},\"eventSource\":\"aws:sqs\",\"eventSourceARN\":\"arn:aws:sqs:us-east-1:1:q\"}]}", "\"}}}}]}", "\"}}]}",
+                "\",\"messageAttributes\":{}}]}"};
+            static const char *const tag[4] = {"+sqs-attr", "+sns-b64", "+kinesis", "+sqs-body"};
+            int m;
+            for (m = 0; m < 4; m++) {
+                dd__bev_buf w = {0, 0, 0};
+                char name[512];
+                dd__bev_str(&w, pre[m]);
+                if (m == 1 || m == 2) {
+                    dd__bev_b64(&w, (const unsigned char *)buf + 1, (size_t)n - 1);
+                } else {
+                    long j;
+                    for (j = 1; j < n; j++) {
+                        unsigned char ch = (unsigned char)buf[j];
+                        char e[8];
+                        if (ch == '"' || ch == '\\') { e[0] = '\\'; e[1] = (char)ch; dd__bev_put(&w, e, 2); }
+                        else if (ch < 0x20) { snprintf(e, sizeof e, "\\u%04x", ch); dd__bev_put(&w, e, 6); }
+                        else dd__bev_put(&w, (const char *)&ch, 1);
+                    }
+                }
+                dd__bev_str(&w, post[m]);
+                snprintf(name, sizeof name, "%s%s", argv[i], tag[m]);
+                run(name, w.p, w.n, NULL, 0);
+                free(w.p);
+            }
+        }
         free(buf);
     }
     for (s = 0; s < DD__BEV_COUNT; s++) {
