@@ -49,26 +49,44 @@
  *           call (dd_lambda_forwarder_transport's write_fn: on the tracer's flushing thread). config->scratch is one buffer: leave it NULL when extractions
  *           run concurrently.
  * MEMORY    nested payloads (an SNS message in an SQS body, base64 data, a `_datadog` attribute)
- *           are decoded into config->scratch, else 16 KiB on the stack for an event (plus client
- *           context) up to 8 KiB, else a malloc'ed room of twice their size, freed before
- *           dd_lambda_extract returns (the only allocation of an extraction); fixed capacities
- *           (DD_LAMBDA_*_MAX): a value that does not fit is left empty, never cut. dd_lambda_new
- *           allocates the dd_lambda and a copy of DD_SERVICE_MAPPING with the tracer's allocator;
- *           one record per open invocation (about 2 KB) is allocated on first need and recycled
- *           through a free list, freed by dd_lambda_free.
+ *           are decoded into config->scratch; without one, into a room of 16 KiB for an event
+ *           (plus client context) up to 8 KiB (dd_lambda_start_invocation: the invocation's
+ *           record's; dd_lambda_extract: allocated on first use) or of twice the event's size for a
+ *           bigger one (allocated on first use); an allocated room is freed before
+ *           dd_lambda_extract returns (the only allocation of an extraction; an event that decodes
+ *           nothing allocates nothing); fixed capacities (DD_LAMBDA_*_MAX): a value that does not
+ *           fit is left empty, never cut. dd_lambda_new allocates the dd_lambda and a copy of
+ *           DD_SERVICE_MAPPING with the tracer's allocator; one record per open invocation (about
+ *           70 KB: the extracted and parent contexts, the trigger, a 16 KiB decoding room, the
+ *           X-Ray and error texts) is allocated on first need and recycled through a free list,
+ *           freed by dd_lambda_free. Extraction reads the event in a fixed number of passes
+ *           (docs/lambda.md §14): one dd_json_parse, one pass over each big value by the
+ *           lookups (their ends are remembered), one decode of each nested document.
  * ERRORS    DD_OK or a negative DD_ERR_*. A malformed event is not an error: it yields no event
  *           context (the client context and X-Ray still apply). dd_lambda_start_invocation returns
- *           NULL when tracing is off or a limit refused the span; dd_lambda_end_invocation accepts
+ *           NULL when tracing is off, a limit refused the span or its record could not be
+ *           allocated; dd_lambda_end_invocation accepts
  *           that NULL. Span functions follow dd_trace.h (never fail loudly, drops are counted).
- * STACK     gcc 12 -O2 x86-64, deepest path without the hooks: dd_lambda_start_invocation 52 KB
- *           (its frame 18 KB, dd_lambda_extract 27 KB with the 16 KiB scratch, dd_extract 6 KB);
- *           dd_lambda_extract 35 KB (19 KB with config->scratch); dd_lambda_end_invocation 6 KB
- *           plus the transport (9 KB more with universal instrumentation, plus request_fn);
- *           dd_lambda_metric 1.5 KB plus the callback; dd_lambda_forwarder_transport 1 KB (its
- *           lines are on the heap) plus write_fn; dd_lambda_parent 4 KB; the X-Ray senders 3 KB
- *           plus send_fn. Not yet within 16 KiB: dd_lambda_start_invocation and
- *           dd_lambda_extract (the 16 KiB scratch on the stack). Give a
- *           thread that runs invocations at least 64 KB of stack (Lambda's main thread has 8 MB).
+ * STACK     Every public call stays within 16 KiB of stack (the hooks' own frames excluded),
+ *           measured by tests/lambda_stack_test.c on a thread with a guarded 16 KiB stack (gcc -O2,
+ *           x86-64, worst inputs of each call; with dd_propagation.h's dd_extract and dd_trace.h's
+ *           injection free of context copies, the `stack` work of issue #17). Bytes:
+ *             dd_lambda_extract            10,100 (6 MB SQS event, 200 KB carrier: its own frame
+ *                                          2.7 KB, dd_extract below it; no scratch on the stack)
+ *             dd_lambda_start_invocation   14,100 (universal instrumentation; its frame 4 KB: the
+ *                                          contexts, trigger and decoding room are in the
+ *                                          invocation's record)
+ *             dd_lambda_end_invocation      4,600 (the flush, the end-invocation error headers)
+ *             dd_lambda_metric              4,500   dd_lambda_forwarder_transport   4,300
+ *             dd_dogstatsd_distribution,    2,950   dd_lambda_send_trace_metadata,  2,900
+ *             dd_lambda_metric_line                 dd_xray_send_metadata
+ *             dd_sfn_hash, dd_sha256          720   dd_lambda_set_invocation_error    450
+ *             dd_lambda_new, _free            440   dd_xray_subsegment                400
+ *             dd_lambda_parent                350   dd_lambda_log_line                420
+ *             dd_lambda_log_prefix, _json,    250
+ *             dd_lambda_mode, dd_base64_decode, dd_lambda_event_source_name
+ *           (before issue #15's stack work: dd_lambda_start_invocation 105 KB, dd_lambda_extract
+ *           52 KB, the universal-instrumentation end 26 KB, dd_lambda_parent 21 KB.)
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
  * defines; it may call any public function of the four headers and the private helpers of the
@@ -79,25 +97,31 @@
  *   --- event: scratch and JSON helpers ---  dd__sls_x (one extraction: config, styles, scratch,
  *                                    output), dd_lambda_event_source_name, unescaping and nested
  *                                    documents (JSON or base64 in a string) into the scratch,
- *                                    hex/decimal ids, _dd.p.* tags. P: dd__sls_hexval.
- *   --- event: step functions ---    Step Functions context objects and their ids. P: DD__SLS_GET.
+ *                                    hex/decimal ids, _dd.p.* tags, the room's first use
+ *                                    (dd__lx_room), fast unescaping (dd__lx_string), the SQS body
+ *                                    decoded once. P: dd__sls_hexval, dd__sls_str_step,
+ *                                    dd__sls_hex4.
+ *   --- event: memoized lookups ---  dd__lx_get/_iget/_at/_path/_next: the lookups of
+ *                                    dd_json_get & co. with the ends of big values remembered;
+ *                                    the JSON carrier of dd_extract on them (dd__lx_extract_obj).
+ *                                    P: dd__sls_skip_ws, dd__sls_skip_value, dd__sls_type_of,
+ *                                    dd__sls_str_ieq, dd__sls_dec_u64, dd__sls_ctx_complete.
+ *   --- event: step functions ---    Step Functions context objects and their ids (lookups: the
+ *                                    section above, as in every event section below).
  *   --- event: carriers, x-ray headers ---  a carrier object (Step Functions or text map), the raw
  *                                    fields of an X-Ray header, dd-trace-java's Datadog marker in
- *                                    one. P: dd__sls_extract_obj, dd__sls_ctx_complete,
- *                                    dd__sls_dec_u64.
+ *                                    one. P: dd__sls_ctx_complete, dd__sls_dec_u64.
  *   --- event: context by trigger --- the Lambda-authorizer hand-off, HTTP headers, SNS attributes,
  *                                    SQS (envelopes, String/Binary attributes, AWSTraceHeader),
- *                                    durable functions. P: dd__sls_extract_obj, dd__sls_iget,
- *                                    dd__sls_dec_u64, DD__SLS_GET.
- *   --- event: classification ---    event_source and event_subtype of a dd_lambda_trigger.
- *                                    P: DD__SLS_GET.
+ *                                    durable functions. P: dd__sls_dec_u64.
+ *   --- event: classification ---    event_source and event_subtype (dd__sls_class).
  *   --- event: sources in order ---  the event's context by source, the client context, the
- *                                    _X_AMZN_TRACE_ID fallback. P: dd__sls_extract_obj,
- *                                    dd__sls_iget, dd__sls_ctx_complete, DD__SLS_GET.
+ *                                    _X_AMZN_TRACE_ID fallback. P: dd__sls_ctx_complete.
  *   --- event: trigger description --- event source ARN; inferred and upstream span names,
  *                                    services, resources, start times and tags; HTTP trigger tags.
- *                                    P: dd__sls_iget, dd__sls_is_digit, DD__SLS_GET.
- *   --- extract ---                  dd_lambda_extract: the sources in their order of precedence.
+ *                                    P: dd__sls_is_digit.
+ *   --- extract ---                  dd_lambda_extract: its decoding room (dd__sls_extract), the
+ *                                    sources in their order of precedence.
  *                                    P: dd__sls_ctx_complete.
  *   --- x-ray merging ---            dd_lambda_parent (DD_MERGE_XRAY_TRACES). P:
  *                                    dd__sls_ctx_complete, dd__sls_lower.
@@ -215,7 +239,8 @@ DD__BEGIN_C
 /* Decodes standard base64 (RFC 4648 alphabet "+/", '=' padding optional; no whitespace, no
  * URL-safe alphabet) into out[0..cap). Returns DD_OK and *out_len, DD_ERR_MALFORMED for a bad
  * character or length, DD_ERR_BUFFER_FULL when cap < the decoded length (*out_len then gets the
- * length needed). Never writes past cap. [any thread] */
+ * length needed). Never writes past cap; after DD_ERR_MALFORMED out's first bytes may have been
+ * written (the check runs with the decoding). [any thread] */
 DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 /* SHA-256 (FIPS 180-4) of data[0..len) into digest[32]. [any thread] */
@@ -329,8 +354,9 @@ typedef struct dd_lambda_config {
     void *hook_user;                         /* handed to getenv_fn, wall_ns_fn, random_fn, send_fn */
     const char *invoked_function_arn;        /* NUL-terminated; region/account for built ARNs   */
     char *scratch;                           /* decoding room for nested payloads (SNS in SQS   */
-    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB on the stack,
-                                                twice the event's size malloc'ed for one over 8 KiB */
+    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB, or twice the
+                                                event's size for one over 8 KiB, allocated on first
+                                                use (MEMORY)                                     */
 } dd_lambda_config;
 
 /* "api-gateway", "sqs", ... for a DD_LAMBDA_EVENT_* value; "unknown" otherwise. [any thread] */
@@ -702,8 +728,9 @@ static const signed char dd__sls_b64_table[256] = {
     -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
-/* Validates every byte first (nothing is written for malformed input), then decodes four
- * characters at a time from the table: a 6 MB Kinesis record costs two short passes. */
+/* One pass: four characters at a time from the table, every sextet OR-ed into `bad` (only -1,
+ * outside the alphabet, has the sign bit), checked at the end; a 6 MB Kinesis record costs one
+ * short pass. A buffer too small is found from the length alone (validated first, as before). */
 DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
     const unsigned char *s = (const unsigned char *)in;
     size_t pad = 0, i, need, o = 0;
@@ -714,23 +741,30 @@ DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap
     if (pad && (len + pad) % 4 != 0) return DD_ERR_MALFORMED;
     if (len % 4 == 1) return DD_ERR_MALFORMED;
     need = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
-    for (i = 0; i < len; i++) bad |= dd__sls_b64_table[s[i]];
-    if (bad < 0) return DD_ERR_MALFORMED; /* only -1 has the sign bit: every sextet is 0..63 */
-    if (out_len) *out_len = need;
-    if (need > cap || (!out && need)) return DD_ERR_BUFFER_FULL;
+    if (need > cap || (!out && need)) {
+        for (i = 0; i < len; i++) bad |= dd__sls_b64_table[s[i]];
+        if (bad < 0) return DD_ERR_MALFORMED;
+        if (out_len) *out_len = need;
+        return DD_ERR_BUFFER_FULL;
+    }
     for (i = 0; i + 4 <= len; i += 4) {
-        uint32_t v = (uint32_t)dd__sls_b64_table[s[i]] << 18 | (uint32_t)dd__sls_b64_table[s[i + 1]] << 12 |
-                     (uint32_t)dd__sls_b64_table[s[i + 2]] << 6 | (uint32_t)dd__sls_b64_table[s[i + 3]];
+        int a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = dd__sls_b64_table[s[i + 2]],
+            d = dd__sls_b64_table[s[i + 3]];
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        bad |= a | b | c | d;
         out[o++] = (uint8_t)(v >> 16);
         out[o++] = (uint8_t)(v >> 8);
         out[o++] = (uint8_t)v;
     }
     if (len - i >= 2) { /* 2 or 3 characters left: 1 or 2 bytes (leftover bits ignored, as AWS does) */
-        uint32_t v = (uint32_t)dd__sls_b64_table[s[i]] << 18 | (uint32_t)dd__sls_b64_table[s[i + 1]] << 12;
-        if (len - i == 3) v |= (uint32_t)dd__sls_b64_table[s[i + 2]] << 6;
+        int a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = len - i == 3 ? dd__sls_b64_table[s[i + 2]] : 0;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
+        bad |= a | b | c;
         out[o++] = (uint8_t)(v >> 16);
         if (len - i == 3) out[o++] = (uint8_t)(v >> 8);
     }
+    if (bad < 0) return DD_ERR_MALFORMED;
+    if (out_len) *out_len = need;
     return DD_OK;
 }
 

@@ -2,10 +2,14 @@
 # make bench-smoke: the harness builds and its properties hold (seconds; bench/smoke.sh).
 # make bench-throughput: delivery under a paced load, finish latency while the agent does not
 #   answer (bench/throughput.sh; about a minute; THROUGHPUT_SECONDS=N per run, default 5).
-.PHONY: bench bench-smoke bench-throughput
+# make bench-lambda: dd_lambda_extract of 6 MB events against one parse of them
+#   (bench/lambda_extract.sh; about a minute).
+.PHONY: bench bench-smoke bench-throughput bench-lambda
 bench:
 	@BUILD=$(BUILD) bash bench/run.sh
 bench-smoke:
 	@BUILD_DIR=$(abspath $(BUILD))/tests bash bench/smoke.sh
 bench-throughput:
 	@BUILD=$(BUILD) bash bench/throughput.sh
+bench-lambda:
+	@BUILD=$(BUILD) bash bench/lambda_extract.sh
