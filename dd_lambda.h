@@ -1148,10 +1148,10 @@ DD__PRIVATE void dd__sls_ptags_from(dd_trace_context *c, const char *s, size_t n
 /*--- event: memoized lookups ---*/
 /* One extraction looks up a fixed set of members (a few dozen), each with a walk over the members
  * of its object. A walk skips the values it passes over; skipping a big one (the Records array,
- * a 6 MB body) again for every lookup made the extraction many passes over the event. Here every
- * skip of a string goes by memchr, and the end of every value of DD__LX_MEMO_MIN bytes or more is
- * remembered (by its first byte's address, a small direct-mapped table in the extraction's state):
- * skipping it again costs a probe. The event is then read about once by dd_json_parse and once by
+ * a 6 MB body) again for every lookup made the extraction many passes over the event. Here strings
+ * are passed eight bytes at a time, and the end of every value of DD__LX_MEMO_MIN bytes or more is
+ * remembered (by its first byte's address, a small direct-mapped table in the extraction's state),
+ * also for the values inside a container passed over: skipping it again costs a probe. The event is then read about once by dd_json_parse and once by
  * the first skip of each big value, whatever the number of lookups (docs/lambda.md §4.0). The
  * results are those of dd_json_get/_path/_at and dd__sls_iget over the same validated text. */
 
