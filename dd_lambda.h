@@ -708,33 +708,33 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 
 /*--- base64, sha-256 ---*/
 
-/* Sextet of each byte, -1 for a byte outside the alphabet. */
-static const signed char dd__sls_b64_table[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
-    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+/* Sextet of each byte, 255 for a byte outside the alphabet (the only value with bit 7 set). */
+static const uint8_t dd__sls_b64_table[256] = {
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,  62, 255, 255, 255,  63,
+     52,  53,  54,  55,  56,  57,  58,  59,  60,  61, 255, 255, 255, 255, 255, 255,
+    255,   0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,  13,  14,
+     15,  16,  17,  18,  19,  20,  21,  22,  23,  24,  25, 255, 255, 255, 255, 255,
+    255,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,  39,  40,
+     41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 };
 
-/* One pass: four characters at a time from the table, every sextet OR-ed into `bad` (only -1,
- * outside the alphabet, has the sign bit), checked at the end; a 6 MB Kinesis record costs one
- * short pass. A buffer too small is found from the length alone (validated first, as before). */
+/* One pass: four characters at a time from the table, every sextet OR-ed into `bad` (only 255,
+ * outside the alphabet, has bit 7), checked at the end; a 6 MB Kinesis record costs one short
+ * pass. A buffer too small is found from the length alone (validated first, as before). */
 DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
     const unsigned char *s = (const unsigned char *)in;
     size_t pad = 0, i, need, o = 0;
-    int bad = 0;
+    unsigned bad = 0;
     if (out_len) *out_len = 0;
     if (!in && len) return DD_ERR_INVALID_ARG;
     while (pad < 2 && len > 0 && in[len - 1] == '=') { len--; pad++; }
@@ -743,13 +743,13 @@ DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap
     need = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
     if (need > cap || (!out && need)) {
         for (i = 0; i < len; i++) bad |= dd__sls_b64_table[s[i]];
-        if (bad < 0) return DD_ERR_MALFORMED;
+        if (bad & 0x80u) return DD_ERR_MALFORMED;
         if (out_len) *out_len = need;
         return DD_ERR_BUFFER_FULL;
     }
     for (i = 0; i + 4 <= len; i += 4) {
-        int a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = dd__sls_b64_table[s[i + 2]],
-            d = dd__sls_b64_table[s[i + 3]];
+        unsigned a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = dd__sls_b64_table[s[i + 2]],
+                 d = dd__sls_b64_table[s[i + 3]];
         uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
         bad |= a | b | c | d;
         out[o++] = (uint8_t)(v >> 16);
@@ -757,13 +757,13 @@ DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap
         out[o++] = (uint8_t)v;
     }
     if (len - i >= 2) { /* 2 or 3 characters left: 1 or 2 bytes (leftover bits ignored, as AWS does) */
-        int a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = len - i == 3 ? dd__sls_b64_table[s[i + 2]] : 0;
+        unsigned a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = len - i == 3 ? dd__sls_b64_table[s[i + 2]] : 0u;
         uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
         bad |= a | b | c;
         out[o++] = (uint8_t)(v >> 16);
         if (len - i == 3) out[o++] = (uint8_t)(v >> 8);
     }
-    if (bad < 0) return DD_ERR_MALFORMED;
+    if (bad & 0x80u) return DD_ERR_MALFORMED;
     if (out_len) *out_len = need;
     return DD_OK;
 }
