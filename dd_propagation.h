@@ -9,6 +9,15 @@
  * MEMORY    never allocates: contexts have fixed capacities (DD_*_MAX), what does not fit is dropped
  *           and counted, never truncated into an invalid value
  * ERRORS    DD_OK or a negative DD_ERR_*; on failure an out-param context is zeroed
+ * STACK     every call stays within 16 KiB of stack, measured by tests/stack_test.c on a guarded
+ *           16 KiB thread stack with worst-case inputs (gcc and clang, -O0 to -O2; figures are the
+ *           call's own, the carrier callbacks' use comes on top). The largest: dd_inject,
+ *           dd_inject_checked and dd_datadog_inject about 10.5 KiB (8 KiB of it the `baggage` header,
+ *           formatted whole before the writer gets it: DD_BAGGAGE_HEADER_MAX); dd_datadog_extract
+ *           7 KiB; dd_extract 6 KiB with every style and maximal headers (a later style is read into
+ *           `out` itself, never into a second context); dd_json_parse 2.2 KiB; every other call
+ *           under 1 KiB. The calls take no dd_trace_context by value and copy none onto the stack,
+ *           but a dd_trace_context is 20 KB: a caller with a small stack keeps its own elsewhere.
  * DOES NOT  do I/O, allocate, start threads, make sampling decisions, or call locale-dependent libc;
  *           reads the environment only through dd_propagation_config_from_env and dd_env_reader
  * SECTIONS  log hook; ids (decimal and hex codecs); trace context and its _dd.p.* tags (dd_ptags_*);
@@ -42,9 +51,11 @@
  *   --- tracecontext style (docs/propagation.md §4) --- traceparent and tracestate (its dd
  *                                    member) into a context.
  *   --- b3 styles (docs/propagation.md §5, §6) --- x-b3-* and the single b3 header.
- *   --- xray style (docs/lambda.md §6) --- dd_xray_parse, dd_xray_format.
- *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order, the scratch context, merging,
- *                                    baggage, DD_EXTRACT_RESTART.
+ *   --- xray style (docs/lambda.md §6) --- dd__ictx (what injection reads of a context, also
+ *                                    dd_trace.h's span injection), dd_xray_parse, dd_xray_format.
+ *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order, later ones read into out
+ *                                    over the saved primary (dd__xsave), merging, links kept aside
+ *                                    (dd__xlink), baggage, DD_EXTRACT_RESTART.
  *   --- inject ---                   dd__inj (shared by the styles of one call), x-datadog-*.
  *   --- inject: tracecontext ---     traceparent and tracestate with the dd member (dd__sb).
  *   --- inject: b3, baggage, dd_inject --- b3 values, the baggage header, dd_inject(_checked).
@@ -235,6 +246,10 @@ typedef struct dd_span_link {
 #define DD_BAGGAGE_BYTES_MAX 16384
 #define DD_BAGGAGE_DEFAULT_MAX_ITEMS 64    /* DD_TRACE_BAGGAGE_MAX_ITEMS default   */
 #define DD_BAGGAGE_DEFAULT_MAX_BYTES 8192  /* DD_TRACE_BAGGAGE_MAX_BYTES default   */
+/* Bytes of a `baggage` header dd_inject writes, whatever baggage_max_bytes says (the header is
+ * formatted on the stack before the carrier gets it; larger limits still apply to extraction and
+ * dd_baggage_format). 8192 is the official default limit and what HTTP servers commonly accept. */
+#define DD_BAGGAGE_HEADER_MAX 8192
 typedef struct dd_baggage {
     uint32_t n;                                /* items                              */
     uint32_t len;                              /* bytes of `data` in use             */
@@ -468,7 +483,8 @@ typedef struct dd_propagation_config {
     int extract_first;                 /* 1: stop at the first valid style (no merge, no links) */
     int32_t x_datadog_tags_max_length; /* 0 = 512, < 0 = never write x-datadog-tags              */
     int32_t baggage_max_items;         /* 0 = 64; capped at DD_BAGGAGE_ITEMS_MAX                 */
-    int32_t baggage_max_bytes;         /* 0 = 8192; capped at DD_BAGGAGE_BYTES_MAX               */
+    int32_t baggage_max_bytes;         /* 0 = 8192; capped at DD_BAGGAGE_BYTES_MAX; a header
+                                          dd_inject writes has at most DD_BAGGAGE_HEADER_MAX     */
     int extract_behavior;              /* DD_EXTRACT_*; 0 = continue                             */
 } dd_propagation_config;
 
@@ -527,7 +543,8 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
  * tracer decides first and puts it in ctx->sampling_priority (with _dd.p.dm in ptags); an unset
  * priority is left out (no x-datadog-sampling-priority, no tracestate `s`, traceparent flags 00,
  * no b3 sampled field). The `baggage` style writes ctx->baggage (dd_baggage_format with cfg's
- * limits; no header when there is nothing to write), also for a context without trace id.
+ * limits, at most DD_BAGGAGE_HEADER_MAX bytes; no header when there is nothing to write), also for
+ * a context without trace id. Stack: about 10.5 KiB, 8 KiB of it the baggage header.
  * Returns DD_OK; DD_ERR_INVALID_ARG when ctx has a zero trace id and no baggage was written; or the
  * first error of writer->set (earlier fields stay written). Never allocates. [any thread] */
 DD_API int dd_inject(const dd_propagation_config *cfg, const dd_trace_context *ctx, const dd_carrier_writer *writer);
@@ -2543,7 +2560,38 @@ bad:
     dd__zero_ctx(out);
     return DD_ERR_MALFORMED;
 }
-DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap) {
+/* What injection reads of a context: the fields, by pointer where they are text, so that a
+ * caller holding them elsewhere (dd_trace.h injects from a span without building a 20 KB
+ * dd_trace_context on the stack) needs no whole context. `baggage` may be NULL; `bag_header`, when
+ * not NULL, is the `baggage` header already formatted (bag_header_len bytes, 0 = none to write). */
+typedef struct dd__ictx {
+    dd_trace_id trace_id;
+    uint64_t parent_id;
+    int32_t sampling_priority;
+    uint32_t origin_len, ptags_len, tracestate_len, dd_member_extra_len, ptags_lost;
+    const char *origin, *ptags, *tracestate, *dd_member_extra;
+    const dd_baggage *baggage;
+    const char *bag_header;
+    size_t bag_header_len;
+} dd__ictx;
+DD__PRIVATE void dd__ictx_of(dd__ictx *v, const dd_trace_context *c) {
+    v->trace_id = c->trace_id;
+    v->parent_id = c->parent_id;
+    v->sampling_priority = c->sampling_priority;
+    v->origin = c->origin;
+    v->origin_len = c->origin_len;
+    v->ptags = c->ptags;
+    v->ptags_len = c->ptags_len;
+    v->tracestate = c->tracestate;
+    v->tracestate_len = c->tracestate_len;
+    v->dd_member_extra = c->dd_member_extra;
+    v->dd_member_extra_len = c->dd_member_extra_len;
+    v->ptags_lost = c->ptags_lost;
+    v->baggage = &c->baggage;
+    v->bag_header = NULL;
+    v->bag_header_len = 0;
+}
+DD__PRIVATE size_t dd__xray_format(const dd__ictx *ctx, char *out, size_t cap) {
     char tmp[128 + DD_ORIGIN_MAX];
     dd__sb b;
     static const char digits[] = "0123456789abcdef";
@@ -2575,9 +2623,61 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
     }
     return b.len;
 }
+DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap) {
+    dd__ictx v;
+    dd__ictx_of(&v, ctx);
+    return dd__xray_format(&v, out, cap);
+}
 
 /*--- extract (docs/propagation.md §7) ---*/
-/* Owns dd_extract: calls the styles above on the caller's out and a scratch context on the stack. */
+/* Owns dd_extract: calls the styles above on the caller's out only. A later style is read into
+ * out over the primary, which is saved first and put back after (dd__xsave): a second whole
+ * context would cost 20 KB of stack. */
+
+/* What a style's extraction can change in a context: the fields before the links (trace_id ..
+ * propagation_error), kept as bytes, and the few after them. A failed style may zero the links
+ * too (dd__zero_ctx): dd_extract keeps its links aside (dd__xlink) and writes them at the end. */
+#define DD__XCORE offsetof(dd_trace_context, n_links)
+typedef struct dd__xsave {
+    unsigned char core[DD__XCORE];
+    uint32_t n_links, dropped, ptags_lost;
+    int32_t style;
+    char last_parent_id[DD_LAST_PARENT_ID_MAX + 1];
+} dd__xsave;
+DD__PRIVATE void dd__xsave_take(dd__xsave *v, const dd_trace_context *c) {
+    memcpy(v->core, c, DD__XCORE);
+    v->n_links = c->n_links;
+    v->dropped = c->dropped;
+    v->ptags_lost = c->ptags_lost;
+    v->style = c->style;
+    memcpy(v->last_parent_id, c->last_parent_id, sizeof v->last_parent_id);
+}
+DD__PRIVATE void dd__xsave_put(dd_trace_context *c, const dd__xsave *v) {
+    memcpy((void *)c, v->core, DD__XCORE);
+    c->n_links = v->n_links;
+    c->dropped = v->dropped;
+    c->ptags_lost = v->ptags_lost;
+    c->style = v->style;
+    memcpy(c->last_parent_id, v->last_parent_id, sizeof c->last_parent_id);
+}
+/* A span link found by dd_extract's walk (R-MS-3), written into out once the walk is over. */
+typedef struct dd__xlink {
+    dd_trace_id trace_id;
+    uint64_t span_id;
+    int32_t flags;
+    int style;
+} dd__xlink;
+/* What dd_extract keeps of a later style once the primary is back in place: its ids, and for a
+ * merge (same trace, tracecontext) its tracestate members and W3C parent. */
+typedef struct dd__xlater {
+    dd_trace_id trace_id;
+    uint64_t parent_id, w3c_parent_id;
+    int32_t sampling_priority, has_w3c_parent;
+    uint32_t dropped, tracestate_len, dd_member_extra_len;
+    char last_parent_id[DD_LAST_PARENT_ID_MAX + 1];
+    char tracestate[DD_TRACESTATE_MAX + 1];
+    char dd_member_extra[DD_DD_MEMBER_EXTRA_MAX + 1];
+} dd__xlater;
 
 /* `scratch`: c is dd_extract's context for a later style, see dd__clear_scratch. */
 DD__PRIVATE int dd__extract_style(int style, const dd__src *r, dd_trace_context *c, int scratch, char *raw,
@@ -2661,16 +2761,20 @@ DD__PRIVATE DD__P_COLD void dd__restart(dd_trace_context *out, const char *ts) {
 }
 
 DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader *carrier, dd_trace_context *out) {
-    int n, i, primary = -1, malformed = 0, overridden = 0, want_baggage = 0;
+    int n, i, primary = -1, malformed = 0, overridden = 0, want_baggage = 0, same;
     int behavior = cfg ? cfg->extract_behavior : DD_EXTRACT_CONTINUE;
     char primary_ts[DD_TRACESTATE_MAX + 1];
     const int *styles;
-    dd_trace_context tmp;
+    dd__xsave saved;
+    dd__xlater tmp;
+    dd__xlink links[DD_SPAN_LINKS_MAX];
+    char link_ts[DD_TRACESTATE_MAX + 1];
+    int n_links = 0;
     dd__src src;
     char raw[DD_TRACESTATE_MAX + 1];
     /* what the walk saw of a Datadog context, for _dd.parent_id (R-MS-6) */
     int dd_seen = 0;
-    dd_trace_id dd_trace = {0, 0};
+    dd_trace_id dd_trace = {0, 0}, prim_trace = {0, 0};
     uint64_t dd_parent = 0;
 
     if (!out) return DD_ERR_INVALID_ARG;
@@ -2683,20 +2787,28 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         return DD_ERR_NOT_FOUND;
     }
     primary_ts[0] = 0;
+    saved.n_links = saved.dropped = saved.ptags_lost = 0; /* always taken before use; for the compiler */
+    saved.style = 0;
     styles = dd__styles(cfg, 1, &n);
     dd__src_init(&src, carrier);
     for (i = 0; i < n; i++) {
         int st = styles[i], rc;
         if (st == DD_STYLE_BAGGAGE) want_baggage = 1; /* not in the walk: once, after it (R-BG-16) */
         if (st == DD_STYLE_NONE || st < DD_STYLE_DATADOG || st > DD_STYLE_XRAY) continue;
-        rc = dd__extract_style(st, &src, primary < 0 ? out : &tmp, primary >= 0, raw, sizeof raw);
+        if (primary >= 0) {
+            prim_trace = out->trace_id;
+            dd__xsave_take(&saved, out);
+        }
+        rc = dd__extract_style(st, &src, out, primary >= 0, raw, sizeof raw);
         if (rc == DD_ERR_MALFORMED) malformed = 1;
-        if (rc != DD_OK) continue; /* R-MS-2: one bad style never hides another */
+        if (rc != DD_OK) { /* R-MS-2: one bad style never hides another */
+            if (primary >= 0) dd__xsave_put(out, &saved);
+            continue;
+        }
         if (st == DD_STYLE_DATADOG && !dd_seen) {
-            const dd_trace_context *d = primary < 0 ? out : &tmp;
             dd_seen = 1;
-            dd_trace = d->trace_id;
-            dd_parent = d->parent_id;
+            dd_trace = out->trace_id;
+            dd_parent = out->parent_id;
         }
         if (primary < 0) {
             primary = i;
@@ -2708,7 +2820,23 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
             }
             continue;
         }
-        if (dd__same_trace(&tmp.trace_id, &out->trace_id)) {
+        /* out holds this later style: keep what is needed of it, then put the primary back */
+        tmp.trace_id = out->trace_id;
+        tmp.parent_id = out->parent_id;
+        tmp.sampling_priority = out->sampling_priority;
+        same = dd__same_trace(&tmp.trace_id, &prim_trace);
+        if (same && st == DD_STYLE_TRACECONTEXT) {
+            tmp.tracestate_len = out->tracestate_len;
+            memcpy(tmp.tracestate, out->tracestate, (size_t)out->tracestate_len + 1);
+            tmp.dd_member_extra_len = out->dd_member_extra_len;
+            memcpy(tmp.dd_member_extra, out->dd_member_extra, (size_t)out->dd_member_extra_len + 1);
+            tmp.dropped = out->dropped;
+            memcpy(tmp.last_parent_id, out->last_parent_id, sizeof tmp.last_parent_id);
+            tmp.has_w3c_parent = out->has_w3c_parent;
+            tmp.w3c_parent_id = out->w3c_parent_id;
+        }
+        dd__xsave_put(out, &saved);
+        if (same) {
             if (st != DD_STYLE_TRACECONTEXT) continue; /* only tracecontext merges: R-MS-6 */
             /* R-MS-5: its foreign members (and unknown dd sub-members) join the primary */
             dd__merge_str(out->tracestate, &out->tracestate_len, tmp.tracestate, tmp.tracestate_len);
@@ -2728,19 +2856,28 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         /* R-MS-3: another trace id becomes a span link; R-MS-4: not a context without a span id
          * (a Datadog root with parent 0) */
         if (!tmp.parent_id) continue;
-        if (out->n_links < DD_SPAN_LINKS_MAX) {
-            dd_span_link *l = &out->links[out->n_links++];
-            const char *name = dd_style_name(st);
-            memset(l, 0, sizeof *l);
+        /* kept aside until the walk ends: a later style's extraction may zero out's links */
+        if (n_links < DD_SPAN_LINKS_MAX) {
+            dd__xlink *l = &links[n_links++];
             l->trace_id = tmp.trace_id;
             l->span_id = tmp.parent_id;
             l->flags = (int32_t)((tmp.sampling_priority > 0 ? 1 : 0) | INT32_MIN);
-            if (st == DD_STYLE_TRACECONTEXT) memcpy(l->tracestate, raw, strlen(raw) + 1); /* l is zeroed */
-            memcpy(l->reason, "terminated_context", sizeof "terminated_context");
-            memcpy(l->context_headers, name, strlen(name) + 1);
+            l->style = st;
+            if (st == DD_STYLE_TRACECONTEXT) memcpy(link_ts, raw, strlen(raw) + 1); /* the same for any */
         } else {
             out->dropped++;
         }
+    }
+    for (i = 0; i < n_links; i++) { /* in the order the walk found them */
+        dd_span_link *l = &out->links[out->n_links++];
+        const char *name = dd_style_name(links[i].style);
+        memset(l, 0, sizeof *l);
+        l->trace_id = links[i].trace_id;
+        l->span_id = links[i].span_id;
+        l->flags = links[i].flags;
+        if (links[i].style == DD_STYLE_TRACECONTEXT) memcpy(l->tracestate, link_ts, strlen(link_ts) + 1);
+        memcpy(l->reason, "terminated_context", sizeof "terminated_context");
+        memcpy(l->context_headers, name, strlen(name) + 1);
     }
     if (primary < 0) {
         dd__zero_ctx(out);
@@ -2765,7 +2902,7 @@ DD__PRIVATE int dd__set(const dd_carrier_writer *w, const char *k, size_t kn, co
  * ptags split (datadog and tracecontext each walked them). */
 #define DD__INJ_TAGS_MAX 64 /* in 512 bytes: each tag has "_dd.p.=" and a comma but the last */
 typedef struct dd__inj {
-    const dd_trace_context *c;
+    const dd__ictx *c;
     int split; /* 0 not yet; 1 done; -1 a ptags_len beyond DD_PTAGS_MAX: ptags walked each time */
     size_t n;
     uint16_t k[DD__INJ_TAGS_MAX], kn[DD__INJ_TAGS_MAX], v[DD__INJ_TAGS_MAX], vn[DD__INJ_TAGS_MAX];
@@ -2778,7 +2915,7 @@ DD__PRIVATE const char *dd__inj_hi(dd__inj *x) {
     return x->hi;
 }
 DD__PRIVATE void dd__inj_split(dd__inj *x) {
-    const dd_trace_context *c = x->c;
+    const dd__ictx *c = x->c;
     size_t pos = 0, kn, vn;
     const char *k, *v;
     x->n = 0;
@@ -2797,7 +2934,7 @@ DD__PRIVATE void dd__inj_split(dd__inj *x) {
     }
 }
 DD__PRIVATE int dd__inj_walk(dd__inj *x, size_t *pos, const char **k, size_t *kn, const char **v, size_t *vn) {
-    const dd_trace_context *c = x->c;
+    const dd__ictx *c = x->c;
     while (dd__ptag_next(c->ptags, c->ptags_len, pos, k, kn, v, vn))
         if (dd__starts(*k, *kn, DD__LIT("_dd.p."))) return 1;
     return 0;
@@ -2816,7 +2953,7 @@ DD__PRIVATE int dd__inj_tag(dd__inj *x, size_t *i, const char **k, size_t *kn, c
 /* x-datadog-tags from ptags, _dd.p.tid rewritten from trace_id.hi (R-DD-14). Returns the length;
  * *bad is set when a tag with a bad character was left out (R-DD-16, as Go: only that tag). */
 DD__PRIVATE size_t dd__encode_xdatadog_tags(dd__inj *x, char *out, size_t cap, int *bad) {
-    const dd_trace_context *c = x->c;
+    const dd__ictx *c = x->c;
     dd__sb b;
     size_t pos = 0;
     const char *k, *v;
@@ -2850,7 +2987,7 @@ DD__PRIVATE size_t dd__encode_xdatadog_tags(dd__inj *x, char *out, size_t cap, i
 }
 DD__PRIVATE int dd__inject_datadog(const dd_propagation_config *cfg, dd__inj *x, const dd_carrier_writer *w,
                                    char *err) {
-    const dd_trace_context *c = x->c;
+    const dd__ictx *c = x->c;
     char num[21], tags[DD_PTAGS_MAX + 64];
     size_t n;
     int rc, bad = 0;
@@ -2939,7 +3076,7 @@ DD__PRIVATE void dd__dd_end(dd__sb *dd, const dd__sb *f) {
     dd->len += f->len; /* the NUL is there */
 }
 DD__PRIVATE int dd__inject_tracecontext(dd__inj *x, const dd_carrier_writer *w) {
-    const dd_trace_context *c = x->c;
+    const dd__ictx *c = x->c;
     char tp[56], ts[DD__DD_MEMBER_MAX + 1 + DD_TRACESTATE_MAX + 1];
     dd__sb b, dd, f;
     size_t pos = 0, members = 1;
@@ -3019,7 +3156,7 @@ DD__PRIVATE int dd__inject_tracecontext(dd__inj *x, const dd_carrier_writer *w) 
 }
 /*--- inject: b3, baggage, dd_inject ---*/
 /* The last styles and dd_inject(_checked), which calls every style of the configuration in order. */
-DD__PRIVATE size_t dd__b3_value(const dd_trace_context *c, char *out) { /* out: 32 + 1 + 16 + 2 + 1 */
+DD__PRIVATE size_t dd__b3_value(const dd__ictx *c, char *out) { /* out: 32 + 1 + 16 + 2 + 1 */
     dd__sb b;
     dd__sb_init(&b, out, 56);
     if (c->trace_id.hi) dd__sb_hex16(&b, c->trace_id.hi); /* R-B3M-6: 16 hex when hi is 0 */
@@ -3029,7 +3166,7 @@ DD__PRIVATE size_t dd__b3_value(const dd_trace_context *c, char *out) { /* out: 
     if (c->sampling_priority != DD_PRIORITY_UNSET) dd__sb_put(&b, c->sampling_priority > 0 ? "-1" : "-0", 2);
     return b.len;
 }
-DD__PRIVATE int dd__inject_b3multi(const dd_trace_context *c, const dd_carrier_writer *w) {
+DD__PRIVATE int dd__inject_b3multi(const dd__ictx *c, const dd_carrier_writer *w) {
     char t[33], s[17];
     int rc;
     size_t tn;
@@ -3043,30 +3180,52 @@ DD__PRIVATE int dd__inject_b3multi(const dd_trace_context *c, const dd_carrier_w
         return dd__set(w, DD__LIT("x-b3-sampled"), c->sampling_priority > 0 ? "1" : "0", 1);
     return DD_OK;
 }
-/* The `baggage` header (R-BG-10..14): 1 when written, 0 when there was nothing to write, or the
- * writer's error. */
-DD__PRIVATE DD__P_COLD int dd__inject_baggage(const dd_propagation_config *cfg, const dd_trace_context *ctx,
-                                              const dd_carrier_writer *w) {
-    char v[DD_BAGGAGE_BYTES_MAX + 1];
-    size_t n = dd_baggage_format(&ctx->baggage, cfg ? (uint32_t)(cfg->baggage_max_items > 0 ? cfg->baggage_max_items : 0) : 0,
-                                 cfg ? (uint32_t)(cfg->baggage_max_bytes > 0 ? cfg->baggage_max_bytes : 0) : 0, v,
-                                 sizeof v, NULL);
+/* The `baggage` header value of b with the configured limits into v (DD_BAGGAGE_HEADER_MAX + 1
+ * bytes): its length, 0 for no header. */
+DD__PRIVATE size_t dd__baggage_header(const dd_propagation_config *cfg, const dd_baggage *b, char *v) {
+    if (!b || !b->n) return 0;
+    return dd_baggage_format(b, cfg ? (uint32_t)(cfg->baggage_max_items > 0 ? cfg->baggage_max_items : 0) : 0,
+                             cfg ? (uint32_t)(cfg->baggage_max_bytes > 0 ? cfg->baggage_max_bytes : 0) : 0, v,
+                             DD_BAGGAGE_HEADER_MAX + 1, NULL);
+}
+/* The `baggage` header formatted here (R-BG-10..14): 1 when written, 0 when there was nothing to
+ * write, or the writer's error. Its own function, never inlined: the header's buffer is the
+ * largest frame of an injection and only this path needs it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+DD__PRIVATE DD__P_COLD int dd__inject_baggage_fmt(const dd_propagation_config *cfg, const dd_baggage *b,
+                                                  const dd_carrier_writer *w) {
+    char v[DD_BAGGAGE_HEADER_MAX + 1];
+    size_t n = dd__baggage_header(cfg, b, v);
     int rc;
     if (!n) return 0;
     rc = dd__set(w, DD__LIT("baggage"), v, n);
     return rc == DD_OK ? 1 : rc;
 }
-DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_context *ctx,
-                             const dd_carrier_writer *writer, char *error) {
+/* The `baggage` header, formatted already (ctx->bag_header) or now: as dd__inject_baggage_fmt. */
+DD__PRIVATE DD__P_COLD int dd__inject_baggage(const dd_propagation_config *cfg, const dd__ictx *ctx,
+                                              const dd_carrier_writer *w) {
+    int rc;
+    if (!ctx->bag_header) return dd__inject_baggage_fmt(cfg, ctx->baggage, w);
+    if (!ctx->bag_header_len) return 0;
+    rc = dd__set(w, DD__LIT("baggage"), ctx->bag_header, ctx->bag_header_len);
+    return rc == DD_OK ? 1 : rc;
+}
+/* Whether the context has baggage to inject. */
+DD__PRIVATE int dd__ictx_has_baggage(const dd__ictx *c) {
+    return c->bag_header ? c->bag_header_len != 0 : c->baggage && c->baggage->n;
+}
+/* dd_inject_checked over a dd__ictx (writer and ctx not NULL). */
+DD__PRIVATE int dd__inject(const dd_propagation_config *cfg, const dd__ictx *ctx, const dd_carrier_writer *writer,
+                           char *error) {
     int n, i, rc = DD_OK;
     const int *styles;
     dd__inj x;
-    if (error) error[0] = 0;
-    if (!ctx || !writer || !writer->set) return DD_ERR_INVALID_ARG;
     styles = dd__styles(cfg, 0, &n);
     if (ctx->trace_id.hi == 0 && ctx->trace_id.lo == 0) { /* only baggage can go (R-BG-15) */
         for (i = 0; i < n; i++)
-            if (styles[i] == DD_STYLE_BAGGAGE && ctx->baggage.n) {
+            if (styles[i] == DD_STYLE_BAGGAGE && dd__ictx_has_baggage(ctx)) {
                 rc = dd__inject_baggage(cfg, ctx, writer);
                 return rc < 0 ? rc : rc ? DD_OK : DD_ERR_INVALID_ARG;
             }
@@ -3089,12 +3248,12 @@ DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_co
         case DD_STYLE_XRAY:
             if (ctx->parent_id) {
                 char v[128 + DD_ORIGIN_MAX];
-                size_t vn = dd_xray_format(ctx, v, sizeof v);
+                size_t vn = dd__xray_format(ctx, v, sizeof v);
                 rc = dd__set(writer, DD__LIT("x-amzn-trace-id"), v, vn);
             }
             break;
         case DD_STYLE_BAGGAGE:
-            if (ctx->baggage.n) {
+            if (dd__ictx_has_baggage(ctx)) {
                 rc = dd__inject_baggage(cfg, ctx, writer);
                 if (rc > 0) rc = DD_OK;
             }
@@ -3103,6 +3262,14 @@ DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_co
         }
     }
     return rc;
+}
+DD_API int dd_inject_checked(const dd_propagation_config *cfg, const dd_trace_context *ctx,
+                             const dd_carrier_writer *writer, char *error) {
+    dd__ictx v;
+    if (error) error[0] = 0;
+    if (!ctx || !writer || !writer->set) return DD_ERR_INVALID_ARG;
+    dd__ictx_of(&v, ctx);
+    return dd__inject(cfg, &v, writer, error);
 }
 DD_API int dd_inject(const dd_propagation_config *cfg, const dd_trace_context *ctx, const dd_carrier_writer *writer) {
     return dd_inject_checked(cfg, ctx, writer, NULL);
@@ -3794,7 +3961,8 @@ DD__PRIVATE int dd__sls_jw_set(void *self, const char *key, size_t key_len, cons
     return DD_OK;
 }
 
-DD_API size_t dd_datadog_inject(const dd_propagation_config *cfg, const dd_trace_context *ctx, char *out, size_t cap) {
+/* dd_datadog_inject over a dd__ictx (dd_trace.h's span injection uses it too). */
+DD__PRIVATE size_t dd__datadog_inject(const dd_propagation_config *cfg, const dd__ictx *ctx, char *out, size_t cap) {
     dd__sls_jw w;
     dd_carrier_writer cw;
     dd_propagation_config def;
@@ -3811,13 +3979,22 @@ DD_API size_t dd_datadog_inject(const dd_propagation_config *cfg, const dd_trace
     cw.self = &w;
     cw.set = dd__sls_jw_set;
     DD__SLS_RAW(&w, "{");
-    if (dd_inject(cfg, ctx, &cw) != DD_OK || w.members == 0) {
+    if (dd__inject(cfg, ctx, &cw, NULL) != DD_OK || w.members == 0) {
         if (out && cap) out[0] = 0;
         return 0;
     }
     DD__SLS_RAW(&w, "}");
     if (out && cap) out[w.len < cap ? w.len : 0] = 0;
     return w.len;
+}
+DD_API size_t dd_datadog_inject(const dd_propagation_config *cfg, const dd_trace_context *ctx, char *out, size_t cap) {
+    dd__ictx v;
+    if (!ctx) {
+        if (out && cap) out[0] = 0;
+        return 0;
+    }
+    dd__ictx_of(&v, ctx);
+    return dd__datadog_inject(cfg, &v, out, cap);
 }
 
 #if defined(__GNUC__)

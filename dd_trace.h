@@ -121,7 +121,8 @@
  *   --- flush, counters and accessors --- dd_tracer_flush, dd_tracer_counters, service/env/version.
  *   --- shutdown and fork ---        the tracer registry (its own mutex), fork handlers,
  *                                    dd_tracer_free.
- *   --- propagation from a span ---  dd_span_context, dd_span_inject* (dd_inject).
+ *   --- propagation from a span ---  dd__sctx (the span's fields, no dd_trace_context), dd_span_context,
+ *                                    dd_span_inject* (dd__inject over a dd__ictx).
  *   --- extraction with the tracer's configuration --- dd_tracer_extract* (dd_extract).
  *   --- log correlation (dd-trace-py 3.x formats) --- dd_span_log_correlation.
  *   Every section may use the shared prelude (dd__alloc, dd__free, DD__PRIVATE).
@@ -129,6 +130,19 @@
  * ERRORS    edges return DD_OK / DD_ERR_*; span functions return void, accept NULL and never fail
  *           loudly: each kind of drop is counted, logged once (warning), and the counters go to
  *           the debug log after each flush.
+ * STACK     every call stays within 16 KiB of stack, measured by tests/stack_test.c on a guarded
+ *           16 KiB thread stack with worst-case inputs (gcc and clang, -O0 to -O2; hooks and
+ *           carrier callbacks add their own use, except in the figures of a finish, flush and
+ *           free, which include dd_sender_transport to a local agent). The largest:
+ *           dd_span_inject and its variants 12.5 KiB (8 KiB of it the `baggage` header, formatted
+ *           before the carrier gets it), _cstr 13.5 KiB with its 1 KiB scratch: the closest to the
+ *           limit; dd_tracer_new 7 KiB; dd_tracer_extract* as dd_extract, 6-7 KiB;
+ *           dd_span_set_http_request 8 KiB of its own, but see its note: glibc's regexec may take
+ *           20 KiB more the first time a query shape is obfuscated, the one call that can pass
+ *           16 KiB; the finish of a trace's last span, dd_tracer_flush and dd_tracer_free 5.5 KiB
+ *           with encoding and a request; dd_span_context 3 KiB; dd_span_start 2 KiB; a tag or a
+ *           getter under 1 KiB. No call puts a dd_trace_context (20 KB) on the stack. The worker
+ *           thread has the default stack size.
  * DOES NOT  do I/O: bytes leave only through the transport callback you supply; the only files
  *           read are the cgroup file (container id) and, when no service is configured,
  *           /proc/self/comm (program name), once each, in dd_tracer_new
@@ -690,6 +704,10 @@ DD_API const dd_baggage *dd_span_baggage(const dd_span *s);
  * with POSIX <regex.h> (its Perl forms (?: \d \s \w rewritten), which may allocate through
  * malloc, not the tracer's allocator; built without POSIX (strict ISO C), a query is left out
  * unless the pattern is "".
+ * Stack: 8 KiB of its own. glibc's regexec builds its automaton lazily, on the caller's stack:
+ * the first time it meets a query of a new shape it may take 20 KiB more (26 KiB in all measured
+ * with the default pattern), later ~1 KiB. A thread with a small stack should not be the first
+ * to obfuscate: run the request path once at startup on a thread with a larger stack.
  * dd_span_set_http_response: http.status_code (decimal text) and the error flag when the status
  * is in DD_TRACE_HTTP_SERVER_ERROR_STATUSES (server spans) or ..._CLIENT_... (client spans), and
  * the response header tags (http.response.headers.<name>). dd_span_set_http_route: http.route.
@@ -727,7 +745,9 @@ DD_API int dd_span_context(dd_span *s, dd_trace_context *out);
 
 /* dd_span_context, then dd_inject with the tracer's propagation config (dd_tracer_config's
  * propagation fields, else the DD_TRACE_PROPAGATION_* environment read in dd_tracer_new).
- * Returns what dd_inject returns, or DD_ERR_INVALID_ARG. [owner thread] */
+ * Returns what dd_inject returns, or DD_ERR_INVALID_ARG. No dd_trace_context is built: the
+ * span's fields are read under the tracer lock into a 1.3 KiB copy and the baggage header (at most
+ * DD_BAGGAGE_HEADER_MAX bytes) formatted there; stack 12.5 KiB, _cstr 13.5 KiB. [owner thread] */
 DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier);
 /* dd_span_inject into each carrier kind of dd_propagation.h:
  *   _headers: a dd_headers list made with dd_headers_init (fields replaced or appended);
@@ -5766,7 +5786,18 @@ DD__PRIVATE DD__T_HOT uint32_t dd__ctx_text(char *dst, size_t max, dd__tstr src)
 /* Appends k=v to the context's ptags, as dd_ptags_set would: the segment's ptags never hold the
  * tracer's own keys (dd__seg_ptags strips them) and its values are valid, so no search and no
  * check; a tag that does not fit DD_PTAGS_MAX is left out, as dd_ptags_set leaves it. */
-DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char *k, size_t kn, const char *v, size_t vn) {
+/* A span's propagation context, as injection reads it (v points into the arrays): what
+ * dd_span_context copies into a dd_trace_context and dd_span_inject injects without building one
+ * (a whole dd_trace_context is 20 KB of stack). */
+typedef struct dd__sctx {
+    dd__ictx v;
+    uint32_t ptags_len, ptags_lost;
+    char origin[DD_ORIGIN_MAX + 1];
+    char ptags[DD_PTAGS_MAX + 1];
+    char tracestate[DD_TRACESTATE_MAX + 1];
+    char dd_member_extra[DD_DD_MEMBER_EXTRA_MAX + 1];
+} dd__sctx;
+DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd__sctx *out, const char *k, size_t kn, const char *v, size_t vn) {
     size_t n = out->ptags_len, comma = n ? 1 : 0;
     if (n + comma + kn + 1 + vn > DD_PTAGS_MAX) { /* dd_inject leaves x-datadog-tags out (R-DD-15) */
         out->ptags_lost++;
@@ -5784,7 +5815,7 @@ DD__PRIVATE DD__T_HOT void dd__ctx_ptag_append(dd_trace_context *out, const char
 /* The ptags in the extracted order (seg->ptags_order): _dd.p.dm, _dd.p.ksr and _dd.p.tid updated
  * where they stood, left out when the trace no longer has them, appended when new (R-DD-14).
  * `hex` is trace_id.hi in hex, or NULL. */
-DD__PRIVATE DD__T_COLD void dd__ctx_ptags_ordered(dd_trace_context *out, const dd__segment *seg, const char *hex) {
+DD__PRIVATE DD__T_COLD void dd__ctx_ptags_ordered(dd__sctx *out, const dd__segment *seg, const char *hex) {
     const char *p = seg->ptags_order.p, *end = p + seg->ptags_order.n;
     int dm = 0, ksr = 0, tid = 0;
     out->ptags_len = 0;
@@ -5815,69 +5846,92 @@ DD__PRIVATE DD__T_COLD void dd__ctx_ptags_ordered(dd_trace_context *out, const d
     if (!ksr && seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
     if (!tid && hex) dd__ctx_ptag_append(out, "_dd.p.tid", 9, hex, 16);
 }
-/* dd_span_context without zeroing the whole context first: every field is set except the span
- * links, which stay as they were (n_links = 0). dd_span_inject's own context, which injection
- * reads without its links, saves zeroing their 2 KB this way, and its baggage only what is used. */
-DD__PRIVATE int dd__span_context_fill(dd_span *s, dd_trace_context *out) {
+/* The span's context into c, under the tracer lock (the sampling decision is made first). The
+ * trace's baggage: copied into *bag_copy, or formatted as the `baggage` header into bag_header
+ * (DD_BAGGAGE_HEADER_MAX + 1 bytes) with the tracer's limits, when not NULL. */
+DD__PRIVATE int dd__span_context_fill(dd_span *s, dd__sctx *c, dd_baggage *bag_copy, char *bag_header) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
     int64_t mono = t->mono_ns_fn(t->clock_user);
-    out->has_w3c_parent = 0;
-    out->w3c_parent_id = 0;
-    out->propagation_error[0] = 0;
-    out->n_links = 0;
-    out->dropped = 0;
-    out->last_parent_id[0] = 0;
-    out->style = 0;
-    out->ptags_lost = 0;
+    dd__ictx *v = &c->v;
+    c->ptags_lost = 0;
+    v->baggage = NULL;
+    v->bag_header = bag_header;
+    v->bag_header_len = 0;
     pthread_mutex_lock(&t->lock);
     dd__segment_decide(t, seg, mono);
     seg->locked = 1;
-    out->trace_id = seg->trace_id;
-    out->parent_id = s->span_id;
-    out->sampling_priority = seg->priority;
-    out->origin_len = dd__ctx_text(out->origin, DD_ORIGIN_MAX, seg->origin);
-    out->tracestate_len = dd__ctx_text(out->tracestate, DD_TRACESTATE_MAX, seg->tracestate);
-    out->dd_member_extra_len = dd__ctx_text(out->dd_member_extra, DD_DD_MEMBER_EXTRA_MAX, seg->dd_member_extra);
-    if (seg->baggage && seg->baggage->n) dd__bag_copy(&out->baggage, seg->baggage);
-    else out->baggage.n = out->baggage.len = 0;
+    v->trace_id = seg->trace_id;
+    v->parent_id = s->span_id;
+    v->sampling_priority = seg->priority;
+    v->origin_len = dd__ctx_text(c->origin, DD_ORIGIN_MAX, seg->origin);
+    v->tracestate_len = dd__ctx_text(c->tracestate, DD_TRACESTATE_MAX, seg->tracestate);
+    v->dd_member_extra_len = dd__ctx_text(c->dd_member_extra, DD_DD_MEMBER_EXTRA_MAX, seg->dd_member_extra);
+    if (bag_copy) {
+        if (seg->baggage && seg->baggage->n) dd__bag_copy(bag_copy, seg->baggage);
+        else bag_copy->n = bag_copy->len = 0;
+    }
+    if (bag_header) v->bag_header_len = dd__baggage_header(&t->prop, seg->baggage, bag_header);
     if (seg->ptags_order.n) {
         char hex[17];
         if (seg->trace_id.hi) dd__t_hex16(seg->trace_id.hi, hex);
-        dd__ctx_ptags_ordered(out, seg, seg->trace_id.hi ? hex : NULL);
+        dd__ctx_ptags_ordered(c, seg, seg->trace_id.hi ? hex : NULL);
         pthread_mutex_unlock(&t->lock);
-        return DD_OK;
+    } else {
+        c->ptags_len = dd__ctx_text(c->ptags, DD_PTAGS_MAX, seg->ptags);
+        if (seg->dm_len) dd__ctx_ptag_append(c, "_dd.p.dm", 8, seg->dm, seg->dm_len); /* see dd__encode_span */
+        if (seg->ksr_len) dd__ctx_ptag_append(c, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
+        pthread_mutex_unlock(&t->lock);
+        if (seg->trace_id.hi) {
+            char hex[17];
+            dd__t_hex16(seg->trace_id.hi, hex);
+            dd__ctx_ptag_append(c, "_dd.p.tid", 9, hex, 16);
+        }
     }
-    out->ptags_len = dd__ctx_text(out->ptags, DD_PTAGS_MAX, seg->ptags);
-    if (seg->dm_len) dd__ctx_ptag_append(out, "_dd.p.dm", 8, seg->dm, seg->dm_len); /* see dd__encode_span */
-    if (seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
-    pthread_mutex_unlock(&t->lock);
-    if (seg->trace_id.hi) {
-        char hex[17];
-        dd__t_hex16(seg->trace_id.hi, hex);
-        dd__ctx_ptag_append(out, "_dd.p.tid", 9, hex, 16);
-    }
+    v->origin = c->origin;
+    v->ptags = c->ptags;
+    v->ptags_len = c->ptags_len;
+    v->ptags_lost = c->ptags_lost;
+    v->tracestate = c->tracestate;
+    v->dd_member_extra = c->dd_member_extra;
     return DD_OK;
 }
 DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
+    dd__sctx c;
     if (!out) return DD_ERR_INVALID_ARG;
     memset(out, 0, offsetof(dd_trace_context, baggage)); /* the baggage is set by the fill */
     out->baggage.n = out->baggage.len = 0;
     if (!s) return DD_ERR_INVALID_ARG;
-    return dd__span_context_fill(s, out);
+    dd__span_context_fill(s, &c, &out->baggage, NULL);
+    out->trace_id = c.v.trace_id;
+    out->parent_id = c.v.parent_id;
+    out->sampling_priority = c.v.sampling_priority;
+    out->origin_len = c.v.origin_len;
+    memcpy(out->origin, c.origin, (size_t)c.v.origin_len + 1);
+    out->ptags_len = c.ptags_len;
+    memcpy(out->ptags, c.ptags, (size_t)c.ptags_len + 1);
+    out->ptags_lost = c.ptags_lost;
+    out->tracestate_len = c.v.tracestate_len;
+    memcpy(out->tracestate, c.tracestate, (size_t)c.v.tracestate_len + 1);
+    out->dd_member_extra_len = c.v.dd_member_extra_len;
+    memcpy(out->dd_member_extra, c.dd_member_extra, (size_t)c.v.dd_member_extra_len + 1);
+    return DD_OK;
 }
 
+/* Injects the span's context: its fields copied under the lock into a dd__sctx and the baggage
+ * header formatted there too (the writer runs without the lock), then dd_inject's styles. */
 DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
-    dd_trace_context ctx;
+    dd__sctx c;
+    char bag[DD_BAGGAGE_HEADER_MAX + 1];
     char err[DD_PROPAGATION_ERROR_MAX + 1];
     int rc;
     dd_tracer *t;
-    if (!s || !carrier) return DD_ERR_INVALID_ARG;
+    if (!s || !carrier || !carrier->set) return DD_ERR_INVALID_ARG;
     t = s->seg->tracer;
-    rc = dd__span_context_fill(s, &ctx);
+    rc = dd__span_context_fill(s, &c, NULL, bag);
     if (rc != DD_OK) return rc;
     err[0] = 0;
-    rc = dd_inject_checked(&t->prop, &ctx, carrier, err);
+    rc = dd__inject(&t->prop, &c.v, carrier, err);
     if (err[0]) {
         pthread_mutex_lock(&t->lock);
         memcpy(s->seg->inject_error, err, sizeof err);
@@ -5909,10 +5963,11 @@ DD_API int dd_span_inject_env(dd_span *s, dd_env_block *env) {
     return dd_span_inject(s, &w);
 }
 DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap) {
-    dd_trace_context ctx;
+    dd__sctx c;
+    char bag[DD_BAGGAGE_HEADER_MAX + 1];
     if (out && cap) out[0] = 0;
-    if (!s || dd__span_context_fill(s, &ctx) != DD_OK) return 0;
-    return dd_datadog_inject(&s->seg->tracer->prop, &ctx, out, cap);
+    if (!s || dd__span_context_fill(s, &c, NULL, bag) != DD_OK) return 0;
+    return dd__datadog_inject(&s->seg->tracer->prop, &c.v, out, cap);
 }
 
 /*--- extraction with the tracer's configuration ---*/

@@ -126,8 +126,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     fz_check_map(&c1.baggage, eff_items);
-    /* baggage only, all of it too long once encoded: nothing to inject (DD_ERR_INVALID_ARG) */
-    if (!c1.trace_id.lo && !c1.trace_id.hi && !dd_baggage_format(&c1.baggage, mi, mb, s1, sizeof s1, NULL)) return 0;
+    /* baggage only, all of it too long once encoded: nothing to inject (DD_ERR_INVALID_ARG); a
+     * header dd_inject writes has at most DD_BAGGAGE_HEADER_MAX bytes */
+    if (!c1.trace_id.lo && !c1.trace_id.hi &&
+        !dd_baggage_format(&c1.baggage, mi, mb > DD_BAGGAGE_HEADER_MAX ? DD_BAGGAGE_HEADER_MAX : mb, s1, sizeof s1, NULL))
+        return 0;
     pf_roundtrip(&cfg, &c1, &c2);
     return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# FFI from Python: examples/python/ddtrace_ffi.py (ctypes, standard library only) over the shared
-# library of `make shared`. Checks (1) every mirrored structure's size and field offsets against
+# FFI from Python: the package's ctypes layer (bindings/python/ddtrace_c/ffi.py, re-exported by
+# examples/python/ddtrace_ffi.py; standard library only) over the shared library of `make shared`. Checks (1) every mirrored structure's size and field offsets against
 # the C compiler's, (2) extraction of hand-written datadog and W3C headers (values from
 # docs/propagation.md and the W3C Trace Context examples), (3) injection, (4) a flush through a
 # transport written in Python whose request body is decoded with python3-msgpack and checked
@@ -43,7 +43,7 @@ $PY - "$B/layout.c" <<'EOF' || bad "layout probe generation"
 import sys
 sys.path.insert(0, "examples/python")
 import ddtrace_ffi as f
-out = ['#include <stddef.h>', '#include <stdio.h>', '#include "dd_trace.h"', 'int main(void) {']
+out = ['#include <stddef.h>', '#include <stdio.h>', '#include "dd_lambda.h"', '#include "dd_sender.h"', 'int main(void) {']
 for s in f.STRUCTS:
     out.append('    printf("%s %%lu\\n", (unsigned long)sizeof(%s));' % (s.__name__, s.__name__))
     for name, _ in s._fields_:

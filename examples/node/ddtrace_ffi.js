@@ -17,7 +17,10 @@
 //
 // The transport is synchronous, because dd_tracer_flush is (a Lambda flushes before it answers):
 // write it with blocking I/O or hand the bytes to a worker. Ids are BigInt. The structures mirror
-// dd_trace.h; tests/ffi_node_test.sh compares their sizes and offsets with the C compiler's.
+// dd_trace.h from the field lists of bindings/node/lib/layout.js (one list for this example and the
+// npm package); tests/ffi_node_test.sh compares their sizes and offsets with the C compiler's. The
+// package (bindings/node) is the supported binding; this file stays as the low-level example with a
+// JavaScript transport.
 const koffi = require('koffi')
 const path = require('path')
 
@@ -34,166 +37,23 @@ const DD_TRANSPORT_NOT_SENT = 1
 const DD_TRANSPORT_UNCONFIRMED = 2
 const PRIORITY_UNSET = -128
 
-const dd_header = koffi.struct('dd_header', {
-  name: 'void *', name_len: 'size_t', value: 'void *', value_len: 'size_t'
-})
-const dd_headers = koffi.struct('dd_headers', {
-  items: 'void *', n: 'size_t', cap: 'size_t', buf: 'void *', buf_len: 'size_t', buf_cap: 'size_t'
-})
-const dd_carrier_reader = koffi.struct('dd_carrier_reader', { self: 'void *', get: 'void *', get_nth: 'void *' })
-const dd_carrier_writer = koffi.struct('dd_carrier_writer', { self: 'void *', set: 'void *' })
-const dd_trace_id = koffi.struct('dd_trace_id', { hi: 'uint64_t', lo: 'uint64_t' })
-const chars = (n) => koffi.array('char', n, 'String')
-const dd_span_link = koffi.struct('dd_span_link', {
-  trace_id: dd_trace_id, span_id: 'uint64_t', flags: 'int32_t', tracestate: chars(513), reason: chars(32), context_headers: chars(16)
-})
-const dd_baggage = koffi.struct('dd_baggage', {
-  n: 'uint32_t', len: 'uint32_t', key_len: koffi.array('uint16_t', 64), value_len: koffi.array('uint16_t', 64),
-  data: koffi.array('uint8_t', 16384)
-})
-const dd_trace_context = koffi.struct('dd_trace_context', {
-  trace_id: dd_trace_id,
-  parent_id: 'uint64_t',
-  sampling_priority: 'int32_t',
-  origin_len: 'uint32_t',
-  origin: chars(65),
-  ptags_len: 'uint32_t',
-  ptags: chars(513),
-  tracestate_len: 'uint32_t',
-  tracestate: chars(513),
-  dd_member_extra_len: 'uint32_t',
-  dd_member_extra: chars(129),
-  has_w3c_parent: 'int32_t',
-  w3c_parent_id: 'uint64_t',
-  propagation_error: chars(65),
-  n_links: 'uint32_t',
-  links: koffi.array(dd_span_link, 4),
-  dropped: 'uint32_t',
-  last_parent_id: chars(17),
-  style: 'int32_t',
-  ptags_lost: 'uint32_t',
-  baggage: dd_baggage
-})
-const dd_propagation_config = koffi.struct('dd_propagation_config', {
-  extract_styles: koffi.array('int', 8), n_extract: 'int', inject_styles: koffi.array('int', 8), n_inject: 'int',
-  extract_first: 'int', x_datadog_tags_max_length: 'int32_t', baggage_max_items: 'int32_t',
-  baggage_max_bytes: 'int32_t', extract_behavior: 'int'
-})
-const dd_http_request = koffi.struct('dd_http_request', {
-  method: 'const char *', path: 'const char *', headers: 'void *', n_headers: 'size_t', body: 'void *', body_len: 'size_t',
-  timeout_ms: 'int64_t'
-})
-const dd_http_response = koffi.struct('dd_http_response', {
-  status: 'int', body: 'void *', body_len: 'size_t', retry_after_ms: 'int64_t'
-})
+// The structures: one field list for this example and the npm package (bindings/node/lib/layout.js,
+// which its own load-time check compares with the compiler's); transport_fn is a typed callback here.
+const LAYOUT = require('../../bindings/node/lib/layout.js')
+const COUNTERS = LAYOUT.COUNTERS
 const dd_transport_fn = koffi.proto('int dd_transport_fn(void *user, void *req, void *resp)')
-const dd_sampling_config = koffi.struct('dd_sampling_config', {
-  rules_json: 'const char *',
-  sample_rate: 'double',
-  sample_rate_set: 'int',
-  rate_limit: 'double',
-  rate_limit_set: 'int',
-  span_rules_json: 'const char *',
-  drop_rejected_traces: 'int',
-  rules: 'void *',
-  n_rules: 'size_t',
-  span_rules: 'void *',
-  n_span_rules: 'size_t'
-})
-const dd_allocator = koffi.struct('dd_allocator', { alloc_fn: 'void *', free_fn: 'void *', user: 'void *' })
-const dd_tracer_config = koffi.struct('dd_tracer_config', {
-  size: 'size_t',
-  service: 'const char *',
-  env: 'const char *',
-  version: 'const char *',
-  tags: 'const char *',
-  enabled: 'int',
-  trace_id_128: 'int',
-  debug: 'int',
-  startup_logs: 'int',
-  partial_flush: 'int',
-  partial_flush_min_spans: 'int',
-  report_hostname: 'int',
-  hostname: 'const char *',
-  language: 'const char *',
-  language_version: 'const char *',
-  cgroup_path: 'const char *',
-  max_spans_per_segment: 'uint32_t',
-  max_tag_bytes: 'uint32_t',
-  max_open_segments: 'uint32_t',
-  max_buffer_bytes: 'uint64_t',
-  flush_bytes: 'uint64_t',
-  max_request_bytes: 'uint64_t',
-  flush_interval_ms: 'int64_t',
-  background_flush: 'int',
-  send_retries: 'int',
-  sampling: dd_sampling_config,
-  allocator: dd_allocator,
-  wall_ns_fn: 'void *',
-  mono_ns_fn: 'void *',
-  random_fn: 'void *',
-  getenv_fn: 'void *',
-  log_fn: 'void *',
-  transport_fn: koffi.pointer(dd_transport_fn),
-  hook_user: 'void *',
-  delivery: 'int',
-  request_timeout_ms: 'int64_t',
-  shutdown_timeout_ms: 'int64_t',
-  transport_user: 'void *',
-  log_user: 'void *',
-  transport_free_fn: 'void *',
-  propagation_style: 'const char *',
-  propagation_style_extract: 'const char *',
-  propagation_style_inject: 'const char *',
-  propagation_behavior_extract: 'const char *',
-  baggage_max_items: 'int32_t',
-  baggage_max_bytes: 'int32_t',
-  baggage_tag_keys: 'const char *',
-  logs_injection: 'int',
-  log_128bit: 'int',
-  obfuscation_query_string_regexp: 'const char *',
-  http_server_error_statuses: 'const char *',
-  http_client_error_statuses: 'const char *',
-  header_tags: 'const char *',
-  http_client_tag_query_string: 'int',
-  client_ip_enabled: 'int',
-  client_ip_header: 'const char *',
-  peer_service_mapping: 'const char *',
-  service_mapping: 'const char *',
-  clock_user: 'void *',
-  random_user: 'void *',
-  getenv_user: 'void *'
-})
-const dd_span_options = koffi.struct('dd_span_options', {
-  size: 'size_t',
-  parent: 'void *',
-  context: 'void *',
-  name: 'const char *',
-  name_len: 'size_t',
-  service: 'const char *',
-  service_len: 'size_t',
-  resource: 'const char *',
-  resource_len: 'size_t',
-  type: 'const char *',
-  type_len: 'size_t',
-  start_ns: 'int64_t',
-  trace_id: dd_trace_id,
-  span_id: 'uint64_t'
-})
-const COUNTERS = ['spans_started', 'spans_finished', 'spans_dropped_limit', 'segments_dropped_limit', 'tags_dropped',
-  'chunks_encoded', 'spans_encoded', 'chunks_dropped_buffer', 'spans_dropped_buffer', 'partial_flushes', 'requests_sent',
-  'requests_failed', 'requests_retried', 'chunks_sent', 'chunks_dropped_send', 'spans_dropped_send', 'bytes_sent',
-  'responses_invalid', 'flushes', 'spans_dropped_sampling', 'chunks_dropped_sampling', 'spans_sent',
-  'requests_unconfirmed', 'chunks_unconfirmed', 'spans_unconfirmed', 'requests_deferred', 'spans_dropped_shutdown',
-  'spans_open', 'spans_pending']
-const dd_counters = koffi.struct('dd_counters', Object.fromEntries(COUNTERS.map((n) => [n, 'uint64_t'])))
-
-// Every mirrored structure, for the layout check of tests/ffi_node_test.sh.
-const STRUCTS = {
-  dd_header, dd_headers, dd_carrier_reader, dd_carrier_writer, dd_trace_id, dd_span_link, dd_trace_context,
-  dd_propagation_config, dd_http_request, dd_http_response, dd_sampling_config, dd_allocator, dd_tracer_config,
-  dd_span_options, dd_counters
+const T = {}
+const ctype = (t) => Array.isArray(t) ? (t[0] === 'char' ? koffi.array('char', t[1], 'String') : koffi.array(ctype(t[0]), t[1])) : (T[t] || t)
+for (const [name, fields] of Object.entries(LAYOUT.STRUCTS)) {
+  T[name] = koffi.struct(name, Object.fromEntries(fields.map(([f, t]) =>
+    [f, name === 'dd_tracer_config' && f === 'transport_fn' ? koffi.pointer(dd_transport_fn) : ctype(t)])))
 }
+const { dd_header, dd_headers, dd_trace_context, dd_tracer_config, dd_span_options, dd_http_request, dd_http_response } = T
+
+// Every mirrored structure of dd_trace.h, for the layout check of tests/ffi_node_test.sh.
+const STRUCTS = Object.fromEntries(['dd_header', 'dd_headers', 'dd_carrier_reader', 'dd_carrier_writer', 'dd_trace_id',
+  'dd_span_link', 'dd_trace_context', 'dd_propagation_config', 'dd_http_request', 'dd_http_response',
+  'dd_sampling_config', 'dd_allocator', 'dd_tracer_config', 'dd_span_options', 'dd_counters'].map((n) => [n, T[n]]))
 
 const utf8 = (s) => Buffer.from(String(s), 'utf8')
 const big = (v) => BigInt.asUintN(64, BigInt(v))
