@@ -68,12 +68,11 @@
  *           allocated; dd_lambda_end_invocation accepts
  *           that NULL. Span functions follow dd_trace.h (never fail loudly, drops are counted).
  * STACK     Every public call stays within 16 KiB of stack (the hooks' own frames excluded),
- *           measured by tests/lambda_stack_test.c on a thread with a guarded 16 KiB stack (gcc -O2,
- *           x86-64, worst inputs of each call; with dd_propagation.h's dd_extract and dd_trace.h's
- *           injection free of context copies, the `stack` work of issue #17). Bytes:
- *             dd_lambda_extract            10,100 (6 MB SQS event, 200 KB carrier: its own frame
+ *           measured by tests/lambda_stack_test.c (tests/stack_probe.h) on a thread with a
+ *           guarded 16 KiB stack (gcc -O2, x86-64, worst inputs of each call). Bytes:
+ *             dd_lambda_extract            10,700 (6 MB SQS event, 200 KB carrier: its own frame
  *                                          2.7 KB, dd_extract below it; no scratch on the stack)
- *             dd_lambda_start_invocation   14,100 (universal instrumentation; its frame 4 KB: the
+ *             dd_lambda_start_invocation   14,800 (universal instrumentation; its frame 4 KB: the
  *                                          contexts, trigger and decoding room are in the
  *                                          invocation's record)
  *             dd_lambda_end_invocation      4,600 (the flush, the end-invocation error headers)
