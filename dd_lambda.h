@@ -49,26 +49,43 @@
  *           call (dd_lambda_forwarder_transport's write_fn: on the tracer's flushing thread). config->scratch is one buffer: leave it NULL when extractions
  *           run concurrently.
  * MEMORY    nested payloads (an SNS message in an SQS body, base64 data, a `_datadog` attribute)
- *           are decoded into config->scratch, else 16 KiB on the stack for an event (plus client
- *           context) up to 8 KiB, else a malloc'ed room of twice their size, freed before
- *           dd_lambda_extract returns (the only allocation of an extraction); fixed capacities
- *           (DD_LAMBDA_*_MAX): a value that does not fit is left empty, never cut. dd_lambda_new
- *           allocates the dd_lambda and a copy of DD_SERVICE_MAPPING with the tracer's allocator;
- *           one record per open invocation (about 2 KB) is allocated on first need and recycled
- *           through a free list, freed by dd_lambda_free.
+ *           are decoded into config->scratch; without one, into a room of 16 KiB for an event
+ *           (plus client context) up to 8 KiB (dd_lambda_start_invocation: the invocation's
+ *           record's; dd_lambda_extract: allocated on first use) or of twice the event's size for a
+ *           bigger one (allocated on first use); an allocated room is freed before
+ *           dd_lambda_extract returns (the only allocation of an extraction; an event that decodes
+ *           nothing allocates nothing); fixed capacities (DD_LAMBDA_*_MAX): a value that does not
+ *           fit is left empty, never cut. dd_lambda_new allocates the dd_lambda and a copy of
+ *           DD_SERVICE_MAPPING with the tracer's allocator; one record per open invocation (about
+ *           70 KB: the extracted and parent contexts, the trigger, a 16 KiB decoding room, the
+ *           X-Ray and error texts) is allocated on first need and recycled through a free list,
+ *           freed by dd_lambda_free. Extraction reads the event in a fixed number of passes
+ *           (docs/lambda.md §14): one dd_json_parse, one pass over each big value by the
+ *           lookups (their ends are remembered), one decode of each nested document.
  * ERRORS    DD_OK or a negative DD_ERR_*. A malformed event is not an error: it yields no event
  *           context (the client context and X-Ray still apply). dd_lambda_start_invocation returns
- *           NULL when tracing is off or a limit refused the span; dd_lambda_end_invocation accepts
+ *           NULL when tracing is off, a limit refused the span or its record could not be
+ *           allocated; dd_lambda_end_invocation accepts
  *           that NULL. Span functions follow dd_trace.h (never fail loudly, drops are counted).
- * STACK     gcc 12 -O2 x86-64, deepest path without the hooks: dd_lambda_start_invocation 52 KB
- *           (its frame 18 KB, dd_lambda_extract 27 KB with the 16 KiB scratch, dd_extract 6 KB);
- *           dd_lambda_extract 35 KB (19 KB with config->scratch); dd_lambda_end_invocation 6 KB
- *           plus the transport (9 KB more with universal instrumentation, plus request_fn);
- *           dd_lambda_metric 1.5 KB plus the callback; dd_lambda_forwarder_transport 1 KB (its
- *           lines are on the heap) plus write_fn; dd_lambda_parent 4 KB; the X-Ray senders 3 KB
- *           plus send_fn. Not yet within 16 KiB: dd_lambda_start_invocation and
- *           dd_lambda_extract (the 16 KiB scratch on the stack). Give a
- *           thread that runs invocations at least 64 KB of stack (Lambda's main thread has 8 MB).
+ * STACK     Every public call stays within 16 KiB of stack (the hooks' own frames excluded),
+ *           measured by tests/lambda_stack_test.c (tests/stack_probe.h) on a thread with a
+ *           guarded 16 KiB stack (gcc -O2, x86-64, worst inputs of each call). Bytes:
+ *             dd_lambda_extract            10,700 (6 MB SQS event, 200 KB carrier: its own frame
+ *                                          2.7 KB, dd_extract below it; no scratch on the stack)
+ *             dd_lambda_start_invocation   14,800 (universal instrumentation; its frame 4 KB: the
+ *                                          contexts, trigger and decoding room are in the
+ *                                          invocation's record)
+ *             dd_lambda_end_invocation      4,600 (the flush, the end-invocation error headers)
+ *             dd_lambda_metric              4,500   dd_lambda_forwarder_transport   4,300
+ *             dd_dogstatsd_distribution,    2,950   dd_lambda_send_trace_metadata,  2,900
+ *             dd_lambda_metric_line                 dd_xray_send_metadata
+ *             dd_sfn_hash, dd_sha256          720   dd_lambda_set_invocation_error    450
+ *             dd_lambda_new, _free            440   dd_xray_subsegment                400
+ *             dd_lambda_parent                350   dd_lambda_log_line                420
+ *             dd_lambda_log_prefix, _json,    250
+ *             dd_lambda_mode, dd_base64_decode, dd_lambda_event_source_name
+ *           (before issue #15's stack work: dd_lambda_start_invocation 105 KB, dd_lambda_extract
+ *           52 KB, the universal-instrumentation end 26 KB, dd_lambda_parent 21 KB.)
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
  * defines; it may call any public function of the four headers and the private helpers of the
@@ -79,25 +96,31 @@
  *   --- event: scratch and JSON helpers ---  dd__sls_x (one extraction: config, styles, scratch,
  *                                    output), dd_lambda_event_source_name, unescaping and nested
  *                                    documents (JSON or base64 in a string) into the scratch,
- *                                    hex/decimal ids, _dd.p.* tags. P: dd__sls_hexval.
- *   --- event: step functions ---    Step Functions context objects and their ids. P: DD__SLS_GET.
+ *                                    hex/decimal ids, _dd.p.* tags, the room's first use
+ *                                    (dd__lx_room), fast unescaping (dd__lx_string), the SQS body
+ *                                    decoded once. P: dd__sls_hexval, dd__sls_str_step,
+ *                                    dd__sls_hex4.
+ *   --- event: memoized lookups ---  dd__lx_get/_iget/_at/_path/_next: the lookups of
+ *                                    dd_json_get & co. with the ends of big values remembered;
+ *                                    the JSON carrier of dd_extract on them (dd__lx_extract_obj).
+ *                                    P: dd__sls_skip_ws, dd__sls_skip_value, dd__sls_type_of,
+ *                                    dd__sls_str_ieq, dd__sls_dec_u64, dd__sls_ctx_complete.
+ *   --- event: step functions ---    Step Functions context objects and their ids (lookups: the
+ *                                    section above, as in every event section below).
  *   --- event: carriers, x-ray headers ---  a carrier object (Step Functions or text map), the raw
  *                                    fields of an X-Ray header, dd-trace-java's Datadog marker in
- *                                    one. P: dd__sls_extract_obj, dd__sls_ctx_complete,
- *                                    dd__sls_dec_u64.
+ *                                    one. P: dd__sls_ctx_complete, dd__sls_dec_u64.
  *   --- event: context by trigger --- the Lambda-authorizer hand-off, HTTP headers, SNS attributes,
  *                                    SQS (envelopes, String/Binary attributes, AWSTraceHeader),
- *                                    durable functions. P: dd__sls_extract_obj, dd__sls_iget,
- *                                    dd__sls_dec_u64, DD__SLS_GET.
- *   --- event: classification ---    event_source and event_subtype of a dd_lambda_trigger.
- *                                    P: DD__SLS_GET.
+ *                                    durable functions. P: dd__sls_dec_u64.
+ *   --- event: classification ---    event_source and event_subtype (dd__sls_class).
  *   --- event: sources in order ---  the event's context by source, the client context, the
- *                                    _X_AMZN_TRACE_ID fallback. P: dd__sls_extract_obj,
- *                                    dd__sls_iget, dd__sls_ctx_complete, DD__SLS_GET.
+ *                                    _X_AMZN_TRACE_ID fallback. P: dd__sls_ctx_complete.
  *   --- event: trigger description --- event source ARN; inferred and upstream span names,
  *                                    services, resources, start times and tags; HTTP trigger tags.
- *                                    P: dd__sls_iget, dd__sls_is_digit, DD__SLS_GET.
- *   --- extract ---                  dd_lambda_extract: the sources in their order of precedence.
+ *                                    P: dd__sls_is_digit.
+ *   --- extract ---                  dd_lambda_extract: its decoding room (dd__sls_extract), the
+ *                                    sources in their order of precedence.
  *                                    P: dd__sls_ctx_complete.
  *   --- x-ray merging ---            dd_lambda_parent (DD_MERGE_XRAY_TRACES). P:
  *                                    dd__sls_ctx_complete, dd__sls_lower.
@@ -215,7 +238,8 @@ DD__BEGIN_C
 /* Decodes standard base64 (RFC 4648 alphabet "+/", '=' padding optional; no whitespace, no
  * URL-safe alphabet) into out[0..cap). Returns DD_OK and *out_len, DD_ERR_MALFORMED for a bad
  * character or length, DD_ERR_BUFFER_FULL when cap < the decoded length (*out_len then gets the
- * length needed). Never writes past cap. [any thread] */
+ * length needed). Never writes past cap; after DD_ERR_MALFORMED out's first bytes may have been
+ * written (the check runs with the decoding). [any thread] */
 DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 /* SHA-256 (FIPS 180-4) of data[0..len) into digest[32]. [any thread] */
@@ -329,8 +353,9 @@ typedef struct dd_lambda_config {
     void *hook_user;                         /* handed to getenv_fn, wall_ns_fn, random_fn, send_fn */
     const char *invoked_function_arn;        /* NUL-terminated; region/account for built ARNs   */
     char *scratch;                           /* decoding room for nested payloads (SNS in SQS   */
-    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB on the stack,
-                                                twice the event's size malloc'ed for one over 8 KiB */
+    size_t scratch_len;                      /* bodies, base64 data); NULL: 16 KiB, or twice the
+                                                event's size for one over 8 KiB, allocated on first
+                                                use (MEMORY)                                     */
 } dd_lambda_config;
 
 /* "api-gateway", "sqs", ... for a DD_LAMBDA_EVENT_* value; "unknown" otherwise. [any thread] */
@@ -682,38 +707,63 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 
 /*--- base64, sha-256 ---*/
 
-DD__PRIVATE int dd__sls_b64val(unsigned char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
+/* Sextet of each byte, 255 for a byte outside the alphabet (the only value with bit 7 set). */
+static const uint8_t dd__sls_b64_table[256] = {
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,  62, 255, 255, 255,  63,
+     52,  53,  54,  55,  56,  57,  58,  59,  60,  61, 255, 255, 255, 255, 255, 255,
+    255,   0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,  13,  14,
+     15,  16,  17,  18,  19,  20,  21,  22,  23,  24,  25, 255, 255, 255, 255, 255,
+    255,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,  39,  40,
+     41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+};
 
+/* One pass: four characters at a time from the table, every sextet OR-ed into `bad` (only 255,
+ * outside the alphabet, has bit 7), checked at the end; a 6 MB Kinesis record costs one short
+ * pass. A buffer too small is found from the length alone (validated first, as before). */
 DD_API int dd_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len) {
+    const unsigned char *s = (const unsigned char *)in;
     size_t pad = 0, i, need, o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
+    unsigned bad = 0;
     if (out_len) *out_len = 0;
     if (!in && len) return DD_ERR_INVALID_ARG;
     while (pad < 2 && len > 0 && in[len - 1] == '=') { len--; pad++; }
     if (pad && (len + pad) % 4 != 0) return DD_ERR_MALFORMED;
     if (len % 4 == 1) return DD_ERR_MALFORMED;
     need = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
-    for (i = 0; i < len; i++)
-        if (dd__sls_b64val((unsigned char)in[i]) < 0) return DD_ERR_MALFORMED;
-    if (out_len) *out_len = need;
-    if (need > cap || (!out && need)) return DD_ERR_BUFFER_FULL;
-    for (i = 0; i < len; i++) {
-        acc = (acc << 6) | (uint32_t)dd__sls_b64val((unsigned char)in[i]);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
+    if (need > cap || (!out && need)) {
+        for (i = 0; i < len; i++) bad |= dd__sls_b64_table[s[i]];
+        if (bad & 0x80u) return DD_ERR_MALFORMED;
+        if (out_len) *out_len = need;
+        return DD_ERR_BUFFER_FULL;
     }
-    /* leftover bits must be zero (canonical encoding is not required by AWS; ignore them) */
+    for (i = 0; i + 4 <= len; i += 4) {
+        unsigned a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = dd__sls_b64_table[s[i + 2]],
+                 d = dd__sls_b64_table[s[i + 3]];
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        bad |= a | b | c | d;
+        out[o++] = (uint8_t)(v >> 16);
+        out[o++] = (uint8_t)(v >> 8);
+        out[o++] = (uint8_t)v;
+    }
+    if (len - i >= 2) { /* 2 or 3 characters left: 1 or 2 bytes (leftover bits ignored, as AWS does) */
+        unsigned a = dd__sls_b64_table[s[i]], b = dd__sls_b64_table[s[i + 1]], c = len - i == 3 ? dd__sls_b64_table[s[i + 2]] : 0u;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
+        bad |= a | b | c;
+        out[o++] = (uint8_t)(v >> 16);
+        if (len - i == 3) out[o++] = (uint8_t)(v >> 8);
+    }
+    if (bad & 0x80u) return DD_ERR_MALFORMED;
+    if (out_len) *out_len = need;
     return DD_OK;
 }
 
@@ -791,13 +841,45 @@ DD_API uint64_t dd_sfn_hash(const char *s, size_t len, int high) {
 
 /*--- event: scratch and JSON helpers ---*/
 
+#define DD__SLS_SMALL 8192    /* an event up to this size decodes in DD__SLS_ROOM bytes   */
+#define DD__SLS_ROOM 16384    /* (see "extract"); a bigger one in twice its size           */
+#define DD__LX_MEMO 32        /* remembered value ends (a power of two)         */
+#define DD__LX_MEMO_MIN 512   /* only values of this many bytes or more         */
 typedef struct dd__sls_x {
     const dd_lambda_config *cfg;
     const dd_propagation_config *prop;
-    char *scratch;
+    char *scratch;               /* NULL until first used when it is to be allocated (heap) */
     size_t cap, used;
+    char *heap, *fallback;       /* the allocated room; a 16 KiB one to use if that fails */
+    size_t fallback_len;
     dd_trace_context *out;
+    struct { const char *p, *e; } memo[DD__LX_MEMO]; /* see "event: memoized lookups" */
+    /* the SQS body decoded once (dd__sls_sqs_body): the string's text, the room it took, the result */
+    const char *body_src;
+    size_t body_at, body_end;
+    dd_json body_doc;
 } dd__sls_x;
+
+/* Before anything is written at scratch[used..]: the remembered ends of values in that room (a
+ * document decoded there before and released) and the decoded SQS body, when it lay there, are
+ * forgotten. */
+DD__PRIVATE int dd__lx_room(dd__sls_x *x) {
+    const char *from, *to;
+    size_t i;
+    if (!x->scratch && x->cap) { /* the first use of an allocated room (dd__sls_extract) */
+        x->heap = (char *)malloc(x->cap);
+        x->scratch = x->heap;
+        if (!x->heap && x->fallback && x->fallback_len >= DD__SLS_ROOM) { x->scratch = x->fallback; x->cap = DD__SLS_ROOM; }
+        if (!x->scratch) x->cap = 0; /* out of memory: nested payloads are not decoded */
+    }
+    if (!x->scratch) return 0;
+    from = x->scratch + x->used;
+    to = x->scratch + x->cap;
+    for (i = 0; i < DD__LX_MEMO; i++)
+        if (x->memo[i].p >= from && x->memo[i].p < to) x->memo[i].p = NULL;
+    if (x->body_end > x->used) x->body_src = NULL;
+    return 1;
+}
 
 DD_API const char *dd_lambda_event_source_name(int s) {
     switch (s) {
@@ -823,13 +905,99 @@ DD__PRIVATE const char *dd__sls_getenv(const dd_lambda_config *cfg, const char *
     return getenv(name);
 }
 
+/* Eight bytes at a time: DD__LX_MASK(w) flags the bytes of word w that are '"' or '\\' (the
+ * classic "has a zero byte" test on w xor the repeated byte: the lowest flag is always exact).
+ * Little-endian GCC/Clang builds find that byte with a count of trailing zeros; other builds step
+ * a byte at a time (DD__LX_WORDS 0). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DD__LX_WORDS 1
+#else
+#define DD__LX_WORDS 0
+#endif
+#define DD__LX_ONES ((uint64_t)0x0101010101010101ull)
+#define DD__LX_HIGH ((uint64_t)0x8080808080808080ull)
+#define DD__LX_MASK(w)                                                                                     \
+    (((((w) ^ (DD__LX_ONES * 0x22)) - DD__LX_ONES) & ~((w) ^ (DD__LX_ONES * 0x22))) |                      \
+     ((((w) ^ (DD__LX_ONES * 0x5C)) - DD__LX_ONES) & ~((w) ^ (DD__LX_ONES * 0x5C)))) & DD__LX_HIGH
+/* Bytes before the first '"' or '\\' at p (up to end). */
+DD__PRIVATE size_t dd__lx_plain(const char *p, const char *end) {
+    const char *s = p;
+#if DD__LX_WORDS
+    while (end - p >= 8) {
+        uint64_t w, m;
+        memcpy(&w, p, 8);
+        m = DD__LX_MASK(w);
+        if (m) return (size_t)(p - s) + (size_t)(__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\') p++;
+    return (size_t)(p - s);
+}
+/* dd_json_string for the extraction: the same bytes, the same DD_OK or failure (a failure leaves
+ * out "" and *len 0), but the runs without a backslash go by memchr and memcpy, and a string that
+ * cannot fit (it unescapes to at least a sixth of its text) is refused without a pass over it. */
+DD__PRIVATE int dd__lx_string(const dd_json *v, char *out, size_t cap, size_t *len) {
+    const char *p, *end;
+    size_t total = 0;
+    *len = 0;
+    if (cap) out[0] = 0;
+    if (!v || !v->p || v->type != DD_JSON_STRING || v->n < 2) return DD_ERR_TYPE;
+    if ((v->n - 2 + 5) / 6 + 1 > cap) return DD_ERR_BUFFER_FULL;
+    p = v->p + 1;
+    end = v->p + v->n - 1;
+    while (p < end) {
+        unsigned char b[4];
+        size_t k;
+#if DD__LX_WORDS
+        if (end - p >= 8 && cap - total > 8) { /* the word is stored whole, its plain bytes kept */
+            uint64_t w, m;
+            memcpy(&w, p, 8);
+            m = DD__LX_MASK(w);
+            memcpy(out + total, &w, 8);
+            if (!m) { total += 8; p += 8; continue; }
+            k = (size_t)(__builtin_ctzll(m) >> 3);
+            total += k;
+            p += k;
+        } else
+#endif
+        {
+            k = dd__lx_plain(p, end);
+            if (total + k >= cap) { out[0] = 0; return DD_ERR_BUFFER_FULL; }
+            memcpy(out + total, p, k);
+            total += k;
+            p += k;
+        }
+        if (p >= end || *p != '\\') break; /* the end (a '"' inside cannot happen in valid text) */
+        if (total + 1 >= cap) { out[0] = 0; return DD_ERR_BUFFER_FULL; }
+        if (end - p >= 2 && p[1] != 'u') { /* one-byte escapes, as dd__sls_str_step decodes them, often in a row */
+            const char *stop = end - 1;
+            if ((size_t)(stop - p) > cap - total - 1) stop = p + (cap - total - 1); /* room for each byte */
+            do {
+                char c = p[1];
+                out[total++] = c == '"' || c == '\\' ? c : c == 'b' ? '\b' : c == 'f' ? '\f' : c == 'n' ? '\n'
+                             : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+                p += 2;
+            } while (p < stop && p[0] == '\\' && p[1] != 'u');
+            continue;
+        }
+        if ((k = dd__sls_str_step(&p, end, b)) == 0) break;
+        if (total + k >= cap) { out[0] = 0; return DD_ERR_BUFFER_FULL; }
+        memcpy(out + total, b, k);
+        total += k;
+    }
+    out[total] = 0;
+    *len = total;
+    return DD_OK;
+}
+
 /* Unescapes JSON string s into scratch; returns its text or NULL. */
 DD__PRIVATE const char *dd__sls_unescape(dd__sls_x *x, const dd_json *s, size_t *n) {
     char *buf;
     *n = 0;
-    if (!s || s->type != DD_JSON_STRING || x->used >= x->cap) return NULL;
+    if (!s || s->type != DD_JSON_STRING || x->used >= x->cap || !dd__lx_room(x)) return NULL;
     buf = x->scratch + x->used;
-    if (dd_json_string(s, buf, x->cap - x->used, n) != DD_OK) return NULL;
+    if (dd__lx_string(s, buf, x->cap - x->used, n) != DD_OK) return NULL;
     x->used += *n + 1;
     return buf;
 }
@@ -843,29 +1011,77 @@ DD__PRIVATE int dd__sls_parse_jstr(dd__sls_x *x, const dd_json *s, dd_json *out)
 /* A JSON document held base64-encoded inside JSON string s (a Binary attribute, Kinesis data). */
 DD__PRIVATE int dd__sls_parse_b64(dd__sls_x *x, const dd_json *s, dd_json *out) {
     size_t n, m;
-    const char *t = dd__sls_unescape(x, s, &n);
+    const char *t;
     uint8_t *buf;
     memset(out, 0, sizeof *out);
-    if (!t || x->used >= x->cap) return 0;
+    if (x->used >= x->cap || !dd__lx_room(x)) return 0;
+    if (s && s->type == DD_JSON_STRING && s->n >= 2 && !memchr(s->p + 1, '\\', s->n - 2)) {
+        /* nothing to unescape: decoded from the event's own text, the room an unescaped copy
+         * would take still counted, so that what fits in the scratch does not change */
+        n = s->n - 2;
+        if (x->used >= x->cap || n + 1 > x->cap - x->used) return 0;
+        t = s->p + 1;
+        x->used += n + 1;
+    } else if ((t = dd__sls_unescape(x, s, &n)) == NULL) {
+        return 0;
+    }
+    if (x->used >= x->cap) return 0;
     buf = (uint8_t *)x->scratch + x->used;
     if (dd_base64_decode(t, n, buf, x->cap - x->used, &m) != DD_OK) return 0;
     x->used += m;
     return dd_json_parse((const char *)buf, m, out) == DD_OK;
 }
+/* 0 when JSON string s, unescaped, cannot be an object: its first byte that is not JSON whitespace
+ * is not '{' (raw, or escaped as \u007b). Read up to that byte only. */
+DD__PRIVATE int dd__lx_may_be_object(const dd_json *s) {
+    const char *p, *end;
+    if (s->type != DD_JSON_STRING || s->n < 2) return 0;
+    for (p = s->p + 1, end = s->p + s->n - 1; p < end;) {
+        if (*p == ' ') { p++; continue; }
+        if (*p == '{') return 1;
+        if (*p != '\\' || end - p < 2) return 0;
+        if (p[1] == 't' || p[1] == 'n' || p[1] == 'r') { p += 2; continue; }
+        if (p[1] != 'u' || end - p < 6) return 0;
+        {
+            unsigned cp = dd__sls_hex4(p + 2);
+            if (cp == '{') return 1;
+            if (cp != ' ' && cp != '\t' && cp != '\n' && cp != '\r') return 0;
+            p += 6;
+        }
+    }
+    return 0;
+}
+/* The SQS body parsed as a JSON object (an SNS notification, an EventBridge event): the trigger
+ * description and the context both read it, and it is decoded once. The second caller, finding
+ * the scratch where the first left it (same place, nothing written since), takes the same room
+ * and result; a body that cannot be an object is not decoded at all. 1 for an object. */
+DD__PRIVATE int dd__sls_sqs_body(dd__sls_x *x, const dd_json *body, dd_json *b) {
+    size_t at = x->used;
+    int ok;
+    memset(b, 0, sizeof *b);
+    if (x->body_src && x->body_src == body->p && x->body_at == at) {
+        x->used = x->body_end;
+        *b = x->body_doc;
+        return b->type == DD_JSON_OBJECT;
+    }
+    if (!dd__lx_may_be_object(body)) return 0;
+    ok = dd__sls_parse_jstr(x, body, b);
+    x->body_src = body->p;
+    x->body_at = at;
+    x->body_end = x->used;
+    if (!ok) memset(b, 0, sizeof *b);
+    x->body_doc = *b;
+    return b->type == DD_JSON_OBJECT;
+}
 /* Copies string v unescaped into dst (cap bytes); "" when it is not a string or does not fit. */
 DD__PRIVATE size_t dd__sls_copy(const dd_json *v, char *dst, size_t cap) {
     size_t n = 0;
-    if (dd_json_string(v, dst, cap, &n) != DD_OK) {
+    if (dd__lx_string(v, dst, cap, &n) != DD_OK) {
         if (cap) dst[0] = 0;
         return 0;
     }
     return n;
 }
-DD__PRIVATE int dd__sls_has(const dd_json *obj, const char *key, size_t n) {
-    dd_json v;
-    return dd_json_get(obj, key, n, &v) == DD_OK;
-}
-#define DD__SLS_HAS(obj, lit) dd__sls_has((obj), (lit), sizeof(lit) - 1)
 DD__PRIVATE int dd__sls_str_is(const dd_json *v, const char *lit) { return dd_json_string_eq(v, lit, strlen(lit)); }
 
 DD__PRIVATE int dd__sls_hex_u64(const char *s, size_t n, uint64_t *out) {
@@ -928,30 +1144,295 @@ DD__PRIVATE void dd__sls_ptags_from(dd_trace_context *c, const char *s, size_t n
     }
 }
 
+/*--- event: memoized lookups ---*/
+/* One extraction looks up a fixed set of members (a few dozen), each with a walk over the members
+ * of its object. A walk skips the values it passes over; skipping a big one (the Records array,
+ * a 6 MB body) again for every lookup made the extraction many passes over the event. Here strings
+ * are passed eight bytes at a time, and the end of every value of DD__LX_MEMO_MIN bytes or more is
+ * remembered (by its first byte's address, a small direct-mapped table in the extraction's state),
+ * also for the values inside a container passed over: skipping it again costs a probe. The event is then read about once by dd_json_parse and once by
+ * the first skip of each big value, whatever the number of lookups (docs/lambda.md §4.0). The
+ * results are those of dd_json_get/_path/_at and dd__sls_iget over the same validated text. */
+
+/* The end of the string starting at p (validated text): runs without '"' or '\\' are passed
+ * eight bytes at a time, an escape is passed whole, the first other '"' closes it. */
+DD__PRIVATE const char *dd__lx_skip_string(const char *p, const char *end) {
+    p++;
+#if DD__LX_WORDS
+    while (end - p >= 8) { /* dd__lx_plain inlined: dense escapes meet it every few bytes */
+        uint64_t w, m;
+        memcpy(&w, p, 8);
+        m = DD__LX_MASK(w);
+        if (!m) { p += 8; continue; }
+        p += __builtin_ctzll(m) >> 3;
+        while (p < end && *p == '\\') p += 2; /* escapes (their second byte never closes), often in a row */
+        if (p < end && *p == '"') return p + 1;
+    }
+#endif
+    while (p < end) {
+        if (*p == '"') return p + 1;
+        p += *p == '\\' ? 2 : 1;
+    }
+    return end;
+}
+DD__PRIVATE size_t dd__lx_slot(const char *p) {
+    uintptr_t a = (uintptr_t)p;
+    return (size_t)((a ^ (a >> 7) ^ (a >> 13)) & (DD__LX_MEMO - 1));
+}
+/* Remembers that the value at s ends at e when it is big enough; a slot keeps the bigger of two
+ * values (the outer ones, which later lookups pass over most). */
+DD__PRIVATE void dd__lx_remember(dd__sls_x *x, const char *s, const char *e) {
+    size_t slot;
+    if ((size_t)(e - s) < DD__LX_MEMO_MIN) return;
+    slot = dd__lx_slot(s);
+    if (x->memo[slot].p && (size_t)(x->memo[slot].e - x->memo[slot].p) > (size_t)(e - s)) return;
+    x->memo[slot].p = s;
+    x->memo[slot].e = e;
+}
+/* dd__sls_skip_value with the memo: a container is passed once, remembering the ends of the big
+ * values inside it (up to DD__LX_NEST levels down), so that no later lookup reads them again. */
+#define DD__LX_NEST 16
+DD__PRIVATE const char *dd__lx_skip_value(dd__sls_x *x, const char *p, const char *end) {
+    const char *open[DD__LX_NEST];
+    size_t slot, depth = 0;
+    if (p >= end) return end;
+    if (*p != '"' && *p != '{' && *p != '[') return dd__sls_skip_value(p, end);
+    slot = dd__lx_slot(p);
+    if (x->memo[slot].p == p && x->memo[slot].e <= end) return x->memo[slot].e;
+    if (*p == '"') {
+        const char *e = dd__lx_skip_string(p, end);
+        dd__lx_remember(x, p, e);
+        return e;
+    }
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            const char *e = dd__lx_skip_string(p, end);
+            dd__lx_remember(x, p, e);
+            p = e;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            if (depth < DD__LX_NEST) open[depth] = p;
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            if (depth < DD__LX_NEST) dd__lx_remember(x, open[depth], p + 1);
+            if (depth == 0) return p + 1;
+        }
+        p++;
+    }
+    return end;
+}
+/* dd_json_next over an iterator started by dd_json_iter_init, skipping with the memo. */
+DD__PRIVATE int dd__lx_next(dd__sls_x *x, dd_json_iter *it, dd_json *key, dd_json *val) {
+    const char *p, *end, *vs;
+    memset(key, 0, sizeof *key);
+    memset(val, 0, sizeof *val);
+    if (it->state == 2 || !it->cur) return 0;
+    end = it->end;
+    p = dd__sls_skip_ws(it->cur, end);
+    if (it->state == 1) {
+        if (p >= end || *p != ',') goto done;
+        p = dd__sls_skip_ws(p + 1, end);
+    }
+    if (p >= end) goto done;
+    if (it->type == DD_JSON_OBJECT) {
+        const char *ks = p;
+        if (*p != '"') goto done;
+        p = dd__lx_skip_string(p, end);
+        key->p = ks;
+        key->n = (size_t)(p - ks);
+        key->type = DD_JSON_STRING;
+        p = dd__sls_skip_ws(p, end);
+        if (p >= end || *p != ':') goto done;
+        p = dd__sls_skip_ws(p + 1, end);
+        if (p >= end) goto done;
+    }
+    vs = p;
+    p = dd__lx_skip_value(x, p, end);
+    if (p == vs) goto done;
+    val->p = vs;
+    val->n = (size_t)(p - vs);
+    val->type = dd__sls_type_of(*vs);
+    it->cur = p;
+    it->state = 1;
+    return 1;
+done:
+    it->state = 2;
+    memset(key, 0, sizeof *key);
+    memset(val, 0, sizeof *val);
+    return 0;
+}
+/* Key k equals s[0..n): bytes compared in place when k has no escape, else unescaped. */
+DD__PRIVATE int dd__lx_key_eq(const dd_json *k, const char *s, size_t n) {
+    if (k->n < 2) return 0;
+    if (!memchr(k->p + 1, '\\', k->n - 2)) return k->n - 2 == n && memcmp(k->p + 1, s, n) == 0;
+    return dd_json_string_eq(k, s, n);
+}
+/* dd_json_get: the last member whose key equals key[0..n); 1 when found. */
+DD__PRIVATE int dd__lx_get(dd__sls_x *x, const dd_json *obj, const char *key, size_t n, dd_json *out) {
+    dd_json_iter it;
+    dd_json k, v;
+    int found = 0;
+    memset(out, 0, sizeof *out);
+    if (!obj || obj->type != DD_JSON_OBJECT) return 0;
+    dd_json_iter_init(&it, obj);
+    while (dd__lx_next(x, &it, &k, &v))
+        if (dd__lx_key_eq(&k, key, n)) { *out = v; found = 1; }
+    return found;
+}
+#define DD__LX_GET(x, obj, lit, out) dd__lx_get((x), (obj), (lit), sizeof(lit) - 1, (out))
+DD__PRIVATE int dd__lx_has(dd__sls_x *x, const dd_json *obj, const char *key, size_t n) {
+    dd_json v;
+    return dd__lx_get(x, obj, key, n, &v);
+}
+#define DD__LX_HAS(x, obj, lit) dd__lx_has((x), (obj), (lit), sizeof(lit) - 1)
+/* dd__sls_iget: the last member whose key equals key[0..n) ignoring ASCII case. */
+DD__PRIVATE int dd__lx_iget(dd__sls_x *x, const dd_json *obj, const char *key, size_t n, dd_json *out) {
+    dd_json_iter it;
+    dd_json k, v;
+    int found = 0;
+    memset(out, 0, sizeof *out);
+    if (!obj || obj->type != DD_JSON_OBJECT) return 0;
+    dd_json_iter_init(&it, obj);
+    while (dd__lx_next(x, &it, &k, &v))
+        if (dd__sls_str_ieq(&k, key, n)) { *out = v; found = 1; }
+    return found;
+}
+/* dd_json_at: element `index` of an array; 1 when found. */
+DD__PRIVATE int dd__lx_at(dd__sls_x *x, const dd_json *arr, size_t index, dd_json *out) {
+    dd_json_iter it;
+    dd_json k, v;
+    size_t i = 0;
+    memset(out, 0, sizeof *out);
+    if (!arr || arr->type != DD_JSON_ARRAY) return 0;
+    dd_json_iter_init(&it, arr);
+    while (dd__lx_next(x, &it, &k, &v))
+        if (i++ == index) { *out = v; return 1; }
+    return 0;
+}
+/* dd_json_path ("Records.0.body"): array indexes and exact keys; 1 when found. */
+DD__PRIVATE int dd__lx_path(dd__sls_x *x, const dd_json *root, const char *path, dd_json *out) {
+    dd_json cur = *root, next;
+    const char *s = path;
+    memset(out, 0, sizeof *out);
+    if (*s == 0) { *out = cur; return 1; }
+    for (;;) {
+        const char *e = s;
+        size_t n;
+        int ok;
+        while (*e && *e != '.') e++;
+        n = (size_t)(e - s);
+        if (cur.type == DD_JSON_ARRAY) {
+            uint64_t idx;
+            if (dd__sls_dec_u64(s, n, &idx) != DD_OK || idx > (uint64_t)(size_t)-1) return 0;
+            ok = dd__lx_at(x, &cur, (size_t)idx, &next);
+        } else if (cur.type == DD_JSON_OBJECT) {
+            ok = dd__lx_get(x, &cur, s, n, &next);
+        } else {
+            return 0;
+        }
+        if (!ok) return 0;
+        cur = next;
+        if (*e == 0) break;
+        s = e + 1;
+    }
+    *out = cur;
+    return 1;
+}
+
+/* The JSON carrier of dd_extract (dd_json_carrier's reader, docs/propagation.md): the same
+ * answers, its lookups through the memo. Escaped values are unescaped into buf, as there. */
+typedef struct dd__lx_carrier {
+    dd__sls_x *x;
+    dd_json obj, multi;
+    size_t used;
+    char buf[DD_JSON_CARRIER_BUF];
+} dd__lx_carrier;
+DD__PRIVATE const char *dd__lx_carrier_get(void *self, const char *key, size_t key_len, size_t *value_len) {
+    dd__lx_carrier *c = (dd__lx_carrier *)self;
+    dd_json v;
+    size_t n;
+    if (value_len) *value_len = 0;
+    if (!dd__lx_iget(c->x, &c->obj, key, key_len, &v) || v.type == DD_JSON_NULL) {
+        dd_json arr;
+        if (!dd__lx_iget(c->x, &c->multi, key, key_len, &arr)) return NULL;
+        if (arr.type == DD_JSON_ARRAY) {
+            if (!dd__lx_at(c->x, &arr, 0, &v)) return NULL;
+        } else {
+            v = arr;
+        }
+    }
+    if (v.type == DD_JSON_NUMBER) {
+        if (value_len) *value_len = v.n;
+        return v.p;
+    }
+    if (v.type != DD_JSON_STRING) return NULL;
+    if (!memchr(v.p + 1, '\\', v.n - 2)) {
+        if (value_len) *value_len = v.n - 2;
+        return v.p + 1;
+    }
+    if (dd__lx_string(&v, c->buf + c->used, sizeof c->buf - c->used, &n) != DD_OK) return NULL;
+    {
+        const char *r = c->buf + c->used;
+        c->used += n + 1;
+        if (value_len) *value_len = n;
+        return r;
+    }
+}
+/* dd__sls_extract_obj over the memoized carrier: 1 when a complete context was found. */
+DD__PRIVATE int dd__lx_extract_obj(dd__sls_x *x, const dd_json *obj, const dd_json *multi, dd_trace_context *out) {
+    dd__lx_carrier jc;
+    dd_carrier_reader r;
+    dd_propagation_config def;
+    const dd_propagation_config *cfg = x->prop;
+    if ((!obj || obj->type != DD_JSON_OBJECT) && (!multi || multi->type != DD_JSON_OBJECT)) return 0;
+    if (!cfg) {
+        dd_propagation_config_default(&def);
+        cfg = &def;
+    }
+    memset(&jc.obj, 0, sizeof jc.obj);
+    memset(&jc.multi, 0, sizeof jc.multi);
+    jc.x = x;
+    jc.used = 0;
+    jc.buf[0] = 0;
+    if (obj && obj->type == DD_JSON_OBJECT) jc.obj = *obj;
+    if (multi && multi->type == DD_JSON_OBJECT) jc.multi = *multi;
+    memset(&r, 0, sizeof r);
+    r.self = &jc;
+    r.get = dd__lx_carrier_get;
+    if (dd_extract(cfg, &r, out) != DD_OK || !dd__sls_ctx_complete(out)) {
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    return 1;
+}
+
 /*--- event: step functions ---*/
 
 /* Step Functions (docs/lambda.md §3.3, §4.9). */
-DD__PRIVATE int dd__sls_sfn_shape(const dd_json *o) {
+DD__PRIVATE int dd__sls_sfn_shape(dd__sls_x *x, const dd_json *o) {
     dd_json e, s;
-    return DD__SLS_GET(o, "Execution", &e) && e.type == DD_JSON_OBJECT && DD__SLS_GET(o, "State", &s) &&
-           s.type == DD_JSON_OBJECT && DD__SLS_HAS(o, "StateMachine");
+    return DD__LX_GET(x, o, "Execution", &e) && e.type == DD_JSON_OBJECT && DD__LX_GET(x, o, "State", &s) &&
+           s.type == DD_JSON_OBJECT && DD__LX_HAS(x, o, "StateMachine");
 }
-DD__PRIVATE int dd__sls_is_sfn(const dd_json *obj, dd_json *ctxo) {
+DD__PRIVATE int dd__sls_is_sfn(dd__sls_x *x, const dd_json *obj, dd_json *ctxo) {
     dd_json o = *obj, p, d;
     if (o.type != DD_JSON_OBJECT) return 0;
-    if (DD__SLS_GET(&o, "Payload", &p) && p.type == DD_JSON_OBJECT) o = p;
-    if (dd__sls_sfn_shape(&o)) { *ctxo = o; return 1; }
-    if (DD__SLS_GET(&o, "_datadog", &d) && d.type == DD_JSON_OBJECT && dd__sls_sfn_shape(&d) &&
-        DD__SLS_HAS(&d, "serverless-version")) {
+    if (DD__LX_GET(x, &o, "Payload", &p) && p.type == DD_JSON_OBJECT) o = p;
+    if (dd__sls_sfn_shape(x, &o)) { *ctxo = o; return 1; }
+    if (DD__LX_GET(x, &o, "_datadog", &d) && d.type == DD_JSON_OBJECT && dd__sls_sfn_shape(x, &d) &&
+        DD__LX_HAS(x, &d, "serverless-version")) {
         *ctxo = d;
         return 1;
     }
     return 0;
 }
-DD__PRIVATE uint64_t dd__sls_u64_or0(const dd_json *o, const char *path) {
+DD__PRIVATE uint64_t dd__sls_u64_or0(dd__sls_x *x, const dd_json *o, const char *path) {
     dd_json v;
     uint64_t u = 0;
-    if (dd_json_path(o, path, &v) == DD_OK) dd_json_u64(&v, &u);
+    if (dd__lx_path(x, o, path, &v)) dd_json_u64(&v, &u);
     return u;
 }
 DD__PRIVATE int dd__sls_sfn_extract(dd__sls_x *x, const dd_json *o, dd_trace_context *c) {
@@ -962,17 +1443,17 @@ DD__PRIVATE int dd__sls_sfn_extract(dd__sls_x *x, const dd_json *o, dd_trace_con
     uint64_t retry, redrive;
     char num[21], tid[32];
     memset(c, 0, sizeof *c);
-    if (dd_json_path(o, "Execution.Id", &exec_id) != DD_OK || dd_json_path(o, "State.Name", &name) != DD_OK ||
-        dd_json_path(o, "State.EnteredTime", &entered) != DD_OK)
+    if (!dd__lx_path(x, o, "Execution.Id", &exec_id) || !dd__lx_path(x, o, "State.Name", &name) ||
+        !dd__lx_path(x, o, "State.EnteredTime", &entered))
         return 0;
     s1 = dd__sls_unescape(x, &exec_id, &n1);
     s2 = dd__sls_unescape(x, &name, &n2);
     s3 = dd__sls_unescape(x, &entered, &n3);
     if (!s1 || !s2 || !s3) { x->used = mark; return 0; }
-    retry = dd__sls_u64_or0(o, "State.RetryCount");
-    redrive = dd__sls_u64_or0(o, "Execution.RedriveCount");
+    retry = dd__sls_u64_or0(x, o, "State.RetryCount");
+    redrive = dd__sls_u64_or0(x, o, "Execution.RedriveCount");
     len = n1 + n2 + n3 + 2 + 2 + 40;
-    if (x->cap - x->used < len) { x->used = mark; return 0; }
+    if (x->cap - x->used < len || !dd__lx_room(x)) { x->used = mark; return 0; }
     buf = x->scratch + x->used;
     len = 0;
     memcpy(buf + len, s1, n1); len += n1; buf[len++] = '#';
@@ -987,24 +1468,24 @@ DD__PRIVATE int dd__sls_sfn_extract(dd__sls_x *x, const dd_json *o, dd_trace_con
     }
     c->parent_id = dd_sfn_hash(buf, len, 1);
     c->sampling_priority = DD_PRIORITY_AUTO_KEEP;
-    if (DD__SLS_GET(o, "serverless-version", &sv) && dd__sls_str_is(&sv, "v1") &&
-        DD__SLS_GET(o, "x-datadog-trace-id", &v) && dd_json_u64(&v, &c->trace_id.lo) == DD_OK) {
+    if (DD__LX_GET(x, o, "serverless-version", &sv) && dd__sls_str_is(&sv, "v1") &&
+        DD__LX_GET(x, o, "x-datadog-trace-id", &v) && dd_json_u64(&v, &c->trace_id.lo) == DD_OK) {
         /* Lambda root: the upstream trace; every _dd.p.* of its tags (as the extension does) */
         dd_json tags;
         size_t tn;
         const char *ts;
-        if (DD__SLS_GET(o, "x-datadog-tags", &tags) && (ts = dd__sls_unescape(x, &tags, &tn)) != NULL)
+        if (DD__LX_GET(x, o, "x-datadog-tags", &tags) && (ts = dd__sls_unescape(x, &tags, &tn)) != NULL)
             dd__sls_ptags_from(c, ts, tn, 0);
-    } else if (DD__SLS_GET(o, "serverless-version", &sv) && dd__sls_str_is(&sv, "v1") &&
-               DD__SLS_GET(o, "RootExecutionId", &root_id) && (s1 = dd__sls_unescape(x, &root_id, &n1)) != NULL) {
+    } else if (DD__LX_GET(x, o, "serverless-version", &sv) && dd__sls_str_is(&sv, "v1") &&
+               DD__LX_GET(x, o, "RootExecutionId", &root_id) && (s1 = dd__sls_unescape(x, &root_id, &n1)) != NULL) {
         c->trace_id.lo = dd_sfn_hash(s1, n1, 0);
         c->trace_id.hi = dd_sfn_hash(s1, n1, 1);
-    } else if (dd_json_path(o, "Execution.Input._datadog", &in_dd) == DD_OK && in_dd.type == DD_JSON_OBJECT &&
-               DD__SLS_GET(&in_dd, "x-datadog-trace-id", &v) && dd_json_u64(&v, &c->trace_id.lo) == DD_OK) {
+    } else if (dd__lx_path(x, o, "Execution.Input._datadog", &in_dd) && in_dd.type == DD_JSON_OBJECT &&
+               DD__LX_GET(x, &in_dd, "x-datadog-trace-id", &v) && dd_json_u64(&v, &c->trace_id.lo) == DD_OK) {
         dd_json tags;
         size_t tn;
         const char *ts;
-        if (DD__SLS_GET(&in_dd, "x-datadog-tags", &tags) && (ts = dd__sls_unescape(x, &tags, &tn)) != NULL)
+        if (DD__LX_GET(x, &in_dd, "x-datadog-tags", &tags) && (ts = dd__sls_unescape(x, &tags, &tn)) != NULL)
             dd__sls_ptags_from(c, ts, tn, 1);
     } else {
         s1 = dd__sls_unescape(x, &exec_id, &n1);
@@ -1029,8 +1510,8 @@ DD__PRIVATE int dd__sls_sfn_extract(dd__sls_x *x, const dd_json *o, dd_trace_con
 DD__PRIVATE int dd__sls_carrier(dd__sls_x *x, const dd_json *obj) {
     dd_json so;
     if (!obj || obj->type != DD_JSON_OBJECT) return 0;
-    if (dd__sls_is_sfn(obj, &so)) return dd__sls_sfn_extract(x, &so, x->out);
-    return dd__sls_extract_obj(x->prop, obj, NULL, x->out);
+    if (dd__sls_is_sfn(x, obj, &so)) return dd__sls_sfn_extract(x, &so, x->out);
+    return dd__lx_extract_obj(x, obj, NULL, x->out);
 }
 
 /* Raw fields of an X-Ray header: Root, Parent, Sampled (any order; later duplicates win). */
@@ -1086,12 +1567,12 @@ DD__PRIVATE int dd__sls_authorizer(dd__sls_x *x, const dd_json *ev, dd_json *obj
     size_t n;
     const char *t;
     memset(obj, 0, sizeof *obj);
-    if (dd_json_path(ev, "requestContext.authorizer", &auth) != DD_OK || auth.type != DD_JSON_OBJECT) return 0;
-    if (!DD__SLS_GET(&auth, "_datadog", &inj) && dd_json_path(&auth, "lambda._datadog", &inj) != DD_OK) return 0;
+    if (!dd__lx_path(x, ev, "requestContext.authorizer", &auth) || auth.type != DD_JSON_OBJECT) return 0;
+    if (!DD__LX_GET(x, &auth, "_datadog", &inj) && !dd__lx_path(x, &auth, "lambda._datadog", &inj)) return 0;
     if (!dd__sls_parse_b64(x, &inj, obj) || obj->type != DD_JSON_OBJECT) return 0;
-    if (DD__SLS_GET(&auth, "integrationLatency", &v) && dd_json_number(&v, &latency) == DD_OK && latency > 0) return 1;
-    if (dd_json_path(ev, "requestContext.requestId", &rid) == DD_OK && rid.type == DD_JSON_STRING &&
-        DD__SLS_GET(obj, "x-datadog-authorizing-requestid", &arid) && (t = dd__sls_unescape(x, &rid, &n)) != NULL &&
+    if (DD__LX_GET(x, &auth, "integrationLatency", &v) && dd_json_number(&v, &latency) == DD_OK && latency > 0) return 1;
+    if (dd__lx_path(x, ev, "requestContext.requestId", &rid) && rid.type == DD_JSON_STRING &&
+        DD__LX_GET(x, obj, "x-datadog-authorizing-requestid", &arid) && (t = dd__sls_unescape(x, &rid, &n)) != NULL &&
         dd_json_string_eq(&arid, t, n))
         return 1;
     return 0;
@@ -1101,19 +1582,19 @@ DD__PRIVATE int dd__sls_http(dd__sls_x *x, const dd_json *ev, int event_source) 
     dd_json h, mh, obj;
     if (event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
         size_t mark = x->used;
-        if (dd__sls_authorizer(x, ev, &obj) && dd__sls_extract_obj(x->prop, &obj, NULL, x->out)) return 1;
+        if (dd__sls_authorizer(x, ev, &obj) && dd__lx_extract_obj(x, &obj, NULL, x->out)) return 1;
         x->used = mark;
     }
-    dd__sls_iget(ev, "headers", 7, &h);
-    dd__sls_iget(ev, "multiValueHeaders", 17, &mh);
-    return dd__sls_extract_obj(x->prop, &h, &mh, x->out);
+    dd__lx_iget(x, ev, "headers", 7, &h);
+    dd__lx_iget(x, ev, "multiValueHeaders", 17, &mh);
+    return dd__lx_extract_obj(x, &h, &mh, x->out);
 }
 
 /* SNS message attributes object: _datadog {Type, Value}. */
 DD__PRIVATE int dd__sls_sns_attrs(dd__sls_x *x, const dd_json *attrs) {
     dd_json a, t, val, obj;
-    if (!DD__SLS_GET(attrs, "_datadog", &a) || !DD__SLS_GET(&a, "Value", &val)) return 0;
-    (void)DD__SLS_GET(&a, "Type", &t);
+    if (!DD__LX_GET(x, attrs, "_datadog", &a) || !DD__LX_GET(x, &a, "Value", &val)) return 0;
+    (void)DD__LX_GET(x, &a, "Type", &t);
     if (dd__sls_str_is(&t, "Binary")) {
         if (!dd__sls_parse_b64(x, &val, &obj)) return 0;
     } else if (dd__sls_str_is(&t, "String")) {
@@ -1132,23 +1613,23 @@ DD__PRIVATE int dd__sls_prefix(const dd_json *v, const char *lit) {
 DD__PRIVATE int dd__sls_sqs(dd__sls_x *x, const dd_json *rec) {
     dd_json body, b, d, a, dt, val, obj, t;
     size_t mark = x->used;
-    if (DD__SLS_GET(rec, "body", &body) && dd__sls_parse_jstr(x, &body, &b) && b.type == DD_JSON_OBJECT) {
-        if (dd_json_path(&b, "detail._datadog", &d) == DD_OK && dd__sls_carrier(x, &d)) return 1;
-        if (DD__SLS_GET(&b, "Type", &t) && dd__sls_str_is(&t, "Notification") && DD__SLS_HAS(&b, "TopicArn") &&
-            DD__SLS_GET(&b, "MessageAttributes", &a) && dd__sls_sns_attrs(x, &a))
+    if (DD__LX_GET(x, rec, "body", &body) && dd__sls_sqs_body(x, &body, &b)) {
+        if (dd__lx_path(x, &b, "detail._datadog", &d) && dd__sls_carrier(x, &d)) return 1;
+        if (DD__LX_GET(x, &b, "Type", &t) && dd__sls_str_is(&t, "Notification") && DD__LX_HAS(x, &b, "TopicArn") &&
+            DD__LX_GET(x, &b, "MessageAttributes", &a) && dd__sls_sns_attrs(x, &a))
             return 1;
     }
     x->used = mark;
-    if (dd_json_path(rec, "messageAttributes._datadog", &a) == DD_OK && a.type == DD_JSON_OBJECT) {
+    if (dd__lx_path(x, rec, "messageAttributes._datadog", &a) && a.type == DD_JSON_OBJECT) {
         int binary = 0, ok = 0;
-        if (DD__SLS_GET(&a, "dataType", &dt)) binary = dd__sls_prefix(&dt, "Binary");
-        else binary = !DD__SLS_HAS(&a, "stringValue");
-        if (binary) ok = DD__SLS_GET(&a, "binaryValue", &val) && dd__sls_parse_b64(x, &val, &obj);
-        else ok = DD__SLS_GET(&a, "stringValue", &val) && dd__sls_parse_jstr(x, &val, &obj);
+        if (DD__LX_GET(x, &a, "dataType", &dt)) binary = dd__sls_prefix(&dt, "Binary");
+        else binary = !DD__LX_HAS(x, &a, "stringValue");
+        if (binary) ok = DD__LX_GET(x, &a, "binaryValue", &val) && dd__sls_parse_b64(x, &val, &obj);
+        else ok = DD__LX_GET(x, &a, "stringValue", &val) && dd__sls_parse_jstr(x, &val, &obj);
         if (ok && dd__sls_carrier(x, &obj)) return 1;
         x->used = mark;
     }
-    if (dd_json_path(rec, "attributes.AWSTraceHeader", &val) == DD_OK) {
+    if (dd__lx_path(x, rec, "attributes.AWSTraceHeader", &val)) {
         size_t n;
         const char *h = dd__sls_unescape(x, &val, &n);
         if (h && dd__sls_xray_dd_marker(h, n, x->out)) return 1;
@@ -1162,14 +1643,14 @@ DD__PRIVATE int dd__sls_durable(dd__sls_x *x, const dd_json *ev) {
     dd_json_iter it;
     uint64_t best_n = 0;
     int have = 0;
-    if (dd_json_path(ev, "InitialExecutionState.Operations", &ops) != DD_OK) return 0;
+    if (!dd__lx_path(x, ev, "InitialExecutionState.Operations", &ops)) return 0;
     dd_json_iter_init(&it, &ops);
-    while (dd_json_next(&it, &k, &op) == DD_OK) {
+    while (dd__lx_next(x, &it, &k, &op)) {
         uint64_t n;
-        if (op.type != DD_JSON_OBJECT || !DD__SLS_GET(&op, "Name", &name) || !dd__sls_prefix(&name, "_datadog_"))
+        if (op.type != DD_JSON_OBJECT || !DD__LX_GET(x, &op, "Name", &name) || !dd__sls_prefix(&name, "_datadog_"))
             continue;
         if (dd__sls_dec_u64(name.p + 10, name.n - 11, &n) != DD_OK) continue;
-        if (dd_json_path(&op, "StepDetails.Result", &res) != DD_OK) continue;
+        if (!dd__lx_path(x, &op, "StepDetails.Result", &res)) continue;
         if (!have || n >= best_n) { best = res; best_n = n; have = 1; }
     }
     if (!have) return 0;
@@ -1177,22 +1658,26 @@ DD__PRIVATE int dd__sls_durable(dd__sls_x *x, const dd_json *ev) {
         if (!dd__sls_parse_jstr(x, &best, &obj)) return 0;
         best = obj;
     }
-    return dd__sls_extract_obj(x->prop, &best, NULL, x->out);
+    return dd__lx_extract_obj(x, &best, NULL, x->out);
 }
 
 /*--- event: classification ---*/
 
 /* Classification, docs/lambda.md §3.1 (Python order: a later match overrides an earlier one). */
-DD__PRIVATE void dd__sls_classify(const dd_json *ev, dd_lambda_trigger *t) {
+/* The classification alone (dd_lambda_extract without a trigger needs it too). */
+typedef struct dd__sls_class {
+    int32_t event_source, event_subtype;
+} dd__sls_class;
+DD__PRIVATE void dd__sls_classify(dd__sls_x *x, const dd_json *ev, dd__sls_class *t) {
     dd_json rc, v, rec, es, so;
     t->event_source = DD_LAMBDA_EVENT_UNKNOWN;
     t->event_subtype = 0;
     if (ev->type != DD_JSON_OBJECT) return;
-    if (DD__SLS_GET(ev, "requestContext", &rc) && rc.type == DD_JSON_OBJECT) {
-        if (DD__SLS_HAS(&rc, "stage")) {
+    if (DD__LX_GET(x, ev, "requestContext", &rc) && rc.type == DD_JSON_OBJECT) {
+        if (DD__LX_HAS(x, &rc, "stage")) {
             dd_json dn;
             char dom[256];
-            if (DD__SLS_GET(&rc, "domainName", &dn) && dd__sls_copy(&dn, dom, sizeof dom)) {
+            if (DD__LX_GET(x, &rc, "domainName", &dn) && dd__sls_copy(&dn, dom, sizeof dom)) {
                 const char *d1 = strchr(dom, '.');
                 if (d1 && strncmp(d1 + 1, "lambda-url.", 11) == 0) {
                     t->event_source = DD_LAMBDA_EVENT_FUNCTION_URL;
@@ -1200,29 +1685,29 @@ DD__PRIVATE void dd__sls_classify(const dd_json *ev, dd_lambda_trigger *t) {
                 }
             }
             t->event_source = DD_LAMBDA_EVENT_API_GATEWAY;
-            if (DD__SLS_HAS(ev, "httpMethod")) t->event_subtype = DD_LAMBDA_HTTP_REST;
-            else if (DD__SLS_HAS(ev, "routeKey")) t->event_subtype = DD_LAMBDA_HTTP_API;
-            else if (DD__SLS_HAS(&rc, "messageDirection")) t->event_subtype = DD_LAMBDA_HTTP_WEBSOCKET;
+            if (DD__LX_HAS(x, ev, "httpMethod")) t->event_subtype = DD_LAMBDA_HTTP_REST;
+            else if (DD__LX_HAS(x, ev, "routeKey")) t->event_subtype = DD_LAMBDA_HTTP_API;
+            else if (DD__LX_HAS(x, &rc, "messageDirection")) t->event_subtype = DD_LAMBDA_HTTP_WEBSOCKET;
         }
-        if (DD__SLS_HAS(&rc, "elb")) {
+        if (DD__LX_HAS(x, &rc, "elb")) {
             t->event_source = DD_LAMBDA_EVENT_ALB;
-            t->event_subtype = DD__SLS_HAS(ev, "multiValueHeaders") ? DD_LAMBDA_HTTP_ALB_MULTI : 0;
+            t->event_subtype = DD__LX_HAS(x, ev, "multiValueHeaders") ? DD_LAMBDA_HTTP_ALB_MULTI : 0;
         }
     }
-    if (DD__SLS_HAS(ev, "awslogs")) t->event_source = DD_LAMBDA_EVENT_CLOUDWATCH_LOGS;
-    if (DD__SLS_HAS(ev, "detail-type")) t->event_source = DD_LAMBDA_EVENT_EVENTBRIDGE;
-    if ((DD__SLS_GET(ev, "source", &v) && dd__sls_str_is(&v, "aws.events")) ||
-        dd_json_path(ev, "detail.EventCategories", &v) == DD_OK)
+    if (DD__LX_HAS(x, ev, "awslogs")) t->event_source = DD_LAMBDA_EVENT_CLOUDWATCH_LOGS;
+    if (DD__LX_HAS(x, ev, "detail-type")) t->event_source = DD_LAMBDA_EVENT_EVENTBRIDGE;
+    if ((DD__LX_GET(x, ev, "source", &v) && dd__sls_str_is(&v, "aws.events")) ||
+        dd__lx_path(x, ev, "detail.EventCategories", &v))
         t->event_source = DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS;
-    if (dd__sls_is_sfn(ev, &so)) t->event_source = DD_LAMBDA_EVENT_STATES;
-    if (dd_json_path(ev, "Records.0", &rec) == DD_OK && rec.type == DD_JSON_OBJECT) {
-        if (DD__SLS_GET(&rec, "eventSource", &es) || DD__SLS_GET(&rec, "EventSource", &es)) {
+    if (dd__sls_is_sfn(x, ev, &so)) t->event_source = DD_LAMBDA_EVENT_STATES;
+    if (dd__lx_path(x, ev, "Records.0", &rec) && rec.type == DD_JSON_OBJECT) {
+        if (DD__LX_GET(x, &rec, "eventSource", &es) || DD__LX_GET(x, &rec, "EventSource", &es)) {
             if (dd__sls_str_is(&es, "aws:dynamodb")) t->event_source = DD_LAMBDA_EVENT_DYNAMODB;
             else if (dd__sls_str_is(&es, "aws:kinesis")) t->event_source = DD_LAMBDA_EVENT_KINESIS;
             else if (dd__sls_str_is(&es, "aws:s3")) t->event_source = DD_LAMBDA_EVENT_S3;
             else if (dd__sls_str_is(&es, "aws:sns")) t->event_source = DD_LAMBDA_EVENT_SNS;
             else if (dd__sls_str_is(&es, "aws:sqs")) t->event_source = DD_LAMBDA_EVENT_SQS;
-        } else if (DD__SLS_HAS(&rec, "cf")) {
+        } else if (DD__LX_HAS(x, &rec, "cf")) {
             t->event_source = DD_LAMBDA_EVENT_CLOUDFRONT;
         }
     }
@@ -1233,38 +1718,38 @@ DD__PRIVATE void dd__sls_classify(const dd_json *ev, dd_lambda_trigger *t) {
 DD__PRIVATE int dd__sls_event_context(dd__sls_x *x, const dd_json *ev, int src) {
     dd_json v, rec, obj, so;
     if (ev->type != DD_JSON_OBJECT) return 0;
-    if (DD__SLS_GET(ev, "request", &v)) {
+    if (DD__LX_GET(x, ev, "request", &v)) {
         dd_json h;
-        return v.type == DD_JSON_OBJECT && DD__SLS_GET(&v, "headers", &h) && dd__sls_extract_obj(x->prop, &h, NULL, x->out);
+        return v.type == DD_JSON_OBJECT && DD__LX_GET(x, &v, "headers", &h) && dd__lx_extract_obj(x, &h, NULL, x->out);
     }
-    if (dd__sls_iget(ev, "headers", 7, &v) || dd__sls_iget(ev, "multiValueHeaders", 17, &v)) return dd__sls_http(x, ev, src);
-    dd_json_path(ev, "Records.0", &rec);
+    if (dd__lx_iget(x, ev, "headers", 7, &v) || dd__lx_iget(x, ev, "multiValueHeaders", 17, &v)) return dd__sls_http(x, ev, src);
+    dd__lx_path(x, ev, "Records.0", &rec);
     switch (src) {
     case DD_LAMBDA_EVENT_SQS: return dd__sls_sqs(x, &rec);
     case DD_LAMBDA_EVENT_SNS:
-        if (dd_json_path(&rec, "Sns.MessageAttributes", &v) == DD_OK && dd__sls_sns_attrs(x, &v)) return 1;
+        if (dd__lx_path(x, &rec, "Sns.MessageAttributes", &v) && dd__sls_sns_attrs(x, &v)) return 1;
         { /* datadog-lambda-js: a Datadog id in _X_AMZN_TRACE_ID, written by dd-trace-java */
             const char *h = dd__sls_getenv(x->cfg, "_X_AMZN_TRACE_ID");
             return h && dd__sls_xray_dd_marker(h, strlen(h), x->out);
         }
     case DD_LAMBDA_EVENT_EVENTBRIDGE:
-        return dd_json_path(ev, "detail._datadog", &v) == DD_OK && dd__sls_carrier(x, &v);
+        return dd__lx_path(x, ev, "detail._datadog", &v) && dd__sls_carrier(x, &v);
     case DD_LAMBDA_EVENT_KINESIS:
-        return dd_json_path(&rec, "kinesis.data", &v) == DD_OK && dd__sls_parse_b64(x, &v, &obj) &&
-               DD__SLS_GET(&obj, "_datadog", &v) && dd__sls_carrier(x, &v);
-    case DD_LAMBDA_EVENT_STATES: return dd__sls_is_sfn(ev, &so) && dd__sls_sfn_extract(x, &so, x->out);
+        return dd__lx_path(x, &rec, "kinesis.data", &v) && dd__sls_parse_b64(x, &v, &obj) &&
+               DD__LX_GET(x, &obj, "_datadog", &v) && dd__sls_carrier(x, &v);
+    case DD_LAMBDA_EVENT_STATES: return dd__sls_is_sfn(x, ev, &so) && dd__sls_sfn_extract(x, &so, x->out);
     default: break;
     }
-    if (DD__SLS_HAS(ev, "DurableExecutionArn")) return dd__sls_durable(x, ev);
+    if (DD__LX_HAS(x, ev, "DurableExecutionArn")) return dd__sls_durable(x, ev);
     return 0;
 }
 
 DD__PRIVATE int dd__sls_client_context(dd__sls_x *x, const char *cc, size_t cc_len) {
     dd_json root, custom, d;
     if (!cc || !cc_len || dd_json_parse(cc, cc_len, &root) != DD_OK) return 0;
-    if (!DD__SLS_GET(&root, "custom", &custom) || custom.type != DD_JSON_OBJECT) return 0;
-    if (DD__SLS_GET(&custom, "_datadog", &d) && d.type == DD_JSON_OBJECT) return dd__sls_extract_obj(x->prop, &d, NULL, x->out);
-    return dd__sls_extract_obj(x->prop, &custom, NULL, x->out);
+    if (!DD__LX_GET(x, &root, "custom", &custom) || custom.type != DD_JSON_OBJECT) return 0;
+    if (DD__LX_GET(x, &custom, "_datadog", &d) && d.type == DD_JSON_OBJECT) return dd__lx_extract_obj(x, &d, NULL, x->out);
+    return dd__lx_extract_obj(x, &custom, NULL, x->out);
 }
 
 /* datadog-lambda-python's parse_xray_header (docs/lambda.md §6.2): at least three ';' parts, the
@@ -1319,21 +1804,21 @@ DD__PRIVATE void dd__sls_utag(dd_lambda_trigger *t, const char *key, const char 
     g->value[n] = 0;
 }
 /* A string member of obj as an upstream tag ("" and non-strings skipped, as Python's `if subject`). */
-DD__PRIVATE void dd__sls_utag_json(dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *name) {
+DD__PRIVATE void dd__sls_utag_json(dd__sls_x *x, dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *name) {
     dd_json v;
     char buf[DD_LAMBDA_TAG_VALUE_MAX + 1];
     size_t n;
-    if (dd_json_get(obj, name, strlen(name), &v) == DD_OK && v.type == DD_JSON_STRING &&
-        dd_json_string(&v, buf, sizeof buf, &n) == DD_OK && n)
+    if (dd__lx_get(x, obj, name, strlen(name), &v) && v.type == DD_JSON_STRING &&
+        dd__lx_string(&v, buf, sizeof buf, &n) == DD_OK && n)
         dd__sls_utag(t, key, buf, n);
 }
-DD__PRIVATE void dd__sls_tag_json(dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *path) {
+DD__PRIVATE void dd__sls_tag_json(dd__sls_x *x, dd_lambda_trigger *t, const char *key, const dd_json *obj, const char *path) {
     dd_json v;
     char buf[DD_LAMBDA_TAG_VALUE_MAX + 1];
     size_t n;
-    if (dd_json_path(obj, path, &v) != DD_OK) return;
+    if (!dd__lx_path(x, obj, path, &v)) return;
     if (v.type == DD_JSON_STRING) {
-        if (dd_json_string(&v, buf, sizeof buf, &n) == DD_OK) dd__sls_tag(t, key, buf, n);
+        if (dd__lx_string(&v, buf, sizeof buf, &n) == DD_OK) dd__sls_tag(t, key, buf, n);
     } else if (v.type == DD_JSON_NUMBER && v.n <= DD_LAMBDA_TAG_VALUE_MAX) {
         dd__sls_tag(t, key, v.p, v.n);
     }
@@ -1395,7 +1880,7 @@ DD__PRIVATE int64_t dd__sls_iso_to_ns(const dd_json *v) {
 }
 
 /* API Gateway and Function URL ARNs from the function's ARN parts p[0..7] (docs/lambda.md §7.3). */
-DD__PRIVATE void dd__sls_arn_build(dd_lambda_trigger *t, const dd_json *ev, const dd_json *rc, const char **p,
+DD__PRIVATE void dd__sls_arn_build(dd__sls_x *x, dd_lambda_trigger *t, const dd_json *ev, const dd_json *rc, const char **p,
                                    const char *end) {
     char buf[DD_LAMBDA_ARN_MAX + 1], api[128], stage[128];
     dd_json v;
@@ -1406,8 +1891,8 @@ DD__PRIVATE void dd__sls_arn_build(dd_lambda_trigger *t, const dd_json *ev, cons
     else if (rl >= 3 && memcmp(p[3], "cn-", 3) == 0) part = "aws-cn";
 #define DD__SLS_PUT(s, len) do { size_t l_ = (len); if (n + l_ < sizeof buf) { memcpy(buf + n, (s), l_); } n += l_; } while (0)
     if (t->event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
-        size_t a = DD__SLS_GET(rc, "apiId", &v) ? dd__sls_copy(&v, api, sizeof api) : 0;
-        size_t s = DD__SLS_GET(rc, "stage", &v) ? dd__sls_copy(&v, stage, sizeof stage) : 0;
+        size_t a = DD__LX_GET(x, rc, "apiId", &v) ? dd__sls_copy(&v, api, sizeof api) : 0;
+        size_t s = DD__LX_GET(x, rc, "stage", &v) ? dd__sls_copy(&v, stage, sizeof stage) : 0;
         if (!a || !s) return;
         DD__SLS_PUT("arn:", 4); DD__SLS_PUT(part, strlen(part)); DD__SLS_PUT(":apigateway:", 12);
         DD__SLS_PUT(p[3], rl); DD__SLS_PUT("::/restapis/", 12); DD__SLS_PUT(api, a);
@@ -1439,20 +1924,20 @@ DD__PRIVATE void dd__sls_ttag(dd_lambda_trigger *t, const char *key, const char 
     g->value[n] = 0;
 }
 /* String at path (exact keys) copied into dst; its length, 0 when absent. */
-DD__PRIVATE size_t dd__sls_get_str(const dd_json *o, const char *path, char *dst, size_t cap) {
+DD__PRIVATE size_t dd__sls_get_str(dd__sls_x *x, const dd_json *o, const char *path, char *dst, size_t cap) {
     dd_json v;
     dst[0] = 0;
-    if (dd_json_path(o, path, &v) != DD_OK) return 0;
+    if (!dd__lx_path(x, o, path, &v)) return 0;
     return dd__sls_copy(&v, dst, cap);
 }
 /* A header value (case-insensitive name) from headers, else the first of multiValueHeaders. */
-DD__PRIVATE size_t dd__sls_header(const dd_json *ev, const char *name, char *dst, size_t cap) {
+DD__PRIVATE size_t dd__sls_header(dd__sls_x *x, const dd_json *ev, const char *name, char *dst, size_t cap) {
     dd_json h, m, v;
     dst[0] = 0;
-    if (dd__sls_iget(ev, "headers", 7, &h) && dd__sls_iget(&h, name, strlen(name), &v) && v.type == DD_JSON_STRING)
+    if (dd__lx_iget(x, ev, "headers", 7, &h) && dd__lx_iget(x, &h, name, strlen(name), &v) && v.type == DD_JSON_STRING)
         return dd__sls_copy(&v, dst, cap);
-    if (dd__sls_iget(ev, "multiValueHeaders", 17, &m) && dd__sls_iget(&m, name, strlen(name), &v) &&
-        dd_json_at(&v, 0, &h) == DD_OK)
+    if (dd__lx_iget(x, ev, "multiValueHeaders", 17, &m) && dd__lx_iget(x, &m, name, strlen(name), &v) &&
+        dd__lx_at(x, &v, 0, &h))
         return dd__sls_copy(&h, dst, cap);
     return 0;
 }
@@ -1467,19 +1952,19 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
     dd_json v;
     memcpy(t->span_type, "web", 4);
     if (t->event_source == DD_LAMBDA_EVENT_ALB) {
-        if (dd_json_path(rc, "elb.targetGroupArn", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        if (dd__lx_path(x, rc, "elb.targetGroupArn", &v)) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
         memcpy(t->span_name, "aws.alb", 8);
         memcpy(t->span_type, "http", 5);
-        dl = dd__sls_header(ev, "host", dom, sizeof dom);
-        ml = dd__sls_get_str(ev, "httpMethod", method, sizeof method);
-        pl = dd__sls_get_str(ev, "path", path, sizeof path);
+        dl = dd__sls_header(x, ev, "host", dom, sizeof dom);
+        ml = dd__sls_get_str(x, ev, "httpMethod", method, sizeof method);
+        pl = dd__sls_get_str(x, ev, "path", path, sizeof path);
         dd__sls_set(t->service, sizeof t->service, dom, dl);
         n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
         dd__sls_cat(t->resource, sizeof t->resource, tmp, n, path, pl);
         dd__sls_tag(t, "http.method", method, ml);
         dd__sls_tag(t, "endpoint", path, pl);
         dd__sls_tag(t, "target_group_arn", t->event_source_arn, strlen(t->event_source_arn));
-        n = dd__sls_header(ev, "x-forwarded-proto", tmp, sizeof tmp);
+        n = dd__sls_header(x, ev, "x-forwarded-proto", tmp, sizeof tmp);
         if (!n) n = dd__sls_cat(tmp, sizeof tmp, "http", 4, "", 0);
         n = dd__sls_cat(url, sizeof url, tmp, n, "://", 3);
         n = dd__sls_cat(tmp, sizeof tmp, url, n, dom, dl);
@@ -1488,35 +1973,35 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
         dd__sls_ttag(t, "http.method", method, ml);
         dd__sls_ttag(t, "http.url", url, ul);
         dd__sls_ttag(t, "http.route", path, pl);
-        n = dd__sls_header(ev, "user-agent", tmp, sizeof tmp);
+        n = dd__sls_header(x, ev, "user-agent", tmp, sizeof tmp);
         dd__sls_ttag(t, "http.useragent", tmp, n);
-        n = dd__sls_header(ev, "referer", tmp, sizeof tmp);
+        n = dd__sls_header(x, ev, "referer", tmp, sizeof tmp);
         dd__sls_ttag(t, "http.referer", tmp, n);
         return;
     }
-    dl = dd__sls_get_str(rc, "domainName", dom, sizeof dom);
+    dl = dd__sls_get_str(x, rc, "domainName", dom, sizeof dom);
     if (fa) { /* region and account of the function's ARN: arn:<partition>:lambda:<region>:<account>:function:<name> */
         const char *p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         size_t k = 0, i, fl = strlen(fa);
         p[0] = fa;
         for (i = 0; i < fl && k < 7; i++)
             if (fa[i] == ':') p[++k] = fa + i + 1;
-        if (k >= 6) dd__sls_arn_build(t, ev, rc, p, fa + fl);
+        if (k >= 6) dd__sls_arn_build(x, t, ev, rc, p, fa + fl);
     }
     dd__sls_set(t->service, sizeof t->service, dom, dl);
-    n = dd__sls_header(ev, "x-amz-invocation-type", tmp, sizeof tmp);
+    n = dd__sls_header(x, ev, "x-amz-invocation-type", tmp, sizeof tmp);
     t->is_async = n == 5 && memcmp(tmp, "Event", 5) == 0;
     if (t->event_source == DD_LAMBDA_EVENT_FUNCTION_URL || t->event_subtype == DD_LAMBDA_HTTP_API) {
-        ml = dd__sls_get_str(rc, "http.method", method, sizeof method);
-        pl = dd__sls_get_str(rc, "http.path", path, sizeof path);
-        if (DD__SLS_GET(rc, "timeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        ml = dd__sls_get_str(x, rc, "http.method", method, sizeof method);
+        pl = dd__sls_get_str(x, rc, "http.path", path, sizeof path);
+        if (DD__LX_GET(x, rc, "timeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
         if (t->event_source == DD_LAMBDA_EVENT_FUNCTION_URL) {
             memcpy(t->span_name, "aws.lambda.url", 15);
             memcpy(t->span_type, "http", 5);
             rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
         } else {
             char rk[DD_LAMBDA_NAME_MAX + 1];
-            size_t kl = dd__sls_get_str(ev, "routeKey", rk, sizeof rk);
+            size_t kl = dd__sls_get_str(x, ev, "routeKey", rk, sizeof rk);
             const char *sp = (const char *)memchr(rk, ' ', kl);
             memcpy(t->span_name, "aws.httpapi", 12);
             /* the route template when routeKey has one ("GET /users/{id}"), else the raw path */
@@ -1531,34 +2016,34 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
         dd__sls_tag(t, "http.url", url, ul);
         dd__sls_tag(t, "endpoint", path, pl);
         dd__sls_tag(t, "http.method", method, ml);
-        dd__sls_tag_json(t, "http.protocol", rc, "http.protocol");
-        dd__sls_tag_json(t, "http.source_ip", rc, "http.sourceIp");
-        dd__sls_tag_json(t, "http.useragent", rc, "http.userAgent");
+        dd__sls_tag_json(x, t, "http.protocol", rc, "http.protocol");
+        dd__sls_tag_json(x, t, "http.source_ip", rc, "http.sourceIp");
+        dd__sls_tag_json(x, t, "http.useragent", rc, "http.userAgent");
         dd__sls_ttag(t, "http.url", url, ul);
         dd__sls_ttag(t, "http.method", method, ml);
     } else if (t->event_subtype == DD_LAMBDA_HTTP_WEBSOCKET) {
         char rk[DD_LAMBDA_NAME_MAX + 1];
-        size_t kl = dd__sls_get_str(rc, "routeKey", rk, sizeof rk);
+        size_t kl = dd__sls_get_str(x, rc, "routeKey", rk, sizeof rk);
         memcpy(t->span_name, "aws.apigateway.websocket", 25);
-        if (DD__SLS_GET(rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        if (DD__LX_GET(x, rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
         dd__sls_set(t->resource, sizeof t->resource, rk, kl);
         n = dd__sls_cat(tmp, sizeof tmp, "https://", 8, dom, dl);
         ul = dd__sls_cat(url, sizeof url, tmp, n, rk, kl);
         dd__sls_tag(t, "http.url", url, ul);
         dd__sls_tag(t, "endpoint", rk, kl);
-        dd__sls_tag_json(t, "connection_id", rc, "connectionId");
-        dd__sls_tag_json(t, "event_type", rc, "eventType");
-        dd__sls_tag_json(t, "message_direction", rc, "messageDirection");
+        dd__sls_tag_json(x, t, "connection_id", rc, "connectionId");
+        dd__sls_tag_json(x, t, "event_type", rc, "eventType");
+        dd__sls_tag_json(x, t, "message_direction", rc, "messageDirection");
         dd__sls_ttag(t, "http.url", tmp, n);
     } else { /* REST */
         char rp[DD_LAMBDA_NAME_MAX + 1];
         size_t rpl;
         memcpy(t->span_name, "aws.apigateway", 15);
-        if (DD__SLS_GET(rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
-        ml = dd__sls_get_str(ev, "httpMethod", method, sizeof method);
-        pl = dd__sls_get_str(ev, "path", path, sizeof path);
-        rl = dd__sls_get_str(ev, "resource", route, sizeof route);
-        if (!rl) rl = dd__sls_get_str(rc, "resourcePath", route, sizeof route);
+        if (DD__LX_GET(x, rc, "requestTimeEpoch", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        ml = dd__sls_get_str(x, ev, "httpMethod", method, sizeof method);
+        pl = dd__sls_get_str(x, ev, "path", path, sizeof path);
+        rl = dd__sls_get_str(x, ev, "resource", route, sizeof route);
+        if (!rl) rl = dd__sls_get_str(x, rc, "resourcePath", route, sizeof route);
         if (!rl) rl = dd__sls_cat(route, sizeof route, path, pl, "", 0);
         n = dd__sls_cat(tmp, sizeof tmp, method, ml, " ", ml ? 1 : 0);
         dd__sls_cat(t->resource, sizeof t->resource, tmp, n, route, rl);
@@ -1567,17 +2052,17 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
         dd__sls_tag(t, "http.url", url, ul);
         dd__sls_tag(t, "endpoint", path, pl);
         dd__sls_tag(t, "http.method", method, ml);
-        dd__sls_tag_json(t, "http.useragent", rc, "identity.userAgent");
-        rpl = dd__sls_get_str(rc, "path", rp, sizeof rp);
+        dd__sls_tag_json(x, t, "http.useragent", rc, "identity.userAgent");
+        rpl = dd__sls_get_str(x, rc, "path", rp, sizeof rp);
         ul = dd__sls_cat(url, sizeof url, tmp, n, rp, rpl);
         dd__sls_ttag(t, "http.url", url, ul);
         dd__sls_ttag(t, "http.method", method, ml);
         dd__sls_ttag(t, "http.route", route, rl);
     }
-    dd__sls_tag_json(t, "apiid", rc, "apiId");
-    dd__sls_tag_json(t, "apiname", rc, "apiId");
-    dd__sls_tag_json(t, "stage", rc, "stage");
-    n = dd__sls_header(ev, "referer", tmp, sizeof tmp);
+    dd__sls_tag_json(x, t, "apiid", rc, "apiId");
+    dd__sls_tag_json(x, t, "apiname", rc, "apiId");
+    dd__sls_tag_json(x, t, "stage", rc, "stage");
+    n = dd__sls_header(x, ev, "referer", tmp, sizeof tmp);
     dd__sls_ttag(t, "http.referer", tmp, n);
     if (t->event_source == DD_LAMBDA_EVENT_API_GATEWAY) {
         /* an instrumented Lambda authorizer ran first: REST and WebSocket get an
@@ -1586,13 +2071,13 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
          * HTTP APIs only start their span at the authorizer's finish time */
         dd_json obj, ft, lat;
         size_t mark = x->used;
-        if (dd__sls_authorizer(x, ev, &obj) && DD__SLS_GET(&obj, "x-datadog-parent-span-finish-time", &ft)) {
+        if (dd__sls_authorizer(x, ev, &obj) && DD__LX_GET(x, &obj, "x-datadog-parent-span-finish-time", &ft)) {
             int64_t fin = dd__sls_ms_to_ns(&ft, 1);
             if (t->event_subtype == DD_LAMBDA_HTTP_API) {
                 if (fin) t->start_ns = fin;
             } else if (fin) {
                 int64_t end = 0;
-                if (dd_json_path(rc, "authorizer.integrationLatency", &lat) == DD_OK && DD__SLS_GET(rc, "requestTimeEpoch", &v))
+                if (dd__lx_path(x, rc, "authorizer.integrationLatency", &lat) && DD__LX_GET(x, rc, "requestTimeEpoch", &v))
                 {
                     int64_t a = dd__sls_ms_to_ns(&v, 1000000), b = dd__sls_ms_to_ns(&lat, 1000000);
                     end = a <= INT64_MAX - b ? a + b : 0;
@@ -1610,12 +2095,12 @@ DD__PRIVATE void dd__sls_http_details(dd__sls_x *x, const dd_json *ev, const dd_
 
 /* The start of an aws.eventbridge span (datadog-lambda-python): the event's `time`, or the Step
  * Functions State.EnteredTime when detail._datadog is a context object (a PutEvents task). */
-DD__PRIVATE int64_t dd__sls_eb_start(const dd_json *ev) {
+DD__PRIVATE int64_t dd__sls_eb_start(dd__sls_x *x, const dd_json *ev) {
     dd_json d, so, v;
     int64_t ns = 0;
-    if (DD__SLS_GET(ev, "detail", &d) && dd__sls_is_sfn(&d, &so) && dd_json_path(&d, "_datadog.State.EnteredTime", &v) == DD_OK)
+    if (DD__LX_GET(x, ev, "detail", &d) && dd__sls_is_sfn(x, &d, &so) && dd__lx_path(x, &d, "_datadog.State.EnteredTime", &v))
         ns = dd__sls_iso_to_ns(&v);
-    if (!ns && DD__SLS_GET(ev, "time", &v)) ns = dd__sls_iso_to_ns(&v);
+    if (!ns && DD__LX_GET(x, ev, "time", &v)) ns = dd__sls_iso_to_ns(&v);
     return ns;
 }
 
@@ -1624,31 +2109,31 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
     dd_json rec, v, rc;
     char name[DD_LAMBDA_NAME_MAX + 1], arn[DD_LAMBDA_ARN_MAX + 1];
     size_t n;
-    dd_json_path(ev, "Records.0", &rec);
-    (void)DD__SLS_GET(ev, "requestContext", &rc);
+    dd__lx_path(x, ev, "Records.0", &rec);
+    (void)DD__LX_GET(x, ev, "requestContext", &rc);
     memcpy(t->span_type, "web", 4);
-    if (DD__SLS_GET(&rec, "eventSourceARN", &v) || DD__SLS_GET(&rec, "eventSourceArn", &v))
+    if (DD__LX_GET(x, &rec, "eventSourceARN", &v) || DD__LX_GET(x, &rec, "eventSourceArn", &v))
         dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
     switch (t->event_source) {
     case DD_LAMBDA_EVENT_S3:
-        if (dd_json_path(&rec, "s3.bucket.arn", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        if (dd__lx_path(x, &rec, "s3.bucket.arn", &v)) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
         memcpy(t->span_name, "aws.s3", 7);
-        if (dd_json_path(&rec, "s3.bucket.name", &v) == DD_OK) {
+        if (dd__lx_path(x, &rec, "s3.bucket.name", &v)) {
             n = dd__sls_copy(&v, name, sizeof name);
             dd__sls_set(t->service, sizeof t->service, name, n);
             dd__sls_set(t->resource, sizeof t->resource, name, n);
             dd__sls_tag(t, "bucketname", name, n);
         }
-        dd__sls_tag_json(t, "bucket_arn", &rec, "s3.bucket.arn");
-        dd__sls_tag_json(t, "object_key", &rec, "s3.object.key");
-        dd__sls_tag_json(t, "object_size", &rec, "s3.object.size");
-        dd__sls_tag_json(t, "object_etag", &rec, "s3.object.eTag");
-        dd__sls_tag_json(t, "event_name", &rec, "eventName");
-        if (DD__SLS_GET(&rec, "eventTime", &v)) t->start_ns = dd__sls_iso_to_ns(&v);
+        dd__sls_tag_json(x, t, "bucket_arn", &rec, "s3.bucket.arn");
+        dd__sls_tag_json(x, t, "object_key", &rec, "s3.object.key");
+        dd__sls_tag_json(x, t, "object_size", &rec, "s3.object.size");
+        dd__sls_tag_json(x, t, "object_etag", &rec, "s3.object.eTag");
+        dd__sls_tag_json(x, t, "event_name", &rec, "eventName");
+        if (DD__LX_GET(x, &rec, "eventTime", &v)) t->start_ns = dd__sls_iso_to_ns(&v);
         t->is_async = 1;
         break;
     case DD_LAMBDA_EVENT_SNS:
-        if (dd_json_path(&rec, "Sns.TopicArn", &v) == DD_OK) {
+        if (dd__lx_path(x, &rec, "Sns.TopicArn", &v)) {
             n = dd__sls_copy(&v, arn, sizeof arn);
             dd__sls_set(t->event_source_arn, sizeof t->event_source_arn, arn, n);
             memcpy(t->span_name, "aws.sns", 8);
@@ -1658,10 +2143,10 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
             dd__sls_tag(t, "topicname", t->service, strlen(t->service));
             dd__sls_tag(t, "topic_arn", arn, strlen(arn));
         }
-        dd__sls_tag_json(t, "message_id", &rec, "Sns.MessageId");
-        dd__sls_tag_json(t, "type", &rec, "Sns.Type");
-        dd__sls_tag_json(t, "subject", &rec, "Sns.Subject");
-        if (dd_json_path(&rec, "Sns.Timestamp", &v) == DD_OK) t->start_ns = dd__sls_iso_to_ns(&v);
+        dd__sls_tag_json(x, t, "message_id", &rec, "Sns.MessageId");
+        dd__sls_tag_json(x, t, "type", &rec, "Sns.Type");
+        dd__sls_tag_json(x, t, "subject", &rec, "Sns.Subject");
+        if (dd__lx_path(x, &rec, "Sns.Timestamp", &v)) t->start_ns = dd__sls_iso_to_ns(&v);
         t->is_async = 1;
         break;
     case DD_LAMBDA_EVENT_SQS:
@@ -1671,37 +2156,37 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
         dd__sls_set(t->resource, sizeof t->resource, t->service, n);
         dd__sls_tag(t, "queuename", t->service, n);
         dd__sls_tag(t, "event_source_arn", t->event_source_arn, strlen(t->event_source_arn));
-        dd__sls_tag_json(t, "receipt_handle", &rec, "receiptHandle");
-        dd__sls_tag_json(t, "sender_id", &rec, "attributes.SenderId");
-        if (dd_json_path(&rec, "attributes.SentTimestamp", &v) == DD_OK) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
+        dd__sls_tag_json(x, t, "receipt_handle", &rec, "receiptHandle");
+        dd__sls_tag_json(x, t, "sender_id", &rec, "attributes.SenderId");
+        if (dd__lx_path(x, &rec, "attributes.SentTimestamp", &v)) t->start_ns = dd__sls_ms_to_ns(&v, 1000000);
         t->is_async = 1;
         { /* SNS envelope or EventBridge event in the body: an upstream span */
             dd_json body, b, ty;
-            if (DD__SLS_GET(&rec, "body", &body) && dd__sls_parse_jstr(x, &body, &b) && b.type == DD_JSON_OBJECT) {
-                if (DD__SLS_GET(&b, "Type", &ty) && dd__sls_str_is(&ty, "Notification") &&
-                    DD__SLS_GET(&b, "TopicArn", &v)) {
+            if (DD__LX_GET(x, &rec, "body", &body) && dd__sls_sqs_body(x, &body, &b)) {
+                if (DD__LX_GET(x, &b, "Type", &ty) && dd__sls_str_is(&ty, "Notification") &&
+                    DD__LX_GET(x, &b, "TopicArn", &v)) {
                     dd__sls_copy(&v, arn, sizeof arn);
                     memcpy(t->upstream_span_name, "aws.sns", 8);
                     n = strlen(dd__sls_last(arn, ':'));
                     dd__sls_set(t->upstream_service, sizeof t->upstream_service, dd__sls_last(arn, ':'), n);
                     dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, dd__sls_last(arn, ':'), n);
-                    if (DD__SLS_GET(&b, "Timestamp", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
+                    if (DD__LX_GET(x, &b, "Timestamp", &v)) t->upstream_start_ns = dd__sls_iso_to_ns(&v);
                     /* the tags of a direct SNS trigger, from the envelope (Subject only when set) */
                     dd__sls_utag(t, "topicname", t->upstream_service, strlen(t->upstream_service));
                     dd__sls_utag(t, "topic_arn", arn, strlen(arn));
-                    dd__sls_utag_json(t, "message_id", &b, "MessageId");
-                    dd__sls_utag_json(t, "type", &b, "Type");
-                    dd__sls_utag_json(t, "subject", &b, "Subject");
-                } else if (dd_json_path(&b, "detail._datadog", &ty) == DD_OK &&
+                    dd__sls_utag_json(x, t, "message_id", &b, "MessageId");
+                    dd__sls_utag_json(x, t, "type", &b, "Type");
+                    dd__sls_utag_json(x, t, "subject", &b, "Subject");
+                } else if (dd__lx_path(x, &b, "detail._datadog", &ty) &&
                            (ty.type == DD_JSON_OBJECT || ty.type == DD_JSON_STRING) &&
-                           DD__SLS_GET(&b, "source", &v)) {
+                           DD__LX_GET(x, &b, "source", &v)) {
                     /* EventBridge -> SQS: only a traced producer's event (detail._datadog), as Python */
                     n = dd__sls_copy(&v, name, sizeof name);
                     memcpy(t->upstream_span_name, "aws.eventbridge", 16);
                     dd__sls_set(t->upstream_service, sizeof t->upstream_service, name, n);
                     dd__sls_set(t->upstream_resource, sizeof t->upstream_resource, name, n);
-                    t->upstream_start_ns = dd__sls_eb_start(&b);
-                    dd__sls_utag_json(t, "detail_type", &b, "detail-type");
+                    t->upstream_start_ns = dd__sls_eb_start(x, &b);
+                    dd__sls_utag_json(x, t, "detail_type", &b, "detail-type");
                 }
             }
         }
@@ -1715,16 +2200,16 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
             dd__sls_set(t->resource, sizeof t->resource, s, n);
             dd__sls_tag(t, "streamname", s, n);
         }
-        if (DD__SLS_GET(&rec, "eventID", &v)) {
+        if (DD__LX_GET(x, &rec, "eventID", &v)) {
             n = dd__sls_copy(&v, name, sizeof name);
             dd__sls_tag(t, "event_id", name, n);
             { const char *c = strchr(name, ':'); dd__sls_tag(t, "shardid", name, c ? (size_t)(c - name) : n); }
         }
         dd__sls_tag(t, "event_source_arn", t->event_source_arn, strlen(t->event_source_arn));
-        dd__sls_tag_json(t, "event_name", &rec, "eventName");
-        dd__sls_tag_json(t, "event_version", &rec, "eventVersion");
-        dd__sls_tag_json(t, "partition_key", &rec, "kinesis.partitionKey");
-        if (dd_json_path(&rec, "kinesis.approximateArrivalTimestamp", &v) == DD_OK)
+        dd__sls_tag_json(x, t, "event_name", &rec, "eventName");
+        dd__sls_tag_json(x, t, "event_version", &rec, "eventVersion");
+        dd__sls_tag_json(x, t, "partition_key", &rec, "kinesis.partitionKey");
+        if (dd__lx_path(x, &rec, "kinesis.approximateArrivalTimestamp", &v))
             t->start_ns = dd__sls_ms_to_ns(&v, 1000000000);
         t->is_async = 1;
         break;
@@ -1739,28 +2224,28 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
             dd__sls_tag(t, "tablename", t->service, n);
         }
         dd__sls_tag(t, "event_source_arn", t->event_source_arn, strlen(t->event_source_arn));
-        dd__sls_tag_json(t, "event_id", &rec, "eventID");
-        dd__sls_tag_json(t, "event_name", &rec, "eventName");
-        dd__sls_tag_json(t, "event_version", &rec, "eventVersion");
-        dd__sls_tag_json(t, "stream_view_type", &rec, "dynamodb.StreamViewType");
-        dd__sls_tag_json(t, "size_bytes", &rec, "dynamodb.SizeBytes");
-        if (dd_json_path(&rec, "dynamodb.ApproximateCreationDateTime", &v) == DD_OK)
+        dd__sls_tag_json(x, t, "event_id", &rec, "eventID");
+        dd__sls_tag_json(x, t, "event_name", &rec, "eventName");
+        dd__sls_tag_json(x, t, "event_version", &rec, "eventVersion");
+        dd__sls_tag_json(x, t, "stream_view_type", &rec, "dynamodb.StreamViewType");
+        dd__sls_tag_json(x, t, "size_bytes", &rec, "dynamodb.SizeBytes");
+        if (dd__lx_path(x, &rec, "dynamodb.ApproximateCreationDateTime", &v))
             t->start_ns = dd__sls_ms_to_ns(&v, 1000000000);
         t->is_async = 1;
         break;
     case DD_LAMBDA_EVENT_EVENTBRIDGE:
         memcpy(t->span_name, "aws.eventbridge", 16);
-        if (DD__SLS_GET(ev, "source", &v)) {
+        if (DD__LX_GET(x, ev, "source", &v)) {
             n = dd__sls_copy(&v, name, sizeof name);
             dd__sls_set(t->service, sizeof t->service, name, n);
             dd__sls_set(t->resource, sizeof t->resource, name, n);
         }
-        dd__sls_tag_json(t, "detail_type", ev, "detail-type");
-        t->start_ns = dd__sls_eb_start(ev);
+        dd__sls_tag_json(x, t, "detail_type", ev, "detail-type");
+        t->start_ns = dd__sls_eb_start(x, ev);
         t->is_async = 1;
         break;
     case DD_LAMBDA_EVENT_CLOUDWATCH_EVENTS:
-        if (dd_json_path(ev, "resources.0", &v) == DD_OK) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
+        if (dd__lx_path(x, ev, "resources.0", &v)) dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
         break;
     case DD_LAMBDA_EVENT_CLOUDFRONT: {
         /* arn:<partition>:cloudfront::<account>:distribution/<id>, region and account from the
@@ -1768,7 +2253,7 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
         const char *fa = x->cfg ? x->cfg->invoked_function_arn : NULL, *p[5] = {0, 0, 0, 0, 0};
         size_t k = 0, i, fl = fa ? strlen(fa) : 0, rl, al, dn, m;
         const char *part = "aws";
-        if (!fa || dd_json_path(&rec, "cf.config.distributionId", &v) != DD_OK) break;
+        if (!fa || !dd__lx_path(x, &rec, "cf.config.distributionId", &v)) break;
         for (i = 0; i < fl && k < 4; i++)
             if (fa[i] == ':') p[++k] = fa + i + 1;
         if (k < 4) break;
@@ -1792,7 +2277,7 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
     }
     case DD_LAMBDA_EVENT_STATES: {
         dd_json so;
-        if (dd__sls_is_sfn(ev, &so) && dd_json_path(&so, "StateMachine.Id", &v) == DD_OK)
+        if (dd__sls_is_sfn(x, ev, &so) && dd__lx_path(x, &so, "StateMachine.Id", &v))
             dd__sls_copy(&v, t->event_source_arn, sizeof t->event_source_arn);
         break;
     }
@@ -1807,23 +2292,22 @@ DD__PRIVATE void dd__sls_trigger_details(dd__sls_x *x, const dd_json *ev, dd_lam
 
 /*--- extract ---*/
 
-DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, const dd__sls_x *xp, const char *event, size_t event_len,
-                                   const char *client_context, size_t cc_len, dd_trace_context *out,
-                                   dd_lambda_trigger *t);
-DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
-                             const char *client_context, size_t cc_len, dd_trace_context *out,
-                             dd_lambda_trigger *trigger) {
-    char local[16384];
-    char *heap = NULL;
+/* The decoding room of one extraction (docs/lambda.md §4.0): config->scratch when given; else
+ * `room` (room_len bytes: dd_lambda_start_invocation's per-invocation 16 KiB) for an event (plus
+ * client context) up to DD__SLS_SMALL; else allocated on first use: 16 KiB for such an event, twice
+ * the input for a bigger one (a 200 KB `_datadog` attribute must not be lost), freed before
+ * dd_lambda_extract returns. Nothing is on the stack: the capacities are those of the 16 KiB stack
+ * buffer this replaced, so every result is the same. */
+DD__PRIVATE int dd__sls_extract_in(dd__sls_x *x, const char *event, size_t event_len, const char *client_context,
+                                   size_t cc_len, dd_trace_context *out, dd_lambda_trigger *t);
+DD__PRIVATE int dd__sls_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
+                                const char *client_context, size_t cc_len, dd_trace_context *out,
+                                dd_lambda_trigger *trigger, char *room, size_t room_len) {
     dd__sls_x x;
-    dd_lambda_trigger tmp;
-    /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
-    dd_lambda_trigger *t = trigger ? trigger : &tmp;
     int rc;
     if (out) memset(out, 0, sizeof *out);
     if (trigger) memset(trigger, 0, sizeof *trigger);
     if (!out || (!event && event_len) || (!client_context && cc_len)) return DD_ERR_INVALID_ARG;
-    memset(&tmp, 0, sizeof tmp);
     memset(&x, 0, sizeof x);
     x.cfg = cfg;
     x.prop = cfg ? cfg->propagation : NULL;
@@ -1831,33 +2315,43 @@ DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, siz
     if (cfg && cfg->scratch && cfg->scratch_len) {
         x.scratch = cfg->scratch;
         x.cap = cfg->scratch_len;
-    } else if (event_len + cc_len > sizeof local / 2 && event_len + cc_len < (SIZE_MAX >> 2)) {
-        /* a nested payload of a large event (a 200 KB _datadog attribute) must not be lost: room
-         * for twice the input (a payload and what is decoded from it), freed below */
-        size_t room = 2 * (event_len + cc_len) + 64;
-        heap = (char *)malloc(room);
-        x.scratch = heap ? heap : local;
-        x.cap = heap ? room : sizeof local;
+    } else if (event_len + cc_len > DD__SLS_SMALL && event_len + cc_len < (SIZE_MAX >> 2)) {
+        x.cap = 2 * (event_len + cc_len) + 64; /* allocated by dd__lx_room on first use */
+        x.fallback = room;
+        x.fallback_len = room_len;
+    } else if (room && room_len >= DD__SLS_ROOM) {
+        x.scratch = room;
+        x.cap = DD__SLS_ROOM;
     } else {
-        x.scratch = local;
-        x.cap = sizeof local;
+        x.cap = DD__SLS_ROOM; /* allocated by dd__lx_room on first use */
     }
-    rc = dd__sls_extract_in(cfg, &x, event, event_len, client_context, cc_len, out, t);
-    free(heap);
+    rc = dd__sls_extract_in(&x, event, event_len, client_context, cc_len, out, trigger);
+    free(x.heap);
     return rc;
 }
-DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, const dd__sls_x *xp, const char *event, size_t event_len,
-                                   const char *client_context, size_t cc_len, dd_trace_context *out,
-                                   dd_lambda_trigger *t) {
-    dd__sls_x x = *xp;
+DD_API int dd_lambda_extract(const dd_lambda_config *cfg, const char *event, size_t event_len,
+                             const char *client_context, size_t cc_len, dd_trace_context *out,
+                             dd_lambda_trigger *trigger) {
+    return dd__sls_extract(cfg, event, event_len, client_context, cc_len, out, trigger, NULL, 0);
+}
+/* The sources in their order; t may be NULL (only the context is wanted: the trigger's
+ * description is not built, the classification is). */
+DD__PRIVATE int dd__sls_extract_in(dd__sls_x *x, const char *event, size_t event_len, const char *client_context,
+                                   size_t cc_len, dd_trace_context *out, dd_lambda_trigger *t) {
+    const dd_lambda_config *cfg = x->cfg;
+    dd__sls_class cl = {DD_LAMBDA_EVENT_UNKNOWN, 0};
     dd_json ev;
-    int found = 0, builtins = 1;
+    int found = 0, builtins = 1, src = DD_LAMBDA_CONTEXT_NONE;
     memset(&ev, 0, sizeof ev);
     if (!event || dd_json_parse(event, event_len, &ev) != DD_OK) memset(&ev, 0, sizeof ev);
     if (ev.type) {
-        dd__sls_classify(&ev, t);
-        dd__sls_trigger_details(&x, &ev, t);
-        x.used = 0;
+        dd__sls_classify(x, &ev, &cl);
+        if (t) {
+            t->event_source = cl.event_source;
+            t->event_subtype = cl.event_subtype;
+            dd__sls_trigger_details(x, &ev, t);
+        }
+        x->used = 0;
     }
     if (cfg && cfg->extractor_fn) {
         int rc = cfg->extractor_fn(cfg->extractor_user, event, event_len, out);
@@ -1866,21 +2360,15 @@ DD__PRIVATE int dd__sls_extract_in(const dd_lambda_config *cfg, const dd__sls_x 
         if (!found) memset(out, 0, sizeof *out);
     }
     if (!found && builtins) {
-        if (ev.type) found = dd__sls_event_context(&x, &ev, t->event_source);
-        if (!found) { memset(out, 0, sizeof *out); x.used = 0; found = dd__sls_client_context(&x, client_context, cc_len); }
+        if (ev.type) found = dd__sls_event_context(x, &ev, cl.event_source);
+        if (!found) { memset(out, 0, sizeof *out); x->used = 0; found = dd__sls_client_context(x, client_context, cc_len); }
         if (!found) memset(out, 0, sizeof *out);
     }
-    if (found) {
-        t->context_source = DD_LAMBDA_CONTEXT_EVENT;
-        return DD_OK;
-    }
-    if (dd__sls_xray_env(cfg, out)) {
-        t->context_source = DD_LAMBDA_CONTEXT_XRAY;
-        return DD_OK;
-    }
-    memset(out, 0, sizeof *out);
-    t->context_source = DD_LAMBDA_CONTEXT_NONE;
-    return DD_ERR_NOT_FOUND;
+    if (found) src = DD_LAMBDA_CONTEXT_EVENT;
+    else if (dd__sls_xray_env(cfg, out)) src = DD_LAMBDA_CONTEXT_XRAY;
+    else memset(out, 0, sizeof *out);
+    if (t) t->context_source = src;
+    return src == DD_LAMBDA_CONTEXT_NONE ? DD_ERR_NOT_FOUND : DD_OK;
 }
 
 /*--- x-ray merging ---*/
@@ -1897,7 +2385,7 @@ DD__PRIVATE int dd__sls_merge_on(const dd_lambda_config *cfg) {
 
 DD_API int dd_lambda_parent(const dd_lambda_config *cfg, const dd_trace_context *extracted, int context_source,
                             dd_trace_context *parent) {
-    dd_trace_context xr;
+    uint64_t xray_parent;
     if (parent) memset(parent, 0, sizeof *parent);
     if (!extracted || !parent) return DD_ERR_INVALID_ARG;
     if (!dd__sls_ctx_complete(extracted)) return DD_ERR_NOT_FOUND;
@@ -1906,8 +2394,10 @@ DD_API int dd_lambda_parent(const dd_lambda_config *cfg, const dd_trace_context 
         *parent = *extracted;
         return DD_OK;
     }
+    /* the X-Ray header is read into *parent (no second 20 KB context on the stack), then replaced */
+    xray_parent = context_source == DD_LAMBDA_CONTEXT_EVENT && dd__sls_xray_env(cfg, parent) ? parent->parent_id : 0;
     *parent = *extracted;
-    if (context_source == DD_LAMBDA_CONTEXT_EVENT && dd__sls_xray_env(cfg, &xr)) parent->parent_id = xr.parent_id;
+    if (xray_parent) parent->parent_id = xray_parent;
     return DD_OK;
 }
 
@@ -2056,6 +2546,13 @@ typedef struct dd__lam_inv {
     char request_id[128];
     int ui, ui_adopted;
     char err_type[DD__LAM_ERR_MAX], err_msg[DD__LAM_ERR_MAX], err_stack[DD__LAM_ERR_MAX]; /* "" = none */
+    /* Working storage, so that no call holds these on its stack (16 KiB per call, dd_lambda.h STACK):
+     * dd_lambda_start_invocation extracts into ext, derives parent, describes the trigger in trig
+     * when the caller gives none, and decodes nested payloads in room; dd_lambda_end_invocation
+     * reads the root's context into ext and encodes the error headers in room. */
+    dd_trace_context ext, parent;
+    dd_lambda_trigger trig;
+    char room[DD__SLS_ROOM];
 } dd__lam_inv;
 
 struct dd_lambda {
@@ -2793,22 +3290,23 @@ DD__PRIVATE void dd__lam_ui_end(dd_lambda *l, dd__lam_inv *rec, dd_span *span, c
                                 int is_error) {
     dd_header h[12];
     size_t nh = 0;
-    char sid[24], tid[24], pid[24], prio[8], b64[3][DD__LAM_ERR_MAX * 4 / 3 + 8];
-    dd_trace_context ctx;
+    char sid[24], tid[24], pid[24], prio[8];
+    char(*b64)[DD__LAM_ERR_MAX * 4 / 3 + 8] = (char(*)[DD__LAM_ERR_MAX * 4 / 3 + 8])rec->room; /* 3 of them */
+    dd_trace_context *c = &rec->ext; /* the record's storage: nothing this big on the stack */
     dd_http_response resp;
     dd__lam_hdr(h, &nh, "lambda-runtime-aws-request-id", rec->request_id);
     sid[dd__t_u64_dec(dd_span_id(span), sid)] = 0;
     dd__lam_hdr(h, &nh, "x-datadog-span-id", sid);
-    if (!rec->ui_adopted && dd_span_context(span, &ctx) == DD_OK) {
-        tid[dd__t_u64_dec(ctx.trace_id.lo, tid)] = 0;
-        pid[dd__t_u64_dec(ctx.parent_id, pid)] = 0;
+    if (!rec->ui_adopted && dd_span_context(span, c) == DD_OK) {
+        tid[dd__t_u64_dec(c->trace_id.lo, tid)] = 0;
+        pid[dd__t_u64_dec(c->parent_id, pid)] = 0;
         dd__lam_hdr(h, &nh, "x-datadog-trace-id", tid);
         dd__lam_hdr(h, &nh, "x-datadog-parent-id", pid);
-        if (ctx.sampling_priority != DD_PRIORITY_UNSET) {
-            snprintf(prio, sizeof prio, "%d", (int)ctx.sampling_priority);
+        if (c->sampling_priority != DD_PRIORITY_UNSET) {
+            snprintf(prio, sizeof prio, "%d", (int)c->sampling_priority);
             dd__lam_hdr(h, &nh, "x-datadog-sampling-priority", prio);
         }
-        if (ctx.ptags_len) dd__lam_hdr(h, &nh, "x-datadog-tags", ctx.ptags);
+        if (c->ptags_len) dd__lam_hdr(h, &nh, "x-datadog-tags", c->ptags);
     }
     if (is_error) {
         dd__lam_hdr(h, &nh, "x-datadog-invocation-error", "true");
@@ -2937,10 +3435,8 @@ DD__PRIVATE void dd__lam_enh_tags(const dd_lambda *l, dd__lam_inv *rec, const ch
 DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocation *inv, dd_lambda_trigger *trigger) {
     dd_lambda_config cfg;
     dd__lam_hooks hooks;
-    dd_lambda_trigger local;
-    /* cppcheck-suppress uninitvar ; only its address is taken: it is zeroed before any read */
-    dd_lambda_trigger *tr = trigger ? trigger : &local;
-    dd_trace_context extracted, parent;
+    dd_lambda_trigger *tr;
+    dd_trace_context *parent;
     dd_span_options so;
     dd_span *inf = NULL, *s;
     dd__lam_inv *rec;
@@ -2951,6 +3447,15 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     int first, proactive, have_parent, merged_xray = 0, adopted = 0;
     if (trigger) memset(trigger, 0, sizeof *trigger);
     if (!l || !inv) return NULL;
+    /* the invocation's record first: it holds the contexts, the trigger and the decoding room */
+    pthread_mutex_lock(&l->lock);
+    rec = l->spare;
+    if (rec) l->spare = rec->next;
+    pthread_mutex_unlock(&l->lock);
+    if (!rec) rec = (dd__lam_inv *)dd__alloc(&l->t->alloc, sizeof *rec);
+    if (!rec) return NULL; /* out of memory: this invocation is not traced */
+    tr = trigger ? trigger : &rec->trig;
+    parent = &rec->parent;
     cfg = l->cfg;
     cfg.invoked_function_arn = inv->invoked_function_arn;
     if (inv->xray_trace_id) {
@@ -2962,16 +3467,16 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
         cfg.send_fn = l->cfg.send_fn ? dd__lam_h_send : NULL;
         cfg.hook_user = &hooks;
     }
-    dd_lambda_extract(&cfg, inv->event, inv->event ? inv->event_len : 0, inv->client_context,
-                      inv->client_context ? inv->client_context_len : 0, &extracted, tr);
-    have_parent = dd_lambda_parent(&cfg, &extracted, tr->context_source, &parent) == DD_OK;
+    dd__sls_extract(&cfg, inv->event, inv->event ? inv->event_len : 0, inv->client_context,
+                    inv->client_context ? inv->client_context_len : 0, &rec->ext, tr, rec->room, sizeof rec->room);
+    have_parent = dd_lambda_parent(&cfg, &rec->ext, tr->context_source, parent) == DD_OK;
     if (have_parent && tr->context_source == DD_LAMBDA_CONTEXT_XRAY) merged_xray = 1; /* only with merging on */
     if (l->ui) { /* the Extension extracts, infers and merges; the tracer adopts its answer (§11.2) */
-        adopted = dd__lam_ui_start(l, inv, &parent) == DD_OK;
+        adopted = dd__lam_ui_start(l, inv, parent) == DD_OK;
         have_parent = adopted;
         merged_xray = 0;
     } else if (cfg.send_fn) {
-        dd_lambda_send_trace_metadata(&cfg, &extracted, tr->context_source);
+        dd_lambda_send_trace_metadata(&cfg, &rec->ext, tr->context_source);
     }
 
     start = inv->start_ns ? inv->start_ns : l->t->wall_ns_fn(l->t->clock_user);
@@ -3004,7 +3509,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     else dd__lam_copy(service, sizeof service, name, name_len);
 
     if (!l->ui && l->managed_services && tr->span_name[0])
-        inf = dd__lam_start_inferred(l, tr, have_parent ? &parent : NULL, inv->event, inv->event ? inv->event_len : 0,
+        inf = dd__lam_start_inferred(l, tr, have_parent ? parent : NULL, inv->event, inv->event ? inv->event_len : 0,
                                      inv->request_id, start);
     if (inf) { /* from the trigger tags, as datadog-lambda-python's wrapper _after: http.route, dd_resource_key */
         for (i = 0; i < tr->n_trigger_tags && i < DD_LAMBDA_TRIGGER_TAGS_MAX; i++)
@@ -3015,7 +3520,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     }
     memset(&so, 0, sizeof so);
     so.parent = inf;
-    so.context = !inf && have_parent ? &parent : NULL;
+    so.context = !inf && have_parent ? parent : NULL;
     so.name = "aws.lambda";
     so.service = service;
     so.resource = l->ui ? "dd-tracer-serverless-span" : name; /* the Extension replaces it (§11.2) */
@@ -3024,6 +3529,10 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     s = dd_span_start(l->t, &so);
     if (!s) {
         if (inf) dd_span_finish_at(inf, start);
+        pthread_mutex_lock(&l->lock);
+        rec->next = l->spare;
+        l->spare = rec;
+        pthread_mutex_unlock(&l->lock);
         return NULL;
     }
     dd_span_set_kind(s, "server");
@@ -3068,15 +3577,6 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
         dd_span_finish_at(load, start);
     }
 
-    pthread_mutex_lock(&l->lock);
-    rec = l->spare;
-    if (rec) l->spare = rec->next;
-    pthread_mutex_unlock(&l->lock);
-    if (!rec) rec = (dd__lam_inv *)dd__alloc(&l->t->alloc, sizeof *rec);
-    if (!rec) { /* out of memory: nothing to finish later, so end the inferred span now */
-        if (inf) dd_span_finish_at(inf, start);
-        return s;
-    }
     rec->lambda = s;
     rec->inferred = inf;
     rec->lambda_start = start;

@@ -4,7 +4,9 @@
 #   answer (bench/throughput.sh; about a minute; THROUGHPUT_SECONDS=N per run, default 5).
 # make bench-stats: instructions and bytes per trace with client-side stats off and on
 #   (bench/stats.sh; about a minute under valgrind).
-.PHONY: bench bench-smoke bench-throughput bench-stats
+# make bench-lambda: dd_lambda_extract of 6 MB events against one parse of them
+#   (bench/lambda_extract.sh; about a minute).
+.PHONY: bench bench-smoke bench-throughput bench-stats bench-lambda
 bench:
 	@BUILD=$(BUILD) bash bench/run.sh
 bench-smoke:
@@ -13,3 +15,5 @@ bench-throughput:
 	@BUILD=$(BUILD) bash bench/throughput.sh
 bench-stats:
 	@BUILD=$(BUILD) bash bench/stats.sh
+bench-lambda:
+	@BUILD=$(BUILD) bash bench/lambda_extract.sh

@@ -10,6 +10,12 @@
 #      attribute is 200 KB gives the carrier's context; the X-Ray subsegment received on a local UDP
 #      socket byte for byte;
 #   C. Forwarder mode: stdout parsed back into spans and metrics (custom and enhanced).
+#   D, E. A handler that runs past its deadline (1.5 s), the fake Runtime API playing the platform
+#      (it kills the runtime at the deadline and starts a new one): in Forwarder mode the impending
+#      timeout guard delivers the trace (aws.lambda with error.type "Impending Timeout", 100 ms
+#      before the deadline, as datadog-lambda-python); with universal instrumentation no
+#      end-invocation for the killed invocation (the Extension reports timeouts itself); in both
+#      the next invocation is served by the new runtime.
 # Expected values are written here from docs/lambda.md §11 and docs/delivery.md §4, §5.
 # Last line: "lambda_extension: N passed, N failed".
 set -u
@@ -63,6 +69,30 @@ run() {
     sleep 0.2 # the last datagrams
     kill "$EPID" 2>/dev/null; wait "$EPID" 2>/dev/null
     if [ $rc = 0 ]; then ok "$name: bootstrap ran $n invocations and exited cleanly"; else bad "$name: bootstrap exit status $rc"; tail -n 20 "$d/bootstrap.err"; fi
+}
+# run_platform NAME EVENTS_PY EXTENSION(0/1) [env...]: as run, but the fake Runtime API starts the
+# bootstrap itself and restarts it after a timeout (--runtime).
+run_platform() {
+    local name=$1 events=$2 ext=$3; shift 3
+    local d="$B/$name" n rc
+    mkdir -p "$d"
+    $PY - "$d/events.json" <<<"$events" || { bad "$name: events"; return; }
+    n=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$d/events.json")
+    $PY tests/fake_extension.py --record "$d/ext.jsonl" --ready-file "$d/ext.ready" 2>"$d/ext.err" &
+    EPID=$!; PIDS="$PIDS $EPID"
+    for _ in $(seq 1 200); do [ -s "$d/ext.ready" ] && break; sleep 0.05; done
+    read -r HTTP STATSD XRAY <"$d/ext.ready"
+    env AWS_LAMBDA_FUNCTION_NAME=Demo-Function AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512 \
+        DD_LAMBDA_EXTENSION_PATH="$([ "$ext" = 1 ] && echo "$B/datadog-agent" || echo "$B/absent")" \
+        DD_TRACE_AGENT_URL=http://127.0.0.1:$HTTP DD_LAMBDA_EXTENSION_URL=http://127.0.0.1:$HTTP \
+        DD_DOGSTATSD_PORT=$STATSD DD_TRACE_AGENT_TIMEOUT=1 DD_SERVICE= DD_ENV= DD_COLD_START_TRACING=false "$@" \
+        timeout 60 $PY examples/lambda/fake_runtime_api.py --events "$d/events.json" --results "$d/results.jsonl" \
+        --record-next --exit-after "$n" --function-arn "arn:aws:lambda:us-east-1:123456789012:function:Demo-Function" \
+        --runtime-out "$d/stdout" --runtime "$B/bootstrap" 2>"$d/bootstrap.err"
+    rc=$?
+    sleep 0.2
+    kill "$EPID" 2>/dev/null; wait "$EPID" 2>/dev/null
+    if [ $rc = 0 ]; then ok "$name: the platform served $n invocations"; else bad "$name: fake Runtime API exit status $rc"; tail -n 20 "$d/bootstrap.err"; fi
 }
 check() { # NAME PYTHON: the checks print "ok ..."/"FAIL ..." and a last line "checks: N passed, N failed"
     local d="$B/$1" p f
@@ -259,4 +289,53 @@ check('metric lines: the custom metric and the enhanced metrics, in order, with 
 check('metric lines have exactly the keys m, v, e, t in that order and e is now',
       all(list(m) == ['m', 'v', 'e', 't'] and abs(m['e'] - answers[0]['time']) < 60 for m in metrics), metrics[:1])
 check('both invocations answered', [a['request_id'] for a in answers] == ['c-1-http', 'c-2-fail'], answers)
+print('checks: %d passed, %d failed' % (passed, failed))"
+
+# --- D. A timeout in Forwarder mode: the impending timeout guard, the runtime restarted ---
+TIMEOUT_EVENTS="import json, sys
+json.dump([{'request_id': 'PFX-1-before', 'event': {'hello': 'before'}},
+           {'request_id': 'PFX-2-timeout', 'event': {'sleep_ms': 4000}, 'deadline_ms': 1500},
+           {'request_id': 'PFX-3-after', 'event': {'Records': [{'a': 1}]}}], open(sys.argv[1], 'w'))"
+TIMEOUT_COMMON="$COMMON
+starts = [r for r in results if r['kind'] == 'runtime_start']
+timeouts = [r for r in results if r['kind'] == 'timeout']
+check('the first invocation answered, the second timed out, the third answered',
+      [(r['kind'], r['request_id']) for r in results if r['kind'] in ('response', 'error', 'timeout')] ==
+      [('response', PFX + '-1-before'), ('timeout', PFX + '-2-timeout'), ('response', PFX + '-3-after')], results)
+check('the platform killed the runtime at the deadline and started a new one, which served the next invocation',
+      len(starts) == 2 and len(timeouts) == 1 and starts[1]['time'] >= timeouts[0]['time'] and answers[-1]['time'] > starts[1]['time'], starts)
+check('the new runtime asked for the next invocation (three or more fetches in all)', len(nexts) >= 3, nexts)
+"
+run_platform tmo_fwd "${TIMEOUT_EVENTS//PFX/d}" 0
+check tmo_fwd "PFX = 'd'
+$TIMEOUT_COMMON
+out = open(os.path.join(d, 'stdout')).read()
+ls = [json.loads(l) for l in out.splitlines() if l.strip()]
+traces = [s for l in ls if 'traces' in l for s in l['traces'][0]]
+lam = {s['meta'].get('request_id'): s for s in traces if s['name'] == 'aws.lambda'}
+t2 = lam.get('d-2-timeout')
+check('d-2: its trace was written before the kill: aws.lambda with error 1, error.type Impending Timeout, '
+      'error.message Datadog detected an Impending Timeout', t2 and t2['error'] == 1 and t2['meta'].get('error.type') == 'Impending Timeout'
+      and t2['meta'].get('error.message') == 'Datadog detected an Impending Timeout', t2)
+check('d-2: the guard fired 100 ms before the 1.5 s deadline (aws.lambda lasted 1.2-1.5 s)', t2 and 1.2e9 <= t2['duration'] < 1.5e9,
+      t2 and t2['duration'])
+check('d-2: the handler span was finished and delivered with it, as the libraries finish the current span',
+      t2 and any(s['name'] == 'demo.handler' and s['parent_id'] == t2['span_id'] for s in traces))
+check('d-1 and d-3 traced normally, without error', all(lam.get(r) and lam[r]['error'] == 0 for r in ('d-1-before', 'd-3-after')), list(lam))
+enh = [(l['m'], l['v']) for l in ls if 'm' in l and l['m'].startswith('aws.lambda.enhanced')]
+check('enhanced metrics: an invocation for each of the three, no error (a timeout is not an error the library counts)',
+      enh == [('aws.lambda.enhanced.invocations', 1)] * 3, enh)
+print('checks: %d passed, %d failed' % (passed, failed))"
+
+# --- E. A timeout with universal instrumentation: no end-invocation for the killed invocation ---
+run_platform tmo_ui "${TIMEOUT_EVENTS//PFX/e}" 1 DD_UNIVERSAL_INSTRUMENTATION=true
+check tmo_ui "PFX = 'e'
+$TIMEOUT_COMMON
+starts_ui = [r['headers'].get('lambda-runtime-aws-request-id') for r in ext if r['kind'] == 'start']
+ends_ui = [r['headers'].get('lambda-runtime-aws-request-id') for r in ext if r['kind'] == 'end']
+check('start-invocation for the three invocations', starts_ui == ['e-1-before', 'e-2-timeout', 'e-3-after'], starts_ui)
+check('end-invocation for e-1 and e-3 only: none for the killed invocation (the Extension detects the timeout)',
+      ends_ui == ['e-1-before', 'e-3-after'], ends_ui)
+rids = lambda: sorted(set(s.get('meta', {}).get('request_id') for r in ext if r['kind'] == 'traces' for ch in r['payload'] for s in ch) - {None})
+check('traces of e-1 and e-3 delivered, none of e-2 (its spans died with the runtime)', rids() == ['e-1-before', 'e-3-after'], rids())
 print('checks: %d passed, %d failed' % (passed, failed))"

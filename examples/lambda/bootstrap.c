@@ -24,6 +24,16 @@
  *     AWS_XRAY_DAEMON_ADDRESS (host:port, or the udp: part of "tcp:h:p udp:h:p"; unset: none).
  * Events up to the Runtime API's 6 MB limit are accepted (7 MiB kept), and nested payloads (a
  * large `_datadog` SQS attribute) are decoded into a scratch as large as the largest event.
+ * Timeouts (docs/lambda.md §11.4): the handler runs on a worker thread (it makes no SDK call; this
+ * thread owns the spans). Past the invocation's deadline Lambda kills the runtime and starts a new
+ * one; the Extension detects the timeout itself. As datadog-lambda-python and -js do, an impending
+ * timeout guard fires DD_APM_FLUSH_DEADLINE_MILLISECONDS (default 100) before the deadline
+ * (Lambda-Runtime-Deadline-Ms): the handler's span is finished, aws.lambda gets error.type
+ * "Impending Timeout" and error.message "Datadog detected an Impending Timeout", the invocation
+ * is ended and its traces delivered (Forwarder lines, or the Extension's trace intake), then the
+ * runtime waits for the handler (and answers if it is still alive). With universal
+ * instrumentation there is no guard (as datadog-lambda-go): no end-invocation is sent for an
+ * invocation that times out, the Extension reports it.
  * For local tests only: DD_LAMBDA_EXTENSION_PATH replaces the Extension's file path and
  * DD_LAMBDA_EXTENSION_URL the lifecycle API's address.
  * The demo handler counts the event's Records, sends the custom metric demo.records (tagged with
@@ -36,6 +46,8 @@
 #include "dd_lambda.h"
 #include "dd_sender.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +102,54 @@ static void maybe_sleep(const char *event, size_t len) {
     }
 }
 
+/* The handler's run on its worker thread: user code only (no SDK call), so that the runtime
+ * thread, which owns the spans, can end the invocation at an impending timeout. */
+typedef struct handler_job {
+    const char *event;
+    size_t len;
+    long records;
+    const char *err;
+    int failed, done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} handler_job;
+static void *handler_main(void *arg) {
+    handler_job *j = (handler_job *)arg;
+    long records = 0;
+    const char *err = NULL;
+    int failed;
+    maybe_sleep(j->event, j->len);
+    failed = handle(j->event, j->len, &records, &err) != 0;
+    pthread_mutex_lock(&j->mu);
+    j->records = records;
+    j->err = err;
+    j->failed = failed;
+    j->done = 1;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+/* Waits for the handler until guard_ms (epoch ms; 0 = no guard). 1 when it finished. */
+static int handler_wait(handler_job *j, int64_t guard_ms) {
+    int done;
+    struct timespec ts;
+    ts.tv_sec = (time_t)(guard_ms / 1000);
+    ts.tv_nsec = (long)(guard_ms % 1000) * 1000000L;
+    pthread_mutex_lock(&j->mu);
+    while (!j->done) {
+        if (!guard_ms) pthread_cond_wait(&j->cv, &j->mu);
+        else if (pthread_cond_timedwait(&j->cv, &j->mu, &ts) == ETIMEDOUT) break;
+    }
+    done = j->done;
+    pthread_mutex_unlock(&j->mu);
+    return done;
+}
+static int64_t env_ms(const char *name, int64_t dflt) { /* a positive integer, else the default */
+    const char *v = getenv(name);
+    long long n = v ? atoll(v) : 0;
+    return n > 0 ? (int64_t)n : dflt;
+}
+
 /* Forwarder mode: a whole line to stdout with write(2) (a stdio buffer or a runtime prefix would
  * break the JSON the Forwarder parses). */
 static int write_stdout(void *user, const char *line, size_t len) {
@@ -132,7 +192,8 @@ int main(void) {
     dd_lambda *lam;
     const char *ext_path = getenv("DD_LAMBDA_EXTENSION_PATH");
     char *scratch;
-    int mode;
+    int mode, guard;
+    int64_t flush_deadline_ms = env_ms("DD_APM_FLUSH_DEADLINE_MILLISECONDS", 100);
     FILE *probe;
     if (!api || !*api) {
         fprintf(stderr, "bootstrap: AWS_LAMBDA_RUNTIME_API is not set\n");
@@ -207,6 +268,7 @@ int main(void) {
         lopt.extension.user = ext;
         lopt.extension.timeout_ms = 1000;
     }
+    guard = !lopt.extension.request_fn; /* no impending-timeout guard with universal instrumentation */
     lam = dd_lambda_new(tracer, &lopt);
     if (!tracer || !lam) {
         static const char init_error[] = "{\"errorMessage\":\"tracer\",\"errorType\":\"InitError\"}";
@@ -218,10 +280,14 @@ int main(void) {
     }
     for (;;) {
         char request_id[128], arn[DD_LAMBDA_ARN_MAX + 1], trace_header[512], client_context[4096], out[256];
+        char deadline[32];
         char *event;
-        int rc, failed, http;
+        int rc, failed, http, finished;
         long records = 0;
         const char *err = NULL;
+        int64_t deadline_ms;
+        handler_job job;
+        pthread_t worker;
         size_t body_len = 0;
         dd_http_response resp;
         dd_lambda_invocation inv;
@@ -240,6 +306,8 @@ int main(void) {
         header_copy(runtime, "Lambda-Runtime-Invoked-Function-Arn", arn, sizeof arn);
         header_copy(runtime, "Lambda-Runtime-Trace-Id", trace_header, sizeof trace_header);
         header_copy(runtime, "Lambda-Runtime-Client-Context", client_context, sizeof client_context);
+        header_copy(runtime, "Lambda-Runtime-Deadline-Ms", deadline, sizeof deadline);
+        deadline_ms = atoll(deadline);
         if (!request_id[0] || strchr(request_id, '/')) {
             fprintf(stderr, "bootstrap: invocation without a usable request id; exiting\n");
             break;
@@ -268,8 +336,29 @@ int main(void) {
         dd_span_set_resource(work, trigger.event_source != DD_LAMBDA_EVENT_UNKNOWN
                                        ? dd_lambda_event_source_name(trigger.event_source) : "event");
         dd_span_set_tag(work, "_dd.origin", "lambda");
-        maybe_sleep(event, body_len);
-        failed = handle(event, body_len, &records, &err) != 0;
+        memset(&job, 0, sizeof job);
+        job.event = event;
+        job.len = body_len;
+        pthread_mutex_init(&job.mu, NULL);
+        pthread_cond_init(&job.cv, NULL);
+        if (pthread_create(&worker, NULL, handler_main, &job) != 0) handler_main(&job);
+        else {
+            finished = handler_wait(&job, guard && deadline_ms > 0 ? deadline_ms - flush_deadline_ms : 0);
+            if (!finished) { /* the impending timeout (datadog-lambda-python's crash flush) */
+                dd_span_finish(work);
+                dd_lambda_set_invocation_error(lam, span, "Impending Timeout", "Datadog detected an Impending Timeout", NULL);
+                rc = dd_lambda_end_invocation(lam, span, NULL, 0, 0);
+                fprintf(stderr, "bootstrap: invocation %s: impending timeout, traces delivered (%s)\n", request_id,
+                        dd_status_str(rc));
+                span = work = NULL; /* ended: the answer below, if Lambda lets the handler finish, is all that is left */
+            }
+            pthread_join(worker, NULL);
+        }
+        pthread_mutex_destroy(&job.mu);
+        pthread_cond_destroy(&job.cv);
+        records = job.records;
+        err = job.err;
+        failed = job.failed;
         dd_span_set_metric(work, "records", (double)records);
         if (failed) {
             dd_span_set_error_info(work, "DemoError", err, NULL);
@@ -288,7 +377,7 @@ int main(void) {
 
         /* 3. End the invocation: finish, then flush before answering (Lambda may freeze the
          *    sandbox once it has the answer). */
-        rc = dd_lambda_end_invocation(lam, span, failed ? NULL : out, failed ? 0 : strlen(out), failed);
+        rc = span ? dd_lambda_end_invocation(lam, span, failed ? NULL : out, failed ? 0 : strlen(out), failed) : DD_OK;
         if (rc != DD_OK)
             fprintf(stderr, "bootstrap: flush failed: %s (%s)\n", dd_status_str(rc), agent ? dd_sender_last_error(agent) : "");
 

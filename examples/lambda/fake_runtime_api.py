@@ -3,6 +3,7 @@
 
     fake_runtime_api.py [--port 0] [--ready-file F] [--events events.json] [--results results.jsonl]
                         [--exit-after N] [--function-arn ARN] [--deadline-ms MS]
+                        [--runtime-out F] [--runtime CMD ARG...]
 
 Serves, in order, the invocations listed in --events (a JSON array; each item is
 {"event": <any JSON>, "request_id": "...", "client_context": <JSON or absent>,
@@ -19,11 +20,20 @@ An unknown or already answered request id gets 400 (InvalidRequestID / InvalidSt
 response over 6 MiB gets 413. Each answer is appended to --results as a JSON line
 {"kind": "response"|"error"|"init_error", "request_id", "body", "error_type", "time"}. After
 --exit-after N answers the server exits (code 0).
+An invocation item may carry its own "deadline_ms" (else --deadline-ms).
+With --runtime CMD ARG... it also plays the platform's part (docs/lambda.md §11.4): it starts the
+runtime (AWS_LAMBDA_RUNTIME_API set, stdout to --runtime-out when given, appended) and, when an
+invocation passes its deadline unanswered, records {"kind": "timeout", "request_id", "time"} (it
+counts as an answer; a later answer gets 400), kills the runtime with SIGKILL and starts a new
+one, as Lambda resets the sandbox after a timeout. Each start is recorded as {"kind": "runtime_start",
+"pid", "time"}. The runtime is killed when the server exits.
 """
 import argparse
 import json
 import os
 import queue
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -43,6 +53,8 @@ class State:
         self.count = 0
         self.lock = threading.Lock()
         self.done = threading.Event()
+        self.deadlines = {}  # request id -> deadline (epoch ms) of an open invocation
+        self.proc = None
 
     def add(self, item):
         if not isinstance(item, dict) or "event" not in item:
@@ -53,12 +65,41 @@ class State:
     def record(self, kind, request_id, body, error_type):
         with self.lock:
             self.count += 1
+            self.deadlines.pop(request_id, None)
             if self.args.results:
                 with open(self.args.results, "a") as f:
                     f.write(json.dumps({"kind": kind, "request_id": request_id, "body": body,
                                         "error_type": error_type, "time": time.time()}) + "\n")
             if self.args.exit_after and self.count >= self.args.exit_after:
                 self.done.set()
+    def note(self, obj):
+        if self.args.results:
+            with self.lock, open(self.args.results, "a") as f:
+                obj["time"] = time.time()
+                f.write(json.dumps(obj) + "\n")
+    def start_runtime(self, port):
+        env = dict(os.environ, AWS_LAMBDA_RUNTIME_API="127.0.0.1:%d" % port)
+        out = open(self.args.runtime_out, "ab") if self.args.runtime_out else None
+        self.proc = subprocess.Popen(self.args.runtime, env=env, stdout=out)
+        if out:
+            out.close()
+        self.note({"kind": "runtime_start", "pid": self.proc.pid})
+    def watch_deadlines(self, port):
+        """The platform's timeout: the invocation is over, the sandbox reset (runtime killed, restarted)."""
+        while not self.done.is_set():
+            now = time.time() * 1000
+            with self.lock:
+                late = [rid for rid, dl in self.deadlines.items() if now >= dl and rid in self.open]
+                for rid in late:
+                    del self.open[rid]
+                    self.answered.add(rid)
+            for rid in late:
+                self.record("timeout", rid, None, None)
+                if self.proc and not self.done.is_set():
+                    self.proc.send_signal(signal.SIGKILL)
+                    self.proc.wait()
+                    self.start_runtime(port)
+            time.sleep(0.01)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -94,7 +135,10 @@ class Handler(BaseHTTPRequestHandler):
         rid = item["request_id"]
         with st.lock:
             st.open[rid] = item
-        deadline = int(time.time() * 1000) + st.args.deadline_ms
+        deadline = int(time.time() * 1000) + int(item.get("deadline_ms", st.args.deadline_ms))
+        if st.args.runtime:
+            with st.lock:
+                st.deadlines[rid] = deadline
         headers = [("Lambda-Runtime-Aws-Request-Id", rid), ("Lambda-Runtime-Deadline-Ms", str(deadline)),
                    ("Lambda-Runtime-Invoked-Function-Arn", item.get("function_arn", st.args.function_arn))]
         if item.get("trace_id"):
@@ -128,6 +172,7 @@ class Handler(BaseHTTPRequestHandler):
             if len(data) > MAX_RESPONSE:
                 return self.reply(413, {"errorMessage": "response too large", "errorType": "RequestEntityTooLarge"})
             del st.open[rid]
+            st.deadlines.pop(rid, None)
             st.answered.add(rid)
         st.record(kind, rid, data.decode("utf-8", "replace"), self.headers.get("Lambda-Runtime-Function-Error-Type"))
         self.reply(202, {"status": "OK"})
@@ -144,6 +189,8 @@ def main():
     ap.add_argument("--function-arn", default="arn:aws:lambda:us-east-1:123456789012:function:demo-function")
     ap.add_argument("--deadline-ms", type=int, default=30000)
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--runtime-out", help="with --runtime: the runtime's stdout, appended")
+    ap.add_argument("--runtime", nargs=argparse.REMAINDER, help="play the platform: run this runtime, restart it after a timeout")
     args = ap.parse_args()
     st = State(args)
     if args.events:
@@ -157,10 +204,16 @@ def main():
             f.write(str(srv.server_address[1]))
         os.rename(args.ready_file + ".tmp", args.ready_file)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
+    if args.runtime:
+        st.start_runtime(srv.server_address[1])
+        threading.Thread(target=st.watch_deadlines, args=(srv.server_address[1],), daemon=True).start()
     try:
         st.done.wait()
     except KeyboardInterrupt:
         pass
+    if st.proc:
+        st.proc.send_signal(signal.SIGKILL)
+        st.proc.wait()
     srv.shutdown()
 
 
