@@ -60,6 +60,13 @@
  *           context (the client context and X-Ray still apply). dd_lambda_start_invocation returns
  *           NULL when tracing is off or a limit refused the span; dd_lambda_end_invocation accepts
  *           that NULL. Span functions follow dd_trace.h (never fail loudly, drops are counted).
+ * NULL      one rule for the whole API (the five headers): every public function accepts NULL for
+ *           any pointer argument and then returns its documented error (DD_ERR_INVALID_ARG, or its
+ *           own error value: DD_ERR_NOT_FOUND, 0, NULL, "", -1, DD_TRANSPORT_NOT_SENT) or does
+ *           nothing, writing nothing; where NULL has a documented meaning (defaults, none, an
+ *           optional out-param, an output buffer taken as capacity 0 to measure) it keeps it.
+ *           tests/null_api_test.c calls every function with NULL in each pointer position (the
+ *           calls generated from the headers by scripts/gen_null_calls.py).
  * STACK     gcc 12 -O2 x86-64, deepest path without the hooks: dd_lambda_start_invocation 52 KB
  *           (its frame 18 KB, dd_lambda_extract 27 KB with the 16 KiB scratch, dd_extract 6 KB);
  *           dd_lambda_extract 35 KB (19 KB with config->scratch); dd_lambda_end_invocation 6 KB
@@ -753,6 +760,7 @@ DD__PRIVATE void dd__sls_sha256_block(uint32_t h[8], const uint8_t *b) {
 }
 
 DD_API void dd_sha256(const void *data, size_t len, uint8_t digest[32]) {
+    if (!digest || (!data && len)) return; /* the NULL rule */
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     const uint8_t *p = (const uint8_t *)data;
     uint8_t tail[128];
@@ -2618,6 +2626,7 @@ DD__PRIVATE int dd__lam_span_json(dd__lam_gb *b, dd_mp_reader *r, const char *ti
     return b->bad ? -1 : 0;
 }
 DD_API int dd_lambda_forwarder_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
+    if (!resp) return DD_TRANSPORT_NOT_SENT; /* the NULL rule */
     dd_lambda_forwarder *f = (dd_lambda_forwarder *)user;
     dd_mp_reader r;
     uint32_t n_traces, t, n_spans, i;
