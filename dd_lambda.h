@@ -86,6 +86,13 @@
  *             dd_lambda_mode, dd_base64_decode, dd_lambda_event_source_name
  *           (before issue #15's stack work: dd_lambda_start_invocation 105 KB, dd_lambda_extract
  *           52 KB, the universal-instrumentation end 26 KB, dd_lambda_parent 21 KB.)
+ * NULL      one rule for the whole API (the five headers): every public function accepts NULL for
+ *           any pointer argument and then returns its documented error (DD_ERR_INVALID_ARG, or its
+ *           own error value: DD_ERR_NOT_FOUND, 0, NULL, "", -1, DD_TRANSPORT_NOT_SENT) or does
+ *           nothing, writing nothing; where NULL has a documented meaning (defaults, none, an
+ *           optional out-param, an output buffer taken as capacity 0 to measure) it keeps it.
+ *           tests/null_api_test.c calls every function with NULL in each pointer position (the
+ *           calls generated from the headers by scripts/gen_null_calls.py).
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
  * defines; it may call any public function of the four headers and the private helpers of the
@@ -803,6 +810,7 @@ DD__PRIVATE void dd__sls_sha256_block(uint32_t h[8], const uint8_t *b) {
 }
 
 DD_API void dd_sha256(const void *data, size_t len, uint8_t digest[32]) {
+    if (!digest || (!data && len)) return; /* the NULL rule */
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     const uint8_t *p = (const uint8_t *)data;
     uint8_t tail[128];
@@ -3115,6 +3123,7 @@ DD__PRIVATE int dd__lam_span_json(dd__lam_gb *b, dd_mp_reader *r, const char *ti
     return b->bad ? -1 : 0;
 }
 DD_API int dd_lambda_forwarder_transport(void *user, const dd_http_request *req, dd_http_response *resp) {
+    if (!resp) return DD_TRANSPORT_NOT_SENT; /* the NULL rule */
     dd_lambda_forwarder *f = (dd_lambda_forwarder *)user;
     dd_mp_reader r;
     uint32_t n_traces, t, n_spans, i;

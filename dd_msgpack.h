@@ -10,6 +10,13 @@
  *           16 KiB thread stack (gcc and clang, -O0 to -O2): dd_mp_to_json 4 KiB and dd_mp_skip
  *           2.5 KiB (their depth stacks, on the stack by design: no recursion, no allocation),
  *           every other call under 0.5 KiB.
+ * NULL      one rule for the whole API (the five headers): every public function accepts NULL for
+ *           any pointer argument and then returns its documented error (DD_ERR_INVALID_ARG, or its
+ *           own error value: DD_ERR_NOT_FOUND, 0, NULL, "", -1, DD_TRANSPORT_NOT_SENT) or does
+ *           nothing, writing nothing; where NULL has a documented meaning (defaults, none, an
+ *           optional out-param, an output buffer taken as capacity 0 to measure) it keeps it.
+ *           tests/null_api_test.c calls every function with NULL in each pointer position (the
+ *           calls generated from the headers by scripts/gen_null_calls.py).
  * DOES NOT  do I/O, read the environment, start threads, or call locale-dependent libc
  * SECTIONS  writer (dd_mp_writer_*, dd_mp_write_*, reserve/patch), reader (dd_mp_reader_*,
  *           dd_mp_read_*, dd_mp_skip: bounds-checked, depth-limited, no recursion), dd_mp_to_json
@@ -244,7 +251,8 @@ DD_API size_t dd_mp_reader_remaining(const dd_mp_reader *r);
 DD_API int dd_mp_peek_type(dd_mp_reader *r);
 
 /* The read functions each consume one value of their type and return DD_OK, or return the error
- * (now sticky), leave the reader where it was and zero every out-param. Out-params may not be NULL. */
+ * (now sticky), leave the reader where it was and zero every out-param. A NULL reader or out-param:
+ * DD_ERR_INVALID_ARG, nothing read or written (the NULL rule). */
 
 /* nil. [owner thread] */
 DD_API int dd_mp_read_nil(dd_mp_reader *r);
@@ -403,7 +411,7 @@ DD__PRIVATE DD__MP_HOT void dd__mp_put_be(uint8_t *p, uint64_t v, int bytes) {
 
 /* One marker byte followed by `bytes` big-endian bytes of `v`. */
 DD__PRIVATE DD__MP_HOT void dd__mp_put_tagged(dd_mp_writer *w, uint8_t tag, uint64_t v, int bytes) {
-    uint8_t *p = dd__mp_room(w, 1 + (size_t)bytes);
+    uint8_t *p = w ? dd__mp_room(w, 1 + (size_t)bytes) : NULL; /* a NULL writer: nothing (the NULL rule) */
     if (!p) return;
     p[0] = tag;
     dd__mp_put_be(p + 1, v, bytes);
@@ -436,7 +444,7 @@ DD__PRIVATE DD__MP_HOT void dd__mp_copy(void *dst, const void *src, size_t n) {
 /* A length-prefixed blob: `fix` (or -1) for lengths < `fixmax`, else the 8/16/32-bit markers. */
 DD__PRIVATE void dd__mp_put_blob(dd_mp_writer *w, int fix, size_t fixmax, uint8_t m8, uint8_t m16, uint8_t m32,
                                  const void *data, size_t len) {
-    if (w->error != DD_OK) return;
+    if (!w || w->error != DD_OK) return;
     if (len > 0xffffffffu || (!data && len)) {
         w->error = DD_ERR_INVALID_ARG;
         return;
@@ -463,12 +471,14 @@ DD__PRIVATE void dd__mp_put_blob(dd_mp_writer *w, int fix, size_t fixmax, uint8_
 /*--- writer: lifecycle ---*/
 /* Owns a dd_mp_writer's buffer and error; _free returns a growable buffer to its allocator. */
 DD_API void dd_mp_writer_init_fixed(dd_mp_writer *w, void *buf, size_t cap) {
+    if (!w) return;
     memset(w, 0, sizeof *w);
     w->buf = (uint8_t *)buf;
     w->cap = buf ? cap : 0;
 }
 
 DD_API void dd_mp_writer_init_growable(dd_mp_writer *w, const dd_allocator *alloc, size_t initial_cap) {
+    if (!w) return;
     memset(w, 0, sizeof *w);
     w->growable = 1;
     if (alloc) w->alloc = *alloc;
@@ -480,6 +490,7 @@ DD_API void dd_mp_writer_init_growable(dd_mp_writer *w, const dd_allocator *allo
 }
 
 DD_API void dd_mp_writer_reset(dd_mp_writer *w) {
+    if (!w) return;
     w->len = 0;
     w->error = DD_OK;
 }
@@ -493,13 +504,14 @@ DD_API void dd_mp_writer_free(dd_mp_writer *w) {
 }
 
 DD_API int dd_mp_writer_finish(const dd_mp_writer *w, size_t *used) {
+    if (!w) return DD_ERR_INVALID_ARG;
     if (used) *used = w->error == DD_OK ? w->len : 0;
     return w->error;
 }
 
-DD_API int dd_mp_writer_error(const dd_mp_writer *w) { return w->error; }
-DD_API const uint8_t *dd_mp_writer_data(const dd_mp_writer *w) { return w->buf; }
-DD_API size_t dd_mp_writer_size(const dd_mp_writer *w) { return w->len; }
+DD_API int dd_mp_writer_error(const dd_mp_writer *w) { return w ? w->error : DD_ERR_INVALID_ARG; }
+DD_API const uint8_t *dd_mp_writer_data(const dd_mp_writer *w) { return w ? w->buf : NULL; }
+DD_API size_t dd_mp_writer_size(const dd_mp_writer *w) { return w ? w->len : 0; }
 
 /*--- writer: values ---*/
 /* One dd_mp_write_* per MessagePack type: a room check and stores; no-ops after an error. */
@@ -538,6 +550,7 @@ DD_API void dd_mp_write_f64(dd_mp_writer *w, double v) {
 }
 
 DD_API void dd_mp_write_str(dd_mp_writer *w, const char *s, size_t len) {
+    if (!w) return;
     if (len < 32 && s && w->error == DD_OK && len < w->cap - w->len) { /* fixstr with room: most keys and values */
         uint8_t *p = w->buf + w->len;
         p[0] = (uint8_t)(0xa0 | len);
@@ -549,6 +562,7 @@ DD_API void dd_mp_write_str(dd_mp_writer *w, const char *s, size_t len) {
 }
 
 DD_API void dd_mp_write_cstr(dd_mp_writer *w, const char *s) {
+    if (!w) return;
     if (!s) dd__mp_set_error(w, DD_ERR_INVALID_ARG);
     else dd_mp_write_str(w, s, strlen(s));
 }
@@ -572,7 +586,7 @@ DD_API void dd_mp_write_map(dd_mp_writer *w, uint32_t n) {
 DD_API void dd_mp_write_ext(dd_mp_writer *w, int8_t type, const void *p, size_t len) {
     uint8_t *q;
     uint8_t fix = len == 1 ? 0xd4 : len == 2 ? 0xd5 : len == 4 ? 0xd6 : len == 8 ? 0xd7 : len == 16 ? 0xd8 : 0;
-    if (w->error != DD_OK) return;
+    if (!w || w->error != DD_OK) return;
     if (len > 0xffffffffu || (!p && len)) {
         w->error = DD_ERR_INVALID_ARG;
         return;
@@ -590,7 +604,7 @@ DD_API void dd_mp_write_ext(dd_mp_writer *w, int8_t type, const void *p, size_t 
 
 DD_API void dd_mp_write_raw(dd_mp_writer *w, const void *p, size_t len) {
     uint8_t *q;
-    if (w->error != DD_OK || len == 0) return;
+    if (!w || w->error != DD_OK || len == 0) return;
     if (!p) {
         w->error = DD_ERR_INVALID_ARG;
         return;
@@ -604,7 +618,9 @@ DD_API void dd_mp_write_raw(dd_mp_writer *w, const void *p, size_t len) {
 /*--- writer: reserve and patch ---*/
 /* A 32-bit array/map header written now and its count patched later; no allocation beyond room. */
 DD__PRIVATE size_t dd__mp_reserve(dd_mp_writer *w, uint8_t tag) {
-    size_t at = w->len;
+    size_t at;
+    if (!w) return (size_t)-1;
+    at = w->len;
     dd__mp_put_tagged(w, tag, 0, 4);
     return w->error == DD_OK ? at : (size_t)-1;
 }
@@ -613,7 +629,7 @@ DD_API size_t dd_mp_reserve_array(dd_mp_writer *w) { return dd__mp_reserve(w, 0x
 DD_API size_t dd_mp_reserve_map(dd_mp_writer *w) { return dd__mp_reserve(w, 0xdf); }
 
 DD_API void dd_mp_patch_count(dd_mp_writer *w, size_t offset, uint32_t n) {
-    if (w->error != DD_OK) return;
+    if (!w || w->error != DD_OK) return;
     if (offset >= w->len || w->len - offset < 5 || (w->buf[offset] != 0xdd && w->buf[offset] != 0xdf)) {
         w->error = DD_ERR_INVALID_ARG;
         return;
@@ -780,43 +796,51 @@ DD__PRIVATE int dd__mp_take(dd_mp_reader *r, int want, dd__mp_item *it) {
 /*--- reader: values ---*/
 /* The public typed reads: each takes one header of the wanted type and moves the cursor past it. */
 DD_API void dd_mp_reader_init(dd_mp_reader *r, const void *data, size_t len) {
+    if (!r) return;
     r->p = (const uint8_t *)data;
     r->end = data ? r->p + len : r->p;
     r->error = DD_OK;
     r->max_depth = DD_MP_DEFAULT_MAX_DEPTH;
 }
 
-DD_API int dd_mp_reader_error(const dd_mp_reader *r) { return r->error; }
-DD_API size_t dd_mp_reader_remaining(const dd_mp_reader *r) { return (size_t)(r->end - r->p); }
+DD_API int dd_mp_reader_error(const dd_mp_reader *r) { return r ? r->error : DD_ERR_INVALID_ARG; }
+DD_API size_t dd_mp_reader_remaining(const dd_mp_reader *r) { return r ? (size_t)(r->end - r->p) : 0; }
 
 DD_API int dd_mp_peek_type(dd_mp_reader *r) {
     dd__mp_item it;
-    int rc = dd__mp_next(r, &it);
+    int rc = r ? dd__mp_next(r, &it) : DD_ERR_INVALID_ARG;
     return rc != DD_OK ? rc : it.type;
 }
 
 DD_API int dd_mp_read_nil(dd_mp_reader *r) {
     dd__mp_item it;
+    if (!r) return DD_ERR_INVALID_ARG;
     return dd__mp_take(r, DD_MP_NIL, &it);
 }
 
 DD_API int dd_mp_read_bool(dd_mp_reader *r, int *v) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_BOOL, &it);
+    int rc;
+    if (!r || !v) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_BOOL, &it);
     *v = (int)it.u;
     return rc;
 }
 
 DD_API int dd_mp_read_u64(dd_mp_reader *r, uint64_t *v) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_UINT, &it);
+    int rc;
+    if (!r || !v) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_UINT, &it);
     *v = it.u;
     return rc;
 }
 
 DD_API int dd_mp_read_i64(dd_mp_reader *r, int64_t *v) {
     dd__mp_item it;
-    int rc = dd__mp_next(r, &it);
+    int rc;
+    if (!r || !v) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_next(r, &it);
     *v = 0;
     if (rc != DD_OK) return rc;
     if (it.type == DD_MP_INT) *v = it.i;
@@ -828,14 +852,18 @@ DD_API int dd_mp_read_i64(dd_mp_reader *r, int64_t *v) {
 
 DD_API int dd_mp_read_f64(dd_mp_reader *r, double *v) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_FLOAT, &it);
+    int rc;
+    if (!r || !v) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_FLOAT, &it);
     *v = it.f;
     return rc;
 }
 
 DD_API int dd_mp_read_str(dd_mp_reader *r, const char **s, uint32_t *len) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_STR, &it);
+    int rc;
+    if (!r || !s || !len) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_STR, &it);
     *s = (const char *)it.data;
     *len = (uint32_t)it.u;
     return rc;
@@ -843,7 +871,9 @@ DD_API int dd_mp_read_str(dd_mp_reader *r, const char **s, uint32_t *len) {
 
 DD_API int dd_mp_read_bin(dd_mp_reader *r, const void **p, uint32_t *len) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_BIN, &it);
+    int rc;
+    if (!r || !p || !len) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_BIN, &it);
     *p = it.data;
     *len = (uint32_t)it.u;
     return rc;
@@ -851,21 +881,27 @@ DD_API int dd_mp_read_bin(dd_mp_reader *r, const void **p, uint32_t *len) {
 
 DD_API int dd_mp_read_array(dd_mp_reader *r, uint32_t *n) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_ARRAY, &it);
+    int rc;
+    if (!r || !n) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_ARRAY, &it);
     *n = (uint32_t)it.u;
     return rc;
 }
 
 DD_API int dd_mp_read_map(dd_mp_reader *r, uint32_t *n) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_MAP, &it);
+    int rc;
+    if (!r || !n) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_MAP, &it);
     *n = (uint32_t)it.u;
     return rc;
 }
 
 DD_API int dd_mp_read_ext(dd_mp_reader *r, int8_t *type, const void **p, uint32_t *len) {
     dd__mp_item it;
-    int rc = dd__mp_take(r, DD_MP_EXT, &it);
+    int rc;
+    if (!r || !type || !p || !len) return DD_ERR_INVALID_ARG; /* nothing read, nothing written */
+    rc = dd__mp_take(r, DD_MP_EXT, &it);
     *type = it.ext;
     *p = it.data;
     *len = (uint32_t)it.u;
@@ -876,10 +912,13 @@ DD_API int dd_mp_read_ext(dd_mp_reader *r, int8_t *type, const void **p, uint32_
 /* A whole value of any depth with a counter stack on the stack (DD_MP_DEPTH_CAP), no recursion. */
 DD_API int dd_mp_skip(dd_mp_reader *r) {
     uint64_t left[DD_MP_DEPTH_CAP]; /* values still to read in each open container */
-    uint32_t depth = 0, max = r->max_depth < DD_MP_DEPTH_CAP ? r->max_depth : DD_MP_DEPTH_CAP;
-    const uint8_t *start = r->p;
+    uint32_t depth = 0, max;
+    const uint8_t *start;
     dd__mp_item it;
     int rc;
+    if (!r) return DD_ERR_INVALID_ARG;
+    max = r->max_depth < DD_MP_DEPTH_CAP ? r->max_depth : DD_MP_DEPTH_CAP;
+    start = r->p;
     for (;;) {
         rc = dd__mp_next(r, &it);
         if (rc != DD_OK) break;

@@ -18,6 +18,13 @@
  *           `out` itself, never into a second context); dd_json_parse 2.2 KiB; every other call
  *           under 1 KiB. The calls take no dd_trace_context by value and copy none onto the stack,
  *           but a dd_trace_context is 20 KB: a caller with a small stack keeps its own elsewhere.
+ * NULL      one rule for the whole API (the five headers): every public function accepts NULL for
+ *           any pointer argument and then returns its documented error (DD_ERR_INVALID_ARG, or its
+ *           own error value: DD_ERR_NOT_FOUND, 0, NULL, "", -1, DD_TRANSPORT_NOT_SENT) or does
+ *           nothing, writing nothing; where NULL has a documented meaning (defaults, none, an
+ *           optional out-param, an output buffer taken as capacity 0 to measure) it keeps it.
+ *           tests/null_api_test.c calls every function with NULL in each pointer position (the
+ *           calls generated from the headers by scripts/gen_null_calls.py).
  * DOES NOT  do I/O, allocate, start threads, make sampling decisions, or call locale-dependent libc;
  *           reads the environment only through dd_propagation_config_from_env and dd_env_reader
  * SECTIONS  log hook; ids (decimal and hex codecs); trace context and its _dd.p.* tags (dd_ptags_*);
@@ -1116,23 +1123,27 @@ DD__PRIVATE void dd__set_error(dd_trace_context *c, const char *e, size_t en, co
 /* Owns the public id codecs; pure functions of their arguments. */
 
 DD_API size_t dd_u64_to_dec(uint64_t v, char out[21]) {
+    if (!out) return 0; /* the NULL rule */
     char t[21];
     size_t n = dd__dec21(v, t);
     memcpy(out, t, n + 1);
     return n;
 }
 DD_API size_t dd_u64_to_hex16(uint64_t v, char out[17]) {
+    if (!out) return 0; /* the NULL rule */
     dd__store8be(out, dd__hex8((uint32_t)(v >> 32)));
     dd__store8be(out + 8, dd__hex8((uint32_t)v));
     out[16] = 0;
     return 16;
 }
 DD_API size_t dd_trace_id_to_hex32(const dd_trace_id *id, char out[33]) {
+    if (!id || !out) return 0; /* the NULL rule */
     dd_u64_to_hex16(id->hi, out);
     dd_u64_to_hex16(id->lo, out + 16);
     return 32;
 }
 DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
+    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
     uint64_t v = 0;
     unsigned d;
     size_t i, n;
@@ -1158,6 +1169,7 @@ DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
     return DD_OK;
 }
 DD_API int dd_u64_from_hex(const char *s, size_t len, uint64_t *out) {
+    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
     uint64_t v = 0;
     size_t i;
     *out = 0;
@@ -1171,6 +1183,7 @@ DD_API int dd_u64_from_hex(const char *s, size_t len, uint64_t *out) {
     return DD_OK;
 }
 DD_API int dd_trace_id_from_hex(const char *s, size_t len, dd_trace_id *out) {
+    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
     out->hi = out->lo = 0;
     if (!s || len == 0 || len > 32) return DD_ERR_MALFORMED;
     if (len > 16) {
@@ -1231,6 +1244,7 @@ DD__PRIVATE int dd__ptag_find(const dd_trace_context *c, const char *key, size_t
 }
 DD_API int dd_ptags_get(const dd_trace_context *ctx, const char *key, size_t key_len, const char **val,
                         size_t *val_len) {
+    if (!val || !val_len) return DD_ERR_INVALID_ARG; /* the NULL rule */
     size_t s, e;
     if (ctx && key && dd__ptag_find(ctx, key, key_len, &s, &e, val, val_len)) return DD_OK;
     *val = NULL;
@@ -1709,6 +1723,7 @@ DD__PRIVATE int dd__headers_set(void *self, const char *key, size_t kn, const ch
     return DD_OK;
 }
 DD_API void dd_headers_init(dd_headers *h, dd_header *items, size_t cap, char *buf, size_t buf_cap) {
+    if (!h) return; /* the NULL rule */
     h->items = items;
     h->n = 0;
     h->cap = items ? cap : 0;
@@ -1717,11 +1732,13 @@ DD_API void dd_headers_init(dd_headers *h, dd_header *items, size_t cap, char *b
     h->buf_cap = buf ? buf_cap : 0;
 }
 DD_API void dd_headers_reader(dd_carrier_reader *r, const dd_headers *h) {
+    if (!r) return; /* the NULL rule */
     r->self = (void *)(uintptr_t)h; /* read only: the reader never writes through it */
     r->get = dd__headers_get;
     r->get_nth = dd__headers_get_nth;
 }
 DD_API void dd_headers_writer(dd_carrier_writer *w, dd_headers *h) {
+    if (!w) return; /* the NULL rule */
     w->self = h;
     w->set = dd__headers_set;
 }
@@ -1752,11 +1769,13 @@ DD__PRIVATE int dd__cstr_set(void *self, const char *key, size_t kn, const char 
     return c->set_fn(c->user, name, c->scratch);
 }
 DD_API void dd_cstr_carrier_reader(dd_carrier_reader *r, dd_cstr_carrier *c) {
+    if (!r) return; /* the NULL rule */
     r->self = c;
     r->get = dd__cstr_get;
     r->get_nth = NULL;
 }
 DD_API void dd_cstr_carrier_writer(dd_carrier_writer *w, dd_cstr_carrier *c) {
+    if (!w) return; /* the NULL rule */
     w->self = c;
     w->set = dd__cstr_set;
 }
@@ -1811,11 +1830,13 @@ DD__PRIVATE int dd__env_set(void *self, const char *key, size_t kn, const char *
     return DD_OK;
 }
 DD_API void dd_env_reader(dd_carrier_reader *r, dd_env_source *src) {
+    if (!r) return; /* the NULL rule */
     r->self = src;
     r->get = dd__env_get;
     r->get_nth = NULL;
 }
 DD_API void dd_env_block_init(dd_env_block *e, char **envp, size_t envp_cap, char *buf, size_t buf_cap) {
+    if (!e) return; /* the NULL rule */
     e->envp = envp;
     e->n = 0;
     e->cap = envp ? envp_cap : 0;
@@ -1825,6 +1846,7 @@ DD_API void dd_env_block_init(dd_env_block *e, char **envp, size_t envp_cap, cha
     if (e->cap) envp[0] = NULL;
 }
 DD_API void dd_env_block_writer(dd_carrier_writer *w, dd_env_block *e) {
+    if (!w) return; /* the NULL rule */
     w->self = e;
     w->set = dd__env_set;
 }
@@ -1846,6 +1868,7 @@ DD_API const char *dd_style_name(int style) {
     }
 }
 DD_API void dd_propagation_config_default(dd_propagation_config *cfg) {
+    if (!cfg) return; /* the NULL rule */
     memset(cfg, 0, sizeof *cfg);
     cfg->extract_styles[0] = cfg->inject_styles[0] = DD_STYLE_DATADOG;
     cfg->extract_styles[1] = cfg->inject_styles[1] = DD_STYLE_TRACECONTEXT;
@@ -1868,6 +1891,7 @@ DD__PRIVATE int dd__style_from_name(const char *s, size_t n) {
     return 0;
 }
 DD_API int dd_propagation_parse_styles(const char *s, size_t len, int *styles, int *n) {
+    if (!styles || !n) return DD_ERR_INVALID_ARG; /* the NULL rule */
     size_t pos = 0;
     int bad = 0;
     *n = 0;
@@ -2513,6 +2537,7 @@ DD__PRIVATE int dd__extract_b3(const dd__src *r, dd_trace_context *c) {
 /* The X-Amzn-Trace-Id header to and from a dd_trace_context; no carrier, no state. */
 
 DD_API int dd_xray_parse(const char *value, size_t len, dd_trace_context *out) {
+    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
     const char *s = value;
     size_t n = len, pos = 0;
     int has_root = 0, has_parent = 0, sampled = 0;
@@ -2625,6 +2650,8 @@ DD__PRIVATE size_t dd__xray_format(const dd__ictx *ctx, char *out, size_t cap) {
 }
 DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap) {
     dd__ictx v;
+    if (!ctx) return 0; /* the NULL rule; a NULL out is cap 0 (measure) */
+    if (!out) cap = 0;
     dd__ictx_of(&v, ctx);
     return dd__xray_format(&v, out, cap);
 }

@@ -42,6 +42,13 @@
  *           and its NSS modules are most of it; a DNS lookup may take more, inside libc),
  *           dd_sender_new, dd_sender_resolve, dd_sender_transport and dd_udp_sender_open* 3 KiB,
  *           every other call under 0.5 KiB.
+ * NULL      one rule for the whole API (the five headers): every public function accepts NULL for
+ *           any pointer argument and then returns its documented error (DD_ERR_INVALID_ARG, or its
+ *           own error value: DD_ERR_NOT_FOUND, 0, NULL, "", -1, DD_TRANSPORT_NOT_SENT) or does
+ *           nothing, writing nothing; where NULL has a documented meaning (defaults, none, an
+ *           optional out-param, an output buffer taken as capacity 0 to measure) it keeps it.
+ *           tests/null_api_test.c calls every function with NULL in each pointer position (the
+ *           calls generated from the headers by scripts/gen_null_calls.py).
  * SIGNALS   SIGPIPE is never raised (MSG_NOSIGNAL, or SO_NOSIGPIPE where that is the way).
  * DOES NOT  speak TLS: the agent belongs on localhost or a Unix socket. Name resolution
  *           (getaddrinfo, once per new connection) is not bounded by the deadline: give an IP
@@ -372,6 +379,7 @@ enum { DD__HP_HEAD, DD__HP_LEN, DD__HP_CLOSE, DD__HP_CSIZE, DD__HP_CDATA, DD__HP
        DD__HP_DONE, DD__HP_ERROR };
 
 DD_API void dd_http_parser_init(dd_http_parser *p, size_t max_body, int head_only) {
+    if (!p) return; /* the NULL rule */
     memset(p, 0, sizeof *p);
     p->max_body = max_body;
     p->head_only = head_only ? 1 : 0;
@@ -637,6 +645,7 @@ DD__PRIVATE void dd__hp_compact(dd_http_parser *p, char *buf, size_t *len) {
 }
 
 DD_API int dd_http_parse(dd_http_parser *p, char *buf, size_t *len) {
+    if (!p || !buf || !len) return DD_ERR_INVALID_ARG; /* the NULL rule */
     if (p->state == DD__HP_DONE) return DD_HTTP_DONE;
     if (p->state == DD__HP_ERROR) return p->err;
     for (;;) {
@@ -667,6 +676,7 @@ DD_API int dd_http_parse(dd_http_parser *p, char *buf, size_t *len) {
 }
 
 DD_API int dd_http_parse_eof(dd_http_parser *p) {
+    if (!p) return DD_ERR_INVALID_ARG; /* the NULL rule */
     if (p->state == DD__HP_DONE) return DD_HTTP_DONE;
     if (p->state == DD__HP_ERROR) return p->err;
     if (p->state == DD__HP_CLOSE) {
@@ -679,6 +689,7 @@ DD_API int dd_http_parse_eof(dd_http_parser *p) {
 }
 
 DD_API const char *dd_http_header(const char *head, size_t head_len, const char *name, size_t *len) {
+    if (!head || !name) { if (len) *len = 0; return NULL; } /* the NULL rule */
     const char *line, *end = head + head_len;
     size_t nn = strlen(name);
     if (len) *len = 0;

@@ -166,6 +166,13 @@
  *           with encoding and a request; dd_span_context 3 KiB; dd_span_start 2 KiB; a tag or a
  *           getter under 1 KiB. No call puts a dd_trace_context (20 KB) on the stack. The worker
  *           thread has the default stack size.
+ * NULL      one rule for the whole API (the five headers): every public function accepts NULL for
+ *           any pointer argument and then returns its documented error (DD_ERR_INVALID_ARG, or its
+ *           own error value: DD_ERR_NOT_FOUND, 0, NULL, "", -1, DD_TRANSPORT_NOT_SENT) or does
+ *           nothing, writing nothing; where NULL has a documented meaning (defaults, none, an
+ *           optional out-param, an output buffer taken as capacity 0 to measure) it keeps it.
+ *           tests/null_api_test.c calls every function with NULL in each pointer position (the
+ *           calls generated from the headers by scripts/gen_null_calls.py).
  * DOES NOT  do I/O: bytes leave only through the transport callback you supply; the only files
  *           read are the cgroup file (container id) and, when no service is configured,
  *           /proc/self/comm (program name), once each, in dd_tracer_new

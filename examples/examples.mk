@@ -61,7 +61,7 @@ install: lib
 	sed -e 's|@VERSION@|$(DDTRACE_VERSION_STR)|g' cmake/ddtraceConfigVersion.cmake.in \
 	    > $(DESTDIR)$(LIBDIR)/cmake/ddtrace/ddtraceConfigVersion.cmake
 
-$(EX)/agent: examples/agent.c dd_msgpack.h
+$(EX)/agent: examples/agent.c examples/agent_parse.h dd_msgpack.h
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/agent.c -o $@ -lpthread
@@ -71,7 +71,7 @@ $(EX)/sender_curl.o: examples/sender_curl.c examples/sender_curl.h $(DD_HEADERS)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) -c examples/sender_curl.c -o $@
 
-$(EX)/bootstrap: examples/lambda/bootstrap.c $(DD_HEADERS)
+$(EX)/bootstrap: examples/lambda/bootstrap.c examples/lambda/runtime_api.h $(DD_HEADERS)
 	@mkdir -p $(EX)
 	@echo "  CC    $@"
 	@$(CC) $(EX_CFLAGS) examples/lambda/bootstrap.c -o $@ -lpthread -lm
@@ -105,7 +105,7 @@ demo: demo-deps $(EX)/agent $(EX)/bootstrap $(EX)/demo_host $(EX)/demo_queue
 .PHONY: lambda-package
 lambda-package: $(BUILD)/lambda/function.zip
 
-$(BUILD)/lambda/function.zip: examples/lambda/bootstrap.c $(DD_HEADERS)
+$(BUILD)/lambda/function.zip: examples/lambda/bootstrap.c examples/lambda/runtime_api.h $(DD_HEADERS)
 	@mkdir -p $(BUILD)/lambda
 	@command -v zip >/dev/null || { echo "lambda-package: install zip (make setup)"; exit 1; }
 	$(CC) -std=c99 -O2 $(STRICT) -I. -static examples/lambda/bootstrap.c -o $(BUILD)/lambda/bootstrap -lpthread -lm

@@ -54,52 +54,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EVENT_MAX (7u << 20) /* the Runtime API's 6 MB invocation payload, with room */
+#include "runtime_api.h" /* the answers of the Runtime API: what fuzz/fuzz_runtime_api.c runs */
 
-/* A copy of a response header of the Runtime API, NUL-terminated ("" when absent or too long). */
-static void header_copy(const dd_sender *s, const char *name, char *out, size_t cap) {
-    size_t n = 0;
-    const char *v = dd_sender_response_header(s, name, &n);
-    out[0] = 0;
-    if (v && n < cap) {
-        memcpy(out, v, n);
-        out[n] = 0;
-    }
-}
+#define EVENT_MAX RT_EVENT_MAX
 
-/* The demo handler: counts Records, fails on "fail": true. Returns 0 or -1 with a message. */
-static int handle(const char *event, size_t len, long *records, const char **err) {
-    dd_json root, v;
-    *records = 0;
-    *err = NULL;
-    if (dd_json_parse(event, len, &root) != DD_OK) {
-        *err = "the event is not JSON";
-        return -1;
-    }
-    if (dd_json_get(&root, "fail", 4, &v) == DD_OK && v.type == DD_JSON_BOOL && v.n == 4) {
-        *err = "the event asked the handler to fail";
-        return -1;
-    }
-    if (dd_json_get(&root, "Records", 7, &v) == DD_OK && v.type == DD_JSON_ARRAY) {
-        dd_json_iter it;
-        dd_json item;
-        dd_json_iter_init(&it, &v);
-        while (dd_json_next(&it, NULL, &item) == DD_OK) (*records)++;
-    }
-    return 0;
-}
-
-/* "sleep_ms": N in the event (a slow handler, for the timeout test). */
-static void maybe_sleep(const char *event, size_t len) {
-    dd_json root, v;
-    uint64_t ms = 0;
-    if (dd_json_parse(event, len, &root) == DD_OK && dd_json_get(&root, "sleep_ms", 8, &v) == DD_OK &&
-        dd_json_u64(&v, &ms) == DD_OK && ms > 0 && ms < 60000) {
-        struct timespec ts;
-        ts.tv_sec = (time_t)(ms / 1000);
-        ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-        nanosleep(&ts, NULL);
-    }
+/* The Runtime API's headers through the sender that received them. */
+static const char *runtime_header(const void *user, const char *name, size_t *len) {
+    return dd_sender_response_header((const dd_sender *)user, name, len);
 }
 
 /* The handler's run on its worker thread: user code only (no SDK call), so that the runtime
@@ -118,8 +79,14 @@ static void *handler_main(void *arg) {
     long records = 0;
     const char *err = NULL;
     int failed;
-    maybe_sleep(j->event, j->len);
-    failed = handle(j->event, j->len, &records, &err) != 0;
+    uint64_t sleep_ms = rt_sleep_ms(j->event, j->len);
+    if (sleep_ms) {
+        struct timespec ts;
+        ts.tv_sec = (time_t)(sleep_ms / 1000);
+        ts.tv_nsec = (long)(sleep_ms % 1000) * 1000000L;
+        nanosleep(&ts, NULL);
+    }
+    failed = rt_handle(j->event, j->len, &records, &err) != 0;
     pthread_mutex_lock(&j->mu);
     j->records = records;
     j->err = err;
@@ -279,9 +246,9 @@ int main(void) {
         return 1;
     }
     for (;;) {
-        char request_id[128], arn[DD_LAMBDA_ARN_MAX + 1], trace_header[512], client_context[4096], out[256];
-        char deadline[32];
-        char *event;
+        static rt_invocation ri; /* 5 KiB of headers: off the stack */
+        char out[256], deadline[32];
+        const char *request_id = ri.request_id, *event;
         int rc, failed, http, finished;
         long records = 0;
         const char *err = NULL;
@@ -301,34 +268,29 @@ int main(void) {
                     rc != DD_TRANSPORT_ANSWERED ? dd_sender_last_error(runtime) : "unexpected status", resp.status);
             break;
         }
-        body_len = resp.body_len;
-        header_copy(runtime, "Lambda-Runtime-Aws-Request-Id", request_id, sizeof request_id);
-        header_copy(runtime, "Lambda-Runtime-Invoked-Function-Arn", arn, sizeof arn);
-        header_copy(runtime, "Lambda-Runtime-Trace-Id", trace_header, sizeof trace_header);
-        header_copy(runtime, "Lambda-Runtime-Client-Context", client_context, sizeof client_context);
-        header_copy(runtime, "Lambda-Runtime-Deadline-Ms", deadline, sizeof deadline);
+        rc = rt_read_invocation(runtime_header, runtime, resp.body, resp.body_len, &ri);
+        rt_header_copy(runtime_header, runtime, "Lambda-Runtime-Deadline-Ms", deadline, sizeof deadline);
         deadline_ms = atoll(deadline);
-        if (!request_id[0] || strchr(request_id, '/')) {
+        if (rc == -1) {
             fprintf(stderr, "bootstrap: invocation without a usable request id; exiting\n");
             break;
         }
+        if (rc != 0) break;
+        event = ri.event;
+        body_len = ri.event_len;
         /* The runtime contract: the X-Ray header of the invocation goes into _X_AMZN_TRACE_ID. */
-        if (trace_header[0]) setenv("_X_AMZN_TRACE_ID", trace_header, 1);
+        if (ri.trace_header[0]) setenv("_X_AMZN_TRACE_ID", ri.trace_header, 1);
         else unsetenv("_X_AMZN_TRACE_ID");
-        event = (char *)malloc(body_len + 1); /* the sender's buffer is reused by the answer */
-        if (!event) break;
-        memcpy(event, resp.body, body_len);
-        event[body_len] = 0;
 
         /* 2. Context, [inferred span ->] aws.lambda, then the handler's own span. */
         memset(&inv, 0, sizeof inv);
         inv.event = event;
         inv.event_len = body_len;
-        inv.client_context = client_context[0] ? client_context : NULL;
-        inv.client_context_len = strlen(client_context);
+        inv.client_context = ri.client_context[0] ? ri.client_context : NULL;
+        inv.client_context_len = strlen(ri.client_context);
         inv.request_id = request_id;
-        inv.invoked_function_arn = arn;
-        inv.xray_trace_id = trace_header[0] ? trace_header : NULL;
+        inv.invoked_function_arn = ri.arn;
+        inv.xray_trace_id = ri.trace_header[0] ? ri.trace_header : NULL;
         span = dd_lambda_start_invocation(lam, &inv, &trigger);
         http = trigger.event_source == DD_LAMBDA_EVENT_API_GATEWAY || trigger.event_source == DD_LAMBDA_EVENT_ALB ||
                trigger.event_source == DD_LAMBDA_EVENT_FUNCTION_URL;
@@ -390,10 +352,10 @@ int main(void) {
             h.value = "DemoError";
             h.value_len = 9;
             snprintf(json, sizeof json, "{\"errorMessage\":\"%s\",\"errorType\":\"DemoError\",\"stackTrace\":[]}", err);
-            snprintf(path, sizeof path, "/2018-06-01/runtime/invocation/%s/error", request_id);
+            rt_answer_path(request_id, 1, path, sizeof path);
             rc = dd_sender_request(runtime, "POST", path, &h, 1, json, strlen(json), 10000, &resp);
         } else {
-            snprintf(path, sizeof path, "/2018-06-01/runtime/invocation/%s/response", request_id);
+            rt_answer_path(request_id, 0, path, sizeof path);
             rc = dd_sender_request(runtime, "POST", path, NULL, 0, out, strlen(out), 10000, &resp);
         }
         if (rc != DD_TRANSPORT_ANSWERED || resp.status != 202)
@@ -401,7 +363,7 @@ int main(void) {
                     rc != DD_TRANSPORT_ANSWERED ? dd_sender_last_error(runtime) : "unexpected status", resp.status);
         else
             fprintf(stderr, "bootstrap: invocation %s %s\n", request_id, failed ? "failed" : "done");
-        free(event);
+        rt_invocation_free(&ri);
     }
     dd_lambda_free(lam);
     dd_tracer_free(tracer);
