@@ -264,6 +264,7 @@ EXPECT = {
     "dd_span_set_http_client_ip": "void",
     "dd_span_set_http_response": "void",
     "dd_span_add_link": "inval",
+    "dd_span_add_link_attrs": "inval",
     "dd_span_trace_id": "void",
     "dd_span_id": "zero",
     "dd_span_parent_id": "zero",
