@@ -290,6 +290,7 @@ void dd_span_set_http_request(dd_span *s, int kind, const char *method, const ch
 void dd_span_set_http_route(dd_span *s, const char *route);
 void dd_span_set_http_response(dd_span *s, int status, const dd_header *headers, size_t n_headers);
 int dd_span_add_link(dd_span *s, const dd_span_link *link);
+int dd_span_add_link_attrs(dd_span *s, const dd_span_link *link, const dd_header *attrs, size_t n_attrs);
 void dd_span_trace_id(const dd_span *s, dd_trace_id *out);
 uint64_t dd_span_id(const dd_span *s);
 uint64_t dd_span_parent_id(const dd_span *s);
@@ -626,8 +627,9 @@ function Span:set_http_status(status, headers)
 end
 
 -- A span link to a Context (its trace and parent span; flags: the context's sampling decision)
--- or to a Span. attributes: only `reason` and `context_headers` (what dd_span_link carries);
--- any other key raises an error. Returns true, or nil and the reason.
+-- or to a Span. attributes: a table of strings (`reason` < 32 bytes and `context_headers` < 16
+-- bytes go into dd_span_link's own fields, the others through dd_span_add_link_attrs, at most 32).
+-- Returns true, or nil and the reason.
 function Span:add_link(target, attributes)
     local s = live(self)
     if s == nil then return nil, "span finished" end
@@ -647,18 +649,22 @@ function Span:add_link(target, attributes)
     else
         error("ddtrace: add_link needs a Context or a Span", 2)
     end
+    local extra = {}
     for k, v in pairs(attributes or {}) do
         v = tostring(v)
         if k == "reason" and #v < 32 then
             ffi.copy(LINK.reason, v)
         elseif k == "context_headers" and #v < 16 then
             ffi.copy(LINK.context_headers, v)
+        elseif k == "reason" or k == "context_headers" then
+            error("ddtrace: span link " .. k .. " too long (reason < 32 bytes, context_headers < 16)", 2)
         else
-            error("ddtrace: span link attribute " .. tostring(k) .. " is not supported "
-                  .. "(dd_span_link carries reason (< 32 bytes) and context_headers (< 16 bytes))", 2)
+            extra[tostring(k)] = v
         end
     end
-    local rc = C.dd_span_add_link(s, LINK)
+    local keep = {}
+    local arr, n = header_array(extra, keep)
+    local rc = C.dd_span_add_link_attrs(s, LINK, arr, n)
     if rc ~= 0 then return nil, status_str(rc) end
     return true
 end

@@ -205,8 +205,8 @@ class Span {
     return out.subarray(0, n).toString('utf8')
   }
 
-  // A span link to a Context, a Span or { traceId, spanId, flags, tracestate }; attributes may hold
-  // `reason` and `context_headers` (the attributes dd_span_link carries). True when added.
+  // A span link to a Context, a Span or { traceId, spanId, flags, tracestate }, with attributes
+  // (an object: values sent as strings, at most 32, as dd-trace's addLink). True when added.
   addLink (target, attributes) {
     const { fns } = lib()
     let traceId, spanId, flags = 0, tracestate = ''
@@ -220,19 +220,20 @@ class Span {
       flags = target.flags || 0; tracestate = target.tracestate || ''
     }
     const attrs = Object.assign({}, attributes)
+    const extra = {}
     for (const k of Object.keys(attrs)) {
-      if (k !== 'reason' && k !== 'context_headers') {
-        throw new Error(`dd-trace-c: span link attribute ${k} is not supported (dd_span_link carries reason and context_headers)`)
-      }
+      if (k !== 'reason' && k !== 'context_headers') extra[k] = String(attrs[k])
     }
-    return fns.span_add_link(this.s, {
+    const keep = []
+    const { items, n } = headerItems(extra, keep)
+    return fns.span_add_link_attrs(this.s, {
       trace_id: { hi: traceId >> 64n, lo: BigInt.asUintN(64, traceId) },
       span_id: spanId,
       flags: flags | 0,
       tracestate,
       reason: attrs.reason || '',
       context_headers: attrs.context_headers || ''
-    }) === 0
+    }, items, n) === 0
   }
 
   // Baggage of the span's trace (W3C baggage, sent by inject with the `baggage` style).

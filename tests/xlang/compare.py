@@ -111,8 +111,9 @@ def scenario_problems(spans):
     want(c["parent"] == "sqs.send" and c.get("resource") == "orders" and c["meta"].get("span.kind") == "consumer",
          "sqs.receive: child of sqs.send (through _datadog), resource orders, kind consumer")
     links = c.get("span_links") or []
-    want(len(links) == 1 and links[0].get("trace_id") == TRACE_ID and links[0].get("span_id") == "sqs.send",
-         "sqs.receive: one span link to the extracted context (sqs.send)")
+    want(len(links) == 1 and links[0].get("trace_id") == TRACE_ID and links[0].get("span_id") == "sqs.send"
+         and (links[0].get("attributes") or {}).get("link.kind") == "queue",
+         "sqs.receive: one span link to the extracted context (sqs.send), attribute link.kind=queue")
     for s in (d, q):
         want("span_links" not in s and s.get("error") == 0, s["name"] + ": no link, no error")
     return bad

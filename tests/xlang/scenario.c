@@ -8,9 +8,8 @@
  * flush and dd_tracer_free. Exits 0 when every in-script check held and the flush succeeded, else
  * prints what failed and exits 1.
  *
- * The span link carries no `link.kind=queue` attribute: dd_span_link has only the `reason` and
- * `context_headers` attributes, so no binding can set another one (see the test's report). Its
- * flags follow the extractor's rule for links made from a context: sampled bit | 0x80000000. */
+ * The span link's flags follow the extractor's rule for links made from a context: sampled bit |
+ * 0x80000000. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #define DD_SENDER_IMPLEMENTATION
@@ -131,7 +130,10 @@ int main(void) {
     link.trace_id = queued.trace_id;
     link.span_id = queued.parent_id;
     link.flags = (int32_t)((queued.sampling_priority > 0 ? 1 : 0) | INT32_MIN);
-    CHECK(dd_span_add_link(recv, &link) == DD_OK, "span link added");
+    {
+        static const dd_header kind = {"link.kind", 9, "queue", 5};
+        CHECK(dd_span_add_link_attrs(recv, &link, &kind, 1) == DD_OK, "span link added");
+    }
     dd_span_finish(recv);
 
     /* 6. finish, flush, close */

@@ -99,6 +99,7 @@ function load () {
     span_baggage_clear: f('void dd_span_baggage_clear(void *s)'),
     span_baggage: f('void *dd_span_baggage(void *s)'),
     span_add_link: f('int dd_span_add_link(void *s, const dd_span_link *link)'),
+    span_add_link_attrs: f('int dd_span_add_link_attrs(void *s, const dd_span_link *link, void *attrs, size_t n)'),
     span_trace_id: f('void dd_span_trace_id(void *s, _Out_ dd_trace_id *out)'),
     span_id: f('uint64_t dd_span_id(void *s)'),
     span_parent_id: f('uint64_t dd_span_parent_id(void *s)'),

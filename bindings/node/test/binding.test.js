@@ -137,7 +137,8 @@ test('propagation: extract and inject with plain objects, _datadog JSON, links, 
   assert.strictEqual(t.extractDatadogJson(obj).traceId, received.traceId)
   const consumer = t.startSpan('queue.receive', { childOf: received, kind: 'consumer' })
   const linked = t.startSpan('batch', { childOf: null, links: [{ context: received, attributes: { reason: 'queue' } }] })
-  assert.throws(() => linked.addLink(received, { 'link.kind': 'queue' }), /not supported/)
+  assert.strictEqual(linked.addLink(received, { 'link.kind': 'queue', n: 3 }), true)
+  assert.strictEqual(linked.addLink(received, { '': 'an empty key is refused' }), false)
   linked.finish(); consumer.finish(); server.finish()
   t.flush(); t.close()
   const spans = await agent.waitFor((ss) => byName(ss, 'batch') && byName(ss, 'queue.receive'))
@@ -148,9 +149,10 @@ test('propagation: extract and inject with plain objects, _datadog JSON, links, 
   assert.strictEqual(rc.trace_id, '1234567890123456789')
   assert.notStrictEqual(b.trace_id, '1234567890123456789')
   const links = b.span_links || JSON.parse(b.meta['_dd.span_links'] || '[]')
-  assert.strictEqual(links.length, 1)
+  assert.strictEqual(links.length, 2)
   assert.strictEqual(String(links[0].span_id), String(producer.spanId))
   assert.strictEqual(links[0].attributes.reason, 'queue')
+  assert.deepStrictEqual(links[1].attributes, { 'link.kind': 'queue', n: '3' })
 })
 
 test('log correlation fields', () => {

@@ -81,7 +81,8 @@ _STR_OPTIONS = ("hostname", "language", "language_version", "cgroup_path", "prop
 _DELIVERY = {"background": ffi.DD_DELIVERY_BACKGROUND, "sync": ffi.DD_DELIVERY_SYNC, "manual": ffi.DD_DELIVERY_MANUAL}
 # Tags whose numeric values stay strings on the wire, as dd-trace-py keeps them.
 _STRING_NUMERIC_TAGS = frozenset(["http.status_code"])
-# The attributes dd_span_add_link can carry (dd_span_link has fixed fields for these two only).
+# The attributes dd_span_link has fixed fields for; any other attribute goes through
+# dd_span_add_link_attrs as a string.
 LINK_ATTRIBUTES = ("reason", "context_headers")
 
 
@@ -379,18 +380,14 @@ class Span:
 
     # -- links and baggage -----------------------------------------------------------------------
     def link_span(self, context, attributes=None, flags=None):
-        """A span link to `context` (a Context or a Span). The C API carries two attributes,
-        "reason" and "context_headers" (LINK_ATTRIBUTES); any other key raises ValueError rather
-        than being dropped silently."""
+        """A span link to `context` (a Context or a Span) with `attributes` (a dict; values are
+        sent as strings, at most 32 of them, as the official tracers' add_link(context, attributes))."""
         if isinstance(context, Span):
             context = context.context
         if context is None:
             return self
         attributes = dict(attributes or {})
-        unknown = sorted(set(attributes) - set(LINK_ATTRIBUTES))
-        if unknown:
-            raise ValueError("span link attributes %s: dd_span_add_link carries only %s"
-                             % (", ".join(unknown), ", ".join(LINK_ATTRIBUTES)))
+        extra = [(k, v) for k, v in attributes.items() if k not in LINK_ATTRIBUTES]
         link = ffi.dd_span_link()
         link.trace_id = context._c.trace_id
         link.span_id = context._c.parent_id
@@ -406,9 +403,11 @@ class Span:
                 setattr(link, key, v)
         if context.tracestate:
             link.tracestate = _b(context.tracestate)[:512]
-        rc = self._lib.dd_span_add_link(self._live, byref(link))
+        arr, n, keep = _header_array(extra)
+        rc = self._lib.dd_span_add_link_attrs(self._live, byref(link), arr, n)
+        del keep  # the C side copied the attributes
         if rc != 0 and self._live:
-            raise ffi.DDError("dd_span_add_link: " + self._lib.dd_status_str(rc).decode())
+            raise ffi.DDError("dd_span_add_link_attrs: " + self._lib.dd_status_str(rc).decode())
         return self
 
     add_link = link_span

@@ -339,6 +339,7 @@ _PROTOS = {
     "dd_span_set_http_client_ip": (None, [_VP, _SP, POINTER(dd_header), c_size_t]),
     "dd_span_set_http_response": (None, [_VP, c_int, POINTER(dd_header), c_size_t]),
     "dd_span_add_link": (c_int, [_VP, POINTER(dd_span_link)]),
+    "dd_span_add_link_attrs": (c_int, [_VP, POINTER(dd_span_link), POINTER(dd_header), c_size_t]),
     "dd_span_trace_id": (None, [_VP, POINTER(dd_trace_id)]),
     "dd_span_id": (c_uint64, [_VP]),
     "dd_span_parent_id": (c_uint64, [_VP]),

@@ -80,15 +80,15 @@ def test_baggage(tracer, capture):
 def test_span_links(tracer, capture):
     ctx = tracer.extract({"x-datadog-trace-id": "11", "x-datadog-parent-id": "12", "x-datadog-sampling-priority": "1"})
     with tracer.trace("linked") as span:
-        span.link_span(ctx, {"reason": "queue"})
-        with pytest.raises(ValueError):
-            span.link_span(ctx, {"link.kind": "queue"})  # the C API cannot carry it: said, not dropped
+        span.link_span(ctx, {"reason": "queue", "link.kind": "queue", "n": 3})
+        with pytest.raises(ddtrace_c.ffi.DDError):
+            span.link_span(ctx, {"": "empty key"})  # refused, not dropped silently
         other = tracer.start_span("other")
         span.link_span(other)
         other.finish()
     tracer.flush()
     links = capture.by_name()["linked"]["span_links"]
     assert len(links) == 2
-    assert links[0]["trace_id"] == 11 and links[0]["span_id"] == 12 and links[0]["attributes"] == {"reason": "queue"}
+    assert links[0]["trace_id"] == 11 and links[0]["span_id"] == 12 and links[0]["attributes"] == {"reason": "queue", "link.kind": "queue", "n": "3"}
     assert links[0]["flags"] == 0x80000001
     assert links[1]["span_id"] == capture.by_name()["other"]["span_id"]

@@ -58,12 +58,7 @@ def main():
         consumer_ctx = tracer.extract_datadog_json(attribute)
         assert consumer_ctx is not None and consumer_ctx.span_id == send.span_id
         with tracer.trace("sqs.receive", resource="orders", kind="consumer", child_of=consumer_ctx) as receive:
-            if "link.kind" in ddtrace_c.LINK_ATTRIBUTES:
-                receive.link_span(consumer_ctx, {"link.kind": "queue"})
-            else:  # dd_span_add_link carries only reason and context_headers today
-                print("xlang_scenario.py: the span link goes without link.kind=queue: the C API's links carry only %s"
-                      % ", ".join(ddtrace_c.LINK_ATTRIBUTES), file=sys.stderr)
-                receive.link_span(consumer_ctx)
+            receive.link_span(consumer_ctx, {"link.kind": "queue"})
 
     # 6. The server span finished with its block: flush and close.
     rc = tracer.flush()
