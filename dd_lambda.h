@@ -143,6 +143,10 @@
  *   --- universal instrumentation --- the Extension's /lambda/start-invocation and
  *                                    /lambda/end-invocation, dd_lambda_set_invocation_error.
  *                                    P: dd__sls_dec_u64, dd__sls_hexval. T: dd__t_u64_dec.
+ *   --- payload capture ---          DD_CAPTURE_LAMBDA_PAYLOAD (environment only; docs/lambda.md
+ *                                    §7.6): the event and the response flattened onto aws.lambda
+ *                                    (dd__lam_capture), iterative, bounded, nested JSON in the
+ *                                    invocation's room. P: dd__sls_str_step.
  *   --- start ---                    dd_lambda_start_invocation: extract, parent, X-Ray "trace"
  *                                    metadata, upstream and inferred spans, aws.lambda,
  *                                    aws.lambda.load. T: struct dd_tracer's alloc, wall_ns_fn,
@@ -3793,6 +3797,7 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     rec->n_enh = 0;
     if (l->enhanced && l->mode == DD_LAMBDA_MODE_FORWARDER)
         dd__lam_enh_tags(l, rec, parts, n_parts, arn + arn_len, name, lower, first && !proactive);
+    /* the event is read during this call only: captured now (lambda-python tags both at the end) */
     if (l->capture) dd__lam_capture(l, rec, s, "function.request", inv->event, inv->event ? inv->event_len : 0);
     pthread_mutex_lock(&l->lock);
     rec->next = l->live;
@@ -3865,7 +3870,10 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
             }
             dd_xray_send_metadata(&cfg, "lambda_function_tags", 20, rec->tags_json, m);
         }
-        if (rec && l->capture) dd__lam_capture(l, rec, span, "function.response", response, response ? response_len : 0);
+        if (rec && l->capture) { /* no answer: Python's None (lambda-python tags self.response) */
+            int none = !response || !response_len;
+            dd__lam_capture(l, rec, span, "function.response", none ? "null" : response, none ? 4 : response_len);
+        }
         if (rec && rec->ui) dd__lam_ui_end(l, rec, span, response, response ? response_len : 0, is_error);
         dd_span_finish(span);
         if (rec && rec->inferred) {

@@ -6,11 +6,13 @@
  * redactable_keys -> "redacted", strings cut to 5000 characters, the rest of the value as text at
  * the maximum depth), read back from the payload sent to the agent. The harness is
  * lambda_span_test.c's. */
+#define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #include "../dd_lambda.h"
 #include "test.h"
 #include <stdlib.h>
+#include "stack_probe.h"
 
 /*--- fake hooks ---*/
 typedef struct fake {
@@ -285,7 +287,8 @@ static void test_depth_limit(void) {
         CHECK_STR(sget(&lam, "meta.function.request.a.b.c.d"), "1");
         CHECK_STR(sget(&lam, "meta.function.request.s.k.m"), "2");
         CHECK_STR(sget(&lam, "meta.function.request.token.z"), "1");
-        CHECK_EQ_INT(count_meta("function.response"), 0); /* no response: nothing */
+        CHECK_STR(sget(&lam, "meta.function.response"), "None"); /* no response: Python's None */
+        CHECK_EQ_INT(count_meta("function.response"), 1);
     }
     /* depth 2: the root (0) and its members (1) are walked, values at depth 2 become text */
     if (run("true", "2", ev, NULL)) {
@@ -427,6 +430,59 @@ static void test_hostile_events_bounded(void) {
     free(ev);
 }
 
+/* The capture inside dd_lambda_start_invocation and dd_lambda_end_invocation keeps both within
+ * the 16 KiB promise (dd_lambda.h STACK), with the deepest nesting the walk allows (32 levels,
+ * JSON nested in strings at every level). Run last: the libc calls are bound by then. */
+static dd_lambda *g_l;
+static dd_lambda_invocation g_inv;
+static const char *g_resp;
+static void probe_call(void *arg) {
+    dd_span *s = dd_lambda_start_invocation(g_l, &g_inv, NULL);
+    (void)arg;
+    dd_lambda_end_invocation(g_l, s, g_resp, strlen(g_resp), 0);
+}
+static void test_stack_with_capture(void) {
+    static char ev[4096], resp[4096];
+    dd_tracer *t;
+    dd_lambda_config lc = lambda_config();
+    stack_probe_result r;
+    size_t i;
+    char *p = ev;
+    /* [[[...{"k":"[[\"x\"]]"}...]]] 30 levels, then a string holding more levels */
+    for (i = 0; i < 30; i++) *p++ = '[';
+    p += sprintf(p, "{\"k\":\"[[[[{\\\"token\\\":\\\"v\\\",\\\"n\\\":\\\"[1,2]\\\"}]]]]\"}");
+    for (i = 0; i < 30; i++) *p++ = ']';
+    *p = 0;
+    memcpy(resp, ev, sizeof resp);
+    fake_reset();
+    set_env("DD_CAPTURE_LAMBDA_PAYLOAD", "true");
+    set_env("DD_CAPTURE_LAMBDA_PAYLOAD_MAX_DEPTH", "32");
+    t = new_tracer(0);
+    g_l = new_lambda(t, &lc, 0);
+    memset(&g_inv, 0, sizeof g_inv);
+    g_inv.event = ev;
+    g_inv.event_len = strlen(ev);
+    g_inv.request_id = "req-1";
+    g_inv.invoked_function_arn = ARN;
+    g_resp = resp;
+#ifdef STACK_PROBE_ASAN
+    stack_probe(4 * 16384, probe_call, NULL, &r); /* ASan frames are larger: reported only */
+    CHECK(r.ok);
+#else
+    stack_probe(16384, probe_call, NULL, &r);
+    CHECK(r.ok && r.used < 16384);
+#endif
+    printf("    start + end invocation with capture (32 levels): %u bytes of stack\n", (unsigned)r.used);
+    CHECK_EQ_U64(F.n_req, 1);
+    if (decode(0) && CHECK(span_named("aws.lambda", &lam))) {
+        CHECK_STR(sget(&lam, "meta.function.request.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.k"),
+                  "[[[[{\"token\":\"v\",\"n\":\"[1,2]\"}]]]]"); /* k (31) -> its document (32): text */
+        CHECK_EQ_INT(count_meta("function.response."), 1);
+    }
+    dd_lambda_free(g_l);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_apigw_request_and_response),
     TEST(test_off_by_default),
@@ -434,6 +490,7 @@ static const test_case cases[] = {
     TEST(test_depth_limit),
     TEST(test_5000_character_cut),
     TEST(test_hostile_events_bounded),
+    TEST(test_stack_with_capture),
 };
 
 int main(void) {
