@@ -150,6 +150,10 @@
  *   --- universal instrumentation --- the Extension's /lambda/start-invocation and
  *                                    /lambda/end-invocation, dd_lambda_set_invocation_error.
  *                                    P: dd__sls_dec_u64, dd__sls_hexval. T: dd__t_u64_dec.
+ *   --- payload capture ---          DD_CAPTURE_LAMBDA_PAYLOAD (environment only; docs/lambda.md
+ *                                    §7.6): the event and the response flattened onto aws.lambda
+ *                                    (dd__lam_capture), iterative, bounded, nested JSON in the
+ *                                    invocation's room. P: dd__sls_str_step.
  *   --- start ---                    dd_lambda_start_invocation: extract, parent, X-Ray "trace"
  *                                    metadata, upstream and inferred spans, aws.lambda,
  *                                    aws.lambda.load. T: struct dd_tracer's alloc, wall_ns_fn,
@@ -2563,6 +2567,12 @@ typedef struct dd__lam_inv {
     char room[DD__SLS_ROOM];
 } dd__lam_inv;
 
+/* payload capture limits (see "payload capture") */
+#define DD__CAP_DEPTH_MAX 32
+#define DD__CAP_TAGS 1000
+#define DD__CAP_KEY 512
+#define DD__CAP_CHARS 5000 /* code points kept of a string value, as the official libraries */
+
 struct dd_lambda {
     dd_tracer *t;
     dd_lambda_config cfg;
@@ -2581,7 +2591,9 @@ struct dd_lambda {
     dd_lambda_extension_api ext;
     char memorysize[16];                   /* AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "" = unknown */
     char fn_version[32];                   /* AWS_LAMBDA_FUNCTION_VERSION */
-    pthread_mutex_t lock; /* guards started, live, spare */
+    int capture, capture_depth;            /* DD_CAPTURE_LAMBDA_PAYLOAD, _MAX_DEPTH (0..32) */
+    pthread_mutex_t lock; /* guards started, live, spare, capture_cut */
+    uint64_t capture_cut;                  /* captures cut by a limit (tags, key, room) */
     int started;          /* an invocation has started: later ones are warm */
     dd__lam_inv *live, *spare;
 };
@@ -2758,6 +2770,14 @@ DD_API dd_lambda *dd_lambda_new(dd_tracer *t, const dd_lambda_options *opts) {
         size_t i;
         for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 9; i++) ms = ms * 10 + (v[i] - '0');
         if (i > 0 && v[i] == 0) l->min_cold_start_ns = ms * 1000000; /* else the default stays */
+    }
+    l->capture = dd__lam_flag(&l->cfg, 0, "DD_CAPTURE_LAMBDA_PAYLOAD", 0);
+    l->capture_depth = 10; /* the official default */
+    if ((v = dd__lam_env(&l->cfg, "DD_CAPTURE_LAMBDA_PAYLOAD_MAX_DEPTH")) != NULL) {
+        int d = 0;
+        size_t i;
+        for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 6; i++) d = d * 10 + (v[i] - '0');
+        if (i > 0 && v[i] == 0) l->capture_depth = d > DD__CAP_DEPTH_MAX ? DD__CAP_DEPTH_MAX : d;
     }
     v = dd__lam_env(&l->cfg, "AWS_LAMBDA_INITIALIZATION_TYPE");
     l->managed_instances = v && strcmp(v, "lambda-managed-instances") == 0;
@@ -3343,6 +3363,191 @@ DD_API void dd_lambda_set_invocation_error(dd_lambda *l, dd_span *span, const ch
     dd__lam_copy(rec->err_stack, sizeof rec->err_stack, stack, stack ? strlen(stack) : 0);
 }
 
+/*--- payload capture ---*/
+/* DD_CAPTURE_LAMBDA_PAYLOAD (docs/lambda.md §7.6): the event and the response flattened onto the
+ * aws.lambda span as the Python library's tag_object does. The payload is hostile: the walk is
+ * iterative over an explicit stack of at most DD__CAP_DEPTH_MAX frames, a capture sets at most
+ * DD__CAP_TAGS tags (keys up to DD__CAP_KEY bytes; longer ones are skipped), and JSON nested in
+ * strings is unescaped into the invocation's decoding room (stack-like: a nested document lives
+ * until its last member is tagged); one that does not fit is tagged as a plain string. */
+
+typedef struct dd__cap_fr {
+    dd_json_iter it;
+    size_t klen, idx, mark; /* key prefix length, next array index, room used before it */
+    int depth;
+} dd__cap_fr;
+
+typedef struct dd__cap {
+    dd_span *span;
+    char *room;
+    size_t cap, used;
+    size_t n_tags;
+    int max_depth, cut;
+    char key[DD__CAP_KEY];
+} dd__cap;
+
+/* The official redactable_keys, compared with the key's last dot segment exactly (case-sensitive,
+ * as both official libraries: "Authorization" is not redacted). */
+DD__PRIVATE int dd__cap_redact(const char *k, size_t n) {
+    static const char *const names[] = {"authorization", "x-authorization", "password", "token"};
+    size_t i, s = n, m;
+    while (s > 0 && k[s - 1] != '.') s--;
+    if (s == n) s = 0; /* an empty last segment: the whole key (Python's `or k`) */
+    m = n - s;
+    for (i = 0; i < 4; i++)
+        if (strlen(names[i]) == m && memcmp(names[i], k + s, m) == 0) return 1;
+    return 0;
+}
+
+/* Sets one tag; the capture stops at DD__CAP_TAGS tags or when the span refuses one (its
+ * max_tag_bytes: that tag is counted in tags_dropped, the rest of the payload is left out). */
+DD__PRIVATE void dd__cap_tag(dd__cap *c, size_t klen, const char *v, size_t vn) {
+    if (c->n_tags >= DD__CAP_TAGS) { c->cut = 1; return; }
+    c->n_tags++;
+    dd_span_set_tag_n(c->span, c->key, klen, v, vn);
+    if (dd_span_get_tag(c->span, c->key, klen, NULL, NULL) != DD_OK) {
+        c->cut = 1;
+        c->n_tags = DD__CAP_TAGS; /* full: nothing more is tried */
+    }
+}
+
+/* Bytes of the first DD__CAP_CHARS code points of UTF-8 text v[0..n). */
+DD__PRIVATE size_t dd__cap_cut(const char *v, size_t n) {
+    size_t i, cps = 0;
+    for (i = 0; i < n; i++) {
+        if (((unsigned char)v[i] & 0xC0) != 0x80 && cps++ == DD__CAP_CHARS) return i;
+    }
+    return n;
+}
+
+/* A string value that is not JSON: its first 5000 characters, or "redacted". Unescaped text is
+ * borrowed from the payload when it has no escapes, else decoded into the room's free part. */
+DD__PRIVATE void dd__cap_str(dd__cap *c, size_t klen, const dd_json *v) {
+    const char *p = v->p + 1, *end = v->p + v->n - 1;
+    unsigned char b[4];
+    size_t k, n = 0, cps = 0;
+    if (dd__cap_redact(c->key, klen)) { dd__cap_tag(c, klen, "redacted", 8); return; }
+    if (!memchr(p, '\\', (size_t)(end - p))) { dd__cap_tag(c, klen, p, dd__cap_cut(p, (size_t)(end - p))); return; }
+    while (cps < DD__CAP_CHARS && (k = dd__sls_str_step(&p, end, b)) != 0) {
+        if (c->used + n + k > c->cap) { c->cut = 1; break; }
+        memcpy(c->room + c->used + n, b, k);
+        n += k;
+        cps++;
+    }
+    dd__cap_tag(c, klen, c->room + c->used, n);
+}
+
+/* A string whose text may be a JSON document: unescaped into the room (at c->used) and parsed.
+ * DD_OK with *out naming it (the caller then owns the room up to its end). */
+DD__PRIVATE int dd__cap_nested(dd__cap *c, const dd_json *v, dd_json *out) {
+    const char *p = v->p + 1, *end = v->p + v->n - 1;
+    unsigned char b[4];
+    size_t k, n = 0;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    if (p >= end || !(*p == '{' || *p == '[' || *p == '"' || *p == '-' || *p == 't' || *p == 'f' || *p == 'n' ||
+                       (*p >= '0' && *p <= '9') || *p == '\\'))
+        return DD_ERR_NOT_FOUND; /* cannot start a JSON value: a plain string */
+    p = v->p + 1;
+    while ((k = dd__sls_str_step(&p, end, b)) != 0) {
+        if (c->used + n + k > c->cap) { c->cut = 1; return DD_ERR_BUFFER_FULL; }
+        memcpy(c->room + c->used + n, b, k);
+        n += k;
+    }
+    if (dd_json_parse(c->room + c->used, n, out) != DD_OK) return DD_ERR_MALFORMED;
+    c->used += n;
+    return DD_OK;
+}
+
+/* Tags one value under key[0..klen) at `depth` (tag_object); a container becomes a new frame. */
+DD__PRIVATE void dd__cap_value(dd__cap *c, dd__cap_fr *st, size_t *sp, dd_json v, size_t klen, int depth) {
+    size_t mark = c->used;
+    for (;;) {
+        if (v.type == DD_JSON_NULL) { dd__cap_tag(c, klen, "None", 4); break; } /* Python: str(None) */
+        if (depth >= c->max_depth) { /* the rest as text (the JSON text, not Python's repr) */
+            if (v.type == DD_JSON_STRING) { dd__cap_str(c, klen, &v); break; }
+            if (dd__cap_redact(c->key, klen)) dd__cap_tag(c, klen, "redacted", 8);
+            else dd__cap_tag(c, klen, v.p, dd__cap_cut(v.p, v.n));
+            break;
+        }
+        depth++;
+        if (v.type == DD_JSON_STRING) {
+            dd_json in;
+            if (dd__cap_nested(c, &v, &in) == DD_OK) { v = in; continue; }
+            dd__cap_str(c, klen, &v);
+            break;
+        }
+        if (v.type == DD_JSON_NUMBER) { dd__cap_tag(c, klen, v.p, v.n); break; } /* as written */
+        if (v.type == DD_JSON_BOOL) { /* Python: str(True) */
+            if (v.p[0] == 't') dd__cap_tag(c, klen, "True", 4);
+            else dd__cap_tag(c, klen, "False", 5);
+            break;
+        }
+        if (*sp >= DD__CAP_DEPTH_MAX) { c->cut = 1; break; } /* cannot happen: depth <= max_depth */
+        dd_json_iter_init(&st[*sp].it, &v);
+        st[*sp].klen = klen;
+        st[*sp].idx = 0;
+        st[*sp].mark = mark;
+        st[*sp].depth = depth;
+        (*sp)++;
+        return; /* the room stays owned until the frame ends */
+    }
+    c->used = mark;
+}
+
+/* Flattens JSON text under prefix ("function.request"); invalid JSON sets nothing. */
+DD__PRIVATE void dd__cap_walk(dd__cap *c, const char *prefix, const char *text, size_t len) {
+    dd__cap_fr st[DD__CAP_DEPTH_MAX];
+    size_t sp = 0, plen = strlen(prefix);
+    dd_json root, k, v;
+    if (!text || !len || dd_json_parse(text, len, &root) != DD_OK) return;
+    memcpy(c->key, prefix, plen);
+    dd__cap_value(c, st, &sp, root, plen, 0);
+    while (sp > 0 && c->n_tags < DD__CAP_TAGS) {
+        dd__cap_fr *f = &st[sp - 1];
+        size_t klen = f->klen, kn = 0;
+        if (dd_json_next(&f->it, &k, &v) != DD_OK) {
+            c->used = f->mark;
+            sp--;
+            continue;
+        }
+        if (klen + 2 > DD__CAP_KEY) { c->cut = 1; f->idx++; continue; }
+        c->key[klen] = '.';
+        if (f->it.type == DD_JSON_ARRAY) {
+            char d[24];
+            size_t x = f->idx, m = 0;
+            do { d[m++] = (char)('0' + x % 10); x /= 10; } while (x);
+            if (klen + 1 + m > DD__CAP_KEY) { c->cut = 1; f->idx++; continue; }
+            while (m) c->key[klen + 1 + kn++] = d[--m];
+        } else if (dd_json_string(&k, c->key + klen + 1, DD__CAP_KEY - klen - 1, &kn) != DD_OK) {
+            c->cut = 1; /* a key too long for the buffer: its value is left out */
+            continue;
+        }
+        f->idx++;
+        dd__cap_value(c, st, &sp, v, klen + 1 + kn, f->depth);
+    }
+    if (sp > 0) c->cut = 1;
+}
+
+/* One capture (request or response) onto span, the room as scratch; counts a cut capture. */
+DD__PRIVATE void dd__lam_capture(dd_lambda *l, dd__lam_inv *rec, dd_span *span, const char *prefix, const char *text,
+                                 size_t len) {
+    dd__cap c;
+    if (!l->capture || !rec || !span) return;
+    c.span = span;
+    c.room = rec->room;
+    c.cap = sizeof rec->room;
+    c.used = 0;
+    c.n_tags = 0;
+    c.max_depth = l->capture_depth;
+    c.cut = 0;
+    dd__cap_walk(&c, prefix, text, len);
+    if (c.cut) {
+        pthread_mutex_lock(&l->lock);
+        l->capture_cut++;
+        pthread_mutex_unlock(&l->lock);
+    }
+}
+
 /*--- start ---*/
 /* Starts the upstream span (when the trigger has one) and the inferred span; returns the inferred
  * span (NULL when none), *root_out the segment's root. */
@@ -3601,6 +3806,8 @@ DD_API dd_span *dd_lambda_start_invocation(dd_lambda *l, const dd_lambda_invocat
     rec->n_enh = 0;
     if (l->enhanced && l->mode == DD_LAMBDA_MODE_FORWARDER)
         dd__lam_enh_tags(l, rec, parts, n_parts, arn + arn_len, name, lower, first && !proactive);
+    /* the event is read during this call only: captured now (lambda-python tags both at the end) */
+    if (l->capture) dd__lam_capture(l, rec, s, "function.request", inv->event, inv->event ? inv->event_len : 0);
     pthread_mutex_lock(&l->lock);
     rec->next = l->live;
     l->live = rec;
@@ -3671,6 +3878,10 @@ DD_API int dd_lambda_end_invocation(dd_lambda *l, dd_span *span, const char *res
                 cfg.hook_user = &hooks;
             }
             dd_xray_send_metadata(&cfg, "lambda_function_tags", 20, rec->tags_json, m);
+        }
+        if (rec && l->capture) { /* no answer: Python's None (lambda-python tags self.response) */
+            int none = !response || !response_len;
+            dd__lam_capture(l, rec, span, "function.response", none ? "null" : response, none ? 4 : response_len);
         }
         if (rec && rec->ui) dd__lam_ui_end(l, rec, span, response, response ? response_len : 0, is_error);
         dd_span_finish(span);
