@@ -169,7 +169,7 @@
 #define DD_LAMBDA_H
 #ifndef DD__PRELUDE /* ---- shared prelude: byte-identical in all four headers; a test diffs them ---- */
 #define DD__PRELUDE
-#define DDTRACE_VERSION 20000 /* major*10000 + minor*100 + patch: 0.2.0 */
+#define DDTRACE_VERSION 200 /* major*10000 + minor*100 + patch: 0.2.0 */
 #define DDTRACE_VERSION_STRING "0.2.0"
 #include <stddef.h>
 #include <stdint.h>
@@ -233,7 +233,7 @@ typedef struct dd_allocator {
 } dd_allocator;
 DD__END_C
 #endif /* DD__PRELUDE ---- end of shared prelude ---- */
-#if DDTRACE_VERSION != 20000
+#if DDTRACE_VERSION != 200
 #error "dd_*.h headers come from different releases"
 #endif
 #include "dd_msgpack.h"

@@ -89,7 +89,7 @@ def check(cond, what):
     else: failed += 1; print("FAIL " + what)
 
 dd = f.Library(sys.argv[1])
-check(dd.lib.dd_version() == 20000 and dd.status_str(-10) == "transport failed", "dd_version() 20000 and dd_status_str through ctypes")
+check(dd.lib.dd_version() == 200 and dd.status_str(-10) == "transport failed", "dd_version() 200 and dd_status_str through ctypes")
 
 # Extraction of hand-written headers (docs/propagation.md: decimal ids, priority, origin, x-datadog-tags).
 ctx = dd.extract({"X-Datadog-Trace-Id": "1234567890123456789", "X-Datadog-Parent-Id": "987654321",

@@ -24,7 +24,7 @@ cannot overrun them). See bindings/lua/README.md.
 local ffi = require("ffi")
 local bit = require("bit")
 
-local M = { _VERSION = "0.2.0", DDTRACE_VERSION = 20000 }
+local M = { _VERSION = "0.2.0", DDTRACE_VERSION = 200 }
 
 -- The C declarations this binding uses, copied from the headers (same order, same types).
 M._CDEF = [[

@@ -24,7 +24,7 @@
 const koffi = require('koffi')
 const path = require('path')
 
-const DDTRACE_VERSION = 20000
+const DDTRACE_VERSION = 200
 const DD_ON = 1
 const DD_OFF = 2
 const DD_DELIVERY_BACKGROUND = 1

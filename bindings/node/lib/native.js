@@ -8,7 +8,7 @@ const koffi = require('koffi')
 const { STRUCTS, layoutKeys } = require('./layout')
 const { LIB } = require('../scripts/build')
 
-const DDTRACE_VERSION = 20000 // the headers this binding mirrors (0.2.0)
+const DDTRACE_VERSION = 200 // the headers this binding mirrors (0.2.0)
 
 // koffi types from the plain field lists, in dependency order.
 const T = {}

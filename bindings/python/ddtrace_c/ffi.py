@@ -32,7 +32,7 @@ import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int32, c_int64,
                     c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
-DDTRACE_VERSION = 20000  # the DDTRACE_VERSION of the headers this binding mirrors
+DDTRACE_VERSION = 200  # the DDTRACE_VERSION of the headers this binding mirrors
 DD_ON, DD_OFF = 1, 2
 DD_DELIVERY_BACKGROUND, DD_DELIVERY_SYNC, DD_DELIVERY_MANUAL = 1, 2, 3
 # What a transport returns (dd_trace.h): a whole answer arrived; the agent surely did not get the
