@@ -693,7 +693,7 @@ DD_API const char *dd_http_header(const char *head, size_t head_len, const char 
     const char *line, *end = head + head_len;
     size_t nn = strlen(name);
     if (len) *len = 0;
-    line = head ? (const char *)memchr(head, '\n', head_len) : NULL; /* skip the status line */
+    line = (const char *)memchr(head, '\n', head_len); /* skip the status line */
     while (line && ++line < end) {
         const char *eol = (const char *)memchr(line, '\n', (size_t)(end - line));
         size_t n = eol ? (size_t)(eol - line) : (size_t)(end - line);

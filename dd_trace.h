@@ -6398,6 +6398,7 @@ DD__PRIVATE void dd__stats_pass(dd_tracer *t, int64_t deadline, int force) {
         }
         dd__stats_write_payload(t, &st->send, bs, n, seq);
         rc = -1;
+        memset(&resp, 0, sizeof resp); /* read below whether or not a request was made */
         if (t->transport_fn && left >= 1 && dd_mp_writer_finish(&st->send, &used) == DD_OK) {
             memset(&req, 0, sizeof req);
             req.method = "POST";
@@ -6407,7 +6408,6 @@ DD__PRIVATE void dd__stats_pass(dd_tracer *t, int64_t deadline, int force) {
             req.body = dd_mp_writer_data(&st->send);
             req.body_len = used;
             req.timeout_ms = t->request_timeout_ms < left ? t->request_timeout_ms : left;
-            memset(&resp, 0, sizeof resp);
             dd__tlog_payload(t, req.body, req.body_len);
             rc = t->transport_fn(t->transport_user, &req, &resp);
         }
