@@ -2,7 +2,7 @@
 # Runs every check of the project and ends with one line "N passed, N failed".
 #   tests/run.sh            everything
 #   ONLY=msgpack tests/run.sh   only suites whose name contains "msgpack" (quick local loop)
-# Each test program is built with gcc and clang, as C99 and C11, strictly; run normally and under
+# Each test program is built strictly with gcc as C99 and clang as C11; run normally and under
 # ASan+UBSan. Scripts tests/*_test.sh and fuzz corpus replays are run too. Every suite prints a
 # line "<suite>: N passed, N failed"; this script sums them.
 set -u
@@ -122,7 +122,8 @@ for src in tests/*_test.c; do
     wanted "$name" || continue
     echo "== $name"
     ok=0
-    for cfg in "gcc c99" "gcc c11" "clang c99" "clang c11"; do
+    # Both compilers and both standards (every pair is in the compile checks above, on the headers).
+    for cfg in "gcc c99" "clang c11"; do
         set -- $cfg
         $1 -std=$2 $STRICT -O1 -g -I. "$src" -o "$B/$name.$1.$2" $LIBS 2>"$B/$name.$1.$2.log"
         case1 "build $name $1 $2" $? || ok=1
