@@ -266,33 +266,7 @@ static size_t used[N_PROBES];
 #define MAX_API 128
 static char api[MAX_API][64];
 static size_t n_api;
-static void read_api(const char *path) {
-    static char text[1 << 20];
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    const char *p;
-    if (!CHECK(f != NULL)) return;
-    n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    for (p = text; (p = strstr(p, "DD_API ")) != NULL; p += 7) {
-        const char *end = p + 7, *paren, *id;
-        size_t k, len;
-        while (*end && *end != ';' && *end != '{' && *end != '(') end++;
-        if (*end != '(') continue;
-        paren = end;
-        while (paren > p && (paren[-1] == ' ' || paren[-1] == '\n')) paren--;
-        for (id = paren; id > p && (isalnum((unsigned char)id[-1]) || id[-1] == '_'); id--) {}
-        len = (size_t)(paren - id);
-        if (len < 4 || len >= sizeof api[0] || strncmp(id, "dd_", 3) != 0) continue;
-        for (k = 0; k < n_api; k++)
-            if (strlen(api[k]) == len && memcmp(api[k], id, len) == 0) break;
-        if (k == n_api && n_api < MAX_API) {
-            memcpy(api[n_api], id, len);
-            api[n_api++][len] = 0;
-        }
-    }
-}
+static void read_api(const char *path) { CHECK(stack_probe_read_api(path, api, MAX_API, &n_api) == 0); }
 static int probe_names(const char *fn, const char *probe) {
     size_t n = strlen(fn);
     return strncmp(probe, fn, n) == 0 && (probe[n] == 0 || probe[n] == ':');

@@ -26,10 +26,12 @@
 #if !defined(_DEFAULT_SOURCE) && !defined(_GNU_SOURCE)
 #error "stack_probe.h: #define _DEFAULT_SOURCE before the first #include"
 #endif
+#include <ctype.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -205,4 +207,36 @@ static int stack_probe(size_t budget, void (*fn)(void *), void *arg, stack_probe
     munmap(r->base, r->size);
     return rc;
 }
+/* Adds to api[0..*n) (at most max names, each under 64 bytes) every public function named in the
+ * header at `path`: each `DD_API <type> dd_name(` up to the next ';' or '{'. -1 when it cannot be
+ * read. The stack tests compare this list with their probes, so a new function cannot be missed. */
+static int stack_probe_read_api(const char *path, char (*api)[64], size_t max, size_t *n_api) {
+    static char text[1 << 20];
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    const char *p;
+    if (!f) return -1;
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    for (p = text; (p = strstr(p, "DD_API ")) != NULL; p += 7) {
+        const char *end = p + 7, *paren, *id;
+        size_t k, len;
+        while (*end && *end != ';' && *end != '{' && *end != '(') end++;
+        if (*end != '(') continue;
+        paren = end;
+        while (paren > p && (paren[-1] == ' ' || paren[-1] == '\n')) paren--;
+        for (id = paren; id > p && (isalnum((unsigned char)id[-1]) || id[-1] == '_'); id--) {}
+        len = (size_t)(paren - id);
+        if (len < 4 || len >= 64 || strncmp(id, "dd_", 3) != 0) continue;
+        for (k = 0; k < *n_api; k++)
+            if (strlen(api[k]) == len && memcmp(api[k], id, len) == 0) break;
+        if (k == *n_api && *n_api < max) {
+            memcpy(api[*n_api], id, len);
+            api[(*n_api)++][len] = 0;
+        }
+    }
+    return 0;
+}
+
 #endif
