@@ -122,6 +122,7 @@ for src in tests/*_test.c; do
     wanted "$name" || continue
     echo "== $name"
     ok=0
+    rm -f "$B/$name.gcc.c99" "$B/$name.clang.c11" "$B/$name.asan"  # a failed build must not run an old binary
     # Both compilers and both standards (every pair is in the compile checks above, on the headers).
     for cfg in "gcc c99" "clang c11"; do
         set -- $cfg

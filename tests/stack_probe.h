@@ -210,7 +210,7 @@ static int stack_probe(size_t budget, void (*fn)(void *), void *arg, stack_probe
 /* Adds to api[0..*n) (at most max names, each under 64 bytes) every public function named in the
  * header at `path`: each `DD_API <type> dd_name(` up to the next ';' or '{'. -1 when it cannot be
  * read. The stack tests compare this list with their probes, so a new function cannot be missed. */
-static int stack_probe_read_api(const char *path, char (*api)[64], size_t max, size_t *n_api) {
+static inline int stack_probe_read_api(const char *path, char (*api)[64], size_t max, size_t *n_api) {
     static char text[1 << 20];
     FILE *f = fopen(path, "rb");
     size_t n;
