@@ -5,7 +5,9 @@
  *   bench ops                 median ns/op and heap allocations/op of every op (native run)
  *   bench one <op> <iters>    runs one op, collecting callgrind events only inside the measured
  *                             region: valgrind --tool=callgrind --collect-atstart=no bench one ...
- *   bench memory              heap bytes per open span (bare / 7 tags), RSS for 10,000 open spans
+ *   bench memory bare|tagged  heap bytes per open span (bare / 7 tags), RSS for 10,000 open spans
+ *   bench memory trace        heap bytes per open one-span trace (1,000 open roots)
+ *   bench latency [traces]    p50 / p99 / p99.9 / max ns of dd_span_finish (native timing)
  *   bench scaling             ns per span as one trace grows from 1 to 10,000 spans (created,
  *                             finished, encoded and flushed)
  *   bench threads             spans per second with 1 and 2 threads on one tracer
@@ -138,15 +140,27 @@ static const dd_header g_extract_headers[7] = {
     {"tracestate", 10, "dd=s:2;o:rum;p:2a3b4c5d6e7f8091;t.dm:-4;t.tid:640cfd8d00000000,rojo=00f067aa0ba902b7", 84},
 };
 
-/* The agent's usual answer; the tracer parses it after every request, as it would in production. */
-static const char g_agent_answer[] = "{\"rate_by_service\":{\"service:,env:\":1}}";
+/* The agent's answer to every request: its rate_by_service as a real agent writes it (the
+ * default key, then the bench service's). The tracer recognises an answer identical to the one it
+ * applied last and does not parse it again; the "agent reply handled" row (g_vary_answer) makes
+ * it parse every answer, as the reference does, by alternating two answers of the same meaning
+ * (keys in the other order). */
+static const char g_agent_answer[] = "{\"rate_by_service\":{\"service:,env:\":1,\"service:bench-service,env:\":1}}";
+static const char g_agent_answer2[] = "{\"rate_by_service\":{\"service:bench-service,env:\":1,\"service:,env:\":1}}";
+static int g_vary_answer;
+static unsigned long g_answers;
 static unsigned long long g_sent_bytes;
 static int transport_ok(void *user, const dd_http_request *req, dd_http_response *resp) {
     (void)user;
     __atomic_add_fetch(&g_sent_bytes, (unsigned long long)req->body_len, __ATOMIC_RELAXED);
     resp->status = 200;
-    resp->body = g_agent_answer;
-    resp->body_len = sizeof g_agent_answer - 1;
+    if (g_vary_answer && (g_answers++ & 1)) {
+        resp->body = g_agent_answer2;
+        resp->body_len = sizeof g_agent_answer2 - 1;
+    } else {
+        resp->body = g_agent_answer;
+        resp->body_len = sizeof g_agent_answer - 1;
+    }
     return 0;
 }
 static const char *no_env(void *user, const char *name) {
@@ -179,6 +193,7 @@ static dd_tracer *make_tracer(int count_heap, uint64_t (*random_fn)(void *), voi
     cfg.startup_logs = DD_OFF;
     cfg.cgroup_path = "";
     cfg.flush_interval_ms = -1; /* flushes happen where the bench says, never inside a region */
+    cfg.delivery = DD_DELIVERY_MANUAL; /* and on the bench's thread: no worker, no hand-over */
     cfg.getenv_fn = no_env;
     cfg.transport_fn = transport_ok;
     cfg.random_fn = random_fn;
@@ -261,6 +276,28 @@ static void op_root(op_state *st, long iters, measure *m) {
     }
 }
 
+/* The reference's root row: a root created and finished, and its trace encoded and released.
+ * Here the encoding happens in the flush, so the region holds BATCH roots and the flush that
+ * encodes and sends them (to a transport that only counts bytes, answering as the agent does),
+ * divided per root: the outside measurement of issue #19 flushed every 100 roots too. */
+static void op_root_flush(op_state *st, long iters, measure *m) {
+    dd_span *r[BATCH];
+    long done = 0;
+    int rc = DD_OK;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) {
+            r[i] = start_root(st->t);
+            dd_span_finish(r[i]);
+        }
+        rc |= dd_tracer_flush(st->t);
+        REGION_END(m);
+        if (!r[0] || rc != DD_OK) die("root span not started or not flushed");
+        done += n;
+    }
+}
+
 static void op_child(op_state *st, long iters, measure *m) {
     long done = 0;
     while (done < iters) {
@@ -291,6 +328,22 @@ static void op_tags(op_state *st, long iters, measure *m) {
         REGION_END(m);
         for (i = 0; i < n; i++) dd_span_finish(c[i]);
         dd_span_finish(root);
+        dd_tracer_flush(st->t);
+        done += n;
+    }
+}
+
+/* The same 7 tags on a local root (a root's tag area is shared with its trace's own tags). */
+static void op_tags_root(op_state *st, long iters, measure *m) {
+    dd_span *r[BATCH];
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        for (i = 0; i < n; i++) r[i] = start_root(st->t);
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) set_7_tags(r[i]);
+        REGION_END(m);
+        for (i = 0; i < n; i++) dd_span_finish(r[i]);
         dd_tracer_flush(st->t);
         done += n;
     }
@@ -335,6 +388,46 @@ static void op_extract(op_state *st, long iters, measure *m) {
             die("extract gave an unexpected context");
         done += n;
     }
+}
+
+/* A plain user carrier: what an application writes over its own header list, without the SDK's
+ * dd_headers fast path. get scans the list, comparing names ASCII-case-insensitively; no get_nth
+ * (one value per name). */
+typedef struct user_headers {
+    const dd_header *h;
+    size_t n;
+} user_headers;
+static int name_eq(const char *a, size_t an, const char *b, size_t bn) {
+    size_t i;
+    if (an != bn) return 0;
+    for (i = 0; i < an; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return 1;
+}
+static const char *user_get(void *self, const char *key, size_t key_len, size_t *value_len) {
+    const user_headers *u = (const user_headers *)self;
+    size_t i;
+    for (i = 0; i < u->n; i++)
+        if (name_eq(u->h[i].name, u->h[i].name_len, key, key_len)) {
+            *value_len = u->h[i].value_len;
+            return u->h[i].value;
+        }
+    return NULL;
+}
+static void op_extract_user(op_state *st, long iters, measure *m) {
+    user_headers u;
+    dd_carrier_reader r;
+    u.h = g_extract_headers;
+    u.n = 7;
+    r.self = &u;
+    r.get = user_get;
+    r.get_nth = NULL;
+    st->reader = r;
+    op_extract(st, iters, m);
 }
 
 /* The fixed 10-span trace: root http.request + 9 db.query children, type web, trace id
@@ -424,6 +517,14 @@ static void op_e2e(op_state *st, long iters, measure *m) {
         done += n;
     }
     if (rc != DD_OK) die("flush failed");
+}
+
+/* The reference's end-to-end row: as op_e2e, and every agent answer is parsed (two answers of
+ * the same meaning alternate, so none is recognised as the last one applied). */
+static void op_e2e_reply(op_state *st, long iters, measure *m) {
+    g_vary_answer = 1;
+    op_e2e(st, iters, m);
+    g_vary_answer = 0;
 }
 
 /*--- issue #17 rows: dead handles, tag replacement, glob matching ---*/
@@ -543,13 +644,20 @@ typedef struct op_def {
 } op_def;
 
 static const op_def g_ops[] = {
-    {"root", "root span create + finish (trace discarded)", op_root, 20000, 2000, 11279, 697, 33},
-    {"child", "child span create + finish under an open root", op_child, 40000, 4000, 2805, 228, 9},
-    {"tags", "set 5 string + 2 numeric tags on a span", op_tags, 40000, 4000, 3522, 218, 12},
-    {"inject", "inject datadog + tracecontext (6 headers)", op_inject, 40000, 4000, 9763, 468, 22},
-    {"extract", "extract the 7 headers, parse only", op_extract, 40000, 4000, 22636, 1410, 52},
+    /* issue #19's rows: the reference Ir of each is dd-trace-cpp 2.2's on the same work (ISSUE
+     * #19's table); ns and allocations of the reference where BENCHMARKS.md has them (0 = none) */
+    {"root_flush", "root create + finish, trace encoded and released (flush every 100 roots)", op_root_flush, 20000, 2000, 23886, 0, 0},
+    {"child", "child span create + finish under an open root", op_child, 40000, 4000, 2873, 228, 9},
+    {"tags", "set 5 string + 2 numeric tags on a child span", op_tags, 40000, 4000, 3502, 218, 12},
+    {"tags_root", "set 5 string + 2 numeric tags on a root span", op_tags_root, 40000, 4000, 3502, 0, 0},
+    {"inject", "inject datadog + tracecontext (6 headers)", op_inject, 40000, 4000, 9754, 468, 22},
+    {"extract_user", "extract the 7 headers, parse only, through a user's dd_carrier_reader", op_extract_user, 40000, 4000, 23021, 0, 0},
+    {"extract", "extract the 7 headers, parse only, through the SDK's header list", op_extract, 40000, 4000, 23021, 1410, 52},
     {"encode", "msgpack-encode the 10-span trace", op_encode, 5000, 1000, 61289, 3331, 0},
-    {"e2e", "10-span trace created, finished, flushed", op_e2e, 2000, 300, 182122, 11141, 286},
+    {"e2e_reply", "10-span trace created, finished, flushed, agent reply handled (parsed)", op_e2e_reply, 2000, 300, 196522, 0, 0},
+    /* older rows, kept for comparison with earlier tables */
+    {"root", "root create + finish (its trace encoded at finish; the flush outside the region)", op_root, 20000, 2000, 11279, 697, 33},
+    {"e2e", "10-span trace created, finished, flushed (unchanged agent reply not parsed again)", op_e2e, 2000, 300, 182122, 11141, 286},
     /* issue #17 (no dd-trace-cpp reference) */
     {"span_call", "dd_span_id through a pointer (a library call: the handle check)", op_span_call, 100000, 10000, 0, 0, 0},
     {"dead", "span call with a dead handle (ignored, counted)", op_dead, 40000, 4000, 0, 0, 0},
@@ -674,6 +782,88 @@ static int cmd_memory(int tagged) {
     for (i = N - 1; i >= 0; i--) dd_span_finish(spans[i]);
     dd_tracer_free(t);
     free(spans);
+    return 0;
+}
+
+/* Heap per open one-span trace: N roots, each a trace of its own, all open at once. */
+static int cmd_memory_trace(void) {
+    const int N = 1000;
+    dd_tracer *t = make_tracer(1, NULL, NULL);
+    dd_span **spans = (dd_span **)calloc((size_t)N, sizeof *spans);
+    long long before;
+    int i;
+    if (!t || !spans) die("memory");
+    before = g_heap.live_bytes;
+    for (i = 0; i < N; i++)
+        if (!(spans[i] = start_root(t))) die("root refused");
+    printf("memory trace bytes_per_trace %.1f\n", (double)(g_heap.live_bytes - before) / N);
+    for (i = 0; i < N; i++) dd_span_finish(spans[i]);
+    dd_tracer_free(t);
+    free(spans);
+    return 0;
+}
+
+/* Tail latency of dd_span_finish (native; a timing row, not a goal): 10-span traces with the 7
+ * tags on every span, the 9 children finished then the root (whose finish completes the trace and
+ * encodes it), each finish timed alone with CLOCK_MONOTONIC; a flush every 100 traces, outside
+ * the timings. Prints percentiles of all finishes, of the children's and of the roots', and the
+ * cost of the two clock reads themselves (not subtracted). */
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+static void print_pcts(const char *what, int64_t *v, size_t n) {
+    qsort(v, n, sizeof v[0], cmp_i64);
+    printf("latency %s n %zu p50 %lld p99 %lld p99.9 %lld max %lld\n", what, n, (long long)v[n / 2],
+           (long long)v[n * 99 / 100], (long long)v[n * 999 / 1000], (long long)v[n - 1]);
+}
+static int cmd_latency(int traces) {
+    dd_tracer *t = make_tracer(1, NULL, NULL);
+    int64_t *all = (int64_t *)calloc((size_t)traces * 10, sizeof *all);
+    int64_t *kids = (int64_t *)calloc((size_t)traces * 9, sizeof *kids);
+    int64_t *roots = (int64_t *)calloc((size_t)traces, sizeof *roots);
+    int64_t clk[1001];
+    size_t na = 0, nk = 0, nr = 0;
+    int tr, i, w;
+    if (!t || !all || !kids || !roots) die("latency");
+    for (i = 0; i < 1001; i++) {
+        int64_t a = now_ns();
+        clk[i] = now_ns() - a;
+    }
+    qsort(clk, 1001, sizeof clk[0], cmp_i64);
+    for (w = 0; w < 2; w++) /* w = 0: warm-up of the same size, not recorded */
+        for (tr = 0; tr < traces; tr++) {
+            dd_span *s[10];
+            dd_span_options o;
+            for (i = 0; i < 10; i++) {
+                memset(&o, 0, sizeof o);
+                o.parent = i ? s[0] : NULL;
+                o.name = i ? CHILD_NAME : ROOT_NAME;
+                o.resource = i ? CHILD_RESOURCE : ROOT_RESOURCE;
+                o.type = "web";
+                s[i] = dd_span_start(t, &o);
+                set_7_tags(s[i]);
+            }
+            for (i = 9; i >= 0; i--) {
+                int64_t a = now_ns(), d;
+                dd_span_finish(s[i]);
+                d = now_ns() - a;
+                if (!w) continue;
+                all[na++] = d;
+                if (i) kids[nk++] = d;
+                else roots[nr++] = d;
+            }
+            if (tr % 100 == 99) dd_tracer_flush(t);
+        }
+    printf("# dd_span_finish ns (CLOCK_MONOTONIC around each call; two clock reads cost p50 %lld ns)\n",
+           (long long)clk[500]);
+    print_pcts("all", all, na);
+    print_pcts("child", kids, nk);
+    print_pcts("root", roots, nr);
+    dd_tracer_free(t);
+    free(all);
+    free(kids);
+    free(roots);
     return 0;
 }
 
@@ -818,11 +1008,13 @@ int main(int argc, char **argv) {
                    g_ops[k].ref_ns, g_ops[k].ref_allocs);
         return 0;
     }
+    if (argc >= 3 && strcmp(argv[1], "memory") == 0 && strcmp(argv[2], "trace") == 0) return cmd_memory_trace();
     if (argc >= 3 && strcmp(argv[1], "memory") == 0) return cmd_memory(strcmp(argv[2], "tagged") == 0);
+    if (argc >= 2 && strcmp(argv[1], "latency") == 0) return cmd_latency(argc >= 3 ? atoi(argv[2]) : 20000);
     if (argc >= 2 && strcmp(argv[1], "scaling") == 0) return cmd_scaling();
     if (argc >= 4 && strcmp(argv[1], "scaling-one") == 0) return cmd_scaling_one(atoi(argv[2]), atoi(argv[3]));
     if (argc >= 2 && strcmp(argv[1], "threads") == 0) return cmd_threads(argc >= 3 ? atof(argv[2]) : 1.0);
     fprintf(stderr, "usage: bench ops [runs] | one <op> <iters> | ops-list | memory bare|tagged | scaling |\n"
-                    "       scaling-one <spans> <traces> | threads [seconds]\n");
+                    "       scaling-one <spans> <traces> | threads [seconds] | memory trace | latency [traces]\n");
     return 2;
 }

@@ -50,6 +50,11 @@ fi
 echo "== memory (heap bytes through the allocator hook; RSS delta from /proc/self/status)"
 "$B/bench" memory bare | tee "$B/mem.txt"
 "$B/bench" memory tagged | tee -a "$B/mem.txt"
+"$B/bench" memory trace | tee -a "$B/mem.txt"
+
+LTRACES=20000; [ -n "$QUICK" ] && LTRACES=5000
+echo "== tail latency of dd_span_finish (native, ns; 10-span traces with 7 tags, $LTRACES traces)"
+"$B/bench" latency "$LTRACES" | tee "$B/latency.txt"
 
 # Compile times: CPU time (user + sys, cc1 and as included) of `gcc -O2 -c`, median of $CRUNS
 # runs; wall time is printed too but depends on the machine's load.
@@ -94,7 +99,7 @@ echo "== threads: 10-span traces with 7 tags each, one shared tracer, automatic 
 val() { awk -v k="$2" -v c="$3" '$1 == "op" && $2 == k {print $c}' "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.3f", a / b; else printf "-" }'; }
 echo
-echo "## Results (ours vs dd-trace-cpp 2.2; ratio = ours / reference, goal <= 0.100)"
+echo "## Results (ours vs dd-trace-cpp 2.2; ratio = ours / reference Ir, goal <= 0.100)"
 echo
 echo "| op | Ir/op ours | Ir/op ref | Ir ratio | ns/op ours | ns/op ref | allocs/op ours | allocs/op ref | Ir goal |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
@@ -104,13 +109,18 @@ while IFS='|' read -r op title iters refir refns refal; do
     al=$(val "$B/ops.txt" "$op" 6)
     r=$(ratio "$ir" "$refir")
     verdict=$(awk -v r="$r" 'BEGIN { if (r == "-") print "-"; else if (r <= 0.1) print "met"; else print "MISSED" }')
+    [ "$refir" = 0 ] && refir=-; [ "$refns" = 0 ] && refns=-; [ "$refal" = 0 ] && refal=-
+    [ "$refir" = - ] && verdict=-
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$title" "${ir:--}" "$refir" "$r" "$ns" "$refns" "$al" "$refal" "$verdict"
 done < <("$B/bench" ops-list)
 BARE=$(awk '$2 == "bare" {print $4}' "$B/mem.txt"); TAG=$(awk '$2 == "tagged" {print $4}' "$B/mem.txt")
 RSSB=$(awk '$2 == "bare" {print $6}' "$B/mem.txt"); RSST=$(awk '$2 == "tagged" {print $6}' "$B/mem.txt")
-printf '| bytes of heap per open span, bare / 7 tags | %s / %s | 533 / 1,493 | %s / %s | | | | | goal 128 / 400: %s |\n' \
-    "$BARE" "$TAG" "$(ratio "$BARE" 533)" "$(ratio "$TAG" 1493)" \
+TRC=$(awk '$2 == "trace" {print $4}' "$B/mem.txt")
+printf '| bytes of heap per open span, bare / 7 tags | %s / %s | 534 / 1,494 | %s / %s | | | | | goal 128 / 400: %s |\n' \
+    "$BARE" "$TAG" "$(ratio "$BARE" 534)" "$(ratio "$TAG" 1494)" \
     "$(awk -v a="$BARE" -v b="$TAG" 'BEGIN { print (a <= 128 && b <= 400) ? "met" : "MISSED" }')"
+printf '| bytes of heap per open one-span trace | %s | 1,272 | %s | | | | | goal <= 1024: %s |\n' \
+    "$TRC" "$(ratio "$TRC" 1272)" "$(awk -v a="$TRC" 'BEGIN { print (a <= 1024) ? "met" : "MISSED" }')"
 printf '| RSS for 10,000 open spans, bare / 7 tags | %s KiB / %s KiB | | | | | | | |\n' "$RSSB" "$RSST"
 printf '| compile a TU including all three headers (CPU) | %s ms (empty TU: %s ms) | 430-460 ms | %s | | | | | goal < 30 ms: %s |\n' \
     "$CT_HDR" "$CT_EMPTY" "$(ratio "$CT_HDR" 445)" "$(awk -v a="$CT_HDR" 'BEGIN { print a < 30 ? "met" : "MISSED" }')"
@@ -124,6 +134,14 @@ echo "|---:|---:|---:|---:|"
 awk '$1 == "scaling" {print $2, $3, $4}' "$B/scaling.txt" | while read -r n ns al; do
     printf '| %s | %s | %s | %s |\n' "$n" "$ns" "${SIR[$n]:--}" "$al"
 done
+echo
+echo "## Tail latency of dd_span_finish (native ns, each call timed alone; 10-span traces with 7 tags)"
+echo
+echo "| finishes | count | p50 | p99 | p99.9 | max |"
+echo "|---|---:|---:|---:|---:|---:|"
+awk '$1 == "latency" { w = $2 == "all" ? "every finish" : $2 == "child" ? "children (9 per trace)" : "roots (complete and encode the trace)";
+    printf "| %s | %s | %s | %s | %s | %s |\n", w, $4, $6, $8, $10, $12 }' "$B/latency.txt"
+grep '^#' "$B/latency.txt" | sed 's/^# /\n/'
 echo
 echo "## Throughput (10-span traces with 7 tags, one tracer shared by the threads)"
 echo
