@@ -277,9 +277,10 @@ static void op_root(op_state *st, long iters, measure *m) {
 }
 
 /* The reference's root row: a root created and finished, and its trace encoded and released.
- * Here the encoding happens in the flush, so the region holds BATCH roots and the flush that
- * encodes and sends them (to a transport that only counts bytes, answering as the agent does),
- * divided per root: the outside measurement of issue #19 flushed every 100 roots too. */
+ * A small trace is encoded by the finish of its last span, and sent and released by the next
+ * flush, so the region holds BATCH roots and the flush that sends and releases them (to a
+ * transport that only counts bytes, answering as the agent does), divided per root: the outside
+ * measurement of issue #19 flushed every 100 roots too. */
 static void op_root_flush(op_state *st, long iters, measure *m) {
     dd_span *r[BATCH];
     long done = 0;
