@@ -18,8 +18,11 @@
  *                    0..40 tags (replaced ones, special keys, empty and NUL-holding values),
  *                    metrics (NaN, infinities, -0, large), errors, measured, kinds, links, origin,
  *                    priorities (manual keep / drop), HTTP helpers, baggage, injections from
- *                    inside the trace, children finishing in any order, before or after the root,
- *                    and roots continuing extracted contexts.
+ *                    inside the trace (with dd_span_context and the log correlation strings),
+ *                    children finishing in any order, before or after the root, roots continuing
+ *                    extracted contexts, setters after the start, dd_span_start_child, strings
+ *                    from the caller's buffers overwritten right after each call (they must have
+ *                    been copied), tag-byte and span-count limits; every counter after each case.
  *   genid            traces whose ids come from random_fn (all others give ids in the options):
  *                    a failure here alone means the order of random_fn draws changed.
  *   inject           dd_inject of 14 contexts under every subset of the six inject styles (in two
@@ -315,6 +318,8 @@ static dd_tracer *new_tracer(int which) {
         c.partial_flush = DD_ON;
         c.partial_flush_min_spans = 3;
         c.language = "c-wire";
+        c.max_tag_bytes = 3000;          /* tags past it are dropped and counted */
+        c.max_spans_per_segment = 120;   /* 300-span traces are cut */
         break;
     case 2:
         c.sampling.rules_json = "[{\"service\":\"wire-*\",\"name\":\"http.*\",\"sample_rate\":0.5},"
@@ -437,6 +442,26 @@ static void decorate(dd_span *s, int is_root, int heavy) {
     case 3: dd_span_set_error(s, 1); dd_span_set_error(s, 0); break;
     default: break;
     }
+    if (rnd(5) == 0) { /* the caller's buffers change right after each call: values were copied */
+        char kbuf[32], vbuf[64];
+        strcpy(kbuf, "volatile.key");
+        strcpy(vbuf, "volatile value \xc3\xa9");
+        dd_span_set_tag(s, kbuf, vbuf);
+        memset(vbuf, 'X', sizeof vbuf - 1);
+        memset(kbuf, 'Y', sizeof kbuf - 1);
+        strcpy(vbuf, "renamed-resource");
+        dd_span_set_resource(s, vbuf);
+        memset(vbuf, 'Z', 20);
+        strcpy(kbuf, "svc-from-buffer");
+        if (rnd(2)) dd_span_set_service_n(s, kbuf, 7);
+        memset(kbuf, 'W', 10);
+        strcpy(vbuf, "name.from.buffer");
+        if (rnd(2)) dd_span_set_name(s, vbuf);
+        memset(vbuf, 'V', 10);
+        strcpy(kbuf, "typ");
+        if (rnd(2)) dd_span_set_type_n(s, kbuf, 3);
+        kbuf[0] = 'Q';
+    }
     if (rnd(4) == 0) dd_span_set_measured(s, (int)rnd(2));
     if (rnd(3) == 0) {
         static const char *const kinds[] = {"server", "client", "producer", "consumer", "internal", "bogus"};
@@ -482,9 +507,33 @@ static void decorate(dd_span *s, int is_root, int heavy) {
 }
 
 static void inject_into_case(dd_span *s) {
+    static dd_trace_context c;
+    char log[512];
+    size_t n;
     out_s("|INJ");
     out_f(" rc=%lld", dd_span_inject(s, inj_writer()));
     out_headers(&g_inj);
+    out_s("|CTX ");
+    out_ctx(dd_span_context(s, &c), &c);
+    n = dd_span_log_correlation(s, 0, log, sizeof log);
+    out_s("|LOG ");
+    out_esc(log, n < sizeof log ? n : 0);
+    n = dd_span_log_correlation(s, 1, log, sizeof log);
+    out_s("|LOGJ ");
+    out_esc(log, n < sizeof log ? n : 0);
+}
+/* every counter of the tracer (all uint64_t), after each case */
+static void out_counters(const dd_tracer *t) {
+    dd_counters c;
+    uint64_t v[sizeof c / sizeof(uint64_t)];
+    size_t i;
+    dd_tracer_counters(t, &c);
+    memcpy(v, &c, sizeof v);
+    out_s("|CNT");
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        out_s(" ");
+        out_u(v[i]);
+    }
 }
 
 /* a context to continue: one of a few header sets */
@@ -550,7 +599,25 @@ static void one_trace(dd_tracer *t, int n, int heavy, int gen, int finish_mode) 
                 o.trace_id.hi = rnd(3) ? (uint64_t)(g_wall / 1000000000) << 32 : 0;
             }
         }
-        sp[i] = dd_span_start(t, &o);
+        if (i && !gen && rnd(15) == 0) {
+            char nbuf[32];
+            strcpy(nbuf, "child.short");
+            sp[i] = dd_span_start_child_n(sp[rnd((uint32_t)i)], nbuf, rnd(2) ? 11 : 5);
+            memset(nbuf, 'N', 11);
+        } else if (rnd(10) == 0) { /* options from the caller's buffers, overwritten after the start */
+            char nb[32], rb[32];
+            strcpy(nb, "buf.name");
+            strcpy(rb, "buf resource");
+            o.name = nb;
+            o.name_len = 0;
+            o.resource = rb;
+            o.resource_len = 0;
+            sp[i] = dd_span_start(t, &o);
+            memset(nb, 'n', 8);
+            memset(rb, 'r', 12);
+        } else {
+            sp[i] = dd_span_start(t, &o);
+        }
         if (!sp[i]) {
             out_s("|start refused");
             continue;
@@ -603,6 +670,7 @@ static void run_traces(int which, int cases) {
         for (k = 0; k < traces; k++) one_trace(t, pick_size(), (int)rnd(3) == 0, which == 5, (int)rnd(3));
         tick(1000000);
         out_f("|flush rc=%lld", dd_tracer_flush(t));
+        out_counters(t);
         case_end();
     }
     case_begin(group, "free", 0);
