@@ -23,8 +23,8 @@
  *                    extracted contexts, setters after the start, dd_span_start_child, strings
  *                    from the caller's buffers overwritten right after each call (they must have
  *                    been copied), tag-byte and span-count limits; every counter after each case.
- *   genid            traces whose ids come from random_fn (all others give ids in the options):
- *                    a failure here alone means the order of random_fn draws changed.
+ *   genid            traces whose ids all come from random_fn (the others give them in the
+ *                    options, but for dd_span_start_child's).
  *   inject           dd_inject of 14 contexts under every subset of the six inject styles (in two
  *                    orders) and three x-datadog-tags limits; dd_span_inject of spans in 7 states
  *                    under every subset of the styles.
@@ -36,7 +36,7 @@
  *                    continuing the context, its injection and its trace's payload (first files).
  *   extract.hand     hand-made header sets, through dd_headers and through a user's reader.
  * Determinism: the clocks are hooks returning times the driver sets, ids are given (or come from
- * a seeded random_fn), getenv returns nothing, the cgroup is not read, the host name is fixed,
+ * random_fn, which returns the same value until the driver's clock moves), getenv returns nothing, the cgroup is not read, the host name is fixed,
  * getpid() is this file's (a constant), and a runtime id (a UUID v4, random per process) is
  * replaced by zeros wherever it appears. */
 #define _POSIX_C_SOURCE 200809L
@@ -133,9 +133,13 @@ static void case_end(void) {
 
 /*=== deterministic hooks ===*/
 static int64_t g_wall = INT64_C(1700000000) * 1000000000, g_mono = INT64_C(5000000000);
+static uint64_t g_rand_state;
+static uint64_t splitmix(uint64_t *s);
+/* Time passes only here, between API calls; the id random_fn gives changes with it. */
 static void tick(int64_t ns) {
     g_wall += ns;
     g_mono += ns;
+    splitmix(&g_rand_state);
 }
 static int64_t wall_fn(void *u) {
     (void)u;
@@ -145,16 +149,19 @@ static int64_t mono_fn(void *u) {
     (void)u;
     return g_mono;
 }
-static uint64_t g_rand_state;
 static uint64_t splitmix(uint64_t *s) {
     uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
     return z ^ (z >> 31);
 }
+/* Every draw between two ticks gives the same id: what an SDK call gets does not depend on how
+ * many draws it (or an earlier call) makes, nor in which order, so a rewrite that draws
+ * differently still gives the same bytes. */
 static uint64_t random_fn(void *u) {
+    uint64_t s = g_rand_state;
     (void)u;
-    return splitmix(&g_rand_state);
+    return splitmix(&s);
 }
 static const char *no_env(void *u, const char *name) {
     (void)u;
