@@ -423,6 +423,22 @@ static double pick_metric(void) {
     return -INFINITY;
 }
 
+static void inject_into_case(dd_span *s) {
+    static dd_trace_context c;
+    char log[512];
+    size_t n;
+    out_s("|INJ");
+    out_f(" rc=%lld", dd_span_inject(s, inj_writer()));
+    out_headers(&g_inj);
+    out_s("|CTX ");
+    out_ctx(dd_span_context(s, &c), &c);
+    n = dd_span_log_correlation(s, 0, log, sizeof log);
+    out_s("|LOG ");
+    out_esc(log, n < sizeof log ? n : 0);
+    n = dd_span_log_correlation(s, 1, log, sizeof log);
+    out_s("|LOGJ ");
+    out_esc(log, n < sizeof log ? n : 0);
+}
 static void decorate(dd_span *s, int is_root, int heavy) {
     uint32_t n_tags = heavy ? rnd(41) : rnd(8), i;
     char kb[32];
@@ -508,27 +524,21 @@ static void decorate(dd_span *s, int is_root, int heavy) {
         }
         if (rnd(5) == 0) dd_span_baggage_set(s, "user.id", 7, "u-42", 4);
         if (rnd(8) == 0) dd_span_baggage_set(s, "k\xc3\xa9y", 4, "v a,l;u=e", 9);
+        if (rnd(8) == 0) { /* what an injection formats must follow the trace's changes */
+            inject_into_case(s);
+            dd_span_set_origin(s, rnd(2) ? "lambda" : "");
+            dd_span_baggage_set(s, "late", 4, "1", 1);
+            dd_span_set_priority(s, DD_PRIORITY_USER_KEEP); /* ignored: the decision is locked */
+            dd_span_set_tag(s, "manual.drop", "true");
+            inject_into_case(s);
+            dd_span_baggage_clear(s);
+            inject_into_case(s);
+        }
     } else if (rnd(25) == 0) {
         dd_span_set_tag(s, rnd(2) ? "manual.keep" : "manual.drop", "true");
     }
 }
 
-static void inject_into_case(dd_span *s) {
-    static dd_trace_context c;
-    char log[512];
-    size_t n;
-    out_s("|INJ");
-    out_f(" rc=%lld", dd_span_inject(s, inj_writer()));
-    out_headers(&g_inj);
-    out_s("|CTX ");
-    out_ctx(dd_span_context(s, &c), &c);
-    n = dd_span_log_correlation(s, 0, log, sizeof log);
-    out_s("|LOG ");
-    out_esc(log, n < sizeof log ? n : 0);
-    n = dd_span_log_correlation(s, 1, log, sizeof log);
-    out_s("|LOGJ ");
-    out_esc(log, n < sizeof log ? n : 0);
-}
 /* every counter of the tracer (all uint64_t), after each case */
 static void out_counters(const dd_tracer *t) {
     dd_counters c;
