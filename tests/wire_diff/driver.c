@@ -507,8 +507,10 @@ static void decorate(dd_span *s, int is_root, int heavy) {
     if (rnd(10) == 0) {
         dd_header hs[4] = {{"X-User", 6, "alice", 5}, {"User-Agent", 10, "curl/8.0", 8},
                            {"x-forwarded-for", 15, "10.0.0.1, 8.8.8.8", 17}, {"X-Request-Id", 12, "r-1", 3}};
-        dd_span_set_http_request(s, rnd(2) ? DD_HTTP_SERVER : DD_HTTP_CLIENT, rnd(2) ? "GET" : "post",
-                                 rnd(2) ? "https://api.example.com/v1/users/42?token=secret&a=1" : "/p?q", hs, 4);
+        int kind = rnd(2) ? DD_HTTP_SERVER : DD_HTTP_CLIENT; /* one draw per statement: the */
+        const char *method = rnd(2) ? "GET" : "post";        /* order of argument evaluation */
+        const char *url = rnd(2) ? "https://api.example.com/v1/users/42?token=secret&a=1" : "/p?q"; /* varies */
+        dd_span_set_http_request(s, kind, method, url, hs, 4);
         dd_span_set_http_client_ip(s, "192.168.1.2", hs, 4);
         dd_span_set_http_route(s, "/v1/users/:id");
         dd_span_set_http_response(s, rnd(2) ? 200 : 503, hs, 2);
@@ -619,7 +621,9 @@ static void one_trace(dd_tracer *t, int n, int heavy, int gen, int finish_mode) 
         if (i && !gen && rnd(15) == 0) {
             char nbuf[32];
             strcpy(nbuf, "child.short");
-            sp[i] = dd_span_start_child_n(sp[rnd((uint32_t)i)], nbuf, rnd(2) ? 11 : 5);
+            dd_span *parent = sp[rnd((uint32_t)i)];
+            size_t len = rnd(2) ? 11 : 5;
+            sp[i] = dd_span_start_child_n(parent, nbuf, len);
             memset(nbuf, 'N', 11);
         } else if (rnd(10) == 0) { /* options from the caller's buffers, overwritten after the start */
             char nb[32], rb[32];
@@ -684,7 +688,10 @@ static void run_traces(int which, int cases) {
     for (c = 0; c < cases; c++) {
         int k, traces = c % 10 == 9 ? 3 : 1;
         case_begin(group, "", c);
-        for (k = 0; k < traces; k++) one_trace(t, pick_size(), (int)rnd(3) == 0, which == 5, (int)rnd(3));
+        for (k = 0; k < traces; k++) {
+            int size = pick_size(), heavy = rnd(3) == 0, finish_mode = (int)rnd(3);
+            one_trace(t, size, heavy, which == 5, finish_mode);
+        }
         tick(1000000);
         out_f("|flush rc=%lld", dd_tracer_flush(t));
         out_counters(t);
