@@ -28,7 +28,7 @@ done
 CC=${CC:-gcc}
 for side in old new; do
     cp tests/wire_diff/driver.c "$B/$side/driver.c"
-    if ! $CC -std=c99 -O1 -g -I"$B/$side" "$B/$side/driver.c" -o "$B/$side/driver" -lpthread -lm 2>"$B/$side/build.log"; then
+    if ! $CC -std=c99 -O0 -g -I"$B/$side" "$B/$side/driver.c" -o "$B/$side/driver" -lpthread -lm 2>"$B/$side/build.log"; then
         head -20 "$B/$side/build.log"
         echo "FAILED: the driver does not build against the $side headers"
         echo "0 passed, 1 failed"
