@@ -3161,8 +3161,8 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num); a key set again is replaced
  * (dd__tag_set_again). tag_bytes counts live tags only. */
-DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
-                              double num) {
+DD__PRIVATE DD__T_COLD void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v,
+                                         size_t vlen, double num) {
     dd__tag *g;
     uint64_t bit;
     size_t vhdr;
@@ -3187,6 +3187,67 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)
         || !dd__tag_new(s, kind, k, klen, v, vlen, vhdr, vlen, bit))
         dd__count_tag_drop(s);
+}
+/* The common case of the public setters, inlined in them: a key of 1 to 31 bytes never set on this
+ * span (its key bit is clear: no lookup, else a look through the tags) and a value of at most 255 bytes (meta; a metric is
+ * vlen 8, v NULL and num). Writes the tag dd__tag_new would (a fixstr key, a fixstr or str8 value);
+ * 0 (nothing written) sends the call to dd__span_put. */
+DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
+                                            size_t vlen, double num) {
+    /* the span's fields in locals: the byte stores below could alias them */
+    uint64_t bits = s->key_bits, bit;
+    uint32_t used = s->tag_bytes;
+    dd__tag *g, *head = s->tags;
+    char *cur = s->cur;
+    size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
+    unsigned char *w;
+    if (klen - 1 >= 31 || vlen > 255 || s->finished) return 0;
+    bit = (uint64_t)1 << ((klen * 5 + (unsigned char)k[0] + (unsigned char)k[klen - 1] * 3u) & 63); /* dd__key_bit */
+    if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
+        for (g = head; g; g = g->next) {
+            if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
+                if (kind != DD__TAG_META) v = (const char *)&num;
+                dd__tag_set_again(s, g, kind, k, klen, v, vlen, vhdr, bit);
+                return 1;
+            }
+        }
+    }
+    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    need = (DD__TAG_HDR + 1 + klen + vhdr + vlen + 7) & ~(size_t)7; /* a metric: 0xcb + 8 bytes */
+    if ((size_t)(s->end - cur) >= need) {
+        g = (dd__tag *)cur;
+        s->cur = cur + need;
+    } else if ((g = (dd__tag *)dd__span_refill(s, need)) == NULL) {
+        return 0;
+    }
+    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    s->key_bits = bits | bit;
+    s->tags = g;
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    g->next = head;
+    g->klen = (uint32_t)klen;
+    g->vlen = g->vcap = (uint32_t)vlen;
+    g->kind = (uint8_t)kind;
+    g->khdr = 1;
+    g->vhdr = (uint8_t)vhdr;
+    g->off = 0;
+    w = (unsigned char *)g + DD__TAG_HDR;
+    w[0] = (unsigned char)(0xa0 | klen);
+    dd__mp_copy(w + 1, k, klen);
+    w += 1 + klen;
+    if (kind == DD__TAG_META) {
+        if (vlen < 32) {
+            w[0] = (unsigned char)(0xa0 | vlen);
+        } else {
+            w[0] = 0xd9;
+            w[1] = (unsigned char)vlen;
+        }
+        dd__mp_copy(w + vhdr, v, vlen);
+    } else {
+        dd__tag_put_value((char *)w, DD__TAG_METRIC, (const char *)&num, 8);
+    }
+    return 1;
 }
 
 /*--- configuration ---*/
@@ -4260,6 +4321,7 @@ DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
     kn = strlen(key);
     vn = value ? strlen(value) : 0;
     if (kn - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') && dd__magic_tag(s, key, kn, value, vn)) return;
+    if (value && dd__span_put_fast(s, DD__TAG_META, key, kn, value, vn, 0)) return;
     dd__span_put(s, DD__TAG_META, key, kn, value, vn, 0);
 }
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
@@ -4267,6 +4329,7 @@ DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const
     if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
         dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
         return;
+    if (value && dd__span_put_fast(s, DD__TAG_META, key, key_len, value, value_len, 0)) return;
     dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
 }
 DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
@@ -4808,14 +4871,18 @@ DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *h
 /* Setters and getters of one span; links in the span's area. No lock beyond the tag storage's. */
 DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
 DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
+    size_t kn;
     if (!(s = dd__span_live(s)) || !key) return;
+    kn = strlen(key);
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
-    else dd__span_put(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
+    else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, kn, NULL, 8, value))
+        dd__span_put(s, DD__TAG_METRIC, key, kn, NULL, 0, value);
 }
 DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, double value) {
     if (!(s = dd__span_live(s)) || !key) return;
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
-    else dd__span_put(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
+    else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, key_len, NULL, 8, value))
+        dd__span_put(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
     if ((s = dd__span_live(s)) && !s->finished) s->error = error ? 1 : 0;
