@@ -2073,7 +2073,7 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #define DD__SPAN_INLINE_BYTES 128
 #endif
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
-#define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept (8 MiB); the rest are freed        */
+#define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
 #define DD__TAG_DEAD 0
 #define DD__TAG_META 1
 #define DD__TAG_METRIC 2
@@ -2561,8 +2561,8 @@ struct dd_tracer {
     dd_counters counters;
     uint32_t n_open_segments;
     dd__segment *open_head; /* open segments, for dd_tracer_free */
-    dd__block *free_blocks;
-    size_t n_free_blocks;
+    dd__block *free_blocks, *free_first; /* pooled 4 KiB blocks, segments' first blocks (arenas) */
+    size_t n_free_blocks, n_free_first;
     uint32_t h_free;  /* first free handle slot of the tracer's chunks, 0 = none (span handles) */
     uint32_t h_owned; /* first chunk of the handle table it owns + 1, 0 = none */
     dd__pbuf bufs[2];
@@ -2741,14 +2741,22 @@ DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
 }
 
 /*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
-/* Owns the block pool and segment allocation; every function here runs under the tracer lock. */
+/* Owns the block pools and segment allocation; every function here runs under the tracer lock.
+ * Two sizes are pooled: a segment's first block (DD__BLOCK_FIRST_BYTES: its header, the root span
+ * and a little room, so that an open one-span trace holds under 1 KiB) and the 4 KiB blocks the
+ * trace grows in; a larger request gets a block of its own, freed with the segment. */
+#define DD__BLOCK_FIRST_BYTES                                                                                  \
+    ((((sizeof(dd__segment) + 7) & ~(size_t)7) + ((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES + 192 \
+      + 15) & ~(size_t)15)
+/* need 0: a segment's first block; else a block with at least need bytes. */
 DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
-    dd__block *b;
-    size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
-    if (cap == DD__BLOCK_BYTES && t->free_blocks) {
-        b = t->free_blocks;
-        t->free_blocks = b->next;
-        t->n_free_blocks--;
+    dd__block *b, **pool = need ? &t->free_blocks : &t->free_first;
+    size_t cap = !need ? DD__BLOCK_FIRST_BYTES : need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
+    if (cap <= DD__BLOCK_BYTES && *pool) {
+        b = *pool;
+        *pool = b->next;
+        if (need) t->n_free_blocks--;
+        else t->n_free_first--;
         b->next = NULL;
         return b;
     }
@@ -2763,9 +2771,26 @@ DD__PRIVATE void dd__block_put(dd_tracer *t, dd__block *b) {
         b->next = t->free_blocks;
         t->free_blocks = b;
         t->n_free_blocks++;
+    } else if (b->cap == DD__BLOCK_FIRST_BYTES && t->n_free_first < DD__BLOCK_POOL_MAX) {
+        b->next = t->free_first;
+        t->free_first = b;
+        t->n_free_first++;
     } else {
         dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
     }
+}
+/* dd_tracer_free: the pooled blocks go back to the allocator. */
+DD__PRIVATE void dd__block_pools_free(dd_tracer *t) {
+    dd__block *b;
+    while ((b = t->free_blocks) != NULL) {
+        t->free_blocks = b->next;
+        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+    }
+    while ((b = t->free_first) != NULL) {
+        t->free_first = b->next;
+        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+    }
+    t->n_free_blocks = t->n_free_first = 0;
 }
 /* Bump allocation in the segment's arena, 8-byte aligned. Under lock (or before the segment
  * is shared). NULL when memory runs out. */
@@ -2957,13 +2982,17 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
 /*--- span tag storage ---*/
 /* A span's own area: tags are written without the lock, a new area is taken under it. Owns the
  * tag layout (wire-ready msgpack) and lookup. */
-/* dd__span_room when the span's area is full: a new area from the segment, under the lock. */
+/* dd__span_room when the span's area is full: a new area from the segment, under the lock: 512
+ * bytes (or n), or what is left of the segment's current block when that is less but holds n. */
 DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
-    dd_tracer *t = s->seg->tracer;
-    size_t want = n > 512 ? n : 512;
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    size_t want = n > 512 ? n : 512, left;
     char *p;
     pthread_mutex_lock(&t->lock);
-    p = (char *)dd__seg_alloc(t, s->seg, want);
+    left = (size_t)(seg->end - seg->cur) & ~(size_t)7;
+    if (left < want && left >= n) want = left;
+    p = (char *)dd__seg_alloc(t, seg, want);
     pthread_mutex_unlock(&t->lock);
     if (!p) return NULL;
     s->cur = p + n;
@@ -7558,16 +7587,12 @@ DD__PRIVATE void dd__fork_child(void) {
 
 /* Everything but the worker: what dd_tracer_free does once no thread delivers any more. */
 DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
-    dd__block *b;
     int i;
     pthread_mutex_lock(&t->lock);
     dd__drop_pipeline(t);
     while (t->open_head) dd__seg_release(t, t->open_head); /* unfinished traces are lost with the tracer */
     dd__h_free_all(t); /* every handle of the tracer is dead */
-    while ((b = t->free_blocks) != NULL) {
-        t->free_blocks = b->next;
-        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
-    }
+    dd__block_pools_free(t);
     pthread_mutex_unlock(&t->lock);
     for (i = 0; i < 2; i++) {
         dd_mp_writer_free(&t->bufs[i].w);

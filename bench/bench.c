@@ -6,6 +6,7 @@
  *   bench one <op> <iters>    runs one op, collecting callgrind events only inside the measured
  *                             region: valgrind --tool=callgrind --collect-atstart=no bench one ...
  *   bench memory              heap bytes per open span (bare / 7 tags), RSS for 10,000 open spans
+ *   bench memory trace        heap bytes per open one-span trace (1,000 roots, each its own trace)
  *   bench scaling             ns per span as one trace grows from 1 to 10,000 spans (created,
  *                             finished, encoded and flushed)
  *   bench threads             spans per second with 1 and 2 threads on one tracer
@@ -677,6 +678,24 @@ static int cmd_memory(int tagged) {
     return 0;
 }
 
+/* Heap per open one-span trace: N roots started and left open, each its own trace. */
+static int cmd_memory_trace(void) {
+    const int N = 1000;
+    dd_tracer *t = make_tracer(1, NULL, NULL);
+    dd_span **spans = (dd_span **)calloc((size_t)N, sizeof *spans);
+    long long before;
+    int i;
+    if (!t || !spans) die("memory");
+    before = g_heap.live_bytes;
+    for (i = 0; i < N; i++)
+        if (!(spans[i] = start_root(t))) die("span refused");
+    printf("memory trace bytes_per_trace %.1f\n", (double)(g_heap.live_bytes - before) / N);
+    for (i = 0; i < N; i++) dd_span_finish(spans[i]);
+    dd_tracer_free(t);
+    free(spans);
+    return 0;
+}
+
 static int cmd_scaling(void) {
     static const int sizes[] = {1, 10, 100, 1000, 10000};
     size_t k;
@@ -818,11 +837,12 @@ int main(int argc, char **argv) {
                    g_ops[k].ref_ns, g_ops[k].ref_allocs);
         return 0;
     }
+    if (argc >= 3 && strcmp(argv[1], "memory") == 0 && strcmp(argv[2], "trace") == 0) return cmd_memory_trace();
     if (argc >= 3 && strcmp(argv[1], "memory") == 0) return cmd_memory(strcmp(argv[2], "tagged") == 0);
     if (argc >= 2 && strcmp(argv[1], "scaling") == 0) return cmd_scaling();
     if (argc >= 4 && strcmp(argv[1], "scaling-one") == 0) return cmd_scaling_one(atoi(argv[2]), atoi(argv[3]));
     if (argc >= 2 && strcmp(argv[1], "threads") == 0) return cmd_threads(argc >= 3 ? atof(argv[2]) : 1.0);
-    fprintf(stderr, "usage: bench ops [runs] | one <op> <iters> | ops-list | memory bare|tagged | scaling |\n"
+    fprintf(stderr, "usage: bench ops [runs] | one <op> <iters> | ops-list | memory bare|tagged|trace | scaling |\n"
                     "       scaling-one <spans> <traces> | threads [seconds]\n");
     return 2;
 }

@@ -50,6 +50,7 @@ fi
 echo "== memory (heap bytes through the allocator hook; RSS delta from /proc/self/status)"
 "$B/bench" memory bare | tee "$B/mem.txt"
 "$B/bench" memory tagged | tee -a "$B/mem.txt"
+"$B/bench" memory trace | tee -a "$B/mem.txt"
 
 # Compile times: CPU time (user + sys, cc1 and as included) of `gcc -O2 -c`, median of $CRUNS
 # runs; wall time is printed too but depends on the machine's load.
@@ -111,6 +112,9 @@ RSSB=$(awk '$2 == "bare" {print $6}' "$B/mem.txt"); RSST=$(awk '$2 == "tagged" {
 printf '| bytes of heap per open span, bare / 7 tags | %s / %s | 533 / 1,493 | %s / %s | | | | | goal 128 / 400: %s |\n' \
     "$BARE" "$TAG" "$(ratio "$BARE" 533)" "$(ratio "$TAG" 1493)" \
     "$(awk -v a="$BARE" -v b="$TAG" 'BEGIN { print (a <= 128 && b <= 400) ? "met" : "MISSED" }')"
+TRC=$(awk '$2 == "trace" {print $4}' "$B/mem.txt")
+printf '| bytes of heap per open one-span trace | %s | 1,272 | %s | | | | | goal 1024: %s |\n' \
+    "$TRC" "$(ratio "$TRC" 1272)" "$(awk -v a="$TRC" 'BEGIN { print a <= 1024 ? "met" : "MISSED" }')"
 printf '| RSS for 10,000 open spans, bare / 7 tags | %s KiB / %s KiB | | | | | | | |\n' "$RSSB" "$RSST"
 printf '| compile a TU including all three headers (CPU) | %s ms (empty TU: %s ms) | 430-460 ms | %s | | | | | goal < 30 ms: %s |\n' \
     "$CT_HDR" "$CT_EMPTY" "$(ratio "$CT_HDR" 445)" "$(awk -v a="$CT_HDR" 'BEGIN { print a < 30 ? "met" : "MISSED" }')"
