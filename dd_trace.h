@@ -2067,10 +2067,11 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #endif
 
 #ifndef DD__SPAN_INLINE_BYTES
-/* Bytes allocated with each span for its name, resource and first tags: enough for a name, a
- * resource and a tag or two without taking the lock again; more tags take 512-byte areas. Heap
- * per open span: 374 bytes bare, 914 with the 7 tags of the benchmark (bench/, BENCHMARKS.md). */
-#define DD__SPAN_INLINE_BYTES 128
+/* Bytes allocated with each span for its name, resource and first tags: a name and a resource of
+ * up to 64 bytes together (each rounded up to 8) without taking the lock again; more take areas
+ * of 512 bytes from the segment (dd__span_refill). Heap per open span (bench memory, with the
+ * handle slot): 298 bytes bare, 810 with the 7 tags of the benchmark (BENCHMARKS.md). */
+#define DD__SPAN_INLINE_BYTES 64
 #endif
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
 #define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
@@ -2394,16 +2395,16 @@ struct dd_span {
     uint64_t span_id, parent_id;
     int64_t start_ns, start_mono, duration;
     dd__tstr name, service, resource, type;
-    int32_t error;
-    int measured, explicit_start, resource_set, pending, finished;
-    int ss_keep, ss_has_mps; /* single-span sampling verdict, set while encoding a P0 chunk */
-    double ss_rate, ss_mps; /* pending: in the segment's done list */
+    double ss_rate, ss_mps; /* single-span sampling, set while encoding a P0 chunk */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
     dd__link *links;
     char *cur, *end; /* the span's own bump area for tags */
     uint32_t hidx;   /* its handle slot (span handles section) */
+    /* flags, 0 or 1, a byte each (pending: in the segment's done list) */
+    uint8_t error, measured, explicit_start, resource_set, pending, finished;
+    uint8_t ss_keep, ss_has_mps; /* single-span sampling verdict */
 };
 
 typedef struct dd__segment {
