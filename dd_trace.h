@@ -85,8 +85,8 @@
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
  *                                    dd__tlog*, rate-limited lines, the drop kinds (each rate-limited).
- *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pool,
- *                                    segment allocation and release.
+ *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pools
+ *                                    (segments' first blocks, 4 KiB blocks), segment allocation and release.
  *   --- span handles: a slot and a generation, checked by every span function --- the
  *                                    process-wide handle table (its own mutex, taken under the
  *                                    tracer's), dd__span_live, slot take/bind/release.
@@ -334,7 +334,7 @@ typedef struct dd_sampling_config {
 /* Defaults of dd_tracer_config limits (used when a field is 0). */
 #define DD_DEFAULT_MAX_SPANS_PER_SEGMENT 100000 /* spans started in one local trace segment      */
 #define DD_DEFAULT_MAX_TAG_BYTES 16384        /* key+value bytes of tags/metrics of one span     */
-#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (4 KiB+ each) */
+#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (912 B+ each) */
 #define DD_DEFAULT_MAX_BUFFER_BYTES (10u << 20) /* encoded chunks waiting for a flush             */
 #define DD_DEFAULT_FLUSH_BYTES (1u << 20)     /* buffered bytes that wake the worker at once      */
 #define DD_DEFAULT_MAX_REQUEST_BYTES (10u << 20) /* one request body; larger flushes are split   */
@@ -2070,7 +2070,7 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 /* Bytes allocated with each span for its name, resource and first tags: a name and a resource of
  * up to 64 bytes together (each rounded up to 8) without taking the lock again; more take areas
  * of 512 bytes from the segment (dd__span_refill). Heap per open span (bench memory, with the
- * handle slot): 298 bytes bare, 810 with the 7 tags of the benchmark (BENCHMARKS.md). */
+ * handle slot): 310 bytes bare, 839 with the 7 tags of the benchmark (BENCHMARKS.md). */
 #define DD__SPAN_INLINE_BYTES 64
 #endif
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
