@@ -3190,9 +3190,10 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
     if (!dd__tag_new(s, kind, k, klen, v, vlen, vhdr, cap, bit)) dd__count_tag_drop(s);
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num); a key set again is replaced
- * (dd__tag_set_again). tag_bytes counts live tags only. */
-DD__PRIVATE DD__T_COLD void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v,
-                                         size_t vlen, double num) {
+ * (dd__tag_set_again). tag_bytes counts live tags only. The general case: dd__span_put and the
+ * public setters try dd__span_put_fast first. */
+DD__PRIVATE DD__T_COLD void dd__span_put_any(dd_span *s, int kind, const char *k, size_t klen, const char *v,
+                                             size_t vlen, double num) {
     dd__tag *g;
     uint64_t bit;
     size_t vhdr;
@@ -3221,7 +3222,7 @@ DD__PRIVATE DD__T_COLD void dd__span_put(dd_span *s, int kind, const char *k, si
 /* The common case of the public setters, inlined in them: a key of 1 to 31 bytes never set on this
  * span (its key bit is clear: no lookup, else a look through the tags) and a value of at most 255 bytes (meta; a metric is
  * vlen 8, v NULL and num). Writes the tag dd__tag_new would (a fixstr key, a fixstr or str8 value);
- * 0 (nothing written) sends the call to dd__span_put. */
+ * 0 (nothing written) sends the call to dd__span_put_any. */
 DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
                                             size_t vlen, double num) {
     /* the span's fields in locals: the byte stores below could alias them */
@@ -3278,6 +3279,14 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
         dd__tag_put_value((char *)w, DD__TAG_METRIC, (const char *)&num, 8);
     }
     return 1;
+}
+/* dd__span_put_any, new short keys first (the tracer's own tags: HTTP, errors, Lambda). */
+DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
+                              double num) {
+    if (kind == DD__TAG_META ? v != NULL && dd__span_put_fast(s, kind, k, klen, v, vlen, 0)
+                             : dd__span_put_fast(s, kind, k, klen, NULL, 8, num))
+        return;
+    dd__span_put_any(s, kind, k, klen, v, vlen, num);
 }
 
 /*--- configuration ---*/
@@ -4352,7 +4361,7 @@ DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
     vn = value ? strlen(value) : 0;
     if (kn - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') && dd__magic_tag(s, key, kn, value, vn)) return;
     if (value && dd__span_put_fast(s, DD__TAG_META, key, kn, value, vn, 0)) return;
-    dd__span_put(s, DD__TAG_META, key, kn, value, vn, 0);
+    dd__span_put_any(s, DD__TAG_META, key, kn, value, vn, 0);
 }
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
     if (!(s = dd__span_live(s)) || !key) return;
@@ -4360,7 +4369,7 @@ DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const
         dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
         return;
     if (value && dd__span_put_fast(s, DD__TAG_META, key, key_len, value, value_len, 0)) return;
-    dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+    dd__span_put_any(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
 }
 DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
                            size_t *value_len) {
@@ -4906,13 +4915,13 @@ DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
     kn = strlen(key);
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
     else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, kn, NULL, 8, value))
-        dd__span_put(s, DD__TAG_METRIC, key, kn, NULL, 0, value);
+        dd__span_put_any(s, DD__TAG_METRIC, key, kn, NULL, 0, value);
 }
 DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, double value) {
     if (!(s = dd__span_live(s)) || !key) return;
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
     else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, key_len, NULL, 8, value))
-        dd__span_put(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
+        dd__span_put_any(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
     if ((s = dd__span_live(s)) && !s->finished) s->error = error ? 1 : 0;
