@@ -3060,7 +3060,7 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out
 
 /* A one-bit summary of a key (a 64-bit Bloom filter of one hash): a clear bit in a set's summary
  * proves the key is not in the set, without comparing strings. */
-DD__PRIVATE uint64_t dd__key_bit(const char *k, size_t n) {
+DD__PRIVATE DD__T_HOT uint64_t dd__key_bit(const char *k, size_t n) {
     if (!n) return 1;
     return (uint64_t)1 << ((n * 5 + (unsigned char)k[0] + (unsigned char)k[n - 1] * 3u) & 63);
 }
@@ -3233,7 +3233,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
     unsigned char *w;
     if (klen - 1 >= 31 || vlen > 255 || s->finished) return 0;
-    bit = (uint64_t)1 << ((klen * 5 + (unsigned char)k[0] + (unsigned char)k[klen - 1] * 3u) & 63); /* dd__key_bit */
+    bit = dd__key_bit(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
     if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
         for (g = head; g; g = g->next) {
             if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
