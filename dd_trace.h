@@ -85,8 +85,8 @@
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
  *                                    dd__tlog*, rate-limited lines, the drop kinds (each rate-limited).
- *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pool,
- *                                    segment allocation and release.
+ *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pools
+ *                                    (segments' first blocks, 4 KiB blocks), segment allocation and release.
  *   --- span handles: a slot and a generation, checked by every span function --- the
  *                                    process-wide handle table (its own mutex, taken under the
  *                                    tracer's), dd__span_live, slot take/bind/release.
@@ -334,7 +334,7 @@ typedef struct dd_sampling_config {
 /* Defaults of dd_tracer_config limits (used when a field is 0). */
 #define DD_DEFAULT_MAX_SPANS_PER_SEGMENT 100000 /* spans started in one local trace segment      */
 #define DD_DEFAULT_MAX_TAG_BYTES 16384        /* key+value bytes of tags/metrics of one span     */
-#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (4 KiB+ each) */
+#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (912 B+ each) */
 #define DD_DEFAULT_MAX_BUFFER_BYTES (10u << 20) /* encoded chunks waiting for a flush             */
 #define DD_DEFAULT_FLUSH_BYTES (1u << 20)     /* buffered bytes that wake the worker at once      */
 #define DD_DEFAULT_MAX_REQUEST_BYTES (10u << 20) /* one request body; larger flushes are split   */
@@ -2067,13 +2067,14 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #endif
 
 #ifndef DD__SPAN_INLINE_BYTES
-/* Bytes allocated with each span for its name, resource and first tags: enough for a name, a
- * resource and a tag or two without taking the lock again; more tags take 512-byte areas. Heap
- * per open span: 374 bytes bare, 914 with the 7 tags of the benchmark (bench/, BENCHMARKS.md). */
-#define DD__SPAN_INLINE_BYTES 128
+/* Bytes allocated with each span for its name, resource and first tags: a name and a resource of
+ * up to 64 bytes together (each rounded up to 8) without taking the lock again; more take areas
+ * of 512 bytes from the segment (dd__span_refill). Heap per open span (bench memory, with the
+ * handle slot): 310 bytes bare, 839 with the 7 tags of the benchmark (BENCHMARKS.md). */
+#define DD__SPAN_INLINE_BYTES 64
 #endif
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
-#define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept (8 MiB); the rest are freed        */
+#define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
 #define DD__TAG_DEAD 0
 #define DD__TAG_META 1
 #define DD__TAG_METRIC 2
@@ -2394,16 +2395,16 @@ struct dd_span {
     uint64_t span_id, parent_id;
     int64_t start_ns, start_mono, duration;
     dd__tstr name, service, resource, type;
-    int32_t error;
-    int measured, explicit_start, resource_set, pending, finished;
-    int ss_keep, ss_has_mps; /* single-span sampling verdict, set while encoding a P0 chunk */
-    double ss_rate, ss_mps; /* pending: in the segment's done list */
+    double ss_rate, ss_mps; /* single-span sampling, set while encoding a P0 chunk */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
     dd__link *links;
     char *cur, *end; /* the span's own bump area for tags */
     uint32_t hidx;   /* its handle slot (span handles section) */
+    /* flags, 0 or 1, a byte each (pending: in the segment's done list) */
+    uint8_t error, measured, explicit_start, resource_set, pending, finished;
+    uint8_t ss_keep, ss_has_mps; /* single-span sampling verdict */
 };
 
 typedef struct dd__segment {
@@ -2561,8 +2562,8 @@ struct dd_tracer {
     dd_counters counters;
     uint32_t n_open_segments;
     dd__segment *open_head; /* open segments, for dd_tracer_free */
-    dd__block *free_blocks;
-    size_t n_free_blocks;
+    dd__block *free_blocks, *free_first; /* pooled 4 KiB blocks, segments' first blocks (arenas) */
+    size_t n_free_blocks, n_free_first;
     uint32_t h_free;  /* first free handle slot of the tracer's chunks, 0 = none (span handles) */
     uint32_t h_owned; /* first chunk of the handle table it owns + 1, 0 = none */
     dd__pbuf bufs[2];
@@ -2741,14 +2742,22 @@ DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
 }
 
 /*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
-/* Owns the block pool and segment allocation; every function here runs under the tracer lock. */
+/* Owns the block pools and segment allocation; every function here runs under the tracer lock.
+ * Two sizes are pooled: a segment's first block (DD__BLOCK_FIRST_BYTES: its header, the root span
+ * and a little room, so that an open one-span trace holds under 1 KiB) and the 4 KiB blocks the
+ * trace grows in; a larger request gets a block of its own, freed with the segment. */
+#define DD__BLOCK_FIRST_BYTES                                                                                  \
+    ((((sizeof(dd__segment) + 7) & ~(size_t)7) + ((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES + 192 \
+      + 15) & ~(size_t)15)
+/* need 0: a segment's first block; else a block with at least need bytes. */
 DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
-    dd__block *b;
-    size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
-    if (cap == DD__BLOCK_BYTES && t->free_blocks) {
-        b = t->free_blocks;
-        t->free_blocks = b->next;
-        t->n_free_blocks--;
+    dd__block *b, **pool = need ? &t->free_blocks : &t->free_first;
+    size_t cap = !need ? DD__BLOCK_FIRST_BYTES : need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
+    if (cap <= DD__BLOCK_BYTES && *pool) {
+        b = *pool;
+        *pool = b->next;
+        if (need) t->n_free_blocks--;
+        else t->n_free_first--;
         b->next = NULL;
         return b;
     }
@@ -2763,9 +2772,26 @@ DD__PRIVATE void dd__block_put(dd_tracer *t, dd__block *b) {
         b->next = t->free_blocks;
         t->free_blocks = b;
         t->n_free_blocks++;
+    } else if (b->cap == DD__BLOCK_FIRST_BYTES && t->n_free_first < DD__BLOCK_POOL_MAX) {
+        b->next = t->free_first;
+        t->free_first = b;
+        t->n_free_first++;
     } else {
         dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
     }
+}
+/* dd_tracer_free: the pooled blocks go back to the allocator. */
+DD__PRIVATE void dd__block_pools_free(dd_tracer *t) {
+    dd__block *b;
+    while ((b = t->free_blocks) != NULL) {
+        t->free_blocks = b->next;
+        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+    }
+    while ((b = t->free_first) != NULL) {
+        t->free_first = b->next;
+        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+    }
+    t->n_free_blocks = t->n_free_first = 0;
 }
 /* Bump allocation in the segment's arena, 8-byte aligned. Under lock (or before the segment
  * is shared). NULL when memory runs out. */
@@ -2957,13 +2983,17 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
 /*--- span tag storage ---*/
 /* A span's own area: tags are written without the lock, a new area is taken under it. Owns the
  * tag layout (wire-ready msgpack) and lookup. */
-/* dd__span_room when the span's area is full: a new area from the segment, under the lock. */
+/* dd__span_room when the span's area is full: a new area from the segment, under the lock: 512
+ * bytes (or n), or what is left of the segment's current block when that is less but holds n. */
 DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
-    dd_tracer *t = s->seg->tracer;
-    size_t want = n > 512 ? n : 512;
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    size_t want = n > 512 ? n : 512, left;
     char *p;
     pthread_mutex_lock(&t->lock);
-    p = (char *)dd__seg_alloc(t, s->seg, want);
+    left = (size_t)(seg->end - seg->cur) & ~(size_t)7;
+    if (left < want && left >= n) want = left;
+    p = (char *)dd__seg_alloc(t, seg, want);
     pthread_mutex_unlock(&t->lock);
     if (!p) return NULL;
     s->cur = p + n;
@@ -3030,7 +3060,7 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out
 
 /* A one-bit summary of a key (a 64-bit Bloom filter of one hash): a clear bit in a set's summary
  * proves the key is not in the set, without comparing strings. */
-DD__PRIVATE uint64_t dd__key_bit(const char *k, size_t n) {
+DD__PRIVATE DD__T_HOT uint64_t dd__key_bit(const char *k, size_t n) {
     if (!n) return 1;
     return (uint64_t)1 << ((n * 5 + (unsigned char)k[0] + (unsigned char)k[n - 1] * 3u) & 63);
 }
@@ -3160,9 +3190,10 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
     if (!dd__tag_new(s, kind, k, klen, v, vlen, vhdr, cap, bit)) dd__count_tag_drop(s);
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num); a key set again is replaced
- * (dd__tag_set_again). tag_bytes counts live tags only. */
-DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
-                              double num) {
+ * (dd__tag_set_again). tag_bytes counts live tags only. The general case: dd__span_put and the
+ * public setters try dd__span_put_fast first. */
+DD__PRIVATE DD__T_COLD void dd__span_put_any(dd_span *s, int kind, const char *k, size_t klen, const char *v,
+                                             size_t vlen, double num) {
     dd__tag *g;
     uint64_t bit;
     size_t vhdr;
@@ -3187,6 +3218,75 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
     if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)
         || !dd__tag_new(s, kind, k, klen, v, vlen, vhdr, vlen, bit))
         dd__count_tag_drop(s);
+}
+/* The common case of the public setters, inlined in them: a key of 1 to 31 bytes never set on this
+ * span (its key bit is clear: no lookup, else a look through the tags) and a value of at most 255 bytes (meta; a metric is
+ * vlen 8, v NULL and num). Writes the tag dd__tag_new would (a fixstr key, a fixstr or str8 value);
+ * 0 (nothing written) sends the call to dd__span_put_any. */
+DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
+                                            size_t vlen, double num) {
+    /* the span's fields in locals: the byte stores below could alias them */
+    uint64_t bits = s->key_bits, bit;
+    uint32_t used = s->tag_bytes;
+    dd__tag *g, *head = s->tags;
+    char *cur = s->cur;
+    size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
+    unsigned char *w;
+    if (klen - 1 >= 31 || vlen > 255 || s->finished) return 0;
+    bit = dd__key_bit(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
+    if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
+        for (g = head; g; g = g->next) {
+            if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
+                if (kind != DD__TAG_META) v = (const char *)&num;
+                dd__tag_set_again(s, g, kind, k, klen, v, vlen, vhdr, bit);
+                return 1;
+            }
+        }
+    }
+    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    need = (DD__TAG_HDR + 1 + klen + vhdr + vlen + 7) & ~(size_t)7; /* a metric: 0xcb + 8 bytes */
+    if ((size_t)(s->end - cur) >= need) {
+        g = (dd__tag *)cur;
+        s->cur = cur + need;
+    } else if ((g = (dd__tag *)dd__span_refill(s, need)) == NULL) {
+        return 0;
+    }
+    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    s->key_bits = bits | bit;
+    s->tags = g;
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    g->next = head;
+    g->klen = (uint32_t)klen;
+    g->vlen = g->vcap = (uint32_t)vlen;
+    g->kind = (uint8_t)kind;
+    g->khdr = 1;
+    g->vhdr = (uint8_t)vhdr;
+    g->off = 0;
+    w = (unsigned char *)g + DD__TAG_HDR;
+    w[0] = (unsigned char)(0xa0 | klen);
+    dd__mp_copy(w + 1, k, klen);
+    w += 1 + klen;
+    if (kind == DD__TAG_META) {
+        if (vlen < 32) {
+            w[0] = (unsigned char)(0xa0 | vlen);
+        } else {
+            w[0] = 0xd9;
+            w[1] = (unsigned char)vlen;
+        }
+        dd__mp_copy(w + vhdr, v, vlen);
+    } else {
+        dd__tag_put_value((char *)w, DD__TAG_METRIC, (const char *)&num, 8);
+    }
+    return 1;
+}
+/* dd__span_put_any, new short keys first (the tracer's own tags: HTTP, errors, Lambda). */
+DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
+                              double num) {
+    if (kind == DD__TAG_META ? v != NULL && dd__span_put_fast(s, kind, k, klen, v, vlen, 0)
+                             : dd__span_put_fast(s, kind, k, klen, NULL, 8, num))
+        return;
+    dd__span_put_any(s, kind, k, klen, v, vlen, num);
 }
 
 /*--- configuration ---*/
@@ -4260,14 +4360,16 @@ DD_API void dd_span_set_tag(dd_span *s, const char *key, const char *value) {
     kn = strlen(key);
     vn = value ? strlen(value) : 0;
     if (kn - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') && dd__magic_tag(s, key, kn, value, vn)) return;
-    dd__span_put(s, DD__TAG_META, key, kn, value, vn, 0);
+    if (value && dd__span_put_fast(s, DD__TAG_META, key, kn, value, vn, 0)) return;
+    dd__span_put_any(s, DD__TAG_META, key, kn, value, vn, 0);
 }
 DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len) {
     if (!(s = dd__span_live(s)) || !key) return;
     if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
         dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
         return;
-    dd__span_put(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+    if (value && dd__span_put_fast(s, DD__TAG_META, key, key_len, value, value_len, 0)) return;
+    dd__span_put_any(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
 }
 DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
                            size_t *value_len) {
@@ -4808,14 +4910,18 @@ DD_API void dd_span_set_http_response(dd_span *s, int status, const dd_header *h
 /* Setters and getters of one span; links in the span's area. No lock beyond the tag storage's. */
 DD__PRIVATE int dd__t_finite(double v) { return v == v && v - v == 0.0; }
 DD_API void dd_span_set_metric(dd_span *s, const char *key, double value) {
+    size_t kn;
     if (!(s = dd__span_live(s)) || !key) return;
+    kn = strlen(key);
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
-    else dd__span_put(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
+    else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, kn, NULL, 8, value))
+        dd__span_put_any(s, DD__TAG_METRIC, key, kn, NULL, 0, value);
 }
 DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, double value) {
     if (!(s = dd__span_live(s)) || !key) return;
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
-    else dd__span_put(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
+    else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, key_len, NULL, 8, value))
+        dd__span_put_any(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
     if ((s = dd__span_live(s)) && !s->finished) s->error = error ? 1 : 0;
@@ -7491,16 +7597,12 @@ DD__PRIVATE void dd__fork_child(void) {
 
 /* Everything but the worker: what dd_tracer_free does once no thread delivers any more. */
 DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
-    dd__block *b;
     int i;
     pthread_mutex_lock(&t->lock);
     dd__drop_pipeline(t);
     while (t->open_head) dd__seg_release(t, t->open_head); /* unfinished traces are lost with the tracer */
     dd__h_free_all(t); /* every handle of the tracer is dead */
-    while ((b = t->free_blocks) != NULL) {
-        t->free_blocks = b->next;
-        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
-    }
+    dd__block_pools_free(t);
     pthread_mutex_unlock(&t->lock);
     for (i = 0; i < 2; i++) {
         dd_mp_writer_free(&t->bufs[i].w);

@@ -421,6 +421,69 @@ static void replace_kinds_and_limit(void) {
     dd_tracer_free(t);
 }
 
+/* New keys on both sides of the setters' fast path (keys of 31 / 32 bytes, values of 31, 32, 255,
+ * 256 bytes, an empty value, metrics) and two keys sharing a key bit (component and
+ * http.response.content_length): each tag's wire bytes, each key once in the payload. */
+static void new_keys_fast_and_general(void) {
+    static const size_t lens[] = {0, 1, 31, 32, 255, 256, 300};
+    static char val[400];
+    char k31[32], k32[33], key[40], want[600];
+    dd_tracer *t;
+    dd_span *s;
+    dd_counters k;
+    double num = 0;
+    const char *j;
+    size_t i;
+    int ok = 1;
+    fake_reset();
+    t = new_tracer(0);
+    s = dd_span_start(t, NULL);
+    memset(k31, 'k', 31), k31[31] = 0;
+    memset(k32, 'K', 32), k32[32] = 0;
+    CHECK_EQ_U64(dd__key_bit("component", 9), dd__key_bit("http.response.content_length", 28));
+    dd_span_set_tag_n(s, "component", 9, "bench-http", 10);
+    dd_span_set_metric_n(s, "http.response.content_length", 28, 1234.0); /* bit set, key absent */
+    dd_span_set_tag(s, k31, "v31");
+    dd_span_set_tag(s, k32, "v32");
+    dd_span_set_metric(s, "m31", 0.5);
+    for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        memset(val, 'a' + (int)i, lens[i]);
+        val[lens[i]] = 0;
+        snprintf(key, sizeof key, "len.%u", (unsigned)lens[i]);
+        dd_span_set_tag_n(s, key, strlen(key), val, lens[i]);
+        if (!tag_wire_ok(s, key, val, lens[i])) ok = 0;
+    }
+    CHECK(ok);
+    CHECK(tag_wire_ok(s, "component", "bench-http", 10));
+    CHECK(tag_wire_ok(s, k31, "v31", 3));
+    CHECK(tag_wire_ok(s, k32, "v32", 3));
+    CHECK_EQ_INT(dd_span_get_metric(s, "http.response.content_length", 28, &num), DD_OK);
+    CHECK(num == 1234.0);
+    CHECK_EQ_INT(dd_span_get_metric(s, "m31", 3, &num), DD_OK);
+    CHECK(num == 0.5);
+    dd_span_set_tag_n(s, "component", 9, "other", 5); /* set again: replaced, not added */
+    CHECK(tag_wire_ok(s, "component", "other", 5));
+    dd_span_finish(s);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    j = body_json(0);
+    CHECK_EQ_U64(count_of(j, "\"component\":\"other\""), 1);
+    CHECK_EQ_U64(count_of(j, "\"component\":"), 1);
+    CHECK_EQ_U64(count_of(j, "\"http.response.content_length\":1234"), 1);
+    snprintf(want, sizeof want, "\"%s\":\"v31\"", k31);
+    CHECK_EQ_U64(count_of(j, want), 1);
+    snprintf(want, sizeof want, "\"%s\":\"v32\"", k32);
+    CHECK_EQ_U64(count_of(j, want), 1);
+    for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        memset(val, 'a' + (int)i, lens[i]);
+        val[lens[i]] = 0;
+        snprintf(want, sizeof want, "\"len.%u\":\"%s\"", (unsigned)lens[i], val);
+        CHECK_EQ_U64(count_of(j, want), 1);
+    }
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.tags_dropped, 0);
+    dd_tracer_free(t);
+}
+
 /* The default limit (16 KiB) no longer fills with replaced values: 10^4 values of 1 KB fit. */
 static void replace_within_default_limit(void) {
     static char val[1024];
@@ -683,6 +746,7 @@ static const test_case cases[] = {
     TEST(replace_many_times),
     TEST(replace_kinds_and_limit),
     TEST(replace_within_default_limit),
+    TEST(new_keys_fast_and_general),
     TEST(glob_differential),
     TEST(glob_cases),
     TEST(glob_long_segment_refused),
