@@ -5324,9 +5324,31 @@ DD__PRIVATE int dd__sys_clash(const dd__sys *sy, const dd_span *s) {
         if (dd__span_find(s, sy->k[i].p, sy->k[i].n)) return 1;
     return 0;
 }
-/* A tag whose strings are ASCII goes on the wire as stored. */
+/* The OR of a string's bytes, as words (dd__t_is_ascii without its final test): short strings
+ * are two overlapping loads. */
+DD__PRIVATE DD__T_HOT uint64_t dd__enc_or_bytes(const char *s, size_t n) {
+    uint64_t a, b;
+    if (n >= 8) {
+        if (n > 16) return dd__t_is_ascii(s, n) ? 0 : UINT64_C(0x80);
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        return a | b;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        return x | y;
+    }
+    if (!n) return 0;
+    return (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
+}
+/* A tag whose strings are ASCII goes on the wire as stored (a metric's value is its float64). */
 DD__PRIVATE DD__T_HOT int dd__tag_ascii(const dd__tag *g) {
-    return dd__t_is_ascii(DD__TAG_KEY(g), g->klen) && (g->kind == DD__TAG_METRIC || dd__t_is_ascii(DD__TAG_VAL(g), g->vlen));
+    const char *k = DD__TAG_KEY(g);
+    uint64_t acc = dd__enc_or_bytes(k, g->klen);
+    if (g->kind != DD__TAG_METRIC) acc |= dd__enc_or_bytes(k + g->klen + g->vhdr, g->vlen);
+    return !(acc & UINT64_C(0x8080808080808080));
 }
 
 /* The room of a span map's head: marker, trace_id, span_id and parent_id. */
