@@ -2460,6 +2460,12 @@ typedef struct dd__enc {
     char *fix;
     size_t fix_cap;
     int stats; /* the chunk in w is in the client-side stats */
+    /* meta's "language" entry, the same in every span: its wire bytes, made once for the tracer's
+     * language (lang_p, lang_n) when that is short ASCII (lang_len 0: not made) */
+    const char *lang_p;
+    size_t lang_n, lang_len;
+    uint64_t lang_bit; /* dd__key_bit("language") */
+    uint8_t lang[48];
 } dd__enc;
 #if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
 #define DD__INTERPRETER "clang"
@@ -5209,6 +5215,25 @@ DD__PRIVATE void dd__enc_str(dd_tracer *t, dd__enc *e, const char *p, size_t n) 
     else
         dd__enc_str_repaired(t, e, p, n);
 }
+/* The OR of a string's bytes, as words (dd__t_is_ascii without its final test): short strings
+ * are two overlapping loads. */
+DD__PRIVATE DD__T_HOT uint64_t dd__enc_or_bytes(const char *s, size_t n) {
+    uint64_t a, b;
+    if (n >= 8) {
+        if (n > 16) return dd__t_is_ascii(s, n) ? 0 : UINT64_C(0x80);
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        return a | b;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        return x | y;
+    }
+    if (!n) return 0;
+    return (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
+}
 /* dd__enc_str at the cursor: a string checked (and repaired) as UTF-8 (docs/agent-protocol.md §2.2). */
 DD__PRIVATE DD__T_COLD uint8_t *dd__enc_vstr_slow(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const char *s,
                                                   size_t n) {
@@ -5220,7 +5245,7 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_vstr_slow(dd_tracer *t, dd__enc *e, uint
 }
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_vstr(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const char *s,
                                             size_t n) {
-    if (dd__t_is_ascii(s, n)) { /* most names, keys and values: copied */
+    if (!(dd__enc_or_bytes(s, n) & UINT64_C(0x8080808080808080))) { /* most names, keys and values: copied */
         if (n > 0xffffffffu) return dd__enc_vstr_slow(t, e, p, end, s, n);
         if ((size_t)(*end - p) < n + 5 && !(p = dd__enc_grow(&e->w, p, n + 5, end))) return NULL;
         return dd__enc_strb(p, s, n);
@@ -5324,31 +5349,37 @@ DD__PRIVATE int dd__sys_clash(const dd__sys *sy, const dd_span *s) {
         if (dd__span_find(s, sy->k[i].p, sy->k[i].n)) return 1;
     return 0;
 }
-/* The OR of a string's bytes, as words (dd__t_is_ascii without its final test): short strings
- * are two overlapping loads. */
-DD__PRIVATE DD__T_HOT uint64_t dd__enc_or_bytes(const char *s, size_t n) {
-    uint64_t a, b;
-    if (n >= 8) {
-        if (n > 16) return dd__t_is_ascii(s, n) ? 0 : UINT64_C(0x80);
-        memcpy(&a, s, 8);
-        memcpy(&b, s + n - 8, 8);
-        return a | b;
-    }
-    if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, s, 4);
-        memcpy(&y, s + n - 4, 4);
-        return x | y;
-    }
-    if (!n) return 0;
-    return (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
-}
 /* A tag whose strings are ASCII goes on the wire as stored (a metric's value is its float64). */
 DD__PRIVATE DD__T_HOT int dd__tag_ascii(const dd__tag *g) {
     const char *k = DD__TAG_KEY(g);
     uint64_t acc = dd__enc_or_bytes(k, g->klen);
     if (g->kind != DD__TAG_METRIC) acc |= dd__enc_or_bytes(k + g->klen + g->vhdr, g->vlen);
     return !(acc & UINT64_C(0x8080808080808080));
+}
+
+/* A tag with a string that is not ASCII: checked (and repaired) as UTF-8; out of line, so that
+ * the copy loop stays small. */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end,
+                                                    const dd__tag *g) {
+    if (!(p = dd__enc_vstr(t, e, p, end, DD__TAG_KEY(g), g->klen))) return NULL;
+    if (g->kind == DD__TAG_META) return dd__enc_vstr(t, e, p, end, DD__TAG_VAL(g), g->vlen);
+    if ((size_t)(*end - p) < 9 && !(p = dd__enc_grow(&e->w, p, 9, end))) return NULL;
+    return dd__enc_f64(p, dd__tag_num(g));
+}
+/* Makes e's "language" entry for t (see dd__enc); 0 when it cannot be prepared. */
+DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
+    size_t n = t->language.n;
+    if (e->lang_len && e->lang_p == t->language.p && e->lang_n == n) return 1;
+    e->lang_len = 0;
+    if (n >= 32 || !dd__t_is_ascii(t->language.p, n)) return 0;
+    memcpy(e->lang, "\xa8language", 9);
+    e->lang[9] = (uint8_t)(0xa0 | n);
+    memcpy(e->lang + 10, t->language.p, n);
+    e->lang_p = t->language.p;
+    e->lang_n = n;
+    e->lang_len = 10 + n;
+    e->lang_bit = dd__key_bit("language", 8);
+    return 1;
 }
 
 /* The room of a span map's head: marker, trace_id, span_id and parent_id. */
@@ -5367,6 +5398,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     const dd__tag *g;
     const dd__tag *mt[DD__ENC_MT_MAX];
     size_t i, count, n_mt = 0, hdr = 0; /* hdr: offset of a map header to patch (the buffer may move) */
+    size_t lang;                           /* index of the prepared "language" entry in sy, or DD__SYS_MAX */
     uint8_t *p, *end;
     uint64_t gmask = 0;
     int clash, mt_ok = s->n_metrics <= DD__ENC_MT_MAX, env_ok = 0, version_ok = 0;
@@ -5408,7 +5440,16 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     sy.n = 0;
     sy.key_bits = 0;
     if (first) dd__sys_first_meta(t, seg, &sy, scratch);
-    dd__sys_add(&sy, "language", 8, t->language.p, t->language.n, 0);
+    lang = sy.n < DD__SYS_MAX && dd__enc_lang(e, t) ? sy.n : DD__SYS_MAX; /* the prepared entry's index */
+    if (lang < DD__SYS_MAX) { /* dd__sys_add with the key's bit known */
+        sy.k[lang].p = "language";
+        sy.k[lang].n = 8;
+        sy.v[lang] = t->language;
+        sy.n++;
+        sy.key_bits |= e->lang_bit;
+    } else {
+        dd__sys_add(&sy, "language", 8, t->language.p, t->language.n, 0);
+    }
     if (seg->origin.n) dd__sys_add(&sy, "_dd.origin", 10, seg->origin.p, seg->origin.n, 0);
     clash = dd__sys_clash(&sy, s); /* else no span tag has a tracer key */
     count = sy.n + s->n_meta;
@@ -5430,6 +5471,12 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     }
     p = dd__enc_map(p, count);
     for (i = 0; i < sy.n; i++) {
+        if (i == lang) {
+            DD__ROOM(sizeof e->lang);
+            memcpy(p, e->lang, sizeof e->lang); /* a fixed size: two stores; e->lang_len count */
+            p += e->lang_len;
+            continue;
+        }
         if (!(p = dd__enc_str_raw(w, p, &end, sy.k[i].p, sy.k[i].n))) return;
         if (!(p = dd__enc_vstr(t, e, p, &end, sy.v[i].p, sy.v[i].n))) return;
     }
@@ -5447,9 +5494,8 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
             DD__ROOM(n);
             dd__mp_copy(p, DD__TAG_WIRE(g), n);
             p += n;
-        } else {
-            if (!(p = dd__enc_vstr(t, e, p, &end, DD__TAG_KEY(g), g->klen))) return;
-            if (!(p = dd__enc_vstr(t, e, p, &end, DD__TAG_VAL(g), g->vlen))) return;
+        } else if (!(p = dd__enc_tag_checked(t, e, p, &end, g))) {
+            return;
         }
     }
     if (hdr) w->buf[hdr] = (uint8_t)(0x80 | count);
@@ -5506,10 +5552,8 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
             DD__ROOM(n);
             dd__mp_copy(p, DD__TAG_WIRE(g), n);
             p += n;
-        } else {
-            if (!(p = dd__enc_vstr(t, e, p, &end, DD__TAG_KEY(g), g->klen))) return;
-            DD__ROOM(9);
-            p = dd__enc_f64(p, dd__tag_num(g));
+        } else if (!(p = dd__enc_tag_checked(t, e, p, &end, g))) {
+            return;
         }
     }
     w->len = (size_t)(p - w->buf);
