@@ -114,7 +114,8 @@
  *                                    _measured, dd_span_add_link, dd_span_trace_id and friends.
  *   --- sampling decision: the one place it is made (under lock) --- dd__segment_decide (calls
  *                                    the sampler), dd_span_set_priority, dd_span_set_origin.
- *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (dd_mp_*).
+ *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (a cursor over
+ *                                    the writer's buffer: dd__enc_*, one room check per item).
  *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
  *                                    lock), the /v0.6/stats payload, /info, the P0 rule; requests
  *                                    in dd__stats_pass (no lock; holds t->flushing).
