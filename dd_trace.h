@@ -114,7 +114,8 @@
  *                                    _measured, dd_span_add_link, dd_span_trace_id and friends.
  *   --- sampling decision: the one place it is made (under lock) --- dd__segment_decide (calls
  *                                    the sampler), dd_span_set_priority, dd_span_set_origin.
- *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (dd_mp_*).
+ *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (a cursor over
+ *                                    the writer's buffer: dd__enc_*, one room check per item).
  *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
  *                                    lock), the /v0.6/stats payload, /info, the P0 rule; requests
  *                                    in dd__stats_pass (no lock; holds t->flushing).
@@ -2461,6 +2462,12 @@ typedef struct dd__enc {
     char *fix;
     size_t fix_cap;
     int stats; /* the chunk in w is in the client-side stats */
+    /* meta's "language" entry, the same in every span: its wire bytes, made once for the tracer's
+     * language (lang_p, lang_n) when that is short ASCII (lang_len 0: not made) */
+    const char *lang_p;
+    size_t lang_n, lang_len;
+    uint64_t lang_bit; /* dd__key_bit("language") */
+    uint8_t lang[48];
 } dd__enc;
 #if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
 #define DD__INTERPRETER "clang"
@@ -5181,25 +5188,89 @@ DD_API void dd_span_set_origin(dd_span *s, const char *origin) {
 /*--- encoding (docs/agent-protocol.md §2.2-§2.6), under lock ---*/
 /* Owns the span encoding (dd_mp_writer into a dd__enc): under the tracer lock, or off it for a
  * completed segment no other thread can reach. Allocates only through the writer. */
-/* A constant key (n < 32, known at compile time): the marker and the bytes are stored inline. */
-DD__PRIVATE DD__T_HOT void dd__enc_key(dd_mp_writer *w, const char *k, size_t n) {
-    if (w->error == DD_OK && n < w->cap - w->len) {
-        w->buf[w->len] = (uint8_t)(0xa0 | n);
-        memcpy(w->buf + w->len + 1, k, n);
-        w->len += n + 1;
-    } else {
-        dd_mp_write_str(w, k, n);
-    }
+/* The encoder writes through a cursor (uint8_t *p into e->w's buffer) after making room for what
+ * follows: one compare per item, every store inline, the writer's length set back at the end. A
+ * failed growth leaves the writer's sticky error set and the span unfinished; the chunk is then
+ * dropped and counted (dd__pbuf_append). */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_grow(dd_mp_writer *w, uint8_t *p, size_t n, uint8_t **end) {
+    w->len = (size_t)(p - w->buf);
+    if (!dd__mp_grow(w, n)) return NULL;
+    *end = w->buf + w->cap;
+    return w->buf + w->len;
 }
-#define DD__KEY(w, lit) dd__enc_key((w), (lit), sizeof(lit) - 1)
-/* Bytes that are msgpack already (a tag's wire form). */
-DD__PRIVATE DD__T_HOT void dd__enc_raw(dd_mp_writer *w, const char *p, size_t n) {
-    if (w->error == DD_OK && n <= w->cap - w->len) {
-        memcpy(w->buf + w->len, p, n);
-        w->len += n;
-    } else {
-        dd_mp_write_raw(w, p, n);
+/* Room for n more bytes at the cursor p (the buffer ends at `end`, a local: stores through p
+ * cannot change it), or return from the encoder: the writer's error is set. */
+#define DD__ROOM(n)                                                                     \
+    do {                                                                                \
+        if ((size_t)(end - p) < (size_t)(n) && !(p = dd__enc_grow(w, p, (n), &end))) return; \
+    } while (0)
+/* Where the next span starts, with room for n bytes; NULL after an earlier error. */
+DD__PRIVATE uint8_t *dd__enc_begin(dd_mp_writer *w, size_t n) {
+    if (w->error != DD_OK) return NULL;
+    return dd__mp_room(w, n);
+}
+/* A marker byte and `bytes` big-endian bytes of v. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_tagged(uint8_t *p, uint8_t tag, uint64_t v, int bytes) {
+    p[0] = tag;
+    dd__mp_put_be(p + 1, v, bytes);
+    return p + 1 + bytes;
+}
+/* The smallest encodings, as dd_mp_write_u64/_i64/_map and the str header of dd_mp_write_str. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_u64(uint8_t *p, uint64_t v) {
+    if (v <= 0x7f) {
+        *p = (uint8_t)v;
+        return p + 1;
     }
+    if (v <= 0xff) return dd__enc_tagged(p, 0xcc, v, 1);
+    if (v <= 0xffff) return dd__enc_tagged(p, 0xcd, v, 2);
+    if (v <= 0xffffffffu) return dd__enc_tagged(p, 0xce, v, 4);
+    return dd__enc_tagged(p, 0xcf, v, 8);
+}
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_i64(uint8_t *p, int64_t v) {
+    uint64_t u = (uint64_t)v; /* two's complement bytes of a negative value */
+    if (v >= 0) return dd__enc_u64(p, u);
+    if (v >= -32) {
+        *p = (uint8_t)(u & 0xff);
+        return p + 1;
+    }
+    if (v >= INT8_MIN) return dd__enc_tagged(p, 0xd0, u, 1);
+    if (v >= INT16_MIN) return dd__enc_tagged(p, 0xd1, u, 2);
+    if (v >= INT32_MIN) return dd__enc_tagged(p, 0xd2, u, 4);
+    return dd__enc_tagged(p, 0xd3, u, 8);
+}
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_map(uint8_t *p, size_t n) {
+    if (n < 16) {
+        *p = (uint8_t)(0x80 | n);
+        return p + 1;
+    }
+    if (n <= 0xffff) return dd__enc_tagged(p, 0xde, n, 2);
+    return dd__enc_tagged(p, 0xdf, n, 4);
+}
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_f64(uint8_t *p, double v) {
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return dd__enc_tagged(p, 0xcb, bits, 8);
+}
+/* A str (header and bytes) copied as given; room for n + 5 bytes was made. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_strb(uint8_t *p, const char *s, size_t n) {
+    if (n < 32) *p++ = (uint8_t)(0xa0 | n);
+    else if (n <= 0xff) p = dd__enc_tagged(p, 0xd9, n, 1);
+    else if (n <= 0xffff) p = dd__enc_tagged(p, 0xda, n, 2);
+    else p = dd__enc_tagged(p, 0xdb, n, 4);
+    dd__mp_copy(p, s, n);
+    return p + n;
+}
+/* A constant key (n < 32, known at compile time): marker and bytes inline; room was made. */
+#define DD__KEY(p, lit) ((p)[0] = (uint8_t)(0xa0 | (sizeof(lit) - 1)), memcpy((p) + 1, (lit), sizeof(lit) - 1), (p) + sizeof(lit))
+/* A str copied as given, with its own room. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_str_raw(dd_mp_writer *w, uint8_t *p, uint8_t **end, const char *s, size_t n) {
+    if (n > 0xffffffffu) { /* as dd_mp_write_str: not a msgpack str */
+        w->len = (size_t)(p - w->buf);
+        dd__mp_set_error(w, DD_ERR_INVALID_ARG);
+        return NULL;
+    }
+    if ((size_t)(*end - p) < n + 5 && !(p = dd__enc_grow(w, p, n + 5, end))) return NULL;
+    return dd__enc_strb(p, s, n);
 }
 #define DD__SYS_MAX 72 /* 512 bytes of x-datadog-tags hold at most 57 tags, plus the tracer's 8 */
 typedef struct dd__sys {
@@ -5208,7 +5279,7 @@ typedef struct dd__sys {
     size_t n;
     uint64_t key_bits; /* as dd_span.key_bits */
 } dd__sys;
-DD__PRIVATE void dd__sys_add(dd__sys *sy, const char *k, size_t kn, const char *v, size_t vn, double num) {
+DD__PRIVATE DD__T_HOT void dd__sys_add(dd__sys *sy, const char *k, size_t kn, const char *v, size_t vn, double num) {
     if (sy->n >= DD__SYS_MAX) return;
     sy->k[sy->n].p = k;
     sy->k[sy->n].n = (uint32_t)kn;
@@ -5225,7 +5296,9 @@ DD__PRIVATE int dd__sys_has(const dd__sys *sy, const char *k, size_t kn) {
         if (sy->k[i].n == kn && memcmp(sy->k[i].p, k, kn) == 0) return 1;
     return 0;
 }
-DD__PRIVATE int dd__tstr_eq(dd__tstr a, dd__tstr b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
+DD__PRIVATE int dd__tstr_eq(dd__tstr a, dd__tstr b) {
+    return a.n == b.n && (a.n == 0 || a.p == b.p || memcmp(a.p, b.p, a.n) == 0);
+}
 
 /* The slow path of dd__enc_str: s is not valid UTF-8, each bad byte becomes U+FFFD. */
 DD__PRIVATE DD__T_COLD void dd__enc_str_repaired(dd_tracer *t, dd__enc *e, const char *p, size_t n) {
@@ -5249,7 +5322,43 @@ DD__PRIVATE void dd__enc_str(dd_tracer *t, dd__enc *e, const char *p, size_t n) 
     else
         dd__enc_str_repaired(t, e, p, n);
 }
-
+/* The OR of a string's bytes, as words (dd__t_is_ascii without its final test): short strings
+ * are two overlapping loads. */
+DD__PRIVATE DD__T_HOT uint64_t dd__enc_or_bytes(const char *s, size_t n) {
+    uint64_t a, b;
+    if (n >= 8) {
+        if (n > 16) return dd__t_is_ascii(s, n) ? 0 : UINT64_C(0x80);
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        return a | b;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        return x | y;
+    }
+    if (!n) return 0;
+    return (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
+}
+/* dd__enc_str at the cursor: a string checked (and repaired) as UTF-8 (docs/agent-protocol.md §2.2). */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_vstr_slow(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const char *s,
+                                                  size_t n) {
+    dd_mp_writer *w = &e->w;
+    w->len = (size_t)(p - w->buf);
+    dd__enc_str(t, e, s, n);
+    *end = w->buf + w->cap;
+    return w->error == DD_OK ? w->buf + w->len : NULL;
+}
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_vstr(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const char *s,
+                                            size_t n) {
+    if (!(dd__enc_or_bytes(s, n) & UINT64_C(0x8080808080808080))) { /* most names, keys and values: copied */
+        if (n > 0xffffffffu) return dd__enc_vstr_slow(t, e, p, end, s, n);
+        if ((size_t)(*end - p) < n + 5 && !(p = dd__enc_grow(&e->w, p, n + 5, end))) return NULL;
+        return dd__enc_strb(p, s, n);
+    }
+    return dd__enc_vstr_slow(t, e, p, end, s, n);
+}
 /* A link's own attributes, in the order they were given (see dd__link's `attrs`). */
 DD__PRIVATE void dd__enc_link_attrs(dd_tracer *t, dd__enc *e, const dd__link *k) {
     const char *p = k->attrs;
@@ -5263,114 +5372,261 @@ DD__PRIVATE void dd__enc_link_attrs(dd_tracer *t, dd__enc *e, const dd__link *k)
         p += 4 + n;
     }
 }
+/* span_links (docs/agent-protocol.md §2.4): trace_id, trace_id_high, span_id, then what is set.
+ * Rare: through the writer's functions. */
+#define DD__WKEY(w, lit) dd_mp_write_str((w), (lit), sizeof(lit) - 1)
+DD__PRIVATE DD__T_COLD void dd__enc_links(dd_tracer *t, dd__enc *e, const dd_span *s) {
+    dd_mp_writer *w = &e->w;
+    const dd__link *k;
+    DD__WKEY(w, "span_links");
+    dd_mp_write_array(w, s->n_links);
+    for (k = s->links; k; k = k->next) {
+        uint32_t attrs = (k->reason_len ? 1u : 0u) + (k->ctx_headers_len ? 1u : 0u) + k->n_attrs;
+        dd_mp_write_map(w, 3 + (attrs ? 1 : 0) + (k->tracestate_len ? 1 : 0) + (k->flags ? 1 : 0));
+        DD__WKEY(w, "trace_id");
+        dd_mp_write_u64(w, k->trace_id.lo);
+        DD__WKEY(w, "trace_id_high");
+        dd_mp_write_u64(w, k->trace_id.hi);
+        DD__WKEY(w, "span_id");
+        dd_mp_write_u64(w, k->span_id);
+        if (attrs) {
+            DD__WKEY(w, "attributes");
+            dd_mp_write_map(w, attrs);
+            if (k->reason_len) {
+                DD__WKEY(w, "reason");
+                dd__enc_str(t, e, k->reason, k->reason_len);
+            }
+            if (k->ctx_headers_len) {
+                DD__WKEY(w, "context_headers");
+                dd__enc_str(t, e, k->ctx_headers, k->ctx_headers_len);
+            }
+            dd__enc_link_attrs(t, e, k);
+        }
+        if (k->tracestate_len) {
+            DD__WKEY(w, "tracestate");
+            dd__enc_str(t, e, k->tracestate, k->tracestate_len);
+        }
+        if (k->flags) {
+            DD__WKEY(w, "flags");
+            dd_mp_write_u64(w, k->flags | UINT32_C(0x80000000));
+        }
+    }
+}
+#undef DD__WKEY
+
+/* The trace-level meta of a chunk's first span (docs/agent-protocol.md §2.3): the propagated tags
+ * as extracted, then what this tracer decided. */
+DD__PRIVATE void dd__sys_first_meta(dd_tracer *t, dd__segment *seg, dd__sys *sy, char *scratch) {
+    const char *p = seg->ptags.p, *end = seg->ptags.p + seg->ptags.n;
+    while (p < end) {
+        const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
+        if (!comma) comma = end;
+        eq = (const char *)memchr(p, '=', (size_t)(comma - p));
+        if (eq) dd__sys_add(sy, p, (size_t)(eq - p), eq + 1, (size_t)(comma - eq - 1), 0);
+        p = comma + 1;
+    }
+    /* dm is set by a local keep only, or inherited as it came (whatever the priority) */
+    if (seg->dm_len) dd__sys_add(sy, "_dd.p.dm", 8, seg->dm, seg->dm_len, 0);
+    if (seg->ksr_len) dd__sys_add(sy, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len, 0);
+    if (seg->trace_id.hi) {
+        dd__t_hex16(seg->trace_id.hi, scratch);
+        dd__sys_add(sy, "_dd.p.tid", 9, scratch, 16, 0);
+    }
+    dd__sys_add(sy, "runtime-id", 10, t->runtime_id, 36, 0);
+    if (t->report_hostname && t->hostname.n) dd__sys_add(sy, "_dd.hostname", 12, t->hostname.p, t->hostname.n, 0);
+    if (seg->inject_error[0])
+        dd__sys_add(sy, "_dd.propagation_error", 21, seg->inject_error, strlen(seg->inject_error), 0);
+}
+DD__PRIVATE void dd__sys_first_metrics(dd_tracer *t, dd__segment *seg, dd__sys *sy) {
+    if (seg->priority != DD_PRIORITY_UNSET)
+        dd__sys_add(sy, "_sampling_priority_v1", 21, NULL, 0, (double)seg->priority);
+    dd__sys_add(sy, "process_id", 10, NULL, 0, (double)t->pid);
+    if (seg->has_agent_rate) dd__sys_add(sy, "_dd.agent_psr", 13, NULL, 0, seg->agent_rate);
+    if (seg->has_rule_rate) dd__sys_add(sy, "_dd.rule_psr", 12, NULL, 0, seg->rule_rate);
+    if (seg->has_limit_rate) dd__sys_add(sy, "_dd.limit_psr", 13, NULL, 0, seg->limit_rate);
+}
+
+/* Whether a span tag may have one of the tracer's keys: the key summaries first, then, for a few
+ * tracer keys, a lookup of each (the summaries of a span with many tags often meet by chance). */
+DD__PRIVATE int dd__sys_clash(const dd__sys *sy, const dd_span *s) {
+    size_t i;
+    if (!(sy->key_bits & s->key_bits)) return 0;
+    if (sy->n > 4) return 1;
+    for (i = 0; i < sy->n; i++)
+        if (dd__span_find(s, sy->k[i].p, sy->k[i].n)) return 1;
+    return 0;
+}
+/* A tag whose strings are ASCII goes on the wire as stored (a metric's value is its float64). */
+DD__PRIVATE DD__T_HOT int dd__tag_ascii(const dd__tag *g) {
+    const char *k = DD__TAG_KEY(g);
+    uint64_t acc = dd__enc_or_bytes(k, g->klen);
+    if (g->kind != DD__TAG_METRIC) acc |= dd__enc_or_bytes(k + g->klen + g->vhdr, g->vlen);
+    return !(acc & UINT64_C(0x8080808080808080));
+}
+
+/* A tag with a string that is not ASCII: checked (and repaired) as UTF-8; out of line, so that
+ * the copy loop stays small. */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end,
+                                                    const dd__tag *g) {
+    if (!(p = dd__enc_vstr(t, e, p, end, DD__TAG_KEY(g), g->klen))) return NULL;
+    if (g->kind == DD__TAG_META) return dd__enc_vstr(t, e, p, end, DD__TAG_VAL(g), g->vlen);
+    if ((size_t)(*end - p) < 9 && !(p = dd__enc_grow(&e->w, p, 9, end))) return NULL;
+    return dd__enc_f64(p, dd__tag_num(g));
+}
+/* Makes e's "language" entry for t (see dd__enc); 0 when it cannot be prepared. */
+DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
+    size_t n = t->language.n;
+    if (e->lang_len && e->lang_p == t->language.p && e->lang_n == n) return 1;
+    e->lang_len = 0;
+    if (n >= 32 || !dd__t_is_ascii(t->language.p, n)) return 0;
+    memcpy(e->lang, "\xa8language", 9);
+    e->lang[9] = (uint8_t)(0xa0 | n);
+    memcpy(e->lang + 10, t->language.p, n);
+    e->lang_p = t->language.p;
+    e->lang_n = n;
+    e->lang_len = 10 + n;
+    e->lang_bit = dd__key_bit("language", 8);
+    return 1;
+}
+
+/* The room of a span map's head: marker, trace_id, span_id and parent_id. */
+#define DD__ENC_HEAD_ROOM 64
+#define DD__ENC_MT_MAX 32 /* metric tags remembered by the meta walk (more: the metrics walk again) */
+/* One span as a msgpack map (docs/agent-protocol.md §2.2): the keys in a fixed order, meta (the
+ * tracer's own keys win, then the span's tags, then env/version/DD_TAGS) and metrics (float64
+ * always, never float32 nor an integer). A map's count is known before its entries are written:
+ * when no span tag has a tracer key it is a sum of counts; else, when the most it can be is under
+ * 16, a one-byte header patched at the end; only otherwise a counting walk first. The tag walk for
+ * meta also remembers the metric tags. */
 DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
                                  char *scratch /* 17 bytes */) {
     dd_mp_writer *w = &e->w;
     dd__sys sy;
     const dd__tag *g;
-    size_t i, count;
-    int clash;
+    const dd__tag *mt[DD__ENC_MT_MAX];
+    size_t i, count, n_mt = 0, hdr = 0; /* hdr: offset of a map header to patch (the buffer may move) */
+    size_t lang;                           /* index of the prepared "language" entry in sy, or DD__SYS_MAX */
+    uint8_t *p, *end;
+    uint64_t gmask = 0;
+    int clash, mt_ok = s->n_metrics <= DD__ENC_MT_MAX, env_ok = 0, version_ok = 0;
     int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
     int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
-    dd_mp_write_map(w, s->n_links ? 13 : 12);
-    DD__KEY(w, "trace_id");
-    dd_mp_write_u64(w, seg->trace_id.lo);
-    DD__KEY(w, "span_id");
-    dd_mp_write_u64(w, s->span_id);
-    DD__KEY(w, "parent_id");
-    dd_mp_write_u64(w, s->parent_id);
-    DD__KEY(w, "name");
-    dd__enc_str(t, e, s->name.p, s->name.n);
-    DD__KEY(w, "service");
-    dd__enc_str(t, e, s->service.p, s->service.n);
-    DD__KEY(w, "resource");
-    dd__enc_str(t, e, s->resource.p, s->resource.n);
-    DD__KEY(w, "type");
-    dd__enc_str(t, e, s->type.p, s->type.n);
-    DD__KEY(w, "start");
-    dd_mp_write_i64(w, s->start_ns);
-    DD__KEY(w, "duration");
-    dd_mp_write_i64(w, s->duration);
-    DD__KEY(w, "error");
-    dd_mp_write_i64(w, s->error);
 
-    /* meta: the tracer's own keys win, then the span's tags, then env/version/DD_TAGS */
+    p = dd__enc_begin(w, DD__ENC_HEAD_ROOM);
+    if (!p) return;
+    end = w->buf + w->cap;
+    *p++ = s->n_links ? 0x8d : 0x8c;
+    p = DD__KEY(p, "trace_id");
+    p = dd__enc_u64(p, seg->trace_id.lo);
+    p = DD__KEY(p, "span_id");
+    p = dd__enc_u64(p, s->span_id);
+    p = DD__KEY(p, "parent_id");
+    p = dd__enc_u64(p, s->parent_id);
+    DD__ROOM(5);
+    p = DD__KEY(p, "name");
+    if (!(p = dd__enc_vstr(t, e, p, &end, s->name.p, s->name.n))) return;
+    DD__ROOM(8);
+    p = DD__KEY(p, "service");
+    if (!(p = dd__enc_vstr(t, e, p, &end, s->service.p, s->service.n))) return;
+    DD__ROOM(9);
+    p = DD__KEY(p, "resource");
+    if (!(p = dd__enc_vstr(t, e, p, &end, s->resource.p, s->resource.n))) return;
+    DD__ROOM(5);
+    p = DD__KEY(p, "type");
+    if (!(p = dd__enc_vstr(t, e, p, &end, s->type.p, s->type.n))) return;
+    DD__ROOM(6 + 9 + 9 + 9 + 6 + 9 + 5 + 5);
+    p = DD__KEY(p, "start");
+    p = dd__enc_i64(p, s->start_ns);
+    p = DD__KEY(p, "duration");
+    p = dd__enc_i64(p, s->duration);
+    p = DD__KEY(p, "error");
+    p = dd__enc_i64(p, s->error);
+    p = DD__KEY(p, "meta");
+
+    /* meta */
     sy.n = 0;
     sy.key_bits = 0;
-    if (first) {
-        const char *p = seg->ptags.p, *end = seg->ptags.p + seg->ptags.n;
-        while (p < end) {
-            const char *comma = (const char *)memchr(p, ',', (size_t)(end - p)), *eq;
-            if (!comma) comma = end;
-            eq = (const char *)memchr(p, '=', (size_t)(comma - p));
-            if (eq) dd__sys_add(&sy, p, (size_t)(eq - p), eq + 1, (size_t)(comma - eq - 1), 0);
-            p = comma + 1;
-        }
-        /* dm is set by a local keep only, or inherited as it came (whatever the priority) */
-        if (seg->dm_len) dd__sys_add(&sy, "_dd.p.dm", 8, seg->dm, seg->dm_len, 0);
-        if (seg->ksr_len) dd__sys_add(&sy, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len, 0);
-        if (seg->trace_id.hi) {
-            dd__t_hex16(seg->trace_id.hi, scratch);
-            dd__sys_add(&sy, "_dd.p.tid", 9, scratch, 16, 0);
-        }
-        dd__sys_add(&sy, "runtime-id", 10, t->runtime_id, 36, 0);
-        if (t->report_hostname && t->hostname.n) dd__sys_add(&sy, "_dd.hostname", 12, t->hostname.p, t->hostname.n, 0);
-        if (seg->inject_error[0])
-            dd__sys_add(&sy, "_dd.propagation_error", 21, seg->inject_error, strlen(seg->inject_error), 0);
+    if (first) dd__sys_first_meta(t, seg, &sy, scratch);
+    lang = sy.n < DD__SYS_MAX && dd__enc_lang(e, t) ? sy.n : DD__SYS_MAX; /* the prepared entry's index */
+    if (lang < DD__SYS_MAX) { /* dd__sys_add with the key's bit known */
+        sy.k[lang].p = "language";
+        sy.k[lang].n = 8;
+        sy.v[lang] = t->language;
+        sy.n++;
+        sy.key_bits |= e->lang_bit;
+    } else {
+        dd__sys_add(&sy, "language", 8, t->language.p, t->language.n, 0);
     }
-    dd__sys_add(&sy, "language", 8, t->language.p, t->language.n, 0);
     if (seg->origin.n) dd__sys_add(&sy, "_dd.origin", 10, seg->origin.p, seg->origin.n, 0);
-    clash = (sy.key_bits & s->key_bits) != 0; /* else no span tag has a tracer key */
-    count = sy.n + (clash ? 0 : s->n_meta);
-    for (g = clash ? s->tags : NULL; g; g = g->next)
-        if (g->kind == DD__TAG_META && !dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count++;
-    if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) count++;
-    if (with_version && !dd__span_find(s, "version", 7) && !dd__sys_has(&sy, "version", 7)) count++;
+    clash = dd__sys_clash(&sy, s); /* else no span tag has a tracer key */
+    count = sy.n + s->n_meta;
+    if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) env_ok = 1;
+    if (with_version && !dd__span_find(s, "version", 7) && !dd__sys_has(&sy, "version", 7)) version_ok = 1;
+    count += (size_t)env_ok + (size_t)version_ok;
     for (i = 0; i < t->n_global_tags; i++) {
         const dd__tkv *kv = &t->global_tags[i];
-        if (!dd__span_find(s, kv->k.p, kv->k.n) && !dd__sys_has(&sy, kv->k.p, kv->k.n)) count++;
+        if (!dd__span_find(s, kv->k.p, kv->k.n) && !dd__sys_has(&sy, kv->k.p, kv->k.n)) {
+            count++;
+            gmask |= (uint64_t)1 << i; /* at most DD__MAX_GLOBAL_TAGS (64) */
+        }
     }
-    DD__KEY(w, "meta");
-    dd_mp_write_map(w, (uint32_t)count);
+    if (clash && count >= 16) { /* the exact count first: span tags with a tracer key are left out */
+        for (g = s->tags; g; g = g->next)
+            if (g->kind == DD__TAG_META && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count--;
+    } else if (clash) {
+        hdr = (size_t)(p - w->buf); /* at most 15: one byte, patched below */
+    }
+    p = dd__enc_map(p, count);
     for (i = 0; i < sy.n; i++) {
-        dd_mp_write_str(w, sy.k[i].p, sy.k[i].n);
-        dd__enc_str(t, e, sy.v[i].p, sy.v[i].n);
+        if (i == lang) {
+            DD__ROOM(sizeof e->lang);
+            memcpy(p, e->lang, sizeof e->lang); /* a fixed size: two stores; e->lang_len count */
+            p += e->lang_len;
+            continue;
+        }
+        if (!(p = dd__enc_str_raw(w, p, &end, sy.k[i].p, sy.k[i].n))) return;
+        if (!(p = dd__enc_vstr(t, e, p, &end, sy.v[i].p, sy.v[i].n))) return;
     }
     for (g = s->tags; g; g = g->next) {
-        if (g->kind != DD__TAG_META || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
-        if (dd__t_is_ascii(DD__TAG_KEY(g), g->klen) && dd__t_is_ascii(DD__TAG_VAL(g), g->vlen)) {
-            dd__enc_raw(w, DD__TAG_WIRE(g), DD__TAG_WIRE_LEN(g));
-        } else {
-            dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
-            dd__enc_str(t, e, DD__TAG_VAL(g), g->vlen);
+        if (g->kind != DD__TAG_META) {
+            if (g->kind == DD__TAG_METRIC && n_mt < DD__ENC_MT_MAX) mt[n_mt++] = g;
+            continue;
+        }
+        if (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) {
+            if (hdr) count--;
+            continue;
+        }
+        if (dd__tag_ascii(g)) {
+            size_t n = DD__TAG_WIRE_LEN(g);
+            DD__ROOM(n);
+            dd__mp_copy(p, DD__TAG_WIRE(g), n);
+            p += n;
+        } else if (!(p = dd__enc_tag_checked(t, e, p, &end, g))) {
+            return;
         }
     }
-    if (t->env.n && !dd__span_find(s, "env", 3) && !dd__sys_has(&sy, "env", 3)) {
-        DD__KEY(w, "env");
-        dd_mp_write_str(w, t->env.p, t->env.n);
+    if (hdr) w->buf[hdr] = (uint8_t)(0x80 | count);
+    if (env_ok) {
+        DD__ROOM(4);
+        p = DD__KEY(p, "env");
+        if (!(p = dd__enc_str_raw(w, p, &end, t->env.p, t->env.n))) return;
     }
-    if (with_version && !dd__span_find(s, "version", 7) && !dd__sys_has(&sy, "version", 7)) {
-        DD__KEY(w, "version");
-        dd_mp_write_str(w, t->version.p, t->version.n);
+    if (version_ok) {
+        DD__ROOM(8);
+        p = DD__KEY(p, "version");
+        if (!(p = dd__enc_str_raw(w, p, &end, t->version.p, t->version.n))) return;
     }
-    for (i = 0; i < t->n_global_tags; i++) {
+    for (i = 0; gmask && i < t->n_global_tags; i++) {
         const dd__tkv *kv = &t->global_tags[i];
-        if (dd__span_find(s, kv->k.p, kv->k.n) || dd__sys_has(&sy, kv->k.p, kv->k.n)) continue;
-        dd_mp_write_str(w, kv->k.p, kv->k.n);
-        dd_mp_write_str(w, kv->v.p, kv->v.n);
+        if (!(gmask >> i & 1)) continue;
+        if (!(p = dd__enc_str_raw(w, p, &end, kv->k.p, kv->k.n))) return;
+        if (!(p = dd__enc_str_raw(w, p, &end, kv->v.p, kv->v.n))) return;
     }
 
-    /* metrics: float64 always (docs/agent-protocol.md §2.2: never float32, never an integer) */
+    /* metrics */
     sy.n = 0;
     sy.key_bits = 0;
-    if (first) {
-        if (seg->priority != DD_PRIORITY_UNSET)
-            dd__sys_add(&sy, "_sampling_priority_v1", 21, NULL, 0, (double)seg->priority);
-        dd__sys_add(&sy, "process_id", 10, NULL, 0, (double)t->pid);
-        if (seg->has_agent_rate) dd__sys_add(&sy, "_dd.agent_psr", 13, NULL, 0, seg->agent_rate);
-        if (seg->has_rule_rate) dd__sys_add(&sy, "_dd.rule_psr", 12, NULL, 0, seg->rule_rate);
-        if (seg->has_limit_rate) dd__sys_add(&sy, "_dd.limit_psr", 13, NULL, 0, seg->limit_rate);
-    }
+    if (first) dd__sys_first_metrics(t, seg, &sy);
     if (top_level) dd__sys_add(&sy, "_dd.top_level", 13, NULL, 0, 1.0);
     if (s->measured) dd__sys_add(&sy, "_dd.measured", 12, NULL, 0, 1.0);
     if (s->ss_keep) { /* docs/sampling.md §10 */
@@ -5378,64 +5634,40 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->ss_rate);
         if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->ss_mps);
     }
-    clash = (sy.key_bits & s->key_bits) != 0;
-    count = sy.n + (clash ? 0 : s->n_metrics);
-    for (g = clash ? s->tags : NULL; g; g = g->next)
-        if (g->kind == DD__TAG_METRIC && !dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count++;
-    DD__KEY(w, "metrics");
-    dd_mp_write_map(w, (uint32_t)count);
+    clash = dd__sys_clash(&sy, s);
+    count = sy.n + s->n_metrics;
+    if (clash) { /* the exact count: metric tags with a tracer key are left out */
+        for (g = mt_ok ? NULL : s->tags; g; g = g->next)
+            if (g->kind == DD__TAG_METRIC && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count--;
+        for (i = 0; mt_ok && i < n_mt; i++)
+            if (dd__sys_has(&sy, DD__TAG_KEY(mt[i]), mt[i]->klen)) count--;
+    }
+    DD__ROOM(8 + 5);
+    p = DD__KEY(p, "metrics");
+    p = dd__enc_map(p, count);
     for (i = 0; i < sy.n; i++) {
-        dd_mp_write_str(w, sy.k[i].p, sy.k[i].n);
-        dd_mp_write_f64(w, sy.num[i]);
+        if (!(p = dd__enc_str_raw(w, p, &end, sy.k[i].p, sy.k[i].n))) return;
+        DD__ROOM(9);
+        p = dd__enc_f64(p, sy.num[i]);
     }
-    for (g = s->tags; g; g = g->next) {
+    /* the metric tags: remembered, or (more than DD__ENC_MT_MAX) found again */
+    g = mt_ok ? (n_mt ? mt[0] : NULL) : s->tags;
+    for (i = 0; g; g = mt_ok ? (++i < n_mt ? mt[i] : NULL) : g->next) {
         if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
-        if (dd__t_is_ascii(DD__TAG_KEY(g), g->klen)) {
-            dd__enc_raw(w, DD__TAG_WIRE(g), DD__TAG_WIRE_LEN(g));
-        } else {
-            dd__enc_str(t, e, DD__TAG_KEY(g), g->klen);
-            dd_mp_write_f64(w, dd__tag_num(g));
+        if (dd__tag_ascii(g)) {
+            size_t n = DD__TAG_WIRE_LEN(g);
+            DD__ROOM(n);
+            dd__mp_copy(p, DD__TAG_WIRE(g), n);
+            p += n;
+        } else if (!(p = dd__enc_tag_checked(t, e, p, &end, g))) {
+            return;
         }
     }
-
-    /* span_links (docs/agent-protocol.md §2.4): trace_id, trace_id_high, span_id, then what is set */
-    if (s->n_links) {
-        const dd__link *k;
-        DD__KEY(w, "span_links");
-        dd_mp_write_array(w, s->n_links);
-        for (k = s->links; k; k = k->next) {
-            uint32_t attrs = (k->reason_len ? 1u : 0u) + (k->ctx_headers_len ? 1u : 0u) + k->n_attrs;
-            dd_mp_write_map(w, 3 + (attrs ? 1 : 0) + (k->tracestate_len ? 1 : 0) + (k->flags ? 1 : 0));
-            DD__KEY(w, "trace_id");
-            dd_mp_write_u64(w, k->trace_id.lo);
-            DD__KEY(w, "trace_id_high");
-            dd_mp_write_u64(w, k->trace_id.hi);
-            DD__KEY(w, "span_id");
-            dd_mp_write_u64(w, k->span_id);
-            if (attrs) {
-                DD__KEY(w, "attributes");
-                dd_mp_write_map(w, attrs);
-                if (k->reason_len) {
-                    DD__KEY(w, "reason");
-                    dd__enc_str(t, e, k->reason, k->reason_len);
-                }
-                if (k->ctx_headers_len) {
-                    DD__KEY(w, "context_headers");
-                    dd__enc_str(t, e, k->ctx_headers, k->ctx_headers_len);
-                }
-                dd__enc_link_attrs(t, e, k);
-            }
-            if (k->tracestate_len) {
-                DD__KEY(w, "tracestate");
-                dd__enc_str(t, e, k->tracestate, k->tracestate_len);
-            }
-            if (k->flags) {
-                DD__KEY(w, "flags");
-                dd_mp_write_u64(w, k->flags | UINT32_C(0x80000000));
-            }
-        }
-    }
+    w->len = (size_t)(p - w->buf);
+    if (s->n_links) dd__enc_links(t, e, s);
 }
+#undef DD__KEY
+#undef DD__ROOM
 
 /*--- client-side stats (docs/stats.md) ---*/
 /* Owns the DDSketch (logarithmic mapping, gamma = 1.01/0.99, bins floor(ln v / ln gamma); a dense
