@@ -188,6 +188,33 @@ static void test_sketch_mapping(void) {
     }
 }
 
+/* The table bins (dd__sk_bin, the aggregation's) equal the logarithm's (dd__sk_index) on both
+ * sides of every bin's first integer, at the ends of the table's range, and on log-spread values. */
+static void test_sketch_table(void) {
+    static dd__sk_fast f;
+    uint64_t v, x = 88172645463325252ull;
+    int32_t i, bad = 0, n;
+    dd__sk_fast_init(&f);
+    CHECK(f.ok);
+    for (i = 1; i < DD__SK_FAST_BINS && f.lower[i] < DD__SK_FAST_LIMIT; i++) {
+        v = f.lower[i];
+        if (v != f.lower[i - 1]) { /* a bin boundary between v - 1 and v: v reaches bin i at least */
+            bad += dd__sk_bin(&f, v) != dd__sk_index((double)v) || dd__sk_index((double)v) < i;
+            bad += dd__sk_bin(&f, v - 1) != dd__sk_index((double)(v - 1)) || dd__sk_index((double)(v - 1)) >= i;
+            bad += dd__sk_bin(&f, v + 1) != dd__sk_index((double)(v + 1));
+        }
+    }
+    CHECK(i > 1380);
+    for (v = 1; v < 5000; v++) bad += dd__sk_bin(&f, v) != dd__sk_index((double)v);
+    for (n = 0; n < 200000; n++) { /* xorshift values, spread over 0..63 bits */
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        v = (x >> (n % 64)) | 1;
+        bad += dd__sk_bin(&f, v) != dd__sk_index((double)v);
+    }
+    for (v = DD__SK_FAST_LIMIT - 3; v < DD__SK_FAST_LIMIT + 3; v++) bad += dd__sk_bin(&f, v) != dd__sk_index((double)v);
+    CHECK_EQ_INT(bad, 0);
+}
+
 static dd_tracer *bare_tracer(void) {
     dd_tracer_config c;
     dd_tracer_config_init(&c);
@@ -834,7 +861,7 @@ static void test_no_agent(void) {
 }
 
 static const test_case cases[] = {
-    TEST(test_sketch_mapping), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
+    TEST(test_sketch_mapping), TEST(test_sketch_table), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
     TEST(test_worked_example), TEST(test_p0_drop),      TEST(test_p0_span_sampling), TEST(test_fallback),
     TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys),            TEST(test_background),
     TEST(test_header_per_chunk), TEST(test_no_agent),
