@@ -5367,6 +5367,7 @@ DD__PRIVATE int dd__stats_ieq_n(const char *a, const char *lower, size_t n) {
 #define DD__STATS_NSTR 10 /* service, name, resource, type, span.kind, peer tags, http.method,
                              http.endpoint, grpc code, _dd.svc_src */
 #define DD__STATS_BLOCKED "tracer_blocked_value"
+typedef char dd__stats_nstr_even[DD__STATS_NSTR % 2 == 0 ? 1 : -1]; /* dd__stats_key_eq reads lengths in pairs */
 
 /* A dense store: counts of bins [lo, lo + n), bins[] holds cap slots. Counts are exact integers. */
 typedef struct dd__sketch {
@@ -6052,6 +6053,7 @@ DD__PRIVATE DD__T_HOT int dd__stats_key_eq(const dd__sbucket *b, const dd__sgrou
     int f;
     uint32_t m;
     uint64_t x, y, d = 0;
+    const char *q;
     if (g->http_status != k->http_status || g->trace_root != k->trace_root || g->synthetics != k->synthetics) return 0;
     for (f = 0; f < DD__STATS_NSTR; f += 2) { /* the lengths, two at a time */
         memcpy(&x, &g->len[f], 8);
@@ -6059,13 +6061,12 @@ DD__PRIVATE DD__T_HOT int dd__stats_key_eq(const dd__sbucket *b, const dd__sgrou
         d |= x ^ y;
     }
     if (d) return 0;
-    for (m = k->set; m; m &= m - 1) { /* the non-empty fields (equal lengths: the same ones) */
-#if defined(__GNUC__)
-        f = __builtin_ctz(m);
-#else
-        for (f = 0; !(m >> f & 1); f++) continue;
-#endif
-        if (!dd__stats_same(b->text + g->off[f], k->p[f], k->n[f])) return 0;
+    q = b->text + g->off[0]; /* the fields follow one another in the text (not the overflow group's, whose
+                              * trace root 0 never matches) */
+    for (m = k->set, f = 0; m; m >>= 1, f++) {
+        if (!(m & 1)) continue;
+        if (!dd__stats_same(q, k->p[f], k->n[f])) return 0;
+        q += k->n[f];
     }
     return 1;
 }
