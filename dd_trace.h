@@ -5683,6 +5683,8 @@ struct dd__stats {
     int64_t oldest_ts;     /* wall ns: spans of older buckets go to this one */
     uint64_t sequence;     /* payloads sent */
     uint64_t p0_traces, p0_spans; /* dropped since the last trace request (its headers) */
+    uint64_t p0_sent_traces, p0_sent_spans; /* in the trace request being sent (given back when it
+                                               surely did not reach the agent: dd__stats_p0_unsent) */
     char p0_traces_txt[24], p0_spans_txt[24]; /* those headers' values (the flushing thread's) */
     int last_bucket; /* the bucket of the previous span, tried first */
     int64_t last_start; /* the aligned end of the previous span (INT64_MIN: none yet) */
@@ -6584,6 +6586,18 @@ DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg) {
     }
     return t->delivery == DD_DELIVERY_SYNC && !t->flushing && dd__now() >= dd__stats_next(t);
 }
+/* A trace request that surely did not reach the agent (not sent, or refused unread: 408, 413,
+ * 429, 503) gives its P0 counts back, for the next request to carry (docs/stats.md §7). No lock
+ * held. */
+DD__PRIVATE void dd__stats_p0_unsent(dd_tracer *t) {
+    dd__stats *st = t->stats;
+    if (!st) return;
+    pthread_mutex_lock(&t->lock);
+    st->p0_traces += st->p0_sent_traces;
+    st->p0_spans += st->p0_sent_spans;
+    st->p0_sent_traces = st->p0_sent_spans = 0;
+    pthread_mutex_unlock(&t->lock);
+}
 /* 1 when a bucket holds spans not yet sent (under lock). */
 DD__PRIVATE int dd__stats_pending(const dd_tracer *t) {
     int i;
@@ -6634,7 +6648,7 @@ DD__PRIVATE void dd__stats_fork_child(dd_tracer *t) {
         dd__stats_reset_bucket(&t->stats->buckets[i]);
         t->stats->out[i] = NULL;
     }
-    t->stats->p0_traces = t->stats->p0_spans = 0;
+    t->stats->p0_traces = t->stats->p0_spans = t->stats->p0_sent_traces = t->stats->p0_sent_spans = 0;
 }
 
 /*--- payload buffer and span filtering ---*/
@@ -7066,6 +7080,7 @@ DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, s
             dd__t_u64_dec(st->p0_spans, st->p0_spans_txt);
             DD__HDR("Datadog-Client-Dropped-P0-Spans", st->p0_spans_txt, strlen(st->p0_spans_txt));
         }
+        st->p0_sent_traces = st->p0_traces, st->p0_sent_spans = st->p0_spans;
         st->p0_traces = st->p0_spans = 0;
         pthread_mutex_unlock(&t->lock);
     }
@@ -7168,6 +7183,7 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
             /* the agent's limit is lower than ours: the same chunks again in halves (it refused
              * them unread, so this is no duplicate) */
             t->fl_cap = (pb->marks[j - 1].end - start) / 2 + 5;
+            dd__stats_p0_unsent(t);
             dd__log_failure(t, DD__RL_DEFERRED, rc, &resp, "; sending in smaller requests");
             continue;
         }
@@ -7175,6 +7191,7 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
             || (rc == DD_TRANSPORT_ANSWERED && (resp.status == 408 || resp.status == 429 || resp.status == 503))) {
             /* surely not processed: kept for a later try. An unreachable agent is tried for as long
              * as the payload is held; an agent that refuses, send_retries more times. */
+            dd__stats_p0_unsent(t);
             t->fl_attempts++;
             if (rc == DD_TRANSPORT_NOT_SENT || t->fl_attempts <= t->send_retries) {
                 st->deferred++;

@@ -80,6 +80,7 @@ typedef struct agent {
     int n;
     req_rec r[MAXREQ];
     int64_t wall;
+    int refuse_traces; /* trace requests still to answer 503 (recorded all the same) */
 } agent;
 static int fake_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
     agent *a = (agent *)u;
@@ -110,6 +111,10 @@ static int fake_transport(void *u, const dd_http_request *req, dd_http_response 
         }
     }
     resp->status = 200;
+    if (strcmp(req->path, "/v0.4/traces") == 0 && a->refuse_traces > 0) {
+        a->refuse_traces--;
+        resp->status = 503;
+    }
     resp->body = "{}";
     resp->body_len = 2;
     return DD_TRANSPORT_ANSWERED;
@@ -503,6 +508,39 @@ static void test_p0_drop(void) {
 }
 
 /* single-span sampling keeps its spans of a dropped P0 chunk */
+/* A trace request the agent refused unread (503) gives its P0 counts back: the retry carries them
+ * (dd-trace-go takes them when the request is built and loses them on any failure). */
+static void test_p0_counts_retried(void) {
+    static agent a;
+    dd_tracer *t;
+    const req_rec *r0, *r1, *r2;
+    dd_span *s;
+    memset(&a, 0, sizeof a);
+    a.info = INFO_OK;
+    a.wall = B0 + 500000000;
+    t = new_tracer(&a, DD_DELIVERY_MANUAL);
+    dd_tracer_flush(t);
+    s = web(t, B0 + 1000000000); /* rejected, no error: dropped here */
+    dd_span_set_priority(s, DD_PRIORITY_AUTO_REJECT);
+    dd_span_finish_at(dd_span_start_child(s, "db"), B0 + 1000000500);
+    dd_span_finish_at(s, B0 + 1000001000);
+    dd_span_finish_at(web(t, B0 + 2000000000), B0 + 2000001000); /* kept: a trace request */
+    a.refuse_traces = 1;
+    dd_tracer_flush(t); /* 503: held */
+    dd_tracer_flush(t); /* the retry */
+    r0 = find_req(&a, "/v0.4/traces", 0);
+    r1 = find_req(&a, "/v0.4/traces", 1);
+    CHECK(r0 && hdr(r0, "Datadog-Client-Dropped-P0-Traces") && strcmp(hdr(r0, "Datadog-Client-Dropped-P0-Traces"), "1") == 0);
+    CHECK(r1 && hdr(r1, "Datadog-Client-Dropped-P0-Traces") && strcmp(hdr(r1, "Datadog-Client-Dropped-P0-Traces"), "1") == 0);
+    CHECK(r1 && hdr(r1, "Datadog-Client-Dropped-P0-Spans") && strcmp(hdr(r1, "Datadog-Client-Dropped-P0-Spans"), "2") == 0);
+    dd_span_finish_at(web(t, B0 + 3000000000), B0 + 3000001000);
+    dd_tracer_flush(t); /* accepted before: nothing to repeat */
+    r2 = find_req(&a, "/v0.4/traces", 2);
+    CHECK(r2 && !hdr(r2, "Datadog-Client-Dropped-P0-Traces") && !hdr(r2, "Datadog-Client-Dropped-P0-Spans"));
+    dd_tracer_free(t);
+    agent_free(&a);
+}
+
 static void test_p0_span_sampling(void) {
     static agent a;
     dd_tracer_config c;
@@ -862,7 +900,7 @@ static void test_no_agent(void) {
 
 static const test_case cases[] = {
     TEST(test_sketch_mapping), TEST(test_sketch_table), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
-    TEST(test_worked_example), TEST(test_p0_drop),      TEST(test_p0_span_sampling), TEST(test_fallback),
+    TEST(test_worked_example), TEST(test_p0_drop), TEST(test_p0_counts_retried),      TEST(test_p0_span_sampling), TEST(test_fallback),
     TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys),            TEST(test_background),
     TEST(test_header_per_chunk), TEST(test_no_agent),
 };
