@@ -5366,6 +5366,8 @@ DD__PRIVATE int dd__stats_ieq_n(const char *a, const char *lower, size_t n) {
 #define DD__INFO_PERIOD_NS INT64_C(30000000000) /* /info again after 30 s (on a delivery pass)     */
 #define DD__STATS_NSTR 10 /* service, name, resource, type, span.kind, peer tags, http.method,
                              http.endpoint, grpc code, _dd.svc_src */
+#define DD__STATS_KINDS_MAX 8         /* /info span_kinds_stats_computed entries kept               */
+#define DD__STATS_KIND_LEN 16         /* and their bytes (each, with the NUL)                      */
 #define DD__STATS_BLOCKED "tracer_blocked_value"
 typedef char dd__stats_nstr_even[DD__STATS_NSTR % 2 == 0 ? 1 : -1]; /* dd__stats_key_eq reads lengths in pairs */
 
@@ -5695,6 +5697,10 @@ struct dd__stats {
     uint16_t peer_off[DD__STATS_PEER_KEYS_MAX], peer_len[DD__STATS_PEER_KEYS_MAX];
     char peer_text[DD__STATS_PEER_TEXT];
     char default_env[64];
+    /* the span kinds that make a span eligible (/info span_kinds_stats_computed, else the four) */
+    int n_kinds;
+    uint8_t kind_len[DD__STATS_KINDS_MAX];
+    char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
     dd_mp_writer send; /* the stats request body (owned by the pass) */
     dd__sk_fast skf;   /* the sketch's bin tables (dd__sk_bin) */
 };
@@ -5706,6 +5712,9 @@ typedef struct dd__info {
     uint16_t peer_off[DD__STATS_PEER_KEYS_MAX], peer_len[DD__STATS_PEER_KEYS_MAX];
     char peer_text[DD__STATS_PEER_TEXT];
     char default_env[64];
+    int has_kinds, n_kinds; /* span_kinds_stats_computed was there; its usable entries */
+    uint8_t kind_len[DD__STATS_KINDS_MAX];
+    char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
 } dd__info;
 
 /* Parses an /info body. DD_OK with *out filled, or an error with *out zeroed (nothing partial).
@@ -5739,6 +5748,21 @@ DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
             out->peer_text[used - 1] = 0;
         }
     }
+    if (dd_json_get(&root, "span_kinds_stats_computed", 25, &v) == DD_OK && v.type == DD_JSON_ARRAY) {
+        out->has_kinds = 1; /* present, even empty: only those kinds (libdatadog) */
+        dd_json_iter_init(&it, &v);
+        while (dd_json_next(&it, NULL, &item) == DD_OK && out->n_kinds < DD__STATS_KINDS_MAX) {
+            size_t n = 0;
+            char *k = out->kinds[out->n_kinds];
+            if (item.type != DD_JSON_STRING || dd_json_string(&item, k, DD__STATS_KIND_LEN - 1, &n) != DD_OK || n == 0
+                || memchr(k, 0, n)) {
+                memset(k, 0, DD__STATS_KIND_LEN);
+                continue; /* longer than any span kind, empty, or holding a NUL: left out */
+            }
+            k[n] = 0;
+            out->kind_len[out->n_kinds++] = (uint8_t)n;
+        }
+    }
     if (dd_json_path(&root, "config.default_env", &v) == DD_OK && v.type == DD_JSON_STRING) {
         size_t n = 0;
         if (dd_json_string(&v, out->default_env, sizeof out->default_env, &n) != DD_OK || memchr(out->default_env, 0, n))
@@ -5747,6 +5771,17 @@ DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
     return DD_OK;
 }
 
+/* The kinds that make a span eligible when /info does not list them (libdatadog's default). */
+DD__PRIVATE void dd__stats_default_kinds(dd__stats *st) {
+    static const char *const four[4] = {"client", "server", "producer", "consumer"};
+    int i;
+    memset(st->kinds, 0, sizeof st->kinds);
+    for (i = 0; i < 4; i++) {
+        st->kind_len[i] = (uint8_t)strlen(four[i]);
+        memcpy(st->kinds[i], four[i], st->kind_len[i]);
+    }
+    st->n_kinds = 4;
+}
 /* Applies an /info snapshot (under lock); NULL = the agent has no /info (404): no features. */
 DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
     st->info_known = 1;
@@ -5754,7 +5789,13 @@ DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
     st->drop_p0s = st->active;
     st->n_peer = 0;
     st->default_env[0] = 0;
+    dd__stats_default_kinds(st);
     if (!in) return;
+    if (in->has_kinds) {
+        st->n_kinds = in->n_kinds;
+        memcpy(st->kind_len, in->kind_len, sizeof st->kind_len);
+        memcpy(st->kinds, in->kinds, sizeof st->kinds);
+    }
     st->n_peer = in->n_peer;
     memcpy(st->peer_off, in->peer_off, sizeof st->peer_off);
     memcpy(st->peer_len, in->peer_len, sizeof st->peer_len);
@@ -5965,11 +6006,10 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     if (!*top_level && f.top_level && dd__tag_num(f.top_level) == 1) *top_level = 1;
     if (f.kind) DD__SK_FIELD(4, DD__TAG_VAL(f.kind), f.kind->vlen);
     if (!*top_level && !s->measured && !(f.measured && dd__tag_num(f.measured) == 1)) {
-        const char *k = key->p[4];
-        uint32_t n = key->n[4];
-        if (!((n == 6 && (dd__stats_ieq_n(k, "server", 6) || dd__stats_ieq_n(k, "client", 6)))
-              || (n == 8 && (dd__stats_ieq_n(k, "producer", 8) || dd__stats_ieq_n(k, "consumer", 8)))))
-            return 0;
+        /* the span kind, lower-cased, one of /info span_kinds_stats_computed (else of the four) */
+        for (i = 0; i < st->n_kinds; i++)
+            if (key->n[4] == st->kind_len[i] && dd__stats_ieq_n(key->p[4], st->kinds[i], key->n[4])) break;
+        if (i == st->n_kinds) return 0;
     }
     DD__SK_FIELD(0, s->service.p, s->service.n);
     DD__SK_FIELD(1, s->name.p, s->name.n);
@@ -6619,6 +6659,7 @@ DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t) {
     st->next_flush_ns = dd__now() + DD__STATS_BUCKET_NS;
     dd_mp_writer_init_growable(&st->send, &t->alloc, 0);
     dd__sk_fast_init(&st->skf);
+    dd__stats_default_kinds(st);
     return st;
 }
 DD__PRIVATE void dd__stats_free(dd_tracer *t) {

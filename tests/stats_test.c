@@ -819,6 +819,51 @@ static void test_keys(void) {
     agent_free(&a);
 }
 
+/* /info span_kinds_stats_computed decides which span kinds make a span eligible (libdatadog):
+ * absent, the four; present, only those listed (an empty list: none); the span's kind in any case. */
+static void test_info_kinds(void) {
+    static agent a;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span *live;
+    dd__skey k;
+    dd__info in;
+    char peer[DD__STATS_PEER_MAX], num[24];
+    int zero = 0;
+    static const char only_server[] = "{\"endpoints\":[\"/v0.6/stats\"],\"client_drop_p0s\":true,"
+                                      "\"span_kinds_stats_computed\":[\"server\",\"\",7,\"a-kind-name-far-too-long\"]}";
+    static const char none[] = "{\"endpoints\":[\"/v0.6/stats\"],\"client_drop_p0s\":true,\"span_kinds_stats_computed\":[]}";
+    memset(&a, 0, sizeof a);
+    a.info = only_server;
+    a.wall = B0;
+    t = new_tracer(&a, DD_DELIVERY_MANUAL);
+    dd_tracer_flush(t);
+    s = span(t, NULL, "n", "r", "", B0);
+    live = dd__span_live(s);
+    dd_span_set_tag(s, "span.kind", "Server");
+    CHECK(dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_set_tag(s, "span.kind", "client"); /* one of the four, not listed */
+    CHECK(!dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__info_parse(none, sizeof none - 1, &in) == DD_OK && in.has_kinds && in.n_kinds == 0);
+    pthread_mutex_lock(&t->lock);
+    dd__stats_apply_info(t->stats, &in);
+    pthread_mutex_unlock(&t->lock);
+    dd_span_set_tag(s, "span.kind", "server");
+    CHECK(!dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_set_measured(s, 1); /* measured spans are not affected */
+    CHECK(dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_set_measured(s, 0);
+    CHECK(dd__info_parse(INFO_OK, strlen(INFO_OK), &in) == DD_OK && !in.has_kinds);
+    pthread_mutex_lock(&t->lock);
+    dd__stats_apply_info(t->stats, &in);
+    pthread_mutex_unlock(&t->lock);
+    dd_span_set_tag(s, "span.kind", "CONSUMER"); /* no list: the four */
+    CHECK(dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_finish_at(s, B0 + 10);
+    dd_tracer_free(t);
+    agent_free(&a);
+}
+
 static int stats_active(dd_tracer *t) { /* the worker writes it under the tracer lock */
     int on;
     pthread_mutex_lock(&t->lock);
@@ -901,7 +946,7 @@ static void test_no_agent(void) {
 static const test_case cases[] = {
     TEST(test_sketch_mapping), TEST(test_sketch_table), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
     TEST(test_worked_example), TEST(test_p0_drop), TEST(test_p0_counts_retried),      TEST(test_p0_span_sampling), TEST(test_fallback),
-    TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys),            TEST(test_background),
+    TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys), TEST(test_info_kinds),            TEST(test_background),
     TEST(test_header_per_chunk), TEST(test_no_agent),
 };
 int main(void) { return test_run("stats", cases, sizeof cases / sizeof cases[0]); }
