@@ -5704,7 +5704,10 @@ DD__PRIVATE int dd__stats_ieq_n(const char *a, const char *lower, size_t n) {
 #define DD__INFO_PERIOD_NS INT64_C(30000000000) /* /info again after 30 s (on a delivery pass)     */
 #define DD__STATS_NSTR 10 /* service, name, resource, type, span.kind, peer tags, http.method,
                              http.endpoint, grpc code, _dd.svc_src */
+#define DD__STATS_KINDS_MAX 8         /* /info span_kinds_stats_computed entries kept               */
+#define DD__STATS_KIND_LEN 16         /* and their bytes (each, with the NUL)                      */
 #define DD__STATS_BLOCKED "tracer_blocked_value"
+typedef char dd__stats_nstr_even[DD__STATS_NSTR % 2 == 0 ? 1 : -1]; /* dd__stats_key_eq reads lengths in pairs */
 
 /* A dense store: counts of bins [lo, lo + n), bins[] holds cap slots. Counts are exact integers. */
 typedef struct dd__sketch {
@@ -5746,6 +5749,59 @@ DD__PRIVATE int32_t dd__sk_index(double v) {
     return i;
 }
 
+/* The same bins by table for integer durations below 2^40 ns (18 minutes), a few instructions
+ * instead of a logarithm. lower[i] is the smallest integer of bin i (dd__sk_index's own answer,
+ * found once at start), so for such v the table gives exactly dd__sk_index's bin: dd__sk_index
+ * is monotonic there (adjacent integers differ by 1/v > 1e-12 in ln, far above its error), and
+ * tests/stats_test.c compares both on every boundary and on random values. */
+#define DD__SK_FAST_LIMIT (UINT64_C(1) << 40)
+#define DD__SK_FAST_BINS 1390 /* > dd__sk_index(2^40) + 1 (1386) */
+typedef struct dd__sk_fast {
+    int ok;                               /* the tables are filled (else dd__sk_index for v >= 256) */
+    uint64_t lower[DD__SK_FAST_BINS];     /* smallest integer of bin i (a bin holding none: the next's) */
+    uint16_t small[256];                  /* the bin of v < 256 */
+    uint16_t sub[32 * 128];               /* the bin of the lowest integer of each 1/128 of [2^e, 2^(e+1)), e = 8..39 */
+} dd__sk_fast;
+DD__PRIVATE void dd__sk_fast_init(dd__sk_fast *f) {
+    int32_t i, imax = dd__sk_index((double)(DD__SK_FAST_LIMIT - 1));
+    uint64_t v;
+    double g = 1.0;
+    int e, m;
+    f->ok = 0;
+    f->small[0] = 0; /* unused: 0 ns goes to the zero count */
+    for (v = 1; v < 256; v++) f->small[v] = (uint16_t)dd__sk_index((double)v);
+    if (imax + 2 > DD__SK_FAST_BINS) return;
+    f->lower[0] = 1;
+    for (i = 1; i <= imax; i++) { /* from gamma^i (rounding drifts a little), then exact */
+        g *= DD__SK_GAMMA;
+        v = (uint64_t)g;
+        if (v < f->lower[i - 1]) v = f->lower[i - 1];
+        while (v > f->lower[i - 1] && dd__sk_index((double)(v - 1)) >= i) v--;
+        while (dd__sk_index((double)v) < i) v++;
+        f->lower[i] = v;
+    }
+    f->lower[imax + 1] = DD__SK_FAST_LIMIT; /* above every v the table serves */
+    for (e = 8; e < 40; e++)
+        for (m = 0; m < 128; m++) f->sub[(e - 8) * 128 + m] = (uint16_t)dd__sk_index((double)((uint64_t)(128 + m) << (e - 7)));
+    f->ok = 1;
+}
+/* The bin of an integer duration v >= 1 (as dd__sk_index((double)v)). A 1/128 slice of an octave
+ * is narrower than a bin (2 %), so the slice's first bin is v's bin or the one before. */
+DD__PRIVATE DD__T_HOT int32_t dd__sk_bin(const dd__sk_fast *f, uint64_t v) {
+    int32_t i;
+    int e;
+    if (v < 256) return f->small[v];
+    if (v >= DD__SK_FAST_LIMIT || !f->ok) return dd__sk_index((double)v);
+#if defined(__GNUC__)
+    e = 63 - __builtin_clzll((unsigned long long)v);
+#else
+    for (e = 8; v >> (e + 1); e++) continue;
+#endif
+    i = f->sub[((e - 8) << 7) | (int)((v >> (e - 7)) & 127)];
+    while (v >= f->lower[i + 1]) i++;
+    return i;
+}
+
 /* Room for `want` bins; bin memory counts against *budget. 0, or -1 (no room: the caller
  * collapses instead). */
 DD__PRIVATE int dd__sk_reserve(dd_tracer *t, dd__sketch *k, uint32_t want, uint64_t *budget) {
@@ -5765,16 +5821,22 @@ DD__PRIVATE int dd__sk_reserve(dd_tracer *t, dd__sketch *k, uint32_t want, uint6
     return 0;
 }
 
-/* Adds one value (a duration in ns). The store keeps at most DD__SK_BINS_MAX bins: the lowest
- * are merged into the lowest kept one (as sketches-go's collapsing-lowest dense store). */
+/* Counts one value of bin i. The store keeps at most DD__SK_BINS_MAX bins: the lowest are merged
+ * into the lowest kept one (as sketches-go's collapsing-lowest dense store). The usual case, a
+ * bin inside the window, is inlined into the caller. */
+DD__PRIVATE void dd__sk_insert_slow(dd_tracer *t, dd__sketch *k, int32_t i, uint64_t *budget);
+DD__PRIVATE DD__T_HOT void dd__sk_insert(dd_tracer *t, dd__sketch *k, int32_t i, uint64_t *budget) {
+    if (k->n && i >= k->lo && i < k->lo + (int32_t)k->n) k->bins[i - k->lo]++;
+    else dd__sk_insert_slow(t, k, i, budget);
+}
+/* Adds one value (a duration in ns): bin floor(log_gamma v), or the zero count below 1. */
 DD__PRIVATE void dd__sk_add(dd_tracer *t, dd__sketch *k, double v, uint64_t *budget) {
-    int32_t i, hi;
+    if (!(v >= 1.0)) k->zero++;
+    else dd__sk_insert(t, k, dd__sk_index(v), budget);
+}
+DD__PRIVATE void dd__sk_insert_slow(dd_tracer *t, dd__sketch *k, int32_t i, uint64_t *budget) {
+    int32_t hi;
     uint32_t want;
-    if (!(v >= 1.0)) {
-        k->zero++;
-        return;
-    }
-    i = dd__sk_index(v);
     if (!k->n) {
         if (dd__sk_reserve(t, k, 1, budget) != 0) {
             k->zero++; /* no memory at all: still counted */
@@ -5921,8 +5983,7 @@ DD__PRIVATE void dd__sk_write(dd_mp_writer *w, const dd__sketch *k) {
 /* One aggregation key and its figures (ClientGroupedStats). Strings live in the bucket's text. */
 typedef struct dd__sgroup {
     uint64_t hash;
-    uint32_t blob_off, blob_len; /* the key as dd__stats_blob wrote it, in the bucket's text */
-    uint32_t off[DD__STATS_NSTR], len[DD__STATS_NSTR];
+    uint32_t off[DD__STATS_NSTR], len[DD__STATS_NSTR]; /* the key's strings in the bucket's text */
     uint32_t http_status;
     uint8_t synthetics, trace_root; /* trace_root: 1 TRUE, 2 FALSE, 0 NOT_SET (overflow key) */
     uint64_t hits, errors, top_level_hits, duration;
@@ -5936,8 +5997,10 @@ typedef struct dd__sbucket {
     dd__sgroup *groups;                      /* slots keep their sketch memory across reuse */
     uint32_t *table;                         /* open addressing: group index + 1, 0 = empty */
     uint32_t table_cap;
+    uint32_t recent[4]; /* the groups last found (index + 1, most recent first): tried before hashing */
     char *text;
     size_t text_len, text_cap;
+    size_t charge; /* key text counted against DD__STATS_TEXT_MAX: each key's bytes + 46 */
     uint64_t bin_bytes; /* sketch bins allocated by this bucket's groups */
 } dd__sbucket;
 
@@ -5947,6 +6010,7 @@ typedef struct dd__skey {
     uint32_t n[DD__STATS_NSTR];
     uint32_t http_status;
     uint8_t synthetics, trace_root;
+    uint32_t set; /* bit f: n[f] > 0 (the fields a comparison reads) */
 } dd__skey;
 
 struct dd__stats {
@@ -5959,9 +6023,9 @@ struct dd__stats {
     int64_t oldest_ts;     /* wall ns: spans of older buckets go to this one */
     uint64_t sequence;     /* payloads sent */
     uint64_t p0_traces, p0_spans; /* dropped since the last trace request (its headers) */
+    uint64_t p0_sent_traces, p0_sent_spans; /* in the trace request being sent (given back when it
+                                               surely did not reach the agent: dd__stats_p0_unsent) */
     char p0_traces_txt[24], p0_spans_txt[24]; /* those headers' values (the flushing thread's) */
-    char *kbuf; /* the key being looked up (dd__stats_blob) */
-    size_t kcap;
     int last_bucket; /* the bucket of the previous span, tried first */
     int64_t last_start; /* the aligned end of the previous span (INT64_MIN: none yet) */
     dd__sbucket buckets[DD__STATS_BUCKETS_MAX];
@@ -5971,7 +6035,12 @@ struct dd__stats {
     uint16_t peer_off[DD__STATS_PEER_KEYS_MAX], peer_len[DD__STATS_PEER_KEYS_MAX];
     char peer_text[DD__STATS_PEER_TEXT];
     char default_env[64];
+    /* the span kinds that make a span eligible (/info span_kinds_stats_computed, else the four) */
+    int n_kinds;
+    uint8_t kind_len[DD__STATS_KINDS_MAX];
+    char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
     dd_mp_writer send; /* the stats request body (owned by the pass) */
+    dd__sk_fast skf;   /* the sketch's bin tables (dd__sk_bin) */
 };
 
 /* --- /info (docs/stats.md §6): a hostile JSON object, read into a plain snapshot --- */
@@ -5981,6 +6050,9 @@ typedef struct dd__info {
     uint16_t peer_off[DD__STATS_PEER_KEYS_MAX], peer_len[DD__STATS_PEER_KEYS_MAX];
     char peer_text[DD__STATS_PEER_TEXT];
     char default_env[64];
+    int has_kinds, n_kinds; /* span_kinds_stats_computed was there; its usable entries */
+    uint8_t kind_len[DD__STATS_KINDS_MAX];
+    char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
 } dd__info;
 
 /* Parses an /info body. DD_OK with *out filled, or an error with *out zeroed (nothing partial).
@@ -6014,6 +6086,21 @@ DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
             out->peer_text[used - 1] = 0;
         }
     }
+    if (dd_json_get(&root, "span_kinds_stats_computed", 25, &v) == DD_OK && v.type == DD_JSON_ARRAY) {
+        out->has_kinds = 1; /* present, even empty: only those kinds (libdatadog) */
+        dd_json_iter_init(&it, &v);
+        while (dd_json_next(&it, NULL, &item) == DD_OK && out->n_kinds < DD__STATS_KINDS_MAX) {
+            size_t n = 0;
+            char *k = out->kinds[out->n_kinds];
+            if (item.type != DD_JSON_STRING || dd_json_string(&item, k, DD__STATS_KIND_LEN - 1, &n) != DD_OK || n == 0
+                || memchr(k, 0, n)) {
+                memset(k, 0, DD__STATS_KIND_LEN);
+                continue; /* longer than any span kind, empty, or holding a NUL: left out */
+            }
+            k[n] = 0;
+            out->kind_len[out->n_kinds++] = (uint8_t)n;
+        }
+    }
     if (dd_json_path(&root, "config.default_env", &v) == DD_OK && v.type == DD_JSON_STRING) {
         size_t n = 0;
         if (dd_json_string(&v, out->default_env, sizeof out->default_env, &n) != DD_OK || memchr(out->default_env, 0, n))
@@ -6022,6 +6109,17 @@ DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
     return DD_OK;
 }
 
+/* The kinds that make a span eligible when /info does not list them (libdatadog's default). */
+DD__PRIVATE void dd__stats_default_kinds(dd__stats *st) {
+    static const char *const four[4] = {"client", "server", "producer", "consumer"};
+    int i;
+    memset(st->kinds, 0, sizeof st->kinds);
+    for (i = 0; i < 4; i++) {
+        st->kind_len[i] = (uint8_t)strlen(four[i]);
+        memcpy(st->kinds[i], four[i], st->kind_len[i]);
+    }
+    st->n_kinds = 4;
+}
 /* Applies an /info snapshot (under lock); NULL = the agent has no /info (404): no features. */
 DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
     st->info_known = 1;
@@ -6029,7 +6127,13 @@ DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
     st->drop_p0s = st->active;
     st->n_peer = 0;
     st->default_env[0] = 0;
+    dd__stats_default_kinds(st);
     if (!in) return;
+    if (in->has_kinds) {
+        st->n_kinds = in->n_kinds;
+        memcpy(st->kind_len, in->kind_len, sizeof st->kind_len);
+        memcpy(st->kinds, in->kinds, sizeof st->kinds);
+    }
     st->n_peer = in->n_peer;
     memcpy(st->peer_off, in->peer_off, sizeof st->peer_off);
     memcpy(st->peer_len, in->peer_len, sizeof st->peer_len);
@@ -6167,18 +6271,25 @@ typedef struct dd__stags {
     const dd__tag *grpc[8]; /* the 4 gRPC keys as meta, then as metrics, in precedence order */
     int any_grpc;
 } dd__stags;
+/* The lengths of those keys (9, 10, 11, 12, 13, 16, 19, 20): other tags are passed over at once. */
+#define DD__STATS_KLENS ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 16) | (1u << 19) | (1u << 20))
 DD__PRIVATE void dd__stats_tags(const dd_span *s, dd__stags *f) {
     const dd__tag *g;
-    memset(f, 0, sizeof *f);
+    f->kind = f->method = f->endpoint = f->route = f->status = f->svc_src = f->base_service = NULL;
+    f->partial = f->measured = f->top_level = NULL;
+    f->any_grpc = 0; /* grpc[] is zeroed by the first gRPC key found (read only when any_grpc) */
     for (g = s->tags; g; g = g->next) {
-        const char *k = DD__TAG_KEY(g);
-        int meta = g->kind == DD__TAG_META;
+        const char *k;
+        int meta;
+        if (g->klen > 20 || !((1u << g->klen) & DD__STATS_KLENS) || g->kind == DD__TAG_DEAD) continue;
+        k = DD__TAG_KEY(g);
+        meta = g->kind == DD__TAG_META;
 #define DD__SK_IS(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
-        if (g->kind == DD__TAG_DEAD) continue;
+#define DD__SK_GRPC(i) (f->any_grpc ? (void)0 : (void)memset(f->grpc, 0, sizeof f->grpc), f->grpc[i] = g, f->any_grpc = 1)
         switch (g->klen) {
         case 9:
             if (DD__SK_IS("span.kind")) f->kind = meta ? g : f->kind;
-            else if (DD__SK_IS("grpc.code")) f->grpc[meta ? 1 : 5] = g, f->any_grpc = 1;
+            else if (DD__SK_IS("grpc.code")) DD__SK_GRPC(meta ? 1 : 5);
             break;
         case 10:
             if (meta && DD__SK_IS("http.route")) f->route = g;
@@ -6197,19 +6308,20 @@ DD__PRIVATE void dd__stats_tags(const dd_span *s, dd__stags *f) {
         case 16:
             if (DD__SK_IS("http.status_code")) f->status = g;
             else if (meta && DD__SK_IS("_dd.base_service")) f->base_service = g;
-            else if (DD__SK_IS("grpc.status.code")) f->grpc[meta ? 3 : 7] = g, f->any_grpc = 1;
+            else if (DD__SK_IS("grpc.status.code")) DD__SK_GRPC(meta ? 3 : 7);
             break;
         case 19:
             if (!meta && DD__SK_IS("_dd.partial_version")) f->partial = g;
             break;
         case 20:
-            if (DD__SK_IS("rpc.grpc.status_code")) f->grpc[meta ? 0 : 4] = g, f->any_grpc = 1;
-            else if (DD__SK_IS("rpc.grpc.status.code")) f->grpc[meta ? 2 : 6] = g, f->any_grpc = 1;
+            if (DD__SK_IS("rpc.grpc.status_code")) DD__SK_GRPC(meta ? 0 : 4);
+            else if (DD__SK_IS("rpc.grpc.status.code")) DD__SK_GRPC(meta ? 2 : 6);
             break;
         default:
             break;
         }
 #undef DD__SK_IS
+#undef DD__SK_GRPC
     }
 }
 /* 1 when the span is aggregated (docs/stats.md §2), with its key in *key (strings borrowed from
@@ -6222,28 +6334,30 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     uint32_t vn;
     int i;
     dd__stats_tags(s, &f);
-    for (i = 0; i < DD__STATS_NSTR; i++) key->p[i] = "", key->n[i] = 0;
+/* Field f of the key (a field not set is empty). */
+#define DD__SK_FIELD(f, ptr, len) (key->p[f] = (ptr), key->n[f] = (len), key->set |= (uint32_t)(key->n[f] != 0) << (f))
+    memset(key->n, 0, sizeof key->n); /* p[f] is read only when n[f] > 0 (but span.kind's is passed on) */
+    key->p[4] = "";
+    key->set = 0;
     key->http_status = 0;
     if (f.partial && dd__tag_num(f.partial) >= 0) return 0; /* a partial snapshot */
     if (!*top_level && f.top_level && dd__tag_num(f.top_level) == 1) *top_level = 1;
-    if (f.kind) key->p[4] = DD__TAG_VAL(f.kind), key->n[4] = f.kind->vlen;
+    if (f.kind) DD__SK_FIELD(4, DD__TAG_VAL(f.kind), f.kind->vlen);
     if (!*top_level && !s->measured && !(f.measured && dd__tag_num(f.measured) == 1)) {
-        const char *k = key->p[4];
-        uint32_t n = key->n[4];
-        if (!((n == 6 && (dd__stats_ieq_n(k, "server", 6) || dd__stats_ieq_n(k, "client", 6)))
-              || (n == 8 && (dd__stats_ieq_n(k, "producer", 8) || dd__stats_ieq_n(k, "consumer", 8)))))
-            return 0;
+        /* the span kind, lower-cased, one of /info span_kinds_stats_computed (else of the four) */
+        for (i = 0; i < st->n_kinds; i++)
+            if (key->n[4] == st->kind_len[i] && dd__stats_ieq_n(key->p[4], st->kinds[i], key->n[4])) break;
+        if (i == st->n_kinds) return 0;
     }
-    key->p[0] = s->service.p, key->n[0] = s->service.n;
-    key->p[1] = s->name.p, key->n[1] = s->name.n;
-    key->p[2] = s->resource.p, key->n[2] = s->resource.n;
-    key->p[3] = s->type.p, key->n[3] = s->type.n;
-    key->p[5] = peer;
-    key->n[5] = dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer);
-    if (f.method) key->p[6] = DD__TAG_VAL(f.method), key->n[6] = f.method->vlen;
+    DD__SK_FIELD(0, s->service.p, s->service.n);
+    DD__SK_FIELD(1, s->name.p, s->name.n);
+    DD__SK_FIELD(2, s->resource.p, s->resource.n);
+    DD__SK_FIELD(3, s->type.p, s->type.n);
+    DD__SK_FIELD(5, peer, dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer));
+    if (f.method) DD__SK_FIELD(6, DD__TAG_VAL(f.method), f.method->vlen);
     if (f.endpoint || f.route) {
         const dd__tag *g = f.endpoint ? f.endpoint : f.route;
-        key->p[7] = DD__TAG_VAL(g), key->n[7] = g->vlen;
+        DD__SK_FIELD(7, DD__TAG_VAL(g), g->vlen);
     }
     for (i = 0; f.any_grpc && i < 8 && !key->n[8]; i++) { /* the meta keys first, then the metrics */
         size_t cn = 0;
@@ -6259,9 +6373,10 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
                 code = grpc_num, cn = strlen(grpc_num);
             }
         }
-        if (code) key->p[8] = code, key->n[8] = (uint32_t)cn;
+        if (code) DD__SK_FIELD(8, code, (uint32_t)cn);
     }
-    if (f.svc_src) key->p[9] = DD__TAG_VAL(f.svc_src), key->n[9] = f.svc_src->vlen;
+    if (f.svc_src) DD__SK_FIELD(9, DD__TAG_VAL(f.svc_src), f.svc_src->vlen);
+#undef DD__SK_FIELD
     if (f.status && f.status->kind == DD__TAG_METRIC) {
         double d = dd__tag_num(f.status);
         key->http_status = d >= 0 && d < 4294967296.0 ? (uint32_t)d : 0;
@@ -6280,45 +6395,84 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     return 1;
 }
 
-/* The key as one byte string (each field's 4-byte length and bytes, then the numbers), in
- * st->kbuf: one hash and one comparison per span instead of one per field. Its length, or 0 when
- * no memory. */
-DD__PRIVATE size_t dd__stats_blob(dd_tracer *t, const dd__skey *k) {
-    dd__stats *st = t->stats;
-    size_t need = 4 * DD__STATS_NSTR + 6 + (size_t)k->n[0] + k->n[1] + k->n[2] + k->n[3] + k->n[4] + k->n[5] + k->n[6]
-                  + k->n[7] + k->n[8] + k->n[9],
-           o = 0;
+/* The key's share of DD__STATS_TEXT_MAX: its bytes, plus 46 (what a length-prefixed form of the
+ * key would add: the bound is the same whatever the layout). */
+#define DD__STATS_KEY_EXTRA (4 * DD__STATS_NSTR + 6)
+DD__PRIVATE size_t dd__stats_key_bytes(const dd__skey *k) {
+    size_t n = 0;
     int f;
-    if (need > st->kcap) {
-        size_t cap = need < 1024 ? 1024 : need * 2;
-        char *nb = (char *)dd__alloc(&t->alloc, cap);
-        if (!nb) return 0;
-        dd__free(&t->alloc, st->kbuf, st->kcap);
-        st->kbuf = nb;
-        st->kcap = cap;
-    }
-    for (f = 0; f < DD__STATS_NSTR; f++) {
-        memcpy(st->kbuf + o, &k->n[f], 4);
-        dd__mp_copy(st->kbuf + o + 4, k->p[f], k->n[f]); /* inlined: the strings are short */
-        o += 4 + k->n[f];
-    }
-    memcpy(st->kbuf + o, &k->http_status, 4);
-    st->kbuf[o + 4] = (char)k->synthetics;
-    st->kbuf[o + 5] = (char)k->trace_root;
-    return o + 6;
+    for (f = 0; f < DD__STATS_NSTR; f++) n += k->n[f];
+    return n;
 }
-DD__PRIVATE uint64_t dd__stats_hash(const char *p, size_t n) { /* a word at a time */
-    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
-    while (n >= 8) {
-        memcpy(&w, p, 8);
-        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
-        h ^= h >> 32;
-        p += 8;
-        n -= 8;
+/* n bytes equal, a word at a time (key strings are short: no call to memcmp). */
+DD__PRIVATE DD__T_HOT int dd__stats_same(const char *a, const char *b, uint32_t n) {
+    uint64_t x, y;
+    uint32_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8); /* the last word, overlapping the one before */
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
     }
-    w = 0;
-    if (n) memcpy(&w, p, n);
-    h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+    if (n >= 4) {
+        uint32_t u, v, u2, v2;
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        memcpy(&u2, a + n - 4, 4);
+        memcpy(&v2, b + n - 4, 4);
+        return u == v && u2 == v2;
+    }
+    return !n || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]); /* n <= 3: every byte */
+}
+/* 1 when group g of bucket b has the key k: the numbers, the lengths, then the bytes. */
+DD__PRIVATE DD__T_HOT int dd__stats_key_eq(const dd__sbucket *b, const dd__sgroup *g, const dd__skey *k) {
+    int f;
+    uint32_t m;
+    uint64_t x, y, d = 0;
+    const char *q;
+    if (g->http_status != k->http_status || g->trace_root != k->trace_root || g->synthetics != k->synthetics) return 0;
+    for (f = 0; f < DD__STATS_NSTR; f += 2) { /* the lengths, two at a time */
+        memcpy(&x, &g->len[f], 8);
+        memcpy(&y, &k->n[f], 8);
+        d |= x ^ y;
+    }
+    if (d) return 0;
+    q = b->text + g->off[0]; /* the fields follow one another in the text (not the overflow group's, whose
+                              * trace root 0 never matches) */
+    for (m = k->set, f = 0; m; m >>= 1, f++) {
+        if (!(m & 1)) continue;
+        if (!dd__stats_same(q, k->p[f], k->n[f])) return 0;
+        q += k->n[f];
+    }
+    return 1;
+}
+/* The key's hash: every field's length and bytes, a word at a time, and the numbers. */
+DD__PRIVATE uint64_t dd__stats_hash(const dd__skey *k) {
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ ((uint64_t)k->http_status << 16 | (uint64_t)k->synthetics << 8 | k->trace_root), w;
+    int f;
+    for (f = 0; f < DD__STATS_NSTR; f++) {
+        const char *p = k->p[f];
+        uint32_t n = k->n[f];
+        h = (h ^ n) * UINT64_C(0xff51afd7ed558ccd);
+        while (n >= 8) {
+            memcpy(&w, p, 8);
+            h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+            h ^= h >> 32;
+            p += 8;
+            n -= 8;
+        }
+        if (n) {
+            w = 0;
+            memcpy(&w, p, n);
+            h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+            h ^= h >> 29;
+        }
+    }
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
     return h ^ (h >> 29);
 }
 /* A new group slot (its sketches keep their memory from an earlier use). NULL: no memory. */
@@ -6343,12 +6497,28 @@ DD__PRIVATE dd__sgroup *dd__stats_slot(dd_tracer *t, dd__sbucket *b) {
     g->ok.zero = g->err.zero = 0;
     return g;
 }
+/* Room for n more bytes of key text in b (the text grows by doubling, up to DD__STATS_TEXT_MAX). */
+DD__PRIVATE int dd__stats_text_room(dd_tracer *t, dd__sbucket *b, size_t n) {
+    size_t cap = b->text_cap ? b->text_cap : 4096;
+    char *nt;
+    if (b->text_cap - b->text_len >= n) return 1;
+    while (cap - b->text_len < n) cap *= 2;
+    if (cap > DD__STATS_TEXT_MAX) cap = DD__STATS_TEXT_MAX;
+    if (cap - b->text_len < n) return 0;
+    nt = (char *)dd__alloc(&t->alloc, cap);
+    if (!nt) return 0;
+    if (b->text_len) memcpy(nt, b->text, b->text_len);
+    dd__free(&t->alloc, b->text, b->text_cap);
+    b->text = nt;
+    b->text_cap = cap;
+    return 1;
+}
 /* The bucket's overflow group (every string tracer_blocked_value), made once per bucket. */
 DD__PRIVATE dd__sgroup *dd__stats_overflow(dd_tracer *t, dd__sbucket *b) {
     dd__sgroup *g;
     int i;
     if (b->overflow) return &b->groups[b->overflow - 1];
-    if (b->text_cap - b->text_len < sizeof DD__STATS_BLOCKED) return NULL; /* kept in reserve below */
+    if (!dd__stats_text_room(t, b, sizeof DD__STATS_BLOCKED - 1)) return NULL;
     g = dd__stats_slot(t, b);
     if (!g) return NULL;
     memcpy(b->text + b->text_len, DD__STATS_BLOCKED, sizeof DD__STATS_BLOCKED - 1);
@@ -6358,25 +6528,39 @@ DD__PRIVATE dd__sgroup *dd__stats_overflow(dd_tracer *t, dd__sbucket *b) {
         g->len[i] = blocked ? (uint32_t)(sizeof DD__STATS_BLOCKED - 1) : 0;
     }
     b->text_len += sizeof DD__STATS_BLOCKED - 1;
+    b->charge += sizeof DD__STATS_BLOCKED - 1;
     g->http_status = 0;
     g->synthetics = 0;
-    g->trace_root = 0;
+    g->trace_root = 0; /* never equal to a span's key (trace root 1 or 2): not in the table */
     g->hash = 0;
-    g->blob_off = g->blob_len = 0; /* never matched: the overflow group is not in the table */
     b->overflow = b->n_groups;
     return g;
 }
-/* The group of the key in st->kbuf (n bytes, parsed in k) in bucket b, made if new; the overflow
- * group when the bucket is full; NULL when not even that has memory. *overflowed set when it went
- * to the overflow group. */
-DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__skey *k, size_t n, int *overflowed) {
-    const char *blob = t->stats->kbuf;
-    uint64_t h = dd__stats_hash(blob, n);
-    uint32_t mask, i;
+/* Group index + 1 gi becomes the most recent of b (dd__stats_group tries those first). */
+DD__PRIVATE DD__T_HOT void dd__stats_recent(dd__sbucket *b, uint32_t gi) {
+    int j = 0;
+    while (j < 3 && b->recent[j] != gi) j++;
+    for (; j > 0; j--) b->recent[j] = b->recent[j - 1];
+    b->recent[0] = gi;
+}
+/* The group of key k in bucket b, made if new; the overflow group when the bucket is full; NULL
+ * when not even that has memory. *overflowed set when it went to the overflow group. The groups
+ * found last are compared first (a trace's spans share few keys): no hash then. */
+DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__skey *k, int *overflowed) {
+    uint64_t h;
+    uint32_t mask, i, j;
+    size_t n, o;
     dd__sgroup *g;
     int f;
-    size_t o;
     *overflowed = 0;
+    for (j = 0; j < 4 && b->recent[j]; j++) {
+        g = &b->groups[b->recent[j] - 1];
+        if (dd__stats_key_eq(b, g, k)) {
+            if (j) dd__stats_recent(b, b->recent[j]);
+            return g;
+        }
+    }
+    h = dd__stats_hash(k);
     if (!b->table) {
         b->table_cap = 16384; /* > 2 x DD__STATS_KEYS_MAX: probes stay short */
         b->table = (uint32_t *)dd__alloc(&t->alloc, b->table_cap * sizeof *b->table);
@@ -6389,51 +6573,36 @@ DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__
     mask = b->table_cap - 1;
     for (i = (uint32_t)h & mask; b->table[i]; i = (i + 1) & mask) {
         g = &b->groups[b->table[i] - 1];
-        if (g->hash == h && g->blob_len == n && memcmp(b->text + g->blob_off, blob, n) == 0) return g;
+        if (g->hash == h && dd__stats_key_eq(b, g, k)) {
+            dd__stats_recent(b, b->table[i]);
+            return g;
+        }
     }
+    n = dd__stats_key_bytes(k);
     /* a full bucket (keys or text; the overflow key's text is kept in reserve) */
-    if (b->n_groups - (b->overflow ? 1 : 0) >= DD__STATS_KEYS_MAX || n + sizeof DD__STATS_BLOCKED > DD__STATS_TEXT_MAX - b->text_len)
+    if (b->n_groups - (b->overflow ? 1 : 0) >= DD__STATS_KEYS_MAX
+        || n + DD__STATS_KEY_EXTRA + sizeof DD__STATS_BLOCKED > DD__STATS_TEXT_MAX - b->charge
+        || !dd__stats_text_room(t, b, n + sizeof DD__STATS_BLOCKED))
         goto overflow;
-    if (b->text_cap - b->text_len < n + sizeof DD__STATS_BLOCKED) {
-        size_t cap = b->text_cap ? b->text_cap : 4096;
-        char *nt;
-        while (cap - b->text_len < n + sizeof DD__STATS_BLOCKED) cap *= 2;
-        if (cap > DD__STATS_TEXT_MAX) cap = DD__STATS_TEXT_MAX;
-        nt = (char *)dd__alloc(&t->alloc, cap);
-        if (!nt) goto overflow;
-        if (b->text_len) memcpy(nt, b->text, b->text_len);
-        dd__free(&t->alloc, b->text, b->text_cap);
-        b->text = nt;
-        b->text_cap = cap;
-    }
     g = dd__stats_slot(t, b);
     if (!g) goto overflow;
-    g->blob_off = (uint32_t)b->text_len;
-    g->blob_len = (uint32_t)n;
-    memcpy(b->text + b->text_len, blob, n);
-    for (f = 0, o = b->text_len; f < DD__STATS_NSTR; f++) { /* each field inside the stored key */
-        g->off[f] = (uint32_t)(o + 4);
+    for (f = 0, o = b->text_len; f < DD__STATS_NSTR; f++) {
+        g->off[f] = (uint32_t)o;
         g->len[f] = k->n[f];
-        o += 4 + k->n[f];
+        if (k->n[f]) memcpy(b->text + o, k->p[f], k->n[f]);
+        o += k->n[f];
     }
-    b->text_len += n;
+    b->text_len = o;
+    b->charge += n + DD__STATS_KEY_EXTRA;
     g->http_status = k->http_status;
     g->synthetics = k->synthetics;
     g->trace_root = k->trace_root;
     g->hash = h;
     b->table[i] = b->n_groups;
+    dd__stats_recent(b, b->n_groups);
     return g;
 overflow:
     *overflowed = 1;
-    if (b->text_cap - b->text_len < sizeof DD__STATS_BLOCKED && !b->overflow) { /* first text of the bucket */
-        size_t cap = b->text_cap ? b->text_cap : 4096;
-        char *nt = (char *)dd__alloc(&t->alloc, cap);
-        if (!nt) return NULL;
-        if (b->text_len) memcpy(nt, b->text, b->text_len);
-        dd__free(&t->alloc, b->text, b->text_cap);
-        b->text = nt;
-        b->text_cap = cap;
-    }
     return dd__stats_overflow(t, b);
 }
 DD__PRIVATE int64_t dd__stats_align(int64_t ns) { return ns - (ns % DD__STATS_BUCKET_NS + DD__STATS_BUCKET_NS) % DD__STATS_BUCKET_NS; }
@@ -6461,6 +6630,8 @@ DD__PRIVATE void dd__stats_reset_bucket(dd__sbucket *b) {
     b->n_groups = 0;
     b->overflow = 0;
     b->text_len = 0;
+    b->charge = 0;
+    memset(b->recent, 0, sizeof b->recent);
     if (b->table) memset(b->table, 0, b->table_cap * sizeof *b->table);
 }
 
@@ -6472,7 +6643,6 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     dd__sbucket *b;
     dd__sgroup *g = NULL;
     int64_t start, end;
-    size_t n;
     int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed = 0;
     if (!dd__stats_key(st, seg, s, &top_level, &key, peer, num)) return;
     end = s->start_ns + s->duration;
@@ -6480,7 +6650,7 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     else start = st->last_start = dd__stats_align(end);
     if (start < st->oldest_ts) start = st->oldest_ts; /* late: the oldest bucket still open */
     b = dd__stats_bucket(st, start);
-    if (b && (n = dd__stats_blob(t, &key)) != 0) g = dd__stats_group(t, b, &key, n, &overflowed);
+    if (b) g = dd__stats_group(t, b, &key, &overflowed);
     if (!g) {
         t->counters.stats_spans_dropped++;
         return;
@@ -6490,12 +6660,9 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     g->hits++;
     g->duration += (uint64_t)s->duration;
     if (top_level) g->top_level_hits++;
-    if (s->error) {
-        g->errors++;
-        dd__sk_add(t, &g->err, (double)s->duration, &b->bin_bytes);
-    } else {
-        dd__sk_add(t, &g->ok, (double)s->duration, &b->bin_bytes);
-    }
+    if (s->error) g->errors++;
+    if (s->duration < 1) (s->error ? &g->err : &g->ok)->zero++;
+    else dd__sk_insert(t, s->error ? &g->err : &g->ok, dd__sk_bin(&st->skf, (uint64_t)s->duration), &b->bin_bytes);
 }
 /* Aggregates the chunk's finished spans (seg->done list) into the buckets, in the chunk's wire
  * order (its root first when in it); under lock, before the P0 filter, so that every span the
@@ -6797,6 +6964,18 @@ DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg) {
     }
     return t->delivery == DD_DELIVERY_SYNC && !t->flushing && dd__now() >= dd__stats_next(t);
 }
+/* A trace request that surely did not reach the agent (not sent, or refused unread: 408, 413,
+ * 429, 503) gives its P0 counts back, for the next request to carry (docs/stats.md §7). No lock
+ * held. */
+DD__PRIVATE void dd__stats_p0_unsent(dd_tracer *t) {
+    dd__stats *st = t->stats;
+    if (!st) return;
+    pthread_mutex_lock(&t->lock);
+    st->p0_traces += st->p0_sent_traces;
+    st->p0_spans += st->p0_sent_spans;
+    st->p0_sent_traces = st->p0_sent_spans = 0;
+    pthread_mutex_unlock(&t->lock);
+}
 /* 1 when a bucket holds spans not yet sent (under lock). */
 DD__PRIVATE int dd__stats_pending(const dd_tracer *t) {
     int i;
@@ -6817,6 +6996,8 @@ DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t) {
     st->next_info_ns = 0; /* at the first delivery pass */
     st->next_flush_ns = dd__now() + DD__STATS_BUCKET_NS;
     dd_mp_writer_init_growable(&st->send, &t->alloc, 0);
+    dd__sk_fast_init(&st->skf);
+    dd__stats_default_kinds(st);
     return st;
 }
 DD__PRIVATE void dd__stats_free(dd_tracer *t) {
@@ -6835,7 +7016,6 @@ DD__PRIVATE void dd__stats_free(dd_tracer *t) {
         dd__free(&t->alloc, b->text, b->text_cap);
     }
     dd_mp_writer_free(&st->send);
-    dd__free(&t->alloc, st->kbuf, st->kcap);
     dd__free(&t->alloc, st, sizeof *st);
     t->stats = NULL;
 }
@@ -6847,7 +7027,7 @@ DD__PRIVATE void dd__stats_fork_child(dd_tracer *t) {
         dd__stats_reset_bucket(&t->stats->buckets[i]);
         t->stats->out[i] = NULL;
     }
-    t->stats->p0_traces = t->stats->p0_spans = 0;
+    t->stats->p0_traces = t->stats->p0_spans = t->stats->p0_sent_traces = t->stats->p0_sent_spans = 0;
 }
 
 /*--- payload buffer and span filtering ---*/
@@ -7279,6 +7459,7 @@ DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, s
             dd__t_u64_dec(st->p0_spans, st->p0_spans_txt);
             DD__HDR("Datadog-Client-Dropped-P0-Spans", st->p0_spans_txt, strlen(st->p0_spans_txt));
         }
+        st->p0_sent_traces = st->p0_traces, st->p0_sent_spans = st->p0_spans;
         st->p0_traces = st->p0_spans = 0;
         pthread_mutex_unlock(&t->lock);
     }
@@ -7381,6 +7562,7 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
             /* the agent's limit is lower than ours: the same chunks again in halves (it refused
              * them unread, so this is no duplicate) */
             t->fl_cap = (pb->marks[j - 1].end - start) / 2 + 5;
+            dd__stats_p0_unsent(t);
             dd__log_failure(t, DD__RL_DEFERRED, rc, &resp, "; sending in smaller requests");
             continue;
         }
@@ -7388,6 +7570,7 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
             || (rc == DD_TRANSPORT_ANSWERED && (resp.status == 408 || resp.status == 429 || resp.status == 503))) {
             /* surely not processed: kept for a later try. An unreachable agent is tried for as long
              * as the payload is held; an agent that refuses, send_retries more times. */
+            dd__stats_p0_unsent(t);
             t->fl_attempts++;
             if (rc == DD_TRANSPORT_NOT_SENT || t->fl_attempts <= t->send_retries) {
                 st->deferred++;

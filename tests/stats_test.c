@@ -80,6 +80,7 @@ typedef struct agent {
     int n;
     req_rec r[MAXREQ];
     int64_t wall;
+    int refuse_traces; /* trace requests still to answer 503 (recorded all the same) */
 } agent;
 static int fake_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
     agent *a = (agent *)u;
@@ -110,6 +111,10 @@ static int fake_transport(void *u, const dd_http_request *req, dd_http_response 
         }
     }
     resp->status = 200;
+    if (strcmp(req->path, "/v0.4/traces") == 0 && a->refuse_traces > 0) {
+        a->refuse_traces--;
+        resp->status = 503;
+    }
     resp->body = "{}";
     resp->body_len = 2;
     return DD_TRANSPORT_ANSWERED;
@@ -186,6 +191,33 @@ static void test_sketch_mapping(void) {
             CHECK(l > 0);
         }
     }
+}
+
+/* The table bins (dd__sk_bin, the aggregation's) equal the logarithm's (dd__sk_index) on both
+ * sides of every bin's first integer, at the ends of the table's range, and on log-spread values. */
+static void test_sketch_table(void) {
+    static dd__sk_fast f;
+    uint64_t v, x = 88172645463325252ull;
+    int32_t i, bad = 0, n;
+    dd__sk_fast_init(&f);
+    CHECK(f.ok);
+    for (i = 1; i < DD__SK_FAST_BINS && f.lower[i] < DD__SK_FAST_LIMIT; i++) {
+        v = f.lower[i];
+        if (v != f.lower[i - 1]) { /* a bin boundary between v - 1 and v: v reaches bin i at least */
+            bad += dd__sk_bin(&f, v) != dd__sk_index((double)v) || dd__sk_index((double)v) < i;
+            bad += dd__sk_bin(&f, v - 1) != dd__sk_index((double)(v - 1)) || dd__sk_index((double)(v - 1)) >= i;
+            bad += dd__sk_bin(&f, v + 1) != dd__sk_index((double)(v + 1));
+        }
+    }
+    CHECK(i > 1380);
+    for (v = 1; v < 5000; v++) bad += dd__sk_bin(&f, v) != dd__sk_index((double)v);
+    for (n = 0; n < 200000; n++) { /* xorshift values, spread over 0..63 bits */
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        v = (x >> (n % 64)) | 1;
+        bad += dd__sk_bin(&f, v) != dd__sk_index((double)v);
+    }
+    for (v = DD__SK_FAST_LIMIT - 3; v < DD__SK_FAST_LIMIT + 3; v++) bad += dd__sk_bin(&f, v) != dd__sk_index((double)v);
+    CHECK_EQ_INT(bad, 0);
 }
 
 static dd_tracer *bare_tracer(void) {
@@ -476,6 +508,39 @@ static void test_p0_drop(void) {
 }
 
 /* single-span sampling keeps its spans of a dropped P0 chunk */
+/* A trace request the agent refused unread (503) gives its P0 counts back: the retry carries them
+ * (dd-trace-go takes them when the request is built and loses them on any failure). */
+static void test_p0_counts_retried(void) {
+    static agent a;
+    dd_tracer *t;
+    const req_rec *r0, *r1, *r2;
+    dd_span *s;
+    memset(&a, 0, sizeof a);
+    a.info = INFO_OK;
+    a.wall = B0 + 500000000;
+    t = new_tracer(&a, DD_DELIVERY_MANUAL);
+    dd_tracer_flush(t);
+    s = web(t, B0 + 1000000000); /* rejected, no error: dropped here */
+    dd_span_set_priority(s, DD_PRIORITY_AUTO_REJECT);
+    dd_span_finish_at(dd_span_start_child(s, "db"), B0 + 1000000500);
+    dd_span_finish_at(s, B0 + 1000001000);
+    dd_span_finish_at(web(t, B0 + 2000000000), B0 + 2000001000); /* kept: a trace request */
+    a.refuse_traces = 1;
+    dd_tracer_flush(t); /* 503: held */
+    dd_tracer_flush(t); /* the retry */
+    r0 = find_req(&a, "/v0.4/traces", 0);
+    r1 = find_req(&a, "/v0.4/traces", 1);
+    CHECK(r0 && hdr(r0, "Datadog-Client-Dropped-P0-Traces") && strcmp(hdr(r0, "Datadog-Client-Dropped-P0-Traces"), "1") == 0);
+    CHECK(r1 && hdr(r1, "Datadog-Client-Dropped-P0-Traces") && strcmp(hdr(r1, "Datadog-Client-Dropped-P0-Traces"), "1") == 0);
+    CHECK(r1 && hdr(r1, "Datadog-Client-Dropped-P0-Spans") && strcmp(hdr(r1, "Datadog-Client-Dropped-P0-Spans"), "2") == 0);
+    dd_span_finish_at(web(t, B0 + 3000000000), B0 + 3000001000);
+    dd_tracer_flush(t); /* accepted before: nothing to repeat */
+    r2 = find_req(&a, "/v0.4/traces", 2);
+    CHECK(r2 && !hdr(r2, "Datadog-Client-Dropped-P0-Traces") && !hdr(r2, "Datadog-Client-Dropped-P0-Spans"));
+    dd_tracer_free(t);
+    agent_free(&a);
+}
+
 static void test_p0_span_sampling(void) {
     static agent a;
     dd_tracer_config c;
@@ -754,6 +819,51 @@ static void test_keys(void) {
     agent_free(&a);
 }
 
+/* /info span_kinds_stats_computed decides which span kinds make a span eligible (libdatadog):
+ * absent, the four; present, only those listed (an empty list: none); the span's kind in any case. */
+static void test_info_kinds(void) {
+    static agent a;
+    dd_tracer *t;
+    dd_span *s;
+    dd_span *live;
+    dd__skey k;
+    dd__info in;
+    char peer[DD__STATS_PEER_MAX], num[24];
+    int zero = 0;
+    static const char only_server[] = "{\"endpoints\":[\"/v0.6/stats\"],\"client_drop_p0s\":true,"
+                                      "\"span_kinds_stats_computed\":[\"server\",\"\",7,\"a-kind-name-far-too-long\"]}";
+    static const char none[] = "{\"endpoints\":[\"/v0.6/stats\"],\"client_drop_p0s\":true,\"span_kinds_stats_computed\":[]}";
+    memset(&a, 0, sizeof a);
+    a.info = only_server;
+    a.wall = B0;
+    t = new_tracer(&a, DD_DELIVERY_MANUAL);
+    dd_tracer_flush(t);
+    s = span(t, NULL, "n", "r", "", B0);
+    live = dd__span_live(s);
+    dd_span_set_tag(s, "span.kind", "Server");
+    CHECK(dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_set_tag(s, "span.kind", "client"); /* one of the four, not listed */
+    CHECK(!dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    CHECK(dd__info_parse(none, sizeof none - 1, &in) == DD_OK && in.has_kinds && in.n_kinds == 0);
+    pthread_mutex_lock(&t->lock);
+    dd__stats_apply_info(t->stats, &in);
+    pthread_mutex_unlock(&t->lock);
+    dd_span_set_tag(s, "span.kind", "server");
+    CHECK(!dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_set_measured(s, 1); /* measured spans are not affected */
+    CHECK(dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_set_measured(s, 0);
+    CHECK(dd__info_parse(INFO_OK, strlen(INFO_OK), &in) == DD_OK && !in.has_kinds);
+    pthread_mutex_lock(&t->lock);
+    dd__stats_apply_info(t->stats, &in);
+    pthread_mutex_unlock(&t->lock);
+    dd_span_set_tag(s, "span.kind", "CONSUMER"); /* no list: the four */
+    CHECK(dd__stats_key(t->stats, live->seg, live, (zero = 0, &zero), &k, peer, num));
+    dd_span_finish_at(s, B0 + 10);
+    dd_tracer_free(t);
+    agent_free(&a);
+}
+
 static int stats_active(dd_tracer *t) { /* the worker writes it under the tracer lock */
     int on;
     pthread_mutex_lock(&t->lock);
@@ -834,9 +944,9 @@ static void test_no_agent(void) {
 }
 
 static const test_case cases[] = {
-    TEST(test_sketch_mapping), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
-    TEST(test_worked_example), TEST(test_p0_drop),      TEST(test_p0_span_sampling), TEST(test_fallback),
-    TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys),            TEST(test_background),
+    TEST(test_sketch_mapping), TEST(test_sketch_table), TEST(test_sketch_proto), TEST(test_sketch_collapse), TEST(test_info_parse),
+    TEST(test_worked_example), TEST(test_p0_drop), TEST(test_p0_counts_retried),      TEST(test_p0_span_sampling), TEST(test_fallback),
+    TEST(test_buckets),        TEST(test_bounds),       TEST(test_keys), TEST(test_info_kinds),            TEST(test_background),
     TEST(test_header_per_chunk), TEST(test_no_agent),
 };
 int main(void) { return test_run("stats", cases, sizeof cases / sizeof cases[0]); }
