@@ -7807,40 +7807,48 @@ DD__PRIVATE DD__T_COLD int dd__span_inject_record(dd_span *s) {
     pthread_mutex_unlock(&t->lock);
     return keep != NULL;
 }
-/* Injects the span's context: the trace's recorded headers (dd__irec) found under the lock, the
- * baggage header formatted there, then both written for this span's id without the lock. The
- * first injection of a trace records them (dd__span_inject_record). */
-DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
+/* dd_span_inject with the trace's recorded headers (dd__irec), when they are there for the
+ * segment as it is: found under the lock with the baggage header formatted there, then written for
+ * this span's id without the lock. 1 when done (*rc set); 0, and *full when the trace has made all
+ * the records it may, when not. Its own frame: the baggage header is never on the stack together
+ * with a recording's or the long way's buffers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+DD__PRIVATE int dd__span_inject_replay(dd_span *s, const dd_carrier_writer *carrier, int *rc, int *full) {
     char bag[DD_BAGGAGE_HEADER_MAX + 1];
-    dd__segment *seg;
-    dd_tracer *t;
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    const dd__inj_cache *k;
     size_t bag_len;
-    uint64_t parent;
-    int tries, rc, err, full = 0;
-    if (!(s = dd__span_live(s)) || !carrier || !carrier->set) return DD_ERR_INVALID_ARG;
-    seg = s->seg;
-    t = seg->tracer;
-    parent = s->span_id;
-    for (tries = 0; parent && tries < 2; tries++) {
-        const dd__inj_cache *k;
-        pthread_mutex_lock(&t->lock);
-        dd__span_decide_locked(t, seg);
-        k = seg->inj;
-        if (k && dd__inj_key_eq(&k->key, seg)) {
-            bag_len = dd__baggage_header(&t->prop, seg->baggage, bag);
-            pthread_mutex_unlock(&t->lock);
-            /* read without the lock: a record is never changed once stored (a new key makes a new
-             * one), and the segment lives while s is open (s is this thread's, dd_span THREADS) */
-            rc = dd__irec_replay(&k->rec, parent, bag, bag_len, carrier, &err);
-            if (err) {
-                pthread_mutex_lock(&t->lock);
-                memcpy(seg->inject_error, k->rec.err, sizeof k->rec.err);
-                pthread_mutex_unlock(&t->lock);
-            }
-            return rc;
-        }
-        full = k && k->made >= DD__INJ_RECORDS_MAX;
+    int err;
+    pthread_mutex_lock(&t->lock);
+    dd__span_decide_locked(t, seg);
+    k = seg->inj;
+    if (!k || !dd__inj_key_eq(&k->key, seg)) {
+        *full = k && k->made >= DD__INJ_RECORDS_MAX;
         pthread_mutex_unlock(&t->lock);
+        return 0;
+    }
+    bag_len = dd__baggage_header(&t->prop, seg->baggage, bag);
+    pthread_mutex_unlock(&t->lock);
+    /* read without the lock: a record is never changed once stored (a new key makes a new one),
+     * and the segment lives while s is open (s is this thread's: dd_span THREADS) */
+    *rc = dd__irec_replay(&k->rec, s->span_id, bag, bag_len, carrier, &err);
+    if (err) {
+        pthread_mutex_lock(&t->lock);
+        memcpy(seg->inject_error, k->rec.err, sizeof k->rec.err);
+        pthread_mutex_unlock(&t->lock);
+    }
+    return 1;
+}
+/* Injects the span's context: the trace's recorded headers replayed (the first injection of a
+ * trace records them), else the long way. */
+DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
+    int tries, rc = DD_OK, full = 0;
+    if (!(s = dd__span_live(s)) || !carrier || !carrier->set) return DD_ERR_INVALID_ARG;
+    for (tries = 0; s->span_id && tries < 2; tries++) {
+        if (dd__span_inject_replay(s, carrier, &rc, &full)) return rc;
         if (full || tries || !dd__span_inject_record(s)) break;
     }
     return dd__span_inject_full(s, carrier);
