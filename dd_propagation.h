@@ -3600,13 +3600,13 @@ DD__PRIVATE void dd__irec_replay_headers(const dd__irec *r, dd_headers *hs, cons
     for (i = 0; i < r->n; i++) {
         const dd__irec_h *h = &r->h[i];
         dd_header *x;
-        size_t at = h->off < cut + old ? 0 : shift;
+        size_t at = h->off < cut + old ? 0 : shift, noff = h->noff + at, off = h->off + at; /* mod 2^n */
         if (h->patch == DD__IREC_BAG) continue;
-        if (h->patch == DD__IREC_HEX) memcpy(base + at + h->off + h->poff, hex, 16);
+        if (h->patch == DD__IREC_HEX) memcpy(base + off + h->poff, hex, 16);
         x = &hs->items[hs->n++];
-        x->name = base + at + h->noff;
+        x->name = base + noff;
         x->name_len = h->name_len;
-        x->value = base + at + h->off;
+        x->value = base + off;
         x->value_len = h->patch == DD__IREC_DEC ? dn : h->len;
     }
     hs->buf_len += r->len + shift;
