@@ -60,12 +60,15 @@
  *   --- b3 styles (docs/propagation.md §5, §6) --- x-b3-* and the single b3 header.
  *   --- xray style (docs/lambda.md §6) --- dd__ictx (what injection reads of a context, also
  *                                    dd_trace.h's span injection), dd_xray_parse, dd_xray_format.
- *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order, later ones read into out
- *                                    over the saved primary (dd__xsave), merging, links kept aside
+ *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order; a later tracecontext read
+ *                                    aside (dd__extract_tc_later), other later ones into out over
+ *                                    the saved primary (dd__xsave); merging, links kept aside
  *                                    (dd__xlink), baggage, DD_EXTRACT_RESTART.
  *   --- inject ---                   dd__inj (shared by the styles of one call), x-datadog-*.
  *   --- inject: tracecontext ---     traceparent and tracestate with the dd member (dd__sb).
  *   --- inject: b3, baggage, dd_inject --- b3 values, the baggage header, dd_inject(_checked).
+ *   --- inject: recorded headers --- dd__irec: what one dd__inject wrote, replayed for another
+ *                                    parent id (dd_trace.h's dd_span_inject, once per trace).
  *   === json reader implementation === (shared with dd_lambda.h: the dd__sls_* helpers)
  *   --- json: scanners ---           validating scanners and skips over a bounded text.
  *   --- json: parse and iterate ---  dd_json_parse, dd_json_iter_init, dd_json_next.
@@ -271,7 +274,8 @@ typedef struct dd_baggage_iter {
 
 /* Everything a carrier can tell about the caller's trace. Plain data: copy it freely.
  * A zeroed context (trace_id 0) means "no context". Strings are NUL-terminated and their
- * lengths are kept beside them. A context with trace_id 0 may still carry baggage and span links
+ * lengths are kept beside them; the bytes after a string's NUL, and links past n_links, are
+ * unspecified (dd_extract does not clear the whole 3.7 KB: read strings by length or as C strings). A context with trace_id 0 may still carry baggage and span links
  * (a baggage-only request, or extract behaviour `restart`): a tracer starts a new trace with them.
  * For dd_inject, `parent_id` is the id of the span that sends the context, and `ptags` holds the
  * trace's _dd.p.* tags; "_dd.p.tid" in it is rewritten from trace_id.hi on inject (added when hi
@@ -2182,10 +2186,11 @@ DD__PRIVATE void dd__zero_ctx(dd_trace_context *c) {
     c->baggage.n = c->baggage.len = 0;
     c->sampling_priority = DD_PRIORITY_UNSET;
 }
-/* dd__zero_ctx for dd_extract's scratch context (styles after the primary): zeroing all 3.7 KB
- * cost more than parsing. Its long strings are only emptied, since nothing reads or copies their
- * bytes past the NUL (dd_extract copies lengths, see dd__merge_str), and its links are never used. */
-DD__PRIVATE void dd__clear_scratch(dd_trace_context *c) {
+/* dd__zero_ctx for dd_extract, before each style: zeroing all 3.7 KB cost more than parsing. The
+ * strings are only emptied (length 0, NUL first), since no reader looks past a string's NUL or
+ * length (the bindings, dd_lambda.h and dd_trace.h read lengths or C strings), and no link is
+ * counted (dd_extract writes the links it keeps whole). A failed extraction still zeroes it all. */
+DD__PRIVATE void dd__clear_ctx(dd_trace_context *c) {
     c->trace_id.hi = c->trace_id.lo = 0;
     c->parent_id = 0;
     c->sampling_priority = DD_PRIORITY_UNSET;
@@ -2199,11 +2204,12 @@ DD__PRIVATE void dd__clear_scratch(dd_trace_context *c) {
     c->dd_member_extra[0] = 0;
     c->has_w3c_parent = 0;
     c->w3c_parent_id = 0;
-    memset(c->propagation_error, 0, sizeof c->propagation_error);
+    c->propagation_error[0] = 0;
     c->n_links = 0;
     c->dropped = 0;
-    memset(c->last_parent_id, 0, sizeof c->last_parent_id); /* copied whole into the primary */
+    c->last_parent_id[0] = 0;
     c->style = 0;
+    c->ptags_lost = 0;
 }
 DD__PRIVATE int dd__set_origin(dd_trace_context *c, const char *s, size_t n) {
     /* printable ASCII only: an origin is re-sent as a header value, never a CR or LF */
@@ -2383,14 +2389,12 @@ DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t 
 #define DD__DD_MEMBER_MAX 256 /* the whole "dd=..." member: R-W3C-11, R-W3C-19 */
 #define DD__TRACESTATE_MEMBERS_MAX 32
 /* `raw` (optional) receives the members joined with ',' for a span link, "" if they do not fit. */
-DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, char *raw, size_t raw_cap) {
-    const char *v, *v2, *m;
-    size_t n, n2, mn, i;
-    int sampled, has_s = 0, seen_dd = 0;
-    int32_t sval = 0;
-    uint64_t hi, lo, parent, lens;
-    dd__ts_iter it;
-    dd__sb rb;
+/* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error. */
+DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *parent_out, int *sampled,
+                                const char **vp) {
+    const char *v, *v2;
+    size_t n, n2, i;
+    uint64_t hi, lo, parent;
     v = dd__src_nth(r, DD__H_TRACEPARENT, 0, &n);
     if (!v) return DD_ERR_NOT_FOUND;
     dd__trim(&v, &n); /* R-W3C-1 */
@@ -2406,14 +2410,24 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
     if (!dd__lhex_parse(v + 3, 16, &hi) || !dd__lhex_parse(v + 19, 16, &lo) || !dd__lhex_parse(v + 36, 16, &parent) ||
         !dd__is_lhex(v + 53, 2))
         return DD_ERR_MALFORMED;
-    c->trace_id.hi = hi;
-    c->trace_id.lo = lo;
-    c->parent_id = parent;
-    if ((c->trace_id.hi == 0 && c->trace_id.lo == 0) || c->parent_id == 0) {
-        dd__zero_ctx(c);
-        return DD_ERR_MALFORMED;
-    }
-    sampled = dd__hexval(v[54]) & 1; /* R-W3C-7: only bit 0 */
+    if ((hi == 0 && lo == 0) || parent == 0) return DD_ERR_MALFORMED;
+    id->hi = hi;
+    id->lo = lo;
+    *parent_out = parent;
+    *sampled = dd__hexval(v[54]) & 1; /* R-W3C-7: only bit 0 */
+    *vp = v;
+    return DD_OK;
+}
+DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, char *raw, size_t raw_cap) {
+    const char *v, *m;
+    size_t mn;
+    int sampled, has_s = 0, seen_dd = 0, rc;
+    int32_t sval = 0;
+    uint64_t lens;
+    dd__ts_iter it;
+    dd__sb rb;
+    if ((rc = dd__traceparent(r, &c->trace_id, &c->parent_id, &sampled, &v)) != DD_OK)
+        return rc; /* dd__extract_style clears c */
     lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
 
     memset(&it, 0, sizeof it);
@@ -2526,8 +2540,7 @@ DD__PRIVATE int dd__extract_b3(const dd__src *r, dd_trace_context *c) {
         else if (dd__eq(f[2], fn[2], DD__LIT("0"))) c->sampling_priority = 0;
         else if (dd__eq(f[2], fn[2], DD__LIT("d"))) c->sampling_priority = 2; /* debug: as Python (R-B3S-3) */
         else {
-            dd__zero_ctx(c);
-            return DD_ERR_MALFORMED;
+            return DD_ERR_MALFORMED; /* dd__extract_style clears c */
         }
     }
     return DD_OK;
@@ -2657,36 +2670,76 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
 }
 
 /*--- extract (docs/propagation.md §7) ---*/
-/* Owns dd_extract: calls the styles above on the caller's out only. A later style is read into
- * out over the primary, which is saved first and put back after (dd__xsave): a second whole
+/* Owns dd_extract: calls the styles above on the caller's out only. A later tracecontext (the
+ * usual second style) is read into a dd__xlater of what is kept of it; another later style is read
+ * into out over the primary, which is saved first and put back after (dd__xsave): a second whole
  * context would cost 20 KB of stack. */
 
-/* What a style's extraction can change in a context: the fields before the links (trace_id ..
- * propagation_error), kept as bytes, and the few after them. A failed style may zero the links
- * too (dd__zero_ctx): dd_extract keeps its links aside (dd__xlink) and writes them at the end. */
-#define DD__XCORE offsetof(dd_trace_context, n_links)
+/* What a style's extraction can change in a context, field by field: the strings by their
+ * lengths (or up to their NUL), so that saving a primary costs what it holds, not the 1.4 KB of
+ * its arrays. A failed style may zero the links too (dd_xray_parse): dd_extract keeps its links
+ * aside (dd__xlink) and writes them at the end. */
 typedef struct dd__xsave {
-    unsigned char core[DD__XCORE];
-    uint32_t n_links, dropped, ptags_lost;
-    int32_t style;
+    dd_trace_id trace_id;
+    uint64_t parent_id, w3c_parent_id;
+    int32_t sampling_priority, has_w3c_parent, style;
+    uint32_t origin_len, ptags_len, tracestate_len, dd_member_extra_len, n_links, dropped, ptags_lost;
+    char origin[DD_ORIGIN_MAX + 1];
+    char ptags[DD_PTAGS_MAX + 1];
+    char tracestate[DD_TRACESTATE_MAX + 1];
+    char dd_member_extra[DD_DD_MEMBER_EXTRA_MAX + 1];
+    char propagation_error[DD_PROPAGATION_ERROR_MAX + 1];
     char last_parent_id[DD_LAST_PARENT_ID_MAX + 1];
 } dd__xsave;
+/* Copies a NUL-terminated string of at most cap - 1 bytes, NUL included. */
+DD__PRIVATE void dd__xcopy_str(char *dst, const char *src, size_t cap) {
+    const char *e = (const char *)memchr(src, 0, cap);
+    memcpy(dst, src, e ? (size_t)(e - src) + 1 : cap);
+}
+/* Copies a string field of len bytes (and its NUL) when len fits cap, else an empty one. */
+DD__PRIVATE void dd__xcopy_len(char *dst, uint32_t *dst_len, const char *src, uint32_t len, size_t cap) {
+    if (len >= cap) len = 0;
+    memcpy(dst, src, len);
+    dst[len] = 0;
+    *dst_len = len;
+}
 DD__PRIVATE void dd__xsave_take(dd__xsave *v, const dd_trace_context *c) {
-    memcpy(v->core, c, DD__XCORE);
+    v->trace_id = c->trace_id;
+    v->parent_id = c->parent_id;
+    v->w3c_parent_id = c->w3c_parent_id;
+    v->sampling_priority = c->sampling_priority;
+    v->has_w3c_parent = c->has_w3c_parent;
+    v->style = c->style;
     v->n_links = c->n_links;
     v->dropped = c->dropped;
     v->ptags_lost = c->ptags_lost;
-    v->style = c->style;
-    memcpy(v->last_parent_id, c->last_parent_id, sizeof v->last_parent_id);
+    dd__xcopy_len(v->origin, &v->origin_len, c->origin, c->origin_len, sizeof v->origin);
+    dd__xcopy_len(v->ptags, &v->ptags_len, c->ptags, c->ptags_len, sizeof v->ptags);
+    dd__xcopy_len(v->tracestate, &v->tracestate_len, c->tracestate, c->tracestate_len, sizeof v->tracestate);
+    dd__xcopy_len(v->dd_member_extra, &v->dd_member_extra_len, c->dd_member_extra, c->dd_member_extra_len,
+                  sizeof v->dd_member_extra);
+    dd__xcopy_str(v->propagation_error, c->propagation_error, sizeof v->propagation_error);
+    dd__xcopy_str(v->last_parent_id, c->last_parent_id, sizeof v->last_parent_id);
 }
 DD__PRIVATE void dd__xsave_put(dd_trace_context *c, const dd__xsave *v) {
-    memcpy((void *)c, v->core, DD__XCORE);
+    c->trace_id = v->trace_id;
+    c->parent_id = v->parent_id;
+    c->w3c_parent_id = v->w3c_parent_id;
+    c->sampling_priority = v->sampling_priority;
+    c->has_w3c_parent = v->has_w3c_parent;
+    c->style = v->style;
     c->n_links = v->n_links;
     c->dropped = v->dropped;
     c->ptags_lost = v->ptags_lost;
-    c->style = v->style;
-    memcpy(c->last_parent_id, v->last_parent_id, sizeof c->last_parent_id);
+    dd__xcopy_len(c->origin, &c->origin_len, v->origin, v->origin_len, sizeof c->origin);
+    dd__xcopy_len(c->ptags, &c->ptags_len, v->ptags, v->ptags_len, sizeof c->ptags);
+    dd__xcopy_len(c->tracestate, &c->tracestate_len, v->tracestate, v->tracestate_len, sizeof c->tracestate);
+    dd__xcopy_len(c->dd_member_extra, &c->dd_member_extra_len, v->dd_member_extra, v->dd_member_extra_len,
+                  sizeof c->dd_member_extra);
+    dd__xcopy_str(c->propagation_error, v->propagation_error, sizeof c->propagation_error);
+    dd__xcopy_str(c->last_parent_id, v->last_parent_id, sizeof c->last_parent_id);
 }
+DD__PRIVATE int dd__same_trace(const dd_trace_id *a, const dd_trace_id *b) { return a->hi == b->hi && a->lo == b->lo; }
 /* A span link found by dd_extract's walk (R-MS-3), written into out once the walk is over. */
 typedef struct dd__xlink {
     dd_trace_id trace_id;
@@ -2706,14 +2759,119 @@ typedef struct dd__xlater {
     char dd_member_extra[DD_DD_MEMBER_EXTRA_MAX + 1];
 } dd__xlater;
 
-/* `scratch`: c is dd_extract's context for a later style, see dd__clear_scratch. */
+/* The dd member of a later tracecontext (dd__extract_tc_later): what dd__parse_dd_member leaves
+ * of it that dd_extract keeps (the W3C parent, the unknown sub-members, what was dropped), the
+ * same way; its priority, origin and tags are not kept of a later context. The tags are still
+ * checked, as their drops count. */
+DD__PRIVATE void dd__dd_member_later(dd__xlater *x, const char *s, size_t n) {
+    size_t pos = 0;
+    while (pos <= n) {
+        const char *t = s + pos;
+        const char *semi = dd__memchr(t, n - pos, ';');
+        size_t tn = semi ? (size_t)(semi - t) : n - pos;
+        const char *colon = dd__memchr(t, tn, ':');
+        const char *k, *v;
+        size_t kn, vn;
+        pos += tn + 1;
+        if (!colon) continue;
+        k = t;
+        kn = (size_t)(colon - t);
+        v = colon + 1;
+        vn = tn - kn - 1;
+        if (dd__eq(k, kn, DD__LIT("s"))) {
+            continue;
+        } else if (dd__eq(k, kn, DD__LIT("o"))) {
+            if (vn > DD_ORIGIN_MAX) x->dropped++; /* dd__set_origin's drop (the member is printable) */
+        } else if (dd__eq(k, kn, DD__LIT("p"))) {
+            uint32_t ln = 0;
+            if (dd__printable(v, vn)) {
+                dd__set_str(x->last_parent_id, sizeof x->last_parent_id, &ln, v, vn, &x->dropped);
+            } else {
+                x->dropped++;
+            }
+            x->has_w3c_parent = vn == 16 && dd__lhex_parse(v, 16, &x->w3c_parent_id);
+            if (!x->has_w3c_parent) x->w3c_parent_id = 0;
+        } else if (kn > 2 && dd__starts(k, kn, DD__LIT("t."))) {
+            char key[DD_PTAGS_MAX + 1], val[DD_PTAGS_MAX + 1];
+            if (dd__eq(k, kn, DD__LIT("t.tid"))) continue;
+            if (6 + kn - 2 > DD_PTAGS_MAX || vn > DD_PTAGS_MAX) { x->dropped++; continue; }
+            memcpy(key, "_dd.p.", 6);
+            memcpy(key + 6, k + 2, kn - 2);
+            if (vn) memcpy(val, v, vn);
+            dd__tilde_to_eq(val, vn);
+            /* dd__parse_dd_member's dd__ptags_put_new cannot fail here: a member of 256 bytes makes
+             * under 512 of tags, _dd.p.dm and _dd.p.tid included */
+            if (!dd__ptag_key_ok(key, 6 + kn - 2) || !dd__ptag_val_ok(val, vn)) x->dropped++;
+        } else {
+            uint32_t len = x->dd_member_extra_len;
+            size_t need = len + (len ? 1 : 0) + tn;
+            if (!dd__printable(t, tn) || need > DD_DD_MEMBER_EXTRA_MAX) { x->dropped++; continue; }
+            if (len) x->dd_member_extra[len++] = ';';
+            memcpy(x->dd_member_extra + len, t, tn);
+            x->dd_member_extra_len = (uint32_t)need;
+            x->dd_member_extra[need] = 0;
+        }
+    }
+}
+/* tracecontext after the primary (prim: its trace id), read into x instead of over the primary: the
+ * fields dd_extract keeps of it, as dd__extract_tracecontext would leave them. For another trace
+ * (a span link) only the ids, the sign of the priority and `raw` (as dd__extract_tracecontext's). */
+DD__PRIVATE int dd__extract_tc_later(const dd__src *r, const dd_trace_id *prim, dd__xlater *x, char *raw,
+                                     size_t raw_cap) {
+    const char *v, *m;
+    size_t mn;
+    int sampled, seen_dd = 0, rc, same;
+    dd__ts_iter it;
+    dd__sb rb;
+    if (raw && raw_cap) raw[0] = 0;
+    if ((rc = dd__traceparent(r, &x->trace_id, &x->parent_id, &sampled, &v)) != DD_OK) return rc;
+    x->sampling_priority = sampled; /* > 0 exactly when sampled, whatever `s` says (R-W3C-13) */
+    x->dropped = x->tracestate_len = x->dd_member_extra_len = 0;
+    x->tracestate[0] = x->dd_member_extra[0] = x->last_parent_id[0] = 0;
+    x->has_w3c_parent = 0;
+    x->w3c_parent_id = 0;
+    same = dd__same_trace(&x->trace_id, prim);
+    memset(&it, 0, sizeof it);
+    it.r = r;
+    if (raw) dd__sb_init(&rb, raw, raw_cap);
+    while (dd__ts_next(&it, &m, &mn)) {
+        const char *eq;
+        if (!same) { /* a link keeps the raw members only */
+            if (raw && !rb.over) {
+                if (rb.len) dd__sb_putc(&rb, ',');
+                dd__sb_put(&rb, m, mn);
+            }
+            continue;
+        }
+        eq = dd__memchr(m, mn, '=');
+        if (!eq || eq == m || !dd__printable(m, mn)) { x->dropped++; continue; }
+        if (dd__eq(m, (size_t)(eq - m), DD__LIT("dd"))) {
+            if (seen_dd++) { x->dropped++; continue; }
+            if (mn > DD__DD_MEMBER_MAX) { x->dropped++; continue; }
+            dd__dd_member_later(x, eq + 1, mn - 3);
+            continue;
+        }
+        {
+            uint32_t len = x->tracestate_len;
+            size_t need = len + (len ? 1 : 0) + mn;
+            if (need > DD_TRACESTATE_MAX) { x->dropped++; continue; }
+            if (len) x->tracestate[len++] = ',';
+            memcpy(x->tracestate + len, m, mn);
+            x->tracestate_len = (uint32_t)need;
+            x->tracestate[need] = 0;
+        }
+    }
+    if (raw && rb.over) raw[0] = 0;
+    return DD_OK;
+}
+/* `scratch`: c is dd_extract's context for a later style (its baggage is the primary's). */
 DD__PRIVATE int dd__extract_style(int style, const dd__src *r, dd_trace_context *c, int scratch, char *raw,
                                   size_t raw_cap) {
     const char *v;
     size_t n;
     int rc;
-    if (scratch) dd__clear_scratch(c);
-    else dd__zero_ctx(c);
+    dd__clear_ctx(c);
+    if (!scratch) c->baggage.n = c->baggage.len = 0;
     if (raw && raw_cap) raw[0] = 0;
     switch (style) {
     case DD_STYLE_DATADOG: rc = dd__extract_datadog(r, c); break;
@@ -2727,8 +2885,7 @@ DD__PRIVATE int dd__extract_style(int style, const dd__src *r, dd_trace_context 
     default: rc = DD_ERR_NOT_FOUND; break;
     }
     if (rc != DD_OK) {
-        if (scratch) dd__clear_scratch(c);
-        else dd__zero_ctx(c);
+        dd__clear_ctx(c);
     } else {
         c->style = style;
     }
@@ -2749,12 +2906,8 @@ DD__PRIVATE const int *dd__styles(const dd_propagation_config *cfg, int extract,
     *n = k > DD_STYLES_MAX ? DD_STYLES_MAX : k;
     return s;
 }
-DD__PRIVATE int dd__same_trace(const dd_trace_id *a, const dd_trace_id *b) { return a->hi == b->hi && a->lo == b->lo; }
-/* Copies a string field of the scratch context into the primary's, NUL included. The primary's
- * bytes past its NUL are zero (it started zeroed, its strings only grow or are set here), so
- * zeroing what the old value used keeps the field as a whole copy of a zeroed one would be. */
+/* Copies a string field of the scratch context into the primary's, NUL included. */
 DD__PRIVATE void dd__merge_str(char *dst, uint32_t *dst_len, const char *src, uint32_t src_len) {
-    if (*dst_len > src_len) memset(dst + src_len, 0, *dst_len - src_len);
     memcpy(dst, src, (size_t)src_len + 1);
     *dst_len = src_len;
 }
@@ -2822,47 +2975,44 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         int st = styles[i], rc;
         if (st == DD_STYLE_BAGGAGE) want_baggage = 1; /* not in the walk: once, after it (R-BG-16) */
         if (st == DD_STYLE_NONE || st < DD_STYLE_DATADOG || st > DD_STYLE_XRAY) continue;
-        if (primary >= 0) {
+        if (primary >= 0 && st == DD_STYLE_TRACECONTEXT) { /* read aside: out keeps the primary */
             prim_trace = out->trace_id;
-            dd__xsave_take(&saved, out);
-        }
-        rc = dd__extract_style(st, &src, out, primary >= 0, raw, sizeof raw);
-        if (rc == DD_ERR_MALFORMED) malformed = 1;
-        if (rc != DD_OK) { /* R-MS-2: one bad style never hides another */
-            if (primary >= 0) dd__xsave_put(out, &saved);
-            continue;
-        }
-        if (st == DD_STYLE_DATADOG && !dd_seen) {
-            dd_seen = 1;
-            dd_trace = out->trace_id;
-            dd_parent = out->parent_id;
-        }
-        if (primary < 0) {
-            primary = i;
-            if (behavior == DD_EXTRACT_RESTART && st == DD_STYLE_TRACECONTEXT)
-                memcpy(primary_ts, raw, strlen(raw) + 1);
-            if (cfg && cfg->extract_first) { /* R-CFG-6 */
-                for (i++; i < n; i++) want_baggage |= styles[i] == DD_STYLE_BAGGAGE;
-                break;
+            rc = dd__extract_tc_later(&src, &prim_trace, &tmp, raw, sizeof raw);
+            if (rc == DD_ERR_MALFORMED) malformed = 1;
+            if (rc != DD_OK) continue;
+        } else {
+            if (primary >= 0) {
+                prim_trace = out->trace_id;
+                dd__xsave_take(&saved, out);
             }
-            continue;
+            rc = dd__extract_style(st, &src, out, primary >= 0, raw, sizeof raw);
+            if (rc == DD_ERR_MALFORMED) malformed = 1;
+            if (rc != DD_OK) { /* R-MS-2: one bad style never hides another */
+                if (primary >= 0) dd__xsave_put(out, &saved);
+                continue;
+            }
+            if (st == DD_STYLE_DATADOG && !dd_seen) {
+                dd_seen = 1;
+                dd_trace = out->trace_id;
+                dd_parent = out->parent_id;
+            }
+            if (primary < 0) {
+                primary = i;
+                if (behavior == DD_EXTRACT_RESTART && st == DD_STYLE_TRACECONTEXT)
+                    memcpy(primary_ts, raw, strlen(raw) + 1);
+                if (cfg && cfg->extract_first) { /* R-CFG-6 */
+                    for (i++; i < n; i++) want_baggage |= styles[i] == DD_STYLE_BAGGAGE;
+                    break;
+                }
+                continue;
+            }
+            /* out holds this later style (not tracecontext): keep its ids, put the primary back */
+            tmp.trace_id = out->trace_id;
+            tmp.parent_id = out->parent_id;
+            tmp.sampling_priority = out->sampling_priority;
+            dd__xsave_put(out, &saved);
         }
-        /* out holds this later style: keep what is needed of it, then put the primary back */
-        tmp.trace_id = out->trace_id;
-        tmp.parent_id = out->parent_id;
-        tmp.sampling_priority = out->sampling_priority;
         same = dd__same_trace(&tmp.trace_id, &prim_trace);
-        if (same && st == DD_STYLE_TRACECONTEXT) {
-            tmp.tracestate_len = out->tracestate_len;
-            memcpy(tmp.tracestate, out->tracestate, (size_t)out->tracestate_len + 1);
-            tmp.dd_member_extra_len = out->dd_member_extra_len;
-            memcpy(tmp.dd_member_extra, out->dd_member_extra, (size_t)out->dd_member_extra_len + 1);
-            tmp.dropped = out->dropped;
-            memcpy(tmp.last_parent_id, out->last_parent_id, sizeof tmp.last_parent_id);
-            tmp.has_w3c_parent = out->has_w3c_parent;
-            tmp.w3c_parent_id = out->w3c_parent_id;
-        }
-        dd__xsave_put(out, &saved);
         if (same) {
             if (st != DD_STYLE_TRACECONTEXT) continue; /* only tracecontext merges: R-MS-6 */
             /* R-MS-5: its foreign members (and unknown dd sub-members) join the primary */
@@ -2873,7 +3023,7 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
             if (tmp.parent_id != out->parent_id) {
                 /* R-MS-6: the W3C parent wins; _dd.parent_id = p, else the Datadog parent */
                 out->parent_id = tmp.parent_id;
-                memcpy(out->last_parent_id, tmp.last_parent_id, sizeof out->last_parent_id);
+                dd__xcopy_str(out->last_parent_id, tmp.last_parent_id, sizeof out->last_parent_id);
                 out->has_w3c_parent = tmp.has_w3c_parent;
                 out->w3c_parent_id = tmp.w3c_parent_id;
                 overridden = 1;
@@ -3302,6 +3452,215 @@ DD_API int dd_inject(const dd_propagation_config *cfg, const dd_trace_context *c
     return dd_inject_checked(cfg, ctx, writer, NULL);
 }
 
+/*--- inject: recorded headers ---*/
+/* dd__irec: the headers one dd__inject wrote, kept to be written again for another parent id:
+ * dd_span_inject records once per trace and replays for every span. The parent id is the only
+ * field that differs between two spans of a trace, and it sits where dd__irec_locate says.
+ * Writes only the caller's writer. */
+#define DD__IREC_MAX 16      /* headers: every style once needs 13 */
+#define DD__IREC_BYTES 2560  /* names and values; the largest are x-datadog-tags (512) and tracestate (769) */
+#define DD__IREC_FIXED 0     /* the value as recorded */
+#define DD__IREC_DEC 1       /* the whole value is the parent id in decimal */
+#define DD__IREC_HEX 2       /* 16 hex digits of the parent id at poff */
+#define DD__IREC_BAG 3       /* the `baggage` header: the replay's own, or none */
+typedef struct dd__irec_h {
+    const char *name; /* a literal of dd__inject's styles, never the caller's memory */
+    uint16_t name_len, noff, off, len, poff; /* noff, off: the name's and value's place in data */
+    unsigned char patch;
+} dd__irec_h;
+/* data holds "name\0value\0" of each header but the baggage one, in order: the bytes a dd_headers
+ * gets from the same writes, copied whole by dd__irec_replay_headers. */
+typedef struct dd__irec {
+    uint32_t n, len, over;
+    int32_t err_at;   /* the error applies once this many headers were written; -1: no error */
+    int32_t distinct; /* no two headers have the same name (in any case) */
+    int32_t dec;      /* the DD__IREC_DEC header, or -1 (at most one when distinct) */
+    int32_t bag;      /* a DD__IREC_BAG header is there */
+    const char *errp; /* while recording: dd__inject's error buffer */
+    char err[DD_PROPAGATION_ERROR_MAX + 1];
+    dd__irec_h h[DD__IREC_MAX];
+    char data[DD__IREC_BYTES]; /* only `len` bytes are kept in a stored copy (DD__IREC_SIZE) */
+} dd__irec;
+#define DD__IREC_SIZE(r) (offsetof(dd__irec, data) + (r)->len)
+DD__PRIVATE int dd__irec_set(void *self, const char *key, size_t kn, const char *val, size_t vn) {
+    dd__irec *r = (dd__irec *)self;
+    dd__irec_h *h;
+    int bag = dd__eq(key, kn, DD__LIT("baggage"));
+    size_t need = bag ? 0 : kn + 1 + vn + 1;
+    if (r->err_at < 0 && r->errp[0]) r->err_at = (int32_t)r->n;
+    if (r->n == DD__IREC_MAX || need > DD__IREC_BYTES - r->len) {
+        r->over = 1;
+        return DD_OK;
+    }
+    h = &r->h[r->n++];
+    h->name = key;
+    h->name_len = (uint16_t)kn;
+    h->noff = (uint16_t)r->len;
+    h->off = (uint16_t)(r->len + kn + 1);
+    h->len = (uint16_t)(bag ? 0 : vn);
+    h->poff = 0;
+    h->patch = bag ? DD__IREC_BAG : DD__IREC_FIXED;
+    if (bag) return DD_OK;
+    memcpy(r->data + h->noff, key, kn);
+    r->data[h->noff + kn] = 0;
+    if (vn) memcpy(r->data + h->off, val, vn);
+    r->data[h->off + vn] = 0;
+    r->len += (uint32_t)need;
+    return DD_OK;
+}
+/* Where the parent id is in a recorded header, checked against the recorded parent: 0 when a
+ * header that carries it does not have it where expected (then nothing is replayed). */
+DD__PRIVATE int dd__irec_locate(dd__irec_h *h, const char *v, uint64_t parent) {
+    char hex[17], dec[21];
+    size_t n = h->len, at = 0;
+    const char *p;
+    if (h->patch == DD__IREC_BAG) return 1;
+    if (dd__eq(h->name, h->name_len, DD__LIT("x-datadog-parent-id"))) {
+        size_t dn = dd__dec21(parent, dec);
+        h->patch = DD__IREC_DEC;
+        return dd__eq(v, n, dec, dn);
+    }
+    if (dd__eq(h->name, h->name_len, DD__LIT("traceparent"))) {
+        at = 36; /* 00-<32>-<16>-<2> */
+    } else if (dd__eq(h->name, h->name_len, DD__LIT("tracestate"))) {
+        /* dd=[s:<priority>;]p:<16 hex>...: the p field is first or follows s */
+        at = 3;
+        if (n > 5 && v[3] == 's' && v[4] == ':') {
+            p = dd__memchr(v, n, ';');
+            if (!p) return 0;
+            at = (size_t)(p - v) + 1;
+        }
+        if (at + 2 > n || v[at] != 'p' || v[at + 1] != ':') return 0;
+        at += 2;
+    } else if (dd__eq(h->name, h->name_len, DD__LIT("x-b3-spanid"))) {
+        at = 0;
+    } else if (dd__eq(h->name, h->name_len, DD__LIT("b3"))) {
+        p = dd__memchr(v, n, '-');
+        if (!p) return 0;
+        at = (size_t)(p - v) + 1;
+    } else if (dd__eq(h->name, h->name_len, DD__LIT("x-amzn-trace-id"))) {
+        at = 48; /* Root=1-<8>-00000000<16>;Parent=<16> */
+        if (n < at || memcmp(v + at - 8, ";Parent=", 8) != 0) return 0;
+    } else {
+        return 1; /* no parent id in it */
+    }
+    dd_u64_to_hex16(parent, hex);
+    h->patch = DD__IREC_HEX;
+    h->poff = (uint16_t)at;
+    return at + 16 <= n && memcmp(v + at, hex, 16) == 0;
+}
+/* Records what dd__inject writes for ctx (parent_id not 0, trace id not 0, any baggage left out).
+ * Returns 1 when the record can be replayed. */
+DD__PRIVATE int dd__irec_make(dd__irec *r, const dd_propagation_config *cfg, const dd__ictx *ctx) {
+    dd__ictx c = *ctx;
+    dd_carrier_writer w;
+    char err[DD_PROPAGATION_ERROR_MAX + 1];
+    uint32_t i, j;
+    if (!c.parent_id || (!c.trace_id.hi && !c.trace_id.lo)) return 0;
+    c.baggage = NULL;
+    c.bag_header = "-"; /* a stand-in, so that the `baggage` style's place is recorded */
+    c.bag_header_len = 1;
+    r->n = r->len = r->over = 0;
+    r->err_at = -1;
+    err[0] = 0;
+    r->errp = err;
+    w.self = r;
+    w.set = dd__irec_set;
+    if (dd__inject(cfg, &c, &w, err) != DD_OK || r->over) return 0;
+    if (err[0] && r->err_at < 0) r->err_at = (int32_t)r->n;
+    memcpy(r->err, err, sizeof err);
+    r->errp = NULL;
+    r->distinct = 1;
+    r->dec = -1;
+    r->bag = 0;
+    for (i = 0; i < r->n; i++) {
+        dd__irec_h *h = &r->h[i];
+        if (!dd__irec_locate(h, r->data + h->off, c.parent_id)) return 0;
+        if (h->patch == DD__IREC_DEC) r->dec = (int32_t)i;
+        if (h->patch == DD__IREC_BAG) r->bag = 1;
+        for (j = 0; j < i; j++)
+            if (dd__ieq(h->name, h->name_len, r->h[j].name, r->h[j].name_len)) r->distinct = 0;
+    }
+    return 1;
+}
+/* dd__irec_replay into a dd_headers with no field of the record's names, room for every header and
+ * no baggage header to write: all the bytes in one go, the parent id written into them, then the
+ * items. The same result as the writes one by one. */
+DD__PRIVATE void dd__irec_replay_headers(const dd__irec *r, dd_headers *hs, const char *dec, size_t dn,
+                                         const char *hex) {
+    char *base = hs->buf + hs->buf_len;
+    size_t cut = r->dec >= 0 ? r->h[r->dec].off : r->len, old = r->dec >= 0 ? r->h[r->dec].len : 0;
+    size_t shift = dn - old; /* what follows the decimal parent id moves by this (mod 2^n) */
+    uint32_t i;
+    memcpy(base, r->data, cut);
+    if (r->dec >= 0) {
+        memcpy(base + cut, dec, dn);
+        memcpy(base + cut + dn, r->data + cut + old, r->len - cut - old);
+    }
+    for (i = 0; i < r->n; i++) {
+        const dd__irec_h *h = &r->h[i];
+        dd_header *x;
+        size_t at = h->off < cut + old ? 0 : shift, noff = h->noff + at, off = h->off + at; /* mod 2^n */
+        if (h->patch == DD__IREC_BAG) continue;
+        if (h->patch == DD__IREC_HEX) memcpy(base + off + h->poff, hex, 16);
+        x = &hs->items[hs->n++];
+        x->name = base + noff;
+        x->name_len = h->name_len;
+        x->value = base + off;
+        x->value_len = h->patch == DD__IREC_DEC ? dn : h->len;
+    }
+    hs->buf_len += r->len + shift;
+}
+/* Whether dd__irec_replay_headers may write r into hs (dn: the decimal parent id's length). */
+DD__PRIVATE int dd__irec_fits_headers(const dd__irec *r, const dd_headers *hs, size_t dn, size_t bag_len) {
+    size_t need = r->len + dn - (r->dec >= 0 ? r->h[r->dec].len : dn), i, j;
+    if (!r->distinct || (r->bag && bag_len) || !hs->buf || hs->n > hs->cap || hs->cap - hs->n < r->n ||
+        hs->buf_cap - hs->buf_len < need)
+        return 0;
+    for (i = 0; i < hs->n; i++) /* a field of the same name would be replaced */
+        for (j = 0; j < r->n; j++)
+            if (hs->items[i].name_len == r->h[j].name_len && hs->items[i].name &&
+                dd__ieq(hs->items[i].name, hs->items[i].name_len, r->h[j].name, r->h[j].name_len))
+                return 0;
+    return 1;
+}
+/* Writes the recorded headers (r is only read: another thread may replay it too) for `parent`
+ * (not 0) and the `baggage` header bag (bag_len bytes, 0 = none). As dd__inject: DD_OK or the
+ * writer's first error; *err_out is 1 when r->err applies (the headers before it were written). */
+DD__PRIVATE int dd__irec_replay(const dd__irec *r, uint64_t parent, const char *bag, size_t bag_len,
+                                const dd_carrier_writer *w, int *err_out) {
+    char hex[17], dec[21], tmp[DD__IREC_BYTES];
+    int rc = DD_OK;
+    size_t dn = r->dec >= 0 ? dd__dec21(parent, dec) : 0;
+    uint32_t i;
+    dd_u64_to_hex16(parent, hex);
+    *err_out = 0;
+    if (w->set == dd__headers_set && dd__irec_fits_headers(r, (const dd_headers *)w->self, dn, bag_len)) {
+        dd__irec_replay_headers(r, (dd_headers *)w->self, dec, dn, hex);
+        *err_out = r->err_at >= 0;
+        return DD_OK;
+    }
+    for (i = 0; i < r->n; i++) {
+        const dd__irec_h *h = &r->h[i];
+        const char *v = r->data + h->off;
+        if ((int32_t)i == r->err_at) *err_out = 1;
+        switch (h->patch) {
+        case DD__IREC_DEC: rc = w->set(w->self, h->name, h->name_len, dec, dn); break;
+        case DD__IREC_HEX: /* a copy with the parent's digits: the record is shared */
+            memcpy(tmp, v, h->len);
+            memcpy(tmp + h->poff, hex, 16);
+            rc = w->set(w->self, h->name, h->name_len, tmp, h->len);
+            break;
+        case DD__IREC_BAG:
+            if (bag_len) rc = w->set(w->self, h->name, h->name_len, bag, bag_len);
+            break;
+        default: rc = w->set(w->self, h->name, h->name_len, v, h->len); break;
+        }
+        if (rc != DD_OK) return rc;
+    }
+    if ((int32_t)r->n == r->err_at) *err_out = 1;
+    return DD_OK;
+}
 
 #include <string.h>
 

@@ -2433,6 +2433,7 @@ typedef struct dd__segment {
     dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
                              dd__span_context_fill writes (R-DD-14), else empty */
     dd_baggage *baggage;  /* NULL until the trace has baggage (docs/http.md §1) */
+    struct dd__inj_cache *inj; /* dd_span_inject's recorded headers, NULL until the first */
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
@@ -8159,21 +8160,70 @@ DD__PRIVATE DD__T_COLD void dd__ctx_ptags_ordered(dd__sctx *out, const dd__segme
     if (!ksr && seg->ksr_len) dd__ctx_ptag_append(out, "_dd.p.ksr", 9, seg->ksr, seg->ksr_len);
     if (!tid && hex) dd__ctx_ptag_append(out, "_dd.p.tid", 9, hex, 16);
 }
+/* What a trace's recorded injection depends on, besides the tracer's configuration (fixed) and
+ * the parent id: compared under the lock before every replay, so that a change (an origin set
+ * after the first injection, say) makes a new record. */
+typedef struct dd__inj_key {
+    dd_trace_id trace_id;
+    int priority;
+    uint32_t dm_len, ksr_len;
+    char dm[8], ksr[16];
+    dd__tstr origin, ptags, tracestate, dd_member_extra, ptags_order;
+} dd__inj_key;
+#define DD__INJ_RECORDS_MAX 8 /* records made for one trace; then the long way (arena bounded) */
+typedef struct dd__inj_cache {
+    dd__inj_key key;
+    uint32_t made; /* records made for the trace, this one included */
+    dd__irec rec; /* only DD__IREC_SIZE(&rec) bytes of it are allocated */
+} dd__inj_cache;
+DD__PRIVATE int dd__tstr_same(dd__tstr a, dd__tstr b) { return a.p == b.p && a.n == b.n; }
+DD__PRIVATE int dd__inj_bytes_eq(const char *a, const char *b, uint32_t n) { /* n < 16: no call */
+    uint32_t i;
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+DD__PRIVATE void dd__inj_key_of(dd__inj_key *k, const dd__segment *seg) { /* under lock */
+    memset(k, 0, sizeof *k);
+    k->trace_id = seg->trace_id;
+    k->priority = seg->priority;
+    k->dm_len = seg->dm_len < sizeof k->dm ? seg->dm_len : 0;
+    k->ksr_len = seg->ksr_len < sizeof k->ksr ? seg->ksr_len : 0;
+    memcpy(k->dm, seg->dm, k->dm_len);
+    memcpy(k->ksr, seg->ksr, k->ksr_len);
+    k->origin = seg->origin;
+    k->ptags = seg->ptags;
+    k->tracestate = seg->tracestate;
+    k->dd_member_extra = seg->dd_member_extra;
+    k->ptags_order = seg->ptags_order;
+}
+DD__PRIVATE int dd__inj_key_eq(const dd__inj_key *k, const dd__segment *seg) { /* under lock */
+    return k->trace_id.lo == seg->trace_id.lo && k->trace_id.hi == seg->trace_id.hi && k->priority == seg->priority &&
+           k->dm_len == seg->dm_len && k->ksr_len == seg->ksr_len && dd__inj_bytes_eq(k->dm, seg->dm, k->dm_len) &&
+           dd__inj_bytes_eq(k->ksr, seg->ksr, k->ksr_len) && dd__tstr_same(k->origin, seg->origin) &&
+           dd__tstr_same(k->ptags, seg->ptags) && dd__tstr_same(k->tracestate, seg->tracestate) &&
+           dd__tstr_same(k->dd_member_extra, seg->dd_member_extra) && dd__tstr_same(k->ptags_order, seg->ptags_order);
+}
+/* The sampling decision, if not made yet, and the trace's propagated fields frozen (under lock). */
+DD__PRIVATE void dd__span_decide_locked(dd_tracer *t, dd__segment *seg) {
+    if (!seg->decided) dd__segment_decide(t, seg, t->mono_ns_fn(t->clock_user));
+    seg->locked = 1;
+}
 /* The span's context into c, under the tracer lock (the sampling decision is made first). The
  * trace's baggage: copied into *bag_copy, or formatted as the `baggage` header into bag_header
  * (DD_BAGGAGE_HEADER_MAX + 1 bytes) with the tracer's limits, when not NULL. */
-DD__PRIVATE int dd__span_context_fill(dd_span *s, dd__sctx *c, dd_baggage *bag_copy, char *bag_header) {
+DD__PRIVATE int dd__span_context_fill(dd_span *s, dd__sctx *c, dd_baggage *bag_copy, char *bag_header,
+                                      dd__inj_key *key) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    int64_t mono = t->mono_ns_fn(t->clock_user);
     dd__ictx *v = &c->v;
     c->ptags_lost = 0;
     v->baggage = NULL;
     v->bag_header = bag_header;
     v->bag_header_len = 0;
     pthread_mutex_lock(&t->lock);
-    dd__segment_decide(t, seg, mono);
-    seg->locked = 1;
+    dd__span_decide_locked(t, seg);
+    if (key) dd__inj_key_of(key, seg);
     v->trace_id = seg->trace_id;
     v->parent_id = s->span_id;
     v->sampling_priority = seg->priority;
@@ -8215,7 +8265,7 @@ DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
     memset(out, 0, offsetof(dd_trace_context, baggage)); /* the baggage is set by the fill */
     out->baggage.n = out->baggage.len = 0;
     if (!(s = dd__span_live(s))) return DD_ERR_INVALID_ARG;
-    dd__span_context_fill(s, &c, &out->baggage, NULL);
+    dd__span_context_fill(s, &c, &out->baggage, NULL, NULL);
     out->trace_id = c.v.trace_id;
     out->parent_id = c.v.parent_id;
     out->sampling_priority = c.v.sampling_priority;
@@ -8231,17 +8281,16 @@ DD_API int dd_span_context(dd_span *s, dd_trace_context *out) {
     return DD_OK;
 }
 
-/* Injects the span's context: its fields copied under the lock into a dd__sctx and the baggage
- * header formatted there too (the writer runs without the lock), then dd_inject's styles. */
-DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
+/* Injects the span's context the long way: its fields copied under the lock into a dd__sctx and
+ * the baggage header formatted there too (the writer runs without the lock), then dd_inject's
+ * styles. For a trace whose injection cannot be recorded. */
+DD__PRIVATE DD__T_COLD int dd__span_inject_full(dd_span *s, const dd_carrier_writer *carrier) {
     dd__sctx c;
     char bag[DD_BAGGAGE_HEADER_MAX + 1];
     char err[DD_PROPAGATION_ERROR_MAX + 1];
     int rc;
-    dd_tracer *t;
-    if (!(s = dd__span_live(s)) || !carrier || !carrier->set) return DD_ERR_INVALID_ARG;
-    t = s->seg->tracer;
-    rc = dd__span_context_fill(s, &c, NULL, bag);
+    dd_tracer *t = s->seg->tracer;
+    rc = dd__span_context_fill(s, &c, NULL, bag, NULL);
     if (rc != DD_OK) return rc;
     err[0] = 0;
     rc = dd__inject(&t->prop, &c.v, carrier, err);
@@ -8251,6 +8300,75 @@ DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
         pthread_mutex_unlock(&t->lock);
     }
     return rc;
+}
+/* Records the trace's injection for this span (dd__irec_make) and keeps it in the segment, with
+ * the key it was made from. 1 when there is a record to replay. Once per trace (again when the key
+ * changed, at most DD__INJ_RECORDS_MAX times: the arena only grows until the trace ends). */
+DD__PRIVATE DD__T_COLD int dd__span_inject_record(dd_span *s) {
+    dd__sctx c;
+    dd__inj_cache rec;
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    dd__inj_cache *keep = NULL;
+    size_t size;
+    dd__span_context_fill(s, &c, NULL, NULL, &rec.key);
+    if (!dd__irec_make(&rec.rec, &t->prop, &c.v)) return 0;
+    size = offsetof(dd__inj_cache, rec) + DD__IREC_SIZE(&rec.rec);
+    pthread_mutex_lock(&t->lock);
+    rec.made = seg->inj ? seg->inj->made + 1 : 1;
+    if (rec.made <= DD__INJ_RECORDS_MAX) keep = (dd__inj_cache *)dd__seg_alloc(t, seg, size);
+    if (keep) {
+        memcpy(keep, &rec, size);
+        seg->inj = keep;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return keep != NULL;
+}
+/* dd_span_inject with the trace's recorded headers (dd__irec), when they are there for the
+ * segment as it is: found under the lock with the baggage header formatted there, then written for
+ * this span's id without the lock. 1 when done (*rc set); 0, and *full when the trace has made all
+ * the records it may, when not. Its own frame: the baggage header is never on the stack together
+ * with a recording's or the long way's buffers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+DD__PRIVATE int dd__span_inject_replay(dd_span *s, const dd_carrier_writer *carrier, int *rc, int *full) {
+    char bag[DD_BAGGAGE_HEADER_MAX + 1];
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    const dd__inj_cache *k;
+    size_t bag_len;
+    int err;
+    pthread_mutex_lock(&t->lock);
+    dd__span_decide_locked(t, seg);
+    k = seg->inj;
+    if (!k || !dd__inj_key_eq(&k->key, seg)) {
+        *full = k && k->made >= DD__INJ_RECORDS_MAX;
+        pthread_mutex_unlock(&t->lock);
+        return 0;
+    }
+    bag_len = dd__baggage_header(&t->prop, seg->baggage, bag);
+    pthread_mutex_unlock(&t->lock);
+    /* read without the lock: a record is never changed once stored (a new key makes a new one),
+     * and the segment lives while s is open (s is this thread's: dd_span THREADS) */
+    *rc = dd__irec_replay(&k->rec, s->span_id, bag, bag_len, carrier, &err);
+    if (err) {
+        pthread_mutex_lock(&t->lock);
+        memcpy(seg->inject_error, k->rec.err, sizeof k->rec.err);
+        pthread_mutex_unlock(&t->lock);
+    }
+    return 1;
+}
+/* Injects the span's context: the trace's recorded headers replayed (the first injection of a
+ * trace records them), else the long way. */
+DD_API int dd_span_inject(dd_span *s, const dd_carrier_writer *carrier) {
+    int tries, rc = DD_OK, full = 0;
+    if (!(s = dd__span_live(s)) || !carrier || !carrier->set) return DD_ERR_INVALID_ARG;
+    for (tries = 0; s->span_id && tries < 2; tries++) {
+        if (dd__span_inject_replay(s, carrier, &rc, &full)) return rc;
+        if (full || tries || !dd__span_inject_record(s)) break;
+    }
+    return dd__span_inject_full(s, carrier);
 }
 DD_API int dd_span_inject_headers(dd_span *s, dd_headers *headers) {
     dd_carrier_writer w;
@@ -8279,7 +8397,7 @@ DD_API size_t dd_span_inject_datadog_json(dd_span *s, char *out, size_t cap) {
     dd__sctx c;
     char bag[DD_BAGGAGE_HEADER_MAX + 1];
     if (out && cap) out[0] = 0;
-    if (!(s = dd__span_live(s)) || dd__span_context_fill(s, &c, NULL, bag) != DD_OK) return 0;
+    if (!(s = dd__span_live(s)) || dd__span_context_fill(s, &c, NULL, bag, NULL) != DD_OK) return 0;
     return dd__datadog_inject(&s->seg->tracer->prop, &c.v, out, cap);
 }
 

@@ -9,6 +9,13 @@
  *   cc -std=c99 -O1 -I.   bench/ctx_diff.c -o new.bin -lpthread -lm
  *   diff <(./old.bin fuzz/corpus/all_styles/x ...) <(./new.bin fuzz/corpus/all_styles/x ...)  (every file)
  *
+ * Contexts are printed field by field (strings by length, links up to n_links: the bytes after a
+ * string's NUL are unspecified). dd_span_inject runs for a child and then its root, so that the
+ * second replays the trace's recorded headers for another parent id, and into carriers too small.
+ * Last checked: aa49c13a vs the per-trace recorded injection and the lean extraction, over
+ * fuzz/corpus/{all_styles,datadog,tracecontext,tracestate,b3,xdatadog_tags,baggage,xray,xray_header}
+ * (3,271 files) and 3,000 generated header sets: no difference.
+ *
  * An input is split at '\n' into the values of the headers below, in order (the layout of
  * fuzz/fuzz_all_styles.c, then a baggage header). */
 #define _POSIX_C_SOURCE 200809L
@@ -31,9 +38,34 @@ static void dump_bytes(const char *what, const void *p, size_t n) {
     for (i = 0; i < n; i++) printf("%02x", b[i]);
     printf("\n");
 }
+/* A context field by field: strings up to their length or NUL (the bytes after are unspecified),
+ * links up to n_links. */
+static void dump_str(const char *what, const char *s, size_t cap) {
+    const char *e = (const char *)memchr(s, 0, cap);
+    dump_bytes(what, s, e ? (size_t)(e - s) : cap);
+}
 static void dump_ctx(const char *what, int rc, const dd_trace_context *c) {
+    uint32_t i;
     printf("%s rc=%d\n", what, rc);
-    dump_bytes(" head", c, offsetof(dd_trace_context, baggage));
+    printf(" ids %016llx %016llx %016llx prio %d w3c %d %016llx links %u dropped %u style %d lost %u\n",
+           (unsigned long long)c->trace_id.hi, (unsigned long long)c->trace_id.lo, (unsigned long long)c->parent_id,
+           (int)c->sampling_priority, (int)c->has_w3c_parent, (unsigned long long)c->w3c_parent_id,
+           (unsigned)c->n_links, (unsigned)c->dropped, (int)c->style, (unsigned)c->ptags_lost);
+    dump_bytes(" origin", c->origin, c->origin_len <= DD_ORIGIN_MAX ? c->origin_len + 1 : 0);
+    dump_bytes(" ptags", c->ptags, c->ptags_len <= DD_PTAGS_MAX ? c->ptags_len + 1 : 0);
+    dump_bytes(" tracestate", c->tracestate, c->tracestate_len <= DD_TRACESTATE_MAX ? c->tracestate_len + 1 : 0);
+    dump_bytes(" extra", c->dd_member_extra,
+               c->dd_member_extra_len <= DD_DD_MEMBER_EXTRA_MAX ? c->dd_member_extra_len + 1 : 0);
+    dump_str(" error", c->propagation_error, sizeof c->propagation_error);
+    dump_str(" last_parent", c->last_parent_id, sizeof c->last_parent_id);
+    for (i = 0; i < c->n_links && i < DD_SPAN_LINKS_MAX; i++) {
+        const dd_span_link *l = &c->links[i];
+        printf(" link %016llx %016llx %016llx %d\n", (unsigned long long)l->trace_id.hi,
+               (unsigned long long)l->trace_id.lo, (unsigned long long)l->span_id, (int)l->flags);
+        dump_str("  ts", l->tracestate, sizeof l->tracestate);
+        dump_str("  reason", l->reason, sizeof l->reason);
+        dump_str("  headers", l->context_headers, sizeof l->context_headers);
+    }
     dump_bytes(" bag_lens", c->baggage.key_len, sizeof c->baggage.key_len + sizeof c->baggage.value_len);
     printf(" bag n=%u len=%u\n", (unsigned)c->baggage.n, (unsigned)c->baggage.len);
     dump_bytes(" bag_data", c->baggage.data, c->baggage.len <= DD_BAGGAGE_BYTES_MAX ? c->baggage.len : 0);
@@ -102,6 +134,26 @@ static void one(const dd_propagation_config *cfg, dd_tracer *t, const dd_header 
         dump_headers("span_inject", rc, &o);
         jn = dd_span_inject_datadog_json(ch, json, sizeof json);
         printf("span_inject_datadog_json %u %s\n", (unsigned)jn, json);
+        /* again from the root (another parent id: a recorded injection is replayed), into a
+         * carrier that already has fields, one of them a name the injection writes */
+        dd_headers_init(&o, outs, 64, outbuf, sizeof outbuf);
+        dd_headers_writer(&w, &o);
+        w.set(w.self, "X-Datadog-Trace-Id", 18, "1", 1);
+        w.set(w.self, "accept", 6, "*/*", 3);
+        rc = dd_span_inject_headers(s, &o);
+        dump_headers("span_inject_root", rc, &o);
+        /* and into carriers too small: the first writer error, and what was written before it */
+        {
+            size_t cap;
+            for (cap = 1; cap <= 6; cap++) {
+                dd_headers_init(&o, outs, cap, outbuf, sizeof outbuf);
+                rc = dd_span_inject_headers(ch, &o);
+                dump_headers("span_inject_cap", rc, &o);
+            }
+            dd_headers_init(&o, outs, 64, outbuf, 100);
+            rc = dd_span_inject_headers(ch, &o);
+            dump_headers("span_inject_bytes", rc, &o);
+        }
         dd_span_finish(ch);
         dd_span_finish(s);
     }
