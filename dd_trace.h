@@ -2386,6 +2386,9 @@ typedef struct dd__tstr {
     uint32_t n;
 } dd__tstr;
 
+/* A lock word for the span path's short critical sections (arenas section): 0 = free. */
+typedef int dd__spin;
+
 struct dd__segment;
 struct dd_span {
     struct dd__segment *seg;
@@ -2431,6 +2434,11 @@ typedef struct dd__segment {
     dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
                              dd__span_context_fill writes (R-DD-14), else empty */
     dd_baggage *baggage;  /* NULL until the trace has baggage (docs/http.md §1) */
+    /* span path (spans, finish): `lock` guards the arena (blocks, cur, end), n_spans, n_open,
+     * the done list and n_done, and the handle slots cached here (h_free .. h_tail, linked
+     * through the slots' `next`), so that a child start or finish needs no tracer lock */
+    dd__spin lock;
+    uint32_t h_free, h_tail;
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
@@ -2561,6 +2569,11 @@ struct dd_tracer {
     dd_counters counters;
     uint32_t n_open_segments;
     dd__segment *open_head; /* open segments, for dd_tracer_free */
+    /* span path: `pool` (not `lock`) guards free_blocks, n_free_blocks, h_free and h_owned;
+     * spans_started and spans_finished are counted in n_started and n_finished (atomic) and
+     * copied into the counters by dd_tracer_counters */
+    dd__spin pool;
+    uint64_t n_started, n_finished;
     dd__block *free_blocks;
     size_t n_free_blocks;
     uint32_t h_free;  /* first free handle slot of the tracer's chunks, 0 = none (span handles) */
@@ -2740,17 +2753,45 @@ DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
     }
 }
 
-/*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
-/* Owns the block pool and segment allocation; every function here runs under the tracer lock. */
+/*--- arenas: fixed-size blocks recycled through the tracer's pool ---*/
+/* Owns the span path's locks (dd__spin), the block pool and segment allocation. Lock order:
+ * t->lock, then a segment's lock, then t->pool (then dd__htab_lock); the span path (a child's
+ * start, a finish that does not complete its trace) takes only a segment's lock. */
+#include <sched.h> /* sched_yield: a waiter on a dd__spin gives the CPU back */
+/* Short critical sections (a few dozen instructions, no call out): an uncontended lock and
+ * unlock are one atomic exchange and one store, where a pthread mutex pair costs ~55
+ * instructions. A waiter spins 64 times, then yields, so that a preempted holder is not spun
+ * against for a whole time slice. */
+DD__PRIVATE DD__T_COLD void dd__spin_wait(dd__spin *l) {
+    unsigned n = 0;
+    for (;;) {
+        if (!__atomic_load_n(l, __ATOMIC_RELAXED) && !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) return;
+        if (++n == 64) {
+            sched_yield();
+            n = 0;
+        }
+    }
+}
+DD__PRIVATE DD__T_HOT void dd__spin_lock(dd__spin *l) {
+    if (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) dd__spin_wait(l);
+}
+DD__PRIVATE DD__T_HOT void dd__spin_unlock(dd__spin *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+
+/* A block of at least `need` bytes: a pooled one (under t->pool), else a new one (without it). */
 DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
-    dd__block *b;
+    dd__block *b = NULL;
     size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
-    if (cap == DD__BLOCK_BYTES && t->free_blocks) {
-        b = t->free_blocks;
-        t->free_blocks = b->next;
-        t->n_free_blocks--;
-        b->next = NULL;
-        return b;
+    if (cap == DD__BLOCK_BYTES) {
+        dd__spin_lock(&t->pool);
+        if ((b = t->free_blocks) != NULL) {
+            t->free_blocks = b->next;
+            t->n_free_blocks--;
+        }
+        dd__spin_unlock(&t->pool);
+        if (b) {
+            b->next = NULL;
+            return b;
+        }
     }
     b = (dd__block *)dd__alloc(&t->alloc, DD__BLOCK_HDR + cap);
     if (!b) return NULL;
@@ -2758,18 +2799,31 @@ DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
     b->cap = cap;
     return b;
 }
-DD__PRIVATE void dd__block_put(dd_tracer *t, dd__block *b) {
-    if (b->cap == DD__BLOCK_BYTES && t->n_free_blocks < DD__BLOCK_POOL_MAX) {
-        b->next = t->free_blocks;
-        t->free_blocks = b;
-        t->n_free_blocks++;
-    } else {
-        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+/* Gives a chain of blocks back: pooled up to DD__BLOCK_POOL_MAX (one t->pool section), the rest
+ * freed after it. */
+DD__PRIVATE void dd__blocks_put(dd_tracer *t, dd__block *b) {
+    dd__block *next, *extra = NULL;
+    dd__spin_lock(&t->pool);
+    for (; b; b = next) {
+        next = b->next;
+        if (b->cap == DD__BLOCK_BYTES && t->n_free_blocks < DD__BLOCK_POOL_MAX) {
+            b->next = t->free_blocks;
+            t->free_blocks = b;
+            t->n_free_blocks++;
+        } else {
+            b->next = extra;
+            extra = b;
+        }
+    }
+    dd__spin_unlock(&t->pool);
+    for (; extra; extra = next) {
+        next = extra->next;
+        dd__free(&t->alloc, extra, DD__BLOCK_HDR + extra->cap);
     }
 }
-/* Bump allocation in the segment's arena, 8-byte aligned. Under lock (or before the segment
- * is shared). NULL when memory runs out. */
-DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
+/* Bump allocation in the segment's arena, 8-byte aligned, under the segment's lock (or before
+ * the segment is shared). NULL when memory runs out. */
+DD__PRIVATE void *dd__seg_alloc_locked(dd_tracer *t, dd__segment *seg, size_t n) {
     void *p;
     n = (n + 7) & ~(size_t)7;
     if ((size_t)(seg->end - seg->cur) < n) {
@@ -2785,28 +2839,27 @@ DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
     seg->cur += n;
     return p;
 }
+/* dd__seg_alloc_locked taking the segment's lock: any thread (the tracer lock may be held). */
+DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
+    void *p;
+    dd__spin_lock(&seg->lock);
+    p = dd__seg_alloc_locked(t, seg, n);
+    dd__spin_unlock(&seg->lock);
+    return p;
+}
 DD__PRIVATE void dd__seg_unlink_open(dd_tracer *t, dd__segment *seg) { /* under lock */
     if (seg->prev_open) seg->prev_open->next_open = seg->next_open;
     else t->open_head = seg->next_open;
     if (seg->next_open) seg->next_open->prev_open = seg->prev_open;
     t->n_open_segments--;
 }
-DD__PRIVATE void dd__seg_free_blocks(dd_tracer *t, dd__segment *seg) { /* under lock */
-    dd__block *b = seg->blocks, *next;
-    while (b) {
-        next = b->next;
-        dd__block_put(t, b);
-        b = next;
-    }
-}
+/* A segment no thread uses any more: its blocks go back to the pool. */
+DD__PRIVATE void dd__seg_free_blocks(dd_tracer *t, dd__segment *seg) { dd__blocks_put(t, seg->blocks); }
+DD__PRIVATE void dd__h_seg_give(dd_tracer *t, dd__segment *seg);
 DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open segment, under lock */
-    dd__block *b = seg->blocks, *next;
     dd__seg_unlink_open(t, seg);
-    while (b) {
-        next = b->next;
-        dd__block_put(t, b);
-        b = next;
-    }
+    dd__h_seg_give(t, seg);
+    dd__blocks_put(t, seg->blocks);
 }
 
 /*--- span handles: a slot and a generation, checked by every span function ---*/
@@ -2815,10 +2868,13 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
  * slot's generation: index | generation << DD__H_IDX_BITS. dd_span_finish releases the slot (its
  * generation moves on), so a handle used afterwards, whatever became of the memory, no longer
  * matches and every span function ignores it (dd__span_live). Slots come in chunks of
- * DD__HCHUNK_SLOTS owned by one tracer (its free list is under its lock); chunks are assigned under
- * dd__htab_lock and freed with the tracer. A chunk index used again starts its generations after
- * the last ones of the previous chunk there. Reads are lock-free: a live handle's slot was written
- * before the handle was handed out. */
+ * DD__HCHUNK_SLOTS owned by one tracer (its free list is under t->pool); chunks are assigned under
+ * dd__htab_lock and freed with the tracer. A segment keeps the slots its finished spans released
+ * (under its own lock) for its next children, takes DD__H_BATCH at a time from the tracer when
+ * it has none, and gives them all back when it completes: a child's start and finish touch no
+ * tracer-wide state. A chunk index used again starts its generations after the last ones of the
+ * previous chunk there. Reads are lock-free: a live handle's slot was written before the handle
+ * was handed out. */
 #if UINTPTR_MAX > 0xffffffffu
 #define DD__H_IDX_BITS 32 /* 64-bit handles: 2^32 generations per slot before one comes back */
 #define DD__HTAB_CHUNKS 8192
@@ -2846,7 +2902,8 @@ static dd__hndchunk *dd__htab[DD__HTAB_CHUNKS];
 static uint32_t dd__htab_gen0[DD__HTAB_CHUNKS]; /* first generation of the next chunk at each index */
 static pthread_mutex_t dd__htab_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A new chunk for t, its slots pushed on t's free list (under t->lock; takes dd__htab_lock).
+#define DD__H_BATCH 8 /* slots a segment takes from its tracer at once */
+/* A new chunk for t, its slots pushed on t's free list (under t->pool; takes dd__htab_lock).
  * 0 when the table is full or memory runs out. */
 DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
     dd__hndchunk *c = (dd__hndchunk *)dd__alloc(&t->alloc, sizeof(dd__hndchunk));
@@ -2879,18 +2936,13 @@ DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
 DD__PRIVATE DD__T_HOT dd__hndslot *dd__h_slot(uint32_t idx) {
     return &dd__htab[idx >> DD__HCHUNK_BITS]->slot[idx & (DD__HCHUNK_SLOTS - 1)];
 }
-/* Takes a free slot for a span about to start (under t->lock). 0 when none can be had. */
+/* Takes a free slot of the tracer (under t->pool). 0 when none can be had. */
 DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
     uint32_t idx;
     if (!t->h_free && !dd__h_grow(t)) return 0;
     idx = t->h_free;
     t->h_free = dd__h_slot(idx)->next;
     return idx;
-}
-/* Gives back a slot taken by dd__h_take whose span was not started (under t->lock). */
-DD__PRIVATE void dd__h_untake(dd_tracer *t, uint32_t idx) {
-    dd__h_slot(idx)->next = t->h_free;
-    t->h_free = idx;
 }
 /* Binds slot idx to the started span s and returns the handle the application gets. */
 DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
@@ -2899,13 +2951,42 @@ DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
     s->hidx = idx;
     return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
 }
-/* dd_span_finish: the span's handle dies, its slot is free again (under t->lock). */
-DD__PRIVATE DD__T_HOT void dd__h_release(dd_tracer *t, dd_span *s) {
+/* A slot for a child of seg (under the segment's lock): one its finished spans released, else
+ * a batch from the tracer (t->pool). 0 when none can be had. */
+DD__PRIVATE DD__T_HOT uint32_t dd__h_seg_take(dd_tracer *t, dd__segment *seg) {
+    uint32_t idx = seg->h_free, k;
+    if (!idx) {
+        dd__spin_lock(&t->pool);
+        for (k = 0; k < DD__H_BATCH && (idx = dd__h_take(t)) != 0; k++) {
+            dd__h_slot(idx)->next = seg->h_free;
+            if (!seg->h_free) seg->h_tail = idx;
+            seg->h_free = idx;
+        }
+        dd__spin_unlock(&t->pool);
+        if (!(idx = seg->h_free)) return 0;
+    }
+    seg->h_free = dd__h_slot(idx)->next;
+    return idx;
+}
+/* dd_span_finish: the span's handle dies, its slot waits in the segment for the next child
+ * (under the segment's lock). */
+DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, dd_span *s) {
     dd__hndslot *sl = dd__h_slot(s->hidx);
     sl->span = NULL;
     sl->gen++;
-    sl->next = t->h_free;
-    t->h_free = s->hidx;
+    sl->next = seg->h_free;
+    if (!seg->h_free) seg->h_tail = s->hidx;
+    seg->h_free = s->hidx;
+}
+/* A segment that completes or is released gives its slots back to the tracer (no span of it is
+ * open: no other thread touches its cache). */
+DD__PRIVATE void dd__h_seg_give(dd_tracer *t, dd__segment *seg) {
+    if (!seg->h_free) return;
+    dd__spin_lock(&t->pool);
+    dd__h_slot(seg->h_tail)->next = t->h_free;
+    t->h_free = seg->h_free;
+    dd__spin_unlock(&t->pool);
+    seg->h_free = seg->h_tail = 0;
 }
 /* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
  * handle at all and is not counted. */
@@ -3835,7 +3916,8 @@ DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace
 }
 
 /*--- spans ---*/
-/* Span creation in a segment's arena: a new span takes the tracer lock once. */
+/* Span creation in a segment's arena: a child takes its segment's lock once, never the
+ * tracer's (but to count a drop). */
 DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen(p) : n; }
 
 /* Names a span field: copies the string into the span's area. */
@@ -3884,29 +3966,32 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
                                      const dd_span_options *opts) {
     dd__segment *seg = parent->seg;
     dd_tracer *t = seg->tracer;
-    dd_span *s;
-    unsigned drop = 0;
+    dd_span *s = NULL;
+    unsigned drop = DD__DROP_SPAN_LIMIT;
     uint32_t idx = 0;
     int64_t mono = t->mono_ns_fn(t->clock_user);
-    pthread_mutex_lock(&t->lock);
-    if (seg->n_spans >= t->max_spans_per_segment) {
-        t->counters.spans_dropped_limit++;
-        drop = dd__drop_first(t, DD__DROP_SPAN_LIMIT);
-        s = NULL;
-    } else {
-        s = (idx = dd__h_take(t)) != 0 ? (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC) : NULL;
-        if (s) {
-            seg->n_spans++;
-            seg->n_open++;
-            t->counters.spans_started++;
-        } else {
-            if (idx) dd__h_untake(t, idx);
-            t->counters.spans_dropped_limit++;
-            drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+    dd__spin_lock(&seg->lock);
+    if (seg->n_spans < t->max_spans_per_segment) {
+        drop = DD__DROP_NO_MEMORY;
+        if ((idx = dd__h_seg_take(t, seg)) != 0) {
+            s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC);
+            if (s) {
+                seg->n_spans++;
+                seg->n_open++;
+                __atomic_add_fetch(&t->n_started, 1, __ATOMIC_SEQ_CST); /* before the handle exists */
+            } else { /* back to the segment's cache, its generation unchanged */
+                dd__h_slot(idx)->next = seg->h_free;
+                if (!seg->h_free) seg->h_tail = idx;
+                seg->h_free = idx;
+            }
         }
     }
-    pthread_mutex_unlock(&t->lock);
-    if (!s) {
+    dd__spin_unlock(&seg->lock);
+    if (!s) { /* counted under the tracer lock: the only time a child start takes it */
+        pthread_mutex_lock(&t->lock);
+        t->counters.spans_dropped_limit++;
+        drop = dd__drop_first(t, drop);
+        pthread_mutex_unlock(&t->lock);
         dd__tlog_drops(t, drop);
         return NULL;
     }
@@ -4097,15 +4182,20 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     mono = t->mono_ns_fn(t->clock_user);
     pthread_mutex_lock(&t->lock);
     b = NULL;
-    if (t->n_open_segments >= t->max_open_segments) {
+    if (t->n_open_segments < t->max_open_segments && (b = dd__block_get(t, 0)) != NULL) {
+        dd__spin_lock(&t->pool);
+        idx = dd__h_take(t);
+        dd__spin_unlock(&t->pool);
+        if (!idx) { /* the handle table is full */
+            dd__blocks_put(t, b);
+            b = NULL;
+        }
+    }
+    if (!b) {
         t->counters.segments_dropped_limit++;
         t->counters.spans_dropped_limit++;
-        drop = dd__drop_first(t, DD__DROP_SEGMENT_LIMIT);
-    } else if ((idx = dd__h_take(t)) == 0 || (b = dd__block_get(t, 0)) == NULL) {
-        if (idx) dd__h_untake(t, idx);
-        t->counters.segments_dropped_limit++;
-        t->counters.spans_dropped_limit++;
-        drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+        drop = dd__drop_first(t, t->n_open_segments >= t->max_open_segments ? DD__DROP_SEGMENT_LIMIT
+                                                                              : DD__DROP_NO_MEMORY);
     } else {
         seg = (dd__segment *)((char *)b + DD__BLOCK_HDR);
         memset(seg, 0, offsetof(dd__segment, inject_error));
@@ -4115,7 +4205,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         if (t->open_head) t->open_head->prev_open = seg;
         t->open_head = seg;
         t->n_open_segments++;
-        t->counters.spans_started++;
+        __atomic_add_fetch(&t->n_started, 1, __ATOMIC_SEQ_CST);
     }
     pthread_mutex_unlock(&t->lock);
     if (!b) {
@@ -4129,7 +4219,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     seg->mono0 = mono;
     seg->n_spans = seg->n_open = 1;
     seg->priority = DD_PRIORITY_UNSET;
-    s = (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
+    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
     seg->root = s;
     if (!ctx) { /* before the span id */
         if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
@@ -6748,27 +6838,23 @@ DD__PRIVATE int dd__after_buffered(dd_tracer *t, int64_t mono) {
     return 0;
 }
 
-DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
-    dd__segment *seg = s->seg, *encode_seg = NULL;
+/* The finish of a segment's last open span, or one that makes a partial flush due: under the
+ * tracer lock. The caller still counts in seg->n_open, so that no other thread can complete the
+ * segment (and free it) before this one is done with it. */
+DD__PRIVATE DD__T_COLD void dd__finish_slow(dd__segment *seg, int64_t mono) {
+    dd__segment *encode_seg = NULL;
     dd_tracer *t = seg->tracer;
     dd__enc *e = NULL;
     unsigned drop = 0;
     uint32_t n;
     int changed = 0, deliver = 0, rc, stats_due = 0;
-    s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
-    s->finished = 1;
     pthread_mutex_lock(&t->lock);
-    dd__h_release(t, s); /* the handle dies: any later call with it is ignored and counted */
-    s->next_done = NULL;
-    s->pending = 1;
-    if (seg->done_tail) seg->done_tail->next_done = s;
-    else seg->done_head = s;
-    seg->done_tail = s;
-    seg->n_done++;
-    seg->n_open--;
-    t->counters.spans_finished++;
-    if (seg->n_open == 0) {
-        /* complete: the sampling decision is final, and the trace joins the buffer */
+    dd__spin_lock(&seg->lock);
+    if (--seg->n_open == 0) {
+        /* complete: no span of it is open, no other thread reaches it any more */
+        dd__spin_unlock(&seg->lock);
+        dd__h_seg_give(t, seg);
+        /* the sampling decision is final, and the trace joins the buffer */
         dd__segment_decide(t, seg, mono);
         if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
         n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
@@ -6788,20 +6874,25 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
                 changed = 1;
             }
         }
-    } else if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) {
-        dd__segment_decide(t, seg, mono);
-        seg->locked = 1; /* chunks already out carry this decision */
-        t->counters.partial_flushes++;
-        if (t->stats) stats_due = dd__stats_finish(t, seg);
-        if (dd__segment_filter(t, seg)) {
-            dd__check_fork(t);
-            n = dd__encode_chunk(t, seg, &t->enc_lock);
-            drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
-                                   t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
-                                   &t->counters, 0);
-            if (drop) drop = dd__drop_first(t, drop);
-            changed = 1;
+    } else {
+        /* a partial flush, unless another thread's finish made it since (segment lock held: the
+         * other spans' finishes wait while their done list is cut) */
+        if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) {
+            dd__segment_decide(t, seg, mono);
+            seg->locked = 1; /* chunks already out carry this decision */
+            t->counters.partial_flushes++;
+            if (t->stats) stats_due = dd__stats_finish(t, seg);
+            if (dd__segment_filter(t, seg)) {
+                dd__check_fork(t);
+                n = dd__encode_chunk(t, seg, &t->enc_lock);
+                drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
+                                       t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
+                                       &t->counters, 0);
+                if (drop) drop = dd__drop_first(t, drop);
+                changed = 1;
+            }
         }
+        dd__spin_unlock(&seg->lock);
     }
     if (changed) deliver = dd__after_buffered(t, mono);
     pthread_mutex_unlock(&t->lock);
@@ -6813,16 +6904,42 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
                                t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
                                &t->counters, 0);
         if (drop) drop = dd__drop_first(t, drop);
-        dd__seg_free_blocks(t, encode_seg);
         dd__enc_give(t, e);
         deliver = dd__after_buffered(t, mono);
         pthread_mutex_unlock(&t->lock);
+        dd__seg_free_blocks(t, encode_seg); /* the pool has its own lock */
     }
     dd__tlog_drops(t, drop);
     if (deliver) {
         dd__deliver(t, dd__now() + t->flush_timeout_ns, 0, &rc);
     }
     if (deliver || stats_due) dd__stats_pass(t, dd__now() + t->flush_timeout_ns, 0);
+}
+
+/* A span's finish: its handle dies and it joins its segment's done list under the segment's
+ * lock only; the tracer lock is taken when the segment completes or a partial flush is due. */
+DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
+    s->finished = 1;
+    s->next_done = NULL;
+    s->pending = 1;
+    dd__spin_lock(&seg->lock);
+    dd__h_release(seg, s); /* the handle dies: any later call with it is ignored and counted */
+    if (seg->done_tail) seg->done_tail->next_done = s;
+    else seg->done_head = s;
+    seg->done_tail = s;
+    seg->n_done++;
+    /* counted before the trace can complete (and its spans be counted as sent or dropped) */
+    __atomic_add_fetch(&t->n_finished, 1, __ATOMIC_SEQ_CST);
+    if (seg->n_open > 1 && !(t->partial_flush && seg->n_done >= t->partial_flush_min_spans)) {
+        seg->n_open--;
+        dd__spin_unlock(&seg->lock);
+        return;
+    }
+    dd__spin_unlock(&seg->lock);
+    dd__finish_slow(seg, mono);
 }
 
 DD_API void dd_span_finish(dd_span *s) {
@@ -7395,6 +7512,11 @@ DD_API void dd_tracer_counters(const dd_tracer *t, dd_counters *out) {
     }
     pthread_mutex_lock(&m->lock);
     *out = t->counters;
+    /* counted on the span path without the lock (atomics): finished first, so that it never
+     * exceeds started (a span's start is counted before its finish) and, read under the lock,
+     * never falls behind the spans already resolved (counted before its trace can complete) */
+    out->spans_finished = __atomic_load_n(&m->n_finished, __ATOMIC_SEQ_CST);
+    out->spans_started = __atomic_load_n(&m->n_started, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&m->lock);
     /* the two gauges follow from the totals: what is neither open nor resolved is pending */
     out->spans_open = out->spans_started - out->spans_finished;
@@ -7452,11 +7574,23 @@ DD__PRIVATE void dd__drop_pipeline(dd_tracer *t) {
     t->counters.spans_dropped_shutdown += spans;
 }
 
+/* The span path's locks of t: every open segment's (the open list cannot change under t->lock),
+ * then the pool's. lock != 0 takes them, 0 lets them go. */
+DD__PRIVATE void dd__fork_span_locks(dd_tracer *t, int lock) {
+    dd__segment *seg;
+    for (seg = t->open_head; seg; seg = seg->next_open) {
+        if (lock) dd__spin_lock(&seg->lock);
+        else dd__spin_unlock(&seg->lock);
+    }
+    if (lock) dd__spin_lock(&t->pool);
+    else dd__spin_unlock(&t->pool);
+}
 DD__PRIVATE void dd__fork_prepare(void) {
     dd_tracer *t;
     pthread_mutex_lock(&dd__registry_lock);
     for (t = dd__registry; t; t = t->next_registered) {
         pthread_mutex_lock(&t->lock);
+        dd__fork_span_locks(t, 1);
         pthread_mutex_lock(&t->sampler.lock);
     }
     pthread_mutex_lock(&dd__htab_lock); /* after the tracers' locks, as dd__h_grow */
@@ -7465,6 +7599,7 @@ DD__PRIVATE void dd__fork_parent(void) {
     dd_tracer *t;
     pthread_mutex_unlock(&dd__htab_lock);
     for (t = dd__registry; t; t = t->next_registered) {
+        dd__fork_span_locks(t, 0);
         pthread_mutex_unlock(&t->sampler.lock);
         pthread_mutex_unlock(&t->lock);
     }
@@ -7475,6 +7610,7 @@ DD__PRIVATE void dd__fork_child(void) {
     dd__fork_generation = dd__fork_generation + 1;
     pthread_mutex_unlock(&dd__htab_lock);
     for (t = dd__registry; t; t = t->next_registered) {
+        dd__fork_span_locks(t, 0);
         dd__drop_pipeline(t); /* the parent sends these */
         dd__stats_fork_child(t);
         t->has_thread = 0;
