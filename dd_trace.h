@@ -3936,29 +3936,51 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
     dd__span_field(s, &s->service, p, n);
 }
 
-DD__PRIVATE void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent, int64_t start_ns,
-                                      const dd_tracer *t) {
-    /* every field, without a memset: this is the hot path of span creation */
+DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent,
+                                               int64_t start_ns, const dd_tracer *t) {
+    /* one constant-size memset (a few vector stores, whatever fields struct dd_span gains or
+     * loses), then the fields that do not start at zero */
+    memset(s, 0, sizeof *s);
     s->seg = seg;
-    s->next_done = NULL;
     s->parent = parent;
     s->span_id = dd__new_span_id(t);
-    s->parent_id = 0;
     s->start_ns = start_ns;
-    s->start_mono = 0;
-    s->duration = 0;
     s->name.p = s->service.p = s->resource.p = s->type.p = "";
-    s->name.n = s->service.n = s->resource.n = s->type.n = 0;
-    s->error = 0;
-    s->measured = s->explicit_start = s->resource_set = s->pending = s->finished = 0;
-    s->ss_keep = s->ss_has_mps = 0;
-    s->ss_rate = s->ss_mps = 0;
-    s->tag_bytes = s->n_meta = s->n_metrics = s->n_links = 0;
-    s->key_bits = 0;
-    s->tags = NULL;
-    s->links = NULL;
     s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
     s->end = s->cur + DD__SPAN_INLINE_BYTES;
+}
+/* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
+ * both copied into the span's area in one reservation when they fit (most spans), else field by
+ * field (dd__span_field: a new area, or a drop counted). */
+DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t nn, const char *res, size_t rn) {
+    size_t a, need;
+    if (!name) name = "", nn = 0;
+    a = (nn + 7) & ~(size_t)7;
+    need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
+    if (need <= (size_t)(s->end - s->cur) && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+        char *d = s->cur;
+        s->cur += need;
+        dd__mp_copy(d, name, nn);
+        s->name.p = d;
+        s->name.n = (uint32_t)nn;
+        s->tag_bytes += (uint32_t)nn;
+        if (!res) {
+            s->resource = s->name;
+            return;
+        }
+        dd__mp_copy(d + a, res, rn);
+        s->resource.p = d + a;
+        s->resource.n = (uint32_t)rn;
+        s->tag_bytes += (uint32_t)rn;
+        s->resource_set = 1;
+        return;
+    }
+    dd__span_field(s, &s->name, name, nn);
+    s->resource = s->name;
+    if (res) {
+        dd__span_field(s, &s->resource, res, rn);
+        s->resource_set = 1;
+    }
 }
 #define DD__SPAN_ALLOC (((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES)
 
@@ -3998,19 +4020,16 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t);
     s->parent_id = parent->span_id;
     s->service = parent->service;
-    s->type.p = "";
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
         if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
     }
-    dd__span_field(s, &s->name, name ? name : "", name ? name_len : 0);
-    s->resource = s->name;
-    if (opts && opts->resource) {
-        dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
-        s->resource_set = 1;
-    }
+    if (opts && opts->resource)
+        dd__span_names(s, name, name_len, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+    else
+        dd__span_names(s, name, name_len, NULL, 0);
     return dd__h_bind(s, idx);
 }
 
@@ -4158,7 +4177,9 @@ DD__PRIVATE DD__T_COLD void dd__root_from_context(dd_tracer *t, dd_span *s, cons
         dd__bag_tags(s, &ctx->baggage);
     }
 }
-DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
+/* dd_span_start of a root (or a continued trace), and of a child given by an older caller's
+ * shorter options: its own frame, so that a child's start does not pay for it. */
+DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_options *opts) {
     dd_span_options zero;
     dd__segment *seg;
     dd__block *b;
@@ -4167,7 +4188,6 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     uint32_t idx = 0;
     int64_t wall, mono;
     const dd_trace_context *ctx;
-    if (!t || !t->enabled) return NULL;
     if (!opts || (opts->size && opts->size < sizeof zero)) { /* an older caller's shorter layout */
         memset(&zero, 0, sizeof zero);
         if (opts) memcpy(&zero, opts, opts->size);
@@ -4247,17 +4267,20 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
     s->service = t->root_service;
-    s->type.p = "";
     if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
     if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
-    dd__span_field(s, &s->name, opts->name ? opts->name : "", dd__t_slen(opts->name, opts->name_len));
-    s->resource = s->name;
-    if (opts->resource) {
-        dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
-        s->resource_set = 1;
-    }
+    dd__span_names(s, opts->name, dd__t_slen(opts->name, opts->name_len), opts->resource,
+                   dd__t_slen(opts->resource, opts->resource_len));
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
     return dd__h_bind(s, idx);
+}
+DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
+    if (!t || !t->enabled) return NULL;
+    if (opts && opts->parent && (!opts->size || opts->size >= sizeof *opts)) { /* a child: the hot path */
+        dd_span *p = dd__span_live(opts->parent); /* a dead parent handle starts nothing (counted) */
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
+    }
+    return dd__start_root(t, opts);
 }
 
 DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name) {
