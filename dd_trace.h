@@ -2777,33 +2777,43 @@ DD__PRIVATE DD__T_HOT void dd__spin_lock(dd__spin *l) {
 }
 DD__PRIVATE DD__T_HOT void dd__spin_unlock(dd__spin *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 
-/* A block of at least `need` bytes: a pooled one (under t->pool), else a new one (without it). */
-DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
-    dd__block *b = NULL;
-    size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
-    if (cap == DD__BLOCK_BYTES) {
-        dd__spin_lock(&t->pool);
-        if ((b = t->free_blocks) != NULL) {
-            t->free_blocks = b->next;
-            t->n_free_blocks--;
-        }
-        dd__spin_unlock(&t->pool);
-        if (b) {
-            b->next = NULL;
-            return b;
-        }
+/* A pooled block (under t->pool), or NULL. */
+DD__PRIVATE dd__block *dd__block_pop(dd_tracer *t) {
+    dd__block *b = t->free_blocks;
+    if (b) {
+        t->free_blocks = b->next;
+        t->n_free_blocks--;
+        b->next = NULL;
     }
-    b = (dd__block *)dd__alloc(&t->alloc, DD__BLOCK_HDR + cap);
+    return b;
+}
+/* A new block of cap payload bytes (the allocator, without any lock of the span path). */
+DD__PRIVATE dd__block *dd__block_new(dd_tracer *t, size_t cap) {
+    dd__block *b = (dd__block *)dd__alloc(&t->alloc, DD__BLOCK_HDR + cap);
     if (!b) return NULL;
     b->next = NULL;
     b->cap = cap;
     return b;
 }
-/* Gives a chain of blocks back: pooled up to DD__BLOCK_POOL_MAX (one t->pool section), the rest
- * freed after it. */
-DD__PRIVATE void dd__blocks_put(dd_tracer *t, dd__block *b) {
+/* A block of at least `need` bytes: a pooled one, else a new one. */
+DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
+    dd__block *b = NULL;
+    size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
+    if (cap == DD__BLOCK_BYTES) {
+        dd__spin_lock(&t->pool);
+        b = dd__block_pop(t);
+        dd__spin_unlock(&t->pool);
+        if (b) return b;
+    }
+    return dd__block_new(t, cap);
+}
+DD__PRIVATE void dd__h_splice(dd_tracer *t, uint32_t h_free, uint32_t h_tail); /* span handles */
+/* Gives a chain of blocks back, and the handle slots h_free .. h_tail (span handles; 0 = none),
+ * in one t->pool section: blocks pooled up to DD__BLOCK_POOL_MAX, the rest freed after it. */
+DD__PRIVATE void dd__blocks_put(dd_tracer *t, dd__block *b, uint32_t h_free, uint32_t h_tail) {
     dd__block *next, *extra = NULL;
     dd__spin_lock(&t->pool);
+    if (h_free) dd__h_splice(t, h_free, h_tail);
     for (; b; b = next) {
         next = b->next;
         if (b->cap == DD__BLOCK_BYTES && t->n_free_blocks < DD__BLOCK_POOL_MAX) {
@@ -2853,13 +2863,15 @@ DD__PRIVATE void dd__seg_unlink_open(dd_tracer *t, dd__segment *seg) { /* under 
     if (seg->next_open) seg->next_open->prev_open = seg->prev_open;
     t->n_open_segments--;
 }
-/* A segment no thread uses any more: its blocks go back to the pool. */
-DD__PRIVATE void dd__seg_free_blocks(dd_tracer *t, dd__segment *seg) { dd__blocks_put(t, seg->blocks); }
-DD__PRIVATE void dd__h_seg_give(dd_tracer *t, dd__segment *seg);
+/* A segment no thread uses any more: its blocks go back to the pool, and the handle slots it
+ * cached to the tracer's free list (read first: the header lives in the first block). */
+DD__PRIVATE void dd__seg_free_blocks(dd_tracer *t, dd__segment *seg) {
+    uint32_t h_free = seg->h_free, h_tail = seg->h_tail;
+    dd__blocks_put(t, seg->blocks, h_free, h_tail);
+}
 DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open segment, under lock */
     dd__seg_unlink_open(t, seg);
-    dd__h_seg_give(t, seg);
-    dd__blocks_put(t, seg->blocks);
+    dd__seg_free_blocks(t, seg);
 }
 
 /*--- span handles: a slot and a generation, checked by every span function ---*/
@@ -2871,8 +2883,8 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
  * DD__HCHUNK_SLOTS owned by one tracer (its free list is under t->pool); chunks are assigned under
  * dd__htab_lock and freed with the tracer. A segment keeps the slots its finished spans released
  * (under its own lock) for its next children, takes DD__H_BATCH at a time from the tracer when
- * it has none, and gives them all back when it completes: a child's start and finish touch no
- * tracer-wide state. A chunk index used again starts its generations after the last ones of the
+ * it has none, and gives them all back with its blocks (dd__seg_free_blocks): a child's start
+ * and finish touch no tracer-wide state. A chunk index used again starts its generations after the last ones of the
  * previous chunk there. Reads are lock-free: a live handle's slot was written before the handle
  * was handed out. */
 #if UINTPTR_MAX > 0xffffffffu
@@ -2978,15 +2990,11 @@ DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, dd_span *s) {
     if (!seg->h_free) seg->h_tail = s->hidx;
     seg->h_free = s->hidx;
 }
-/* A segment that completes or is released gives its slots back to the tracer (no span of it is
- * open: no other thread touches its cache). */
-DD__PRIVATE void dd__h_seg_give(dd_tracer *t, dd__segment *seg) {
-    if (!seg->h_free) return;
-    dd__spin_lock(&t->pool);
-    dd__h_slot(seg->h_tail)->next = t->h_free;
-    t->h_free = seg->h_free;
-    dd__spin_unlock(&t->pool);
-    seg->h_free = seg->h_tail = 0;
+/* Slots h_free .. h_tail (linked through `next`) join the tracer's free list (under t->pool):
+ * the cache of a segment whose blocks are freed (dd__seg_free_blocks). */
+DD__PRIVATE void dd__h_splice(dd_tracer *t, uint32_t h_free, uint32_t h_tail) {
+    dd__h_slot(h_tail)->next = t->h_free;
+    t->h_free = h_free;
 }
 /* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
  * handle at all and is not counted. */
@@ -4202,14 +4210,12 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     mono = t->mono_ns_fn(t->clock_user);
     pthread_mutex_lock(&t->lock);
     b = NULL;
-    if (t->n_open_segments < t->max_open_segments && (b = dd__block_get(t, 0)) != NULL) {
+    if (t->n_open_segments < t->max_open_segments) { /* a slot and a block: one t->pool section */
         dd__spin_lock(&t->pool);
-        idx = dd__h_take(t);
+        if ((idx = dd__h_take(t)) != 0) b = dd__block_pop(t);
         dd__spin_unlock(&t->pool);
-        if (!idx) { /* the handle table is full */
-            dd__blocks_put(t, b);
-            b = NULL;
-        }
+        if (idx && !b && !(b = dd__block_new(t, DD__BLOCK_BYTES))) /* the slot back, unused */
+            dd__blocks_put(t, NULL, idx, idx);
     }
     if (!b) {
         t->counters.segments_dropped_limit++;
@@ -6861,61 +6867,35 @@ DD__PRIVATE int dd__after_buffered(dd_tracer *t, int64_t mono) {
     return 0;
 }
 
-/* The finish of a segment's last open span, or one that makes a partial flush due: under the
- * tracer lock. The caller still counts in seg->n_open, so that no other thread can complete the
- * segment (and free it) before this one is done with it. */
-DD__PRIVATE DD__T_COLD void dd__finish_slow(dd__segment *seg, int64_t mono) {
+/* A segment whose last span finished (n_open reached 0): no span of it is open, so no other
+ * thread reaches it any more. The sampling decision is made without the tracer lock (the
+ * sampler has its own); the trace joins the buffer under it, encoded between two holds of it. */
+DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     dd__segment *encode_seg = NULL;
     dd_tracer *t = seg->tracer;
     dd__enc *e = NULL;
     unsigned drop = 0;
     uint32_t n;
     int changed = 0, deliver = 0, rc, stats_due = 0;
+    dd__segment_decide(t, seg, mono);
     pthread_mutex_lock(&t->lock);
-    dd__spin_lock(&seg->lock);
-    if (--seg->n_open == 0) {
-        /* complete: no span of it is open, no other thread reaches it any more */
-        dd__spin_unlock(&seg->lock);
-        dd__h_seg_give(t, seg);
-        /* the sampling decision is final, and the trace joins the buffer */
-        dd__segment_decide(t, seg, mono);
-        if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
-        n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
-        if (!n) {
-            dd__seg_release(t, seg);
-        } else {
-            uint64_t est = 300; /* the chunk root's extra tags */
-            dd_span *q;
-            for (q = seg->done_head; q; q = q->next_done) est += 160 + q->tag_bytes;
-            seg->est_bytes = est;
-            if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
-                dd__seg_unlink_open(t, seg);
-                dd__check_fork(t);
-                encode_seg = seg;
-            } else {
-                drop = dd__queue_segment(t, seg, n, est);
-                changed = 1;
-            }
-        }
+    if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
+    n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
+    if (!n) {
+        dd__seg_release(t, seg);
     } else {
-        /* a partial flush, unless another thread's finish made it since (segment lock held: the
-         * other spans' finishes wait while their done list is cut) */
-        if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) {
-            dd__segment_decide(t, seg, mono);
-            seg->locked = 1; /* chunks already out carry this decision */
-            t->counters.partial_flushes++;
-            if (t->stats) stats_due = dd__stats_finish(t, seg);
-            if (dd__segment_filter(t, seg)) {
-                dd__check_fork(t);
-                n = dd__encode_chunk(t, seg, &t->enc_lock);
-                drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
-                                       t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
-                                       &t->counters, 0);
-                if (drop) drop = dd__drop_first(t, drop);
-                changed = 1;
-            }
+        uint64_t est = 300; /* the chunk root's extra tags */
+        dd_span *q;
+        for (q = seg->done_head; q; q = q->next_done) est += 160 + q->tag_bytes;
+        seg->est_bytes = est;
+        if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
+            dd__seg_unlink_open(t, seg);
+            dd__check_fork(t);
+            encode_seg = seg;
+        } else {
+            drop = dd__queue_segment(t, seg, n, est);
+            changed = 1;
         }
-        dd__spin_unlock(&seg->lock);
     }
     if (changed) deliver = dd__after_buffered(t, mono);
     pthread_mutex_unlock(&t->lock);
@@ -6939,6 +6919,44 @@ DD__PRIVATE DD__T_COLD void dd__finish_slow(dd__segment *seg, int64_t mono) {
     if (deliver || stats_due) dd__stats_pass(t, dd__now() + t->flush_timeout_ns, 0);
 }
 
+/* A finish that made a partial flush due: under the tracer lock, then the segment's (held while
+ * the done list is cut: the other spans' finishes wait). The caller still counts in
+ * seg->n_open, so that no other thread completes the segment (and frees it) meanwhile. */
+DD__PRIVATE DD__T_COLD void dd__finish_partial(dd__segment *seg, int64_t mono) {
+    dd_tracer *t = seg->tracer;
+    unsigned drop = 0;
+    uint32_t n;
+    int deliver = 0, rc, stats_due = 0;
+    pthread_mutex_lock(&t->lock);
+    dd__spin_lock(&seg->lock);
+    if (--seg->n_open == 0) { /* the others finished meanwhile: this one completes it */
+        dd__spin_unlock(&seg->lock);
+        pthread_mutex_unlock(&t->lock);
+        dd__complete(seg, mono);
+        return;
+    }
+    if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) { /* unless made since */
+        dd__segment_decide(t, seg, mono);
+        seg->locked = 1; /* chunks already out carry this decision */
+        t->counters.partial_flushes++;
+        if (t->stats) stats_due = dd__stats_finish(t, seg);
+        if (dd__segment_filter(t, seg)) {
+            dd__check_fork(t);
+            n = dd__encode_chunk(t, seg, &t->enc_lock);
+            drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
+                                   t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
+                                   &t->counters, 0);
+            if (drop) drop = dd__drop_first(t, drop);
+            deliver = dd__after_buffered(t, mono);
+        }
+    }
+    dd__spin_unlock(&seg->lock);
+    pthread_mutex_unlock(&t->lock);
+    dd__tlog_drops(t, drop);
+    if (deliver) dd__deliver(t, dd__now() + t->flush_timeout_ns, 0, &rc);
+    if (deliver || stats_due) dd__stats_pass(t, dd__now() + t->flush_timeout_ns, 0);
+}
+
 /* A span's finish: its handle dies and it joins its segment's done list under the segment's
  * lock only; the tracer lock is taken when the segment completes or a partial flush is due. */
 DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
@@ -6956,13 +6974,19 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     seg->n_done++;
     /* counted before the trace can complete (and its spans be counted as sent or dropped) */
     __atomic_add_fetch(&t->n_finished, 1, __ATOMIC_SEQ_CST);
-    if (seg->n_open > 1 && !(t->partial_flush && seg->n_done >= t->partial_flush_min_spans)) {
+    if (seg->n_open == 1) { /* the last open span: the trace is complete */
+        seg->n_open = 0;
+        dd__spin_unlock(&seg->lock);
+        dd__complete(seg, mono);
+        return;
+    }
+    if (!(t->partial_flush && seg->n_done >= t->partial_flush_min_spans)) {
         seg->n_open--;
         dd__spin_unlock(&seg->lock);
         return;
     }
     dd__spin_unlock(&seg->lock);
-    dd__finish_slow(seg, mono);
+    dd__finish_partial(seg, mono);
 }
 
 DD_API void dd_span_finish(dd_span *s) {
