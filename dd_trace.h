@@ -8,12 +8,15 @@
  *           >= 200112L (or in GNU mode) for the monotonic clock and gethostname(); strict ISO
  *           mode falls back to gettimeofday() and no host name.
  * THREADS   a dd_tracer is thread-safe. A dd_span is used by one thread at a time; spans of one
- *           trace may start and finish on different threads. One tracer mutex guards segments,
- *           the payload buffer and the counters: a span start or finish takes it once, a tag
- *           never does. No user callback (transport, log, getenv, allocator excepted) is called
- *           while it is held. The sampling decision reads the local root (name, service,
- *           resource, tags): when another thread injects or triggers a partial flush, the root
- *           must not be changed at the same time.
+ *           trace may start and finish on different threads. A child span's start and a finish
+ *           that does not complete its trace take only their trace's lock (a few dozen
+ *           instructions held; spans_started/finished are atomic counters); the tracer mutex,
+ *           which guards the open traces, the payload buffer and the other counters, is taken
+ *           when a root starts a trace, when the last span finishes it, for a partial flush and
+ *           to count a drop; a tag never takes either. No user callback (transport, log, getenv,
+ *           allocator excepted) is called while an SDK lock is held. The sampling decision reads
+ *           the local root (name, service, resource, tags): when another thread injects or
+ *           triggers a partial flush, the root must not be changed at the same time.
  * DELIVERY  the thread that finishes the last span of a local trace encodes it (small traces;
  *           large ones are left to the worker) into a bounded buffer and returns: it never waits
  *           for the network. By default (DD_DELIVERY_BACKGROUND) a worker thread owned by the
@@ -50,14 +53,15 @@
  *           DD_TRACE_LOGGING_RATE seconds, default 60, with the count suppressed since the last
  *           one). transport_fn: on the
  *           worker (or the delivering thread in the other modes), one call at a time.
- *           allocator: any thread, possibly under the tracer mutex (it must not call back).
+ *           allocator: any thread, possibly under an SDK lock (it must not call back).
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
  * defines; it may call any public function of the three headers and the private helpers of the
  * sections above it (forward declarations mark the few calls downwards: dd__deliver,
- * dd__wake_worker, dd__tracer_http, dd__link_add, dd__stats_new, the fork handlers). Lock order:
- * the tracer mutex (t->lock), then the sampler's (s->lock); no user hook but the allocator runs
- * under either.
+ * dd__wake_worker, dd__tracer_http, dd__link_add, dd__stats_new, the fork handlers, dd__h_splice).
+ * Lock order: the tracer mutex (t->lock), then a segment's lock (seg->lock), then the sampler's
+ * (s->lock) or the tracer's pool lock (t->pool), then dd__htab_lock; no user hook but the
+ * allocator runs under any of them.
  *   === sampling implementation ===  keep/drop by rate (Knuth hash), glob matching, _dd.p.dm and
  *                                    ksr formatting: pure functions.
  *   --- rate limiter: token bucket + effective rate (dd-trace-cpp limiter.cpp's algorithm) ---
@@ -85,11 +89,13 @@
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
  *                                    dd__tlog*, rate-limited lines, the drop kinds (each rate-limited).
- *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pool,
- *                                    segment allocation and release.
+ *   --- arenas: fixed-size blocks recycled through the tracer's pool --- the span path's lock
+ *                                    word (dd__spin), the block pool (t->pool), segment
+ *                                    allocation (seg->lock) and release.
  *   --- span handles: a slot and a generation, checked by every span function --- the
- *                                    process-wide handle table (its own mutex, taken under the
- *                                    tracer's), dd__span_live, slot take/bind/release.
+ *                                    process-wide handle table (its own mutex, taken under
+ *                                    t->pool), dd__span_live, slot take/bind/release, the
+ *                                    segment's slot cache.
  *   --- span tag storage ---         a span's area (refilled under the lock), tag lookup, the
  *                                    msgpack-ready tag layout (dd__span_put); no lock per tag.
  *   --- configuration ---            DD_* parsing helpers (dd__env_ctx, dd__resolve_flag).
@@ -100,8 +106,8 @@
  *   --- dd_tracer_new ---            dd_tracer_config_init, dd_tracer_new: one allocation for the
  *                                    tracer and its strings; reads the environment once.
  *   --- ids ---                      span and trace ids (random_fn or dd__rng).
- *   --- spans ---                    span initialisation, child spans, segment text and ptags (a
- *                                    new segment or span under the tracer lock).
+ *   --- spans ---                    span initialisation, child spans (under the segment's lock),
+ *                                    segment text and ptags.
  *   --- baggage of a trace (docs/http.md §1) --- the segment's dd_baggage and its span tags.
  *   --- span start and fields ---    dd_span_start (context, root tags), name/service/resource/type.
  *   --- tags ---                     manual.keep/drop, peer.service, dd_span_set_tag, get_tag/metric.
@@ -120,8 +126,9 @@
  *                                    in dd__stats_pass (no lock; holds t->flushing).
  *   --- payload buffer and span filtering --- dd__pbuf_grow, dd__segment_filter (calls the span
  *                                    sampler), dd__encode_chunk, dd__pbuf_append.
- *   --- finish ---                   dd__finish: the trace's decision, encoding off the lock on
- *                                    the finishing thread or queueing for the worker.
+ *   --- finish ---                   dd__finish (the segment's lock), dd__complete: the trace's
+ *                                    decision, encoding off the lock on the finishing thread or
+ *                                    queueing for the worker; dd__finish_partial.
  *   --- delivery: the worker, requests, retries and the held payload --- responses, backoff.
  *   --- delivery: requests ---       dd__build_request, dd__send_held: calls transport_fn and
  *                                    log_fn without the tracer lock.
@@ -2043,8 +2050,10 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 }
 
 /*=== tracer ===*/
-/* The tracer: spans, segments, encoding and delivery. The tracer mutex (t->lock) guards segments,
- * the payload buffers and the counters; user hooks are called without it (allocator excepted). */
+/* The tracer: spans, segments, encoding and delivery. The tracer mutex (t->lock) guards the open
+ * segments' list and their trace-level state, the payload buffers and the counters; a segment's
+ * lock its spans' bookkeeping (arenas section); user hooks are called without either (allocator
+ * excepted). */
 /* With `#define DD_API static` an unused public function must not warn (as dd_msgpack.h). */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
@@ -4163,7 +4172,8 @@ DD__PRIVATE DD__T_COLD void dd__bag_tags(dd_span *s, const dd_baggage *b) {
 }
 
 /*--- span start and fields ---*/
-/* dd_span_start (a root or a continued trace; the tracer lock once) and the span's name,
+/* dd_span_start (a root or a continued trace: the tracer lock once; a child: its segment's lock
+ * once) and the span's name,
  * service, resource and type (no lock unless the span's area is full). */
 /* The local root's tags, links and baggage from the context it starts with: a continued one
  * (`continued`), or one without trace id that carries baggage or links (R-BG-18, R-MS-9 restart). */
@@ -6794,8 +6804,9 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
 }
 
 /*--- finish ---*/
-/* dd__finish: under the lock the decision and either a pooled encoder or the worker's queue; the
- * encoding itself off the lock; may deliver (DD_DELIVERY_SYNC) without the lock. */
+/* dd__finish: the span joins its segment's done list under the segment's lock. dd__complete (the
+ * last span): the decision, then under the tracer lock either a pooled encoder or the worker's
+ * queue; the encoding itself off the lock; may deliver (DD_DELIVERY_SYNC) without the lock. */
 DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *result);
 DD__PRIVATE int dd__wake_worker(dd_tracer *t);
 DD__PRIVATE int64_t dd__now(void);
