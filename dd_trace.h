@@ -3942,13 +3942,22 @@ DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size
     if (!p || s->finished) return;
     if (dd__span_copy(s, p, n, field) != 0) dd__count_tag_drop(s);
 }
-/* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). */
+/* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
+ * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
+ * referenced, not copied (nor counted in the span's tag bytes). */
 DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
-    const dd__map *m = &s->seg->tracer->svc_map;
+    const dd_tracer *t = s->seg->tracer;
+    const dd__map *m = &t->svc_map;
     int i;
-    if (m->n && p && (i = dd__map_find(m, p, n)) >= 0) {
-        p = m->text + m->off[i] + m->from_len[i];
-        n = m->to_len[i];
+    if (!p || s->finished) return;
+    if (m->n && (i = dd__map_find(m, p, n)) >= 0) {
+        s->service.p = m->text + m->off[i] + m->from_len[i];
+        s->service.n = m->to_len[i];
+        return;
+    }
+    if (n == t->root_service.n && memcmp(p, t->root_service.p, n) == 0) {
+        s->service = t->root_service;
+        return;
     }
     dd__span_field(s, &s->service, p, n);
 }
