@@ -8,12 +8,16 @@
  *           >= 200112L (or in GNU mode) for the monotonic clock and gethostname(); strict ISO
  *           mode falls back to gettimeofday() and no host name.
  * THREADS   a dd_tracer is thread-safe. A dd_span is used by one thread at a time; spans of one
- *           trace may start and finish on different threads. One tracer mutex guards segments,
- *           the payload buffer and the counters: a span start or finish takes it once, a tag
- *           never does. No user callback (transport, log, getenv, allocator excepted) is called
- *           while it is held. The sampling decision reads the local root (name, service,
- *           resource, tags): when another thread injects or triggers a partial flush, the root
- *           must not be changed at the same time.
+ *           trace may start and finish on different threads. A child span's start and a finish
+ *           that does not complete its trace take only their trace's lock (a few dozen
+ *           instructions held; spans_started/finished are atomic counters); the tracer mutex,
+ *           which guards the open traces, the payload buffer and the other counters, is taken
+ *           when a root starts a trace, when the last span finishes it, for a partial flush and
+ *           to count a drop; a tag takes only its trace's lock, once per 512
+ *           bytes of tags. No user callback (transport, log, getenv,
+ *           allocator excepted) is called while an SDK lock is held. The sampling decision reads
+ *           the local root (name, service, resource, tags): when another thread injects or
+ *           triggers a partial flush, the root must not be changed at the same time.
  * DELIVERY  the thread that finishes the last span of a local trace encodes it (small traces;
  *           large ones are left to the worker) into a bounded buffer and returns: it never waits
  *           for the network. By default (DD_DELIVERY_BACKGROUND) a worker thread owned by the
@@ -50,14 +54,15 @@
  *           DD_TRACE_LOGGING_RATE seconds, default 60, with the count suppressed since the last
  *           one). transport_fn: on the
  *           worker (or the delivering thread in the other modes), one call at a time.
- *           allocator: any thread, possibly under the tracer mutex (it must not call back).
+ *           allocator: any thread, possibly under an SDK lock (it must not call back).
  *
  * MAP of the implementation (below `=== implementation ===`), in order. A section owns what it
  * defines; it may call any public function of the three headers and the private helpers of the
  * sections above it (forward declarations mark the few calls downwards: dd__deliver,
- * dd__wake_worker, dd__tracer_http, dd__link_add, dd__stats_new, the fork handlers). Lock order:
- * the tracer mutex (t->lock), then the sampler's (s->lock); no user hook but the allocator runs
- * under either.
+ * dd__wake_worker, dd__tracer_http, dd__link_add, dd__stats_new, the fork handlers, dd__h_splice).
+ * Lock order: the tracer mutex (t->lock), then a segment's lock (seg->lock), then the sampler's
+ * (s->lock) or the tracer's pool lock (t->pool), then dd__htab_lock; no user hook but the
+ * allocator runs under any of them.
  *   === sampling implementation ===  keep/drop by rate (Knuth hash), glob matching, _dd.p.dm and
  *                                    ksr formatting: pure functions.
  *   --- rate limiter: token bucket + effective rate (dd-trace-cpp limiter.cpp's algorithm) ---
@@ -85,11 +90,13 @@
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
  *                                    dd__tlog*, rate-limited lines, the drop kinds (each rate-limited).
- *   --- arenas: fixed-size blocks recycled through the tracer's pool (under lock) --- block pools
- *                                    (segments' first blocks, 4 KiB blocks), segment allocation and release.
+ *   --- arenas: fixed-size blocks recycled through the tracer's pool --- the span path's lock
+ *                                    word (dd__spin), the block pools (t->pool: segments' first
+ *                                    blocks, 4 KiB blocks), segment allocation (seg->lock) and release.
  *   --- span handles: a slot and a generation, checked by every span function --- the
- *                                    process-wide handle table (its own mutex, taken under the
- *                                    tracer's), dd__span_live, slot take/bind/release.
+ *                                    process-wide handle table (its own mutex, taken under
+ *                                    t->pool), dd__span_live, slot take/bind/release, the
+ *                                    segment's slot cache.
  *   --- span tag storage ---         a span's area (refilled under the lock), tag lookup, the
  *                                    msgpack-ready tag layout (dd__span_put); no lock per tag.
  *   --- configuration ---            DD_* parsing helpers (dd__env_ctx, dd__resolve_flag).
@@ -100,8 +107,8 @@
  *   --- dd_tracer_new ---            dd_tracer_config_init, dd_tracer_new: one allocation for the
  *                                    tracer and its strings; reads the environment once.
  *   --- ids ---                      span and trace ids (random_fn or dd__rng).
- *   --- spans ---                    span initialisation, child spans, segment text and ptags (a
- *                                    new segment or span under the tracer lock).
+ *   --- spans ---                    span initialisation, child spans (under the segment's lock),
+ *                                    segment text and ptags.
  *   --- baggage of a trace (docs/http.md §1) --- the segment's dd_baggage and its span tags.
  *   --- span start and fields ---    dd_span_start (context, root tags), name/service/resource/type.
  *   --- tags ---                     manual.keep/drop, peer.service, dd_span_set_tag, get_tag/metric.
@@ -121,8 +128,9 @@
  *                                    in dd__stats_pass (no lock; holds t->flushing).
  *   --- payload buffer and span filtering --- dd__pbuf_grow, dd__segment_filter (calls the span
  *                                    sampler), dd__encode_chunk, dd__pbuf_append.
- *   --- finish ---                   dd__finish: the trace's decision, encoding off the lock on
- *                                    the finishing thread or queueing for the worker.
+ *   --- finish ---                   dd__finish (the segment's lock), dd__complete: the trace's
+ *                                    decision, encoding off the lock on the finishing thread or
+ *                                    queueing for the worker; dd__finish_partial.
  *   --- delivery: the worker, requests, retries and the held payload --- responses, backoff.
  *   --- delivery: requests ---       dd__build_request, dd__send_held: calls transport_fn and
  *                                    log_fn without the tracer lock.
@@ -2044,8 +2052,10 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 }
 
 /*=== tracer ===*/
-/* The tracer: spans, segments, encoding and delivery. The tracer mutex (t->lock) guards segments,
- * the payload buffers and the counters; user hooks are called without it (allocator excepted). */
+/* The tracer: spans, segments, encoding and delivery. The tracer mutex (t->lock) guards the open
+ * segments' list and their trace-level state, the payload buffers and the counters; a segment's
+ * lock its spans' bookkeeping (arenas section); user hooks are called without either (allocator
+ * excepted). */
 /* With `#define DD_API static` an unused public function must not warn (as dd_msgpack.h). */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
@@ -2388,6 +2398,9 @@ typedef struct dd__tstr {
     uint32_t n;
 } dd__tstr;
 
+/* A lock word for the span path's short critical sections (arenas section): 0 = free. */
+typedef int dd__spin;
+
 struct dd__segment;
 struct dd_span {
     struct dd__segment *seg;
@@ -2434,6 +2447,11 @@ typedef struct dd__segment {
                              dd__span_context_fill writes (R-DD-14), else empty */
     dd_baggage *baggage;  /* NULL until the trace has baggage (docs/http.md §1) */
     struct dd__inj_cache *inj; /* dd_span_inject's recorded headers, NULL until the first */
+    /* span path (spans, finish): `lock` guards the arena (blocks, cur, end), n_spans, n_open,
+     * the done list and n_done, and the handle slots cached here (h_free .. h_tail, linked
+     * through the slots' `next`), so that a child start or finish needs no tracer lock */
+    dd__spin lock;
+    uint32_t h_free, h_tail;
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
@@ -2570,6 +2588,11 @@ struct dd_tracer {
     dd_counters counters;
     uint32_t n_open_segments;
     dd__segment *open_head; /* open segments, for dd_tracer_free */
+    /* span path: `pool` (not `lock`) guards the block pools (free_blocks, free_first and their
+     * counts), h_free and h_owned; spans_started and spans_finished are counted in n_started and
+     * n_finished (atomic) and copied into the counters by dd_tracer_counters */
+    dd__spin pool;
+    uint64_t n_started, n_finished;
     dd__block *free_blocks, *free_first; /* pooled 4 KiB blocks, segments' first blocks (arenas) */
     size_t n_free_blocks, n_free_first;
     uint32_t h_free;  /* first free handle slot of the tracer's chunks, 0 = none (span handles) */
@@ -2749,43 +2772,98 @@ DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
     }
 }
 
-/*--- arenas: fixed-size blocks recycled through the tracer's pool (under lock) ---*/
-/* Owns the block pools and segment allocation; every function here runs under the tracer lock.
- * Two sizes are pooled: a segment's first block (DD__BLOCK_FIRST_BYTES: its header, the root span
- * and a little room, so that an open one-span trace holds under 1 KiB) and the 4 KiB blocks the
- * trace grows in; a larger request gets a block of its own, freed with the segment. */
+/*--- arenas: fixed-size blocks recycled through the tracer's pool ---*/
+/* Owns the span path's locks (dd__spin), the block pools and segment allocation. Lock order:
+ * t->lock, then a segment's lock, then t->pool (then dd__htab_lock); the span path (a child's
+ * start, a finish that does not complete its trace) takes only a segment's lock. Two sizes are
+ * pooled: a segment's first block (DD__BLOCK_FIRST_BYTES: its header, the root span and a little
+ * room, so that an open one-span trace holds under 1 KiB) and the 4 KiB blocks the trace grows
+ * in; a larger request gets a block of its own, freed with the segment. */
+#include <sched.h> /* sched_yield: a waiter on a dd__spin gives the CPU back */
 #define DD__BLOCK_FIRST_BYTES                                                                                  \
     ((((sizeof(dd__segment) + 7) & ~(size_t)7) + ((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES + 192 \
       + 15) & ~(size_t)15)
-/* need 0: a segment's first block; else a block with at least need bytes. */
-DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
-    dd__block *b, **pool = need ? &t->free_blocks : &t->free_first;
-    size_t cap = !need ? DD__BLOCK_FIRST_BYTES : need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
-    if (cap <= DD__BLOCK_BYTES && *pool) {
-        b = *pool;
-        *pool = b->next;
-        if (need) t->n_free_blocks--;
-        else t->n_free_first--;
-        b->next = NULL;
-        return b;
+/* Short critical sections (a few dozen instructions, no call out): an uncontended lock and
+ * unlock are one atomic exchange and one store, where a pthread mutex pair costs ~55
+ * instructions. A waiter spins 64 times, then yields, so that a preempted holder is not spun
+ * against for a whole time slice. */
+DD__PRIVATE DD__T_COLD void dd__spin_wait(dd__spin *l) {
+    unsigned n = 0;
+    for (;;) {
+        if (!__atomic_load_n(l, __ATOMIC_RELAXED) && !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) return;
+        if (++n == 64) {
+            sched_yield();
+            n = 0;
+        }
     }
-    b = (dd__block *)dd__alloc(&t->alloc, DD__BLOCK_HDR + cap);
+}
+DD__PRIVATE DD__T_HOT void dd__spin_lock(dd__spin *l) {
+    if (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) dd__spin_wait(l);
+}
+DD__PRIVATE DD__T_HOT void dd__spin_unlock(dd__spin *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+
+/* A pooled block (under t->pool): a segment's first block when first, else a 4 KiB one; or NULL. */
+DD__PRIVATE dd__block *dd__block_pop(dd_tracer *t, int first) {
+    dd__block *b = first ? t->free_first : t->free_blocks;
+    if (b) {
+        if (first) {
+            t->free_first = b->next;
+            t->n_free_first--;
+        } else {
+            t->free_blocks = b->next;
+            t->n_free_blocks--;
+        }
+        b->next = NULL;
+    }
+    return b;
+}
+/* A new block of cap payload bytes (the allocator, without any lock of the span path). */
+DD__PRIVATE dd__block *dd__block_new(dd_tracer *t, size_t cap) {
+    dd__block *b = (dd__block *)dd__alloc(&t->alloc, DD__BLOCK_HDR + cap);
     if (!b) return NULL;
     b->next = NULL;
     b->cap = cap;
     return b;
 }
-DD__PRIVATE void dd__block_put(dd_tracer *t, dd__block *b) {
-    if (b->cap == DD__BLOCK_BYTES && t->n_free_blocks < DD__BLOCK_POOL_MAX) {
-        b->next = t->free_blocks;
-        t->free_blocks = b;
-        t->n_free_blocks++;
-    } else if (b->cap == DD__BLOCK_FIRST_BYTES && t->n_free_first < DD__BLOCK_POOL_MAX) {
-        b->next = t->free_first;
-        t->free_first = b;
-        t->n_free_first++;
-    } else {
-        dd__free(&t->alloc, b, DD__BLOCK_HDR + b->cap);
+/* A block of at least `need` bytes: a pooled one, else a new one. */
+DD__PRIVATE dd__block *dd__block_get(dd_tracer *t, size_t need) {
+    dd__block *b = NULL;
+    size_t cap = need > DD__BLOCK_BYTES ? need : DD__BLOCK_BYTES;
+    if (cap == DD__BLOCK_BYTES) {
+        dd__spin_lock(&t->pool);
+        b = dd__block_pop(t, 0);
+        dd__spin_unlock(&t->pool);
+        if (b) return b;
+    }
+    return dd__block_new(t, cap);
+}
+DD__PRIVATE void dd__h_splice(dd_tracer *t, uint32_t h_free, uint32_t h_tail); /* span handles */
+/* Gives a chain of blocks back, and the handle slots h_free .. h_tail (span handles; 0 = none),
+ * in one t->pool section: blocks of the two pooled sizes kept up to DD__BLOCK_POOL_MAX each, the
+ * rest freed after it. */
+DD__PRIVATE void dd__blocks_put(dd_tracer *t, dd__block *b, uint32_t h_free, uint32_t h_tail) {
+    dd__block *next, *extra = NULL;
+    dd__spin_lock(&t->pool);
+    if (h_free) dd__h_splice(t, h_free, h_tail);
+    for (; b; b = next) {
+        next = b->next;
+        if (b->cap == DD__BLOCK_BYTES && t->n_free_blocks < DD__BLOCK_POOL_MAX) {
+            b->next = t->free_blocks;
+            t->free_blocks = b;
+            t->n_free_blocks++;
+        } else if (b->cap == DD__BLOCK_FIRST_BYTES && t->n_free_first < DD__BLOCK_POOL_MAX) {
+            b->next = t->free_first;
+            t->free_first = b;
+            t->n_free_first++;
+        } else {
+            b->next = extra;
+            extra = b;
+        }
+    }
+    dd__spin_unlock(&t->pool);
+    for (; extra; extra = next) {
+        next = extra->next;
+        dd__free(&t->alloc, extra, DD__BLOCK_HDR + extra->cap);
     }
 }
 /* dd_tracer_free: the pooled blocks go back to the allocator. */
@@ -2801,9 +2879,9 @@ DD__PRIVATE void dd__block_pools_free(dd_tracer *t) {
     }
     t->n_free_blocks = t->n_free_first = 0;
 }
-/* Bump allocation in the segment's arena, 8-byte aligned. Under lock (or before the segment
- * is shared). NULL when memory runs out. */
-DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
+/* Bump allocation in the segment's arena, 8-byte aligned, under the segment's lock (or before
+ * the segment is shared). NULL when memory runs out. */
+DD__PRIVATE void *dd__seg_alloc_locked(dd_tracer *t, dd__segment *seg, size_t n) {
     void *p;
     n = (n + 7) & ~(size_t)7;
     if ((size_t)(seg->end - seg->cur) < n) {
@@ -2819,28 +2897,29 @@ DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
     seg->cur += n;
     return p;
 }
+/* dd__seg_alloc_locked taking the segment's lock: any thread (the tracer lock may be held). */
+DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
+    void *p;
+    dd__spin_lock(&seg->lock);
+    p = dd__seg_alloc_locked(t, seg, n);
+    dd__spin_unlock(&seg->lock);
+    return p;
+}
 DD__PRIVATE void dd__seg_unlink_open(dd_tracer *t, dd__segment *seg) { /* under lock */
     if (seg->prev_open) seg->prev_open->next_open = seg->next_open;
     else t->open_head = seg->next_open;
     if (seg->next_open) seg->next_open->prev_open = seg->prev_open;
     t->n_open_segments--;
 }
-DD__PRIVATE void dd__seg_free_blocks(dd_tracer *t, dd__segment *seg) { /* under lock */
-    dd__block *b = seg->blocks, *next;
-    while (b) {
-        next = b->next;
-        dd__block_put(t, b);
-        b = next;
-    }
+/* A segment no thread uses any more: its blocks go back to the pool, and the handle slots it
+ * cached to the tracer's free list (read first: the header lives in the first block). */
+DD__PRIVATE void dd__seg_free_blocks(dd_tracer *t, dd__segment *seg) {
+    uint32_t h_free = seg->h_free, h_tail = seg->h_tail;
+    dd__blocks_put(t, seg->blocks, h_free, h_tail);
 }
 DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open segment, under lock */
-    dd__block *b = seg->blocks, *next;
     dd__seg_unlink_open(t, seg);
-    while (b) {
-        next = b->next;
-        dd__block_put(t, b);
-        b = next;
-    }
+    dd__seg_free_blocks(t, seg);
 }
 
 /*--- span handles: a slot and a generation, checked by every span function ---*/
@@ -2849,10 +2928,13 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
  * slot's generation: index | generation << DD__H_IDX_BITS. dd_span_finish releases the slot (its
  * generation moves on), so a handle used afterwards, whatever became of the memory, no longer
  * matches and every span function ignores it (dd__span_live). Slots come in chunks of
- * DD__HCHUNK_SLOTS owned by one tracer (its free list is under its lock); chunks are assigned under
- * dd__htab_lock and freed with the tracer. A chunk index used again starts its generations after
- * the last ones of the previous chunk there. Reads are lock-free: a live handle's slot was written
- * before the handle was handed out. */
+ * DD__HCHUNK_SLOTS owned by one tracer (its free list is under t->pool); chunks are assigned under
+ * dd__htab_lock and freed with the tracer. A segment keeps the slots its finished spans released
+ * (under its own lock) for its next children, takes DD__H_BATCH at a time from the tracer when
+ * it has none, and gives them all back with its blocks (dd__seg_free_blocks): a child's start
+ * and finish touch no tracer-wide state. A chunk index used again starts its generations after the last ones of the
+ * previous chunk there. Reads are lock-free: a live handle's slot was written before the handle
+ * was handed out. */
 #if UINTPTR_MAX > 0xffffffffu
 #define DD__H_IDX_BITS 32 /* 64-bit handles: 2^32 generations per slot before one comes back */
 #define DD__HTAB_CHUNKS 8192
@@ -2880,7 +2962,8 @@ static dd__hndchunk *dd__htab[DD__HTAB_CHUNKS];
 static uint32_t dd__htab_gen0[DD__HTAB_CHUNKS]; /* first generation of the next chunk at each index */
 static pthread_mutex_t dd__htab_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A new chunk for t, its slots pushed on t's free list (under t->lock; takes dd__htab_lock).
+#define DD__H_BATCH 8 /* slots a segment takes from its tracer at once */
+/* A new chunk for t, its slots pushed on t's free list (under t->pool; takes dd__htab_lock).
  * 0 when the table is full or memory runs out. */
 DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
     dd__hndchunk *c = (dd__hndchunk *)dd__alloc(&t->alloc, sizeof(dd__hndchunk));
@@ -2913,18 +2996,13 @@ DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
 DD__PRIVATE DD__T_HOT dd__hndslot *dd__h_slot(uint32_t idx) {
     return &dd__htab[idx >> DD__HCHUNK_BITS]->slot[idx & (DD__HCHUNK_SLOTS - 1)];
 }
-/* Takes a free slot for a span about to start (under t->lock). 0 when none can be had. */
+/* Takes a free slot of the tracer (under t->pool). 0 when none can be had. */
 DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
     uint32_t idx;
     if (!t->h_free && !dd__h_grow(t)) return 0;
     idx = t->h_free;
     t->h_free = dd__h_slot(idx)->next;
     return idx;
-}
-/* Gives back a slot taken by dd__h_take whose span was not started (under t->lock). */
-DD__PRIVATE void dd__h_untake(dd_tracer *t, uint32_t idx) {
-    dd__h_slot(idx)->next = t->h_free;
-    t->h_free = idx;
 }
 /* Binds slot idx to the started span s and returns the handle the application gets. */
 DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
@@ -2933,13 +3011,38 @@ DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
     s->hidx = idx;
     return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
 }
-/* dd_span_finish: the span's handle dies, its slot is free again (under t->lock). */
-DD__PRIVATE DD__T_HOT void dd__h_release(dd_tracer *t, dd_span *s) {
+/* A slot for a child of seg (under the segment's lock): one its finished spans released, else
+ * a batch from the tracer (t->pool). 0 when none can be had. */
+DD__PRIVATE DD__T_HOT uint32_t dd__h_seg_take(dd_tracer *t, dd__segment *seg) {
+    uint32_t idx = seg->h_free, k;
+    if (!idx) {
+        dd__spin_lock(&t->pool);
+        for (k = 0; k < DD__H_BATCH && (idx = dd__h_take(t)) != 0; k++) {
+            dd__h_slot(idx)->next = seg->h_free;
+            if (!seg->h_free) seg->h_tail = idx;
+            seg->h_free = idx;
+        }
+        dd__spin_unlock(&t->pool);
+        if (!(idx = seg->h_free)) return 0;
+    }
+    seg->h_free = dd__h_slot(idx)->next;
+    return idx;
+}
+/* dd_span_finish: the span's handle dies, its slot waits in the segment for the next child
+ * (under the segment's lock). */
+DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, dd_span *s) {
     dd__hndslot *sl = dd__h_slot(s->hidx);
     sl->span = NULL;
     sl->gen++;
-    sl->next = t->h_free;
-    t->h_free = s->hidx;
+    sl->next = seg->h_free;
+    if (!seg->h_free) seg->h_tail = s->hidx;
+    seg->h_free = s->hidx;
+}
+/* Slots h_free .. h_tail (linked through `next`) join the tracer's free list (under t->pool):
+ * the cache of a segment whose blocks are freed (dd__seg_free_blocks). */
+DD__PRIVATE void dd__h_splice(dd_tracer *t, uint32_t h_free, uint32_t h_tail) {
+    dd__h_slot(h_tail)->next = t->h_free;
+    t->h_free = h_free;
 }
 /* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
  * handle at all and is not counted. */
@@ -2998,17 +3101,17 @@ DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
     dd_tracer *t = seg->tracer;
     size_t want = n > 512 ? n : 512, left;
     char *p;
-    pthread_mutex_lock(&t->lock);
+    dd__spin_lock(&seg->lock); /* the arena's lock (arenas): no tracer lock on the tag path */
     left = (size_t)(seg->end - seg->cur) & ~(size_t)7;
     if (left < want && left >= n) want = left;
-    p = (char *)dd__seg_alloc(t, seg, want);
-    pthread_mutex_unlock(&t->lock);
+    p = (char *)dd__seg_alloc_locked(t, seg, want);
+    dd__spin_unlock(&seg->lock);
     if (!p) return NULL;
     s->cur = p + n;
     s->end = p + want;
     return p;
 }
-/* Room for n bytes in the span's bump area; takes the tracer lock only to refill it. */
+/* Room for n bytes in the span's bump area; takes the segment's lock only to refill it. */
 DD__PRIVATE DD__T_HOT char *dd__span_room(dd_span *s, size_t n) {
     char *p;
     n = (n + 7) & ~(size_t)7;
@@ -3943,7 +4046,8 @@ DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace
 }
 
 /*--- spans ---*/
-/* Span creation in a segment's arena: a new span takes the tracer lock once. */
+/* Span creation in a segment's arena: a child takes its segment's lock once, never the
+ * tracer's (but to count a drop). */
 DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen(p) : n; }
 
 /* Names a span field: copies the string into the span's area. */
@@ -3951,40 +4055,71 @@ DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size
     if (!p || s->finished) return;
     if (dd__span_copy(s, p, n, field) != 0) dd__count_tag_drop(s);
 }
-/* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). */
+/* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
+ * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
+ * referenced, not copied (nor counted in the span's tag bytes). */
 DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
-    const dd__map *m = &s->seg->tracer->svc_map;
+    const dd_tracer *t = s->seg->tracer;
+    const dd__map *m = &t->svc_map;
     int i;
-    if (m->n && p && (i = dd__map_find(m, p, n)) >= 0) {
-        p = m->text + m->off[i] + m->from_len[i];
-        n = m->to_len[i];
+    if (!p || s->finished) return;
+    if (m->n && (i = dd__map_find(m, p, n)) >= 0) {
+        s->service.p = m->text + m->off[i] + m->from_len[i];
+        s->service.n = m->to_len[i];
+        return;
+    }
+    if (n == t->root_service.n && memcmp(p, t->root_service.p, n) == 0) {
+        s->service = t->root_service;
+        return;
     }
     dd__span_field(s, &s->service, p, n);
 }
 
-DD__PRIVATE void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent, int64_t start_ns,
-                                      const dd_tracer *t) {
-    /* every field, without a memset: this is the hot path of span creation */
+DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent,
+                                               int64_t start_ns, const dd_tracer *t) {
+    /* one constant-size memset (a few vector stores, whatever fields struct dd_span gains or
+     * loses), then the fields that do not start at zero */
+    memset(s, 0, sizeof *s);
     s->seg = seg;
-    s->next_done = NULL;
     s->parent = parent;
     s->span_id = dd__new_span_id(t);
-    s->parent_id = 0;
     s->start_ns = start_ns;
-    s->start_mono = 0;
-    s->duration = 0;
     s->name.p = s->service.p = s->resource.p = s->type.p = "";
-    s->name.n = s->service.n = s->resource.n = s->type.n = 0;
-    s->error = 0;
-    s->measured = s->explicit_start = s->resource_set = s->pending = s->finished = 0;
-    s->ss_keep = s->ss_has_mps = 0;
-    s->ss_rate = s->ss_mps = 0;
-    s->tag_bytes = s->n_meta = s->n_metrics = s->n_links = 0;
-    s->key_bits = 0;
-    s->tags = NULL;
-    s->links = NULL;
     s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
     s->end = s->cur + DD__SPAN_INLINE_BYTES;
+}
+/* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
+ * both copied into the span's area in one reservation when they fit (most spans), else field by
+ * field (dd__span_field: a new area, or a drop counted). */
+DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t nn, const char *res, size_t rn) {
+    size_t a, need;
+    if (!name) name = "", nn = 0;
+    a = (nn + 7) & ~(size_t)7;
+    need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
+    if (need <= (size_t)(s->end - s->cur) && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+        char *d = s->cur;
+        s->cur += need;
+        dd__mp_copy(d, name, nn);
+        s->name.p = d;
+        s->name.n = (uint32_t)nn;
+        s->tag_bytes += (uint32_t)nn;
+        if (!res) {
+            s->resource = s->name;
+            return;
+        }
+        dd__mp_copy(d + a, res, rn);
+        s->resource.p = d + a;
+        s->resource.n = (uint32_t)rn;
+        s->tag_bytes += (uint32_t)rn;
+        s->resource_set = 1;
+        return;
+    }
+    dd__span_field(s, &s->name, name, nn);
+    s->resource = s->name;
+    if (res) {
+        dd__span_field(s, &s->resource, res, rn);
+        s->resource_set = 1;
+    }
 }
 #define DD__SPAN_ALLOC (((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES)
 
@@ -3992,48 +4127,48 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
                                      const dd_span_options *opts) {
     dd__segment *seg = parent->seg;
     dd_tracer *t = seg->tracer;
-    dd_span *s;
-    unsigned drop = 0;
+    dd_span *s = NULL;
+    unsigned drop = DD__DROP_SPAN_LIMIT;
     uint32_t idx = 0;
     int64_t mono = t->mono_ns_fn(t->clock_user);
-    pthread_mutex_lock(&t->lock);
-    if (seg->n_spans >= t->max_spans_per_segment) {
-        t->counters.spans_dropped_limit++;
-        drop = dd__drop_first(t, DD__DROP_SPAN_LIMIT);
-        s = NULL;
-    } else {
-        s = (idx = dd__h_take(t)) != 0 ? (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC) : NULL;
-        if (s) {
-            seg->n_spans++;
-            seg->n_open++;
-            t->counters.spans_started++;
-        } else {
-            if (idx) dd__h_untake(t, idx);
-            t->counters.spans_dropped_limit++;
-            drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+    dd__spin_lock(&seg->lock);
+    if (seg->n_spans < t->max_spans_per_segment) {
+        drop = DD__DROP_NO_MEMORY;
+        if ((idx = dd__h_seg_take(t, seg)) != 0) {
+            s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC);
+            if (s) {
+                seg->n_spans++;
+                seg->n_open++;
+                __atomic_add_fetch(&t->n_started, 1, __ATOMIC_SEQ_CST); /* before the handle exists */
+            } else { /* back to the segment's cache, its generation unchanged */
+                dd__h_slot(idx)->next = seg->h_free;
+                if (!seg->h_free) seg->h_tail = idx;
+                seg->h_free = idx;
+            }
         }
     }
-    pthread_mutex_unlock(&t->lock);
-    if (!s) {
+    dd__spin_unlock(&seg->lock);
+    if (!s) { /* counted under the tracer lock: the only time a child start takes it */
+        pthread_mutex_lock(&t->lock);
+        t->counters.spans_dropped_limit++;
+        drop = dd__drop_first(t, drop);
+        pthread_mutex_unlock(&t->lock);
         dd__tlog_drops(t, drop);
         return NULL;
     }
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t);
     s->parent_id = parent->span_id;
     s->service = parent->service;
-    s->type.p = "";
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
         if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
     }
-    dd__span_field(s, &s->name, name ? name : "", name ? name_len : 0);
-    s->resource = s->name;
-    if (opts && opts->resource) {
-        dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
-        s->resource_set = 1;
-    }
+    if (opts && opts->resource)
+        dd__span_names(s, name, name_len, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+    else
+        dd__span_names(s, name, name_len, NULL, 0);
     return dd__h_bind(s, idx);
 }
 
@@ -4159,7 +4294,8 @@ DD__PRIVATE DD__T_COLD void dd__bag_tags(dd_span *s, const dd_baggage *b) {
 }
 
 /*--- span start and fields ---*/
-/* dd_span_start (a root or a continued trace; the tracer lock once) and the span's name,
+/* dd_span_start (a root or a continued trace: the tracer lock once; a child: its segment's lock
+ * once) and the span's name,
  * service, resource and type (no lock unless the span's area is full). */
 /* The local root's tags, links and baggage from the context it starts with: a continued one
  * (`continued`), or one without trace id that carries baggage or links (R-BG-18, R-MS-9 restart). */
@@ -4181,7 +4317,9 @@ DD__PRIVATE DD__T_COLD void dd__root_from_context(dd_tracer *t, dd_span *s, cons
         dd__bag_tags(s, &ctx->baggage);
     }
 }
-DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
+/* dd_span_start of a root (or a continued trace), and of a child given by an older caller's
+ * shorter options: its own frame, so that a child's start does not pay for it. */
+DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_options *opts) {
     dd_span_options zero;
     dd__segment *seg;
     dd__block *b;
@@ -4190,7 +4328,6 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     uint32_t idx = 0;
     int64_t wall, mono;
     const dd_trace_context *ctx;
-    if (!t || !t->enabled) return NULL;
     if (!opts || (opts->size && opts->size < sizeof zero)) { /* an older caller's shorter layout */
         memset(&zero, 0, sizeof zero);
         if (opts) memcpy(&zero, opts, opts->size);
@@ -4205,15 +4342,18 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     mono = t->mono_ns_fn(t->clock_user);
     pthread_mutex_lock(&t->lock);
     b = NULL;
-    if (t->n_open_segments >= t->max_open_segments) {
+    if (t->n_open_segments < t->max_open_segments) { /* a slot and a block: one t->pool section */
+        dd__spin_lock(&t->pool);
+        if ((idx = dd__h_take(t)) != 0) b = dd__block_pop(t, 1);
+        dd__spin_unlock(&t->pool);
+        if (idx && !b && !(b = dd__block_new(t, DD__BLOCK_FIRST_BYTES))) /* the slot back, unused */
+            dd__blocks_put(t, NULL, idx, idx);
+    }
+    if (!b) {
         t->counters.segments_dropped_limit++;
         t->counters.spans_dropped_limit++;
-        drop = dd__drop_first(t, DD__DROP_SEGMENT_LIMIT);
-    } else if ((idx = dd__h_take(t)) == 0 || (b = dd__block_get(t, 0)) == NULL) {
-        if (idx) dd__h_untake(t, idx);
-        t->counters.segments_dropped_limit++;
-        t->counters.spans_dropped_limit++;
-        drop = dd__drop_first(t, DD__DROP_NO_MEMORY);
+        drop = dd__drop_first(t, t->n_open_segments >= t->max_open_segments ? DD__DROP_SEGMENT_LIMIT
+                                                                              : DD__DROP_NO_MEMORY);
     } else {
         seg = (dd__segment *)((char *)b + DD__BLOCK_HDR);
         memset(seg, 0, offsetof(dd__segment, inject_error));
@@ -4223,7 +4363,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         if (t->open_head) t->open_head->prev_open = seg;
         t->open_head = seg;
         t->n_open_segments++;
-        t->counters.spans_started++;
+        __atomic_add_fetch(&t->n_started, 1, __ATOMIC_SEQ_CST);
     }
     pthread_mutex_unlock(&t->lock);
     if (!b) {
@@ -4237,7 +4377,7 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     seg->mono0 = mono;
     seg->n_spans = seg->n_open = 1;
     seg->priority = DD_PRIORITY_UNSET;
-    s = (dd_span *)dd__seg_alloc(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
+    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
     seg->root = s;
     if (!ctx) { /* before the span id */
         if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
@@ -4265,17 +4405,20 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
     s->service = t->root_service;
-    s->type.p = "";
     if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
     if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
-    dd__span_field(s, &s->name, opts->name ? opts->name : "", dd__t_slen(opts->name, opts->name_len));
-    s->resource = s->name;
-    if (opts->resource) {
-        dd__span_field(s, &s->resource, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
-        s->resource_set = 1;
-    }
+    dd__span_names(s, opts->name, dd__t_slen(opts->name, opts->name_len), opts->resource,
+                   dd__t_slen(opts->resource, opts->resource_len));
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
     return dd__h_bind(s, idx);
+}
+DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
+    if (!t || !t->enabled) return NULL;
+    if (opts && opts->parent && (!opts->size || opts->size >= sizeof *opts)) { /* a child: the hot path */
+        dd_span *p = dd__span_live(opts->parent); /* a dead parent handle starts nothing (counted) */
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
+    }
+    return dd__start_root(t, opts);
 }
 
 DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name) {
@@ -7194,8 +7337,9 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
 }
 
 /*--- finish ---*/
-/* dd__finish: under the lock the decision and either a pooled encoder or the worker's queue; the
- * encoding itself off the lock; may deliver (DD_DELIVERY_SYNC) without the lock. */
+/* dd__finish: the span joins its segment's done list under the segment's lock. dd__complete (the
+ * last span): the decision, then under the tracer lock either a pooled encoder or the worker's
+ * queue; the encoding itself off the lock; may deliver (DD_DELIVERY_SYNC) without the lock. */
 DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *result);
 DD__PRIVATE int dd__wake_worker(dd_tracer *t);
 DD__PRIVATE int64_t dd__now(void);
@@ -7267,58 +7411,33 @@ DD__PRIVATE int dd__after_buffered(dd_tracer *t, int64_t mono) {
     return 0;
 }
 
-DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
-    dd__segment *seg = s->seg, *encode_seg = NULL;
+/* A segment whose last span finished (n_open reached 0): no span of it is open, so no other
+ * thread reaches it any more. The sampling decision is made without the tracer lock (the
+ * sampler has its own); the trace joins the buffer under it, encoded between two holds of it. */
+DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
+    dd__segment *encode_seg = NULL;
     dd_tracer *t = seg->tracer;
     dd__enc *e = NULL;
     unsigned drop = 0;
     uint32_t n;
     int changed = 0, deliver = 0, rc, stats_due = 0;
-    s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
-    s->finished = 1;
+    dd__segment_decide(t, seg, mono);
     pthread_mutex_lock(&t->lock);
-    dd__h_release(t, s); /* the handle dies: any later call with it is ignored and counted */
-    s->next_done = NULL;
-    s->pending = 1;
-    if (seg->done_tail) seg->done_tail->next_done = s;
-    else seg->done_head = s;
-    seg->done_tail = s;
-    seg->n_done++;
-    seg->n_open--;
-    t->counters.spans_finished++;
-    if (seg->n_open == 0) {
-        /* complete: the sampling decision is final, and the trace joins the buffer */
-        dd__segment_decide(t, seg, mono);
-        if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
-        n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
-        if (!n) {
-            dd__seg_release(t, seg);
-        } else {
-            uint64_t est = 300; /* the chunk root's extra tags */
-            dd_span *q;
-            for (q = seg->done_head; q; q = q->next_done) est += 160 + q->tag_bytes;
-            seg->est_bytes = est;
-            if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
-                dd__seg_unlink_open(t, seg);
-                dd__check_fork(t);
-                encode_seg = seg;
-            } else {
-                drop = dd__queue_segment(t, seg, n, est);
-                changed = 1;
-            }
-        }
-    } else if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) {
-        dd__segment_decide(t, seg, mono);
-        seg->locked = 1; /* chunks already out carry this decision */
-        t->counters.partial_flushes++;
-        if (t->stats) stats_due = dd__stats_finish(t, seg);
-        if (dd__segment_filter(t, seg)) {
+    if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
+    n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
+    if (!n) {
+        dd__seg_release(t, seg);
+    } else {
+        uint64_t est = 300; /* the chunk root's extra tags */
+        dd_span *q;
+        for (q = seg->done_head; q; q = q->next_done) est += 160 + q->tag_bytes;
+        seg->est_bytes = est;
+        if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
+            dd__seg_unlink_open(t, seg);
             dd__check_fork(t);
-            n = dd__encode_chunk(t, seg, &t->enc_lock);
-            drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
-                                   t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
-                                   &t->counters, 0);
-            if (drop) drop = dd__drop_first(t, drop);
+            encode_seg = seg;
+        } else {
+            drop = dd__queue_segment(t, seg, n, est);
             changed = 1;
         }
     }
@@ -7332,16 +7451,86 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
                                t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
                                &t->counters, 0);
         if (drop) drop = dd__drop_first(t, drop);
-        dd__seg_free_blocks(t, encode_seg);
         dd__enc_give(t, e);
         deliver = dd__after_buffered(t, mono);
         pthread_mutex_unlock(&t->lock);
+        dd__seg_free_blocks(t, encode_seg); /* the pool has its own lock */
     }
     dd__tlog_drops(t, drop);
     if (deliver) {
         dd__deliver(t, dd__now() + t->flush_timeout_ns, 0, &rc);
     }
     if (deliver || stats_due) dd__stats_pass(t, dd__now() + t->flush_timeout_ns, 0);
+}
+
+/* A finish that made a partial flush due: under the tracer lock, then the segment's (held while
+ * the done list is cut: the other spans' finishes wait). The caller still counts in
+ * seg->n_open, so that no other thread completes the segment (and frees it) meanwhile. */
+DD__PRIVATE DD__T_COLD void dd__finish_partial(dd__segment *seg, int64_t mono) {
+    dd_tracer *t = seg->tracer;
+    unsigned drop = 0;
+    uint32_t n;
+    int deliver = 0, rc, stats_due = 0;
+    pthread_mutex_lock(&t->lock);
+    dd__spin_lock(&seg->lock);
+    if (--seg->n_open == 0) { /* the others finished meanwhile: this one completes it */
+        dd__spin_unlock(&seg->lock);
+        pthread_mutex_unlock(&t->lock);
+        dd__complete(seg, mono);
+        return;
+    }
+    if (t->partial_flush && seg->n_done >= t->partial_flush_min_spans) { /* unless made since */
+        dd__segment_decide(t, seg, mono);
+        seg->locked = 1; /* chunks already out carry this decision */
+        t->counters.partial_flushes++;
+        if (t->stats) stats_due = dd__stats_finish(t, seg);
+        if (dd__segment_filter(t, seg)) {
+            dd__check_fork(t);
+            n = dd__encode_chunk(t, seg, &t->enc_lock);
+            drop = dd__pbuf_append(t, &t->bufs[t->active], &t->enc_lock, n,
+                                   t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
+                                   &t->counters, 0);
+            if (drop) drop = dd__drop_first(t, drop);
+            deliver = dd__after_buffered(t, mono);
+        }
+    }
+    dd__spin_unlock(&seg->lock);
+    pthread_mutex_unlock(&t->lock);
+    dd__tlog_drops(t, drop);
+    if (deliver) dd__deliver(t, dd__now() + t->flush_timeout_ns, 0, &rc);
+    if (deliver || stats_due) dd__stats_pass(t, dd__now() + t->flush_timeout_ns, 0);
+}
+
+/* A span's finish: its handle dies and it joins its segment's done list under the segment's
+ * lock only; the tracer lock is taken when the segment completes or a partial flush is due. */
+DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
+    dd__segment *seg = s->seg;
+    dd_tracer *t = seg->tracer;
+    s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
+    s->finished = 1;
+    s->next_done = NULL;
+    s->pending = 1;
+    dd__spin_lock(&seg->lock);
+    dd__h_release(seg, s); /* the handle dies: any later call with it is ignored and counted */
+    if (seg->done_tail) seg->done_tail->next_done = s;
+    else seg->done_head = s;
+    seg->done_tail = s;
+    seg->n_done++;
+    /* counted before the trace can complete (and its spans be counted as sent or dropped) */
+    __atomic_add_fetch(&t->n_finished, 1, __ATOMIC_SEQ_CST);
+    if (seg->n_open == 1) { /* the last open span: the trace is complete */
+        seg->n_open = 0;
+        dd__spin_unlock(&seg->lock);
+        dd__complete(seg, mono);
+        return;
+    }
+    if (!(t->partial_flush && seg->n_done >= t->partial_flush_min_spans)) {
+        seg->n_open--;
+        dd__spin_unlock(&seg->lock);
+        return;
+    }
+    dd__spin_unlock(&seg->lock);
+    dd__finish_partial(seg, mono);
 }
 
 DD_API void dd_span_finish(dd_span *s) {
@@ -7917,6 +8106,11 @@ DD_API void dd_tracer_counters(const dd_tracer *t, dd_counters *out) {
     }
     pthread_mutex_lock(&m->lock);
     *out = t->counters;
+    /* counted on the span path without the lock (atomics): finished first, so that it never
+     * exceeds started (a span's start is counted before its finish) and, read under the lock,
+     * never falls behind the spans already resolved (counted before its trace can complete) */
+    out->spans_finished = __atomic_load_n(&m->n_finished, __ATOMIC_SEQ_CST);
+    out->spans_started = __atomic_load_n(&m->n_started, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&m->lock);
     /* the two gauges follow from the totals: what is neither open nor resolved is pending */
     out->spans_open = out->spans_started - out->spans_finished;
@@ -7974,11 +8168,23 @@ DD__PRIVATE void dd__drop_pipeline(dd_tracer *t) {
     t->counters.spans_dropped_shutdown += spans;
 }
 
+/* The span path's locks of t: every open segment's (the open list cannot change under t->lock),
+ * then the pool's. lock != 0 takes them, 0 lets them go. */
+DD__PRIVATE void dd__fork_span_locks(dd_tracer *t, int lock) {
+    dd__segment *seg;
+    for (seg = t->open_head; seg; seg = seg->next_open) {
+        if (lock) dd__spin_lock(&seg->lock);
+        else dd__spin_unlock(&seg->lock);
+    }
+    if (lock) dd__spin_lock(&t->pool);
+    else dd__spin_unlock(&t->pool);
+}
 DD__PRIVATE void dd__fork_prepare(void) {
     dd_tracer *t;
     pthread_mutex_lock(&dd__registry_lock);
     for (t = dd__registry; t; t = t->next_registered) {
         pthread_mutex_lock(&t->lock);
+        dd__fork_span_locks(t, 1);
         pthread_mutex_lock(&t->sampler.lock);
     }
     pthread_mutex_lock(&dd__htab_lock); /* after the tracers' locks, as dd__h_grow */
@@ -7987,6 +8193,7 @@ DD__PRIVATE void dd__fork_parent(void) {
     dd_tracer *t;
     pthread_mutex_unlock(&dd__htab_lock);
     for (t = dd__registry; t; t = t->next_registered) {
+        dd__fork_span_locks(t, 0);
         pthread_mutex_unlock(&t->sampler.lock);
         pthread_mutex_unlock(&t->lock);
     }
@@ -7997,6 +8204,7 @@ DD__PRIVATE void dd__fork_child(void) {
     dd__fork_generation = dd__fork_generation + 1;
     pthread_mutex_unlock(&dd__htab_lock);
     for (t = dd__registry; t; t = t->next_registered) {
+        dd__fork_span_locks(t, 0);
         dd__drop_pipeline(t); /* the parent sends these */
         dd__stats_fork_child(t);
         t->has_thread = 0;

@@ -76,10 +76,25 @@ static void *work(void *arg) {
     return NULL;
 }
 
+/* Reads the counters while spans start and finish without the tracer lock (atomics): they must
+ * balance at every instant, never a finished span not started nor a resolved one not finished. */
+static int watch_stop;
+static uint64_t watch_reads, watch_bad;
+static void *watch(void *arg) {
+    dd_tracer *t = (dd_tracer *)arg;
+    while (!__atomic_load_n(&watch_stop, __ATOMIC_ACQUIRE)) {
+        dd_counters k;
+        dd_tracer_counters(t, &k);
+        watch_reads++;
+        if (k.spans_finished > k.spans_started || k.spans_pending > k.spans_finished) watch_bad++;
+    }
+    return NULL;
+}
+
 static void test_threads_spans_flushes_shutdown(void) {
     dd_tracer_config c;
     dd_tracer *t;
-    pthread_t th[THREADS];
+    pthread_t th[THREADS], wt;
     worker w[THREADS];
     dd_span *shared;
     dd_counters k;
@@ -104,6 +119,7 @@ static void test_threads_spans_flushes_shutdown(void) {
         CHECK_MEM(buf, 12, "dd.trace_id=", 12);
         CHECK(n > 44 && buf[44] == ' '); /* 32 hex digits: a 128-bit trace */
     }
+    pthread_create(&wt, NULL, watch, t);
     for (i = 0; i < THREADS; i++) {
         w[i].t = t;
         w[i].shared_root = shared;
@@ -111,6 +127,10 @@ static void test_threads_spans_flushes_shutdown(void) {
         pthread_create(&th[i], NULL, work, &w[i]);
     }
     for (i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+    __atomic_store_n(&watch_stop, 1, __ATOMIC_RELEASE);
+    pthread_join(wt, NULL);
+    CHECK(watch_reads > 0);
+    CHECK_EQ_U64(watch_bad, 0);
     dd_span_finish(shared);
     CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
     dd_tracer_counters(t, &k);
