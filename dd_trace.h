@@ -4057,22 +4057,29 @@ DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size
 }
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
- * referenced, not copied (nor counted in the span's tag bytes). */
+ * referenced, not copied (but counted in the span's tag bytes). */
 DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
     const dd_tracer *t = s->seg->tracer;
     const dd__map *m = &t->svc_map;
     int i;
+    dd__tstr kept;
     if (!p || s->finished) return;
     if (m->n && (i = dd__map_find(m, p, n)) >= 0) {
-        s->service.p = m->text + m->off[i] + m->from_len[i];
-        s->service.n = m->to_len[i];
+        kept.p = m->text + m->off[i] + m->from_len[i];
+        kept.n = m->to_len[i];
+    } else if (n == t->root_service.n && memcmp(p, t->root_service.p, n) == 0) {
+        kept = t->root_service;
+    } else {
+        dd__span_field(s, &s->service, p, n);
         return;
     }
-    if (n == t->root_service.n && memcmp(p, t->root_service.p, n) == 0) {
-        s->service = t->root_service;
+    /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
+    if (kept.n > t->max_tag_bytes - s->tag_bytes) {
+        dd__count_tag_drop(s);
         return;
     }
-    dd__span_field(s, &s->service, p, n);
+    s->tag_bytes += kept.n;
+    s->service = kept;
 }
 
 DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent,
