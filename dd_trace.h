@@ -898,6 +898,7 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 /* Owns the pure helpers of sampling: the Knuth keep/drop, globs, decimal and ksr formatting. No
  * state, no lock, no allocation; any thread. */
 #include <pthread.h>
+#include <sched.h>   /* sched_yield: a waiting agent-rates writer, a waiter on a dd__spin */
 #include <stdio.h> /* the default logger's stderr */
 #include <stdlib.h>
 #include <string.h>
@@ -1220,6 +1221,16 @@ typedef struct dd__agent_rate {
     double rate;
 } dd__agent_rate;
 
+/* One published set of agent rates: written whole by the one writer (under the sampler's lock),
+ * then published; read without any lock (dd__agent_read_begin). */
+typedef struct dd__agent_table {
+    int has_default_rate;
+    double default_rate;
+    size_t n;
+    dd__agent_rate rates[DD_AGENT_RATES_MAX];
+    char text[DD_AGENT_RATES_TEXT_MAX];
+} dd__agent_table;
+
 #define DD__AGENT_BODY_KEEP 1024
 typedef struct dd__sampler {
     dd_log_fn log_fn;
@@ -1239,11 +1250,13 @@ typedef struct dd__sampler {
     pthread_mutex_t lock;
     dd__limiter limiter;
     dd__limiter span_limiters[DD_SPAN_SAMPLING_RULES_MAX];
-    int has_default_rate;
-    double default_rate;
-    size_t n_agent_rates;
-    dd__agent_rate agent_rates[DD_AGENT_RATES_MAX];
-    char agent_text[DD_AGENT_RATES_TEXT_MAX];
+    /* the agent rates, read on every trace decision without the lock: two tables, agent[agent_cur]
+     * the published one; a reader counts itself in agent_readers[i] while it reads table i, and
+     * the writer (under lock) rewrites the other table only once no reader counts in it, then
+     * publishes it (the rates change once per flush; a decision must not wait for that) */
+    unsigned agent_cur;
+    unsigned agent_readers[2];
+    dd__agent_table agent[2];
     /* the last body applied, when it fits: the agent mostly answers the same rates, which then
      * need no parsing (the same body gives the same rates) */
     size_t applied_len; /* 0: none */
@@ -1874,11 +1887,30 @@ DD__PRIVATE int dd__agent_key_is(const char *key, size_t n, const char *svc, siz
            && (env_len == 0 || memcmp(key + 13 + svc_len, env, env_len) == 0);
 }
 
+/* Pins the published agent table for reading (no lock): counts in its readers, then checks it is
+ * still the published one (else the writer may be rewriting it: count out and retry). Paired
+ * with dd__agent_read_end. The sequentially consistent order makes the writer either see the
+ * count or the reader see the newer table. */
+DD__PRIVATE const dd__agent_table *dd__agent_read_begin(dd__sampler *s, unsigned *idx) {
+    for (;;) {
+        unsigned i = __atomic_load_n(&s->agent_cur, __ATOMIC_SEQ_CST) & 1u;
+        __atomic_add_fetch(&s->agent_readers[i], 1, __ATOMIC_SEQ_CST);
+        if ((__atomic_load_n(&s->agent_cur, __ATOMIC_SEQ_CST) & 1u) == i) {
+            *idx = i;
+            return &s->agent[i];
+        }
+        __atomic_sub_fetch(&s->agent_readers[i], 1, __ATOMIC_SEQ_CST);
+    }
+}
+DD__PRIVATE void dd__agent_read_end(dd__sampler *s, unsigned idx) {
+    __atomic_sub_fetch(&s->agent_readers[idx], 1, __ATOMIC_SEQ_CST);
+}
+
 /* Decides keep or drop for a new trace from its local root (docs/sampling.md §2-§9):
  * the first matching rule (then the rate limiter on a keep), else the agent's rate for
  * "service:S,env:E", else the agent's default rate, else keep with mechanism DEFAULT. The caller
  * handles extracted and manual priorities before calling. No allocation; the lock is held only
- * around the limiter and the agent rates. [any thread] */
+ * around the limiter (the agent rates are read without it: dd__agent_read_begin). [any thread] */
 DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in, dd__sampling_decision *out) {
     size_t i;
     const dd__srule *rule = NULL;
@@ -1907,21 +1939,22 @@ DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in
     } else {
         double rate = 1.0;
         int found = 0;
-        pthread_mutex_lock(&s->lock);
-        for (i = 0; i < s->n_agent_rates; i++) {
-            const dd__agent_rate *a = &s->agent_rates[i];
-            if (dd__agent_key_is(s->agent_text + a->off, a->len, in->service, in->service ? in->service_len : 0,
+        unsigned idx;
+        const dd__agent_table *tab = dd__agent_read_begin(s, &idx);
+        for (i = 0; i < tab->n; i++) {
+            const dd__agent_rate *a = &tab->rates[i];
+            if (dd__agent_key_is(tab->text + a->off, a->len, in->service, in->service ? in->service_len : 0,
                                  in->env, in->env ? in->env_len : 0)) {
                 rate = a->rate;
                 found = 1;
                 break;
             }
         }
-        if (!found && s->has_default_rate) {
-            rate = s->default_rate;
+        if (!found && tab->has_default_rate) {
+            rate = tab->default_rate;
             found = 1;
         }
-        pthread_mutex_unlock(&s->lock);
+        dd__agent_read_end(s, idx);
         out->agent_rate = rate;
         out->has_agent_rate = 1;
         if (found) {
@@ -1981,9 +2014,17 @@ DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, 
     }
     /* second pass, under the lock: replace the map (no callback is called while it is held) */
     pthread_mutex_lock(&s->lock);
-    s->n_agent_rates = 0;
     {
         size_t used = 0;
+        unsigned cur = s->agent_cur & 1u, next = cur ^ 1u;
+        dd__agent_table *nt = &s->agent[next];
+        unsigned spins = 0;
+        /* a reader that pinned `next` before the last publish has not finished with it yet */
+        while (__atomic_load_n(&s->agent_readers[next], __ATOMIC_SEQ_CST) != 0)
+            if (++spins % 64 == 0) sched_yield();
+        nt->n = 0;
+        nt->has_default_rate = s->agent[cur].has_default_rate; /* kept unless the body names one */
+        nt->default_rate = s->agent[cur].default_rate;
         dd_json_iter_init(&it, &rates);
         while (dd_json_next(&it, &k, &v) == DD_OK) {
             double r = 0;
@@ -1991,21 +2032,22 @@ DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, 
             dd__agent_rate *a;
             dd_json_number(&v, &r);
             if (dd_json_string_eq(&k, "service:,env:", 13)) {
-                s->has_default_rate = 1;
-                s->default_rate = r;
+                nt->has_default_rate = 1;
+                nt->default_rate = r;
                 continue;
             }
-            if (s->n_agent_rates >= DD_AGENT_RATES_MAX
-                || dd_json_string(&k, s->agent_text + used, DD_AGENT_RATES_TEXT_MAX - used, &klen) != DD_OK) {
+            if (nt->n >= DD_AGENT_RATES_MAX
+                || dd_json_string(&k, nt->text + used, DD_AGENT_RATES_TEXT_MAX - used, &klen) != DD_OK) {
                 dropped++;
                 continue;
             }
-            a = &s->agent_rates[s->n_agent_rates++];
+            a = &nt->rates[nt->n++];
             a->off = (uint32_t)used;
             a->len = (uint32_t)klen;
             a->rate = r;
             used += klen;
         }
+        __atomic_store_n(&s->agent_cur, next, __ATOMIC_SEQ_CST); /* published whole */
     }
     s->applied_len = len <= DD__AGENT_BODY_KEEP ? len : 0;
     memcpy(s->applied, json, s->applied_len);
@@ -2185,13 +2227,28 @@ DD__PRIVATE size_t dd__t_u64_dec(uint64_t v, char *out) {
     out[n] = 0;
     return n;
 }
+/* 16 lowercase hex digits and a NUL. Each 32-bit half is spread to one nibble per byte and
+ * turned into digits all at once (SWAR: +'0', and +39 more where the nibble is over 9): a third
+ * of the instructions of a digit-by-digit loop, on the trace id's high half of every chunk. */
+DD__PRIVATE void dd__t_hex8x(uint32_t h, char *out) {
+    uint64_t x = h;
+    int j;
+    x = ((x & UINT64_C(0xFFFF0000)) << 16) | (x & UINT64_C(0xFFFF));
+    x = ((x & UINT64_C(0x0000FF000000FF00)) << 8) | (x & UINT64_C(0x000000FF000000FF));
+    x = ((x & UINT64_C(0x00F000F000F000F0)) << 4) | (x & UINT64_C(0x000F000F000F000F));
+    x += UINT64_C(0x3030303030303030)
+         + (((x + UINT64_C(0x0606060606060606)) >> 4) & UINT64_C(0x0101010101010101)) * 39;
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x = __builtin_bswap64(x); /* the most significant digit first */
+    memcpy(out, &x, 8);
+    (void)j;
+#else
+    for (j = 0; j < 8; j++) out[j] = (char)(x >> (56 - 8 * j)); /* the most significant digit first */
+#endif
+}
 DD__PRIVATE void dd__t_hex16(uint64_t v, char *out) {
-    static const char hx[] = "0123456789abcdef";
-    int i;
-    for (i = 15; i >= 0; i--) {
-        out[i] = hx[v & 15];
-        v >>= 4;
-    }
+    dd__t_hex8x((uint32_t)(v >> 32), out);
+    dd__t_hex8x((uint32_t)v, out + 8);
     out[16] = 0;
 }
 DD__PRIVATE int dd__t_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
@@ -8048,6 +8105,9 @@ DD__PRIVATE int dd__wake_worker(dd_tracer *t) {
         t->has_thread = 1;
     }
     pthread_cond_broadcast(&t->cond);
+    /* the idle worker is woken and will look at the buffer (arming the interval): the traces that
+     * finish before it runs need not wake it again (dd__after_buffered) */
+    t->worker_idle = 0;
     return 0;
 }
 
@@ -8220,6 +8280,7 @@ DD__PRIVATE void dd__fork_child(void) {
         t->worker_exited = 0;
         t->flush_done = t->flush_req;
         dd__cond_init(t); /* the parent's waiters on it do not exist here */
+        t->sampler.agent_readers[0] = t->sampler.agent_readers[1] = 0; /* readers were other threads */
         pthread_mutex_unlock(&t->sampler.lock);
         pthread_mutex_unlock(&t->lock);
     }
