@@ -13,6 +13,7 @@ static dd__sampler sampler;
 static int kept_by_rule[THREADS];
 static int agent_decisions[THREADS];
 static int spans_kept[THREADS];
+static int torn[THREADS]; /* a "web" decision without web's rate of one table or the other */
 
 static void *decider(void *arg) {
     int id = (int)(size_t)arg, i;
@@ -29,6 +30,8 @@ static void *decider(void *arg) {
         if (d.has_rule_rate && d.priority == 2) kept_by_rule[id]++;
         if (d.mechanism == DD_SAMPLING_MECHANISM_AGENT_RATE || d.mechanism == DD_SAMPLING_MECHANISM_DEFAULT)
             agent_decisions[id]++;
+        if (!(i & 1) && (d.mechanism != DD_SAMPLING_MECHANISM_AGENT_RATE || (d.agent_rate != 0.5 && d.agent_rate != 1.0)))
+            torn[id]++;
         spans_kept[id] += dd__span_sampler_decide(&sampler, &in, in.trace_id.lo, &sd);
     }
     return NULL;
@@ -56,6 +59,10 @@ static void test_concurrent_decisions(void) {
     cfg.rate_limit = 100;
     cfg.rate_limit_set = 1;
     CHECK_EQ_INT(dd__sampler_init(&sampler, &cfg, NULL, NULL, NULL, NULL), DD_OK);
+    { /* web has a rate from the first decision on */
+        static const char first[] = "{\"rate_by_service\":{\"service:web,env:\":1}}";
+        CHECK_EQ_INT(dd__sampler_set_agent_rates(&sampler, first, sizeof first - 1), DD_OK);
+    }
     for (i = 0; i < THREADS; i++) CHECK(pthread_create(&th[i], NULL, decider, (void *)(size_t)i) == 0);
     CHECK(pthread_create(&th[THREADS], NULL, rates_writer, NULL) == 0);
     for (i = 0; i <= THREADS; i++) pthread_join(th[i], NULL);
@@ -63,6 +70,7 @@ static void test_concurrent_decisions(void) {
         kept += kept_by_rule[i];
         agent += agent_decisions[i];
         spans += spans_kept[i];
+        CHECK_EQ_INT(torn[i], 0); /* the lock-free reader sees one whole table */
     }
     CHECK_EQ_INT(kept, 100);                       /* the bucket's capacity, never more */
     CHECK_EQ_INT(agent, THREADS * ROUNDS / 2);     /* every "web" trace */
