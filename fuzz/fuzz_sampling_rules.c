@@ -127,12 +127,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (mode & 4) {
         dd__sampler_set_agent_rates(&sampler, json, n);
-        check(sampler.n_agent_rates <= DD_AGENT_RATES_MAX);
-        for (i = 0; i < sampler.n_agent_rates; i++) {
-            check(sampler.agent_rates[i].rate >= 0.0 && sampler.agent_rates[i].rate <= 1.0);
-            check((size_t)sampler.agent_rates[i].off + sampler.agent_rates[i].len <= DD_AGENT_RATES_TEXT_MAX);
+        const dd__agent_table *tab = &sampler.agent[sampler.agent_cur & 1u]; /* the published table */
+        check(tab->n <= DD_AGENT_RATES_MAX);
+        for (i = 0; i < tab->n; i++) {
+            check(tab->rates[i].rate >= 0.0 && tab->rates[i].rate <= 1.0);
+            check((size_t)tab->rates[i].off + tab->rates[i].len <= DD_AGENT_RATES_TEXT_MAX);
         }
-        if (sampler.has_default_rate) check(sampler.default_rate >= 0.0 && sampler.default_rate <= 1.0);
+        if (tab->has_default_rate) check(tab->default_rate >= 0.0 && tab->default_rate <= 1.0);
         dd__sampler_decide(&sampler, &in, &d);
         check(d.priority >= -1 && d.priority <= 2);
     }
