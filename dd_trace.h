@@ -1217,15 +1217,17 @@ typedef struct dd__srule {
 } dd__srule;
 
 typedef struct dd__agent_rate {
-    uint32_t off, len; /* the key "service:S,env:E" in agent_text */
+    uint32_t off, len; /* the key "service:S,env:E" in the table's text */
     double rate;
+    uint32_t ksr_len;       /* the rate formatted once, when the table is written */
+    char ksr[DD__KSR_MAX];  /* (a decision copies it: no formatting per trace) */
 } dd__agent_rate;
 
 /* One published set of agent rates: written whole by the one writer (under the sampler's lock),
  * then published; read without any lock (dd__agent_read_begin). */
 typedef struct dd__agent_table {
     int has_default_rate;
-    double default_rate;
+    dd__agent_rate dflt; /* the default rate ("service:,env:"): rate and ksr only */
     size_t n;
     dd__agent_rate rates[DD_AGENT_RATES_MAX];
     char text[DD_AGENT_RATES_TEXT_MAX];
@@ -1938,28 +1940,28 @@ DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in
         }
     } else {
         double rate = 1.0;
-        int found = 0;
+        const dd__agent_rate *found = NULL;
         unsigned idx;
         const dd__agent_table *tab = dd__agent_read_begin(s, &idx);
         for (i = 0; i < tab->n; i++) {
             const dd__agent_rate *a = &tab->rates[i];
             if (dd__agent_key_is(tab->text + a->off, a->len, in->service, in->service ? in->service_len : 0,
                                  in->env, in->env ? in->env_len : 0)) {
-                rate = a->rate;
-                found = 1;
+                found = a;
                 break;
             }
         }
-        if (!found && tab->has_default_rate) {
-            rate = tab->default_rate;
-            found = 1;
+        if (!found && tab->has_default_rate) found = &tab->dflt;
+        if (found) { /* copied while the table is pinned */
+            rate = found->rate;
+            out->ksr_len = found->ksr_len;
+            memcpy(out->ksr, found->ksr, sizeof out->ksr);
         }
         dd__agent_read_end(s, idx);
         out->agent_rate = rate;
         out->has_agent_rate = 1;
         if (found) {
             out->mechanism = DD_SAMPLING_MECHANISM_AGENT_RATE;
-            out->ksr_len = dd__sampling_format_ksr(rate, out->ksr);
             out->priority = dd__sampling_keep(in->trace_id.lo, rate) ? DD_PRIORITY_AUTO_KEEP : DD_PRIORITY_AUTO_REJECT;
         } else {
             out->mechanism = DD_SAMPLING_MECHANISM_DEFAULT;
@@ -2024,7 +2026,7 @@ DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, 
             if (++spins % 64 == 0) sched_yield();
         nt->n = 0;
         nt->has_default_rate = s->agent[cur].has_default_rate; /* kept unless the body names one */
-        nt->default_rate = s->agent[cur].default_rate;
+        nt->dflt = s->agent[cur].dflt;
         dd_json_iter_init(&it, &rates);
         while (dd_json_next(&it, &k, &v) == DD_OK) {
             double r = 0;
@@ -2033,7 +2035,9 @@ DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, 
             dd_json_number(&v, &r);
             if (dd_json_string_eq(&k, "service:,env:", 13)) {
                 nt->has_default_rate = 1;
-                nt->default_rate = r;
+                nt->dflt.rate = r;
+                memset(nt->dflt.ksr, 0, sizeof nt->dflt.ksr); /* as a fresh decision's */
+                nt->dflt.ksr_len = (uint32_t)dd__sampling_format_ksr(r, nt->dflt.ksr);
                 continue;
             }
             if (nt->n >= DD_AGENT_RATES_MAX
@@ -2045,6 +2049,8 @@ DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, 
             a->off = (uint32_t)used;
             a->len = (uint32_t)klen;
             a->rate = r;
+            memset(a->ksr, 0, sizeof a->ksr); /* as a fresh decision's */
+            a->ksr_len = (uint32_t)dd__sampling_format_ksr(r, a->ksr);
             used += klen;
         }
         __atomic_store_n(&s->agent_cur, next, __ATOMIC_SEQ_CST); /* published whole */

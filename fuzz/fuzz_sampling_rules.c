@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             check(tab->rates[i].rate >= 0.0 && tab->rates[i].rate <= 1.0);
             check((size_t)tab->rates[i].off + tab->rates[i].len <= DD_AGENT_RATES_TEXT_MAX);
         }
-        if (tab->has_default_rate) check(tab->default_rate >= 0.0 && tab->default_rate <= 1.0);
+        if (tab->has_default_rate) check(tab->dflt.rate >= 0.0 && tab->dflt.rate <= 1.0);
         dd__sampler_decide(&sampler, &in, &d);
         check(d.priority >= -1 && d.priority <= 2);
     }
