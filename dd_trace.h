@@ -2359,15 +2359,19 @@ typedef struct dd__block {
  * key, then the str of the value (meta) or the float64 (a metric: 0xcb and 8 big-endian bytes),
  * with room for vcap value bytes. The value's place is fixed: a replacement whose header is
  * shorter moves the key up (off grows), a longer one moves it back down. The encoder copies a
- * tag whose strings are ASCII as it is, and checks (and repairs) the others as UTF-8: the span's
- * hot path only copies. */
+ * tag whose strings are ASCII (DD__TAG_ASCII, noted by the copy that stored them) as it is, and
+ * checks (and repairs) the others as UTF-8: the span's hot path only copies. */
 typedef struct dd__tag {
     struct dd__tag *next;
     uint32_t klen, vlen, vcap; /* string bytes; a metric's vlen is 8 */
     uint8_t kind;              /* DD__TAG_* */
     uint8_t khdr, vhdr;        /* msgpack header bytes before the key, before the value */
-    uint8_t off;               /* unused bytes before the key's header (0 to 4) */
+    uint8_t off;               /* bits 0-2: unused bytes before the key's header (0 to 4); DD__TAG_ASCII */
 } dd__tag;
+/* In a tag's `off`: its key and (meta) its value are all ASCII, as found by the copy that stored
+ * them; the encoder then copies the tag as it is, without looking at its bytes again. */
+#define DD__TAG_ASCII 0x80
+#define DD__TAG_OFF(g) ((size_t)((g)->off & 7))
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
 /* The tiny helpers of the span and encoding hot paths: inlined, so a tag or a key costs no call. */
 #if defined(__GNUC__)
@@ -2377,7 +2381,7 @@ typedef struct dd__tag {
 #define DD__T_HOT
 #define DD__T_COLD
 #endif
-#define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + (g)->off)
+#define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
 #define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
 #define DD__TAG_KEY(g) (DD__TAG_WIRE(g) + (g)->khdr)
 #define DD__TAG_VAL(g) (DD__TAG_KEY(g) + (g)->klen + (g)->vhdr)
@@ -3150,6 +3154,57 @@ DD__PRIVATE DD__T_HOT int dd__t_is_ascii(const char *s, size_t n) {
     }
     return !(acc & UINT64_C(0x8080808080808080));
 }
+/* dd__mp_copy that also returns the OR of the bytes it copied (DD__T_NOT_ASCII & result: not all
+ * ASCII), from the words it loads anyway: a string's ASCII check folded into its copy. Source and
+ * destination do not overlap. */
+#define DD__T_NOT_ASCII UINT64_C(0x8080808080808080)
+DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or16(char *d, const char *s, size_t n) { /* 16 <= n <= 32 */
+    uint64_t a, b, c, e;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + 8, 8);
+    memcpy(&c, s + n - 16, 8);
+    memcpy(&e, s + n - 8, 8);
+    memcpy(d, &a, 8);
+    memcpy(d + 8, &b, 8);
+    memcpy(d + n - 16, &c, 8);
+    memcpy(d + n - 8, &e, 8);
+    return a | b | c | e;
+}
+DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or(char *d, const char *s, size_t n) {
+    uint64_t a, b;
+    if (n > 64) { /* long values: the library's copy, then the check */
+        memcpy(d, s, n);
+        return dd__t_is_ascii(s, n) ? 0 : 0x80;
+    }
+    if (n > 32) { /* the first 32 bytes, then the last 32 (overlapping) */
+        a = dd__t_copy_or16(d, s, 32);
+        return a | dd__t_copy_or16(d + n - 32, s + n - 32, 32);
+    }
+    if (n >= 16) return dd__t_copy_or16(d, s, n); /* overlapping words, as dd__mp_copy */
+    if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+        return a | b;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+        return x | y;
+    }
+    if (n) {
+        unsigned char x = (unsigned char)s[0], y = (unsigned char)s[n / 2], z = (unsigned char)s[n - 1];
+        d[0] = (char)x;
+        d[n / 2] = (char)y;
+        d[n - 1] = (char)z;
+        return (uint64_t)(x | y | z);
+    }
+    return 0;
+}
 /* Copies a string into the span's area, within the tag-bytes limit. Bytes are kept as given;
  * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
 DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out) {
@@ -3239,11 +3294,12 @@ DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, s
 DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
                                            size_t vhdr) {
     char *val = DD__TAG_VAL(g);
+    size_t off = DD__TAG_OFF(g);
+    uint64_t acc;
     if (vhdr != g->vhdr) {
         char *wire = DD__TAG_WIRE(g);
-        size_t off = g->off + g->vhdr - vhdr;
-        memmove(DD__TAG_WIRE(g) - g->off + off, wire, (size_t)g->khdr + g->klen);
-        g->off = (uint8_t)off;
+        off = off + g->vhdr - vhdr;
+        memmove(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off, wire, (size_t)g->khdr + g->klen);
         g->vhdr = (uint8_t)vhdr;
     }
     if (kind != g->kind) {
@@ -3254,12 +3310,18 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
     dd__tag_put_value(val - vhdr, kind, v, vlen);
     s->tag_bytes += (uint32_t)vlen - g->vlen;
     g->vlen = (uint32_t)vlen;
+    /* the key's bytes are not known apart from the old value's: both checked (a rare path) */
+    acc = dd__t_is_ascii(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off + g->khdr, g->klen) ? 0 : 0x80;
+    if (kind == DD__TAG_META && !dd__t_is_ascii(val, vlen)) acc = 0x80;
+    g->off = (uint8_t)(off | (acc ? 0 : DD__TAG_ASCII));
 }
 /* Appends a new tag with room for cap value bytes (cap >= vlen). 0 when memory runs out. */
 DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                                       size_t vhdr, size_t cap, uint64_t bit) {
     size_t khdr = dd__str_hdr_len(klen);
     dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + cap);
+    uint64_t acc;
+    char *val;
     if (!n) return 0;
     n->klen = (uint32_t)klen;
     n->vlen = (uint32_t)vlen;
@@ -3269,8 +3331,11 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     n->vhdr = (uint8_t)vhdr;
     n->off = 0;
     dd__str_hdr(DD__TAG_WIRE(n), klen);
-    dd__mp_copy(DD__TAG_KEY(n), k, klen);
-    dd__tag_put_value(DD__TAG_KEY(n) + klen, kind, v, vlen);
+    acc = dd__t_copy_or(DD__TAG_KEY(n), k, klen);
+    val = DD__TAG_KEY(n) + klen;
+    if (kind == DD__TAG_META) acc |= dd__t_copy_or(val + dd__str_hdr(val, vlen), v, vlen);
+    else dd__tag_put_value(val, kind, v, vlen);
+    if (!(acc & DD__T_NOT_ASCII)) n->off = DD__TAG_ASCII;
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     s->tag_bytes += (uint32_t)(klen + vlen);
@@ -3291,7 +3356,7 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
         dd__count_tag_drop(s);
         return;
     }
-    if (vlen <= g->vcap && vhdr <= (size_t)g->off + g->vhdr) {
+    if (vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) {
         dd__tag_replace(s, g, kind, v, vlen, vhdr);
         return;
     }
@@ -3343,6 +3408,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     char *cur = s->cur;
     size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
     unsigned char *w;
+    uint64_t acc;
     if (klen - 1 >= 31 || vlen > 255 || s->finished) return 0;
     bit = dd__key_bit(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
     if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
@@ -3373,10 +3439,9 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     g->kind = (uint8_t)kind;
     g->khdr = 1;
     g->vhdr = (uint8_t)vhdr;
-    g->off = 0;
     w = (unsigned char *)g + DD__TAG_HDR;
     w[0] = (unsigned char)(0xa0 | klen);
-    dd__mp_copy(w + 1, k, klen);
+    acc = dd__t_copy_or((char *)w + 1, k, klen);
     w += 1 + klen;
     if (kind == DD__TAG_META) {
         if (vlen < 32) {
@@ -3385,10 +3450,11 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
             w[0] = 0xd9;
             w[1] = (unsigned char)vlen;
         }
-        dd__mp_copy(w + vhdr, v, vlen);
+        acc |= dd__t_copy_or((char *)w + vhdr, v, vlen);
     } else {
         dd__tag_put_value((char *)w, DD__TAG_METRIC, (const char *)&num, 8);
     }
+    g->off = acc & DD__T_NOT_ASCII ? 0 : DD__TAG_ASCII;
     return 1;
 }
 /* dd__span_put_any, new short keys first (the tracer's own tags: HTTP, errors, Lambda). */
@@ -5607,14 +5673,6 @@ DD__PRIVATE int dd__sys_clash(const dd__sys *sy, const dd_span *s) {
         if (dd__span_find(s, sy->k[i].p, sy->k[i].n)) return 1;
     return 0;
 }
-/* A tag whose strings are ASCII goes on the wire as stored (a metric's value is its float64). */
-DD__PRIVATE DD__T_HOT int dd__tag_ascii(const dd__tag *g) {
-    const char *k = DD__TAG_KEY(g);
-    uint64_t acc = dd__enc_or_bytes(k, g->klen);
-    if (g->kind != DD__TAG_METRIC) acc |= dd__enc_or_bytes(k + g->klen + g->vhdr, g->vlen);
-    return !(acc & UINT64_C(0x8080808080808080));
-}
-
 /* A tag with a string that is not ASCII: checked (and repaired) as UTF-8; out of line, so that
  * the copy loop stays small. */
 DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end,
@@ -5747,7 +5805,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
             if (hdr) count--;
             continue;
         }
-        if (dd__tag_ascii(g)) {
+        if (g->off & DD__TAG_ASCII) { /* stored as it goes on the wire (a metric: its float64) */
             size_t n = DD__TAG_WIRE_LEN(g);
             DD__ROOM(n);
             dd__mp_copy(p, DD__TAG_WIRE(g), n);
@@ -5805,7 +5863,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     g = mt_ok ? (n_mt ? mt[0] : NULL) : s->tags;
     for (i = 0; g; g = mt_ok ? (++i < n_mt ? mt[i] : NULL) : g->next) {
         if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
-        if (dd__tag_ascii(g)) {
+        if (g->off & DD__TAG_ASCII) { /* stored as it goes on the wire (a metric: its float64) */
             size_t n = DD__TAG_WIRE_LEN(g);
             DD__ROOM(n);
             dd__mp_copy(p, DD__TAG_WIRE(g), n);
