@@ -2423,7 +2423,15 @@ struct dd_span {
     /* flags, 0 or 1, a byte each (pending: in the segment's done list) */
     uint8_t error, measured, explicit_start, resource_set, pending, finished;
     uint8_t ss_keep, ss_has_mps; /* single-span sampling verdict */
+    uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
 };
+/* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
+#define DD__SA_NAME 1
+#define DD__SA_SERVICE 2
+#define DD__SA_RESOURCE 4
+#define DD__SA_TYPE 8
+#define DD__SA_SET(s, bit, or_bytes) \
+    ((s)->ascii = (uint8_t)(((s)->ascii & ~(bit)) | ((or_bytes) & DD__T_NOT_ASCII ? 0 : (bit))))
 
 typedef struct dd__segment {
     struct dd__segment *prev_open, *next_open; /* while open */
@@ -2579,6 +2587,7 @@ struct dd_tracer {
     dd__map psm;        /* DD_TRACE_PEER_SERVICE_MAPPING */
     dd__map svc_map;    /* DD_SERVICE_MAPPING: span services renamed as they are set */
     dd__tstr root_service; /* the tracer's service after DD_SERVICE_MAPPING */
+    uint8_t root_service_ascii; /* DD__SA_SERVICE when root_service is all ASCII, else 0 */
     uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
     uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
     char ht_text[2048]; /* each header name, then its tag name (when mapped) */
@@ -3172,15 +3181,15 @@ DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or16(char *d, const char *s, size_t n)
 }
 DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or(char *d, const char *s, size_t n) {
     uint64_t a, b;
-    if (n > 64) { /* long values: the library's copy, then the check */
-        memcpy(d, s, n);
+    if (n > 16) {
+        if (n <= 32) return dd__t_copy_or16(d, s, n); /* overlapping words, as dd__mp_copy */
+        if (n <= 64) { /* the first 32 bytes, then the last 32 (overlapping) */
+            a = dd__t_copy_or16(d, s, 32);
+            return a | dd__t_copy_or16(d + n - 32, s + n - 32, 32);
+        }
+        memcpy(d, s, n); /* long values: the library's copy, then the check */
         return dd__t_is_ascii(s, n) ? 0 : 0x80;
     }
-    if (n > 32) { /* the first 32 bytes, then the last 32 (overlapping) */
-        a = dd__t_copy_or16(d, s, 32);
-        return a | dd__t_copy_or16(d + n - 32, s + n - 32, 32);
-    }
-    if (n >= 16) return dd__t_copy_or16(d, s, n); /* overlapping words, as dd__mp_copy */
     if (n >= 8) {
         memcpy(&a, s, 8);
         memcpy(&b, s + n - 8, 8);
@@ -3207,17 +3216,18 @@ DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or(char *d, const char *s, size_t n) {
 }
 /* Copies a string into the span's area, within the tag-bytes limit. Bytes are kept as given;
  * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
-DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out) {
+DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out, unsigned bit) {
     char *dst;
     if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) return -1;
     if (n == 0) {
         out->p = "";
         out->n = 0;
+        s->ascii = (uint8_t)(s->ascii | bit);
         return 0;
     }
     dst = dd__span_room(s, n);
     if (!dst) return -1;
-    dd__mp_copy(dst, p, n);
+    DD__SA_SET(s, bit, dd__t_copy_or(dst, p, n));
     s->tag_bytes += (uint32_t)n;
     out->p = dst;
     out->n = (uint32_t)n;
@@ -4116,10 +4126,10 @@ DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace
  * tracer's (but to count a drop). */
 DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen(p) : n; }
 
-/* Names a span field: copies the string into the span's area. */
-DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size_t n) {
+/* Names a span field: copies the string into the span's area; bit: the field's DD__SA_*. */
+DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, unsigned bit, const char *p, size_t n) {
     if (!p || s->finished) return;
-    if (dd__span_copy(s, p, n, field) != 0) dd__count_tag_drop(s);
+    if (dd__span_copy(s, p, n, field, bit) != 0) dd__count_tag_drop(s);
 }
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
@@ -4129,14 +4139,17 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
     const dd__map *m = &t->svc_map;
     int i;
     dd__tstr kept;
+    unsigned ascii;
     if (!p || s->finished) return;
     if (m->n && (i = dd__map_find(m, p, n)) >= 0) {
         kept.p = m->text + m->off[i] + m->from_len[i];
         kept.n = m->to_len[i];
+        ascii = dd__t_is_ascii(kept.p, kept.n) ? DD__SA_SERVICE : 0;
     } else if (n == t->root_service.n && memcmp(p, t->root_service.p, n) == 0) {
         kept = t->root_service;
+        ascii = t->root_service_ascii;
     } else {
-        dd__span_field(s, &s->service, p, n);
+        dd__span_field(s, &s->service, DD__SA_SERVICE, p, n);
         return;
     }
     /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
@@ -4146,6 +4159,7 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
     }
     s->tag_bytes += kept.n;
     s->service = kept;
+    s->ascii = (uint8_t)((s->ascii & ~DD__SA_SERVICE) | ascii);
 }
 
 DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent,
@@ -4158,6 +4172,7 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->span_id = dd__new_span_id(t);
     s->start_ns = start_ns;
     s->name.p = s->service.p = s->resource.p = s->type.p = "";
+    s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
     s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
     s->end = s->cur + DD__SPAN_INLINE_BYTES;
 }
@@ -4171,26 +4186,35 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
     need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
     if (need <= (size_t)(s->end - s->cur) && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
         char *d = s->cur;
+        uint64_t acc, racc;
         s->cur += need;
-        dd__mp_copy(d, name, nn);
+        acc = dd__t_copy_or(d, name, nn);
         s->name.p = d;
         s->name.n = (uint32_t)nn;
         s->tag_bytes += (uint32_t)nn;
         if (!res) {
             s->resource = s->name;
+            DD__SA_SET(s, DD__SA_NAME | DD__SA_RESOURCE, acc);
             return;
         }
-        dd__mp_copy(d + a, res, rn);
+        racc = dd__t_copy_or(d + a, res, rn);
+        if (!((acc | racc) & DD__T_NOT_ASCII)) { /* most spans: one test for both */
+            s->ascii |= DD__SA_NAME | DD__SA_RESOURCE;
+        } else {
+            DD__SA_SET(s, DD__SA_NAME, acc);
+            DD__SA_SET(s, DD__SA_RESOURCE, racc);
+        }
         s->resource.p = d + a;
         s->resource.n = (uint32_t)rn;
         s->tag_bytes += (uint32_t)rn;
         s->resource_set = 1;
         return;
     }
-    dd__span_field(s, &s->name, name, nn);
+    dd__span_field(s, &s->name, DD__SA_NAME, name, nn);
     s->resource = s->name;
+    DD__SA_SET(s, DD__SA_RESOURCE, s->ascii & DD__SA_NAME ? 0 : 0x80);
     if (res) {
-        dd__span_field(s, &s->resource, res, rn);
+        dd__span_field(s, &s->resource, DD__SA_RESOURCE, res, rn);
         s->resource_set = 1;
     }
 }
@@ -4232,11 +4256,12 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t);
     s->parent_id = parent->span_id;
     s->service = parent->service;
+    s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-        if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
+        if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
     }
     if (opts && opts->resource)
         dd__span_names(s, name, name_len, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
@@ -4478,8 +4503,9 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
     s->service = t->root_service;
+    s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | t->root_service_ascii);
     if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-    if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
+    if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
     dd__span_names(s, opts->name, dd__t_slen(opts->name, opts->name_len), opts->resource,
                    dd__t_slen(opts->resource, opts->resource_len));
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
@@ -4511,8 +4537,11 @@ DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
 /* The resource follows the name until it is set itself. */
 DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
     if (!(s = dd__span_live(s)) || !v) return;
-    dd__span_field(s, &s->name, v, n);
-    if (!s->resource_set) s->resource = s->name;
+    dd__span_field(s, &s->name, DD__SA_NAME, v, n);
+    if (!s->resource_set) {
+        s->resource = s->name;
+        DD__SA_SET(s, DD__SA_RESOURCE, s->ascii & DD__SA_NAME ? 0 : 0x80);
+    }
 }
 DD_API void dd_span_set_name(dd_span *s, const char *v) {
     if (v) dd_span_set_name_n(s, v, strlen(v));
@@ -4525,17 +4554,17 @@ DD_API void dd_span_set_service_n(dd_span *s, const char *v, size_t n) {
 }
 DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
     if (!(s = dd__span_live(s)) || !v) return;
-    dd__span_field(s, &s->resource, v, n);
+    dd__span_field(s, &s->resource, DD__SA_RESOURCE, v, n);
     s->resource_set = 1;
 }
 DD_API void dd_span_set_resource(dd_span *s, const char *v) {
     if (v) dd_span_set_resource_n(s, v, strlen(v));
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, v, strlen(v));
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, strlen(v));
 }
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, v, n);
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, n);
 }
 /*--- tags ---*/
 /* Tag setters and getters of one span: no lock unless the span's area is full; manual.keep/drop
@@ -4867,6 +4896,7 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
             t->root_service.n = t->svc_map.to_len[i];
         }
     }
+    t->root_service_ascii = dd__t_is_ascii(t->root_service.p, t->root_service.n) ? DD__SA_SERVICE : 0;
     t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
     t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
     v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");
@@ -5007,7 +5037,7 @@ DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, c
     size_t i;
     if (!(s = dd__span_live(s)) || s->finished) return;
     dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
-    dd__span_field(s, &s->type, client ? "http" : "web", client ? 4 : 3);
+    dd__span_field(s, &s->type, DD__SA_TYPE, client ? "http" : "web", client ? 4 : 3);
     if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
     if (url) dd__http_url(s, url, strlen(url), client);
     if (!client) {
@@ -5576,6 +5606,14 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_vstr(dd_tracer *t, dd__enc *e, uint8_t *p
     }
     return dd__enc_vstr_slow(t, e, p, end, s, n);
 }
+/* A span's name, service, resource or type: copied when the span noted it all ASCII (DD__SA_*),
+ * else checked as dd__enc_vstr does. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_field(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, dd__tstr f,
+                                             unsigned ascii) {
+    if (!ascii) return dd__enc_vstr(t, e, p, end, f.p, f.n);
+    if ((size_t)(*end - p) < (size_t)f.n + 5 && !(p = dd__enc_grow(&e->w, p, (size_t)f.n + 5, end))) return NULL;
+    return dd__enc_strb(p, f.p, f.n);
+}
 /* A link's own attributes, in the order they were given (see dd__link's `attrs`). */
 DD__PRIVATE void dd__enc_link_attrs(dd_tracer *t, dd__enc *e, const dd__link *k) {
     const char *p = k->attrs;
@@ -5733,16 +5771,16 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     p = dd__enc_u64(p, s->parent_id);
     DD__ROOM(5);
     p = DD__KEY(p, "name");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->name.p, s->name.n))) return;
+    if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return;
     DD__ROOM(8);
     p = DD__KEY(p, "service");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->service.p, s->service.n))) return;
+    if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return;
     DD__ROOM(9);
     p = DD__KEY(p, "resource");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->resource.p, s->resource.n))) return;
+    if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return;
     DD__ROOM(5);
     p = DD__KEY(p, "type");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->type.p, s->type.n))) return;
+    if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
     DD__ROOM(6 + 9 + 9 + 9 + 6 + 9 + 5 + 5);
     p = DD__KEY(p, "start");
     p = dd__enc_i64(p, s->start_ns);
