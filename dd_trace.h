@@ -5473,6 +5473,12 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_u64(uint8_t *p, uint64_t v) {
     if (v <= 0xffffffffu) return dd__enc_tagged(p, 0xce, v, 4);
     return dd__enc_tagged(p, 0xcf, v, 8);
 }
+/* dd__enc_u64 for values that are nearly always over 32 bits (random ids, Unix times in ns): that
+ * case tested first. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_big(uint8_t *p, uint64_t v) {
+    if (v > 0xffffffffu) return dd__enc_tagged(p, 0xcf, v, 8);
+    return dd__enc_u64(p, v);
+}
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_i64(uint8_t *p, int64_t v) {
     uint64_t u = (uint64_t)v; /* two's complement bytes of a negative value */
     if (v >= 0) return dd__enc_u64(p, u);
@@ -5764,11 +5770,11 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     end = w->buf + w->cap;
     *p++ = s->n_links ? 0x8d : 0x8c;
     p = DD__KEY(p, "trace_id");
-    p = dd__enc_u64(p, seg->trace_id.lo);
+    p = dd__enc_big(p, seg->trace_id.lo);
     p = DD__KEY(p, "span_id");
-    p = dd__enc_u64(p, s->span_id);
+    p = dd__enc_big(p, s->span_id);
     p = DD__KEY(p, "parent_id");
-    p = dd__enc_u64(p, s->parent_id);
+    p = dd__enc_big(p, s->parent_id);
     DD__ROOM(5);
     p = DD__KEY(p, "name");
     if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return;
@@ -5783,7 +5789,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
     DD__ROOM(6 + 9 + 9 + 9 + 6 + 9 + 5 + 5);
     p = DD__KEY(p, "start");
-    p = dd__enc_i64(p, s->start_ns);
+    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
     p = DD__KEY(p, "duration");
     p = dd__enc_i64(p, s->duration);
     p = DD__KEY(p, "error");
