@@ -2430,6 +2430,7 @@ struct dd_span {
 #define DD__SA_SERVICE 2
 #define DD__SA_RESOURCE 4
 #define DD__SA_TYPE 8
+#define DD__SA_ALL 15
 #define DD__SA_SET(s, bit, or_bytes) \
     ((s)->ascii = (uint8_t)(((s)->ascii & ~(bit)) | ((or_bytes) & DD__T_NOT_ASCII ? 0 : (bit))))
 
@@ -5775,18 +5776,30 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     p = dd__enc_big(p, s->span_id);
     p = DD__KEY(p, "parent_id");
     p = dd__enc_big(p, s->parent_id);
-    DD__ROOM(5);
-    p = DD__KEY(p, "name");
-    if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return;
-    DD__ROOM(8);
-    p = DD__KEY(p, "service");
-    if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return;
-    DD__ROOM(9);
-    p = DD__KEY(p, "resource");
-    if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return;
-    DD__ROOM(5);
-    p = DD__KEY(p, "type");
-    if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
+    if ((s->ascii & DD__SA_ALL) == DD__SA_ALL) { /* most spans: the four strings, one room check */
+        DD__ROOM((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5);
+        p = DD__KEY(p, "name");
+        p = dd__enc_strb(p, s->name.p, s->name.n);
+        p = DD__KEY(p, "service");
+        p = dd__enc_strb(p, s->service.p, s->service.n);
+        p = DD__KEY(p, "resource");
+        p = dd__enc_strb(p, s->resource.p, s->resource.n);
+        p = DD__KEY(p, "type");
+        p = dd__enc_strb(p, s->type.p, s->type.n);
+    } else {
+        DD__ROOM(5);
+        p = DD__KEY(p, "name");
+        if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return;
+        DD__ROOM(8);
+        p = DD__KEY(p, "service");
+        if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return;
+        DD__ROOM(9);
+        p = DD__KEY(p, "resource");
+        if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return;
+        DD__ROOM(5);
+        p = DD__KEY(p, "type");
+        if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
+    }
     DD__ROOM(6 + 9 + 9 + 9 + 6 + 9 + 5 + 5);
     p = DD__KEY(p, "start");
     p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
