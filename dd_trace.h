@@ -5743,6 +5743,8 @@ DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
     return 1;
 }
 
+/* The room of start, duration and error with their keys, and of the "meta" key and its map header. */
+#define DD__ENC_TIMES_ROOM (6 + 9 + 9 + 9 + 6 + 9 + 5 + 5)
 /* The room of a span map's head: marker, trace_id, span_id and parent_id. */
 #define DD__ENC_HEAD_ROOM 64
 #define DD__ENC_MT_MAX 32 /* metric tags remembered by the meta walk (more: the metrics walk again) */
@@ -5777,7 +5779,8 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     p = DD__KEY(p, "parent_id");
     p = dd__enc_big(p, s->parent_id);
     if ((s->ascii & DD__SA_ALL) == DD__SA_ALL) { /* most spans: the four strings, one room check */
-        DD__ROOM((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5);
+        DD__ROOM((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5
+                 + DD__ENC_TIMES_ROOM);
         p = DD__KEY(p, "name");
         p = dd__enc_strb(p, s->name.p, s->name.n);
         p = DD__KEY(p, "service");
@@ -5799,8 +5802,8 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         DD__ROOM(5);
         p = DD__KEY(p, "type");
         if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
+        DD__ROOM(DD__ENC_TIMES_ROOM);
     }
-    DD__ROOM(6 + 9 + 9 + 9 + 6 + 9 + 5 + 5);
     p = DD__KEY(p, "start");
     p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
     p = DD__KEY(p, "duration");
