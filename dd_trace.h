@@ -2369,7 +2369,8 @@ typedef struct dd__tag {
     uint8_t off;               /* bits 0-2: unused bytes before the key's header (0 to 4); DD__TAG_ASCII */
 } dd__tag;
 /* In a tag's `off`: its key and (meta) its value are all ASCII, as found by the copy that stored
- * them; the encoder then copies the tag as it is, without looking at its bytes again. */
+ * them; the encoder then copies the tag as it is, without looking at its bytes again. Clear (not
+ * ASCII, or a value replaced in place): the encoder checks the strings, as dd__enc_tag_checked. */
 #define DD__TAG_ASCII 0x80
 #define DD__TAG_OFF(g) ((size_t)((g)->off & 7))
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
@@ -3306,7 +3307,6 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
                                            size_t vhdr) {
     char *val = DD__TAG_VAL(g);
     size_t off = DD__TAG_OFF(g);
-    uint64_t acc;
     if (vhdr != g->vhdr) {
         char *wire = DD__TAG_WIRE(g);
         off = off + g->vhdr - vhdr;
@@ -3321,10 +3321,8 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
     dd__tag_put_value(val - vhdr, kind, v, vlen);
     s->tag_bytes += (uint32_t)vlen - g->vlen;
     g->vlen = (uint32_t)vlen;
-    /* the key's bytes are not known apart from the old value's: both checked (a rare path) */
-    acc = dd__t_is_ascii(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off + g->khdr, g->klen) ? 0 : 0x80;
-    if (kind == DD__TAG_META && !dd__t_is_ascii(val, vlen)) acc = 0x80;
-    g->off = (uint8_t)(off | (acc ? 0 : DD__TAG_ASCII));
+    g->off = (uint8_t)off; /* DD__TAG_ASCII cleared: the encoder checks a replaced value (a long
+                              value would cost its check on every replacement here) */
 }
 /* Appends a new tag with room for cap value bytes (cap >= vlen). 0 when memory runs out. */
 DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
