@@ -2422,15 +2422,20 @@ typedef struct dd__block {
  * key, then the str of the value (meta) or the float64 (a metric: 0xcb and 8 big-endian bytes),
  * with room for vcap value bytes. The value's place is fixed: a replacement whose header is
  * shorter moves the key up (off grows), a longer one moves it back down. The encoder copies a
- * tag whose strings are ASCII as it is, and checks (and repairs) the others as UTF-8: the span's
- * hot path only copies. */
+ * tag whose strings are ASCII (DD__TAG_ASCII, noted by the copy that stored them) as it is, and
+ * checks (and repairs) the others as UTF-8: the span's hot path only copies. */
 typedef struct dd__tag {
     struct dd__tag *next;
     uint32_t klen, vlen, vcap; /* string bytes; a metric's vlen is 8 */
     uint8_t kind;              /* DD__TAG_* */
     uint8_t khdr, vhdr;        /* msgpack header bytes before the key, before the value */
-    uint8_t off;               /* unused bytes before the key's header (0 to 4) */
+    uint8_t off;               /* bits 0-2: unused bytes before the key's header (0 to 4); DD__TAG_ASCII */
 } dd__tag;
+/* In a tag's `off`: its key and (meta) its value are all ASCII, as found by the copy that stored
+ * them; the encoder then copies the tag as it is, without looking at its bytes again. Clear (not
+ * ASCII, or a value replaced in place): the encoder checks the strings, as dd__enc_tag_checked. */
+#define DD__TAG_ASCII 0x80
+#define DD__TAG_OFF(g) ((size_t)((g)->off & 7))
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
 /* The tiny helpers of the span and encoding hot paths: inlined, so a tag or a key costs no call. */
 #if defined(__GNUC__)
@@ -2440,7 +2445,7 @@ typedef struct dd__tag {
 #define DD__T_HOT
 #define DD__T_COLD
 #endif
-#define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + (g)->off)
+#define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
 #define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
 #define DD__TAG_KEY(g) (DD__TAG_WIRE(g) + (g)->khdr)
 #define DD__TAG_VAL(g) (DD__TAG_KEY(g) + (g)->klen + (g)->vhdr)
@@ -2482,7 +2487,16 @@ struct dd_span {
     /* flags, 0 or 1, a byte each (pending: in the segment's done list) */
     uint8_t error, measured, explicit_start, resource_set, pending, finished;
     uint8_t ss_keep, ss_has_mps; /* single-span sampling verdict */
+    uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
 };
+/* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
+#define DD__SA_NAME 1
+#define DD__SA_SERVICE 2
+#define DD__SA_RESOURCE 4
+#define DD__SA_TYPE 8
+#define DD__SA_ALL 15
+#define DD__SA_SET(s, bit, or_bytes) \
+    ((s)->ascii = (uint8_t)(((s)->ascii & ~(bit)) | ((or_bytes) & DD__T_NOT_ASCII ? 0 : (bit))))
 
 typedef struct dd__segment {
     struct dd__segment *prev_open, *next_open; /* while open */
@@ -2638,6 +2652,7 @@ struct dd_tracer {
     dd__map psm;        /* DD_TRACE_PEER_SERVICE_MAPPING */
     dd__map svc_map;    /* DD_SERVICE_MAPPING: span services renamed as they are set */
     dd__tstr root_service; /* the tracer's service after DD_SERVICE_MAPPING */
+    uint8_t root_service_ascii; /* DD__SA_SERVICE when root_service is all ASCII, else 0 */
     uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
     uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
     char ht_text[2048]; /* each header name, then its tag name (when mapped) */
@@ -3213,19 +3228,71 @@ DD__PRIVATE DD__T_HOT int dd__t_is_ascii(const char *s, size_t n) {
     }
     return !(acc & UINT64_C(0x8080808080808080));
 }
+/* dd__mp_copy that also returns the OR of the bytes it copied (DD__T_NOT_ASCII & result: not all
+ * ASCII), from the words it loads anyway: a string's ASCII check folded into its copy. Source and
+ * destination do not overlap. */
+#define DD__T_NOT_ASCII UINT64_C(0x8080808080808080)
+DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or16(char *d, const char *s, size_t n) { /* 16 <= n <= 32 */
+    uint64_t a, b, c, e;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + 8, 8);
+    memcpy(&c, s + n - 16, 8);
+    memcpy(&e, s + n - 8, 8);
+    memcpy(d, &a, 8);
+    memcpy(d + 8, &b, 8);
+    memcpy(d + n - 16, &c, 8);
+    memcpy(d + n - 8, &e, 8);
+    return a | b | c | e;
+}
+DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or(char *d, const char *s, size_t n) {
+    uint64_t a, b;
+    if (n > 16) {
+        if (n <= 32) return dd__t_copy_or16(d, s, n); /* overlapping words, as dd__mp_copy */
+        if (n <= 64) { /* the first 32 bytes, then the last 32 (overlapping) */
+            a = dd__t_copy_or16(d, s, 32);
+            return a | dd__t_copy_or16(d + n - 32, s + n - 32, 32);
+        }
+        memcpy(d, s, n); /* long values: the library's copy, then the check */
+        return dd__t_is_ascii(s, n) ? 0 : 0x80;
+    }
+    if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+        return a | b;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+        return x | y;
+    }
+    if (n) {
+        unsigned char x = (unsigned char)s[0], y = (unsigned char)s[n / 2], z = (unsigned char)s[n - 1];
+        d[0] = (char)x;
+        d[n / 2] = (char)y;
+        d[n - 1] = (char)z;
+        return (uint64_t)(x | y | z);
+    }
+    return 0;
+}
 /* Copies a string into the span's area, within the tag-bytes limit. Bytes are kept as given;
  * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
-DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out) {
+DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out, unsigned bit) {
     char *dst;
     if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) return -1;
     if (n == 0) {
         out->p = "";
         out->n = 0;
+        s->ascii = (uint8_t)(s->ascii | bit);
         return 0;
     }
     dst = dd__span_room(s, n);
     if (!dst) return -1;
-    dd__mp_copy(dst, p, n);
+    DD__SA_SET(s, bit, dd__t_copy_or(dst, p, n));
     s->tag_bytes += (uint32_t)n;
     out->p = dst;
     out->n = (uint32_t)n;
@@ -3302,11 +3369,11 @@ DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, s
 DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
                                            size_t vhdr) {
     char *val = DD__TAG_VAL(g);
+    size_t off = DD__TAG_OFF(g);
     if (vhdr != g->vhdr) {
         char *wire = DD__TAG_WIRE(g);
-        size_t off = g->off + g->vhdr - vhdr;
-        memmove(DD__TAG_WIRE(g) - g->off + off, wire, (size_t)g->khdr + g->klen);
-        g->off = (uint8_t)off;
+        off = off + g->vhdr - vhdr;
+        memmove(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off, wire, (size_t)g->khdr + g->klen);
         g->vhdr = (uint8_t)vhdr;
     }
     if (kind != g->kind) {
@@ -3317,12 +3384,16 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
     dd__tag_put_value(val - vhdr, kind, v, vlen);
     s->tag_bytes += (uint32_t)vlen - g->vlen;
     g->vlen = (uint32_t)vlen;
+    g->off = (uint8_t)off; /* DD__TAG_ASCII cleared: the encoder checks a replaced value (a long
+                              value would cost its check on every replacement here) */
 }
 /* Appends a new tag with room for cap value bytes (cap >= vlen). 0 when memory runs out. */
 DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                                       size_t vhdr, size_t cap, uint64_t bit) {
     size_t khdr = dd__str_hdr_len(klen);
     dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + cap);
+    uint64_t acc;
+    char *val;
     if (!n) return 0;
     n->klen = (uint32_t)klen;
     n->vlen = (uint32_t)vlen;
@@ -3332,8 +3403,11 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     n->vhdr = (uint8_t)vhdr;
     n->off = 0;
     dd__str_hdr(DD__TAG_WIRE(n), klen);
-    dd__mp_copy(DD__TAG_KEY(n), k, klen);
-    dd__tag_put_value(DD__TAG_KEY(n) + klen, kind, v, vlen);
+    acc = dd__t_copy_or(DD__TAG_KEY(n), k, klen);
+    val = DD__TAG_KEY(n) + klen;
+    if (kind == DD__TAG_META) acc |= dd__t_copy_or(val + dd__str_hdr(val, vlen), v, vlen);
+    else dd__tag_put_value(val, kind, v, vlen);
+    if (!(acc & DD__T_NOT_ASCII)) n->off = DD__TAG_ASCII;
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     s->tag_bytes += (uint32_t)(klen + vlen);
@@ -3354,7 +3428,7 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
         dd__count_tag_drop(s);
         return;
     }
-    if (vlen <= g->vcap && vhdr <= (size_t)g->off + g->vhdr) {
+    if (vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) {
         dd__tag_replace(s, g, kind, v, vlen, vhdr);
         return;
     }
@@ -3406,6 +3480,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     char *cur = s->cur;
     size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
     unsigned char *w;
+    uint64_t acc;
     if (klen - 1 >= 31 || vlen > 255 || s->finished) return 0;
     bit = dd__key_bit(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
     if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
@@ -3436,10 +3511,9 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     g->kind = (uint8_t)kind;
     g->khdr = 1;
     g->vhdr = (uint8_t)vhdr;
-    g->off = 0;
     w = (unsigned char *)g + DD__TAG_HDR;
     w[0] = (unsigned char)(0xa0 | klen);
-    dd__mp_copy(w + 1, k, klen);
+    acc = dd__t_copy_or((char *)w + 1, k, klen);
     w += 1 + klen;
     if (kind == DD__TAG_META) {
         if (vlen < 32) {
@@ -3448,10 +3522,11 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
             w[0] = 0xd9;
             w[1] = (unsigned char)vlen;
         }
-        dd__mp_copy(w + vhdr, v, vlen);
+        acc |= dd__t_copy_or((char *)w + vhdr, v, vlen);
     } else {
         dd__tag_put_value((char *)w, DD__TAG_METRIC, (const char *)&num, 8);
     }
+    g->off = acc & DD__T_NOT_ASCII ? 0 : DD__TAG_ASCII;
     return 1;
 }
 /* dd__span_put_any, new short keys first (the tracer's own tags: HTTP, errors, Lambda). */
@@ -4113,10 +4188,10 @@ DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace
  * tracer's (but to count a drop). */
 DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen(p) : n; }
 
-/* Names a span field: copies the string into the span's area. */
-DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, const char *p, size_t n) {
+/* Names a span field: copies the string into the span's area; bit: the field's DD__SA_*. */
+DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, unsigned bit, const char *p, size_t n) {
     if (!p || s->finished) return;
-    if (dd__span_copy(s, p, n, field) != 0) dd__count_tag_drop(s);
+    if (dd__span_copy(s, p, n, field, bit) != 0) dd__count_tag_drop(s);
 }
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
@@ -4126,14 +4201,17 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
     const dd__map *m = &t->svc_map;
     int i;
     dd__tstr kept;
+    unsigned ascii;
     if (!p || s->finished) return;
     if (m->n && (i = dd__map_find(m, p, n)) >= 0) {
         kept.p = m->text + m->off[i] + m->from_len[i];
         kept.n = m->to_len[i];
+        ascii = dd__t_is_ascii(kept.p, kept.n) ? DD__SA_SERVICE : 0;
     } else if (n == t->root_service.n && memcmp(p, t->root_service.p, n) == 0) {
         kept = t->root_service;
+        ascii = t->root_service_ascii;
     } else {
-        dd__span_field(s, &s->service, p, n);
+        dd__span_field(s, &s->service, DD__SA_SERVICE, p, n);
         return;
     }
     /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
@@ -4143,6 +4221,7 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
     }
     s->tag_bytes += kept.n;
     s->service = kept;
+    s->ascii = (uint8_t)((s->ascii & ~DD__SA_SERVICE) | ascii);
 }
 
 DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent,
@@ -4155,6 +4234,7 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->span_id = dd__new_span_id(t);
     s->start_ns = start_ns;
     s->name.p = s->service.p = s->resource.p = s->type.p = "";
+    s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
     s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
     s->end = s->cur + DD__SPAN_INLINE_BYTES;
 }
@@ -4168,26 +4248,35 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
     need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
     if (need <= (size_t)(s->end - s->cur) && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
         char *d = s->cur;
+        uint64_t acc, racc;
         s->cur += need;
-        dd__mp_copy(d, name, nn);
+        acc = dd__t_copy_or(d, name, nn);
         s->name.p = d;
         s->name.n = (uint32_t)nn;
         s->tag_bytes += (uint32_t)nn;
         if (!res) {
             s->resource = s->name;
+            DD__SA_SET(s, DD__SA_NAME | DD__SA_RESOURCE, acc);
             return;
         }
-        dd__mp_copy(d + a, res, rn);
+        racc = dd__t_copy_or(d + a, res, rn);
+        if (!((acc | racc) & DD__T_NOT_ASCII)) { /* most spans: one test for both */
+            s->ascii |= DD__SA_NAME | DD__SA_RESOURCE;
+        } else {
+            DD__SA_SET(s, DD__SA_NAME, acc);
+            DD__SA_SET(s, DD__SA_RESOURCE, racc);
+        }
         s->resource.p = d + a;
         s->resource.n = (uint32_t)rn;
         s->tag_bytes += (uint32_t)rn;
         s->resource_set = 1;
         return;
     }
-    dd__span_field(s, &s->name, name, nn);
+    dd__span_field(s, &s->name, DD__SA_NAME, name, nn);
     s->resource = s->name;
+    DD__SA_SET(s, DD__SA_RESOURCE, s->ascii & DD__SA_NAME ? 0 : 0x80);
     if (res) {
-        dd__span_field(s, &s->resource, res, rn);
+        dd__span_field(s, &s->resource, DD__SA_RESOURCE, res, rn);
         s->resource_set = 1;
     }
 }
@@ -4229,11 +4318,12 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t);
     s->parent_id = parent->span_id;
     s->service = parent->service;
+    s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-        if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
+        if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
     }
     if (opts && opts->resource)
         dd__span_names(s, name, name_len, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
@@ -4475,8 +4565,9 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
     s->service = t->root_service;
+    s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | t->root_service_ascii);
     if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-    if (opts->type) dd__span_field(s, &s->type, opts->type, dd__t_slen(opts->type, opts->type_len));
+    if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
     dd__span_names(s, opts->name, dd__t_slen(opts->name, opts->name_len), opts->resource,
                    dd__t_slen(opts->resource, opts->resource_len));
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
@@ -4508,8 +4599,11 @@ DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
 /* The resource follows the name until it is set itself. */
 DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
     if (!(s = dd__span_live(s)) || !v) return;
-    dd__span_field(s, &s->name, v, n);
-    if (!s->resource_set) s->resource = s->name;
+    dd__span_field(s, &s->name, DD__SA_NAME, v, n);
+    if (!s->resource_set) {
+        s->resource = s->name;
+        DD__SA_SET(s, DD__SA_RESOURCE, s->ascii & DD__SA_NAME ? 0 : 0x80);
+    }
 }
 DD_API void dd_span_set_name(dd_span *s, const char *v) {
     if (v) dd_span_set_name_n(s, v, strlen(v));
@@ -4522,17 +4616,17 @@ DD_API void dd_span_set_service_n(dd_span *s, const char *v, size_t n) {
 }
 DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
     if (!(s = dd__span_live(s)) || !v) return;
-    dd__span_field(s, &s->resource, v, n);
+    dd__span_field(s, &s->resource, DD__SA_RESOURCE, v, n);
     s->resource_set = 1;
 }
 DD_API void dd_span_set_resource(dd_span *s, const char *v) {
     if (v) dd_span_set_resource_n(s, v, strlen(v));
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, v, strlen(v));
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, strlen(v));
 }
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, v, n);
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, n);
 }
 /*--- tags ---*/
 /* Tag setters and getters of one span: no lock unless the span's area is full; manual.keep/drop
@@ -4864,6 +4958,7 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
             t->root_service.n = t->svc_map.to_len[i];
         }
     }
+    t->root_service_ascii = dd__t_is_ascii(t->root_service.p, t->root_service.n) ? DD__SA_SERVICE : 0;
     t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
     t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
     v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");
@@ -5004,7 +5099,7 @@ DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, c
     size_t i;
     if (!(s = dd__span_live(s)) || s->finished) return;
     dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
-    dd__span_field(s, &s->type, client ? "http" : "web", client ? 4 : 3);
+    dd__span_field(s, &s->type, DD__SA_TYPE, client ? "http" : "web", client ? 4 : 3);
     if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
     if (url) dd__http_url(s, url, strlen(url), client);
     if (!client) {
@@ -5440,6 +5535,12 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_u64(uint8_t *p, uint64_t v) {
     if (v <= 0xffffffffu) return dd__enc_tagged(p, 0xce, v, 4);
     return dd__enc_tagged(p, 0xcf, v, 8);
 }
+/* dd__enc_u64 for values that are nearly always over 32 bits (random ids, Unix times in ns): that
+ * case tested first. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_big(uint8_t *p, uint64_t v) {
+    if (v > 0xffffffffu) return dd__enc_tagged(p, 0xcf, v, 8);
+    return dd__enc_u64(p, v);
+}
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_i64(uint8_t *p, int64_t v) {
     uint64_t u = (uint64_t)v; /* two's complement bytes of a negative value */
     if (v >= 0) return dd__enc_u64(p, u);
@@ -5573,6 +5674,14 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_vstr(dd_tracer *t, dd__enc *e, uint8_t *p
     }
     return dd__enc_vstr_slow(t, e, p, end, s, n);
 }
+/* A span's name, service, resource or type: copied when the span noted it all ASCII (DD__SA_*),
+ * else checked as dd__enc_vstr does. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_field(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, dd__tstr f,
+                                             unsigned ascii) {
+    if (!ascii) return dd__enc_vstr(t, e, p, end, f.p, f.n);
+    if ((size_t)(*end - p) < (size_t)f.n + 5 && !(p = dd__enc_grow(&e->w, p, (size_t)f.n + 5, end))) return NULL;
+    return dd__enc_strb(p, f.p, f.n);
+}
 /* A link's own attributes, in the order they were given (see dd__link's `attrs`). */
 DD__PRIVATE void dd__enc_link_attrs(dd_tracer *t, dd__enc *e, const dd__link *k) {
     const char *p = k->attrs;
@@ -5670,14 +5779,6 @@ DD__PRIVATE int dd__sys_clash(const dd__sys *sy, const dd_span *s) {
         if (dd__span_find(s, sy->k[i].p, sy->k[i].n)) return 1;
     return 0;
 }
-/* A tag whose strings are ASCII goes on the wire as stored (a metric's value is its float64). */
-DD__PRIVATE DD__T_HOT int dd__tag_ascii(const dd__tag *g) {
-    const char *k = DD__TAG_KEY(g);
-    uint64_t acc = dd__enc_or_bytes(k, g->klen);
-    if (g->kind != DD__TAG_METRIC) acc |= dd__enc_or_bytes(k + g->klen + g->vhdr, g->vlen);
-    return !(acc & UINT64_C(0x8080808080808080));
-}
-
 /* A tag with a string that is not ASCII: checked (and repaired) as UTF-8; out of line, so that
  * the copy loop stays small. */
 DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end,
@@ -5703,6 +5804,8 @@ DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
     return 1;
 }
 
+/* The room of start, duration and error with their keys, and of the "meta" key and its map header. */
+#define DD__ENC_TIMES_ROOM (6 + 9 + 9 + 9 + 6 + 9 + 5 + 5)
 /* The room of a span map's head: marker, trace_id, span_id and parent_id. */
 #define DD__ENC_HEAD_ROOM 64
 #define DD__ENC_MT_MAX 32 /* metric tags remembered by the meta walk (more: the metrics walk again) */
@@ -5731,26 +5834,39 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     end = w->buf + w->cap;
     *p++ = s->n_links ? 0x8d : 0x8c;
     p = DD__KEY(p, "trace_id");
-    p = dd__enc_u64(p, seg->trace_id.lo);
+    p = dd__enc_big(p, seg->trace_id.lo);
     p = DD__KEY(p, "span_id");
-    p = dd__enc_u64(p, s->span_id);
+    p = dd__enc_big(p, s->span_id);
     p = DD__KEY(p, "parent_id");
-    p = dd__enc_u64(p, s->parent_id);
-    DD__ROOM(5);
-    p = DD__KEY(p, "name");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->name.p, s->name.n))) return;
-    DD__ROOM(8);
-    p = DD__KEY(p, "service");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->service.p, s->service.n))) return;
-    DD__ROOM(9);
-    p = DD__KEY(p, "resource");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->resource.p, s->resource.n))) return;
-    DD__ROOM(5);
-    p = DD__KEY(p, "type");
-    if (!(p = dd__enc_vstr(t, e, p, &end, s->type.p, s->type.n))) return;
-    DD__ROOM(6 + 9 + 9 + 9 + 6 + 9 + 5 + 5);
+    p = dd__enc_big(p, s->parent_id);
+    if ((s->ascii & DD__SA_ALL) == DD__SA_ALL) { /* most spans: the four strings, one room check */
+        DD__ROOM((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5
+                 + DD__ENC_TIMES_ROOM);
+        p = DD__KEY(p, "name");
+        p = dd__enc_strb(p, s->name.p, s->name.n);
+        p = DD__KEY(p, "service");
+        p = dd__enc_strb(p, s->service.p, s->service.n);
+        p = DD__KEY(p, "resource");
+        p = dd__enc_strb(p, s->resource.p, s->resource.n);
+        p = DD__KEY(p, "type");
+        p = dd__enc_strb(p, s->type.p, s->type.n);
+    } else {
+        DD__ROOM(5);
+        p = DD__KEY(p, "name");
+        if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return;
+        DD__ROOM(8);
+        p = DD__KEY(p, "service");
+        if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return;
+        DD__ROOM(9);
+        p = DD__KEY(p, "resource");
+        if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return;
+        DD__ROOM(5);
+        p = DD__KEY(p, "type");
+        if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
+        DD__ROOM(DD__ENC_TIMES_ROOM);
+    }
     p = DD__KEY(p, "start");
-    p = dd__enc_i64(p, s->start_ns);
+    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
     p = DD__KEY(p, "duration");
     p = dd__enc_i64(p, s->duration);
     p = DD__KEY(p, "error");
@@ -5810,7 +5926,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
             if (hdr) count--;
             continue;
         }
-        if (dd__tag_ascii(g)) {
+        if (g->off & DD__TAG_ASCII) { /* stored as it goes on the wire (a metric: its float64) */
             size_t n = DD__TAG_WIRE_LEN(g);
             DD__ROOM(n);
             dd__mp_copy(p, DD__TAG_WIRE(g), n);
@@ -5868,7 +5984,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     g = mt_ok ? (n_mt ? mt[0] : NULL) : s->tags;
     for (i = 0; g; g = mt_ok ? (++i < n_mt ? mt[i] : NULL) : g->next) {
         if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
-        if (dd__tag_ascii(g)) {
+        if (g->off & DD__TAG_ASCII) { /* stored as it goes on the wire (a metric: its float64) */
             size_t n = DD__TAG_WIRE_LEN(g);
             DD__ROOM(n);
             dd__mp_copy(p, DD__TAG_WIRE(g), n);

@@ -295,8 +295,9 @@ static dd_carrier_writer *inj_writer(void) {
 }
 
 /*=== tracers ===*/
-#define N_CONFIGS 6
-static const char *const g_config_names[N_CONFIGS] = {"default", "id64_partial", "rules", "stats", "mapping", "genid"};
+#define N_CONFIGS 7
+static const char *const g_config_names[N_CONFIGS] = {"default", "id64_partial", "rules", "stats", "mapping", "genid",
+                                                      "nonascii"};
 static dd_tracer *new_tracer(int which) {
     dd_tracer_config c;
     memset(&c, 0, sizeof c);
@@ -352,6 +353,10 @@ static dd_tracer *new_tracer(int which) {
         c.propagation_style = "datadog,tracecontext,b3multi,b3,xray,baggage";
         c.baggage_tag_keys = "*";
         c.client_ip_enabled = DD_ON;
+        break;
+    case 6: /* services that are not ASCII: the tracer's own, a mapping's targets (and a bad byte) */
+        c.service = "wire-caf\xc3\xa9\xff";
+        c.service_mapping = "db:dat\xc3\xa9base,cache:ca\xff\xfeche";
         break;
     default:
         break;
@@ -599,8 +604,9 @@ static void one_trace(dd_tracer *t, int n, int heavy, int gen, int finish_mode) 
             o.name = i ? "db.query" : "http.request";
         }
         if (rnd(4) == 0) {
-            static const char *const svcs[] = {"db", "wire-svc", "cache", "users-db"};
-            o.service = svcs[rnd(4)];
+            static const char *const svcs[] = {"db", "wire-svc", "cache", "users-db", "svc-caf\xc3\xa9", "bad\xff\xfesvc",
+                                               "wire-caf\xc3\xa9\xff"};
+            o.service = svcs[rnd(7)];
         }
         if (rnd(2)) {
             o.resource = rs.p;
