@@ -6,7 +6,8 @@
  * dd_lambda.h, on top of this header.
  * OPTIONS   DD_API (linkage), DD_ASSERT(c). Compile the implementation with _POSIX_C_SOURCE
  *           >= 200112L (or in GNU mode) for the monotonic clock and gethostname(); strict ISO
- *           mode falls back to gettimeofday() and no host name.
+ *           mode falls back to gettimeofday() and no host name. The implementation needs gcc or
+ *           clang (their __atomic builtins); the declarations compile with any C99 or C++ compiler.
  * THREADS   a dd_tracer is thread-safe. A dd_span is used by one thread at a time; spans of one
  *           trace may start and finish on different threads. A child span's start and a finish
  *           that does not complete its trace take only their trace's lock (a few dozen
@@ -899,6 +900,9 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
  * state, no lock, no allocation; any thread. */
 #include <pthread.h>
 #include <sched.h>   /* sched_yield: a waiting agent-rates writer, a waiter on a dd__spin */
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "the dd_trace.h implementation needs the GCC/Clang __atomic builtins (the span path's locks)"
+#endif
 #include <stdio.h> /* the default logger's stderr */
 #include <stdlib.h>
 #include <string.h>
@@ -2857,7 +2861,6 @@ DD__PRIVATE void dd__tlog_drops(dd_tracer *t, unsigned kinds) {
  * pooled: a segment's first block (DD__BLOCK_FIRST_BYTES: its header, the root span and a little
  * room, so that an open one-span trace holds under 1 KiB) and the 4 KiB blocks the trace grows
  * in; a larger request gets a block of its own, freed with the segment. */
-#include <sched.h> /* sched_yield: a waiter on a dd__spin gives the CPU back */
 #define DD__BLOCK_FIRST_BYTES                                                                                  \
     ((((sizeof(dd__segment) + 7) & ~(size_t)7) + ((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES + 192 \
       + 15) & ~(size_t)15)
