@@ -2327,6 +2327,18 @@ DD__PRIVATE int dd__ts_next(dd__ts_iter *it, const char **m, size_t *mn) {
     }
     return 0;
 }
+/* Appends a foreign member to ts (DD_TRACESTATE_MAX + 1 bytes, comma-joined, NUL-terminated):
+ * 0, or -1 when it does not fit (ts unchanged: the caller counts the drop). */
+DD__PRIVATE int dd__ts_append(char *ts, uint32_t *ts_len, const char *m, size_t mn) {
+    uint32_t len = *ts_len;
+    size_t need = len + (len ? 1 : 0) + mn;
+    if (need > DD_TRACESTATE_MAX) return -1;
+    if (len) ts[len++] = ',';
+    memcpy(ts + len, m, mn);
+    *ts_len = (uint32_t)need;
+    ts[need] = 0;
+    return 0;
+}
 /* Tracestate value escaping undone (R-W3C-10): '~' stands for '='. */
 DD__PRIVATE void dd__tilde_to_eq(char *s, size_t n) {
     size_t i;
@@ -2446,15 +2458,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
             dd__parse_dd_member(c, eq + 1, mn - 3, &has_s, &sval, &lens);
             continue;
         }
-        {
-            uint32_t len = c->tracestate_len;
-            size_t need = len + (len ? 1 : 0) + mn;
-            if (need > DD_TRACESTATE_MAX) { c->dropped++; continue; }
-            if (len) c->tracestate[len++] = ',';
-            memcpy(c->tracestate + len, m, mn);
-            c->tracestate_len = (uint32_t)need;
-            c->tracestate[need] = 0;
-        }
+        if (dd__ts_append(c->tracestate, &c->tracestate_len, m, mn) != 0) c->dropped++;
     }
     if (raw && rb.over) raw[0] = 0;
 
@@ -2851,15 +2855,7 @@ DD__PRIVATE int dd__extract_tc_later(const dd__src *r, const dd_trace_id *prim, 
             dd__dd_member_later(x, eq + 1, mn - 3);
             continue;
         }
-        {
-            uint32_t len = x->tracestate_len;
-            size_t need = len + (len ? 1 : 0) + mn;
-            if (need > DD_TRACESTATE_MAX) { x->dropped++; continue; }
-            if (len) x->tracestate[len++] = ',';
-            memcpy(x->tracestate + len, m, mn);
-            x->tracestate_len = (uint32_t)need;
-            x->tracestate[need] = 0;
-        }
+        if (dd__ts_append(x->tracestate, &x->tracestate_len, m, mn) != 0) x->dropped++;
     }
     if (raw && rb.over) raw[0] = 0;
     return DD_OK;

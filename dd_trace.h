@@ -5791,6 +5791,16 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, ui
     if ((size_t)(*end - p) < 9 && !(p = dd__enc_grow(&e->w, p, 9, end))) return NULL;
     return dd__enc_f64(p, dd__tag_num(g));
 }
+/* A tag: copied as it is when ASCII (stored as it goes on the wire; a metric: its float64), else
+ * checked by dd__enc_tag_checked. NULL after a write error. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_tag(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const dd__tag *g) {
+    size_t n;
+    if (!(g->off & DD__TAG_ASCII)) return dd__enc_tag_checked(t, e, p, end, g);
+    n = DD__TAG_WIRE_LEN(g);
+    if ((size_t)(*end - p) < n && !(p = dd__enc_grow(&e->w, p, n, end))) return NULL;
+    dd__mp_copy(p, DD__TAG_WIRE(g), n);
+    return p + n;
+}
 /* Makes e's "language" entry for t (see dd__enc); 0 when it cannot be prepared. */
 DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
     size_t n = t->language.n;
@@ -5929,14 +5939,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
             if (hdr) count--;
             continue;
         }
-        if (g->off & DD__TAG_ASCII) { /* stored as it goes on the wire (a metric: its float64) */
-            size_t n = DD__TAG_WIRE_LEN(g);
-            DD__ROOM(n);
-            dd__mp_copy(p, DD__TAG_WIRE(g), n);
-            p += n;
-        } else if (!(p = dd__enc_tag_checked(t, e, p, &end, g))) {
-            return;
-        }
+        if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
     }
     if (hdr) w->buf[hdr] = (uint8_t)(0x80 | count);
     if (env_ok) {
@@ -5987,14 +5990,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     g = mt_ok ? (n_mt ? mt[0] : NULL) : s->tags;
     for (i = 0; g; g = mt_ok ? (++i < n_mt ? mt[i] : NULL) : g->next) {
         if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
-        if (g->off & DD__TAG_ASCII) { /* stored as it goes on the wire (a metric: its float64) */
-            size_t n = DD__TAG_WIRE_LEN(g);
-            DD__ROOM(n);
-            dd__mp_copy(p, DD__TAG_WIRE(g), n);
-            p += n;
-        } else if (!(p = dd__enc_tag_checked(t, e, p, &end, g))) {
-            return;
-        }
+        if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
     }
     w->len = (size_t)(p - w->buf);
     if (s->n_links) dd__enc_links(t, e, s);
