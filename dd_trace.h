@@ -2500,7 +2500,7 @@ struct dd_span {
 #define DD__SA_TYPE 8
 #define DD__SA_ALL 15
 #define DD__SA_SET(s, bit, or_bytes) \
-    ((s)->ascii = (uint8_t)(((s)->ascii & ~(bit)) | ((or_bytes) & DD__T_NOT_ASCII ? 0 : (bit))))
+    ((s)->ascii = (uint8_t)(((s)->ascii & ~(bit)) | (((or_bytes) & DD__T_NOT_ASCII) ? 0 : (bit))))
 
 typedef struct dd__segment {
     struct dd__segment *prev_open, *next_open; /* while open */
@@ -3529,7 +3529,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     } else {
         dd__tag_put_value((char *)w, DD__TAG_METRIC, (const char *)&num, 8);
     }
-    g->off = acc & DD__T_NOT_ASCII ? 0 : DD__TAG_ASCII;
+    g->off = (acc & DD__T_NOT_ASCII) ? 0 : DD__TAG_ASCII;
     return 1;
 }
 /* dd__span_put_any, new short keys first (the tracer's own tags: HTTP, errors, Lambda). */
@@ -4277,7 +4277,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
     }
     dd__span_field(s, &s->name, DD__SA_NAME, name, nn);
     s->resource = s->name;
-    DD__SA_SET(s, DD__SA_RESOURCE, s->ascii & DD__SA_NAME ? 0 : 0x80);
+    DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
     if (res) {
         dd__span_field(s, &s->resource, DD__SA_RESOURCE, res, rn);
         s->resource_set = 1;
@@ -4605,7 +4605,7 @@ DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
     dd__span_field(s, &s->name, DD__SA_NAME, v, n);
     if (!s->resource_set) {
         s->resource = s->name;
-        DD__SA_SET(s, DD__SA_RESOURCE, s->ascii & DD__SA_NAME ? 0 : 0x80);
+        DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
     }
 }
 DD_API void dd_span_set_name(dd_span *s, const char *v) {
@@ -5504,7 +5504,7 @@ DD_API void dd_span_set_origin(dd_span *s, const char *origin) {
  * follows: one compare per item, every store inline, the writer's length set back at the end. A
  * failed growth leaves the writer's sticky error set and the span unfinished; the chunk is then
  * dropped and counted (dd__pbuf_append). */
-DD__PRIVATE DD__T_COLD uint8_t *dd__enc_grow(dd_mp_writer *w, uint8_t *p, size_t n, uint8_t **end) {
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_grow(dd_mp_writer *w, const uint8_t *p, size_t n, uint8_t **end) {
     w->len = (size_t)(p - w->buf);
     if (!dd__mp_grow(w, n)) return NULL;
     *end = w->buf + w->cap;
@@ -5660,7 +5660,7 @@ DD__PRIVATE DD__T_HOT uint64_t dd__enc_or_bytes(const char *s, size_t n) {
     return (unsigned char)s[0] | (unsigned char)s[n / 2] | (unsigned char)s[n - 1];
 }
 /* dd__enc_str at the cursor: a string checked (and repaired) as UTF-8 (docs/agent-protocol.md §2.2). */
-DD__PRIVATE DD__T_COLD uint8_t *dd__enc_vstr_slow(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const char *s,
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_vstr_slow(dd_tracer *t, dd__enc *e, const uint8_t *p, uint8_t **end, const char *s,
                                                   size_t n) {
     dd_mp_writer *w = &e->w;
     w->len = (size_t)(p - w->buf);
