@@ -115,6 +115,58 @@ if wanted compile; then
     [ -s "$B/compile.log" ] && head -n 40 "$B/compile.log"
 fi
 
+# Builds of sections 2-4, JOBS at a time (default: one per core) before anything runs; the runs
+# stay one at a time, because some tests measure their own timing or use fixed ports.
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+build1() { # binary command...: the log goes to <binary>.log, the exit status to <binary>.rc
+    local out=$1; shift
+    rm -f "$out" "$out.rc" # a failed build must not run an old binary
+    "$@" -o "$out" $LIBS >"$out.log" 2>&1
+    echo $? >"$out.rc"
+}
+spawn() { # at most JOBS builds at once
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+    build1 "$@" &
+}
+# One pass/fail case for a build spawned above (a missing status is a failed build).
+built() { # name binary
+    local st; st=$(cat "$2.rc" 2>/dev/null || echo 1)
+    case1 "$1" "$st"
+}
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+for src in tests/*_test.c; do
+    [ -e "$src" ] || continue
+    name=$(basename "$src" .c); wanted "$name" || continue
+    # Both compilers and both standards (every pair is in the compile checks above, on the headers).
+    spawn "$B/$name.gcc.c99" gcc -std=c99 $STRICT -O1 -g -I. "$src"
+    spawn "$B/$name.clang.c11" clang -std=c11 $STRICT -O1 -g -I. "$src"
+    spawn "$B/$name.asan" clang -std=c11 $STRICT -O1 -g $SAN -I. "$src"
+done
+for src in tests/tsan_*.c; do
+    [ -e "$src" ] || continue
+    name=$(basename "$src" .c); wanted "$name" || continue
+    spawn "$B/$name" clang -std=c11 $STRICT -O1 -g -fsanitize=thread -I. "$src"
+done
+for src in fuzz/fuzz_*.c; do
+    [ -e "$src" ] || continue
+    target=$(basename "$src" .c); target=${target#fuzz_}
+    wanted "fuzz_$target" || continue
+    spawn "$B/replay_$target" clang -std=c11 -O1 -g $SAN -I. fuzz/replay.c "$src"
+done
+wait
+
+# Scripts that only compute (no ports, no timing) run one after another in the background while
+# sections 2-4 run, which leave a core idle most of the time; section 5 collects them in order.
+BACKGROUND_SCRIPTS=" static_analysis_test wire_diff_test lambda_extract_diff_test "
+run_script() { # name: output in <name>.out, exit status in <name>.rc
+    rm -f "$B/$1.rc"
+    timeout 900 bash "tests/$1.sh" >"$B/$1.out" 2>&1; echo $? >"$B/$1.rc"
+}
+(for name in $BACKGROUND_SCRIPTS; do
+    [ -e "tests/$name.sh" ] && wanted "$name" && run_script "$name"
+done) &
+background_pid=$!
+
 # 2. Test programs: tests/*_test.c.
 for src in tests/*_test.c; do
     [ -e "$src" ] || continue
@@ -122,16 +174,11 @@ for src in tests/*_test.c; do
     wanted "$name" || continue
     echo "== $name"
     ok=0
-    rm -f "$B/$name.gcc.c99" "$B/$name.clang.c11" "$B/$name.asan"  # a failed build must not run an old binary
-    # Both compilers and both standards (every pair is in the compile checks above, on the headers).
     for cfg in "gcc c99" "clang c11"; do
         set -- $cfg
-        $1 -std=$2 $STRICT -O1 -g -I. "$src" -o "$B/$name.$1.$2" $LIBS 2>"$B/$name.$1.$2.log"
-        case1 "build $name $1 $2" $? || ok=1
+        built "build $name $1 $2" "$B/$name.$1.$2" || ok=1
     done
-    clang -std=c11 $STRICT -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-        -I. "$src" -o "$B/$name.asan" $LIBS 2>"$B/$name.asan.log"
-    case1 "build $name asan+ubsan" $?
+    built "build $name asan+ubsan" "$B/$name.asan"
     for bin in "$B/$name.gcc.c99" "$B/$name.clang.c11" "$B/$name.asan"; do
         [ -x "$bin" ] || continue
         (cd tests && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 600 "../$bin") >"$bin.out" 2>&1
@@ -144,8 +191,7 @@ for src in tests/tsan_*.c; do
     [ -e "$src" ] || continue
     name=$(basename "$src" .c); wanted "$name" || continue
     echo "== $name"
-    clang -std=c11 $STRICT -O1 -g -fsanitize=thread -I. "$src" -o "$B/$name" $LIBS 2>"$B/$name.log"
-    case1 "build $name" $?
+    built "build $name" "$B/$name"
     [ -x "$B/$name" ] && { (cd tests && TSAN_OPTIONS=halt_on_error=1 timeout 600 "../$B/$name") >"$B/$name.out" 2>&1; count "$name" "$B/$name.out" $?; }
 done
 
@@ -155,9 +201,7 @@ for src in fuzz/fuzz_*.c; do
     target=$(basename "$src" .c); target=${target#fuzz_}
     wanted "fuzz_$target" || continue
     echo "== replay $target"
-    clang -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -I. fuzz/replay.c "$src" \
-        -o "$B/replay_$target" $LIBS 2>"$B/replay_$target.log"
-    case1 "build replay $target" $?
+    built "build replay $target" "$B/replay_$target"
     [ -x "$B/replay_$target" ] && { timeout 600 "$B/replay_$target" "fuzz/corpus/$target" >"$B/replay_$target.out" 2>&1; count "replay_$target" "$B/replay_$target.out" $?; }
 done
 
@@ -166,8 +210,13 @@ for sh in tests/*_test.sh; do
     [ -e "$sh" ] || continue
     name=$(basename "$sh" .sh); wanted "$name" || continue
     echo "== $name"
-    timeout 900 bash "$sh" >"$B/$name.out" 2>&1
-    count "$name" "$B/$name.out" $?
+    if [[ "$BACKGROUND_SCRIPTS" == *" $name "* ]]; then
+        wait "$background_pid" 2>/dev/null
+        count "$name" "$B/$name.out" "$(cat "$B/$name.rc" 2>/dev/null || echo 1)"
+        continue
+    fi
+    run_script "$name"
+    count "$name" "$B/$name.out" "$(cat "$B/$name.rc")"
 done
 
 if [ ${#failed_suites[@]} -gt 0 ]; then echo "failed: ${failed_suites[*]}"; fi
