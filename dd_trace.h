@@ -40,9 +40,13 @@
  *           request copy (at most max_request_bytes) + the block pool (8 MiB). Defaults: 38 MiB.
  * FORK      ids come from per-thread generators reseeded after fork(). pthread_atfork handlers
  *           hold every tracer's locks across fork(), so a child never inherits a held lock; in
- *           the child, whatever was buffered or in flight belongs to the parent and is discarded
- *           (counted in spans_dropped_shutdown), the tracer gets a new pid and runtime-id, and
- *           its own worker starts with its first finished trace.
+ *           the child, whatever was buffered, in flight or being encoded belongs to the parent
+ *           and is discarded (counted once in spans_dropped_shutdown, so spans_pending starts at
+ *           0), the tracer gets a new pid and runtime-id, and its own worker starts with its
+ *           first finished trace. fork() waits for a worker still starting (its thread's start-up
+ *           allocates outside the tracer's locks); a worker inside a delivery allocates too, which
+ *           glibc's malloc survives but an allocator without fork handling may not (GCC 12's
+ *           ASan runtime: the child's allocations then block).
  * MEMORY    spans and tags live in per-segment arenas of fixed-size blocks that are recycled
  *           through free lists, so steady state allocates nothing per span. Limits (spans per
  *           segment, tag bytes per span, open segments, buffered bytes) drop and count, never
@@ -2682,6 +2686,11 @@ struct dd_tracer {
     dd__pbuf bufs[2];
     /* delivery state (the in-flight payload, the worker's handshake, rate-limited logs) */
     size_t fl_next;   /* first in-flight chunk not yet resolved */
+    size_t fl_counted; /* first in-flight chunk whose outcome is not in the counters yet (fl_next
+                          runs ahead of it during a pass, off the lock): a fork()ed child drops
+                          the chunks from here */
+    size_t fl_marks;  /* chunks the in-flight buffer held when taken, before the segments of
+                         in_flight were encoded into it (off the lock) */
     size_t fl_cap;    /* request size for the in-flight chunks (halved by a 413) */
     int64_t retry_at; /* real mono ns before which a held payload is not tried again */
     int64_t last_flush_ns; /* real mono ns of the last delivery pass */
@@ -2703,6 +2712,9 @@ struct dd_tracer {
     int stop;         /* the worker must make its last delivery and exit */
     int worker_exited, worker_failed, orphaned;
     int worker_idle;  /* the worker waits with no timer: the next buffered trace must wake it */
+    int worker_started; /* the worker reached its loop: its thread's start-up (which allocates
+                           outside our locks) is over; fork() waits for it (dd__fork_prepare) */
+    uint64_t enc_spans; /* spans of traces being encoded by finishing threads (off the lock) */
     dd__segment *done_head, *done_tail; /* completed segments waiting for the flush */
     uint64_t done_bytes;                 /* their arena bytes (memory: max_buffer_bytes) */
     uint64_t done_est;                   /* their estimated encoded size (flush_bytes) */
@@ -7363,13 +7375,15 @@ DD__PRIVATE void dd__stats_fork_child(dd_tracer *t) {
 /* The payload buffers (grown with the tracer's allocator), single-span filtering (calls the span
  * sampler), a chunk appended within max_buffer_bytes; under the tracer lock. */
 DD__PRIVATE int dd__pbuf_grow(dd_tracer *t, dd__pbuf *pb) {
-    size_t cap = pb->cap_marks ? pb->cap_marks * 2 : 64;
-    dd__chunk_mark *m = (dd__chunk_mark *)dd__alloc(&t->alloc, cap * sizeof *m);
+    size_t cap = pb->cap_marks ? pb->cap_marks * 2 : 64, old_cap = pb->cap_marks;
+    dd__chunk_mark *m = (dd__chunk_mark *)dd__alloc(&t->alloc, cap * sizeof *m), *old = pb->marks;
     if (!m) return -1;
-    if (pb->n_marks) memcpy(m, pb->marks, pb->n_marks * sizeof *m);
-    dd__free(&t->alloc, pb->marks, pb->cap_marks * sizeof *m);
+    if (pb->n_marks) memcpy(m, old, pb->n_marks * sizeof *m);
+    /* the new array in place before the old one goes: a fork()ed child reads the in-flight
+     * buffer's marks while its flushing thread may have been here (dd__drop_pipeline) */
     pb->marks = m;
     pb->cap_marks = cap;
+    dd__free(&t->alloc, old, old_cap * sizeof *m);
     return 0;
 }
 
@@ -7604,7 +7618,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     dd_tracer *t = seg->tracer;
     dd__enc *e = NULL;
     unsigned drop = 0;
-    uint32_t n;
+    uint32_t n, encoding = 0;
     int changed = 0, deliver = 0, rc, stats_due = 0;
     dd__segment_decide(t, seg, mono);
     pthread_mutex_lock(&t->lock);
@@ -7621,6 +7635,8 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
             dd__seg_unlink_open(t, seg);
             dd__check_fork(t);
             encode_seg = seg;
+            encoding = n;
+            t->enc_spans += n; /* in no list while encoded: a fork()ed child counts them here */
         } else {
             drop = dd__queue_segment(t, seg, n, est);
             changed = 1;
@@ -7632,6 +7648,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
         /* encoded here, off the lock, while its spans are still in this core's cache */
         n = dd__encode_chunk(t, encode_seg, e);
         pthread_mutex_lock(&t->lock);
+        t->enc_spans -= encoding;
         drop = dd__pbuf_append(t, &t->bufs[t->active], e, n,
                                t->max_buffer_bytes > t->done_bytes ? t->max_buffer_bytes - t->done_bytes : 1,
                                &t->counters, 0);
@@ -8030,6 +8047,8 @@ DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *resu
         t->active ^= 1;
         t->held = 1;
         t->fl_next = 0;
+        t->fl_counted = 0;
+        t->fl_marks = t->bufs[!t->active].n_marks;
         t->fl_cap = (size_t)t->max_request_bytes;
         t->fl_attempts = 0;
         t->retry_at = 0;
@@ -8070,6 +8089,7 @@ DD__PRIVATE int dd__deliver(dd_tracer *t, int64_t deadline, int force, int *resu
 
     pthread_mutex_lock(&t->lock);
     dd__merge_stats(t, &st, &delta);
+    t->fl_counted = t->fl_next;
     if (outcome == DD__CYCLE_DONE) {
         pb->n_marks = 0;
         dd_mp_writer_reset(&pb->w);
@@ -8163,6 +8183,8 @@ DD__PRIVATE void *dd__worker_main(void *arg) {
     dd_tracer *t = (dd_tracer *)arg;
     int orphaned, k;
     pthread_mutex_lock(&t->lock);
+    t->worker_started = 1; /* a fork() waiting in dd__fork_prepare may go on */
+    pthread_cond_broadcast(&t->cond);
     /* room for two flushes in each buffer now, on this thread: a producer then never copies a
      * growing buffer under the lock in steady state */
     for (k = 0; k < 2; k++) {
@@ -8219,6 +8241,7 @@ DD__PRIVATE int dd__wake_worker(dd_tracer *t) {
         if (t->worker_failed) return -1;
         t->stop = 0;
         t->worker_exited = 0;
+        t->worker_started = 0;
         if (pthread_create(&t->thread, NULL, dd__worker_main, t) != 0) {
             t->worker_failed = 1;
             return -1;
@@ -8342,7 +8365,15 @@ DD__PRIVATE void dd__drop_pipeline(dd_tracer *t) {
     dd__segment *seg;
     for (k = 0; k < 2; k++) {
         dd__pbuf *pb = &t->bufs[k];
-        for (i = k == t->active ? 0 : t->held ? t->fl_next : pb->n_marks; i < pb->n_marks; i++) spans += pb->marks[i].spans;
+        size_t end = pb->n_marks;
+        i = 0;
+        if (k != t->active) { /* in flight: from the first chunk the counters lack; while the
+                                 segments of in_flight are encoded into it, only the chunks it
+                                 held when taken (those segments are counted below) */
+            i = t->held ? t->fl_counted : end;
+            if (t->held && t->in_flight) end = t->fl_marks;
+        }
+        for (; i < end; i++) spans += pb->marks[i].spans;
         pb->n_marks = 0;
         dd_mp_writer_reset(&pb->w);
     }
@@ -8372,6 +8403,10 @@ DD__PRIVATE void dd__fork_prepare(void) {
     pthread_mutex_lock(&dd__registry_lock);
     for (t = dd__registry; t; t = t->next_registered) {
         pthread_mutex_lock(&t->lock);
+        /* a worker just created runs its thread's start-up outside every lock of ours, and that
+         * may allocate: an allocator without fork handling (GCC 12's ASan runtime) would leave a
+         * lock held in the child, where the child's own worker then blocks for ever */
+        while (t->has_thread && !t->worker_started && !t->worker_exited) pthread_cond_wait(&t->cond, &t->lock);
         dd__fork_span_locks(t, 1);
         pthread_mutex_lock(&t->sampler.lock);
     }
@@ -8394,8 +8429,11 @@ DD__PRIVATE void dd__fork_child(void) {
     for (t = dd__registry; t; t = t->next_registered) {
         dd__fork_span_locks(t, 0);
         dd__drop_pipeline(t); /* the parent sends these */
+        t->counters.spans_dropped_shutdown += t->enc_spans; /* the threads encoding them are gone */
+        t->enc_spans = 0;
         dd__stats_fork_child(t);
         t->has_thread = 0;
+        t->worker_idle = 0; /* no worker here: the first buffered trace starts one */
         t->stop = 0;
         t->flushing = 0;
         t->worker_exited = 0;

@@ -8,7 +8,10 @@
  *    never answers, or answers half a response and stalls);
  *  - the clocks going backwards (durations never negative, the rate limiter refills nothing);
  *  - hooks that re-enter the tracer (a traced HTTP client, a log hook reading the counters);
- *  - fork() while another thread is inside a flush: the child's tracer keeps working.
+ *  - fork() while another thread is inside a flush: the child's tracer keeps working; fork() as the
+ *    worker starts, between two requests of a flush, while the worker encodes queued traces and
+ *    while a finishing thread encodes its trace:
+ *    the child counts each span the parent had not resolved once (spans_pending 0).
  * Expected values come from the contracts in dd_trace.h and docs/agent-protocol.md, not from runs. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
@@ -17,6 +20,7 @@
 #include "test.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -998,6 +1002,262 @@ static void test_fork_during_flush(void) {
     close(gate_in[0]), close(gate_in[1]), close(gate_out[0]), close(gate_out[1]);
 }
 
+/*--- fork(): the child's counters ---*/
+/* In a fork()ed child every span the parent had finished and not resolved (buffered, queued, in
+ * flight, being encoded) is counted once in spans_dropped_shutdown: its spans_pending is 0, then
+ * its own spans are sent. Each case forks at a chosen moment of the parent's worker. */
+static pthread_t fk_main;
+static int fk_in[2], fk_out[2];   /* gate: the parent's worker -> forker "inside", forker -> worker "go on" */
+static volatile int fk_armed;     /* the allocator gate (case 3) */
+static volatile int fk_block_call; /* the transport gate: the call number that waits (case 2) */
+static int fk_calls;
+static pid_t fk_parent;
+static uint64_t fk_sent_spans;    /* spans the transport accepted, in this process */
+
+static void fk_gate(void) { /* on the parent's worker: tell the forker, wait until it forked */
+    char b = 0;
+    ssize_t w = write(fk_in[1], "i", 1), r;
+    (void)w;
+    r = read(fk_out[0], &b, 1);
+    (void)r;
+}
+static int fk_transport(void *u, const dd_http_request *req, dd_http_response *resp) {
+    uint64_t chunks = 0, spans = 0;
+    (void)u;
+    if (getpid() == fk_parent && ++fk_calls == fk_block_call) fk_gate();
+    if (count_body(req->body, req->body_len, &chunks, &spans) == 0) fk_sent_spans += spans;
+    resp->status = 200;
+    resp->body = "{}";
+    resp->body_len = 2;
+    return 0;
+}
+static size_t fk_gate_bytes; /* an allocation this large, off the main thread, waits at the gate */
+static void *fk_alloc(void *u, size_t n) {
+    (void)u;
+    if (fk_armed && n >= fk_gate_bytes && !pthread_equal(pthread_self(), fk_main) && getpid() == fk_parent) {
+        fk_armed = 0;
+        fk_gate(); /* off the lock: the worker encoding queued traces (case 3), a thread
+                      encoding the trace it finished (case 4) */
+    }
+    return malloc(n);
+}
+static void fk_free(void *u, void *p, size_t n) {
+    (void)u, (void)n;
+    free(p);
+}
+static dd_tracer *fk_new(uint64_t max_request_bytes) {
+    static int gates;
+    dd_tracer_config c;
+    if (!gates) gates = pipe(fk_in) == 0 && pipe(fk_out) == 0;
+    memset(&c, 0, sizeof c);
+    c.getenv_fn = env_get;
+    c.cgroup_path = "";
+    c.transport_fn = fk_transport;
+    c.allocator.alloc_fn = fk_alloc;
+    c.allocator.free_fn = fk_free;
+    c.delivery = DD_DELIVERY_BACKGROUND;
+    c.flush_interval_ms = 600000; /* only the test's flushes deliver */
+    c.shutdown_timeout_ms = 3000;
+    c.request_timeout_ms = 1000;
+    c.max_request_bytes = max_request_bytes;
+    c.startup_logs = DD_OFF;
+    ENV = NULL;
+    fk_parent = getpid();
+    fk_main = pthread_self();
+    fk_armed = 0;
+    fk_block_call = 0;
+    fk_calls = 0;
+    fk_sent_spans = 0;
+    return dd_tracer_new(&c);
+}
+static void fk_trace(dd_tracer *t, int children, size_t tag_bytes) { /* one local trace */
+    static char big[4096];
+    dd_span *root = dd_span_start(t, NULL);
+    int i;
+    memset(big, 'x', sizeof big - 1);
+    if (tag_bytes) dd_span_set_tag(root, "payload", big + sizeof big - 1 - tag_bytes);
+    for (i = 0; i < children; i++) dd_span_finish(dd_span_start_child(root, "child"));
+    dd_span_finish(root);
+}
+/* The child: its counters right after fork(), then its own span sent. Never returns. */
+static void fk_child(dd_tracer *t, uint64_t dropped) {
+    dd_counters k;
+    uint64_t sent;
+    int code = 0, rc;
+    alarm(10); /* a child blocked for ever dies of SIGALRM, which the parent reports */
+    fk_sent_spans = 0;
+    dd_tracer_counters(t, &k);
+    sent = k.spans_sent; /* what the parent had sent before */
+    if (k.spans_dropped_shutdown != dropped || k.spans_pending != 0 || k.spans_open != 0) {
+        fprintf(stderr, "    child after fork: spans_dropped_shutdown=%llu (want %llu) spans_pending=%lld\n",
+                (unsigned long long)k.spans_dropped_shutdown, (unsigned long long)dropped, (long long)k.spans_pending);
+        code = 3;
+    }
+    fk_trace(t, 0, 0);
+    rc = dd_tracer_flush(t);
+    dd_tracer_counters(t, &k);
+    if (!code && (rc != DD_OK || fk_sent_spans != 1 || k.spans_sent != sent + 1 || k.spans_pending != 0
+                  || k.spans_dropped_shutdown != dropped)) {
+        fprintf(stderr, "    child's flush: rc=%d transport got %llu spans, spans_sent=%llu spans_pending=%lld\n", rc,
+                (unsigned long long)fk_sent_spans, (unsigned long long)k.spans_sent, (long long)k.spans_pending);
+        code = 4;
+    }
+    dd_tracer_free(t);
+    _exit(code);
+}
+static int fk_wait(pid_t pid) { /* CHECKs the child's exit; 1 when it passed */
+    int status = 0;
+    if (!CHECK(pid > 0)) return 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "    child killed by signal %d (%s)\n", WTERMSIG(status),
+                WTERMSIG(status) == SIGALRM ? "blocked for ever" : "crashed");
+    return CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+static void fk_spin_us(int us) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    do clock_gettime(CLOCK_MONOTONIC, &b);
+    while ((b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000 < us);
+}
+
+/* Case 1 (the bindings' fork tests): fork() right after the first finished trace, which starts
+ * the worker; the fork comes at varied moments of the new thread's start-up. The parent's trace
+ * is buffered at the fork: the child drops it (1), sends its own (1); the parent sends its own. */
+static void test_fork_as_worker_starts(void) {
+    int i;
+    for (i = 0; i < 64; i++) {
+        dd_tracer *t = fk_new(0);
+        dd_counters k;
+        pid_t pid;
+        if (!CHECK(t != NULL)) return;
+        fk_trace(t, 0, 0);
+        fk_spin_us(i % 16 * 8);
+        pid = fork();
+        if (pid == 0) fk_child(t, 1);
+        if (!fk_wait(pid)) {
+            fprintf(stderr, "    (iteration %d)\n", i);
+            dd_tracer_free(t);
+            return;
+        }
+        CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+        dd_tracer_counters(t, &k);
+        CHECK_EQ_U64(k.spans_sent, 1);
+        CHECK_EQ_U64(k.spans_dropped_shutdown, 0);
+        dd_tracer_free(t);
+    }
+}
+
+static dd_tracer *fk_tracer;
+static volatile pid_t fk_pid;
+static volatile uint64_t fk_dropped;
+static void *fk_forker(void *arg) {
+    char b;
+    struct pollfd pfd;
+    ssize_t r;
+    pid_t pid;
+    (void)arg;
+    pfd.fd = fk_in[0];
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, 20000) != 1) { /* the gate was never reached: reported by fk_wait */
+        fk_armed = 0;
+        return NULL;
+    }
+    r = read(fk_in[0], &b, 1); /* the other thread is at the gate */
+    (void)r;
+    pid = fork();
+    if (pid == 0) fk_child(fk_tracer, fk_dropped); /* only this thread exists there */
+    fk_pid = pid;
+    return NULL;
+}
+static void *fk_flusher(void *arg) {
+    dd_tracer_flush((dd_tracer *)arg);
+    return NULL;
+}
+static void *fk_finisher(void *arg) {
+    fk_trace((dd_tracer *)arg, 299, 0); /* 300 spans: encoded by this thread (estimated under 64 KiB) */
+    return NULL;
+}
+/* Forks while `fn` on another thread (a flush of the buffered traces, or a finishing trace) is at
+ * the gate; the parent then lets it finish. */
+static void fk_fork_at_gate(dd_tracer *t, uint64_t dropped, void *(*fn)(void *)) {
+    pthread_t forker, flusher;
+    fk_tracer = t;
+    fk_dropped = dropped;
+    fk_pid = -1;
+    pthread_create(&forker, NULL, fk_forker, NULL);
+    pthread_create(&flusher, NULL, fn, t);
+    pthread_join(forker, NULL);
+    {
+        ssize_t w = write(fk_out[1], "g", 1); /* the parent's flush goes on */
+        (void)w;
+    }
+    pthread_join(flusher, NULL);
+    fk_wait(fk_pid);
+}
+
+/* Case 2: fork() while a flush is inside its second request, the first one already answered
+ * 200: the parent counts that one sent when its pass ends; in the child the whole payload is the
+ * parent's (3 spans dropped), none of it sent. */
+static void test_fork_between_requests(void) {
+    dd_tracer *t = fk_new(5000); /* one 3 KB chunk per request */
+    dd_counters k;
+    int i;
+    if (!CHECK(t != NULL)) return;
+    for (i = 0; i < 3; i++) fk_trace(t, 0, 3000); /* 3 KB each: one chunk per request */
+    fk_block_call = 2;
+    fk_fork_at_gate(t, 3, fk_flusher);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_INT(fk_calls, 3);
+    CHECK_EQ_U64(k.requests_sent, 3);
+    CHECK_EQ_U64(k.spans_sent, 3);
+    CHECK_EQ_U64(k.spans_pending, 0);
+    dd_tracer_free(t);
+}
+
+/* Case 3: fork() while the worker encodes the queued traces (large ones are left to it) into the
+ * in-flight payload, off the lock: one (500 spans) is in the payload already, the next (3000) is
+ * being encoded, and both are still listed as in flight. Each is counted once in the child, with
+ * the small trace encoded when it finished (1). */
+static void test_fork_while_worker_encodes(void) {
+    dd_tracer *t = fk_new(0);
+    dd_counters k;
+    if (!CHECK(t != NULL)) return;
+    fk_trace(t, 0, 0);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* the worker runs and has its buffers */
+    fk_trace(t, 0, 0);    /* encoded on this thread */
+    fk_trace(t, 499, 0);  /* queued for the worker (estimated over 64 KiB) */
+    fk_trace(t, 2999, 0); /* queued; its encoding grows the worker's encoder past the gate */
+    fk_gate_bytes = 256u << 10; /* only the worker's encoder grows this much at once */
+    fk_armed = 1;
+    fk_fork_at_gate(t, 1 + 500 + 3000, fk_flusher);
+    CHECK(!fk_armed); /* the fork came at the gate */
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_sent, 1 + 1 + 500 + 3000);
+    CHECK_EQ_U64(fk_sent_spans, 1 + 1 + 500 + 3000);
+    CHECK_EQ_U64(k.spans_pending, 0);
+    dd_tracer_free(t);
+}
+
+/* Case 4: fork() while another thread encodes the trace it just finished (off the lock, in no
+ * list of the tracer): its 300 spans are counted once in the child. */
+static void test_fork_while_finisher_encodes(void) {
+    dd_tracer *t = fk_new(0);
+    dd_counters k;
+    if (!CHECK(t != NULL)) return;
+    fk_trace(t, 0, 0);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* the worker runs and has its buffers: it is idle */
+    fk_gate_bytes = 16u << 10; /* the finishing thread's encoder growing past 16 KiB */
+    fk_armed = 1;
+    fk_fork_at_gate(t, 300, fk_finisher);
+    CHECK(!fk_armed);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    dd_tracer_counters(t, &k);
+    CHECK_EQ_U64(k.spans_sent, 1 + 300);
+    CHECK_EQ_U64(k.spans_pending, 0);
+    dd_tracer_free(t);
+}
+
 static const test_case cases[] = {
     TEST(test_lifecycle_no_fault),
     TEST(test_alloc_fails_only_kth),
@@ -1016,6 +1276,10 @@ static const test_case cases[] = {
     TEST(test_clock_extremes),
     TEST(test_callbacks_reenter),
     TEST(test_fork_during_flush),
+    TEST(test_fork_as_worker_starts),
+    TEST(test_fork_between_requests),
+    TEST(test_fork_while_worker_encodes),
+    TEST(test_fork_while_finisher_encodes),
 };
 
 int main(int argc, char **argv) {
