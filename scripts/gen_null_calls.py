@@ -313,6 +313,7 @@ EXPECT = {
     "dd_sender_counters": "void",
     "dd_sender_request": {"*": "inval", "body": "notsent", "headers": "notsent", "method": "notsent", "path": "notsent", "resp": "notsent", "s": "notsent"},
     "dd_sender_transport": {"*": "inval", "req": "notsent", "resp": "notsent", "user": "notsent"},
+    "dd_http_response_header": "void",
     "dd_sender_response_header": "null",
     "dd_sender_last_error": {"*": "null", "s": "expr:r != NULL"},
     "dd_http_parser_init": "void",
