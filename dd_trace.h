@@ -125,8 +125,10 @@
  *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (a cursor over
  *                                    the writer's buffer: dd__enc_*, one room check per item).
  *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
- *                                    lock), the /v0.6/stats payload, /info, the P0 rule; requests
- *                                    in dd__stats_pass (no lock; holds t->flushing).
+ *                                    lock), the /v0.6/stats payload, /info and its trace filters
+ *                                    (compiled on the worker), the P0 rule, Datadog-Agent-State
+ *                                    (dd_http_response_header); requests in dd__stats_pass (no
+ *                                    lock; holds t->flushing).
  *   --- payload buffer and span filtering --- dd__pbuf_grow, dd__segment_filter (calls the span
  *                                    sampler), dd__encode_chunk, dd__pbuf_append.
  *   --- finish ---                   dd__finish (the segment's lock), dd__complete: the trace's
@@ -555,7 +557,9 @@ typedef struct dd_counters {
     uint64_t responses_invalid;   /* 2xx answers whose body was not valid rates JSON           */
     uint64_t flushes;             /* flushes that had something to send                        */
     uint64_t spans_dropped_sampling;  /* spans of rejected traces not sent (sampling.drop_rejected_traces
-                                         on, and no single-span rule kept them)                 */
+                                         on, or client-side stats, and no single-span rule kept
+                                         them), and spans the agent's trace filters reject
+                                         (client-side stats, docs/stats.md §2)                  */
     uint64_t chunks_dropped_sampling; /* chunks left empty by that                              */
     uint64_t spans_sent;          /* spans in requests the agent accepted (2xx)                */
     uint64_t requests_unconfirmed; /* requests written whose answer never came whole (deadline,
@@ -574,7 +578,8 @@ typedef struct dd_counters {
                                      dd_span_finish): ignored (see HANDLES at the top)         */
     /* client-side stats (docs/stats.md) */
     uint64_t stats_spans;         /* spans aggregated into stats                               */
-    uint64_t stats_spans_overflow; /* of which into a bucket's overflow key (a key or text limit) */
+    uint64_t stats_spans_overflow; /* of which into a bucket's overflow key (a key or text limit),
+                                     or with their additional tags blocked (100 sets a bucket) */
     uint64_t stats_spans_dropped; /* eligible spans not aggregated: every bucket slot taken, or
                                      out of memory                                            */
     uint64_t stats_payloads_sent; /* /v0.6/stats requests the agent accepted (2xx)             */
