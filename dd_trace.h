@@ -6981,7 +6981,8 @@ DD__PRIVATE DD__T_HOT void dd__stats_recent(dd__sbucket *b, uint32_t gi) {
     b->recent[0] = gi;
 }
 /* The group of key k in bucket b, made if new; the overflow group when the bucket is full; NULL
- * when not even that has memory. *overflowed set when it went to the overflow group. The groups
+ * when not even that has memory. *overflowed set (else left as it was) when it went to the
+ * overflow group. The groups
  * found last are compared first (a trace's spans share few keys): no hash then. */
 DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__skey *k, int *overflowed) {
     uint64_t h;
@@ -6989,7 +6990,6 @@ DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__
     size_t n, o;
     dd__sgroup *g;
     int f;
-    *overflowed = 0;
     for (j = 0; j < 4 && b->recent[j]; j++) {
         g = &b->groups[b->recent[j] - 1];
         if (dd__stats_key_eq(b, g, k)) {
@@ -7103,20 +7103,20 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     dd__sbucket *b;
     dd__sgroup *g = NULL;
     int64_t start, end;
-    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed = 0, collapsed = 0;
+    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed = 0;
     if (!dd__stats_key(st, seg, s, &top_level, &key, st->keybuf, num)) return;
     end = s->start_ns + s->duration;
     if (end >= st->last_start && end - st->last_start < DD__STATS_BUCKET_NS) start = st->last_start; /* as the previous span */
     else start = st->last_start = dd__stats_align(end);
     if (start < st->oldest_ts) start = st->oldest_ts; /* late: the oldest bucket still open */
     b = dd__stats_bucket(st, start);
-    if (b && st->n_add) collapsed = dd__stats_add_set(st, b, &key);
+    if (st->n_add && b) overflowed = dd__stats_add_set(st, b, &key); /* its additional tags blocked */
     if (b) g = dd__stats_group(t, b, &key, &overflowed);
     if (!g) {
         t->counters.stats_spans_dropped++;
         return;
     }
-    if (overflowed || collapsed) t->counters.stats_spans_overflow++;
+    if (overflowed) t->counters.stats_spans_overflow++;
     t->counters.stats_spans++;
     g->hits++;
     g->duration += (uint64_t)s->duration;
