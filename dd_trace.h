@@ -7186,7 +7186,7 @@ DD__PRIVATE void dd__tfilters_free(dd_tracer *t, dd__tfilters *f) {
  * case-insensitive; \d \s \w (?: are rewritten (dd__pcre_to_ere). 0 when it cannot be used. */
 DD__PRIVATE int dd__tfilter_compile(void *re, const char *pat) {
 #if DD__HAVE_POSIX
-    char ere[2 * DD__FILTER_LEN + 64];
+    char ere[8 * DD__FILTER_LEN + 1]; /* a \w becomes 13 bytes: any 255-byte pattern fits */
     int flags = REG_EXTENDED | REG_NOSUB;
     if (strncmp(pat, "(?i)", 4) == 0) flags |= REG_ICASE;
     if (!dd__pcre_to_ere(pat, ere, sizeof ere)) return 0;
@@ -7683,6 +7683,17 @@ DD__PRIVATE int64_t dd__stats_next(const dd_tracer *t) {
     return INT64_MAX;
 }
 
+/* 1 when a partial-flush chunk holds the local root (walked under the segment's lock: a root still
+ * open may be finishing on another thread, so its own fields are not read). A partial chunk cut
+ * before the root finished passes the trace filters, as in dd-trace-go; so does one cut after the
+ * root went out in an earlier partial chunk (dd-trace-go filters that one too); the chunk that
+ * completes the trace is always filtered. */
+DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
+    const dd_span *s;
+    for (s = seg->done_head; s; s = s->next_done)
+        if (s == seg->root) return 1;
+    return 0;
+}
 /* A chunk the agent's trace filters reject (under lock): released without being encoded or
  * aggregated, counted with the sampling drops (chunks_ and spans_dropped_sampling, not _p0: no
  * Datadog-Client-Dropped-P0-* header counts it, the agent would have dropped it too). */
@@ -7698,11 +7709,12 @@ DD__PRIVATE void dd__stats_drop_filtered(dd_tracer *t, dd__segment *seg) {
 /* dd__finish's hook (under lock, stats on): when the agent agreed, aggregates the chunk, wakes an idle worker so that
  * the bucket schedule runs, and returns 1 when the finishing thread must run a stats pass itself
  * (DD_DELIVERY_SYNC, the schedule has come). */
-DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg) {
+DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg, int complete) {
     seg->stats_chunk = t->stats->active; /* its trace request says so (one kind per request) */
     if (!seg->stats_chunk) return 0;
-    if (t->stats->filters && seg->n_done && seg->root->finished && dd__stats_filtered(t, t->stats->filters, seg->root)) {
-        dd__stats_drop_filtered(t, seg); /* no stats, not sent (a chunk cut before its root finished passes) */
+    if (t->stats->filters && seg->n_done && (complete || dd__stats_root_in_chunk(seg))
+        && dd__stats_filtered(t, t->stats->filters, seg->root)) {
+        dd__stats_drop_filtered(t, seg); /* no stats, not sent */
         return 0;
     }
     dd__stats_add_chunk(t, seg);
@@ -8069,7 +8081,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     int changed = 0, deliver = 0, rc, stats_due = 0;
     dd__segment_decide(t, seg, mono);
     pthread_mutex_lock(&t->lock);
-    if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
+    if (t->stats) stats_due = dd__stats_finish(t, seg, 1); /* before any drop */
     n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
     if (!n) {
         dd__seg_release(t, seg);
@@ -8129,7 +8141,7 @@ DD__PRIVATE DD__T_COLD void dd__finish_partial(dd__segment *seg, int64_t mono) {
         dd__segment_decide(t, seg, mono);
         seg->locked = 1; /* chunks already out carry this decision */
         t->counters.partial_flushes++;
-        if (t->stats) stats_due = dd__stats_finish(t, seg);
+        if (t->stats) stats_due = dd__stats_finish(t, seg, 0);
         if (dd__segment_filter(t, seg)) {
             dd__check_fork(t);
             n = dd__encode_chunk(t, seg, &t->enc_lock);

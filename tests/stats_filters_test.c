@@ -312,6 +312,20 @@ static void test_filters_require(void) {
         CHECK_EQ_U64(c.partial_flushes, 1);
         CHECK_EQ_U64(c.spans_sent, 2);
         CHECK_EQ_U64(c.spans_dropped_sampling, 2);
+        /* a partial chunk holding the root is filtered, and so is the rest */
+        root = dd_span_start(t, &o);
+        dd_span_set_tag(root, "drop", "me");
+        child = dd_span_start_child(root, "c1");
+        dd_span_finish(child);
+        child = dd_span_start_child(root, "c2");
+        dd_span_finish(root); /* two done, the root among them: a partial chunk */
+        dd_span_finish(child);
+        dd_tracer_flush(t);
+        dd_tracer_counters(t, &c);
+        CHECK_EQ_U64(c.partial_flushes, 2);
+        CHECK_EQ_U64(c.spans_sent, 2);
+        CHECK_EQ_U64(c.spans_dropped_sampling, 5);
+        CHECK_EQ_U64(c.chunks_dropped_sampling, 3);
         check_balance(t);
         dd_tracer_free(t);
         agent_free(&a);
