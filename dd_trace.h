@@ -414,7 +414,7 @@ typedef int (*dd_transport_fn)(void *user, const dd_http_request *req, dd_http_r
  * stats on, a value different from the last one seen makes it read the agent's /info again at
  * once (docs/stats.md §6). Other names, and calls outside a transport_fn call of the SDK, are
  * ignored. dd_sender_transport does it. [transport_fn] */
-DD_API void dd_http_response_header(dd_http_response *resp, const char *name, size_t name_len, const char *value,
+DD_API void dd_http_response_header(const dd_http_response *resp, const char *name, size_t name_len, const char *value,
                                     size_t value_len);
 
 /* Tracer configuration. A zeroed struct is valid: every unset field is taken from the DD_*
@@ -6689,7 +6689,7 @@ DD__PRIVATE uint32_t dd__stats_add_tags(const dd__stats *st, const dd_span *s, c
                 v = DD__STATS_BLOCKED, vn = sizeof DD__STATS_BLOCKED - 1;
         }
         e = st->add_len[i] + 1u + vn;
-        buf[used] = (char)((e >> 8) | (DD__STATS_ADD_FLAG >> 8)), buf[used + 1] = (char)e;
+        buf[used] = (char)((e | DD__STATS_ADD_FLAG) >> 8), buf[used + 1] = (char)e;
         memcpy(buf + used + 2, st->add_keys[i], st->add_len[i]);
         buf[used + 2 + st->add_len[i]] = ':';
         memcpy(buf + used + 3 + st->add_len[i], v, vn);
@@ -7089,7 +7089,7 @@ DD__PRIVATE int dd__stats_add_set(dd__stats *st, dd__sbucket *b, dd__skey *key) 
         return 0;
     }
     e = sizeof DD__STATS_BLOCKED; /* "tracer_blocked_value:" (an empty value) */
-    st->keybuf[a] = (char)((e >> 8) | (DD__STATS_ADD_FLAG >> 8)), st->keybuf[a + 1] = (char)e;
+    st->keybuf[a] = (char)((e | DD__STATS_ADD_FLAG) >> 8), st->keybuf[a + 1] = (char)e;
     memcpy(st->keybuf + a + 2, DD__STATS_BLOCKED ":", e);
     key->n[5] = a + 2 + e;
     key->set |= 1u << 5;
@@ -7489,7 +7489,7 @@ DD__PRIVATE void dd__resp_begin(dd__resp_note *n, const dd_http_response *resp) 
     dd__resp_cur = n;
 }
 DD__PRIVATE void dd__resp_end(dd__resp_note *n) { dd__resp_cur = n->prev; }
-DD_API void dd_http_response_header(dd_http_response *resp, const char *name, size_t name_len, const char *value,
+DD_API void dd_http_response_header(const dd_http_response *resp, const char *name, size_t name_len, const char *value,
                                     size_t value_len) {
     dd__resp_note *n = dd__resp_cur;
     if (!resp || !name || !value || !n || n->resp != resp) return; /* not a call of ours in progress */

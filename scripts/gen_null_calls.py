@@ -112,7 +112,7 @@ BY_TYPE = {
     "dd_lambda_trigger *": "&f->trig", "dd_sender *": "f->sender", "const dd_sender *": "f->sender",
     "dd_sender_options *": "&f->sopt", "const dd_sender_options *": "&f->sopt",
     "dd_sender_endpoint *": "&f->ep", "dd_sender_stats *": "&f->sst", "dd_udp_sender *": "f->udp",
-    "const dd_udp_sender *": "f->udp", "dd_http_response *": "&f->resp",
+    "const dd_udp_sender *": "f->udp", "dd_http_response *": "&f->resp", "const dd_http_response *": "&f->resp",
     "const dd_http_request *": "&f->req", "dd_http_parser *": "&f->parser",
     "dd_tracer_config *": "&f->tcfg", "const dd_tracer_config *": "&f->tcfg", "dd_counters *": "&f->counters",
     "const dd_span_options *": "&f->spo", "const dd_span_link *": "&f->link", "dd_trace_id *": "&f->tid",

@@ -93,7 +93,7 @@ static const char *const null_api_decls[] = {
     "void dd_json_carrier_init(dd_json_carrier *c, dd_carrier_reader *r, const dd_json *obj, const dd_json *multi)",
     "int dd_datadog_extract(const dd_propagation_config *cfg, const char *json, size_t len, dd_trace_context *out)",
     "size_t dd_datadog_inject(const dd_propagation_config *cfg, const dd_trace_context *ctx, char *out, size_t cap)",
-    "void dd_http_response_header(dd_http_response *resp, const char *name, size_t name_len, const char *value, size_t value_len)",
+    "void dd_http_response_header(const dd_http_response *resp, const char *name, size_t name_len, const char *value, size_t value_len)",
     "void dd_tracer_config_init(dd_tracer_config *cfg)",
     "dd_tracer *dd_tracer_new(const dd_tracer_config *cfg)",
     "void dd_tracer_free(dd_tracer *t)",
