@@ -187,7 +187,8 @@ DD_API void dd_sender_counters(const dd_sender *s, dd_sender_stats *out);
  *   DD_TRANSPORT_ANSWERED    a whole answer arrived: *resp has status, body (NUL-terminated,
  *                            valid until the next request), retry_after_ms (Retry-After as
  *                            delta-seconds or an HTTP-date, in ms from now, at most
- *                            DD_SENDER_RETRY_AFTER_MAX_MS; 0 when absent);
+ *                            DD_SENDER_RETRY_AFTER_MAX_MS; 0 when absent); a
+ *                            Datadog-Agent-State header is handed to dd_http_response_header;
  *   DD_TRANSPORT_NOT_SENT    no connection, the connection failed before the whole request
  *                            was written, or an invalid argument (nothing was sent);
  *   DD_TRANSPORT_UNCONFIRMED the whole request was written, no whole answer came back
@@ -1281,6 +1282,10 @@ DD__PRIVATE void dd__snd_answer(dd_sender *s, dd_http_response *resp) {
     ra = dd_http_header(s->in, p->head_len, "retry-after", &ran);
     resp->retry_after_ms = ra ? dd_http_retry_after_ms(ra, ran, dd__snd_unix_ms()) : 0;
     if (resp->retry_after_ms < 0) resp->retry_after_ms = 0;
+    /* the agent's state: a tracer with client-side stats reads /info again when it changes
+     * (ignored by dd_trace.h outside its own transport calls) */
+    ra = dd_http_header(s->in, p->head_len, "datadog-agent-state", &ran);
+    if (ra) dd_http_response_header(resp, "Datadog-Agent-State", 19, ra, ran);
 }
 
 /* Under the lock: one request, classified. */

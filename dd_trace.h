@@ -129,8 +129,10 @@
  *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (a cursor over
  *                                    the writer's buffer: dd__enc_*, one room check per item).
  *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
- *                                    lock), the /v0.6/stats payload, /info, the P0 rule; requests
- *                                    in dd__stats_pass (no lock; holds t->flushing).
+ *                                    lock), the /v0.6/stats payload, /info and its trace filters
+ *                                    (compiled on the worker), the P0 rule, Datadog-Agent-State
+ *                                    (dd_http_response_header); requests in dd__stats_pass (no
+ *                                    lock; holds t->flushing).
  *   --- payload buffer and span filtering --- dd__pbuf_grow, dd__segment_filter (calls the span
  *                                    sampler), dd__encode_chunk, dd__pbuf_append.
  *   --- finish ---                   dd__finish (the segment's lock), dd__complete: the trace's
@@ -410,6 +412,15 @@ typedef struct dd_http_response {
  * one call at a time per tracer, never with an SDK lock held. */
 typedef int (*dd_transport_fn)(void *user, const dd_http_request *req, dd_http_response *resp);
 
+/* For a transport_fn: hands the SDK one header of the answer it is filling in. Call it during the
+ * transport_fn call, on that thread, with the resp the call was given (name case-insensitive,
+ * the value need not outlive the call). The SDK reads `Datadog-Agent-State`: with client-side
+ * stats on, a value different from the last one seen makes it read the agent's /info again at
+ * once (docs/stats.md §6). Other names, and calls outside a transport_fn call of the SDK, are
+ * ignored. dd_sender_transport does it. [transport_fn] */
+DD_API void dd_http_response_header(const dd_http_response *resp, const char *name, size_t name_len, const char *value,
+                                    size_t value_len);
+
 /* Tracer configuration. A zeroed struct is valid: every unset field is taken from the DD_*
  * environment variable named beside it (read once, in dd_tracer_new, through getenv_fn), else
  * from the default. Strings are NUL-terminated and copied by dd_tracer_new. */
@@ -550,7 +561,9 @@ typedef struct dd_counters {
     uint64_t responses_invalid;   /* 2xx answers whose body was not valid rates JSON           */
     uint64_t flushes;             /* flushes that had something to send                        */
     uint64_t spans_dropped_sampling;  /* spans of rejected traces not sent (sampling.drop_rejected_traces
-                                         on, and no single-span rule kept them)                 */
+                                         on, or client-side stats, and no single-span rule kept
+                                         them), and spans the agent's trace filters reject
+                                         (client-side stats, docs/stats.md §2)                  */
     uint64_t chunks_dropped_sampling; /* chunks left empty by that                              */
     uint64_t spans_sent;          /* spans in requests the agent accepted (2xx)                */
     uint64_t requests_unconfirmed; /* requests written whose answer never came whole (deadline,
@@ -569,7 +582,8 @@ typedef struct dd_counters {
                                      dd_span_finish): ignored (see HANDLES at the top)         */
     /* client-side stats (docs/stats.md) */
     uint64_t stats_spans;         /* spans aggregated into stats                               */
-    uint64_t stats_spans_overflow; /* of which into a bucket's overflow key (a key or text limit) */
+    uint64_t stats_spans_overflow; /* of which into a bucket's overflow key (a key or text limit),
+                                     or with their additional tags blocked (100 sets a bucket) */
     uint64_t stats_spans_dropped; /* eligible spans not aggregated: every bucket slot taken, or
                                      out of memory                                            */
     uint64_t stats_payloads_sent; /* /v0.6/stats requests the agent accepted (2xx)             */
@@ -2626,7 +2640,7 @@ DD__PRIVATE int dd__map_find(const dd__map *m, const char *v, size_t vn) {
 }
 
 typedef struct dd__stats dd__stats; /* client-side stats: their own section */
-DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t); /* called by dd_tracer_new */
+DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t, const char *additional_tags); /* called by dd_tracer_new */
 struct dd_tracer {
     dd_allocator alloc;
     int64_t (*wall_ns_fn)(void *user);
@@ -4158,7 +4172,8 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
     t->last_finish_flush_mono = t->mono_ns_fn(t->clock_user);
     t->last_flush_ns = dd__now();
-    if (dd__resolve_flag(&e, cfg->stats_computation, "DD_TRACE_STATS_COMPUTATION_ENABLED", 0)) t->stats = dd__stats_new(t);
+    if (dd__resolve_flag(&e, cfg->stats_computation, "DD_TRACE_STATS_COMPUTATION_ENABLED", 0))
+        t->stats = dd__stats_new(t, dd__t_env(&e, "DD_TRACE_STATS_ADDITIONAL_TAGS"));
     dd__register(t);
 
     if (dd__resolve_flag(&e, cfg->startup_logs, "DD_TRACE_STARTUP_LOGS", 1)) dd__startup_log(t);
@@ -6048,6 +6063,18 @@ DD__PRIVATE int dd__stats_ieq_n(const char *a, const char *lower, size_t n) {
 #define DD__STATS_KINDS_MAX 8         /* /info span_kinds_stats_computed entries kept               */
 #define DD__STATS_KIND_LEN 16         /* and their bytes (each, with the NUL)                      */
 #define DD__STATS_BLOCKED "tracer_blocked_value"
+#define DD__FILTER_LISTS 5     /* /info trace filters: ignore_resources, filter_tags.require, .reject,
+                                  filter_tags_regex.require, .reject (docs/stats.md §2)          */
+#define DD__FILTER_MAX 32      /* entries kept per list; the rest are left out (counted, logged)   */
+#define DD__FILTER_LEN 255     /* bytes of one entry (a longer one is left out)                  */
+#define DD__FILTER_TEXT 4096   /* bytes of all entries                                           */
+#define DD__STATS_ADD_KEYS 4   /* DD_TRACE_STATS_ADDITIONAL_TAGS keys kept (sorted; libdatadog's cap) */
+#define DD__STATS_ADD_KEY_LEN 64 /* bytes of one such key (a longer one is left out)              */
+#define DD__STATS_ADD_VALUE_CHARS 200 /* a longer value becomes tracer_blocked_value             */
+#define DD__STATS_ADD_SETS 100 /* distinct additional-tag sets per bucket; then tracer_blocked_value */
+#define DD__STATS_ADD_FLAG 0x8000u /* in an entry's 2-byte length: an additional tag, not a peer tag */
+#define DD__STATS_KEYBUF (DD__STATS_PEER_MAX + DD__STATS_ADD_KEYS * (2 + DD__STATS_ADD_KEY_LEN + 1 + 4 * DD__STATS_ADD_VALUE_CHARS))
+#define DD__AGENT_STATE_LEN 64 /* bytes of a Datadog-Agent-State value kept (a SHA-256 in hex)     */
 typedef char dd__stats_nstr_even[DD__STATS_NSTR % 2 == 0 ? 1 : -1]; /* dd__stats_key_eq reads lengths in pairs */
 
 /* A dense store: counts of bins [lo, lo + n), bins[] holds cap slots. Counts are exact integers. */
@@ -6343,6 +6370,8 @@ typedef struct dd__sbucket {
     size_t text_len, text_cap;
     size_t charge; /* key text counted against DD__STATS_TEXT_MAX: each key's bytes + 46 */
     uint64_t bin_bytes; /* sketch bins allocated by this bucket's groups */
+    uint32_t n_add_sets; /* distinct additional-tag sets seen (their hashes), at most DD__STATS_ADD_SETS */
+    uint64_t add_sets[DD__STATS_ADD_SETS];
 } dd__sbucket;
 
 /* The key of one span, pointing into the span (and the peer tags scratch). */
@@ -6382,6 +6411,20 @@ struct dd__stats {
     char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
     dd_mp_writer send; /* the stats request body (owned by the pass) */
     dd__sk_fast skf;   /* the sketch's bin tables (dd__sk_bin) */
+    /* /info's trace filters, compiled on the worker (NULL: none); a chunk they reject gets no
+     * stats and is not sent (docs/stats.md §2) */
+    struct dd__tfilters *filters;
+    int filters_left_out; /* entries of the current /info not used (logged when it changes) */
+    char *scratch;        /* a root's value NUL-terminated for regexec (grown under lock) */
+    size_t scratch_cap;
+    /* DD_TRACE_STATS_ADDITIONAL_TAGS: sorted, at most DD__STATS_ADD_KEYS (docs/stats.md §2) */
+    int n_add;
+    uint8_t add_len[DD__STATS_ADD_KEYS];
+    char add_keys[DD__STATS_ADD_KEYS][DD__STATS_ADD_KEY_LEN + 1];
+    char keybuf[DD__STATS_KEYBUF]; /* a span's peer and additional tags (under lock) */
+    /* Datadog-Agent-State: the last value a response carried (docs/stats.md §6) */
+    char agent_state[DD__AGENT_STATE_LEN];
+    size_t agent_state_len;
 };
 
 /* --- /info (docs/stats.md §6): a hostile JSON object, read into a plain snapshot --- */
@@ -6394,7 +6437,43 @@ typedef struct dd__info {
     int has_kinds, n_kinds; /* span_kinds_stats_computed was there; its usable entries */
     uint8_t kind_len[DD__STATS_KINDS_MAX];
     char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
+    /* the trace filters, list l's entry i at filter_text + filter_off[l][i] (NUL-terminated) */
+    int n_filter[DD__FILTER_LISTS];
+    uint16_t filter_off[DD__FILTER_LISTS][DD__FILTER_MAX], filter_len[DD__FILTER_LISTS][DD__FILTER_MAX];
+    char filter_text[DD__FILTER_TEXT];
+    int filters_left_out; /* strings not kept: over a bound, or holding a NUL */
 } dd__info;
+
+/* The trace filter lists of an /info object (docs/stats.md §6): strings only, empty ones ignored
+ * (as dd-trace-go), each list and the whole text bounded. */
+DD__PRIVATE void dd__info_filters(const dd_json *root, dd__info *out) {
+    static const char *const path[DD__FILTER_LISTS] = {"ignore_resources", "filter_tags.require", "filter_tags.reject",
+                                                       "filter_tags_regex.require", "filter_tags_regex.reject"};
+    dd_json v, item;
+    dd_json_iter it;
+    size_t used = 0;
+    int l;
+    for (l = 0; l < DD__FILTER_LISTS; l++) {
+        if (dd_json_path(root, path[l], &v) != DD_OK || v.type != DD_JSON_ARRAY) continue;
+        dd_json_iter_init(&it, &v);
+        while (dd_json_next(&it, NULL, &item) == DD_OK) {
+            char *dst = out->filter_text + used;
+            size_t n = 0, room = sizeof out->filter_text - used;
+            if (item.type != DD_JSON_STRING) continue;
+            if (room > DD__FILTER_LEN + 1) room = DD__FILTER_LEN + 1;
+            if (out->n_filter[l] == DD__FILTER_MAX || dd_json_string(&item, dst, room, &n) != DD_OK || memchr(dst, 0, n)) {
+                if (room) dst[0] = 0;
+                if (!dd_json_string_eq(&item, "", 0)) out->filters_left_out++;
+                continue;
+            }
+            if (!n) continue;
+            out->filter_off[l][out->n_filter[l]] = (uint16_t)used;
+            out->filter_len[l][out->n_filter[l]] = (uint16_t)n;
+            out->n_filter[l]++;
+            used += n + 1;
+        }
+    }
+}
 
 /* Parses an /info body. DD_OK with *out filled, or an error with *out zeroed (nothing partial).
  * Bounded: at most DD__INFO_BODY_MAX bytes, DD__STATS_PEER_KEYS_MAX peer keys; the JSON reader is
@@ -6447,6 +6526,7 @@ DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
         if (dd_json_string(&v, out->default_env, sizeof out->default_env, &n) != DD_OK || memchr(out->default_env, 0, n))
             out->default_env[0] = 0;
     }
+    dd__info_filters(&root, out);
     return DD_OK;
 }
 
@@ -6605,6 +6685,30 @@ DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const
     }
     return used;
 }
+/* The span's DD_TRACE_STATS_ADDITIONAL_TAGS into buf (after its peer tags): for each configured
+ * key (sorted) the span has as non-empty meta, an entry "key:value" whose 2-byte length carries
+ * DD__STATS_ADD_FLAG; a value over 200 characters (UTF-8) becomes tracer_blocked_value
+ * (libdatadog). Returns the bytes used (at most the 4 * 867 buf has room for). */
+DD__PRIVATE uint32_t dd__stats_add_tags(const dd__stats *st, const dd_span *s, char *buf) {
+    uint32_t used = 0, vn, e, chars, j;
+    const char *v;
+    int i;
+    for (i = 0; i < st->n_add; i++) {
+        if (!dd__stats_meta(s, st->add_keys[i], st->add_len[i], &v, &vn) || !vn) continue;
+        if (vn > DD__STATS_ADD_VALUE_CHARS) { /* bytes >= characters: count only when it may be too long */
+            for (chars = 0, j = 0; j < vn; j++) chars += ((unsigned char)v[j] & 0xc0) != 0x80;
+            if (chars > DD__STATS_ADD_VALUE_CHARS || vn > 4 * DD__STATS_ADD_VALUE_CHARS)
+                v = DD__STATS_BLOCKED, vn = sizeof DD__STATS_BLOCKED - 1;
+        }
+        e = st->add_len[i] + 1u + vn;
+        buf[used] = (char)((e | DD__STATS_ADD_FLAG) >> 8), buf[used + 1] = (char)e;
+        memcpy(buf + used + 2, st->add_keys[i], st->add_len[i]);
+        buf[used + 2 + st->add_len[i]] = ':';
+        memcpy(buf + used + 3 + st->add_len[i], v, vn);
+        used += 2 + e;
+    }
+    return used;
+}
 /* The tags a key reads, found in one walk over the span's tags (a lookup per key would walk them
  * a dozen times): each tag is told apart by its key's length first. */
 typedef struct dd__stags {
@@ -6694,7 +6798,11 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     DD__SK_FIELD(1, s->name.p, s->name.n);
     DD__SK_FIELD(2, s->resource.p, s->resource.n);
     DD__SK_FIELD(3, s->type.p, s->type.n);
-    DD__SK_FIELD(5, peer, dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer));
+    {   /* peer tags, then the additional tags (DD__STATS_ADD_FLAG entries) in the same field */
+        uint32_t pn = dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer);
+        if (st->n_add) pn += dd__stats_add_tags(st, s, peer + pn);
+        DD__SK_FIELD(5, peer, pn);
+    }
     if (f.method) DD__SK_FIELD(6, DD__TAG_VAL(f.method), f.method->vlen);
     if (f.endpoint || f.route) {
         const dd__tag *g = f.endpoint ? f.endpoint : f.route;
@@ -6885,7 +6993,8 @@ DD__PRIVATE DD__T_HOT void dd__stats_recent(dd__sbucket *b, uint32_t gi) {
     b->recent[0] = gi;
 }
 /* The group of key k in bucket b, made if new; the overflow group when the bucket is full; NULL
- * when not even that has memory. *overflowed set when it went to the overflow group. The groups
+ * when not even that has memory. *overflowed set (else left as it was) when it went to the
+ * overflow group. The groups
  * found last are compared first (a trace's spans share few keys): no hash then. */
 DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__skey *k, int *overflowed) {
     uint64_t h;
@@ -6893,7 +7002,6 @@ DD__PRIVATE dd__sgroup *dd__stats_group(dd_tracer *t, dd__sbucket *b, const dd__
     size_t n, o;
     dd__sgroup *g;
     int f;
-    *overflowed = 0;
     for (j = 0; j < 4 && b->recent[j]; j++) {
         g = &b->groups[b->recent[j] - 1];
         if (dd__stats_key_eq(b, g, k)) {
@@ -6972,25 +7080,49 @@ DD__PRIVATE void dd__stats_reset_bucket(dd__sbucket *b) {
     b->overflow = 0;
     b->text_len = 0;
     b->charge = 0;
+    b->n_add_sets = 0;
     memset(b->recent, 0, sizeof b->recent);
     if (b->table) memset(b->table, 0, b->table_cap * sizeof *b->table);
 }
 
+/* The span's additional-tag set (the flagged entries of key field 5, in st->keybuf) admitted in
+ * bucket b: the first DD__STATS_ADD_SETS distinct sets (the empty one too) are; a later new one
+ * is replaced by tracer_blocked_value (libdatadog's cardinality limit). 1 when replaced. */
+DD__PRIVATE int dd__stats_add_set(dd__stats *st, dd__sbucket *b, dd__skey *key) {
+    uint32_t a = 0, e, i, n = key->n[5];
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    while (a + 2 <= n && !((unsigned char)st->keybuf[a] & (DD__STATS_ADD_FLAG >> 8)))
+        a += 2 + ((uint32_t)(unsigned char)st->keybuf[a] << 8 | (unsigned char)st->keybuf[a + 1]);
+    for (i = a; i < n; i++) h = (h ^ (unsigned char)st->keybuf[i]) * UINT64_C(0x100000001b3);
+    for (i = 0; i < b->n_add_sets; i++)
+        if (b->add_sets[i] == h) return 0;
+    if (b->n_add_sets < DD__STATS_ADD_SETS) {
+        b->add_sets[b->n_add_sets++] = h;
+        return 0;
+    }
+    e = sizeof DD__STATS_BLOCKED; /* "tracer_blocked_value:" (an empty value) */
+    st->keybuf[a] = (char)((e | DD__STATS_ADD_FLAG) >> 8), st->keybuf[a + 1] = (char)e;
+    memcpy(st->keybuf + a + 2, DD__STATS_BLOCKED ":", e);
+    key->n[5] = a + 2 + e;
+    key->set |= 1u << 5;
+    return 1;
+}
 /* Aggregates one finished span of a chunk (under lock). */
 DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) {
     dd__stats *st = t->stats;
-    char peer[DD__STATS_PEER_MAX], num[24];
+    char num[24];
     dd__skey key;
     dd__sbucket *b;
     dd__sgroup *g = NULL;
     int64_t start, end;
     int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed = 0;
-    if (!dd__stats_key(st, seg, s, &top_level, &key, peer, num)) return;
+    if (!dd__stats_key(st, seg, s, &top_level, &key, st->keybuf, num)) return;
     end = s->start_ns + s->duration;
     if (end >= st->last_start && end - st->last_start < DD__STATS_BUCKET_NS) start = st->last_start; /* as the previous span */
     else start = st->last_start = dd__stats_align(end);
     if (start < st->oldest_ts) start = st->oldest_ts; /* late: the oldest bucket still open */
     b = dd__stats_bucket(st, start);
+    if (st->n_add && b) overflowed = dd__stats_add_set(st, b, &key); /* its additional tags blocked */
     if (b) g = dd__stats_group(t, b, &key, &overflowed);
     if (!g) {
         t->counters.stats_spans_dropped++;
@@ -7028,6 +7160,204 @@ DD__PRIVATE int dd__stats_may_drop(const dd_tracer *t, const dd__segment *seg) {
     return 1;
 }
 
+/* --- trace filters (docs/stats.md §2): compiled on the worker, matched under lock --- */
+/* One filter_tags / filter_tags_regex entry: a key, and a value to equal or a pattern to match
+ * (none: the key alone). */
+typedef struct dd__tfilter {
+    const char *key, *val; /* into the set's text, NUL-terminated */
+    uint32_t klen, vlen;
+    int has_val, regex, require;
+#if DD__HAVE_POSIX
+    regex_t re; /* when regex && has_val */
+#endif
+} dd__tfilter;
+typedef struct dd__tfilters {
+    int n_res, n_tag;
+#if DD__HAVE_POSIX
+    regex_t res[DD__FILTER_MAX]; /* ignore_resources */
+#endif
+    dd__tfilter tag[4 * DD__FILTER_MAX]; /* rejects first, then requires */
+    char text[DD__FILTER_TEXT];
+    int left_out; /* entries not used: unreadable, over a bound, no key, or a pattern that did not compile */
+} dd__tfilters;
+
+DD__PRIVATE void dd__tfilters_free(dd_tracer *t, dd__tfilters *f) {
+#if DD__HAVE_POSIX
+    int i;
+#endif
+    if (!f) return;
+#if DD__HAVE_POSIX
+    for (i = 0; i < f->n_res; i++) regfree(&f->res[i]);
+    for (i = 0; i < f->n_tag; i++)
+        if (f->tag[i].regex && f->tag[i].has_val) regfree(&f->tag[i].re);
+#endif
+    dd__free(&t->alloc, f, sizeof *f);
+}
+/* A pattern of the official tracers' engines (RE2, Rust regex) compiled as POSIX ERE, unanchored
+ * (a search, as their MatchString / is_match), without submatches. (?i) at the start makes it
+ * case-insensitive; \d \s \w (?: are rewritten (dd__pcre_to_ere). 0 when it cannot be used. */
+DD__PRIVATE int dd__tfilter_compile(void *re, const char *pat) {
+#if DD__HAVE_POSIX
+    char ere[8 * DD__FILTER_LEN + 1]; /* a \w becomes 13 bytes: any 255-byte pattern fits */
+    int flags = REG_EXTENDED | REG_NOSUB;
+    if (strncmp(pat, "(?i)", 4) == 0) flags |= REG_ICASE;
+    if (!dd__pcre_to_ere(pat, ere, sizeof ere)) return 0;
+    return regcomp((regex_t *)re, ere, flags) == 0;
+#else
+    (void)re, (void)pat;
+    return 0; /* no <regex.h> in this build: the pattern is left out */
+#endif
+}
+/* Blanks (ASCII) off both ends of p[0..*n): the official tracers trim keys and values. */
+DD__PRIVATE const char *dd__tfilter_trim(const char *p, size_t *n) {
+    while (*n && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++, (*n)--;
+    while (*n && (p[*n - 1] == ' ' || p[*n - 1] == '\t' || p[*n - 1] == '\n' || p[*n - 1] == '\r')) (*n)--;
+    return p;
+}
+/* The filters of an /info snapshot, compiled (on the worker, no lock held); NULL when it has none
+ * that can be used (or no memory: the trace filters are then the agent's alone). *left_out: the
+ * entries that could not be used. */
+DD__PRIVATE dd__tfilters *dd__tfilters_new(dd_tracer *t, const dd__info *in, int *left_out) {
+    /* tag lists in match order: reject, regex reject, require, regex require */
+    static const int order[4] = {2, 4, 1, 3};
+    dd__tfilters *f;
+    size_t used = 0;
+    int l, i, any = 0;
+    *left_out = in->filters_left_out;
+    for (l = 0; l < DD__FILTER_LISTS; l++) any |= in->n_filter[l] != 0;
+    if (!any) return NULL;
+    f = (dd__tfilters *)dd__alloc(&t->alloc, sizeof *f);
+    if (!f) return NULL;
+    memset(f, 0, sizeof *f);
+    f->left_out = in->filters_left_out;
+    for (i = 0; i < in->n_filter[0]; i++) {
+#if DD__HAVE_POSIX
+        if (dd__tfilter_compile(&f->res[f->n_res], in->filter_text + in->filter_off[0][i])) f->n_res++;
+        else f->left_out++;
+#else
+        f->left_out++;
+#endif
+    }
+    for (l = 0; l < 4; l++) {
+        int list = order[l];
+        for (i = 0; i < in->n_filter[list]; i++) {
+            const char *e = in->filter_text + in->filter_off[list][i], *colon, *k, *v = NULL;
+            size_t kn, vn = 0;
+            dd__tfilter *x = &f->tag[f->n_tag];
+            colon = (const char *)memchr(e, ':', in->filter_len[list][i]);
+            kn = colon ? (size_t)(colon - e) : in->filter_len[list][i];
+            k = dd__tfilter_trim(e, &kn);
+            if (colon) {
+                vn = in->filter_len[list][i] - (size_t)(colon + 1 - e);
+                v = dd__tfilter_trim(colon + 1, &vn);
+            }
+            if (!kn) { /* no key: unusable (libdatadog) */
+                f->left_out++;
+                continue;
+            }
+            memset(x, 0, sizeof *x);
+            x->regex = list >= 3;
+            x->require = list == 1 || list == 3;
+            x->has_val = vn != 0; /* "key:" is the key alone (libdatadog) */
+            memcpy(f->text + used, k, kn); /* the text of the list fits: it holds every entry */
+            f->text[used + kn] = 0;
+            x->key = f->text + used, x->klen = (uint32_t)kn;
+            used += kn + 1;
+            if (x->has_val) {
+                memcpy(f->text + used, v, vn);
+                f->text[used + vn] = 0;
+                x->val = f->text + used, x->vlen = (uint32_t)vn;
+                used += vn + 1;
+#if DD__HAVE_POSIX
+                if (x->regex && !dd__tfilter_compile(&x->re, x->val)) {
+                    f->left_out++;
+                    continue;
+                }
+#else
+                if (x->regex) {
+                    f->left_out++;
+                    continue;
+                }
+#endif
+            }
+            f->n_tag++;
+        }
+    }
+    *left_out = f->left_out;
+    if (!f->n_res && !f->n_tag) {
+        dd__tfilters_free(t, f);
+        return NULL;
+    }
+    return f;
+}
+/* v[0..n) NUL-terminated in the stats' scratch (grown under lock, kept); NULL without memory. */
+DD__PRIVATE const char *dd__tfilter_cstr(dd_tracer *t, const char *v, size_t n, int lower) {
+    dd__stats *st = t->stats;
+    size_t i;
+    if (n + 1 > st->scratch_cap) {
+        size_t cap = st->scratch_cap ? st->scratch_cap : 256;
+        char *p;
+        while (cap < n + 1) cap *= 2;
+        p = (char *)dd__alloc(&t->alloc, cap);
+        if (!p) return NULL;
+        dd__free(&t->alloc, st->scratch, st->scratch_cap);
+        st->scratch = p, st->scratch_cap = cap;
+    }
+    for (i = 0; i < n; i++) st->scratch[i] = lower && v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] + 32) : v[i];
+    st->scratch[n] = 0;
+    return st->scratch;
+}
+/* 1 when the root's meta `key` matches filter x (the value as the agent reads it: env lower-cased,
+ * an http.status_code that is not a status absent). Under lock. */
+DD__PRIVATE int dd__tfilter_match(dd_tracer *t, const dd__tfilter *x, const dd_span *root) {
+    const char *v = NULL;
+    size_t vn = 0;
+    double num = 0;
+    int is_num = 0, env;
+    if (!dd__root_tag_fn(root, x->key, x->klen, &v, &vn, &num, &is_num) || is_num) return 0;
+    if (x->klen == 16 && memcmp(x->key, "http.status_code", 16) == 0) {
+        int64_t c = dd__stats_parse_int(v, vn, 1000);
+        if (c < 100 || c >= 600) return 0;
+    }
+    if (!x->has_val) return 1;
+    env = x->klen == 3 && memcmp(x->key, "env", 3) == 0;
+    if (!x->regex) {
+        size_t i;
+        if (vn != x->vlen) return 0;
+        for (i = 0; i < vn; i++) {
+            char c = v[i];
+            if (env && c >= 'A' && c <= 'Z') c = (char)(c + 32);
+            if (c != x->val[i]) return 0;
+        }
+        return 1;
+    }
+#if DD__HAVE_POSIX
+    v = dd__tfilter_cstr(t, v, vn, env);
+    return v && regexec(&x->re, v, 0, NULL, 0) == 0;
+#else
+    (void)t;
+    return 0;
+#endif
+}
+/* 1 when the agent's trace filters reject the trace of this local root (libdatadog's
+ * TraceFilterer, dd-trace-go's traceFilters.reject): its resource (its name when empty) matches
+ * an ignore_resources pattern, or a reject filter matches its meta, or a require filter does not.
+ * Under lock, on the finishing thread: only called when /info has filters. */
+DD__PRIVATE int dd__stats_filtered(dd_tracer *t, const dd__tfilters *f, const dd_span *root) {
+    int i;
+#if DD__HAVE_POSIX
+    if (f->n_res) {
+        dd__tstr r = root->resource.n ? root->resource : root->name;
+        const char *c = dd__tfilter_cstr(t, r.p, r.n, 0);
+        for (i = 0; c && i < f->n_res; i++)
+            if (regexec(&f->res[i], c, 0, NULL, 0) == 0) return 1;
+    }
+#endif
+    for (i = 0; i < f->n_tag; i++)
+        if (dd__tfilter_match(t, &f->tag[i], root) == !f->tag[i].require) return 1;
+    return 0;
+}
+
 /* --- the payload --- */
 DD__PRIVATE void dd__stats_str(dd_mp_writer *w, const char *k, const char *v, size_t n) {
     dd_mp_write_str(w, k, strlen(k));
@@ -7037,10 +7367,23 @@ DD__PRIVATE void dd__stats_uint(dd_mp_writer *w, const char *k, uint64_t v) {
     dd_mp_write_str(w, k, strlen(k));
     dd_mp_write_u64(w, v);
 }
+/* The entries of key field 5 (2-byte length, then "key:value") whose DD__STATS_ADD_FLAG is `flag`,
+ * as an array of strings: the peer tags (flag 0) or the additional tags. */
+DD__PRIVATE void dd__stats_write_tags(dd_mp_writer *w, const char *p, uint32_t len, uint32_t flag) {
+    uint32_t n = 0, off, e;
+    for (off = 0; off + 2 <= len; off += 2 + (e & ~DD__STATS_ADD_FLAG)) {
+        e = (uint32_t)(unsigned char)p[off] << 8 | (unsigned char)p[off + 1];
+        n += (e & DD__STATS_ADD_FLAG) == flag;
+    }
+    dd_mp_write_array(w, n);
+    for (off = 0; off + 2 <= len; off += 2 + (e & ~DD__STATS_ADD_FLAG)) {
+        e = (uint32_t)(unsigned char)p[off] << 8 | (unsigned char)p[off + 1];
+        if ((e & DD__STATS_ADD_FLAG) == flag) dd_mp_write_str(w, p + off + 2, e & ~DD__STATS_ADD_FLAG);
+    }
+}
 /* One ClientGroupedStats (22 entries, docs/stats.md §5). */
 DD__PRIVATE void dd__stats_write_group(dd_mp_writer *w, const dd__sbucket *b, const dd__sgroup *g) {
     const char *tx = b->text;
-    uint32_t n, off, e;
     dd_mp_write_map(w, 22);
     dd__stats_str(w, "Service", tx + g->off[0], g->len[0]);
     dd__stats_str(w, "Name", tx + g->off[1], g->len[1]);
@@ -7060,12 +7403,7 @@ DD__PRIVATE void dd__stats_write_group(dd_mp_writer *w, const dd__sbucket *b, co
     dd__stats_uint(w, "TopLevelHits", g->top_level_hits);
     dd__stats_str(w, "SpanKind", tx + g->off[4], g->len[4]);
     dd_mp_write_str(w, "PeerTags", 8);
-    for (n = 0, off = 0; off + 2 <= g->len[5]; n++) off += 2 + ((uint32_t)(unsigned char)tx[g->off[5] + off] << 8 | (unsigned char)tx[g->off[5] + off + 1]);
-    dd_mp_write_array(w, n);
-    for (off = 0; off + 2 <= g->len[5]; off += 2 + e) {
-        e = (uint32_t)(unsigned char)tx[g->off[5] + off] << 8 | (unsigned char)tx[g->off[5] + off + 1];
-        dd_mp_write_str(w, tx + g->off[5] + off + 2, e);
-    }
+    dd__stats_write_tags(w, tx + g->off[5], g->len[5], 0);
     dd_mp_write_str(w, "IsTraceRoot", 11);
     dd_mp_write_i64(w, g->trace_root);
     dd__stats_str(w, "GRPCStatusCode", tx + g->off[8], g->len[8]);
@@ -7075,7 +7413,7 @@ DD__PRIVATE void dd__stats_write_group(dd_mp_writer *w, const dd__sbucket *b, co
     dd_mp_write_str(w, "SpanDerivedPrimaryTags", 22);
     dd_mp_write_array(w, 0);
     dd_mp_write_str(w, "AdditionalMetricTags", 20);
-    dd_mp_write_array(w, 0);
+    dd__stats_write_tags(w, tx + g->off[5], g->len[5], DD__STATS_ADD_FLAG);
 }
 /* The ClientStatsPayload of the n buckets in bs (16 entries, docs/stats.md §5) into w. */
 DD__PRIVATE void dd__stats_write_payload(const dd_tracer *t, dd_mp_writer *w, dd__sbucket *const *bs, int n,
@@ -7144,16 +7482,65 @@ DD__PRIVATE size_t dd__stats_headers(const dd_tracer *t, dd_header *h, int msgpa
     return nh;
 }
 
+/* Response headers a transport hands over with dd_http_response_header during its call: the
+ * note of the call in progress on this thread (the tracer's requests run one at a time per
+ * thread; a transport that traces itself nests, hence the saved pointer). */
+typedef struct dd__resp_note {
+    const dd_http_response *resp;
+    struct dd__resp_note *prev;
+    int has_state;
+    size_t state_len; /* the whole value's length; its first DD__AGENT_STATE_LEN bytes kept */
+    char state[DD__AGENT_STATE_LEN];
+} dd__resp_note;
+static DD__THREAD_LOCAL dd__resp_note *dd__resp_cur;
+DD__PRIVATE void dd__resp_begin(dd__resp_note *n, const dd_http_response *resp) {
+    n->resp = resp;
+    n->has_state = 0;
+    n->state_len = 0;
+    n->prev = dd__resp_cur;
+    dd__resp_cur = n;
+}
+DD__PRIVATE void dd__resp_end(dd__resp_note *n) { dd__resp_cur = n->prev; }
+DD_API void dd_http_response_header(const dd_http_response *resp, const char *name, size_t name_len, const char *value,
+                                    size_t value_len) {
+    dd__resp_note *n = dd__resp_cur;
+    if (!resp || !name || !value || !n || n->resp != resp) return; /* not a call of ours in progress */
+    if (name_len != 19 || !dd__stats_ieq_n(name, "datadog-agent-state", 19)) return;
+    n->has_state = 1;
+    n->state_len = value_len;
+    memcpy(n->state, value, value_len < DD__AGENT_STATE_LEN ? value_len : DD__AGENT_STATE_LEN);
+}
+/* A Datadog-Agent-State value seen (no lock held). The agent changes it when its /info changes
+ * (libdatadog and dd-trace-java compare it with the SHA-256 of the /info body); dd-trace-c
+ * remembers the last value seen instead, and a trace answer with another one makes /info due at
+ * once (the next stats pass, right after this delivery). `from_info`: the /info answer's own,
+ * only remembered. */
+DD__PRIVATE void dd__stats_agent_state(dd_tracer *t, const dd__resp_note *n, int from_info) {
+    dd__stats *st = t->stats;
+    size_t k = n->state_len < DD__AGENT_STATE_LEN ? n->state_len : DD__AGENT_STATE_LEN;
+    if (!st || !n->has_state) return;
+    pthread_mutex_lock(&t->lock);
+    if (st->agent_state_len != n->state_len || memcmp(st->agent_state, n->state, k) != 0) {
+        memcpy(st->agent_state, n->state, k);
+        st->agent_state_len = n->state_len;
+        if (!from_info) st->next_info_ns = 0;
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
 /* GET /info through the transport (no lock held) and applies the answer. A transport that
  * cannot reach the agent keeps the previous snapshot; 404 (or any other answer) means no
- * features: traces are all sent and the agent computes the stats. */
+ * features: traces are all sent and the agent computes the stats. The trace filters are
+ * compiled here, on the worker, before the lock is taken. */
 DD__PRIVATE void dd__stats_fetch_info(dd_tracer *t, int64_t deadline) {
     dd__stats *st = t->stats;
     dd_header h[8];
     dd_http_request req;
     dd_http_response resp;
+    dd__resp_note note;
     dd__info *info;
-    int rc, ok = 0;
+    dd__tfilters *filters = NULL;
+    int rc, ok = 0, left_out = 0, log_left_out = 0;
     int64_t left = (deadline - dd__now()) / 1000000;
     if (left < 1 || !t->transport_fn) return;
     memset(&req, 0, sizeof req);
@@ -7165,22 +7552,38 @@ DD__PRIVATE void dd__stats_fetch_info(dd_tracer *t, int64_t deadline) {
     memset(&resp, 0, sizeof resp);
     info = (dd__info *)dd__alloc(&t->alloc, sizeof *info);
     if (!info) return;
+    dd__resp_begin(&note, &resp);
     rc = t->transport_fn(t->transport_user, &req, &resp);
+    dd__resp_end(&note);
     if (rc == DD_TRANSPORT_ANSWERED && resp.status == 200)
         ok = dd__info_parse(resp.body, resp.body_len, info) == DD_OK;
+    if (ok) filters = dd__tfilters_new(t, info, &left_out);
+    if (rc == DD_TRANSPORT_ANSWERED) dd__stats_agent_state(t, &note, 1);
     pthread_mutex_lock(&t->lock);
     if (rc == DD_TRANSPORT_ANSWERED) {
         int was = st->active;
+        dd__tfilters *old = st->filters;
         dd__stats_apply_info(st, ok ? info : NULL);
         if (st->active && !was) { /* buckets start now: spans before were left to the agent */
             st->oldest_ts = dd__stats_align(t->wall_ns_fn(t->clock_user));
             st->next_flush_ns = dd__now() + DD__STATS_BUCKET_NS;
         }
+        st->filters = filters; /* this snapshot's (NULL: none); the old set is freed below */
+        filters = old;
+        log_left_out = left_out && left_out != st->filters_left_out;
+        st->filters_left_out = left_out;
     }
     pthread_mutex_unlock(&t->lock);
+    dd__tfilters_free(t, filters);
     dd__free(&t->alloc, info, sizeof *info);
     if (rc == DD_TRANSPORT_ANSWERED && !ok)
         dd__tlogs(t, DD_LOG_DEBUG, "the agent's /info is missing or unreadable: stats are left to the agent");
+    if (log_left_out) { /* once per change of the agent's configuration, not every 30 s */
+        char num[24];
+        dd__t_u64_dec((uint64_t)left_out, num);
+        dd__tlog3(t, DD_LOG_WARN, "trace filters of the agent's /info left out (unreadable, over a bound, without a key, or a pattern "
+                  "POSIX regcomp refused): ", num, strlen(num), "; the agent still applies them to what it receives");
+    }
 }
 
 /* One stats pass (no lock held, one per tracer at a time through t->flushing): /info when due,
@@ -7292,12 +7695,40 @@ DD__PRIVATE int64_t dd__stats_next(const dd_tracer *t) {
     return INT64_MAX;
 }
 
+/* 1 when a partial-flush chunk holds the local root (walked under the segment's lock: a root still
+ * open may be finishing on another thread, so its own fields are not read). A partial chunk cut
+ * before the root finished passes the trace filters, as in dd-trace-go; so does one cut after the
+ * root went out in an earlier partial chunk (dd-trace-go filters that one too); the chunk that
+ * completes the trace is always filtered. */
+DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
+    const dd_span *s;
+    for (s = seg->done_head; s; s = s->next_done)
+        if (s == seg->root) return 1;
+    return 0;
+}
+/* A chunk the agent's trace filters reject (under lock): released without being encoded or
+ * aggregated, counted with the sampling drops (chunks_ and spans_dropped_sampling, not _p0: no
+ * Datadog-Client-Dropped-P0-* header counts it, the agent would have dropped it too). */
+DD__PRIVATE void dd__stats_drop_filtered(dd_tracer *t, dd__segment *seg) {
+    dd_span *s;
+    for (s = seg->done_head; s; s = s->next_done) s->pending = 0;
+    t->counters.spans_dropped_sampling += seg->n_done;
+    t->counters.chunks_dropped_sampling++;
+    seg->done_head = seg->done_tail = NULL;
+    seg->n_done = 0;
+    seg->chunks++;
+}
 /* dd__finish's hook (under lock, stats on): when the agent agreed, aggregates the chunk, wakes an idle worker so that
  * the bucket schedule runs, and returns 1 when the finishing thread must run a stats pass itself
  * (DD_DELIVERY_SYNC, the schedule has come). */
-DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg) {
+DD__PRIVATE int dd__stats_finish(dd_tracer *t, dd__segment *seg, int complete) {
     seg->stats_chunk = t->stats->active; /* its trace request says so (one kind per request) */
     if (!seg->stats_chunk) return 0;
+    if (t->stats->filters && seg->n_done && (complete || dd__stats_root_in_chunk(seg))
+        && dd__stats_filtered(t, t->stats->filters, seg->root)) {
+        dd__stats_drop_filtered(t, seg); /* no stats, not sent */
+        return 0;
+    }
     dd__stats_add_chunk(t, seg);
     if (t->delivery == DD_DELIVERY_BACKGROUND) {
         if (t->worker_idle) pthread_cond_broadcast(&t->cond);
@@ -7326,8 +7757,47 @@ DD__PRIVATE int dd__stats_pending(const dd_tracer *t) {
     return 0;
 }
 
-/* Made by dd_tracer_new when stats computation is on; NULL when off or out of memory. */
-DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t) {
+/* DD_TRACE_STATS_ADDITIONAL_TAGS ("k1,k2,..."): blanks trimmed, empty items and keys over
+ * DD__STATS_ADD_KEY_LEN bytes left out, then sorted, de-duplicated and cut to the first
+ * DD__STATS_ADD_KEYS (libdatadog's order of those steps); one warning when something was left out. */
+DD__PRIVATE void dd__stats_add_config(dd_tracer *t, dd__stats *st, const char *v) {
+    char keys[16][DD__STATS_ADD_KEY_LEN + 1];
+    int n = 0, i, j, dropped = 0;
+    while (v && *v) {
+        const char *e = strchr(v, ',');
+        size_t len = e ? (size_t)(e - v) : strlen(v);
+        const char *k = dd__tfilter_trim(v, &len);
+        if (len > DD__STATS_ADD_KEY_LEN || (len && n == 16)) dropped++;
+        else if (len) {
+            memcpy(keys[n], k, len);
+            keys[n++][len] = 0;
+        }
+        v = e ? e + 1 : "";
+    }
+    for (i = 1; i < n; i++) /* insertion sort: at most 16 */
+        for (j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+            char tmp[DD__STATS_ADD_KEY_LEN + 1];
+            memcpy(tmp, keys[j], sizeof tmp);
+            memcpy(keys[j], keys[j - 1], sizeof tmp);
+            memcpy(keys[j - 1], tmp, sizeof tmp);
+        }
+    for (i = 0; i < n; i++) {
+        if (st->n_add && strcmp(st->add_keys[st->n_add - 1], keys[i]) == 0) continue; /* a duplicate */
+        if (st->n_add == DD__STATS_ADD_KEYS) {
+            dropped++;
+            continue;
+        }
+        st->add_len[st->n_add] = (uint8_t)strlen(keys[i]);
+        memcpy(st->add_keys[st->n_add++], keys[i], sizeof keys[i]);
+    }
+    if (dropped)
+        dd__tlogs(t, DD_LOG_WARN, "DD_TRACE_STATS_ADDITIONAL_TAGS: keys left out (more than 4 after sorting, empty, or longer "
+                                  "than 64 bytes)");
+}
+
+/* Made by dd_tracer_new when stats computation is on (`additional_tags`: the value of
+ * DD_TRACE_STATS_ADDITIONAL_TAGS, or NULL); NULL when off or out of memory. */
+DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t, const char *additional_tags) {
     dd__stats *st = (dd__stats *)dd__alloc(&t->alloc, sizeof *st);
     if (!st) return NULL;
     memset(st, 0, sizeof *st);
@@ -7339,6 +7809,7 @@ DD__PRIVATE dd__stats *dd__stats_new(dd_tracer *t) {
     dd_mp_writer_init_growable(&st->send, &t->alloc, 0);
     dd__sk_fast_init(&st->skf);
     dd__stats_default_kinds(st);
+    dd__stats_add_config(t, st, additional_tags);
     return st;
 }
 DD__PRIVATE void dd__stats_free(dd_tracer *t) {
@@ -7357,6 +7828,8 @@ DD__PRIVATE void dd__stats_free(dd_tracer *t) {
         dd__free(&t->alloc, b->text, b->text_cap);
     }
     dd_mp_writer_free(&st->send);
+    dd__tfilters_free(t, st->filters);
+    dd__free(&t->alloc, st->scratch, st->scratch_cap);
     dd__free(&t->alloc, st, sizeof *st);
     t->stats = NULL;
 }
@@ -7622,7 +8095,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     int changed = 0, deliver = 0, rc, stats_due = 0;
     dd__segment_decide(t, seg, mono);
     pthread_mutex_lock(&t->lock);
-    if (t->stats) stats_due = dd__stats_finish(t, seg); /* before any drop */
+    if (t->stats) stats_due = dd__stats_finish(t, seg, 1); /* before any drop */
     n = seg->priority > 0 ? seg->n_done : dd__segment_filter(t, seg); /* a kept trace keeps all */
     if (!n) {
         dd__seg_release(t, seg);
@@ -7685,7 +8158,7 @@ DD__PRIVATE DD__T_COLD void dd__finish_partial(dd__segment *seg, int64_t mono) {
         dd__segment_decide(t, seg, mono);
         seg->locked = 1; /* chunks already out carry this decision */
         t->counters.partial_flushes++;
-        if (t->stats) stats_due = dd__stats_finish(t, seg);
+        if (t->stats) stats_due = dd__stats_finish(t, seg, 0);
         if (dd__segment_filter(t, seg)) {
             dd__check_fork(t);
             n = dd__encode_chunk(t, seg, &t->enc_lock);
@@ -7938,7 +8411,15 @@ DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__
         }
         dd__tlog_payload(t, req.body, req.body_len);
         if (t->fl_attempts) st->retried++;
-        rc = t->transport_fn(t->transport_user, &req, &resp);
+        if (t->stats) { /* a changed Datadog-Agent-State makes /info due (docs/stats.md §6) */
+            dd__resp_note note;
+            dd__resp_begin(&note, &resp);
+            rc = t->transport_fn(t->transport_user, &req, &resp);
+            dd__resp_end(&note);
+            if (rc == DD_TRANSPORT_ANSWERED) dd__stats_agent_state(t, &note, 0);
+        } else {
+            rc = t->transport_fn(t->transport_user, &req, &resp);
+        }
         if (rc == DD_TRANSPORT_ANSWERED && resp.status >= 200 && resp.status < 300) {
             st->sent++;
             st->bytes += req.body_len;

@@ -10,10 +10,14 @@
  *  - the peer tag keys are at most DD__STATS_PEER_KEYS_MAX, each non-empty, NUL-free, NUL-terminated
  *    inside peer_text, laid out one after the other, and equal to the array's string elements in
  *    order (skipping non-strings, empty ones, ones holding NUL and ones that no longer fit);
+ *  - the trace filter lists: at most DD__FILTER_MAX entries each, each non-empty, NUL-free, at most
+ *    DD__FILTER_LEN bytes, NUL-terminated inside filter_text, laid out one after the other;
  *  - through a whole tracer with stats on (manual delivery), the answer turns stats on exactly
  *    when both flags hold; then a rejected trace is dropped and counted and a client span with
- *    every peer key set is aggregated; otherwise everything is sent; the forced flush sends one
- *    stats payload (when on) that the msgpack reader skips whole, and no leak. */
+ *    every peer key set is aggregated; otherwise everything is sent; when the answer's trace
+ *    filters compiled, each trace is either filtered (no stats, not sent, counted as a sampling
+ *    drop, not as P0) or handled as without them; the forced flush sends one stats payload (when
+ *    a span was aggregated) that the msgpack reader skips whole, and no leak. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_TRACE_IMPLEMENTATION
 #include "../dd_trace.h"
@@ -64,6 +68,9 @@ static const char *env_none(void *u, const char *name) {
     (void)name;
     return NULL;
 }
+static void log_none(void *u, int level, const char *msg, size_t len) {
+    (void)u, (void)level, (void)msg, (void)len; /* warnings about left-out filters are expected */
+}
 static int all_zero(const void *p, size_t n) {
     const unsigned char *b = (const unsigned char *)p;
     size_t i;
@@ -106,6 +113,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     REQUIRE((int)k == in.n_peer);
     REQUIRE(used <= sizeof in.peer_text);
+    {   /* the filter lists */
+        size_t next = 0;
+        int l, j;
+        for (l = 0; l < DD__FILTER_LISTS; l++) {
+            REQUIRE(in.n_filter[l] >= 0 && in.n_filter[l] <= DD__FILTER_MAX);
+            for (j = 0; j < in.n_filter[l]; j++) {
+                size_t off = in.filter_off[l][j], n = in.filter_len[l][j];
+                REQUIRE(off == next && n >= 1 && n <= DD__FILTER_LEN && off + n < sizeof in.filter_text);
+                REQUIRE(!memchr(in.filter_text + off, 0, n) && in.filter_text[off + n] == 0);
+                next = off + n + 1;
+            }
+        }
+        REQUIRE(in.filters_left_out >= 0);
+    }
 
     /* the whole path: a tracer that reads this answer */
     {
@@ -122,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         c.startup_logs = DD_OFF;
         c.cgroup_path = "";
         c.getenv_fn = env_none;
+        c.log_fn = log_none;
         c.transport_fn = transport;
         c.delivery = DD_DELIVERY_MANUAL;
         c.stats_computation = DD_ON;
@@ -142,11 +164,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         dd_span_finish(s);
         dd_tracer_flush(t);
         dd_tracer_counters(t, &n);
-        REQUIRE(n.chunks_dropped_p0 == (on ? 1u : 0u));
-        REQUIRE(n.stats_spans == (on ? 2u : 0u));
-        REQUIRE(n.spans_sent == (on ? 1u : 2u));
-        REQUIRE(S.stats_posts == (on ? 1 : 0));
-        if (on) REQUIRE(S.stats_ok);
+        if (on && t->stats->filters) { /* each trace filtered, or as without filters */
+            uint64_t filtered = n.chunks_dropped_sampling - n.chunks_dropped_p0;
+            REQUIRE(n.chunks_dropped_p0 <= 1 && filtered <= 2);
+            REQUIRE(n.stats_spans + filtered == 2);
+            REQUIRE(n.spans_sent + n.spans_dropped_sampling == 2);
+            REQUIRE(n.spans_sent == 2 - filtered - n.chunks_dropped_p0);
+            REQUIRE(S.stats_posts == (n.stats_spans ? 1 : 0));
+        } else {
+            REQUIRE(n.chunks_dropped_p0 == (on ? 1u : 0u));
+            REQUIRE(n.stats_spans == (on ? 2u : 0u));
+            REQUIRE(n.spans_sent == (on ? 1u : 2u));
+            REQUIRE(S.stats_posts == (on ? 1 : 0));
+        }
+        if (S.stats_posts) REQUIRE(S.stats_ok);
         dd_tracer_free(t);
     }
     return 0;

@@ -1047,6 +1047,43 @@ static void test_tracer_end_to_end(void) {
     srv_stop(&s);
 }
 
+/* dd_sender_transport hands the answer's Datadog-Agent-State to the tracer (docs/stats.md §6):
+ * with client-side stats on, a new value makes /info due at once. */
+static void test_tracer_agent_state(void) {
+    static const char reply[] = "HTTP/1.1 200 OK\r\nDatadog-Agent-State: 5f3a\r\nContent-Type: application/json\r\n"
+                                "Content-Length: 22\r\n\r\n{\"rate_by_service\":{}}";
+    srv s;
+    dd_sender *snd;
+    dd_tracer_config c;
+    dd_tracer *t;
+    if (!CHECK(srv_start(&s, sc_answer_loop, reply, NULL, 0) == 0)) return;
+    snd = sender_for(&s, 0);
+    dd_tracer_config_init(&c);
+    c.service = "sender-test";
+    c.getenv_fn = no_env;
+    c.transport_fn = dd_sender_transport;
+    c.transport_user = snd;
+    c.delivery = DD_DELIVERY_MANUAL;
+    c.stats_computation = DD_ON;
+    c.startup_logs = DD_OFF;
+    t = dd_tracer_new(&c);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* GET /info (its own state is remembered) */
+    CHECK(t->stats->agent_state_len == 4 && memcmp(t->stats->agent_state, "5f3a", 4) == 0);
+    t->stats->agent_state_len = 0; /* as if /info had carried none: the trace answer's is new */
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    CHECK(t->stats->agent_state_len == 4 && t->stats->next_info_ns == 0);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* /info again */
+    CHECK(t->stats->next_info_ns > 0);
+    dd_span_finish(dd_span_start(t, NULL));
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK); /* the same state: nothing due */
+    CHECK(t->stats->next_info_ns > 0);
+    dd_tracer_free(t);
+    CHECK_EQ_INT(s.requests, 4);
+    dd_sender_free(snd);
+    srv_stop(&s);
+}
+
 /*--- UDP ---*/
 
 static int udp_listener(int *port) {
@@ -1158,6 +1195,7 @@ static const test_case cases[] = {
     TEST(test_unix_socket),
     TEST(test_concurrent_callers),
     TEST(test_tracer_end_to_end),
+    TEST(test_tracer_agent_state),
     TEST(test_udp_byte_for_byte),
     TEST(test_udp_never_blocks),
 };
