@@ -2554,6 +2554,7 @@ typedef struct dd__pbuf {
     size_t n_marks, cap_marks;
 } dd__pbuf;
 
+#define DD__ENC_TPL_MAX 1024 /* bytes of an encoder's template (dd__enc_template); more: no template */
 /* An encoder: a writer and a buffer for strings repaired to valid UTF-8 (docs/agent-protocol.md §2.2: libdatadog
  * rejects invalid UTF-8). Two exist: one used under the lock (partial flush), one by the
  * flushing thread. */
@@ -2568,6 +2569,19 @@ typedef struct dd__enc {
     size_t lang_n, lang_len;
     uint64_t lang_bit; /* dd__key_bit("language") */
     uint8_t lang[48];
+    /* The template of a span's map (dd__enc_template): the tracer's constant entries as wire
+     * bytes, made once for tracer tp_t at fork generation tp_gen. tp_buf holds env, version and
+     * DD_TAGS (meta's tail, version from tp_ver), then runtime-id and _dd.hostname (a chunk
+     * root's meta); tp_pid the process_id metric. tp_ok 0: not usable (too long, not ASCII, a
+     * DD_TAGS key the tracer writes itself): every span goes through dd__encode_span_full. */
+    const struct dd_tracer *tp_t;
+    uint64_t tp_gen;
+    int tp_ok;
+    uint32_t tp_ver, tp_glob, tp_tail, tp_first; /* offsets in tp_buf: version, DD_TAGS, end of both; end of the root part */
+    uint32_t tp_n_tail, tp_n_first;              /* entries: env + DD_TAGS (version apart); runtime-id + hostname */
+    uint64_t tp_bits, tp_bits_ver, tp_bits_first; /* key bits: language, env, DD_TAGS; version; a chunk root's keys */
+    uint8_t tp_pid[9];
+    uint8_t tp_buf[DD__ENC_TPL_MAX];
 } dd__enc;
 #if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
 #define DD__INTERPRETER "clang"
@@ -5821,14 +5835,74 @@ DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
 #define DD__ENC_TIMES_ROOM (6 + 9 + 9 + 9 + 6 + 9 + 5 + 5)
 /* The room of a span map's head: marker, trace_id, span_id and parent_id. */
 #define DD__ENC_HEAD_ROOM 64
+/* As DD__ROOM, in a function that returns the cursor (NULL: the writer's error is set). */
+#define DD__ROOM_OR_NULL(n)                                                                  \
+    do {                                                                                     \
+        if ((size_t)(end - p) < (size_t)(n) && !(p = dd__enc_grow(w, p, (n), &end))) return NULL; \
+    } while (0)
+/* A span map's entries up to the "meta" key (docs/agent-protocol.md §2.2): the map's marker, the
+ * ids, the four strings (copied when the span noted them ASCII, else checked), start, duration
+ * and error. Returns the cursor (the buffer ends at *endp), NULL after a write error. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg, const dd_span *s, dd__enc *e,
+                                            uint8_t **endp) {
+    dd_mp_writer *w = &e->w;
+    uint8_t *p, *end;
+    p = dd__enc_begin(w, DD__ENC_HEAD_ROOM);
+    if (!p) return NULL;
+    end = w->buf + w->cap;
+    *p++ = s->n_links ? 0x8d : 0x8c;
+    p = DD__KEY(p, "trace_id");
+    p = dd__enc_big(p, seg->trace_id.lo);
+    p = DD__KEY(p, "span_id");
+    p = dd__enc_big(p, s->span_id);
+    p = DD__KEY(p, "parent_id");
+    p = dd__enc_big(p, s->parent_id);
+    if ((s->ascii & DD__SA_ALL) == DD__SA_ALL) { /* most spans: the four strings, one room check */
+        DD__ROOM_OR_NULL((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5
+                         + DD__ENC_TIMES_ROOM);
+        p = DD__KEY(p, "name");
+        p = dd__enc_strb(p, s->name.p, s->name.n);
+        p = DD__KEY(p, "service");
+        p = dd__enc_strb(p, s->service.p, s->service.n);
+        p = DD__KEY(p, "resource");
+        p = dd__enc_strb(p, s->resource.p, s->resource.n);
+        p = DD__KEY(p, "type");
+        p = dd__enc_strb(p, s->type.p, s->type.n);
+    } else {
+        DD__ROOM_OR_NULL(5);
+        p = DD__KEY(p, "name");
+        if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return NULL;
+        DD__ROOM_OR_NULL(8);
+        p = DD__KEY(p, "service");
+        if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return NULL;
+        DD__ROOM_OR_NULL(9);
+        p = DD__KEY(p, "resource");
+        if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return NULL;
+        DD__ROOM_OR_NULL(5);
+        p = DD__KEY(p, "type");
+        if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return NULL;
+        DD__ROOM_OR_NULL(DD__ENC_TIMES_ROOM);
+    }
+    p = DD__KEY(p, "start");
+    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
+    p = DD__KEY(p, "duration");
+    p = dd__enc_i64(p, s->duration);
+    p = DD__KEY(p, "error");
+    p = dd__enc_i64(p, s->error);
+    p = DD__KEY(p, "meta");
+    *endp = end;
+    return p;
+}
+#undef DD__ROOM_OR_NULL
 #define DD__ENC_MT_MAX 32 /* metric tags remembered by the meta walk (more: the metrics walk again) */
 /* One span as a msgpack map (docs/agent-protocol.md §2.2): the keys in a fixed order, meta (the
  * tracer's own keys win, then the span's tags, then env/version/DD_TAGS) and metrics (float64
  * always, never float32 nor an integer). A map's count is known before its entries are written:
  * when no span tag has a tracer key it is a sum of counts; else, when the most it can be is under
  * 16, a one-byte header patched at the end; only otherwise a counting walk first. The tag walk for
- * meta also remembers the metric tags. */
-DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
+ * meta also remembers the metric tags. Every span can take this way; most take the template's
+ * (dd__encode_span), which writes the same bytes. */
+DD__PRIVATE void dd__encode_span_full(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
                                  char *scratch /* 17 bytes */) {
     dd_mp_writer *w = &e->w;
     dd__sys sy;
@@ -5842,49 +5916,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
     int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
 
-    p = dd__enc_begin(w, DD__ENC_HEAD_ROOM);
-    if (!p) return;
-    end = w->buf + w->cap;
-    *p++ = s->n_links ? 0x8d : 0x8c;
-    p = DD__KEY(p, "trace_id");
-    p = dd__enc_big(p, seg->trace_id.lo);
-    p = DD__KEY(p, "span_id");
-    p = dd__enc_big(p, s->span_id);
-    p = DD__KEY(p, "parent_id");
-    p = dd__enc_big(p, s->parent_id);
-    if ((s->ascii & DD__SA_ALL) == DD__SA_ALL) { /* most spans: the four strings, one room check */
-        DD__ROOM((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5
-                 + DD__ENC_TIMES_ROOM);
-        p = DD__KEY(p, "name");
-        p = dd__enc_strb(p, s->name.p, s->name.n);
-        p = DD__KEY(p, "service");
-        p = dd__enc_strb(p, s->service.p, s->service.n);
-        p = DD__KEY(p, "resource");
-        p = dd__enc_strb(p, s->resource.p, s->resource.n);
-        p = DD__KEY(p, "type");
-        p = dd__enc_strb(p, s->type.p, s->type.n);
-    } else {
-        DD__ROOM(5);
-        p = DD__KEY(p, "name");
-        if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return;
-        DD__ROOM(8);
-        p = DD__KEY(p, "service");
-        if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return;
-        DD__ROOM(9);
-        p = DD__KEY(p, "resource");
-        if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return;
-        DD__ROOM(5);
-        p = DD__KEY(p, "type");
-        if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
-        DD__ROOM(DD__ENC_TIMES_ROOM);
-    }
-    p = DD__KEY(p, "start");
-    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
-    p = DD__KEY(p, "duration");
-    p = dd__enc_i64(p, s->duration);
-    p = DD__KEY(p, "error");
-    p = dd__enc_i64(p, s->error);
-    p = DD__KEY(p, "meta");
+    if (!(p = dd__enc_head(t, seg, s, e, &end))) return;
 
     /* meta */
     sy.n = 0;
@@ -5995,6 +6027,232 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     w->len = (size_t)(p - w->buf);
     if (s->n_links) dd__enc_links(t, e, s);
 }
+
+/* The template of a span's map for tracer t (see dd__enc's tp_*): the entries the tracer adds to
+ * every span's meta after its tags (env, version, DD_TAGS: written unchecked, as
+ * dd__encode_span_full does), those of a chunk root (runtime-id, _dd.hostname) and the
+ * process_id metric, as wire bytes. Made once per encoder and tracer, again after a fork (pid and
+ * runtime-id change). Not usable (tp_ok 0) when a part is not as dd__encode_span_full would write
+ * it from constant bytes: the language not short ASCII, a hostname not ASCII, a DD_TAGS key that
+ * is one of the tracer's own meta keys (dd__encode_span_full leaves it out where that key is
+ * written), or more than DD__ENC_TPL_MAX bytes. */
+DD__PRIVATE DD__T_COLD void dd__enc_template(dd__enc *e, const dd_tracer *t) {
+    static const char *const own[] = {"language", "_dd.origin", "_dd.p.dm", "_dd.p.ksr", "_dd.p.tid", "runtime-id",
+                                      "_dd.hostname", "_dd.propagation_error"};
+    uint8_t *b = e->tp_buf;
+    size_t n = 0, need = 128 + (size_t)t->env.n + t->version.n, i, j;
+    double pid = (double)t->pid;
+    uint64_t bits;
+    int host = t->report_hostname && t->hostname.n;
+    e->tp_t = t;
+    e->tp_gen = t->fork_generation;
+    e->tp_ok = 0;
+    if (!dd__enc_lang(e, t)) return;
+    if (host) {
+        if (!dd__t_is_ascii(t->hostname.p, t->hostname.n)) return;
+        need += t->hostname.n;
+    }
+    for (i = 0; i < t->n_global_tags; i++) {
+        const dd__tkv *kv = &t->global_tags[i];
+        for (j = 0; j < sizeof own / sizeof own[0]; j++)
+            if (kv->k.n == strlen(own[j]) && memcmp(kv->k.p, own[j], kv->k.n) == 0) return;
+        need += (size_t)kv->k.n + kv->v.n + 10;
+    }
+    if (need > DD__ENC_TPL_MAX) return;
+    bits = e->lang_bit;
+    e->tp_n_tail = 0;
+    if (t->env.n) {
+        b[n++] = 0xa3;
+        memcpy(b + n, "env", 3);
+        n = (size_t)(dd__enc_strb(b + n + 3, t->env.p, t->env.n) - b);
+        bits |= dd__key_bit("env", 3);
+        e->tp_n_tail++;
+    }
+    e->tp_ver = (uint32_t)n;
+    e->tp_bits_ver = 0;
+    if (t->version.n) {
+        b[n++] = 0xa7;
+        memcpy(b + n, "version", 7);
+        n = (size_t)(dd__enc_strb(b + n + 7, t->version.p, t->version.n) - b);
+        e->tp_bits_ver = dd__key_bit("version", 7);
+    }
+    e->tp_glob = (uint32_t)n;
+    for (i = 0; i < t->n_global_tags; i++) {
+        const dd__tkv *kv = &t->global_tags[i];
+        n = (size_t)(dd__enc_strb(b + n, kv->k.p, kv->k.n) - b);
+        n = (size_t)(dd__enc_strb(b + n, kv->v.p, kv->v.n) - b);
+        bits |= dd__key_bit(kv->k.p, kv->k.n);
+        e->tp_n_tail++;
+    }
+    e->tp_tail = (uint32_t)n;
+    b[n++] = 0xaa;
+    memcpy(b + n, "runtime-id", 10);
+    n = (size_t)(dd__enc_strb(b + n + 10, t->runtime_id, 36) - b);
+    e->tp_n_first = 1;
+    if (host) {
+        b[n++] = 0xac;
+        memcpy(b + n, "_dd.hostname", 12);
+        n = (size_t)(dd__enc_strb(b + n + 12, t->hostname.p, t->hostname.n) - b);
+        e->tp_n_first++;
+    }
+    e->tp_first = (uint32_t)n;
+    e->tp_bits = bits;
+    /* a chunk root's own keys (dd__sys_first_meta, dd__sys_first_metrics), whether present or not */
+    e->tp_bits_first = dd__key_bit("_dd.p.dm", 8) | dd__key_bit("_dd.p.ksr", 9) | dd__key_bit("_dd.p.tid", 9)
+                       | dd__key_bit("runtime-id", 10) | dd__key_bit("_dd.hostname", 12)
+                       | dd__key_bit("_sampling_priority_v1", 21) | dd__key_bit("process_id", 10)
+                       | dd__key_bit("_dd.agent_psr", 13) | dd__key_bit("_dd.rule_psr", 12)
+                       | dd__key_bit("_dd.limit_psr", 13);
+    dd__enc_f64(e->tp_pid, pid);
+    e->tp_ok = 1;
+}
+
+/* A float64 1.0, the value of _dd.top_level and _dd.measured. */
+#define DD__ENC_F64_ONE "\xcb\x3f\xf0\x00\x00\x00\x00\x00\x00"
+/* The room of a chunk root's meta entries before language: _dd.p.tid, runtime-id, _dd.hostname
+ * (the template's bytes after its tail), language. */
+#define DD__ENC_ROOT_META_ROOM(e) (10 + 17 + (size_t)((e)->tp_first - (e)->tp_tail) + sizeof(e)->lang)
+/* The room of the metrics key, its map header and the tracer's metrics. */
+#define DD__ENC_METRICS_ROOM (8 + 5 + 22 + 9 + 11 + 9 + 3 * (14 + 9) + 14 + 9 + 13 + 9)
+/* dd__encode_span_full's bytes for a span none of whose tags has a key of the tracer's entries
+ * (the caller checked the key bits): every count is a sum, the tracer's entries are the template's
+ * bytes or written in place. Not for a span with non-ASCII name/service/resource/type, single-span
+ * sampling, a chunk root with propagated tags or an injection error (dd__encode_span). */
+DD__PRIVATE void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
+                                     int top_level, int with_version) {
+    dd_mp_writer *w = &e->w;
+    const dd__tag *g;
+    const dd__tag *mt[DD__ENC_MT_MAX];
+    size_t i, n_mt = 0;
+    uint8_t *p, *end;
+    if (!(p = dd__enc_head(t, seg, s, e, &end))) return;
+    /* meta: [the chunk root's], language, [_dd.origin], the tags, [env], [version], [DD_TAGS] */
+    p = dd__enc_map(p, (size_t)s->n_meta + 1 + (seg->origin.n ? 1 : 0) + e->tp_n_tail + (size_t)with_version
+                           + (first ? (seg->dm_len ? 1 : 0) + (seg->ksr_len ? 1 : 0) + (seg->trace_id.hi ? 1 : 0)
+                                          + e->tp_n_first
+                                    : 0));
+    if (first) {
+        if (seg->dm_len) {
+            DD__ROOM(9);
+            p = DD__KEY(p, "_dd.p.dm");
+            if (!(p = dd__enc_vstr(t, e, p, &end, seg->dm, seg->dm_len))) return;
+        }
+        if (seg->ksr_len) {
+            DD__ROOM(10);
+            p = DD__KEY(p, "_dd.p.ksr");
+            if (!(p = dd__enc_vstr(t, e, p, &end, seg->ksr, seg->ksr_len))) return;
+        }
+        DD__ROOM(DD__ENC_ROOT_META_ROOM(e));
+        if (seg->trace_id.hi) { /* 16 hex digits: a fixstr (dd__t_hex16's NUL is written over) */
+            p = DD__KEY(p, "_dd.p.tid");
+            *p++ = 0xb0;
+            dd__t_hex16(seg->trace_id.hi, (char *)p);
+            p += 16;
+        }
+        memcpy(p, e->tp_buf + e->tp_tail, e->tp_first - e->tp_tail);
+        p += e->tp_first - e->tp_tail;
+    } else {
+        DD__ROOM(sizeof e->lang);
+    }
+    memcpy(p, e->lang, sizeof e->lang); /* a fixed size: two stores; e->lang_len count */
+    p += e->lang_len;
+    if (seg->origin.n) {
+        DD__ROOM(11);
+        p = DD__KEY(p, "_dd.origin");
+        if (!(p = dd__enc_vstr(t, e, p, &end, seg->origin.p, seg->origin.n))) return;
+    }
+    for (g = s->tags; g; g = g->next) {
+        if (g->kind != DD__TAG_META) {
+            if (g->kind == DD__TAG_METRIC && n_mt < DD__ENC_MT_MAX) mt[n_mt++] = g;
+            continue;
+        }
+        if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
+    }
+    if (e->tp_tail) {
+        DD__ROOM(e->tp_tail);
+        if (with_version) {
+            memcpy(p, e->tp_buf, e->tp_tail);
+            p += e->tp_tail;
+        } else {
+            memcpy(p, e->tp_buf, e->tp_ver);
+            p += e->tp_ver;
+            memcpy(p, e->tp_buf + e->tp_glob, e->tp_tail - e->tp_glob);
+            p += e->tp_tail - e->tp_glob;
+        }
+    }
+    /* metrics: [the chunk root's], [_dd.top_level], [_dd.measured], the metric tags */
+    DD__ROOM(DD__ENC_METRICS_ROOM);
+    p = DD__KEY(p, "metrics");
+    p = dd__enc_map(p, (size_t)s->n_metrics + (size_t)top_level + s->measured
+                           + (first ? (seg->priority != DD_PRIORITY_UNSET ? 1 : 0) + 1 + (size_t)seg->has_agent_rate
+                                          + (size_t)seg->has_rule_rate + (size_t)seg->has_limit_rate
+                                    : 0));
+    if (first) {
+        if (seg->priority != DD_PRIORITY_UNSET) {
+            p = DD__KEY(p, "_sampling_priority_v1");
+            p = dd__enc_f64(p, (double)seg->priority);
+        }
+        p = DD__KEY(p, "process_id");
+        memcpy(p, e->tp_pid, 9);
+        p += 9;
+        if (seg->has_agent_rate) {
+            p = DD__KEY(p, "_dd.agent_psr");
+            p = dd__enc_f64(p, seg->agent_rate);
+        }
+        if (seg->has_rule_rate) {
+            p = DD__KEY(p, "_dd.rule_psr");
+            p = dd__enc_f64(p, seg->rule_rate);
+        }
+        if (seg->has_limit_rate) {
+            p = DD__KEY(p, "_dd.limit_psr");
+            p = dd__enc_f64(p, seg->limit_rate);
+        }
+    }
+    if (top_level) {
+        p = DD__KEY(p, "_dd.top_level");
+        memcpy(p, DD__ENC_F64_ONE, 9);
+        p += 9;
+    }
+    if (s->measured) {
+        p = DD__KEY(p, "_dd.measured");
+        memcpy(p, DD__ENC_F64_ONE, 9);
+        p += 9;
+    }
+    if (s->n_metrics <= DD__ENC_MT_MAX) {
+        for (i = 0; i < n_mt; i++)
+            if (!(p = dd__enc_tag(t, e, p, &end, mt[i]))) return;
+    } else {
+        for (g = s->tags; g; g = g->next)
+            if (g->kind == DD__TAG_METRIC && !(p = dd__enc_tag(t, e, p, &end, g))) return;
+    }
+    w->len = (size_t)(p - w->buf);
+    if (s->n_links) dd__enc_links(t, e, s);
+}
+#undef DD__ENC_ROOT_META_ROOM
+#undef DD__ENC_METRICS_ROOM
+
+/* One span (see dd__encode_span_full), from the template when its tags cannot meet the tracer's
+ * entries: the key bits of the entries this span gets (language, env, version, DD_TAGS, and as
+ * they apply _dd.origin, _dd.top_level, _dd.measured and a chunk root's keys) do not meet the
+ * span's. Then no tag is left out and no tracer entry either, and every count is a sum. */
+DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
+                                 char *scratch /* 17 bytes */) {
+    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
+    int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
+    uint64_t bits;
+    if (e->tp_t != t || e->tp_gen != t->fork_generation) dd__enc_template(e, t);
+    bits = e->tp_bits | (with_version ? e->tp_bits_ver : 0);
+    if (seg->origin.n) bits |= dd__key_bit("_dd.origin", 10);
+    if (top_level) bits |= dd__key_bit("_dd.top_level", 13);
+    if (s->measured) bits |= dd__key_bit("_dd.measured", 12);
+    if (first) bits |= e->tp_bits_first;
+    if (!e->tp_ok || (s->key_bits & bits) || (s->ascii & DD__SA_ALL) != DD__SA_ALL || s->ss_keep
+        || (first && (seg->ptags.n || seg->inject_error[0])))
+        dd__encode_span_full(t, seg, s, first, e, scratch);
+    else
+        dd__encode_span_tpl(t, seg, s, first, e, top_level, with_version);
+}
+#undef DD__ENC_F64_ONE
 #undef DD__KEY
 #undef DD__ROOM
 
