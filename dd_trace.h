@@ -2581,6 +2581,8 @@ typedef struct dd__enc {
     uint32_t tp_n_tail, tp_n_first;              /* entries: env + DD_TAGS (version apart); runtime-id + hostname */
     uint64_t tp_bits, tp_bits_ver, tp_bits_first; /* key bits: language, env, DD_TAGS; version; a chunk root's keys */
     uint8_t tp_pid[9];
+    uint64_t tid_hi;   /* _dd.p.tid of the last chunk root (a trace id's high half: its start second) */
+    char tid_hex[17];  /* and its 16 hex digits */
     uint8_t tp_buf[DD__ENC_TPL_MAX];
 } dd__enc;
 #if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
@@ -5530,11 +5532,6 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_grow(dd_mp_writer *w, const uint8_t *p, 
     do {                                                                                \
         if ((size_t)(end - p) < (size_t)(n) && !(p = dd__enc_grow(w, p, (n), &end))) return; \
     } while (0)
-/* Where the next span starts, with room for n bytes; NULL after an earlier error. */
-DD__PRIVATE uint8_t *dd__enc_begin(dd_mp_writer *w, size_t n) {
-    if (w->error != DD_OK) return NULL;
-    return dd__mp_room(w, n);
-}
 /* A marker byte and `bytes` big-endian bytes of v. */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_tagged(uint8_t *p, uint8_t tag, uint64_t v, int bytes) {
     p[0] = tag;
@@ -5552,11 +5549,14 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_u64(uint8_t *p, uint64_t v) {
     if (v <= 0xffffffffu) return dd__enc_tagged(p, 0xce, v, 4);
     return dd__enc_tagged(p, 0xcf, v, 8);
 }
+/* dd__enc_u64 out of line, for dd__enc_big's rare small values. */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_u64_small(uint8_t *p, uint64_t v) { return dd__enc_u64(p, v); }
 /* dd__enc_u64 for values that are nearly always over 32 bits (random ids, Unix times in ns): that
- * case tested first. */
+ * case inline, the others out of line (inline, the compiler prepares every width's bytes before
+ * it knows which one it needs). */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_big(uint8_t *p, uint64_t v) {
     if (v > 0xffffffffu) return dd__enc_tagged(p, 0xcf, v, 8);
-    return dd__enc_u64(p, v);
+    return dd__enc_u64_small(p, v);
 }
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_i64(uint8_t *p, int64_t v) {
     uint64_t u = (uint64_t)v; /* two's complement bytes of a negative value */
@@ -5570,6 +5570,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_i64(uint8_t *p, int64_t v) {
     if (v >= INT32_MIN) return dd__enc_tagged(p, 0xd2, u, 4);
     return dd__enc_tagged(p, 0xd3, u, 8);
 }
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_i64_cold(uint8_t *p, int64_t v) { return dd__enc_i64(p, v); }
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_map(uint8_t *p, size_t n) {
     if (n < 16) {
         *p = (uint8_t)(0x80 | n);
@@ -5835,21 +5836,40 @@ DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
 #define DD__ENC_TIMES_ROOM (6 + 9 + 9 + 9 + 6 + 9 + 5 + 5)
 /* The room of a span map's head: marker, trace_id, span_id and parent_id. */
 #define DD__ENC_HEAD_ROOM 64
-/* As DD__ROOM, in a function that returns the cursor (NULL: the writer's error is set). */
-#define DD__ROOM_OR_NULL(n)                                                                  \
-    do {                                                                                     \
-        if ((size_t)(end - p) < (size_t)(n) && !(p = dd__enc_grow(w, p, (n), &end))) return NULL; \
+/* The room of the four strings' keys and headers. */
+#define DD__ENC_STR_ROOM (4 * 5 + 5 + 8 + 9 + 5)
+/* Room for n more bytes at the cursor, grown out of line: the cursor there, or NULL (the writer's
+ * error is set). The caller sets its end again (w->buf + w->cap): no pointer to it escapes, so
+ * that a loop keeps it in a register. */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_more(dd_mp_writer *w, const uint8_t *p, size_t n) {
+    w->len = (size_t)(p - w->buf);
+    return dd__mp_grow(w, n);
+}
+/* DD__ROOM with dd__enc_more, `fail` after an error (return; or return NULL;). */
+#define DD__LROOM(n, fail)                                                       \
+    do {                                                                         \
+        if ((size_t)(end - p) < (size_t)(n)) {                                   \
+            if (!(p = dd__enc_more(w, p, (n)))) fail;                            \
+            end = w->buf + w->cap;                                               \
+        }                                                                        \
     } while (0)
 /* A span map's entries up to the "meta" key (docs/agent-protocol.md §2.2): the map's marker, the
  * ids, the four strings (copied when the span noted them ASCII, else checked), start, duration
- * and error. Returns the cursor (the buffer ends at *endp), NULL after a write error. */
+ * and error; one room check for all when the strings are ASCII. Returns the cursor (the buffer
+ * ends at *endp), NULL after a write error. */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg, const dd_span *s, dd__enc *e,
                                             uint8_t **endp) {
     dd_mp_writer *w = &e->w;
     uint8_t *p, *end;
-    p = dd__enc_begin(w, DD__ENC_HEAD_ROOM);
-    if (!p) return NULL;
+    int ascii = (s->ascii & DD__SA_ALL) == DD__SA_ALL;
+    if (w->error != DD_OK) return NULL;
+    p = w->buf + w->len;
     end = w->buf + w->cap;
+    DD__LROOM(DD__ENC_HEAD_ROOM
+                  + (ascii ? (size_t)s->name.n + s->service.n + s->resource.n + s->type.n + DD__ENC_STR_ROOM
+                                 + DD__ENC_TIMES_ROOM
+                           : 0),
+              return NULL);
     *p++ = s->n_links ? 0x8d : 0x8c;
     p = DD__KEY(p, "trace_id");
     p = dd__enc_big(p, seg->trace_id.lo);
@@ -5857,9 +5877,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
     p = dd__enc_big(p, s->span_id);
     p = DD__KEY(p, "parent_id");
     p = dd__enc_big(p, s->parent_id);
-    if ((s->ascii & DD__SA_ALL) == DD__SA_ALL) { /* most spans: the four strings, one room check */
-        DD__ROOM_OR_NULL((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5
-                         + DD__ENC_TIMES_ROOM);
+    if (ascii) { /* most spans: the four strings, in the room made above */
         p = DD__KEY(p, "name");
         p = dd__enc_strb(p, s->name.p, s->name.n);
         p = DD__KEY(p, "service");
@@ -5869,31 +5887,33 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         p = DD__KEY(p, "type");
         p = dd__enc_strb(p, s->type.p, s->type.n);
     } else {
-        DD__ROOM_OR_NULL(5);
+        DD__LROOM(5, return NULL);
         p = DD__KEY(p, "name");
         if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return NULL;
-        DD__ROOM_OR_NULL(8);
+        DD__LROOM(8, return NULL);
         p = DD__KEY(p, "service");
         if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return NULL;
-        DD__ROOM_OR_NULL(9);
+        DD__LROOM(9, return NULL);
         p = DD__KEY(p, "resource");
         if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return NULL;
-        DD__ROOM_OR_NULL(5);
+        DD__LROOM(5, return NULL);
         p = DD__KEY(p, "type");
         if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return NULL;
-        DD__ROOM_OR_NULL(DD__ENC_TIMES_ROOM);
+        DD__LROOM(DD__ENC_TIMES_ROOM, return NULL);
     }
     p = DD__KEY(p, "start");
-    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
+    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64_cold(p, s->start_ns);
     p = DD__KEY(p, "duration");
-    p = dd__enc_i64(p, s->duration);
+    if ((uint64_t)s->duration - 0x10000u <= 0xffffffffu - 0x10000u) /* 65 us to 71 min: the usual uint32 */
+        p = dd__enc_tagged(p, 0xce, (uint64_t)s->duration, 4);
+    else
+        p = dd__enc_i64_cold(p, s->duration);
     p = DD__KEY(p, "error");
     p = dd__enc_i64(p, s->error);
     p = DD__KEY(p, "meta");
     *endp = end;
     return p;
 }
-#undef DD__ROOM_OR_NULL
 #define DD__ENC_MT_MAX 32 /* metric tags remembered by the meta walk (more: the metrics walk again) */
 /* One span as a msgpack map (docs/agent-protocol.md §2.2): the keys in a fixed order, meta (the
  * tracer's own keys win, then the span's tags, then env/version/DD_TAGS) and metrics (float64
@@ -5902,7 +5922,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
  * 16, a one-byte header patched at the end; only otherwise a counting walk first. The tag walk for
  * meta also remembers the metric tags. Every span can take this way; most take the template's
  * (dd__encode_span), which writes the same bytes. */
-DD__PRIVATE void dd__encode_span_full(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
+DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
                                  char *scratch /* 17 bytes */) {
     dd_mp_writer *w = &e->w;
     dd__sys sy;
@@ -6114,12 +6134,59 @@ DD__PRIVATE DD__T_COLD void dd__enc_template(dd__enc *e, const dd_tracer *t) {
 #define DD__ENC_ROOT_META_ROOM(e) (10 + 17 + (size_t)((e)->tp_first - (e)->tp_tail) + sizeof(e)->lang)
 /* The room of the metrics key, its map header and the tracer's metrics. */
 #define DD__ENC_METRICS_ROOM (8 + 5 + 22 + 9 + 11 + 9 + 3 * (14 + 9) + 14 + 9 + 13 + 9)
+/* n bytes (a tag as it goes on the wire) from s to d, not overlapping: up to 64 as two overlapping
+ * fixed-size copies inline (dd__mp_copy stops at 32), the usual 16 to 32 tested first; longer
+ * by memcpy. */
+DD__PRIVATE DD__T_HOT void dd__enc_copy(uint8_t *d, const char *s, size_t n) {
+    if (n <= 32) {
+        if (n >= 16) {
+            memcpy(d, s, 16);
+            memcpy(d + n - 16, s + n - 16, 16);
+        } else if (n >= 8) {
+            memcpy(d, s, 8);
+            memcpy(d + n - 8, s + n - 8, 8);
+        } else if (n >= 4) {
+            memcpy(d, s, 4);
+            memcpy(d + n - 4, s + n - 4, 4);
+        } else if (n) {
+            d[0] = (uint8_t)s[0];
+            d[n / 2] = (uint8_t)s[n / 2];
+            d[n - 1] = (uint8_t)s[n - 1];
+        }
+    } else if (n <= 64) {
+        memcpy(d, s, 32);
+        memcpy(d + n - 32, s + n - 32, 32);
+    } else {
+        memcpy(d, s, n);
+    }
+}
+/* dd__enc_vstr at the cursor of dd__encode_span_tpl (its end a local that no pointer reaches). */
+#define DD__TVSTR(str, len)                                                  \
+    do {                                                                     \
+        uint8_t *vend_ = end;                                                \
+        if (!(p = dd__enc_vstr(t, e, p, &vend_, (str), (len)))) return;       \
+        end = vend_;                                                         \
+    } while (0)
+/* A tag at the cursor of dd__encode_span_tpl: copied as it is when ASCII, else checked. */
+#define DD__TTAG(g)                                                          \
+    do {                                                                     \
+        if ((g)->off & DD__TAG_ASCII) {                                      \
+            size_t n_ = DD__TAG_WIRE_LEN(g);                                 \
+            DD__LROOM(n_, return);                                           \
+            dd__enc_copy(p, DD__TAG_WIRE(g), n_);                            \
+            p += n_;                                                         \
+        } else {                                                             \
+            uint8_t *tend_ = end;                                            \
+            if (!(p = dd__enc_tag_checked(t, e, p, &tend_, (g)))) return;    \
+            end = tend_;                                                     \
+        }                                                                    \
+    } while (0)
 /* dd__encode_span_full's bytes for a span none of whose tags has a key of the tracer's entries
  * (the caller checked the key bits): every count is a sum, the tracer's entries are the template's
  * bytes or written in place. Not for a span with non-ASCII name/service/resource/type, single-span
  * sampling, a chunk root with propagated tags or an injection error (dd__encode_span). */
-DD__PRIVATE void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
-                                     int top_level, int with_version) {
+DD__PRIVATE DD__T_HOT void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, const dd_span *s, int first,
+                                               dd__enc *e, int top_level, int with_version) {
     dd_mp_writer *w = &e->w;
     const dd__tag *g;
     const dd__tag *mt[DD__ENC_MT_MAX];
@@ -6133,43 +6200,47 @@ DD__PRIVATE void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, const dd_sp
                                     : 0));
     if (first) {
         if (seg->dm_len) {
-            DD__ROOM(9);
+            DD__LROOM(9, return);
             p = DD__KEY(p, "_dd.p.dm");
-            if (!(p = dd__enc_vstr(t, e, p, &end, seg->dm, seg->dm_len))) return;
+            DD__TVSTR(seg->dm, seg->dm_len);
         }
         if (seg->ksr_len) {
-            DD__ROOM(10);
+            DD__LROOM(10, return);
             p = DD__KEY(p, "_dd.p.ksr");
-            if (!(p = dd__enc_vstr(t, e, p, &end, seg->ksr, seg->ksr_len))) return;
+            DD__TVSTR(seg->ksr, seg->ksr_len);
         }
-        DD__ROOM(DD__ENC_ROOT_META_ROOM(e));
-        if (seg->trace_id.hi) { /* 16 hex digits: a fixstr (dd__t_hex16's NUL is written over) */
+        DD__LROOM(DD__ENC_ROOT_META_ROOM(e), return);
+        if (seg->trace_id.hi) { /* 16 hex digits (a fixstr), made again when the second changed */
+            if (seg->trace_id.hi != e->tid_hi) {
+                dd__t_hex16(seg->trace_id.hi, e->tid_hex);
+                e->tid_hi = seg->trace_id.hi;
+            }
             p = DD__KEY(p, "_dd.p.tid");
             *p++ = 0xb0;
-            dd__t_hex16(seg->trace_id.hi, (char *)p);
+            memcpy(p, e->tid_hex, 16);
             p += 16;
         }
-        memcpy(p, e->tp_buf + e->tp_tail, e->tp_first - e->tp_tail);
+        dd__enc_copy(p, (const char *)e->tp_buf + e->tp_tail, e->tp_first - e->tp_tail);
         p += e->tp_first - e->tp_tail;
     } else {
-        DD__ROOM(sizeof e->lang);
+        DD__LROOM(sizeof e->lang, return);
     }
     memcpy(p, e->lang, sizeof e->lang); /* a fixed size: two stores; e->lang_len count */
     p += e->lang_len;
     if (seg->origin.n) {
-        DD__ROOM(11);
+        DD__LROOM(11, return);
         p = DD__KEY(p, "_dd.origin");
-        if (!(p = dd__enc_vstr(t, e, p, &end, seg->origin.p, seg->origin.n))) return;
+        DD__TVSTR(seg->origin.p, seg->origin.n);
     }
     for (g = s->tags; g; g = g->next) {
-        if (g->kind != DD__TAG_META) {
-            if (g->kind == DD__TAG_METRIC && n_mt < DD__ENC_MT_MAX) mt[n_mt++] = g;
-            continue;
+        if (g->kind == DD__TAG_META) {
+            DD__TTAG(g);
+        } else if (g->kind == DD__TAG_METRIC && n_mt < DD__ENC_MT_MAX) {
+            mt[n_mt++] = g;
         }
-        if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
     }
     if (e->tp_tail) {
-        DD__ROOM(e->tp_tail);
+        DD__LROOM(e->tp_tail, return);
         if (with_version) {
             memcpy(p, e->tp_buf, e->tp_tail);
             p += e->tp_tail;
@@ -6181,7 +6252,7 @@ DD__PRIVATE void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, const dd_sp
         }
     }
     /* metrics: [the chunk root's], [_dd.top_level], [_dd.measured], the metric tags */
-    DD__ROOM(DD__ENC_METRICS_ROOM);
+    DD__LROOM(DD__ENC_METRICS_ROOM, return);
     p = DD__KEY(p, "metrics");
     p = dd__enc_map(p, (size_t)s->n_metrics + (size_t)top_level + s->measured
                            + (first ? (seg->priority != DD_PRIORITY_UNSET ? 1 : 0) + 1 + (size_t)seg->has_agent_rate
@@ -6219,15 +6290,16 @@ DD__PRIVATE void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, const dd_sp
         p += 9;
     }
     if (s->n_metrics <= DD__ENC_MT_MAX) {
-        for (i = 0; i < n_mt; i++)
-            if (!(p = dd__enc_tag(t, e, p, &end, mt[i]))) return;
+        for (i = 0; i < n_mt; i++) DD__TTAG(mt[i]);
     } else {
         for (g = s->tags; g; g = g->next)
-            if (g->kind == DD__TAG_METRIC && !(p = dd__enc_tag(t, e, p, &end, g))) return;
+            if (g->kind == DD__TAG_METRIC) DD__TTAG(g);
     }
     w->len = (size_t)(p - w->buf);
     if (s->n_links) dd__enc_links(t, e, s);
 }
+#undef DD__TTAG
+#undef DD__TVSTR
 #undef DD__ENC_ROOT_META_ROOM
 #undef DD__ENC_METRICS_ROOM
 
@@ -6253,6 +6325,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         dd__encode_span_tpl(t, seg, s, first, e, top_level, with_version);
 }
 #undef DD__ENC_F64_ONE
+#undef DD__LROOM
 #undef DD__KEY
 #undef DD__ROOM
 
