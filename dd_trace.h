@@ -2580,6 +2580,7 @@ typedef struct dd__enc {
     uint32_t tp_ver, tp_glob, tp_tail, tp_first; /* offsets in tp_buf: version, DD_TAGS, end of both; end of the root part */
     uint32_t tp_n_tail, tp_n_first;              /* entries: env + DD_TAGS (version apart); runtime-id + hostname */
     uint64_t tp_bits, tp_bits_ver, tp_bits_first; /* key bits: language, env, DD_TAGS; version; a chunk root's keys */
+    uint64_t tp_any, tp_any_first; /* a span's possible entries but _dd.measured (with _dd.origin, _dd.top_level); and a root's */
     uint8_t tp_pid[9];
     uint64_t tid_hi;   /* _dd.p.tid of the last chunk root (a trace id's high half: its start second) */
     char tid_hex[17];  /* and its 16 hex digits */
@@ -5584,13 +5585,50 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_f64(uint8_t *p, double v) {
     memcpy(&bits, &v, sizeof bits);
     return dd__enc_tagged(p, 0xcb, bits, 8);
 }
+/* n bytes (a string, a tag as it goes on the wire) from s to d, not overlapping: up to 64 as two overlapping
+ * fixed-size copies inline (dd__mp_copy stops at 32), the usual 16 to 32 tested first; longer
+ * by memcpy. */
+DD__PRIVATE DD__T_HOT void dd__enc_copy(uint8_t *d, const char *s, size_t n) {
+    if (n <= 32) {
+        if (n >= 16) {
+            memcpy(d, s, 16);
+            memcpy(d + n - 16, s + n - 16, 16);
+        } else if (n >= 8) {
+            memcpy(d, s, 8);
+            memcpy(d + n - 8, s + n - 8, 8);
+        } else if (n >= 4) {
+            memcpy(d, s, 4);
+            memcpy(d + n - 4, s + n - 4, 4);
+        } else if (n) {
+            d[0] = (uint8_t)s[0];
+            d[n / 2] = (uint8_t)s[n / 2];
+            d[n - 1] = (uint8_t)s[n - 1];
+        }
+    } else if (n <= 64) {
+        memcpy(d, s, 32);
+        memcpy(d + n - 32, s + n - 32, 32);
+    } else {
+        memcpy(d, s, n);
+    }
+}
+/* The str header of a string of 256 bytes or more, out of line (inline, the compiler prepares
+ * these headers' bytes for every string before it knows that it needs none). */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_strhdr_long(uint8_t *p, size_t n) {
+    if (n <= 0xffff) return dd__enc_tagged(p, 0xda, n, 2);
+    return dd__enc_tagged(p, 0xdb, n, 4);
+}
 /* A str (header and bytes) copied as given; room for n + 5 bytes was made. */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_strb(uint8_t *p, const char *s, size_t n) {
-    if (n < 32) *p++ = (uint8_t)(0xa0 | n);
-    else if (n <= 0xff) p = dd__enc_tagged(p, 0xd9, n, 1);
-    else if (n <= 0xffff) p = dd__enc_tagged(p, 0xda, n, 2);
-    else p = dd__enc_tagged(p, 0xdb, n, 4);
-    dd__mp_copy(p, s, n);
+    if (n < 32) {
+        *p++ = (uint8_t)(0xa0 | n);
+    } else if (n <= 0xff) {
+        p[0] = 0xd9;
+        p[1] = (uint8_t)n;
+        p += 2;
+    } else {
+        p = dd__enc_strhdr_long(p, n);
+    }
+    dd__enc_copy(p, s, n);
     return p + n;
 }
 /* A constant key (n < 32, known at compile time): marker and bytes inline; room was made. */
@@ -6123,6 +6161,8 @@ DD__PRIVATE DD__T_COLD void dd__enc_template(dd__enc *e, const dd_tracer *t) {
                        | dd__key_bit("_sampling_priority_v1", 21) | dd__key_bit("process_id", 10)
                        | dd__key_bit("_dd.agent_psr", 13) | dd__key_bit("_dd.rule_psr", 12)
                        | dd__key_bit("_dd.limit_psr", 13);
+    e->tp_any = bits | e->tp_bits_ver | dd__key_bit("_dd.origin", 10) | dd__key_bit("_dd.top_level", 13);
+    e->tp_any_first = e->tp_any | e->tp_bits_first;
     dd__enc_f64(e->tp_pid, pid);
     e->tp_ok = 1;
 }
@@ -6134,32 +6174,6 @@ DD__PRIVATE DD__T_COLD void dd__enc_template(dd__enc *e, const dd_tracer *t) {
 #define DD__ENC_ROOT_META_ROOM(e) (10 + 17 + (size_t)((e)->tp_first - (e)->tp_tail) + sizeof(e)->lang)
 /* The room of the metrics key, its map header and the tracer's metrics. */
 #define DD__ENC_METRICS_ROOM (8 + 5 + 22 + 9 + 11 + 9 + 3 * (14 + 9) + 14 + 9 + 13 + 9)
-/* n bytes (a tag as it goes on the wire) from s to d, not overlapping: up to 64 as two overlapping
- * fixed-size copies inline (dd__mp_copy stops at 32), the usual 16 to 32 tested first; longer
- * by memcpy. */
-DD__PRIVATE DD__T_HOT void dd__enc_copy(uint8_t *d, const char *s, size_t n) {
-    if (n <= 32) {
-        if (n >= 16) {
-            memcpy(d, s, 16);
-            memcpy(d + n - 16, s + n - 16, 16);
-        } else if (n >= 8) {
-            memcpy(d, s, 8);
-            memcpy(d + n - 8, s + n - 8, 8);
-        } else if (n >= 4) {
-            memcpy(d, s, 4);
-            memcpy(d + n - 4, s + n - 4, 4);
-        } else if (n) {
-            d[0] = (uint8_t)s[0];
-            d[n / 2] = (uint8_t)s[n / 2];
-            d[n - 1] = (uint8_t)s[n - 1];
-        }
-    } else if (n <= 64) {
-        memcpy(d, s, 32);
-        memcpy(d + n - 32, s + n - 32, 32);
-    } else {
-        memcpy(d, s, n);
-    }
-}
 /* dd__enc_vstr at the cursor of dd__encode_span_tpl (its end a local that no pointer reaches). */
 #define DD__TVSTR(str, len)                                                  \
     do {                                                                     \
@@ -6306,23 +6320,34 @@ DD__PRIVATE DD__T_HOT void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, c
 /* One span (see dd__encode_span_full), from the template when its tags cannot meet the tracer's
  * entries: the key bits of the entries this span gets (language, env, version, DD_TAGS, and as
  * they apply _dd.origin, _dd.top_level, _dd.measured and a chunk root's keys) do not meet the
- * span's. Then no tag is left out and no tracer entry either, and every count is a sum. */
+ * span's. Then no tag is left out and no tracer entry either, and every count is a sum. Most
+ * spans pass on the union of those bits (tp_any, and _dd.measured when set: a metric tag of that
+ * name is common); the others have the exact set checked. */
 DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
                                  char *scratch /* 17 bytes */) {
-    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
-    int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
+    int top_level, with_version;
     uint64_t bits;
     if (e->tp_t != t || e->tp_gen != t->fork_generation) dd__enc_template(e, t);
-    bits = e->tp_bits | (with_version ? e->tp_bits_ver : 0);
-    if (seg->origin.n) bits |= dd__key_bit("_dd.origin", 10);
-    if (top_level) bits |= dd__key_bit("_dd.top_level", 13);
-    if (s->measured) bits |= dd__key_bit("_dd.measured", 12);
-    if (first) bits |= e->tp_bits_first;
-    if (!e->tp_ok || (s->key_bits & bits) || (s->ascii & DD__SA_ALL) != DD__SA_ALL || s->ss_keep
-        || (first && (seg->ptags.n || seg->inject_error[0])))
+    if (!e->tp_ok || (s->ascii & DD__SA_ALL) != DD__SA_ALL || s->ss_keep
+        || (first && (seg->ptags.n || seg->inject_error[0]))) {
         dd__encode_span_full(t, seg, s, first, e, scratch);
-    else
-        dd__encode_span_tpl(t, seg, s, first, e, top_level, with_version);
+        return;
+    }
+    top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
+    with_version = t->version.n && dd__tstr_eq(s->service, t->service);
+    bits = (first ? e->tp_any_first : e->tp_any) | (s->measured ? dd__key_bit("_dd.measured", 12) : 0);
+    if (s->key_bits & bits) { /* the exact set */
+        bits = e->tp_bits | (with_version ? e->tp_bits_ver : 0);
+        if (seg->origin.n) bits |= dd__key_bit("_dd.origin", 10);
+        if (top_level) bits |= dd__key_bit("_dd.top_level", 13);
+        if (s->measured) bits |= dd__key_bit("_dd.measured", 12);
+        if (first) bits |= e->tp_bits_first;
+        if (s->key_bits & bits) {
+            dd__encode_span_full(t, seg, s, first, e, scratch);
+            return;
+        }
+    }
+    dd__encode_span_tpl(t, seg, s, first, e, top_level, with_version);
 }
 #undef DD__ENC_F64_ONE
 #undef DD__LROOM
