@@ -2554,6 +2554,7 @@ typedef struct dd__pbuf {
     size_t n_marks, cap_marks;
 } dd__pbuf;
 
+#define DD__ENC_HD_LEN (1 + 9 + 9 + 8) /* see dd__enc.hd */
 #define DD__ENC_TPL_MAX 1024 /* bytes of an encoder's template (dd__enc_template); more: no template */
 /* An encoder: a writer and a buffer for strings repaired to valid UTF-8 (docs/agent-protocol.md §2.2: libdatadog
  * rejects invalid UTF-8). Two exist: one used under the lock (partial flush), one by the
@@ -2582,6 +2583,8 @@ typedef struct dd__enc {
     uint64_t tp_bits, tp_bits_ver, tp_bits_first; /* key bits: language, env, DD_TAGS; version; a chunk root's keys */
     uint64_t tp_any, tp_any_first; /* a span's possible entries but _dd.measured (with _dd.origin, _dd.top_level); and a root's */
     uint8_t tp_pid[9];
+    uint64_t hd_lo;    /* a trace id's low half (over 32 bits; 0: none) and its spans' first bytes: */
+    uint8_t hd[32];    /* map marker (no links), trace_id and its value, the span_id key (DD__ENC_HD_LEN) */
     uint64_t tid_hi;   /* _dd.p.tid of the last chunk root (a trace id's high half: its start second) */
     char tid_hex[17];  /* and its 16 hex digits */
     uint8_t tp_buf[DD__ENC_TPL_MAX];
@@ -5908,10 +5911,21 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
                                  + DD__ENC_TIMES_ROOM
                            : 0),
               return NULL);
-    *p++ = s->n_links ? 0x8d : 0x8c;
-    p = DD__KEY(p, "trace_id");
-    p = dd__enc_big(p, seg->trace_id.lo);
-    p = DD__KEY(p, "span_id");
+    if (seg->trace_id.lo == e->hd_lo) { /* the chunk's other spans: its first's bytes */
+        memcpy(p, e->hd, sizeof e->hd);
+        if (s->n_links) *p = 0x8d;
+        p += DD__ENC_HD_LEN;
+    } else {
+        *p++ = s->n_links ? 0x8d : 0x8c;
+        p = DD__KEY(p, "trace_id");
+        p = dd__enc_big(p, seg->trace_id.lo);
+        p = DD__KEY(p, "span_id");
+        if (seg->trace_id.lo > 0xffffffffu && seg->n_done > 1) { /* 9 bytes, as hd expects; others follow */
+            memcpy(e->hd, p - DD__ENC_HD_LEN, sizeof e->hd);
+            e->hd[0] = 0x8c;
+            e->hd_lo = seg->trace_id.lo;
+        }
+    }
     p = dd__enc_big(p, s->span_id);
     p = DD__KEY(p, "parent_id");
     p = dd__enc_big(p, s->parent_id);
