@@ -5954,7 +5954,10 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         DD__LROOM(DD__ENC_TIMES_ROOM, return NULL);
     }
     p = DD__KEY(p, "start");
-    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64_cold(p, s->start_ns);
+    if ((uint64_t)s->start_ns - UINT64_C(0x100000000) < UINT64_C(0x7fffffff00000000)) /* over 32 bits: Unix ns */
+        p = dd__enc_tagged(p, 0xcf, (uint64_t)s->start_ns, 8);
+    else
+        p = dd__enc_i64_cold(p, s->start_ns);
     p = DD__KEY(p, "duration");
     if ((uint64_t)s->duration - 0x10000u <= 0xffffffffu - 0x10000u) /* 65 us to 71 min: the usual uint32 */
         p = dd__enc_tagged(p, 0xce, (uint64_t)s->duration, 4);
