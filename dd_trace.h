@@ -6191,12 +6191,26 @@ DD__PRIVATE DD__T_COLD void dd__enc_template(dd__enc *e, const dd_tracer *t) {
 #define DD__ENC_ROOT_META_ROOM(e) (10 + 17 + (size_t)((e)->tp_first - (e)->tp_tail) + sizeof(e)->lang)
 /* The room of the metrics key, its map header and the tracer's metrics. */
 #define DD__ENC_METRICS_ROOM (8 + 5 + 22 + 9 + 11 + 9 + 3 * (14 + 9) + 14 + 9 + 13 + 9)
-/* dd__enc_vstr at the cursor of dd__encode_span_tpl (its end a local that no pointer reaches). */
-#define DD__TVSTR(str, len)                                                  \
-    do {                                                                     \
-        uint8_t *vend_ = end;                                                \
-        if (!(p = dd__enc_vstr(t, e, p, &vend_, (str), (len)))) return;       \
-        end = vend_;                                                         \
+/* dd__enc_vstr and dd__enc_tag_checked at a cursor whose buffer ends at w->buf + w->cap, out of
+ * line: dd__encode_span_tpl's own end is then a local that no pointer reaches (kept in a register). */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_vstr_at(dd_tracer *t, dd__enc *e, uint8_t *p, const char *s, size_t n) {
+    uint8_t *end = e->w.buf + e->w.cap;
+    return dd__enc_vstr(t, e, p, &end, s, n);
+}
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked_at(dd_tracer *t, dd__enc *e, uint8_t *p, const dd__tag *g) {
+    uint8_t *end = e->w.buf + e->w.cap;
+    return dd__enc_tag_checked(t, e, p, &end, g);
+}
+/* dd__enc_vstr at the cursor of dd__encode_span_tpl (an ASCII string inline). */
+#define DD__TVSTR(str, len)                                                              \
+    do {                                                                                 \
+        if (!(dd__enc_or_bytes((str), (len)) & DD__T_NOT_ASCII)) { /* len: a uint32_t */  \
+            DD__LROOM((size_t)(len) + 5, return);                                        \
+            p = dd__enc_strb(p, (str), (len));                                           \
+        } else {                                                                         \
+            if (!(p = dd__enc_vstr_at(t, e, p, (str), (len)))) return;                   \
+            end = w->buf + w->cap;                                                       \
+        }                                                                                \
     } while (0)
 /* A tag at the cursor of dd__encode_span_tpl: copied as it is when ASCII, else checked. */
 #define DD__TTAG(g)                                                          \
@@ -6207,9 +6221,8 @@ DD__PRIVATE DD__T_COLD void dd__enc_template(dd__enc *e, const dd_tracer *t) {
             dd__enc_copy(p, DD__TAG_WIRE(g), n_);                            \
             p += n_;                                                         \
         } else {                                                             \
-            uint8_t *tend_ = end;                                            \
-            if (!(p = dd__enc_tag_checked(t, e, p, &tend_, (g)))) return;    \
-            end = tend_;                                                     \
+            if (!(p = dd__enc_tag_checked_at(t, e, p, (g)))) return;         \
+            end = w->buf + w->cap;                                           \
         }                                                                    \
     } while (0)
 /* dd__encode_span_full's bytes for a span none of whose tags has a key of the tracer's entries
