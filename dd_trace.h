@@ -122,8 +122,10 @@
  *                                    _measured, dd_span_add_link, dd_span_trace_id and friends.
  *   --- sampling decision: the one place it is made (under lock) --- dd__segment_decide (calls
  *                                    the sampler), dd_span_set_priority, dd_span_set_origin.
- *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (a cursor over
- *                                    the writer's buffer: dd__enc_*, one room check per item).
+ *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span: most spans
+ *                                    from the encoder's template (dd__enc_template, _tpl), the
+ *                                    rest by dd__encode_span_full; a cursor over the writer's
+ *                                    buffer (dd__enc_*), few room checks.
  *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
  *                                    lock), the /v0.6/stats payload, /info, the P0 rule; requests
  *                                    in dd__stats_pass (no lock; holds t->flushing).
@@ -133,8 +135,8 @@
  *                                    decision, encoding off the lock on the finishing thread or
  *                                    queueing for the worker; dd__finish_partial.
  *   --- delivery: the worker, requests, retries and the held payload --- responses, backoff.
- *   --- delivery: requests ---       dd__build_request, dd__send_held: calls transport_fn and
- *                                    log_fn without the tracer lock.
+ *   --- delivery: requests ---       dd__build_request (a body sent from the buffer in place),
+ *                                    dd__send_held: calls transport_fn and log_fn without the lock.
  *   --- delivery: cycles ---         dd__deliver, dd__deliver_all: swapping and freeing buffers.
  *   --- the worker thread ---        dd__worker_main, dd__wake_worker.
  *   --- flush, counters and accessors --- dd_tracer_flush, dd_tracer_counters, service/env/version.
@@ -2547,12 +2549,21 @@ typedef struct dd__tkv {
     dd__tstr k, v;
 } dd__tkv;
 
-/* Encoded chunks waiting for a flush. */
+/* Encoded chunks waiting for a flush. The chunks follow DD__PBUF_HEAD bytes left free (written
+ * with the first chunk), where a request's array header goes: a request is sent from the buffer
+ * in place, its header written just before its first chunk (over the end of the chunk before
+ * it, already resolved). marks[].end are offsets in the buffer, the head included. */
+#define DD__PBUF_HEAD 5
 typedef struct dd__pbuf {
     dd_mp_writer w;
     dd__chunk_mark *marks;
     size_t n_marks, cap_marks;
 } dd__pbuf;
+/* The chunks' bytes in pb (without its head). */
+DD__PRIVATE size_t dd__pbuf_size(const dd__pbuf *pb) {
+    size_t n = dd_mp_writer_size(&pb->w);
+    return n > DD__PBUF_HEAD ? n - DD__PBUF_HEAD : 0;
+}
 
 #define DD__ENC_HD_LEN (1 + 9 + 9 + 8) /* see dd__enc.hd */
 #define DD__ENC_TPL_MAX 1024 /* bytes of an encoder's template (dd__enc_template); more: no template */
@@ -2715,7 +2726,7 @@ struct dd_tracer {
     dd__enc *enc_pool[DD__ENC_POOL_MAX]; /* encoders for traces completed on producer threads */
     int n_enc_pool, n_enc_made;
     int active;       /* bufs[active] takes new chunks */
-    int flushing;     /* a delivery pass owns bufs[!active], `send` and enc_flush */
+    int flushing;     /* a delivery pass owns bufs[!active] (its requests are sent from it) and enc_flush */
     int held;         /* bufs[!active] holds chunks not yet resolved (in flight) */
     int fl_attempts;  /* tries of the in-flight request the agent did not process */
     int flush_wanted; /* the buffer passed flush_bytes: the worker should run */
@@ -2735,7 +2746,6 @@ struct dd_tracer {
     uint64_t drop_report[DD__DROP_KINDS];     /* the count the next line of the kind reports */
     char runtime_id[37];
     /* owned by the flushing thread */
-    dd_mp_writer send;
     dd__enc enc_flush;
     pthread_t thread; /* the worker (background delivery), when has_thread */
     dd__stats *stats; /* client-side stats, NULL when off; guarded by lock (docs/stats.md) */
@@ -4163,7 +4173,6 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd_mp_writer_init_growable(&t->bufs[1].w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->enc_lock.w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->enc_flush.w, &t->alloc, 0);
-    dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
     t->last_finish_flush_mono = t->mono_ns_fn(t->clock_user);
     t->last_flush_ns = dd__now();
     if (dd__resolve_flag(&e, cfg->stats_computation, "DD_TRACE_STATS_COMPUTATION_ENABLED", 0)) t->stats = dd__stats_new(t);
@@ -7864,7 +7873,7 @@ DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e
  * or the DD__DROP_* kind. Counters may be a delta merged later: unsigned arithmetic wraps back. */
 DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uint32_t n, uint64_t limit,
                                      dd_counters *c, int queued) {
-    size_t used = 0, have = dd_mp_writer_size(&pb->w), i;
+    size_t used = 0, have = dd__pbuf_size(pb), i;
     unsigned drop;
     if (dd_mp_writer_finish(&e->w, &used) != DD_OK) {
         drop = DD__DROP_NO_MEMORY;
@@ -7875,9 +7884,13 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
     } else if (pb->n_marks == pb->cap_marks && dd__pbuf_grow(t, pb) != 0) {
         drop = DD__DROP_NO_MEMORY;
     } else {
+        if (!pb->n_marks) { /* the head (dd__build_request), then the first chunk */
+            dd_mp_writer_reset(&pb->w);
+            dd_mp_write_raw(&pb->w, "\0\0\0\0\0", DD__PBUF_HEAD);
+        }
         dd_mp_write_raw(&pb->w, dd_mp_writer_data(&e->w), used);
         if (dd_mp_writer_error(&pb->w) == DD_OK) {
-            pb->marks[pb->n_marks].end = have + used;
+            pb->marks[pb->n_marks].end = DD__PBUF_HEAD + have + used;
             pb->marks[pb->n_marks].spans = n;
             pb->marks[pb->n_marks].stats = e->stats;
             pb->n_marks++;
@@ -7942,7 +7955,7 @@ DD__PRIVATE void dd__enc_give(dd_tracer *t, dd__enc *e) { t->enc_pool[t->n_enc_p
  * when the buffer is full. */
 DD__PRIVATE unsigned dd__queue_segment(dd_tracer *t, dd__segment *seg, uint32_t n, uint64_t est) {
     uint64_t bytes = dd__seg_bytes(seg);
-    if (t->done_bytes + bytes + dd_mp_writer_size(&t->bufs[t->active].w) > t->max_buffer_bytes) {
+    if (t->done_bytes + bytes + dd__pbuf_size(&t->bufs[t->active]) > t->max_buffer_bytes) {
         t->counters.chunks_dropped_buffer++;
         t->counters.spans_dropped_buffer += n;
         dd__seg_release(t, seg);
@@ -7966,7 +7979,7 @@ DD__PRIVATE unsigned dd__queue_segment(dd_tracer *t, dd__segment *seg, uint32_t 
  * payload estimate triggers), or, in synchronous mode, tells the caller to deliver (also when
  * the interval passed). Returns 1 when the caller must deliver itself. */
 DD__PRIVATE int dd__after_buffered(dd_tracer *t, int64_t mono) {
-    uint64_t held = dd_mp_writer_size(&t->bufs[t->active].w);
+    uint64_t held = dd__pbuf_size(&t->bufs[t->active]);
     int full = t->done_est + held >= t->flush_bytes || t->done_bytes + held >= t->max_buffer_bytes / 2;
     if (t->delivery == DD_DELIVERY_BACKGROUND) {
         if (full) t->flush_wanted = 1;
@@ -8183,15 +8196,17 @@ DD__PRIVATE int64_t dd__backoff_ns(const dd_tracer *t, int n, int64_t retry_afte
 }
 
 /*--- delivery: requests ---*/
-/* Builds a request into t->send and calls transport_fn without the tracer lock; logs failures. */
-/* Builds the request for chunks [i, j) of pb into t->send. */
-DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, size_t j, size_t start,
+/* Builds a request from pb in place and calls transport_fn without the tracer lock; logs failures. */
+/* Builds the request for chunks [i, j) of pb (they start at offset `start`): its body is the
+ * chunks where they are, after the array header written just before them (see dd__pbuf). */
+DD__PRIVATE void dd__build_request(dd_tracer *t, dd__pbuf *pb, size_t i, size_t j, size_t start,
                                    dd_header *h, char *count, dd_http_request *req) {
-    size_t nh = 0, used = 0;
-    dd_mp_writer_reset(&t->send);
-    dd_mp_write_array(&t->send, (uint32_t)(j - i));
-    dd_mp_write_raw(&t->send, dd_mp_writer_data(&pb->w) + start, pb->marks[j - 1].end - start);
-    dd__t_u64_dec(j - i, count);
+    size_t nh = 0, n = j - i, hl = n < 16 ? 1 : n <= 0xffff ? 3 : 5;
+    uint8_t *body = pb->w.buf + start - hl;
+    if (n < 16) body[0] = (uint8_t)(0x90 | n); /* as dd_mp_write_array */
+    else if (n <= 0xffff) body[0] = 0xdc, dd__mp_put_be(body + 1, n, 2);
+    else body[0] = 0xdd, dd__mp_put_be(body + 1, n, 4);
+    dd__t_u64_dec(n, count);
 #define DD__HDR(n, v, vn)                    \
     do {                                     \
         h[nh].name = (n);                    \
@@ -8236,13 +8251,8 @@ DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, s
     req->headers = h;
     req->n_headers = nh;
     req->timeout_ms = t->request_timeout_ms;
-    if (dd_mp_writer_finish(&t->send, &used) != DD_OK) {
-        req->body = NULL;
-        req->body_len = 0;
-    } else {
-        req->body = dd_mp_writer_data(&t->send);
-        req->body_len = used;
-    }
+    req->body = body;
+    req->body_len = pb->marks[j - 1].end - start + hl;
 }
 
 /* One line for a request that failed, rate-limited per kind of failure. */
@@ -8274,7 +8284,7 @@ DD__PRIVATE void dd__log_failure(dd_tracer *t, int kind, int rc, const dd_http_r
  * the agent surely did not process it (DD_TRANSPORT_NOT_SENT, 408, 429, 503). */
 DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__send_stats *st) {
     while (t->fl_next < pb->n_marks) {
-        size_t i = t->fl_next, j = i, start = i ? pb->marks[i - 1].end : 0;
+        size_t i = t->fl_next, j = i, start = i ? pb->marks[i - 1].end : DD__PBUF_HEAD;
         uint32_t spans = 0;
         char count[24];
         dd_header h[DD__HEADERS_MAX];
@@ -8816,7 +8826,6 @@ DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
     dd_mp_writer_free(&t->enc_flush.w);
     dd__free(&t->alloc, t->enc_lock.fix, t->enc_lock.fix_cap);
     dd__free(&t->alloc, t->enc_flush.fix, t->enc_flush.fix_cap);
-    dd_mp_writer_free(&t->send);
     dd__stats_free(t);
     dd__sampler_destroy(&t->sampler);
 #if DD__HAVE_POSIX
