@@ -2595,7 +2595,8 @@ typedef struct dd__enc {
     uint64_t tp_any, tp_any_first; /* a span's possible entries but _dd.measured (with _dd.origin, _dd.top_level); and a root's */
     uint8_t tp_pid[9];
     uint64_t hd_lo;    /* a trace id's low half (over 32 bits; 0: none) and its spans' first bytes: */
-    uint8_t hd[32];    /* map marker (no links), trace_id and its value, the span_id key (DD__ENC_HD_LEN) */
+    uint8_t hd[32];    /* map marker (no links), trace_id and its value, the span_id key (DD__ENC_HD_LEN),
+                          the marker of a span id over 32 bits */
     uint64_t tid_hi;   /* _dd.p.tid of the last chunk root (a trace id's high half: its start second) */
     char tid_hex[17];  /* and its 16 hex digits */
     uint8_t tp_buf[DD__ENC_TPL_MAX];
@@ -5645,6 +5646,10 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_strb(uint8_t *p, const char *s, size_t n)
 }
 /* A constant key (n < 32, known at compile time): marker and bytes inline; room was made. */
 #define DD__KEY(p, lit) ((p)[0] = (uint8_t)(0xa0 | (sizeof(lit) - 1)), memcpy((p) + 1, (lit), sizeof(lit) - 1), (p) + sizeof(lit))
+/* Constant bytes (a key with its header, and what usually follows) as one fixed-size store of 8
+ * or 16 bytes (lit padded to that size); the padding is written over by what follows, in room
+ * that was made. The cursor does not move. */
+#define DD__KEYM(p, lit) memcpy((p), (lit), sizeof(lit) - 1)
 /* A str copied as given, with its own room. */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_str_raw(dd_mp_writer *w, uint8_t *p, uint8_t **end, const char *s, size_t n) {
     if (n > 0xffffffffu) { /* as dd_mp_write_str: not a msgpack str */
@@ -5923,7 +5928,12 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
     if (seg->trace_id.lo == e->hd_lo) { /* the chunk's other spans: its first's bytes */
         memcpy(p, e->hd, sizeof e->hd);
         if (s->n_links) *p = 0x8d;
-        p += DD__ENC_HD_LEN;
+        if (s->span_id > 0xffffffffu) { /* after the marker hd ends with */
+            dd__mp_put_be(p + DD__ENC_HD_LEN + 1, s->span_id, 8);
+            p += DD__ENC_HD_LEN + 9;
+        } else {
+            p = dd__enc_u64_small(p + DD__ENC_HD_LEN, s->span_id);
+        }
     } else {
         *p++ = s->n_links ? 0x8d : 0x8c;
         p = DD__KEY(p, "trace_id");
@@ -5932,12 +5942,19 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         if (seg->trace_id.lo > 0xffffffffu && seg->n_done > 1) { /* 9 bytes, as hd expects; others follow */
             memcpy(e->hd, p - DD__ENC_HD_LEN, sizeof e->hd);
             e->hd[0] = 0x8c;
+            e->hd[DD__ENC_HD_LEN] = 0xcf;
             e->hd_lo = seg->trace_id.lo;
         }
+        p = dd__enc_big(p, s->span_id);
     }
-    p = dd__enc_big(p, s->span_id);
-    p = DD__KEY(p, "parent_id");
-    p = dd__enc_big(p, s->parent_id);
+    if (s->parent_id > 0xffffffffu) { /* key and marker in one store, then the value */
+        DD__KEYM(p, "\xa9" "parent_id\xcf\0\0\0\0\0");
+        dd__mp_put_be(p + 11, s->parent_id, 8);
+        p += 19;
+    } else {
+        p = DD__KEY(p, "parent_id");
+        p = dd__enc_u64_small(p, s->parent_id);
+    }
     if (ascii) { /* most spans: the four strings, in the room made above */
         p = DD__KEY(p, "name");
         p = dd__enc_strb(p, s->name.p, s->name.n);
@@ -5962,19 +5979,31 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return NULL;
         DD__LROOM(DD__ENC_TIMES_ROOM, return NULL);
     }
-    p = DD__KEY(p, "start");
-    if ((uint64_t)s->start_ns - UINT64_C(0x100000000) < UINT64_C(0x7fffffff00000000)) /* over 32 bits: Unix ns */
-        p = dd__enc_tagged(p, 0xcf, (uint64_t)s->start_ns, 8);
-    else
+    if ((uint64_t)s->start_ns - UINT64_C(0x100000000) < UINT64_C(0x7fffffff00000000)) { /* over 32 bits: Unix ns */
+        DD__KEYM(p, "\xa5" "start\xcf\0");
+        dd__mp_put_be(p + 7, (uint64_t)s->start_ns, 8);
+        p += 15;
+    } else {
+        p = DD__KEY(p, "start");
         p = dd__enc_i64_cold(p, s->start_ns);
-    p = DD__KEY(p, "duration");
-    if ((uint64_t)s->duration - 0x10000u <= 0xffffffffu - 0x10000u) /* 65 us to 71 min: the usual uint32 */
-        p = dd__enc_tagged(p, 0xce, (uint64_t)s->duration, 4);
-    else
+    }
+    if ((uint64_t)s->duration - 0x10000u <= 0xffffffffu - 0x10000u) { /* 65 us to 71 min: the usual uint32 */
+        DD__KEYM(p, "\xa8" "duration\xce\0\0\0\0\0\0");
+        dd__mp_put_be(p + 10, (uint64_t)s->duration, 4);
+        p += 14;
+    } else {
+        p = DD__KEY(p, "duration");
         p = dd__enc_i64_cold(p, s->duration);
-    p = DD__KEY(p, "error");
-    p = dd__enc_i64(p, s->error);
-    p = DD__KEY(p, "meta");
+    }
+    if (s->error < 0x80) { /* error (a positive fixint) and the "meta" key */
+        DD__KEYM(p, "\xa5" "error\0\xa4" "meta\0\0\0\0");
+        p[6] = (uint8_t)s->error;
+        p += 12;
+    } else {
+        p = DD__KEY(p, "error");
+        p = dd__enc_i64(p, s->error);
+        p = DD__KEY(p, "meta");
+    }
     *endp = end;
     return p;
 }
