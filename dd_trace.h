@@ -5925,7 +5925,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
                                  + DD__ENC_TIMES_ROOM
                            : 0),
               return NULL);
-    if (seg->trace_id.lo == e->hd_lo) { /* the chunk's other spans: its first's bytes */
+    if (seg->trace_id.lo == e->hd_lo && e->hd_lo) { /* the chunk's other spans: its first's bytes */
         memcpy(p, e->hd, sizeof e->hd);
         if (s->n_links) *p = 0x8d;
         if (s->span_id > 0xffffffffu) { /* after the marker hd ends with */

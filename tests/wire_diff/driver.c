@@ -735,6 +735,46 @@ static void run_traces(int which, int cases) {
     case_end();
 }
 
+/* Traces continuing contexts whose trace id has a low half of 0 or under 32 bits (the encoder
+ * shares a chunk's first bytes between its spans only for low halves over 32 bits). */
+static void run_trace_id_halves(void) {
+    static const dd_header ctx[3][1] = {
+        {{"traceparent", 11, "00-00000000000000010000000000000000-00000000000000ef-01", 55}},
+        {{"traceparent", 11, "00-640cfd8d0000000000000000ffffffff-00000000000000ef-01", 55}},
+        {{"traceparent", 11, "00-640cfd8d000000000000000100000000-00000000000000ef-01", 55}}};
+    dd_tracer *t = new_tracer(0);
+    int c, i;
+    if (!t) abort();
+    for (c = 0; c < 3; c++) {
+        dd_span_options o;
+        dd_span *sp[4];
+        case_begin("trace.id_halves", "", c);
+        dd_tracer_extract_headers(t, ctx[c], 1, &g_cont);
+        memset(&o, 0, sizeof o);
+        o.context = &g_cont;
+        o.name = "http.request";
+        tick(1000);
+        sp[0] = dd_span_start(t, &o);
+        for (i = 1; i < 4; i++) {
+            memset(&o, 0, sizeof o);
+            o.parent = sp[i - 1];
+            o.name = "db.query";
+            o.span_id = (uint64_t)i << (i * 10);
+            sp[i] = dd_span_start(t, &o);
+            dd_span_set_tag(sp[i], "k", "v");
+        }
+        for (i = 3; i >= 0; i--) {
+            tick(1000);
+            dd_span_finish(sp[i]);
+        }
+        out_f("|flush rc=%lld", dd_tracer_flush(t));
+        case_end();
+    }
+    case_begin("trace.id_halves", "free", 0);
+    dd_tracer_free(t);
+    case_end();
+}
+
 /*=== inject ===*/
 static const int g_styles[6] = {DD_STYLE_DATADOG, DD_STYLE_TRACECONTEXT, DD_STYLE_B3MULTI, DD_STYLE_B3,
                                 DD_STYLE_XRAY, DD_STYLE_BAGGAGE};
@@ -1098,6 +1138,7 @@ int main(int argc, char **argv) {
     g_own_keys = 1;
     for (i = N_CONFIGS; i < N_CONFIGS + 2; i++) run_traces(i, 40);
     g_own_keys = 0;
+    run_trace_id_halves();
     fprintf(stderr, "wire_diff driver: %lu cases\n", g_cases);
     free(g_out);
     return 0;
