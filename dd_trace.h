@@ -2589,10 +2589,10 @@ typedef struct dd__enc {
     const struct dd_tracer *tp_t;
     uint64_t tp_gen;
     int tp_ok;
-    uint32_t tp_ver, tp_glob, tp_tail, tp_first; /* offsets in tp_buf: version, DD_TAGS, end of both; end of the root part */
+    uint32_t tp_ver, tp_glob, tp_tail, tp_first; /* tp_buf offsets: version, DD_TAGS, their end, the root part's end */
     uint32_t tp_n_tail, tp_n_first;              /* entries: env + DD_TAGS (version apart); runtime-id + hostname */
     uint64_t tp_bits, tp_bits_ver, tp_bits_first; /* key bits: language, env, DD_TAGS; version; a chunk root's keys */
-    uint64_t tp_any, tp_any_first; /* a span's possible entries but _dd.measured (with _dd.origin, _dd.top_level); and a root's */
+    uint64_t tp_any, tp_any_first; /* bits of all a span's possible entries but _dd.measured; a root's */
     uint8_t tp_pid[9];
     uint64_t hd_lo;    /* a trace id's low half (over 32 bits; 0: none) and its spans' first bytes: */
     uint8_t hd[32];    /* map marker (no links), trace_id and its value, the span_id key (DD__ENC_HD_LEN),
@@ -6015,8 +6015,8 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
  * 16, a one-byte header patched at the end; only otherwise a counting walk first. The tag walk for
  * meta also remembers the metric tags. Every span can take this way; most take the template's
  * (dd__encode_span), which writes the same bytes. */
-DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
-                                 char *scratch /* 17 bytes */) {
+DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg, const dd_span *s, int first,
+                                                 dd__enc *e, char *scratch /* 17 bytes */) {
     dd_mp_writer *w = &e->w;
     dd__sys sy;
     const dd__tag *g;
