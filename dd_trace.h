@@ -126,8 +126,10 @@
  *                                    _measured, dd_span_add_link, dd_span_trace_id and friends.
  *   --- sampling decision: the one place it is made (under lock) --- dd__segment_decide (calls
  *                                    the sampler), dd_span_set_priority, dd_span_set_origin.
- *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span (a cursor over
- *                                    the writer's buffer: dd__enc_*, one room check per item).
+ *   --- encoding (docs/agent-protocol.md §2.2-§2.6), under lock --- dd__encode_span: most spans
+ *                                    from the encoder's template (dd__enc_template, _tpl), the
+ *                                    rest by dd__encode_span_full; a cursor over the writer's
+ *                                    buffer (dd__enc_*), few room checks.
  *   --- client-side stats (docs/stats.md) --- DDSketch, the concentrator (dd__stats_finish, under
  *                                    lock), the /v0.6/stats payload, /info and its trace filters
  *                                    (compiled on the worker), the P0 rule, Datadog-Agent-State
@@ -139,8 +141,8 @@
  *                                    decision, encoding off the lock on the finishing thread or
  *                                    queueing for the worker; dd__finish_partial.
  *   --- delivery: the worker, requests, retries and the held payload --- responses, backoff.
- *   --- delivery: requests ---       dd__build_request, dd__send_held: calls transport_fn and
- *                                    log_fn without the tracer lock.
+ *   --- delivery: requests ---       dd__build_request (a body sent from the buffer in place),
+ *                                    dd__send_held: calls transport_fn and log_fn without the lock.
  *   --- delivery: cycles ---         dd__deliver, dd__deliver_all: swapping and freeing buffers.
  *   --- the worker thread ---        dd__worker_main, dd__wake_worker.
  *   --- flush, counters and accessors --- dd_tracer_flush, dd_tracer_counters, service/env/version.
@@ -2565,13 +2567,24 @@ typedef struct dd__tkv {
     dd__tstr k, v;
 } dd__tkv;
 
-/* Encoded chunks waiting for a flush. */
+/* Encoded chunks waiting for a flush. The chunks follow DD__PBUF_HEAD bytes left free (written
+ * with the first chunk), where a request's array header goes: a request is sent from the buffer
+ * in place, its header written just before its first chunk (over the end of the chunk before
+ * it, already resolved). marks[].end are offsets in the buffer, the head included. */
+#define DD__PBUF_HEAD 5
 typedef struct dd__pbuf {
     dd_mp_writer w;
     dd__chunk_mark *marks;
     size_t n_marks, cap_marks;
 } dd__pbuf;
+/* The chunks' bytes in pb (without its head). */
+DD__PRIVATE size_t dd__pbuf_size(const dd__pbuf *pb) {
+    size_t n = dd_mp_writer_size(&pb->w);
+    return n > DD__PBUF_HEAD ? n - DD__PBUF_HEAD : 0;
+}
 
+#define DD__ENC_HD_LEN (1 + 9 + 9 + 8) /* see dd__enc.hd */
+#define DD__ENC_TPL_MAX 1024 /* bytes of an encoder's template (dd__enc_template); more: no template */
 /* An encoder: a writer and a buffer for strings repaired to valid UTF-8 (docs/agent-protocol.md §2.2: libdatadog
  * rejects invalid UTF-8). Two exist: one used under the lock (partial flush), one by the
  * flushing thread. */
@@ -2586,6 +2599,25 @@ typedef struct dd__enc {
     size_t lang_n, lang_len;
     uint64_t lang_bit; /* dd__key_bit("language") */
     uint8_t lang[48];
+    /* The template of a span's map (dd__enc_template): the tracer's constant entries as wire
+     * bytes, made once for tracer tp_t at fork generation tp_gen. tp_buf holds env, version and
+     * DD_TAGS (meta's tail, version from tp_ver), then runtime-id and _dd.hostname (a chunk
+     * root's meta); tp_pid the process_id metric. tp_ok 0: not usable (too long, not ASCII, a
+     * DD_TAGS key the tracer writes itself): every span goes through dd__encode_span_full. */
+    const struct dd_tracer *tp_t;
+    uint64_t tp_gen;
+    int tp_ok;
+    uint32_t tp_ver, tp_glob, tp_tail, tp_first; /* tp_buf offsets: version, DD_TAGS, their end, the root part's end */
+    uint32_t tp_n_tail, tp_n_first;              /* entries: env + DD_TAGS (version apart); runtime-id + hostname */
+    uint64_t tp_bits, tp_bits_ver, tp_bits_first; /* key bits: language, env, DD_TAGS; version; a chunk root's keys */
+    uint64_t tp_any, tp_any_first; /* bits of all a span's possible entries but _dd.measured; a root's */
+    uint8_t tp_pid[9];
+    uint64_t hd_lo;    /* a trace id's low half (over 32 bits; 0: none) and its spans' first bytes: */
+    uint8_t hd[32];    /* map marker (no links), trace_id and its value, the span_id key (DD__ENC_HD_LEN),
+                          the marker of a span id over 32 bits */
+    uint64_t tid_hi;   /* _dd.p.tid of the last chunk root (a trace id's high half: its start second) */
+    char tid_hex[17];  /* and its 16 hex digits */
+    uint8_t tp_buf[DD__ENC_TPL_MAX];
 } dd__enc;
 #if defined(__clang__) /* Datadog-Meta-Lang-Interpreter (system-tests require the header) */
 #define DD__INTERPRETER "clang"
@@ -2718,7 +2750,7 @@ struct dd_tracer {
     dd__enc *enc_pool[DD__ENC_POOL_MAX]; /* encoders for traces completed on producer threads */
     int n_enc_pool, n_enc_made;
     int active;       /* bufs[active] takes new chunks */
-    int flushing;     /* a delivery pass owns bufs[!active], `send` and enc_flush */
+    int flushing;     /* a delivery pass owns bufs[!active] (its requests are sent from it) and enc_flush */
     int held;         /* bufs[!active] holds chunks not yet resolved (in flight) */
     int fl_attempts;  /* tries of the in-flight request the agent did not process */
     int flush_wanted; /* the buffer passed flush_bytes: the worker should run */
@@ -2741,7 +2773,6 @@ struct dd_tracer {
     uint64_t drop_report[DD__DROP_KINDS];     /* the count the next line of the kind reports */
     char runtime_id[37];
     /* owned by the flushing thread */
-    dd_mp_writer send;
     dd__enc enc_flush;
     pthread_t thread; /* the worker (background delivery), when has_thread */
     dd__stats *stats; /* client-side stats, NULL when off; guarded by lock (docs/stats.md) */
@@ -4169,7 +4200,6 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
     dd_mp_writer_init_growable(&t->bufs[1].w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->enc_lock.w, &t->alloc, 0);
     dd_mp_writer_init_growable(&t->enc_flush.w, &t->alloc, 0);
-    dd_mp_writer_init_growable(&t->send, &t->alloc, 0);
     t->last_finish_flush_mono = t->mono_ns_fn(t->clock_user);
     t->last_flush_ns = dd__now();
     if (dd__resolve_flag(&e, cfg->stats_computation, "DD_TRACE_STATS_COMPUTATION_ENABLED", 0))
@@ -5543,11 +5573,6 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_grow(dd_mp_writer *w, const uint8_t *p, 
     do {                                                                                \
         if ((size_t)(end - p) < (size_t)(n) && !(p = dd__enc_grow(w, p, (n), &end))) return; \
     } while (0)
-/* Where the next span starts, with room for n bytes; NULL after an earlier error. */
-DD__PRIVATE uint8_t *dd__enc_begin(dd_mp_writer *w, size_t n) {
-    if (w->error != DD_OK) return NULL;
-    return dd__mp_room(w, n);
-}
 /* A marker byte and `bytes` big-endian bytes of v. */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_tagged(uint8_t *p, uint8_t tag, uint64_t v, int bytes) {
     p[0] = tag;
@@ -5565,11 +5590,14 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_u64(uint8_t *p, uint64_t v) {
     if (v <= 0xffffffffu) return dd__enc_tagged(p, 0xce, v, 4);
     return dd__enc_tagged(p, 0xcf, v, 8);
 }
+/* dd__enc_u64 out of line, for dd__enc_big's rare small values. */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_u64_small(uint8_t *p, uint64_t v) { return dd__enc_u64(p, v); }
 /* dd__enc_u64 for values that are nearly always over 32 bits (random ids, Unix times in ns): that
- * case tested first. */
+ * case inline, the others out of line (inline, the compiler prepares every width's bytes before
+ * it knows which one it needs). */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_big(uint8_t *p, uint64_t v) {
     if (v > 0xffffffffu) return dd__enc_tagged(p, 0xcf, v, 8);
-    return dd__enc_u64(p, v);
+    return dd__enc_u64_small(p, v);
 }
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_i64(uint8_t *p, int64_t v) {
     uint64_t u = (uint64_t)v; /* two's complement bytes of a negative value */
@@ -5583,6 +5611,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_i64(uint8_t *p, int64_t v) {
     if (v >= INT32_MIN) return dd__enc_tagged(p, 0xd2, u, 4);
     return dd__enc_tagged(p, 0xd3, u, 8);
 }
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_i64_cold(uint8_t *p, int64_t v) { return dd__enc_i64(p, v); }
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_map(uint8_t *p, size_t n) {
     if (n < 16) {
         *p = (uint8_t)(0x80 | n);
@@ -5596,17 +5625,58 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_f64(uint8_t *p, double v) {
     memcpy(&bits, &v, sizeof bits);
     return dd__enc_tagged(p, 0xcb, bits, 8);
 }
+/* n bytes (a string, a tag as it goes on the wire) from s to d, not overlapping: up to 64 as two overlapping
+ * fixed-size copies inline (dd__mp_copy stops at 32), the usual 16 to 32 tested first; longer
+ * by memcpy. */
+DD__PRIVATE DD__T_HOT void dd__enc_copy(uint8_t *d, const char *s, size_t n) {
+    if (n <= 32) {
+        if (n >= 16) {
+            memcpy(d, s, 16);
+            memcpy(d + n - 16, s + n - 16, 16);
+        } else if (n >= 8) {
+            memcpy(d, s, 8);
+            memcpy(d + n - 8, s + n - 8, 8);
+        } else if (n >= 4) {
+            memcpy(d, s, 4);
+            memcpy(d + n - 4, s + n - 4, 4);
+        } else if (n) {
+            d[0] = (uint8_t)s[0];
+            d[n / 2] = (uint8_t)s[n / 2];
+            d[n - 1] = (uint8_t)s[n - 1];
+        }
+    } else if (n <= 64) {
+        memcpy(d, s, 32);
+        memcpy(d + n - 32, s + n - 32, 32);
+    } else {
+        memcpy(d, s, n);
+    }
+}
+/* The str header of a string of 256 bytes or more, out of line (inline, the compiler prepares
+ * these headers' bytes for every string before it knows that it needs none). */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_strhdr_long(uint8_t *p, size_t n) {
+    if (n <= 0xffff) return dd__enc_tagged(p, 0xda, n, 2);
+    return dd__enc_tagged(p, 0xdb, n, 4);
+}
 /* A str (header and bytes) copied as given; room for n + 5 bytes was made. */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_strb(uint8_t *p, const char *s, size_t n) {
-    if (n < 32) *p++ = (uint8_t)(0xa0 | n);
-    else if (n <= 0xff) p = dd__enc_tagged(p, 0xd9, n, 1);
-    else if (n <= 0xffff) p = dd__enc_tagged(p, 0xda, n, 2);
-    else p = dd__enc_tagged(p, 0xdb, n, 4);
-    dd__mp_copy(p, s, n);
+    if (n < 32) {
+        *p++ = (uint8_t)(0xa0 | n);
+    } else if (n <= 0xff) {
+        p[0] = 0xd9;
+        p[1] = (uint8_t)n;
+        p += 2;
+    } else {
+        p = dd__enc_strhdr_long(p, n);
+    }
+    dd__enc_copy(p, s, n);
     return p + n;
 }
 /* A constant key (n < 32, known at compile time): marker and bytes inline; room was made. */
 #define DD__KEY(p, lit) ((p)[0] = (uint8_t)(0xa0 | (sizeof(lit) - 1)), memcpy((p) + 1, (lit), sizeof(lit) - 1), (p) + sizeof(lit))
+/* Constant bytes (a key with its header, and what usually follows) as one fixed-size store of 8
+ * or 16 bytes (lit padded to that size); the padding is written over by what follows, in room
+ * that was made. The cursor does not move. */
+#define DD__KEYM(p, lit) memcpy((p), (lit), sizeof(lit) - 1)
 /* A str copied as given, with its own room. */
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_str_raw(dd_mp_writer *w, uint8_t *p, uint8_t **end, const char *s, size_t n) {
     if (n > 0xffffffffu) { /* as dd_mp_write_str: not a msgpack str */
@@ -5848,15 +5918,132 @@ DD__PRIVATE int dd__enc_lang(dd__enc *e, const dd_tracer *t) {
 #define DD__ENC_TIMES_ROOM (6 + 9 + 9 + 9 + 6 + 9 + 5 + 5)
 /* The room of a span map's head: marker, trace_id, span_id and parent_id. */
 #define DD__ENC_HEAD_ROOM 64
+/* The room of the four strings' keys and headers. */
+#define DD__ENC_STR_ROOM (4 * 5 + 5 + 8 + 9 + 5)
+/* Room for n more bytes at the cursor, grown out of line: the cursor there, or NULL (the writer's
+ * error is set). The caller sets its end again (w->buf + w->cap): no pointer to it escapes, so
+ * that a loop keeps it in a register. */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_more(dd_mp_writer *w, const uint8_t *p, size_t n) {
+    w->len = (size_t)(p - w->buf);
+    return dd__mp_grow(w, n);
+}
+/* DD__ROOM with dd__enc_more, `fail` after an error (return; or return NULL;). */
+#define DD__LROOM(n, fail)                                                       \
+    do {                                                                         \
+        if ((size_t)(end - p) < (size_t)(n)) {                                   \
+            if (!(p = dd__enc_more(w, p, (n)))) fail;                            \
+            end = w->buf + w->cap;                                               \
+        }                                                                        \
+    } while (0)
+/* A span map's entries up to the "meta" key (docs/agent-protocol.md §2.2): the map's marker, the
+ * ids, the four strings (copied when the span noted them ASCII, else checked), start, duration
+ * and error; one room check for all when the strings are ASCII. Returns the cursor (the buffer
+ * ends at *endp), NULL after a write error. */
+DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg, const dd_span *s, dd__enc *e,
+                                            uint8_t **endp) {
+    dd_mp_writer *w = &e->w;
+    uint8_t *p, *end;
+    int ascii = (s->ascii & DD__SA_ALL) == DD__SA_ALL;
+    if (w->error != DD_OK) return NULL;
+    p = w->buf + w->len;
+    end = w->buf + w->cap;
+    DD__LROOM(DD__ENC_HEAD_ROOM
+                  + (ascii ? (size_t)s->name.n + s->service.n + s->resource.n + s->type.n + DD__ENC_STR_ROOM
+                                 + DD__ENC_TIMES_ROOM
+                           : 0),
+              return NULL);
+    if (seg->trace_id.lo == e->hd_lo && e->hd_lo) { /* the chunk's other spans: its first's bytes */
+        memcpy(p, e->hd, sizeof e->hd);
+        if (s->n_links) *p = 0x8d;
+        if (s->span_id > 0xffffffffu) { /* after the marker hd ends with */
+            dd__mp_put_be(p + DD__ENC_HD_LEN + 1, s->span_id, 8);
+            p += DD__ENC_HD_LEN + 9;
+        } else {
+            p = dd__enc_u64_small(p + DD__ENC_HD_LEN, s->span_id);
+        }
+    } else {
+        *p++ = s->n_links ? 0x8d : 0x8c;
+        p = DD__KEY(p, "trace_id");
+        p = dd__enc_big(p, seg->trace_id.lo);
+        p = DD__KEY(p, "span_id");
+        if (seg->trace_id.lo > 0xffffffffu && seg->n_done > 1) { /* 9 bytes, as hd expects; others follow */
+            memcpy(e->hd, p - DD__ENC_HD_LEN, sizeof e->hd);
+            e->hd[0] = 0x8c;
+            e->hd[DD__ENC_HD_LEN] = 0xcf;
+            e->hd_lo = seg->trace_id.lo;
+        }
+        p = dd__enc_big(p, s->span_id);
+    }
+    if (s->parent_id > 0xffffffffu) { /* key and marker in one store, then the value */
+        DD__KEYM(p, "\xa9" "parent_id\xcf\0\0\0\0\0");
+        dd__mp_put_be(p + 11, s->parent_id, 8);
+        p += 19;
+    } else {
+        p = DD__KEY(p, "parent_id");
+        p = dd__enc_u64_small(p, s->parent_id);
+    }
+    if (ascii) { /* most spans: the four strings, in the room made above */
+        p = DD__KEY(p, "name");
+        p = dd__enc_strb(p, s->name.p, s->name.n);
+        p = DD__KEY(p, "service");
+        p = dd__enc_strb(p, s->service.p, s->service.n);
+        p = DD__KEY(p, "resource");
+        p = dd__enc_strb(p, s->resource.p, s->resource.n);
+        p = DD__KEY(p, "type");
+        p = dd__enc_strb(p, s->type.p, s->type.n);
+    } else {
+        DD__LROOM(5, return NULL);
+        p = DD__KEY(p, "name");
+        if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return NULL;
+        DD__LROOM(8, return NULL);
+        p = DD__KEY(p, "service");
+        if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return NULL;
+        DD__LROOM(9, return NULL);
+        p = DD__KEY(p, "resource");
+        if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return NULL;
+        DD__LROOM(5, return NULL);
+        p = DD__KEY(p, "type");
+        if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return NULL;
+        DD__LROOM(DD__ENC_TIMES_ROOM, return NULL);
+    }
+    if ((uint64_t)s->start_ns - UINT64_C(0x100000000) < UINT64_C(0x7fffffff00000000)) { /* over 32 bits: Unix ns */
+        DD__KEYM(p, "\xa5" "start\xcf\0");
+        dd__mp_put_be(p + 7, (uint64_t)s->start_ns, 8);
+        p += 15;
+    } else {
+        p = DD__KEY(p, "start");
+        p = dd__enc_i64_cold(p, s->start_ns);
+    }
+    if ((uint64_t)s->duration - 0x10000u <= 0xffffffffu - 0x10000u) { /* 65 us to 71 min: the usual uint32 */
+        DD__KEYM(p, "\xa8" "duration\xce\0\0\0\0\0\0");
+        dd__mp_put_be(p + 10, (uint64_t)s->duration, 4);
+        p += 14;
+    } else {
+        p = DD__KEY(p, "duration");
+        p = dd__enc_i64_cold(p, s->duration);
+    }
+    if (s->error < 0x80) { /* error (a positive fixint) and the "meta" key */
+        DD__KEYM(p, "\xa5" "error\0\xa4" "meta\0\0\0\0");
+        p[6] = (uint8_t)s->error;
+        p += 12;
+    } else {
+        p = DD__KEY(p, "error");
+        p = dd__enc_i64(p, s->error);
+        p = DD__KEY(p, "meta");
+    }
+    *endp = end;
+    return p;
+}
 #define DD__ENC_MT_MAX 32 /* metric tags remembered by the meta walk (more: the metrics walk again) */
 /* One span as a msgpack map (docs/agent-protocol.md §2.2): the keys in a fixed order, meta (the
  * tracer's own keys win, then the span's tags, then env/version/DD_TAGS) and metrics (float64
  * always, never float32 nor an integer). A map's count is known before its entries are written:
  * when no span tag has a tracer key it is a sum of counts; else, when the most it can be is under
  * 16, a one-byte header patched at the end; only otherwise a counting walk first. The tag walk for
- * meta also remembers the metric tags. */
-DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
-                                 char *scratch /* 17 bytes */) {
+ * meta also remembers the metric tags. Every span can take this way; most take the template's
+ * (dd__encode_span), which writes the same bytes. */
+DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg, const dd_span *s, int first,
+                                                 dd__enc *e, char *scratch /* 17 bytes */) {
     dd_mp_writer *w = &e->w;
     dd__sys sy;
     const dd__tag *g;
@@ -5869,49 +6056,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
     int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
 
-    p = dd__enc_begin(w, DD__ENC_HEAD_ROOM);
-    if (!p) return;
-    end = w->buf + w->cap;
-    *p++ = s->n_links ? 0x8d : 0x8c;
-    p = DD__KEY(p, "trace_id");
-    p = dd__enc_big(p, seg->trace_id.lo);
-    p = DD__KEY(p, "span_id");
-    p = dd__enc_big(p, s->span_id);
-    p = DD__KEY(p, "parent_id");
-    p = dd__enc_big(p, s->parent_id);
-    if ((s->ascii & DD__SA_ALL) == DD__SA_ALL) { /* most spans: the four strings, one room check */
-        DD__ROOM((size_t)s->name.n + s->service.n + s->resource.n + s->type.n + 4 * 5 + 5 + 8 + 9 + 5
-                 + DD__ENC_TIMES_ROOM);
-        p = DD__KEY(p, "name");
-        p = dd__enc_strb(p, s->name.p, s->name.n);
-        p = DD__KEY(p, "service");
-        p = dd__enc_strb(p, s->service.p, s->service.n);
-        p = DD__KEY(p, "resource");
-        p = dd__enc_strb(p, s->resource.p, s->resource.n);
-        p = DD__KEY(p, "type");
-        p = dd__enc_strb(p, s->type.p, s->type.n);
-    } else {
-        DD__ROOM(5);
-        p = DD__KEY(p, "name");
-        if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return;
-        DD__ROOM(8);
-        p = DD__KEY(p, "service");
-        if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return;
-        DD__ROOM(9);
-        p = DD__KEY(p, "resource");
-        if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return;
-        DD__ROOM(5);
-        p = DD__KEY(p, "type");
-        if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return;
-        DD__ROOM(DD__ENC_TIMES_ROOM);
-    }
-    p = DD__KEY(p, "start");
-    p = s->start_ns > 0 ? dd__enc_big(p, (uint64_t)s->start_ns) : dd__enc_i64(p, s->start_ns);
-    p = DD__KEY(p, "duration");
-    p = dd__enc_i64(p, s->duration);
-    p = DD__KEY(p, "error");
-    p = dd__enc_i64(p, s->error);
-    p = DD__KEY(p, "meta");
+    if (!(p = dd__enc_head(t, seg, s, e, &end))) return;
 
     /* meta */
     sy.n = 0;
@@ -6022,6 +6167,285 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     w->len = (size_t)(p - w->buf);
     if (s->n_links) dd__enc_links(t, e, s);
 }
+
+/* The template of a span's map for tracer t (see dd__enc's tp_*): the entries the tracer adds to
+ * every span's meta after its tags (env, version, DD_TAGS: written unchecked, as
+ * dd__encode_span_full does), those of a chunk root (runtime-id, _dd.hostname) and the
+ * process_id metric, as wire bytes. Made once per encoder and tracer, again after a fork (pid and
+ * runtime-id change). Not usable (tp_ok 0) when a part is not as dd__encode_span_full would write
+ * it from constant bytes: the language not short ASCII, a hostname not ASCII, a DD_TAGS key that
+ * is one of the tracer's own meta keys (dd__encode_span_full leaves it out where that key is
+ * written), or more than DD__ENC_TPL_MAX bytes. */
+DD__PRIVATE DD__T_COLD void dd__enc_template(dd__enc *e, const dd_tracer *t) {
+    static const char *const own[] = {"language", "_dd.origin", "_dd.p.dm", "_dd.p.ksr", "_dd.p.tid", "runtime-id",
+                                      "_dd.hostname", "_dd.propagation_error"};
+    uint8_t *b = e->tp_buf;
+    size_t n = 0, need = 128 + (size_t)t->env.n + t->version.n, i, j;
+    double pid = (double)t->pid;
+    uint64_t bits;
+    int host = t->report_hostname && t->hostname.n;
+    e->tp_t = t;
+    e->tp_gen = t->fork_generation;
+    e->tp_ok = 0;
+    if (!dd__enc_lang(e, t)) return;
+    if (host) {
+        if (!dd__t_is_ascii(t->hostname.p, t->hostname.n)) return;
+        need += t->hostname.n;
+    }
+    for (i = 0; i < t->n_global_tags; i++) {
+        const dd__tkv *kv = &t->global_tags[i];
+        for (j = 0; j < sizeof own / sizeof own[0]; j++)
+            if (kv->k.n == strlen(own[j]) && memcmp(kv->k.p, own[j], kv->k.n) == 0) return;
+        need += (size_t)kv->k.n + kv->v.n + 10;
+    }
+    if (need > DD__ENC_TPL_MAX) return;
+    bits = e->lang_bit;
+    e->tp_n_tail = 0;
+    if (t->env.n) {
+        b[n++] = 0xa3;
+        memcpy(b + n, "env", 3);
+        n = (size_t)(dd__enc_strb(b + n + 3, t->env.p, t->env.n) - b);
+        bits |= dd__key_bit("env", 3);
+        e->tp_n_tail++;
+    }
+    e->tp_ver = (uint32_t)n;
+    e->tp_bits_ver = 0;
+    if (t->version.n) {
+        b[n++] = 0xa7;
+        memcpy(b + n, "version", 7);
+        n = (size_t)(dd__enc_strb(b + n + 7, t->version.p, t->version.n) - b);
+        e->tp_bits_ver = dd__key_bit("version", 7);
+    }
+    e->tp_glob = (uint32_t)n;
+    for (i = 0; i < t->n_global_tags; i++) {
+        const dd__tkv *kv = &t->global_tags[i];
+        n = (size_t)(dd__enc_strb(b + n, kv->k.p, kv->k.n) - b);
+        n = (size_t)(dd__enc_strb(b + n, kv->v.p, kv->v.n) - b);
+        bits |= dd__key_bit(kv->k.p, kv->k.n);
+        e->tp_n_tail++;
+    }
+    e->tp_tail = (uint32_t)n;
+    b[n++] = 0xaa;
+    memcpy(b + n, "runtime-id", 10);
+    n = (size_t)(dd__enc_strb(b + n + 10, t->runtime_id, 36) - b);
+    e->tp_n_first = 1;
+    if (host) {
+        b[n++] = 0xac;
+        memcpy(b + n, "_dd.hostname", 12);
+        n = (size_t)(dd__enc_strb(b + n + 12, t->hostname.p, t->hostname.n) - b);
+        e->tp_n_first++;
+    }
+    e->tp_first = (uint32_t)n;
+    e->tp_bits = bits;
+    /* a chunk root's own keys (dd__sys_first_meta, dd__sys_first_metrics), whether present or not */
+    e->tp_bits_first = dd__key_bit("_dd.p.dm", 8) | dd__key_bit("_dd.p.ksr", 9) | dd__key_bit("_dd.p.tid", 9)
+                       | dd__key_bit("runtime-id", 10) | dd__key_bit("_dd.hostname", 12)
+                       | dd__key_bit("_sampling_priority_v1", 21) | dd__key_bit("process_id", 10)
+                       | dd__key_bit("_dd.agent_psr", 13) | dd__key_bit("_dd.rule_psr", 12)
+                       | dd__key_bit("_dd.limit_psr", 13);
+    e->tp_any = bits | e->tp_bits_ver | dd__key_bit("_dd.origin", 10) | dd__key_bit("_dd.top_level", 13);
+    e->tp_any_first = e->tp_any | e->tp_bits_first;
+    dd__enc_f64(e->tp_pid, pid);
+    e->tp_ok = 1;
+}
+
+/* A float64 1.0, the value of _dd.top_level and _dd.measured. */
+#define DD__ENC_F64_ONE "\xcb\x3f\xf0\x00\x00\x00\x00\x00\x00"
+/* The room of a chunk root's meta entries before language: _dd.p.tid, runtime-id, _dd.hostname
+ * (the template's bytes after its tail), language. */
+#define DD__ENC_ROOT_META_ROOM(e) (10 + 17 + (size_t)((e)->tp_first - (e)->tp_tail) + sizeof(e)->lang)
+/* The room of the metrics key, its map header and the tracer's metrics. */
+#define DD__ENC_METRICS_ROOM (8 + 5 + 22 + 9 + 11 + 9 + 3 * (14 + 9) + 14 + 9 + 13 + 9)
+/* dd__enc_vstr and dd__enc_tag_checked at a cursor whose buffer ends at w->buf + w->cap, out of
+ * line: dd__encode_span_tpl's own end is then a local that no pointer reaches (kept in a register). */
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_vstr_at(dd_tracer *t, dd__enc *e, uint8_t *p, const char *s, size_t n) {
+    uint8_t *end = e->w.buf + e->w.cap;
+    return dd__enc_vstr(t, e, p, &end, s, n);
+}
+DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked_at(dd_tracer *t, dd__enc *e, uint8_t *p, const dd__tag *g) {
+    uint8_t *end = e->w.buf + e->w.cap;
+    return dd__enc_tag_checked(t, e, p, &end, g);
+}
+/* dd__enc_vstr at the cursor of dd__encode_span_tpl (an ASCII string inline). */
+#define DD__TVSTR(str, len)                                                              \
+    do {                                                                                 \
+        if (!(dd__enc_or_bytes((str), (len)) & DD__T_NOT_ASCII)) { /* len: a uint32_t */  \
+            DD__LROOM((size_t)(len) + 5, return);                                        \
+            p = dd__enc_strb(p, (str), (len));                                           \
+        } else {                                                                         \
+            if (!(p = dd__enc_vstr_at(t, e, p, (str), (len)))) return;                   \
+            end = w->buf + w->cap;                                                       \
+        }                                                                                \
+    } while (0)
+/* A tag at the cursor of dd__encode_span_tpl: copied as it is when ASCII, else checked. */
+#define DD__TTAG(g)                                                          \
+    do {                                                                     \
+        if ((g)->off & DD__TAG_ASCII) {                                      \
+            size_t n_ = DD__TAG_WIRE_LEN(g);                                 \
+            DD__LROOM(n_, return);                                           \
+            dd__enc_copy(p, DD__TAG_WIRE(g), n_);                            \
+            p += n_;                                                         \
+        } else {                                                             \
+            if (!(p = dd__enc_tag_checked_at(t, e, p, (g)))) return;         \
+            end = w->buf + w->cap;                                           \
+        }                                                                    \
+    } while (0)
+/* dd__encode_span_full's bytes for a span none of whose tags has a key of the tracer's entries
+ * (the caller checked the key bits): every count is a sum, the tracer's entries are the template's
+ * bytes or written in place. Not for a span with non-ASCII name/service/resource/type, single-span
+ * sampling, a chunk root with propagated tags or an injection error (dd__encode_span). */
+DD__PRIVATE DD__T_HOT void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, const dd_span *s, int first,
+                                               dd__enc *e, int top_level, int with_version) {
+    dd_mp_writer *w = &e->w;
+    const dd__tag *g;
+    const dd__tag *mt[DD__ENC_MT_MAX];
+    size_t i, n_mt = 0;
+    uint8_t *p, *end;
+    if (!(p = dd__enc_head(t, seg, s, e, &end))) return;
+    /* meta: [the chunk root's], language, [_dd.origin], the tags, [env], [version], [DD_TAGS] */
+    p = dd__enc_map(p, (size_t)s->n_meta + 1 + (seg->origin.n ? 1 : 0) + e->tp_n_tail + (size_t)with_version
+                           + (first ? (seg->dm_len ? 1 : 0) + (seg->ksr_len ? 1 : 0) + (seg->trace_id.hi ? 1 : 0)
+                                          + e->tp_n_first
+                                    : 0));
+    if (first) {
+        if (seg->dm_len) {
+            DD__LROOM(9, return);
+            p = DD__KEY(p, "_dd.p.dm");
+            DD__TVSTR(seg->dm, seg->dm_len);
+        }
+        if (seg->ksr_len) {
+            DD__LROOM(10, return);
+            p = DD__KEY(p, "_dd.p.ksr");
+            DD__TVSTR(seg->ksr, seg->ksr_len);
+        }
+        DD__LROOM(DD__ENC_ROOT_META_ROOM(e), return);
+        if (seg->trace_id.hi) { /* 16 hex digits (a fixstr), made again when the second changed */
+            if (seg->trace_id.hi != e->tid_hi) {
+                dd__t_hex16(seg->trace_id.hi, e->tid_hex);
+                e->tid_hi = seg->trace_id.hi;
+            }
+            p = DD__KEY(p, "_dd.p.tid");
+            *p++ = 0xb0;
+            memcpy(p, e->tid_hex, 16);
+            p += 16;
+        }
+        dd__enc_copy(p, (const char *)e->tp_buf + e->tp_tail, e->tp_first - e->tp_tail);
+        p += e->tp_first - e->tp_tail;
+    } else {
+        DD__LROOM(sizeof e->lang, return);
+    }
+    memcpy(p, e->lang, sizeof e->lang); /* a fixed size: two stores; e->lang_len count */
+    p += e->lang_len;
+    if (seg->origin.n) {
+        DD__LROOM(11, return);
+        p = DD__KEY(p, "_dd.origin");
+        DD__TVSTR(seg->origin.p, seg->origin.n);
+    }
+    for (g = s->tags; g; g = g->next) {
+        if (g->kind == DD__TAG_META) {
+            DD__TTAG(g);
+        } else if (g->kind == DD__TAG_METRIC && n_mt < DD__ENC_MT_MAX) {
+            mt[n_mt++] = g;
+        }
+    }
+    if (e->tp_tail) {
+        DD__LROOM(e->tp_tail, return);
+        if (with_version) {
+            memcpy(p, e->tp_buf, e->tp_tail);
+            p += e->tp_tail;
+        } else {
+            memcpy(p, e->tp_buf, e->tp_ver);
+            p += e->tp_ver;
+            memcpy(p, e->tp_buf + e->tp_glob, e->tp_tail - e->tp_glob);
+            p += e->tp_tail - e->tp_glob;
+        }
+    }
+    /* metrics: [the chunk root's], [_dd.top_level], [_dd.measured], the metric tags */
+    DD__LROOM(DD__ENC_METRICS_ROOM, return);
+    p = DD__KEY(p, "metrics");
+    p = dd__enc_map(p, (size_t)s->n_metrics + (size_t)top_level + s->measured
+                           + (first ? (seg->priority != DD_PRIORITY_UNSET ? 1 : 0) + 1 + (size_t)seg->has_agent_rate
+                                          + (size_t)seg->has_rule_rate + (size_t)seg->has_limit_rate
+                                    : 0));
+    if (first) {
+        if (seg->priority != DD_PRIORITY_UNSET) {
+            p = DD__KEY(p, "_sampling_priority_v1");
+            p = dd__enc_f64(p, (double)seg->priority);
+        }
+        p = DD__KEY(p, "process_id");
+        memcpy(p, e->tp_pid, 9);
+        p += 9;
+        if (seg->has_agent_rate) {
+            p = DD__KEY(p, "_dd.agent_psr");
+            p = dd__enc_f64(p, seg->agent_rate);
+        }
+        if (seg->has_rule_rate) {
+            p = DD__KEY(p, "_dd.rule_psr");
+            p = dd__enc_f64(p, seg->rule_rate);
+        }
+        if (seg->has_limit_rate) {
+            p = DD__KEY(p, "_dd.limit_psr");
+            p = dd__enc_f64(p, seg->limit_rate);
+        }
+    }
+    if (top_level) {
+        p = DD__KEY(p, "_dd.top_level");
+        memcpy(p, DD__ENC_F64_ONE, 9);
+        p += 9;
+    }
+    if (s->measured) {
+        p = DD__KEY(p, "_dd.measured");
+        memcpy(p, DD__ENC_F64_ONE, 9);
+        p += 9;
+    }
+    if (s->n_metrics <= DD__ENC_MT_MAX) {
+        for (i = 0; i < n_mt; i++) DD__TTAG(mt[i]);
+    } else {
+        for (g = s->tags; g; g = g->next)
+            if (g->kind == DD__TAG_METRIC) DD__TTAG(g);
+    }
+    w->len = (size_t)(p - w->buf);
+    if (s->n_links) dd__enc_links(t, e, s);
+}
+#undef DD__TTAG
+#undef DD__TVSTR
+#undef DD__ENC_ROOT_META_ROOM
+#undef DD__ENC_METRICS_ROOM
+
+/* One span (see dd__encode_span_full), from the template when its tags cannot meet the tracer's
+ * entries: the key bits of the entries this span gets (language, env, version, DD_TAGS, and as
+ * they apply _dd.origin, _dd.top_level, _dd.measured and a chunk root's keys) do not meet the
+ * span's. Then no tag is left out and no tracer entry either, and every count is a sum. Most
+ * spans pass on the union of those bits (tp_any, and _dd.measured when set: a metric tag of that
+ * name is common); the others have the exact set checked. */
+DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *s, int first, dd__enc *e,
+                                 char *scratch /* 17 bytes */) {
+    int top_level, with_version;
+    uint64_t bits;
+    if (e->tp_t != t || e->tp_gen != t->fork_generation) dd__enc_template(e, t);
+    if (!e->tp_ok || (s->ascii & DD__SA_ALL) != DD__SA_ALL || s->ss_keep
+        || (first && (seg->ptags.n || seg->inject_error[0]))) {
+        dd__encode_span_full(t, seg, s, first, e, scratch);
+        return;
+    }
+    top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
+    with_version = t->version.n && dd__tstr_eq(s->service, t->service);
+    bits = (first ? e->tp_any_first : e->tp_any) | (s->measured ? dd__key_bit("_dd.measured", 12) : 0);
+    if (s->key_bits & bits) { /* the exact set */
+        bits = e->tp_bits | (with_version ? e->tp_bits_ver : 0);
+        if (seg->origin.n) bits |= dd__key_bit("_dd.origin", 10);
+        if (top_level) bits |= dd__key_bit("_dd.top_level", 13);
+        if (s->measured) bits |= dd__key_bit("_dd.measured", 12);
+        if (first) bits |= e->tp_bits_first;
+        if (s->key_bits & bits) {
+            dd__encode_span_full(t, seg, s, first, e, scratch);
+            return;
+        }
+    }
+    dd__encode_span_tpl(t, seg, s, first, e, top_level, with_version);
+}
+#undef DD__ENC_F64_ONE
+#undef DD__LROOM
 #undef DD__KEY
 #undef DD__ROOM
 
@@ -7965,7 +8389,7 @@ DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e
  * or the DD__DROP_* kind. Counters may be a delta merged later: unsigned arithmetic wraps back. */
 DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uint32_t n, uint64_t limit,
                                      dd_counters *c, int queued) {
-    size_t used = 0, have = dd_mp_writer_size(&pb->w), i;
+    size_t used = 0, have = dd__pbuf_size(pb), i;
     unsigned drop;
     if (dd_mp_writer_finish(&e->w, &used) != DD_OK) {
         drop = DD__DROP_NO_MEMORY;
@@ -7976,9 +8400,13 @@ DD__PRIVATE unsigned dd__pbuf_append(dd_tracer *t, dd__pbuf *pb, dd__enc *e, uin
     } else if (pb->n_marks == pb->cap_marks && dd__pbuf_grow(t, pb) != 0) {
         drop = DD__DROP_NO_MEMORY;
     } else {
+        if (!pb->n_marks) { /* the head (dd__build_request), then the first chunk */
+            dd_mp_writer_reset(&pb->w);
+            dd_mp_write_raw(&pb->w, "\0\0\0\0\0", DD__PBUF_HEAD);
+        }
         dd_mp_write_raw(&pb->w, dd_mp_writer_data(&e->w), used);
         if (dd_mp_writer_error(&pb->w) == DD_OK) {
-            pb->marks[pb->n_marks].end = have + used;
+            pb->marks[pb->n_marks].end = DD__PBUF_HEAD + have + used;
             pb->marks[pb->n_marks].spans = n;
             pb->marks[pb->n_marks].stats = e->stats;
             pb->n_marks++;
@@ -8043,7 +8471,7 @@ DD__PRIVATE void dd__enc_give(dd_tracer *t, dd__enc *e) { t->enc_pool[t->n_enc_p
  * when the buffer is full. */
 DD__PRIVATE unsigned dd__queue_segment(dd_tracer *t, dd__segment *seg, uint32_t n, uint64_t est) {
     uint64_t bytes = dd__seg_bytes(seg);
-    if (t->done_bytes + bytes + dd_mp_writer_size(&t->bufs[t->active].w) > t->max_buffer_bytes) {
+    if (t->done_bytes + bytes + dd__pbuf_size(&t->bufs[t->active]) > t->max_buffer_bytes) {
         t->counters.chunks_dropped_buffer++;
         t->counters.spans_dropped_buffer += n;
         dd__seg_release(t, seg);
@@ -8067,7 +8495,7 @@ DD__PRIVATE unsigned dd__queue_segment(dd_tracer *t, dd__segment *seg, uint32_t 
  * payload estimate triggers), or, in synchronous mode, tells the caller to deliver (also when
  * the interval passed). Returns 1 when the caller must deliver itself. */
 DD__PRIVATE int dd__after_buffered(dd_tracer *t, int64_t mono) {
-    uint64_t held = dd_mp_writer_size(&t->bufs[t->active].w);
+    uint64_t held = dd__pbuf_size(&t->bufs[t->active]);
     int full = t->done_est + held >= t->flush_bytes || t->done_bytes + held >= t->max_buffer_bytes / 2;
     if (t->delivery == DD_DELIVERY_BACKGROUND) {
         if (full) t->flush_wanted = 1;
@@ -8287,15 +8715,17 @@ DD__PRIVATE int64_t dd__backoff_ns(const dd_tracer *t, int n, int64_t retry_afte
 }
 
 /*--- delivery: requests ---*/
-/* Builds a request into t->send and calls transport_fn without the tracer lock; logs failures. */
-/* Builds the request for chunks [i, j) of pb into t->send. */
-DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, size_t j, size_t start,
+/* Builds a request from pb in place and calls transport_fn without the tracer lock; logs failures. */
+/* Builds the request for chunks [i, j) of pb (they start at offset `start`): its body is the
+ * chunks where they are, after the array header written just before them (see dd__pbuf). */
+DD__PRIVATE void dd__build_request(dd_tracer *t, dd__pbuf *pb, size_t i, size_t j, size_t start,
                                    dd_header *h, char *count, dd_http_request *req) {
-    size_t nh = 0, used = 0;
-    dd_mp_writer_reset(&t->send);
-    dd_mp_write_array(&t->send, (uint32_t)(j - i));
-    dd_mp_write_raw(&t->send, dd_mp_writer_data(&pb->w) + start, pb->marks[j - 1].end - start);
-    dd__t_u64_dec(j - i, count);
+    size_t nh = 0, n = j - i, hl = n < 16 ? 1 : n <= 0xffff ? 3 : 5;
+    uint8_t *body = pb->w.buf + start - hl;
+    if (n < 16) body[0] = (uint8_t)(0x90 | n); /* as dd_mp_write_array */
+    else if (n <= 0xffff) body[0] = 0xdc, dd__mp_put_be(body + 1, n, 2);
+    else body[0] = 0xdd, dd__mp_put_be(body + 1, n, 4);
+    dd__t_u64_dec(n, count);
 #define DD__HDR(n, v, vn)                    \
     do {                                     \
         h[nh].name = (n);                    \
@@ -8340,13 +8770,8 @@ DD__PRIVATE void dd__build_request(dd_tracer *t, const dd__pbuf *pb, size_t i, s
     req->headers = h;
     req->n_headers = nh;
     req->timeout_ms = t->request_timeout_ms;
-    if (dd_mp_writer_finish(&t->send, &used) != DD_OK) {
-        req->body = NULL;
-        req->body_len = 0;
-    } else {
-        req->body = dd_mp_writer_data(&t->send);
-        req->body_len = used;
-    }
+    req->body = body;
+    req->body_len = pb->marks[j - 1].end - start + hl;
 }
 
 /* One line for a request that failed, rate-limited per kind of failure. */
@@ -8378,7 +8803,7 @@ DD__PRIVATE void dd__log_failure(dd_tracer *t, int kind, int rc, const dd_http_r
  * the agent surely did not process it (DD_TRANSPORT_NOT_SENT, 408, 429, 503). */
 DD__PRIVATE int dd__send_held(dd_tracer *t, dd__pbuf *pb, int64_t deadline, dd__send_stats *st) {
     while (t->fl_next < pb->n_marks) {
-        size_t i = t->fl_next, j = i, start = i ? pb->marks[i - 1].end : 0;
+        size_t i = t->fl_next, j = i, start = i ? pb->marks[i - 1].end : DD__PBUF_HEAD;
         uint32_t spans = 0;
         char count[24];
         dd_header h[DD__HEADERS_MAX];
@@ -8949,7 +9374,6 @@ DD__PRIVATE void dd__worker_free_tracer(dd_tracer *t) {
     dd_mp_writer_free(&t->enc_flush.w);
     dd__free(&t->alloc, t->enc_lock.fix, t->enc_lock.fix_cap);
     dd__free(&t->alloc, t->enc_flush.fix, t->enc_flush.fix_cap);
-    dd_mp_writer_free(&t->send);
     dd__stats_free(t);
     dd__sampler_destroy(&t->sampler);
 #if DD__HAVE_POSIX

@@ -13,7 +13,9 @@
  *                    several traces), under five tracer configurations (default with DD_TAGS and
  *                    hostname; 64-bit ids with partial flush; sampling and span rules dropping
  *                    rejected traces; client-side stats with the agent's /info; service and peer
- *                    mappings with header tags and every inject style). Spans: names, services,
+ *                    mappings with header tags and every inject style; then, on their own
+ *                    random stream, DD_TAGS naming the tracer's own keys, and span tags and
+ *                    metrics named as the tracer's entries). Spans: names, services,
  *                    resources and types from pools with long, non-ASCII and invalid UTF-8 text,
  *                    0..40 tags (replaced ones, special keys, empty and NUL-holding values),
  *                    metrics (NaN, infinities, -0, large), errors, measured, kinds, links, origin,
@@ -295,9 +297,10 @@ static dd_carrier_writer *inj_writer(void) {
 }
 
 /*=== tracers ===*/
-#define N_CONFIGS 7
-static const char *const g_config_names[N_CONFIGS] = {"default", "id64_partial", "rules", "stats", "mapping", "genid",
-                                                      "nonascii"};
+#define N_CONFIGS 7 /* run first; the two "own" ones run last (their own random stream) */
+static const char *const g_config_names[N_CONFIGS + 2] = {"default", "id64_partial", "rules", "stats", "mapping", "genid",
+                                                          "nonascii", "own_dd_tags", "own_keys"};
+static int g_own_keys; /* spans get tags with the tracer's own keys (the "own" configurations) */
 static dd_tracer *new_tracer(int which) {
     dd_tracer_config c;
     memset(&c, 0, sizeof c);
@@ -353,6 +356,18 @@ static dd_tracer *new_tracer(int which) {
         c.propagation_style = "datadog,tracecontext,b3multi,b3,xray,baggage";
         c.baggage_tag_keys = "*";
         c.client_ip_enabled = DD_ON;
+        break;
+    case 7: /* DD_TAGS holding keys the tracer writes itself (each left out where the tracer's is) */
+        c.tags = "language:dd-tags-lang,runtime-id:dd-tags-rid,_dd.p.dm:-9,_dd.origin:dd-tags,team:core";
+        c.report_hostname = DD_ON;
+        break;
+    case 8: /* the encoder's template (env, version, DD_TAGS, hostname) meeting span tags of its keys */
+        c.tags = "team:core,region:eu-west-1";
+        c.report_hostname = DD_ON;
+        c.sampling.sample_rate = 0.7;
+        c.sampling.sample_rate_set = 1;
+        c.sampling.rate_limit = 1000;
+        c.sampling.rate_limit_set = 1;
         break;
     case 6: /* services that are not ASCII: the tracer's own, a mapping's targets (and a bad byte) */
         c.service = "wire-caf\xc3\xa9\xff";
@@ -489,6 +504,18 @@ static void decorate(dd_span *s, int is_root, int heavy) {
         strcpy(kbuf, "typ");
         if (rnd(2)) dd_span_set_type_n(s, kbuf, 3);
         kbuf[0] = 'Q';
+    }
+    if (g_own_keys) { /* a tag or metric named as one of the tracer's entries of a span or chunk root */
+        static const char *const own[] = {"runtime-id", "process_id", "_dd.p.dm", "_dd.p.tid", "_dd.p.ksr",
+                                          "_sampling_priority_v1", "_dd.top_level", "_dd.agent_psr", "_dd.rule_psr",
+                                          "_dd.limit_psr", "_dd.hostname", "_dd.measured", "language", "env",
+                                          "version", "team", "region", "_dd.origin", "_dd.propagation_error"};
+        uint32_t n_own = rnd(3);
+        for (i = 0; i < n_own; i++) {
+            const char *k = own[rnd(sizeof own / sizeof own[0])];
+            if (rnd(2)) dd_span_set_tag(s, k, "span-value");
+            else dd_span_set_metric(s, k, 2.5);
+        }
     }
     if (rnd(4) == 0) dd_span_set_measured(s, (int)rnd(2));
     if (rnd(3) == 0) {
@@ -705,6 +732,46 @@ static void run_traces(int which, int cases) {
     }
     case_begin(group, "free", 0);
     dd_tracer_free(t); /* whatever is left (nothing, or stats) goes through the transport */
+    case_end();
+}
+
+/* Traces continuing contexts whose trace id has a low half of 0 or under 32 bits (the encoder
+ * shares a chunk's first bytes between its spans only for low halves over 32 bits). */
+static void run_trace_id_halves(void) {
+    static const dd_header ctx[3][1] = {
+        {{"traceparent", 11, "00-00000000000000010000000000000000-00000000000000ef-01", 55}},
+        {{"traceparent", 11, "00-640cfd8d0000000000000000ffffffff-00000000000000ef-01", 55}},
+        {{"traceparent", 11, "00-640cfd8d000000000000000100000000-00000000000000ef-01", 55}}};
+    dd_tracer *t = new_tracer(0);
+    int c, i;
+    if (!t) abort();
+    for (c = 0; c < 3; c++) {
+        dd_span_options o;
+        dd_span *sp[4];
+        case_begin("trace.id_halves", "", c);
+        dd_tracer_extract_headers(t, ctx[c], 1, &g_cont);
+        memset(&o, 0, sizeof o);
+        o.context = &g_cont;
+        o.name = "http.request";
+        tick(1000);
+        sp[0] = dd_span_start(t, &o);
+        for (i = 1; i < 4; i++) {
+            memset(&o, 0, sizeof o);
+            o.parent = sp[i - 1];
+            o.name = "db.query";
+            o.span_id = (uint64_t)i << (i * 10);
+            sp[i] = dd_span_start(t, &o);
+            dd_span_set_tag(sp[i], "k", "v");
+        }
+        for (i = 3; i >= 0; i--) {
+            tick(1000);
+            dd_span_finish(sp[i]);
+        }
+        out_f("|flush rc=%lld", dd_tracer_flush(t));
+        case_end();
+    }
+    case_begin("trace.id_halves", "free", 0);
+    dd_tracer_free(t);
     case_end();
 }
 
@@ -1067,6 +1134,11 @@ int main(int argc, char **argv) {
     case_begin("extract", "free", 0);
     dd_tracer_free(g_ext_tracer);
     case_end();
+    g_rng = 20261208; /* after the others: their inputs stay as they were */
+    g_own_keys = 1;
+    for (i = N_CONFIGS; i < N_CONFIGS + 2; i++) run_traces(i, 40);
+    g_own_keys = 0;
+    run_trace_id_halves();
     fprintf(stderr, "wire_diff driver: %lu cases\n", g_cases);
     free(g_out);
     return 0;
