@@ -476,6 +476,7 @@ PROBE(dd_sender_transport) {
     g_req.timeout_ms = 2000;
     g_sink = dd_sender_transport(g_snd, &g_req, &g_resp);
 }
+PROBE(dd_http_response_header) { USE; dd_http_response_header(&g_resp, "Datadog-Agent-State", 19, "4a1f", 4); }
 PROBE(dd_sender_response_header) { USE; g_strp = dd_sender_response_header(g_snd, "retry-after", &g_len); }
 PROBE(dd_sender_last_error) { USE; g_strp = dd_sender_last_error(g_snd);}
 PROBE(dd_sender_counters) { USE; dd_sender_counters(g_snd, &g_sstats); }
@@ -680,7 +681,7 @@ static const probe_entry probes[] = {
     E(dd_json_iter_init), E(dd_json_next), E(dd_json_string), E(dd_json_string_eq), E(dd_json_number),
     E(dd_json_u64), E(dd_json_carrier_init), E(dd_datadog_extract), E(dd_datadog_inject),
     E(dd_sender_options_init), E(dd_sender_resolve), E(dd_sender_new), E(dd_sender_url), E(dd_sender_note),
-    E(dd_sender_request), E(dd_sender_transport), E(dd_sender_response_header), E(dd_sender_last_error),
+    E(dd_sender_request), E(dd_sender_transport), E(dd_http_response_header), E(dd_sender_response_header), E(dd_sender_last_error),
     E(dd_sender_counters), E(dd_sender_free), E(dd_http_parser_init), E(dd_http_parse), E(dd_http_parse_eof),
     E(dd_http_header), E(dd_http_retry_after_ms), E(dd_udp_sender_open), E(dd_udp_sender_open_addr),
     E(dd_udp_send), E(dd_udp_sender_counters), E(dd_udp_sender_close),
