@@ -868,15 +868,17 @@ DD__PRIVATE DD__P_HOT uint64_t dd__dec8w(uint64_t x, uint64_t *bad) {
 /* 1 when the n >= 8 bytes of s are all printable (PRINT), or also not ',' (VAL), or also neither
  * ' ' nor '=' (KEY): a word at a time, the last one overlapping the one before. */
 DD__PRIVATE int dd__print_words(const char *s, size_t n) {
+    /* a lane's high bit: in ~(x + 0x60) when it is below 0x20, in x + 1 when above 0x7e, in x
+     * when above 0x7f; only a lane caught by x carries into the next one */
     uint64_t bad = 0, x;
     size_t i;
     for (i = 0; i + 8 < n; i += 8) {
         x = dd__load8(s + i);
-        bad |= DD__ANY_LT(x, 0x20) | DD__ANY_GT(x, 0x7e);
+        bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
     }
     x = dd__load8(s + n - 8);
-    bad |= DD__ANY_LT(x, 0x20) | DD__ANY_GT(x, 0x7e);
-    return bad == 0;
+    bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
+    return (bad & DD__B8(0x80)) == 0;
 }
 DD__PRIVATE int dd__tag_words(const char *s, size_t n, int key) {
     uint64_t bad = 0, x;
@@ -991,9 +993,10 @@ DD__PRIVATE void dd__trim_ows(const char **s, size_t *n) {
     while (*n && dd__is_ows((*s)[0])) { (*s)++; (*n)--; }
     while (*n && dd__is_ows((*s)[*n - 1])) (*n)--;
 }
-/* Values seldom have spaces around them: two compares inline, the loops called when they do. */
+/* Values seldom have spaces around them: two compares inline (a byte up to ' ' may be OWS), the
+ * loops called when they do. */
 DD__PRIVATE DD__P_HOT void dd__trim(const char **s, size_t *n) {
-    if (*n && (dd__is_ows((*s)[0]) || dd__is_ows((*s)[*n - 1]))) dd__trim_ows(s, n);
+    if (*n && ((unsigned char)(*s)[0] <= ' ' || (unsigned char)(*s)[*n - 1] <= ' ')) dd__trim_ows(s, n);
 }
 DD__PRIVATE int dd__eq(const char *a, size_t an, const char *b, size_t bn) {
     return an == bn && (an == 0 || memcmp(a, b, an) == 0);
@@ -1009,9 +1012,9 @@ DD__PRIVATE int dd__ieq(const char *a, size_t an, const char *b, size_t bn) {
 DD__PRIVATE int dd__starts(const char *s, size_t n, const char *p, size_t pn) {
     return n >= pn && memcmp(s, p, pn) == 0;
 }
-/* Words from 16 bytes on: below that the table loop, which stays inline, costs less. */
+/* Words from 8 bytes on (the last one overlapping), the table loop below. */
 DD__PRIVATE int dd__printable(const char *s, size_t n) {
-    return n >= 16 ? dd__print_words(s, n) : dd__all(s, n, DD__C_PRINT);
+    return n >= 8 ? dd__print_words(s, n) : dd__all(s, n, DD__C_PRINT);
 }
 DD__PRIVATE const char *dd__memchr(const char *s, size_t n, char c) {
     return n ? (const char *)memchr(s, c, n) : NULL;
@@ -2164,11 +2167,11 @@ typedef struct dd__src {
 DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
     const dd_headers *h = (const dd_headers *)r->self;
     size_t i;
+    unsigned seen = 0, more = 0;
     src->r = r;
     src->h = NULL;
     if (r->get != dd__headers_get || r->get_nth != dd__headers_get_nth || !h) return;
     src->h = h;
-    src->seen = src->more = 0;
     for (i = 0; i < h->n; i++) {
         const dd_header *x = &h->items[i];
         unsigned bit;
@@ -2177,14 +2180,14 @@ DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
         s = dd__hslot(x->name, x->name_len);
         if (s == DD__H_N) continue;
         bit = 1u << s;
-        if (src->seen & bit) {
-            src->more |= bit;
-            continue;
-        }
-        src->seen |= bit;
+        more |= seen & bit;
+        if (seen & bit) continue;
+        seen |= bit;
         src->v[s] = x->value ? x->value : ""; /* as dd__headers_get_nth */
         src->vn[s] = x->value ? x->value_len : 0;
     }
+    src->seen = seen;
+    src->more = more;
 }
 /* With h: 1 when the slot has a field. */
 DD__PRIVATE int dd__src_has(const dd__src *src, int slot) { return (src->seen >> slot) & 1u; }
