@@ -2284,8 +2284,11 @@ DD__PRIVATE int dd__ptags_put_pair(dd_trace_context *ctx, uint64_t *lens, const 
 }
 DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
     uint16_t eq_at[DD__XTAGS_MAX], end_at[DD__XTAGS_MAX]; /* each tag's '=' and end, from the check */
-    size_t pos = 0, i, k = 0;
+    size_t pos = 0, i, k = 0, start = 0, eq = n; /* the tag's start and first '=' (n: none yet) */
     uint64_t lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
+    uint64_t bad = 0;
+    char pad[8];
+    const char *w = s; /* what the words are read from */
     if (n > DD_PTAGS_MAX) { /* R-DD-9: 512 is accepted, 513 is not */
         dd__set_error(c, DD__LIT("extract_max_size"), NULL, 0);
         return;
@@ -2293,25 +2296,44 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
     if (n == 0) return;
     /* Validate the whole header first: a malformed one drops every tag (R-DD-9). The split is
      * kept for the second pass. Each byte is in a key, a value or a separator, so the grammar's
-     * classes (dd__ptag_key_ok, dd__ptag_val_ok) come down to: all printable, once for the
-     * header; a key (up to its tag's first '=') of 1+ bytes without ' '; a value of 1+ bytes. */
-    if (!dd__printable(s, n)) {
-        dd__set_error(c, DD__LIT("decoding_error"), NULL, 0);
-        return;
+     * classes (dd__ptag_key_ok, dd__ptag_val_ok) come down to: all printable; a key (up to its
+     * tag's first '=') of 1+ bytes without ' '; a value of 1+ bytes. One pass, a word at a time
+     * (the last one overlapping, its lanes already seen cleared; a header under 8 bytes copied
+     * into a padded word): the printable test, and the lanes that may be ',', '=' or ' ' (a borrow
+     * can flag a lane above a match: each flagged byte is read to tell). */
+    if (n < 8) {
+        memset(pad, 'a', sizeof pad);
+        memcpy(pad, s, n);
+        w = pad;
     }
-    while (pos <= n) {
-        const char *t = s + pos;
-        const char *comma = dd__find(t, n - pos, ',');
-        size_t tn = comma ? (size_t)(comma - t) : n - pos;
-        const char *eq = dd__find(t, tn, '=');
-        if (!eq || eq == t || eq + 1 == t + tn || k == DD__XTAGS_MAX || dd__find(t, (size_t)(eq - t), ' ')) {
-            dd__set_error(c, DD__LIT("decoding_error"), NULL, 0);
-            return;
+    while (pos < n) {
+        size_t base = n < 8 || n - pos >= 8 ? pos : n - 8;
+        uint64_t x = dd__load8le(w + base), m;
+        bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
+        m = (DD__ANY_EQ(x, ',') | DD__ANY_EQ(x, '=') | DD__ANY_EQ(x, ' ')) & (~(uint64_t)0 << (8 * (pos - base)));
+        pos = base + 8;
+        while (m) {
+            size_t at = base + dd__lane(m);
+            char ch;
+            m &= m - 1;
+            if (at >= n) break; /* the padding */
+            ch = w[at];
+            if (ch == '=') {
+                if (eq == n) eq = at; /* the tag's first '=' */
+            } else if (ch == ' ') {
+                if (eq == n) goto malformed; /* in the key */
+            } else if (ch == ',') {
+                if (eq == n || eq == start || eq + 1 == at || k == DD__XTAGS_MAX) goto malformed;
+                eq_at[k] = (uint16_t)eq;
+                end_at[k++] = (uint16_t)at;
+                start = at + 1;
+                eq = n;
+            }
         }
-        eq_at[k] = (uint16_t)(eq - s);
-        end_at[k++] = (uint16_t)(pos + tn);
-        pos += tn + 1;
     }
+    if ((bad & DD__B8(0x80)) || eq == n || eq == start || eq + 1 == n || k == DD__XTAGS_MAX) goto malformed;
+    eq_at[k] = (uint16_t)eq;
+    end_at[k++] = (uint16_t)n;
     for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1) {
         const char *key = s + pos, *v = s + eq_at[i] + 1;
         size_t kn = eq_at[i] - pos, vn = end_at[i] - eq_at[i] - 1u;
@@ -2331,6 +2353,9 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
         }
         if (dd__ptags_put_pair(c, &lens, key, kn, kn + 1 + vn) != DD_OK) c->dropped++; /* validated above */
     }
+    return;
+malformed:
+    dd__set_error(c, DD__LIT("decoding_error"), NULL, 0);
 }
 DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
     const char *v;
