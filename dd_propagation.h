@@ -2491,71 +2491,74 @@ DD__PRIVATE void dd__tsv_parent(dd_trace_context *c, const dd__tsv *v) {
     c->has_w3c_parent = v->has_p && v->pn == 16 && dd__lhex_parse(v->p, 16, &c->w3c_parent_id);
     if (!c->has_w3c_parent) c->w3c_parent_id = 0;
 }
-/* The dd member's value (n <= DD__DD_MEMBER_MAX bytes, all printable: its member was checked
- * whole): `;`-separated key:value sub-members. */
-DD__PRIVATE DD__P_HOT void dd__dd_member(dd__tsv *v, const char *s, size_t n) {
+/* One sub-member of the dd member, t[0..tn) with its first ':' at kn (all printable: its member
+ * was checked whole). */
+DD__PRIVATE DD__P_HOT void dd__dd_sub(dd__tsv *v, const char *t, size_t tn, size_t kn) {
     dd_trace_context *c = v->c;
+    const char *k = t, *val = t + kn + 1;
+    size_t vn = tn - kn - 1;
+    if (kn == 1 && k[0] == 's') {
+        if (!v->later) v->has_s = dd__parse_i32(val, vn, &v->sval) == DD_OK && v->sval != DD_PRIORITY_UNSET;
+    } else if (kn == 1 && k[0] == 'o') {
+        if (vn > DD_ORIGIN_MAX) { /* dd__set_origin's drop */
+            c->dropped++;
+        } else if (!v->later && vn) {
+            memcpy(c->origin, val, vn);
+            c->origin[vn] = 0;
+            c->origin_len = (uint32_t)vn;
+            dd__tilde_to_eq(c->origin, vn);
+        }
+    } else if (kn == 1 && k[0] == 'p') {
+        if (vn > DD_LAST_PARENT_ID_MAX) {
+            c->dropped++;
+        } else {
+            v->lp = val;
+            v->lpn = vn;
+        }
+        v->has_p = 1;
+        v->p = val;
+        v->pn = vn;
+    } else if (kn > 2 && k[0] == 't' && k[1] == '.') {
+        char pair[DD_PTAGS_MAX + 1]; /* "_dd.p.<key>=<value>", '~' in the value back to '=' */
+        size_t pn = 6 + kn - 2 + 1 + vn;
+        if (kn == 5 && dd__starts(k, kn, DD__LIT("t.tid"))) return; /* traceparent wins: R-W3C-12 */
+        /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, and '~'
+         * and '=' are both valid value bytes */
+        if (pn > DD_PTAGS_MAX || !dd__ptag_key_ok(k + 2, kn - 2) || !dd__ptag_val_ok(val, vn)) {
+            c->dropped++;
+            return;
+        }
+        if (v->later) return;
+        memcpy(pair, "_dd.p.", 6);
+        memcpy(pair + 6, k + 2, kn - 2);
+        pair[6 + kn - 2] = '=';
+        memcpy(pair + pn - vn, val, vn);
+        dd__tilde_to_eq(pair + pn - vn, vn);
+        if (dd__ptags_put_pair(c, &v->lens, pair, 6 + kn - 2, pn) != DD_OK) c->dropped++;
+    } else {
+        uint32_t len = c->dd_member_extra_len;
+        size_t need = len + (len ? 1 : 0) + tn;
+        if (need > DD_DD_MEMBER_EXTRA_MAX) {
+            c->dropped++;
+            return;
+        }
+        if (len) c->dd_member_extra[len++] = ';';
+        memcpy(c->dd_member_extra + len, t, tn);
+        c->dd_member_extra_len = (uint32_t)need;
+        c->dd_member_extra[need] = 0;
+    }
+}
+/* The dd member's value (n <= DD__DD_MEMBER_MAX bytes): `;`-separated key:value sub-members; one
+ * without ':' (or empty) is skipped (CPP, GO). */
+DD__PRIVATE DD__P_HOT void dd__dd_member(dd__tsv *v, const char *s, size_t n) {
     size_t pos = 0;
     while (pos <= n) {
         const char *t = s + pos;
         const char *semi = dd__find(t, n - pos, ';');
         size_t tn = semi ? (size_t)(semi - t) : n - pos;
-        const char *colon = dd__find(t, tn, ':');
-        const char *k, *val;
-        size_t kn, vn;
+        const char *colon = tn >= 2 && t[1] == ':' && t[0] != ':' ? t + 1 : dd__find(t, tn, ':'); /* mostly 1-byte keys */
         pos += tn + 1;
-        if (!colon) continue; /* no ':' or empty: skipped (CPP, GO) */
-        k = t;
-        kn = (size_t)(colon - t);
-        val = colon + 1;
-        vn = tn - kn - 1;
-        if (kn == 1 && k[0] == 's') {
-            if (!v->later) v->has_s = dd__parse_i32(val, vn, &v->sval) == DD_OK && v->sval != DD_PRIORITY_UNSET;
-        } else if (kn == 1 && k[0] == 'o') {
-            if (vn > DD_ORIGIN_MAX) { /* dd__set_origin's drop */
-                c->dropped++;
-            } else if (!v->later && vn) {
-                memcpy(c->origin, val, vn);
-                c->origin[vn] = 0;
-                c->origin_len = (uint32_t)vn;
-                dd__tilde_to_eq(c->origin, vn);
-            }
-        } else if (kn == 1 && k[0] == 'p') {
-            if (vn > DD_LAST_PARENT_ID_MAX) {
-                c->dropped++;
-            } else {
-                v->lp = val;
-                v->lpn = vn;
-            }
-            v->has_p = 1;
-            v->p = val;
-            v->pn = vn;
-        } else if (kn > 2 && k[0] == 't' && k[1] == '.') {
-            char pair[DD_PTAGS_MAX + 1]; /* "_dd.p.<key>=<value>", '~' in the value back to '=' */
-            size_t pn = 6 + kn - 2 + 1 + vn;
-            if (kn == 5 && dd__starts(k, kn, DD__LIT("t.tid"))) continue; /* traceparent wins: R-W3C-12 */
-            /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, and '~'
-             * and '=' are both valid value bytes */
-            if (pn > DD_PTAGS_MAX || !dd__ptag_key_ok(k + 2, kn - 2) || !dd__ptag_val_ok(val, vn)) {
-                c->dropped++;
-                continue;
-            }
-            if (v->later) continue;
-            memcpy(pair, "_dd.p.", 6);
-            memcpy(pair + 6, k + 2, kn - 2);
-            pair[6 + kn - 2] = '=';
-            memcpy(pair + pn - vn, val, vn);
-            dd__tilde_to_eq(pair + pn - vn, vn);
-            if (dd__ptags_put_pair(c, &v->lens, pair, 6 + kn - 2, pn) != DD_OK) c->dropped++;
-        } else {
-            uint32_t len = c->dd_member_extra_len;
-            size_t need = len + (len ? 1 : 0) + tn;
-            if (need > DD_DD_MEMBER_EXTRA_MAX) { c->dropped++; continue; }
-            if (len) c->dd_member_extra[len++] = ';';
-            memcpy(c->dd_member_extra + len, t, tn);
-            c->dd_member_extra_len = (uint32_t)need;
-            c->dd_member_extra[need] = 0;
-        }
+        if (colon) dd__dd_sub(v, t, tn, (size_t)(colon - t));
     }
 }
 /* Every member of the tracestate field(s), in order: a foreign one kept verbatim, the first dd
