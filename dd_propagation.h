@@ -2131,7 +2131,7 @@ DD__PRIVATE DD__P_HOT int dd__iw(const char *s, const char *want, size_t off) {
 /* The slot of a field name (any case), or DD__H_N: the length and one byte pick the only
  * candidate, its words (the last one overlapping) confirm it. */
 DD__PRIVATE int dd__hslot(const char *name, size_t n) {
-#define DD__HW2(w, o1, slot) (dd__iw(name, w, 0) & dd__iw(name, w, o1) ? (slot) : DD__H_N)
+#define DD__HW2(w, o1, slot) ((dd__iw(name, w, 0) & dd__iw(name, w, o1)) ? (slot) : DD__H_N)
     switch (n) {
     case 2: return dd__ieq(name, n, DD__LIT("b3")) ? DD__H_B3 : DD__H_N;
     case 7: return dd__ieq(name, n, DD__LIT("baggage")) ? DD__H_BAGGAGE : DD__H_N;
@@ -2148,7 +2148,7 @@ DD__PRIVATE int dd__hslot(const char *name, size_t n) {
     case 18: return dd__iw(name, "x-datadog-trace-id", 10) ? DD__HW2("x-datadog-trace-id", 8, DD__H_TRACE_ID) : DD__H_N;
     case 19: return dd__iw(name, "x-datadog-parent-id", 11) ? DD__HW2("x-datadog-parent-id", 8, DD__H_PARENT_ID) : DD__H_N;
     case 27:
-        return dd__iw(name, "x-datadog-sampling-priority", 16) & dd__iw(name, "x-datadog-sampling-priority", 19)
+        return (dd__iw(name, "x-datadog-sampling-priority", 16) & dd__iw(name, "x-datadog-sampling-priority", 19))
                    ? DD__HW2("x-datadog-sampling-priority", 8, DD__H_PRIORITY)
                    : DD__H_N;
     default: return DD__H_N;
