@@ -2990,9 +2990,13 @@ DD__PRIVATE DD__P_COLD int dd__extract_baggage(const dd_propagation_config *cfg,
                                                dd_trace_context *out) {
     dd__bagp p;
     size_t i, vn;
-    const char *v;
+    const char *v = dd__src_nth(src, DD__H_BAGGAGE, 0, &vn);
+    if (!v) { /* the usual case: no parser to set up */
+        out->baggage.n = out->baggage.len = 0;
+        return 0;
+    }
     dd__bagp_init(&p, &out->baggage, cfg ? cfg->baggage_max_items : 0, cfg ? cfg->baggage_max_bytes : 0);
-    for (i = 0; (v = dd__src_nth(src, DD__H_BAGGAGE, i, &vn)) != NULL; i++) dd__bagp_feed(&p, v, vn);
+    for (i = 1; v != NULL; v = dd__src_nth(src, DD__H_BAGGAGE, i++, &vn)) dd__bagp_feed(&p, v, vn);
     return out->baggage.n != 0;
 }
 /* DD_EXTRACT_RESTART (R-MS-9): the continued context becomes one span link of a context without
