@@ -934,7 +934,7 @@ DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
 DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
 /* 16 lowercase hex digits (an id) into *out, eight lanes at once in each half, with the halves
  * side by side so that they share the constants; 0 when one is not (*out is then junk). */
-DD__PRIVATE int dd__lhex16(const char *s, uint64_t *out) {
+DD__PRIVATE DD__P_HOT int dd__lhex16(const char *s, uint64_t *out) {
     uint64_t x = dd__load8be(s), y = dd__load8be(s + 8); /* the first digit in the high byte */
     uint64_t hi = (x | y) & DD__B8(0x80);
     /* with no high bit set, adding 0x80 - lo sets a lane's high bit when it is >= lo, and
@@ -2341,7 +2341,7 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
         if (dd__eq(key, kn, DD__LIT("_dd.p.tid"))) {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
             uint64_t hi;
-            if (vn != 16 || !dd__lhex_parse(v, 16, &hi)) {
+            if (vn != 16 || !dd__lhex16(v, &hi)) {
                 dd__set_error(c, DD__LIT("malformed_tid"), v, vn);
                 continue;
             }
@@ -2456,7 +2456,7 @@ DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *par
     if (n < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return DD_ERR_MALFORMED;
     if (!dd__is_lhex(v, 2) || dd__eq(v, 2, DD__LIT("ff"))) return DD_ERR_MALFORMED;
     if (dd__eq(v, 2, DD__LIT("00")) ? n != 55 : (n != 55 && v[55] != '-')) return DD_ERR_MALFORMED;
-    if (!dd__lhex_parse(v + 3, 16, &hi) || !dd__lhex_parse(v + 19, 16, &lo) || !dd__lhex_parse(v + 36, 16, &parent) ||
+    if (!dd__lhex16(v + 3, &hi) || !dd__lhex16(v + 19, &lo) || !dd__lhex16(v + 36, &parent) ||
         !dd__is_lhex(v + 53, 2))
         return DD_ERR_MALFORMED;
     if ((hi == 0 && lo == 0) || parent == 0) return DD_ERR_MALFORMED;
@@ -2488,7 +2488,7 @@ typedef struct dd__tsv {
 DD__PRIVATE void dd__tsv_parent(dd_trace_context *c, const dd__tsv *v) {
     if (v->lp) memcpy(c->last_parent_id, v->lp, v->lpn);
     c->last_parent_id[v->lp ? v->lpn : 0] = 0;
-    c->has_w3c_parent = v->has_p && v->pn == 16 && dd__lhex_parse(v->p, 16, &c->w3c_parent_id);
+    c->has_w3c_parent = v->has_p && v->pn == 16 && dd__lhex16(v->p, &c->w3c_parent_id);
     if (!c->has_w3c_parent) c->w3c_parent_id = 0;
 }
 /* One sub-member of the dd member, t[0..tn) with its first ':' at kn (all printable: its member
