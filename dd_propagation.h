@@ -1184,8 +1184,8 @@ DD_API size_t dd_trace_id_to_hex32(const dd_trace_id *id, char out[33]) {
     dd_u64_to_hex16(id->lo, out + 16);
     return 32;
 }
-DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
-    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
+/* dd_u64_from_dec for a non-NULL out, inline where extraction reads its decimal ids. */
+DD__PRIVATE DD__P_HOT int dd__dec_u64(const char *s, size_t len, uint64_t *out) {
     uint64_t head = 0, rest = 0, bad = 0;
     size_t i, r;
     *out = 0;
@@ -1210,6 +1210,10 @@ DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
     if (len == 20 && (head > 1844 || (head == 1844 && rest > UINT64_C(6744073709551615)))) return DD_ERR_MALFORMED;
     *out = head * (len < 16 ? 100000000u : UINT64_C(10000000000000000)) + rest;
     return DD_OK;
+}
+DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
+    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
+    return dd__dec_u64(s, len, out);
 }
 DD_API int dd_u64_from_hex(const char *s, size_t len, uint64_t *out) {
     if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
@@ -2364,14 +2368,14 @@ DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
     v = dd__src_get(r, DD__H_TRACE_ID, &n);
     if (!v) return DD_ERR_NOT_FOUND;
     dd__trim(&v, &n); /* R-DD-3 */
-    if (dd_u64_from_dec(v, n, &c->trace_id.lo) != DD_OK || c->trace_id.lo == 0) return DD_ERR_MALFORMED;
+    if (dd__dec_u64(v, n, &c->trace_id.lo) != DD_OK || c->trace_id.lo == 0) return DD_ERR_MALFORMED;
     v = dd__src_get(r, DD__H_ORIGIN, &n);
     has_origin = v && n > 0;
     if (has_origin) dd__set_origin(c, v, n); /* verbatim: R-DD-8 */
     v = dd__src_get(r, DD__H_PARENT_ID, &n);
     if (v) {
         dd__trim(&v, &n);
-        if (dd_u64_from_dec(v, n, &c->parent_id) != DD_OK) return DD_ERR_MALFORMED; /* R-DD-5 */
+        if (dd__dec_u64(v, n, &c->parent_id) != DD_OK) return DD_ERR_MALFORMED; /* R-DD-5 */
     } else if (!has_origin) {
         return DD_ERR_MALFORMED; /* R-DD-7; with an origin it is synthetics, R-DD-6 */
     }
