@@ -2303,8 +2303,8 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
      * classes (dd__ptag_key_ok, dd__ptag_val_ok) come down to: all printable; a key (up to its
      * tag's first '=') of 1+ bytes without ' '; a value of 1+ bytes. One pass, a word at a time
      * (the last one overlapping, its lanes already seen cleared; a header under 8 bytes copied
-     * into a padded word): the printable test, and the lanes that may be ',', '=' or ' ' (a borrow
-     * can flag a lane above a match: each flagged byte is read to tell). */
+     * into a padded word): the printable test, and the lanes that may be ',', '=' or ' ' (below
+     * '-', or '=', or above one of them after a borrow: each flagged byte is read to tell). */
     if (n < 8) {
         memset(pad, 'a', sizeof pad);
         memcpy(pad, s, n);
@@ -2314,7 +2314,8 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
         size_t base = n < 8 || n - pos >= 8 ? pos : n - 8;
         uint64_t x = dd__load8le(w + base), m;
         bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
-        m = (DD__ANY_EQ(x, ',') | DD__ANY_EQ(x, '=') | DD__ANY_EQ(x, ' ')) & (~(uint64_t)0 << (8 * (pos - base)));
+        m = DD__ANY_LT(x, ',' + 1) | DD__ANY_EQ(x, '='); /* ',' and ' ' are below '-' */
+        if (pos != base) m &= ~(uint64_t)0 << (8 * (pos - base));
         pos = base + 8;
         while (m) {
             size_t at = base + dd__lane(m);
