@@ -39,8 +39,8 @@
  * section allocates, locks or keeps global state; only configuration and the environment carrier
  * read the environment.
  *   --- private helpers ---          DD__LIT, DD__P_HOT/_COLD, character classes (dd__cclass).
- *   --- private helpers: eight bytes at a time --- SWAR loads/stores, dd__hex8, dd__dec8, word checks,
- *                                    dd__lhex16, dd__lhex_parse.
+ *   --- private helpers: eight bytes at a time --- SWAR loads/stores, dd__hex8, dd__dec8w, word checks,
+ *                                    dd__find (memchr inline), dd__lhex16, dd__lhex_parse.
  *   --- private helpers: text ---    trimming, dd__eq/dd__ieq, dd__parse_i32, dd__dec21.
  *   --- private helpers: builder and fields --- dd__sb (bounded builder), dd__set_str (drops what
  *                                    does not fit), dd__set_error (_dd.propagation_error).
@@ -53,17 +53,20 @@
  *                                    (dd_env_reader, dd_env_block): calls the caller's callbacks.
  *   --- configuration ---            dd_style_name, dd_propagation_config_default/_parse_styles,
  *                                    dd_propagation_config_from_env (getenv_fn, log_fn).
- *   --- what dd_extract reads from --- dd__src: field slots, the dd_headers fast path.
+ *   --- what dd_extract reads from --- dd__src: field slots (names matched a word at a time), the
+ *                                    dd_headers fast path.
  *   --- datadog style (docs/propagation.md §3) --- x-datadog-* and x-datadog-tags into a context.
  *   --- tracecontext style (docs/propagation.md §4) --- traceparent and tracestate (its dd
- *                                    member) into a context.
+ *                                    member) into a context: one member loop (dd__ts_members,
+ *                                    dd__dd_member over a dd__tsv), for the primary and a later one.
  *   --- b3 styles (docs/propagation.md §5, §6) --- x-b3-* and the single b3 header.
  *   --- xray style (docs/lambda.md §6) --- dd__ictx (what injection reads of a context, also
  *                                    dd_trace.h's span injection), dd_xray_parse, dd_xray_format.
- *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order; a later tracecontext read
- *                                    aside (dd__extract_tc_later), other later ones into out over
- *                                    the saved primary (dd__xsave); merging, links kept aside
- *                                    (dd__xlink), baggage, DD_EXTRACT_RESTART.
+ *   --- extract (docs/propagation.md §7) --- dd_extract: styles in order; a later tracecontext's
+ *                                    ids read aside (dd__extract_tc_later, its members merged
+ *                                    straight into out), other later ones into out over the saved
+ *                                    primary (dd__xsave); links kept aside (dd__xlink), baggage,
+ *                                    DD_EXTRACT_RESTART.
  *   --- inject ---                   dd__inj (shared by the styles of one call), x-datadog-*.
  *   --- inject: tracecontext ---     traceparent and tracestate with the dd member (dd__sb).
  *   --- inject: b3, baggage, dd_inject --- b3 values, the baggage header, dd_inject(_checked).
@@ -845,16 +848,17 @@ DD__PRIVATE uint64_t dd__hex8(uint32_t x) {
     /* '0' + t, and 'a' - '0' - 10 more where t >= 10 (t + 6 reaches 16) */
     return t + DD__B8('0') + (((t + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
 }
-/* 8 decimal digits into *out: 1 when all are digits. Lanes are folded in pairs: digit pairs, then
- * pairs of those, then halves (each product stays inside its lane). */
-DD__PRIVATE int dd__dec8(const char *s, uint64_t *out) {
-    uint64_t x = dd__load8le(s); /* the first digit in the low byte */
-    uint64_t v = x - DD__B8('0');
-    int ok = (x & DD__B8(0xf0)) == DD__B8(0x30) && ((x + DD__B8(6)) & DD__B8(0xf0)) == DD__B8(0x30);
-    v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffu;
-    v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffu;
-    *out = (v * 10000 + (v >> 32)) & 0xffffffffu;
-    return ok;
+/* The value of the 8 decimal digits of x (the first in the low byte): digit pairs, then the four
+ * pairs folded by two multiplications (each product stays inside its lane). *bad gets the high bit
+ * of a lane that is not a digit (the value is then junk): t = x - '0' sets it in a lane below '0'
+ * (and may borrow from the lane above, caught or not, that lane's own test is not needed then),
+ * t + 0x76 in a lane above '9'; without a borrow no lane carries. */
+DD__PRIVATE DD__P_HOT uint64_t dd__dec8w(uint64_t x, uint64_t *bad) {
+    uint64_t t = x - DD__B8('0');
+    *bad |= (t | (t + DD__B8(0x76))) & DD__B8(0x80);
+    t = t * 10 + (t >> 8); /* lanes 0, 2, 4, 6: two digits each */
+    return (((t & 0x000000ff000000ffu) * (100 + (UINT64_C(1000000) << 32))) +
+            (((t >> 16) & 0x000000ff000000ffu) * (1 + (UINT64_C(10000) << 32)))) >> 32;
 }
 /* Nonzero when some byte of x is below n (n <= 0x80), above n (n <= 0x7f), or equal to c. Only
  * "some byte" is exact: a borrow or carry can also mark a lane above a matching one. */
@@ -864,15 +868,17 @@ DD__PRIVATE int dd__dec8(const char *s, uint64_t *out) {
 /* 1 when the n >= 8 bytes of s are all printable (PRINT), or also not ',' (VAL), or also neither
  * ' ' nor '=' (KEY): a word at a time, the last one overlapping the one before. */
 DD__PRIVATE int dd__print_words(const char *s, size_t n) {
+    /* a lane's high bit: in ~(x + 0x60) when it is below 0x20, in x + 1 when above 0x7e, in x
+     * when above 0x7f; only a lane caught by x carries into the next one */
     uint64_t bad = 0, x;
     size_t i;
     for (i = 0; i + 8 < n; i += 8) {
         x = dd__load8(s + i);
-        bad |= DD__ANY_LT(x, 0x20) | DD__ANY_GT(x, 0x7e);
+        bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
     }
     x = dd__load8(s + n - 8);
-    bad |= DD__ANY_LT(x, 0x20) | DD__ANY_GT(x, 0x7e);
-    return bad == 0;
+    bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
+    return (bad & DD__B8(0x80)) == 0;
 }
 DD__PRIVATE int dd__tag_words(const char *s, size_t n, int key) {
     uint64_t bad = 0, x;
@@ -886,6 +892,37 @@ DD__PRIVATE int dd__tag_words(const char *s, size_t n, int key) {
     bad |= DD__ANY_LT(x, lo) | DD__ANY_GT(x, 0x7e) | DD__ANY_EQ(x, ',') | DD__ANY_EQ(x, c);
     return bad == 0;
 }
+/* The index of the lowest lane of m with its high bit set (m != 0). */
+DD__PRIVATE DD__P_HOT size_t dd__lane(uint64_t m) {
+#if defined(__GNUC__)
+    return (size_t)(__builtin_ctzll(m) >> 3);
+#else
+    size_t k = 0;
+    while (!((m >> (8 * k)) & 0x80)) k++;
+    return k;
+#endif
+}
+/* memchr for the short fields of a header, without a call: the first byte c of s[0..n), or NULL.
+ * A word at a time, s[0] in the low lane: DD__ANY_EQ's lowest flagged lane is exact (a borrow only
+ * marks lanes above a match). The last word overlaps the one before, its lanes already seen
+ * cleared (none matched, so none lent a borrow); under 8 bytes, a byte at a time. */
+DD__PRIVATE DD__P_HOT const char *dd__find(const char *s, size_t n, char c) {
+    const uint64_t b = (unsigned char)c;
+    uint64_t m;
+    size_t i;
+    if (n < 8) {
+        for (i = 0; i < n; i++)
+            if (s[i] == c) return s + i;
+        return NULL;
+    }
+    for (i = 0; i + 8 <= n; i += 8) {
+        m = DD__ANY_EQ(dd__load8le(s + i), b);
+        if (m) return s + i + dd__lane(m);
+    }
+    if (i == n) return NULL;
+    m = DD__ANY_EQ(dd__load8le(s + n - 8), b) & (~(uint64_t)0 << (8 * (i + 8 - n)));
+    return m ? s + n - 8 + dd__lane(m) : NULL;
+}
 /* 1 when each of the n bytes has every class bit of `cls`. */
 DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
     size_t i;
@@ -897,7 +934,7 @@ DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
 DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
 /* 16 lowercase hex digits (an id) into *out, eight lanes at once in each half, with the halves
  * side by side so that they share the constants; 0 when one is not (*out is then junk). */
-DD__PRIVATE int dd__lhex16(const char *s, uint64_t *out) {
+DD__PRIVATE DD__P_HOT int dd__lhex16(const char *s, uint64_t *out) {
     uint64_t x = dd__load8be(s), y = dd__load8be(s + 8); /* the first digit in the high byte */
     uint64_t hi = (x | y) & DD__B8(0x80);
     /* with no high bit set, adding 0x80 - lo sets a lane's high bit when it is >= lo, and
@@ -956,9 +993,10 @@ DD__PRIVATE void dd__trim_ows(const char **s, size_t *n) {
     while (*n && dd__is_ows((*s)[0])) { (*s)++; (*n)--; }
     while (*n && dd__is_ows((*s)[*n - 1])) (*n)--;
 }
-/* Values seldom have spaces around them: two compares inline, the loops called when they do. */
+/* Values seldom have spaces around them: two compares inline (a byte up to ' ' may be OWS), the
+ * loops called when they do. */
 DD__PRIVATE DD__P_HOT void dd__trim(const char **s, size_t *n) {
-    if (*n && (dd__is_ows((*s)[0]) || dd__is_ows((*s)[*n - 1]))) dd__trim_ows(s, n);
+    if (*n && ((unsigned char)(*s)[0] <= ' ' || (unsigned char)(*s)[*n - 1] <= ' ')) dd__trim_ows(s, n);
 }
 DD__PRIVATE int dd__eq(const char *a, size_t an, const char *b, size_t bn) {
     return an == bn && (an == 0 || memcmp(a, b, an) == 0);
@@ -974,9 +1012,9 @@ DD__PRIVATE int dd__ieq(const char *a, size_t an, const char *b, size_t bn) {
 DD__PRIVATE int dd__starts(const char *s, size_t n, const char *p, size_t pn) {
     return n >= pn && memcmp(s, p, pn) == 0;
 }
-/* Words from 16 bytes on: below that the table loop, which stays inline, costs less. */
+/* Words from 8 bytes on (the last one overlapping), the table loop below. */
 DD__PRIVATE int dd__printable(const char *s, size_t n) {
-    return n >= 16 ? dd__print_words(s, n) : dd__all(s, n, DD__C_PRINT);
+    return n >= 8 ? dd__print_words(s, n) : dd__all(s, n, DD__C_PRINT);
 }
 DD__PRIVATE const char *dd__memchr(const char *s, size_t n, char c) {
     return n ? (const char *)memchr(s, c, n) : NULL;
@@ -1146,31 +1184,36 @@ DD_API size_t dd_trace_id_to_hex32(const dd_trace_id *id, char out[33]) {
     dd_u64_to_hex16(id->lo, out + 16);
     return 32;
 }
-DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
-    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
-    uint64_t v = 0;
-    unsigned d;
-    size_t i, n;
+/* dd_u64_from_dec for a non-NULL out, inline where extraction reads its decimal ids. */
+DD__PRIVATE DD__P_HOT int dd__dec_u64(const char *s, size_t len, uint64_t *out) {
+    uint64_t head = 0, rest = 0, bad = 0;
+    size_t i, r;
     *out = 0;
     if (!s || len == 0 || len > 20) return DD_ERR_MALFORMED;
-    n = len < 20 ? len : 19; /* 19 digits cannot wrap: only a 20th is checked */
-    for (i = 0; i + 8 <= n; i += 8) {
-        uint64_t d8;
-        if (!dd__dec8(s + i, &d8)) return DD_ERR_MALFORMED;
-        v = v * 100000000u + d8;
+    if (len < 8) {
+        for (i = 0; i < len; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0'; /* a byte below '0' wraps to a large value */
+            if (d > 9) return DD_ERR_MALFORMED;
+            rest = rest * 10 + d;
+        }
+        *out = rest;
+        return DD_OK;
     }
-    for (; i < n; i++) {
-        d = (unsigned)(unsigned char)s[i] - '0'; /* a byte below '0' wraps to a large value */
-        if (d > 9) return DD_ERR_MALFORMED;
-        v = v * 10 + d;
-    }
-    if (len == 20) {
-        d = (unsigned)(unsigned char)s[19] - '0';
-        if (d > 9 || v > (UINT64_MAX - d) / 10) return DD_ERR_MALFORMED; /* no wrap: spec R-DD-1 */
-        v = v * 10 + d;
-    }
-    *out = v;
+    /* Eight digits a word: the r = len % 8 first ones (the head) moved to the end of the first
+     * word with '0's before them, then the 8 or 16 after it, without a branch per digit. */
+    r = len & 7;
+    if (r) head = dd__dec8w((dd__load8le(s) << (8 * (8 - r))) | (DD__B8('0') >> (8 * r)), &bad);
+    rest = dd__dec8w(dd__load8le(s + r), &bad);
+    if (len >= 16) rest = rest * 100000000u + dd__dec8w(dd__load8le(s + r + 8), &bad);
+    if (bad) return DD_ERR_MALFORMED;
+    /* no wrap (spec R-DD-1): 20 digits are at most 1844|6744073709551615 */
+    if (len == 20 && (head > 1844 || (head == 1844 && rest > UINT64_C(6744073709551615)))) return DD_ERR_MALFORMED;
+    *out = head * (len < 16 ? 100000000u : UINT64_C(10000000000000000)) + rest;
     return DD_OK;
+}
+DD_API int dd_u64_from_dec(const char *s, size_t len, uint64_t *out) {
+    if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
+    return dd__dec_u64(s, len, out);
 }
 DD_API int dd_u64_from_hex(const char *s, size_t len, uint64_t *out) {
     if (!out) return DD_ERR_INVALID_ARG; /* the NULL rule */
@@ -2081,96 +2124,104 @@ DD__PRIVATE const char *dd__hname(int slot, size_t *n) {
     *n = lens[slot];
     return names[slot];
 }
-/* 1 when the n >= 8 bytes of `s` are `want` in any case. `want` holds only a-z 0-9 '-', where
- * bit 0x40 marks the letters: a word or-ed with their 0x20 bits equals want's exactly when each
- * byte is the letter in either case, or the same other byte. Eight bytes per compare, the last
- * word overlapping the one before. */
-DD__PRIVATE int dd__name_eq(const char *s, const char *want, size_t n) {
-    uint64_t x, w;
-    size_t i = 0;
-    for (;;) {
-        memcpy(&x, s + i, 8);
-        memcpy(&w, want + i, 8);
-        if ((x | ((w & 0x4040404040404040u) >> 1)) != w) return 0;
-        if (i + 8 == n) return 1;
-        i = i + 16 <= n ? i + 8 : n - 8;
-    }
+/* 1 when the 8 bytes of s at `off` are those of `want` in any case. `want` holds only a-z 0-9
+ * '-', where bit 0x40 marks the letters: a word or-ed with their 0x20 bits equals want's exactly
+ * when each byte is the letter in either case, or the same other byte. With `want` a literal the
+ * compiler makes both of its words constants: a load, an or and a compare. */
+DD__PRIVATE DD__P_HOT int dd__iw(const char *s, const char *want, size_t off) {
+    uint64_t x = dd__load8(s + off), w = dd__load8(want + off);
+    return (x | ((w & 0x4040404040404040u) >> 1)) == w;
 }
 /* The slot of a field name (any case), or DD__H_N: the length and one byte pick the only
- * candidate, one compare confirms it. */
+ * candidate, its words (the last one overlapping) confirm it. */
 DD__PRIVATE int dd__hslot(const char *name, size_t n) {
-    const char *want;
-    size_t wn;
-    int s;
+#define DD__HW2(w, o1, slot) ((dd__iw(name, w, 0) & dd__iw(name, w, o1)) ? (slot) : DD__H_N)
     switch (n) {
     case 2: return dd__ieq(name, n, DD__LIT("b3")) ? DD__H_B3 : DD__H_N;
     case 7: return dd__ieq(name, n, DD__LIT("baggage")) ? DD__H_BAGGAGE : DD__H_N;
-    case 10: s = DD__H_TRACESTATE; break;
-    case 11: s = (name[0] | 0x20) == 't' ? DD__H_TRACEPARENT : DD__H_B3_SPANID; break;
-    case 12: s = (name[5] | 0x20) == 't' ? DD__H_B3_TRACEID : DD__H_B3_SAMPLED; break;
-    case 14: s = DD__H_TAGS; break;
-    case 15: s = DD__H_XRAY; break;
-    case 16: s = DD__H_ORIGIN; break;
-    case 18: s = DD__H_TRACE_ID; break;
-    case 19: s = DD__H_PARENT_ID; break;
-    case 27: s = DD__H_PRIORITY; break;
+    case 10: return DD__HW2("tracestate", 2, DD__H_TRACESTATE);
+    case 11:
+        return (name[0] | 0x20) == 't' ? DD__HW2("traceparent", 3, DD__H_TRACEPARENT)
+                                       : DD__HW2("x-b3-spanid", 3, DD__H_B3_SPANID);
+    case 12:
+        return (name[5] | 0x20) == 't' ? DD__HW2("x-b3-traceid", 4, DD__H_B3_TRACEID)
+                                       : DD__HW2("x-b3-sampled", 4, DD__H_B3_SAMPLED);
+    case 14: return DD__HW2("x-datadog-tags", 6, DD__H_TAGS);
+    case 15: return DD__HW2("x-amzn-trace-id", 7, DD__H_XRAY);
+    case 16: return DD__HW2("x-datadog-origin", 8, DD__H_ORIGIN);
+    case 18: return dd__iw(name, "x-datadog-trace-id", 10) ? DD__HW2("x-datadog-trace-id", 8, DD__H_TRACE_ID) : DD__H_N;
+    case 19: return dd__iw(name, "x-datadog-parent-id", 11) ? DD__HW2("x-datadog-parent-id", 8, DD__H_PARENT_ID) : DD__H_N;
+    case 27:
+        return (dd__iw(name, "x-datadog-sampling-priority", 16) & dd__iw(name, "x-datadog-sampling-priority", 19))
+                   ? DD__HW2("x-datadog-sampling-priority", 8, DD__H_PRIORITY)
+                   : DD__H_N;
     default: return DD__H_N;
     }
-    want = dd__hname(s, &wn);
-    return dd__name_eq(name, want, wn) ? s : DD__H_N;
+#undef DD__HW2
 }
 /* The caller's reader; for the built-in dd_headers reader also the first field of each name,
  * found in one pass over the array (dd__src_init) instead of one scan of it per lookup. */
 typedef struct dd__src {
     const dd_carrier_reader *r;
     const dd_headers *h;          /* NULL: ask r by name */
-    const char *v[DD__H_N];       /* with h: the value of the slot's first field, or NULL */
-    size_t vn[DD__H_N];           /* its length (0 with v NULL) */
-    unsigned char more[DD__H_N];  /* with h: the slot has a second field */
+    unsigned seen, more;          /* with h: bit `slot` when the slot has a field / a second one */
+    const char *v[DD__H_N];       /* with h and `seen`: the value of the slot's first field */
+    size_t vn[DD__H_N];           /* its length */
 } dd__src;
 DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
     const dd_headers *h = (const dd_headers *)r->self;
     size_t i;
-    int s;
+    unsigned seen = 0, more = 0;
     src->r = r;
     src->h = NULL;
     if (r->get != dd__headers_get || r->get_nth != dd__headers_get_nth || !h) return;
     src->h = h;
-    memset(src->v, 0, sizeof src->v);
-    memset(src->vn, 0, sizeof src->vn);
-    memset(src->more, 0, sizeof src->more);
     for (i = 0; i < h->n; i++) {
         const dd_header *x = &h->items[i];
+        unsigned bit;
+        int s;
         if (!x->name) continue; /* dd__headers_get_nth skips it too */
         s = dd__hslot(x->name, x->name_len);
         if (s == DD__H_N) continue;
-        if (src->v[s]) {
-            src->more[s] = 1;
-            continue;
-        }
+        bit = 1u << s;
+        more |= seen & bit;
+        if (seen & bit) continue;
+        seen |= bit;
         src->v[s] = x->value ? x->value : ""; /* as dd__headers_get_nth */
         src->vn[s] = x->value ? x->value_len : 0;
     }
+    src->seen = seen;
+    src->more = more;
 }
+/* With h: 1 when the slot has a field. */
+DD__PRIVATE int dd__src_has(const dd__src *src, int slot) { return (src->seen >> slot) & 1u; }
 /* As dd__get_nth(r, name of `slot`, index, vn). */
-DD__PRIVATE const char *dd__src_nth(const dd__src *src, int slot, size_t index, size_t *vn) {
-    size_t kn;
-    const char *key = dd__hname(slot, &kn);
-    if (src->h && index == 0) {
-        *vn = src->vn[slot];
-        return src->v[slot];
-    }
-    if (src->h && !src->more[slot]) {
-        *vn = 0;
-        return NULL;
-    }
-    return dd__get_nth(src->r, key, kn, index, vn);
-}
-/* As dd__get(r, name of `slot`, vn). */
-DD__PRIVATE const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
+DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size_t index, size_t *vn) {
     size_t kn;
     const char *key;
     if (src->h) {
+        unsigned bit = 1u << slot;
+        if (index == 0 && (src->seen & bit)) {
+            *vn = src->vn[slot];
+            return src->v[slot];
+        }
+        if (!(src->more & bit)) {
+            *vn = 0;
+            return NULL;
+        }
+    }
+    key = dd__hname(slot, &kn);
+    return dd__get_nth(src->r, key, kn, index, vn);
+}
+/* As dd__get(r, name of `slot`, vn). */
+DD__PRIVATE DD__P_HOT const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
+    size_t kn;
+    const char *key;
+    if (src->h) {
+        if (!dd__src_has(src, slot)) {
+            *vn = 0;
+            return NULL;
+        }
         *vn = src->vn[slot];
         return src->v[slot];
     }
@@ -2221,31 +2272,73 @@ DD__PRIVATE int dd__set_origin(dd_trace_context *c, const char *s, size_t n) {
 }
 /* A valid header has at most 128 tags: each takes 3 bytes ("k=v") and a comma, in 512. */
 #define DD__XTAGS_MAX ((DD_PTAGS_MAX + 1) / 4)
+/* dd__ptags_put_new of a "key=value" pair of kn + 1 + vn = pn bytes: a key of a new length is
+ * appended with one copy. */
+DD__PRIVATE int dd__ptags_put_pair(dd_trace_context *ctx, uint64_t *lens, const char *pair, size_t kn, size_t pn) {
+    uint64_t bit = (uint64_t)1 << (kn & 63);
+    size_t len = ctx->ptags_len, need = len + (len ? 1 : 0) + pn;
+    if (*lens & bit) return dd__ptags_put(ctx, pair, kn, pair + kn + 1, pn - kn - 1);
+    *lens |= bit;
+    if (need > DD_PTAGS_MAX) return DD_ERR_LIMIT;
+    if (len) ctx->ptags[len++] = ',';
+    memcpy(ctx->ptags + len, pair, pn);
+    ctx->ptags[need] = 0;
+    ctx->ptags_len = (uint32_t)need;
+    return DD_OK;
+}
 DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
     uint16_t eq_at[DD__XTAGS_MAX], end_at[DD__XTAGS_MAX]; /* each tag's '=' and end, from the check */
-    size_t pos = 0, i, k = 0;
+    size_t pos = 0, i, k = 0, start = 0, eq = n; /* the tag's start and first '=' (n: none yet) */
     uint64_t lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
+    uint64_t bad = 0;
+    char pad[8];
+    const char *w = s; /* what the words are read from */
     if (n > DD_PTAGS_MAX) { /* R-DD-9: 512 is accepted, 513 is not */
         dd__set_error(c, DD__LIT("extract_max_size"), NULL, 0);
         return;
     }
     if (n == 0) return;
     /* Validate the whole header first: a malformed one drops every tag (R-DD-9). The split is
-     * kept for the second pass. */
-    while (pos <= n) {
-        const char *t = s + pos;
-        const char *comma = dd__memchr(t, n - pos, ',');
-        size_t tn = comma ? (size_t)(comma - t) : n - pos;
-        const char *eq = dd__memchr(t, tn, '=');
-        if (!eq || k == DD__XTAGS_MAX || !dd__ptag_key_ok(t, (size_t)(eq - t)) ||
-            !dd__ptag_val_ok(eq + 1, tn - (size_t)(eq - t) - 1)) {
-            dd__set_error(c, DD__LIT("decoding_error"), NULL, 0);
-            return;
-        }
-        eq_at[k] = (uint16_t)(eq - s);
-        end_at[k++] = (uint16_t)(pos + tn);
-        pos += tn + 1;
+     * kept for the second pass. Each byte is in a key, a value or a separator, so the grammar's
+     * classes (dd__ptag_key_ok, dd__ptag_val_ok) come down to: all printable; a key (up to its
+     * tag's first '=') of 1+ bytes without ' '; a value of 1+ bytes. One pass, a word at a time
+     * (the last one overlapping, its lanes already seen cleared; a header under 8 bytes copied
+     * into a padded word): the printable test, and the lanes that may be ',', '=' or ' ' (below
+     * '-', or '=', or above one of them after a borrow: each flagged byte is read to tell). */
+    if (n < 8) {
+        memset(pad, 'a', sizeof pad);
+        memcpy(pad, s, n);
+        w = pad;
     }
+    while (pos < n) {
+        size_t base = n < 8 || n - pos >= 8 ? pos : n - 8;
+        uint64_t x = dd__load8le(w + base), m;
+        bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
+        m = DD__ANY_LT(x, ',' + 1) | DD__ANY_EQ(x, '='); /* ',' and ' ' are below '-' */
+        if (pos != base) m &= ~(uint64_t)0 << (8 * (pos - base));
+        pos = base + 8;
+        while (m) {
+            size_t at = base + dd__lane(m);
+            char ch;
+            m &= m - 1;
+            if (at >= n) break; /* the padding */
+            ch = w[at];
+            if (ch == '=') {
+                if (eq == n) eq = at; /* the tag's first '=' */
+            } else if (ch == ' ') {
+                if (eq == n) goto malformed; /* in the key */
+            } else if (ch == ',') {
+                if (eq == n || eq == start || eq + 1 == at || k == DD__XTAGS_MAX) goto malformed;
+                eq_at[k] = (uint16_t)eq;
+                end_at[k++] = (uint16_t)at;
+                start = at + 1;
+                eq = n;
+            }
+        }
+    }
+    if ((bad & DD__B8(0x80)) || eq == n || eq == start || eq + 1 == n || k == DD__XTAGS_MAX) goto malformed;
+    eq_at[k] = (uint16_t)eq;
+    end_at[k++] = (uint16_t)n;
     for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1) {
         const char *key = s + pos, *v = s + eq_at[i] + 1;
         size_t kn = eq_at[i] - pos, vn = end_at[i] - eq_at[i] - 1u;
@@ -2253,7 +2346,7 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
         if (dd__eq(key, kn, DD__LIT("_dd.p.tid"))) {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
             uint64_t hi;
-            if (vn != 16 || !dd__lhex_parse(v, 16, &hi)) {
+            if (vn != 16 || !dd__lhex16(v, &hi)) {
                 dd__set_error(c, DD__LIT("malformed_tid"), v, vn);
                 continue;
             }
@@ -2263,8 +2356,11 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
                 continue;
             }
         }
-        if (dd__ptags_put_new(c, &lens, key, kn, v, vn) != DD_OK) c->dropped++; /* validated above */
+        if (dd__ptags_put_pair(c, &lens, key, kn, kn + 1 + vn) != DD_OK) c->dropped++; /* validated above */
     }
+    return;
+malformed:
+    dd__set_error(c, DD__LIT("decoding_error"), NULL, 0);
 }
 DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
     const char *v;
@@ -2273,14 +2369,14 @@ DD__PRIVATE int dd__extract_datadog(const dd__src *r, dd_trace_context *c) {
     v = dd__src_get(r, DD__H_TRACE_ID, &n);
     if (!v) return DD_ERR_NOT_FOUND;
     dd__trim(&v, &n); /* R-DD-3 */
-    if (dd_u64_from_dec(v, n, &c->trace_id.lo) != DD_OK || c->trace_id.lo == 0) return DD_ERR_MALFORMED;
+    if (dd__dec_u64(v, n, &c->trace_id.lo) != DD_OK || c->trace_id.lo == 0) return DD_ERR_MALFORMED;
     v = dd__src_get(r, DD__H_ORIGIN, &n);
     has_origin = v && n > 0;
     if (has_origin) dd__set_origin(c, v, n); /* verbatim: R-DD-8 */
     v = dd__src_get(r, DD__H_PARENT_ID, &n);
     if (v) {
         dd__trim(&v, &n);
-        if (dd_u64_from_dec(v, n, &c->parent_id) != DD_OK) return DD_ERR_MALFORMED; /* R-DD-5 */
+        if (dd__dec_u64(v, n, &c->parent_id) != DD_OK) return DD_ERR_MALFORMED; /* R-DD-5 */
     } else if (!has_origin) {
         return DD_ERR_MALFORMED; /* R-DD-7; with an origin it is synthetics, R-DD-6 */
     }
@@ -2305,7 +2401,7 @@ typedef struct dd__ts_iter {
     size_t n, pos;
     int done;
 } dd__ts_iter;
-DD__PRIVATE int dd__ts_next(dd__ts_iter *it, const char **m, size_t *mn) {
+DD__PRIVATE DD__P_HOT int dd__ts_next(dd__ts_iter *it, const char **m, size_t *mn) {
     while (!it->done) {
         if (!it->v || it->pos > it->n) {
             it->v = dd__src_nth(it->r, DD__H_TRACESTATE, it->field++, &it->n);
@@ -2345,62 +2441,8 @@ DD__PRIVATE void dd__tilde_to_eq(char *s, size_t n) {
     for (i = 0; i < n; i++)
         if (s[i] == '~') s[i] = '=';
 }
-DD__PRIVATE void dd__parse_dd_member(dd_trace_context *c, const char *s, size_t n, int *has_s, int32_t *sval,
-                                     uint64_t *lens) {
-    size_t pos = 0;
-    while (pos <= n) {
-        const char *t = s + pos;
-        const char *semi = dd__memchr(t, n - pos, ';');
-        size_t tn = semi ? (size_t)(semi - t) : n - pos;
-        const char *colon = dd__memchr(t, tn, ':');
-        const char *k, *v;
-        size_t kn, vn;
-        pos += tn + 1;
-        if (!colon) continue; /* no ':' or empty: skipped (CPP, GO) */
-        k = t;
-        kn = (size_t)(colon - t);
-        v = colon + 1;
-        vn = tn - kn - 1;
-        if (dd__eq(k, kn, DD__LIT("s"))) {
-            *has_s = dd__parse_i32(v, vn, sval) == DD_OK && *sval != DD_PRIORITY_UNSET;
-        } else if (dd__eq(k, kn, DD__LIT("o"))) {
-            if (vn && dd__set_origin(c, v, vn)) dd__tilde_to_eq(c->origin, c->origin_len);
-        } else if (dd__eq(k, kn, DD__LIT("p"))) {
-            /* copied verbatim for _dd.parent_id, even when not hex (R-W3C-10) */
-            uint32_t ln = 0;
-            if (dd__printable(v, vn)) {
-                dd__set_str(c->last_parent_id, sizeof c->last_parent_id, &ln, v, vn, &c->dropped);
-            } else {
-                c->dropped++;
-            }
-            c->has_w3c_parent = vn == 16 && dd__lhex_parse(v, 16, &c->w3c_parent_id);
-            if (!c->has_w3c_parent) c->w3c_parent_id = 0;
-        } else if (kn > 2 && dd__starts(k, kn, DD__LIT("t."))) {
-            char key[DD_PTAGS_MAX + 1], val[DD_PTAGS_MAX + 1];
-            if (dd__eq(k, kn, DD__LIT("t.tid"))) continue; /* traceparent wins: R-W3C-12 */
-            if (6 + kn - 2 > DD_PTAGS_MAX || vn > DD_PTAGS_MAX) { c->dropped++; continue; }
-            memcpy(key, "_dd.p.", 6);
-            memcpy(key + 6, k + 2, kn - 2);
-            if (vn) memcpy(val, v, vn);
-            dd__tilde_to_eq(val, vn);
-            /* dd_ptags_set, with dd__ptags_put_new */
-            if (!dd__ptag_key_ok(key, 6 + kn - 2) || !dd__ptag_val_ok(val, vn) ||
-                dd__ptags_put_new(c, lens, key, 6 + kn - 2, val, vn) != DD_OK)
-                c->dropped++;
-        } else {
-            uint32_t len = c->dd_member_extra_len;
-            size_t need = len + (len ? 1 : 0) + tn;
-            if (!dd__printable(t, tn) || need > DD_DD_MEMBER_EXTRA_MAX) { c->dropped++; continue; }
-            if (len) c->dd_member_extra[len++] = ';';
-            memcpy(c->dd_member_extra + len, t, tn);
-            c->dd_member_extra_len = (uint32_t)need;
-            c->dd_member_extra[need] = 0;
-        }
-    }
-}
 #define DD__DD_MEMBER_MAX 256 /* the whole "dd=..." member: R-W3C-11, R-W3C-19 */
 #define DD__TRACESTATE_MEMBERS_MAX 32
-/* `raw` (optional) receives the members joined with ',' for a span link, "" if they do not fit. */
 /* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error. */
 DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *parent_out, int *sampled,
                                 const char **vp) {
@@ -2419,7 +2461,7 @@ DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *par
     if (n < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return DD_ERR_MALFORMED;
     if (!dd__is_lhex(v, 2) || dd__eq(v, 2, DD__LIT("ff"))) return DD_ERR_MALFORMED;
     if (dd__eq(v, 2, DD__LIT("00")) ? n != 55 : (n != 55 && v[55] != '-')) return DD_ERR_MALFORMED;
-    if (!dd__lhex_parse(v + 3, 16, &hi) || !dd__lhex_parse(v + 19, 16, &lo) || !dd__lhex_parse(v + 36, 16, &parent) ||
+    if (!dd__lhex16(v + 3, &hi) || !dd__lhex16(v + 19, &lo) || !dd__lhex16(v + 36, &parent) ||
         !dd__is_lhex(v + 53, 2))
         return DD_ERR_MALFORMED;
     if ((hi == 0 && lo == 0) || parent == 0) return DD_ERR_MALFORMED;
@@ -2430,56 +2472,160 @@ DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *par
     *vp = v;
     return DD_OK;
 }
-DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, char *raw, size_t raw_cap) {
-    const char *v, *m;
-    size_t mn;
-    int sampled, has_s = 0, seen_dd = 0, rc;
-    int32_t sval = 0;
-    uint64_t lens;
+/* Where one tracecontext's tracestate goes: the members into c, and what its dd member says.
+ * For the primary context (later == 0) c is that context and every sub-member counts. For a
+ * later tracecontext of the primary's trace (dd__extract_tc_later) c is the primary, whose
+ * foreign members and unknown dd sub-members it replaces (R-MS-5): its s, o and t.* are not kept
+ * (their drops still count), its p is only noted, for dd_extract to take when the W3C parent
+ * wins (R-MS-6). The same loops serve both (docs/propagation.md §4, §7). */
+typedef struct dd__tsv {
+    dd_trace_context *c;
+    int later;
+    int has_s;        /* the priority `s` and its value (primary) */
+    int32_t sval;
+    uint64_t lens;    /* dd__ptags_put_new's (primary) */
+    int has_p;        /* a `p` was seen: the last one (the W3C parent) and the last that fit */
+    const char *p, *lp; /* _dd.parent_id (lp NULL: none); they point into the carrier's value */
+    size_t pn, lpn;
+} dd__tsv;
+/* The noted p into c (the context's fields say what the last p said): _dd.parent_id verbatim,
+ * even when not hex (R-W3C-10), and the W3C parent when it is 16 lowercase hex digits. */
+DD__PRIVATE void dd__tsv_parent(dd_trace_context *c, const dd__tsv *v) {
+    if (v->lp) memcpy(c->last_parent_id, v->lp, v->lpn);
+    c->last_parent_id[v->lp ? v->lpn : 0] = 0;
+    c->has_w3c_parent = v->has_p && v->pn == 16 && dd__lhex16(v->p, &c->w3c_parent_id);
+    if (!c->has_w3c_parent) c->w3c_parent_id = 0;
+}
+/* One sub-member of the dd member, t[0..tn) with its first ':' at kn (all printable: its member
+ * was checked whole). */
+DD__PRIVATE DD__P_HOT void dd__dd_sub(dd__tsv *v, const char *t, size_t tn, size_t kn) {
+    dd_trace_context *c = v->c;
+    const char *k = t, *val = t + kn + 1;
+    size_t vn = tn - kn - 1;
+    if (kn == 1 && k[0] == 's') {
+        if (!v->later) v->has_s = dd__parse_i32(val, vn, &v->sval) == DD_OK && v->sval != DD_PRIORITY_UNSET;
+    } else if (kn == 1 && k[0] == 'o') {
+        if (vn > DD_ORIGIN_MAX) { /* dd__set_origin's drop */
+            c->dropped++;
+        } else if (!v->later && vn) {
+            memcpy(c->origin, val, vn);
+            c->origin[vn] = 0;
+            c->origin_len = (uint32_t)vn;
+            dd__tilde_to_eq(c->origin, vn);
+        }
+    } else if (kn == 1 && k[0] == 'p') {
+        if (vn > DD_LAST_PARENT_ID_MAX) {
+            c->dropped++;
+        } else {
+            v->lp = val;
+            v->lpn = vn;
+        }
+        v->has_p = 1;
+        v->p = val;
+        v->pn = vn;
+    } else if (kn > 2 && k[0] == 't' && k[1] == '.') {
+        char pair[DD_PTAGS_MAX + 1]; /* "_dd.p.<key>=<value>", '~' in the value back to '=' */
+        size_t pn = 6 + kn - 2 + 1 + vn;
+        if (kn == 5 && dd__starts(k, kn, DD__LIT("t.tid"))) return; /* traceparent wins: R-W3C-12 */
+        /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, and '~'
+         * and '=' are both valid value bytes */
+        if (pn > DD_PTAGS_MAX || !dd__ptag_key_ok(k + 2, kn - 2) || !dd__ptag_val_ok(val, vn)) {
+            c->dropped++;
+            return;
+        }
+        if (v->later) return;
+        memcpy(pair, "_dd.p.", 6);
+        memcpy(pair + 6, k + 2, kn - 2);
+        pair[6 + kn - 2] = '=';
+        memcpy(pair + pn - vn, val, vn);
+        dd__tilde_to_eq(pair + pn - vn, vn);
+        if (dd__ptags_put_pair(c, &v->lens, pair, 6 + kn - 2, pn) != DD_OK) c->dropped++;
+    } else {
+        uint32_t len = c->dd_member_extra_len;
+        size_t need = len + (len ? 1 : 0) + tn;
+        if (need > DD_DD_MEMBER_EXTRA_MAX) {
+            c->dropped++;
+            return;
+        }
+        if (len) c->dd_member_extra[len++] = ';';
+        memcpy(c->dd_member_extra + len, t, tn);
+        c->dd_member_extra_len = (uint32_t)need;
+        c->dd_member_extra[need] = 0;
+    }
+}
+/* The dd member's value (n <= DD__DD_MEMBER_MAX bytes): `;`-separated key:value sub-members; one
+ * without ':' (or empty) is skipped (CPP, GO). */
+DD__PRIVATE DD__P_HOT void dd__dd_member(dd__tsv *v, const char *s, size_t n) {
+    size_t pos = 0;
+    while (pos <= n) {
+        const char *t = s + pos;
+        const char *semi = dd__find(t, n - pos, ';');
+        size_t tn = semi ? (size_t)(semi - t) : n - pos;
+        const char *colon = tn >= 2 && t[1] == ':' && t[0] != ':' ? t + 1 : dd__find(t, tn, ':'); /* mostly 1-byte keys */
+        pos += tn + 1;
+        if (colon) dd__dd_sub(v, t, tn, (size_t)(colon - t));
+    }
+}
+/* Every member of the tracestate field(s), in order: a foreign one kept verbatim, the first dd
+ * member read (dd__dd_member); a malformed one, another dd member, or one that does not fit is
+ * dropped. `raw` (optional) receives every member joined with ','. */
+DD__PRIVATE DD__P_HOT void dd__ts_members(const dd__src *r, dd__tsv *v, dd__sb *raw) {
+    dd_trace_context *c = v->c;
     dd__ts_iter it;
-    dd__sb rb;
-    if ((rc = dd__traceparent(r, &c->trace_id, &c->parent_id, &sampled, &v)) != DD_OK)
-        return rc; /* dd__extract_style clears c */
-    lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
-
+    const char *m;
+    size_t mn;
+    int seen_dd = 0;
     memset(&it, 0, sizeof it);
     it.r = r;
-    if (raw) dd__sb_init(&rb, raw, raw_cap);
     while (dd__ts_next(&it, &m, &mn)) {
-        const char *eq = dd__memchr(m, mn, '=');
-        if (raw && !rb.over) {
-            if (rb.len) dd__sb_putc(&rb, ',');
-            dd__sb_put(&rb, m, mn);
+        const char *eq = dd__find(m, mn, '=');
+        if (raw && !raw->over) {
+            if (raw->len) dd__sb_putc(raw, ',');
+            dd__sb_put(raw, m, mn);
         }
         if (!eq || eq == m || !dd__printable(m, mn)) { c->dropped++; continue; }
-        if (dd__eq(m, (size_t)(eq - m), DD__LIT("dd"))) {
-            if (seen_dd++) { c->dropped++; continue; }
-            if (mn > DD__DD_MEMBER_MAX) { c->dropped++; continue; } /* ignored as a whole: R-W3C-11 */
-            dd__parse_dd_member(c, eq + 1, mn - 3, &has_s, &sval, &lens);
+        if (eq - m == 2 && m[0] == 'd' && m[1] == 'd') {
+            /* another dd member, or one too long, is ignored as a whole: R-W3C-11 */
+            if (seen_dd++ || mn > DD__DD_MEMBER_MAX) { c->dropped++; continue; }
+            dd__dd_member(v, eq + 1, mn - 3);
             continue;
         }
         if (dd__ts_append(c->tracestate, &c->tracestate_len, m, mn) != 0) c->dropped++;
     }
+}
+DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, char *raw, size_t raw_cap) {
+    const char *v;
+    int sampled, rc;
+    dd__tsv t;
+    dd__sb rb;
+    if ((rc = dd__traceparent(r, &c->trace_id, &c->parent_id, &sampled, &v)) != DD_OK)
+        return rc; /* dd__extract_style clears c */
+    memset(&t, 0, sizeof t);
+    t.c = c;
+    t.lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
+    if (raw) dd__sb_init(&rb, raw, raw_cap);
+    dd__ts_members(r, &t, raw ? &rb : NULL);
     if (raw && rb.over) raw[0] = 0;
+    if (t.has_p) dd__tsv_parent(c, &t);
 
     /* R-W3C-13: the priority reconciliation table, decision maker column included */
     if (sampled) {
-        if (has_s && sval > 0) {
-            c->sampling_priority = sval;
+        if (t.has_s && t.sval > 0) {
+            c->sampling_priority = t.sval;
         } else {
             c->sampling_priority = DD_PRIORITY_AUTO_KEEP;
-            if (has_s && dd__ptags_put_new(c, &lens, DD__LIT("_dd.p.dm"), DD__LIT("-0")) != DD_OK) c->dropped++;
+            if (t.has_s && dd__ptags_put_new(c, &t.lens, DD__LIT("_dd.p.dm"), DD__LIT("-0")) != DD_OK) c->dropped++;
         }
     } else {
-        if (has_s && sval <= 0) {
-            c->sampling_priority = sval;
+        if (t.has_s && t.sval <= 0) {
+            c->sampling_priority = t.sval;
         } else {
             c->sampling_priority = DD_PRIORITY_AUTO_REJECT;
-            if (has_s) dd_ptags_remove(c, DD__LIT("_dd.p.dm"));
+            if (t.has_s) dd_ptags_remove(c, DD__LIT("_dd.p.dm"));
         }
     }
     /* traceparent's 16 lowercase digits of hi are what dd_u64_to_hex16 would write */
-    if (c->trace_id.hi && dd__ptags_put_new(c, &lens, DD__LIT("_dd.p.tid"), v + 3, 16) != DD_OK) c->dropped++;
+    if (c->trace_id.hi && dd__ptags_put_new(c, &t.lens, DD__LIT("_dd.p.tid"), v + 3, 16) != DD_OK) c->dropped++;
     return DD_OK;
 }
 
@@ -2675,9 +2821,10 @@ DD_API size_t dd_xray_format(const dd_trace_context *ctx, char *out, size_t cap)
 
 /*--- extract (docs/propagation.md §7) ---*/
 /* Owns dd_extract: calls the styles above on the caller's out only. A later tracecontext (the
- * usual second style) is read into a dd__xlater of what is kept of it; another later style is read
- * into out over the primary, which is saved first and put back after (dd__xsave): a second whole
- * context would cost 20 KB of stack. */
+ * usual second style) is read into a dd__xlater of what is kept of it, its tracestate members
+ * into out when it continues out's trace (they are what the merge keeps); another later style is
+ * read into out over the primary, which is saved first and put back after (dd__xsave): a second
+ * whole context would cost 20 KB of stack. */
 
 /* What a style's extraction can change in a context, field by field: the strings by their
  * lengths (or up to their NUL), so that saving a primary costs what it holds, not the 1.4 KB of
@@ -2752,112 +2899,46 @@ typedef struct dd__xlink {
     int style;
 } dd__xlink;
 /* What dd_extract keeps of a later style once the primary is back in place: its ids, and for a
- * merge (same trace, tracecontext) its tracestate members and W3C parent. */
+ * tracecontext of the primary's trace what its dd member's p said (its tracestate members went
+ * into the primary: dd__extract_tc_later). */
 typedef struct dd__xlater {
     dd_trace_id trace_id;
-    uint64_t parent_id, w3c_parent_id;
-    int32_t sampling_priority, has_w3c_parent;
-    uint32_t dropped, tracestate_len, dd_member_extra_len;
-    char last_parent_id[DD_LAST_PARENT_ID_MAX + 1];
-    char tracestate[DD_TRACESTATE_MAX + 1];
-    char dd_member_extra[DD_DD_MEMBER_EXTRA_MAX + 1];
+    uint64_t parent_id;
+    int32_t sampling_priority;
+    dd__tsv ts;
 } dd__xlater;
 
-/* The dd member of a later tracecontext (dd__extract_tc_later): what dd__parse_dd_member leaves
- * of it that dd_extract keeps (the W3C parent, the unknown sub-members, what was dropped), the
- * same way; its priority, origin and tags are not kept of a later context. The tags are still
- * checked, as their drops count. */
-DD__PRIVATE void dd__dd_member_later(dd__xlater *x, const char *s, size_t n) {
-    size_t pos = 0;
-    while (pos <= n) {
-        const char *t = s + pos;
-        const char *semi = dd__memchr(t, n - pos, ';');
-        size_t tn = semi ? (size_t)(semi - t) : n - pos;
-        const char *colon = dd__memchr(t, tn, ':');
-        const char *k, *v;
-        size_t kn, vn;
-        pos += tn + 1;
-        if (!colon) continue;
-        k = t;
-        kn = (size_t)(colon - t);
-        v = colon + 1;
-        vn = tn - kn - 1;
-        if (dd__eq(k, kn, DD__LIT("s"))) {
-            continue;
-        } else if (dd__eq(k, kn, DD__LIT("o"))) {
-            if (vn > DD_ORIGIN_MAX) x->dropped++; /* dd__set_origin's drop (the member is printable) */
-        } else if (dd__eq(k, kn, DD__LIT("p"))) {
-            uint32_t ln = 0;
-            if (dd__printable(v, vn)) {
-                dd__set_str(x->last_parent_id, sizeof x->last_parent_id, &ln, v, vn, &x->dropped);
-            } else {
-                x->dropped++;
-            }
-            x->has_w3c_parent = vn == 16 && dd__lhex_parse(v, 16, &x->w3c_parent_id);
-            if (!x->has_w3c_parent) x->w3c_parent_id = 0;
-        } else if (kn > 2 && dd__starts(k, kn, DD__LIT("t."))) {
-            char key[DD_PTAGS_MAX + 1], val[DD_PTAGS_MAX + 1];
-            if (dd__eq(k, kn, DD__LIT("t.tid"))) continue;
-            if (6 + kn - 2 > DD_PTAGS_MAX || vn > DD_PTAGS_MAX) { x->dropped++; continue; }
-            memcpy(key, "_dd.p.", 6);
-            memcpy(key + 6, k + 2, kn - 2);
-            if (vn) memcpy(val, v, vn);
-            dd__tilde_to_eq(val, vn);
-            /* dd__parse_dd_member's dd__ptags_put_new cannot fail here: a member of 256 bytes makes
-             * under 512 of tags, _dd.p.dm and _dd.p.tid included */
-            if (!dd__ptag_key_ok(key, 6 + kn - 2) || !dd__ptag_val_ok(val, vn)) x->dropped++;
-        } else {
-            uint32_t len = x->dd_member_extra_len;
-            size_t need = len + (len ? 1 : 0) + tn;
-            if (!dd__printable(t, tn) || need > DD_DD_MEMBER_EXTRA_MAX) { x->dropped++; continue; }
-            if (len) x->dd_member_extra[len++] = ';';
-            memcpy(x->dd_member_extra + len, t, tn);
-            x->dd_member_extra_len = (uint32_t)need;
-            x->dd_member_extra[need] = 0;
-        }
-    }
-}
-/* tracecontext after the primary (prim: its trace id), read into x instead of over the primary: the
- * fields dd_extract keeps of it, as dd__extract_tracecontext would leave them. For another trace
- * (a span link) only the ids, the sign of the priority and `raw` (as dd__extract_tracecontext's). */
-DD__PRIVATE int dd__extract_tc_later(const dd__src *r, const dd_trace_id *prim, dd__xlater *x, char *raw,
+/* tracecontext after the primary (out), read into x instead of over the primary: its ids; for the
+ * primary's trace its foreign members and unknown dd sub-members replace out's (R-MS-5, what
+ * dd_extract merges), their drops counted in out, and its p noted in x->ts; for another trace (a
+ * span link) only `raw`, as dd__extract_tracecontext's. */
+DD__PRIVATE int dd__extract_tc_later(const dd__src *r, dd_trace_context *out, dd__xlater *x, char *raw,
                                      size_t raw_cap) {
     const char *v, *m;
     size_t mn;
-    int sampled, seen_dd = 0, rc, same;
-    dd__ts_iter it;
-    dd__sb rb;
+    int sampled, rc;
     if (raw && raw_cap) raw[0] = 0;
     if ((rc = dd__traceparent(r, &x->trace_id, &x->parent_id, &sampled, &v)) != DD_OK) return rc;
     x->sampling_priority = sampled; /* > 0 exactly when sampled, whatever `s` says (R-W3C-13) */
-    x->dropped = x->tracestate_len = x->dd_member_extra_len = 0;
-    x->tracestate[0] = x->dd_member_extra[0] = x->last_parent_id[0] = 0;
-    x->has_w3c_parent = 0;
-    x->w3c_parent_id = 0;
-    same = dd__same_trace(&x->trace_id, prim);
-    memset(&it, 0, sizeof it);
-    it.r = r;
-    if (raw) dd__sb_init(&rb, raw, raw_cap);
-    while (dd__ts_next(&it, &m, &mn)) {
-        const char *eq;
-        if (!same) { /* a link keeps the raw members only */
-            if (raw && !rb.over) {
-                if (rb.len) dd__sb_putc(&rb, ',');
-                dd__sb_put(&rb, m, mn);
-            }
-            continue;
+    memset(&x->ts, 0, sizeof x->ts);
+    x->ts.c = out;
+    x->ts.later = 1;
+    if (dd__same_trace(&x->trace_id, &out->trace_id)) {
+        out->tracestate_len = out->dd_member_extra_len = 0;
+        out->tracestate[0] = out->dd_member_extra[0] = 0;
+        dd__ts_members(r, &x->ts, NULL);
+    } else if (raw) { /* a link keeps the raw members only */
+        dd__ts_iter it;
+        dd__sb rb;
+        memset(&it, 0, sizeof it);
+        it.r = r;
+        dd__sb_init(&rb, raw, raw_cap);
+        while (dd__ts_next(&it, &m, &mn) && !rb.over) {
+            if (rb.len) dd__sb_putc(&rb, ',');
+            dd__sb_put(&rb, m, mn);
         }
-        eq = dd__memchr(m, mn, '=');
-        if (!eq || eq == m || !dd__printable(m, mn)) { x->dropped++; continue; }
-        if (dd__eq(m, (size_t)(eq - m), DD__LIT("dd"))) {
-            if (seen_dd++) { x->dropped++; continue; }
-            if (mn > DD__DD_MEMBER_MAX) { x->dropped++; continue; }
-            dd__dd_member_later(x, eq + 1, mn - 3);
-            continue;
-        }
-        if (dd__ts_append(x->tracestate, &x->tracestate_len, m, mn) != 0) x->dropped++;
+        if (rb.over) raw[0] = 0;
     }
-    if (raw && rb.over) raw[0] = 0;
     return DD_OK;
 }
 /* `scratch`: c is dd_extract's context for a later style (its baggage is the primary's). */
@@ -2914,9 +2995,13 @@ DD__PRIVATE DD__P_COLD int dd__extract_baggage(const dd_propagation_config *cfg,
                                                dd_trace_context *out) {
     dd__bagp p;
     size_t i, vn;
-    const char *v;
+    const char *v = dd__src_nth(src, DD__H_BAGGAGE, 0, &vn);
+    if (!v) { /* the usual case: no parser to set up */
+        out->baggage.n = out->baggage.len = 0;
+        return 0;
+    }
     dd__bagp_init(&p, &out->baggage, cfg ? cfg->baggage_max_items : 0, cfg ? cfg->baggage_max_bytes : 0);
-    for (i = 0; (v = dd__src_nth(src, DD__H_BAGGAGE, i, &vn)) != NULL; i++) dd__bagp_feed(&p, v, vn);
+    for (i = 1; v != NULL; v = dd__src_nth(src, DD__H_BAGGAGE, i++, &vn)) dd__bagp_feed(&p, v, vn);
     return out->baggage.n != 0;
 }
 /* DD_EXTRACT_RESTART (R-MS-9): the continued context becomes one span link of a context without
@@ -2973,7 +3058,7 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         if (st == DD_STYLE_NONE || st < DD_STYLE_DATADOG || st > DD_STYLE_XRAY) continue;
         if (primary >= 0 && st == DD_STYLE_TRACECONTEXT) { /* read aside: out keeps the primary */
             prim_trace = out->trace_id;
-            rc = dd__extract_tc_later(&src, &prim_trace, &tmp, raw, sizeof raw);
+            rc = dd__extract_tc_later(&src, out, &tmp, raw, sizeof raw);
             if (rc == DD_ERR_MALFORMED) malformed = 1;
             if (rc != DD_OK) continue;
         } else {
@@ -3011,17 +3096,12 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
         same = dd__same_trace(&tmp.trace_id, &prim_trace);
         if (same) {
             if (st != DD_STYLE_TRACECONTEXT) continue; /* only tracecontext merges: R-MS-6 */
-            /* R-MS-5: its foreign members (and unknown dd sub-members) join the primary */
-            dd__merge_str(out->tracestate, &out->tracestate_len, tmp.tracestate, tmp.tracestate_len);
-            dd__merge_str(out->dd_member_extra, &out->dd_member_extra_len, tmp.dd_member_extra,
-                          tmp.dd_member_extra_len);
-            out->dropped += tmp.dropped;
+            /* R-MS-5: its foreign members (and unknown dd sub-members) joined the primary in
+             * dd__extract_tc_later */
             if (tmp.parent_id != out->parent_id) {
                 /* R-MS-6: the W3C parent wins; _dd.parent_id = p, else the Datadog parent */
                 out->parent_id = tmp.parent_id;
-                dd__xcopy_str(out->last_parent_id, tmp.last_parent_id, sizeof out->last_parent_id);
-                out->has_w3c_parent = tmp.has_w3c_parent;
-                out->w3c_parent_id = tmp.w3c_parent_id;
+                dd__tsv_parent(out, &tmp.ts);
                 overridden = 1;
             }
             continue;
@@ -3055,13 +3135,13 @@ DD_API int dd_extract(const dd_propagation_config *cfg, const dd_carrier_reader 
     if (primary < 0) {
         dd__zero_ctx(out);
         /* R-BG-18: baggage without trace context still travels, on a new trace */
-        if (want_baggage && (!src.h || src.v[DD__H_BAGGAGE]) && dd__extract_baggage(cfg, &src, out)) return DD_OK;
+        if (want_baggage && (!src.h || dd__src_has(&src, DD__H_BAGGAGE)) && dd__extract_baggage(cfg, &src, out)) return DD_OK;
         return malformed ? DD_ERR_MALFORMED : DD_ERR_NOT_FOUND;
     }
     if (overridden && !out->last_parent_id[0] && dd_seen && dd__same_trace(&dd_trace, &out->trace_id))
         dd_u64_to_hex16(dd_parent, out->last_parent_id);
     if (behavior == DD_EXTRACT_RESTART) dd__restart(out, primary_ts[0] ? primary_ts : NULL);
-    if (want_baggage && (!src.h || src.v[DD__H_BAGGAGE])) dd__extract_baggage(cfg, &src, out); /* h: seen? */
+    if (want_baggage && (!src.h || dd__src_has(&src, DD__H_BAGGAGE))) dd__extract_baggage(cfg, &src, out); /* h: seen? */
     return DD_OK;
 }
 
