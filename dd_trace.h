@@ -736,6 +736,27 @@ DD_API void dd_span_set_measured(dd_span *s, int measured);
  * [owner thread] */
 DD_API void dd_span_set_priority(dd_span *s, int priority);
 
+/* Strings the caller keeps: the _static functions do what their copying namesakes do (the same
+ * limits, tag-bytes accounting, drops and counters, NULL handling and threads; the same bytes on
+ * the wire, non-UTF-8 repaired alike) but keep a pointer to the caller's bytes instead of a copy.
+ * The caller promises that those bytes stay valid and unchanged until the span's trace has been
+ * encoded or dropped: by the dd_span_finish that completes the trace when it encodes it itself
+ * (small traces) or cuts a partial-flush chunk of the span, else by the worker (or, without one,
+ * the flushing thread) -- at the latest when a dd_tracer_flush called after the trace's last
+ * finish has returned DD_OK, or when dd_tracer_free has returned. String literals and any string
+ * that outlives the tracer satisfy it. Until then the tracer may read them from any thread (the
+ * sampling decision, dd_span_inject, client-side stats, the encoder). Whether a string is ASCII
+ * is checked once, when it is given: bytes changed afterwards could reach the wire unchecked.
+ * dd_span_get_tag returns the caller's pointer for such a tag. A key set again keeps the first
+ * pointer to the key. dd_span_start_child_static: a child named `name` (its resource follows
+ * the name until set), as dd_span_start_child. [owner thread of the span, or of parent] */
+DD_API dd_span *dd_span_start_child_static(dd_span *parent, const char *name);
+DD_API void dd_span_set_resource_static(dd_span *s, const char *resource);
+DD_API void dd_span_set_tag_static(dd_span *s, const char *key, const char *value);
+DD_API void dd_span_set_tag_static_n(dd_span *s, const char *key, size_t key_len, const char *value,
+                                     size_t value_len);
+DD_API void dd_span_set_metric_static(dd_span *s, const char *key, double value);
+
 /* Reads back a tag set on the open span with dd_span_set_tag / dd_span_set_metric (not the
  * tracer's own tags, added when the span is encoded). DD_OK with *value / *value_len pointing into
  * the span (valid until that tag changes or the span finishes); DD_ERR_NOT_FOUND; DD_ERR_TYPE (the
@@ -2451,8 +2472,21 @@ typedef struct dd__tag {
 #endif
 #define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
 #define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
-#define DD__TAG_KEY(g) (DD__TAG_WIRE(g) + (g)->khdr)
-#define DD__TAG_VAL(g) (DD__TAG_KEY(g) + (g)->klen + (g)->vhdr)
+/* A tag set by a _static setter (DD__TAG_REF in `off`) holds the caller's strings by pointer:
+ * after the header, the key's address, then the value's (meta) or the float64's 8 big-endian
+ * bytes (a metric). It never has DD__TAG_ASCII: the encoder writes it through
+ * dd__enc_tag_checked (the strings checked as UTF-8, the same bytes as a copy would give). */
+#define DD__TAG_REF 0x40
+#define DD__TAG_REF_BYTES (DD__TAG_HDR + 16)
+#define DD__TAG_REFP(g) ((const char *const *)(const void *)((const char *)(g) + DD__TAG_HDR))
+/* The key's and the value's bytes (a metric's value: its 8 big-endian bytes), of any tag; the
+ * _W forms, of a tag stored in the span (not DD__TAG_REF), are where they are written. */
+#define DD__TAG_KEY_W(g) (DD__TAG_WIRE(g) + (g)->khdr)
+#define DD__TAG_VAL_W(g) (DD__TAG_KEY_W(g) + (g)->klen + (g)->vhdr)
+#define DD__TAG_KEY(g) (((g)->off & DD__TAG_REF) ? DD__TAG_REFP(g)[0] : (const char *)DD__TAG_KEY_W(g))
+#define DD__TAG_VAL(g) \
+    (((g)->off & DD__TAG_REF) ? ((g)->kind == DD__TAG_META ? DD__TAG_REFP(g)[1] : (const char *)(g) + DD__TAG_HDR + 8) \
+                              : (const char *)DD__TAG_VAL_W(g))
 
 typedef struct dd__link {
     struct dd__link *next;
@@ -3371,7 +3405,7 @@ DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, s
  * before the fixed place of the value (the key moves when the header's size changes). */
 DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
                                            size_t vhdr) {
-    char *val = DD__TAG_VAL(g);
+    char *val = DD__TAG_VAL_W(g);
     size_t off = DD__TAG_OFF(g);
     if (vhdr != g->vhdr) {
         char *wire = DD__TAG_WIRE(g);
@@ -3406,8 +3440,8 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     n->vhdr = (uint8_t)vhdr;
     n->off = 0;
     dd__str_hdr(DD__TAG_WIRE(n), klen);
-    acc = dd__t_copy_or(DD__TAG_KEY(n), k, klen);
-    val = DD__TAG_KEY(n) + klen;
+    acc = dd__t_copy_or(DD__TAG_KEY_W(n), k, klen);
+    val = DD__TAG_KEY_W(n) + klen;
     if (kind == DD__TAG_META) acc |= dd__t_copy_or(val + dd__str_hdr(val, vlen), v, vlen);
     else dd__tag_put_value(val, kind, v, vlen);
     if (!(acc & DD__T_NOT_ASCII)) n->off = DD__TAG_ASCII;
@@ -3418,6 +3452,34 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     n->next = s->tags;
     s->tags = n;
     return 1;
+}
+/* A DD__TAG_REF tag given a value by a copying setter where a copied tag would be replaced in
+ * place: a copied tag of the same capacity and header room takes its place in the list (after
+ * it; g is dead), so that the tags' order is the copy's. */
+DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
+                                          const char *v, size_t vlen, size_t vhdr) {
+    size_t off = DD__TAG_OFF(g) + g->vhdr - vhdr;
+    dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + off + g->khdr + klen + vhdr + g->vcap);
+    dd__tag_kill(s, g);
+    if (!n) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    n->klen = (uint32_t)klen;
+    n->vlen = (uint32_t)vlen;
+    n->vcap = g->vcap;
+    n->kind = (uint8_t)kind;
+    n->khdr = g->khdr;
+    n->vhdr = (uint8_t)vhdr;
+    n->off = (uint8_t)off; /* not DD__TAG_ASCII: checked by the encoder, as a replaced value */
+    dd__str_hdr(DD__TAG_WIRE(n), klen);
+    memcpy(DD__TAG_KEY_W(n), k, klen);
+    dd__tag_put_value(DD__TAG_VAL_W(n) - vhdr, kind, v, vlen);
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    s->tag_bytes += (uint32_t)(klen + vlen);
+    n->next = g->next;
+    g->next = n;
 }
 /* A key set again (g is its live tag): the new value in g's storage when it fits, else in new
  * storage of at least twice the old capacity, so that replacing a value any number of times takes
@@ -3432,7 +3494,8 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
         return;
     }
     if (vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) {
-        dd__tag_replace(s, g, kind, v, vlen, vhdr);
+        if (g->off & DD__TAG_REF) dd__tag_unref(s, g, kind, k, klen, v, vlen, vhdr);
+        else dd__tag_replace(s, g, kind, v, vlen, vhdr);
         return;
     }
     cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen; /* room for the next growth */
@@ -3539,6 +3602,88 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
                              : dd__span_put_fast(s, kind, k, klen, NULL, 8, num))
         return;
     dd__span_put_any(s, kind, k, klen, v, vlen, num);
+}
+
+/* The value of a DD__TAG_REF tag: the caller's string (meta), or the float64's big-endian bytes. */
+DD__PRIVATE void dd__tag_ref_value(dd__tag *g, int kind, const char *v, size_t vlen, double num) {
+    char *p = (char *)g + DD__TAG_HDR + 8;
+    if (kind == DD__TAG_META) {
+        memcpy(p, &v, sizeof v);
+        g->vhdr = (uint8_t)dd__str_hdr_len(vlen);
+    } else {
+        char b[9];
+        dd__tag_put_value(b, DD__TAG_METRIC, (const char *)&num, 8);
+        memcpy(p, b + 1, 8);
+        g->vhdr = 1; /* 0xcb */
+        vlen = 8;
+    }
+    g->kind = (uint8_t)kind;
+    g->vlen = (uint32_t)vlen;
+}
+/* The _static setters: meta (kind META, v/vlen) or a metric (kind METRIC, num) whose key and value
+ * the caller keeps valid and unchanged until the span's trace is encoded (dd_trace.h, "Strings
+ * the caller keeps"), held by pointer in a DD__TAG_REF tag. Everything else is as the copy
+ * (dd__span_put_any): the limits and tag_bytes, and the record's vcap, vhdr and `off` kept as a
+ * copied tag's would be, so that a key set again is replaced in place or by a new tag at the head
+ * exactly when a copy would be (the tags' order on the wire is the same). A copied tag set again
+ * goes the copying way. */
+DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
+                                  double num) {
+    dd__tag *g, *n;
+    uint64_t bit;
+    size_t max = s->seg->tracer->max_tag_bytes, live, vhdr, cap;
+    if (s->finished) return;
+    if (!klen) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    if (kind != DD__TAG_META) vlen = 8;
+    else if (!v) v = "", vlen = 0;
+    vhdr = kind == DD__TAG_META ? dd__str_hdr_len(vlen) : 1;
+    bit = dd__key_bit(k, klen);
+    g = dd__span_find_bit(s, k, klen, bit);
+    if (g && !(g->off & DD__TAG_REF)) {
+        dd__span_put_any(s, kind, k, klen, v, vlen, num);
+        return;
+    }
+    live = s->tag_bytes - (g ? g->klen + g->vlen : 0);
+    if (klen + vlen > max - live) {
+        if (g) dd__tag_kill(s, g);
+        dd__count_tag_drop(s);
+        return;
+    }
+    cap = vlen;
+    if (g && vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) { /* where a copy is replaced in place */
+        g->off = (uint8_t)(DD__TAG_REF | (DD__TAG_OFF(g) + g->vhdr - vhdr));
+        if (kind != g->kind) {
+            if (kind == DD__TAG_META) s->n_meta++, s->n_metrics--;
+            else s->n_metrics++, s->n_meta--;
+        }
+        dd__tag_ref_value(g, kind, v, vlen, num);
+        s->tag_bytes = (uint32_t)(live + klen + vlen);
+        return;
+    }
+    if (g) { /* as dd__tag_set_again: new storage, twice the old capacity */
+        cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen;
+        if (cap > max - live - klen) cap = max - live - klen;
+        dd__tag_kill(s, g);
+    }
+    if (!(n = (dd__tag *)dd__span_room(s, DD__TAG_REF_BYTES))) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    memcpy((char *)n + DD__TAG_HDR, &k, sizeof k);
+    n->klen = (uint32_t)klen;
+    n->vcap = (uint32_t)cap;
+    n->khdr = (uint8_t)dd__str_hdr_len(klen);
+    n->off = DD__TAG_REF;
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    s->key_bits |= bit;
+    n->next = s->tags;
+    s->tags = n;
+    dd__tag_ref_value(n, kind, v, vlen, num);
+    s->tag_bytes = (uint32_t)(s->tag_bytes + klen + vlen);
 }
 
 /*--- configuration ---*/
@@ -4196,6 +4341,20 @@ DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, unsigned bit, const
     if (!p || s->finished) return;
     if (dd__span_copy(s, p, n, field, bit) != 0) dd__count_tag_drop(s);
 }
+/* Names a span field with the caller's string, held by pointer (the _static functions): the
+ * limits, the tag-bytes count and the ASCII bit exactly as dd__span_field's copy. */
+DD__PRIVATE void dd__span_field_ref(dd_span *s, dd__tstr *field, unsigned bit, const char *p, size_t n) {
+    if (!p || s->finished) return;
+    if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    if (!n) p = "";
+    DD__SA_SET(s, bit, dd__t_is_ascii(p, n) ? 0 : 0x80);
+    s->tag_bytes += (uint32_t)n;
+    field->p = p;
+    field->n = (uint32_t)n;
+}
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
  * referenced, not copied (but counted in the span's tag bytes). */
@@ -4285,8 +4444,10 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
 }
 #define DD__SPAN_ALLOC (((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES)
 
+/* A child of parent (under its segment's lock); `ref`: the name is the caller's (the _static
+ * start), opts NULL. */
 DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t name_len,
-                                     const dd_span_options *opts) {
+                                     const dd_span_options *opts, int ref) {
     dd__segment *seg = parent->seg;
     dd_tracer *t = seg->tracer;
     dd_span *s = NULL;
@@ -4328,10 +4489,15 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
         if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
     }
-    if (opts && opts->resource)
+    if (ref) {
+        dd__span_field_ref(s, &s->name, DD__SA_NAME, name ? name : "", name_len);
+        s->resource = s->name;
+        DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
+    } else if (opts && opts->resource) {
         dd__span_names(s, name, name_len, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
-    else
+    } else {
         dd__span_names(s, name, name_len, NULL, 0);
+    }
     return dd__h_bind(s, idx);
 }
 
@@ -4498,7 +4664,7 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     }
     if (opts->parent) { /* a dead parent handle starts nothing (counted) */
         dd_span *p = dd__span_live(opts->parent);
-        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts, 0) : NULL;
     }
     ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
     wall = t->wall_ns_fn(t->clock_user);
@@ -4580,18 +4746,22 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     if (!t || !t->enabled) return NULL;
     if (opts && opts->parent && (!opts->size || opts->size >= sizeof *opts)) { /* a child: the hot path */
         dd_span *p = dd__span_live(opts->parent); /* a dead parent handle starts nothing (counted) */
-        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts, 0) : NULL;
     }
     return dd__start_root(t, opts);
 }
 
 DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name) {
     if (!(parent = dd__span_live(parent))) return NULL;
-    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL);
+    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL, 0);
 }
 DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t name_len) {
     if (!(parent = dd__span_live(parent))) return NULL;
-    return dd__start_child(parent, name, name_len, NULL);
+    return dd__start_child(parent, name, name_len, NULL, 0);
+}
+DD_API dd_span *dd_span_start_child_static(dd_span *parent, const char *name) {
+    if (!(parent = dd__span_live(parent))) return NULL;
+    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL, 1);
 }
 
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
@@ -4624,6 +4794,11 @@ DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
 }
 DD_API void dd_span_set_resource(dd_span *s, const char *v) {
     if (v) dd_span_set_resource_n(s, v, strlen(v));
+}
+DD_API void dd_span_set_resource_static(dd_span *s, const char *v) {
+    if (!(s = dd__span_live(s)) || !v) return;
+    dd__span_field_ref(s, &s->resource, DD__SA_RESOURCE, v, strlen(v));
+    s->resource_set = 1;
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
     if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, strlen(v));
@@ -4688,6 +4863,17 @@ DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const
         return;
     if (value && dd__span_put_fast(s, DD__TAG_META, key, key_len, value, value_len, 0)) return;
     dd__span_put_any(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+}
+DD_API void dd_span_set_tag_static_n(dd_span *s, const char *key, size_t key_len, const char *value,
+                                     size_t value_len) {
+    if (!(s = dd__span_live(s)) || !key) return;
+    if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
+        dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
+        return;
+    dd__span_put_ref(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+}
+DD_API void dd_span_set_tag_static(dd_span *s, const char *key, const char *value) {
+    if (key) dd_span_set_tag_static_n(s, key, strlen(key), value, value ? strlen(value) : 0);
 }
 DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
                            size_t *value_len) {
@@ -5241,6 +5427,11 @@ DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, do
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
     else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, key_len, NULL, 8, value))
         dd__span_put_any(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
+}
+DD_API void dd_span_set_metric_static(dd_span *s, const char *key, double value) {
+    if (!(s = dd__span_live(s)) || !key) return;
+    if (!dd__t_finite(value)) dd__count_tag_drop(s);
+    else dd__span_put_ref(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
     if ((s = dd__span_live(s)) && !s->finished) s->error = error ? 1 : 0;
