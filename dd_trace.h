@@ -2151,12 +2151,15 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #endif
 
 #ifndef DD__SPAN_INLINE_BYTES
-/* Bytes allocated with each span for its name, resource and first tags: a name and a resource of
- * up to 64 bytes together (each rounded up to 8) without taking the lock again; more take areas
- * of 512 bytes from the segment (dd__span_refill). Heap per open span (bench memory, with the
- * handle slot): 310 bytes bare, 839 with the 7 tags of the benchmark (BENCHMARKS.md). */
+/* Bytes allocated with a local root for its name, resource and first tags: a name and a resource
+ * of up to 64 bytes together (each rounded up to 8) without taking the lock again; more take
+ * areas of DD__SPAN_AREA_BYTES from the segment (dd__span_refill). A child is allocated with room
+ * for its own name and resource (none for the _static functions). */
 #define DD__SPAN_INLINE_BYTES 64
 #endif
+/* A span's tag area: taken when its first tag does not fit (a child is allocated with room for its
+ * name and resource only), and again each time it is full: about 7 short tags each time. */
+#define DD__SPAN_AREA_BYTES 384
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
 #define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
 #define DD__TAG_DEAD 0
@@ -2513,20 +2516,30 @@ struct dd_span {
     struct dd_span *next_done;     /* finished, not yet encoded spans of the segment */
     const struct dd_span *parent;  /* local parent, NULL for the local root */
     uint64_t span_id, parent_id;
-    int64_t start_ns, start_mono, duration;
+    int64_t start_ns, duration;
     dd__tstr name, service, resource, type;
-    double ss_rate, ss_mps; /* single-span sampling, set while encoding a P0 chunk */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
     dd__link *links;
-    char *cur, *end; /* the span's own bump area for tags */
-    uint32_t hidx;   /* its handle slot (span handles section) */
+    /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur) and its
+     * handle slot (span handles section). Once finished, neither is used again, and the place holds
+     * the single-span sampling figures (u.ss), set while a P0 chunk is cut and read by the encoder. */
+    union {
+        struct {
+            char *cur;
+            uint32_t left, hidx;
+        } o;
+        struct {
+            double rate, mps;
+        } ss;
+    } u;
     /* flags, 0 or 1, a byte each (pending: in the segment's done list) */
-    uint8_t error, measured, explicit_start, resource_set, pending, finished;
+    uint8_t error, measured, resource_set, pending, finished;
     uint8_t ss_keep, ss_has_mps; /* single-span sampling verdict */
     uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
 };
+#define DD__SPAN_STRUCT ((sizeof(struct dd_span) + 7) & ~(size_t)7) /* where the span's own area begins */
 /* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
 #define DD__SA_NAME 1
 #define DD__SA_SERVICE 2
@@ -3123,7 +3136,7 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
 DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
     dd__hndslot *sl = dd__h_slot(idx);
     sl->span = s;
-    s->hidx = idx;
+    s->u.o.hidx = idx;
     return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
 }
 /* A slot for a child of seg (under the segment's lock): one its finished spans released, else
@@ -3146,12 +3159,13 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_seg_take(dd_tracer *t, dd__segment *seg) {
 /* dd_span_finish: the span's handle dies, its slot waits in the segment for the next child
  * (under the segment's lock). */
 DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, dd_span *s) {
-    dd__hndslot *sl = dd__h_slot(s->hidx);
+    uint32_t idx = s->u.o.hidx;
+    dd__hndslot *sl = dd__h_slot(idx);
     sl->span = NULL;
     sl->gen++;
     sl->next = seg->h_free;
-    if (!seg->h_free) seg->h_tail = s->hidx;
-    seg->h_free = s->hidx;
+    if (!seg->h_free) seg->h_tail = idx;
+    seg->h_free = idx;
 }
 /* Slots h_free .. h_tail (linked through `next`) join the tracer's free list (under t->pool):
  * the cache of a segment whose blocks are freed (dd__seg_free_blocks). */
@@ -3209,30 +3223,44 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
 /*--- span tag storage ---*/
 /* A span's own area: tags are written without the lock, a new area is taken under it. Owns the
  * tag layout (wire-ready msgpack) and lookup. */
-/* dd__span_room when the span's area is full: a new area from the segment, under the lock: 512
- * bytes (or n), or what is left of the segment's current block when that is less but holds n. */
+/* dd__span_room when the span's area is full, under the segment's lock (no tracer lock on the
+ * tag path): DD__SPAN_AREA_BYTES more (or n). An area that ends where the segment's free room
+ * begins (the span's tags set right after its start or its last refill, the common case) grows
+ * in place, so that what was left of it is not lost; else a new area, or what is left of the
+ * segment's current block when that is less but holds n. */
 DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    size_t want = n > 512 ? n : 512, left;
+    size_t want = n > DD__SPAN_AREA_BYTES ? n : DD__SPAN_AREA_BYTES, left, add;
     char *p;
-    dd__spin_lock(&seg->lock); /* the arena's lock (arenas): no tracer lock on the tag path */
+    dd__spin_lock(&seg->lock);
     left = (size_t)(seg->end - seg->cur) & ~(size_t)7;
+    if (s->u.o.cur + s->u.o.left == seg->cur && left >= n - s->u.o.left) {
+        add = want - s->u.o.left;
+        if (add > left) add = left;
+        seg->cur += add;
+        dd__spin_unlock(&seg->lock);
+        p = s->u.o.cur;
+        s->u.o.cur = p + n;
+        s->u.o.left = (uint32_t)(s->u.o.left + add - n);
+        return p;
+    }
     if (left < want && left >= n) want = left;
     p = (char *)dd__seg_alloc_locked(t, seg, want);
     dd__spin_unlock(&seg->lock);
     if (!p) return NULL;
-    s->cur = p + n;
-    s->end = p + want;
+    s->u.o.cur = p + n;
+    s->u.o.left = (uint32_t)(want - n);
     return p;
 }
 /* Room for n bytes in the span's bump area; takes the segment's lock only to refill it. */
 DD__PRIVATE DD__T_HOT char *dd__span_room(dd_span *s, size_t n) {
     char *p;
     n = (n + 7) & ~(size_t)7;
-    if ((size_t)(s->end - s->cur) < n) return dd__span_refill(s, n);
-    p = s->cur;
-    s->cur += n;
+    if (s->u.o.left < n) return dd__span_refill(s, n);
+    p = s->u.o.cur;
+    s->u.o.cur = p + n;
+    s->u.o.left -= (uint32_t)n;
     return p;
 }
 DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
@@ -3543,7 +3571,8 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     uint64_t bits = s->key_bits, bit;
     uint32_t used = s->tag_bytes;
     dd__tag *g, *head = s->tags;
-    char *cur = s->cur;
+    char *cur = s->u.o.cur; /* (not the span's area once finished: not used then) */
+    uint32_t left = s->u.o.left;
     size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
     unsigned char *w;
     uint64_t acc;
@@ -3560,9 +3589,10 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     }
     if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
     need = (DD__TAG_HDR + 1 + klen + vhdr + vlen + 7) & ~(size_t)7; /* a metric: 0xcb + 8 bytes */
-    if ((size_t)(s->end - cur) >= need) {
+    if (left >= need) {
         g = (dd__tag *)cur;
-        s->cur = cur + need;
+        s->u.o.cur = cur + need;
+        s->u.o.left = left - (uint32_t)need;
     } else if ((g = (dd__tag *)dd__span_refill(s, need)) == NULL) {
         return 0;
     }
@@ -3605,7 +3635,7 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
 }
 
 /* The value of a DD__TAG_REF tag: the caller's string (meta), or the float64's big-endian bytes. */
-DD__PRIVATE void dd__tag_ref_value(dd__tag *g, int kind, const char *v, size_t vlen, double num) {
+DD__PRIVATE DD__T_HOT void dd__tag_ref_value(dd__tag *g, int kind, const char *v, size_t vlen, double num) {
     char *p = (char *)g + DD__TAG_HDR + 8;
     if (kind == DD__TAG_META) {
         memcpy(p, &v, sizeof v);
@@ -3619,6 +3649,38 @@ DD__PRIVATE void dd__tag_ref_value(dd__tag *g, int kind, const char *v, size_t v
     }
     g->kind = (uint8_t)kind;
     g->vlen = (uint32_t)vlen;
+}
+/* The common case of the _static setters, inlined in them: a key not set on this span (its key
+ * bit clear: no lookup, else a look through the tags) and a value (meta: not NULL) within the
+ * limit; the DD__TAG_REF tag dd__span_put_ref would append. 0 (nothing written) sends the call
+ * to dd__span_put_ref. */
+DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
+                                                size_t vlen, double num) {
+    uint64_t bit = dd__key_bit(k, klen);
+    uint32_t used = s->tag_bytes;
+    dd__tag *g;
+    if (!klen || s->finished || klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    if ((s->key_bits & bit) && dd__span_find_bit(s, k, klen, bit)) return 0; /* set before */
+    if (s->u.o.left >= DD__TAG_REF_BYTES) {
+        g = (dd__tag *)s->u.o.cur;
+        s->u.o.cur += DD__TAG_REF_BYTES;
+        s->u.o.left -= (uint32_t)DD__TAG_REF_BYTES;
+    } else if ((g = (dd__tag *)dd__span_refill(s, DD__TAG_REF_BYTES)) == NULL) {
+        return 0;
+    }
+    memcpy((char *)g + DD__TAG_HDR, &k, sizeof k);
+    g->next = s->tags;
+    g->klen = (uint32_t)klen;
+    g->vcap = (uint32_t)vlen;
+    g->khdr = (uint8_t)dd__str_hdr_len(klen);
+    g->off = DD__TAG_REF;
+    dd__tag_ref_value(g, kind, v, vlen, num);
+    s->tags = g;
+    s->key_bits |= bit;
+    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    return 1;
 }
 /* The _static setters: meta (kind META, v/vlen) or a metric (kind METRIC, num) whose key and value
  * the caller keeps valid and unchanged until the span's trace is encoded (dd_trace.h, "Strings
@@ -4387,7 +4449,7 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
 }
 
 DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent,
-                                               int64_t start_ns, const dd_tracer *t) {
+                                               int64_t start_ns, const dd_tracer *t, size_t area) {
     /* one constant-size memset (a few vector stores, whatever fields struct dd_span gains or
      * loses), then the fields that do not start at zero */
     memset(s, 0, sizeof *s);
@@ -4397,8 +4459,8 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->start_ns = start_ns;
     s->name.p = s->service.p = s->resource.p = s->type.p = "";
     s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
-    s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
-    s->end = s->cur + DD__SPAN_INLINE_BYTES;
+    s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
+    s->u.o.left = (uint32_t)area;
 }
 /* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
  * both copied into the span's area in one reservation when they fit (most spans), else field by
@@ -4408,10 +4470,11 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
     if (!name) name = "", nn = 0;
     a = (nn + 7) & ~(size_t)7;
     need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
-    if (need <= (size_t)(s->end - s->cur) && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
-        char *d = s->cur;
+    if (need <= s->u.o.left && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+        char *d = s->u.o.cur;
         uint64_t acc, racc;
-        s->cur += need;
+        s->u.o.cur = d + need;
+        s->u.o.left -= (uint32_t)need;
         acc = dd__t_copy_or(d, name, nn);
         s->name.p = d;
         s->name.n = (uint32_t)nn;
@@ -4442,7 +4505,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
         s->resource_set = 1;
     }
 }
-#define DD__SPAN_ALLOC (((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES)
+#define DD__SPAN_ALLOC (DD__SPAN_STRUCT + DD__SPAN_INLINE_BYTES) /* a root's */
 
 /* A child of parent (under its segment's lock); `ref`: the name is the caller's (the _static
  * start), opts NULL. */
@@ -4454,11 +4517,16 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     unsigned drop = DD__DROP_SPAN_LIMIT;
     uint32_t idx = 0;
     int64_t mono = t->mono_ns_fn(t->clock_user);
+    /* the span and room for the copies of its name, resource and type (none when held by
+     * pointer); what does not fit later takes an area (dd__span_refill) */
+    size_t rn = opts && opts->resource ? dd__t_slen(opts->resource, opts->resource_len) : 0;
+    size_t tn = opts && opts->type ? dd__t_slen(opts->type, opts->type_len) : 0;
+    size_t area = ref ? 0 : ((name_len + 7) & ~(size_t)7) + ((rn + 7) & ~(size_t)7) + ((tn + 7) & ~(size_t)7);
     dd__spin_lock(&seg->lock);
     if (seg->n_spans < t->max_spans_per_segment) {
         drop = DD__DROP_NO_MEMORY;
         if ((idx = dd__h_seg_take(t, seg)) != 0) {
-            s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC);
+            s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_STRUCT + area);
             if (s) {
                 seg->n_spans++;
                 seg->n_open++;
@@ -4479,22 +4547,22 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
         dd__tlog_drops(t, drop);
         return NULL;
     }
-    dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t);
+    dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t,
+                         area);
     s->parent_id = parent->span_id;
     s->service = parent->service;
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
-        s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-        if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
+        if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, tn);
     }
     if (ref) {
         dd__span_field_ref(s, &s->name, DD__SA_NAME, name ? name : "", name_len);
         s->resource = s->name;
         DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
     } else if (opts && opts->resource) {
-        dd__span_names(s, name, name_len, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
+        dd__span_names(s, name, name_len, opts->resource, rn);
     } else {
         dd__span_names(s, name, name_len, NULL, 0);
     }
@@ -4712,9 +4780,8 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
         if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
         else dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id);
     }
-    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t);
+    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t, DD__SPAN_INLINE_BYTES);
     if (opts->span_id) s->span_id = opts->span_id;
-    s->explicit_start = opts->start_ns != 0;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
         s->parent_id = ctx->parent_id;
@@ -4767,7 +4834,6 @@ DD_API dd_span *dd_span_start_child_static(dd_span *parent, const char *name) {
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
     if (!(s = dd__span_live(s))) return;
     s->start_ns = start_ns;
-    s->explicit_start = 1;
 }
 /* The resource follows the name until it is set itself. */
 DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
@@ -4870,6 +4936,7 @@ DD_API void dd_span_set_tag_static_n(dd_span *s, const char *key, size_t key_len
     if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
         dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
         return;
+    if (value && dd__span_put_ref_fast(s, DD__TAG_META, key, key_len, value, value_len, 0)) return;
     dd__span_put_ref(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
 }
 DD_API void dd_span_set_tag_static(dd_span *s, const char *key, const char *value) {
@@ -5431,7 +5498,8 @@ DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, do
 DD_API void dd_span_set_metric_static(dd_span *s, const char *key, double value) {
     if (!(s = dd__span_live(s)) || !key) return;
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
-    else dd__span_put_ref(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
+    else if (!dd__span_put_ref_fast(s, DD__TAG_METRIC, key, strlen(key), NULL, 8, value))
+        dd__span_put_ref(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
     if ((s = dd__span_live(s)) && !s->finished) s->error = error ? 1 : 0;
@@ -6158,8 +6226,8 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
     if (s->measured) dd__sys_add(&sy, "_dd.measured", 12, NULL, 0, 1.0);
     if (s->ss_keep) { /* docs/sampling.md §10 */
         dd__sys_add(&sy, "_dd.span_sampling.mechanism", 27, NULL, 0, (double)DD_SAMPLING_MECHANISM_SPAN_RULE);
-        dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->ss_rate);
-        if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->ss_mps);
+        dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->u.ss.rate);
+        if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->u.ss.mps);
     }
     clash = dd__sys_clash(&sy, s);
     count = sy.n + s->n_metrics;
@@ -7595,9 +7663,9 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
         in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
         s->ss_keep = dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d);
         if (s->ss_keep) {
-            s->ss_rate = d.rule_rate;
+            s->u.ss.rate = d.rule_rate;
             s->ss_has_mps = d.has_max_per_second;
-            s->ss_mps = d.max_per_second;
+            s->u.ss.mps = d.max_per_second;
             kept++;
         }
     }
