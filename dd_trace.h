@@ -14,8 +14,8 @@
  *           instructions held; spans_started/finished are atomic counters); the tracer mutex,
  *           which guards the open traces, the payload buffer and the other counters, is taken
  *           when a root starts a trace, when the last span finishes it, for a partial flush and
- *           to count a drop; a tag takes only its trace's lock, once per 512
- *           bytes of tags. No user callback (transport, log, getenv,
+ *           to count a drop; a tag takes only its trace's lock, once per 384 bytes of tags
+ *           (the _static functions likewise). No user callback (transport, log, getenv,
  *           allocator excepted) is called while an SDK lock is held. The sampling decision reads
  *           the local root (name, service, resource, tags): when another thread injects or
  *           triggers a partial flush, the root must not be changed at the same time.
@@ -99,7 +99,8 @@
  *                                    t->pool), dd__span_live, slot take/bind/release, the
  *                                    segment's slot cache.
  *   --- span tag storage ---         a span's area (refilled under the lock), tag lookup, the
- *                                    msgpack-ready tag layout (dd__span_put); no lock per tag.
+ *                                    msgpack-ready tag layout (dd__span_put); no lock per tag;
+ *                                    the _static setters' DD__TAG_REF tags (dd__span_put_ref).
  *   --- configuration ---            DD_* parsing helpers (dd__env_ctx, dd__resolve_flag).
  *   --- container id, global tags, runtime id --- the cgroup file, DD_TAGS, runtime-id, fork check.
  *   --- propagation configuration: code beats the environment (docs/propagation.md §2) ---
@@ -111,7 +112,8 @@
  *   --- spans ---                    span initialisation, child spans (under the segment's lock),
  *                                    segment text and ptags.
  *   --- baggage of a trace (docs/http.md §1) --- the segment's dd_baggage and its span tags.
- *   --- span start and fields ---    dd_span_start (context, root tags), name/service/resource/type.
+ *   --- span start and fields ---    dd_span_start (context, root tags), name/service/resource/type,
+ *                                    dd_span_start_child_static, dd_span_set_resource_static.
  *   --- tags ---                     manual.keep/drop, peer.service, dd_span_set_tag, get_tag/metric.
  *   --- span baggage ---             dd_span_baggage_* (changes under the tracer lock).
  *   --- HTTP spans (docs/http.md §2) --- the default query-string pattern, PCRE to POSIX ERE.
@@ -344,7 +346,7 @@ typedef struct dd_sampling_config {
 /* Defaults of dd_tracer_config limits (used when a field is 0). */
 #define DD_DEFAULT_MAX_SPANS_PER_SEGMENT 100000 /* spans started in one local trace segment      */
 #define DD_DEFAULT_MAX_TAG_BYTES 16384        /* key+value bytes of tags/metrics of one span     */
-#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (912 B+ each) */
+#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (896 B+ each) */
 #define DD_DEFAULT_MAX_BUFFER_BYTES (10u << 20) /* encoded chunks waiting for a flush             */
 #define DD_DEFAULT_FLUSH_BYTES (1u << 20)     /* buffered bytes that wake the worker at once      */
 #define DD_DEFAULT_MAX_REQUEST_BYTES (10u << 20) /* one request body; larger flushes are split   */
