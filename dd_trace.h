@@ -749,8 +749,8 @@ DD_API void dd_span_set_priority(dd_span *s, int priority);
  * that outlives the tracer satisfy it. Until then the tracer may read them from any thread (the
  * sampling decision, dd_span_inject, client-side stats, the encoder). Whether a string is ASCII
  * is checked once, when it is given: bytes changed afterwards could reach the wire unchecked.
- * dd_span_get_tag returns the caller's pointer for such a tag. A key set again keeps the first
- * pointer to the key. dd_span_start_child_static: a child named `name` (its resource follows
+ * dd_span_get_tag returns the caller's pointer for such a tag. A key set again may keep the
+ * pointer it was first given or take the new one. dd_span_start_child_static: a child named `name` (its resource follows
  * the name until set), as dd_span_start_child. [owner thread of the span, or of parent] */
 DD_API dd_span *dd_span_start_child_static(dd_span *parent, const char *name);
 DD_API void dd_span_set_resource_static(dd_span *s, const char *resource);
