@@ -14,8 +14,8 @@
  *           instructions held; spans_started/finished are atomic counters); the tracer mutex,
  *           which guards the open traces, the payload buffer and the other counters, is taken
  *           when a root starts a trace, when the last span finishes it, for a partial flush and
- *           to count a drop; a tag takes only its trace's lock, once per 512
- *           bytes of tags. No user callback (transport, log, getenv,
+ *           to count a drop; a tag takes only its trace's lock, once per 384 bytes of tags
+ *           (the _static functions likewise). No user callback (transport, log, getenv,
  *           allocator excepted) is called while an SDK lock is held. The sampling decision reads
  *           the local root (name, service, resource, tags): when another thread injects or
  *           triggers a partial flush, the root must not be changed at the same time.
@@ -103,7 +103,8 @@
  *                                    t->pool), dd__span_live, slot take/bind/release, the
  *                                    segment's slot cache.
  *   --- span tag storage ---         a span's area (refilled under the lock), tag lookup, the
- *                                    msgpack-ready tag layout (dd__span_put); no lock per tag.
+ *                                    msgpack-ready tag layout (dd__span_put); no lock per tag;
+ *                                    the _static setters' DD__TAG_REF tags (dd__span_put_ref).
  *   --- configuration ---            DD_* parsing helpers (dd__env_ctx, dd__resolve_flag).
  *   --- container id, global tags, runtime id --- the cgroup file, DD_TAGS, runtime-id, fork check.
  *   --- propagation configuration: code beats the environment (docs/propagation.md §2) ---
@@ -115,7 +116,8 @@
  *   --- spans ---                    span initialisation, child spans (under the segment's lock),
  *                                    segment text and ptags.
  *   --- baggage of a trace (docs/http.md §1) --- the segment's dd_baggage and its span tags.
- *   --- span start and fields ---    dd_span_start (context, root tags), name/service/resource/type.
+ *   --- span start and fields ---    dd_span_start (context, root tags), name/service/resource/type,
+ *                                    dd_span_start_child_static, dd_span_set_resource_static.
  *   --- tags ---                     manual.keep/drop, peer.service, dd_span_set_tag, get_tag/metric.
  *   --- span baggage ---             dd_span_baggage_* (changes under the tracer lock).
  *   --- HTTP spans (docs/http.md §2) --- the default query-string pattern, PCRE to POSIX ERE.
@@ -352,7 +354,7 @@ typedef struct dd_sampling_config {
 /* Defaults of dd_tracer_config limits (used when a field is 0). */
 #define DD_DEFAULT_MAX_SPANS_PER_SEGMENT 100000 /* spans started in one local trace segment      */
 #define DD_DEFAULT_MAX_TAG_BYTES 16384        /* key+value bytes of tags/metrics of one span     */
-#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (912 B+ each) */
+#define DD_DEFAULT_MAX_OPEN_SEGMENTS 10000    /* local traces with unfinished spans (896 B+ each) */
 #define DD_DEFAULT_MAX_BUFFER_BYTES (10u << 20) /* encoded chunks waiting for a flush             */
 #define DD_DEFAULT_FLUSH_BYTES (1u << 20)     /* buffered bytes that wake the worker at once      */
 #define DD_DEFAULT_MAX_REQUEST_BYTES (10u << 20) /* one request body; larger flushes are split   */
@@ -755,6 +757,27 @@ DD_API void dd_span_set_measured(dd_span *s, int measured);
  * DD_TRACE_PEER_SERVICE_MAPPING with _dd.peer.service.remapped_from; docs/http.md §2.7.)
  * [owner thread] */
 DD_API void dd_span_set_priority(dd_span *s, int priority);
+
+/* Strings the caller keeps: the _static functions do what their copying namesakes do (the same
+ * limits, tag-bytes accounting, drops and counters, NULL handling and threads; the same bytes on
+ * the wire, non-UTF-8 repaired alike) but keep a pointer to the caller's bytes instead of a copy.
+ * The caller promises that those bytes stay valid and unchanged until the span's trace has been
+ * encoded or dropped: by the dd_span_finish that completes the trace when it encodes it itself
+ * (small traces) or cuts a partial-flush chunk of the span, else by the worker (or, without one,
+ * the flushing thread) -- at the latest when a dd_tracer_flush called after the trace's last
+ * finish has returned DD_OK, or when dd_tracer_free has returned. String literals and any string
+ * that outlives the tracer satisfy it. Until then the tracer may read them from any thread (the
+ * sampling decision, dd_span_inject, client-side stats, the encoder). Whether a string is ASCII
+ * is checked once, when it is given: bytes changed afterwards could reach the wire unchecked.
+ * dd_span_get_tag returns the caller's pointer for such a tag. A key set again may keep the
+ * pointer it was first given or take the new one. dd_span_start_child_static: a child named `name` (its resource follows
+ * the name until set), as dd_span_start_child. [owner thread of the span, or of parent] */
+DD_API dd_span *dd_span_start_child_static(dd_span *parent, const char *name);
+DD_API void dd_span_set_resource_static(dd_span *s, const char *resource);
+DD_API void dd_span_set_tag_static(dd_span *s, const char *key, const char *value);
+DD_API void dd_span_set_tag_static_n(dd_span *s, const char *key, size_t key_len, const char *value,
+                                     size_t value_len);
+DD_API void dd_span_set_metric_static(dd_span *s, const char *key, double value);
 
 /* Reads back a tag set on the open span with dd_span_set_tag / dd_span_set_metric (not the
  * tracer's own tags, added when the span is encoded). DD_OK with *value / *value_len pointing into
@@ -2150,12 +2173,15 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #endif
 
 #ifndef DD__SPAN_INLINE_BYTES
-/* Bytes allocated with each span for its name, resource and first tags: a name and a resource of
- * up to 64 bytes together (each rounded up to 8) without taking the lock again; more take areas
- * of 512 bytes from the segment (dd__span_refill). Heap per open span (bench memory, with the
- * handle slot): 310 bytes bare, 839 with the 7 tags of the benchmark (BENCHMARKS.md). */
+/* Bytes allocated with a local root for its name, resource and first tags: a name and a resource
+ * of up to 64 bytes together (each rounded up to 8) without taking the lock again; more take
+ * areas of DD__SPAN_AREA_BYTES from the segment (dd__span_refill). A child is allocated with room
+ * for its own name and resource (none for the _static functions). */
 #define DD__SPAN_INLINE_BYTES 64
 #endif
+/* A span's tag area: taken when its first tag does not fit (a child is allocated with room for its
+ * name and resource only), and again each time it is full: about 7 short tags each time. */
+#define DD__SPAN_AREA_BYTES 384
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
 #define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
 #define DD__TAG_DEAD 0
@@ -2471,8 +2497,21 @@ typedef struct dd__tag {
 #endif
 #define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
 #define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
-#define DD__TAG_KEY(g) (DD__TAG_WIRE(g) + (g)->khdr)
-#define DD__TAG_VAL(g) (DD__TAG_KEY(g) + (g)->klen + (g)->vhdr)
+/* A tag set by a _static setter (DD__TAG_REF in `off`) holds the caller's strings by pointer:
+ * after the header, the key's address, then the value's (meta) or the float64's 8 big-endian
+ * bytes (a metric). It never has DD__TAG_ASCII: the encoder writes it through
+ * dd__enc_tag_checked (the strings checked as UTF-8, the same bytes as a copy would give). */
+#define DD__TAG_REF 0x40
+#define DD__TAG_REF_BYTES (DD__TAG_HDR + 16)
+#define DD__TAG_REFP(g) ((const char *const *)(const void *)((const char *)(g) + DD__TAG_HDR))
+/* The key's and the value's bytes (a metric's value: its 8 big-endian bytes), of any tag; the
+ * _W forms, of a tag stored in the span (not DD__TAG_REF), are where they are written. */
+#define DD__TAG_KEY_W(g) (DD__TAG_WIRE(g) + (g)->khdr)
+#define DD__TAG_VAL_W(g) (DD__TAG_KEY_W(g) + (g)->klen + (g)->vhdr)
+#define DD__TAG_KEY(g) (((g)->off & DD__TAG_REF) ? DD__TAG_REFP(g)[0] : (const char *)DD__TAG_KEY_W(g))
+#define DD__TAG_VAL(g) \
+    (((g)->off & DD__TAG_REF) ? ((g)->kind == DD__TAG_META ? DD__TAG_REFP(g)[1] : (const char *)(g) + DD__TAG_HDR + 8) \
+                              : (const char *)DD__TAG_VAL_W(g))
 
 typedef struct dd__link {
     struct dd__link *next;
@@ -2499,20 +2538,33 @@ struct dd_span {
     struct dd_span *next_done;     /* finished, not yet encoded spans of the segment */
     const struct dd_span *parent;  /* local parent, NULL for the local root */
     uint64_t span_id, parent_id;
-    int64_t start_ns, start_mono, duration;
+    int64_t start_ns, duration;
     dd__tstr name, service, resource, type;
-    double ss_rate, ss_mps; /* single-span sampling, set while encoding a P0 chunk */
     uint32_t tag_bytes, n_meta, n_metrics, n_links;
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
     dd__link *links;
-    char *cur, *end; /* the span's own bump area for tags */
-    uint32_t hidx;   /* its handle slot (span handles section) */
+    /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur) and its
+     * handle slot (span handles section). Once finished, neither is used again, and the place holds
+     * the single-span sampling figures (u.ss), set while a P0 chunk is cut and read by the encoder. */
+    union {
+        struct {
+            char *cur;
+            uint32_t left, hidx;
+        } o;
+        struct {
+            double rate, mps;
+        } ss;
+    } u;
     /* flags, 0 or 1, a byte each (pending: in the segment's done list) */
-    uint8_t error, measured, explicit_start, resource_set, pending, finished;
+    uint8_t error, measured, resource_set, pending, finished;
     uint8_t ss_keep, ss_has_mps; /* single-span sampling verdict */
     uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
 };
+#define DD__SPAN_STRUCT ((sizeof(struct dd_span) + 7) & ~(size_t)7) /* where the span's own area begins */
+/* dd__span_common_init stores every field of a new span by name: a struct that changes size
+ * without that list fails here (on 64-bit targets) rather than leave a field unset. */
+typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 184 ? 1 : -1];
 /* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
 #define DD__SA_NAME 1
 #define DD__SA_SERVICE 2
@@ -3146,7 +3198,7 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
 DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
     dd__hndslot *sl = dd__h_slot(idx);
     sl->span = s;
-    s->hidx = idx;
+    s->u.o.hidx = idx;
     return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
 }
 /* A slot for a child of seg (under the segment's lock): one its finished spans released, else
@@ -3169,12 +3221,13 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_seg_take(dd_tracer *t, dd__segment *seg) {
 /* dd_span_finish: the span's handle dies, its slot waits in the segment for the next child
  * (under the segment's lock). */
 DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, dd_span *s) {
-    dd__hndslot *sl = dd__h_slot(s->hidx);
+    uint32_t idx = s->u.o.hidx;
+    dd__hndslot *sl = dd__h_slot(idx);
     sl->span = NULL;
     sl->gen++;
     sl->next = seg->h_free;
-    if (!seg->h_free) seg->h_tail = s->hidx;
-    seg->h_free = s->hidx;
+    if (!seg->h_free) seg->h_tail = idx;
+    seg->h_free = idx;
 }
 /* Slots h_free .. h_tail (linked through `next`) join the tracer's free list (under t->pool):
  * the cache of a segment whose blocks are freed (dd__seg_free_blocks). */
@@ -3232,30 +3285,44 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
 /*--- span tag storage ---*/
 /* A span's own area: tags are written without the lock, a new area is taken under it. Owns the
  * tag layout (wire-ready msgpack) and lookup. */
-/* dd__span_room when the span's area is full: a new area from the segment, under the lock: 512
- * bytes (or n), or what is left of the segment's current block when that is less but holds n. */
+/* dd__span_room when the span's area is full, under the segment's lock (no tracer lock on the
+ * tag path): DD__SPAN_AREA_BYTES more (or n). An area that ends where the segment's free room
+ * begins (the span's tags set right after its start or its last refill, the common case) grows
+ * in place, so that what was left of it is not lost; else a new area, or what is left of the
+ * segment's current block when that is less but holds n. */
 DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    size_t want = n > 512 ? n : 512, left;
+    size_t want = n > DD__SPAN_AREA_BYTES ? n : DD__SPAN_AREA_BYTES, left, add;
     char *p;
-    dd__spin_lock(&seg->lock); /* the arena's lock (arenas): no tracer lock on the tag path */
+    dd__spin_lock(&seg->lock);
     left = (size_t)(seg->end - seg->cur) & ~(size_t)7;
+    if (s->u.o.cur + s->u.o.left == seg->cur && left >= n - s->u.o.left) {
+        add = want - s->u.o.left;
+        if (add > left) add = left;
+        seg->cur += add;
+        dd__spin_unlock(&seg->lock);
+        p = s->u.o.cur;
+        s->u.o.cur = p + n;
+        s->u.o.left = (uint32_t)(s->u.o.left + add - n);
+        return p;
+    }
     if (left < want && left >= n) want = left;
     p = (char *)dd__seg_alloc_locked(t, seg, want);
     dd__spin_unlock(&seg->lock);
     if (!p) return NULL;
-    s->cur = p + n;
-    s->end = p + want;
+    s->u.o.cur = p + n;
+    s->u.o.left = (uint32_t)(want - n);
     return p;
 }
 /* Room for n bytes in the span's bump area; takes the segment's lock only to refill it. */
 DD__PRIVATE DD__T_HOT char *dd__span_room(dd_span *s, size_t n) {
     char *p;
     n = (n + 7) & ~(size_t)7;
-    if ((size_t)(s->end - s->cur) < n) return dd__span_refill(s, n);
-    p = s->cur;
-    s->cur += n;
+    if (s->u.o.left < n) return dd__span_refill(s, n);
+    p = s->u.o.cur;
+    s->u.o.cur = p + n;
+    s->u.o.left -= (uint32_t)n;
     return p;
 }
 DD__PRIVATE void dd__count_tag_drop(dd_span *s) {
@@ -3429,7 +3496,7 @@ DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, s
  * before the fixed place of the value (the key moves when the header's size changes). */
 DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
                                            size_t vhdr) {
-    char *val = DD__TAG_VAL(g);
+    char *val = DD__TAG_VAL_W(g);
     size_t off = DD__TAG_OFF(g);
     if (vhdr != g->vhdr) {
         char *wire = DD__TAG_WIRE(g);
@@ -3464,8 +3531,8 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     n->vhdr = (uint8_t)vhdr;
     n->off = 0;
     dd__str_hdr(DD__TAG_WIRE(n), klen);
-    acc = dd__t_copy_or(DD__TAG_KEY(n), k, klen);
-    val = DD__TAG_KEY(n) + klen;
+    acc = dd__t_copy_or(DD__TAG_KEY_W(n), k, klen);
+    val = DD__TAG_KEY_W(n) + klen;
     if (kind == DD__TAG_META) acc |= dd__t_copy_or(val + dd__str_hdr(val, vlen), v, vlen);
     else dd__tag_put_value(val, kind, v, vlen);
     if (!(acc & DD__T_NOT_ASCII)) n->off = DD__TAG_ASCII;
@@ -3476,6 +3543,34 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     n->next = s->tags;
     s->tags = n;
     return 1;
+}
+/* A DD__TAG_REF tag given a value by a copying setter where a copied tag would be replaced in
+ * place: a copied tag of the same capacity and header room takes its place in the list (after
+ * it; g is dead), so that the tags' order is the copy's. */
+DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
+                                          const char *v, size_t vlen, size_t vhdr) {
+    size_t off = DD__TAG_OFF(g) + g->vhdr - vhdr;
+    dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + off + g->khdr + klen + vhdr + g->vcap);
+    dd__tag_kill(s, g);
+    if (!n) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    n->klen = (uint32_t)klen;
+    n->vlen = (uint32_t)vlen;
+    n->vcap = g->vcap;
+    n->kind = (uint8_t)kind;
+    n->khdr = g->khdr;
+    n->vhdr = (uint8_t)vhdr;
+    n->off = (uint8_t)off; /* not DD__TAG_ASCII: checked by the encoder, as a replaced value */
+    dd__str_hdr(DD__TAG_WIRE(n), klen);
+    memcpy(DD__TAG_KEY_W(n), k, klen);
+    dd__tag_put_value(DD__TAG_VAL_W(n) - vhdr, kind, v, vlen);
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    s->tag_bytes += (uint32_t)(klen + vlen);
+    n->next = g->next;
+    g->next = n;
 }
 /* A key set again (g is its live tag): the new value in g's storage when it fits, else in new
  * storage of at least twice the old capacity, so that replacing a value any number of times takes
@@ -3490,7 +3585,8 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
         return;
     }
     if (vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) {
-        dd__tag_replace(s, g, kind, v, vlen, vhdr);
+        if (g->off & DD__TAG_REF) dd__tag_unref(s, g, kind, k, klen, v, vlen, vhdr);
+        else dd__tag_replace(s, g, kind, v, vlen, vhdr);
         return;
     }
     cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen; /* room for the next growth */
@@ -3538,7 +3634,8 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     uint64_t bits = s->key_bits, bit;
     uint32_t used = s->tag_bytes;
     dd__tag *g, *head = s->tags;
-    char *cur = s->cur;
+    char *cur = s->u.o.cur; /* (not the span's area once finished: not used then) */
+    uint32_t left = s->u.o.left;
     size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
     unsigned char *w;
     uint64_t acc;
@@ -3555,9 +3652,10 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     }
     if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
     need = (DD__TAG_HDR + 1 + klen + vhdr + vlen + 7) & ~(size_t)7; /* a metric: 0xcb + 8 bytes */
-    if ((size_t)(s->end - cur) >= need) {
+    if (left >= need) {
         g = (dd__tag *)cur;
-        s->cur = cur + need;
+        s->u.o.cur = cur + need;
+        s->u.o.left = left - (uint32_t)need;
     } else if ((g = (dd__tag *)dd__span_refill(s, need)) == NULL) {
         return 0;
     }
@@ -3597,6 +3695,120 @@ DD__PRIVATE void dd__span_put(dd_span *s, int kind, const char *k, size_t klen, 
                              : dd__span_put_fast(s, kind, k, klen, NULL, 8, num))
         return;
     dd__span_put_any(s, kind, k, klen, v, vlen, num);
+}
+
+/* The value of a DD__TAG_REF tag: the caller's string (meta), or the float64's big-endian bytes. */
+DD__PRIVATE DD__T_HOT void dd__tag_ref_value(dd__tag *g, int kind, const char *v, size_t vlen, double num) {
+    char *p = (char *)g + DD__TAG_HDR + 8;
+    if (kind == DD__TAG_META) {
+        memcpy(p, &v, sizeof v);
+        g->vhdr = (uint8_t)dd__str_hdr_len(vlen);
+    } else {
+        char b[9];
+        dd__tag_put_value(b, DD__TAG_METRIC, (const char *)&num, 8);
+        memcpy(p, b + 1, 8);
+        g->vhdr = 1; /* 0xcb */
+        vlen = 8;
+    }
+    g->kind = (uint8_t)kind;
+    g->vlen = (uint32_t)vlen;
+}
+/* The common case of the _static setters, inlined in them: a key not set on this span (its key
+ * bit clear: no lookup, else a look through the tags) and a value (meta: not NULL) within the
+ * limit; the DD__TAG_REF tag dd__span_put_ref would append. 0 (nothing written) sends the call
+ * to dd__span_put_ref. */
+DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
+                                                size_t vlen, double num) {
+    uint64_t bit = dd__key_bit(k, klen);
+    uint32_t used = s->tag_bytes;
+    dd__tag *g;
+    if (!klen || s->finished || klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    if ((s->key_bits & bit) && dd__span_find_bit(s, k, klen, bit)) return 0; /* set before */
+    if (s->u.o.left >= DD__TAG_REF_BYTES) {
+        g = (dd__tag *)s->u.o.cur;
+        s->u.o.cur += DD__TAG_REF_BYTES;
+        s->u.o.left -= (uint32_t)DD__TAG_REF_BYTES;
+    } else if ((g = (dd__tag *)dd__span_refill(s, DD__TAG_REF_BYTES)) == NULL) {
+        return 0;
+    }
+    memcpy((char *)g + DD__TAG_HDR, &k, sizeof k);
+    g->next = s->tags;
+    g->klen = (uint32_t)klen;
+    g->vcap = (uint32_t)vlen;
+    g->khdr = (uint8_t)dd__str_hdr_len(klen);
+    g->off = DD__TAG_REF;
+    dd__tag_ref_value(g, kind, v, vlen, num);
+    s->tags = g;
+    s->key_bits |= bit;
+    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    return 1;
+}
+/* The _static setters: meta (kind META, v/vlen) or a metric (kind METRIC, num) whose key and value
+ * the caller keeps valid and unchanged until the span's trace is encoded (dd_trace.h, "Strings
+ * the caller keeps"), held by pointer in a DD__TAG_REF tag. Everything else is as the copy
+ * (dd__span_put_any): the limits and tag_bytes, and the record's vcap, vhdr and `off` kept as a
+ * copied tag's would be, so that a key set again is replaced in place or by a new tag at the head
+ * exactly when a copy would be (the tags' order on the wire is the same). A copied tag set again
+ * goes the copying way. */
+DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
+                                  double num) {
+    dd__tag *g, *n;
+    uint64_t bit;
+    size_t max = s->seg->tracer->max_tag_bytes, live, vhdr, cap;
+    if (s->finished) return;
+    if (!klen) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    if (kind != DD__TAG_META) vlen = 8;
+    else if (!v) v = "", vlen = 0;
+    vhdr = kind == DD__TAG_META ? dd__str_hdr_len(vlen) : 1;
+    bit = dd__key_bit(k, klen);
+    g = dd__span_find_bit(s, k, klen, bit);
+    if (g && !(g->off & DD__TAG_REF)) {
+        dd__span_put_any(s, kind, k, klen, v, vlen, num);
+        return;
+    }
+    live = s->tag_bytes - (g ? g->klen + g->vlen : 0);
+    if (klen + vlen > max - live) {
+        if (g) dd__tag_kill(s, g);
+        dd__count_tag_drop(s);
+        return;
+    }
+    cap = vlen;
+    if (g && vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) { /* where a copy is replaced in place */
+        g->off = (uint8_t)(DD__TAG_REF | (DD__TAG_OFF(g) + g->vhdr - vhdr));
+        if (kind != g->kind) {
+            if (kind == DD__TAG_META) s->n_meta++, s->n_metrics--;
+            else s->n_metrics++, s->n_meta--;
+        }
+        dd__tag_ref_value(g, kind, v, vlen, num);
+        s->tag_bytes = (uint32_t)(live + klen + vlen);
+        return;
+    }
+    if (g) { /* as dd__tag_set_again: new storage, twice the old capacity */
+        cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen;
+        if (cap > max - live - klen) cap = max - live - klen;
+        dd__tag_kill(s, g);
+    }
+    if (!(n = (dd__tag *)dd__span_room(s, DD__TAG_REF_BYTES))) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    memcpy((char *)n + DD__TAG_HDR, &k, sizeof k);
+    n->klen = (uint32_t)klen;
+    n->vcap = (uint32_t)cap;
+    n->khdr = (uint8_t)dd__str_hdr_len(klen);
+    n->off = DD__TAG_REF;
+    if (kind == DD__TAG_META) s->n_meta++;
+    else s->n_metrics++;
+    s->key_bits |= bit;
+    n->next = s->tags;
+    s->tags = n;
+    dd__tag_ref_value(n, kind, v, vlen, num);
+    s->tag_bytes = (uint32_t)(s->tag_bytes + klen + vlen);
 }
 
 /*--- configuration ---*/
@@ -4254,6 +4466,20 @@ DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, unsigned bit, const
     if (!p || s->finished) return;
     if (dd__span_copy(s, p, n, field, bit) != 0) dd__count_tag_drop(s);
 }
+/* Names a span field with the caller's string, held by pointer (the _static functions): the
+ * limits, the tag-bytes count and the ASCII bit exactly as dd__span_field's copy. */
+DD__PRIVATE void dd__span_field_ref(dd_span *s, dd__tstr *field, unsigned bit, const char *p, size_t n) {
+    if (!p || s->finished) return;
+    if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) {
+        dd__count_tag_drop(s);
+        return;
+    }
+    if (!n) p = "";
+    DD__SA_SET(s, bit, dd__t_is_ascii(p, n) ? 0 : 0x80);
+    s->tag_bytes += (uint32_t)n;
+    field->p = p;
+    field->n = (uint32_t)n;
+}
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
  * referenced, not copied (but counted in the span's tag bytes). */
@@ -4286,18 +4512,28 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
 }
 
 DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, const dd_span *parent,
-                                               int64_t start_ns, const dd_tracer *t) {
-    /* one constant-size memset (a few vector stores, whatever fields struct dd_span gains or
-     * loses), then the fields that do not start at zero */
-    memset(s, 0, sizeof *s);
+                                               int64_t start_ns, const dd_tracer *t, size_t area) {
+    /* every field, in order, stored once (cheaper than a memset of the struct and then the
+     * fields that do not start at zero; DD__SPAN_FIELDS_CHECK fails the build when the struct
+     * changes without this list) */
     s->seg = seg;
+    s->next_done = NULL;
     s->parent = parent;
     s->span_id = dd__new_span_id(t);
+    s->parent_id = 0;
     s->start_ns = start_ns;
+    s->duration = 0;
     s->name.p = s->service.p = s->resource.p = s->type.p = "";
+    s->name.n = s->service.n = s->resource.n = s->type.n = 0;
+    s->tag_bytes = s->n_meta = s->n_metrics = s->n_links = 0;
+    s->key_bits = 0;
+    s->tags = NULL;
+    s->links = NULL;
+    s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
+    s->u.o.left = (uint32_t)area;
+    s->u.o.hidx = 0;
+    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->ss_has_mps = 0;
     s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
-    s->cur = (char *)s + ((sizeof *s + 7) & ~(size_t)7);
-    s->end = s->cur + DD__SPAN_INLINE_BYTES;
 }
 /* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
  * both copied into the span's area in one reservation when they fit (most spans), else field by
@@ -4307,10 +4543,11 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
     if (!name) name = "", nn = 0;
     a = (nn + 7) & ~(size_t)7;
     need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
-    if (need <= (size_t)(s->end - s->cur) && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
-        char *d = s->cur;
+    if (need <= s->u.o.left && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+        char *d = s->u.o.cur;
         uint64_t acc, racc;
-        s->cur += need;
+        s->u.o.cur = d + need;
+        s->u.o.left -= (uint32_t)need;
         acc = dd__t_copy_or(d, name, nn);
         s->name.p = d;
         s->name.n = (uint32_t)nn;
@@ -4341,21 +4578,28 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
         s->resource_set = 1;
     }
 }
-#define DD__SPAN_ALLOC (((sizeof(dd_span) + 7) & ~(size_t)7) + DD__SPAN_INLINE_BYTES)
+#define DD__SPAN_ALLOC (DD__SPAN_STRUCT + DD__SPAN_INLINE_BYTES) /* a root's */
 
+/* A child of parent (under its segment's lock); `ref`: the name is the caller's (the _static
+ * start), opts NULL. */
 DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t name_len,
-                                     const dd_span_options *opts) {
+                                     const dd_span_options *opts, int ref) {
     dd__segment *seg = parent->seg;
     dd_tracer *t = seg->tracer;
     dd_span *s = NULL;
     unsigned drop = DD__DROP_SPAN_LIMIT;
     uint32_t idx = 0;
     int64_t mono = t->mono_ns_fn(t->clock_user);
+    /* the span and room for the copies of its name, resource and type (none when held by
+     * pointer); what does not fit later takes an area (dd__span_refill) */
+    size_t rn = opts && opts->resource ? dd__t_slen(opts->resource, opts->resource_len) : 0;
+    size_t tn = opts && opts->type ? dd__t_slen(opts->type, opts->type_len) : 0;
+    size_t area = ref ? 0 : ((name_len + 7) & ~(size_t)7) + ((rn + 7) & ~(size_t)7) + ((tn + 7) & ~(size_t)7);
     dd__spin_lock(&seg->lock);
     if (seg->n_spans < t->max_spans_per_segment) {
         drop = DD__DROP_NO_MEMORY;
         if ((idx = dd__h_seg_take(t, seg)) != 0) {
-            s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC);
+            s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_STRUCT + area);
             if (s) {
                 seg->n_spans++;
                 seg->n_open++;
@@ -4376,20 +4620,25 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
         dd__tlog_drops(t, drop);
         return NULL;
     }
-    dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t);
+    dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t,
+                         area);
     s->parent_id = parent->span_id;
     s->service = parent->service;
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
-        s->explicit_start = opts->start_ns != 0;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-        if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
+        if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, tn);
     }
-    if (opts && opts->resource)
-        dd__span_names(s, name, name_len, opts->resource, dd__t_slen(opts->resource, opts->resource_len));
-    else
+    if (ref) {
+        dd__span_field_ref(s, &s->name, DD__SA_NAME, name ? name : "", name_len);
+        s->resource = s->name;
+        DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
+    } else if (opts && opts->resource) {
+        dd__span_names(s, name, name_len, opts->resource, rn);
+    } else {
         dd__span_names(s, name, name_len, NULL, 0);
+    }
     return dd__h_bind(s, idx);
 }
 
@@ -4556,7 +4805,7 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     }
     if (opts->parent) { /* a dead parent handle starts nothing (counted) */
         dd_span *p = dd__span_live(opts->parent);
-        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts, 0) : NULL;
     }
     ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
     wall = t->wall_ns_fn(t->clock_user);
@@ -4604,9 +4853,8 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
         if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
         else dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id);
     }
-    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t);
+    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t, DD__SPAN_INLINE_BYTES);
     if (opts->span_id) s->span_id = opts->span_id;
-    s->explicit_start = opts->start_ns != 0;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
         s->parent_id = ctx->parent_id;
@@ -4638,24 +4886,27 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     if (!t || !t->enabled) return NULL;
     if (opts && opts->parent && (!opts->size || opts->size >= sizeof *opts)) { /* a child: the hot path */
         dd_span *p = dd__span_live(opts->parent); /* a dead parent handle starts nothing (counted) */
-        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts, 0) : NULL;
     }
     return dd__start_root(t, opts);
 }
 
 DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name) {
     if (!(parent = dd__span_live(parent))) return NULL;
-    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL);
+    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL, 0);
 }
 DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t name_len) {
     if (!(parent = dd__span_live(parent))) return NULL;
-    return dd__start_child(parent, name, name_len, NULL);
+    return dd__start_child(parent, name, name_len, NULL, 0);
+}
+DD_API dd_span *dd_span_start_child_static(dd_span *parent, const char *name) {
+    if (!(parent = dd__span_live(parent))) return NULL;
+    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL, 1);
 }
 
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
     if (!(s = dd__span_live(s))) return;
     s->start_ns = start_ns;
-    s->explicit_start = 1;
 }
 /* The resource follows the name until it is set itself. */
 DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
@@ -4682,6 +4933,11 @@ DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
 }
 DD_API void dd_span_set_resource(dd_span *s, const char *v) {
     if (v) dd_span_set_resource_n(s, v, strlen(v));
+}
+DD_API void dd_span_set_resource_static(dd_span *s, const char *v) {
+    if (!(s = dd__span_live(s)) || !v) return;
+    dd__span_field_ref(s, &s->resource, DD__SA_RESOURCE, v, strlen(v));
+    s->resource_set = 1;
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
     if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, strlen(v));
@@ -4746,6 +5002,18 @@ DD_API void dd_span_set_tag_n(dd_span *s, const char *key, size_t key_len, const
         return;
     if (value && dd__span_put_fast(s, DD__TAG_META, key, key_len, value, value_len, 0)) return;
     dd__span_put_any(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+}
+DD_API void dd_span_set_tag_static_n(dd_span *s, const char *key, size_t key_len, const char *value,
+                                     size_t value_len) {
+    if (!(s = dd__span_live(s)) || !key) return;
+    if (key_len - 11u <= 1u && (key[0] == 'm' || key[0] == 'p') &&
+        dd__magic_tag(s, key, key_len, value, value ? value_len : 0))
+        return;
+    if (value && dd__span_put_ref_fast(s, DD__TAG_META, key, key_len, value, value_len, 0)) return;
+    dd__span_put_ref(s, DD__TAG_META, key, key_len, value, value ? value_len : 0, 0);
+}
+DD_API void dd_span_set_tag_static(dd_span *s, const char *key, const char *value) {
+    if (key) dd_span_set_tag_static_n(s, key, strlen(key), value, value ? strlen(value) : 0);
 }
 DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value,
                            size_t *value_len) {
@@ -5299,6 +5567,12 @@ DD_API void dd_span_set_metric_n(dd_span *s, const char *key, size_t key_len, do
     if (!dd__t_finite(value)) dd__count_tag_drop(s);
     else if (!dd__span_put_fast(s, DD__TAG_METRIC, key, key_len, NULL, 8, value))
         dd__span_put_any(s, DD__TAG_METRIC, key, key_len, NULL, 0, value);
+}
+DD_API void dd_span_set_metric_static(dd_span *s, const char *key, double value) {
+    if (!(s = dd__span_live(s)) || !key) return;
+    if (!dd__t_finite(value)) dd__count_tag_drop(s);
+    else if (!dd__span_put_ref_fast(s, DD__TAG_METRIC, key, strlen(key), NULL, 8, value))
+        dd__span_put_ref(s, DD__TAG_METRIC, key, strlen(key), NULL, 0, value);
 }
 DD_API void dd_span_set_error(dd_span *s, int error) {
     if ((s = dd__span_live(s)) && !s->finished) s->error = error ? 1 : 0;
@@ -6140,8 +6414,8 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     if (s->measured) dd__sys_add(&sy, "_dd.measured", 12, NULL, 0, 1.0);
     if (s->ss_keep) { /* docs/sampling.md §10 */
         dd__sys_add(&sy, "_dd.span_sampling.mechanism", 27, NULL, 0, (double)DD_SAMPLING_MECHANISM_SPAN_RULE);
-        dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->ss_rate);
-        if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->ss_mps);
+        dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->u.ss.rate);
+        if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->u.ss.mps);
     }
     clash = dd__sys_clash(&sy, s);
     count = sy.n + s->n_metrics;
@@ -8316,9 +8590,9 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
         in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
         s->ss_keep = dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d);
         if (s->ss_keep) {
-            s->ss_rate = d.rule_rate;
+            s->u.ss.rate = d.rule_rate;
             s->ss_has_mps = d.has_max_per_second;
-            s->ss_mps = d.max_per_second;
+            s->u.ss.mps = d.max_per_second;
             kept++;
         }
     }

@@ -5,7 +5,8 @@
  *   bench ops                 median ns/op and heap allocations/op of every op (native run)
  *   bench one <op> <iters>    runs one op, collecting callgrind events only inside the measured
  *                             region: valgrind --tool=callgrind --collect-atstart=no bench one ...
- *   bench memory bare|tagged  heap bytes per open span (bare / 7 tags), RSS for 10,000 open spans
+ *   bench memory bare|tagged  heap bytes per open span (bare / 7 tags), RSS for 10,000 open spans;
+ *                             bare_static|tagged_static: names and tags through the _static functions
  *   bench memory trace        heap bytes per open one-span trace (1,000 open roots)
  *   bench latency [traces]    p50 / p99 / p99.9 / max ns of dd_span_finish (native timing)
  *   bench scaling             ns per span as one trace grows from 1 to 10,000 spans (created,
@@ -130,6 +131,17 @@ static void set_7_tags(dd_span *s) {
     dd_span_set_metric_n(s, "_dd.measured", 12, 1.0);
 }
 
+/* The same 7 tags through the _static setters (literal keys and values, held by pointer). */
+static void set_7_tags_static(dd_span *s) {
+    dd_span_set_tag_static_n(s, "http.method", 11, "GET", 3);
+    dd_span_set_tag_static_n(s, "http.url", 8, "https://api.example.com/v1/users/12345", 38);
+    dd_span_set_tag_static_n(s, "http.status_code", 16, "200", 3);
+    dd_span_set_tag_static_n(s, "component", 9, "bench-http", 10);
+    dd_span_set_tag_static_n(s, "span.kind", 9, "server", 6);
+    dd_span_set_metric_static(s, "http.response.content_length", 1234.0);
+    dd_span_set_metric_static(s, "_dd.measured", 1.0);
+}
+
 static const dd_header g_extract_headers[7] = {
     {"x-datadog-trace-id", 18, "1234567890123456789", 19},
     {"x-datadog-parent-id", 19, "3043109937388421265", 19},
@@ -227,6 +239,13 @@ static dd_span *start_child(dd_span *parent) {
     return dd_span_start(dd_span_tracer(parent), &o);
 }
 
+/* The child of start_child, named through the _static functions (literals held by pointer). */
+static dd_span *start_child_static(dd_span *parent) {
+    dd_span *s = dd_span_start_child_static(parent, CHILD_NAME);
+    dd_span_set_resource_static(s, CHILD_RESOURCE);
+    return s;
+}
+
 /*=== ops: each runs `iters` iterations in batches, measuring only the region ===*/
 static int g_collect = 1; /* 0 during warm-up: callgrind collects nothing there */
 typedef struct measure {
@@ -317,7 +336,27 @@ static void op_child(op_state *st, long iters, measure *m) {
     }
 }
 
-static void op_tags(op_state *st, long iters, measure *m) {
+/* op_child with the name and resource by pointer (dd_span_start_child_static +
+ * dd_span_set_resource_static). */
+static void op_child_static(op_state *st, long iters, measure *m) {
+    long done = 0;
+    while (done < iters) {
+        int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
+        dd_span *root = start_root(st->t), *c = NULL;
+        REGION_BEGIN(m);
+        for (i = 0; i < n; i++) {
+            c = start_child_static(root);
+            dd_span_finish(c);
+        }
+        REGION_END(m);
+        if (!c) die("child span not started");
+        dd_span_finish(root);
+        dd_tracer_flush(st->t);
+        done += n;
+    }
+}
+
+static void tags_child(op_state *st, long iters, measure *m, void (*set)(dd_span *)) {
     dd_span *c[BATCH];
     long done = 0;
     while (done < iters) {
@@ -325,7 +364,7 @@ static void op_tags(op_state *st, long iters, measure *m) {
         dd_span *root = start_root(st->t);
         for (i = 0; i < n; i++) c[i] = start_child(root);
         REGION_BEGIN(m);
-        for (i = 0; i < n; i++) set_7_tags(c[i]);
+        for (i = 0; i < n; i++) set(c[i]);
         REGION_END(m);
         for (i = 0; i < n; i++) dd_span_finish(c[i]);
         dd_span_finish(root);
@@ -335,20 +374,24 @@ static void op_tags(op_state *st, long iters, measure *m) {
 }
 
 /* The same 7 tags on a local root (a root's tag area is shared with its trace's own tags). */
-static void op_tags_root(op_state *st, long iters, measure *m) {
+static void op_tags(op_state *st, long iters, measure *m) { tags_child(st, iters, m, set_7_tags); }
+static void op_tags_static(op_state *st, long iters, measure *m) { tags_child(st, iters, m, set_7_tags_static); }
+static void tags_root(op_state *st, long iters, measure *m, void (*set)(dd_span *)) {
     dd_span *r[BATCH];
     long done = 0;
     while (done < iters) {
         int i, n = iters - done < BATCH ? (int)(iters - done) : BATCH;
         for (i = 0; i < n; i++) r[i] = start_root(st->t);
         REGION_BEGIN(m);
-        for (i = 0; i < n; i++) set_7_tags(r[i]);
+        for (i = 0; i < n; i++) set(r[i]);
         REGION_END(m);
         for (i = 0; i < n; i++) dd_span_finish(r[i]);
         dd_tracer_flush(st->t);
         done += n;
     }
 }
+static void op_tags_root(op_state *st, long iters, measure *m) { tags_root(st, iters, m, set_7_tags); }
+static void op_tags_root_static(op_state *st, long iters, measure *m) { tags_root(st, iters, m, set_7_tags_static); }
 
 static int g_inject_count;
 static void op_inject(op_state *st, long iters, measure *m) {
@@ -651,6 +694,10 @@ static const op_def g_ops[] = {
     {"child", "child span create + finish under an open root", op_child, 40000, 4000, 2873, 228, 9},
     {"tags", "set 5 string + 2 numeric tags on a child span", op_tags, 40000, 4000, 3502, 218, 12},
     {"tags_root", "set 5 string + 2 numeric tags on a root span", op_tags_root, 40000, 4000, 3502, 0, 0},
+    /* the same three with the strings the caller keeps (the _static functions: literals by pointer) */
+    {"child_static", "child span create + finish, name and resource by pointer (_static)", op_child_static, 40000, 4000, 2873, 228, 9},
+    {"tags_static", "set 5 string + 2 numeric tags on a child span, by pointer (_static)", op_tags_static, 40000, 4000, 3502, 218, 12},
+    {"tags_root_static", "set 5 string + 2 numeric tags on a root span, by pointer (_static)", op_tags_root_static, 40000, 4000, 3502, 0, 0},
     {"inject", "inject datadog + tracecontext (6 headers)", op_inject, 40000, 4000, 9754, 468, 22},
     {"extract_user", "extract the 7 headers, parse only, through a user's dd_carrier_reader", op_extract_user, 40000, 4000, 23021, 0, 0},
     {"extract", "extract the 7 headers, parse only, through the SDK's header list", op_extract, 40000, 4000, 23021, 1410, 52},
@@ -759,7 +806,7 @@ static long rss_kib(void) {
     return v;
 }
 
-static int cmd_memory(int tagged) {
+static int cmd_memory(int tagged, int by_pointer) {
     /* one process per case (run.sh), so RSS starts from the same point */
     const int N = 10000;
     dd_tracer *t = make_tracer(1, NULL, NULL);
@@ -771,14 +818,14 @@ static int cmd_memory(int tagged) {
     rss0 = rss_kib();
     before = g_heap.live_bytes;
     spans[0] = start_root(t);
-    if (tagged) set_7_tags(spans[0]);
+    if (tagged) (by_pointer ? set_7_tags_static : set_7_tags)(spans[0]);
     for (i = 1; i < N; i++) {
-        spans[i] = start_child(spans[0]);
+        spans[i] = by_pointer ? start_child_static(spans[0]) : start_child(spans[0]);
         if (!spans[i]) die("span refused");
-        if (tagged) set_7_tags(spans[i]);
+        if (tagged) (by_pointer ? set_7_tags_static : set_7_tags)(spans[i]);
     }
     rss1 = rss_kib();
-    printf("memory %s bytes_per_span %.1f rss_kib_10000 %ld\n", tagged ? "tagged" : "bare",
+    printf("memory %s%s bytes_per_span %.1f rss_kib_10000 %ld\n", tagged ? "tagged" : "bare", by_pointer ? "_static" : "",
            (double)(g_heap.live_bytes - before) / N, rss1 - rss0);
     for (i = N - 1; i >= 0; i--) dd_span_finish(spans[i]);
     dd_tracer_free(t);
@@ -1010,12 +1057,13 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc >= 3 && strcmp(argv[1], "memory") == 0 && strcmp(argv[2], "trace") == 0) return cmd_memory_trace();
-    if (argc >= 3 && strcmp(argv[1], "memory") == 0) return cmd_memory(strcmp(argv[2], "tagged") == 0);
+    if (argc >= 3 && strcmp(argv[1], "memory") == 0)
+        return cmd_memory(strncmp(argv[2], "tagged", 6) == 0, strstr(argv[2], "_static") != NULL);
     if (argc >= 2 && strcmp(argv[1], "latency") == 0) return cmd_latency(argc >= 3 ? atoi(argv[2]) : 20000);
     if (argc >= 2 && strcmp(argv[1], "scaling") == 0) return cmd_scaling();
     if (argc >= 4 && strcmp(argv[1], "scaling-one") == 0) return cmd_scaling_one(atoi(argv[2]), atoi(argv[3]));
     if (argc >= 2 && strcmp(argv[1], "threads") == 0) return cmd_threads(argc >= 3 ? atof(argv[2]) : 1.0);
-    fprintf(stderr, "usage: bench ops [runs] | one <op> <iters> | ops-list | memory bare|tagged | scaling |\n"
+    fprintf(stderr, "usage: bench ops [runs] | one <op> <iters> | ops-list | memory bare|tagged[_static] | scaling |\n"
                     "       scaling-one <spans> <traces> | threads [seconds] | memory trace | latency [traces]\n");
     return 2;
 }

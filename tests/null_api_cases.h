@@ -129,6 +129,11 @@ static const char *const null_api_decls[] = {
     "void dd_span_set_origin_n(dd_span *s, const char *origin, size_t len)",
     "void dd_span_set_measured(dd_span *s, int measured)",
     "void dd_span_set_priority(dd_span *s, int priority)",
+    "dd_span *dd_span_start_child_static(dd_span *parent, const char *name)",
+    "void dd_span_set_resource_static(dd_span *s, const char *resource)",
+    "void dd_span_set_tag_static(dd_span *s, const char *key, const char *value)",
+    "void dd_span_set_tag_static_n(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len)",
+    "void dd_span_set_metric_static(dd_span *s, const char *key, double value)",
     "int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, const char **value, size_t *value_len)",
     "int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value)",
     "int dd_span_baggage_set(dd_span *s, const char *key, size_t key_len, const char *value, size_t value_len)",
@@ -1925,7 +1930,83 @@ static int nc_243(fx *f) { /* dd_span_set_priority: s = NULL */
     int ok = 1;
     return ok;
 }
-static int nc_244(fx *f) { /* dd_span_get_tag: s = NULL */
+static int nc_244(fx *f) { /* dd_span_start_child_static: parent = NULL */
+    (void)f;
+    dd_span * r = dd_span_start_child_static(NULL, f->str);
+    int ok = r == NULL;
+    ok = ok && fx_untouched(f);
+    if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
+    dd_span_finish(r);
+    return ok;
+}
+static int nc_245(fx *f) { /* dd_span_start_child_static: name = NULL */
+    (void)f;
+    dd_span * r = dd_span_start_child_static(f->span, NULL);
+    int ok = 1;
+    dd_span_finish(r);
+    return ok;
+}
+static int nc_246(fx *f) { /* dd_span_set_resource_static: s = NULL */
+    (void)f;
+    dd_span_set_resource_static(NULL, f->str);
+    int ok = 1;
+    return ok;
+}
+static int nc_247(fx *f) { /* dd_span_set_resource_static: resource = NULL */
+    (void)f;
+    dd_span_set_resource_static(f->span, NULL);
+    int ok = 1;
+    return ok;
+}
+static int nc_248(fx *f) { /* dd_span_set_tag_static: s = NULL */
+    (void)f;
+    dd_span_set_tag_static(NULL, f->str, f->str);
+    int ok = 1;
+    return ok;
+}
+static int nc_249(fx *f) { /* dd_span_set_tag_static: key = NULL */
+    (void)f;
+    dd_span_set_tag_static(f->span, NULL, f->str);
+    int ok = 1;
+    return ok;
+}
+static int nc_250(fx *f) { /* dd_span_set_tag_static: value = NULL */
+    (void)f;
+    dd_span_set_tag_static(f->span, f->str, NULL);
+    int ok = 1;
+    return ok;
+}
+static int nc_251(fx *f) { /* dd_span_set_tag_static_n: s = NULL */
+    (void)f;
+    dd_span_set_tag_static_n(NULL, f->str, FX_LEN, f->str, FX_LEN);
+    int ok = 1;
+    return ok;
+}
+static int nc_252(fx *f) { /* dd_span_set_tag_static_n: key = NULL */
+    (void)f;
+    dd_span_set_tag_static_n(f->span, NULL, FX_LEN, f->str, FX_LEN);
+    int ok = 1;
+    return ok;
+}
+static int nc_253(fx *f) { /* dd_span_set_tag_static_n: value = NULL */
+    (void)f;
+    dd_span_set_tag_static_n(f->span, f->str, FX_LEN, NULL, FX_LEN);
+    int ok = 1;
+    return ok;
+}
+static int nc_254(fx *f) { /* dd_span_set_metric_static: s = NULL */
+    (void)f;
+    dd_span_set_metric_static(NULL, f->str, 1.0);
+    int ok = 1;
+    return ok;
+}
+static int nc_255(fx *f) { /* dd_span_set_metric_static: key = NULL */
+    (void)f;
+    dd_span_set_metric_static(f->span, NULL, 1.0);
+    int ok = 1;
+    return ok;
+}
+static int nc_256(fx *f) { /* dd_span_get_tag: s = NULL */
     (void)f;
     int r = dd_span_get_tag(NULL, f->str, FX_LEN, &f->cp, &f->sz);
     int ok = r < 0;
@@ -1933,7 +2014,7 @@ static int nc_244(fx *f) { /* dd_span_get_tag: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_245(fx *f) { /* dd_span_get_tag: key = NULL */
+static int nc_257(fx *f) { /* dd_span_get_tag: key = NULL */
     (void)f;
     int r = dd_span_get_tag(f->span, NULL, FX_LEN, &f->cp, &f->sz);
     int ok = r < 0;
@@ -1941,7 +2022,7 @@ static int nc_245(fx *f) { /* dd_span_get_tag: key = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_246(fx *f) { /* dd_span_get_tag: value = NULL */
+static int nc_258(fx *f) { /* dd_span_get_tag: value = NULL */
     (void)f;
     int r = dd_span_get_tag(f->span, f->str, FX_LEN, NULL, &f->sz);
     int ok = r < 0;
@@ -1949,7 +2030,7 @@ static int nc_246(fx *f) { /* dd_span_get_tag: value = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_247(fx *f) { /* dd_span_get_tag: value_len = NULL */
+static int nc_259(fx *f) { /* dd_span_get_tag: value_len = NULL */
     (void)f;
     int r = dd_span_get_tag(f->span, f->str, FX_LEN, &f->cp, NULL);
     int ok = r < 0;
@@ -1957,7 +2038,7 @@ static int nc_247(fx *f) { /* dd_span_get_tag: value_len = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_248(fx *f) { /* dd_span_get_metric: s = NULL */
+static int nc_260(fx *f) { /* dd_span_get_metric: s = NULL */
     (void)f;
     int r = dd_span_get_metric(NULL, f->str, FX_LEN, &f->d);
     int ok = r < 0;
@@ -1965,7 +2046,7 @@ static int nc_248(fx *f) { /* dd_span_get_metric: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_249(fx *f) { /* dd_span_get_metric: key = NULL */
+static int nc_261(fx *f) { /* dd_span_get_metric: key = NULL */
     (void)f;
     int r = dd_span_get_metric(f->span, NULL, FX_LEN, &f->d);
     int ok = r < 0;
@@ -1973,7 +2054,7 @@ static int nc_249(fx *f) { /* dd_span_get_metric: key = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_250(fx *f) { /* dd_span_get_metric: value = NULL */
+static int nc_262(fx *f) { /* dd_span_get_metric: value = NULL */
     (void)f;
     int r = dd_span_get_metric(f->span, f->str, FX_LEN, NULL);
     int ok = r < 0;
@@ -1981,7 +2062,7 @@ static int nc_250(fx *f) { /* dd_span_get_metric: value = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_251(fx *f) { /* dd_span_baggage_set: s = NULL */
+static int nc_263(fx *f) { /* dd_span_baggage_set: s = NULL */
     (void)f;
     int r = dd_span_baggage_set(NULL, f->str, FX_LEN, f->str, FX_LEN);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -1989,7 +2070,7 @@ static int nc_251(fx *f) { /* dd_span_baggage_set: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_252(fx *f) { /* dd_span_baggage_set: key = NULL */
+static int nc_264(fx *f) { /* dd_span_baggage_set: key = NULL */
     (void)f;
     int r = dd_span_baggage_set(f->span, NULL, FX_LEN, f->str, FX_LEN);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -1997,14 +2078,14 @@ static int nc_252(fx *f) { /* dd_span_baggage_set: key = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_253(fx *f) { /* dd_span_baggage_set: value = NULL */
+static int nc_265(fx *f) { /* dd_span_baggage_set: value = NULL */
     (void)f;
     int r = dd_span_baggage_set(f->span, f->str, FX_LEN, NULL, FX_LEN);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_254(fx *f) { /* dd_span_baggage_get: s = NULL */
+static int nc_266(fx *f) { /* dd_span_baggage_get: s = NULL */
     (void)f;
     int r = dd_span_baggage_get(NULL, f->str, FX_LEN, &f->cp, &f->sz);
     int ok = r < 0;
@@ -2012,7 +2093,7 @@ static int nc_254(fx *f) { /* dd_span_baggage_get: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_255(fx *f) { /* dd_span_baggage_get: key = NULL */
+static int nc_267(fx *f) { /* dd_span_baggage_get: key = NULL */
     (void)f;
     int r = dd_span_baggage_get(f->span, NULL, FX_LEN, &f->cp, &f->sz);
     int ok = r < 0;
@@ -2020,7 +2101,7 @@ static int nc_255(fx *f) { /* dd_span_baggage_get: key = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_256(fx *f) { /* dd_span_baggage_get: value = NULL */
+static int nc_268(fx *f) { /* dd_span_baggage_get: value = NULL */
     (void)f;
     int r = dd_span_baggage_get(f->span, f->str, FX_LEN, NULL, &f->sz);
     int ok = r < 0;
@@ -2028,7 +2109,7 @@ static int nc_256(fx *f) { /* dd_span_baggage_get: value = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_257(fx *f) { /* dd_span_baggage_get: value_len = NULL */
+static int nc_269(fx *f) { /* dd_span_baggage_get: value_len = NULL */
     (void)f;
     int r = dd_span_baggage_get(f->span, f->str, FX_LEN, &f->cp, NULL);
     int ok = r < 0;
@@ -2036,7 +2117,7 @@ static int nc_257(fx *f) { /* dd_span_baggage_get: value_len = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_258(fx *f) { /* dd_span_baggage_remove: s = NULL */
+static int nc_270(fx *f) { /* dd_span_baggage_remove: s = NULL */
     (void)f;
     int r = dd_span_baggage_remove(NULL, f->str, FX_LEN);
     int ok = r < 0;
@@ -2044,7 +2125,7 @@ static int nc_258(fx *f) { /* dd_span_baggage_remove: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_259(fx *f) { /* dd_span_baggage_remove: key = NULL */
+static int nc_271(fx *f) { /* dd_span_baggage_remove: key = NULL */
     (void)f;
     int r = dd_span_baggage_remove(f->span, NULL, FX_LEN);
     int ok = r < 0;
@@ -2052,13 +2133,13 @@ static int nc_259(fx *f) { /* dd_span_baggage_remove: key = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_260(fx *f) { /* dd_span_baggage_clear: s = NULL */
+static int nc_272(fx *f) { /* dd_span_baggage_clear: s = NULL */
     (void)f;
     dd_span_baggage_clear(NULL);
     int ok = 1;
     return ok;
 }
-static int nc_261(fx *f) { /* dd_span_baggage: s = NULL */
+static int nc_273(fx *f) { /* dd_span_baggage: s = NULL */
     (void)f;
     const dd_baggage * r = dd_span_baggage(NULL);
     int ok = r == NULL;
@@ -2066,73 +2147,73 @@ static int nc_261(fx *f) { /* dd_span_baggage: s = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_262(fx *f) { /* dd_span_set_http_request: s = NULL */
+static int nc_274(fx *f) { /* dd_span_set_http_request: s = NULL */
     (void)f;
     dd_span_set_http_request(NULL, 1, f->str, f->str, f->hdr, 1);
     int ok = 1;
     return ok;
 }
-static int nc_263(fx *f) { /* dd_span_set_http_request: method = NULL */
+static int nc_275(fx *f) { /* dd_span_set_http_request: method = NULL */
     (void)f;
     dd_span_set_http_request(f->span, 1, NULL, f->str, f->hdr, 1);
     int ok = 1;
     return ok;
 }
-static int nc_264(fx *f) { /* dd_span_set_http_request: url = NULL */
+static int nc_276(fx *f) { /* dd_span_set_http_request: url = NULL */
     (void)f;
     dd_span_set_http_request(f->span, 1, f->str, NULL, f->hdr, 1);
     int ok = 1;
     return ok;
 }
-static int nc_265(fx *f) { /* dd_span_set_http_request: headers = NULL */
+static int nc_277(fx *f) { /* dd_span_set_http_request: headers = NULL */
     (void)f;
     dd_span_set_http_request(f->span, 1, f->str, f->str, NULL, 1);
     int ok = 1;
     return ok;
 }
-static int nc_266(fx *f) { /* dd_span_set_http_route: s = NULL */
+static int nc_278(fx *f) { /* dd_span_set_http_route: s = NULL */
     (void)f;
     dd_span_set_http_route(NULL, f->str);
     int ok = 1;
     return ok;
 }
-static int nc_267(fx *f) { /* dd_span_set_http_route: route = NULL */
+static int nc_279(fx *f) { /* dd_span_set_http_route: route = NULL */
     (void)f;
     dd_span_set_http_route(f->span, NULL);
     int ok = 1;
     return ok;
 }
-static int nc_268(fx *f) { /* dd_span_set_http_client_ip: s = NULL */
+static int nc_280(fx *f) { /* dd_span_set_http_client_ip: s = NULL */
     (void)f;
     dd_span_set_http_client_ip(NULL, f->str, f->hdr, 1);
     int ok = 1;
     return ok;
 }
-static int nc_269(fx *f) { /* dd_span_set_http_client_ip: peer_ip = NULL */
+static int nc_281(fx *f) { /* dd_span_set_http_client_ip: peer_ip = NULL */
     (void)f;
     dd_span_set_http_client_ip(f->span, NULL, f->hdr, 1);
     int ok = 1;
     return ok;
 }
-static int nc_270(fx *f) { /* dd_span_set_http_client_ip: headers = NULL */
+static int nc_282(fx *f) { /* dd_span_set_http_client_ip: headers = NULL */
     (void)f;
     dd_span_set_http_client_ip(f->span, f->str, NULL, 1);
     int ok = 1;
     return ok;
 }
-static int nc_271(fx *f) { /* dd_span_set_http_response: s = NULL */
+static int nc_283(fx *f) { /* dd_span_set_http_response: s = NULL */
     (void)f;
     dd_span_set_http_response(NULL, 1, f->hdr, 1);
     int ok = 1;
     return ok;
 }
-static int nc_272(fx *f) { /* dd_span_set_http_response: headers = NULL */
+static int nc_284(fx *f) { /* dd_span_set_http_response: headers = NULL */
     (void)f;
     dd_span_set_http_response(f->span, 1, NULL, 1);
     int ok = 1;
     return ok;
 }
-static int nc_273(fx *f) { /* dd_span_add_link: s = NULL */
+static int nc_285(fx *f) { /* dd_span_add_link: s = NULL */
     (void)f;
     int r = dd_span_add_link(NULL, &f->link);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2140,7 +2221,7 @@ static int nc_273(fx *f) { /* dd_span_add_link: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_274(fx *f) { /* dd_span_add_link: link = NULL */
+static int nc_286(fx *f) { /* dd_span_add_link: link = NULL */
     (void)f;
     int r = dd_span_add_link(f->span, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2148,7 +2229,7 @@ static int nc_274(fx *f) { /* dd_span_add_link: link = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_275(fx *f) { /* dd_span_add_link_attrs: s = NULL */
+static int nc_287(fx *f) { /* dd_span_add_link_attrs: s = NULL */
     (void)f;
     int r = dd_span_add_link_attrs(NULL, &f->link, f->hdr, FX_LEN);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2156,7 +2237,7 @@ static int nc_275(fx *f) { /* dd_span_add_link_attrs: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_276(fx *f) { /* dd_span_add_link_attrs: link = NULL */
+static int nc_288(fx *f) { /* dd_span_add_link_attrs: link = NULL */
     (void)f;
     int r = dd_span_add_link_attrs(f->span, NULL, f->hdr, FX_LEN);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2164,7 +2245,7 @@ static int nc_276(fx *f) { /* dd_span_add_link_attrs: link = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_277(fx *f) { /* dd_span_add_link_attrs: attrs = NULL */
+static int nc_289(fx *f) { /* dd_span_add_link_attrs: attrs = NULL */
     (void)f;
     int r = dd_span_add_link_attrs(f->span, &f->link, NULL, FX_LEN);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2172,19 +2253,19 @@ static int nc_277(fx *f) { /* dd_span_add_link_attrs: attrs = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_278(fx *f) { /* dd_span_trace_id: s = NULL */
+static int nc_290(fx *f) { /* dd_span_trace_id: s = NULL */
     (void)f;
     dd_span_trace_id(NULL, &f->tid);
     int ok = 1;
     return ok;
 }
-static int nc_279(fx *f) { /* dd_span_trace_id: out = NULL */
+static int nc_291(fx *f) { /* dd_span_trace_id: out = NULL */
     (void)f;
     dd_span_trace_id(f->span, NULL);
     int ok = 1;
     return ok;
 }
-static int nc_280(fx *f) { /* dd_span_id: s = NULL */
+static int nc_292(fx *f) { /* dd_span_id: s = NULL */
     (void)f;
     uint64_t r = dd_span_id(NULL);
     int ok = r == 0;
@@ -2192,7 +2273,7 @@ static int nc_280(fx *f) { /* dd_span_id: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_281(fx *f) { /* dd_span_parent_id: s = NULL */
+static int nc_293(fx *f) { /* dd_span_parent_id: s = NULL */
     (void)f;
     uint64_t r = dd_span_parent_id(NULL);
     int ok = r == 0;
@@ -2200,7 +2281,7 @@ static int nc_281(fx *f) { /* dd_span_parent_id: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_282(fx *f) { /* dd_span_tracer: s = NULL */
+static int nc_294(fx *f) { /* dd_span_tracer: s = NULL */
     (void)f;
     dd_tracer * r = dd_span_tracer(NULL);
     int ok = r == NULL;
@@ -2208,7 +2289,7 @@ static int nc_282(fx *f) { /* dd_span_tracer: s = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_283(fx *f) { /* dd_span_context: s = NULL */
+static int nc_295(fx *f) { /* dd_span_context: s = NULL */
     (void)f;
     int r = dd_span_context(NULL, &f->ctx);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2216,7 +2297,7 @@ static int nc_283(fx *f) { /* dd_span_context: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_284(fx *f) { /* dd_span_context: out = NULL */
+static int nc_296(fx *f) { /* dd_span_context: out = NULL */
     (void)f;
     int r = dd_span_context(f->span, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2224,7 +2305,7 @@ static int nc_284(fx *f) { /* dd_span_context: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_285(fx *f) { /* dd_span_inject: s = NULL */
+static int nc_297(fx *f) { /* dd_span_inject: s = NULL */
     (void)f;
     int r = dd_span_inject(NULL, &f->cwriter);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2232,7 +2313,7 @@ static int nc_285(fx *f) { /* dd_span_inject: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_286(fx *f) { /* dd_span_inject: carrier = NULL */
+static int nc_298(fx *f) { /* dd_span_inject: carrier = NULL */
     (void)f;
     int r = dd_span_inject(f->span, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2240,7 +2321,7 @@ static int nc_286(fx *f) { /* dd_span_inject: carrier = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_287(fx *f) { /* dd_span_inject_headers: s = NULL */
+static int nc_299(fx *f) { /* dd_span_inject_headers: s = NULL */
     (void)f;
     int r = dd_span_inject_headers(NULL, &f->headers);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2248,7 +2329,7 @@ static int nc_287(fx *f) { /* dd_span_inject_headers: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_288(fx *f) { /* dd_span_inject_headers: headers = NULL */
+static int nc_300(fx *f) { /* dd_span_inject_headers: headers = NULL */
     (void)f;
     int r = dd_span_inject_headers(f->span, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2256,7 +2337,7 @@ static int nc_288(fx *f) { /* dd_span_inject_headers: headers = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_289(fx *f) { /* dd_span_inject_cstr: s = NULL */
+static int nc_301(fx *f) { /* dd_span_inject_cstr: s = NULL */
     (void)f;
     int r = dd_span_inject_cstr(NULL, fx_set, f);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2264,7 +2345,7 @@ static int nc_289(fx *f) { /* dd_span_inject_cstr: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_290(fx *f) { /* dd_span_inject_cstr: set_fn = NULL */
+static int nc_302(fx *f) { /* dd_span_inject_cstr: set_fn = NULL */
     (void)f;
     int r = dd_span_inject_cstr(f->span, NULL, f);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2272,14 +2353,14 @@ static int nc_290(fx *f) { /* dd_span_inject_cstr: set_fn = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_291(fx *f) { /* dd_span_inject_cstr: user = NULL */
+static int nc_303(fx *f) { /* dd_span_inject_cstr: user = NULL */
     (void)f;
     int r = dd_span_inject_cstr(f->span, fx_set, NULL);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_292(fx *f) { /* dd_span_inject_env: s = NULL */
+static int nc_304(fx *f) { /* dd_span_inject_env: s = NULL */
     (void)f;
     int r = dd_span_inject_env(NULL, &f->envb);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2287,7 +2368,7 @@ static int nc_292(fx *f) { /* dd_span_inject_env: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_293(fx *f) { /* dd_span_inject_env: env = NULL */
+static int nc_305(fx *f) { /* dd_span_inject_env: env = NULL */
     (void)f;
     int r = dd_span_inject_env(f->span, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2295,7 +2376,7 @@ static int nc_293(fx *f) { /* dd_span_inject_env: env = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_294(fx *f) { /* dd_span_inject_datadog_json: s = NULL */
+static int nc_306(fx *f) { /* dd_span_inject_datadog_json: s = NULL */
     (void)f;
     size_t r = dd_span_inject_datadog_json(NULL, f->out, FX_CAP);
     int ok = r == 0;
@@ -2303,7 +2384,7 @@ static int nc_294(fx *f) { /* dd_span_inject_datadog_json: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_295(fx *f) { /* dd_span_inject_datadog_json: out = NULL */
+static int nc_307(fx *f) { /* dd_span_inject_datadog_json: out = NULL */
     (void)f;
     size_t r = dd_span_inject_datadog_json(f->span, NULL, FX_CAP);
     size_t m = dd_span_inject_datadog_json(f->span, NULL, 0);
@@ -2311,7 +2392,7 @@ static int nc_295(fx *f) { /* dd_span_inject_datadog_json: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_296(fx *f) { /* dd_tracer_extract: t = NULL */
+static int nc_308(fx *f) { /* dd_tracer_extract: t = NULL */
     (void)f;
     int r = dd_tracer_extract(NULL, &f->creader, &f->ctx);
     int ok = r < 0;
@@ -2319,7 +2400,7 @@ static int nc_296(fx *f) { /* dd_tracer_extract: t = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_297(fx *f) { /* dd_tracer_extract: carrier = NULL */
+static int nc_309(fx *f) { /* dd_tracer_extract: carrier = NULL */
     (void)f;
     int r = dd_tracer_extract(f->tracer, NULL, &f->ctx);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2327,7 +2408,7 @@ static int nc_297(fx *f) { /* dd_tracer_extract: carrier = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_298(fx *f) { /* dd_tracer_extract: out = NULL */
+static int nc_310(fx *f) { /* dd_tracer_extract: out = NULL */
     (void)f;
     int r = dd_tracer_extract(f->tracer, &f->creader, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2335,7 +2416,7 @@ static int nc_298(fx *f) { /* dd_tracer_extract: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_299(fx *f) { /* dd_tracer_extract_headers: t = NULL */
+static int nc_311(fx *f) { /* dd_tracer_extract_headers: t = NULL */
     (void)f;
     int r = dd_tracer_extract_headers(NULL, f->hdr, 1, &f->ctx);
     int ok = r < 0;
@@ -2343,7 +2424,7 @@ static int nc_299(fx *f) { /* dd_tracer_extract_headers: t = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_300(fx *f) { /* dd_tracer_extract_headers: headers = NULL */
+static int nc_312(fx *f) { /* dd_tracer_extract_headers: headers = NULL */
     (void)f;
     int r = dd_tracer_extract_headers(f->tracer, NULL, 1, &f->ctx);
     int ok = r < 0;
@@ -2351,7 +2432,7 @@ static int nc_300(fx *f) { /* dd_tracer_extract_headers: headers = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_301(fx *f) { /* dd_tracer_extract_headers: out = NULL */
+static int nc_313(fx *f) { /* dd_tracer_extract_headers: out = NULL */
     (void)f;
     int r = dd_tracer_extract_headers(f->tracer, f->hdr, 1, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2359,7 +2440,7 @@ static int nc_301(fx *f) { /* dd_tracer_extract_headers: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_302(fx *f) { /* dd_tracer_extract_cstr: t = NULL */
+static int nc_314(fx *f) { /* dd_tracer_extract_cstr: t = NULL */
     (void)f;
     int r = dd_tracer_extract_cstr(NULL, fx_getenv, f, &f->ctx);
     int ok = r < 0;
@@ -2367,7 +2448,7 @@ static int nc_302(fx *f) { /* dd_tracer_extract_cstr: t = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_303(fx *f) { /* dd_tracer_extract_cstr: get_fn = NULL */
+static int nc_315(fx *f) { /* dd_tracer_extract_cstr: get_fn = NULL */
     (void)f;
     int r = dd_tracer_extract_cstr(f->tracer, NULL, f, &f->ctx);
     int ok = r < 0;
@@ -2375,7 +2456,7 @@ static int nc_303(fx *f) { /* dd_tracer_extract_cstr: get_fn = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_304(fx *f) { /* dd_tracer_extract_cstr: user = NULL */
+static int nc_316(fx *f) { /* dd_tracer_extract_cstr: user = NULL */
     (void)f;
     int r = dd_tracer_extract_cstr(f->tracer, fx_getenv, NULL, &f->ctx);
     int ok = r < 0;
@@ -2383,7 +2464,7 @@ static int nc_304(fx *f) { /* dd_tracer_extract_cstr: user = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_305(fx *f) { /* dd_tracer_extract_cstr: out = NULL */
+static int nc_317(fx *f) { /* dd_tracer_extract_cstr: out = NULL */
     (void)f;
     int r = dd_tracer_extract_cstr(f->tracer, fx_getenv, f, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2391,7 +2472,7 @@ static int nc_305(fx *f) { /* dd_tracer_extract_cstr: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_306(fx *f) { /* dd_tracer_extract_env: t = NULL */
+static int nc_318(fx *f) { /* dd_tracer_extract_env: t = NULL */
     (void)f;
     int r = dd_tracer_extract_env(NULL, fx_getenv, f, &f->ctx);
     int ok = r < 0;
@@ -2399,7 +2480,7 @@ static int nc_306(fx *f) { /* dd_tracer_extract_env: t = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_307(fx *f) { /* dd_tracer_extract_env: getenv_fn = NULL */
+static int nc_319(fx *f) { /* dd_tracer_extract_env: getenv_fn = NULL */
     (void)f;
     int r = dd_tracer_extract_env(f->tracer, NULL, f, &f->ctx);
     int ok = r < 0;
@@ -2407,7 +2488,7 @@ static int nc_307(fx *f) { /* dd_tracer_extract_env: getenv_fn = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_308(fx *f) { /* dd_tracer_extract_env: user = NULL */
+static int nc_320(fx *f) { /* dd_tracer_extract_env: user = NULL */
     (void)f;
     int r = dd_tracer_extract_env(f->tracer, fx_getenv, NULL, &f->ctx);
     int ok = r < 0;
@@ -2415,7 +2496,7 @@ static int nc_308(fx *f) { /* dd_tracer_extract_env: user = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_309(fx *f) { /* dd_tracer_extract_env: out = NULL */
+static int nc_321(fx *f) { /* dd_tracer_extract_env: out = NULL */
     (void)f;
     int r = dd_tracer_extract_env(f->tracer, fx_getenv, f, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2423,7 +2504,7 @@ static int nc_309(fx *f) { /* dd_tracer_extract_env: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_310(fx *f) { /* dd_tracer_extract_datadog_json: t = NULL */
+static int nc_322(fx *f) { /* dd_tracer_extract_datadog_json: t = NULL */
     (void)f;
     int r = dd_tracer_extract_datadog_json(NULL, f->str, FX_LEN, &f->ctx);
     int ok = r < 0;
@@ -2431,7 +2512,7 @@ static int nc_310(fx *f) { /* dd_tracer_extract_datadog_json: t = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_311(fx *f) { /* dd_tracer_extract_datadog_json: json = NULL */
+static int nc_323(fx *f) { /* dd_tracer_extract_datadog_json: json = NULL */
     (void)f;
     int r = dd_tracer_extract_datadog_json(f->tracer, NULL, FX_LEN, &f->ctx);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2439,7 +2520,7 @@ static int nc_311(fx *f) { /* dd_tracer_extract_datadog_json: json = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_312(fx *f) { /* dd_tracer_extract_datadog_json: out = NULL */
+static int nc_324(fx *f) { /* dd_tracer_extract_datadog_json: out = NULL */
     (void)f;
     int r = dd_tracer_extract_datadog_json(f->tracer, f->str, FX_LEN, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2447,7 +2528,7 @@ static int nc_312(fx *f) { /* dd_tracer_extract_datadog_json: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_313(fx *f) { /* dd_tracer_propagation: t = NULL */
+static int nc_325(fx *f) { /* dd_tracer_propagation: t = NULL */
     (void)f;
     const dd_propagation_config * r = dd_tracer_propagation(NULL);
     int ok = r == NULL;
@@ -2455,14 +2536,14 @@ static int nc_313(fx *f) { /* dd_tracer_propagation: t = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_314(fx *f) { /* dd_span_log_correlation: s = NULL */
+static int nc_326(fx *f) { /* dd_span_log_correlation: s = NULL */
     (void)f;
     size_t r = dd_span_log_correlation(NULL, 1, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_315(fx *f) { /* dd_span_log_correlation: out = NULL */
+static int nc_327(fx *f) { /* dd_span_log_correlation: out = NULL */
     (void)f;
     size_t r = dd_span_log_correlation(f->span, 1, NULL, FX_CAP);
     size_t m = dd_span_log_correlation(f->span, 1, NULL, 0);
@@ -2470,7 +2551,7 @@ static int nc_315(fx *f) { /* dd_span_log_correlation: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_316(fx *f) { /* dd_base64_decode: in = NULL */
+static int nc_328(fx *f) { /* dd_base64_decode: in = NULL */
     (void)f;
     int r = dd_base64_decode(NULL, FX_LEN, f->ubuf, FX_CAP, &f->sz);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2478,7 +2559,7 @@ static int nc_316(fx *f) { /* dd_base64_decode: in = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_317(fx *f) { /* dd_base64_decode: out = NULL */
+static int nc_329(fx *f) { /* dd_base64_decode: out = NULL */
     (void)f;
     int r = dd_base64_decode(f->str, FX_LEN, NULL, FX_CAP, &f->sz);
     int ok = r < 0;
@@ -2486,7 +2567,7 @@ static int nc_317(fx *f) { /* dd_base64_decode: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_318(fx *f) { /* dd_base64_decode: out_len = NULL */
+static int nc_330(fx *f) { /* dd_base64_decode: out_len = NULL */
     (void)f;
     int r = dd_base64_decode(f->str, FX_LEN, f->ubuf, FX_CAP, NULL);
     int ok = r < 0;
@@ -2494,26 +2575,26 @@ static int nc_318(fx *f) { /* dd_base64_decode: out_len = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_319(fx *f) { /* dd_sha256: data = NULL */
+static int nc_331(fx *f) { /* dd_sha256: data = NULL */
     (void)f;
     dd_sha256(NULL, FX_LEN, f->ubuf);
     int ok = 1;
     return ok;
 }
-static int nc_320(fx *f) { /* dd_sha256: digest = NULL */
+static int nc_332(fx *f) { /* dd_sha256: digest = NULL */
     (void)f;
     dd_sha256(f->str, FX_LEN, NULL);
     int ok = 1;
     return ok;
 }
-static int nc_321(fx *f) { /* dd_sfn_hash: s = NULL */
+static int nc_333(fx *f) { /* dd_sfn_hash: s = NULL */
     (void)f;
     uint64_t r = dd_sfn_hash(NULL, FX_LEN, 1);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_322(fx *f) { /* dd_lambda_extract: cfg = NULL */
+static int nc_334(fx *f) { /* dd_lambda_extract: cfg = NULL */
     (void)f;
     int r = dd_lambda_extract(NULL, f->str, FX_LEN, f->str, FX_LEN, &f->ctx, &f->trig);
     int ok = r < 0;
@@ -2521,7 +2602,7 @@ static int nc_322(fx *f) { /* dd_lambda_extract: cfg = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_323(fx *f) { /* dd_lambda_extract: event = NULL */
+static int nc_335(fx *f) { /* dd_lambda_extract: event = NULL */
     (void)f;
     int r = dd_lambda_extract(&f->lcfg, NULL, FX_LEN, f->str, FX_LEN, &f->ctx, &f->trig);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2529,7 +2610,7 @@ static int nc_323(fx *f) { /* dd_lambda_extract: event = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_324(fx *f) { /* dd_lambda_extract: client_context = NULL */
+static int nc_336(fx *f) { /* dd_lambda_extract: client_context = NULL */
     (void)f;
     int r = dd_lambda_extract(&f->lcfg, f->str, FX_LEN, NULL, FX_LEN, &f->ctx, &f->trig);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2537,7 +2618,7 @@ static int nc_324(fx *f) { /* dd_lambda_extract: client_context = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_325(fx *f) { /* dd_lambda_extract: out = NULL */
+static int nc_337(fx *f) { /* dd_lambda_extract: out = NULL */
     (void)f;
     int r = dd_lambda_extract(&f->lcfg, f->str, FX_LEN, f->str, FX_LEN, NULL, &f->trig);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2545,7 +2626,7 @@ static int nc_325(fx *f) { /* dd_lambda_extract: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_326(fx *f) { /* dd_lambda_extract: trigger = NULL */
+static int nc_338(fx *f) { /* dd_lambda_extract: trigger = NULL */
     (void)f;
     int r = dd_lambda_extract(&f->lcfg, f->str, FX_LEN, f->str, FX_LEN, &f->ctx, NULL);
     int ok = r < 0;
@@ -2553,7 +2634,7 @@ static int nc_326(fx *f) { /* dd_lambda_extract: trigger = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_327(fx *f) { /* dd_lambda_parent: cfg = NULL */
+static int nc_339(fx *f) { /* dd_lambda_parent: cfg = NULL */
     (void)f;
     int r = dd_lambda_parent(NULL, &f->ctx, 1, &f->ctx);
     int ok = r < 0;
@@ -2561,7 +2642,7 @@ static int nc_327(fx *f) { /* dd_lambda_parent: cfg = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_328(fx *f) { /* dd_lambda_parent: extracted = NULL */
+static int nc_340(fx *f) { /* dd_lambda_parent: extracted = NULL */
     (void)f;
     int r = dd_lambda_parent(&f->lcfg, NULL, 1, &f->ctx);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2569,7 +2650,7 @@ static int nc_328(fx *f) { /* dd_lambda_parent: extracted = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_329(fx *f) { /* dd_lambda_parent: parent = NULL */
+static int nc_341(fx *f) { /* dd_lambda_parent: parent = NULL */
     (void)f;
     int r = dd_lambda_parent(&f->lcfg, &f->ctx, 1, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2577,7 +2658,7 @@ static int nc_329(fx *f) { /* dd_lambda_parent: parent = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_330(fx *f) { /* dd_xray_subsegment: out = NULL */
+static int nc_342(fx *f) { /* dd_xray_subsegment: out = NULL */
     (void)f;
     size_t r = dd_xray_subsegment(NULL, FX_CAP, f->str, FX_LEN, f->str, FX_LEN, 1, f->str, FX_LEN, f->str, FX_LEN);
     int ok = r == 0;
@@ -2585,7 +2666,7 @@ static int nc_330(fx *f) { /* dd_xray_subsegment: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_331(fx *f) { /* dd_xray_subsegment: xray_header = NULL */
+static int nc_343(fx *f) { /* dd_xray_subsegment: xray_header = NULL */
     (void)f;
     size_t r = dd_xray_subsegment(f->out, FX_CAP, NULL, FX_LEN, f->str, FX_LEN, 1, f->str, FX_LEN, f->str, FX_LEN);
     int ok = r == 0;
@@ -2593,7 +2674,7 @@ static int nc_331(fx *f) { /* dd_xray_subsegment: xray_header = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_332(fx *f) { /* dd_xray_subsegment: id = NULL */
+static int nc_344(fx *f) { /* dd_xray_subsegment: id = NULL */
     (void)f;
     size_t r = dd_xray_subsegment(f->out, FX_CAP, f->str, FX_LEN, NULL, FX_LEN, 1, f->str, FX_LEN, f->str, FX_LEN);
     int ok = r == 0;
@@ -2601,7 +2682,7 @@ static int nc_332(fx *f) { /* dd_xray_subsegment: id = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_333(fx *f) { /* dd_xray_subsegment: key = NULL */
+static int nc_345(fx *f) { /* dd_xray_subsegment: key = NULL */
     (void)f;
     size_t r = dd_xray_subsegment(f->out, FX_CAP, f->str, FX_LEN, f->str, FX_LEN, 1, NULL, FX_LEN, f->str, FX_LEN);
     int ok = r == 0;
@@ -2609,7 +2690,7 @@ static int nc_333(fx *f) { /* dd_xray_subsegment: key = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_334(fx *f) { /* dd_xray_subsegment: value_json = NULL */
+static int nc_346(fx *f) { /* dd_xray_subsegment: value_json = NULL */
     (void)f;
     size_t r = dd_xray_subsegment(f->out, FX_CAP, f->str, FX_LEN, f->str, FX_LEN, 1, f->str, FX_LEN, NULL, FX_LEN);
     int ok = r == 0;
@@ -2617,7 +2698,7 @@ static int nc_334(fx *f) { /* dd_xray_subsegment: value_json = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_335(fx *f) { /* dd_lambda_send_trace_metadata: cfg = NULL */
+static int nc_347(fx *f) { /* dd_lambda_send_trace_metadata: cfg = NULL */
     (void)f;
     int r = dd_lambda_send_trace_metadata(NULL, &f->ctx, 1);
     int ok = r < 0;
@@ -2625,7 +2706,7 @@ static int nc_335(fx *f) { /* dd_lambda_send_trace_metadata: cfg = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_336(fx *f) { /* dd_lambda_send_trace_metadata: ctx = NULL */
+static int nc_348(fx *f) { /* dd_lambda_send_trace_metadata: ctx = NULL */
     (void)f;
     int r = dd_lambda_send_trace_metadata(&f->lcfg, NULL, 1);
     int ok = r < 0;
@@ -2633,7 +2714,7 @@ static int nc_336(fx *f) { /* dd_lambda_send_trace_metadata: ctx = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_337(fx *f) { /* dd_xray_send_metadata: cfg = NULL */
+static int nc_349(fx *f) { /* dd_xray_send_metadata: cfg = NULL */
     (void)f;
     int r = dd_xray_send_metadata(NULL, f->str, FX_LEN, f->str, FX_LEN);
     int ok = r < 0;
@@ -2641,7 +2722,7 @@ static int nc_337(fx *f) { /* dd_xray_send_metadata: cfg = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_338(fx *f) { /* dd_xray_send_metadata: key = NULL */
+static int nc_350(fx *f) { /* dd_xray_send_metadata: key = NULL */
     (void)f;
     int r = dd_xray_send_metadata(&f->lcfg, NULL, FX_LEN, f->str, FX_LEN);
     int ok = r < 0;
@@ -2649,7 +2730,7 @@ static int nc_338(fx *f) { /* dd_xray_send_metadata: key = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_339(fx *f) { /* dd_xray_send_metadata: value_json = NULL */
+static int nc_351(fx *f) { /* dd_xray_send_metadata: value_json = NULL */
     (void)f;
     int r = dd_xray_send_metadata(&f->lcfg, f->str, FX_LEN, NULL, FX_LEN);
     int ok = r < 0;
@@ -2657,7 +2738,7 @@ static int nc_339(fx *f) { /* dd_xray_send_metadata: value_json = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_340(fx *f) { /* dd_lambda_new: t = NULL */
+static int nc_352(fx *f) { /* dd_lambda_new: t = NULL */
     (void)f;
     dd_lambda * r = dd_lambda_new(NULL, &f->lopt);
     int ok = r == NULL;
@@ -2666,20 +2747,20 @@ static int nc_340(fx *f) { /* dd_lambda_new: t = NULL */
     dd_lambda_free(r);
     return ok;
 }
-static int nc_341(fx *f) { /* dd_lambda_new: opts = NULL */
+static int nc_353(fx *f) { /* dd_lambda_new: opts = NULL */
     (void)f;
     dd_lambda * r = dd_lambda_new(f->tracer, NULL);
     int ok = 1;
     dd_lambda_free(r);
     return ok;
 }
-static int nc_342(fx *f) { /* dd_lambda_free: l = NULL */
+static int nc_354(fx *f) { /* dd_lambda_free: l = NULL */
     (void)f;
     dd_lambda_free(NULL);
     int ok = 1;
     return ok;
 }
-static int nc_343(fx *f) { /* dd_lambda_start_invocation: l = NULL */
+static int nc_355(fx *f) { /* dd_lambda_start_invocation: l = NULL */
     (void)f;
     dd_span * r = dd_lambda_start_invocation(NULL, &f->inv, &f->trig);
     int ok = r == NULL;
@@ -2687,7 +2768,7 @@ static int nc_343(fx *f) { /* dd_lambda_start_invocation: l = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_344(fx *f) { /* dd_lambda_start_invocation: inv = NULL */
+static int nc_356(fx *f) { /* dd_lambda_start_invocation: inv = NULL */
     (void)f;
     dd_span * r = dd_lambda_start_invocation(f->lambda, NULL, &f->trig);
     int ok = r == NULL;
@@ -2695,14 +2776,14 @@ static int nc_344(fx *f) { /* dd_lambda_start_invocation: inv = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_345(fx *f) { /* dd_lambda_start_invocation: trigger = NULL */
+static int nc_357(fx *f) { /* dd_lambda_start_invocation: trigger = NULL */
     (void)f;
     dd_span * r = dd_lambda_start_invocation(f->lambda, &f->inv, NULL);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_346(fx *f) { /* dd_lambda_end_invocation: l = NULL */
+static int nc_358(fx *f) { /* dd_lambda_end_invocation: l = NULL */
     (void)f;
     int r = dd_lambda_end_invocation(NULL, f->span, f->str, FX_LEN, 1);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2710,51 +2791,51 @@ static int nc_346(fx *f) { /* dd_lambda_end_invocation: l = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_347(fx *f) { /* dd_lambda_end_invocation: span = NULL */
+static int nc_359(fx *f) { /* dd_lambda_end_invocation: span = NULL */
     (void)f;
     int r = dd_lambda_end_invocation(f->lambda, NULL, f->str, FX_LEN, 1);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_348(fx *f) { /* dd_lambda_end_invocation: response = NULL */
+static int nc_360(fx *f) { /* dd_lambda_end_invocation: response = NULL */
     (void)f;
     int r = dd_lambda_end_invocation(f->lambda, f->span, NULL, FX_LEN, 1);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_349(fx *f) { /* dd_lambda_set_invocation_error: l = NULL */
+static int nc_361(fx *f) { /* dd_lambda_set_invocation_error: l = NULL */
     (void)f;
     dd_lambda_set_invocation_error(NULL, f->span, f->str, f->str, f->str);
     int ok = 1;
     return ok;
 }
-static int nc_350(fx *f) { /* dd_lambda_set_invocation_error: span = NULL */
+static int nc_362(fx *f) { /* dd_lambda_set_invocation_error: span = NULL */
     (void)f;
     dd_lambda_set_invocation_error(f->lambda, NULL, f->str, f->str, f->str);
     int ok = 1;
     return ok;
 }
-static int nc_351(fx *f) { /* dd_lambda_set_invocation_error: type = NULL */
+static int nc_363(fx *f) { /* dd_lambda_set_invocation_error: type = NULL */
     (void)f;
     dd_lambda_set_invocation_error(f->lambda, f->span, NULL, f->str, f->str);
     int ok = 1;
     return ok;
 }
-static int nc_352(fx *f) { /* dd_lambda_set_invocation_error: message = NULL */
+static int nc_364(fx *f) { /* dd_lambda_set_invocation_error: message = NULL */
     (void)f;
     dd_lambda_set_invocation_error(f->lambda, f->span, f->str, NULL, f->str);
     int ok = 1;
     return ok;
 }
-static int nc_353(fx *f) { /* dd_lambda_set_invocation_error: stack = NULL */
+static int nc_365(fx *f) { /* dd_lambda_set_invocation_error: stack = NULL */
     (void)f;
     dd_lambda_set_invocation_error(f->lambda, f->span, f->str, f->str, NULL);
     int ok = 1;
     return ok;
 }
-static int nc_354(fx *f) { /* dd_lambda_log_prefix: l = NULL */
+static int nc_366(fx *f) { /* dd_lambda_log_prefix: l = NULL */
     (void)f;
     size_t r = dd_lambda_log_prefix(NULL, f->span, f->out, FX_CAP);
     int ok = r == 0;
@@ -2762,14 +2843,14 @@ static int nc_354(fx *f) { /* dd_lambda_log_prefix: l = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_355(fx *f) { /* dd_lambda_log_prefix: span = NULL */
+static int nc_367(fx *f) { /* dd_lambda_log_prefix: span = NULL */
     (void)f;
     size_t r = dd_lambda_log_prefix(f->lambda, NULL, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_356(fx *f) { /* dd_lambda_log_prefix: out = NULL */
+static int nc_368(fx *f) { /* dd_lambda_log_prefix: out = NULL */
     (void)f;
     size_t r = dd_lambda_log_prefix(f->lambda, f->span, NULL, FX_CAP);
     size_t m = dd_lambda_log_prefix(f->lambda, f->span, NULL, 0);
@@ -2777,7 +2858,7 @@ static int nc_356(fx *f) { /* dd_lambda_log_prefix: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_357(fx *f) { /* dd_lambda_log_json: l = NULL */
+static int nc_369(fx *f) { /* dd_lambda_log_json: l = NULL */
     (void)f;
     size_t r = dd_lambda_log_json(NULL, f->span, f->out, FX_CAP);
     int ok = r == 0;
@@ -2785,14 +2866,14 @@ static int nc_357(fx *f) { /* dd_lambda_log_json: l = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_358(fx *f) { /* dd_lambda_log_json: span = NULL */
+static int nc_370(fx *f) { /* dd_lambda_log_json: span = NULL */
     (void)f;
     size_t r = dd_lambda_log_json(f->lambda, NULL, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_359(fx *f) { /* dd_lambda_log_json: out = NULL */
+static int nc_371(fx *f) { /* dd_lambda_log_json: out = NULL */
     (void)f;
     size_t r = dd_lambda_log_json(f->lambda, f->span, NULL, FX_CAP);
     size_t m = dd_lambda_log_json(f->lambda, f->span, NULL, 0);
@@ -2800,42 +2881,42 @@ static int nc_359(fx *f) { /* dd_lambda_log_json: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_360(fx *f) { /* dd_lambda_log_line: l = NULL */
+static int nc_372(fx *f) { /* dd_lambda_log_line: l = NULL */
     (void)f;
     size_t r = dd_lambda_log_line(NULL, f->span, f->str, 1, f->str, f->str, FX_LEN, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_361(fx *f) { /* dd_lambda_log_line: span = NULL */
+static int nc_373(fx *f) { /* dd_lambda_log_line: span = NULL */
     (void)f;
     size_t r = dd_lambda_log_line(f->lambda, NULL, f->str, 1, f->str, f->str, FX_LEN, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_362(fx *f) { /* dd_lambda_log_line: level = NULL */
+static int nc_374(fx *f) { /* dd_lambda_log_line: level = NULL */
     (void)f;
     size_t r = dd_lambda_log_line(f->lambda, f->span, NULL, 1, f->str, f->str, FX_LEN, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_363(fx *f) { /* dd_lambda_log_line: request_id = NULL */
+static int nc_375(fx *f) { /* dd_lambda_log_line: request_id = NULL */
     (void)f;
     size_t r = dd_lambda_log_line(f->lambda, f->span, f->str, 1, NULL, f->str, FX_LEN, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_364(fx *f) { /* dd_lambda_log_line: message = NULL */
+static int nc_376(fx *f) { /* dd_lambda_log_line: message = NULL */
     (void)f;
     size_t r = dd_lambda_log_line(f->lambda, f->span, f->str, 1, f->str, NULL, FX_LEN, f->out, FX_CAP);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_365(fx *f) { /* dd_lambda_log_line: out = NULL */
+static int nc_377(fx *f) { /* dd_lambda_log_line: out = NULL */
     (void)f;
     size_t r = dd_lambda_log_line(f->lambda, f->span, f->str, 1, f->str, f->str, FX_LEN, NULL, FX_CAP);
     size_t m = dd_lambda_log_line(f->lambda, f->span, f->str, 1, f->str, f->str, FX_LEN, NULL, 0);
@@ -2843,7 +2924,7 @@ static int nc_365(fx *f) { /* dd_lambda_log_line: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_366(fx *f) { /* dd_dogstatsd_distribution: out = NULL */
+static int nc_378(fx *f) { /* dd_dogstatsd_distribution: out = NULL */
     (void)f;
     size_t r = dd_dogstatsd_distribution(NULL, FX_CAP, f->str, 1.0, f->tags, 1, 1);
     size_t m = dd_dogstatsd_distribution(NULL, 0, f->str, 1.0, f->tags, 1, 1);
@@ -2851,7 +2932,7 @@ static int nc_366(fx *f) { /* dd_dogstatsd_distribution: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_367(fx *f) { /* dd_dogstatsd_distribution: name = NULL */
+static int nc_379(fx *f) { /* dd_dogstatsd_distribution: name = NULL */
     (void)f;
     size_t r = dd_dogstatsd_distribution(f->out, FX_CAP, NULL, 1.0, f->tags, 1, 1);
     int ok = r == 0;
@@ -2859,7 +2940,7 @@ static int nc_367(fx *f) { /* dd_dogstatsd_distribution: name = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_368(fx *f) { /* dd_dogstatsd_distribution: tags = NULL */
+static int nc_380(fx *f) { /* dd_dogstatsd_distribution: tags = NULL */
     (void)f;
     size_t r = dd_dogstatsd_distribution(f->out, FX_CAP, f->str, 1.0, NULL, 1, 1);
     int ok = r == 0;
@@ -2867,7 +2948,7 @@ static int nc_368(fx *f) { /* dd_dogstatsd_distribution: tags = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_369(fx *f) { /* dd_lambda_metric_line: out = NULL */
+static int nc_381(fx *f) { /* dd_lambda_metric_line: out = NULL */
     (void)f;
     size_t r = dd_lambda_metric_line(NULL, FX_CAP, f->str, 1.0, f->tags, 1, 1);
     size_t m = dd_lambda_metric_line(NULL, 0, f->str, 1.0, f->tags, 1, 1);
@@ -2875,7 +2956,7 @@ static int nc_369(fx *f) { /* dd_lambda_metric_line: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_370(fx *f) { /* dd_lambda_metric_line: name = NULL */
+static int nc_382(fx *f) { /* dd_lambda_metric_line: name = NULL */
     (void)f;
     size_t r = dd_lambda_metric_line(f->out, FX_CAP, NULL, 1.0, f->tags, 1, 1);
     int ok = r == 0;
@@ -2883,7 +2964,7 @@ static int nc_370(fx *f) { /* dd_lambda_metric_line: name = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_371(fx *f) { /* dd_lambda_metric_line: tags = NULL */
+static int nc_383(fx *f) { /* dd_lambda_metric_line: tags = NULL */
     (void)f;
     size_t r = dd_lambda_metric_line(f->out, FX_CAP, f->str, 1.0, NULL, 1, 1);
     int ok = r == 0;
@@ -2891,7 +2972,7 @@ static int nc_371(fx *f) { /* dd_lambda_metric_line: tags = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_372(fx *f) { /* dd_lambda_metric: l = NULL */
+static int nc_384(fx *f) { /* dd_lambda_metric: l = NULL */
     (void)f;
     int r = dd_lambda_metric(NULL, f->str, 1.0, f->tags, 1, 1);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2899,7 +2980,7 @@ static int nc_372(fx *f) { /* dd_lambda_metric: l = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_373(fx *f) { /* dd_lambda_metric: name = NULL */
+static int nc_385(fx *f) { /* dd_lambda_metric: name = NULL */
     (void)f;
     int r = dd_lambda_metric(f->lambda, NULL, 1.0, f->tags, 1, 1);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2907,7 +2988,7 @@ static int nc_373(fx *f) { /* dd_lambda_metric: name = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_374(fx *f) { /* dd_lambda_metric: tags = NULL */
+static int nc_386(fx *f) { /* dd_lambda_metric: tags = NULL */
     (void)f;
     int r = dd_lambda_metric(f->lambda, f->str, 1.0, NULL, 1, 1);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2915,7 +2996,7 @@ static int nc_374(fx *f) { /* dd_lambda_metric: tags = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_375(fx *f) { /* dd_lambda_mode: l = NULL */
+static int nc_387(fx *f) { /* dd_lambda_mode: l = NULL */
     (void)f;
     int r = dd_lambda_mode(NULL);
     int ok = r == 0;
@@ -2923,21 +3004,21 @@ static int nc_375(fx *f) { /* dd_lambda_mode: l = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_376(fx *f) { /* dd_lambda_forwarder_transport: user = NULL */
+static int nc_388(fx *f) { /* dd_lambda_forwarder_transport: user = NULL */
     (void)f;
     int r = dd_lambda_forwarder_transport(NULL, &f->req, &f->resp);
     int ok = r == DD_TRANSPORT_ANSWERED && f->resp.status == 400;
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_377(fx *f) { /* dd_lambda_forwarder_transport: req = NULL */
+static int nc_389(fx *f) { /* dd_lambda_forwarder_transport: req = NULL */
     (void)f;
     int r = dd_lambda_forwarder_transport(&f->fwd, NULL, &f->resp);
     int ok = r == DD_TRANSPORT_ANSWERED && f->resp.status == 400;
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_378(fx *f) { /* dd_lambda_forwarder_transport: resp = NULL */
+static int nc_390(fx *f) { /* dd_lambda_forwarder_transport: resp = NULL */
     (void)f;
     int r = dd_lambda_forwarder_transport(&f->fwd, &f->req, NULL);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -2945,20 +3026,20 @@ static int nc_378(fx *f) { /* dd_lambda_forwarder_transport: resp = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_379(fx *f) { /* dd_sender_options_init: opts = NULL */
+static int nc_391(fx *f) { /* dd_sender_options_init: opts = NULL */
     (void)f;
     dd_sender_options_init(NULL);
     int ok = 1;
     return ok;
 }
-static int nc_380(fx *f) { /* dd_sender_resolve: opts = NULL */
+static int nc_392(fx *f) { /* dd_sender_resolve: opts = NULL */
     (void)f;
     int r = dd_sender_resolve(NULL, &f->ep);
     (void)r;
     int ok = 1;
     return ok;
 }
-static int nc_381(fx *f) { /* dd_sender_resolve: out = NULL */
+static int nc_393(fx *f) { /* dd_sender_resolve: out = NULL */
     (void)f;
     int r = dd_sender_resolve(&f->sopt, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -2966,58 +3047,58 @@ static int nc_381(fx *f) { /* dd_sender_resolve: out = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_382(fx *f) { /* dd_sender_new: opts = NULL */
+static int nc_394(fx *f) { /* dd_sender_new: opts = NULL */
     (void)f;
     dd_sender * r = dd_sender_new(NULL);
     int ok = 1;
     dd_sender_free(r);
     return ok;
 }
-static int nc_383(fx *f) { /* dd_sender_free: s = NULL */
+static int nc_395(fx *f) { /* dd_sender_free: s = NULL */
     (void)f;
     dd_sender_free(NULL);
     int ok = 1;
     return ok;
 }
-static int nc_384(fx *f) { /* dd_sender_attach: cfg = NULL */
+static int nc_396(fx *f) { /* dd_sender_attach: cfg = NULL */
     (void)f;
     dd_sender_attach(NULL, f->sender);
     int ok = 1;
     return ok;
 }
-static int nc_385(fx *f) { /* dd_sender_attach: s = NULL */
+static int nc_397(fx *f) { /* dd_sender_attach: s = NULL */
     (void)f;
     dd_sender_attach(&f->tcfg, NULL);
     int ok = 1;
     return ok;
 }
-static int nc_386(fx *f) { /* dd_sender_url: s = NULL */
+static int nc_398(fx *f) { /* dd_sender_url: s = NULL */
     (void)f;
     const char * r = dd_sender_url(NULL);
     int ok = r != NULL && r[0] == 0;
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_387(fx *f) { /* dd_sender_note: s = NULL */
+static int nc_399(fx *f) { /* dd_sender_note: s = NULL */
     (void)f;
     const char * r = dd_sender_note(NULL);
     int ok = r != NULL && r[0] == 0;
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_388(fx *f) { /* dd_sender_counters: s = NULL */
+static int nc_400(fx *f) { /* dd_sender_counters: s = NULL */
     (void)f;
     dd_sender_counters(NULL, &f->sst);
     int ok = 1;
     return ok;
 }
-static int nc_389(fx *f) { /* dd_sender_counters: out = NULL */
+static int nc_401(fx *f) { /* dd_sender_counters: out = NULL */
     (void)f;
     dd_sender_counters(f->sender, NULL);
     int ok = 1;
     return ok;
 }
-static int nc_390(fx *f) { /* dd_sender_request: s = NULL */
+static int nc_402(fx *f) { /* dd_sender_request: s = NULL */
     (void)f;
     int r = dd_sender_request(NULL, "GET", "/", f->hdr, 1, f->str, FX_LEN, 100, &f->resp);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3025,7 +3106,7 @@ static int nc_390(fx *f) { /* dd_sender_request: s = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_391(fx *f) { /* dd_sender_request: method = NULL */
+static int nc_403(fx *f) { /* dd_sender_request: method = NULL */
     (void)f;
     int r = dd_sender_request(f->sender, NULL, "/", f->hdr, 1, f->str, FX_LEN, 100, &f->resp);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3033,7 +3114,7 @@ static int nc_391(fx *f) { /* dd_sender_request: method = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_392(fx *f) { /* dd_sender_request: path = NULL */
+static int nc_404(fx *f) { /* dd_sender_request: path = NULL */
     (void)f;
     int r = dd_sender_request(f->sender, "GET", NULL, f->hdr, 1, f->str, FX_LEN, 100, &f->resp);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3041,7 +3122,7 @@ static int nc_392(fx *f) { /* dd_sender_request: path = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_393(fx *f) { /* dd_sender_request: headers = NULL */
+static int nc_405(fx *f) { /* dd_sender_request: headers = NULL */
     (void)f;
     int r = dd_sender_request(f->sender, "GET", "/", NULL, 1, f->str, FX_LEN, 100, &f->resp);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3049,7 +3130,7 @@ static int nc_393(fx *f) { /* dd_sender_request: headers = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_394(fx *f) { /* dd_sender_request: body = NULL */
+static int nc_406(fx *f) { /* dd_sender_request: body = NULL */
     (void)f;
     int r = dd_sender_request(f->sender, "GET", "/", f->hdr, 1, NULL, FX_LEN, 100, &f->resp);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3057,7 +3138,7 @@ static int nc_394(fx *f) { /* dd_sender_request: body = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_395(fx *f) { /* dd_sender_request: resp = NULL */
+static int nc_407(fx *f) { /* dd_sender_request: resp = NULL */
     (void)f;
     int r = dd_sender_request(f->sender, "GET", "/", f->hdr, 1, f->str, FX_LEN, 100, NULL);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3065,7 +3146,7 @@ static int nc_395(fx *f) { /* dd_sender_request: resp = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_396(fx *f) { /* dd_sender_transport: user = NULL */
+static int nc_408(fx *f) { /* dd_sender_transport: user = NULL */
     (void)f;
     int r = dd_sender_transport(NULL, &f->req, &f->resp);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3073,7 +3154,7 @@ static int nc_396(fx *f) { /* dd_sender_transport: user = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_397(fx *f) { /* dd_sender_transport: req = NULL */
+static int nc_409(fx *f) { /* dd_sender_transport: req = NULL */
     (void)f;
     int r = dd_sender_transport(f->sender, NULL, &f->resp);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3081,7 +3162,7 @@ static int nc_397(fx *f) { /* dd_sender_transport: req = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_398(fx *f) { /* dd_sender_transport: resp = NULL */
+static int nc_410(fx *f) { /* dd_sender_transport: resp = NULL */
     (void)f;
     int r = dd_sender_transport(f->sender, &f->req, NULL);
     int ok = r == DD_TRANSPORT_NOT_SENT;
@@ -3089,7 +3170,7 @@ static int nc_398(fx *f) { /* dd_sender_transport: resp = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_399(fx *f) { /* dd_sender_response_header: s = NULL */
+static int nc_411(fx *f) { /* dd_sender_response_header: s = NULL */
     (void)f;
     const char * r = dd_sender_response_header(NULL, f->str, &f->sz);
     int ok = r == NULL;
@@ -3097,7 +3178,7 @@ static int nc_399(fx *f) { /* dd_sender_response_header: s = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_400(fx *f) { /* dd_sender_response_header: name = NULL */
+static int nc_412(fx *f) { /* dd_sender_response_header: name = NULL */
     (void)f;
     const char * r = dd_sender_response_header(f->sender, NULL, &f->sz);
     int ok = r == NULL;
@@ -3105,7 +3186,7 @@ static int nc_400(fx *f) { /* dd_sender_response_header: name = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_401(fx *f) { /* dd_sender_response_header: len = NULL */
+static int nc_413(fx *f) { /* dd_sender_response_header: len = NULL */
     (void)f;
     const char * r = dd_sender_response_header(f->sender, f->str, NULL);
     int ok = r == NULL;
@@ -3113,20 +3194,20 @@ static int nc_401(fx *f) { /* dd_sender_response_header: len = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_402(fx *f) { /* dd_sender_last_error: s = NULL */
+static int nc_414(fx *f) { /* dd_sender_last_error: s = NULL */
     (void)f;
     const char * r = dd_sender_last_error(NULL);
     int ok = r != NULL;
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_403(fx *f) { /* dd_http_parser_init: p = NULL */
+static int nc_415(fx *f) { /* dd_http_parser_init: p = NULL */
     (void)f;
     dd_http_parser_init(NULL, FX_CAP, 1);
     int ok = 1;
     return ok;
 }
-static int nc_404(fx *f) { /* dd_http_parse: p = NULL */
+static int nc_416(fx *f) { /* dd_http_parse: p = NULL */
     (void)f;
     int r = dd_http_parse(NULL, f->out, &f->sz);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -3134,7 +3215,7 @@ static int nc_404(fx *f) { /* dd_http_parse: p = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_405(fx *f) { /* dd_http_parse: buf = NULL */
+static int nc_417(fx *f) { /* dd_http_parse: buf = NULL */
     (void)f;
     int r = dd_http_parse(&f->parser, NULL, &f->sz);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -3142,7 +3223,7 @@ static int nc_405(fx *f) { /* dd_http_parse: buf = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_406(fx *f) { /* dd_http_parse: len = NULL */
+static int nc_418(fx *f) { /* dd_http_parse: len = NULL */
     (void)f;
     int r = dd_http_parse(&f->parser, f->out, NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -3150,7 +3231,7 @@ static int nc_406(fx *f) { /* dd_http_parse: len = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_407(fx *f) { /* dd_http_parse_eof: p = NULL */
+static int nc_419(fx *f) { /* dd_http_parse_eof: p = NULL */
     (void)f;
     int r = dd_http_parse_eof(NULL);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -3158,7 +3239,7 @@ static int nc_407(fx *f) { /* dd_http_parse_eof: p = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_408(fx *f) { /* dd_http_header: head = NULL */
+static int nc_420(fx *f) { /* dd_http_header: head = NULL */
     (void)f;
     const char * r = dd_http_header(NULL, f->head_len, f->str, &f->sz);
     int ok = r == NULL;
@@ -3166,7 +3247,7 @@ static int nc_408(fx *f) { /* dd_http_header: head = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_409(fx *f) { /* dd_http_header: name = NULL */
+static int nc_421(fx *f) { /* dd_http_header: name = NULL */
     (void)f;
     const char * r = dd_http_header(f->head, f->head_len, NULL, &f->sz);
     int ok = r == NULL;
@@ -3174,7 +3255,7 @@ static int nc_409(fx *f) { /* dd_http_header: name = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_410(fx *f) { /* dd_http_header: len = NULL */
+static int nc_422(fx *f) { /* dd_http_header: len = NULL */
     (void)f;
     const char * r = dd_http_header(f->head, f->head_len, f->str, NULL);
     int ok = r == NULL;
@@ -3182,7 +3263,7 @@ static int nc_410(fx *f) { /* dd_http_header: len = NULL */
     if (!ok) printf("  got %s\n", r ? "non-NULL" : "NULL");
     return ok;
 }
-static int nc_411(fx *f) { /* dd_http_retry_after_ms: value = NULL */
+static int nc_423(fx *f) { /* dd_http_retry_after_ms: value = NULL */
     (void)f;
     int64_t r = dd_http_retry_after_ms(NULL, FX_LEN, 1);
     int ok = r == -1;
@@ -3190,7 +3271,7 @@ static int nc_411(fx *f) { /* dd_http_retry_after_ms: value = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_412(fx *f) { /* dd_udp_sender_open: host = NULL */
+static int nc_424(fx *f) { /* dd_udp_sender_open: host = NULL */
     (void)f;
     dd_udp_sender * r = dd_udp_sender_open(NULL, 9);
     int ok = r == NULL;
@@ -3199,7 +3280,7 @@ static int nc_412(fx *f) { /* dd_udp_sender_open: host = NULL */
     dd_udp_sender_close(r);
     return ok;
 }
-static int nc_413(fx *f) { /* dd_udp_sender_open_addr: addr = NULL */
+static int nc_425(fx *f) { /* dd_udp_sender_open_addr: addr = NULL */
     (void)f;
     dd_udp_sender * r = dd_udp_sender_open_addr(NULL, 9);
     int ok = r == NULL;
@@ -3208,7 +3289,7 @@ static int nc_413(fx *f) { /* dd_udp_sender_open_addr: addr = NULL */
     dd_udp_sender_close(r);
     return ok;
 }
-static int nc_414(fx *f) { /* dd_udp_send: u = NULL */
+static int nc_426(fx *f) { /* dd_udp_send: u = NULL */
     (void)f;
     int r = dd_udp_send(NULL, f->str, FX_LEN);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -3216,7 +3297,7 @@ static int nc_414(fx *f) { /* dd_udp_send: u = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_415(fx *f) { /* dd_udp_send: data = NULL */
+static int nc_427(fx *f) { /* dd_udp_send: data = NULL */
     (void)f;
     int r = dd_udp_send(f->udp, NULL, FX_LEN);
     int ok = r == DD_ERR_INVALID_ARG;
@@ -3224,25 +3305,25 @@ static int nc_415(fx *f) { /* dd_udp_send: data = NULL */
     if (!ok) printf("  got %lld\n", (long long)r);
     return ok;
 }
-static int nc_416(fx *f) { /* dd_udp_sender_counters: u = NULL */
+static int nc_428(fx *f) { /* dd_udp_sender_counters: u = NULL */
     (void)f;
     dd_udp_sender_counters(NULL, &f->u64, &f->u64);
     int ok = 1;
     return ok;
 }
-static int nc_417(fx *f) { /* dd_udp_sender_counters: sent = NULL */
+static int nc_429(fx *f) { /* dd_udp_sender_counters: sent = NULL */
     (void)f;
     dd_udp_sender_counters(f->udp, NULL, &f->u64);
     int ok = 1;
     return ok;
 }
-static int nc_418(fx *f) { /* dd_udp_sender_counters: dropped = NULL */
+static int nc_430(fx *f) { /* dd_udp_sender_counters: dropped = NULL */
     (void)f;
     dd_udp_sender_counters(f->udp, &f->u64, NULL);
     int ok = 1;
     return ok;
 }
-static int nc_419(fx *f) { /* dd_udp_sender_close: u = NULL */
+static int nc_431(fx *f) { /* dd_udp_sender_close: u = NULL */
     (void)f;
     dd_udp_sender_close(NULL);
     int ok = 1;
@@ -3494,180 +3575,192 @@ static const null_case null_cases[] = {
     {"dd_span_set_origin_n", "origin", nc_241},
     {"dd_span_set_measured", "s", nc_242},
     {"dd_span_set_priority", "s", nc_243},
-    {"dd_span_get_tag", "s", nc_244},
-    {"dd_span_get_tag", "key", nc_245},
-    {"dd_span_get_tag", "value", nc_246},
-    {"dd_span_get_tag", "value_len", nc_247},
-    {"dd_span_get_metric", "s", nc_248},
-    {"dd_span_get_metric", "key", nc_249},
-    {"dd_span_get_metric", "value", nc_250},
-    {"dd_span_baggage_set", "s", nc_251},
-    {"dd_span_baggage_set", "key", nc_252},
-    {"dd_span_baggage_set", "value", nc_253},
-    {"dd_span_baggage_get", "s", nc_254},
-    {"dd_span_baggage_get", "key", nc_255},
-    {"dd_span_baggage_get", "value", nc_256},
-    {"dd_span_baggage_get", "value_len", nc_257},
-    {"dd_span_baggage_remove", "s", nc_258},
-    {"dd_span_baggage_remove", "key", nc_259},
-    {"dd_span_baggage_clear", "s", nc_260},
-    {"dd_span_baggage", "s", nc_261},
-    {"dd_span_set_http_request", "s", nc_262},
-    {"dd_span_set_http_request", "method", nc_263},
-    {"dd_span_set_http_request", "url", nc_264},
-    {"dd_span_set_http_request", "headers", nc_265},
-    {"dd_span_set_http_route", "s", nc_266},
-    {"dd_span_set_http_route", "route", nc_267},
-    {"dd_span_set_http_client_ip", "s", nc_268},
-    {"dd_span_set_http_client_ip", "peer_ip", nc_269},
-    {"dd_span_set_http_client_ip", "headers", nc_270},
-    {"dd_span_set_http_response", "s", nc_271},
-    {"dd_span_set_http_response", "headers", nc_272},
-    {"dd_span_add_link", "s", nc_273},
-    {"dd_span_add_link", "link", nc_274},
-    {"dd_span_add_link_attrs", "s", nc_275},
-    {"dd_span_add_link_attrs", "link", nc_276},
-    {"dd_span_add_link_attrs", "attrs", nc_277},
-    {"dd_span_trace_id", "s", nc_278},
-    {"dd_span_trace_id", "out", nc_279},
-    {"dd_span_id", "s", nc_280},
-    {"dd_span_parent_id", "s", nc_281},
-    {"dd_span_tracer", "s", nc_282},
-    {"dd_span_context", "s", nc_283},
-    {"dd_span_context", "out", nc_284},
-    {"dd_span_inject", "s", nc_285},
-    {"dd_span_inject", "carrier", nc_286},
-    {"dd_span_inject_headers", "s", nc_287},
-    {"dd_span_inject_headers", "headers", nc_288},
-    {"dd_span_inject_cstr", "s", nc_289},
-    {"dd_span_inject_cstr", "set_fn", nc_290},
-    {"dd_span_inject_cstr", "user", nc_291},
-    {"dd_span_inject_env", "s", nc_292},
-    {"dd_span_inject_env", "env", nc_293},
-    {"dd_span_inject_datadog_json", "s", nc_294},
-    {"dd_span_inject_datadog_json", "out", nc_295},
-    {"dd_tracer_extract", "t", nc_296},
-    {"dd_tracer_extract", "carrier", nc_297},
-    {"dd_tracer_extract", "out", nc_298},
-    {"dd_tracer_extract_headers", "t", nc_299},
-    {"dd_tracer_extract_headers", "headers", nc_300},
-    {"dd_tracer_extract_headers", "out", nc_301},
-    {"dd_tracer_extract_cstr", "t", nc_302},
-    {"dd_tracer_extract_cstr", "get_fn", nc_303},
-    {"dd_tracer_extract_cstr", "user", nc_304},
-    {"dd_tracer_extract_cstr", "out", nc_305},
-    {"dd_tracer_extract_env", "t", nc_306},
-    {"dd_tracer_extract_env", "getenv_fn", nc_307},
-    {"dd_tracer_extract_env", "user", nc_308},
-    {"dd_tracer_extract_env", "out", nc_309},
-    {"dd_tracer_extract_datadog_json", "t", nc_310},
-    {"dd_tracer_extract_datadog_json", "json", nc_311},
-    {"dd_tracer_extract_datadog_json", "out", nc_312},
-    {"dd_tracer_propagation", "t", nc_313},
-    {"dd_span_log_correlation", "s", nc_314},
-    {"dd_span_log_correlation", "out", nc_315},
-    {"dd_base64_decode", "in", nc_316},
-    {"dd_base64_decode", "out", nc_317},
-    {"dd_base64_decode", "out_len", nc_318},
-    {"dd_sha256", "data", nc_319},
-    {"dd_sha256", "digest", nc_320},
-    {"dd_sfn_hash", "s", nc_321},
-    {"dd_lambda_extract", "cfg", nc_322},
-    {"dd_lambda_extract", "event", nc_323},
-    {"dd_lambda_extract", "client_context", nc_324},
-    {"dd_lambda_extract", "out", nc_325},
-    {"dd_lambda_extract", "trigger", nc_326},
-    {"dd_lambda_parent", "cfg", nc_327},
-    {"dd_lambda_parent", "extracted", nc_328},
-    {"dd_lambda_parent", "parent", nc_329},
-    {"dd_xray_subsegment", "out", nc_330},
-    {"dd_xray_subsegment", "xray_header", nc_331},
-    {"dd_xray_subsegment", "id", nc_332},
-    {"dd_xray_subsegment", "key", nc_333},
-    {"dd_xray_subsegment", "value_json", nc_334},
-    {"dd_lambda_send_trace_metadata", "cfg", nc_335},
-    {"dd_lambda_send_trace_metadata", "ctx", nc_336},
-    {"dd_xray_send_metadata", "cfg", nc_337},
-    {"dd_xray_send_metadata", "key", nc_338},
-    {"dd_xray_send_metadata", "value_json", nc_339},
-    {"dd_lambda_new", "t", nc_340},
-    {"dd_lambda_new", "opts", nc_341},
-    {"dd_lambda_free", "l", nc_342},
-    {"dd_lambda_start_invocation", "l", nc_343},
-    {"dd_lambda_start_invocation", "inv", nc_344},
-    {"dd_lambda_start_invocation", "trigger", nc_345},
-    {"dd_lambda_end_invocation", "l", nc_346},
-    {"dd_lambda_end_invocation", "span", nc_347},
-    {"dd_lambda_end_invocation", "response", nc_348},
-    {"dd_lambda_set_invocation_error", "l", nc_349},
-    {"dd_lambda_set_invocation_error", "span", nc_350},
-    {"dd_lambda_set_invocation_error", "type", nc_351},
-    {"dd_lambda_set_invocation_error", "message", nc_352},
-    {"dd_lambda_set_invocation_error", "stack", nc_353},
-    {"dd_lambda_log_prefix", "l", nc_354},
-    {"dd_lambda_log_prefix", "span", nc_355},
-    {"dd_lambda_log_prefix", "out", nc_356},
-    {"dd_lambda_log_json", "l", nc_357},
-    {"dd_lambda_log_json", "span", nc_358},
-    {"dd_lambda_log_json", "out", nc_359},
-    {"dd_lambda_log_line", "l", nc_360},
-    {"dd_lambda_log_line", "span", nc_361},
-    {"dd_lambda_log_line", "level", nc_362},
-    {"dd_lambda_log_line", "request_id", nc_363},
-    {"dd_lambda_log_line", "message", nc_364},
-    {"dd_lambda_log_line", "out", nc_365},
-    {"dd_dogstatsd_distribution", "out", nc_366},
-    {"dd_dogstatsd_distribution", "name", nc_367},
-    {"dd_dogstatsd_distribution", "tags", nc_368},
-    {"dd_lambda_metric_line", "out", nc_369},
-    {"dd_lambda_metric_line", "name", nc_370},
-    {"dd_lambda_metric_line", "tags", nc_371},
-    {"dd_lambda_metric", "l", nc_372},
-    {"dd_lambda_metric", "name", nc_373},
-    {"dd_lambda_metric", "tags", nc_374},
-    {"dd_lambda_mode", "l", nc_375},
-    {"dd_lambda_forwarder_transport", "user", nc_376},
-    {"dd_lambda_forwarder_transport", "req", nc_377},
-    {"dd_lambda_forwarder_transport", "resp", nc_378},
-    {"dd_sender_options_init", "opts", nc_379},
-    {"dd_sender_resolve", "opts", nc_380},
-    {"dd_sender_resolve", "out", nc_381},
-    {"dd_sender_new", "opts", nc_382},
-    {"dd_sender_free", "s", nc_383},
-    {"dd_sender_attach", "cfg", nc_384},
-    {"dd_sender_attach", "s", nc_385},
-    {"dd_sender_url", "s", nc_386},
-    {"dd_sender_note", "s", nc_387},
-    {"dd_sender_counters", "s", nc_388},
-    {"dd_sender_counters", "out", nc_389},
-    {"dd_sender_request", "s", nc_390},
-    {"dd_sender_request", "method", nc_391},
-    {"dd_sender_request", "path", nc_392},
-    {"dd_sender_request", "headers", nc_393},
-    {"dd_sender_request", "body", nc_394},
-    {"dd_sender_request", "resp", nc_395},
-    {"dd_sender_transport", "user", nc_396},
-    {"dd_sender_transport", "req", nc_397},
-    {"dd_sender_transport", "resp", nc_398},
-    {"dd_sender_response_header", "s", nc_399},
-    {"dd_sender_response_header", "name", nc_400},
-    {"dd_sender_response_header", "len", nc_401},
-    {"dd_sender_last_error", "s", nc_402},
-    {"dd_http_parser_init", "p", nc_403},
-    {"dd_http_parse", "p", nc_404},
-    {"dd_http_parse", "buf", nc_405},
-    {"dd_http_parse", "len", nc_406},
-    {"dd_http_parse_eof", "p", nc_407},
-    {"dd_http_header", "head", nc_408},
-    {"dd_http_header", "name", nc_409},
-    {"dd_http_header", "len", nc_410},
-    {"dd_http_retry_after_ms", "value", nc_411},
-    {"dd_udp_sender_open", "host", nc_412},
-    {"dd_udp_sender_open_addr", "addr", nc_413},
-    {"dd_udp_send", "u", nc_414},
-    {"dd_udp_send", "data", nc_415},
-    {"dd_udp_sender_counters", "u", nc_416},
-    {"dd_udp_sender_counters", "sent", nc_417},
-    {"dd_udp_sender_counters", "dropped", nc_418},
-    {"dd_udp_sender_close", "u", nc_419},
+    {"dd_span_start_child_static", "parent", nc_244},
+    {"dd_span_start_child_static", "name", nc_245},
+    {"dd_span_set_resource_static", "s", nc_246},
+    {"dd_span_set_resource_static", "resource", nc_247},
+    {"dd_span_set_tag_static", "s", nc_248},
+    {"dd_span_set_tag_static", "key", nc_249},
+    {"dd_span_set_tag_static", "value", nc_250},
+    {"dd_span_set_tag_static_n", "s", nc_251},
+    {"dd_span_set_tag_static_n", "key", nc_252},
+    {"dd_span_set_tag_static_n", "value", nc_253},
+    {"dd_span_set_metric_static", "s", nc_254},
+    {"dd_span_set_metric_static", "key", nc_255},
+    {"dd_span_get_tag", "s", nc_256},
+    {"dd_span_get_tag", "key", nc_257},
+    {"dd_span_get_tag", "value", nc_258},
+    {"dd_span_get_tag", "value_len", nc_259},
+    {"dd_span_get_metric", "s", nc_260},
+    {"dd_span_get_metric", "key", nc_261},
+    {"dd_span_get_metric", "value", nc_262},
+    {"dd_span_baggage_set", "s", nc_263},
+    {"dd_span_baggage_set", "key", nc_264},
+    {"dd_span_baggage_set", "value", nc_265},
+    {"dd_span_baggage_get", "s", nc_266},
+    {"dd_span_baggage_get", "key", nc_267},
+    {"dd_span_baggage_get", "value", nc_268},
+    {"dd_span_baggage_get", "value_len", nc_269},
+    {"dd_span_baggage_remove", "s", nc_270},
+    {"dd_span_baggage_remove", "key", nc_271},
+    {"dd_span_baggage_clear", "s", nc_272},
+    {"dd_span_baggage", "s", nc_273},
+    {"dd_span_set_http_request", "s", nc_274},
+    {"dd_span_set_http_request", "method", nc_275},
+    {"dd_span_set_http_request", "url", nc_276},
+    {"dd_span_set_http_request", "headers", nc_277},
+    {"dd_span_set_http_route", "s", nc_278},
+    {"dd_span_set_http_route", "route", nc_279},
+    {"dd_span_set_http_client_ip", "s", nc_280},
+    {"dd_span_set_http_client_ip", "peer_ip", nc_281},
+    {"dd_span_set_http_client_ip", "headers", nc_282},
+    {"dd_span_set_http_response", "s", nc_283},
+    {"dd_span_set_http_response", "headers", nc_284},
+    {"dd_span_add_link", "s", nc_285},
+    {"dd_span_add_link", "link", nc_286},
+    {"dd_span_add_link_attrs", "s", nc_287},
+    {"dd_span_add_link_attrs", "link", nc_288},
+    {"dd_span_add_link_attrs", "attrs", nc_289},
+    {"dd_span_trace_id", "s", nc_290},
+    {"dd_span_trace_id", "out", nc_291},
+    {"dd_span_id", "s", nc_292},
+    {"dd_span_parent_id", "s", nc_293},
+    {"dd_span_tracer", "s", nc_294},
+    {"dd_span_context", "s", nc_295},
+    {"dd_span_context", "out", nc_296},
+    {"dd_span_inject", "s", nc_297},
+    {"dd_span_inject", "carrier", nc_298},
+    {"dd_span_inject_headers", "s", nc_299},
+    {"dd_span_inject_headers", "headers", nc_300},
+    {"dd_span_inject_cstr", "s", nc_301},
+    {"dd_span_inject_cstr", "set_fn", nc_302},
+    {"dd_span_inject_cstr", "user", nc_303},
+    {"dd_span_inject_env", "s", nc_304},
+    {"dd_span_inject_env", "env", nc_305},
+    {"dd_span_inject_datadog_json", "s", nc_306},
+    {"dd_span_inject_datadog_json", "out", nc_307},
+    {"dd_tracer_extract", "t", nc_308},
+    {"dd_tracer_extract", "carrier", nc_309},
+    {"dd_tracer_extract", "out", nc_310},
+    {"dd_tracer_extract_headers", "t", nc_311},
+    {"dd_tracer_extract_headers", "headers", nc_312},
+    {"dd_tracer_extract_headers", "out", nc_313},
+    {"dd_tracer_extract_cstr", "t", nc_314},
+    {"dd_tracer_extract_cstr", "get_fn", nc_315},
+    {"dd_tracer_extract_cstr", "user", nc_316},
+    {"dd_tracer_extract_cstr", "out", nc_317},
+    {"dd_tracer_extract_env", "t", nc_318},
+    {"dd_tracer_extract_env", "getenv_fn", nc_319},
+    {"dd_tracer_extract_env", "user", nc_320},
+    {"dd_tracer_extract_env", "out", nc_321},
+    {"dd_tracer_extract_datadog_json", "t", nc_322},
+    {"dd_tracer_extract_datadog_json", "json", nc_323},
+    {"dd_tracer_extract_datadog_json", "out", nc_324},
+    {"dd_tracer_propagation", "t", nc_325},
+    {"dd_span_log_correlation", "s", nc_326},
+    {"dd_span_log_correlation", "out", nc_327},
+    {"dd_base64_decode", "in", nc_328},
+    {"dd_base64_decode", "out", nc_329},
+    {"dd_base64_decode", "out_len", nc_330},
+    {"dd_sha256", "data", nc_331},
+    {"dd_sha256", "digest", nc_332},
+    {"dd_sfn_hash", "s", nc_333},
+    {"dd_lambda_extract", "cfg", nc_334},
+    {"dd_lambda_extract", "event", nc_335},
+    {"dd_lambda_extract", "client_context", nc_336},
+    {"dd_lambda_extract", "out", nc_337},
+    {"dd_lambda_extract", "trigger", nc_338},
+    {"dd_lambda_parent", "cfg", nc_339},
+    {"dd_lambda_parent", "extracted", nc_340},
+    {"dd_lambda_parent", "parent", nc_341},
+    {"dd_xray_subsegment", "out", nc_342},
+    {"dd_xray_subsegment", "xray_header", nc_343},
+    {"dd_xray_subsegment", "id", nc_344},
+    {"dd_xray_subsegment", "key", nc_345},
+    {"dd_xray_subsegment", "value_json", nc_346},
+    {"dd_lambda_send_trace_metadata", "cfg", nc_347},
+    {"dd_lambda_send_trace_metadata", "ctx", nc_348},
+    {"dd_xray_send_metadata", "cfg", nc_349},
+    {"dd_xray_send_metadata", "key", nc_350},
+    {"dd_xray_send_metadata", "value_json", nc_351},
+    {"dd_lambda_new", "t", nc_352},
+    {"dd_lambda_new", "opts", nc_353},
+    {"dd_lambda_free", "l", nc_354},
+    {"dd_lambda_start_invocation", "l", nc_355},
+    {"dd_lambda_start_invocation", "inv", nc_356},
+    {"dd_lambda_start_invocation", "trigger", nc_357},
+    {"dd_lambda_end_invocation", "l", nc_358},
+    {"dd_lambda_end_invocation", "span", nc_359},
+    {"dd_lambda_end_invocation", "response", nc_360},
+    {"dd_lambda_set_invocation_error", "l", nc_361},
+    {"dd_lambda_set_invocation_error", "span", nc_362},
+    {"dd_lambda_set_invocation_error", "type", nc_363},
+    {"dd_lambda_set_invocation_error", "message", nc_364},
+    {"dd_lambda_set_invocation_error", "stack", nc_365},
+    {"dd_lambda_log_prefix", "l", nc_366},
+    {"dd_lambda_log_prefix", "span", nc_367},
+    {"dd_lambda_log_prefix", "out", nc_368},
+    {"dd_lambda_log_json", "l", nc_369},
+    {"dd_lambda_log_json", "span", nc_370},
+    {"dd_lambda_log_json", "out", nc_371},
+    {"dd_lambda_log_line", "l", nc_372},
+    {"dd_lambda_log_line", "span", nc_373},
+    {"dd_lambda_log_line", "level", nc_374},
+    {"dd_lambda_log_line", "request_id", nc_375},
+    {"dd_lambda_log_line", "message", nc_376},
+    {"dd_lambda_log_line", "out", nc_377},
+    {"dd_dogstatsd_distribution", "out", nc_378},
+    {"dd_dogstatsd_distribution", "name", nc_379},
+    {"dd_dogstatsd_distribution", "tags", nc_380},
+    {"dd_lambda_metric_line", "out", nc_381},
+    {"dd_lambda_metric_line", "name", nc_382},
+    {"dd_lambda_metric_line", "tags", nc_383},
+    {"dd_lambda_metric", "l", nc_384},
+    {"dd_lambda_metric", "name", nc_385},
+    {"dd_lambda_metric", "tags", nc_386},
+    {"dd_lambda_mode", "l", nc_387},
+    {"dd_lambda_forwarder_transport", "user", nc_388},
+    {"dd_lambda_forwarder_transport", "req", nc_389},
+    {"dd_lambda_forwarder_transport", "resp", nc_390},
+    {"dd_sender_options_init", "opts", nc_391},
+    {"dd_sender_resolve", "opts", nc_392},
+    {"dd_sender_resolve", "out", nc_393},
+    {"dd_sender_new", "opts", nc_394},
+    {"dd_sender_free", "s", nc_395},
+    {"dd_sender_attach", "cfg", nc_396},
+    {"dd_sender_attach", "s", nc_397},
+    {"dd_sender_url", "s", nc_398},
+    {"dd_sender_note", "s", nc_399},
+    {"dd_sender_counters", "s", nc_400},
+    {"dd_sender_counters", "out", nc_401},
+    {"dd_sender_request", "s", nc_402},
+    {"dd_sender_request", "method", nc_403},
+    {"dd_sender_request", "path", nc_404},
+    {"dd_sender_request", "headers", nc_405},
+    {"dd_sender_request", "body", nc_406},
+    {"dd_sender_request", "resp", nc_407},
+    {"dd_sender_transport", "user", nc_408},
+    {"dd_sender_transport", "req", nc_409},
+    {"dd_sender_transport", "resp", nc_410},
+    {"dd_sender_response_header", "s", nc_411},
+    {"dd_sender_response_header", "name", nc_412},
+    {"dd_sender_response_header", "len", nc_413},
+    {"dd_sender_last_error", "s", nc_414},
+    {"dd_http_parser_init", "p", nc_415},
+    {"dd_http_parse", "p", nc_416},
+    {"dd_http_parse", "buf", nc_417},
+    {"dd_http_parse", "len", nc_418},
+    {"dd_http_parse_eof", "p", nc_419},
+    {"dd_http_header", "head", nc_420},
+    {"dd_http_header", "name", nc_421},
+    {"dd_http_header", "len", nc_422},
+    {"dd_http_retry_after_ms", "value", nc_423},
+    {"dd_udp_sender_open", "host", nc_424},
+    {"dd_udp_sender_open_addr", "addr", nc_425},
+    {"dd_udp_send", "u", nc_426},
+    {"dd_udp_send", "data", nc_427},
+    {"dd_udp_sender_counters", "u", nc_428},
+    {"dd_udp_sender_counters", "sent", nc_429},
+    {"dd_udp_sender_counters", "dropped", nc_430},
+    {"dd_udp_sender_close", "u", nc_431},
 };

@@ -566,6 +566,15 @@ PROBE(dd_span_set_error_info_n) { USE; dd_span_set_error_info_n(g_child, "E", 1,
 PROBE(dd_span_set_kind) { USE; dd_span_set_kind(g_child, "client"); }
 PROBE(dd_span_set_kind_n) { USE; dd_span_set_kind_n(g_child, "client", 6); }
 PROBE(dd_span_set_measured) { USE; dd_span_set_measured(g_child, 1); }
+/* the _static functions (g_bag is static storage: it outlives the tracer) */
+PROBE(dd_span_start_child_static) {
+    USE;
+    dd_span_finish(dd_span_start_child_static(g_root_span, "child.static")); /* finishing a child: small */
+}
+PROBE(dd_span_set_resource_static) { USE; dd_span_set_resource_static(g_child, g_bag); }
+PROBE(dd_span_set_tag_static) { USE; dd_span_set_tag_static(g_child, "static.key", g_bag); }
+PROBE(dd_span_set_tag_static_n) { USE; dd_span_set_tag_static_n(g_child, "big", 3, g_bag, 3000); }
+PROBE(dd_span_set_metric_static) { USE; dd_span_set_metric_static(g_child, "m.static", 2.5); }
 /* glibc's regexec builds its DFA lazily, on the caller's stack: the first match of a new input
  * shape takes up to ~20 KiB inside libc (tables of 256 entries), later ones about 1 KiB. The
  * cold call is measured on its own (reported, with a larger budget); the probe in the table runs
@@ -693,7 +702,8 @@ static const probe_entry probes[] = {
     E(dd_span_set_resource_n), E(dd_span_set_type), E(dd_span_set_type_n), E(dd_span_set_tag),
     E(dd_span_set_tag_n), E(dd_span_set_metric), E(dd_span_set_metric_n), E(dd_span_set_error),
     E(dd_span_set_error_info), E(dd_span_set_error_info_n), E(dd_span_set_kind), E(dd_span_set_kind_n),
-    E(dd_span_set_measured), E(http_request_cold), E(dd_span_set_http_request), E(dd_span_set_http_route),
+    E(dd_span_set_measured), E(dd_span_start_child_static), E(dd_span_set_resource_static),
+    E(dd_span_set_tag_static), E(dd_span_set_tag_static_n), E(dd_span_set_metric_static), E(http_request_cold), E(dd_span_set_http_request), E(dd_span_set_http_route),
     E(dd_span_set_http_client_ip), E(dd_span_set_http_response), E(dd_span_add_link), E(dd_span_add_link_attrs), E(dd_span_get_tag),
     E(dd_span_get_metric), E(dd_span_trace_id), E(dd_span_id), E(dd_span_parent_id), E(dd_span_tracer),
     E(dd_span_baggage_set), E(dd_span_baggage_get), E(dd_span_baggage), E(dd_span_baggage_remove),

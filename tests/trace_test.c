@@ -1040,6 +1040,135 @@ static void test_limit_open_segments(void) {
     dd_tracer_free(t);
 }
 
+/* The _static setters against their copying namesakes: one script of spans and tags run twice,
+ * with the copying API and with the _static one, gives the same request bytes, the same counters
+ * and the same values read back (names and tags ASCII or not, invalid UTF-8, empty and long
+ * strings, keys set again across both kinds of storage, meta <-> metric, the tag-bytes limit,
+ * manual.keep, peer.service, NaN, and tags with the tracer's own keys). */
+static const char *g_long_value; /* 300 bytes: a str16 value */
+static volatile double g_zero = 0.0;
+static char g_keys[40][16]; /* the caller's keys, kept until the flush */
+static void static_script(dd_tracer *t, int st, const char **got, size_t *got_len) {
+    dd_span *r = dd_span_start(t, NULL), *c, *d, *e;
+    size_t n;
+#define SCRIPT_TAG(s, k, v) (st ? dd_span_set_tag_static(s, k, v) : dd_span_set_tag(s, k, v))
+#define SCRIPT_TAG_N(s, k, kn, v, vn) (st ? dd_span_set_tag_static_n(s, k, kn, v, vn) : dd_span_set_tag_n(s, k, kn, v, vn))
+#define SCRIPT_METRIC(s, k, v) (st ? dd_span_set_metric_static(s, k, v) : dd_span_set_metric(s, k, v))
+#define SCRIPT_RES(s, v) (st ? dd_span_set_resource_static(s, v) : dd_span_set_resource(s, v))
+#define SCRIPT_CHILD(p, v) (st ? dd_span_start_child_static(p, v) : dd_span_start_child(p, v))
+    SCRIPT_RES(r, "GET /r\xc3\xa9sum\xc3\xa9");
+    c = SCRIPT_CHILD(r, "db.query");
+    SCRIPT_RES(c, "SELECT * FROM users WHERE id = ?");
+    SCRIPT_TAG_N(c, "http.method", 11, "GET", 3);
+    SCRIPT_TAG_N(c, "http.url", 8, "https://api.example.com/v1/users/12345", 38);
+    SCRIPT_TAG(c, "long", g_long_value);
+    SCRIPT_TAG(c, "empty", "");
+    SCRIPT_TAG(c, "null", NULL);
+    SCRIPT_TAG(c, "bad", "a\xff" "b\xc3");
+    SCRIPT_TAG(c, "caf\xc3\xa9", "th\xc3\xa9");
+    SCRIPT_TAG(c, "k\xfe", "v");
+    SCRIPT_METRIC(c, "http.response.content_length", 1234.0);
+    SCRIPT_METRIC(c, "m\xff", 2.5);
+    SCRIPT_METRIC(c, "nan", g_zero / g_zero);
+    SCRIPT_TAG(c, "again", "one");
+    SCRIPT_TAG(c, "again", "two, longer than the first value of this key"); /* a new value */
+    dd_span_set_tag(c, "again", "three");                                   /* the copying setter */
+    SCRIPT_TAG(c, "again", "four");                                          /* and back */
+    dd_span_set_tag(c, "copied", "first");
+    SCRIPT_TAG(c, "copied", "second");
+    SCRIPT_TAG(c, "kind", "meta");
+    SCRIPT_METRIC(c, "kind", 7.0);   /* meta -> metric */
+    SCRIPT_METRIC(c, "kind2", 8.0);
+    SCRIPT_TAG(c, "kind2", "meta2"); /* metric -> meta */
+    SCRIPT_TAG(c, "env", "mine");    /* the tracer's keys: the span's tag wins or loses as copied */
+    SCRIPT_TAG(c, "language", "x");
+    SCRIPT_METRIC(c, "_dd.measured", 1.0);
+    SCRIPT_METRIC(c, "_dd.top_level", 1.0);
+    SCRIPT_TAG(c, "peer.service", "billing");
+    SCRIPT_TAG(c, "manual.drop", "false"); /* not a decision: ignored, not stored */
+    if (dd_span_get_tag(c, "http.url", 8, got, got_len) != DD_OK) *got = NULL;
+    d = SCRIPT_CHILD(c, "caf\xc3\xa9.\xff");
+    e = SCRIPT_CHILD(c, ""); /* empty name: "" as with a copy */
+    SCRIPT_TAG(e, "manual.keep", "1");
+    for (n = 0; n < 40; n++) { /* the tag-bytes limit (1,024 here): the same tags dropped */
+        SCRIPT_TAG(d, g_keys[n], g_long_value + (n * 7) % 200);
+        SCRIPT_TAG_N(d, "fill", 4, g_long_value, 30 + n); /* set again, longer each time */
+    }
+    SCRIPT_TAG_N(d, "huge", 4, g_long_value, 300);
+    dd_span_finish(e);
+    dd_span_finish(d);
+    dd_span_finish(c);
+    dd_span_finish(r);
+#undef SCRIPT_TAG
+#undef SCRIPT_TAG_N
+#undef SCRIPT_METRIC
+#undef SCRIPT_RES
+#undef SCRIPT_CHILD
+}
+static void test_static_strings_same_wire(void) {
+    unsigned char *body[2];
+    size_t len[2];
+    dd_counters k[2];
+    const char *got[2];
+    size_t got_len[2];
+    char got_copy[2][64];
+    char *lv = filled(300, 'L');
+    int st;
+    lv[100] = 'M';
+    g_long_value = lv;
+    for (st = 0; st < 40; st++) snprintf(g_keys[st], sizeof g_keys[st], "fill-%d-%s", st, st % 3 ? "" : "caf\xc3\xa9");
+    for (st = 0; st < 2; st++) {
+        dd_tracer_config c;
+        dd_tracer *t;
+        fake_reset();
+        c = base_config();
+        c.max_tag_bytes = 1024;
+        c.env = "prod";
+        t = new_tracer(&c);
+        static_script(t, st, &got[st], &got_len[st]);
+        memset(got_copy[st], 0, sizeof got_copy[st]);
+        if (got[st] && got_len[st] < sizeof got_copy[st]) memcpy(got_copy[st], got[st], got_len[st]);
+        CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+        dd_tracer_counters(t, &k[st]);
+        CHECK_EQ_INT(F.n_req, 1);
+        len[st] = F.body_len[0];
+        body[st] = (unsigned char *)malloc(len[st]);
+        memcpy(body[st], F.bodies[0], len[st]);
+        dd_tracer_free(t);
+    }
+    CHECK_EQ_U64(len[0], len[1]);
+    { /* runtime-id differs between the two tracers: the first body's, in the second */
+        unsigned char *r0 = NULL, *r1 = NULL;
+        size_t i;
+        for (i = 0; i + 47 < len[0] && !r0; i++)
+            if (memcmp(body[0] + i, "\xaaruntime-id\xd9\x24", 13) == 0) r0 = body[0] + i + 13;
+        for (i = 0; i + 47 < len[1] && !r1; i++)
+            if (memcmp(body[1] + i, "\xaaruntime-id\xd9\x24", 13) == 0) r1 = body[1] + i + 13;
+        CHECK(r0 && r1 && r0 - body[0] == r1 - body[1]);
+        if (r0 && r1) memcpy(r1, r0, 36);
+    }
+    CHECK(len[0] == len[1] && memcmp(body[0], body[1], len[0]) == 0);
+    CHECK_EQ_U64(k[0].tags_dropped, k[1].tags_dropped);
+    CHECK(k[0].tags_dropped >= 3); /* NaN, the limit, "huge" */
+    CHECK_EQ_U64(k[0].spans_encoded, k[1].spans_encoded);
+    CHECK(got[0] && got[1] && got_len[0] == 38 && got_len[1] == 38);
+    CHECK_STR(got_copy[1], "https://api.example.com/v1/users/12345");
+    CHECK_STR(got_copy[0], got_copy[1]);
+    {
+        char *js = (char *)malloc(1 << 16);
+        CHECK(dd_mp_to_json(body[1], len[1], js, 1 << 16) > 0);
+        CHECK(has(js, "\"bad\":\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"")); /* repaired, as a copy */
+        CHECK(has(js, "\"again\":\"four\""));
+        CHECK(has(js, "\"kind\":7.0"));
+        CHECK(has(js, "\"kind2\":\"meta2\""));
+        CHECK(has(js, "\"name\":\"caf\xc3\xa9.\xef\xbf\xbd\""));
+        free(js);
+    }
+    free(body[0]);
+    free(body[1]);
+    free(lv);
+}
+
 static void test_limit_tag_bytes(void) {
     dd_tracer_config c;
     dd_tracer *t;
@@ -3131,6 +3260,7 @@ static const test_case cases[] = {
     TEST(test_limit_spans_per_segment),
     TEST(test_limit_open_segments),
     TEST(test_limit_tag_bytes),
+    TEST(test_static_strings_same_wire),
     TEST(test_limit_buffer),
     TEST(test_flush_explicit_and_headers),
     TEST(test_cgroup_parsing),

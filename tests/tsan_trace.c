@@ -58,8 +58,14 @@ static void *work(void *arg) {
         dd_span_set_tag(root, "thread", "worker");
         dd_span_set_metric(root, "i", i);
         for (j = 0; j < 6; j++) {
-            kids[j] = dd_span_start_child(root, "child");
-            dd_span_set_tag(kids[j], "k", "v");
+            if (j % 2) { /* literals held by pointer, read later by whichever thread encodes */
+                kids[j] = dd_span_start_child_static(root, "child");
+                dd_span_set_tag_static(kids[j], "k", "v");
+                dd_span_set_metric_static(kids[j], "j", j);
+            } else {
+                kids[j] = dd_span_start_child(root, "child");
+                dd_span_set_tag(kids[j], "k", "v");
+            }
         }
         if (i % 10 == 0) dd_span_inject(kids[0], &cw);
         for (j = 0; j < 6; j++) dd_span_finish(kids[j]);
@@ -68,6 +74,7 @@ static void *work(void *arg) {
         {
             dd_span *c = dd_span_start_child(w->shared_root, "shared.child");
             dd_span_set_tag(c, "by", "worker");
+            dd_span_set_resource_static(c, "shared.resource");
             if (i % 50 == 0) dd_span_inject(c, &cw);
             dd_span_finish(c);
         }
