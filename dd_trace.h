@@ -2515,8 +2515,11 @@ typedef struct dd__tag {
     (((g)->off & DD__TAG_REF) ? ((g)->kind == DD__TAG_META ? DD__TAG_REFP(g)[1] : (const char *)(g) + DD__TAG_HDR + 8) \
                               : (const char *)DD__TAG_VAL_W(g))
 
+/* A span link (rare): in its segment's list (dd__segment.links, in the order added), with the
+ * span it belongs to; the span only notes that it has some (has_links). */
 typedef struct dd__link {
     struct dd__link *next;
+    const struct dd_span *owner;
     dd_trace_id trace_id;
     uint64_t span_id;
     uint32_t flags;
@@ -2547,13 +2550,12 @@ struct dd_span {
     /* flags, 0 or 1, a bit each (pending: in the segment's done list; ss_keep: the single-span
      * sampling verdict, set while a P0 chunk is cut). One thread writes them at a time: the owner
      * while the span is open, the finishing thread and then the flush (under the locks). */
-    unsigned error : 1, measured : 1, resource_set : 1, pending : 1, finished : 1, ss_keep : 1;
+    unsigned error : 1, measured : 1, resource_set : 1, pending : 1, finished : 1, ss_keep : 1, has_links : 1;
     uint8_t ss_rule; /* when ss_keep: the index in t->sampler.span_rules of the rule that kept it
                       * (its rate and max_per_second are read from there by the encoder) */
     uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
-    dd__link *links; /* rare: counted by the encoder (dd__enc_links) */
     /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur) and its
      * handle slot (span handles section). Once finished, neither is used again (the handle is
      * released at finish, after next_done is set: next_done overlays cur only), and the place
@@ -2584,7 +2586,7 @@ DD__PRIVATE DD__T_HOT int dd__span_same_service(const struct dd_span *a, const s
 #define DD__SPAN_STRUCT ((sizeof(struct dd_span) + 7) & ~(size_t)7) /* where the span's own area begins */
 /* dd__span_common_init stores every field of a new span by name: a struct that changes size
  * without that list fails here (on 64-bit targets) rather than leave a field unset. */
-typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 152 ? 1 : -1];
+typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 144 ? 1 : -1];
 /* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
 #define DD__SA_NAME 1
 #define DD__SA_SERVICE 2
@@ -2603,6 +2605,7 @@ typedef struct dd__segment {
     dd_trace_id trace_id;
     dd_span *root;
     dd_span *done_head, *done_tail; /* finished spans awaiting encoding, in finish order */
+    dd__link *links, *links_tail;   /* the spans' links, in the order added (under lock) */
     uint32_t n_spans, n_open, n_done;
     int priority, mechanism, decided, locked, chunks;
     double rule_rate, limit_rate, agent_rate;
@@ -4548,11 +4551,10 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->tag_bytes = s->n_meta = s->n_metrics = 0;
     s->key_bits = 0;
     s->tags = NULL;
-    s->links = NULL;
     s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
     s->u.o.left = (uint32_t)area;
     s->u.o.hidx = 0;
-    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->ss_rule = 0;
+    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->has_links = s->ss_rule = 0;
     s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
 }
 /* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
@@ -5636,9 +5638,10 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
     dd__link *k;
     size_t ts = strlen(l->tracestate), rs = strlen(l->reason), cs = strlen(l->context_headers);
     size_t need = sizeof(dd__link) + ts + rs + cs + dd__link_attrs_size(attrs, n_attrs);
+    size_t counted = need - sizeof(uintptr_t); /* counted without the owner pointer, as before it */
     size_t i;
     *ok = 0;
-    if (need > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (counted > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
         dd__count_tag_drop(s);
         return;
     }
@@ -5647,7 +5650,7 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
         dd__count_tag_drop(s);
         return;
     }
-    s->tag_bytes += (uint32_t)need;
+    s->tag_bytes += (uint32_t)counted;
     k->trace_id = l->trace_id;
     k->span_id = l->span_id;
     k->flags = (uint32_t)l->flags;
@@ -5672,15 +5675,16 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
             p = dd__link_put_str(p, attrs[i].value, attrs[i].value_len);
         }
     }
-    /* appended, so links keep their order */
+    /* appended to the segment's list (other spans of the trace may add theirs meanwhile), so a
+     * span's links keep their order */
     k->next = NULL;
-    if (!s->links) {
-        s->links = k;
-    } else {
-        dd__link *q = s->links;
-        while (q->next) q = q->next;
-        q->next = k;
-    }
+    k->owner = s;
+    dd__spin_lock(&s->seg->lock);
+    if (s->seg->links_tail) s->seg->links_tail->next = k;
+    else s->seg->links = k;
+    s->seg->links_tail = k;
+    dd__spin_unlock(&s->seg->lock);
+    s->has_links = 1;
     *ok = 1;
 }
 DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) { dd__link_put(s, l, NULL, 0, ok); }
@@ -6097,10 +6101,12 @@ DD__PRIVATE DD__T_COLD void dd__enc_links(dd_tracer *t, dd__enc *e, const dd_spa
     dd_mp_writer *w = &e->w;
     const dd__link *k;
     uint32_t n = 0;
-    for (k = s->links; k; k = k->next) n++;
+    /* the segment's list: no span of it is open (complete), or its lock is held (partial flush) */
+    for (k = s->seg->links; k; k = k->next) n += k->owner == s;
     DD__WKEY(w, "span_links");
     dd_mp_write_array(w, n);
-    for (k = s->links; k; k = k->next) {
+    for (k = s->seg->links; k; k = k->next) {
+        if (k->owner != s) continue;
         uint32_t attrs = (k->reason_len ? 1u : 0u) + (k->ctx_headers_len ? 1u : 0u) + k->n_attrs;
         dd_mp_write_map(w, 3 + (attrs ? 1 : 0) + (k->tracestate_len ? 1 : 0) + (k->flags ? 1 : 0));
         DD__WKEY(w, "trace_id");
@@ -6251,7 +6257,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
               return NULL);
     if (seg->trace_id.lo == e->hd_lo && e->hd_lo) { /* the chunk's other spans: its first's bytes */
         memcpy(p, e->hd, sizeof e->hd);
-        if (s->links) *p = 0x8d;
+        if (s->has_links) *p = 0x8d;
         if (s->span_id > 0xffffffffu) { /* after the marker hd ends with */
             dd__mp_put_be(p + DD__ENC_HD_LEN + 1, s->span_id, 8);
             p += DD__ENC_HD_LEN + 9;
@@ -6259,7 +6265,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
             p = dd__enc_u64_small(p + DD__ENC_HD_LEN, s->span_id);
         }
     } else {
-        *p++ = s->links ? 0x8d : 0x8c;
+        *p++ = s->has_links ? 0x8d : 0x8c;
         p = DD__KEY(p, "trace_id");
         p = dd__enc_big(p, seg->trace_id.lo);
         p = DD__KEY(p, "span_id");
@@ -6458,7 +6464,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
         if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
     }
     w->len = (size_t)(p - w->buf);
-    if (s->links) dd__enc_links(t, e, s);
+    if (s->has_links) dd__enc_links(t, e, s);
 }
 
 /* The template of a span's map for tracer t (see dd__enc's tp_*): the entries the tracer adds to
@@ -6698,7 +6704,7 @@ DD__PRIVATE DD__T_HOT void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, c
             if (g->kind == DD__TAG_METRIC) DD__TTAG(g);
     }
     w->len = (size_t)(p - w->buf);
-    if (s->links) dd__enc_links(t, e, s);
+    if (s->has_links) dd__enc_links(t, e, s);
 }
 #undef DD__TTAG
 #undef DD__TVSTR
