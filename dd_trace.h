@@ -1351,6 +1351,7 @@ typedef struct dd__span_sampling_decision {
     double rule_rate;       /* `_dd.span_sampling.rule_rate` */
     double max_per_second;  /* `_dd.span_sampling.max_per_second`, when has_max_per_second */
     int has_max_per_second;
+    int rule; /* the index of the span rule that kept it (the rules do not change after dd_tracer_new) */
 } dd__span_sampling_decision;
 
 /*--- sampler: log lines and numbers ---*/
@@ -2141,6 +2142,7 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
         out->keep = 1;
         out->mechanism = DD_SAMPLING_MECHANISM_SPAN_RULE;
         out->rule_rate = r->rate;
+        out->rule = (int)i;
         return 1;
     }
     return 0;
@@ -2513,8 +2515,11 @@ typedef struct dd__tag {
     (((g)->off & DD__TAG_REF) ? ((g)->kind == DD__TAG_META ? DD__TAG_REFP(g)[1] : (const char *)(g) + DD__TAG_HDR + 8) \
                               : (const char *)DD__TAG_VAL_W(g))
 
+/* A span link (rare): in its segment's list (dd__segment.links, in the order added), with the
+ * span it belongs to; the span only notes that it has some (has_links). */
 typedef struct dd__link {
     struct dd__link *next;
+    const struct dd_span *owner;
     dd_trace_id trace_id;
     uint64_t span_id;
     uint32_t flags;
@@ -2535,36 +2540,53 @@ typedef int dd__spin;
 struct dd__segment;
 struct dd_span {
     struct dd__segment *seg;
-    struct dd_span *next_done;     /* finished, not yet encoded spans of the segment */
     const struct dd_span *parent;  /* local parent, NULL for the local root */
     uint64_t span_id, parent_id;
     int64_t start_ns, duration;
-    dd__tstr name, service, resource, type;
-    uint32_t tag_bytes, n_meta, n_metrics, n_links;
+    /* name, service, resource, type: each a pointer and a 32-bit length (DD__SSTR makes the pair) */
+    const char *name, *service, *resource, *type;
+    uint32_t name_n, service_n, resource_n, type_n;
+    uint32_t tag_bytes, n_meta, n_metrics;
+    /* flags, 0 or 1, a bit each (pending: in the segment's done list; ss_keep: the single-span
+     * sampling verdict, set while a P0 chunk is cut). One thread writes them at a time: the owner
+     * while the span is open, the finishing thread and then the flush (under the locks). */
+    unsigned error : 1, measured : 1, resource_set : 1, pending : 1, finished : 1, ss_keep : 1, has_links : 1;
+    uint8_t ss_rule; /* when ss_keep: the index in t->sampler.span_rules of the rule that kept it
+                      * (its rate and max_per_second are read from there by the encoder) */
+    uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
-    dd__link *links;
     /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur) and its
-     * handle slot (span handles section). Once finished, neither is used again, and the place holds
-     * the single-span sampling figures (u.ss), set while a P0 chunk is cut and read by the encoder. */
+     * handle slot (span handles section). Once finished, neither is used again (the handle is
+     * released at finish, after next_done is set: next_done overlays cur only), and the place
+     * holds the link of the segment's done list (u.next_done: finished, not yet encoded spans). */
     union {
         struct {
             char *cur;
             uint32_t left, hidx;
         } o;
-        struct {
-            double rate, mps;
-        } ss;
+        struct dd_span *next_done;
     } u;
-    /* flags, 0 or 1, a byte each (pending: in the segment's done list) */
-    uint8_t error, measured, resource_set, pending, finished;
-    uint8_t ss_keep, ss_has_mps; /* single-span sampling verdict */
-    uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
 };
+/* A span's string field as a dd__tstr (DD__SSTR), and the addresses of its pointer and length
+ * (DD__SF) for the setters. */
+DD__PRIVATE DD__T_HOT dd__tstr dd__sstr(const char *p, uint32_t n) {
+    dd__tstr r;
+    r.p = p;
+    r.n = n;
+    return r;
+}
+#define DD__SSTR(s, f) dd__sstr((s)->f, (s)->f##_n)
+/* 1 when two spans have the same service (top_level); most children share the pointer. */
+DD__PRIVATE DD__T_HOT int dd__span_same_service(const struct dd_span *a, const struct dd_span *b) {
+    return a->service_n == b->service_n && (a->service == b->service || memcmp(a->service, b->service, a->service_n) == 0);
+}
+#define DD__SF(s, f) &(s)->f, &(s)->f##_n
+#define DD__SCOPY(d, df, s, sf) ((d)->df = (s)->sf, (d)->df##_n = (s)->sf##_n)
 #define DD__SPAN_STRUCT ((sizeof(struct dd_span) + 7) & ~(size_t)7) /* where the span's own area begins */
 /* dd__span_common_init stores every field of a new span by name: a struct that changes size
  * without that list fails here (on 64-bit targets) rather than leave a field unset. */
-typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 184 ? 1 : -1];
+typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 144 ? 1 : -1];
 /* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
 #define DD__SA_NAME 1
 #define DD__SA_SERVICE 2
@@ -2583,6 +2605,7 @@ typedef struct dd__segment {
     dd_trace_id trace_id;
     dd_span *root;
     dd_span *done_head, *done_tail; /* finished spans awaiting encoding, in finish order */
+    dd__link *links, *links_tail;   /* the spans' links, in the order added (under lock) */
     uint32_t n_spans, n_open, n_done;
     int priority, mechanism, decided, locked, chunks;
     double rule_rate, limit_rate, agent_rate;
@@ -3408,12 +3431,12 @@ DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or(char *d, const char *s, size_t n) {
 }
 /* Copies a string into the span's area, within the tag-bytes limit. Bytes are kept as given;
  * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
-DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out, unsigned bit) {
+DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, const char **op, uint32_t *on, unsigned bit) {
     char *dst;
     if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) return -1;
     if (n == 0) {
-        out->p = "";
-        out->n = 0;
+        *op = "";
+        *on = 0;
         s->ascii = (uint8_t)(s->ascii | bit);
         return 0;
     }
@@ -3421,8 +3444,8 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, dd__tstr *out
     if (!dst) return -1;
     DD__SA_SET(s, bit, dd__t_copy_or(dst, p, n));
     s->tag_bytes += (uint32_t)n;
-    out->p = dst;
-    out->n = (uint32_t)n;
+    *op = dst;
+    *on = (uint32_t)n;
     return 0;
 }
 
@@ -4462,13 +4485,13 @@ DD__PRIVATE void dd__new_trace_id(const dd_tracer *t, int64_t start_ns, dd_trace
 DD__PRIVATE size_t dd__t_slen(const char *p, size_t n) { return p && !n ? strlen(p) : n; }
 
 /* Names a span field: copies the string into the span's area; bit: the field's DD__SA_*. */
-DD__PRIVATE void dd__span_field(dd_span *s, dd__tstr *field, unsigned bit, const char *p, size_t n) {
+DD__PRIVATE void dd__span_field(dd_span *s, const char **fp, uint32_t *fn, unsigned bit, const char *p, size_t n) {
     if (!p || s->finished) return;
-    if (dd__span_copy(s, p, n, field, bit) != 0) dd__count_tag_drop(s);
+    if (dd__span_copy(s, p, n, fp, fn, bit) != 0) dd__count_tag_drop(s);
 }
 /* Names a span field with the caller's string, held by pointer (the _static functions): the
  * limits, the tag-bytes count and the ASCII bit exactly as dd__span_field's copy. */
-DD__PRIVATE void dd__span_field_ref(dd_span *s, dd__tstr *field, unsigned bit, const char *p, size_t n) {
+DD__PRIVATE DD__T_HOT void dd__span_field_ref(dd_span *s, const char **fp, uint32_t *fn, unsigned bit, const char *p, size_t n) {
     if (!p || s->finished) return;
     if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) {
         dd__count_tag_drop(s);
@@ -4477,8 +4500,8 @@ DD__PRIVATE void dd__span_field_ref(dd_span *s, dd__tstr *field, unsigned bit, c
     if (!n) p = "";
     DD__SA_SET(s, bit, dd__t_is_ascii(p, n) ? 0 : 0x80);
     s->tag_bytes += (uint32_t)n;
-    field->p = p;
-    field->n = (uint32_t)n;
+    *fp = p;
+    *fn = (uint32_t)n;
 }
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
@@ -4498,7 +4521,7 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         kept = t->root_service;
         ascii = t->root_service_ascii;
     } else {
-        dd__span_field(s, &s->service, DD__SA_SERVICE, p, n);
+        dd__span_field(s, DD__SF(s, service), DD__SA_SERVICE, p, n);
         return;
     }
     /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
@@ -4507,7 +4530,8 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         return;
     }
     s->tag_bytes += kept.n;
-    s->service = kept;
+    s->service = kept.p;
+    s->service_n = kept.n;
     s->ascii = (uint8_t)((s->ascii & ~DD__SA_SERVICE) | ascii);
 }
 
@@ -4517,22 +4541,20 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
      * fields that do not start at zero; DD__SPAN_FIELDS_CHECK fails the build when the struct
      * changes without this list) */
     s->seg = seg;
-    s->next_done = NULL;
     s->parent = parent;
     s->span_id = dd__new_span_id(t);
     s->parent_id = 0;
     s->start_ns = start_ns;
     s->duration = 0;
-    s->name.p = s->service.p = s->resource.p = s->type.p = "";
-    s->name.n = s->service.n = s->resource.n = s->type.n = 0;
-    s->tag_bytes = s->n_meta = s->n_metrics = s->n_links = 0;
+    s->name = s->service = s->resource = s->type = "";
+    s->name_n = s->service_n = s->resource_n = s->type_n = 0;
+    s->tag_bytes = s->n_meta = s->n_metrics = 0;
     s->key_bits = 0;
     s->tags = NULL;
-    s->links = NULL;
     s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
     s->u.o.left = (uint32_t)area;
     s->u.o.hidx = 0;
-    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->ss_has_mps = 0;
+    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->has_links = s->ss_rule = 0;
     s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
 }
 /* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
@@ -4549,11 +4571,11 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
         s->u.o.cur = d + need;
         s->u.o.left -= (uint32_t)need;
         acc = dd__t_copy_or(d, name, nn);
-        s->name.p = d;
-        s->name.n = (uint32_t)nn;
+        s->name = d;
+        s->name_n = (uint32_t)nn;
         s->tag_bytes += (uint32_t)nn;
         if (!res) {
-            s->resource = s->name;
+            DD__SCOPY(s, resource, s, name);
             DD__SA_SET(s, DD__SA_NAME | DD__SA_RESOURCE, acc);
             return;
         }
@@ -4564,17 +4586,17 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
             DD__SA_SET(s, DD__SA_NAME, acc);
             DD__SA_SET(s, DD__SA_RESOURCE, racc);
         }
-        s->resource.p = d + a;
-        s->resource.n = (uint32_t)rn;
+        s->resource = d + a;
+        s->resource_n = (uint32_t)rn;
         s->tag_bytes += (uint32_t)rn;
         s->resource_set = 1;
         return;
     }
-    dd__span_field(s, &s->name, DD__SA_NAME, name, nn);
-    s->resource = s->name;
+    dd__span_field(s, DD__SF(s, name), DD__SA_NAME, name, nn);
+    DD__SCOPY(s, resource, s, name);
     DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
     if (res) {
-        dd__span_field(s, &s->resource, DD__SA_RESOURCE, res, rn);
+        dd__span_field(s, DD__SF(s, resource), DD__SA_RESOURCE, res, rn);
         s->resource_set = 1;
     }
 }
@@ -4623,16 +4645,16 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t,
                          area);
     s->parent_id = parent->span_id;
-    s->service = parent->service;
+    DD__SCOPY(s, service, parent, service);
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-        if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, tn);
+        if (opts->type) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, opts->type, tn);
     }
     if (ref) {
-        dd__span_field_ref(s, &s->name, DD__SA_NAME, name ? name : "", name_len);
-        s->resource = s->name;
+        dd__span_field_ref(s, DD__SF(s, name), DD__SA_NAME, name ? name : "", name_len);
+        DD__SCOPY(s, resource, s, name);
         DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
     } else if (opts && opts->resource) {
         dd__span_names(s, name, name_len, opts->resource, rn);
@@ -4873,10 +4895,11 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     } else {
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
-    s->service = t->root_service;
+    s->service = t->root_service.p;
+    s->service_n = t->root_service.n;
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | t->root_service_ascii);
     if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-    if (opts->type) dd__span_field(s, &s->type, DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
+    if (opts->type) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
     dd__span_names(s, opts->name, dd__t_slen(opts->name, opts->name_len), opts->resource,
                    dd__t_slen(opts->resource, opts->resource_len));
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
@@ -4911,9 +4934,9 @@ DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
 /* The resource follows the name until it is set itself. */
 DD_API void dd_span_set_name_n(dd_span *s, const char *v, size_t n) {
     if (!(s = dd__span_live(s)) || !v) return;
-    dd__span_field(s, &s->name, DD__SA_NAME, v, n);
+    dd__span_field(s, DD__SF(s, name), DD__SA_NAME, v, n);
     if (!s->resource_set) {
-        s->resource = s->name;
+        DD__SCOPY(s, resource, s, name);
         DD__SA_SET(s, DD__SA_RESOURCE, (s->ascii & DD__SA_NAME) ? 0 : 0x80);
     }
 }
@@ -4928,7 +4951,7 @@ DD_API void dd_span_set_service_n(dd_span *s, const char *v, size_t n) {
 }
 DD_API void dd_span_set_resource_n(dd_span *s, const char *v, size_t n) {
     if (!(s = dd__span_live(s)) || !v) return;
-    dd__span_field(s, &s->resource, DD__SA_RESOURCE, v, n);
+    dd__span_field(s, DD__SF(s, resource), DD__SA_RESOURCE, v, n);
     s->resource_set = 1;
 }
 DD_API void dd_span_set_resource(dd_span *s, const char *v) {
@@ -4936,14 +4959,14 @@ DD_API void dd_span_set_resource(dd_span *s, const char *v) {
 }
 DD_API void dd_span_set_resource_static(dd_span *s, const char *v) {
     if (!(s = dd__span_live(s)) || !v) return;
-    dd__span_field_ref(s, &s->resource, DD__SA_RESOURCE, v, strlen(v));
+    dd__span_field_ref(s, DD__SF(s, resource), DD__SA_RESOURCE, v, strlen(v));
     s->resource_set = 1;
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, strlen(v));
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, v, strlen(v));
 }
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, &s->type, DD__SA_TYPE, v, n);
+    if ((s = dd__span_live(s)) && v) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, v, n);
 }
 /*--- tags ---*/
 /* Tag setters and getters of one span: no lock unless the span's area is full; manual.keep/drop
@@ -5428,7 +5451,7 @@ DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, c
     size_t i;
     if (!(s = dd__span_live(s)) || s->finished) return;
     dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
-    dd__span_field(s, &s->type, DD__SA_TYPE, client ? "http" : "web", client ? 4 : 3);
+    dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, client ? "http" : "web", client ? 4 : 3);
     if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
     if (url) dd__http_url(s, url, strlen(url), client);
     if (!client) {
@@ -5615,9 +5638,10 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
     dd__link *k;
     size_t ts = strlen(l->tracestate), rs = strlen(l->reason), cs = strlen(l->context_headers);
     size_t need = sizeof(dd__link) + ts + rs + cs + dd__link_attrs_size(attrs, n_attrs);
+    size_t counted = need - sizeof(uintptr_t); /* counted without the owner pointer, as before it */
     size_t i;
     *ok = 0;
-    if (need > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (counted > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
         dd__count_tag_drop(s);
         return;
     }
@@ -5626,7 +5650,7 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
         dd__count_tag_drop(s);
         return;
     }
-    s->tag_bytes += (uint32_t)need;
+    s->tag_bytes += (uint32_t)counted;
     k->trace_id = l->trace_id;
     k->span_id = l->span_id;
     k->flags = (uint32_t)l->flags;
@@ -5651,16 +5675,16 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
             p = dd__link_put_str(p, attrs[i].value, attrs[i].value_len);
         }
     }
-    /* appended, so links keep their order */
+    /* appended to the segment's list (other spans of the trace may add theirs meanwhile), so a
+     * span's links keep their order */
     k->next = NULL;
-    if (!s->links) {
-        s->links = k;
-    } else {
-        dd__link *q = s->links;
-        while (q->next) q = q->next;
-        q->next = k;
-    }
-    s->n_links++;
+    k->owner = s;
+    dd__spin_lock(&s->seg->lock);
+    if (s->seg->links_tail) s->seg->links_tail->next = k;
+    else s->seg->links = k;
+    s->seg->links_tail = k;
+    dd__spin_unlock(&s->seg->lock);
+    s->has_links = 1;
     *ok = 1;
 }
 DD__PRIVATE void dd__link_add(dd_span *s, const dd_span_link *l, int *ok) { dd__link_put(s, l, NULL, 0, ok); }
@@ -5754,12 +5778,12 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     seg->decided = 1;
     memset(&in, 0, sizeof in);
     in.trace_id = seg->trace_id;
-    in.service = r->service.p;
-    in.service_len = r->service.n;
-    in.name = r->name.p;
-    in.name_len = r->name.n;
-    in.resource = r->resource.p;
-    in.resource_len = r->resource.n;
+    in.service = r->service;
+    in.service_len = r->service_n;
+    in.name = r->name;
+    in.name_len = r->name_n;
+    in.resource = r->resource;
+    in.resource_len = r->resource_n;
     env = dd__span_find(r, "env", 3);
     if (env && env->kind == DD__TAG_META) {
         in.env = DD__TAG_VAL(env);
@@ -6052,9 +6076,13 @@ DD__PRIVATE void dd__enc_link_attrs(dd_tracer *t, dd__enc *e, const dd__link *k)
 DD__PRIVATE DD__T_COLD void dd__enc_links(dd_tracer *t, dd__enc *e, const dd_span *s) {
     dd_mp_writer *w = &e->w;
     const dd__link *k;
+    uint32_t n = 0;
+    /* the segment's list: no span of it is open (complete), or its lock is held (partial flush) */
+    for (k = s->seg->links; k; k = k->next) n += k->owner == s;
     DD__WKEY(w, "span_links");
-    dd_mp_write_array(w, s->n_links);
-    for (k = s->links; k; k = k->next) {
+    dd_mp_write_array(w, n);
+    for (k = s->seg->links; k; k = k->next) {
+        if (k->owner != s) continue;
         uint32_t attrs = (k->reason_len ? 1u : 0u) + (k->ctx_headers_len ? 1u : 0u) + k->n_attrs;
         dd_mp_write_map(w, 3 + (attrs ? 1 : 0) + (k->tracestate_len ? 1 : 0) + (k->flags ? 1 : 0));
         DD__WKEY(w, "trace_id");
@@ -6199,13 +6227,13 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
     p = w->buf + w->len;
     end = w->buf + w->cap;
     DD__LROOM(DD__ENC_HEAD_ROOM
-                  + (ascii ? (size_t)s->name.n + s->service.n + s->resource.n + s->type.n + DD__ENC_STR_ROOM
+                  + (ascii ? (size_t)s->name_n + s->service_n + s->resource_n + s->type_n + DD__ENC_STR_ROOM
                                  + DD__ENC_TIMES_ROOM
                            : 0),
               return NULL);
     if (seg->trace_id.lo == e->hd_lo && e->hd_lo) { /* the chunk's other spans: its first's bytes */
         memcpy(p, e->hd, sizeof e->hd);
-        if (s->n_links) *p = 0x8d;
+        if (s->has_links) *p = 0x8d;
         if (s->span_id > 0xffffffffu) { /* after the marker hd ends with */
             dd__mp_put_be(p + DD__ENC_HD_LEN + 1, s->span_id, 8);
             p += DD__ENC_HD_LEN + 9;
@@ -6213,7 +6241,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
             p = dd__enc_u64_small(p + DD__ENC_HD_LEN, s->span_id);
         }
     } else {
-        *p++ = s->n_links ? 0x8d : 0x8c;
+        *p++ = s->has_links ? 0x8d : 0x8c;
         p = DD__KEY(p, "trace_id");
         p = dd__enc_big(p, seg->trace_id.lo);
         p = DD__KEY(p, "span_id");
@@ -6235,26 +6263,26 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
     }
     if (ascii) { /* most spans: the four strings, in the room made above */
         p = DD__KEY(p, "name");
-        p = dd__enc_strb(p, s->name.p, s->name.n);
+        p = dd__enc_strb(p, s->name, s->name_n);
         p = DD__KEY(p, "service");
-        p = dd__enc_strb(p, s->service.p, s->service.n);
+        p = dd__enc_strb(p, s->service, s->service_n);
         p = DD__KEY(p, "resource");
-        p = dd__enc_strb(p, s->resource.p, s->resource.n);
+        p = dd__enc_strb(p, s->resource, s->resource_n);
         p = DD__KEY(p, "type");
-        p = dd__enc_strb(p, s->type.p, s->type.n);
+        p = dd__enc_strb(p, s->type, s->type_n);
     } else {
         DD__LROOM(5, return NULL);
         p = DD__KEY(p, "name");
-        if (!(p = dd__enc_field(t, e, p, &end, s->name, s->ascii & DD__SA_NAME))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, name), s->ascii & DD__SA_NAME))) return NULL;
         DD__LROOM(8, return NULL);
         p = DD__KEY(p, "service");
-        if (!(p = dd__enc_field(t, e, p, &end, s->service, s->ascii & DD__SA_SERVICE))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, service), s->ascii & DD__SA_SERVICE))) return NULL;
         DD__LROOM(9, return NULL);
         p = DD__KEY(p, "resource");
-        if (!(p = dd__enc_field(t, e, p, &end, s->resource, s->ascii & DD__SA_RESOURCE))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, resource), s->ascii & DD__SA_RESOURCE))) return NULL;
         DD__LROOM(5, return NULL);
         p = DD__KEY(p, "type");
-        if (!(p = dd__enc_field(t, e, p, &end, s->type, s->ascii & DD__SA_TYPE))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, type), s->ascii & DD__SA_TYPE))) return NULL;
         DD__LROOM(DD__ENC_TIMES_ROOM, return NULL);
     }
     if ((uint64_t)s->start_ns - UINT64_C(0x100000000) < UINT64_C(0x7fffffff00000000)) { /* over 32 bits: Unix ns */
@@ -6273,15 +6301,10 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         p = DD__KEY(p, "duration");
         p = dd__enc_i64_cold(p, s->duration);
     }
-    if (s->error < 0x80) { /* error (a positive fixint) and the "meta" key */
-        DD__KEYM(p, "\xa5" "error\0\xa4" "meta\0\0\0\0");
-        p[6] = (uint8_t)s->error;
-        p += 12;
-    } else {
-        p = DD__KEY(p, "error");
-        p = dd__enc_i64(p, s->error);
-        p = DD__KEY(p, "meta");
-    }
+    /* error (0 or 1: a positive fixint) and the "meta" key */
+    DD__KEYM(p, "\xa5" "error\0\xa4" "meta\0\0\0\0");
+    p[6] = (uint8_t)s->error;
+    p += 12;
     *endp = end;
     return p;
 }
@@ -6304,8 +6327,8 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     uint8_t *p, *end;
     uint64_t gmask = 0;
     int clash, mt_ok = s->n_metrics <= DD__ENC_MT_MAX, env_ok = 0, version_ok = 0;
-    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
-    int with_version = t->version.n && dd__tstr_eq(s->service, t->service);
+    int top_level = !s->parent || !dd__span_same_service(s, s->parent);
+    int with_version = t->version.n && dd__tstr_eq(DD__SSTR(s, service), t->service);
 
     if (!(p = dd__enc_head(t, seg, s, e, &end))) return;
 
@@ -6389,9 +6412,10 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     if (top_level) dd__sys_add(&sy, "_dd.top_level", 13, NULL, 0, 1.0);
     if (s->measured) dd__sys_add(&sy, "_dd.measured", 12, NULL, 0, 1.0);
     if (s->ss_keep) { /* docs/sampling.md §10 */
+        const dd__srule *r = &t->sampler.span_rules[s->ss_rule]; /* as dd__span_sampler_decide's verdict */
         dd__sys_add(&sy, "_dd.span_sampling.mechanism", 27, NULL, 0, (double)DD_SAMPLING_MECHANISM_SPAN_RULE);
-        dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, s->u.ss.rate);
-        if (s->ss_has_mps) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, s->u.ss.mps);
+        dd__sys_add(&sy, "_dd.span_sampling.rule_rate", 27, NULL, 0, r->rate);
+        if (r->max_per_second > 0.0) dd__sys_add(&sy, "_dd.span_sampling.max_per_second", 32, NULL, 0, r->max_per_second);
     }
     clash = dd__sys_clash(&sy, s);
     count = sy.n + s->n_metrics;
@@ -6416,7 +6440,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
         if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
     }
     w->len = (size_t)(p - w->buf);
-    if (s->n_links) dd__enc_links(t, e, s);
+    if (s->has_links) dd__enc_links(t, e, s);
 }
 
 /* The template of a span's map for tracer t (see dd__enc's tp_*): the entries the tracer adds to
@@ -6656,7 +6680,7 @@ DD__PRIVATE DD__T_HOT void dd__encode_span_tpl(dd_tracer *t, dd__segment *seg, c
             if (g->kind == DD__TAG_METRIC) DD__TTAG(g);
     }
     w->len = (size_t)(p - w->buf);
-    if (s->n_links) dd__enc_links(t, e, s);
+    if (s->has_links) dd__enc_links(t, e, s);
 }
 #undef DD__TTAG
 #undef DD__TVSTR
@@ -6679,8 +6703,8 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         dd__encode_span_full(t, seg, s, first, e, scratch);
         return;
     }
-    top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service);
-    with_version = t->version.n && dd__tstr_eq(s->service, t->service);
+    top_level = !s->parent || !dd__span_same_service(s, s->parent);
+    with_version = t->version.n && dd__tstr_eq(DD__SSTR(s, service), t->service);
     bits = (first ? e->tp_any_first : e->tp_any) | (s->measured ? dd__key_bit("_dd.measured", 12) : 0);
     if (s->key_bits & bits) { /* the exact set */
         bits = e->tp_bits | (with_version ? e->tp_bits_ver : 0);
@@ -7469,10 +7493,10 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
             if (key->n[4] == st->kind_len[i] && dd__stats_ieq_n(key->p[4], st->kinds[i], key->n[4])) break;
         if (i == st->n_kinds) return 0;
     }
-    DD__SK_FIELD(0, s->service.p, s->service.n);
-    DD__SK_FIELD(1, s->name.p, s->name.n);
-    DD__SK_FIELD(2, s->resource.p, s->resource.n);
-    DD__SK_FIELD(3, s->type.p, s->type.n);
+    DD__SK_FIELD(0, s->service, s->service_n);
+    DD__SK_FIELD(1, s->name, s->name_n);
+    DD__SK_FIELD(2, s->resource, s->resource_n);
+    DD__SK_FIELD(3, s->type, s->type_n);
     {   /* peer tags, then the additional tags (DD__STATS_ADD_FLAG entries) in the same field */
         uint32_t pn = dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer);
         if (st->n_add) pn += dd__stats_add_tags(st, s, peer + pn);
@@ -7790,7 +7814,7 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     dd__sbucket *b;
     dd__sgroup *g = NULL;
     int64_t start, end;
-    int top_level = !s->parent || !dd__tstr_eq(s->service, s->parent->service), overflowed = 0;
+    int top_level = !s->parent || !dd__span_same_service(s, s->parent), overflowed = 0;
     if (!dd__stats_key(st, seg, s, &top_level, &key, st->keybuf, num)) return;
     end = s->start_ns + s->duration;
     if (end >= st->last_start && end - st->last_start < DD__STATS_BUCKET_NS) start = st->last_start; /* as the previous span */
@@ -7818,7 +7842,7 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
 DD__PRIVATE void dd__stats_add_chunk(dd_tracer *t, dd__segment *seg) {
     dd_span *s, *first = seg->root->pending ? seg->root : seg->done_head;
     if (first) dd__stats_add_span(t, seg, first);
-    for (s = seg->done_head; s; s = s->next_done)
+    for (s = seg->done_head; s; s = s->u.next_done)
         if (s != first) dd__stats_add_span(t, seg, s);
 }
 
@@ -7830,7 +7854,7 @@ DD__PRIVATE int dd__stats_may_drop(const dd_tracer *t, const dd__segment *seg) {
     const dd_span *s;
     if (!t->stats || !t->stats->drop_p0s || !seg->stats_chunk || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET)
         return 0;
-    for (s = seg->done_head; s; s = s->next_done)
+    for (s = seg->done_head; s; s = s->u.next_done)
         if (s->error) return 0;
     return 1;
 }
@@ -8022,7 +8046,7 @@ DD__PRIVATE int dd__stats_filtered(dd_tracer *t, const dd__tfilters *f, const dd
     int i;
 #if DD__HAVE_POSIX
     if (f->n_res) {
-        dd__tstr r = root->resource.n ? root->resource : root->name;
+        dd__tstr r = root->resource_n ? DD__SSTR(root, resource) : DD__SSTR(root, name);
         const char *c = dd__tfilter_cstr(t, r.p, r.n, 0);
         for (i = 0; c && i < f->n_res; i++)
             if (regexec(&f->res[i], c, 0, NULL, 0) == 0) return 1;
@@ -8377,7 +8401,7 @@ DD__PRIVATE int64_t dd__stats_next(const dd_tracer *t) {
  * completes the trace is always filtered. */
 DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
     const dd_span *s;
-    for (s = seg->done_head; s; s = s->next_done)
+    for (s = seg->done_head; s; s = s->u.next_done)
         if (s == seg->root) return 1;
     return 0;
 }
@@ -8386,7 +8410,7 @@ DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
  * Datadog-Client-Dropped-P0-* header counts it, the agent would have dropped it too). */
 DD__PRIVATE void dd__stats_drop_filtered(dd_tracer *t, dd__segment *seg) {
     dd_span *s;
-    for (s = seg->done_head; s; s = s->next_done) s->pending = 0;
+    for (s = seg->done_head; s; s = s->u.next_done) s->pending = 0;
     t->counters.spans_dropped_sampling += seg->n_done;
     t->counters.chunks_dropped_sampling++;
     seg->done_head = seg->done_tail = NULL;
@@ -8548,17 +8572,17 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
             goto drop_all;
         return n;
     }
-    for (s = seg->done_head; s; s = s->next_done) {
+    for (s = seg->done_head; s; s = s->u.next_done) {
         dd__sampling_input in;
         dd__span_sampling_decision d;
         memset(&in, 0, sizeof in);
         in.trace_id = seg->trace_id;
-        in.service = s->service.p;
-        in.service_len = s->service.n;
-        in.name = s->name.p;
-        in.name_len = s->name.n;
-        in.resource = s->resource.p;
-        in.resource_len = s->resource.n;
+        in.service = s->service;
+        in.service_len = s->service_n;
+        in.name = s->name;
+        in.name_len = s->name_n;
+        in.resource = s->resource;
+        in.resource_len = s->resource_n;
         in.env = t->env.p;
         in.env_len = t->env.n;
         in.span = s;
@@ -8566,9 +8590,7 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
         in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
         s->ss_keep = dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d);
         if (s->ss_keep) {
-            s->u.ss.rate = d.rule_rate;
-            s->ss_has_mps = d.has_max_per_second;
-            s->u.ss.mps = d.max_per_second;
+            s->ss_rule = (uint8_t)d.rule;
             kept++;
         }
     }
@@ -8580,10 +8602,10 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
         while (*pp) {
             if (!(*pp)->ss_keep) {
                 (*pp)->pending = 0;
-                *pp = (*pp)->next_done;
+                *pp = (*pp)->u.next_done;
             } else {
                 seg->done_tail = *pp;
-                pp = &(*pp)->next_done;
+                pp = &(*pp)->u.next_done;
             }
         }
     }
@@ -8595,7 +8617,7 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
     seg->n_done = kept;
     return kept;
 drop_all:
-    for (s = seg->done_head; s; s = s->next_done) s->pending = 0;
+    for (s = seg->done_head; s; s = s->u.next_done) s->pending = 0;
     t->counters.spans_dropped_sampling += n;
     t->counters.chunks_dropped_sampling++;
     if (p0) {
@@ -8623,7 +8645,7 @@ DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e
     first = seg->root->pending ? seg->root : seg->done_head;
     dd_mp_write_array(&e->w, n);
     dd__encode_span(t, seg, first, 1, e, tmp);
-    for (s = seg->done_head; s; s = s->next_done) {
+    for (s = seg->done_head; s; s = s->u.next_done) {
         s->pending = 0;
         if (s != first) dd__encode_span(t, seg, s, 0, e, tmp);
     }
@@ -8781,7 +8803,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     } else {
         uint64_t est = 300; /* the chunk root's extra tags */
         dd_span *q;
-        for (q = seg->done_head; q; q = q->next_done) est += 160 + q->tag_bytes;
+        for (q = seg->done_head; q; q = q->u.next_done) est += 160 + q->tag_bytes;
         seg->est_bytes = est;
         if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
             dd__seg_unlink_open(t, seg);
@@ -8862,11 +8884,11 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     dd_tracer *t = seg->tracer;
     s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     s->finished = 1;
-    s->next_done = NULL;
+    s->u.next_done = NULL;
     s->pending = 1;
     dd__spin_lock(&seg->lock);
     dd__h_release(seg, s); /* the handle dies: any later call with it is ignored and counted */
-    if (seg->done_tail) seg->done_tail->next_done = s;
+    if (seg->done_tail) seg->done_tail->u.next_done = s;
     else seg->done_head = s;
     seg->done_tail = s;
     seg->n_done++;

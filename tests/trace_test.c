@@ -1993,6 +1993,37 @@ static void test_user_span_links(void) {
     dd_tracer_free(t);
 }
 
+/* Links added to two open spans of one trace in turn (root, child, root): each span gets its own,
+ * in the order added (the links sit in one list per trace, each with its span). */
+static void test_span_links_interleaved(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *r, *ch;
+    dd_span_link l;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    t = new_tracer(&c);
+    r = dd_span_start(t, NULL);
+    ch = dd_span_start_child(r, "child");
+    memset(&l, 0, sizeof l);
+    l.trace_id.lo = 11;
+    l.span_id = 1;
+    CHECK_EQ_INT(dd_span_add_link(r, &l), DD_OK);
+    l.span_id = 2;
+    CHECK_EQ_INT(dd_span_add_link(ch, &l), DD_OK);
+    l.span_id = 3;
+    CHECK_EQ_INT(dd_span_add_link(r, &l), DD_OK);
+    dd_span_finish(ch);
+    dd_span_finish(r);
+    dd_tracer_flush(t);
+    js = body_json(0);
+    CHECK(has(js, "\"span_links\":[{\"trace_id\":11,\"trace_id_high\":0,\"span_id\":1},"
+                  "{\"trace_id\":11,\"trace_id_high\":0,\"span_id\":3}]"));
+    CHECK(has(js, "\"span_links\":[{\"trace_id\":11,\"trace_id_high\":0,\"span_id\":2}]"));
+    dd_tracer_free(t);
+}
+
 /* Links with the caller's attributes (as the official tracers' addLink(context, attributes)): after
  * reason/context_headers, in order; bad keys refused with nothing added. */
 static void test_span_link_attributes(void) {
@@ -3280,6 +3311,7 @@ static const test_case cases[] = {
     TEST(test_log_correlation),
     TEST(test_debug_logs_payload),
     TEST(test_user_span_links),
+    TEST(test_span_links_interleaved),
     TEST(test_span_link_attributes),
     TEST(test_report_hostname),
     TEST(test_set_origin),
