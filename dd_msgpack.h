@@ -418,32 +418,26 @@ DD__PRIVATE DD__MP_HOT void dd__mp_put_tagged(dd_mp_writer *w, uint8_t tag, uint
     w->len += 1 + (size_t)bytes;
 }
 
-/* memcpy for short strings (keys and values, a tag as it goes on the wire): up to 64 bytes as two
- * overlapping fixed-size copies that compile inline, not a call; the usual 16 to 32 tested first.
- * dd_trace.h's implementation (its encoder) uses it too. */
+/* memcpy for short strings (keys and values): up to 32 bytes as two overlapping fixed-size copies
+ * that compile inline, not a call. dd_trace.h's implementation uses it too. */
 DD__PRIVATE DD__MP_HOT void dd__mp_copy(void *dst, const void *src, size_t n) {
     char *d = (char *)dst;
     const char *s = (const char *)src;
-    if (n <= 32) {
-        if (n >= 16) {
-            memcpy(d, s, 16);
-            memcpy(d + n - 16, s + n - 16, 16);
-        } else if (n >= 8) {
-            memcpy(d, s, 8);
-            memcpy(d + n - 8, s + n - 8, 8);
-        } else if (n >= 4) {
-            memcpy(d, s, 4);
-            memcpy(d + n - 4, s + n - 4, 4);
-        } else if (n) {
-            d[0] = s[0];
-            d[n / 2] = s[n / 2];
-            d[n - 1] = s[n - 1];
-        }
-    } else if (n <= 64) {
-        memcpy(d, s, 32);
-        memcpy(d + n - 32, s + n - 32, 32);
-    } else {
+    if (n > 32) {
         memcpy(d, s, n);
+    } else if (n >= 16) {
+        memcpy(d, s, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n) {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
     }
 }
 
