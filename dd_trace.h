@@ -5924,25 +5924,11 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_f64(uint8_t *p, double v) {
     memcpy(&bits, &v, sizeof bits);
     return dd__enc_tagged(p, 0xcb, bits, 8);
 }
-/* n bytes (a string, a tag as it goes on the wire) from s to d, not overlapping: up to 64 as two overlapping
- * fixed-size copies inline (dd__mp_copy stops at 32), the usual 16 to 32 tested first; longer
- * by memcpy. */
+/* n bytes (a string, a tag as it goes on the wire) from s to d, not overlapping: up to 32 by
+ * dd__mp_copy (dd_msgpack.h), 33 to 64 as two overlapping 32-byte copies inline, longer by memcpy. */
 DD__PRIVATE DD__T_HOT void dd__enc_copy(uint8_t *d, const char *s, size_t n) {
     if (n <= 32) {
-        if (n >= 16) {
-            memcpy(d, s, 16);
-            memcpy(d + n - 16, s + n - 16, 16);
-        } else if (n >= 8) {
-            memcpy(d, s, 8);
-            memcpy(d + n - 8, s + n - 8, 8);
-        } else if (n >= 4) {
-            memcpy(d, s, 4);
-            memcpy(d + n - 4, s + n - 4, 4);
-        } else if (n) {
-            d[0] = (uint8_t)s[0];
-            d[n / 2] = (uint8_t)s[n / 2];
-            d[n - 1] = (uint8_t)s[n - 1];
-        }
+        dd__mp_copy(d, s, n);
     } else if (n <= 64) {
         memcpy(d, s, 32);
         memcpy(d + n - 32, s + n - 32, 32);
