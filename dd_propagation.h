@@ -3760,11 +3760,36 @@ DD__PRIVATE const char *dd__sls_skip_ws(const char *p, const char *end) {
     return p;
 }
 
+/* The first byte of [p, end) that a string's fast paths must stop at, or end: '"' and '\\'
+ * (STOP_QE), and with STOP_ALL also control bytes and non-ASCII (which validation looks at).
+ * Eight bytes at a time, p[0] in the low lane: the lowest flagged lane is exact (a borrow only
+ * marks lanes above a match). */
+#define DD__SLS_STOP_QE 0
+#define DD__SLS_STOP_ALL 1
+DD__PRIVATE DD__P_HOT const char *dd__sls_run(const char *p, const char *end, int stop) {
+    while (end - p >= 8) {
+        uint64_t x = dd__load8le(p);
+        uint64_t m = DD__ANY_EQ(x, '"') | DD__ANY_EQ(x, '\\');
+        if (stop == DD__SLS_STOP_ALL) m |= DD__ANY_LT(x, 0x20) | (x & DD__B8(0x80));
+        if (m) return p + dd__lane(m);
+        p += 8;
+    }
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\' || (stop == DD__SLS_STOP_ALL && (c < 0x20 || c >= 0x80))) break;
+        p++;
+    }
+    return p;
+}
+
 /* Validating scanners: p at the first byte; return one past the token or NULL when invalid. */
 DD__PRIVATE const char *dd__sls_scan_string(const char *p, const char *end) {
     const unsigned char *s = (const unsigned char *)p + 1, *e = (const unsigned char *)end;
     while (s < e) {
-        unsigned c = *s;
+        unsigned c;
+        s = (const unsigned char *)dd__sls_run((const char *)s, end, DD__SLS_STOP_ALL);
+        if (s >= e) break;
+        c = *s;
         if (c == '"') return (const char *)s + 1;
         if (c < 0x20) return NULL;
         if (c == '\\') {
@@ -3835,6 +3860,8 @@ DD__PRIVATE const char *dd__sls_scan_literal(const char *p, const char *end, con
 DD__PRIVATE const char *dd__sls_skip_string(const char *p, const char *end) {
     p++;
     while (p < end) {
+        p = dd__sls_run(p, end, DD__SLS_STOP_QE);
+        if (p >= end) break;
         if (*p == '\\') { p += 2; continue; }
         if (*p == '"') return p + 1;
         p++;
@@ -4078,6 +4105,13 @@ DD_API int dd_json_string(const dd_json *v, char *out, size_t cap, size_t *len) 
     if (!v || !v->p || v->type != DD_JSON_STRING || v->n < 2) return DD_ERR_TYPE;
     p = v->p + 1;
     end = v->p + v->n - 1;
+    { /* the run before the first escape is copied as it is */
+        const char *q = dd__sls_run(p, end, DD__SLS_STOP_QE);
+        total = (size_t)(q - p);
+        if (out && total < cap) memcpy(out, p, total);
+        else fits = 0;
+        p = q;
+    }
     while ((k = dd__sls_str_step(&p, end, b)) != 0) {
         if (fits && out && total + k < cap) memcpy(out + total, b, k);
         else fits = 0;
@@ -4099,6 +4133,12 @@ DD_API int dd_json_string_eq(const dd_json *v, const char *s, size_t s_len) {
     if (!v || !v->p || v->type != DD_JSON_STRING || v->n < 2 || (!s && s_len)) return 0;
     p = v->p + 1;
     end = v->p + v->n - 1;
+    { /* the run before the first escape is compared as it is */
+        const char *q = dd__sls_run(p, end, DD__SLS_STOP_QE);
+        pos = (size_t)(q - p);
+        if (pos > s_len || (pos && memcmp(s, p, pos) != 0)) return 0;
+        p = q;
+    }
     while ((k = dd__sls_str_step(&p, end, b)) != 0) {
         if (pos + k > s_len || memcmp(s + pos, b, k) != 0) return 0;
         pos += k;

@@ -2053,16 +2053,8 @@ DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, 
         *why = "agent response: rate_by_service is not an object; rates unchanged";
         return DD_ERR_MALFORMED;
     }
-    /* first pass, without the lock: validate every rate */
-    dd_json_iter_init(&it, &rates);
-    while (dd_json_next(&it, &k, &v) == DD_OK) {
-        double r = 0;
-        if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !dd__sampling_rate_ok(r)) {
-            *why = "agent response: a rate is not a number in [0, 1]; rates unchanged";
-            return DD_ERR_MALFORMED;
-        }
-    }
-    /* second pass, under the lock: replace the map (no callback is called while it is held) */
+    /* one pass under the lock, into the table readers do not use: published only when every rate
+     * is valid (no callback is called while the lock is held) */
     pthread_mutex_lock(&s->lock);
     {
         size_t used = 0;
@@ -2080,7 +2072,11 @@ DD__PRIVATE int dd__sampler_apply_agent_rates(dd__sampler *s, const char *json, 
             double r = 0;
             size_t klen = 0;
             dd__agent_rate *a;
-            dd_json_number(&v, &r);
+            if (v.type != DD_JSON_NUMBER || dd_json_number(&v, &r) != DD_OK || !dd__sampling_rate_ok(r)) {
+                pthread_mutex_unlock(&s->lock); /* nothing published */
+                *why = "agent response: a rate is not a number in [0, 1]; rates unchanged";
+                return DD_ERR_MALFORMED;
+            }
             if (dd_json_string_eq(&k, "service:,env:", 13)) {
                 nt->has_default_rate = 1;
                 nt->dflt.rate = r;

@@ -13,7 +13,13 @@
  * alone).
  * The dump names every field (context: ids, priority, origin, ptags, tracestate, links, baggage
  * through the public iterator; trigger: every field), so a change of a struct's layout does not
- * show as a difference. Only public API is used. */
+ * show as a difference. Only public API is used.
+ *
+ * Each input file is also read by the public JSON reader (json_walk): dd_json_parse, then every
+ * member and element through dd_json_next (iteratively, 64 levels at most), each string unescaped
+ * by dd_json_string into a roomy and a 4-byte buffer and compared by dd_json_string_eq with its
+ * own decoding and with that decoding one byte short, each number by dd_json_number: one line per
+ * file with a digest of all of it. */
 #define _POSIX_C_SOURCE 200809L
 #define DD_LAMBDA_IMPLEMENTATION
 #include "dd_lambda.h"
@@ -106,6 +112,54 @@ static void run(const char *name, const char *ev, size_t n, const char *cc, size
     }
 }
 
+/* The JSON reader over one text, digested (see the top). No recursion: a stack of iterators. */
+static void json_walk(const char *name, const char *text, size_t n) {
+    dd_json root, k, v;
+    dd_json_iter stack[64];
+    int depth = 0, rc;
+    unsigned long long values = 0;
+    static char out[1 << 16];
+    char tiny[4];
+    g_fnv = 1469598103934665603ull;
+    rc = dd_json_parse(text, n, &root);
+    h_u64((unsigned long long)(unsigned)rc);
+    if (rc == DD_OK) {
+        dd_json_iter_init(&stack[depth++], &root);
+        while (depth > 0) {
+            if (dd_json_next(&stack[depth - 1], &k, &v) != DD_OK) { depth--; continue; }
+            values++;
+            h_u64((unsigned long long)v.type); h_u64(v.n); h_u64((unsigned long long)(v.p ? v.p - text : -1));
+            if (k.p) {
+                size_t len = 0;
+                h_u64((unsigned long long)(k.p - text)); h_u64(k.n);
+                h_u64((unsigned long long)(unsigned)dd_json_string(&k, out, sizeof out, &len)); h_u64(len);
+                if (len < sizeof out) {
+                    h_bytes(out, len);
+                    h_u64((unsigned long long)dd_json_string_eq(&k, out, len));
+                    h_u64((unsigned long long)(len ? dd_json_string_eq(&k, out, len - 1) : 2));
+                }
+            }
+            if (v.type == DD_JSON_STRING) {
+                size_t len = 0, tl = 0;
+                h_u64((unsigned long long)(unsigned)dd_json_string(&v, out, sizeof out, &len)); h_u64(len);
+                if (len < sizeof out) {
+                    h_bytes(out, len);
+                    h_u64((unsigned long long)dd_json_string_eq(&v, out, len));
+                    h_u64((unsigned long long)(len ? dd_json_string_eq(&v, out, len - 1) : 2));
+                }
+                h_u64((unsigned long long)(unsigned)dd_json_string(&v, tiny, sizeof tiny, &tl)); h_u64(tl);
+                h_bytes(tiny, tl < sizeof tiny ? tl + 1 : 1);
+            } else if (v.type == DD_JSON_NUMBER) {
+                double d = 0;
+                h_u64((unsigned long long)(unsigned)dd_json_number(&v, &d)); h_bytes(&d, sizeof d);
+            } else if ((v.type == DD_JSON_OBJECT || v.type == DD_JSON_ARRAY) && depth < 64) {
+                dd_json_iter_init(&stack[depth++], &v);
+            }
+        }
+    }
+    printf("%s json rc=%d values=%llu digest=%016llx\n", name, rc, values, g_fnv);
+}
+
 int main(int argc, char **argv) {
     int i, s;
     static const size_t sizes[3] = {6000000, 40000, 6000};
@@ -122,6 +176,8 @@ int main(int argc, char **argv) {
         buf = (char *)malloc((size_t)n + 1);
         if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) { fprintf(stderr, "%s: read failed\n", argv[i]); return 2; }
         fclose(f);
+        json_walk(argv[i], n ? buf + 1 : buf, n ? (size_t)n - 1 : 0);
+        json_walk(argv[i], buf, (size_t)n);
         run(argv[i], n ? buf + 1 : buf, n ? (size_t)n - 1 : 0, NULL, 0);
         run(argv[i], "{}", 2, buf, (size_t)n);
         if (n > 1) {

@@ -3,7 +3,8 @@
 # (DIFF_BASE, default 98bb653: the last one before the single-pass extraction), over the
 # conformance events (../shared, when present), the fuzz corpus of fuzz_lambda_event and the big
 # events of bench/lambda_events.h (6 MB, 40 KB, 6 KB, each also cut short), in four
-# configurations (tests/lambda_extract_diff.c). Every output line must be the same. Skipped
+# configurations (tests/lambda_extract_diff.c); and the JSON reader over those files and the
+# fuzz corpora of fuzz_json and fuzz_agent_response. Every output line must be the same. Skipped
 # (0 passed, 0 failed) without git history holding DIFF_BASE.
 set -u
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ for f in sorted(os.listdir(src)):
             open(os.path.join(dst, f), 'wb').write(b'\0' + json.dumps(d['event']).encode())
 PY
 fi
-files=$(ls "$B/events/"* fuzz/corpus/lambda_event/* 2>/dev/null)
+files=$(ls "$B/events/"* fuzz/corpus/lambda_event/* fuzz/corpus/json/* fuzz/corpus/agent_response/* 2>/dev/null)
 # shellcheck disable=SC2086
 "$B/old_bin" $files > "$B/old.txt" || { echo "0 passed, 1 failed"; exit 1; }
 # shellcheck disable=SC2086
