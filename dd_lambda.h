@@ -917,34 +917,9 @@ DD__PRIVATE const char *dd__sls_getenv(const dd_lambda_config *cfg, const char *
     return getenv(name);
 }
 
-/* Eight bytes at a time: DD__LX_MASK(w) flags the bytes of word w that are '"' or '\\' (the
- * classic "has a zero byte" test on w xor the repeated byte: the lowest flag is always exact).
- * Little-endian GCC/Clang builds find that byte with a count of trailing zeros; other builds step
- * a byte at a time (DD__LX_WORDS 0). */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define DD__LX_WORDS 1
-#else
-#define DD__LX_WORDS 0
-#endif
-#define DD__LX_ONES ((uint64_t)0x0101010101010101ull)
-#define DD__LX_HIGH ((uint64_t)0x8080808080808080ull)
-#define DD__LX_MASK(w)                                                                                     \
-    (((((w) ^ (DD__LX_ONES * 0x22)) - DD__LX_ONES) & ~((w) ^ (DD__LX_ONES * 0x22))) |                      \
-     ((((w) ^ (DD__LX_ONES * 0x5C)) - DD__LX_ONES) & ~((w) ^ (DD__LX_ONES * 0x5C)))) & DD__LX_HIGH
-/* Bytes before the first '"' or '\\' at p (up to end). */
+/* Bytes before the first '"' or '\\' at p (up to end): the JSON reader's eight-byte run. */
 DD__PRIVATE size_t dd__lx_plain(const char *p, const char *end) {
-    const char *s = p;
-#if DD__LX_WORDS
-    while (end - p >= 8) {
-        uint64_t w, m;
-        memcpy(&w, p, 8);
-        m = DD__LX_MASK(w);
-        if (m) return (size_t)(p - s) + (size_t)(__builtin_ctzll(m) >> 3);
-        p += 8;
-    }
-#endif
-    while (p < end && *p != '"' && *p != '\\') p++;
-    return (size_t)(p - s);
+    return (size_t)(dd__sls_run(p, end, DD__SLS_STOP_QE) - p);
 }
 /* dd_json_string for the extraction: the same bytes, the same DD_OK or failure (a failure leaves
  * out "" and *len 0), but the runs without a backslash go by memchr and memcpy, and a string that
@@ -961,19 +936,14 @@ DD__PRIVATE int dd__lx_string(const dd_json *v, char *out, size_t cap, size_t *l
     while (p < end) {
         unsigned char b[4];
         size_t k;
-#if DD__LX_WORDS
         if (end - p >= 8 && cap - total > 8) { /* the word is stored whole, its plain bytes kept */
-            uint64_t w, m;
-            memcpy(&w, p, 8);
-            m = DD__LX_MASK(w);
-            memcpy(out + total, &w, 8);
+            uint64_t w = dd__load8le(p), m = DD__ANY_EQ(w, '"') | DD__ANY_EQ(w, '\\');
+            memcpy(out + total, p, 8);
             if (!m) { total += 8; p += 8; continue; }
-            k = (size_t)(__builtin_ctzll(m) >> 3);
+            k = dd__lane(m);
             total += k;
             p += k;
-        } else
-#endif
-        {
+        } else {
             k = dd__lx_plain(p, end);
             if (total + k >= cap) { out[0] = 0; return DD_ERR_BUFFER_FULL; }
             memcpy(out + total, p, k);
@@ -1166,27 +1136,7 @@ DD__PRIVATE void dd__sls_ptags_from(dd_trace_context *c, const char *s, size_t n
  * the first skip of each big value, whatever the number of lookups (docs/lambda.md §4.0). The
  * results are those of dd_json_get/_path/_at and dd__sls_iget over the same validated text. */
 
-/* The end of the string starting at p (validated text): runs without '"' or '\\' are passed
- * eight bytes at a time, an escape is passed whole, the first other '"' closes it. */
-DD__PRIVATE const char *dd__lx_skip_string(const char *p, const char *end) {
-    p++;
-#if DD__LX_WORDS
-    while (end - p >= 8) { /* dd__lx_plain inlined: dense escapes meet it every few bytes */
-        uint64_t w, m;
-        memcpy(&w, p, 8);
-        m = DD__LX_MASK(w);
-        if (!m) { p += 8; continue; }
-        p += __builtin_ctzll(m) >> 3;
-        while (p < end && *p == '\\') p += 2; /* escapes (their second byte never closes), often in a row */
-        if (p < end && *p == '"') return p + 1;
-    }
-#endif
-    while (p < end) {
-        if (*p == '"') return p + 1;
-        p += *p == '\\' ? 2 : 1;
-    }
-    return end;
-}
+/* Strings are passed by dd__sls_skip_string (eight bytes at a time up to each escape). */
 DD__PRIVATE size_t dd__lx_slot(const char *p) {
     uintptr_t a = (uintptr_t)p;
     return (size_t)((a ^ (a >> 7) ^ (a >> 13)) & (DD__LX_MEMO - 1));
@@ -1212,14 +1162,14 @@ DD__PRIVATE const char *dd__lx_skip_value(dd__sls_x *x, const char *p, const cha
     slot = dd__lx_slot(p);
     if (x->memo[slot].p == p && x->memo[slot].e <= end) return x->memo[slot].e;
     if (*p == '"') {
-        const char *e = dd__lx_skip_string(p, end);
+        const char *e = dd__sls_skip_string(p, end);
         dd__lx_remember(x, p, e);
         return e;
     }
     while (p < end) {
         char c = *p;
         if (c == '"') {
-            const char *e = dd__lx_skip_string(p, end);
+            const char *e = dd__sls_skip_string(p, end);
             dd__lx_remember(x, p, e);
             p = e;
             continue;
@@ -1252,7 +1202,7 @@ DD__PRIVATE int dd__lx_next(dd__sls_x *x, dd_json_iter *it, dd_json *key, dd_jso
     if (it->type == DD_JSON_OBJECT) {
         const char *ks = p;
         if (*p != '"') goto done;
-        p = dd__lx_skip_string(p, end);
+        p = dd__sls_skip_string(p, end);
         key->p = ks;
         key->n = (size_t)(p - ks);
         key->type = DD_JSON_STRING;
