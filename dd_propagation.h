@@ -3793,21 +3793,23 @@ DD__PRIVATE const char *dd__sls_scan_string(const char *p, const char *end) {
         if (c == '"') return (const char *)s + 1;
         if (c < 0x20) return NULL;
         if (c == '\\') {
-            if (e - s < 2) return NULL;
-            c = s[1];
-            if (c == 'u') {
-                int i;
-                if (e - s < 6) return NULL;
-                for (i = 2; i < 6; i++)
-                    if (dd__sls_hexval((char)s[i]) < 0) return NULL;
-                s += 6;
-            } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
-                       c == 't') {
-                s += 2;
-            } else {
-                return NULL;
-            }
-            continue;
+            do { /* escapes, often several in a row in doubly escaped text */
+                if (e - s < 2) return NULL;
+                c = s[1];
+                if (c == 'u') {
+                    int i;
+                    if (e - s < 6) return NULL;
+                    for (i = 2; i < 6; i++)
+                        if (dd__sls_hexval((char)s[i]) < 0) return NULL;
+                    s += 6;
+                } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+                           c == 't') {
+                    s += 2;
+                } else {
+                    return NULL;
+                }
+            } while (s < e && *s == '\\');
+            continue; /* what follows is the next run's */
         }
         if (c < 0x80) { s++; continue; }
         {
