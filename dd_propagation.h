@@ -932,6 +932,8 @@ DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
 }
 /* W3C ids are HEXDIGLC: lowercase only (docs/propagation.md R-W3C-6, following W3C and Python). */
 DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
+/* dd__is_lhex(s, 2) without the loop (traceparent's version and flags). */
+DD__PRIVATE int dd__is_lhex2(const char *s) { return (dd__cclass(s[0]) & dd__cclass(s[1]) & DD__C_LHEX) != 0; }
 /* 16 lowercase hex digits (an id) into *out, eight lanes at once in each half, with the halves
  * side by side so that they share the constants; 0 when one is not (*out is then junk). */
 DD__PRIVATE DD__P_HOT int dd__lhex16(const char *s, uint64_t *out) {
@@ -2342,8 +2344,10 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
     for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1) {
         const char *key = s + pos, *v = s + eq_at[i] + 1;
         size_t kn = eq_at[i] - pos, vn = end_at[i] - eq_at[i] - 1u;
-        if (kn <= 6 || !dd__starts(key, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
-        if (dd__eq(key, kn, DD__LIT("_dd.p.tid"))) {
+        /* only _dd.p.* propagate; a key of 7+ bytes has its '=' and a value byte after it, so
+         * its first 8 bytes can be read as a word (a literal's word is a constant) */
+        if (kn <= 6 || (dd__load8le(key) & 0xffffffffffffu) != (dd__load8le("_dd.p.__") & 0xffffffffffffu)) continue;
+        if (kn == 9 && dd__load8le(key) == dd__load8le("_dd.p.ti") && key[8] == 'd') {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
             uint64_t hi;
             if (vn != 16 || !dd__lhex16(v, &hi)) {
@@ -2423,6 +2427,13 @@ DD__PRIVATE DD__P_HOT int dd__ts_next(dd__ts_iter *it, const char **m, size_t *m
     }
     return 0;
 }
+/* 1 when none of the n bytes is ' ' or '=' (a tracestate t.* key, printable already). */
+DD__PRIVATE int dd__no_sp_eq(const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (s[i] == ' ' || s[i] == '=') return 0;
+    return 1;
+}
 /* Appends a foreign member to ts (DD_TRACESTATE_MAX + 1 bytes, comma-joined, NUL-terminated):
  * 0, or -1 when it does not fit (ts unchanged: the caller counts the drop). */
 DD__PRIVATE int dd__ts_append(char *ts, uint32_t *ts_len, const char *m, size_t mn) {
@@ -2459,10 +2470,13 @@ DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *par
     }
     /* vv-<32>-<16>-<2>: R-W3C-2..5 */
     if (n < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return DD_ERR_MALFORMED;
-    if (!dd__is_lhex(v, 2) || dd__eq(v, 2, DD__LIT("ff"))) return DD_ERR_MALFORMED;
-    if (dd__eq(v, 2, DD__LIT("00")) ? n != 55 : (n != 55 && v[55] != '-')) return DD_ERR_MALFORMED;
+    if (v[0] == '0' && v[1] == '0') { /* version 00, the usual one: exactly 55 bytes */
+        if (n != 55) return DD_ERR_MALFORMED;
+    } else if (!dd__is_lhex2(v) || (v[0] == 'f' && v[1] == 'f') || (n != 55 && v[55] != '-')) {
+        return DD_ERR_MALFORMED;
+    }
     if (!dd__lhex16(v + 3, &hi) || !dd__lhex16(v + 19, &lo) || !dd__lhex16(v + 36, &parent) ||
-        !dd__is_lhex(v + 53, 2))
+        !dd__is_lhex2(v + 53))
         return DD_ERR_MALFORMED;
     if ((hi == 0 && lo == 0) || parent == 0) return DD_ERR_MALFORMED;
     id->hi = hi;
@@ -2527,9 +2541,10 @@ DD__PRIVATE DD__P_HOT void dd__dd_sub(dd__tsv *v, const char *t, size_t tn, size
         char pair[DD_PTAGS_MAX + 1]; /* "_dd.p.<key>=<value>", '~' in the value back to '=' */
         size_t pn = 6 + kn - 2 + 1 + vn;
         if (kn == 5 && dd__starts(k, kn, DD__LIT("t.tid"))) return; /* traceparent wins: R-W3C-12 */
-        /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, and '~'
-         * and '=' are both valid value bytes */
-        if (pn > DD_PTAGS_MAX || !dd__ptag_key_ok(k + 2, kn - 2) || !dd__ptag_val_ok(val, vn)) {
+        /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, '~' and '='
+         * are both valid value bytes, and the member is printable without ',' (checked whole,
+         * split at ','), so what is left is a value of 1+ bytes and a key without ' ' or '=' */
+        if (pn > DD_PTAGS_MAX || vn == 0 || !dd__no_sp_eq(k + 2, kn - 2)) {
             c->dropped++;
             return;
         }
