@@ -2454,9 +2454,26 @@ DD__PRIVATE void dd__tilde_to_eq(char *s, size_t n) {
 }
 #define DD__DD_MEMBER_MAX 256 /* the whole "dd=..." member: R-W3C-11, R-W3C-19 */
 #define DD__TRACESTATE_MEMBERS_MAX 32
-/* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error. */
-DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *parent_out, int *sampled,
-                                const char **vp) {
+/* 1 when s holds the 16 lowercase hex digits of x (as dd_u64_to_hex16 writes them). */
+DD__PRIVATE DD__P_HOT int dd__is_hex16_of(const char *s, uint64_t x) {
+    /* dd__hex8 of both halves side by side, sharing the constants */
+    uint64_t t = x >> 32, u = x & 0xffffffffu;
+    t = (t | (t << 16)) & 0x0000ffff0000ffffu;
+    u = (u | (u << 16)) & 0x0000ffff0000ffffu;
+    t = (t | (t << 8)) & 0x00ff00ff00ff00ffu;
+    u = (u | (u << 8)) & 0x00ff00ff00ff00ffu;
+    t = (t | (t << 4)) & 0x0f0f0f0f0f0f0f0fu;
+    u = (u | (u << 4)) & 0x0f0f0f0f0f0f0f0fu;
+    t += DD__B8('0') + (((t + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
+    u += DD__B8('0') + (((u + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
+    return ((dd__load8be(s) ^ t) | (dd__load8be(s + 8) ^ u)) == 0;
+}
+/* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error.
+ * `hint` (may be NULL): the ids of a context read before (dd_extract's primary), which the
+ * traceparent usually repeats when one tracer wrote both styles: its digits are then compared
+ * with the hint's, written as hex, instead of parsed (digits that match are valid ones). */
+DD__PRIVATE int dd__traceparent(const dd__src *r, const dd_trace_context *hint, dd_trace_id *id, uint64_t *parent_out,
+                                int *sampled, const char **vp) {
     const char *v, *v2;
     size_t n, n2, i;
     uint64_t hi, lo, parent;
@@ -2475,9 +2492,15 @@ DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *par
     } else if (!dd__is_lhex2(v) || (v[0] == 'f' && v[1] == 'f') || (n != 55 && v[55] != '-')) {
         return DD_ERR_MALFORMED;
     }
-    if (!dd__lhex16(v + 3, &hi) || !dd__lhex16(v + 19, &lo) || !dd__lhex16(v + 36, &parent) ||
-        !dd__is_lhex2(v + 53))
+    if (hint && dd__is_hex16_of(v + 3, hint->trace_id.hi) && dd__is_hex16_of(v + 19, hint->trace_id.lo) &&
+        dd__is_hex16_of(v + 36, hint->parent_id)) {
+        hi = hint->trace_id.hi;
+        lo = hint->trace_id.lo;
+        parent = hint->parent_id;
+    } else if (!dd__lhex16(v + 3, &hi) || !dd__lhex16(v + 19, &lo) || !dd__lhex16(v + 36, &parent)) {
         return DD_ERR_MALFORMED;
+    }
+    if (!dd__is_lhex2(v + 53)) return DD_ERR_MALFORMED;
     if ((hi == 0 && lo == 0) || parent == 0) return DD_ERR_MALFORMED;
     id->hi = hi;
     id->lo = lo;
@@ -2613,7 +2636,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
     int sampled, rc;
     dd__tsv t;
     dd__sb rb;
-    if ((rc = dd__traceparent(r, &c->trace_id, &c->parent_id, &sampled, &v)) != DD_OK)
+    if ((rc = dd__traceparent(r, NULL, &c->trace_id, &c->parent_id, &sampled, &v)) != DD_OK)
         return rc; /* dd__extract_style clears c */
     memset(&t, 0, sizeof t);
     t.c = c;
@@ -2933,7 +2956,7 @@ DD__PRIVATE int dd__extract_tc_later(const dd__src *r, dd_trace_context *out, dd
     size_t mn;
     int sampled, rc;
     if (raw && raw_cap) raw[0] = 0;
-    if ((rc = dd__traceparent(r, &x->trace_id, &x->parent_id, &sampled, &v)) != DD_OK) return rc;
+    if ((rc = dd__traceparent(r, out, &x->trace_id, &x->parent_id, &sampled, &v)) != DD_OK) return rc;
     x->sampling_priority = sampled; /* > 0 exactly when sampled, whatever `s` says (R-W3C-13) */
     memset(&x->ts, 0, sizeof x->ts);
     x->ts.c = out;
