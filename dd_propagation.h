@@ -2288,11 +2288,22 @@ DD__PRIVATE int dd__ptags_put_pair(dd_trace_context *ctx, uint64_t *lens, const 
     ctx->ptags_len = (uint32_t)need;
     return DD_OK;
 }
+/* The first k tags of a validated x-datadog-tags header s (their '=' at eq_at, ends at end_at),
+ * every one a _dd.p.* tag kept as it came, put into c one by one. */
+DD__PRIVATE DD__P_COLD void dd__xtags_put_first(dd_trace_context *c, uint64_t *lens, const char *s,
+                                                const uint16_t *eq_at, const uint16_t *end_at, size_t k) {
+    size_t i, pos;
+    for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1)
+        if (dd__ptags_put_pair(c, lens, s + pos, eq_at[i] - pos, end_at[i] - pos) != DD_OK) c->dropped++;
+}
 DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
     uint16_t eq_at[DD__XTAGS_MAX], end_at[DD__XTAGS_MAX]; /* each tag's '=' and end, from the check */
     size_t pos = 0, i, k = 0, start = 0, eq = n; /* the tag's start and first '=' (n: none yet) */
     uint64_t lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
-    uint64_t bad = 0;
+    uint64_t bad = 0, vlens = 0;
+    /* while every tag is kept as it came, each key once, into an empty ptags: nothing is put
+     * yet, the header is copied whole at the end (vlens: the key lengths seen, as lens) */
+    int verbatim = c->ptags_len == 0;
     char pad[8];
     const char *w = s; /* what the words are read from */
     if (n > DD_PTAGS_MAX) { /* R-DD-9: 512 is accepted, 513 is not */
@@ -2344,23 +2355,39 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
     for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1) {
         const char *key = s + pos, *v = s + eq_at[i] + 1;
         size_t kn = eq_at[i] - pos, vn = end_at[i] - eq_at[i] - 1u;
+        int keep; /* 1: put the tag, 0: skip it, -1: remove the key */
         /* only _dd.p.* propagate; a key of 7+ bytes has its '=' and a value byte after it, so
          * its first 8 bytes can be read as a word (a literal's word is a constant) */
-        if (kn <= 6 || (dd__load8le(key) & 0xffffffffffffu) != (dd__load8le("_dd.p.__") & 0xffffffffffffu)) continue;
-        if (kn == 9 && dd__load8le(key) == dd__load8le("_dd.p.ti") && key[8] == 'd') {
+        keep = kn > 6 && (dd__load8le(key) & 0xffffffffffffu) == (dd__load8le("_dd.p.__") & 0xffffffffffffu);
+        if (keep && kn == 9 && dd__load8le(key) == dd__load8le("_dd.p.ti") && key[8] == 'd') {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
             uint64_t hi;
             if (vn != 16 || !dd__lhex16(v, &hi)) {
                 dd__set_error(c, DD__LIT("malformed_tid"), v, vn);
-                continue;
-            }
-            c->trace_id.hi = hi;
-            if (c->trace_id.hi == 0) { /* "high bits zero" (C++, Go): a 64-bit trace, no tag */
-                dd_ptags_remove(c, key, kn);
-                continue;
+                keep = 0;
+            } else {
+                c->trace_id.hi = hi;
+                if (hi == 0) keep = -1; /* "high bits zero" (C++, Go): a 64-bit trace, no tag */
             }
         }
+        if (verbatim) {
+            uint64_t bit = (uint64_t)1 << (kn & 63);
+            if (keep == 1 && !(vlens & bit)) {
+                vlens |= bit;
+                continue;
+            }
+            /* this tag changes the header: the tags before it go in one by one */
+            verbatim = 0;
+            dd__xtags_put_first(c, &lens, s, eq_at, end_at, i);
+        }
+        if (keep < 0) dd_ptags_remove(c, key, kn);
+        if (keep <= 0) continue;
         if (dd__ptags_put_pair(c, &lens, key, kn, kn + 1 + vn) != DD_OK) c->dropped++; /* validated above */
+    }
+    if (verbatim) { /* every tag kept as it came, each key once: ptags is the header (n <= 512) */
+        memcpy(c->ptags, s, n);
+        c->ptags[n] = 0;
+        c->ptags_len = (uint32_t)n;
     }
     return;
 malformed:
