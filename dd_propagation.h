@@ -2590,7 +2590,7 @@ DD__PRIVATE DD__P_HOT void dd__dd_sub(dd__tsv *v, const char *t, size_t tn, size
     } else if (kn > 2 && k[0] == 't' && k[1] == '.') {
         char pair[DD_PTAGS_MAX + 1]; /* "_dd.p.<key>=<value>", '~' in the value back to '=' */
         size_t pn = 6 + kn - 2 + 1 + vn;
-        if (kn == 5 && dd__starts(k, kn, DD__LIT("t.tid"))) return; /* traceparent wins: R-W3C-12 */
+        if (kn == 5 && k[2] == 't' && k[3] == 'i' && k[4] == 'd') return; /* t.tid: traceparent wins, R-W3C-12 */
         /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, '~' and '='
          * are both valid value bytes, and the member is printable without ',' (checked whole,
          * split at ','), so what is left is a value of 1+ bytes and a key without ' ' or '=' */
