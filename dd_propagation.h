@@ -1026,6 +1026,10 @@ DD__PRIVATE int dd__parse_i32(const char *s, size_t n, int32_t *out) {
     int neg = 0;
     uint64_t v = 0;
     size_t i;
+    if (n == 1 && (unsigned)(s[0] - '0') <= 9) { /* a priority: one digit, mostly */
+        *out = s[0] - '0';
+        return DD_OK;
+    }
     *out = 0;
     if (n && s[0] == '-') { neg = 1; s++; n--; }
     if (n == 0 || n > 10) return DD_ERR_MALFORMED;
@@ -2266,6 +2270,19 @@ DD__PRIVATE void dd__clear_ctx(dd_trace_context *c) {
 }
 DD__PRIVATE int dd__set_origin(dd_trace_context *c, const char *s, size_t n) {
     /* printable ASCII only: an origin is re-sent as a header value, never a CR or LF */
+    if (n < 8) { /* the usual short one ("rum"): byte loops, no calls */
+        unsigned ok = DD__C_PRINT;
+        size_t i;
+        for (i = 0; i < n; i++) ok &= dd__cclass(s[i]);
+        if (!ok) {
+            c->dropped++;
+            return 0;
+        }
+        for (i = 0; i < n; i++) c->origin[i] = s[i];
+        c->origin[n] = 0;
+        c->origin_len = (uint32_t)n;
+        return 1;
+    }
     if (!dd__printable(s, n)) {
         c->dropped++;
         return 0;
