@@ -2219,6 +2219,9 @@ DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size
             *vn = 0;
             return NULL;
         }
+    } else if (index && !src->r->get_nth) { /* one value per name: no call (as dd__get_nth) */
+        *vn = 0;
+        return NULL;
     }
     key = dd__hname(slot, &kn);
     return dd__get_nth(src->r, key, kn, index, vn);
