@@ -2351,7 +2351,11 @@ DD__PRIVATE DD__P_OWN void dd__decode_xdatadog_tags(dd_trace_context *c, const c
         size_t base = n < 8 || n - pos >= 8 ? pos : n - 8;
         uint64_t x = dd__load8le(w + base), m;
         bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
-        m = DD__ANY_LT(x, ',' + 1) | DD__ANY_EQ(x, '='); /* ',' and ' ' are below '-' */
+        /* ',' and ' ' are below '-'. In a word of printable bytes no lane carries: a lane is
+         * below '-' when adding 0x53 leaves its high bit clear, and is '=' when its xor with
+         * '=' plus 0x7f does. A word with another byte makes the header malformed (`bad`),
+         * whatever its flagged lanes did before. */
+        m = ~((x + DD__B8(0x80 - '-')) & ((x ^ DD__B8('=')) + DD__B8(0x7f))) & DD__B8(0x80);
         if (pos != base) m &= ~(uint64_t)0 << (8 * (pos - base));
         pos = base + 8;
         while (m) {
