@@ -1095,6 +1095,42 @@ static void run_extract_hand(void) {
          {"x", 1, "", 0}},
         {{"x-datadog-trace-id", 18, "0", 1}, {"x-datadog-parent-id", 19, "0", 1}, {"baggage", 7, "=x", 2},
          {"x", 1, "", 0}},
+        /* dd_extract's fast paths (branch h-ext3): a later traceparent with the primary's ids in
+         * uppercase, with a zero parent, with another parent and odd t.* sub-members; x-datadog-tags
+         * kept tag by tag (a repeated key, a zero or malformed tid, a foreign key); traceparent
+         * versions ff, 0A and 00 with a 56th byte; a short origin with a control byte */
+        {{"x-datadog-trace-id", 18, "1234567890123456789", 19},
+         {"x-datadog-parent-id", 19, "3043109937388421265", 19},
+         {"traceparent", 11, "00-0000000000000000112210F47DE98115-2A3B4C5D6E7F8091-01", 55},
+         {"tracestate", 10, "rojo=1", 6}},
+        {{"x-datadog-trace-id", 18, "1234567890123456789", 19},
+         {"x-datadog-origin", 16, "synthetics", 10},
+         {"traceparent", 11, "00-0000000000000000112210f47de98115-0000000000000000-01", 55},
+         {"tracestate", 10, "dd=o:synthetics;t.dm:-4,rojo=1", 30}},
+        {{"x-datadog-trace-id", 18, "1234567890123456789", 19},
+         {"x-datadog-parent-id", 19, "3043109937388421265", 19},
+         {"traceparent", 11, "00-0000000000000000112210f47de98115-2a3b4c5d6e7f8092-00", 55},
+         {"tracestate", 10, "dd=p:2a3b4c5d6e7f8091;s:-1;t.a b:1;t.c=d:2;t.e:;t.f:~x,x=y", 58}},
+        {{"x-datadog-trace-id", 18, "5", 1},
+         {"x-datadog-parent-id", 19, "6", 1},
+         {"x-datadog-tags", 14, "_dd.p.aa=1,_dd.p.bb=2,_dd.p.aa=3,_dd.p.tid=0000000000000000", 59},
+         {"x", 1, "", 0}},
+        {{"x-datadog-trace-id", 18, "7", 1},
+         {"x-datadog-parent-id", 19, "8", 1},
+         {"x-datadog-tags", 14, "_dd.p.dm=-4,_dd.p.tid=640cfd8d0000000Z,_dd.p.x=1,foo=bar", 56},
+         {"traceparent", 11, "ff-0000000000000000000000000000000a-000000000000000b-01", 55}},
+        {{"x-datadog-trace-id", 18, "10", 2},
+         {"x-datadog-parent-id", 19, "11", 2},
+         {"x-datadog-tags", 14, "_dd.p.a=b", 9},
+         {"traceparent", 11, "0A-000000000000000000000000000000ab-00000000000000cd-0f", 55}},
+        {{"x-datadog-trace-id", 18, "171", 3},
+         {"x-datadog-parent-id", 19, "205", 3},
+         {"traceparent", 11, "00-000000000000000000000000000000ab-00000000000000cd-01x", 56},
+         {"x-datadog-origin", 16, "r\001m", 3}},
+        {{"x-datadog-trace-id", 18, "171", 3},
+         {"x-datadog-sampling-priority", 27, "7", 1},
+         {"x-datadog-tags", 14, "_dd.p.tid=00000000000000ab,_dd.p.dm=-4,_dd.p.tid=00000000000000ac", 65},
+         {"traceparent", 11, "00-00000000000000ab00000000000000ab-00000000000000cd-01", 55}},
     };
     static const int behaviors[3] = {DD_EXTRACT_CONTINUE, DD_EXTRACT_RESTART, DD_EXTRACT_IGNORE};
     size_t i;
