@@ -40,7 +40,7 @@
  * read the environment.
  *   --- private helpers ---          DD__LIT, DD__P_HOT/_COLD/_OWN, character classes (dd__cclass).
  *   --- private helpers: eight bytes at a time --- SWAR loads/stores, dd__hex8, dd__dec8w, word checks,
- *                                    dd__find (memchr inline), dd__lhex16, dd__lhex_parse.
+ *                                    dd__find (memchr inline), dd__find_print, dd__lhex16, dd__lhex_parse.
  *   --- private helpers: text ---    trimming, dd__eq/dd__ieq, dd__parse_i32, dd__dec21.
  *   --- private helpers: builder and fields --- dd__sb (bounded builder), dd__set_str (drops what
  *                                    does not fit), dd__set_error (_dd.propagation_error).
