@@ -2194,7 +2194,7 @@ typedef struct dd__src {
     const dd_carrier_reader *r;
     const dd_headers *h;          /* NULL: ask r by name */
     unsigned seen, more;          /* with h: bit `slot` when the slot has a field / a second one */
-    const char *v[DD__H_N];       /* with h and `seen`: the value of the slot's first field */
+    const char *v[DD__H_N];       /* with h and `seen`: the value of the slot's first field (may be NULL) */
     size_t vn[DD__H_N];           /* its length */
 } dd__src;
 DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
@@ -2216,8 +2216,8 @@ DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
         more |= seen & bit;
         if (seen & bit) continue;
         seen |= bit;
-        src->v[s] = x->value ? x->value : ""; /* as dd__headers_get_nth */
-        src->vn[s] = x->value ? x->value_len : 0;
+        src->v[s] = x->value; /* NULL is read back as "" (dd__src_nth, dd__src_get) */
+        src->vn[s] = x->value_len;
     }
     src->seen = seen;
     src->more = more;
@@ -2231,8 +2231,8 @@ DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size
     if (src->h) {
         unsigned bit = 1u << slot;
         if (index == 0 && (src->seen & bit)) {
-            *vn = src->vn[slot];
-            return src->v[slot];
+            *vn = src->v[slot] ? src->vn[slot] : 0; /* as dd__headers_get_nth */
+            return src->v[slot] ? src->v[slot] : "";
         }
         if (!(src->more & bit)) {
             *vn = 0;
@@ -2254,8 +2254,8 @@ DD__PRIVATE DD__P_HOT const char *dd__src_get(const dd__src *src, int slot, size
             *vn = 0;
             return NULL;
         }
-        *vn = src->vn[slot];
-        return src->v[slot];
+        *vn = src->v[slot] ? src->vn[slot] : 0; /* as dd__headers_get_nth */
+        return src->v[slot] ? src->v[slot] : "";
     }
     key = dd__hname(slot, &kn);
     return dd__get(src->r, key, kn, vn);
