@@ -38,9 +38,9 @@
  * defines and may call the public functions and the private helpers of the sections above it. No
  * section allocates, locks or keeps global state; only configuration and the environment carrier
  * read the environment.
- *   --- private helpers ---          DD__LIT, DD__P_HOT/_COLD, character classes (dd__cclass).
+ *   --- private helpers ---          DD__LIT, DD__P_HOT/_COLD/_OWN, character classes (dd__cclass).
  *   --- private helpers: eight bytes at a time --- SWAR loads/stores, dd__hex8, dd__dec8w, word checks,
- *                                    dd__find (memchr inline), dd__lhex16, dd__lhex_parse.
+ *                                    dd__find (memchr inline), dd__find_print, dd__lhex16, dd__lhex_parse.
  *   --- private helpers: text ---    trimming, dd__eq/dd__ieq, dd__parse_i32, dd__dec21.
  *   --- private helpers: builder and fields --- dd__sb (bounded builder), dd__set_str (drops what
  *                                    does not fit), dd__set_error (_dd.propagation_error).
@@ -751,9 +751,13 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #if defined(__GNUC__)
 #define DD__P_HOT __attribute__((always_inline)) inline
 #define DD__P_COLD __attribute__((noinline)) /* rare paths kept out of their hot callers' frames */
+/* A hot loop kept out of a large caller (dd_extract), so that its word constants stay in
+ * registers: measured cheaper than inlined there (bench extract). */
+#define DD__P_OWN __attribute__((noinline))
 #else
 #define DD__P_HOT
 #define DD__P_COLD
+#define DD__P_OWN
 #endif
 
 DD__PRIVATE int dd__is_ows(char c) { return c == ' ' || c == '\t'; }
@@ -923,6 +927,25 @@ DD__PRIVATE DD__P_HOT const char *dd__find(const char *s, size_t n, char c) {
     m = DD__ANY_EQ(dd__load8le(s + n - 8), b) & (~(uint64_t)0 << (8 * (i + 8 - n)));
     return m ? s + n - 8 + dd__lane(m) : NULL;
 }
+/* dd__find over printable bytes (0x20..0x7E): no lane carries, so a lane is c exactly when its
+ * xor with c plus 0x7f leaves its high bit clear (one operation less a word). */
+DD__PRIVATE DD__P_HOT const char *dd__find_print(const char *s, size_t n, char c) {
+    const uint64_t b = DD__B8((unsigned char)c);
+    uint64_t m;
+    size_t i;
+    if (n < 8) {
+        for (i = 0; i < n; i++)
+            if (s[i] == c) return s + i;
+        return NULL;
+    }
+    for (i = 0; i + 8 <= n; i += 8) {
+        m = ~((dd__load8le(s + i) ^ b) + DD__B8(0x7f)) & DD__B8(0x80);
+        if (m) return s + i + dd__lane(m);
+    }
+    if (i == n) return NULL;
+    m = ~((dd__load8le(s + n - 8) ^ b) + DD__B8(0x7f)) & DD__B8(0x80) & (~(uint64_t)0 << (8 * (i + 8 - n)));
+    return m ? s + n - 8 + dd__lane(m) : NULL;
+}
 /* 1 when each of the n bytes has every class bit of `cls`. */
 DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
     size_t i;
@@ -932,6 +955,8 @@ DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
 }
 /* W3C ids are HEXDIGLC: lowercase only (docs/propagation.md R-W3C-6, following W3C and Python). */
 DD__PRIVATE int dd__is_lhex(const char *s, size_t n) { return dd__all(s, n, DD__C_LHEX); }
+/* dd__is_lhex(s, 2) without the loop (traceparent's version and flags). */
+DD__PRIVATE int dd__is_lhex2(const char *s) { return (dd__cclass(s[0]) & dd__cclass(s[1]) & DD__C_LHEX) != 0; }
 /* 16 lowercase hex digits (an id) into *out, eight lanes at once in each half, with the halves
  * side by side so that they share the constants; 0 when one is not (*out is then junk). */
 DD__PRIVATE DD__P_HOT int dd__lhex16(const char *s, uint64_t *out) {
@@ -1024,6 +1049,10 @@ DD__PRIVATE int dd__parse_i32(const char *s, size_t n, int32_t *out) {
     int neg = 0;
     uint64_t v = 0;
     size_t i;
+    if (n == 1 && (unsigned)(s[0] - '0') <= 9) { /* a priority: one digit, mostly */
+        *out = s[0] - '0';
+        return DD_OK;
+    }
     *out = 0;
     if (n && s[0] == '-') { neg = 1; s++; n--; }
     if (n == 0 || n > 10) return DD_ERR_MALFORMED;
@@ -2165,7 +2194,7 @@ typedef struct dd__src {
     const dd_carrier_reader *r;
     const dd_headers *h;          /* NULL: ask r by name */
     unsigned seen, more;          /* with h: bit `slot` when the slot has a field / a second one */
-    const char *v[DD__H_N];       /* with h and `seen`: the value of the slot's first field */
+    const char *v[DD__H_N];       /* with h and `seen`: the value of the slot's first field (may be NULL) */
     size_t vn[DD__H_N];           /* its length */
 } dd__src;
 DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
@@ -2187,8 +2216,8 @@ DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
         more |= seen & bit;
         if (seen & bit) continue;
         seen |= bit;
-        src->v[s] = x->value ? x->value : ""; /* as dd__headers_get_nth */
-        src->vn[s] = x->value ? x->value_len : 0;
+        src->v[s] = x->value; /* NULL is read back as "" (dd__src_nth, dd__src_get) */
+        src->vn[s] = x->value_len;
     }
     src->seen = seen;
     src->more = more;
@@ -2202,13 +2231,16 @@ DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size
     if (src->h) {
         unsigned bit = 1u << slot;
         if (index == 0 && (src->seen & bit)) {
-            *vn = src->vn[slot];
-            return src->v[slot];
+            *vn = src->v[slot] ? src->vn[slot] : 0; /* as dd__headers_get_nth */
+            return src->v[slot] ? src->v[slot] : "";
         }
         if (!(src->more & bit)) {
             *vn = 0;
             return NULL;
         }
+    } else if (index && !src->r->get_nth) { /* one value per name: no call (as dd__get_nth) */
+        *vn = 0;
+        return NULL;
     }
     key = dd__hname(slot, &kn);
     return dd__get_nth(src->r, key, kn, index, vn);
@@ -2222,8 +2254,8 @@ DD__PRIVATE DD__P_HOT const char *dd__src_get(const dd__src *src, int slot, size
             *vn = 0;
             return NULL;
         }
-        *vn = src->vn[slot];
-        return src->v[slot];
+        *vn = src->v[slot] ? src->vn[slot] : 0; /* as dd__headers_get_nth */
+        return src->v[slot] ? src->v[slot] : "";
     }
     key = dd__hname(slot, &kn);
     return dd__get(src->r, key, kn, vn);
@@ -2264,6 +2296,19 @@ DD__PRIVATE void dd__clear_ctx(dd_trace_context *c) {
 }
 DD__PRIVATE int dd__set_origin(dd_trace_context *c, const char *s, size_t n) {
     /* printable ASCII only: an origin is re-sent as a header value, never a CR or LF */
+    if (n < 8) { /* the usual short one ("rum"): byte loops, no calls */
+        unsigned ok = DD__C_PRINT;
+        size_t i;
+        for (i = 0; i < n; i++) ok &= dd__cclass(s[i]);
+        if (!ok) {
+            c->dropped++;
+            return 0;
+        }
+        for (i = 0; i < n; i++) c->origin[i] = s[i];
+        c->origin[n] = 0;
+        c->origin_len = (uint32_t)n;
+        return 1;
+    }
     if (!dd__printable(s, n)) {
         c->dropped++;
         return 0;
@@ -2286,11 +2331,22 @@ DD__PRIVATE int dd__ptags_put_pair(dd_trace_context *ctx, uint64_t *lens, const 
     ctx->ptags_len = (uint32_t)need;
     return DD_OK;
 }
-DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
+/* The first k tags of a validated x-datadog-tags header s (their '=' at eq_at, ends at end_at),
+ * every one a _dd.p.* tag kept as it came, put into c one by one. */
+DD__PRIVATE DD__P_COLD void dd__xtags_put_first(dd_trace_context *c, uint64_t *lens, const char *s,
+                                                const uint16_t *eq_at, const uint16_t *end_at, size_t k) {
+    size_t i, pos;
+    for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1)
+        if (dd__ptags_put_pair(c, lens, s + pos, eq_at[i] - pos, end_at[i] - pos) != DD_OK) c->dropped++;
+}
+DD__PRIVATE DD__P_OWN void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
     uint16_t eq_at[DD__XTAGS_MAX], end_at[DD__XTAGS_MAX]; /* each tag's '=' and end, from the check */
     size_t pos = 0, i, k = 0, start = 0, eq = n; /* the tag's start and first '=' (n: none yet) */
     uint64_t lens = c->ptags_len ? ~(uint64_t)0 : 0; /* see dd__ptags_put_new */
-    uint64_t bad = 0;
+    uint64_t bad = 0, vlens = 0;
+    /* while every tag is kept as it came, each key once, into an empty ptags: nothing is put
+     * yet, the header is copied whole at the end (vlens: the key lengths seen, as lens) */
+    int verbatim = c->ptags_len == 0;
     char pad[8];
     const char *w = s; /* what the words are read from */
     if (n > DD_PTAGS_MAX) { /* R-DD-9: 512 is accepted, 513 is not */
@@ -2314,7 +2370,11 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
         size_t base = n < 8 || n - pos >= 8 ? pos : n - 8;
         uint64_t x = dd__load8le(w + base), m;
         bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
-        m = DD__ANY_LT(x, ',' + 1) | DD__ANY_EQ(x, '='); /* ',' and ' ' are below '-' */
+        /* ',' and ' ' are below '-'. In a word of printable bytes no lane carries: a lane is
+         * below '-' when adding 0x53 leaves its high bit clear, and is '=' when its xor with
+         * '=' plus 0x7f does. A word with another byte makes the header malformed (`bad`),
+         * whatever its flagged lanes did before. */
+        m = ~((x + DD__B8(0x80 - '-')) & ((x ^ DD__B8('=')) + DD__B8(0x7f))) & DD__B8(0x80);
         if (pos != base) m &= ~(uint64_t)0 << (8 * (pos - base));
         pos = base + 8;
         while (m) {
@@ -2342,21 +2402,39 @@ DD__PRIVATE void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, si
     for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1) {
         const char *key = s + pos, *v = s + eq_at[i] + 1;
         size_t kn = eq_at[i] - pos, vn = end_at[i] - eq_at[i] - 1u;
-        if (kn <= 6 || !dd__starts(key, kn, DD__LIT("_dd.p."))) continue; /* only _dd.p.* propagate */
-        if (dd__eq(key, kn, DD__LIT("_dd.p.tid"))) {
+        int keep; /* 1: put the tag, 0: skip it, -1: remove the key */
+        /* only _dd.p.* propagate; a key of 7+ bytes has its '=' and a value byte after it, so
+         * its first 8 bytes can be read as a word (a literal's word is a constant) */
+        keep = kn > 6 && (dd__load8le(key) & 0xffffffffffffu) == (dd__load8le("_dd.p.__") & 0xffffffffffffu);
+        if (keep && kn == 9 && dd__load8le(key) == dd__load8le("_dd.p.ti") && key[8] == 'd') {
             /* R-DD-10: exactly 16 lowercase hex, else discarded with an error tag */
             uint64_t hi;
             if (vn != 16 || !dd__lhex16(v, &hi)) {
                 dd__set_error(c, DD__LIT("malformed_tid"), v, vn);
-                continue;
-            }
-            c->trace_id.hi = hi;
-            if (c->trace_id.hi == 0) { /* "high bits zero" (C++, Go): a 64-bit trace, no tag */
-                dd_ptags_remove(c, key, kn);
-                continue;
+                keep = 0;
+            } else {
+                c->trace_id.hi = hi;
+                if (hi == 0) keep = -1; /* "high bits zero" (C++, Go): a 64-bit trace, no tag */
             }
         }
+        if (verbatim) {
+            uint64_t bit = (uint64_t)1 << (kn & 63);
+            if (keep == 1 && !(vlens & bit)) {
+                vlens |= bit;
+                continue;
+            }
+            /* this tag changes the header: the tags before it go in one by one */
+            verbatim = 0;
+            dd__xtags_put_first(c, &lens, s, eq_at, end_at, i);
+        }
+        if (keep < 0) dd_ptags_remove(c, key, kn);
+        if (keep <= 0) continue;
         if (dd__ptags_put_pair(c, &lens, key, kn, kn + 1 + vn) != DD_OK) c->dropped++; /* validated above */
+    }
+    if (verbatim) { /* every tag kept as it came, each key once: ptags is the header (n <= 512) */
+        memcpy(c->ptags, s, n);
+        c->ptags[n] = 0;
+        c->ptags_len = (uint32_t)n;
     }
     return;
 malformed:
@@ -2423,6 +2501,13 @@ DD__PRIVATE DD__P_HOT int dd__ts_next(dd__ts_iter *it, const char **m, size_t *m
     }
     return 0;
 }
+/* 1 when none of the n bytes is ' ' or '=' (a tracestate t.* key, printable already). */
+DD__PRIVATE int dd__no_sp_eq(const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (s[i] == ' ' || s[i] == '=') return 0;
+    return 1;
+}
 /* Appends a foreign member to ts (DD_TRACESTATE_MAX + 1 bytes, comma-joined, NUL-terminated):
  * 0, or -1 when it does not fit (ts unchanged: the caller counts the drop). */
 DD__PRIVATE int dd__ts_append(char *ts, uint32_t *ts_len, const char *m, size_t mn) {
@@ -2443,9 +2528,26 @@ DD__PRIVATE void dd__tilde_to_eq(char *s, size_t n) {
 }
 #define DD__DD_MEMBER_MAX 256 /* the whole "dd=..." member: R-W3C-11, R-W3C-19 */
 #define DD__TRACESTATE_MEMBERS_MAX 32
-/* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error. */
-DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *parent_out, int *sampled,
-                                const char **vp) {
+/* 1 when s holds the 16 lowercase hex digits of x (as dd_u64_to_hex16 writes them). */
+DD__PRIVATE DD__P_HOT int dd__is_hex16_of(const char *s, uint64_t x) {
+    /* dd__hex8 of both halves side by side, sharing the constants */
+    uint64_t t = x >> 32, u = x & 0xffffffffu;
+    t = (t | (t << 16)) & 0x0000ffff0000ffffu;
+    u = (u | (u << 16)) & 0x0000ffff0000ffffu;
+    t = (t | (t << 8)) & 0x00ff00ff00ff00ffu;
+    u = (u | (u << 8)) & 0x00ff00ff00ff00ffu;
+    t = (t | (t << 4)) & 0x0f0f0f0f0f0f0f0fu;
+    u = (u | (u << 4)) & 0x0f0f0f0f0f0f0f0fu;
+    t += DD__B8('0') + (((t + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
+    u += DD__B8('0') + (((u + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
+    return ((dd__load8be(s) ^ t) | (dd__load8be(s + 8) ^ u)) == 0;
+}
+/* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error.
+ * `hint` (may be NULL): the ids of a context read before (dd_extract's primary), which the
+ * traceparent usually repeats when one tracer wrote both styles: its digits are then compared
+ * with the hint's, written as hex, instead of parsed (digits that match are valid ones). */
+DD__PRIVATE int dd__traceparent(const dd__src *r, const dd_trace_context *hint, dd_trace_id *id, uint64_t *parent_out,
+                                int *sampled, const char **vp) {
     const char *v, *v2;
     size_t n, n2, i;
     uint64_t hi, lo, parent;
@@ -2459,11 +2561,20 @@ DD__PRIVATE int dd__traceparent(const dd__src *r, dd_trace_id *id, uint64_t *par
     }
     /* vv-<32>-<16>-<2>: R-W3C-2..5 */
     if (n < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return DD_ERR_MALFORMED;
-    if (!dd__is_lhex(v, 2) || dd__eq(v, 2, DD__LIT("ff"))) return DD_ERR_MALFORMED;
-    if (dd__eq(v, 2, DD__LIT("00")) ? n != 55 : (n != 55 && v[55] != '-')) return DD_ERR_MALFORMED;
-    if (!dd__lhex16(v + 3, &hi) || !dd__lhex16(v + 19, &lo) || !dd__lhex16(v + 36, &parent) ||
-        !dd__is_lhex(v + 53, 2))
+    if (v[0] == '0' && v[1] == '0') { /* version 00, the usual one: exactly 55 bytes */
+        if (n != 55) return DD_ERR_MALFORMED;
+    } else if (!dd__is_lhex2(v) || (v[0] == 'f' && v[1] == 'f') || (n != 55 && v[55] != '-')) {
         return DD_ERR_MALFORMED;
+    }
+    if (hint && dd__is_hex16_of(v + 3, hint->trace_id.hi) && dd__is_hex16_of(v + 19, hint->trace_id.lo) &&
+        dd__is_hex16_of(v + 36, hint->parent_id)) {
+        hi = hint->trace_id.hi;
+        lo = hint->trace_id.lo;
+        parent = hint->parent_id;
+    } else if (!dd__lhex16(v + 3, &hi) || !dd__lhex16(v + 19, &lo) || !dd__lhex16(v + 36, &parent)) {
+        return DD_ERR_MALFORMED;
+    }
+    if (!dd__is_lhex2(v + 53)) return DD_ERR_MALFORMED;
     if ((hi == 0 && lo == 0) || parent == 0) return DD_ERR_MALFORMED;
     id->hi = hi;
     id->lo = lo;
@@ -2526,10 +2637,11 @@ DD__PRIVATE DD__P_HOT void dd__dd_sub(dd__tsv *v, const char *t, size_t tn, size
     } else if (kn > 2 && k[0] == 't' && k[1] == '.') {
         char pair[DD_PTAGS_MAX + 1]; /* "_dd.p.<key>=<value>", '~' in the value back to '=' */
         size_t pn = 6 + kn - 2 + 1 + vn;
-        if (kn == 5 && dd__starts(k, kn, DD__LIT("t.tid"))) return; /* traceparent wins: R-W3C-12 */
-        /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, and '~'
-         * and '=' are both valid value bytes */
-        if (pn > DD_PTAGS_MAX || !dd__ptag_key_ok(k + 2, kn - 2) || !dd__ptag_val_ok(val, vn)) {
+        if (kn == 5 && k[2] == 't' && k[3] == 'i' && k[4] == 'd') return; /* t.tid: traceparent wins, R-W3C-12 */
+        /* the tag grammar (R-DD-9) checked in place: "_dd.p." is a valid key start, '~' and '='
+         * are both valid value bytes, and the member is printable without ',' (checked whole,
+         * split at ','), so what is left is a value of 1+ bytes and a key without ' ' or '=' */
+        if (pn > DD_PTAGS_MAX || vn == 0 || !dd__no_sp_eq(k + 2, kn - 2)) {
             c->dropped++;
             return;
         }
@@ -2559,9 +2671,9 @@ DD__PRIVATE DD__P_HOT void dd__dd_member(dd__tsv *v, const char *s, size_t n) {
     size_t pos = 0;
     while (pos <= n) {
         const char *t = s + pos;
-        const char *semi = dd__find(t, n - pos, ';');
+        const char *semi = dd__find_print(t, n - pos, ';'); /* the member is printable */
         size_t tn = semi ? (size_t)(semi - t) : n - pos;
-        const char *colon = tn >= 2 && t[1] == ':' && t[0] != ':' ? t + 1 : dd__find(t, tn, ':'); /* mostly 1-byte keys */
+        const char *colon = tn >= 2 && t[1] == ':' && t[0] != ':' ? t + 1 : dd__find_print(t, tn, ':'); /* mostly 1-byte keys */
         pos += tn + 1;
         if (colon) dd__dd_sub(v, t, tn, (size_t)(colon - t));
     }
@@ -2598,7 +2710,7 @@ DD__PRIVATE int dd__extract_tracecontext(const dd__src *r, dd_trace_context *c, 
     int sampled, rc;
     dd__tsv t;
     dd__sb rb;
-    if ((rc = dd__traceparent(r, &c->trace_id, &c->parent_id, &sampled, &v)) != DD_OK)
+    if ((rc = dd__traceparent(r, NULL, &c->trace_id, &c->parent_id, &sampled, &v)) != DD_OK)
         return rc; /* dd__extract_style clears c */
     memset(&t, 0, sizeof t);
     t.c = c;
@@ -2918,7 +3030,7 @@ DD__PRIVATE int dd__extract_tc_later(const dd__src *r, dd_trace_context *out, dd
     size_t mn;
     int sampled, rc;
     if (raw && raw_cap) raw[0] = 0;
-    if ((rc = dd__traceparent(r, &x->trace_id, &x->parent_id, &sampled, &v)) != DD_OK) return rc;
+    if ((rc = dd__traceparent(r, out, &x->trace_id, &x->parent_id, &sampled, &v)) != DD_OK) return rc;
     x->sampling_priority = sampled; /* > 0 exactly when sampled, whatever `s` says (R-W3C-13) */
     memset(&x->ts, 0, sizeof x->ts);
     x->ts.c = out;
