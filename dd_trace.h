@@ -7332,12 +7332,11 @@ DD__PRIVATE const char *dd__stats_grpc(const char *v, size_t n, char *num, size_
  * addresses the agent keeps. */
 DD__PRIVATE int dd__stats_blocked_ip(const char *v, size_t n) {
     static const char *const keep[5] = {"127.0.0.1", "::1", "169.254.169.254", "fd00:ec2::254", "169.254.170.2"};
+    static const uint8_t klen[5] = {9, 3, 15, 13, 13};
     size_t i, dots = 0, colons = 0, run = 0;
     int v4 = 1, v6 = 1;
     if (!n || n > 45) return 0;
-    for (i = 0; i < 5; i++)
-        if (strlen(keep[i]) == n && memcmp(keep[i], v, n) == 0) return 0;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && (v4 | v6); i++) { /* most values (host names) are told apart in a few bytes */
         char c = v[i];
         int dig = c >= '0' && c <= '9', hex = dig || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
         if (c == '.') {
@@ -7352,17 +7351,45 @@ DD__PRIVATE int dd__stats_blocked_ip(const char *v, size_t n) {
             if (run > 3) v4 = 0;
         }
     }
-    if (v4 && dots == 3 && run) return 1;
-    return v6 && colons >= 2;
+    if (!(v4 && dots == 3 && run) && !(v6 && colons >= 2)) return 0;
+    for (i = 0; i < 5; i++) /* an address the agent keeps */
+        if (klen[i] == n && memcmp(keep[i], v, n) == 0) return 0;
+    return 1;
+}
+/* n > 0 bytes equal, a word at a time (key strings are short: no call to memcmp). */
+DD__PRIVATE DD__T_HOT int dd__stats_same(const char *a, const char *b, uint32_t n) {
+    uint64_t x, y, x2, y2;
+    uint32_t i;
+    if (n >= 8) {
+        for (i = 0; i + 16 < n; i += 8) { /* all but the last two words (n > 16) */
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + i, 8); /* the last two, overlapping those before */
+        memcpy(&y, b + i, 8);
+        memcpy(&x2, a + n - 8, 8);
+        memcpy(&y2, b + n - 8, 8);
+        return ((x ^ y) | (x2 ^ y2)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t u, v, u2, v2;
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        memcpy(&u2, a + n - 4, 4);
+        memcpy(&v2, b + n - 4, 4);
+        return ((u ^ v) | (u2 ^ v2)) == 0;
+    }
+    return ((a[0] ^ b[0]) | (a[n / 2] ^ b[n / 2]) | (a[n - 1] ^ b[n - 1])) == 0; /* n <= 3: every byte */
 }
 /* Peer tags of a span into buf: each entry a 2-byte big-endian length then "key:value". Returns
  * the bytes used. Client/producer/consumer spans: the /info keys with a value, in /info order;
  * internal (or kind-less) spans with _dd.base_service: that one only. */
-DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn,
-                                    const dd__tag *base_service, char *buf) {
+DD__PRIVATE DD__T_COLD uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn,
+                                               const dd__tag *base_service, char *buf) {
     uint32_t used = 0;
-    const char *v;
-    uint32_t vn;
+    const char *v, *pv[DD__STATS_PEER_KEYS_MAX];
+    uint32_t vn, pvn[DD__STATS_PEER_KEYS_MAX];
     int i;
     int peer_kind = (kn == 6 && (memcmp(kind, "client", 6) == 0)) || (kn == 8 && memcmp(kind, "producer", 8) == 0)
                     || (kn == 8 && memcmp(kind, "consumer", 8) == 0);
@@ -7376,11 +7403,28 @@ DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const
         }
         return used;
     }
+    { /* the values of the /info keys, in one walk over the span's tags (a key is on at most one
+       * live tag; a metric of that name gives none); a key whose bit the span lacks is not there */
+        uint64_t bits = 0;
+        const dd__tag *g;
+        for (i = 0; i < st->n_peer; i++) {
+            uint64_t b = dd__key_bit(st->peer_text + st->peer_off[i], st->peer_len[i]);
+            pvn[i] = 0;
+            if (s->key_bits & b) bits |= b;
+        }
+        for (g = bits ? s->tags : NULL; g; g = g->next) {
+            if (g->kind != DD__TAG_META || !g->vlen) continue;
+            for (i = 0; i < st->n_peer; i++)
+                if (g->klen == st->peer_len[i] && dd__stats_same(DD__TAG_KEY(g), st->peer_text + st->peer_off[i], g->klen))
+                    pv[i] = DD__TAG_VAL(g), pvn[i] = g->vlen; /* (a key listed twice gets it twice, as before) */
+        }
+    }
     for (i = 0; i < st->n_peer; i++) {
         const char *k = st->peer_text + st->peer_off[i];
         uint32_t klen = st->peer_len[i], e;
         int blocked;
-        if (!dd__stats_meta(s, k, klen, &v, &vn) || !vn) continue;
+        if (!pvn[i]) continue;
+        v = pv[i], vn = pvn[i];
         blocked = dd__stats_blocked_ip(v, vn);
         if (blocked) v = "blocked-ip-address", vn = 18;
         e = klen + 1 + vn;
@@ -7562,7 +7606,13 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     DD__SK_FIELD(2, s->resource, s->resource_n);
     DD__SK_FIELD(3, s->type, s->type_n);
     {   /* peer tags, then the additional tags (DD__STATS_ADD_FLAG entries) in the same field */
-        uint32_t pn = dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer);
+        uint32_t kn = key->n[4], pn = 0;
+        const char *kp = key->p[4];
+        /* none unless a client, producer or consumer kind or _dd.base_service (dd__stats_peer's
+         * first test): the call, kept out of this hot path, is made only when it may find some */
+        if (f.base_service || (kn == 6 && memcmp(kp, "client", 6) == 0)
+            || (kn == 8 && (memcmp(kp, "producer", 8) == 0 || memcmp(kp, "consumer", 8) == 0)))
+            pn = dd__stats_peer(st, s, kp, kn, f.base_service, peer);
         if (st->n_add) pn += dd__stats_add_tags(st, s, peer + pn);
         DD__SK_FIELD(5, peer, pn);
     }
@@ -7610,32 +7660,6 @@ DD__PRIVATE size_t dd__stats_key_bytes(const dd__skey *k) {
     int f;
     for (f = 0; f < DD__STATS_NSTR; f++) n += k->n[f];
     return n;
-}
-/* n > 0 bytes equal, a word at a time (key strings are short: no call to memcmp). */
-DD__PRIVATE DD__T_HOT int dd__stats_same(const char *a, const char *b, uint32_t n) {
-    uint64_t x, y, x2, y2;
-    uint32_t i;
-    if (n >= 8) {
-        for (i = 0; i + 16 < n; i += 8) { /* all but the last two words (n > 16) */
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y) return 0;
-        }
-        memcpy(&x, a + i, 8); /* the last two, overlapping those before */
-        memcpy(&y, b + i, 8);
-        memcpy(&x2, a + n - 8, 8);
-        memcpy(&y2, b + n - 8, 8);
-        return ((x ^ y) | (x2 ^ y2)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t u, v, u2, v2;
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        memcpy(&u2, a + n - 4, 4);
-        memcpy(&v2, b + n - 4, 4);
-        return ((u ^ v) | (u2 ^ v2)) == 0;
-    }
-    return ((a[0] ^ b[0]) | (a[n / 2] ^ b[n / 2]) | (a[n - 1] ^ b[n - 1])) == 0; /* n <= 3: every byte */
 }
 /* 1 when group g of bucket b has the key k: the numbers, the lengths, then the bytes, field by
  * field (unrolled: an empty field costs a test). */
