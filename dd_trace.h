@@ -7117,6 +7117,7 @@ struct dd__stats {
     int n_kinds;
     uint8_t kind_len[DD__STATS_KINDS_MAX];
     char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
+    uint64_t kind_sig; /* dd__stats_kind_bit of each kind: a clear bit rules a span kind out at once */
     dd_mp_writer send; /* the stats request body (owned by the pass) */
     dd__sk_fast skf;   /* the sketch's bin tables (dd__sk_bin) */
     /* /info's trace filters, compiled on the worker (NULL: none); a chunk they reject gets no
@@ -7238,6 +7239,18 @@ DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
     return DD_OK;
 }
 
+/* A one-bit summary of a span kind (its length and first byte, lower-cased as dd__stats_ieq_n
+ * does): a kind and a span's kind that dd__stats_ieq_n finds equal have the same bit. */
+DD__PRIVATE DD__T_HOT uint64_t dd__stats_kind_bit(const char *k, uint32_t n) {
+    unsigned c = (unsigned char)k[0];
+    if (c >= 'A' && c <= 'Z') c += 32;
+    return (uint64_t)1 << ((c + 7u * n) & 63);
+}
+DD__PRIVATE void dd__stats_kind_sig(dd__stats *st) {
+    int i;
+    st->kind_sig = 0;
+    for (i = 0; i < st->n_kinds; i++) st->kind_sig |= dd__stats_kind_bit(st->kinds[i], st->kind_len[i]);
+}
 /* The kinds that make a span eligible when /info does not list them (libdatadog's default). */
 DD__PRIVATE void dd__stats_default_kinds(dd__stats *st) {
     static const char *const four[4] = {"client", "server", "producer", "consumer"};
@@ -7248,6 +7261,7 @@ DD__PRIVATE void dd__stats_default_kinds(dd__stats *st) {
         memcpy(st->kinds[i], four[i], st->kind_len[i]);
     }
     st->n_kinds = 4;
+    dd__stats_kind_sig(st);
 }
 /* Applies an /info snapshot (under lock); NULL = the agent has no /info (404): no features. */
 DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
@@ -7262,6 +7276,7 @@ DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
         st->n_kinds = in->n_kinds;
         memcpy(st->kind_len, in->kind_len, sizeof st->kind_len);
         memcpy(st->kinds, in->kinds, sizeof st->kinds);
+        dd__stats_kind_sig(st);
     }
     st->n_peer = in->n_peer;
     memcpy(st->peer_off, in->peer_off, sizeof st->peer_off);
@@ -7596,7 +7611,9 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     if (f.partial && dd__tag_num(f.partial) >= 0) return 0; /* a partial snapshot */
     if (!*top_level && f.top_level && dd__stats_one(f.top_level)) *top_level = 1;
     if (!*top_level && !s->measured && !(f.measured && dd__stats_one(f.measured))) {
-        /* the span kind, lower-cased, one of /info span_kinds_stats_computed (else of the four) */
+        /* the span kind, lower-cased, one of /info span_kinds_stats_computed (else of the four);
+         * kinds are never empty, and most spans' kinds (internal, none) are ruled out by the bit */
+        if (!key->n[4] || !(st->kind_sig & dd__stats_kind_bit(key->p[4], key->n[4]))) return 0;
         for (i = 0; i < st->n_kinds; i++)
             if (key->n[4] == st->kind_len[i] && dd__stats_ieq_n(key->p[4], st->kinds[i], key->n[4])) break;
         if (i == st->n_kinds) return 0;
@@ -7778,7 +7795,10 @@ DD__PRIVATE dd__sgroup *dd__stats_overflow(dd_tracer *t, dd__sbucket *b) {
 DD__PRIVATE DD__T_HOT void dd__stats_recent(dd__sbucket *b, uint32_t gi) {
     int j = 0;
     while (j < 3 && b->recent[j] != gi) j++;
-    for (; j > 0; j--) b->recent[j] = b->recent[j - 1];
+    /* unrolled (a loop here becomes a call to memmove) */
+    if (j >= 3) b->recent[3] = b->recent[2];
+    if (j >= 2) b->recent[2] = b->recent[1];
+    if (j >= 1) b->recent[1] = b->recent[0];
     b->recent[0] = gi;
 }
 /* The group of key k in bucket b, made if new; the overflow group when the bucket is full; NULL
