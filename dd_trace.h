@@ -7484,8 +7484,9 @@ DD__PRIVATE uint32_t dd__stats_add_tags(const dd__stats *st, const dd_span *s, c
  * it going to the end, as before). */
 typedef struct dd__stags {
     const dd__tag *status, *base_service, *partial, *measured, *top_level;
-    const char *route; /* http.route's value (http.endpoint's, in key field 7, beats it) */
+    const char *route; /* http.route's value (http.endpoint's, in key field 7, beats it, even empty) */
     uint32_t route_n;
+    int endpoint; /* http.endpoint was there */
     const dd__tag *grpc[8]; /* the 4 gRPC keys as meta, then as metrics, in precedence order */
     int any_grpc;
 } dd__stags;
@@ -7523,6 +7524,7 @@ DD__PRIVATE DD__T_HOT void dd__stats_tags(const dd_span *s, dd__stags *f, dd__sk
     uint64_t left = s->key_bits & DD__STATS_WANT, solo = dd__stats_solo();
     f->status = f->base_service = f->partial = f->measured = f->top_level = NULL;
     f->route_n = 0;
+    f->endpoint = 0;
     f->any_grpc = 0; /* grpc[] is zeroed by the first gRPC key found (read only when any_grpc) */
     for (g = left ? s->tags : NULL; g; g = g->next) {
         const char *k;
@@ -7561,7 +7563,7 @@ DD__PRIVATE DD__T_HOT void dd__stats_tags(const dd_span *s, dd__stags *f, dd__sk
             if (!meta && DD__SK_IS("_dd.measured")) f->measured = g;
             break;
         case 13:
-            if (meta && DD__SK_IS("http.endpoint")) DD__SK_KEY(7);
+            if (meta && DD__SK_IS("http.endpoint")) DD__SK_KEY(7), f->endpoint = 1;
             else if (!meta && DD__SK_IS("_dd.top_level")) f->top_level = g;
             break;
         case 16:
@@ -7633,7 +7635,7 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
         if (st->n_add) pn += dd__stats_add_tags(st, s, peer + pn);
         DD__SK_FIELD(5, peer, pn);
     }
-    if (!key->n[7] && f.route_n) DD__SK_FIELD(7, f.route, f.route_n); /* http.endpoint, else http.route */
+    if (!f.endpoint && f.route_n) DD__SK_FIELD(7, f.route, f.route_n); /* http.endpoint, else http.route */
     for (i = 0; f.any_grpc && i < 8 && !key->n[8]; i++) { /* the meta keys first, then the metrics */
         size_t cn = 0;
         const char *code = NULL;
