@@ -7085,7 +7085,6 @@ typedef struct dd__skey {
     uint32_t n[DD__STATS_NSTR];
     uint32_t http_status;
     uint8_t synthetics, trace_root;
-    uint32_t set; /* bit f: n[f] > 0 (the fields a comparison reads) */
 } dd__skey;
 
 struct dd__stats {
@@ -7114,6 +7113,7 @@ struct dd__stats {
     int n_kinds;
     uint8_t kind_len[DD__STATS_KINDS_MAX];
     char kinds[DD__STATS_KINDS_MAX][DD__STATS_KIND_LEN];
+    uint64_t kind_sig; /* dd__stats_kind_bit of each kind: a clear bit rules a span kind out at once */
     dd_mp_writer send; /* the stats request body (owned by the pass) */
     dd__sk_fast skf;   /* the sketch's bin tables (dd__sk_bin) */
     /* /info's trace filters, compiled on the worker (NULL: none); a chunk they reject gets no
@@ -7235,6 +7235,18 @@ DD__PRIVATE int dd__info_parse(const char *body, size_t len, dd__info *out) {
     return DD_OK;
 }
 
+/* A one-bit summary of a span kind (its length and first byte, lower-cased as dd__stats_ieq_n
+ * does): a kind and a span's kind that dd__stats_ieq_n finds equal have the same bit. */
+DD__PRIVATE DD__T_HOT uint64_t dd__stats_kind_bit(const char *k, uint32_t n) {
+    unsigned c = (unsigned char)k[0];
+    if (c >= 'A' && c <= 'Z') c += 32;
+    return (uint64_t)1 << ((c + 7u * n) & 63);
+}
+DD__PRIVATE void dd__stats_kind_sig(dd__stats *st) {
+    int i;
+    st->kind_sig = 0;
+    for (i = 0; i < st->n_kinds; i++) st->kind_sig |= dd__stats_kind_bit(st->kinds[i], st->kind_len[i]);
+}
 /* The kinds that make a span eligible when /info does not list them (libdatadog's default). */
 DD__PRIVATE void dd__stats_default_kinds(dd__stats *st) {
     static const char *const four[4] = {"client", "server", "producer", "consumer"};
@@ -7245,6 +7257,7 @@ DD__PRIVATE void dd__stats_default_kinds(dd__stats *st) {
         memcpy(st->kinds[i], four[i], st->kind_len[i]);
     }
     st->n_kinds = 4;
+    dd__stats_kind_sig(st);
 }
 /* Applies an /info snapshot (under lock); NULL = the agent has no /info (404): no features. */
 DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
@@ -7259,6 +7272,7 @@ DD__PRIVATE void dd__stats_apply_info(dd__stats *st, const dd__info *in) {
         st->n_kinds = in->n_kinds;
         memcpy(st->kind_len, in->kind_len, sizeof st->kind_len);
         memcpy(st->kinds, in->kinds, sizeof st->kinds);
+        dd__stats_kind_sig(st);
     }
     st->n_peer = in->n_peer;
     memcpy(st->peer_off, in->peer_off, sizeof st->peer_off);
@@ -7329,12 +7343,11 @@ DD__PRIVATE const char *dd__stats_grpc(const char *v, size_t n, char *num, size_
  * addresses the agent keeps. */
 DD__PRIVATE int dd__stats_blocked_ip(const char *v, size_t n) {
     static const char *const keep[5] = {"127.0.0.1", "::1", "169.254.169.254", "fd00:ec2::254", "169.254.170.2"};
+    static const uint8_t klen[5] = {9, 3, 15, 13, 13};
     size_t i, dots = 0, colons = 0, run = 0;
     int v4 = 1, v6 = 1;
     if (!n || n > 45) return 0;
-    for (i = 0; i < 5; i++)
-        if (strlen(keep[i]) == n && memcmp(keep[i], v, n) == 0) return 0;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && (v4 | v6); i++) { /* most values (host names) are told apart in a few bytes */
         char c = v[i];
         int dig = c >= '0' && c <= '9', hex = dig || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
         if (c == '.') {
@@ -7349,17 +7362,45 @@ DD__PRIVATE int dd__stats_blocked_ip(const char *v, size_t n) {
             if (run > 3) v4 = 0;
         }
     }
-    if (v4 && dots == 3 && run) return 1;
-    return v6 && colons >= 2;
+    if (!(v4 && dots == 3 && run) && !(v6 && colons >= 2)) return 0;
+    for (i = 0; i < 5; i++) /* an address the agent keeps */
+        if (klen[i] == n && memcmp(keep[i], v, n) == 0) return 0;
+    return 1;
+}
+/* n > 0 bytes equal, a word at a time (key strings are short: no call to memcmp). */
+DD__PRIVATE DD__T_HOT int dd__stats_same(const char *a, const char *b, uint32_t n) {
+    uint64_t x, y, x2, y2;
+    uint32_t i;
+    if (n >= 8) {
+        for (i = 0; i + 16 < n; i += 8) { /* all but the last two words (n > 16) */
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + i, 8); /* the last two, overlapping those before */
+        memcpy(&y, b + i, 8);
+        memcpy(&x2, a + n - 8, 8);
+        memcpy(&y2, b + n - 8, 8);
+        return ((x ^ y) | (x2 ^ y2)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t u, v, u2, v2;
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        memcpy(&u2, a + n - 4, 4);
+        memcpy(&v2, b + n - 4, 4);
+        return ((u ^ v) | (u2 ^ v2)) == 0;
+    }
+    return ((a[0] ^ b[0]) | (a[n / 2] ^ b[n / 2]) | (a[n - 1] ^ b[n - 1])) == 0; /* n <= 3: every byte */
 }
 /* Peer tags of a span into buf: each entry a 2-byte big-endian length then "key:value". Returns
  * the bytes used. Client/producer/consumer spans: the /info keys with a value, in /info order;
  * internal (or kind-less) spans with _dd.base_service: that one only. */
-DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn,
-                                    const dd__tag *base_service, char *buf) {
+DD__PRIVATE DD__T_COLD uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn,
+                                               const dd__tag *base_service, char *buf) {
     uint32_t used = 0;
-    const char *v;
-    uint32_t vn;
+    const char *v, *pv[DD__STATS_PEER_KEYS_MAX];
+    uint32_t vn, pvn[DD__STATS_PEER_KEYS_MAX];
     int i;
     int peer_kind = (kn == 6 && (memcmp(kind, "client", 6) == 0)) || (kn == 8 && memcmp(kind, "producer", 8) == 0)
                     || (kn == 8 && memcmp(kind, "consumer", 8) == 0);
@@ -7373,11 +7414,28 @@ DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const
         }
         return used;
     }
+    { /* the values of the /info keys, in one walk over the span's tags (a key is on at most one
+       * live tag; a metric of that name gives none); a key whose bit the span lacks is not there */
+        uint64_t bits = 0;
+        const dd__tag *g;
+        for (i = 0; i < st->n_peer; i++) {
+            uint64_t b = dd__key_bit(st->peer_text + st->peer_off[i], st->peer_len[i]);
+            pvn[i] = 0;
+            if (s->key_bits & b) bits |= b;
+        }
+        for (g = bits ? s->tags : NULL; g; g = g->next) {
+            if (g->kind != DD__TAG_META || !g->vlen) continue;
+            for (i = 0; i < st->n_peer; i++)
+                if (g->klen == st->peer_len[i] && dd__stats_same(DD__TAG_KEY(g), st->peer_text + st->peer_off[i], g->klen))
+                    pv[i] = DD__TAG_VAL(g), pvn[i] = g->vlen; /* (a key listed twice gets it twice, as before) */
+        }
+    }
     for (i = 0; i < st->n_peer; i++) {
         const char *k = st->peer_text + st->peer_off[i];
         uint32_t klen = st->peer_len[i], e;
         int blocked;
-        if (!dd__stats_meta(s, k, klen, &v, &vn) || !vn) continue;
+        if (!pvn[i]) continue;
+        v = pv[i], vn = pvn[i];
         blocked = dd__stats_blocked_ip(v, vn);
         if (blocked) v = "blocked-ip-address", vn = 18;
         e = klen + 1 + vn;
@@ -7415,44 +7473,96 @@ DD__PRIVATE uint32_t dd__stats_add_tags(const dd__stats *st, const dd_span *s, c
     return used;
 }
 /* The tags a key reads, found in one walk over the span's tags (a lookup per key would walk them
- * a dozen times): each tag is told apart by its key's length first. */
+ * a dozen times): each tag is told apart by its key's length first. The span's key bits (the
+ * dd__key_bit of every key it ever had) say which of those keys may be there: none, no walk (most
+ * internal spans); else the walk stops once each key whose bit no other of them shares is found
+ * (a key is on at most one live tag; a bit a key not looked for shares, or a dead tag's, keeps
+ * it going to the end, as before). */
 typedef struct dd__stags {
-    const dd__tag *kind, *method, *endpoint, *route, *status, *svc_src, *base_service, *partial, *measured, *top_level;
+    const dd__tag *status, *base_service, *partial, *measured, *top_level;
+    const char *route; /* http.route's value (http.endpoint's, in key field 7, beats it, even empty) */
+    uint32_t route_n;
+    int endpoint; /* http.endpoint was there */
     const dd__tag *grpc[8]; /* the 4 gRPC keys as meta, then as metrics, in precedence order */
     int any_grpc;
 } dd__stags;
 /* The lengths of those keys (9, 10, 11, 12, 13, 16, 19, 20): other tags are passed over at once. */
 #define DD__STATS_KLENS ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 16) | (1u << 19) | (1u << 20))
-DD__PRIVATE void dd__stats_tags(const dd_span *s, dd__stags *f) {
+/* The key bit of a literal (strlen and all folded to a constant; through a pointer, so that
+ * cppcheck does not pair one literal's size with another's length). */
+DD__PRIVATE DD__T_HOT uint64_t dd__stats_kb(const char *k) { return dd__key_bit(k, strlen(k)); }
+#define DD__SKB(lit) dd__stats_kb(lit)
+/* The bits of the keys looked for; and of those, the bits only one of them has (http.endpoint and
+ * the two rpc.grpc keys share one: finding one of them does not clear it). */
+#define DD__STATS_WANT \
+    (DD__SKB("span.kind") | DD__SKB("grpc.code") | DD__SKB("http.route") | DD__SKB("http.method") | DD__SKB("_dd.svc_src") \
+     | DD__SKB("_dd.measured") | DD__SKB("http.endpoint") | DD__SKB("_dd.top_level") | DD__SKB("http.status_code") \
+     | DD__SKB("_dd.base_service") | DD__SKB("grpc.status.code") | DD__SKB("_dd.partial_version") \
+     | DD__SKB("rpc.grpc.status_code") | DD__SKB("rpc.grpc.status.code"))
+DD__PRIVATE DD__T_HOT uint64_t dd__stats_solo(void) {
+    uint64_t once = 0, twice = 0, b;
+#define DD__SK_ONE(lit) (b = DD__SKB(lit), twice |= once & b, once |= b)
+    DD__SK_ONE("span.kind"), DD__SK_ONE("grpc.code"), DD__SK_ONE("http.route"), DD__SK_ONE("http.method");
+    DD__SK_ONE("_dd.svc_src"), DD__SK_ONE("_dd.measured"), DD__SK_ONE("http.endpoint"), DD__SK_ONE("_dd.top_level");
+    DD__SK_ONE("http.status_code"), DD__SK_ONE("_dd.base_service"), DD__SK_ONE("grpc.status.code");
+    DD__SK_ONE("_dd.partial_version"), DD__SK_ONE("rpc.grpc.status_code"), DD__SK_ONE("rpc.grpc.status.code");
+#undef DD__SK_ONE
+    return once & ~twice;
+}
+/* 8 bytes of p as a word (of a literal: a constant); the walk below tells keys of 9 to 20 bytes
+ * apart by their first and last 8 bytes (and the middle 8 beyond 16): the whole key. */
+DD__PRIVATE DD__T_HOT uint64_t dd__stats_w8(const char *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+/* The walk; the meta values that are key fields as they are (span.kind, http.method,
+ * http.endpoint, _dd.svc_src) go straight into key (whose lengths are zero), the others into f. */
+DD__PRIVATE DD__T_HOT void dd__stats_tags(const dd_span *s, dd__stags *f, dd__skey *key) {
     const dd__tag *g;
-    f->kind = f->method = f->endpoint = f->route = f->status = f->svc_src = f->base_service = NULL;
-    f->partial = f->measured = f->top_level = NULL;
+    uint64_t left = s->key_bits & DD__STATS_WANT, solo = dd__stats_solo();
+    f->status = f->base_service = f->partial = f->measured = f->top_level = NULL;
+    f->route_n = 0;
+    f->endpoint = 0;
     f->any_grpc = 0; /* grpc[] is zeroed by the first gRPC key found (read only when any_grpc) */
-    for (g = s->tags; g; g = g->next) {
+    for (g = left ? s->tags : NULL; g; g = g->next) {
         const char *k;
+        uint64_t a, z;
+        uint32_t n = g->klen;
         int meta;
-        if (g->klen > 20 || !((1u << g->klen) & DD__STATS_KLENS) || g->kind == DD__TAG_DEAD) continue;
+        if (n > 20 || !((1u << n) & DD__STATS_KLENS) || g->kind == DD__TAG_DEAD) continue;
         k = DD__TAG_KEY(g);
+        a = dd__stats_w8(k);
+        z = dd__stats_w8(k + n - 8);
         meta = g->kind == DD__TAG_META;
-#define DD__SK_IS(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
+/* key lit (of n bytes, 9 to 16; 19 and 20 with the middle word) found: its bit cleared unless
+ * another key looked for shares it */
+#define DD__SK_IS(lit) (a == dd__stats_w8(lit) && z == dd__stats_w8(&(lit)[sizeof(lit) - 9]) && (left &= ~(solo & DD__SKB(lit)), 1))
+#define DD__SK_IS20(lit) (dd__stats_w8(k + 8) == dd__stats_w8(&(lit)[8]) && DD__SK_IS(lit))
 #define DD__SK_GRPC(i) (f->any_grpc ? (void)0 : (void)memset(f->grpc, 0, sizeof f->grpc), f->grpc[i] = g, f->any_grpc = 1)
-        switch (g->klen) {
+/* a meta tag's value (its key is at k) */
+#define DD__SK_VAL ((g->off & DD__TAG_REF) ? DD__TAG_REFP(g)[1] : k + n + g->vhdr)
+#define DD__SK_KEY(fi) (key->p[fi] = DD__SK_VAL, key->n[fi] = g->vlen)
+        switch (n) {
         case 9:
-            if (DD__SK_IS("span.kind")) f->kind = meta ? g : f->kind;
-            else if (DD__SK_IS("grpc.code")) DD__SK_GRPC(meta ? 1 : 5);
+            if (DD__SK_IS("span.kind")) {
+                if (meta) DD__SK_KEY(4);
+            } else if (DD__SK_IS("grpc.code")) {
+                DD__SK_GRPC(meta ? 1 : 5);
+            }
             break;
         case 10:
-            if (meta && DD__SK_IS("http.route")) f->route = g;
+            if (meta && DD__SK_IS("http.route")) f->route = DD__SK_VAL, f->route_n = g->vlen;
             break;
         case 11:
-            if (meta && DD__SK_IS("http.method")) f->method = g;
-            else if (meta && DD__SK_IS("_dd.svc_src")) f->svc_src = g;
+            if (meta && DD__SK_IS("http.method")) DD__SK_KEY(6);
+            else if (meta && DD__SK_IS("_dd.svc_src")) DD__SK_KEY(9);
             break;
         case 12:
             if (!meta && DD__SK_IS("_dd.measured")) f->measured = g;
             break;
         case 13:
-            if (meta && DD__SK_IS("http.endpoint")) f->endpoint = g;
+            if (meta && DD__SK_IS("http.endpoint")) DD__SK_KEY(7), f->endpoint = 1;
             else if (!meta && DD__SK_IS("_dd.top_level")) f->top_level = g;
             break;
         case 16:
@@ -7461,18 +7571,28 @@ DD__PRIVATE void dd__stats_tags(const dd_span *s, dd__stags *f) {
             else if (DD__SK_IS("grpc.status.code")) DD__SK_GRPC(meta ? 3 : 7);
             break;
         case 19:
-            if (!meta && DD__SK_IS("_dd.partial_version")) f->partial = g;
+            if (!meta && DD__SK_IS20("_dd.partial_version")) f->partial = g;
             break;
         case 20:
-            if (DD__SK_IS("rpc.grpc.status_code")) DD__SK_GRPC(meta ? 0 : 4);
-            else if (DD__SK_IS("rpc.grpc.status.code")) DD__SK_GRPC(meta ? 2 : 6);
+            if (DD__SK_IS20("rpc.grpc.status_code")) DD__SK_GRPC(meta ? 0 : 4);
+            else if (DD__SK_IS20("rpc.grpc.status.code")) DD__SK_GRPC(meta ? 2 : 6);
             break;
         default:
             break;
         }
 #undef DD__SK_IS
+#undef DD__SK_IS20
 #undef DD__SK_GRPC
+#undef DD__SK_VAL
+#undef DD__SK_KEY
+        if (!left) break;
     }
+}
+/* 1 when metric tag g is exactly 1 (its 8 big-endian bytes are 1.0's): dd__tag_num(g) == 1 without
+ * assembling the double. */
+DD__PRIVATE DD__T_HOT int dd__stats_one(const dd__tag *g) {
+    static const unsigned char one[8] = {0x3f, 0xf0, 0, 0, 0, 0, 0, 0};
+    return memcmp(DD__TAG_VAL(g), one, 8) == 0;
 }
 /* 1 when the span is aggregated (docs/stats.md §2), with its key in *key (strings borrowed from
  * the span, the segment and peer). `top_level` as the encoder decides it; a span given the metric
@@ -7483,18 +7603,18 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     const char *v;
     uint32_t vn;
     int i;
-    dd__stats_tags(s, &f);
 /* Field f of the key (a field not set is empty). */
-#define DD__SK_FIELD(f, ptr, len) (key->p[f] = (ptr), key->n[f] = (len), key->set |= (uint32_t)(key->n[f] != 0) << (f))
+#define DD__SK_FIELD(f, ptr, len) (key->p[f] = (ptr), key->n[f] = (len))
     memset(key->n, 0, sizeof key->n); /* p[f] is read only when n[f] > 0 (but span.kind's is passed on) */
     key->p[4] = "";
-    key->set = 0;
     key->http_status = 0;
+    dd__stats_tags(s, &f, key);
     if (f.partial && dd__tag_num(f.partial) >= 0) return 0; /* a partial snapshot */
-    if (!*top_level && f.top_level && dd__tag_num(f.top_level) == 1) *top_level = 1;
-    if (f.kind) DD__SK_FIELD(4, DD__TAG_VAL(f.kind), f.kind->vlen);
-    if (!*top_level && !s->measured && !(f.measured && dd__tag_num(f.measured) == 1)) {
-        /* the span kind, lower-cased, one of /info span_kinds_stats_computed (else of the four) */
+    if (!*top_level && f.top_level && dd__stats_one(f.top_level)) *top_level = 1;
+    if (!*top_level && !s->measured && !(f.measured && dd__stats_one(f.measured))) {
+        /* the span kind, lower-cased, one of /info span_kinds_stats_computed (else of the four);
+         * kinds are never empty, and most spans' kinds (internal, none) are ruled out by the bit */
+        if (!key->n[4] || !(st->kind_sig & dd__stats_kind_bit(key->p[4], key->n[4]))) return 0;
         for (i = 0; i < st->n_kinds; i++)
             if (key->n[4] == st->kind_len[i] && dd__stats_ieq_n(key->p[4], st->kinds[i], key->n[4])) break;
         if (i == st->n_kinds) return 0;
@@ -7504,15 +7624,17 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     DD__SK_FIELD(2, s->resource, s->resource_n);
     DD__SK_FIELD(3, s->type, s->type_n);
     {   /* peer tags, then the additional tags (DD__STATS_ADD_FLAG entries) in the same field */
-        uint32_t pn = dd__stats_peer(st, s, key->p[4], key->n[4], f.base_service, peer);
+        uint32_t kn = key->n[4], pn = 0;
+        const char *kp = key->p[4];
+        /* none unless a client, producer or consumer kind or _dd.base_service (dd__stats_peer's
+         * first test): the call, kept out of this hot path, is made only when it may find some */
+        if (f.base_service || (kn == 6 && memcmp(kp, "client", 6) == 0)
+            || (kn == 8 && (memcmp(kp, "producer", 8) == 0 || memcmp(kp, "consumer", 8) == 0)))
+            pn = dd__stats_peer(st, s, kp, kn, f.base_service, peer);
         if (st->n_add) pn += dd__stats_add_tags(st, s, peer + pn);
         DD__SK_FIELD(5, peer, pn);
     }
-    if (f.method) DD__SK_FIELD(6, DD__TAG_VAL(f.method), f.method->vlen);
-    if (f.endpoint || f.route) {
-        const dd__tag *g = f.endpoint ? f.endpoint : f.route;
-        DD__SK_FIELD(7, DD__TAG_VAL(g), g->vlen);
-    }
+    if (!f.endpoint && f.route_n) DD__SK_FIELD(7, f.route, f.route_n); /* http.endpoint, else http.route */
     for (i = 0; f.any_grpc && i < 8 && !key->n[8]; i++) { /* the meta keys first, then the metrics */
         size_t cn = 0;
         const char *code = NULL;
@@ -7529,7 +7651,6 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
         }
         if (code) DD__SK_FIELD(8, code, (uint32_t)cn);
     }
-    if (f.svc_src) DD__SK_FIELD(9, DD__TAG_VAL(f.svc_src), f.svc_src->vlen);
 #undef DD__SK_FIELD
     if (f.status && f.status->kind == DD__TAG_METRIC) {
         double d = dd__tag_num(f.status);
@@ -7558,37 +7679,14 @@ DD__PRIVATE size_t dd__stats_key_bytes(const dd__skey *k) {
     for (f = 0; f < DD__STATS_NSTR; f++) n += k->n[f];
     return n;
 }
-/* n bytes equal, a word at a time (key strings are short: no call to memcmp). */
-DD__PRIVATE DD__T_HOT int dd__stats_same(const char *a, const char *b, uint32_t n) {
-    uint64_t x, y;
-    uint32_t i;
-    if (n >= 8) {
-        for (i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y) return 0;
-        }
-        memcpy(&x, a + n - 8, 8); /* the last word, overlapping the one before */
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    if (n >= 4) {
-        uint32_t u, v, u2, v2;
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        memcpy(&u2, a + n - 4, 4);
-        memcpy(&v2, b + n - 4, 4);
-        return u == v && u2 == v2;
-    }
-    return !n || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]); /* n <= 3: every byte */
-}
-/* 1 when group g of bucket b has the key k: the numbers, the lengths, then the bytes. */
-DD__PRIVATE DD__T_HOT int dd__stats_key_eq(const dd__sbucket *b, const dd__sgroup *g, const dd__skey *k) {
+/* 1 when group g of bucket b has the key k: the numbers, the lengths, then the bytes, field by
+ * field (unrolled: an empty field costs a test). */
+DD__PRIVATE DD__T_COLD int dd__stats_key_eq(const dd__sbucket *b, const dd__sgroup *g, const dd__skey *k) {
     int f;
-    uint32_t m;
     uint64_t x, y, d = 0;
     const char *q;
-    if (g->http_status != k->http_status || g->trace_root != k->trace_root || g->synthetics != k->synthetics) return 0;
+    if (((g->http_status ^ k->http_status) | (uint32_t)(g->trace_root ^ k->trace_root) | (uint32_t)(g->synthetics ^ k->synthetics)) != 0)
+        return 0;
     for (f = 0; f < DD__STATS_NSTR; f += 2) { /* the lengths, two at a time */
         memcpy(&x, &g->len[f], 8);
         memcpy(&y, &k->n[f], 8);
@@ -7597,13 +7695,17 @@ DD__PRIVATE DD__T_HOT int dd__stats_key_eq(const dd__sbucket *b, const dd__sgrou
     if (d) return 0;
     q = b->text + g->off[0]; /* the fields follow one another in the text (not the overflow group's, whose
                               * trace root 0 never matches) */
-    for (m = k->set, f = 0; m; m >>= 1, f++) {
-        if (!(m & 1)) continue;
-        if (!dd__stats_same(q, k->p[f], k->n[f])) return 0;
-        q += k->n[f];
+#define DD__SK_EQ(f) \
+    if (k->n[f]) { \
+        if (!dd__stats_same(q, k->p[f], k->n[f])) return 0; \
+        q += k->n[f]; \
     }
-    return 1;
+    DD__SK_EQ(0) DD__SK_EQ(1) DD__SK_EQ(2) DD__SK_EQ(3) DD__SK_EQ(4)
+    DD__SK_EQ(5) DD__SK_EQ(6) DD__SK_EQ(7) DD__SK_EQ(8)
+#undef DD__SK_EQ
+    return !k->n[9] || dd__stats_same(q, k->p[9], k->n[9]); /* the last field: q is not moved on */
 }
+typedef char dd__stats_nstr_ten[DD__STATS_NSTR == 10 ? 1 : -1]; /* dd__stats_key_eq names the ten fields */
 /* The key's hash: every field's length and bytes, a word at a time, and the numbers. */
 DD__PRIVATE uint64_t dd__stats_hash(const dd__skey *k) {
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ ((uint64_t)k->http_status << 16 | (uint64_t)k->synthetics << 8 | k->trace_root), w;
@@ -7694,7 +7796,10 @@ DD__PRIVATE dd__sgroup *dd__stats_overflow(dd_tracer *t, dd__sbucket *b) {
 DD__PRIVATE DD__T_HOT void dd__stats_recent(dd__sbucket *b, uint32_t gi) {
     int j = 0;
     while (j < 3 && b->recent[j] != gi) j++;
-    for (; j > 0; j--) b->recent[j] = b->recent[j - 1];
+    /* unrolled (a loop here becomes a call to memmove) */
+    if (j >= 3) b->recent[3] = b->recent[2];
+    if (j >= 2) b->recent[2] = b->recent[1];
+    if (j >= 1) b->recent[1] = b->recent[0];
     b->recent[0] = gi;
 }
 /* The group of key k in bucket b, made if new; the overflow group when the bucket is full; NULL
@@ -7809,12 +7914,14 @@ DD__PRIVATE int dd__stats_add_set(dd__stats *st, dd__sbucket *b, dd__skey *key) 
     st->keybuf[a] = (char)((e | DD__STATS_ADD_FLAG) >> 8), st->keybuf[a + 1] = (char)e;
     memcpy(st->keybuf + a + 2, DD__STATS_BLOCKED ":", e);
     key->n[5] = a + 2 + e;
-    key->set |= 1u << 5;
     return 1;
 }
-/* Aggregates one finished span of a chunk (under lock). */
-DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) {
-    dd__stats *st = t->stats;
+/* What aggregating a chunk counts, added to the tracer's counters once per chunk. */
+typedef struct dd__scount {
+    uint64_t spans, overflow, dropped;
+} dd__scount;
+/* Aggregates one finished span of a chunk (under lock). Inlined in dd__stats_add_chunk's loop. */
+DD__PRIVATE DD__T_HOT void dd__stats_add_span(dd_tracer *t, dd__stats *st, dd__segment *seg, const dd_span *s, dd__scount *c) {
     char num[24];
     dd__skey key;
     dd__sbucket *b;
@@ -7830,11 +7937,11 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     if (st->n_add && b) overflowed = dd__stats_add_set(st, b, &key); /* its additional tags blocked */
     if (b) g = dd__stats_group(t, b, &key, &overflowed);
     if (!g) {
-        t->counters.stats_spans_dropped++;
+        c->dropped++;
         return;
     }
-    if (overflowed) t->counters.stats_spans_overflow++;
-    t->counters.stats_spans++;
+    c->overflow += (uint64_t)overflowed;
+    c->spans++;
     g->hits++;
     g->duration += (uint64_t)s->duration;
     if (top_level) g->top_level_hits++;
@@ -7843,13 +7950,23 @@ DD__PRIVATE void dd__stats_add_span(dd_tracer *t, dd__segment *seg, dd_span *s) 
     else dd__sk_insert(t, s->error ? &g->err : &g->ok, dd__sk_bin(&st->skf, (uint64_t)s->duration), &b->bin_bytes);
 }
 /* Aggregates the chunk's finished spans (seg->done list) into the buckets, in the chunk's wire
- * order (its root first when in it); under lock, before the P0 filter, so that every span the
- * agent does not see is counted here. */
+ * order (its root first when in it, then the others in finish order); under lock, before the P0
+ * filter, so that every span the agent does not see is counted here. One loop (one copy of the
+ * inlined span code), the counters added at the end. */
 DD__PRIVATE void dd__stats_add_chunk(dd_tracer *t, dd__segment *seg) {
-    dd_span *s, *first = seg->root->pending ? seg->root : seg->done_head;
-    if (first) dd__stats_add_span(t, seg, first);
-    for (s = seg->done_head; s; s = s->u.next_done)
-        if (s != first) dd__stats_add_span(t, seg, s);
+    dd__stats *st = t->stats;
+    dd_span *first = seg->root->pending ? seg->root : NULL, *s, *next;
+    dd__scount c = {0, 0, 0};
+    int out_of_order = first != NULL; /* s is `first`, ahead of its place in the list */
+    for (s = first ? first : seg->done_head; s; s = next) {
+        dd__stats_add_span(t, st, seg, s, &c);
+        next = out_of_order ? seg->done_head : s->u.next_done;
+        out_of_order = 0;
+        if (next && next == first) next = next->u.next_done; /* aggregated already */
+    }
+    t->counters.stats_spans += c.spans;
+    t->counters.stats_spans_overflow += c.overflow;
+    t->counters.stats_spans_dropped += c.dropped;
 }
 
 /* The client-side P0 rule (docs/stats.md §7), under lock, for a completed or partial chunk whose

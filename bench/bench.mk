@@ -2,8 +2,8 @@
 # make bench-smoke: the harness builds and its properties hold (seconds; bench/smoke.sh).
 # make bench-throughput: delivery under a paced load, finish latency while the agent does not
 #   answer (bench/throughput.sh; about a minute; THROUGHPUT_SECONDS=N per run, default 5).
-# make bench-stats: instructions and bytes per trace with client-side stats off and on
-#   (bench/stats.sh; about a minute under valgrind).
+# make bench-stats: instructions and bytes per trace with client-side stats off and on, for the
+#   worst-case and a realistic 10-span trace (bench/stats.sh; about two minutes under valgrind).
 # make bench-lambda: dd_lambda_extract of 6 MB events against one parse of them
 #   (bench/lambda_extract.sh; about a minute).
 .PHONY: bench bench-smoke bench-throughput bench-stats bench-lambda

@@ -1,10 +1,12 @@
 /* bench/stats.c — what client-side stats (docs/stats.md) save: instructions and bytes per trace
  * for the reference 10-span trace of bench/bench.c (7 tags a span, every span `server`, so all 10
- * are aggregated) at a sample rate of 0.1, with stats off and on.
+ * are aggregated: the worst case) and for a realistic one (3 of the 10 aggregated) at a sample rate
+ * of 0.1, with stats off and on.
  *
  *   cc -std=c99 -O2 -g -I. bench/stats.c -o build/bench/stats -lpthread -lm   (bench/stats.sh does it)
- *   stats off|on TRACES    runs TRACES traces after a warm-up; under valgrind --tool=callgrind
+ *   stats off|on TRACES [mixed]   runs TRACES traces after a warm-up; under valgrind --tool=callgrind
  *                          --collect-atstart=no --toggle-collect=measured only those are counted. Prints bytes sent per trace (trace and stats requests).
+ *                          `mixed`: the realistic shape instead (one_trace_mixed: 3 of the 10 spans aggregated).
  *
  * Delivery as the worker would do it, but on this thread so that callgrind sees everything: a
  * delivery pass (dd__deliver) every 200 traces (about one 2 s flush interval at 100 traces/s)
@@ -67,6 +69,53 @@ static void one_trace_10(dd_tracer *t) {
     }
     for (i = 9; i >= 0; i--) dd_span_finish(s[i]);
 }
+/* The realistic shape: the same 10 spans and 70 tags (7 a span), but only the root (`server`,
+ * top-level) and 2 `client` children (a database; /info's peer tags db.system and out.host) are
+ * aggregated; the 7 others are `internal` children of the same service, not eligible. */
+static void one_trace_mixed(dd_tracer *t) {
+    dd_span *s[10];
+    dd_span_options o;
+    int i;
+    for (i = 0; i < 10; i++) {
+        memset(&o, 0, sizeof o);
+        o.parent = i ? s[0] : NULL;
+        if (i == 0) {
+            o.name = "http.request", o.resource = "GET /api/v1/users/:id", o.type = "web";
+        } else if (i <= 2) {
+            o.name = "postgres.query", o.resource = "SELECT * FROM users WHERE id = ?", o.type = "sql";
+        } else {
+            o.name = "template.render", o.resource = "users/show", o.type = "template";
+        }
+        s[i] = dd_span_start(t, &o);
+        if (i == 0) {
+            dd_span_set_tag_n(s[i], "http.method", 11, "GET", 3);
+            dd_span_set_tag_n(s[i], "http.url", 8, "https://api.example.com/v1/users/12345", 38);
+            dd_span_set_tag_n(s[i], "http.status_code", 16, "200", 3);
+            dd_span_set_tag_n(s[i], "component", 9, "bench-http", 10);
+            dd_span_set_tag_n(s[i], "span.kind", 9, "server", 6);
+            dd_span_set_metric_n(s[i], "http.response.content_length", 28, 1234.0);
+            dd_span_set_metric_n(s[i], "thread.id", 9, 4242.0);
+        } else if (i <= 2) {
+            dd_span_set_tag_n(s[i], "db.system", 9, "postgresql", 10);
+            dd_span_set_tag_n(s[i], "db.instance", 11, "users", 5);
+            dd_span_set_tag_n(s[i], "out.host", 8, "db.internal", 11);
+            dd_span_set_tag_n(s[i], "component", 9, "bench-db", 8);
+            dd_span_set_tag_n(s[i], "span.kind", 9, "client", 6);
+            dd_span_set_metric_n(s[i], "db.row_count", 12, 1.0);
+            dd_span_set_metric_n(s[i], "network.destination.port", 24, 5432.0);
+        } else {
+            dd_span_set_tag_n(s[i], "component", 9, "bench-app", 9);
+            dd_span_set_tag_n(s[i], "span.kind", 9, "internal", 8);
+            dd_span_set_tag_n(s[i], "template.name", 13, "users/show", 10);
+            dd_span_set_tag_n(s[i], "template.engine", 15, "mustache", 8);
+            dd_span_set_tag_n(s[i], "cache.hit", 9, "true", 4);
+            dd_span_set_metric_n(s[i], "template.size", 13, 2048.0);
+            dd_span_set_metric_n(s[i], "template.depth", 14, 3.0);
+        }
+    }
+    for (i = 9; i >= 0; i--) dd_span_finish(s[i]);
+}
+static int g_mixed;
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -74,7 +123,8 @@ static void run(dd_tracer *t, long traces, long *done) {
     long i;
     int rc;
     for (i = 0; i < traces; i++) {
-        one_trace_10(t);
+        if (g_mixed) one_trace_mixed(t);
+        else one_trace_10(t);
         ++*done;
         if (*done % 200 == 0) dd__deliver(t, dd__now() + 1000000000, 1, &rc);
         if (*done % 1000 == 0 && t->stats) dd__stats_pass(t, dd__now() + 1000000000, 1);
@@ -93,10 +143,11 @@ int main(int argc, char **argv) {
     dd_counters k;
     long traces, done = 0;
     int on;
-    if (argc != 3) {
-        fprintf(stderr, "usage: stats off|on TRACES\n");
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "mixed") == 0)) {
+        fprintf(stderr, "usage: stats off|on TRACES [mixed]\n");
         return 2;
     }
+    g_mixed = argc == 4;
     on = strcmp(argv[1], "on") == 0;
     traces = atol(argv[2]);
     dd_tracer_config_init(&c);

@@ -814,6 +814,13 @@ static void test_keys(void) {
     dd_span_set_tag(s, "http.route", "/r/{id}");
     CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
     CHECK(k.n[7] == 7 && memcmp(k.p[7], "/r/{id}", 7) == 0);
+    dd_span_set_tag(s, "http.endpoint", "/x");
+    dd_span_set_tag(s, "http.endpoint", ""); /* present though empty: it beats http.route */
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
+    CHECK(k.n[7] == 0);
+    dd_span_set_tag(s, "http.endpoint", "/e");
+    CHECK(dd__stats_key(t->stats, seg, live, (zero = 0, &zero), &k, peer, num));
+    CHECK(k.n[7] == 2 && memcmp(k.p[7], "/e", 2) == 0);
     dd_span_finish_at(s, B0 + 10);
     dd_tracer_free(t);
     agent_free(&a);
