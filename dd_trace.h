@@ -2183,7 +2183,7 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #endif
 /* A span's tag area: taken when its first tag does not fit (a child is allocated with room for its
  * name and resource only), and again each time it is full: about 7 short tags each time. */
-#define DD__SPAN_AREA_BYTES 384
+#define DD__SPAN_AREA_BYTES 320
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
 #define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
 #define DD__TAG_DEAD 0
@@ -2478,11 +2478,35 @@ typedef struct dd__block {
  * checks (and repairs) the others as UTF-8: the span's hot path only copies. */
 typedef struct dd__tag {
     struct dd__tag *next;
-    uint32_t klen, vlen, vcap; /* string bytes; a metric's vlen is 8 */
-    uint8_t kind;              /* DD__TAG_* */
-    uint8_t khdr, vhdr;        /* msgpack header bytes before the key, before the value */
-    uint8_t off;               /* bits 0-2: unused bytes before the key's header (0 to 4); DD__TAG_ASCII */
+    uint16_t w16;      /* wire bytes: key and value with their headers (DD__TAG_WIRE_LEN); DD__TAG_VLEN */
+    uint16_t c16;      /* value capacity (a metric's: 8); DD__TAG_VCAP */
+    uint8_t k8;        /* key bytes; DD__TAG_KLEN */
+    uint8_t kind;      /* DD__TAG_* */
+    uint8_t hd;        /* bits 0-2: msgpack header bytes before the key, 3-5: before the value; DD__TAG_BIG */
+    uint8_t off;       /* bits 0-2: unused bytes before the key's header (0 to 4); DD__TAG_ASCII */
 } dd__tag;
+/* A tag whose key is over 255 bytes or whose value capacity is over DD__TAG_SMALL_CAP (rare:
+ * DD__TAG_BIG in `hd`) has its lengths in the 16 bytes before its header, k8, w16 and c16 unused:
+ * most tags then take a 16-byte header. Only the record's creation decides; DD__TAG_KLEN and the
+ * others read either form. */
+typedef struct dd__tag_big {
+    uint32_t klen, vlen, vcap, pad;
+} dd__tag_big;
+#define DD__TAG_BIG 0x40
+#define DD__TAG_SMALL_CAP 0xfe00 /* w16 holds the key, the value and their headers */
+#define DD__TAG_BIGX(g) ((const dd__tag_big *)(const void *)((const char *)(g) - sizeof(dd__tag_big)))
+#define DD__TAG_BIGW(g) ((dd__tag_big *)(void *)((char *)(g) - sizeof(dd__tag_big)))
+#define DD__TAG_KLEN(g) ((size_t)(((g)->hd & DD__TAG_BIG) ? DD__TAG_BIGX(g)->klen : (g)->k8))
+#define DD__TAG_VLEN(g) \
+    (((g)->hd & DD__TAG_BIG) ? (size_t)DD__TAG_BIGX(g)->vlen                                                    \
+                             : (size_t)(g)->w16 - (g)->k8 - ((g)->hd & 7u) - ((g)->hd >> 3 & 7u))
+#define DD__TAG_VCAP(g) ((size_t)(((g)->hd & DD__TAG_BIG) ? DD__TAG_BIGX(g)->vcap : (g)->c16))
+/* 1 when the tag's key has n bytes, 1 <= n <= 255: k8 alone (a big tag's k8 is its key length too
+ * when that fits, else 0). */
+#define DD__TAG_KLEN_IS(g, n) ((g)->k8 == (n))
+#define DD__TAG_KHDR(g) ((size_t)((g)->hd & 7))
+#define DD__TAG_VHDR(g) ((size_t)((g)->hd >> 3 & 7))
+#define DD__TAG_SET_VHDR(g, n) ((g)->hd = (uint8_t)(((g)->hd & ~0x38) | (n) << 3))
 /* In a tag's `off`: its key and (meta) its value are all ASCII, as found by the copy that stored
  * them; the encoder then copies the tag as it is, without looking at its bytes again. Clear (not
  * ASCII, or a value replaced in place): the encoder checks the strings, as dd__enc_tag_checked. */
@@ -2498,7 +2522,8 @@ typedef struct dd__tag {
 #define DD__T_COLD
 #endif
 #define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
-#define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
+/* The wire bytes of a DD__TAG_ASCII tag (never DD__TAG_BIG: its lengths are in the header). */
+#define DD__TAG_WIRE_LEN(g) ((size_t)(g)->w16)
 /* A tag set by a _static setter (DD__TAG_REF in `off`) holds the caller's strings by pointer:
  * after the header, the key's address, then the value's (meta) or the float64's 8 big-endian
  * bytes (a metric). It never has DD__TAG_ASCII: the encoder writes it through
@@ -2508,8 +2533,8 @@ typedef struct dd__tag {
 #define DD__TAG_REFP(g) ((const char *const *)(const void *)((const char *)(g) + DD__TAG_HDR))
 /* The key's and the value's bytes (a metric's value: its 8 big-endian bytes), of any tag; the
  * _W forms, of a tag stored in the span (not DD__TAG_REF), are where they are written. */
-#define DD__TAG_KEY_W(g) (DD__TAG_WIRE(g) + (g)->khdr)
-#define DD__TAG_VAL_W(g) (DD__TAG_KEY_W(g) + (g)->klen + (g)->vhdr)
+#define DD__TAG_KEY_W(g) (DD__TAG_WIRE(g) + DD__TAG_KHDR(g))
+#define DD__TAG_VAL_W(g) (DD__TAG_KEY_W(g) + DD__TAG_KLEN(g) + DD__TAG_VHDR(g))
 #define DD__TAG_KEY(g) (((g)->off & DD__TAG_REF) ? DD__TAG_REFP(g)[0] : (const char *)DD__TAG_KEY_W(g))
 #define DD__TAG_VAL(g) \
     (((g)->off & DD__TAG_REF) ? ((g)->kind == DD__TAG_META ? DD__TAG_REFP(g)[1] : (const char *)(g) + DD__TAG_HDR + 8) \
@@ -3459,8 +3484,13 @@ DD__PRIVATE DD__T_HOT uint64_t dd__key_bit(const char *k, size_t n) {
 DD__PRIVATE DD__T_HOT dd__tag *dd__span_find_bit(const dd_span *s, const char *k, size_t klen, uint64_t bit) {
     dd__tag *g;
     if (!(s->key_bits & bit)) return NULL;
+    if (klen - 1 < 0xff) {
+        for (g = s->tags; g; g = g->next)
+            if (DD__TAG_KLEN_IS(g, klen) && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
+        return NULL;
+    }
     for (g = s->tags; g; g = g->next)
-        if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
+        if (DD__TAG_KLEN(g) == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
     return NULL;
 }
 DD__PRIVATE dd__tag *dd__span_find(const dd_span *s, const char *k, size_t klen) {
@@ -3470,7 +3500,7 @@ DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
     if (g->kind == DD__TAG_META) s->n_meta--;
     else s->n_metrics--;
     g->kind = DD__TAG_DEAD;
-    s->tag_bytes -= g->klen + g->vlen; /* tag_bytes counts live tags: a replaced one gives its bytes back */
+    s->tag_bytes -= (uint32_t)(DD__TAG_KLEN(g) + DD__TAG_VLEN(g)); /* tag_bytes counts live tags: a replaced one gives its bytes back */
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). A key set again is replaced
  * (in place when the new value fits). */
@@ -3515,17 +3545,48 @@ DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, s
         q[7] = (unsigned char)(b >> 8), q[8] = (unsigned char)b;
     }
 }
+/* A tag's value length, within its capacity (which decided the record's form), once its key and
+ * its headers are set. */
+DD__PRIVATE DD__T_HOT void dd__tag_set_vlen(dd__tag *g, size_t vlen) {
+    if (g->hd & DD__TAG_BIG) DD__TAG_BIGW(g)->vlen = (uint32_t)vlen;
+    else g->w16 = (uint16_t)(DD__TAG_KHDR(g) + g->k8 + DD__TAG_VHDR(g) + vlen);
+}
+/* A new record in the span's area: its header (lengths, kind, header sizes; `off` and `next` left
+ * to the caller) and `wire` bytes after it, in the DD__TAG_BIG form when a length needs it. NULL
+ * when memory runs out. */
+DD__PRIVATE dd__tag *dd__tag_alloc(dd_span *s, size_t wire, int kind, size_t klen, size_t vlen, size_t cap,
+                                   size_t khdr, size_t vhdr) {
+    int big = klen > 0xff || cap > DD__TAG_SMALL_CAP;
+    char *p = dd__span_room(s, (big ? sizeof(dd__tag_big) : 0) + DD__TAG_HDR + wire);
+    dd__tag *g;
+    if (!p) return NULL;
+    if (big) {
+        dd__tag_big *x = (dd__tag_big *)(void *)p;
+        x->klen = (uint32_t)klen;
+        x->vlen = (uint32_t)vlen;
+        x->vcap = (uint32_t)cap;
+        x->pad = 0;
+        p += sizeof *x;
+    }
+    g = (dd__tag *)(void *)p;
+    g->k8 = (uint8_t)(klen <= 0xff ? klen : 0); /* (kept in a big tag too: DD__TAG_KLEN_IS) */
+    g->w16 = (uint16_t)(big ? 0 : khdr + klen + vhdr + vlen);
+    g->c16 = (uint16_t)(big ? 0 : cap);
+    g->kind = (uint8_t)kind;
+    g->hd = (uint8_t)(khdr | vhdr << 3 | (big ? DD__TAG_BIG : 0));
+    return g;
+}
 /* A new value for the live tag g in its own storage: vlen <= g->vcap and the value's header fits
  * before the fixed place of the value (the key moves when the header's size changes). */
 DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
                                            size_t vhdr) {
     char *val = DD__TAG_VAL_W(g);
-    size_t off = DD__TAG_OFF(g);
-    if (vhdr != g->vhdr) {
+    size_t off = DD__TAG_OFF(g), old = DD__TAG_VLEN(g); /* (read before the header's size changes) */
+    if (vhdr != DD__TAG_VHDR(g)) {
         char *wire = DD__TAG_WIRE(g);
-        off = off + g->vhdr - vhdr;
-        memmove(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off, wire, (size_t)g->khdr + g->klen);
-        g->vhdr = (uint8_t)vhdr;
+        off = off + DD__TAG_VHDR(g) - vhdr;
+        memmove(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off, wire, DD__TAG_KHDR(g) + DD__TAG_KLEN(g));
+        DD__TAG_SET_VHDR(g, vhdr);
     }
     if (kind != g->kind) {
         if (kind == DD__TAG_META) s->n_meta++, s->n_metrics--;
@@ -3533,8 +3594,8 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
         g->kind = (uint8_t)kind;
     }
     dd__tag_put_value(val - vhdr, kind, v, vlen);
-    s->tag_bytes += (uint32_t)vlen - g->vlen;
-    g->vlen = (uint32_t)vlen;
+    s->tag_bytes += (uint32_t)(vlen - old);
+    dd__tag_set_vlen(g, vlen);
     g->off = (uint8_t)off; /* DD__TAG_ASCII cleared: the encoder checks a replaced value (a long
                               value would cost its check on every replacement here) */
 }
@@ -3542,23 +3603,17 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
 DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                                       size_t vhdr, size_t cap, uint64_t bit) {
     size_t khdr = dd__str_hdr_len(klen);
-    dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + cap);
+    dd__tag *n = dd__tag_alloc(s, khdr + klen + vhdr + cap, kind, klen, vlen, cap, khdr, vhdr);
     uint64_t acc;
     char *val;
     if (!n) return 0;
-    n->klen = (uint32_t)klen;
-    n->vlen = (uint32_t)vlen;
-    n->vcap = (uint32_t)cap;
-    n->kind = (uint8_t)kind;
-    n->khdr = (uint8_t)khdr;
-    n->vhdr = (uint8_t)vhdr;
     n->off = 0;
     dd__str_hdr(DD__TAG_WIRE(n), klen);
     acc = dd__t_copy_or(DD__TAG_KEY_W(n), k, klen);
     val = DD__TAG_KEY_W(n) + klen;
     if (kind == DD__TAG_META) acc |= dd__t_copy_or(val + dd__str_hdr(val, vlen), v, vlen);
     else dd__tag_put_value(val, kind, v, vlen);
-    if (!(acc & DD__T_NOT_ASCII)) n->off = DD__TAG_ASCII;
+    if (!(acc & DD__T_NOT_ASCII) && !(n->hd & DD__TAG_BIG)) n->off = DD__TAG_ASCII; /* (DD__TAG_WIRE_LEN) */
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     s->tag_bytes += (uint32_t)(klen + vlen);
@@ -3572,19 +3627,14 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
  * it; g is dead), so that the tags' order is the copy's. */
 DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
                                           const char *v, size_t vlen, size_t vhdr) {
-    size_t off = DD__TAG_OFF(g) + g->vhdr - vhdr;
-    dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + off + g->khdr + klen + vhdr + g->vcap);
+    size_t off = DD__TAG_OFF(g) + DD__TAG_VHDR(g) - vhdr;
+    dd__tag *n = dd__tag_alloc(s, off + DD__TAG_KHDR(g) + klen + vhdr + DD__TAG_VCAP(g), kind, klen, vlen,
+                               DD__TAG_VCAP(g), DD__TAG_KHDR(g), vhdr);
     dd__tag_kill(s, g);
     if (!n) {
         dd__count_tag_drop(s);
         return;
     }
-    n->klen = (uint32_t)klen;
-    n->vlen = (uint32_t)vlen;
-    n->vcap = g->vcap;
-    n->kind = (uint8_t)kind;
-    n->khdr = g->khdr;
-    n->vhdr = (uint8_t)vhdr;
     n->off = (uint8_t)off; /* not DD__TAG_ASCII: checked by the encoder, as a replaced value */
     dd__str_hdr(DD__TAG_WIRE(n), klen);
     memcpy(DD__TAG_KEY_W(n), k, klen);
@@ -3601,18 +3651,18 @@ DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, cons
  * tags_dropped) rather than leave an older value to be sent. */
 DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
                                               const char *v, size_t vlen, size_t vhdr, uint64_t bit) {
-    size_t max = s->seg->tracer->max_tag_bytes, live = s->tag_bytes - g->klen - g->vlen, cap;
+    size_t max = s->seg->tracer->max_tag_bytes, live = s->tag_bytes - DD__TAG_KLEN(g) - DD__TAG_VLEN(g), cap;
     if (klen + vlen > max - live) {
         dd__tag_kill(s, g);
         dd__count_tag_drop(s);
         return;
     }
-    if (vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) {
+    if (vlen <= DD__TAG_VCAP(g) && vhdr <= DD__TAG_OFF(g) + DD__TAG_VHDR(g)) {
         if (g->off & DD__TAG_REF) dd__tag_unref(s, g, kind, k, klen, v, vlen, vhdr);
         else dd__tag_replace(s, g, kind, v, vlen, vhdr);
         return;
     }
-    cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen; /* room for the next growth */
+    cap = DD__TAG_VCAP(g) * 2 > vlen ? DD__TAG_VCAP(g) * 2 : vlen; /* room for the next growth */
     if (cap > max - live - klen) cap = max - live - klen;
     dd__tag_kill(s, g);
     if (!dd__tag_new(s, kind, k, klen, v, vlen, vhdr, cap, bit)) dd__count_tag_drop(s);
@@ -3666,7 +3716,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     bit = dd__key_bit(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
     if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
         for (g = head; g; g = g->next) {
-            if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
+            if (DD__TAG_KLEN_IS(g, klen) && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
                 if (kind != DD__TAG_META) v = (const char *)&num;
                 dd__tag_set_again(s, g, kind, k, klen, v, vlen, vhdr, bit);
                 return 1;
@@ -3688,11 +3738,11 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     g->next = head;
-    g->klen = (uint32_t)klen;
-    g->vlen = g->vcap = (uint32_t)vlen;
+    g->w16 = (uint16_t)(1 + klen + vhdr + vlen);
+    g->c16 = (uint16_t)vlen;
+    g->k8 = (uint8_t)klen;
     g->kind = (uint8_t)kind;
-    g->khdr = 1;
-    g->vhdr = (uint8_t)vhdr;
+    g->hd = (uint8_t)(1 | vhdr << 3);
     w = (unsigned char *)g + DD__TAG_HDR;
     w[0] = (unsigned char)(0xa0 | klen);
     acc = dd__t_copy_or((char *)w + 1, k, klen);
@@ -3725,16 +3775,16 @@ DD__PRIVATE DD__T_HOT void dd__tag_ref_value(dd__tag *g, int kind, const char *v
     char *p = (char *)g + DD__TAG_HDR + 8;
     if (kind == DD__TAG_META) {
         memcpy(p, &v, sizeof v);
-        g->vhdr = (uint8_t)dd__str_hdr_len(vlen);
+        DD__TAG_SET_VHDR(g, dd__str_hdr_len(vlen));
     } else {
         char b[9];
         dd__tag_put_value(b, DD__TAG_METRIC, (const char *)&num, 8);
         memcpy(p, b + 1, 8);
-        g->vhdr = 1; /* 0xcb */
+        DD__TAG_SET_VHDR(g, 1); /* 0xcb */
         vlen = 8;
     }
     g->kind = (uint8_t)kind;
-    g->vlen = (uint32_t)vlen;
+    dd__tag_set_vlen(g, vlen);
 }
 /* The common case of the _static setters, inlined in them: a key not set on this span (its key
  * bit clear: no lookup, else a look through the tags) and a value (meta: not NULL) within the
@@ -3744,8 +3794,11 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
                                                 size_t vlen, double num) {
     uint64_t bit = dd__key_bit(k, klen);
     uint32_t used = s->tag_bytes;
+    size_t khdr, vhdr;
     dd__tag *g;
-    if (!klen || s->finished || klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    if (klen - 1 >= 0xff || vlen > DD__TAG_SMALL_CAP || s->finished /* (not DD__TAG_BIG) */
+        || klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used))
+        return 0;
     if ((s->key_bits & bit) && dd__span_find_bit(s, k, klen, bit)) return 0; /* set before */
     if (s->u.o.left >= DD__TAG_REF_BYTES) {
         g = (dd__tag *)s->u.o.cur;
@@ -3756,11 +3809,22 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
     }
     memcpy((char *)g + DD__TAG_HDR, &k, sizeof k);
     g->next = s->tags;
-    g->klen = (uint32_t)klen;
-    g->vcap = (uint32_t)vlen;
-    g->khdr = (uint8_t)dd__str_hdr_len(klen);
+    g->k8 = (uint8_t)klen;
+    g->c16 = (uint16_t)vlen;
+    g->kind = (uint8_t)kind;
     g->off = DD__TAG_REF;
-    dd__tag_ref_value(g, kind, v, vlen, num);
+    khdr = klen < 32 ? 1 : 2;
+    if (kind == DD__TAG_META) { /* as dd__tag_ref_value, the header's lengths known small */
+        vhdr = dd__str_hdr_len(vlen);
+        memcpy((char *)g + DD__TAG_HDR + 8, &v, sizeof v);
+    } else {
+        char b[9];
+        dd__tag_put_value(b, DD__TAG_METRIC, (const char *)&num, 8);
+        memcpy((char *)g + DD__TAG_HDR + 8, b + 1, 8);
+        vhdr = 1; /* 0xcb */
+    }
+    g->hd = (uint8_t)(khdr | vhdr << 3);
+    g->w16 = (uint16_t)(khdr + klen + vhdr + vlen); /* (a metric's vlen: 8) */
     s->tags = g;
     s->key_bits |= bit;
     s->tag_bytes = used + (uint32_t)(klen + vlen);
@@ -3794,15 +3858,15 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
         dd__span_put_any(s, kind, k, klen, v, vlen, num);
         return;
     }
-    live = s->tag_bytes - (g ? g->klen + g->vlen : 0);
+    live = s->tag_bytes - (g ? DD__TAG_KLEN(g) + DD__TAG_VLEN(g) : 0);
     if (klen + vlen > max - live) {
         if (g) dd__tag_kill(s, g);
         dd__count_tag_drop(s);
         return;
     }
     cap = vlen;
-    if (g && vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) { /* where a copy is replaced in place */
-        g->off = (uint8_t)(DD__TAG_REF | (DD__TAG_OFF(g) + g->vhdr - vhdr));
+    if (g && vlen <= DD__TAG_VCAP(g) && vhdr <= DD__TAG_OFF(g) + DD__TAG_VHDR(g)) { /* where a copy is replaced in place */
+        g->off = (uint8_t)(DD__TAG_REF | (DD__TAG_OFF(g) + DD__TAG_VHDR(g) - vhdr));
         if (kind != g->kind) {
             if (kind == DD__TAG_META) s->n_meta++, s->n_metrics--;
             else s->n_metrics++, s->n_meta--;
@@ -3812,18 +3876,16 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
         return;
     }
     if (g) { /* as dd__tag_set_again: new storage, twice the old capacity */
-        cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen;
+        cap = DD__TAG_VCAP(g) * 2 > vlen ? DD__TAG_VCAP(g) * 2 : vlen;
         if (cap > max - live - klen) cap = max - live - klen;
         dd__tag_kill(s, g);
     }
-    if (!(n = (dd__tag *)dd__span_room(s, DD__TAG_REF_BYTES))) {
+    if (!(n = dd__tag_alloc(s, DD__TAG_REF_BYTES - DD__TAG_HDR, kind, klen, vlen, cap, dd__str_hdr_len(klen),
+                            vhdr))) {
         dd__count_tag_drop(s);
         return;
     }
     memcpy((char *)n + DD__TAG_HDR, &k, sizeof k);
-    n->klen = (uint32_t)klen;
-    n->vcap = (uint32_t)cap;
-    n->khdr = (uint8_t)dd__str_hdr_len(klen);
     n->off = DD__TAG_REF;
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
@@ -5048,7 +5110,7 @@ DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, co
     if (!g) return DD_ERR_NOT_FOUND;
     if (g->kind != DD__TAG_META) return DD_ERR_TYPE;
     if (value) *value = DD__TAG_VAL(g);
-    if (value_len) *value_len = g->vlen;
+    if (value_len) *value_len = DD__TAG_VLEN(g);
     return DD_OK;
 }
 DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value) {
@@ -5349,7 +5411,7 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
  * lock beyond the tag storage's. */
 DD__PRIVATE int dd__http_kind(const dd_span *s) { /* 1 client, 0 server (the default) */
     const dd__tag *g = dd__span_find(s, "span.kind", 9);
-    return g && g->kind == DD__TAG_META && g->vlen == 6 && memcmp(DD__TAG_VAL(g), "client", 6) == 0;
+    return g && g->kind == DD__TAG_META && DD__TAG_VLEN(g) == 6 && memcmp(DD__TAG_VAL(g), "client", 6) == 0;
 }
 /* The header tags of one side (R-HT-4, R-HT-5): fields of a name joined by ',', trimmed. */
 DD__PRIVATE void dd__http_header_tags(dd_span *s, const dd_header *h, size_t nh, int response) {
@@ -5740,7 +5802,7 @@ DD__PRIVATE int dd__root_tag_fn(const void *span, const char *key, size_t key_le
         *is_num = g->kind == DD__TAG_METRIC;
         *num = g->kind == DD__TAG_METRIC ? dd__tag_num(g) : 0;
         *val = DD__TAG_VAL(g);
-        *val_len = g->vlen;
+        *val_len = DD__TAG_VLEN(g);
         return 1;
     }
     for (i = 0; i < t->n_global_tags; i++) {
@@ -5787,7 +5849,7 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     env = dd__span_find(r, "env", 3);
     if (env && env->kind == DD__TAG_META) {
         in.env = DD__TAG_VAL(env);
-        in.env_len = env->vlen;
+        in.env_len = DD__TAG_VLEN(env);
     } else {
         in.env = t->env.p;
         in.env_len = t->env.n;
@@ -6172,8 +6234,8 @@ DD__PRIVATE int dd__sys_clash(const dd__sys *sy, const dd_span *s) {
  * the copy loop stays small. */
 DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end,
                                                     const dd__tag *g) {
-    if (!(p = dd__enc_vstr(t, e, p, end, DD__TAG_KEY(g), g->klen))) return NULL;
-    if (g->kind == DD__TAG_META) return dd__enc_vstr(t, e, p, end, DD__TAG_VAL(g), g->vlen);
+    if (!(p = dd__enc_vstr(t, e, p, end, DD__TAG_KEY(g), DD__TAG_KLEN(g)))) return NULL;
+    if (g->kind == DD__TAG_META) return dd__enc_vstr(t, e, p, end, DD__TAG_VAL(g), DD__TAG_VLEN(g));
     if ((size_t)(*end - p) < 9 && !(p = dd__enc_grow(&e->w, p, 9, end))) return NULL;
     return dd__enc_f64(p, dd__tag_num(g));
 }
@@ -6371,7 +6433,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     }
     if (clash && count >= 16) { /* the exact count first: span tags with a tracer key are left out */
         for (g = s->tags; g; g = g->next)
-            if (g->kind == DD__TAG_META && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count--;
+            if (g->kind == DD__TAG_META && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g))) count--;
     } else if (clash) {
         hdr = (size_t)(p - w->buf); /* at most 15: one byte, patched below */
     }
@@ -6391,7 +6453,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
             if (g->kind == DD__TAG_METRIC && n_mt < DD__ENC_MT_MAX) mt[n_mt++] = g;
             continue;
         }
-        if (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) {
+        if (clash && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g))) {
             if (hdr) count--;
             continue;
         }
@@ -6431,9 +6493,9 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     count = sy.n + s->n_metrics;
     if (clash) { /* the exact count: metric tags with a tracer key are left out */
         for (g = mt_ok ? NULL : s->tags; g; g = g->next)
-            if (g->kind == DD__TAG_METRIC && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count--;
+            if (g->kind == DD__TAG_METRIC && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g))) count--;
         for (i = 0; mt_ok && i < n_mt; i++)
-            if (dd__sys_has(&sy, DD__TAG_KEY(mt[i]), mt[i]->klen)) count--;
+            if (dd__sys_has(&sy, DD__TAG_KEY(mt[i]), DD__TAG_KLEN(mt[i]))) count--;
     }
     DD__ROOM(8 + 5);
     p = DD__KEY(p, "metrics");
@@ -6446,7 +6508,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     /* the metric tags: remembered, or (more than DD__ENC_MT_MAX) found again */
     g = mt_ok ? (n_mt ? mt[0] : NULL) : s->tags;
     for (i = 0; g; g = mt_ok ? (++i < n_mt ? mt[i] : NULL) : g->next) {
-        if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
+        if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g)))) continue;
         if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
     }
     w->len = (size_t)(p - w->buf);
@@ -7276,7 +7338,7 @@ DD__PRIVATE int dd__stats_meta(const dd_span *s, const char *k, size_t kn, const
     const dd__tag *g = dd__span_find(s, k, kn);
     if (!g || g->kind != DD__TAG_META) return 0;
     *v = DD__TAG_VAL(g);
-    *vn = g->vlen;
+    *vn = DD__TAG_VLEN(g);
     return 1;
 }
 /* A decimal integer (an optional +, surrounding blanks), else -1 (negative, out of range, other). */
@@ -7369,7 +7431,7 @@ DD__PRIVATE uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const
                     || (kn == 8 && memcmp(kind, "consumer", 8) == 0);
     if (!peer_kind) {
         if ((kn == 0 || (kn == 8 && memcmp(kind, "internal", 8) == 0)) && base_service
-            && (v = DD__TAG_VAL(base_service), vn = base_service->vlen) != 0 && 2 + 17 + vn <= DD__STATS_PEER_MAX) {
+            && (v = DD__TAG_VAL(base_service), vn = DD__TAG_VLEN(base_service)) != 0 && 2 + 17 + vn <= DD__STATS_PEER_MAX) {
             buf[0] = (char)((17 + vn) >> 8), buf[1] = (char)(17 + vn);
             memcpy(buf + 2, "_dd.base_service:", 17);
             memcpy(buf + 19, v, vn);
@@ -7435,12 +7497,12 @@ DD__PRIVATE void dd__stats_tags(const dd_span *s, dd__stags *f) {
     for (g = s->tags; g; g = g->next) {
         const char *k;
         int meta;
-        if (g->klen > 20 || !((1u << g->klen) & DD__STATS_KLENS) || g->kind == DD__TAG_DEAD) continue;
+        if (g->k8 > 20 || !((1u << g->k8) & DD__STATS_KLENS) || g->kind == DD__TAG_DEAD) continue; /* (k8: 0 over 255) */
         k = DD__TAG_KEY(g);
         meta = g->kind == DD__TAG_META;
 #define DD__SK_IS(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
 #define DD__SK_GRPC(i) (f->any_grpc ? (void)0 : (void)memset(f->grpc, 0, sizeof f->grpc), f->grpc[i] = g, f->any_grpc = 1)
-        switch (g->klen) {
+        switch (g->k8) {
         case 9:
             if (DD__SK_IS("span.kind")) f->kind = meta ? g : f->kind;
             else if (DD__SK_IS("grpc.code")) DD__SK_GRPC(meta ? 1 : 5);
@@ -7496,7 +7558,7 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     key->http_status = 0;
     if (f.partial && dd__tag_num(f.partial) >= 0) return 0; /* a partial snapshot */
     if (!*top_level && f.top_level && dd__tag_num(f.top_level) == 1) *top_level = 1;
-    if (f.kind) DD__SK_FIELD(4, DD__TAG_VAL(f.kind), f.kind->vlen);
+    if (f.kind) DD__SK_FIELD(4, DD__TAG_VAL(f.kind), DD__TAG_VLEN(f.kind));
     if (!*top_level && !s->measured && !(f.measured && dd__tag_num(f.measured) == 1)) {
         /* the span kind, lower-cased, one of /info span_kinds_stats_computed (else of the four) */
         for (i = 0; i < st->n_kinds; i++)
@@ -7512,10 +7574,10 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
         if (st->n_add) pn += dd__stats_add_tags(st, s, peer + pn);
         DD__SK_FIELD(5, peer, pn);
     }
-    if (f.method) DD__SK_FIELD(6, DD__TAG_VAL(f.method), f.method->vlen);
+    if (f.method) DD__SK_FIELD(6, DD__TAG_VAL(f.method), DD__TAG_VLEN(f.method));
     if (f.endpoint || f.route) {
         const dd__tag *g = f.endpoint ? f.endpoint : f.route;
-        DD__SK_FIELD(7, DD__TAG_VAL(g), g->vlen);
+        DD__SK_FIELD(7, DD__TAG_VAL(g), DD__TAG_VLEN(g));
     }
     for (i = 0; f.any_grpc && i < 8 && !key->n[8]; i++) { /* the meta keys first, then the metrics */
         size_t cn = 0;
@@ -7523,7 +7585,7 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
         const dd__tag *g = f.grpc[i];
         if (!g) continue;
         if (g->kind == DD__TAG_META) {
-            code = dd__stats_grpc(DD__TAG_VAL(g), g->vlen, grpc_num, &cn);
+            code = dd__stats_grpc(DD__TAG_VAL(g), DD__TAG_VLEN(g), grpc_num, &cn);
         } else {
             double d = dd__tag_num(g);
             if (d >= 0 && d <= 1e9) {
@@ -7533,17 +7595,17 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
         }
         if (code) DD__SK_FIELD(8, code, (uint32_t)cn);
     }
-    if (f.svc_src) DD__SK_FIELD(9, DD__TAG_VAL(f.svc_src), f.svc_src->vlen);
+    if (f.svc_src) DD__SK_FIELD(9, DD__TAG_VAL(f.svc_src), DD__TAG_VLEN(f.svc_src));
 #undef DD__SK_FIELD
     if (f.status && f.status->kind == DD__TAG_METRIC) {
         double d = dd__tag_num(f.status);
         key->http_status = d >= 0 && d < 4294967296.0 ? (uint32_t)d : 0;
     } else if (f.status) {
         const char *d = DD__TAG_VAL(f.status);
-        if (f.status->vlen == 3 && d[0] >= '0' && d[0] <= '9' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9') {
+        if (DD__TAG_VLEN(f.status) == 3 && d[0] >= '0' && d[0] <= '9' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9') {
             key->http_status = (uint32_t)((d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0')); /* the usual form */
         } else {
-            int64_t x = dd__stats_parse_int(d, f.status->vlen, 0xffffffff);
+            int64_t x = dd__stats_parse_int(d, DD__TAG_VLEN(f.status), 0xffffffff);
             key->http_status = x < 0 ? 0 : (uint32_t)x;
         }
     }
