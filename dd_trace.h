@@ -2571,7 +2571,9 @@ struct dd_span {
     /* name, service, resource, type: each a pointer and a 32-bit length (DD__SSTR makes the pair) */
     const char *name, *service, *resource, *type;
     uint32_t name_n, service_n, resource_n, type_n;
-    uint32_t tag_bytes, n_meta, n_metrics;
+    /* max_tag_bytes less the bytes of the span's strings and live tags (modulo 2^32): a tag of n
+     * bytes fits when n <= tag_room, one load */
+    uint32_t tag_room, n_meta, n_metrics;
     /* flags, 0 or 1, a bit each (pending: in the segment's done list; ss_keep: the single-span
      * sampling verdict, set while a P0 chunk is cut). One thread writes them at a time: the owner
      * while the span is open, the finishing thread and then the flush (under the locks). */
@@ -3458,7 +3460,7 @@ DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or(char *d, const char *s, size_t n) {
  * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
 DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, const char **op, uint32_t *on, unsigned bit) {
     char *dst;
-    if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) return -1;
+    if (n > s->tag_room) return -1;
     if (n == 0) {
         *op = "";
         *on = 0;
@@ -3468,7 +3470,7 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, const char **
     dst = dd__span_room(s, n);
     if (!dst) return -1;
     DD__SA_SET(s, bit, dd__t_copy_or(dst, p, n));
-    s->tag_bytes += (uint32_t)n;
+    s->tag_room -= (uint32_t)n;
     *op = dst;
     *on = (uint32_t)n;
     return 0;
@@ -3500,7 +3502,7 @@ DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
     if (g->kind == DD__TAG_META) s->n_meta--;
     else s->n_metrics--;
     g->kind = DD__TAG_DEAD;
-    s->tag_bytes -= (uint32_t)(DD__TAG_KLEN(g) + DD__TAG_VLEN(g)); /* tag_bytes counts live tags: a replaced one gives its bytes back */
+    s->tag_room += (uint32_t)(DD__TAG_KLEN(g) + DD__TAG_VLEN(g)); /* live tags only: a replaced one gives its bytes back */
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). A key set again is replaced
  * (in place when the new value fits). */
@@ -3594,7 +3596,7 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
         g->kind = (uint8_t)kind;
     }
     dd__tag_put_value(val - vhdr, kind, v, vlen);
-    s->tag_bytes += (uint32_t)(vlen - old);
+    s->tag_room -= (uint32_t)(vlen - old);
     dd__tag_set_vlen(g, vlen);
     g->off = (uint8_t)off; /* DD__TAG_ASCII cleared: the encoder checks a replaced value (a long
                               value would cost its check on every replacement here) */
@@ -3616,7 +3618,7 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     if (!(acc & DD__T_NOT_ASCII) && !(n->hd & DD__TAG_BIG)) n->off = DD__TAG_ASCII; /* (DD__TAG_WIRE_LEN) */
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
-    s->tag_bytes += (uint32_t)(klen + vlen);
+    s->tag_room -= (uint32_t)(klen + vlen);
     s->key_bits |= bit;
     n->next = s->tags;
     s->tags = n;
@@ -3641,7 +3643,7 @@ DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, cons
     dd__tag_put_value(DD__TAG_VAL_W(n) - vhdr, kind, v, vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
-    s->tag_bytes += (uint32_t)(klen + vlen);
+    s->tag_room -= (uint32_t)(klen + vlen);
     n->next = g->next;
     g->next = n;
 }
@@ -3651,8 +3653,8 @@ DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, cons
  * tags_dropped) rather than leave an older value to be sent. */
 DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
                                               const char *v, size_t vlen, size_t vhdr, uint64_t bit) {
-    size_t max = s->seg->tracer->max_tag_bytes, live = s->tag_bytes - DD__TAG_KLEN(g) - DD__TAG_VLEN(g), cap;
-    if (klen + vlen > max - live) {
+    size_t room = (uint32_t)(s->tag_room + DD__TAG_KLEN(g) + DD__TAG_VLEN(g)), cap; /* with g's bytes back */
+    if (klen + vlen > room) {
         dd__tag_kill(s, g);
         dd__count_tag_drop(s);
         return;
@@ -3663,12 +3665,12 @@ DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, 
         return;
     }
     cap = DD__TAG_VCAP(g) * 2 > vlen ? DD__TAG_VCAP(g) * 2 : vlen; /* room for the next growth */
-    if (cap > max - live - klen) cap = max - live - klen;
+    if (cap > room - klen) cap = room - klen;
     dd__tag_kill(s, g);
     if (!dd__tag_new(s, kind, k, klen, v, vlen, vhdr, cap, bit)) dd__count_tag_drop(s);
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num); a key set again is replaced
- * (dd__tag_set_again). tag_bytes counts live tags only. The general case: dd__span_put and the
+ * (dd__tag_set_again). tag_room counts live tags only. The general case: dd__span_put and the
  * public setters try dd__span_put_fast first. */
 DD__PRIVATE DD__T_COLD void dd__span_put_any(dd_span *s, int kind, const char *k, size_t klen, const char *v,
                                              size_t vlen, double num) {
@@ -3693,8 +3695,7 @@ DD__PRIVATE DD__T_COLD void dd__span_put_any(dd_span *s, int kind, const char *k
         dd__tag_set_again(s, g, kind, k, klen, v, vlen, vhdr, bit);
         return;
     }
-    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)
-        || !dd__tag_new(s, kind, k, klen, v, vlen, vhdr, vlen, bit))
+    if (klen + vlen > s->tag_room || !dd__tag_new(s, kind, k, klen, v, vlen, vhdr, vlen, bit))
         dd__count_tag_drop(s);
 }
 /* The common case of the public setters, inlined in them: a key of 1 to 31 bytes never set on this
@@ -3705,7 +3706,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
                                             size_t vlen, double num) {
     /* the span's fields in locals: the byte stores below could alias them */
     uint64_t bits = s->key_bits, bit;
-    uint32_t used = s->tag_bytes;
+    uint32_t room = s->tag_room;
     dd__tag *g, *head = s->tags;
     char *cur = s->u.o.cur; /* (not the span's area once finished: not used then) */
     uint32_t left = s->u.o.left;
@@ -3723,7 +3724,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
             }
         }
     }
-    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    if (klen + vlen > room) return 0;
     need = (DD__TAG_HDR + 1 + klen + vhdr + vlen + 7) & ~(size_t)7; /* a metric: 0xcb + 8 bytes */
     if (left >= need) {
         g = (dd__tag *)cur;
@@ -3732,7 +3733,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     } else if ((g = (dd__tag *)dd__span_refill(s, need)) == NULL) {
         return 0;
     }
-    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    s->tag_room = room - (uint32_t)(klen + vlen);
     s->key_bits = bits | bit;
     s->tags = g;
     if (kind == DD__TAG_META) s->n_meta++;
@@ -3793,11 +3794,11 @@ DD__PRIVATE DD__T_HOT void dd__tag_ref_value(dd__tag *g, int kind, const char *v
 DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
                                                 size_t vlen, double num) {
     uint64_t bit = dd__key_bit(k, klen);
-    uint32_t used = s->tag_bytes;
+    uint32_t room = s->tag_room;
     size_t khdr, vhdr;
     dd__tag *g;
     if (klen - 1 >= 0xff || vlen > DD__TAG_SMALL_CAP || s->finished /* (not DD__TAG_BIG) */
-        || klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used))
+        || klen + vlen > room)
         return 0;
     if ((s->key_bits & bit) && dd__span_find_bit(s, k, klen, bit)) return 0; /* set before */
     if (s->u.o.left >= DD__TAG_REF_BYTES) {
@@ -3827,7 +3828,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
     g->w16 = (uint16_t)(khdr + klen + vhdr + vlen); /* (a metric's vlen: 8) */
     s->tags = g;
     s->key_bits |= bit;
-    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    s->tag_room = room - (uint32_t)(klen + vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     return 1;
@@ -3835,7 +3836,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
 /* The _static setters: meta (kind META, v/vlen) or a metric (kind METRIC, num) whose key and value
  * the caller keeps valid and unchanged until the span's trace is encoded (dd_trace.h, "Strings
  * the caller keeps"), held by pointer in a DD__TAG_REF tag. Everything else is as the copy
- * (dd__span_put_any): the limits and tag_bytes, and the record's vcap, vhdr and `off` kept as a
+ * (dd__span_put_any): the limits and tag_room, and the record's vcap, vhdr and `off` kept as a
  * copied tag's would be, so that a key set again is replaced in place or by a new tag at the head
  * exactly when a copy would be (the tags' order on the wire is the same). A copied tag set again
  * goes the copying way. */
@@ -3843,7 +3844,7 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
                                   double num) {
     dd__tag *g, *n;
     uint64_t bit;
-    size_t max = s->seg->tracer->max_tag_bytes, live, vhdr, cap;
+    size_t room, vhdr, cap;
     if (s->finished) return;
     if (!klen) {
         dd__count_tag_drop(s);
@@ -3858,8 +3859,8 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
         dd__span_put_any(s, kind, k, klen, v, vlen, num);
         return;
     }
-    live = s->tag_bytes - (g ? DD__TAG_KLEN(g) + DD__TAG_VLEN(g) : 0);
-    if (klen + vlen > max - live) {
+    room = (uint32_t)(s->tag_room + (g ? DD__TAG_KLEN(g) + DD__TAG_VLEN(g) : 0)); /* with g's bytes back */
+    if (klen + vlen > room) {
         if (g) dd__tag_kill(s, g);
         dd__count_tag_drop(s);
         return;
@@ -3872,12 +3873,12 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
             else s->n_metrics++, s->n_meta--;
         }
         dd__tag_ref_value(g, kind, v, vlen, num);
-        s->tag_bytes = (uint32_t)(live + klen + vlen);
+        s->tag_room = (uint32_t)(room - klen - vlen);
         return;
     }
     if (g) { /* as dd__tag_set_again: new storage, twice the old capacity */
         cap = DD__TAG_VCAP(g) * 2 > vlen ? DD__TAG_VCAP(g) * 2 : vlen;
-        if (cap > max - live - klen) cap = max - live - klen;
+        if (cap > room - klen) cap = room - klen;
         dd__tag_kill(s, g);
     }
     if (!(n = dd__tag_alloc(s, DD__TAG_REF_BYTES - DD__TAG_HDR, kind, klen, vlen, cap, dd__str_hdr_len(klen),
@@ -3893,7 +3894,7 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
     n->next = s->tags;
     s->tags = n;
     dd__tag_ref_value(n, kind, v, vlen, num);
-    s->tag_bytes = (uint32_t)(s->tag_bytes + klen + vlen);
+    s->tag_room = (uint32_t)(s->tag_room - klen - vlen);
 }
 
 /*--- configuration ---*/
@@ -4555,13 +4556,13 @@ DD__PRIVATE void dd__span_field(dd_span *s, const char **fp, uint32_t *fn, unsig
  * limits, the tag-bytes count and the ASCII bit exactly as dd__span_field's copy. */
 DD__PRIVATE DD__T_HOT void dd__span_field_ref(dd_span *s, const char **fp, uint32_t *fn, unsigned bit, const char *p, size_t n) {
     if (!p || s->finished) return;
-    if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) {
+    if (n > s->tag_room) {
         dd__count_tag_drop(s);
         return;
     }
     if (!n) p = "";
     DD__SA_SET(s, bit, dd__t_is_ascii(p, n) ? 0 : 0x80);
-    s->tag_bytes += (uint32_t)n;
+    s->tag_room -= (uint32_t)n;
     *fp = p;
     *fn = (uint32_t)n;
 }
@@ -4587,11 +4588,11 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         return;
     }
     /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
-    if (kept.n > t->max_tag_bytes - s->tag_bytes) {
+    if (kept.n > s->tag_room) {
         dd__count_tag_drop(s);
         return;
     }
-    s->tag_bytes += kept.n;
+    s->tag_room -= kept.n;
     s->service = kept.p;
     s->service_n = kept.n;
     s->ascii = (uint8_t)((s->ascii & ~DD__SA_SERVICE) | ascii);
@@ -4610,7 +4611,8 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->duration = 0;
     s->name = s->service = s->resource = s->type = "";
     s->name_n = s->service_n = s->resource_n = s->type_n = 0;
-    s->tag_bytes = s->n_meta = s->n_metrics = 0;
+    s->tag_room = t->max_tag_bytes;
+    s->n_meta = s->n_metrics = 0;
     s->key_bits = 0;
     s->tags = NULL;
     s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
@@ -4627,7 +4629,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
     if (!name) name = "", nn = 0;
     a = (nn + 7) & ~(size_t)7;
     need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
-    if (need <= s->u.o.left && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (need <= s->u.o.left && nn + (res ? rn : 0) <= s->tag_room) {
         char *d = s->u.o.cur;
         uint64_t acc, racc;
         s->u.o.cur = d + need;
@@ -4635,7 +4637,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
         acc = dd__t_copy_or(d, name, nn);
         s->name = d;
         s->name_n = (uint32_t)nn;
-        s->tag_bytes += (uint32_t)nn;
+        s->tag_room -= (uint32_t)nn;
         if (!res) {
             DD__SCOPY(s, resource, s, name);
             DD__SA_SET(s, DD__SA_NAME | DD__SA_RESOURCE, acc);
@@ -4650,7 +4652,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
         }
         s->resource = d + a;
         s->resource_n = (uint32_t)rn;
-        s->tag_bytes += (uint32_t)rn;
+        s->tag_room -= (uint32_t)rn;
         s->resource_set = 1;
         return;
     }
@@ -5703,7 +5705,7 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
     size_t counted = need - sizeof(uintptr_t); /* counted without the owner pointer, as before it */
     size_t i;
     *ok = 0;
-    if (counted > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (counted > s->tag_room) {
         dd__count_tag_drop(s);
         return;
     }
@@ -5712,7 +5714,7 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
         dd__count_tag_drop(s);
         return;
     }
-    s->tag_bytes += (uint32_t)counted;
+    s->tag_room -= (uint32_t)counted;
     k->trace_id = l->trace_id;
     k->span_id = l->span_id;
     k->flags = (uint32_t)l->flags;
@@ -8875,7 +8877,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     } else {
         uint64_t est = 300; /* the chunk root's extra tags */
         dd_span *q;
-        for (q = seg->done_head; q; q = q->u.next_done) est += 160 + q->tag_bytes;
+        for (q = seg->done_head; q; q = q->u.next_done) est += 160 + (uint32_t)(t->max_tag_bytes - q->tag_room);
         seg->est_bytes = est;
         if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
             dd__seg_unlink_open(t, seg);
