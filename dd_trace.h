@@ -3478,10 +3478,14 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, const char **
 
 /* A one-bit summary of a key (a 64-bit Bloom filter of one hash): a clear bit in a set's summary
  * proves the key is not in the set, without comparing strings. */
-DD__PRIVATE DD__T_HOT uint64_t dd__key_bit(const char *k, size_t n) {
-    if (!n) return 1;
+/* dd__key_bit of a key of at least one byte (the setters' fast paths, after their length check). */
+DD__PRIVATE DD__T_HOT uint64_t dd__key_bit_nz(const char *k, size_t n) {
     /* cppcheck-suppress arrayIndexOutOfBoundsCond ; cppcheck pairs a literal key with another caller's length bound */
     return (uint64_t)1 << ((n * 5 + (unsigned char)k[0] + (unsigned char)k[n - 1] * 3u) & 63);
+}
+DD__PRIVATE DD__T_HOT uint64_t dd__key_bit(const char *k, size_t n) {
+    if (!n) return 1;
+    return dd__key_bit_nz(k, n);
 }
 DD__PRIVATE DD__T_HOT dd__tag *dd__span_find_bit(const dd_span *s, const char *k, size_t klen, uint64_t bit) {
     dd__tag *g;
@@ -3699,7 +3703,7 @@ DD__PRIVATE DD__T_COLD void dd__span_put_any(dd_span *s, int kind, const char *k
         dd__count_tag_drop(s);
 }
 /* The common case of the public setters, inlined in them: a key of 1 to 31 bytes never set on this
- * span (its key bit is clear: no lookup, else a look through the tags) and a value of at most 255 bytes (meta; a metric is
+ * span (its key bit is clear: no lookup, else a look through the tags) and a value of at most 247 bytes (meta; a metric is
  * vlen 8, v NULL and num). Writes the tag dd__tag_new would (a fixstr key, a fixstr or str8 value);
  * 0 (nothing written) sends the call to dd__span_put_any. */
 DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
@@ -3710,11 +3714,11 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     dd__tag *g, *head = s->tags;
     char *cur = s->u.o.cur; /* (not the span's area once finished: not used then) */
     uint32_t left = s->u.o.left;
-    size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
+    size_t vhdr = 1 + (vlen >= 32), need; /* (a metric's vlen: 8) */
     unsigned char *w;
     uint64_t acc;
-    if (klen - 1 >= 31 || vlen > 255 || s->finished) return 0;
-    bit = dd__key_bit(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
+    if (((klen - 1) | (vlen >> 3)) >= 31 || s->finished) return 0; /* klen 1..31, vlen up to 247 */
+    bit = dd__key_bit_nz(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
     if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
         for (g = head; g; g = g->next) {
             if (DD__TAG_KLEN_IS(g, klen) && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
@@ -3793,13 +3797,13 @@ DD__PRIVATE DD__T_HOT void dd__tag_ref_value(dd__tag *g, int kind, const char *v
  * to dd__span_put_ref. */
 DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
                                                 size_t vlen, double num) {
-    uint64_t bit = dd__key_bit(k, klen);
+    uint64_t bit;
     uint32_t room = s->tag_room;
-    size_t khdr, vhdr;
+    size_t vhdr;
     dd__tag *g;
-    if (klen - 1 >= 0xff || vlen > DD__TAG_SMALL_CAP || s->finished /* (not DD__TAG_BIG) */
-        || klen + vlen > room)
-        return 0;
+    /* a key of 1 to 31 bytes (a fixstr), a value up to 63,487 (not DD__TAG_BIG) */
+    if (((klen - 1) | (vlen >> 11)) >= 31 || s->finished || klen + vlen > room) return 0;
+    bit = dd__key_bit_nz(k, klen);
     if ((s->key_bits & bit) && dd__span_find_bit(s, k, klen, bit)) return 0; /* set before */
     if (s->u.o.left >= DD__TAG_REF_BYTES) {
         g = (dd__tag *)s->u.o.cur;
@@ -3810,11 +3814,6 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
     }
     memcpy((char *)g + DD__TAG_HDR, &k, sizeof k);
     g->next = s->tags;
-    g->k8 = (uint8_t)klen;
-    g->c16 = (uint16_t)vlen;
-    g->kind = (uint8_t)kind;
-    g->off = DD__TAG_REF;
-    khdr = klen < 32 ? 1 : 2;
     if (kind == DD__TAG_META) { /* as dd__tag_ref_value, the header's lengths known small */
         vhdr = dd__str_hdr_len(vlen);
         memcpy((char *)g + DD__TAG_HDR + 8, &v, sizeof v);
@@ -3824,8 +3823,12 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
         memcpy((char *)g + DD__TAG_HDR + 8, b + 1, 8);
         vhdr = 1; /* 0xcb */
     }
-    g->hd = (uint8_t)(khdr | vhdr << 3);
-    g->w16 = (uint16_t)(khdr + klen + vhdr + vlen); /* (a metric's vlen: 8) */
+    g->w16 = (uint16_t)(1 + klen + vhdr + vlen); /* (a metric's vlen: 8) */
+    g->c16 = (uint16_t)vlen;
+    g->k8 = (uint8_t)klen;
+    g->kind = (uint8_t)kind;
+    g->hd = (uint8_t)(1 | vhdr << 3);
+    g->off = DD__TAG_REF;
     s->tags = g;
     s->key_bits |= bit;
     s->tag_room = room - (uint32_t)(klen + vlen);
