@@ -2184,6 +2184,8 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 /* A span's tag area: taken when its first tag does not fit (a child is allocated with room for its
  * name and resource only), and again each time it is full: about 7 short tags each time. */
 #define DD__SPAN_AREA_BYTES 320
+/* The area taken by a _static setter (7 of its 32-byte records, DD__TAG_REF_BYTES). */
+#define DD__SPAN_REF_AREA_BYTES 224
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
 #define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
 #define DD__TAG_DEAD 0
@@ -3340,10 +3342,10 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
  * begins (the span's tags set right after its start or its last refill, the common case) grows
  * in place, so that what was left of it is not lost; else a new area, or what is left of the
  * segment's current block when that is less but holds n. */
-DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
+DD__PRIVATE DD__T_HOT char *dd__span_refill_area(dd_span *s, size_t n, size_t area) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    size_t want = n > DD__SPAN_AREA_BYTES ? n : DD__SPAN_AREA_BYTES, left, add;
+    size_t want = n > area ? n : area, left, add;
     char *p;
     dd__spin_lock(&seg->lock);
     left = (size_t)(seg->end - seg->cur) & ~(size_t)7;
@@ -3364,6 +3366,11 @@ DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
     s->u.o.cur = p + n;
     s->u.o.left = (uint32_t)(want - n);
     return p;
+}
+/* (two copies, out of line: the callers pass no area size) */
+DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) { return dd__span_refill_area(s, n, DD__SPAN_AREA_BYTES); }
+DD__PRIVATE DD__T_COLD char *dd__span_refill_ref(dd_span *s) {
+    return dd__span_refill_area(s, DD__TAG_REF_BYTES, DD__SPAN_REF_AREA_BYTES);
 }
 /* Room for n bytes in the span's bump area; takes the segment's lock only to refill it. */
 DD__PRIVATE DD__T_HOT char *dd__span_room(dd_span *s, size_t n) {
@@ -3809,7 +3816,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
         g = (dd__tag *)s->u.o.cur;
         s->u.o.cur += DD__TAG_REF_BYTES;
         s->u.o.left -= (uint32_t)DD__TAG_REF_BYTES;
-    } else if ((g = (dd__tag *)dd__span_refill(s, DD__TAG_REF_BYTES)) == NULL) {
+    } else if ((g = (dd__tag *)dd__span_refill_ref(s)) == NULL) {
         return 0;
     }
     memcpy((char *)g + DD__TAG_HDR, &k, sizeof k);
