@@ -2471,10 +2471,10 @@ typedef struct dd__block {
 } dd__block;
 #define DD__BLOCK_HDR ((sizeof(dd__block) + 15) & ~(size_t)15)
 
-/* A tag or metric, in the arena: key bytes then value bytes follow the header. */
-/* A tag as it goes on the wire: after this header and `off` unused bytes, the msgpack str of the
- * key, then the str of the value (meta) or the float64 (a metric: 0xcb and 8 big-endian bytes),
- * with room for vcap value bytes. The value's place is fixed: a replacement whose header is
+/* A tag or metric, in the span's area: a 16-byte header (8 of them `next`: the span's tags are a
+ * list, newest first, the order they go on the wire), then, after `off` unused bytes, the msgpack
+ * str of the key, then the str of the value (meta) or the float64 (a metric: 0xcb and 8
+ * big-endian bytes), with room for DD__TAG_VCAP value bytes. The value's place is fixed: a replacement whose header is
  * shorter moves the key up (off grows), a longer one moves it back down. The encoder copies a
  * tag whose strings are ASCII (DD__TAG_ASCII, noted by the copy that stored them) as it is, and
  * checks (and repairs) the others as UTF-8: the span's hot path only copies. */
@@ -3589,7 +3589,7 @@ DD__PRIVATE dd__tag *dd__tag_alloc(dd_span *s, size_t wire, int kind, size_t kle
     g->hd = (uint8_t)(khdr | vhdr << 3 | (big ? DD__TAG_BIG : 0));
     return g;
 }
-/* A new value for the live tag g in its own storage: vlen <= g->vcap and the value's header fits
+/* A new value for the live tag g in its own storage: vlen <= its capacity and the value's header fits
  * before the fixed place of the value (the key moves when the header's size changes). */
 DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
                                            size_t vhdr) {
