@@ -2524,8 +2524,12 @@ typedef struct dd__tag_big {
 #define DD__T_COLD
 #endif
 #define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
-/* The wire bytes of a DD__TAG_ASCII tag (never DD__TAG_BIG: its lengths are in the header). */
-#define DD__TAG_WIRE_LEN(g) ((size_t)(g)->w16)
+/* The wire bytes of a tag stored in the span (not DD__TAG_REF); the _A form, of a DD__TAG_ASCII
+ * tag (never DD__TAG_BIG: the encoder's copy reads one field). */
+#define DD__TAG_WIRE_LEN_A(g) ((size_t)(g)->w16)
+#define DD__TAG_WIRE_LEN(g) \
+    (((g)->hd & DD__TAG_BIG) ? DD__TAG_KHDR(g) + DD__TAG_BIGX(g)->klen + DD__TAG_VHDR(g) + DD__TAG_BIGX(g)->vlen \
+                             : DD__TAG_WIRE_LEN_A(g))
 /* A tag set by a _static setter (DD__TAG_REF in `off`) holds the caller's strings by pointer:
  * after the header, the key's address, then the value's (meta) or the float64's 8 big-endian
  * bytes (a metric). It never has DD__TAG_ASCII: the encoder writes it through
@@ -3626,7 +3630,7 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
     val = DD__TAG_KEY_W(n) + klen;
     if (kind == DD__TAG_META) acc |= dd__t_copy_or(val + dd__str_hdr(val, vlen), v, vlen);
     else dd__tag_put_value(val, kind, v, vlen);
-    if (!(acc & DD__T_NOT_ASCII) && !(n->hd & DD__TAG_BIG)) n->off = DD__TAG_ASCII; /* (DD__TAG_WIRE_LEN) */
+    if (!(acc & DD__T_NOT_ASCII) && !(n->hd & DD__TAG_BIG)) n->off = DD__TAG_ASCII; /* (DD__TAG_WIRE_LEN_A) */
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     s->tag_room -= (uint32_t)(klen + vlen);
@@ -6256,7 +6260,7 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, ui
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_tag(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const dd__tag *g) {
     size_t n;
     if (!(g->off & DD__TAG_ASCII)) return dd__enc_tag_checked(t, e, p, end, g);
-    n = DD__TAG_WIRE_LEN(g);
+    n = DD__TAG_WIRE_LEN_A(g);
     if ((size_t)(*end - p) < n && !(p = dd__enc_grow(&e->w, p, n, end))) return NULL;
     dd__mp_copy(p, DD__TAG_WIRE(g), n);
     return p + n;
@@ -6640,7 +6644,7 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked_at(dd_tracer *t, dd__enc *e,
 #define DD__TTAG(g)                                                          \
     do {                                                                     \
         if ((g)->off & DD__TAG_ASCII) {                                      \
-            size_t n_ = DD__TAG_WIRE_LEN(g);                                 \
+            size_t n_ = DD__TAG_WIRE_LEN_A(g);                               \
             DD__LROOM(n_, return);                                           \
             dd__enc_copy(p, DD__TAG_WIRE(g), n_);                            \
             p += n_;                                                         \
