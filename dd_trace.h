@@ -2179,7 +2179,9 @@ DD__PRIVATE int dd__span_sampler_decide(dd__sampler *s, const dd__sampling_input
 #endif
 /* A span's tag area: taken when its first tag does not fit (a child is allocated with room for its
  * name and resource only), and again each time it is full: about 7 short tags each time. */
-#define DD__SPAN_AREA_BYTES 384
+#define DD__SPAN_AREA_BYTES 320
+/* The area taken by a _static setter (7 of its 32-byte records, DD__TAG_REF_BYTES). */
+#define DD__SPAN_REF_AREA_BYTES 224
 #define DD__BLOCK_BYTES 4096       /* arena block payload; larger requests get their own block */
 #define DD__BLOCK_POOL_MAX 2048    /* recycled blocks kept per size (8 MiB + 1.8 MiB); the rest are freed */
 #define DD__TAG_DEAD 0
@@ -2465,20 +2467,44 @@ typedef struct dd__block {
 } dd__block;
 #define DD__BLOCK_HDR ((sizeof(dd__block) + 15) & ~(size_t)15)
 
-/* A tag or metric, in the arena: key bytes then value bytes follow the header. */
-/* A tag as it goes on the wire: after this header and `off` unused bytes, the msgpack str of the
- * key, then the str of the value (meta) or the float64 (a metric: 0xcb and 8 big-endian bytes),
- * with room for vcap value bytes. The value's place is fixed: a replacement whose header is
+/* A tag or metric, in the span's area: a 16-byte header (8 of them `next`: the span's tags are a
+ * list, newest first, the order they go on the wire), then, after `off` unused bytes, the msgpack
+ * str of the key, then the str of the value (meta) or the float64 (a metric: 0xcb and 8
+ * big-endian bytes), with room for DD__TAG_VCAP value bytes. The value's place is fixed: a replacement whose header is
  * shorter moves the key up (off grows), a longer one moves it back down. The encoder copies a
  * tag whose strings are ASCII (DD__TAG_ASCII, noted by the copy that stored them) as it is, and
  * checks (and repairs) the others as UTF-8: the span's hot path only copies. */
 typedef struct dd__tag {
     struct dd__tag *next;
-    uint32_t klen, vlen, vcap; /* string bytes; a metric's vlen is 8 */
-    uint8_t kind;              /* DD__TAG_* */
-    uint8_t khdr, vhdr;        /* msgpack header bytes before the key, before the value */
-    uint8_t off;               /* bits 0-2: unused bytes before the key's header (0 to 4); DD__TAG_ASCII */
+    uint16_t w16;      /* wire bytes: key and value with their headers (DD__TAG_WIRE_LEN); DD__TAG_VLEN */
+    uint16_t c16;      /* value capacity (a metric's: 8); DD__TAG_VCAP */
+    uint8_t k8;        /* key bytes; DD__TAG_KLEN */
+    uint8_t kind;      /* DD__TAG_* */
+    uint8_t hd;        /* bits 0-2: msgpack header bytes before the key, 3-5: before the value; DD__TAG_BIG */
+    uint8_t off;       /* bits 0-2: unused bytes before the key's header (0 to 4); DD__TAG_ASCII */
 } dd__tag;
+/* A tag whose key is over 255 bytes or whose value capacity is over DD__TAG_SMALL_CAP (rare:
+ * DD__TAG_BIG in `hd`) has its lengths in the 16 bytes before its header, k8, w16 and c16 unused:
+ * most tags then take a 16-byte header. Only the record's creation decides; DD__TAG_KLEN and the
+ * others read either form. */
+typedef struct dd__tag_big {
+    uint32_t klen, vlen, vcap, pad;
+} dd__tag_big;
+#define DD__TAG_BIG 0x40
+#define DD__TAG_SMALL_CAP 0xfe00 /* w16 holds the key, the value and their headers */
+#define DD__TAG_BIGX(g) ((const dd__tag_big *)(const void *)((const char *)(g) - sizeof(dd__tag_big)))
+#define DD__TAG_BIGW(g) ((dd__tag_big *)(void *)((char *)(g) - sizeof(dd__tag_big)))
+#define DD__TAG_KLEN(g) ((size_t)(((g)->hd & DD__TAG_BIG) ? DD__TAG_BIGX(g)->klen : (g)->k8))
+#define DD__TAG_VLEN(g) \
+    (((g)->hd & DD__TAG_BIG) ? (size_t)DD__TAG_BIGX(g)->vlen                                                    \
+                             : (size_t)(g)->w16 - (g)->k8 - ((g)->hd & 7u) - ((g)->hd >> 3 & 7u))
+#define DD__TAG_VCAP(g) ((size_t)(((g)->hd & DD__TAG_BIG) ? DD__TAG_BIGX(g)->vcap : (g)->c16))
+/* 1 when the tag's key has n bytes, 1 <= n <= 255: k8 alone (a big tag's k8 is its key length too
+ * when that fits, else 0). */
+#define DD__TAG_KLEN_IS(g, n) ((g)->k8 == (n))
+#define DD__TAG_KHDR(g) ((size_t)((g)->hd & 7))
+#define DD__TAG_VHDR(g) ((size_t)((g)->hd >> 3 & 7))
+#define DD__TAG_SET_VHDR(g, n) ((g)->hd = (uint8_t)(((g)->hd & ~0x38) | (n) << 3))
 /* In a tag's `off`: its key and (meta) its value are all ASCII, as found by the copy that stored
  * them; the encoder then copies the tag as it is, without looking at its bytes again. Clear (not
  * ASCII, or a value replaced in place): the encoder checks the strings, as dd__enc_tag_checked. */
@@ -2494,7 +2520,12 @@ typedef struct dd__tag {
 #define DD__T_COLD
 #endif
 #define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
-#define DD__TAG_WIRE_LEN(g) ((size_t)(g)->khdr + (g)->klen + (g)->vhdr + (g)->vlen)
+/* The wire bytes of a tag stored in the span (not DD__TAG_REF); the _A form, of a DD__TAG_ASCII
+ * tag (never DD__TAG_BIG: the encoder's copy reads one field). */
+#define DD__TAG_WIRE_LEN_A(g) ((size_t)(g)->w16)
+#define DD__TAG_WIRE_LEN(g) \
+    (((g)->hd & DD__TAG_BIG) ? DD__TAG_KHDR(g) + DD__TAG_BIGX(g)->klen + DD__TAG_VHDR(g) + DD__TAG_BIGX(g)->vlen \
+                             : DD__TAG_WIRE_LEN_A(g))
 /* A tag set by a _static setter (DD__TAG_REF in `off`) holds the caller's strings by pointer:
  * after the header, the key's address, then the value's (meta) or the float64's 8 big-endian
  * bytes (a metric). It never has DD__TAG_ASCII: the encoder writes it through
@@ -2504,8 +2535,8 @@ typedef struct dd__tag {
 #define DD__TAG_REFP(g) ((const char *const *)(const void *)((const char *)(g) + DD__TAG_HDR))
 /* The key's and the value's bytes (a metric's value: its 8 big-endian bytes), of any tag; the
  * _W forms, of a tag stored in the span (not DD__TAG_REF), are where they are written. */
-#define DD__TAG_KEY_W(g) (DD__TAG_WIRE(g) + (g)->khdr)
-#define DD__TAG_VAL_W(g) (DD__TAG_KEY_W(g) + (g)->klen + (g)->vhdr)
+#define DD__TAG_KEY_W(g) (DD__TAG_WIRE(g) + DD__TAG_KHDR(g))
+#define DD__TAG_VAL_W(g) (DD__TAG_KEY_W(g) + DD__TAG_KLEN(g) + DD__TAG_VHDR(g))
 #define DD__TAG_KEY(g) (((g)->off & DD__TAG_REF) ? DD__TAG_REFP(g)[0] : (const char *)DD__TAG_KEY_W(g))
 #define DD__TAG_VAL(g) \
     (((g)->off & DD__TAG_REF) ? ((g)->kind == DD__TAG_META ? DD__TAG_REFP(g)[1] : (const char *)(g) + DD__TAG_HDR + 8) \
@@ -2542,7 +2573,9 @@ struct dd_span {
     /* name, service, resource, type: each a pointer and a 32-bit length (DD__SSTR makes the pair) */
     const char *name, *service, *resource, *type;
     uint32_t name_n, service_n, resource_n, type_n;
-    uint32_t tag_bytes, n_meta, n_metrics;
+    /* max_tag_bytes less the bytes of the span's strings and live tags (modulo 2^32): a tag of n
+     * bytes fits when n <= tag_room, one load */
+    uint32_t tag_room, n_meta, n_metrics;
     /* flags, 0 or 1, a bit each (pending: in the segment's done list; ss_keep: the single-span
      * sampling verdict, set while a P0 chunk is cut). One thread writes them at a time: the owner
      * while the span is open, the finishing thread and then the flush (under the locks). */
@@ -3309,10 +3342,10 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
  * begins (the span's tags set right after its start or its last refill, the common case) grows
  * in place, so that what was left of it is not lost; else a new area, or what is left of the
  * segment's current block when that is less but holds n. */
-DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
+DD__PRIVATE DD__T_HOT char *dd__span_refill_area(dd_span *s, size_t n, size_t area) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    size_t want = n > DD__SPAN_AREA_BYTES ? n : DD__SPAN_AREA_BYTES, left, add;
+    size_t want = n > area ? n : area, left, add;
     char *p;
     dd__spin_lock(&seg->lock);
     left = (size_t)(seg->end - seg->cur) & ~(size_t)7;
@@ -3333,6 +3366,11 @@ DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) {
     s->u.o.cur = p + n;
     s->u.o.left = (uint32_t)(want - n);
     return p;
+}
+/* (two copies, out of line: the callers pass no area size) */
+DD__PRIVATE DD__T_COLD char *dd__span_refill(dd_span *s, size_t n) { return dd__span_refill_area(s, n, DD__SPAN_AREA_BYTES); }
+DD__PRIVATE DD__T_COLD char *dd__span_refill_ref(dd_span *s) {
+    return dd__span_refill_area(s, DD__TAG_REF_BYTES, DD__SPAN_REF_AREA_BYTES);
 }
 /* Room for n bytes in the span's bump area; takes the segment's lock only to refill it. */
 DD__PRIVATE DD__T_HOT char *dd__span_room(dd_span *s, size_t n) {
@@ -3429,7 +3467,7 @@ DD__PRIVATE DD__T_HOT uint64_t dd__t_copy_or(char *d, const char *s, size_t n) {
  * UTF-8 is checked (and repaired) when the chunk is encoded, off the span's hot path. */
 DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, const char **op, uint32_t *on, unsigned bit) {
     char *dst;
-    if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) return -1;
+    if (n > s->tag_room) return -1;
     if (n == 0) {
         *op = "";
         *on = 0;
@@ -3439,7 +3477,7 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, const char **
     dst = dd__span_room(s, n);
     if (!dst) return -1;
     DD__SA_SET(s, bit, dd__t_copy_or(dst, p, n));
-    s->tag_bytes += (uint32_t)n;
+    s->tag_room -= (uint32_t)n;
     *op = dst;
     *on = (uint32_t)n;
     return 0;
@@ -3447,16 +3485,25 @@ DD__PRIVATE int dd__span_copy(dd_span *s, const char *p, size_t n, const char **
 
 /* A one-bit summary of a key (a 64-bit Bloom filter of one hash): a clear bit in a set's summary
  * proves the key is not in the set, without comparing strings. */
-DD__PRIVATE DD__T_HOT uint64_t dd__key_bit(const char *k, size_t n) {
-    if (!n) return 1;
+/* dd__key_bit of a key of at least one byte (the setters' fast paths, after their length check). */
+DD__PRIVATE DD__T_HOT uint64_t dd__key_bit_nz(const char *k, size_t n) {
     /* cppcheck-suppress arrayIndexOutOfBoundsCond ; cppcheck pairs a literal key with another caller's length bound */
     return (uint64_t)1 << ((n * 5 + (unsigned char)k[0] + (unsigned char)k[n - 1] * 3u) & 63);
+}
+DD__PRIVATE DD__T_HOT uint64_t dd__key_bit(const char *k, size_t n) {
+    if (!n) return 1;
+    return dd__key_bit_nz(k, n);
 }
 DD__PRIVATE DD__T_HOT dd__tag *dd__span_find_bit(const dd_span *s, const char *k, size_t klen, uint64_t bit) {
     dd__tag *g;
     if (!(s->key_bits & bit)) return NULL;
+    if (klen - 1 < 0xff) {
+        for (g = s->tags; g; g = g->next)
+            if (DD__TAG_KLEN_IS(g, klen) && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
+        return NULL;
+    }
     for (g = s->tags; g; g = g->next)
-        if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
+        if (DD__TAG_KLEN(g) == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) return g;
     return NULL;
 }
 DD__PRIVATE dd__tag *dd__span_find(const dd_span *s, const char *k, size_t klen) {
@@ -3466,7 +3513,7 @@ DD__PRIVATE void dd__tag_kill(dd_span *s, dd__tag *g) {
     if (g->kind == DD__TAG_META) s->n_meta--;
     else s->n_metrics--;
     g->kind = DD__TAG_DEAD;
-    s->tag_bytes -= g->klen + g->vlen; /* tag_bytes counts live tags: a replaced one gives its bytes back */
+    s->tag_room += (uint32_t)(DD__TAG_KLEN(g) + DD__TAG_VLEN(g)); /* live tags only: a replaced one gives its bytes back */
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num). A key set again is replaced
  * (in place when the new value fits). */
@@ -3511,17 +3558,48 @@ DD__PRIVATE DD__T_HOT void dd__tag_put_value(char *p, int kind, const char *v, s
         q[7] = (unsigned char)(b >> 8), q[8] = (unsigned char)b;
     }
 }
-/* A new value for the live tag g in its own storage: vlen <= g->vcap and the value's header fits
+/* A tag's value length, within its capacity (which decided the record's form), once its key and
+ * its headers are set. */
+DD__PRIVATE DD__T_HOT void dd__tag_set_vlen(dd__tag *g, size_t vlen) {
+    if (g->hd & DD__TAG_BIG) DD__TAG_BIGW(g)->vlen = (uint32_t)vlen;
+    else g->w16 = (uint16_t)(DD__TAG_KHDR(g) + g->k8 + DD__TAG_VHDR(g) + vlen);
+}
+/* A new record in the span's area: its header (lengths, kind, header sizes; `off` and `next` left
+ * to the caller) and `wire` bytes after it, in the DD__TAG_BIG form when a length needs it. NULL
+ * when memory runs out. */
+DD__PRIVATE dd__tag *dd__tag_alloc(dd_span *s, size_t wire, int kind, size_t klen, size_t vlen, size_t cap,
+                                   size_t khdr, size_t vhdr) {
+    int big = klen > 0xff || cap > DD__TAG_SMALL_CAP;
+    char *p = dd__span_room(s, (big ? sizeof(dd__tag_big) : 0) + DD__TAG_HDR + wire);
+    dd__tag *g;
+    if (!p) return NULL;
+    if (big) {
+        dd__tag_big *x = (dd__tag_big *)(void *)p;
+        x->klen = (uint32_t)klen;
+        x->vlen = (uint32_t)vlen;
+        x->vcap = (uint32_t)cap;
+        x->pad = 0;
+        p += sizeof *x;
+    }
+    g = (dd__tag *)(void *)p;
+    g->k8 = (uint8_t)(klen <= 0xff ? klen : 0); /* (kept in a big tag too: DD__TAG_KLEN_IS) */
+    g->w16 = (uint16_t)(big ? 0 : khdr + klen + vhdr + vlen);
+    g->c16 = (uint16_t)(big ? 0 : cap);
+    g->kind = (uint8_t)kind;
+    g->hd = (uint8_t)(khdr | vhdr << 3 | (big ? DD__TAG_BIG : 0));
+    return g;
+}
+/* A new value for the live tag g in its own storage: vlen <= its capacity and the value's header fits
  * before the fixed place of the value (the key moves when the header's size changes). */
 DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, const char *v, size_t vlen,
                                            size_t vhdr) {
     char *val = DD__TAG_VAL_W(g);
-    size_t off = DD__TAG_OFF(g);
-    if (vhdr != g->vhdr) {
+    size_t off = DD__TAG_OFF(g), old = DD__TAG_VLEN(g); /* (read before the header's size changes) */
+    if (vhdr != DD__TAG_VHDR(g)) {
         char *wire = DD__TAG_WIRE(g);
-        off = off + g->vhdr - vhdr;
-        memmove(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off, wire, (size_t)g->khdr + g->klen);
-        g->vhdr = (uint8_t)vhdr;
+        off = off + DD__TAG_VHDR(g) - vhdr;
+        memmove(DD__TAG_WIRE(g) - DD__TAG_OFF(g) + off, wire, DD__TAG_KHDR(g) + DD__TAG_KLEN(g));
+        DD__TAG_SET_VHDR(g, vhdr);
     }
     if (kind != g->kind) {
         if (kind == DD__TAG_META) s->n_meta++, s->n_metrics--;
@@ -3529,8 +3607,8 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
         g->kind = (uint8_t)kind;
     }
     dd__tag_put_value(val - vhdr, kind, v, vlen);
-    s->tag_bytes += (uint32_t)vlen - g->vlen;
-    g->vlen = (uint32_t)vlen;
+    s->tag_room -= (uint32_t)(vlen - old);
+    dd__tag_set_vlen(g, vlen);
     g->off = (uint8_t)off; /* DD__TAG_ASCII cleared: the encoder checks a replaced value (a long
                               value would cost its check on every replacement here) */
 }
@@ -3538,26 +3616,20 @@ DD__PRIVATE DD__T_HOT void dd__tag_replace(dd_span *s, dd__tag *g, int kind, con
 DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_t klen, const char *v, size_t vlen,
                                       size_t vhdr, size_t cap, uint64_t bit) {
     size_t khdr = dd__str_hdr_len(klen);
-    dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + khdr + klen + vhdr + cap);
+    dd__tag *n = dd__tag_alloc(s, khdr + klen + vhdr + cap, kind, klen, vlen, cap, khdr, vhdr);
     uint64_t acc;
     char *val;
     if (!n) return 0;
-    n->klen = (uint32_t)klen;
-    n->vlen = (uint32_t)vlen;
-    n->vcap = (uint32_t)cap;
-    n->kind = (uint8_t)kind;
-    n->khdr = (uint8_t)khdr;
-    n->vhdr = (uint8_t)vhdr;
     n->off = 0;
     dd__str_hdr(DD__TAG_WIRE(n), klen);
     acc = dd__t_copy_or(DD__TAG_KEY_W(n), k, klen);
     val = DD__TAG_KEY_W(n) + klen;
     if (kind == DD__TAG_META) acc |= dd__t_copy_or(val + dd__str_hdr(val, vlen), v, vlen);
     else dd__tag_put_value(val, kind, v, vlen);
-    if (!(acc & DD__T_NOT_ASCII)) n->off = DD__TAG_ASCII;
+    if (!(acc & DD__T_NOT_ASCII) && !(n->hd & DD__TAG_BIG)) n->off = DD__TAG_ASCII; /* (DD__TAG_WIRE_LEN_A) */
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
-    s->tag_bytes += (uint32_t)(klen + vlen);
+    s->tag_room -= (uint32_t)(klen + vlen);
     s->key_bits |= bit;
     n->next = s->tags;
     s->tags = n;
@@ -3568,26 +3640,21 @@ DD__PRIVATE DD__T_HOT int dd__tag_new(dd_span *s, int kind, const char *k, size_
  * it; g is dead), so that the tags' order is the copy's. */
 DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
                                           const char *v, size_t vlen, size_t vhdr) {
-    size_t off = DD__TAG_OFF(g) + g->vhdr - vhdr;
-    dd__tag *n = (dd__tag *)dd__span_room(s, DD__TAG_HDR + off + g->khdr + klen + vhdr + g->vcap);
+    size_t off = DD__TAG_OFF(g) + DD__TAG_VHDR(g) - vhdr;
+    dd__tag *n = dd__tag_alloc(s, off + DD__TAG_KHDR(g) + klen + vhdr + DD__TAG_VCAP(g), kind, klen, vlen,
+                               DD__TAG_VCAP(g), DD__TAG_KHDR(g), vhdr);
     dd__tag_kill(s, g);
     if (!n) {
         dd__count_tag_drop(s);
         return;
     }
-    n->klen = (uint32_t)klen;
-    n->vlen = (uint32_t)vlen;
-    n->vcap = g->vcap;
-    n->kind = (uint8_t)kind;
-    n->khdr = g->khdr;
-    n->vhdr = (uint8_t)vhdr;
     n->off = (uint8_t)off; /* not DD__TAG_ASCII: checked by the encoder, as a replaced value */
     dd__str_hdr(DD__TAG_WIRE(n), klen);
     memcpy(DD__TAG_KEY_W(n), k, klen);
     dd__tag_put_value(DD__TAG_VAL_W(n) - vhdr, kind, v, vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
-    s->tag_bytes += (uint32_t)(klen + vlen);
+    s->tag_room -= (uint32_t)(klen + vlen);
     n->next = g->next;
     g->next = n;
 }
@@ -3597,24 +3664,24 @@ DD__PRIVATE DD__T_COLD void dd__tag_unref(dd_span *s, dd__tag *g, int kind, cons
  * tags_dropped) rather than leave an older value to be sent. */
 DD__PRIVATE DD__T_COLD void dd__tag_set_again(dd_span *s, dd__tag *g, int kind, const char *k, size_t klen,
                                               const char *v, size_t vlen, size_t vhdr, uint64_t bit) {
-    size_t max = s->seg->tracer->max_tag_bytes, live = s->tag_bytes - g->klen - g->vlen, cap;
-    if (klen + vlen > max - live) {
+    size_t room = (uint32_t)(s->tag_room + DD__TAG_KLEN(g) + DD__TAG_VLEN(g)), cap; /* with g's bytes back */
+    if (klen + vlen > room) {
         dd__tag_kill(s, g);
         dd__count_tag_drop(s);
         return;
     }
-    if (vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) {
+    if (vlen <= DD__TAG_VCAP(g) && vhdr <= DD__TAG_OFF(g) + DD__TAG_VHDR(g)) {
         if (g->off & DD__TAG_REF) dd__tag_unref(s, g, kind, k, klen, v, vlen, vhdr);
         else dd__tag_replace(s, g, kind, v, vlen, vhdr);
         return;
     }
-    cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen; /* room for the next growth */
-    if (cap > max - live - klen) cap = max - live - klen;
+    cap = DD__TAG_VCAP(g) * 2 > vlen ? DD__TAG_VCAP(g) * 2 : vlen; /* room for the next growth */
+    if (cap > room - klen) cap = room - klen;
     dd__tag_kill(s, g);
     if (!dd__tag_new(s, kind, k, klen, v, vlen, vhdr, cap, bit)) dd__count_tag_drop(s);
 }
 /* Sets meta (kind META, value v/vlen) or a metric (kind METRIC, num); a key set again is replaced
- * (dd__tag_set_again). tag_bytes counts live tags only. The general case: dd__span_put and the
+ * (dd__tag_set_again). tag_room counts live tags only. The general case: dd__span_put and the
  * public setters try dd__span_put_fast first. */
 DD__PRIVATE DD__T_COLD void dd__span_put_any(dd_span *s, int kind, const char *k, size_t klen, const char *v,
                                              size_t vlen, double num) {
@@ -3639,37 +3706,36 @@ DD__PRIVATE DD__T_COLD void dd__span_put_any(dd_span *s, int kind, const char *k
         dd__tag_set_again(s, g, kind, k, klen, v, vlen, vhdr, bit);
         return;
     }
-    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)
-        || !dd__tag_new(s, kind, k, klen, v, vlen, vhdr, vlen, bit))
+    if (klen + vlen > s->tag_room || !dd__tag_new(s, kind, k, klen, v, vlen, vhdr, vlen, bit))
         dd__count_tag_drop(s);
 }
 /* The common case of the public setters, inlined in them: a key of 1 to 31 bytes never set on this
- * span (its key bit is clear: no lookup, else a look through the tags) and a value of at most 255 bytes (meta; a metric is
+ * span (its key bit is clear: no lookup, else a look through the tags) and a value of at most 247 bytes (meta; a metric is
  * vlen 8, v NULL and num). Writes the tag dd__tag_new would (a fixstr key, a fixstr or str8 value);
  * 0 (nothing written) sends the call to dd__span_put_any. */
 DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
                                             size_t vlen, double num) {
     /* the span's fields in locals: the byte stores below could alias them */
     uint64_t bits = s->key_bits, bit;
-    uint32_t used = s->tag_bytes;
+    uint32_t room = s->tag_room;
     dd__tag *g, *head = s->tags;
     char *cur = s->u.o.cur; /* (not the span's area once finished: not used then) */
     uint32_t left = s->u.o.left;
-    size_t vhdr = 1 + (vlen >= 32 && kind == DD__TAG_META), need;
+    size_t vhdr = 1 + (vlen >= 32), need; /* (a metric's vlen: 8) */
     unsigned char *w;
     uint64_t acc;
-    if (klen - 1 >= 31 || vlen > 255 || s->finished) return 0;
-    bit = dd__key_bit(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
+    if (((klen - 1) | (vlen >> 3)) >= 31 || s->finished) return 0; /* klen 1..31, vlen up to 247 */
+    bit = dd__key_bit_nz(k, klen); /* the encoder's filter of the tracer's own keys uses it too */
     if (bits & bit) { /* maybe set before (or a key sharing its bit): look */
         for (g = head; g; g = g->next) {
-            if (g->klen == klen && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
+            if (DD__TAG_KLEN_IS(g, klen) && g->kind != DD__TAG_DEAD && memcmp(DD__TAG_KEY(g), k, klen) == 0) {
                 if (kind != DD__TAG_META) v = (const char *)&num;
                 dd__tag_set_again(s, g, kind, k, klen, v, vlen, vhdr, bit);
                 return 1;
             }
         }
     }
-    if (klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    if (klen + vlen > room) return 0;
     need = (DD__TAG_HDR + 1 + klen + vhdr + vlen + 7) & ~(size_t)7; /* a metric: 0xcb + 8 bytes */
     if (left >= need) {
         g = (dd__tag *)cur;
@@ -3678,17 +3744,17 @@ DD__PRIVATE DD__T_HOT int dd__span_put_fast(dd_span *s, int kind, const char *k,
     } else if ((g = (dd__tag *)dd__span_refill(s, need)) == NULL) {
         return 0;
     }
-    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    s->tag_room = room - (uint32_t)(klen + vlen);
     s->key_bits = bits | bit;
     s->tags = g;
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     g->next = head;
-    g->klen = (uint32_t)klen;
-    g->vlen = g->vcap = (uint32_t)vlen;
+    g->w16 = (uint16_t)(1 + klen + vhdr + vlen);
+    g->c16 = (uint16_t)vlen;
+    g->k8 = (uint8_t)klen;
     g->kind = (uint8_t)kind;
-    g->khdr = 1;
-    g->vhdr = (uint8_t)vhdr;
+    g->hd = (uint8_t)(1 | vhdr << 3);
     w = (unsigned char *)g + DD__TAG_HDR;
     w[0] = (unsigned char)(0xa0 | klen);
     acc = dd__t_copy_or((char *)w + 1, k, klen);
@@ -3721,16 +3787,16 @@ DD__PRIVATE DD__T_HOT void dd__tag_ref_value(dd__tag *g, int kind, const char *v
     char *p = (char *)g + DD__TAG_HDR + 8;
     if (kind == DD__TAG_META) {
         memcpy(p, &v, sizeof v);
-        g->vhdr = (uint8_t)dd__str_hdr_len(vlen);
+        DD__TAG_SET_VHDR(g, dd__str_hdr_len(vlen));
     } else {
         char b[9];
         dd__tag_put_value(b, DD__TAG_METRIC, (const char *)&num, 8);
         memcpy(p, b + 1, 8);
-        g->vhdr = 1; /* 0xcb */
+        DD__TAG_SET_VHDR(g, 1); /* 0xcb */
         vlen = 8;
     }
     g->kind = (uint8_t)kind;
-    g->vlen = (uint32_t)vlen;
+    dd__tag_set_vlen(g, vlen);
 }
 /* The common case of the _static setters, inlined in them: a key not set on this span (its key
  * bit clear: no lookup, else a look through the tags) and a value (meta: not NULL) within the
@@ -3738,28 +3804,41 @@ DD__PRIVATE DD__T_HOT void dd__tag_ref_value(dd__tag *g, int kind, const char *v
  * to dd__span_put_ref. */
 DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char *k, size_t klen, const char *v,
                                                 size_t vlen, double num) {
-    uint64_t bit = dd__key_bit(k, klen);
-    uint32_t used = s->tag_bytes;
+    uint64_t bit;
+    uint32_t room = s->tag_room;
+    size_t vhdr;
     dd__tag *g;
-    if (!klen || s->finished || klen + vlen > (size_t)(s->seg->tracer->max_tag_bytes - used)) return 0;
+    /* a key of 1 to 31 bytes (a fixstr), a value up to 63,487 (not DD__TAG_BIG) */
+    if (((klen - 1) | (vlen >> 11)) >= 31 || s->finished || klen + vlen > room) return 0;
+    bit = dd__key_bit_nz(k, klen);
     if ((s->key_bits & bit) && dd__span_find_bit(s, k, klen, bit)) return 0; /* set before */
     if (s->u.o.left >= DD__TAG_REF_BYTES) {
         g = (dd__tag *)s->u.o.cur;
         s->u.o.cur += DD__TAG_REF_BYTES;
         s->u.o.left -= (uint32_t)DD__TAG_REF_BYTES;
-    } else if ((g = (dd__tag *)dd__span_refill(s, DD__TAG_REF_BYTES)) == NULL) {
+    } else if ((g = (dd__tag *)dd__span_refill_ref(s)) == NULL) {
         return 0;
     }
     memcpy((char *)g + DD__TAG_HDR, &k, sizeof k);
     g->next = s->tags;
-    g->klen = (uint32_t)klen;
-    g->vcap = (uint32_t)vlen;
-    g->khdr = (uint8_t)dd__str_hdr_len(klen);
+    if (kind == DD__TAG_META) { /* as dd__tag_ref_value, the header's lengths known small */
+        vhdr = dd__str_hdr_len(vlen);
+        memcpy((char *)g + DD__TAG_HDR + 8, &v, sizeof v);
+    } else {
+        char b[9];
+        dd__tag_put_value(b, DD__TAG_METRIC, (const char *)&num, 8);
+        memcpy((char *)g + DD__TAG_HDR + 8, b + 1, 8);
+        vhdr = 1; /* 0xcb */
+    }
+    g->w16 = (uint16_t)(1 + klen + vhdr + vlen); /* (a metric's vlen: 8) */
+    g->c16 = (uint16_t)vlen;
+    g->k8 = (uint8_t)klen;
+    g->kind = (uint8_t)kind;
+    g->hd = (uint8_t)(1 | vhdr << 3);
     g->off = DD__TAG_REF;
-    dd__tag_ref_value(g, kind, v, vlen, num);
     s->tags = g;
     s->key_bits |= bit;
-    s->tag_bytes = used + (uint32_t)(klen + vlen);
+    s->tag_room = room - (uint32_t)(klen + vlen);
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
     return 1;
@@ -3767,7 +3846,7 @@ DD__PRIVATE DD__T_HOT int dd__span_put_ref_fast(dd_span *s, int kind, const char
 /* The _static setters: meta (kind META, v/vlen) or a metric (kind METRIC, num) whose key and value
  * the caller keeps valid and unchanged until the span's trace is encoded (dd_trace.h, "Strings
  * the caller keeps"), held by pointer in a DD__TAG_REF tag. Everything else is as the copy
- * (dd__span_put_any): the limits and tag_bytes, and the record's vcap, vhdr and `off` kept as a
+ * (dd__span_put_any): the limits and tag_room, and the record's vcap, vhdr and `off` kept as a
  * copied tag's would be, so that a key set again is replaced in place or by a new tag at the head
  * exactly when a copy would be (the tags' order on the wire is the same). A copied tag set again
  * goes the copying way. */
@@ -3775,7 +3854,7 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
                                   double num) {
     dd__tag *g, *n;
     uint64_t bit;
-    size_t max = s->seg->tracer->max_tag_bytes, live, vhdr, cap;
+    size_t room, vhdr, cap;
     if (s->finished) return;
     if (!klen) {
         dd__count_tag_drop(s);
@@ -3790,36 +3869,34 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
         dd__span_put_any(s, kind, k, klen, v, vlen, num);
         return;
     }
-    live = s->tag_bytes - (g ? g->klen + g->vlen : 0);
-    if (klen + vlen > max - live) {
+    room = (uint32_t)(s->tag_room + (g ? DD__TAG_KLEN(g) + DD__TAG_VLEN(g) : 0)); /* with g's bytes back */
+    if (klen + vlen > room) {
         if (g) dd__tag_kill(s, g);
         dd__count_tag_drop(s);
         return;
     }
     cap = vlen;
-    if (g && vlen <= g->vcap && vhdr <= DD__TAG_OFF(g) + g->vhdr) { /* where a copy is replaced in place */
-        g->off = (uint8_t)(DD__TAG_REF | (DD__TAG_OFF(g) + g->vhdr - vhdr));
+    if (g && vlen <= DD__TAG_VCAP(g) && vhdr <= DD__TAG_OFF(g) + DD__TAG_VHDR(g)) { /* where a copy is replaced in place */
+        g->off = (uint8_t)(DD__TAG_REF | (DD__TAG_OFF(g) + DD__TAG_VHDR(g) - vhdr));
         if (kind != g->kind) {
             if (kind == DD__TAG_META) s->n_meta++, s->n_metrics--;
             else s->n_metrics++, s->n_meta--;
         }
         dd__tag_ref_value(g, kind, v, vlen, num);
-        s->tag_bytes = (uint32_t)(live + klen + vlen);
+        s->tag_room = (uint32_t)(room - klen - vlen);
         return;
     }
     if (g) { /* as dd__tag_set_again: new storage, twice the old capacity */
-        cap = (size_t)g->vcap * 2 > vlen ? (size_t)g->vcap * 2 : vlen;
-        if (cap > max - live - klen) cap = max - live - klen;
+        cap = DD__TAG_VCAP(g) * 2 > vlen ? DD__TAG_VCAP(g) * 2 : vlen;
+        if (cap > room - klen) cap = room - klen;
         dd__tag_kill(s, g);
     }
-    if (!(n = (dd__tag *)dd__span_room(s, DD__TAG_REF_BYTES))) {
+    if (!(n = dd__tag_alloc(s, DD__TAG_REF_BYTES - DD__TAG_HDR, kind, klen, vlen, cap, dd__str_hdr_len(klen),
+                            vhdr))) {
         dd__count_tag_drop(s);
         return;
     }
     memcpy((char *)n + DD__TAG_HDR, &k, sizeof k);
-    n->klen = (uint32_t)klen;
-    n->vcap = (uint32_t)cap;
-    n->khdr = (uint8_t)dd__str_hdr_len(klen);
     n->off = DD__TAG_REF;
     if (kind == DD__TAG_META) s->n_meta++;
     else s->n_metrics++;
@@ -3827,7 +3904,7 @@ DD__PRIVATE void dd__span_put_ref(dd_span *s, int kind, const char *k, size_t kl
     n->next = s->tags;
     s->tags = n;
     dd__tag_ref_value(n, kind, v, vlen, num);
-    s->tag_bytes = (uint32_t)(s->tag_bytes + klen + vlen);
+    s->tag_room = (uint32_t)(s->tag_room - klen - vlen);
 }
 
 /*--- configuration ---*/
@@ -4489,13 +4566,13 @@ DD__PRIVATE void dd__span_field(dd_span *s, const char **fp, uint32_t *fn, unsig
  * limits, the tag-bytes count and the ASCII bit exactly as dd__span_field's copy. */
 DD__PRIVATE DD__T_HOT void dd__span_field_ref(dd_span *s, const char **fp, uint32_t *fn, unsigned bit, const char *p, size_t n) {
     if (!p || s->finished) return;
-    if (n > s->seg->tracer->max_tag_bytes - s->tag_bytes) {
+    if (n > s->tag_room) {
         dd__count_tag_drop(s);
         return;
     }
     if (!n) p = "";
     DD__SA_SET(s, bit, dd__t_is_ascii(p, n) ? 0 : 0x80);
-    s->tag_bytes += (uint32_t)n;
+    s->tag_room -= (uint32_t)n;
     *fp = p;
     *fn = (uint32_t)n;
 }
@@ -4521,11 +4598,11 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         return;
     }
     /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
-    if (kept.n > t->max_tag_bytes - s->tag_bytes) {
+    if (kept.n > s->tag_room) {
         dd__count_tag_drop(s);
         return;
     }
-    s->tag_bytes += kept.n;
+    s->tag_room -= kept.n;
     s->service = kept.p;
     s->service_n = kept.n;
     s->ascii = (uint8_t)((s->ascii & ~DD__SA_SERVICE) | ascii);
@@ -4544,7 +4621,8 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->duration = 0;
     s->name = s->service = s->resource = s->type = "";
     s->name_n = s->service_n = s->resource_n = s->type_n = 0;
-    s->tag_bytes = s->n_meta = s->n_metrics = 0;
+    s->tag_room = t->max_tag_bytes;
+    s->n_meta = s->n_metrics = 0;
     s->key_bits = 0;
     s->tags = NULL;
     s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
@@ -4561,7 +4639,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
     if (!name) name = "", nn = 0;
     a = (nn + 7) & ~(size_t)7;
     need = a + (res ? (rn + 7) & ~(size_t)7 : 0);
-    if (need <= s->u.o.left && nn + (res ? rn : 0) <= (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (need <= s->u.o.left && nn + (res ? rn : 0) <= s->tag_room) {
         char *d = s->u.o.cur;
         uint64_t acc, racc;
         s->u.o.cur = d + need;
@@ -4569,7 +4647,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
         acc = dd__t_copy_or(d, name, nn);
         s->name = d;
         s->name_n = (uint32_t)nn;
-        s->tag_bytes += (uint32_t)nn;
+        s->tag_room -= (uint32_t)nn;
         if (!res) {
             DD__SCOPY(s, resource, s, name);
             DD__SA_SET(s, DD__SA_NAME | DD__SA_RESOURCE, acc);
@@ -4584,7 +4662,7 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
         }
         s->resource = d + a;
         s->resource_n = (uint32_t)rn;
-        s->tag_bytes += (uint32_t)rn;
+        s->tag_room -= (uint32_t)rn;
         s->resource_set = 1;
         return;
     }
@@ -5044,7 +5122,7 @@ DD_API int dd_span_get_tag(const dd_span *s, const char *key, size_t key_len, co
     if (!g) return DD_ERR_NOT_FOUND;
     if (g->kind != DD__TAG_META) return DD_ERR_TYPE;
     if (value) *value = DD__TAG_VAL(g);
-    if (value_len) *value_len = g->vlen;
+    if (value_len) *value_len = DD__TAG_VLEN(g);
     return DD_OK;
 }
 DD_API int dd_span_get_metric(const dd_span *s, const char *key, size_t key_len, double *value) {
@@ -5345,7 +5423,7 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
  * lock beyond the tag storage's. */
 DD__PRIVATE int dd__http_kind(const dd_span *s) { /* 1 client, 0 server (the default) */
     const dd__tag *g = dd__span_find(s, "span.kind", 9);
-    return g && g->kind == DD__TAG_META && g->vlen == 6 && memcmp(DD__TAG_VAL(g), "client", 6) == 0;
+    return g && g->kind == DD__TAG_META && DD__TAG_VLEN(g) == 6 && memcmp(DD__TAG_VAL(g), "client", 6) == 0;
 }
 /* The header tags of one side (R-HT-4, R-HT-5): fields of a name joined by ',', trimmed. */
 DD__PRIVATE void dd__http_header_tags(dd_span *s, const dd_header *h, size_t nh, int response) {
@@ -5637,7 +5715,7 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
     size_t counted = need - sizeof(uintptr_t); /* counted without the owner pointer, as before it */
     size_t i;
     *ok = 0;
-    if (counted > (size_t)(s->seg->tracer->max_tag_bytes - s->tag_bytes)) {
+    if (counted > s->tag_room) {
         dd__count_tag_drop(s);
         return;
     }
@@ -5646,7 +5724,7 @@ DD__PRIVATE void dd__link_put(dd_span *s, const dd_span_link *l, const dd_header
         dd__count_tag_drop(s);
         return;
     }
-    s->tag_bytes += (uint32_t)counted;
+    s->tag_room -= (uint32_t)counted;
     k->trace_id = l->trace_id;
     k->span_id = l->span_id;
     k->flags = (uint32_t)l->flags;
@@ -5736,7 +5814,7 @@ DD__PRIVATE int dd__root_tag_fn(const void *span, const char *key, size_t key_le
         *is_num = g->kind == DD__TAG_METRIC;
         *num = g->kind == DD__TAG_METRIC ? dd__tag_num(g) : 0;
         *val = DD__TAG_VAL(g);
-        *val_len = g->vlen;
+        *val_len = DD__TAG_VLEN(g);
         return 1;
     }
     for (i = 0; i < t->n_global_tags; i++) {
@@ -5783,7 +5861,7 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     env = dd__span_find(r, "env", 3);
     if (env && env->kind == DD__TAG_META) {
         in.env = DD__TAG_VAL(env);
-        in.env_len = env->vlen;
+        in.env_len = DD__TAG_VLEN(env);
     } else {
         in.env = t->env.p;
         in.env_len = t->env.n;
@@ -6168,8 +6246,8 @@ DD__PRIVATE int dd__sys_clash(const dd__sys *sy, const dd_span *s) {
  * the copy loop stays small. */
 DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end,
                                                     const dd__tag *g) {
-    if (!(p = dd__enc_vstr(t, e, p, end, DD__TAG_KEY(g), g->klen))) return NULL;
-    if (g->kind == DD__TAG_META) return dd__enc_vstr(t, e, p, end, DD__TAG_VAL(g), g->vlen);
+    if (!(p = dd__enc_vstr(t, e, p, end, DD__TAG_KEY(g), DD__TAG_KLEN(g)))) return NULL;
+    if (g->kind == DD__TAG_META) return dd__enc_vstr(t, e, p, end, DD__TAG_VAL(g), DD__TAG_VLEN(g));
     if ((size_t)(*end - p) < 9 && !(p = dd__enc_grow(&e->w, p, 9, end))) return NULL;
     return dd__enc_f64(p, dd__tag_num(g));
 }
@@ -6178,7 +6256,7 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked(dd_tracer *t, dd__enc *e, ui
 DD__PRIVATE DD__T_HOT uint8_t *dd__enc_tag(dd_tracer *t, dd__enc *e, uint8_t *p, uint8_t **end, const dd__tag *g) {
     size_t n;
     if (!(g->off & DD__TAG_ASCII)) return dd__enc_tag_checked(t, e, p, end, g);
-    n = DD__TAG_WIRE_LEN(g);
+    n = DD__TAG_WIRE_LEN_A(g);
     if ((size_t)(*end - p) < n && !(p = dd__enc_grow(&e->w, p, n, end))) return NULL;
     dd__mp_copy(p, DD__TAG_WIRE(g), n);
     return p + n;
@@ -6367,7 +6445,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     }
     if (clash && count >= 16) { /* the exact count first: span tags with a tracer key are left out */
         for (g = s->tags; g; g = g->next)
-            if (g->kind == DD__TAG_META && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count--;
+            if (g->kind == DD__TAG_META && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g))) count--;
     } else if (clash) {
         hdr = (size_t)(p - w->buf); /* at most 15: one byte, patched below */
     }
@@ -6387,7 +6465,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
             if (g->kind == DD__TAG_METRIC && n_mt < DD__ENC_MT_MAX) mt[n_mt++] = g;
             continue;
         }
-        if (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) {
+        if (clash && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g))) {
             if (hdr) count--;
             continue;
         }
@@ -6427,9 +6505,9 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     count = sy.n + s->n_metrics;
     if (clash) { /* the exact count: metric tags with a tracer key are left out */
         for (g = mt_ok ? NULL : s->tags; g; g = g->next)
-            if (g->kind == DD__TAG_METRIC && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen)) count--;
+            if (g->kind == DD__TAG_METRIC && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g))) count--;
         for (i = 0; mt_ok && i < n_mt; i++)
-            if (dd__sys_has(&sy, DD__TAG_KEY(mt[i]), mt[i]->klen)) count--;
+            if (dd__sys_has(&sy, DD__TAG_KEY(mt[i]), DD__TAG_KLEN(mt[i]))) count--;
     }
     DD__ROOM(8 + 5);
     p = DD__KEY(p, "metrics");
@@ -6442,7 +6520,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     /* the metric tags: remembered, or (more than DD__ENC_MT_MAX) found again */
     g = mt_ok ? (n_mt ? mt[0] : NULL) : s->tags;
     for (i = 0; g; g = mt_ok ? (++i < n_mt ? mt[i] : NULL) : g->next) {
-        if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), g->klen))) continue;
+        if (g->kind != DD__TAG_METRIC || (clash && dd__sys_has(&sy, DD__TAG_KEY(g), DD__TAG_KLEN(g)))) continue;
         if (!(p = dd__enc_tag(t, e, p, &end, g))) return;
     }
     w->len = (size_t)(p - w->buf);
@@ -6562,7 +6640,7 @@ DD__PRIVATE DD__T_COLD uint8_t *dd__enc_tag_checked_at(dd_tracer *t, dd__enc *e,
 #define DD__TTAG(g)                                                          \
     do {                                                                     \
         if ((g)->off & DD__TAG_ASCII) {                                      \
-            size_t n_ = DD__TAG_WIRE_LEN(g);                                 \
+            size_t n_ = DD__TAG_WIRE_LEN_A(g);                               \
             DD__LROOM(n_, return);                                           \
             dd__enc_copy(p, DD__TAG_WIRE(g), n_);                            \
             p += n_;                                                         \
@@ -7286,7 +7364,7 @@ DD__PRIVATE int dd__stats_meta(const dd_span *s, const char *k, size_t kn, const
     const dd__tag *g = dd__span_find(s, k, kn);
     if (!g || g->kind != DD__TAG_META) return 0;
     *v = DD__TAG_VAL(g);
-    *vn = g->vlen;
+    *vn = DD__TAG_VLEN(g);
     return 1;
 }
 /* A decimal integer (an optional +, surrounding blanks), else -1 (negative, out of range, other). */
@@ -7406,7 +7484,7 @@ DD__PRIVATE DD__T_COLD uint32_t dd__stats_peer(const dd__stats *st, const dd_spa
                     || (kn == 8 && memcmp(kind, "consumer", 8) == 0);
     if (!peer_kind) {
         if ((kn == 0 || (kn == 8 && memcmp(kind, "internal", 8) == 0)) && base_service
-            && (v = DD__TAG_VAL(base_service), vn = base_service->vlen) != 0 && 2 + 17 + vn <= DD__STATS_PEER_MAX) {
+            && (v = DD__TAG_VAL(base_service), vn = DD__TAG_VLEN(base_service)) != 0 && 2 + 17 + vn <= DD__STATS_PEER_MAX) {
             buf[0] = (char)((17 + vn) >> 8), buf[1] = (char)(17 + vn);
             memcpy(buf + 2, "_dd.base_service:", 17);
             memcpy(buf + 19, v, vn);
@@ -7424,10 +7502,12 @@ DD__PRIVATE DD__T_COLD uint32_t dd__stats_peer(const dd__stats *st, const dd_spa
             if (s->key_bits & b) bits |= b;
         }
         for (g = bits ? s->tags : NULL; g; g = g->next) {
-            if (g->kind != DD__TAG_META || !g->vlen) continue;
+            size_t gv, gk;
+            if (g->kind != DD__TAG_META || !(gv = DD__TAG_VLEN(g))) continue;
+            gk = DD__TAG_KLEN(g);
             for (i = 0; i < st->n_peer; i++)
-                if (g->klen == st->peer_len[i] && dd__stats_same(DD__TAG_KEY(g), st->peer_text + st->peer_off[i], g->klen))
-                    pv[i] = DD__TAG_VAL(g), pvn[i] = g->vlen; /* (a key listed twice gets it twice, as before) */
+                if (gk == st->peer_len[i] && dd__stats_same(DD__TAG_KEY(g), st->peer_text + st->peer_off[i], gk))
+                    pv[i] = DD__TAG_VAL(g), pvn[i] = (uint32_t)gv; /* (a key listed twice gets it twice, as before) */
         }
     }
     for (i = 0; i < st->n_peer; i++) {
@@ -7528,7 +7608,7 @@ DD__PRIVATE DD__T_HOT void dd__stats_tags(const dd_span *s, dd__stags *f, dd__sk
     for (g = left ? s->tags : NULL; g; g = g->next) {
         const char *k;
         uint64_t a, z;
-        uint32_t n = g->klen;
+        uint32_t n = g->k8; /* 0 for a key over 255 bytes: no key looked for */
         int meta;
         if (n > 20 || !((1u << n) & DD__STATS_KLENS) || g->kind == DD__TAG_DEAD) continue;
         k = DD__TAG_KEY(g);
@@ -7541,8 +7621,8 @@ DD__PRIVATE DD__T_HOT void dd__stats_tags(const dd_span *s, dd__stags *f, dd__sk
 #define DD__SK_IS20(lit) (dd__stats_w8(k + 8) == dd__stats_w8(&(lit)[8]) && DD__SK_IS(lit))
 #define DD__SK_GRPC(i) (f->any_grpc ? (void)0 : (void)memset(f->grpc, 0, sizeof f->grpc), f->grpc[i] = g, f->any_grpc = 1)
 /* a meta tag's value (its key is at k) */
-#define DD__SK_VAL ((g->off & DD__TAG_REF) ? DD__TAG_REFP(g)[1] : k + n + g->vhdr)
-#define DD__SK_KEY(fi) (key->p[fi] = DD__SK_VAL, key->n[fi] = g->vlen)
+#define DD__SK_VAL ((g->off & DD__TAG_REF) ? DD__TAG_REFP(g)[1] : k + n + DD__TAG_VHDR(g))
+#define DD__SK_KEY(fi) (key->p[fi] = DD__SK_VAL, key->n[fi] = (uint32_t)DD__TAG_VLEN(g))
         switch (n) {
         case 9:
             if (DD__SK_IS("span.kind")) {
@@ -7552,7 +7632,7 @@ DD__PRIVATE DD__T_HOT void dd__stats_tags(const dd_span *s, dd__stags *f, dd__sk
             }
             break;
         case 10:
-            if (meta && DD__SK_IS("http.route")) f->route = DD__SK_VAL, f->route_n = g->vlen;
+            if (meta && DD__SK_IS("http.route")) f->route = DD__SK_VAL, f->route_n = (uint32_t)DD__TAG_VLEN(g);
             break;
         case 11:
             if (meta && DD__SK_IS("http.method")) DD__SK_KEY(6);
@@ -7641,7 +7721,7 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
         const dd__tag *g = f.grpc[i];
         if (!g) continue;
         if (g->kind == DD__TAG_META) {
-            code = dd__stats_grpc(DD__TAG_VAL(g), g->vlen, grpc_num, &cn);
+            code = dd__stats_grpc(DD__TAG_VAL(g), DD__TAG_VLEN(g), grpc_num, &cn);
         } else {
             double d = dd__tag_num(g);
             if (d >= 0 && d <= 1e9) {
@@ -7657,10 +7737,10 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
         key->http_status = d >= 0 && d < 4294967296.0 ? (uint32_t)d : 0;
     } else if (f.status) {
         const char *d = DD__TAG_VAL(f.status);
-        if (f.status->vlen == 3 && d[0] >= '0' && d[0] <= '9' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9') {
+        if (DD__TAG_VLEN(f.status) == 3 && d[0] >= '0' && d[0] <= '9' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9') {
             key->http_status = (uint32_t)((d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0')); /* the usual form */
         } else {
-            int64_t x = dd__stats_parse_int(d, f.status->vlen, 0xffffffff);
+            int64_t x = dd__stats_parse_int(d, DD__TAG_VLEN(f.status), 0xffffffff);
             key->http_status = x < 0 ? 0 : (uint32_t)x;
         }
     }
@@ -8926,7 +9006,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     } else {
         uint64_t est = 300; /* the chunk root's extra tags */
         dd_span *q;
-        for (q = seg->done_head; q; q = q->u.next_done) est += 160 + q->tag_bytes;
+        for (q = seg->done_head; q; q = q->u.next_done) est += 160 + (uint32_t)(t->max_tag_bytes - q->tag_room);
         seg->est_bytes = est;
         if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
             dd__seg_unlink_open(t, seg);

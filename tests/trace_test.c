@@ -709,7 +709,7 @@ static void test_tag_wire_forms(void) {
     dd_tracer *t;
     dd_span *s;
     const char *js;
-    char *big_json, *want, *v40 = filled(40, 'v'), *v35 = filled(35, 'w');
+    char *big_json, *want, *v40 = filled(40, 'v'), *v35 = filled(35, 'w'), *w = filled(70000, 'w');
     size_t i;
     fake_reset();
     c = base_config();
@@ -736,6 +736,21 @@ static void test_tag_wire_forms(void) {
     dd_span_set_tag(s, "r2", v35);   /* same header width: in place */
     dd_span_set_metric(s, "m", 1.5);
     dd_span_set_metric(s, "m", -2.25);
+    { /* values across the tag record's two forms (lengths in the header up to a capacity of
+       * 65,024 bytes, else in 16 bytes before it), read back after each change */
+        static const size_t steps[] = {40000, 70000, 10, 65024, 65025, 3};
+        const char *got;
+        size_t gn, j;
+        for (j = 0; j < sizeof steps / sizeof steps[0]; j++) {
+            w[0] = (char)('0' + j);
+            dd_span_set_tag_n(s, "grow", 4, w, steps[j]);
+            CHECK_EQ_INT(dd_span_get_tag(s, "grow", 4, &got, &gn), DD_OK);
+            CHECK(gn == steps[j] && got[0] == (char)('0' + j) && memcmp(got + 1, w + 1, gn - 1) == 0);
+            dd_span_set_tag_static_n(s, "grow_static", 11, w, steps[j]);
+            CHECK_EQ_INT(dd_span_get_tag(s, "grow_static", 11, &got, &gn), DD_OK);
+            CHECK(gn == steps[j] && got == w);
+        }
+    }
     dd_span_set_metric(s, "caf\xc3\xa9", 3);
     dd_span_set_metric(s, "x\xffy", 4);
     dd_span_set_tag(s, "k\xfe", "v\xc3\xa9");
@@ -771,6 +786,9 @@ static void test_tag_wire_forms(void) {
     CHECK(has(js, "\"caf\xc3\xa9\":3.0"));
     CHECK(has(js, "\"x\xef\xbf\xbdy\":4.0"));
     CHECK(has(js, "\"k\xef\xbf\xbd\":\"v\xc3\xa9\""));
+    CHECK(has(js, "\"grow\":\"5ww\"")); /* the last values, on the wire */
+    CHECK(has(js, "\"grow_static\":\"5ww\""));
+    free(w);
     free(want);
     free(big_json);
     free(v40);
