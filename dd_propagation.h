@@ -909,8 +909,12 @@ DD__PRIVATE DD__P_HOT size_t dd__lane(uint64_t m) {
 /* memchr for the short fields of a header, without a call: the first byte c of s[0..n), or NULL.
  * A word at a time, s[0] in the low lane: DD__ANY_EQ's lowest flagged lane is exact (a borrow only
  * marks lanes above a match). The last word overlaps the one before, its lanes already seen
- * cleared (none matched, so none lent a borrow); under 8 bytes, a byte at a time. */
-DD__PRIVATE DD__P_HOT const char *dd__find(const char *s, size_t n, char c) {
+ * cleared (none matched, so none lent a borrow); under 8 bytes, a byte at a time. `print`: the
+ * bytes are known printable (0x20..0x7E), so no lane carries and a lane is c exactly when its xor
+ * with c plus 0x7f leaves its high bit clear (one operation less a word): dd__find_print. */
+#define DD__FIND_LANES(x, b, print) \
+    ((print) ? ~(((x) ^ DD__B8(b)) + DD__B8(0x7f)) & DD__B8(0x80) : DD__ANY_EQ((x), (b)))
+DD__PRIVATE DD__P_HOT const char *dd__find_in(const char *s, size_t n, char c, int print) {
     const uint64_t b = (unsigned char)c;
     uint64_t m;
     size_t i;
@@ -920,32 +924,15 @@ DD__PRIVATE DD__P_HOT const char *dd__find(const char *s, size_t n, char c) {
         return NULL;
     }
     for (i = 0; i + 8 <= n; i += 8) {
-        m = DD__ANY_EQ(dd__load8le(s + i), b);
+        m = DD__FIND_LANES(dd__load8le(s + i), b, print);
         if (m) return s + i + dd__lane(m);
     }
     if (i == n) return NULL;
-    m = DD__ANY_EQ(dd__load8le(s + n - 8), b) & (~(uint64_t)0 << (8 * (i + 8 - n)));
+    m = DD__FIND_LANES(dd__load8le(s + n - 8), b, print) & (~(uint64_t)0 << (8 * (i + 8 - n)));
     return m ? s + n - 8 + dd__lane(m) : NULL;
 }
-/* dd__find over printable bytes (0x20..0x7E): no lane carries, so a lane is c exactly when its
- * xor with c plus 0x7f leaves its high bit clear (one operation less a word). */
-DD__PRIVATE DD__P_HOT const char *dd__find_print(const char *s, size_t n, char c) {
-    const uint64_t b = DD__B8((unsigned char)c);
-    uint64_t m;
-    size_t i;
-    if (n < 8) {
-        for (i = 0; i < n; i++)
-            if (s[i] == c) return s + i;
-        return NULL;
-    }
-    for (i = 0; i + 8 <= n; i += 8) {
-        m = ~((dd__load8le(s + i) ^ b) + DD__B8(0x7f)) & DD__B8(0x80);
-        if (m) return s + i + dd__lane(m);
-    }
-    if (i == n) return NULL;
-    m = ~((dd__load8le(s + n - 8) ^ b) + DD__B8(0x7f)) & DD__B8(0x80) & (~(uint64_t)0 << (8 * (i + 8 - n)));
-    return m ? s + n - 8 + dd__lane(m) : NULL;
-}
+DD__PRIVATE DD__P_HOT const char *dd__find(const char *s, size_t n, char c) { return dd__find_in(s, n, c, 0); }
+DD__PRIVATE DD__P_HOT const char *dd__find_print(const char *s, size_t n, char c) { return dd__find_in(s, n, c, 1); }
 /* 1 when each of the n bytes has every class bit of `cls`. */
 DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
     size_t i;

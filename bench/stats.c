@@ -48,6 +48,17 @@ static const char *no_env(void *user, const char *name) {
     (void)name;
     return NULL;
 }
+/* The 6 tags of an HTTP server span both shapes share (each adds a seventh metric); a macro, so
+ * that the measured region holds no call the application would not make. */
+#define SET_SERVER_TAGS(sp)                                                                  \
+    do {                                                                                     \
+        dd_span_set_tag_n((sp), "http.method", 11, "GET", 3);                                \
+        dd_span_set_tag_n((sp), "http.url", 8, "https://api.example.com/v1/users/12345", 38); \
+        dd_span_set_tag_n((sp), "http.status_code", 16, "200", 3);                           \
+        dd_span_set_tag_n((sp), "component", 9, "bench-http", 10);                           \
+        dd_span_set_tag_n((sp), "span.kind", 9, "server", 6);                                \
+        dd_span_set_metric_n((sp), "http.response.content_length", 28, 1234.0);              \
+    } while (0)
 static void one_trace_10(dd_tracer *t) {
     dd_span *s[10];
     dd_span_options o;
@@ -59,12 +70,7 @@ static void one_trace_10(dd_tracer *t) {
         o.resource = i ? "SELECT * FROM users WHERE id = ?" : "GET /api/v1/users/:id";
         o.type = "web";
         s[i] = dd_span_start(t, &o);
-        dd_span_set_tag_n(s[i], "http.method", 11, "GET", 3);
-        dd_span_set_tag_n(s[i], "http.url", 8, "https://api.example.com/v1/users/12345", 38);
-        dd_span_set_tag_n(s[i], "http.status_code", 16, "200", 3);
-        dd_span_set_tag_n(s[i], "component", 9, "bench-http", 10);
-        dd_span_set_tag_n(s[i], "span.kind", 9, "server", 6);
-        dd_span_set_metric_n(s[i], "http.response.content_length", 28, 1234.0);
+        SET_SERVER_TAGS(s[i]);
         dd_span_set_metric_n(s[i], "_dd.measured", 12, 1.0);
     }
     for (i = 9; i >= 0; i--) dd_span_finish(s[i]);
@@ -88,12 +94,7 @@ static void one_trace_mixed(dd_tracer *t) {
         }
         s[i] = dd_span_start(t, &o);
         if (i == 0) {
-            dd_span_set_tag_n(s[i], "http.method", 11, "GET", 3);
-            dd_span_set_tag_n(s[i], "http.url", 8, "https://api.example.com/v1/users/12345", 38);
-            dd_span_set_tag_n(s[i], "http.status_code", 16, "200", 3);
-            dd_span_set_tag_n(s[i], "component", 9, "bench-http", 10);
-            dd_span_set_tag_n(s[i], "span.kind", 9, "server", 6);
-            dd_span_set_metric_n(s[i], "http.response.content_length", 28, 1234.0);
+            SET_SERVER_TAGS(s[i]);
             dd_span_set_metric_n(s[i], "thread.id", 9, 4242.0);
         } else if (i <= 2) {
             dd_span_set_tag_n(s[i], "db.system", 9, "postgresql", 10);
