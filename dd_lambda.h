@@ -937,7 +937,7 @@ DD__PRIVATE int dd__lx_string(const dd_json *v, char *out, size_t cap, size_t *l
         unsigned char b[4];
         size_t k;
         if (end - p >= 8 && cap - total > 8) { /* the word is stored whole, its plain bytes kept */
-            uint64_t w = dd__load8le(p), m = DD__ANY_EQ(w, '"') | DD__ANY_EQ(w, '\\');
+            uint64_t w = dd__load8le(p), m = DD__SLS_QE_LANES(w);
             memcpy(out + total, p, 8);
             if (!m) { total += 8; p += 8; continue; }
             k = dd__lane(m);

@@ -3863,12 +3863,13 @@ DD__PRIVATE const char *dd__sls_skip_ws(const char *p, const char *end) {
  * (STOP_QE), and with STOP_ALL also control bytes and non-ASCII (which validation looks at).
  * Eight bytes at a time, p[0] in the low lane: the lowest flagged lane is exact (a borrow only
  * marks lanes above a match). */
+#define DD__SLS_QE_LANES(x) (DD__ANY_EQ((x), '"') | DD__ANY_EQ((x), '\\')) /* a word's '"' and '\\' lanes */
 #define DD__SLS_STOP_QE 0
 #define DD__SLS_STOP_ALL 1
 DD__PRIVATE DD__P_HOT const char *dd__sls_run(const char *p, const char *end, int stop) {
     while (end - p >= 8) {
         uint64_t x = dd__load8le(p);
-        uint64_t m = DD__ANY_EQ(x, '"') | DD__ANY_EQ(x, '\\');
+        uint64_t m = DD__SLS_QE_LANES(x);
         if (stop == DD__SLS_STOP_ALL) m |= DD__ANY_LT(x, 0x20) | (x & DD__B8(0x80));
         if (m) return p + dd__lane(m);
         p += 8;
@@ -3960,20 +3961,10 @@ DD__PRIVATE const char *dd__sls_scan_literal(const char *p, const char *end, con
 /* Non-validating skip over one value of already validated text; never reads at or past end. */
 DD__PRIVATE const char *dd__sls_skip_string(const char *p, const char *end) {
     p++;
-    /* cppcheck-suppress knownConditionTrueFalse ; cppcheck folds one caller's short literal into every call */
-    while (end - p >= 8) { /* dd__sls_run's words inlined: dense escapes meet one every few bytes */
-        uint64_t x = dd__load8le(p), m = DD__ANY_EQ(x, '"') | DD__ANY_EQ(x, '\\');
-        if (!m) {
-            p += 8;
-            continue;
-        }
-        p += dd__lane(m);
+    while (p < end) {
+        p = dd__sls_run(p, end, DD__SLS_STOP_QE);
         while (p < end && *p == '\\') p += 2; /* escapes (their second byte never closes), often in a row */
         if (p < end && *p == '"') return p + 1;
-    }
-    while (p < end) {
-        if (*p == '"') return p + 1;
-        p += *p == '\\' ? 2 : 1;
     }
     return end;
 }

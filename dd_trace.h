@@ -5840,6 +5840,24 @@ DD__PRIVATE int dd__root_tag_fn(const void *span, const char *key, size_t key_le
     return 0;
 }
 
+/* What the trace and span samplers read of span s: its trace, names, tags (through
+ * dd__root_tag_fn) and the tracer's env; the caller overrides env and sets now_ns. */
+DD__PRIVATE void dd__sampling_input_of(dd__sampling_input *in, const dd_tracer *t, const dd__segment *seg,
+                                       const dd_span *s) {
+    memset(in, 0, sizeof *in);
+    in->trace_id = seg->trace_id;
+    in->service = s->service;
+    in->service_len = s->service_n;
+    in->name = s->name;
+    in->name_len = s->name_n;
+    in->resource = s->resource;
+    in->resource_len = s->resource_n;
+    in->env = t->env.p;
+    in->env_len = t->env.n;
+    in->span = s;
+    in->tag_fn = dd__root_tag_fn;
+}
+
 /* Decides the trace's sampling priority once, at the local root's finish, the first partial
  * flush or the first injection, whichever comes first. An extracted priority was already taken
  * at the segment's creation (seg->decided), a manual one by dd_span_set_priority. */
@@ -5850,24 +5868,12 @@ DD__PRIVATE void dd__segment_decide(dd_tracer *t, dd__segment *seg, int64_t now_
     const dd__tag *env;
     if (seg->decided) return;
     seg->decided = 1;
-    memset(&in, 0, sizeof in);
-    in.trace_id = seg->trace_id;
-    in.service = r->service;
-    in.service_len = r->service_n;
-    in.name = r->name;
-    in.name_len = r->name_n;
-    in.resource = r->resource;
-    in.resource_len = r->resource_n;
+    dd__sampling_input_of(&in, t, seg, r);
     env = dd__span_find(r, "env", 3);
-    if (env && env->kind == DD__TAG_META) {
+    if (env && env->kind == DD__TAG_META) { /* the root's own env wins over the tracer's */
         in.env = DD__TAG_VAL(env);
         in.env_len = DD__TAG_VLEN(env);
-    } else {
-        in.env = t->env.p;
-        in.env_len = t->env.n;
     }
-    in.span = r;
-    in.tag_fn = dd__root_tag_fn;
     in.now_ns = now_mono;
     dd__sampler_decide(&t->sampler, &in, &d);
     seg->priority = d.priority;
@@ -8778,18 +8784,7 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
     for (s = seg->done_head; s; s = s->u.next_done) {
         dd__sampling_input in;
         dd__span_sampling_decision d;
-        memset(&in, 0, sizeof in);
-        in.trace_id = seg->trace_id;
-        in.service = s->service;
-        in.service_len = s->service_n;
-        in.name = s->name;
-        in.name_len = s->name_n;
-        in.resource = s->resource;
-        in.resource_len = s->resource_n;
-        in.env = t->env.p;
-        in.env_len = t->env.n;
-        in.span = s;
-        in.tag_fn = dd__root_tag_fn;
+        dd__sampling_input_of(&in, t, seg, s);
         in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
         s->ss_keep = dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d);
         if (s->ss_keep) {
