@@ -2517,17 +2517,7 @@ DD__PRIVATE void dd__tilde_to_eq(char *s, size_t n) {
 #define DD__TRACESTATE_MEMBERS_MAX 32
 /* 1 when s holds the 16 lowercase hex digits of x (as dd_u64_to_hex16 writes them). */
 DD__PRIVATE DD__P_HOT int dd__is_hex16_of(const char *s, uint64_t x) {
-    /* dd__hex8 of both halves side by side, sharing the constants */
-    uint64_t t = x >> 32, u = x & 0xffffffffu;
-    t = (t | (t << 16)) & 0x0000ffff0000ffffu;
-    u = (u | (u << 16)) & 0x0000ffff0000ffffu;
-    t = (t | (t << 8)) & 0x00ff00ff00ff00ffu;
-    u = (u | (u << 8)) & 0x00ff00ff00ff00ffu;
-    t = (t | (t << 4)) & 0x0f0f0f0f0f0f0f0fu;
-    u = (u | (u << 4)) & 0x0f0f0f0f0f0f0f0fu;
-    t += DD__B8('0') + (((t + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
-    u += DD__B8('0') + (((u + DD__B8(6)) >> 4) & DD__B8(1)) * ('a' - '0' - 10);
-    return ((dd__load8be(s) ^ t) | (dd__load8be(s + 8) ^ u)) == 0;
+    return ((dd__load8be(s) ^ dd__hex8((uint32_t)(x >> 32))) | (dd__load8be(s + 8) ^ dd__hex8((uint32_t)x))) == 0;
 }
 /* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error.
  * `hint` (may be NULL): the ids of a context read before (dd_extract's primary), which the
