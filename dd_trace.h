@@ -7482,9 +7482,8 @@ DD__PRIVATE DD__T_HOT int dd__stats_same(const char *a, const char *b, uint32_t 
  * internal (or kind-less) spans with _dd.base_service: that one only. */
 DD__PRIVATE DD__T_COLD uint32_t dd__stats_peer(const dd__stats *st, const dd_span *s, const char *kind, uint32_t kn,
                                                const dd__tag *base_service, char *buf) {
-    uint32_t used = 0;
-    const char *v, *pv[DD__STATS_PEER_KEYS_MAX];
-    uint32_t vn, pvn[DD__STATS_PEER_KEYS_MAX];
+    uint32_t used = 0, vn;
+    const char *v;
     int i;
     int peer_kind = (kn == 6 && (memcmp(kind, "client", 6) == 0)) || (kn == 8 && memcmp(kind, "producer", 8) == 0)
                     || (kn == 8 && memcmp(kind, "consumer", 8) == 0);
@@ -7498,32 +7497,14 @@ DD__PRIVATE DD__T_COLD uint32_t dd__stats_peer(const dd__stats *st, const dd_spa
         }
         return used;
     }
-    { /* the values of the /info keys, in one walk over the span's tags (a key is on at most one
-       * live tag; a metric of that name gives none); a key whose bit the span lacks is not there */
-        uint64_t bits = 0;
-        const dd__tag *g;
-        for (i = 0; i < st->n_peer; i++) {
-            uint64_t b = dd__key_bit(st->peer_text + st->peer_off[i], st->peer_len[i]);
-            pvn[i] = 0;
-            if (s->key_bits & b) bits |= b;
-        }
-        for (g = bits ? s->tags : NULL; g; g = g->next) {
-            size_t gv, gk;
-            if (g->kind != DD__TAG_META || !(gv = DD__TAG_VLEN(g))) continue;
-            gk = DD__TAG_KLEN(g);
-            for (i = 0; i < st->n_peer; i++)
-                if (gk == st->peer_len[i] && dd__stats_same(DD__TAG_KEY(g), st->peer_text + st->peer_off[i], gk))
-                    pv[i] = DD__TAG_VAL(g), pvn[i] = (uint32_t)gv; /* (a key listed twice gets it twice, as before) */
-        }
-    }
-    for (i = 0; i < st->n_peer; i++) {
+    for (i = 0; i < st->n_peer; i++) { /* the /info keys with a value, in /info order */
         const char *k = st->peer_text + st->peer_off[i];
         uint32_t klen = st->peer_len[i], e;
-        int blocked;
-        if (!pvn[i]) continue;
-        v = pv[i], vn = pvn[i];
-        blocked = dd__stats_blocked_ip(v, vn);
-        if (blocked) v = "blocked-ip-address", vn = 18;
+        /* a key is on at most one live tag; a metric of that name gives none */
+        const dd__tag *g = dd__span_find_bit(s, k, klen, dd__key_bit(k, klen));
+        if (!g || g->kind != DD__TAG_META || !(vn = (uint32_t)DD__TAG_VLEN(g))) continue;
+        v = DD__TAG_VAL(g);
+        if (dd__stats_blocked_ip(v, vn)) v = "blocked-ip-address", vn = 18;
         e = klen + 1 + vn;
         if (used + 2 + e > DD__STATS_PEER_MAX) break; /* bounded: later keys are left out */
         buf[used] = (char)(e >> 8), buf[used + 1] = (char)e;
