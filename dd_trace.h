@@ -1261,6 +1261,8 @@ typedef struct dd__srule {
     double rate;
     double max_per_second; /* span rules: > 0 when limited */
     int mechanism;
+    uint32_t ksr_len;      /* trace rules: the rate as _dd.p.ksr, formatted once when the rules */
+    char ksr[DD__KSR_MAX]; /* are complete (dd__sampler_init), copied by each decision */
 } dd__srule;
 
 typedef struct dd__agent_rate {
@@ -1829,6 +1831,10 @@ DD__PRIVATE int dd__sampler_init(dd__sampler *s, const dd_sampling_config *cfg,
     }
     s->rate_limit = rate_limit;
     dd__limiter_init(&s->limiter, rate_limit);
+    for (i = 0; i < s->n_rules; i++) {
+        memset(s->rules[i].ksr, 0, sizeof s->rules[i].ksr); /* as a fresh decision's */
+        s->rules[i].ksr_len = (uint32_t)dd__sampling_format_ksr(s->rules[i].rate, s->rules[i].ksr);
+    }
 
     /* span rules: in code, else JSON in code, else DD_SPAN_SAMPLING_RULES */
     if (cfg->span_rules && cfg->n_span_rules) {
@@ -1975,7 +1981,8 @@ DD__PRIVATE void dd__sampler_decide(dd__sampler *s, const dd__sampling_input *in
         out->mechanism = rule->mechanism;
         out->rule_rate = rule->rate;
         out->has_rule_rate = 1;
-        out->ksr_len = dd__sampling_format_ksr(rule->rate, out->ksr);
+        out->ksr_len = rule->ksr_len;
+        memcpy(out->ksr, rule->ksr, sizeof out->ksr);
         if (dd__sampling_keep(in->trace_id.lo, rule->rate)) {
             int allowed;
             pthread_mutex_lock(&s->lock);
