@@ -2567,9 +2567,11 @@ typedef int dd__spin;
 struct dd__segment;
 struct dd_span {
     struct dd__segment *seg;
-    const struct dd_span *parent;  /* local parent, NULL for the local root */
-    uint64_t span_id, parent_id;
-    int64_t start_ns, duration;
+    /* the local parent, whose span_id is this span's parent id; NULL for the local root, whose
+     * parent id is its segment's (root_parent_id: the extracted context's, else 0) */
+    const struct dd_span *parent;
+    uint64_t span_id;
+    int64_t start_ns; /* (the duration, set at finish: u.f) */
     /* name, service, resource, type: each a pointer and a 32-bit length (DD__SSTR makes the pair) */
     const char *name, *service, *resource, *type;
     uint32_t name_n, service_n, resource_n, type_n;
@@ -2585,16 +2587,19 @@ struct dd_span {
     uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
-    /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur) and its
-     * handle slot (span handles section). Once finished, neither is used again (the handle is
-     * released at finish, after next_done is set: next_done overlays cur only), and the place
-     * holds the link of the segment's done list (u.next_done: finished, not yet encoded spans). */
+    /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur). Once
+     * finished (dd__finish sets u.f, then `finished`), the area is not used again and the place
+     * holds the span's duration and the link of the segment's done list (u.f.next_done: finished,
+     * not yet encoded spans). The handle's slot is not kept: dd_span_finish has the handle. */
     union {
         struct {
             char *cur;
-            uint32_t left, hidx;
+            uint32_t left;
         } o;
-        struct dd_span *next_done;
+        struct {
+            struct dd_span *next_done;
+            int64_t duration;
+        } f;
     } u;
 };
 /* A span's string field as a dd__tstr (DD__SSTR), and the addresses of its pointer and length
@@ -2615,7 +2620,7 @@ DD__PRIVATE DD__T_HOT int dd__span_same_service(const struct dd_span *a, const s
 #define DD__SPAN_STRUCT ((sizeof(struct dd_span) + 7) & ~(size_t)7) /* where the span's own area begins */
 /* dd__span_common_init stores every field of a new span by name: a struct that changes size
  * without that list fails here (on 64-bit targets) rather than leave a field unset. */
-typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 144 ? 1 : -1];
+typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 128 ? 1 : -1];
 /* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
 #define DD__SA_NAME 1
 #define DD__SA_SERVICE 2
@@ -2647,6 +2652,7 @@ typedef struct dd__segment {
     uint64_t est_bytes;   /* estimated encoded size once complete */
     uint32_t n_kept;      /* spans that go on the wire, once queued for the worker */
     int stats_chunk;      /* the chunk being cut is in the client-side stats (docs/stats.md §7) */
+    uint64_t root_parent_id; /* the root's parent id: the extracted context's, else 0 */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
     dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
                              dd__span_context_fill writes (R-DD-14), else empty */
@@ -2660,6 +2666,11 @@ typedef struct dd__segment {
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
+
+/* A span's parent id: its local parent's span id, else the segment's (the root's). */
+DD__PRIVATE DD__T_HOT uint64_t dd__span_parent_id(const struct dd_span *s) {
+    return s->parent ? s->parent->span_id : s->seg->root_parent_id;
+}
 
 typedef struct dd__chunk_mark {
     size_t end;      /* offset in the buffer after the chunk */
@@ -3190,11 +3201,25 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
 /* the bits of an index that can name a slot: masking with it needs no bounds check */
 #define DD__H_SLOT_MASK ((uint32_t)DD__HTAB_CHUNKS * DD__HCHUNK_SLOTS - 1)
 #define DD__H_GEN_MASK ((uint32_t)(UINTPTR_MAX >> DD__H_IDX_BITS))
+/* 12 bytes on 64-bit (4-byte aligned: the address is read and written with memcpy, one unaligned
+ * load or store on the targets that allow it). */
 typedef struct dd__hndslot {
-    struct dd_span *span; /* NULL when free */
-    uint32_t gen;         /* the generation a live handle carries; moves on at release */
-    uint32_t next;        /* free list of the owning tracer */
+    uint32_t gen; /* the generation a live handle carries; moves on at release */
+    /* live: the span's address; free: the next free slot (a uint32_t), of the owning tracer's or
+     * a segment's free list (a free slot's generation never matches a live handle's) */
+    unsigned char u[sizeof(struct dd_span *)];
 } dd__hndslot;
+DD__PRIVATE DD__T_HOT struct dd_span *dd__h_span_of(const dd__hndslot *sl) {
+    struct dd_span *s;
+    memcpy(&s, sl->u, sizeof s);
+    return s;
+}
+DD__PRIVATE DD__T_HOT uint32_t dd__h_next(const dd__hndslot *sl) {
+    uint32_t n;
+    memcpy(&n, sl->u, sizeof n);
+    return n;
+}
+DD__PRIVATE DD__T_HOT void dd__h_set_next(dd__hndslot *sl, uint32_t n) { memcpy(sl->u, &n, sizeof n); }
 typedef struct dd__hndchunk {
     struct dd_tracer *tracer; /* the owner: stale calls are counted there */
     uint32_t next_owned;      /* the owner's next chunk + 1, 0 = last */
@@ -3222,13 +3247,13 @@ DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
     c->next_owned = t->h_owned;
     t->h_owned = k + 1;
     for (i = DD__HCHUNK_SLOTS; i-- > 0;) {
-        c->slot[i].span = NULL;
         c->slot[i].gen = dd__htab_gen0[k];
         if (k == 0 && i == 0) { /* index 0 is the NULL handle: never handed out, never matches */
             c->slot[i].gen = 1;
+            memset(c->slot[i].u, 0, sizeof c->slot[i].u); /* (and would give NULL) */
             continue;
         }
-        c->slot[i].next = t->h_free;
+        dd__h_set_next(&c->slot[i], t->h_free);
         t->h_free = k << DD__HCHUNK_BITS | i;
     }
     dd__htab[k] = c;
@@ -3243,14 +3268,13 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
     uint32_t idx;
     if (!t->h_free && !dd__h_grow(t)) return 0;
     idx = t->h_free;
-    t->h_free = dd__h_slot(idx)->next;
+    t->h_free = dd__h_next(dd__h_slot(idx));
     return idx;
 }
 /* Binds slot idx to the started span s and returns the handle the application gets. */
 DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
     dd__hndslot *sl = dd__h_slot(idx);
-    sl->span = s;
-    s->u.o.hidx = idx;
+    memcpy(sl->u, &s, sizeof s);
     return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
 }
 /* A slot for a child of seg (under the segment's lock): one its finished spans released, else
@@ -3260,31 +3284,29 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_seg_take(dd_tracer *t, dd__segment *seg) {
     if (!idx) {
         dd__spin_lock(&t->pool);
         for (k = 0; k < DD__H_BATCH && (idx = dd__h_take(t)) != 0; k++) {
-            dd__h_slot(idx)->next = seg->h_free;
+            dd__h_set_next(dd__h_slot(idx), seg->h_free);
             if (!seg->h_free) seg->h_tail = idx;
             seg->h_free = idx;
         }
         dd__spin_unlock(&t->pool);
         if (!(idx = seg->h_free)) return 0;
     }
-    seg->h_free = dd__h_slot(idx)->next;
+    seg->h_free = dd__h_next(dd__h_slot(idx));
     return idx;
 }
 /* dd_span_finish: the span's handle dies, its slot waits in the segment for the next child
  * (under the segment's lock). */
-DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, dd_span *s) {
-    uint32_t idx = s->u.o.hidx;
+DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, uint32_t idx) {
     dd__hndslot *sl = dd__h_slot(idx);
-    sl->span = NULL;
     sl->gen++;
-    sl->next = seg->h_free;
+    dd__h_set_next(sl, seg->h_free);
     if (!seg->h_free) seg->h_tail = idx;
     seg->h_free = idx;
 }
 /* Slots h_free .. h_tail (linked through `next`) join the tracer's free list (under t->pool):
  * the cache of a segment whose blocks are freed (dd__seg_free_blocks). */
 DD__PRIVATE void dd__h_splice(dd_tracer *t, uint32_t h_free, uint32_t h_tail) {
-    dd__h_slot(h_tail)->next = t->h_free;
+    dd__h_set_next(dd__h_slot(h_tail), t->h_free);
     t->h_free = h_free;
 }
 /* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
@@ -3303,8 +3325,9 @@ DD__PRIVATE DD__T_COLD void dd__h_stale(uintptr_t h) {
 }
 /* The span behind a handle, or NULL for NULL and for a dead handle (counted): the first thing
  * every public span function does. Three loads and two tests. A matching generation implies a
- * bound slot: a slot's span is set before its handle exists and cleared when its generation
- * moves on, and the NULL handle's slot never has generation 0. */
+ * bound slot: a slot's span is set before its handle exists and its generation moves on when it
+ * is released (before the slot joins a free list, which reuses its address bytes), and the NULL
+ * handle's slot never has generation 0. */
 DD__PRIVATE DD__T_HOT dd_span *dd__span_live(const dd_span *handle) {
     uintptr_t h = (uintptr_t)handle;
     uint32_t idx = (uint32_t)h & DD__H_SLOT_MASK;
@@ -3312,7 +3335,7 @@ DD__PRIVATE DD__T_HOT dd_span *dd__span_live(const dd_span *handle) {
     const dd__hndslot *sl;
     if (c) {
         sl = &c->slot[idx & (DD__HCHUNK_SLOTS - 1)];
-        if ((sl->gen & DD__H_GEN_MASK) == (uint32_t)(h >> DD__H_IDX_BITS)) return sl->span;
+        if ((sl->gen & DD__H_GEN_MASK) == (uint32_t)(h >> DD__H_IDX_BITS)) return dd__h_span_of(sl);
     }
     dd__h_stale(h);
     return NULL;
@@ -4616,9 +4639,7 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->seg = seg;
     s->parent = parent;
     s->span_id = dd__new_span_id(t);
-    s->parent_id = 0;
     s->start_ns = start_ns;
-    s->duration = 0;
     s->name = s->service = s->resource = s->type = "";
     s->name_n = s->service_n = s->resource_n = s->type_n = 0;
     s->tag_room = t->max_tag_bytes;
@@ -4627,7 +4648,6 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->tags = NULL;
     s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
     s->u.o.left = (uint32_t)area;
-    s->u.o.hidx = 0;
     s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->has_links = s->ss_rule = 0;
     s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
 }
@@ -4701,7 +4721,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
                 seg->n_open++;
                 __atomic_add_fetch(&t->n_started, 1, __ATOMIC_SEQ_CST); /* before the handle exists */
             } else { /* back to the segment's cache, its generation unchanged */
-                dd__h_slot(idx)->next = seg->h_free;
+                dd__h_set_next(dd__h_slot(idx), seg->h_free);
                 if (!seg->h_free) seg->h_tail = idx;
                 seg->h_free = idx;
             }
@@ -4718,7 +4738,6 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     }
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t,
                          area);
-    s->parent_id = parent->span_id;
     DD__SCOPY(s, service, parent, service);
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
@@ -4953,7 +4972,7 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     if (opts->span_id) s->span_id = opts->span_id;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
-        s->parent_id = ctx->parent_id;
+        seg->root_parent_id = ctx->parent_id;
         if (ctx->sampling_priority != DD_PRIORITY_UNSET) { /* an extracted decision wins */
             seg->priority = ctx->sampling_priority;
             seg->decided = 1;
@@ -5799,7 +5818,7 @@ DD_API void dd_span_trace_id(const dd_span *s, dd_trace_id *out) {
     *out = s->seg->trace_id;
 }
 DD_API uint64_t dd_span_id(const dd_span *s) { return (s = dd__span_live(s)) ? s->span_id : 0; }
-DD_API uint64_t dd_span_parent_id(const dd_span *s) { return (s = dd__span_live(s)) ? s->parent_id : 0; }
+DD_API uint64_t dd_span_parent_id(const dd_span *s) { return (s = dd__span_live(s)) ? dd__span_parent_id(s) : 0; }
 DD_API dd_tracer *dd_span_tracer(const dd_span *s) { return (s = dd__span_live(s)) ? s->seg->tracer : NULL; }
 
 /*--- sampling decision: the one place it is made (under lock) ---*/
@@ -6313,6 +6332,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
     dd_mp_writer *w = &e->w;
     uint8_t *p, *end;
     int ascii = (s->ascii & DD__SA_ALL) == DD__SA_ALL;
+    uint64_t pid = s->parent ? s->parent->span_id : seg->root_parent_id;
     if (w->error != DD_OK) return NULL;
     p = w->buf + w->len;
     end = w->buf + w->cap;
@@ -6343,13 +6363,13 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         }
         p = dd__enc_big(p, s->span_id);
     }
-    if (s->parent_id > 0xffffffffu) { /* key and marker in one store, then the value */
+    if (pid > 0xffffffffu) { /* key and marker in one store, then the value */
         DD__KEYM(p, "\xa9" "parent_id\xcf\0\0\0\0\0");
-        dd__mp_put_be(p + 11, s->parent_id, 8);
+        dd__mp_put_be(p + 11, pid, 8);
         p += 19;
     } else {
         p = DD__KEY(p, "parent_id");
-        p = dd__enc_u64_small(p, s->parent_id);
+        p = dd__enc_u64_small(p, pid);
     }
     if (ascii) { /* most spans: the four strings, in the room made above */
         p = DD__KEY(p, "name");
@@ -6383,13 +6403,13 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         p = DD__KEY(p, "start");
         p = dd__enc_i64_cold(p, s->start_ns);
     }
-    if ((uint64_t)s->duration - 0x10000u <= 0xffffffffu - 0x10000u) { /* 65 us to 71 min: the usual uint32 */
+    if ((uint64_t)s->u.f.duration - 0x10000u <= 0xffffffffu - 0x10000u) { /* 65 us to 71 min: the usual uint32 */
         DD__KEYM(p, "\xa8" "duration\xce\0\0\0\0\0\0");
-        dd__mp_put_be(p + 10, (uint64_t)s->duration, 4);
+        dd__mp_put_be(p + 10, (uint64_t)s->u.f.duration, 4);
         p += 14;
     } else {
         p = DD__KEY(p, "duration");
-        p = dd__enc_i64_cold(p, s->duration);
+        p = dd__enc_i64_cold(p, s->u.f.duration);
     }
     /* error (0 or 1: a positive fixint) and the "meta" key */
     DD__KEYM(p, "\xa5" "error\0\xa4" "meta\0\0\0\0");
@@ -7752,7 +7772,7 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     }
     v = seg->origin.p, vn = seg->origin.n;
     key->synthetics = vn >= 10 && memcmp(v, "synthetics", 10) == 0;
-    key->trace_root = s->parent_id == 0 ? 1 : 2;
+    key->trace_root = dd__span_parent_id(s) == 0 ? 1 : 2;
     return 1;
 }
 
@@ -8015,7 +8035,7 @@ DD__PRIVATE DD__T_HOT void dd__stats_add_span(dd_tracer *t, dd__stats *st, dd__s
     int64_t start, end;
     int top_level = !s->parent || !dd__span_same_service(s, s->parent), overflowed = 0;
     if (!dd__stats_key(st, seg, s, &top_level, &key, st->keybuf, num)) return;
-    end = s->start_ns + s->duration;
+    end = s->start_ns + s->u.f.duration;
     if (end >= st->last_start && end - st->last_start < DD__STATS_BUCKET_NS) start = st->last_start; /* as the previous span */
     else start = st->last_start = dd__stats_align(end);
     if (start < st->oldest_ts) start = st->oldest_ts; /* late: the oldest bucket still open */
@@ -8029,11 +8049,11 @@ DD__PRIVATE DD__T_HOT void dd__stats_add_span(dd_tracer *t, dd__stats *st, dd__s
     c->overflow += (uint64_t)overflowed;
     c->spans++;
     g->hits++;
-    g->duration += (uint64_t)s->duration;
+    g->duration += (uint64_t)s->u.f.duration;
     if (top_level) g->top_level_hits++;
     if (s->error) g->errors++;
-    if (s->duration < 1) (s->error ? &g->err : &g->ok)->zero++;
-    else dd__sk_insert(t, s->error ? &g->err : &g->ok, dd__sk_bin(&st->skf, (uint64_t)s->duration), &b->bin_bytes);
+    if (s->u.f.duration < 1) (s->error ? &g->err : &g->ok)->zero++;
+    else dd__sk_insert(t, s->error ? &g->err : &g->ok, dd__sk_bin(&st->skf, (uint64_t)s->u.f.duration), &b->bin_bytes);
 }
 /* Aggregates the chunk's finished spans (seg->done list) into the buckets, in the chunk's wire
  * order (its root first when in it, then the others in finish order); under lock, before the P0
@@ -8046,9 +8066,9 @@ DD__PRIVATE void dd__stats_add_chunk(dd_tracer *t, dd__segment *seg) {
     int out_of_order = first != NULL; /* s is `first`, ahead of its place in the list */
     for (s = first ? first : seg->done_head; s; s = next) {
         dd__stats_add_span(t, st, seg, s, &c);
-        next = out_of_order ? seg->done_head : s->u.next_done;
+        next = out_of_order ? seg->done_head : s->u.f.next_done;
         out_of_order = 0;
-        if (next && next == first) next = next->u.next_done; /* aggregated already */
+        if (next && next == first) next = next->u.f.next_done; /* aggregated already */
     }
     t->counters.stats_spans += c.spans;
     t->counters.stats_spans_overflow += c.overflow;
@@ -8063,7 +8083,7 @@ DD__PRIVATE int dd__stats_may_drop(const dd_tracer *t, const dd__segment *seg) {
     const dd_span *s;
     if (!t->stats || !t->stats->drop_p0s || !seg->stats_chunk || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET)
         return 0;
-    for (s = seg->done_head; s; s = s->u.next_done)
+    for (s = seg->done_head; s; s = s->u.f.next_done)
         if (s->error) return 0;
     return 1;
 }
@@ -8610,7 +8630,7 @@ DD__PRIVATE int64_t dd__stats_next(const dd_tracer *t) {
  * completes the trace is always filtered. */
 DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
     const dd_span *s;
-    for (s = seg->done_head; s; s = s->u.next_done)
+    for (s = seg->done_head; s; s = s->u.f.next_done)
         if (s == seg->root) return 1;
     return 0;
 }
@@ -8619,7 +8639,7 @@ DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
  * Datadog-Client-Dropped-P0-* header counts it, the agent would have dropped it too). */
 DD__PRIVATE void dd__stats_drop_filtered(dd_tracer *t, dd__segment *seg) {
     dd_span *s;
-    for (s = seg->done_head; s; s = s->u.next_done) s->pending = 0;
+    for (s = seg->done_head; s; s = s->u.f.next_done) s->pending = 0;
     t->counters.spans_dropped_sampling += seg->n_done;
     t->counters.chunks_dropped_sampling++;
     seg->done_head = seg->done_tail = NULL;
@@ -8781,11 +8801,11 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
             goto drop_all;
         return n;
     }
-    for (s = seg->done_head; s; s = s->u.next_done) {
+    for (s = seg->done_head; s; s = s->u.f.next_done) {
         dd__sampling_input in;
         dd__span_sampling_decision d;
         dd__sampling_input_of(&in, t, seg, s);
-        in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
+        in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->u.f.duration;
         s->ss_keep = dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d);
         if (s->ss_keep) {
             s->ss_rule = (uint8_t)d.rule;
@@ -8800,10 +8820,10 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
         while (*pp) {
             if (!(*pp)->ss_keep) {
                 (*pp)->pending = 0;
-                *pp = (*pp)->u.next_done;
+                *pp = (*pp)->u.f.next_done;
             } else {
                 seg->done_tail = *pp;
-                pp = &(*pp)->u.next_done;
+                pp = &(*pp)->u.f.next_done;
             }
         }
     }
@@ -8815,7 +8835,7 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
     seg->n_done = kept;
     return kept;
 drop_all:
-    for (s = seg->done_head; s; s = s->u.next_done) s->pending = 0;
+    for (s = seg->done_head; s; s = s->u.f.next_done) s->pending = 0;
     t->counters.spans_dropped_sampling += n;
     t->counters.chunks_dropped_sampling++;
     if (p0) {
@@ -8843,7 +8863,7 @@ DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e
     first = seg->root->pending ? seg->root : seg->done_head;
     dd_mp_write_array(&e->w, n);
     dd__encode_span(t, seg, first, 1, e, tmp);
-    for (s = seg->done_head; s; s = s->u.next_done) {
+    for (s = seg->done_head; s; s = s->u.f.next_done) {
         s->pending = 0;
         if (s != first) dd__encode_span(t, seg, s, 0, e, tmp);
     }
@@ -9001,7 +9021,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     } else {
         uint64_t est = 300; /* the chunk root's extra tags */
         dd_span *q;
-        for (q = seg->done_head; q; q = q->u.next_done) est += 160 + (uint32_t)(t->max_tag_bytes - q->tag_room);
+        for (q = seg->done_head; q; q = q->u.f.next_done) est += 160 + (uint32_t)(t->max_tag_bytes - q->tag_room);
         seg->est_bytes = est;
         if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
             dd__seg_unlink_open(t, seg);
@@ -9077,16 +9097,16 @@ DD__PRIVATE DD__T_COLD void dd__finish_partial(dd__segment *seg, int64_t mono) {
 
 /* A span's finish: its handle dies and it joins its segment's done list under the segment's
  * lock only; the tracer lock is taken when the segment completes or a partial flush is due. */
-DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
+DD__PRIVATE void dd__finish(dd_span *s, uint32_t hidx, int64_t end_wall, int64_t mono) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
+    s->u.f.duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     s->finished = 1;
-    s->u.next_done = NULL;
+    s->u.f.next_done = NULL;
     s->pending = 1;
     dd__spin_lock(&seg->lock);
-    dd__h_release(seg, s); /* the handle dies: any later call with it is ignored and counted */
-    if (seg->done_tail) seg->done_tail->u.next_done = s;
+    dd__h_release(seg, hidx); /* the handle dies: any later call with it is ignored and counted */
+    if (seg->done_tail) seg->done_tail->u.f.next_done = s;
     else seg->done_head = s;
     seg->done_tail = s;
     seg->n_done++;
@@ -9107,15 +9127,19 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     dd__finish_partial(seg, mono);
 }
 
-DD_API void dd_span_finish(dd_span *s) {
+/* (the handle's slot index: the span does not keep it) */
+#define DD__H_IDX_OF(h) ((uint32_t)(uintptr_t)(h) & DD__H_SLOT_MASK)
+DD_API void dd_span_finish(dd_span *h) {
     int64_t mono;
-    if (!(s = dd__span_live(s)) || s->finished) return; /* a second finish: a dead handle, counted */
+    dd_span *s;
+    if (!(s = dd__span_live(h)) || s->finished) return; /* a second finish: a dead handle, counted */
     mono = s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user);
-    dd__finish(s, s->seg->wall0 + (mono - s->seg->mono0), mono);
+    dd__finish(s, DD__H_IDX_OF(h), s->seg->wall0 + (mono - s->seg->mono0), mono);
 }
-DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns) {
-    if (!(s = dd__span_live(s)) || s->finished) return;
-    dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user));
+DD_API void dd_span_finish_at(dd_span *h, int64_t end_ns) {
+    dd_span *s;
+    if (!(s = dd__span_live(h)) || s->finished) return;
+    dd__finish(s, DD__H_IDX_OF(h), end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user));
 }
 
 /*--- delivery: the worker, requests, retries and the held payload ---*/
