@@ -2565,6 +2565,17 @@ typedef struct dd__tstr {
 typedef int dd__spin;
 
 struct dd__segment;
+/* A span's service and type: most spans share one (the tracer's service and no type: the
+ * tracer's record; a child without a type of its own: its parent's), so a span holds a pointer
+ * to it. A span changes only a record it owns (own_sty) that no other span points to (`shared`
+ * clear), else it takes a new one from its area first (dd__span_sty_w): a child keeps the
+ * service it started with whatever its parent does later. A record is made at most once per
+ * span, and again only after a child shared it, so the area it takes is bounded by the spans. */
+typedef struct dd__sty {
+    const char *service, *type;
+    uint32_t service_n, type_n;
+    uint32_t shared; /* 1: another span (or the tracer) may point to it */
+} dd__sty;
 struct dd_span {
     struct dd__segment *seg;
     /* the local parent, whose span_id is this span's parent id; NULL for the local root, whose
@@ -2572,16 +2583,19 @@ struct dd_span {
     const struct dd_span *parent;
     uint64_t span_id;
     int64_t start_ns; /* (the duration, set at finish: u.f) */
-    /* name, service, resource, type: each a pointer and a 32-bit length (DD__SSTR makes the pair) */
-    const char *name, *service, *resource, *type;
-    uint32_t name_n, service_n, resource_n, type_n;
+    /* name and resource: each a pointer and a 32-bit length (DD__SSTR makes the pair); service
+     * and type in *sty (DD__SVC, DD__TYP) */
+    const char *name, *resource;
+    dd__sty *sty;
+    uint32_t name_n, resource_n;
     /* max_tag_bytes less the bytes of the span's strings and live tags (modulo 2^32): a tag of n
      * bytes fits when n <= tag_room, one load */
     uint32_t tag_room, n_meta, n_metrics;
     /* flags, 0 or 1, a bit each (pending: in the segment's done list; ss_keep: the single-span
      * sampling verdict, set while a P0 chunk is cut). One thread writes them at a time: the owner
      * while the span is open, the finishing thread and then the flush (under the locks). */
-    unsigned error : 1, measured : 1, resource_set : 1, pending : 1, finished : 1, ss_keep : 1, has_links : 1;
+    unsigned error : 1, measured : 1, resource_set : 1, pending : 1, finished : 1, ss_keep : 1, has_links : 1,
+        own_sty : 1;
     uint8_t ss_rule; /* when ss_keep: the index in t->sampler.span_rules of the rule that kept it
                       * (its rate and max_per_second are read from there by the encoder) */
     uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
@@ -2611,16 +2625,20 @@ DD__PRIVATE DD__T_HOT dd__tstr dd__sstr(const char *p, uint32_t n) {
     return r;
 }
 #define DD__SSTR(s, f) dd__sstr((s)->f, (s)->f##_n)
+#define DD__SVC(s) dd__sstr((s)->sty->service, (s)->sty->service_n)
+#define DD__TYP(s) dd__sstr((s)->sty->type, (s)->sty->type_n)
 /* 1 when two spans have the same service (top_level); most children share the pointer. */
 DD__PRIVATE DD__T_HOT int dd__span_same_service(const struct dd_span *a, const struct dd_span *b) {
-    return a->service_n == b->service_n && (a->service == b->service || memcmp(a->service, b->service, a->service_n) == 0);
+    const dd__sty *x = a->sty, *y = b->sty;
+    return x == y
+           || (x->service_n == y->service_n && (x->service == y->service || memcmp(x->service, y->service, x->service_n) == 0));
 }
 #define DD__SF(s, f) &(s)->f, &(s)->f##_n
 #define DD__SCOPY(d, df, s, sf) ((d)->df = (s)->sf, (d)->df##_n = (s)->sf##_n)
 #define DD__SPAN_STRUCT ((sizeof(struct dd_span) + 7) & ~(size_t)7) /* where the span's own area begins */
 /* dd__span_common_init stores every field of a new span by name: a struct that changes size
  * without that list fails here (on 64-bit targets) rather than leave a field unset. */
-typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 128 ? 1 : -1];
+typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 112 ? 1 : -1];
 /* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
 #define DD__SA_NAME 1
 #define DD__SA_SERVICE 2
@@ -2821,6 +2839,7 @@ struct dd_tracer {
     dd__map psm;        /* DD_TRACE_PEER_SERVICE_MAPPING */
     dd__map svc_map;    /* DD_SERVICE_MAPPING: span services renamed as they are set */
     dd__tstr root_service; /* the tracer's service after DD_SERVICE_MAPPING */
+    dd__sty root_sty;      /* root_service and no type: a new root's (`shared` set) */
     uint8_t root_service_ascii; /* DD__SA_SERVICE when root_service is all ASCII, else 0 */
     uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
     uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
@@ -4599,6 +4618,25 @@ DD__PRIVATE DD__T_HOT void dd__span_field_ref(dd_span *s, const char **fp, uint3
     *fp = p;
     *fn = (uint32_t)n;
 }
+/* The span's own dd__sty to write its service or type in: its record when it owns one no other
+ * span shares, else a copy of the one it reads, taken from its area. NULL when memory runs out. */
+DD__PRIVATE dd__sty *dd__span_sty_w(dd_span *s) {
+    dd__sty *w;
+    if (s->own_sty && !s->sty->shared) return s->sty;
+    if (!(w = (dd__sty *)(void *)dd__span_room(s, sizeof(dd__sty)))) return NULL;
+    *w = *s->sty;
+    w->shared = 0;
+    s->sty = w;
+    s->own_sty = 1;
+    return w;
+}
+/* A span's type (copied). */
+DD__PRIVATE void dd__span_type(dd_span *s, const char *p, size_t n) {
+    dd__sty *w;
+    if (!p || s->finished) return;
+    if (!(w = dd__span_sty_w(s))) dd__count_tag_drop(s);
+    else dd__span_field(s, &w->type, &w->type_n, DD__SA_TYPE, p, n);
+}
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
  * referenced, not copied (but counted in the span's tag bytes). */
@@ -4617,7 +4655,9 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         kept = t->root_service;
         ascii = t->root_service_ascii;
     } else {
-        dd__span_field(s, DD__SF(s, service), DD__SA_SERVICE, p, n);
+        dd__sty *w = dd__span_sty_w(s);
+        if (!w) dd__count_tag_drop(s);
+        else dd__span_field(s, &w->service, &w->service_n, DD__SA_SERVICE, p, n);
         return;
     }
     /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
@@ -4625,9 +4665,16 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         dd__count_tag_drop(s);
         return;
     }
+    if (kept.p != s->sty->service || kept.n != s->sty->service_n) { /* (else nothing to write) */
+        dd__sty *w = dd__span_sty_w(s);
+        if (!w) {
+            dd__count_tag_drop(s);
+            return;
+        }
+        w->service = kept.p;
+        w->service_n = kept.n;
+    }
     s->tag_room -= kept.n;
-    s->service = kept.p;
-    s->service_n = kept.n;
     s->ascii = (uint8_t)((s->ascii & ~DD__SA_SERVICE) | ascii);
 }
 
@@ -4640,15 +4687,17 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->parent = parent;
     s->span_id = dd__new_span_id(t);
     s->start_ns = start_ns;
-    s->name = s->service = s->resource = s->type = "";
-    s->name_n = s->service_n = s->resource_n = s->type_n = 0;
+    s->name = s->resource = "";
+    s->sty = (dd__sty *)&t->root_sty; /* (never written: `shared`) */
+    s->name_n = s->resource_n = 0;
     s->tag_room = t->max_tag_bytes;
     s->n_meta = s->n_metrics = 0;
     s->key_bits = 0;
     s->tags = NULL;
     s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
     s->u.o.left = (uint32_t)area;
-    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->has_links = s->ss_rule = 0;
+    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->has_links = s->own_sty = 0;
+    s->ss_rule = 0;
     s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
 }
 /* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
@@ -4711,6 +4760,8 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     size_t rn = opts && opts->resource ? dd__t_slen(opts->resource, opts->resource_len) : 0;
     size_t tn = opts && opts->type ? dd__t_slen(opts->type, opts->type_len) : 0;
     size_t area = ref ? 0 : ((name_len + 7) & ~(size_t)7) + ((rn + 7) & ~(size_t)7) + ((tn + 7) & ~(size_t)7);
+    /* and a dd__sty when the child cannot share its parent's (a type, or a service of its own) */
+    if (parent->sty->type_n || (opts && (opts->type || opts->service))) area += sizeof(dd__sty);
     dd__spin_lock(&seg->lock);
     if (seg->n_spans < t->max_spans_per_segment) {
         drop = DD__DROP_NO_MEMORY;
@@ -4738,12 +4789,27 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     }
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t,
                          area);
-    DD__SCOPY(s, service, parent, service);
+    if (!parent->sty->type_n) { /* the parent's record (the usual case): shared from now on */
+        s->sty = parent->sty;
+        if (!s->sty->shared) s->sty->shared = 1;
+    } else { /* the parent's service without its type: a record of the child's own, in its area */
+        dd__sty *w = (dd__sty *)(void *)dd__span_room(s, sizeof(dd__sty));
+        if (w) {
+            w->service = parent->sty->service;
+            w->service_n = parent->sty->service_n;
+            w->type = "";
+            w->type_n = w->shared = 0;
+            s->sty = w;
+            s->own_sty = 1;
+        } else { /* no memory for it (counted): the tracer's service */
+            dd__count_tag_drop(s);
+        }
+    }
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-        if (opts->type) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, opts->type, tn);
+        if (opts->type) dd__span_type(s, opts->type, tn);
     }
     if (ref) {
         dd__span_field_ref(s, DD__SF(s, name), DD__SA_NAME, name ? name : "", name_len);
@@ -4962,13 +5028,15 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     seg->mono0 = mono;
     seg->n_spans = seg->n_open = 1;
     seg->priority = DD_PRIORITY_UNSET;
-    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
+    /* (fits: the first block is fresh; a dd__sty for a service or a type of the root's own) */
+    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC + (opts->type || opts->service ? sizeof(dd__sty) : 0));
     seg->root = s;
     if (!ctx) { /* before the span id */
         if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
         else dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id);
     }
-    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t, DD__SPAN_INLINE_BYTES);
+    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t,
+                         DD__SPAN_INLINE_BYTES + (opts->type || opts->service ? sizeof(dd__sty) : 0));
     if (opts->span_id) s->span_id = opts->span_id;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
@@ -4988,11 +5056,9 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     } else {
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
-    s->service = t->root_service.p;
-    s->service_n = t->root_service.n;
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | t->root_service_ascii);
     if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-    if (opts->type) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
+    if (opts->type) dd__span_type(s, opts->type, dd__t_slen(opts->type, opts->type_len));
     dd__span_names(s, opts->name, dd__t_slen(opts->name, opts->name_len), opts->resource,
                    dd__t_slen(opts->resource, opts->resource_len));
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
@@ -5056,10 +5122,10 @@ DD_API void dd_span_set_resource_static(dd_span *s, const char *v) {
     s->resource_set = 1;
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, v, strlen(v));
+    if ((s = dd__span_live(s)) && v) dd__span_type(s, v, strlen(v));
 }
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, v, n);
+    if ((s = dd__span_live(s)) && v) dd__span_type(s, v, n);
 }
 /*--- tags ---*/
 /* Tag setters and getters of one span: no lock unless the span's area is full; manual.keep/drop
@@ -5404,6 +5470,11 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
         }
     }
     t->root_service_ascii = dd__t_is_ascii(t->root_service.p, t->root_service.n) ? DD__SA_SERVICE : 0;
+    t->root_sty.service = t->root_service.p;
+    t->root_sty.service_n = t->root_service.n;
+    t->root_sty.type = "";
+    t->root_sty.type_n = 0;
+    t->root_sty.shared = 1;
     t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
     t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
     v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");
@@ -5544,7 +5615,7 @@ DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, c
     size_t i;
     if (!(s = dd__span_live(s)) || s->finished) return;
     dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
-    dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, client ? "http" : "web", client ? 4 : 3);
+    dd__span_type(s, client ? "http" : "web", client ? 4 : 3);
     if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
     if (url) dd__http_url(s, url, strlen(url), client);
     if (!client) {
@@ -5865,8 +5936,8 @@ DD__PRIVATE void dd__sampling_input_of(dd__sampling_input *in, const dd_tracer *
                                        const dd_span *s) {
     memset(in, 0, sizeof *in);
     in->trace_id = seg->trace_id;
-    in->service = s->service;
-    in->service_len = s->service_n;
+    in->service = s->sty->service;
+    in->service_len = s->sty->service_n;
     in->name = s->name;
     in->name_len = s->name_n;
     in->resource = s->resource;
@@ -6337,7 +6408,7 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
     p = w->buf + w->len;
     end = w->buf + w->cap;
     DD__LROOM(DD__ENC_HEAD_ROOM
-                  + (ascii ? (size_t)s->name_n + s->service_n + s->resource_n + s->type_n + DD__ENC_STR_ROOM
+                  + (ascii ? (size_t)s->name_n + s->sty->service_n + s->resource_n + s->sty->type_n + DD__ENC_STR_ROOM
                                  + DD__ENC_TIMES_ROOM
                            : 0),
               return NULL);
@@ -6375,24 +6446,24 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         p = DD__KEY(p, "name");
         p = dd__enc_strb(p, s->name, s->name_n);
         p = DD__KEY(p, "service");
-        p = dd__enc_strb(p, s->service, s->service_n);
+        p = dd__enc_strb(p, s->sty->service, s->sty->service_n);
         p = DD__KEY(p, "resource");
         p = dd__enc_strb(p, s->resource, s->resource_n);
         p = DD__KEY(p, "type");
-        p = dd__enc_strb(p, s->type, s->type_n);
+        p = dd__enc_strb(p, s->sty->type, s->sty->type_n);
     } else {
         DD__LROOM(5, return NULL);
         p = DD__KEY(p, "name");
         if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, name), s->ascii & DD__SA_NAME))) return NULL;
         DD__LROOM(8, return NULL);
         p = DD__KEY(p, "service");
-        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, service), s->ascii & DD__SA_SERVICE))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__SVC(s), s->ascii & DD__SA_SERVICE))) return NULL;
         DD__LROOM(9, return NULL);
         p = DD__KEY(p, "resource");
         if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, resource), s->ascii & DD__SA_RESOURCE))) return NULL;
         DD__LROOM(5, return NULL);
         p = DD__KEY(p, "type");
-        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, type), s->ascii & DD__SA_TYPE))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__TYP(s), s->ascii & DD__SA_TYPE))) return NULL;
         DD__LROOM(DD__ENC_TIMES_ROOM, return NULL);
     }
     if ((uint64_t)s->start_ns - UINT64_C(0x100000000) < UINT64_C(0x7fffffff00000000)) { /* over 32 bits: Unix ns */
@@ -6438,7 +6509,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     uint64_t gmask = 0;
     int clash, mt_ok = s->n_metrics <= DD__ENC_MT_MAX, env_ok = 0, version_ok = 0;
     int top_level = !s->parent || !dd__span_same_service(s, s->parent);
-    int with_version = t->version.n && dd__tstr_eq(DD__SSTR(s, service), t->service);
+    int with_version = t->version.n && dd__tstr_eq(DD__SVC(s), t->service);
 
     if (!(p = dd__enc_head(t, seg, s, e, &end))) return;
 
@@ -6814,7 +6885,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         return;
     }
     top_level = !s->parent || !dd__span_same_service(s, s->parent);
-    with_version = t->version.n && dd__tstr_eq(DD__SSTR(s, service), t->service);
+    with_version = t->version.n && dd__tstr_eq(DD__SVC(s), t->service);
     bits = (first ? e->tp_any_first : e->tp_any) | (s->measured ? dd__key_bit("_dd.measured", 12) : 0);
     if (s->key_bits & bits) { /* the exact set */
         bits = e->tp_bits | (with_version ? e->tp_bits_ver : 0);
@@ -7725,10 +7796,10 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
             if (key->n[4] == st->kind_len[i] && dd__stats_ieq_n(key->p[4], st->kinds[i], key->n[4])) break;
         if (i == st->n_kinds) return 0;
     }
-    DD__SK_FIELD(0, s->service, s->service_n);
+    DD__SK_FIELD(0, s->sty->service, s->sty->service_n);
     DD__SK_FIELD(1, s->name, s->name_n);
     DD__SK_FIELD(2, s->resource, s->resource_n);
-    DD__SK_FIELD(3, s->type, s->type_n);
+    DD__SK_FIELD(3, s->sty->type, s->sty->type_n);
     {   /* peer tags, then the additional tags (DD__STATS_ADD_FLAG entries) in the same field */
         uint32_t kn = key->n[4], pn = 0;
         const char *kp = key->p[4];
