@@ -2576,6 +2576,7 @@ typedef struct dd__sty {
     uint32_t service_n, type_n;
     uint32_t shared; /* 1: another span (or the tracer) may point to it */
 } dd__sty;
+#define DD__STY_BYTES ((sizeof(dd__sty) + 7) & ~(size_t)7) /* as a span's area gives it */
 struct dd_span {
     struct dd__segment *seg;
     /* the local parent, whose span_id is this span's parent id; NULL for the local root, whose
@@ -4761,7 +4762,9 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     size_t tn = opts && opts->type ? dd__t_slen(opts->type, opts->type_len) : 0;
     size_t area = ref ? 0 : ((name_len + 7) & ~(size_t)7) + ((rn + 7) & ~(size_t)7) + ((tn + 7) & ~(size_t)7);
     /* and a dd__sty when the child cannot share its parent's (a type, or a service of its own) */
-    if (parent->sty->type_n || (opts && (opts->type || opts->service))) area += sizeof(dd__sty);
+    dd__sty *psty = parent->sty;
+    int own = psty->type_n || (opts && (opts->type || opts->service));
+    if (own) area += DD__STY_BYTES;
     dd__spin_lock(&seg->lock);
     if (seg->n_spans < t->max_spans_per_segment) {
         drop = DD__DROP_NO_MEMORY;
@@ -4789,21 +4792,20 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     }
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t,
                          area);
-    if (!parent->sty->type_n) { /* the parent's record (the usual case): shared from now on */
-        s->sty = parent->sty;
-        if (!s->sty->shared) s->sty->shared = 1;
-    } else { /* the parent's service without its type: a record of the child's own, in its area */
-        dd__sty *w = (dd__sty *)(void *)dd__span_room(s, sizeof(dd__sty));
-        if (w) {
-            w->service = parent->sty->service;
-            w->service_n = parent->sty->service_n;
-            w->type = "";
-            w->type_n = w->shared = 0;
-            s->sty = w;
-            s->own_sty = 1;
-        } else { /* no memory for it (counted): the tracer's service */
-            dd__count_tag_drop(s);
-        }
+    if (!own) { /* the parent's record (the usual case): shared from now on */
+        s->sty = psty;
+        if (!psty->shared) psty->shared = 1; /* (never written once set: the tracer's is) */
+    } else { /* the parent's service without its type, a record of the child's own: the first
+              * bytes of its area, reserved above */
+        dd__sty *w = (dd__sty *)(void *)s->u.o.cur;
+        s->u.o.cur += DD__STY_BYTES;
+        s->u.o.left -= (uint32_t)DD__STY_BYTES;
+        w->service = psty->service;
+        w->service_n = psty->service_n;
+        w->type = "";
+        w->type_n = w->shared = 0;
+        s->sty = w;
+        s->own_sty = 1;
     }
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
@@ -5029,14 +5031,14 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     seg->n_spans = seg->n_open = 1;
     seg->priority = DD_PRIORITY_UNSET;
     /* (fits: the first block is fresh; a dd__sty for a service or a type of the root's own) */
-    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC + (opts->type || opts->service ? sizeof(dd__sty) : 0));
+    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC + (opts->type || opts->service ? DD__STY_BYTES : 0));
     seg->root = s;
     if (!ctx) { /* before the span id */
         if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
         else dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id);
     }
     dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t,
-                         DD__SPAN_INLINE_BYTES + (opts->type || opts->service ? sizeof(dd__sty) : 0));
+                         DD__SPAN_INLINE_BYTES + (opts->type || opts->service ? DD__STY_BYTES : 0));
     if (opts->span_id) s->span_id = opts->span_id;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
