@@ -3221,29 +3221,18 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
 /* the bits of an index that can name a slot: masking with it needs no bounds check */
 #define DD__H_SLOT_MASK ((uint32_t)DD__HTAB_CHUNKS * DD__HCHUNK_SLOTS - 1)
 #define DD__H_GEN_MASK ((uint32_t)(UINTPTR_MAX >> DD__H_IDX_BITS))
-/* 12 bytes on 64-bit (4-byte aligned: the address is read and written with memcpy, one unaligned
- * load or store on the targets that allow it). */
-typedef struct dd__hndslot {
-    uint32_t gen; /* the generation a live handle carries; moves on at release */
-    /* live: the span's address; free: the next free slot (a uint32_t), of the owning tracer's or
-     * a segment's free list (a free slot's generation never matches a live handle's) */
-    unsigned char u[sizeof(struct dd_span *)];
-} dd__hndslot;
-DD__PRIVATE DD__T_HOT struct dd_span *dd__h_span_of(const dd__hndslot *sl) {
-    struct dd_span *s;
-    memcpy(&s, sl->u, sizeof s);
-    return s;
-}
-DD__PRIVATE DD__T_HOT uint32_t dd__h_next(const dd__hndslot *sl) {
-    uint32_t n;
-    memcpy(&n, sl->u, sizeof n);
-    return n;
-}
-DD__PRIVATE DD__T_HOT void dd__h_set_next(dd__hndslot *sl, uint32_t n) { memcpy(sl->u, &n, sizeof n); }
+/* A slot is 12 bytes on 64-bit, in two arrays of its chunk (its generation in gen[], its span in
+ * ref[]): no padding, and an index scales into either without a multiply. */
+typedef union dd__hndref {
+    struct dd_span *span; /* live: the span */
+    uint32_t next;        /* free: the next free slot, of the owning tracer's or a segment's free
+                           * list (a free slot's generation never matches a live handle's) */
+} dd__hndref;
 typedef struct dd__hndchunk {
     struct dd_tracer *tracer; /* the owner: stale calls are counted there */
     uint32_t next_owned;      /* the owner's next chunk + 1, 0 = last */
-    dd__hndslot slot[DD__HCHUNK_SLOTS];
+    uint32_t gen[DD__HCHUNK_SLOTS]; /* the generation a live handle carries; moves on at release */
+    dd__hndref ref[DD__HCHUNK_SLOTS];
 } dd__hndchunk;
 static dd__hndchunk *dd__htab[DD__HTAB_CHUNKS];
 static uint32_t dd__htab_gen0[DD__HTAB_CHUNKS]; /* first generation of the next chunk at each index */
@@ -3267,35 +3256,37 @@ DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
     c->next_owned = t->h_owned;
     t->h_owned = k + 1;
     for (i = DD__HCHUNK_SLOTS; i-- > 0;) {
-        c->slot[i].gen = dd__htab_gen0[k];
+        c->gen[i] = dd__htab_gen0[k];
         if (k == 0 && i == 0) { /* index 0 is the NULL handle: never handed out, never matches */
-            c->slot[i].gen = 1;
-            memset(c->slot[i].u, 0, sizeof c->slot[i].u); /* (and would give NULL) */
+            c->gen[i] = 1;
+            c->ref[i].span = NULL; /* (and would give NULL) */
             continue;
         }
-        dd__h_set_next(&c->slot[i], t->h_free);
+        c->ref[i].next = t->h_free;
         t->h_free = k << DD__HCHUNK_BITS | i;
     }
     dd__htab[k] = c;
     pthread_mutex_unlock(&dd__htab_lock);
     return 1;
 }
-DD__PRIVATE DD__T_HOT dd__hndslot *dd__h_slot(uint32_t idx) {
-    return &dd__htab[idx >> DD__HCHUNK_BITS]->slot[idx & (DD__HCHUNK_SLOTS - 1)];
+DD__PRIVATE DD__T_HOT dd__hndref *dd__h_ref(uint32_t idx) {
+    return &dd__htab[idx >> DD__HCHUNK_BITS]->ref[idx & (DD__HCHUNK_SLOTS - 1)];
+}
+DD__PRIVATE DD__T_HOT uint32_t *dd__h_gen(uint32_t idx) {
+    return &dd__htab[idx >> DD__HCHUNK_BITS]->gen[idx & (DD__HCHUNK_SLOTS - 1)];
 }
 /* Takes a free slot of the tracer (under t->pool). 0 when none can be had. */
 DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
     uint32_t idx;
     if (!t->h_free && !dd__h_grow(t)) return 0;
     idx = t->h_free;
-    t->h_free = dd__h_next(dd__h_slot(idx));
+    t->h_free = dd__h_ref(idx)->next;
     return idx;
 }
 /* Binds slot idx to the started span s and returns the handle the application gets. */
 DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
-    dd__hndslot *sl = dd__h_slot(idx);
-    memcpy(sl->u, &s, sizeof s);
-    return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
+    dd__h_ref(idx)->span = s;
+    return (dd_span *)(((uintptr_t)(*dd__h_gen(idx) & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
 }
 /* A slot for a child of seg (under the segment's lock): one its finished spans released, else
  * a batch from the tracer (t->pool). 0 when none can be had. */
@@ -3304,29 +3295,28 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_seg_take(dd_tracer *t, dd__segment *seg) {
     if (!idx) {
         dd__spin_lock(&t->pool);
         for (k = 0; k < DD__H_BATCH && (idx = dd__h_take(t)) != 0; k++) {
-            dd__h_set_next(dd__h_slot(idx), seg->h_free);
+            dd__h_ref(idx)->next = seg->h_free;
             if (!seg->h_free) seg->h_tail = idx;
             seg->h_free = idx;
         }
         dd__spin_unlock(&t->pool);
         if (!(idx = seg->h_free)) return 0;
     }
-    seg->h_free = dd__h_next(dd__h_slot(idx));
+    seg->h_free = dd__h_ref(idx)->next;
     return idx;
 }
 /* dd_span_finish: the span's handle dies, its slot waits in the segment for the next child
  * (under the segment's lock). */
 DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, uint32_t idx) {
-    dd__hndslot *sl = dd__h_slot(idx);
-    sl->gen++;
-    dd__h_set_next(sl, seg->h_free);
+    ++*dd__h_gen(idx);
+    dd__h_ref(idx)->next = seg->h_free;
     if (!seg->h_free) seg->h_tail = idx;
     seg->h_free = idx;
 }
 /* Slots h_free .. h_tail (linked through `next`) join the tracer's free list (under t->pool):
  * the cache of a segment whose blocks are freed (dd__seg_free_blocks). */
 DD__PRIVATE void dd__h_splice(dd_tracer *t, uint32_t h_free, uint32_t h_tail) {
-    dd__h_set_next(dd__h_slot(h_tail), t->h_free);
+    dd__h_ref(h_tail)->next = t->h_free;
     t->h_free = h_free;
 }
 /* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
@@ -3352,10 +3342,9 @@ DD__PRIVATE DD__T_HOT dd_span *dd__span_live(const dd_span *handle) {
     uintptr_t h = (uintptr_t)handle;
     uint32_t idx = (uint32_t)h & DD__H_SLOT_MASK;
     const dd__hndchunk *c = dd__htab[idx >> DD__HCHUNK_BITS];
-    const dd__hndslot *sl;
     if (c) {
-        sl = &c->slot[idx & (DD__HCHUNK_SLOTS - 1)];
-        if ((sl->gen & DD__H_GEN_MASK) == (uint32_t)(h >> DD__H_IDX_BITS)) return dd__h_span_of(sl);
+        uint32_t i = idx & (DD__HCHUNK_SLOTS - 1);
+        if ((c->gen[i] & DD__H_GEN_MASK) == (uint32_t)(h >> DD__H_IDX_BITS)) return c->ref[i].span;
     }
     dd__h_stale(h);
     return NULL;
@@ -3367,7 +3356,7 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
         uint32_t k = t->h_owned - 1, i, top = 0;
         dd__hndchunk *c = dd__htab[k];
         for (i = (k == 0) ? 1 : 0; i < DD__HCHUNK_SLOTS; i++) /* (not the NULL handle's slot) */
-            if (c->slot[i].gen - dd__htab_gen0[k] > top) top = c->slot[i].gen - dd__htab_gen0[k];
+            if (c->gen[i] - dd__htab_gen0[k] > top) top = c->gen[i] - dd__htab_gen0[k];
         dd__htab_gen0[k] += top + 1;
         dd__htab[k] = NULL;
         t->h_owned = c->next_owned;
@@ -4775,7 +4764,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
                 seg->n_open++;
                 __atomic_add_fetch(&t->n_started, 1, __ATOMIC_SEQ_CST); /* before the handle exists */
             } else { /* back to the segment's cache, its generation unchanged */
-                dd__h_set_next(dd__h_slot(idx), seg->h_free);
+                dd__h_ref(idx)->next = seg->h_free;
                 if (!seg->h_free) seg->h_tail = idx;
                 seg->h_free = idx;
             }
