@@ -6434,14 +6434,15 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         p = dd__enc_u64_small(p, pid);
     }
     if (ascii) { /* most spans: the four strings, in the room made above */
+        const dd__sty *y = s->sty;
         p = DD__KEY(p, "name");
         p = dd__enc_strb(p, s->name, s->name_n);
         p = DD__KEY(p, "service");
-        p = dd__enc_strb(p, s->sty->service, s->sty->service_n);
+        p = dd__enc_strb(p, y->service, y->service_n);
         p = DD__KEY(p, "resource");
         p = dd__enc_strb(p, s->resource, s->resource_n);
         p = DD__KEY(p, "type");
-        p = dd__enc_strb(p, s->sty->type, s->sty->type_n);
+        p = dd__enc_strb(p, y->type, y->type_n);
     } else {
         DD__LROOM(5, return NULL);
         p = DD__KEY(p, "name");
