@@ -89,8 +89,9 @@
  *                                    the fork generation, pthread_atfork registration.
  *   --- small text helpers (no stdio, no locale) --- dd__t_u64_dec, dd__t_hex16, dd__t_ieq,
  *                                    dd__tsb (bounded builder, JSON strings), UTF-8 repair.
- *   --- private types ---            blocks, tags, links, struct dd_span, dd__segment, the payload
- *                                    buffer (dd__pbuf) and encoders (dd__enc).
+ *   --- private types ---            blocks, tags, links, a span's service and type (dd__sty),
+ *                                    struct dd_span, dd__segment, the payload buffer (dd__pbuf)
+ *                                    and encoders (dd__enc).
  *   --- struct dd_tracer ---         the tracer: hooks, configuration, lock and condition, sampler,
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
@@ -698,8 +699,8 @@ DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns);
 /* Sets the span's start time (wall clock ns since the Unix epoch). [owner thread] */
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns);
 
-/* Span fields; strings are copied. A value over the tag-bytes limit is dropped and counted.
- * [owner thread] */
+/* Span fields; strings are copied. A value over the tag-bytes limit (or one that finds no memory)
+ * is dropped and counted in tags_dropped. [owner thread] */
 DD_API void dd_span_set_name(dd_span *s, const char *name);
 DD_API void dd_span_set_name_n(dd_span *s, const char *name, size_t len);
 DD_API void dd_span_set_service(dd_span *s, const char *service);
