@@ -89,8 +89,9 @@
  *                                    the fork generation, pthread_atfork registration.
  *   --- small text helpers (no stdio, no locale) --- dd__t_u64_dec, dd__t_hex16, dd__t_ieq,
  *                                    dd__tsb (bounded builder, JSON strings), UTF-8 repair.
- *   --- private types ---            blocks, tags, links, struct dd_span, dd__segment, the payload
- *                                    buffer (dd__pbuf) and encoders (dd__enc).
+ *   --- private types ---            blocks, tags, links, a span's service and type (dd__sty),
+ *                                    struct dd_span, dd__segment, the payload buffer (dd__pbuf)
+ *                                    and encoders (dd__enc).
  *   --- struct dd_tracer ---         the tracer: hooks, configuration, lock and condition, sampler,
  *                                    pools, payload buffers, worker state, counters.
  *   --- logging: never called with the tracer lock held --- the default stderr logger,
@@ -698,8 +699,8 @@ DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns);
 /* Sets the span's start time (wall clock ns since the Unix epoch). [owner thread] */
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns);
 
-/* Span fields; strings are copied. A value over the tag-bytes limit is dropped and counted.
- * [owner thread] */
+/* Span fields; strings are copied. A value over the tag-bytes limit (or one that finds no memory)
+ * is dropped and counted in tags_dropped. [owner thread] */
 DD_API void dd_span_set_name(dd_span *s, const char *name);
 DD_API void dd_span_set_name_n(dd_span *s, const char *name, size_t len);
 DD_API void dd_span_set_service(dd_span *s, const char *service);
@@ -2572,36 +2573,56 @@ typedef struct dd__tstr {
 typedef int dd__spin;
 
 struct dd__segment;
+/* A span's service and type: most spans share one (the tracer's service and no type: the
+ * tracer's record; a child without a type of its own: its parent's), so a span holds a pointer
+ * to it. A span changes only a record it owns (own_sty) that no other span points to (`shared`
+ * clear), else it takes a new one from its area first (dd__span_sty_w): a child keeps the
+ * service it started with whatever its parent does later. A record is made at most once per
+ * span, and again only after a child shared it, so the area it takes is bounded by the spans. */
+typedef struct dd__sty {
+    const char *service, *type;
+    uint32_t service_n, type_n;
+    uint32_t shared; /* 1: another span (or the tracer) may point to it */
+} dd__sty;
+#define DD__STY_BYTES ((sizeof(dd__sty) + 7) & ~(size_t)7) /* as a span's area gives it */
 struct dd_span {
     struct dd__segment *seg;
-    const struct dd_span *parent;  /* local parent, NULL for the local root */
-    uint64_t span_id, parent_id;
-    int64_t start_ns, duration;
-    /* name, service, resource, type: each a pointer and a 32-bit length (DD__SSTR makes the pair) */
-    const char *name, *service, *resource, *type;
-    uint32_t name_n, service_n, resource_n, type_n;
+    /* the local parent, whose span_id is this span's parent id; NULL for the local root, whose
+     * parent id is its segment's (root_parent_id: the extracted context's, else 0) */
+    const struct dd_span *parent;
+    uint64_t span_id;
+    int64_t start_ns; /* (the duration, set at finish: u.f) */
+    /* name and resource: each a pointer and a 32-bit length (DD__SSTR makes the pair); service
+     * and type in *sty (DD__SVC, DD__TYP) */
+    const char *name, *resource;
+    dd__sty *sty;
+    uint32_t name_n, resource_n;
     /* max_tag_bytes less the bytes of the span's strings and live tags (modulo 2^32): a tag of n
      * bytes fits when n <= tag_room, one load */
     uint32_t tag_room, n_meta, n_metrics;
     /* flags, 0 or 1, a bit each (pending: in the segment's done list; ss_keep: the single-span
      * sampling verdict, set while a P0 chunk is cut). One thread writes them at a time: the owner
      * while the span is open, the finishing thread and then the flush (under the locks). */
-    unsigned error : 1, measured : 1, resource_set : 1, pending : 1, finished : 1, ss_keep : 1, has_links : 1;
+    unsigned error : 1, measured : 1, resource_set : 1, pending : 1, finished : 1, ss_keep : 1, has_links : 1,
+        own_sty : 1;
     uint8_t ss_rule; /* when ss_keep: the index in t->sampler.span_rules of the rule that kept it
                       * (its rate and max_per_second are read from there by the encoder) */
     uint8_t ascii; /* DD__SA_* of the fields known to be all ASCII (the encoder copies them unchecked) */
     uint64_t key_bits; /* dd__key_bit of every key ever set: most lookups end here */
     dd__tag *tags;
-    /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur) and its
-     * handle slot (span handles section). Once finished, neither is used again (the handle is
-     * released at finish, after next_done is set: next_done overlays cur only), and the place
-     * holds the link of the segment's done list (u.next_done: finished, not yet encoded spans). */
+    /* While the span is open (u.o): its own bump area for tags (`left` bytes from cur). Once
+     * finished (dd__finish sets u.f, then `finished`), the area is not used again and the place
+     * holds the span's duration and the link of the segment's done list (u.f.next_done: finished,
+     * not yet encoded spans). The handle's slot is not kept: dd_span_finish has the handle. */
     union {
         struct {
             char *cur;
-            uint32_t left, hidx;
+            uint32_t left;
         } o;
-        struct dd_span *next_done;
+        struct {
+            struct dd_span *next_done;
+            int64_t duration;
+        } f;
     } u;
 };
 /* A span's string field as a dd__tstr (DD__SSTR), and the addresses of its pointer and length
@@ -2613,16 +2634,20 @@ DD__PRIVATE DD__T_HOT dd__tstr dd__sstr(const char *p, uint32_t n) {
     return r;
 }
 #define DD__SSTR(s, f) dd__sstr((s)->f, (s)->f##_n)
+#define DD__SVC(s) dd__sstr((s)->sty->service, (s)->sty->service_n)
+#define DD__TYP(s) dd__sstr((s)->sty->type, (s)->sty->type_n)
 /* 1 when two spans have the same service (top_level); most children share the pointer. */
 DD__PRIVATE DD__T_HOT int dd__span_same_service(const struct dd_span *a, const struct dd_span *b) {
-    return a->service_n == b->service_n && (a->service == b->service || memcmp(a->service, b->service, a->service_n) == 0);
+    const dd__sty *x = a->sty, *y = b->sty;
+    return x == y
+           || (x->service_n == y->service_n && (x->service == y->service || memcmp(x->service, y->service, x->service_n) == 0));
 }
 #define DD__SF(s, f) &(s)->f, &(s)->f##_n
 #define DD__SCOPY(d, df, s, sf) ((d)->df = (s)->sf, (d)->df##_n = (s)->sf##_n)
 #define DD__SPAN_STRUCT ((sizeof(struct dd_span) + 7) & ~(size_t)7) /* where the span's own area begins */
 /* dd__span_common_init stores every field of a new span by name: a struct that changes size
  * without that list fails here (on 64-bit targets) rather than leave a field unset. */
-typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 144 ? 1 : -1];
+typedef char dd__span_fields_check[sizeof(void *) != 8 || sizeof(struct dd_span) == 112 ? 1 : -1];
 /* Bits of a span's `ascii`: set by the copy (or reference) that gives the field its string. */
 #define DD__SA_NAME 1
 #define DD__SA_SERVICE 2
@@ -2654,6 +2679,7 @@ typedef struct dd__segment {
     uint64_t est_bytes;   /* estimated encoded size once complete */
     uint32_t n_kept;      /* spans that go on the wire, once queued for the worker */
     int stats_chunk;      /* the chunk being cut is in the client-side stats (docs/stats.md §7) */
+    uint64_t root_parent_id; /* the root's parent id: the extracted context's, else 0 */
     dd__tstr origin, ptags, tracestate, dd_member_extra;
     dd__tstr ptags_order; /* the extracted ptags verbatim when their order is not the one
                              dd__span_context_fill writes (R-DD-14), else empty */
@@ -2667,6 +2693,11 @@ typedef struct dd__segment {
     /* last, so that a new segment zeroes only the fields above it and the first byte of this */
     char inject_error[DD_PROPAGATION_ERROR_MAX + 1]; /* _dd.propagation_error from dd_inject */
 } dd__segment;
+
+/* A span's parent id: its local parent's span id, else the segment's (the root's). */
+DD__PRIVATE DD__T_HOT uint64_t dd__span_parent_id(const struct dd_span *s) {
+    return s->parent ? s->parent->span_id : s->seg->root_parent_id;
+}
 
 typedef struct dd__chunk_mark {
     size_t end;      /* offset in the buffer after the chunk */
@@ -2817,6 +2848,7 @@ struct dd_tracer {
     dd__map psm;        /* DD_TRACE_PEER_SERVICE_MAPPING */
     dd__map svc_map;    /* DD_SERVICE_MAPPING: span services renamed as they are set */
     dd__tstr root_service; /* the tracer's service after DD_SERVICE_MAPPING */
+    dd__sty root_sty;      /* root_service and no type: a new root's (`shared` set) */
     uint8_t root_service_ascii; /* DD__SA_SERVICE when root_service is all ASCII, else 0 */
     uint16_t err_lo[2][DD__HTTP_STATUS_RANGES], err_hi[2][DD__HTTP_STATUS_RANGES];
     uint16_t ht_off[DD__HEADER_TAGS_MAX], ht_len[DD__HEADER_TAGS_MAX], ht_tag_len[DD__HEADER_TAGS_MAX];
@@ -3197,15 +3229,18 @@ DD__PRIVATE void dd__seg_release(dd_tracer *t, dd__segment *seg) { /* an open se
 /* the bits of an index that can name a slot: masking with it needs no bounds check */
 #define DD__H_SLOT_MASK ((uint32_t)DD__HTAB_CHUNKS * DD__HCHUNK_SLOTS - 1)
 #define DD__H_GEN_MASK ((uint32_t)(UINTPTR_MAX >> DD__H_IDX_BITS))
-typedef struct dd__hndslot {
-    struct dd_span *span; /* NULL when free */
-    uint32_t gen;         /* the generation a live handle carries; moves on at release */
-    uint32_t next;        /* free list of the owning tracer */
-} dd__hndslot;
+/* A slot is 12 bytes on 64-bit, in two arrays of its chunk (its generation in gen[], its span in
+ * ref[]): no padding, and an index scales into either without a multiply. */
+typedef union dd__hndref {
+    struct dd_span *span; /* live: the span */
+    uint32_t next;        /* free: the next free slot, of the owning tracer's or a segment's free
+                           * list (a free slot's generation never matches a live handle's) */
+} dd__hndref;
 typedef struct dd__hndchunk {
     struct dd_tracer *tracer; /* the owner: stale calls are counted there */
     uint32_t next_owned;      /* the owner's next chunk + 1, 0 = last */
-    dd__hndslot slot[DD__HCHUNK_SLOTS];
+    uint32_t gen[DD__HCHUNK_SLOTS]; /* the generation a live handle carries; moves on at release */
+    dd__hndref ref[DD__HCHUNK_SLOTS];
 } dd__hndchunk;
 static dd__hndchunk *dd__htab[DD__HTAB_CHUNKS];
 static uint32_t dd__htab_gen0[DD__HTAB_CHUNKS]; /* first generation of the next chunk at each index */
@@ -3229,36 +3264,37 @@ DD__PRIVATE DD__T_COLD int dd__h_grow(dd_tracer *t) {
     c->next_owned = t->h_owned;
     t->h_owned = k + 1;
     for (i = DD__HCHUNK_SLOTS; i-- > 0;) {
-        c->slot[i].span = NULL;
-        c->slot[i].gen = dd__htab_gen0[k];
+        c->gen[i] = dd__htab_gen0[k];
         if (k == 0 && i == 0) { /* index 0 is the NULL handle: never handed out, never matches */
-            c->slot[i].gen = 1;
+            c->gen[i] = 1;
+            c->ref[i].span = NULL; /* (and would give NULL) */
             continue;
         }
-        c->slot[i].next = t->h_free;
+        c->ref[i].next = t->h_free;
         t->h_free = k << DD__HCHUNK_BITS | i;
     }
     dd__htab[k] = c;
     pthread_mutex_unlock(&dd__htab_lock);
     return 1;
 }
-DD__PRIVATE DD__T_HOT dd__hndslot *dd__h_slot(uint32_t idx) {
-    return &dd__htab[idx >> DD__HCHUNK_BITS]->slot[idx & (DD__HCHUNK_SLOTS - 1)];
+DD__PRIVATE DD__T_HOT dd__hndref *dd__h_ref(uint32_t idx) {
+    return &dd__htab[idx >> DD__HCHUNK_BITS]->ref[idx & (DD__HCHUNK_SLOTS - 1)];
+}
+DD__PRIVATE DD__T_HOT uint32_t *dd__h_gen(uint32_t idx) {
+    return &dd__htab[idx >> DD__HCHUNK_BITS]->gen[idx & (DD__HCHUNK_SLOTS - 1)];
 }
 /* Takes a free slot of the tracer (under t->pool). 0 when none can be had. */
 DD__PRIVATE DD__T_HOT uint32_t dd__h_take(dd_tracer *t) {
     uint32_t idx;
     if (!t->h_free && !dd__h_grow(t)) return 0;
     idx = t->h_free;
-    t->h_free = dd__h_slot(idx)->next;
+    t->h_free = dd__h_ref(idx)->next;
     return idx;
 }
 /* Binds slot idx to the started span s and returns the handle the application gets. */
 DD__PRIVATE DD__T_HOT dd_span *dd__h_bind(dd_span *s, uint32_t idx) {
-    dd__hndslot *sl = dd__h_slot(idx);
-    sl->span = s;
-    s->u.o.hidx = idx;
-    return (dd_span *)(((uintptr_t)(sl->gen & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
+    dd__h_ref(idx)->span = s;
+    return (dd_span *)(((uintptr_t)(*dd__h_gen(idx) & DD__H_GEN_MASK) << DD__H_IDX_BITS) | idx);
 }
 /* A slot for a child of seg (under the segment's lock): one its finished spans released, else
  * a batch from the tracer (t->pool). 0 when none can be had. */
@@ -3267,31 +3303,28 @@ DD__PRIVATE DD__T_HOT uint32_t dd__h_seg_take(dd_tracer *t, dd__segment *seg) {
     if (!idx) {
         dd__spin_lock(&t->pool);
         for (k = 0; k < DD__H_BATCH && (idx = dd__h_take(t)) != 0; k++) {
-            dd__h_slot(idx)->next = seg->h_free;
+            dd__h_ref(idx)->next = seg->h_free;
             if (!seg->h_free) seg->h_tail = idx;
             seg->h_free = idx;
         }
         dd__spin_unlock(&t->pool);
         if (!(idx = seg->h_free)) return 0;
     }
-    seg->h_free = dd__h_slot(idx)->next;
+    seg->h_free = dd__h_ref(idx)->next;
     return idx;
 }
 /* dd_span_finish: the span's handle dies, its slot waits in the segment for the next child
  * (under the segment's lock). */
-DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, dd_span *s) {
-    uint32_t idx = s->u.o.hidx;
-    dd__hndslot *sl = dd__h_slot(idx);
-    sl->span = NULL;
-    sl->gen++;
-    sl->next = seg->h_free;
+DD__PRIVATE DD__T_HOT void dd__h_release(dd__segment *seg, uint32_t idx) {
+    ++*dd__h_gen(idx);
+    dd__h_ref(idx)->next = seg->h_free;
     if (!seg->h_free) seg->h_tail = idx;
     seg->h_free = idx;
 }
 /* Slots h_free .. h_tail (linked through `next`) join the tracer's free list (under t->pool):
  * the cache of a segment whose blocks are freed (dd__seg_free_blocks). */
 DD__PRIVATE void dd__h_splice(dd_tracer *t, uint32_t h_free, uint32_t h_tail) {
-    dd__h_slot(h_tail)->next = t->h_free;
+    dd__h_ref(h_tail)->next = t->h_free;
     t->h_free = h_free;
 }
 /* A dead handle: counted in its tracer (the owner of the slot's chunk), logged at most once per interval. NULL is no
@@ -3310,16 +3343,16 @@ DD__PRIVATE DD__T_COLD void dd__h_stale(uintptr_t h) {
 }
 /* The span behind a handle, or NULL for NULL and for a dead handle (counted): the first thing
  * every public span function does. Three loads and two tests. A matching generation implies a
- * bound slot: a slot's span is set before its handle exists and cleared when its generation
- * moves on, and the NULL handle's slot never has generation 0. */
+ * bound slot: a slot's span is set before its handle exists and its generation moves on when it
+ * is released (before the slot joins a free list, which reuses its address bytes), and the NULL
+ * handle's slot never has generation 0. */
 DD__PRIVATE DD__T_HOT dd_span *dd__span_live(const dd_span *handle) {
     uintptr_t h = (uintptr_t)handle;
     uint32_t idx = (uint32_t)h & DD__H_SLOT_MASK;
     const dd__hndchunk *c = dd__htab[idx >> DD__HCHUNK_BITS];
-    const dd__hndslot *sl;
     if (c) {
-        sl = &c->slot[idx & (DD__HCHUNK_SLOTS - 1)];
-        if ((sl->gen & DD__H_GEN_MASK) == (uint32_t)(h >> DD__H_IDX_BITS)) return sl->span;
+        uint32_t i = idx & (DD__HCHUNK_SLOTS - 1);
+        if ((c->gen[i] & DD__H_GEN_MASK) == (uint32_t)(h >> DD__H_IDX_BITS)) return c->ref[i].span;
     }
     dd__h_stale(h);
     return NULL;
@@ -3331,7 +3364,7 @@ DD__PRIVATE void dd__h_free_all(dd_tracer *t) {
         uint32_t k = t->h_owned - 1, i, top = 0;
         dd__hndchunk *c = dd__htab[k];
         for (i = (k == 0) ? 1 : 0; i < DD__HCHUNK_SLOTS; i++) /* (not the NULL handle's slot) */
-            if (c->slot[i].gen - dd__htab_gen0[k] > top) top = c->slot[i].gen - dd__htab_gen0[k];
+            if (c->gen[i] - dd__htab_gen0[k] > top) top = c->gen[i] - dd__htab_gen0[k];
         dd__htab_gen0[k] += top + 1;
         dd__htab[k] = NULL;
         t->h_owned = c->next_owned;
@@ -4583,6 +4616,25 @@ DD__PRIVATE DD__T_HOT void dd__span_field_ref(dd_span *s, const char **fp, uint3
     *fp = p;
     *fn = (uint32_t)n;
 }
+/* The span's own dd__sty to write its service or type in: its record when it owns one no other
+ * span shares, else a copy of the one it reads, taken from its area. NULL when memory runs out. */
+DD__PRIVATE dd__sty *dd__span_sty_w(dd_span *s) {
+    dd__sty *w;
+    if (s->own_sty && !s->sty->shared) return s->sty;
+    if (!(w = (dd__sty *)(void *)dd__span_room(s, sizeof(dd__sty)))) return NULL;
+    *w = *s->sty;
+    w->shared = 0;
+    s->sty = w;
+    s->own_sty = 1;
+    return w;
+}
+/* A span's type (copied). */
+DD__PRIVATE void dd__span_type(dd_span *s, const char *p, size_t n) {
+    dd__sty *w;
+    if (!p || s->finished) return;
+    if (!(w = dd__span_sty_w(s))) dd__count_tag_drop(s);
+    else dd__span_field(s, &w->type, &w->type_n, DD__SA_TYPE, p, n);
+}
 /* A span's service, renamed by DD_SERVICE_MAPPING (as dd-trace-py renames every span's). The
  * tracer's own service and a mapping's target are the tracer's strings, which outlive its spans:
  * referenced, not copied (but counted in the span's tag bytes). */
@@ -4601,7 +4653,9 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         kept = t->root_service;
         ascii = t->root_service_ascii;
     } else {
-        dd__span_field(s, DD__SF(s, service), DD__SA_SERVICE, p, n);
+        dd__sty *w = dd__span_sty_w(s);
+        if (!w) dd__count_tag_drop(s);
+        else dd__span_field(s, &w->service, &w->service_n, DD__SA_SERVICE, p, n);
         return;
     }
     /* counted in the span's tag bytes as a copy would be, so that the limit drops the same tags */
@@ -4609,9 +4663,16 @@ DD__PRIVATE void dd__span_service(dd_span *s, const char *p, size_t n) {
         dd__count_tag_drop(s);
         return;
     }
+    if (kept.p != s->sty->service || kept.n != s->sty->service_n) { /* (else nothing to write) */
+        dd__sty *w = dd__span_sty_w(s);
+        if (!w) {
+            dd__count_tag_drop(s);
+            return;
+        }
+        w->service = kept.p;
+        w->service_n = kept.n;
+    }
     s->tag_room -= kept.n;
-    s->service = kept.p;
-    s->service_n = kept.n;
     s->ascii = (uint8_t)((s->ascii & ~DD__SA_SERVICE) | ascii);
 }
 
@@ -4623,19 +4684,18 @@ DD__PRIVATE DD__T_HOT void dd__span_common_init(dd_span *s, dd__segment *seg, co
     s->seg = seg;
     s->parent = parent;
     s->span_id = dd__new_span_id(t);
-    s->parent_id = 0;
     s->start_ns = start_ns;
-    s->duration = 0;
-    s->name = s->service = s->resource = s->type = "";
-    s->name_n = s->service_n = s->resource_n = s->type_n = 0;
+    s->name = s->resource = "";
+    s->sty = (dd__sty *)&t->root_sty; /* (never written: `shared`) */
+    s->name_n = s->resource_n = 0;
     s->tag_room = t->max_tag_bytes;
     s->n_meta = s->n_metrics = 0;
     s->key_bits = 0;
     s->tags = NULL;
     s->u.o.cur = (char *)s + DD__SPAN_STRUCT; /* the area allocated with the span */
     s->u.o.left = (uint32_t)area;
-    s->u.o.hidx = 0;
-    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->has_links = s->ss_rule = 0;
+    s->error = s->measured = s->resource_set = s->pending = s->finished = s->ss_keep = s->has_links = s->own_sty = 0;
+    s->ss_rule = 0;
     s->ascii = DD__SA_NAME | DD__SA_SERVICE | DD__SA_RESOURCE | DD__SA_TYPE; /* all "" */
 }
 /* A new span's name and, when `res` is not NULL, its resource (else the resource is the name):
@@ -4698,6 +4758,10 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     size_t rn = opts && opts->resource ? dd__t_slen(opts->resource, opts->resource_len) : 0;
     size_t tn = opts && opts->type ? dd__t_slen(opts->type, opts->type_len) : 0;
     size_t area = ref ? 0 : ((name_len + 7) & ~(size_t)7) + ((rn + 7) & ~(size_t)7) + ((tn + 7) & ~(size_t)7);
+    /* and a dd__sty when the child cannot share its parent's (a type, or a service of its own) */
+    dd__sty *psty = parent->sty;
+    int own = psty->type_n || (opts && (opts->type || opts->service));
+    if (own) area += DD__STY_BYTES;
     dd__spin_lock(&seg->lock);
     if (seg->n_spans < t->max_spans_per_segment) {
         drop = DD__DROP_NO_MEMORY;
@@ -4708,7 +4772,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
                 seg->n_open++;
                 __atomic_add_fetch(&t->n_started, 1, __ATOMIC_SEQ_CST); /* before the handle exists */
             } else { /* back to the segment's cache, its generation unchanged */
-                dd__h_slot(idx)->next = seg->h_free;
+                dd__h_ref(idx)->next = seg->h_free;
                 if (!seg->h_free) seg->h_tail = idx;
                 seg->h_free = idx;
             }
@@ -4725,13 +4789,26 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     }
     dd__span_common_init(s, seg, parent, opts && opts->start_ns ? opts->start_ns : seg->wall0 + (mono - seg->mono0), t,
                          area);
-    s->parent_id = parent->span_id;
-    DD__SCOPY(s, service, parent, service);
+    if (!own) { /* the parent's record (the usual case): shared from now on */
+        s->sty = psty;
+        if (!psty->shared) psty->shared = 1; /* (never written once set: the tracer's is) */
+    } else { /* the parent's service without its type, a record of the child's own: the first
+              * bytes of its area, reserved above */
+        dd__sty *w = (dd__sty *)(void *)s->u.o.cur;
+        s->u.o.cur += DD__STY_BYTES;
+        s->u.o.left -= (uint32_t)DD__STY_BYTES;
+        w->service = psty->service;
+        w->service_n = psty->service_n;
+        w->type = "";
+        w->type_n = w->shared = 0;
+        s->sty = w;
+        s->own_sty = 1;
+    }
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | (parent->ascii & DD__SA_SERVICE));
     if (opts) {
         if (opts->span_id) s->span_id = opts->span_id;
         if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-        if (opts->type) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, opts->type, tn);
+        if (opts->type) dd__span_type(s, opts->type, tn);
     }
     if (ref) {
         dd__span_field_ref(s, DD__SF(s, name), DD__SA_NAME, name ? name : "", name_len);
@@ -4950,17 +5027,19 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     seg->mono0 = mono;
     seg->n_spans = seg->n_open = 1;
     seg->priority = DD_PRIORITY_UNSET;
-    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC); /* fits: the first block is fresh */
+    /* (fits: the first block is fresh; a dd__sty for a service or a type of the root's own) */
+    s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_ALLOC + (opts->type || opts->service ? DD__STY_BYTES : 0));
     seg->root = s;
     if (!ctx) { /* before the span id */
         if (opts->trace_id.lo) seg->trace_id = opts->trace_id; /* given: a non-zero low half */
         else dd__new_trace_id(t, opts->start_ns ? opts->start_ns : wall, &seg->trace_id);
     }
-    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t, DD__SPAN_INLINE_BYTES);
+    dd__span_common_init(s, seg, NULL, opts->start_ns ? opts->start_ns : wall, t,
+                         DD__SPAN_INLINE_BYTES + (opts->type || opts->service ? DD__STY_BYTES : 0));
     if (opts->span_id) s->span_id = opts->span_id;
     if (ctx) {
         seg->trace_id = ctx->trace_id;
-        s->parent_id = ctx->parent_id;
+        seg->root_parent_id = ctx->parent_id;
         if (ctx->sampling_priority != DD_PRIORITY_UNSET) { /* an extracted decision wins */
             seg->priority = ctx->sampling_priority;
             seg->decided = 1;
@@ -4976,11 +5055,9 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     } else {
         seg->origin.p = seg->tracestate.p = seg->dd_member_extra.p = seg->ptags.p = "";
     }
-    s->service = t->root_service.p;
-    s->service_n = t->root_service.n;
     s->ascii = (uint8_t)(DD__SA_NAME | DD__SA_RESOURCE | DD__SA_TYPE | t->root_service_ascii);
     if (opts->service) dd__span_service(s, opts->service, dd__t_slen(opts->service, opts->service_len));
-    if (opts->type) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, opts->type, dd__t_slen(opts->type, opts->type_len));
+    if (opts->type) dd__span_type(s, opts->type, dd__t_slen(opts->type, opts->type_len));
     dd__span_names(s, opts->name, dd__t_slen(opts->name, opts->name_len), opts->resource,
                    dd__t_slen(opts->resource, opts->resource_len));
     if (opts->context) dd__root_from_context(t, s, opts->context, ctx != NULL);
@@ -5044,10 +5121,10 @@ DD_API void dd_span_set_resource_static(dd_span *s, const char *v) {
     s->resource_set = 1;
 }
 DD_API void dd_span_set_type(dd_span *s, const char *v) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, v, strlen(v));
+    if ((s = dd__span_live(s)) && v) dd__span_type(s, v, strlen(v));
 }
 DD_API void dd_span_set_type_n(dd_span *s, const char *v, size_t n) {
-    if ((s = dd__span_live(s)) && v) dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, v, n);
+    if ((s = dd__span_live(s)) && v) dd__span_type(s, v, n);
 }
 /*--- tags ---*/
 /* Tag setters and getters of one span: no lock unless the span's area is full; manual.keep/drop
@@ -5392,6 +5469,11 @@ DD__PRIVATE void dd__tracer_http(dd_tracer *t, const dd_tracer_config *cfg, cons
         }
     }
     t->root_service_ascii = dd__t_is_ascii(t->root_service.p, t->root_service.n) ? DD__SA_SERVICE : 0;
+    t->root_sty.service = t->root_service.p;
+    t->root_sty.service_n = t->root_service.n;
+    t->root_sty.type = "";
+    t->root_sty.type_n = 0;
+    t->root_sty.shared = 1;
     t->client_query = dd__resolve_flag(e, cfg->http_client_tag_query_string, "DD_TRACE_HTTP_CLIENT_TAG_QUERY_STRING", 1);
     t->client_ip = dd__resolve_flag(e, cfg->client_ip_enabled, "DD_TRACE_CLIENT_IP_ENABLED", 0);
     v = cfg->client_ip_header ? cfg->client_ip_header : dd__t_env(e, "DD_TRACE_CLIENT_IP_HEADER");
@@ -5532,7 +5614,7 @@ DD_API void dd_span_set_http_request(dd_span *s, int kind, const char *method, c
     size_t i;
     if (!(s = dd__span_live(s)) || s->finished) return;
     dd__span_put(s, DD__TAG_META, "span.kind", 9, client ? "client" : "server", 6, 0);
-    dd__span_field(s, DD__SF(s, type), DD__SA_TYPE, client ? "http" : "web", client ? 4 : 3);
+    dd__span_type(s, client ? "http" : "web", client ? 4 : 3);
     if (method) dd__span_put(s, DD__TAG_META, "http.method", 11, method, strlen(method), 0);
     if (url) dd__http_url(s, url, strlen(url), client);
     if (!client) {
@@ -5806,7 +5888,7 @@ DD_API void dd_span_trace_id(const dd_span *s, dd_trace_id *out) {
     *out = s->seg->trace_id;
 }
 DD_API uint64_t dd_span_id(const dd_span *s) { return (s = dd__span_live(s)) ? s->span_id : 0; }
-DD_API uint64_t dd_span_parent_id(const dd_span *s) { return (s = dd__span_live(s)) ? s->parent_id : 0; }
+DD_API uint64_t dd_span_parent_id(const dd_span *s) { return (s = dd__span_live(s)) ? dd__span_parent_id(s) : 0; }
 DD_API dd_tracer *dd_span_tracer(const dd_span *s) { return (s = dd__span_live(s)) ? s->seg->tracer : NULL; }
 
 /*--- sampling decision: the one place it is made (under lock) ---*/
@@ -5853,8 +5935,8 @@ DD__PRIVATE void dd__sampling_input_of(dd__sampling_input *in, const dd_tracer *
                                        const dd_span *s) {
     memset(in, 0, sizeof *in);
     in->trace_id = seg->trace_id;
-    in->service = s->service;
-    in->service_len = s->service_n;
+    in->service = s->sty->service;
+    in->service_len = s->sty->service_n;
     in->name = s->name;
     in->name_len = s->name_n;
     in->resource = s->resource;
@@ -6320,11 +6402,12 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
     dd_mp_writer *w = &e->w;
     uint8_t *p, *end;
     int ascii = (s->ascii & DD__SA_ALL) == DD__SA_ALL;
+    uint64_t pid = s->parent ? s->parent->span_id : seg->root_parent_id;
     if (w->error != DD_OK) return NULL;
     p = w->buf + w->len;
     end = w->buf + w->cap;
     DD__LROOM(DD__ENC_HEAD_ROOM
-                  + (ascii ? (size_t)s->name_n + s->service_n + s->resource_n + s->type_n + DD__ENC_STR_ROOM
+                  + (ascii ? (size_t)s->name_n + s->sty->service_n + s->resource_n + s->sty->type_n + DD__ENC_STR_ROOM
                                  + DD__ENC_TIMES_ROOM
                            : 0),
               return NULL);
@@ -6350,36 +6433,37 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         }
         p = dd__enc_big(p, s->span_id);
     }
-    if (s->parent_id > 0xffffffffu) { /* key and marker in one store, then the value */
+    if (pid > 0xffffffffu) { /* key and marker in one store, then the value */
         DD__KEYM(p, "\xa9" "parent_id\xcf\0\0\0\0\0");
-        dd__mp_put_be(p + 11, s->parent_id, 8);
+        dd__mp_put_be(p + 11, pid, 8);
         p += 19;
     } else {
         p = DD__KEY(p, "parent_id");
-        p = dd__enc_u64_small(p, s->parent_id);
+        p = dd__enc_u64_small(p, pid);
     }
     if (ascii) { /* most spans: the four strings, in the room made above */
+        const dd__sty *y = s->sty;
         p = DD__KEY(p, "name");
         p = dd__enc_strb(p, s->name, s->name_n);
         p = DD__KEY(p, "service");
-        p = dd__enc_strb(p, s->service, s->service_n);
+        p = dd__enc_strb(p, y->service, y->service_n);
         p = DD__KEY(p, "resource");
         p = dd__enc_strb(p, s->resource, s->resource_n);
         p = DD__KEY(p, "type");
-        p = dd__enc_strb(p, s->type, s->type_n);
+        p = dd__enc_strb(p, y->type, y->type_n);
     } else {
         DD__LROOM(5, return NULL);
         p = DD__KEY(p, "name");
         if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, name), s->ascii & DD__SA_NAME))) return NULL;
         DD__LROOM(8, return NULL);
         p = DD__KEY(p, "service");
-        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, service), s->ascii & DD__SA_SERVICE))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__SVC(s), s->ascii & DD__SA_SERVICE))) return NULL;
         DD__LROOM(9, return NULL);
         p = DD__KEY(p, "resource");
         if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, resource), s->ascii & DD__SA_RESOURCE))) return NULL;
         DD__LROOM(5, return NULL);
         p = DD__KEY(p, "type");
-        if (!(p = dd__enc_field(t, e, p, &end, DD__SSTR(s, type), s->ascii & DD__SA_TYPE))) return NULL;
+        if (!(p = dd__enc_field(t, e, p, &end, DD__TYP(s), s->ascii & DD__SA_TYPE))) return NULL;
         DD__LROOM(DD__ENC_TIMES_ROOM, return NULL);
     }
     if ((uint64_t)s->start_ns - UINT64_C(0x100000000) < UINT64_C(0x7fffffff00000000)) { /* over 32 bits: Unix ns */
@@ -6390,13 +6474,13 @@ DD__PRIVATE DD__T_HOT uint8_t *dd__enc_head(dd_tracer *t, const dd__segment *seg
         p = DD__KEY(p, "start");
         p = dd__enc_i64_cold(p, s->start_ns);
     }
-    if ((uint64_t)s->duration - 0x10000u <= 0xffffffffu - 0x10000u) { /* 65 us to 71 min: the usual uint32 */
+    if ((uint64_t)s->u.f.duration - 0x10000u <= 0xffffffffu - 0x10000u) { /* 65 us to 71 min: the usual uint32 */
         DD__KEYM(p, "\xa8" "duration\xce\0\0\0\0\0\0");
-        dd__mp_put_be(p + 10, (uint64_t)s->duration, 4);
+        dd__mp_put_be(p + 10, (uint64_t)s->u.f.duration, 4);
         p += 14;
     } else {
         p = DD__KEY(p, "duration");
-        p = dd__enc_i64_cold(p, s->duration);
+        p = dd__enc_i64_cold(p, s->u.f.duration);
     }
     /* error (0 or 1: a positive fixint) and the "meta" key */
     DD__KEYM(p, "\xa5" "error\0\xa4" "meta\0\0\0\0");
@@ -6425,7 +6509,7 @@ DD__PRIVATE DD__T_COLD void dd__encode_span_full(dd_tracer *t, dd__segment *seg,
     uint64_t gmask = 0;
     int clash, mt_ok = s->n_metrics <= DD__ENC_MT_MAX, env_ok = 0, version_ok = 0;
     int top_level = !s->parent || !dd__span_same_service(s, s->parent);
-    int with_version = t->version.n && dd__tstr_eq(DD__SSTR(s, service), t->service);
+    int with_version = t->version.n && dd__tstr_eq(DD__SVC(s), t->service);
 
     if (!(p = dd__enc_head(t, seg, s, e, &end))) return;
 
@@ -6801,7 +6885,7 @@ DD__PRIVATE void dd__encode_span(dd_tracer *t, dd__segment *seg, const dd_span *
         return;
     }
     top_level = !s->parent || !dd__span_same_service(s, s->parent);
-    with_version = t->version.n && dd__tstr_eq(DD__SSTR(s, service), t->service);
+    with_version = t->version.n && dd__tstr_eq(DD__SVC(s), t->service);
     bits = (first ? e->tp_any_first : e->tp_any) | (s->measured ? dd__key_bit("_dd.measured", 12) : 0);
     if (s->key_bits & bits) { /* the exact set */
         bits = e->tp_bits | (with_version ? e->tp_bits_ver : 0);
@@ -7693,10 +7777,10 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
             if (key->n[4] == st->kind_len[i] && dd__stats_ieq_n(key->p[4], st->kinds[i], key->n[4])) break;
         if (i == st->n_kinds) return 0;
     }
-    DD__SK_FIELD(0, s->service, s->service_n);
+    DD__SK_FIELD(0, s->sty->service, s->sty->service_n);
     DD__SK_FIELD(1, s->name, s->name_n);
     DD__SK_FIELD(2, s->resource, s->resource_n);
-    DD__SK_FIELD(3, s->type, s->type_n);
+    DD__SK_FIELD(3, s->sty->type, s->sty->type_n);
     {   /* peer tags, then the additional tags (DD__STATS_ADD_FLAG entries) in the same field */
         uint32_t kn = key->n[4], pn = 0;
         const char *kp = key->p[4];
@@ -7740,7 +7824,7 @@ DD__PRIVATE int dd__stats_key(const dd__stats *st, const dd__segment *seg, const
     }
     v = seg->origin.p, vn = seg->origin.n;
     key->synthetics = vn >= 10 && memcmp(v, "synthetics", 10) == 0;
-    key->trace_root = s->parent_id == 0 ? 1 : 2;
+    key->trace_root = dd__span_parent_id(s) == 0 ? 1 : 2;
     return 1;
 }
 
@@ -8003,7 +8087,7 @@ DD__PRIVATE DD__T_HOT void dd__stats_add_span(dd_tracer *t, dd__stats *st, dd__s
     int64_t start, end;
     int top_level = !s->parent || !dd__span_same_service(s, s->parent), overflowed = 0;
     if (!dd__stats_key(st, seg, s, &top_level, &key, st->keybuf, num)) return;
-    end = s->start_ns + s->duration;
+    end = s->start_ns + s->u.f.duration;
     if (end >= st->last_start && end - st->last_start < DD__STATS_BUCKET_NS) start = st->last_start; /* as the previous span */
     else start = st->last_start = dd__stats_align(end);
     if (start < st->oldest_ts) start = st->oldest_ts; /* late: the oldest bucket still open */
@@ -8017,11 +8101,11 @@ DD__PRIVATE DD__T_HOT void dd__stats_add_span(dd_tracer *t, dd__stats *st, dd__s
     c->overflow += (uint64_t)overflowed;
     c->spans++;
     g->hits++;
-    g->duration += (uint64_t)s->duration;
+    g->duration += (uint64_t)s->u.f.duration;
     if (top_level) g->top_level_hits++;
     if (s->error) g->errors++;
-    if (s->duration < 1) (s->error ? &g->err : &g->ok)->zero++;
-    else dd__sk_insert(t, s->error ? &g->err : &g->ok, dd__sk_bin(&st->skf, (uint64_t)s->duration), &b->bin_bytes);
+    if (s->u.f.duration < 1) (s->error ? &g->err : &g->ok)->zero++;
+    else dd__sk_insert(t, s->error ? &g->err : &g->ok, dd__sk_bin(&st->skf, (uint64_t)s->u.f.duration), &b->bin_bytes);
 }
 /* Aggregates the chunk's finished spans (seg->done list) into the buckets, in the chunk's wire
  * order (its root first when in it, then the others in finish order); under lock, before the P0
@@ -8034,9 +8118,9 @@ DD__PRIVATE void dd__stats_add_chunk(dd_tracer *t, dd__segment *seg) {
     int out_of_order = first != NULL; /* s is `first`, ahead of its place in the list */
     for (s = first ? first : seg->done_head; s; s = next) {
         dd__stats_add_span(t, st, seg, s, &c);
-        next = out_of_order ? seg->done_head : s->u.next_done;
+        next = out_of_order ? seg->done_head : s->u.f.next_done;
         out_of_order = 0;
-        if (next && next == first) next = next->u.next_done; /* aggregated already */
+        if (next && next == first) next = next->u.f.next_done; /* aggregated already */
     }
     t->counters.stats_spans += c.spans;
     t->counters.stats_spans_overflow += c.overflow;
@@ -8051,7 +8135,7 @@ DD__PRIVATE int dd__stats_may_drop(const dd_tracer *t, const dd__segment *seg) {
     const dd_span *s;
     if (!t->stats || !t->stats->drop_p0s || !seg->stats_chunk || seg->priority > 0 || seg->priority == DD_PRIORITY_UNSET)
         return 0;
-    for (s = seg->done_head; s; s = s->u.next_done)
+    for (s = seg->done_head; s; s = s->u.f.next_done)
         if (s->error) return 0;
     return 1;
 }
@@ -8598,7 +8682,7 @@ DD__PRIVATE int64_t dd__stats_next(const dd_tracer *t) {
  * completes the trace is always filtered. */
 DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
     const dd_span *s;
-    for (s = seg->done_head; s; s = s->u.next_done)
+    for (s = seg->done_head; s; s = s->u.f.next_done)
         if (s == seg->root) return 1;
     return 0;
 }
@@ -8607,7 +8691,7 @@ DD__PRIVATE int dd__stats_root_in_chunk(const dd__segment *seg) {
  * Datadog-Client-Dropped-P0-* header counts it, the agent would have dropped it too). */
 DD__PRIVATE void dd__stats_drop_filtered(dd_tracer *t, dd__segment *seg) {
     dd_span *s;
-    for (s = seg->done_head; s; s = s->u.next_done) s->pending = 0;
+    for (s = seg->done_head; s; s = s->u.f.next_done) s->pending = 0;
     t->counters.spans_dropped_sampling += seg->n_done;
     t->counters.chunks_dropped_sampling++;
     seg->done_head = seg->done_tail = NULL;
@@ -8769,11 +8853,11 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
             goto drop_all;
         return n;
     }
-    for (s = seg->done_head; s; s = s->u.next_done) {
+    for (s = seg->done_head; s; s = s->u.f.next_done) {
         dd__sampling_input in;
         dd__span_sampling_decision d;
         dd__sampling_input_of(&in, t, seg, s);
-        in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->duration;
+        in.now_ns = seg->mono0 + (s->start_ns - seg->wall0) + s->u.f.duration;
         s->ss_keep = dd__span_sampler_decide(&t->sampler, &in, s->span_id, &d);
         if (s->ss_keep) {
             s->ss_rule = (uint8_t)d.rule;
@@ -8788,10 +8872,10 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
         while (*pp) {
             if (!(*pp)->ss_keep) {
                 (*pp)->pending = 0;
-                *pp = (*pp)->u.next_done;
+                *pp = (*pp)->u.f.next_done;
             } else {
                 seg->done_tail = *pp;
-                pp = &(*pp)->u.next_done;
+                pp = &(*pp)->u.f.next_done;
             }
         }
     }
@@ -8803,7 +8887,7 @@ DD__PRIVATE uint32_t dd__segment_filter(dd_tracer *t, dd__segment *seg) {
     seg->n_done = kept;
     return kept;
 drop_all:
-    for (s = seg->done_head; s; s = s->u.next_done) s->pending = 0;
+    for (s = seg->done_head; s; s = s->u.f.next_done) s->pending = 0;
     t->counters.spans_dropped_sampling += n;
     t->counters.chunks_dropped_sampling++;
     if (p0) {
@@ -8831,7 +8915,7 @@ DD__PRIVATE uint32_t dd__encode_chunk(dd_tracer *t, dd__segment *seg, dd__enc *e
     first = seg->root->pending ? seg->root : seg->done_head;
     dd_mp_write_array(&e->w, n);
     dd__encode_span(t, seg, first, 1, e, tmp);
-    for (s = seg->done_head; s; s = s->u.next_done) {
+    for (s = seg->done_head; s; s = s->u.f.next_done) {
         s->pending = 0;
         if (s != first) dd__encode_span(t, seg, s, 0, e, tmp);
     }
@@ -8989,7 +9073,7 @@ DD__PRIVATE void dd__complete(dd__segment *seg, int64_t mono) {
     } else {
         uint64_t est = 300; /* the chunk root's extra tags */
         dd_span *q;
-        for (q = seg->done_head; q; q = q->u.next_done) est += 160 + (uint32_t)(t->max_tag_bytes - q->tag_room);
+        for (q = seg->done_head; q; q = q->u.f.next_done) est += 160 + (uint32_t)(t->max_tag_bytes - q->tag_room);
         seg->est_bytes = est;
         if (est <= DD__ENCODE_ON_FINISH_MAX && (e = dd__enc_take(t)) != NULL) {
             dd__seg_unlink_open(t, seg);
@@ -9065,16 +9149,16 @@ DD__PRIVATE DD__T_COLD void dd__finish_partial(dd__segment *seg, int64_t mono) {
 
 /* A span's finish: its handle dies and it joins its segment's done list under the segment's
  * lock only; the tracer lock is taken when the segment completes or a partial flush is due. */
-DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
+DD__PRIVATE void dd__finish(dd_span *s, uint32_t hidx, int64_t end_wall, int64_t mono) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
-    s->duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
+    s->u.f.duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
     s->finished = 1;
-    s->u.next_done = NULL;
+    s->u.f.next_done = NULL;
     s->pending = 1;
     dd__spin_lock(&seg->lock);
-    dd__h_release(seg, s); /* the handle dies: any later call with it is ignored and counted */
-    if (seg->done_tail) seg->done_tail->u.next_done = s;
+    dd__h_release(seg, hidx); /* the handle dies: any later call with it is ignored and counted */
+    if (seg->done_tail) seg->done_tail->u.f.next_done = s;
     else seg->done_head = s;
     seg->done_tail = s;
     seg->n_done++;
@@ -9095,15 +9179,19 @@ DD__PRIVATE void dd__finish(dd_span *s, int64_t end_wall, int64_t mono) {
     dd__finish_partial(seg, mono);
 }
 
-DD_API void dd_span_finish(dd_span *s) {
+/* (the handle's slot index: the span does not keep it) */
+#define DD__H_IDX_OF(h) ((uint32_t)(uintptr_t)(h) & DD__H_SLOT_MASK)
+DD_API void dd_span_finish(dd_span *h) {
     int64_t mono;
-    if (!(s = dd__span_live(s)) || s->finished) return; /* a second finish: a dead handle, counted */
+    dd_span *s;
+    if (!(s = dd__span_live(h)) || s->finished) return; /* a second finish: a dead handle, counted */
     mono = s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user);
-    dd__finish(s, s->seg->wall0 + (mono - s->seg->mono0), mono);
+    dd__finish(s, DD__H_IDX_OF(h), s->seg->wall0 + (mono - s->seg->mono0), mono);
 }
-DD_API void dd_span_finish_at(dd_span *s, int64_t end_ns) {
-    if (!(s = dd__span_live(s)) || s->finished) return;
-    dd__finish(s, end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user));
+DD_API void dd_span_finish_at(dd_span *h, int64_t end_ns) {
+    dd_span *s;
+    if (!(s = dd__span_live(h)) || s->finished) return;
+    dd__finish(s, DD__H_IDX_OF(h), end_ns, s->seg->tracer->mono_ns_fn(s->seg->tracer->clock_user));
 }
 
 /*--- delivery: the worker, requests, retries and the held payload ---*/

@@ -502,8 +502,10 @@ static void build_fixture(op_state *st) {
         set_7_tags(st->spans[i]);
     }
     for (i = 1; i < 10; i++) dd_span_finish_at(st->spans[i], st->mem[i]->start_ns + (1500 + i) * INT64_C(1000));
-    st->mem[0]->duration = 1500 * INT64_C(1000); /* the root stays open: its segment is encoded again and again */
-    dd_span_context(st->spans[0], &ctx);          /* makes the sampling decision, as a finish would */
+    dd_span_context(st->spans[0], &ctx); /* makes the sampling decision, as a finish would */
+    /* the root stays open: its segment is encoded again and again, with the duration a finish
+     * would give (it overlays the open span's tag area, not used again here) */
+    st->mem[0]->u.f.duration = 1500 * INT64_C(1000);
     if (st->mem[0]->seg->trace_id.hi != UINT64_C(0x640cfd8d00000000)
         || st->mem[0]->seg->trace_id.lo != UINT64_C(0x112210f47de98115) || st->mem[3]->span_id != UINT64_C(0x1000000000000003))
         die("fixture ids");

@@ -694,6 +694,58 @@ static void test_span_setters_n(void) {
     dd_tracer_free(t);
 }
 
+/* A child starts with its parent's service and no type, and keeps what it started with whatever
+ * its parent does later (the service and type a span shares with its parent or the tracer are
+ * copied before either changes them); a change on a child reaches neither its parent nor its
+ * siblings. */
+static void test_span_service_type_inherit(void) {
+    dd_tracer_config c;
+    dd_tracer *t;
+    dd_span *root, *c1, *c2, *g1, *c3;
+    dd_span_options o;
+    const char *js;
+    fake_reset();
+    c = base_config();
+    c.service = "svc";
+    t = new_tracer(&c);
+    memset(&o, 0, sizeof o);
+    o.name = "root";
+    o.type = "web";
+    root = dd_span_start(t, &o);
+    c1 = dd_span_start_child(root, "c1"); /* svc, no type */
+    dd_span_set_service(root, "front");   /* after c1: c1 keeps svc */
+    dd_span_set_type(root, "rpc");
+    c2 = dd_span_start_child(root, "c2"); /* front, no type */
+    dd_span_set_type(c1, "sql");          /* c1's own: root and c2 unchanged */
+    g1 = dd_span_start_child(c1, "g1");   /* svc, no type */
+    dd_span_set_service(c1, "db");        /* after g1: g1 keeps svc */
+    memset(&o, 0, sizeof o);
+    o.parent = c2;
+    o.name = "c3";
+    o.service = "cache";
+    o.type = "redis";
+    c3 = dd_span_start(t, &o);            /* its own, c2 unchanged */
+    dd_span_set_service(c2, "svc");       /* back to the tracer's */
+    dd_span_finish(c3);
+    dd_span_finish(g1);
+    dd_span_finish(c2);
+    dd_span_finish(c1);
+    dd_span_finish(root);
+    CHECK_EQ_INT(dd_tracer_flush(t), DD_OK);
+    js = body_json(0);
+    CHECK(has(js, "\"name\":\"root\",\"service\":\"front\",\"resource\":\"root\",\"type\":\"rpc\""));
+    CHECK(has(js, "\"name\":\"c1\",\"service\":\"db\",\"resource\":\"c1\",\"type\":\"sql\""));
+    CHECK(has(js, "\"name\":\"c2\",\"service\":\"svc\",\"resource\":\"c2\",\"type\":\"\""));
+    CHECK(has(js, "\"name\":\"g1\",\"service\":\"svc\",\"resource\":\"g1\",\"type\":\"\""));
+    CHECK(has(js, "\"name\":\"c3\",\"service\":\"cache\",\"resource\":\"c3\",\"type\":\"redis\""));
+    {
+        dd_counters k;
+        dd_tracer_counters(t, &k);
+        CHECK_EQ_U64(k.tags_dropped, 0);
+    }
+    dd_tracer_free(t);
+}
+
 /* Tags are kept in their msgpack form: every str header width (fixstr, str8, str16, str32) for
  * keys and values, replacements that keep or change the header width, metrics replaced in place,
  * non-ASCII keys and values (checked and repaired when encoded), and tag lookups by the sampler. */
@@ -3300,6 +3352,7 @@ static const test_case cases[] = {
     TEST(test_fork),
     TEST(test_span_fields),
     TEST(test_span_setters_n),
+    TEST(test_span_service_type_inherit),
     TEST(test_span_utf8_repair),
     TEST(test_tag_wire_forms),
     TEST(test_span_from_context),
