@@ -858,6 +858,22 @@ DD__PRIVATE DD__P_HOT __m128i dd__load16(const char *s) { return _mm_loadu_si128
 DD__PRIVATE DD__P_HOT unsigned dd__eq16(const char *s, char c) {
     return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(dd__load16(s), _mm_set1_epi8(c)));
 }
+/* The bytes of s[0..n) (16 <= n <= 64) equal to a, and those equal to b, one bit each (s[0]
+ * in bit 0): blocks of 16, the last one overlapping. */
+DD__PRIVATE DD__P_HOT void dd__eq64(const char *s, size_t n, char a, char b, uint64_t *ma, uint64_t *mb) {
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+    uint64_t ra = 0, rb = 0;
+    size_t i;
+    __m128i x;
+    for (i = 0; i + 16 < n; i += 16) {
+        x = dd__load16(s + i);
+        ra |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, va)) << i;
+        rb |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << i;
+    }
+    x = dd__load16(s + n - 16);
+    *ma = ra | (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, va)) << (n - 16);
+    *mb = rb | (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (n - 16);
+}
 #endif
 /* The 8 lowercase hex digits of x, the last digit in the low byte: its nibbles spread one per
  * lane (halves, then bytes, then nibbles), each lane then made a digit. */
@@ -894,13 +910,13 @@ DD__PRIVATE int dd__print_words(const char *s, size_t n) {
     uint64_t bad = 0, x;
     size_t i;
 #if DD__SSE2
-    if (n >= 16) { /* a signed byte b + 1 is below 0x21 exactly when b is not 0x20..0x7E */
-        const __m128i one = _mm_set1_epi8(1), lim = _mm_set1_epi8(0x21);
-        __m128i vb = _mm_setzero_si128();
+    if (n >= 16) { /* a signed byte b + 1 is above 0x20 exactly when b is 0x20..0x7E */
+        const __m128i one = _mm_set1_epi8(1), lim = _mm_set1_epi8(0x20);
+        __m128i ok = _mm_set1_epi8(-1);
         for (i = 0; i + 16 < n; i += 16)
-            vb = _mm_or_si128(vb, _mm_cmplt_epi8(_mm_add_epi8(dd__load16(s + i), one), lim));
-        vb = _mm_or_si128(vb, _mm_cmplt_epi8(_mm_add_epi8(dd__load16(s + n - 16), one), lim));
-        return _mm_movemask_epi8(vb) == 0;
+            ok = _mm_and_si128(ok, _mm_cmpgt_epi8(_mm_add_epi8(dd__load16(s + i), one), lim));
+        ok = _mm_and_si128(ok, _mm_cmpgt_epi8(_mm_add_epi8(dd__load16(s + n - 16), one), lim));
+        return _mm_movemask_epi8(ok) == 0xffff;
     }
 #endif
     for (i = 0; i + 8 < n; i += 8) {
@@ -2416,16 +2432,16 @@ DD__PRIVATE DD__P_OWN void dd__decode_xdatadog_tags(dd_trace_context *c, const c
      * '-', or '=', or above one of them after a borrow: each flagged byte is read to tell). */
 #if DD__SSE2
     if (n >= 16) { /* 16 lanes a block: exact compares, the flagged lanes read as below */
-        const __m128i one = _mm_set1_epi8(1), lim = _mm_set1_epi8(0x21), dash = _mm_set1_epi8('-');
+        const __m128i one = _mm_set1_epi8(1), lim = _mm_set1_epi8(0x20), dash = _mm_set1_epi8('-');
         const __m128i eqs = _mm_set1_epi8('=');
-        __m128i vb = _mm_setzero_si128();
+        __m128i ok = _mm_set1_epi8(-1);
         while (pos < n) {
             size_t base = n - pos >= 16 ? pos : n - 16;
             __m128i x = dd__load16(s + base);
             unsigned m;
-            vb = _mm_or_si128(vb, _mm_cmplt_epi8(_mm_add_epi8(x, one), lim)); /* as dd__print_words */
+            ok = _mm_and_si128(ok, _mm_cmpgt_epi8(_mm_add_epi8(x, one), lim)); /* as dd__print_words */
             /* below '-' (signed: bytes from 0x80 too, which are not printable) or '=' */
-            m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, dash), _mm_cmpeq_epi8(x, eqs)));
+            m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpgt_epi8(dash, x), _mm_cmpeq_epi8(x, eqs)));
             m &= ~0u << (pos - base);
             pos = base + 16;
             for (; m; m &= m - 1) {
@@ -2433,7 +2449,7 @@ DD__PRIVATE DD__P_OWN void dd__decode_xdatadog_tags(dd_trace_context *c, const c
                 if (!dd__xtags_sep(s[at], at, n, &eq, &start, &k, eq_at, end_at)) goto malformed;
             }
         }
-        if (_mm_movemask_epi8(vb)) goto malformed;
+        if (_mm_movemask_epi8(ok) != 0xffff) goto malformed;
         pos = n;
     }
 #endif
@@ -2744,6 +2760,20 @@ DD__PRIVATE DD__P_HOT void dd__dd_sub(dd__tsv *v, const char *t, size_t tn, size
  * without ':' (or empty) is skipped (CPP, GO). */
 DD__PRIVATE DD__P_HOT void dd__dd_member(dd__tsv *v, const char *s, size_t n) {
     size_t pos = 0;
+#if DD__SSE2
+    if (n >= 16 && n <= 64) { /* the usual one: every ';' and ':' marked in one pass, then split */
+        uint64_t semis, colons;
+        dd__eq64(s, n, ';', ':', &semis, &colons);
+        for (; pos < n; pos++) { /* pos == n: an empty last sub-member, skipped as below */
+            uint64_t after = semis >> pos, cm = colons >> pos;
+            size_t tn = after ? (size_t)__builtin_ctzll(after) : n - pos;
+            if (tn < 64) cm &= ((uint64_t)1 << tn) - 1; /* the ':' of this sub-member only */
+            if (cm) dd__dd_sub(v, s + pos, tn, (size_t)__builtin_ctzll(cm));
+            pos += tn;
+        }
+        return;
+    }
+#endif
     while (pos <= n) {
         const char *t = s + pos;
         const char *semi = dd__find_print(t, n - pos, ';'); /* the member is printable */
