@@ -2273,12 +2273,27 @@ DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
     src->seen = seen;
     src->more = more;
 }
+/* Without h: the caller's reader asked for the slot's name, as dd__get_nth (the index-th field,
+ * through get_nth when it has one) or, with by_get, as dd__get (through get). dd_extract has
+ * checked r and r->get, so unlike those two no pointer is tested again. */
+DD__PRIVATE DD__P_HOT const char *dd__src_ask(const dd__src *src, int slot, size_t index, int by_get, size_t *vn) {
+    const dd_carrier_reader *r = src->r;
+    size_t kn;
+    const char *key = dd__hname(slot, &kn), *v;
+    *vn = 0;
+    if (!by_get && r->get_nth) {
+        v = r->get_nth(r->self, key, kn, index, vn);
+    } else {
+        if (index) return NULL; /* one value per name: no call */
+        v = r->get(r->self, key, kn, vn);
+    }
+    if (!v) *vn = 0;
+    return v;
+}
 /* With h: 1 when the slot has a field. */
 DD__PRIVATE int dd__src_has(const dd__src *src, int slot) { return (src->seen >> slot) & 1u; }
 /* As dd__get_nth(r, name of `slot`, index, vn). */
 DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size_t index, size_t *vn) {
-    size_t kn;
-    const char *key;
     if (src->h) {
         unsigned bit = 1u << slot;
         if (index == 0 && (src->seen & bit)) {
@@ -2289,17 +2304,11 @@ DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size
             *vn = 0;
             return NULL;
         }
-    } else if (index && !src->r->get_nth) { /* one value per name: no call (as dd__get_nth) */
-        *vn = 0;
-        return NULL;
     }
-    key = dd__hname(slot, &kn);
-    return dd__get_nth(src->r, key, kn, index, vn);
+    return dd__src_ask(src, slot, index, 0, vn);
 }
 /* As dd__get(r, name of `slot`, vn). */
 DD__PRIVATE DD__P_HOT const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
-    size_t kn;
-    const char *key;
     if (src->h) {
         if (!dd__src_has(src, slot)) {
             *vn = 0;
@@ -2308,8 +2317,7 @@ DD__PRIVATE DD__P_HOT const char *dd__src_get(const dd__src *src, int slot, size
         *vn = src->v[slot] ? src->vn[slot] : 0; /* as dd__headers_get_nth */
         return src->v[slot] ? src->v[slot] : "";
     }
-    key = dd__hname(slot, &kn);
-    return dd__get(src->r, key, kn, vn);
+    return dd__src_ask(src, slot, 0, 1, vn);
 }
 
 /*--- datadog style (docs/propagation.md §3) ---*/
@@ -3208,18 +3216,24 @@ DD__PRIVATE void dd__merge_str(char *dst, uint32_t *dst_len, const char *src, ui
 
 /* The `baggage` header into out->baggage, every field joined (R-BG-5, R-BG-6). 1 when items
  * were found. */
-DD__PRIVATE DD__P_COLD int dd__extract_baggage(const dd_propagation_config *cfg, const dd__src *src,
-                                               dd_trace_context *out) {
+DD__PRIVATE DD__P_COLD int dd__extract_baggage_from(const dd_propagation_config *cfg, const dd__src *src,
+                                                    dd_trace_context *out, const char *v, size_t vn) {
     dd__bagp p;
-    size_t i, vn;
-    const char *v = dd__src_nth(src, DD__H_BAGGAGE, 0, &vn);
-    if (!v) { /* the usual case: no parser to set up */
-        out->baggage.n = out->baggage.len = 0;
-        return 0;
-    }
+    size_t i;
     dd__bagp_init(&p, &out->baggage, cfg ? cfg->baggage_max_items : 0, cfg ? cfg->baggage_max_bytes : 0);
     for (i = 1; v != NULL; v = dd__src_nth(src, DD__H_BAGGAGE, i++, &vn)) dd__bagp_feed(&p, v, vn);
     return out->baggage.n != 0;
+}
+/* The first field asked inline: mostly there is none, and then no parser is set up. */
+DD__PRIVATE DD__P_HOT int dd__extract_baggage(const dd_propagation_config *cfg, const dd__src *src,
+                                              dd_trace_context *out) {
+    size_t vn;
+    const char *v = dd__src_nth(src, DD__H_BAGGAGE, 0, &vn);
+    if (!v) {
+        out->baggage.n = out->baggage.len = 0;
+        return 0;
+    }
+    return dd__extract_baggage_from(cfg, src, out, v, vn);
 }
 /* DD_EXTRACT_RESTART (R-MS-9): the continued context becomes one span link of a context without
  * trace id; ts is the primary's raw tracestate when it was tracecontext. */

@@ -36,7 +36,7 @@
  *                    `x-datadog-tags` beside valid ids: dd_extract's result field by field and its
  *                    reinjection; dd_tracer_extract with a tracer's configuration; and a span
  *                    continuing the context, its injection and its trace's payload (first files).
- *   extract.hand     hand-made header sets, through dd_headers and through a user's reader.
+ *   extract.hand     hand-made header sets, through dd_headers and through a user's reader, without get_nth and with it.
  * Determinism: the clocks are hooks returning times the driver sets, ids are given (or come from
  * random_fn, which returns the same value until the driver's clock moves), getenv returns nothing, the cgroup is not read, the host name is fixed,
  * getpid() is this file's (a constant), and a runtime id (a UUID v4, random per process) is
@@ -951,6 +951,26 @@ static const char *user_get(void *self, const char *key, size_t key_len, size_t 
     }
     return NULL;
 }
+/* A user's reader with get_nth: the index-th field of the name (NULL names skipped); get as
+ * user_get. Not the SDK's own dd_headers reader, so dd_extract asks it key by key. */
+static const char *user_get_nth(void *self, const char *key, size_t key_len, size_t index, size_t *value_len) {
+    size_t i, j, seen = 0;
+    (void)self;
+    for (i = 0; i < g_user_n; i++) {
+        const dd_header *h = &g_user_h[i];
+        if (!h->name || h->name_len != key_len) continue;
+        for (j = 0; j < key_len; j++) {
+            char a = h->name[j], b = key[j];
+            if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
+            if (a != b) break;
+        }
+        if (j == key_len && seen++ == index) {
+            *value_len = h->value ? h->value_len : 0;
+            return h->value ? h->value : "";
+        }
+    }
+    return NULL;
+}
 static void extract_case(const char *group, const char *name, long long no, const dd_propagation_config *cfg,
                          const dd_header *hs, size_t n, int with_span) {
     static dd_trace_context c;
@@ -980,6 +1000,9 @@ static void extract_case(const char *group, const char *name, long long no, cons
     r.get = user_get;
     r.get_nth = NULL;
     out_s("|USER ");
+    out_ctx(dd_extract(cfg, &r, &c), &c);
+    r.get_nth = user_get_nth;
+    out_s("|USERN ");
     out_ctx(dd_extract(cfg, &r, &c), &c);
     /* the tracer's configuration */
     out_s("|TRACER ");
