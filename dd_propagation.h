@@ -3,7 +3,7 @@
  * In exactly one .c file:  #define DD_PROPAGATION_IMPLEMENTATION   (DD_TRACE_IMPLEMENTATION also does)
  *                          #include "dd_propagation.h"
  * Stands alone on libc: a proxy can forward trace context without the tracer.
- * OPTIONS   DD_API (linkage), DD_ASSERT(c)
+ * OPTIONS   DD_API (linkage), DD_ASSERT(c), DD_NO_SIMD (the portable word scanners even where SSE2 is)
  * THREADS   no global state: every call may run on any thread; a dd_trace_context, a carrier and a
  *           config belong to their caller. Carrier callbacks run on the calling thread, during the call.
  * MEMORY    never allocates: contexts have fixed capacities (DD_*_MAX), what does not fit is dropped
@@ -40,7 +40,8 @@
  * read the environment.
  *   --- private helpers ---          DD__LIT, DD__P_HOT/_COLD/_OWN, character classes (dd__cclass).
  *   --- private helpers: eight bytes at a time --- SWAR loads/stores, dd__hex8, dd__dec8w, word checks,
- *                                    dd__find (memchr inline), dd__find_print, dd__lhex16, dd__lhex_parse.
+ *                                    dd__find (memchr inline), dd__find_print, dd__lhex16, dd__lhex_parse;
+ *                                    with SSE2 (DD__SSE2) also 16-byte blocks: dd__load16, dd__eq16, dd__eq64.
  *   --- private helpers: text ---    trimming, dd__eq/dd__ieq, dd__parse_i32, dd__dec21.
  *   --- private helpers: builder and fields --- dd__sb (bounded builder), dd__set_str (drops what
  *                                    does not fit), dd__set_error (_dd.propagation_error).
