@@ -3,7 +3,7 @@
  * In exactly one .c file:  #define DD_PROPAGATION_IMPLEMENTATION   (DD_TRACE_IMPLEMENTATION also does)
  *                          #include "dd_propagation.h"
  * Stands alone on libc: a proxy can forward trace context without the tracer.
- * OPTIONS   DD_API (linkage), DD_ASSERT(c)
+ * OPTIONS   DD_API (linkage), DD_ASSERT(c), DD_NO_SIMD (the portable word scanners even where SSE2 is)
  * THREADS   no global state: every call may run on any thread; a dd_trace_context, a carrier and a
  *           config belong to their caller. Carrier callbacks run on the calling thread, during the call.
  * MEMORY    never allocates: contexts have fixed capacities (DD_*_MAX), what does not fit is dropped
@@ -40,7 +40,8 @@
  * read the environment.
  *   --- private helpers ---          DD__LIT, DD__P_HOT/_COLD/_OWN, character classes (dd__cclass).
  *   --- private helpers: eight bytes at a time --- SWAR loads/stores, dd__hex8, dd__dec8w, word checks,
- *                                    dd__find (memchr inline), dd__find_print, dd__lhex16, dd__lhex_parse.
+ *                                    dd__find (memchr inline), dd__find_print, dd__lhex16, dd__lhex_parse;
+ *                                    with SSE2 (DD__SSE2) also 16-byte blocks: dd__load16, dd__eq16, dd__eq64.
  *   --- private helpers: text ---    trimming, dd__eq/dd__ieq, dd__parse_i32, dd__dec21.
  *   --- private helpers: builder and fields --- dd__sb (bounded builder), dd__set_str (drops what
  *                                    does not fit), dd__set_error (_dd.propagation_error).
@@ -742,6 +743,16 @@ DD__PRIVATE void dd__free(const dd_allocator *a, void *ptr, size_t size) {
 #pragma GCC diagnostic ignored "-Wunused-function"
 #endif
 #include <string.h>
+/* Sixteen bytes at a time where the target has SSE2 (every x86-64): the scanners of long fields
+ * (dd__print_words, dd__find_in, the x-datadog-tags check) then test a 16-byte block with three
+ * or four vector instructions instead of two words. DD_NO_SIMD keeps the portable word code
+ * (tests/wire_diff_test.sh compares both builds with the baseline). */
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(DD_NO_SIMD)
+#define DD__SSE2 1
+#include <emmintrin.h>
+#else
+#define DD__SSE2 0
+#endif
 
 /*--- private helpers ---*/
 /* Owns the macros and character-class table every section uses; pure functions of their bytes. */
@@ -842,6 +853,29 @@ DD__PRIVATE void dd__store8be(char *out, uint64_t x) {
 #endif
 }
 #define DD__B8(c) (0x0101010101010101u * (uint64_t)(c)) /* byte c in every lane */
+#if DD__SSE2
+DD__PRIVATE DD__P_HOT __m128i dd__load16(const char *s) { return _mm_loadu_si128((const __m128i *)(const void *)s); }
+/* The lanes of the 16 bytes at s equal to c, one bit each (s[0] in bit 0). */
+DD__PRIVATE DD__P_HOT unsigned dd__eq16(const char *s, char c) {
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(dd__load16(s), _mm_set1_epi8(c)));
+}
+/* The bytes of s[0..n) (16 <= n <= 64) equal to a, and those equal to b, one bit each (s[0]
+ * in bit 0): blocks of 16, the last one overlapping. */
+DD__PRIVATE DD__P_HOT void dd__eq64(const char *s, size_t n, char a, char b, uint64_t *ma, uint64_t *mb) {
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+    uint64_t ra = 0, rb = 0;
+    size_t i;
+    __m128i x;
+    for (i = 0; i + 16 < n; i += 16) {
+        x = dd__load16(s + i);
+        ra |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, va)) << i;
+        rb |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << i;
+    }
+    x = dd__load16(s + n - 16);
+    *ma = ra | (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, va)) << (n - 16);
+    *mb = rb | (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (n - 16);
+}
+#endif
 /* The 8 lowercase hex digits of x, the last digit in the low byte: its nibbles spread one per
  * lane (halves, then bytes, then nibbles), each lane then made a digit. */
 DD__PRIVATE uint64_t dd__hex8(uint32_t x) {
@@ -876,6 +910,16 @@ DD__PRIVATE int dd__print_words(const char *s, size_t n) {
      * when above 0x7f; only a lane caught by x carries into the next one */
     uint64_t bad = 0, x;
     size_t i;
+#if DD__SSE2
+    if (n >= 16) { /* a signed byte b + 1 is above 0x20 exactly when b is 0x20..0x7E */
+        const __m128i one = _mm_set1_epi8(1), lim = _mm_set1_epi8(0x20);
+        __m128i ok = _mm_set1_epi8(-1);
+        for (i = 0; i + 16 < n; i += 16)
+            ok = _mm_and_si128(ok, _mm_cmpgt_epi8(_mm_add_epi8(dd__load16(s + i), one), lim));
+        ok = _mm_and_si128(ok, _mm_cmpgt_epi8(_mm_add_epi8(dd__load16(s + n - 16), one), lim));
+        return _mm_movemask_epi8(ok) == 0xffff;
+    }
+#endif
     for (i = 0; i + 8 < n; i += 8) {
         x = dd__load8(s + i);
         bad |= ~(x + DD__B8(0x60)) | (x + DD__B8(0x01)) | x;
@@ -923,6 +967,18 @@ DD__PRIVATE DD__P_HOT const char *dd__find_in(const char *s, size_t n, char c, i
             if (s[i] == c) return s + i;
         return NULL;
     }
+#if DD__SSE2
+    if (n >= 16) { /* blocks of 16, the last one overlapping: its lanes already seen shifted out */
+        unsigned v;
+        (void)print;
+        (void)b;
+        for (i = 0; i + 16 <= n; i += 16)
+            if ((v = dd__eq16(s + i, c)) != 0) return s + i + __builtin_ctz(v);
+        if (i == n) return NULL;
+        v = dd__eq16(s + n - 16, c) >> (i + 16 - n);
+        return v ? s + i + __builtin_ctz(v) : NULL;
+    }
+#endif
     for (i = 0; i + 8 <= n; i += 8) {
         m = DD__FIND_LANES(dd__load8le(s + i), b, print);
         if (m) return s + i + dd__lane(m);
@@ -932,6 +988,15 @@ DD__PRIVATE DD__P_HOT const char *dd__find_in(const char *s, size_t n, char c, i
     return m ? s + n - 8 + dd__lane(m) : NULL;
 }
 DD__PRIVATE DD__P_HOT const char *dd__find(const char *s, size_t n, char c) { return dd__find_in(s, n, c, 0); }
+/* A field that may be long (a tracestate): dd__find with SSE2; else libc's memchr, measured
+ * cheaper there than the word loop. */
+DD__PRIVATE DD__P_HOT const char *dd__find_long(const char *s, size_t n, char c) {
+#if DD__SSE2
+    return dd__find_in(s, n, c, 0);
+#else
+    return n ? (const char *)memchr(s, c, n) : NULL;
+#endif
+}
 DD__PRIVATE DD__P_HOT const char *dd__find_print(const char *s, size_t n, char c) { return dd__find_in(s, n, c, 1); }
 /* 1 when each of the n bytes has every class bit of `cls`. */
 DD__PRIVATE int dd__all(const char *s, size_t n, unsigned cls) {
@@ -2209,12 +2274,27 @@ DD__PRIVATE void dd__src_init(dd__src *src, const dd_carrier_reader *r) {
     src->seen = seen;
     src->more = more;
 }
+/* Without h: the caller's reader asked for the slot's name, as dd__get_nth (the index-th field,
+ * through get_nth when it has one) or, with by_get, as dd__get (through get). dd_extract has
+ * checked r and r->get, so unlike those two no pointer is tested again. */
+DD__PRIVATE DD__P_HOT const char *dd__src_ask(const dd__src *src, int slot, size_t index, int by_get, size_t *vn) {
+    const dd_carrier_reader *r = src->r;
+    size_t kn;
+    const char *key = dd__hname(slot, &kn), *v;
+    *vn = 0;
+    if (!by_get && r->get_nth) {
+        v = r->get_nth(r->self, key, kn, index, vn);
+    } else {
+        if (index) return NULL; /* one value per name: no call */
+        v = r->get(r->self, key, kn, vn);
+    }
+    if (!v) *vn = 0;
+    return v;
+}
 /* With h: 1 when the slot has a field. */
 DD__PRIVATE int dd__src_has(const dd__src *src, int slot) { return (src->seen >> slot) & 1u; }
 /* As dd__get_nth(r, name of `slot`, index, vn). */
 DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size_t index, size_t *vn) {
-    size_t kn;
-    const char *key;
     if (src->h) {
         unsigned bit = 1u << slot;
         if (index == 0 && (src->seen & bit)) {
@@ -2225,17 +2305,11 @@ DD__PRIVATE DD__P_HOT const char *dd__src_nth(const dd__src *src, int slot, size
             *vn = 0;
             return NULL;
         }
-    } else if (index && !src->r->get_nth) { /* one value per name: no call (as dd__get_nth) */
-        *vn = 0;
-        return NULL;
     }
-    key = dd__hname(slot, &kn);
-    return dd__get_nth(src->r, key, kn, index, vn);
+    return dd__src_ask(src, slot, index, 0, vn);
 }
 /* As dd__get(r, name of `slot`, vn). */
 DD__PRIVATE DD__P_HOT const char *dd__src_get(const dd__src *src, int slot, size_t *vn) {
-    size_t kn;
-    const char *key;
     if (src->h) {
         if (!dd__src_has(src, slot)) {
             *vn = 0;
@@ -2244,8 +2318,7 @@ DD__PRIVATE DD__P_HOT const char *dd__src_get(const dd__src *src, int slot, size
         *vn = src->v[slot] ? src->vn[slot] : 0; /* as dd__headers_get_nth */
         return src->v[slot] ? src->v[slot] : "";
     }
-    key = dd__hname(slot, &kn);
-    return dd__get(src->r, key, kn, vn);
+    return dd__src_ask(src, slot, 0, 1, vn);
 }
 
 /*--- datadog style (docs/propagation.md §3) ---*/
@@ -2326,6 +2399,24 @@ DD__PRIVATE DD__P_COLD void dd__xtags_put_first(dd_trace_context *c, uint64_t *l
     for (i = 0, pos = 0; i < k; pos = (size_t)end_at[i++] + 1)
         if (dd__ptags_put_pair(c, lens, s + pos, eq_at[i] - pos, end_at[i] - pos) != DD_OK) c->dropped++;
 }
+/* A byte of an x-datadog-tags header at `at` that may be '=', ' ' or ',' (the check's flagged
+ * lanes): the tag's first '=' noted, a tag ended at ','. 0 when it makes the header malformed (a
+ * ' ' in a key, a tag without '=', an empty key or value, too many tags). */
+DD__PRIVATE DD__P_HOT int dd__xtags_sep(char ch, size_t at, size_t n, size_t *eq, size_t *start, size_t *k,
+                                        uint16_t *eq_at, uint16_t *end_at) {
+    if (ch == '=') {
+        if (*eq == n) *eq = at; /* the tag's first '=' */
+    } else if (ch == ' ') {
+        if (*eq == n) return 0; /* in the key */
+    } else if (ch == ',') {
+        if (*eq == n || *eq == *start || *eq + 1 == at || *k == DD__XTAGS_MAX) return 0;
+        eq_at[*k] = (uint16_t)*eq;
+        end_at[(*k)++] = (uint16_t)at;
+        *start = at + 1;
+        *eq = n;
+    }
+    return 1;
+}
 DD__PRIVATE DD__P_OWN void dd__decode_xdatadog_tags(dd_trace_context *c, const char *s, size_t n) {
     uint16_t eq_at[DD__XTAGS_MAX], end_at[DD__XTAGS_MAX]; /* each tag's '=' and end, from the check */
     size_t pos = 0, i, k = 0, start = 0, eq = n; /* the tag's start and first '=' (n: none yet) */
@@ -2348,6 +2439,29 @@ DD__PRIVATE DD__P_OWN void dd__decode_xdatadog_tags(dd_trace_context *c, const c
      * (the last one overlapping, its lanes already seen cleared; a header under 8 bytes copied
      * into a padded word): the printable test, and the lanes that may be ',', '=' or ' ' (below
      * '-', or '=', or above one of them after a borrow: each flagged byte is read to tell). */
+#if DD__SSE2
+    if (n >= 16) { /* 16 lanes a block: exact compares, the flagged lanes read as below */
+        const __m128i one = _mm_set1_epi8(1), lim = _mm_set1_epi8(0x20), dash = _mm_set1_epi8('-');
+        const __m128i eqs = _mm_set1_epi8('=');
+        __m128i ok = _mm_set1_epi8(-1);
+        while (pos < n) {
+            size_t base = n - pos >= 16 ? pos : n - 16;
+            __m128i x = dd__load16(s + base);
+            unsigned m;
+            ok = _mm_and_si128(ok, _mm_cmpgt_epi8(_mm_add_epi8(x, one), lim)); /* as dd__print_words */
+            /* below '-' (signed: bytes from 0x80 too, which are not printable) or '=' */
+            m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpgt_epi8(dash, x), _mm_cmpeq_epi8(x, eqs)));
+            m &= ~0u << (pos - base);
+            pos = base + 16;
+            for (; m; m &= m - 1) {
+                size_t at = base + (size_t)__builtin_ctz(m);
+                if (!dd__xtags_sep(s[at], at, n, &eq, &start, &k, eq_at, end_at)) goto malformed;
+            }
+        }
+        if (_mm_movemask_epi8(ok) != 0xffff) goto malformed;
+        pos = n;
+    }
+#endif
     if (n < 8) {
         memset(pad, 'a', sizeof pad);
         memcpy(pad, s, n);
@@ -2366,21 +2480,9 @@ DD__PRIVATE DD__P_OWN void dd__decode_xdatadog_tags(dd_trace_context *c, const c
         pos = base + 8;
         while (m) {
             size_t at = base + dd__lane(m);
-            char ch;
             m &= m - 1;
             if (at >= n) break; /* the padding */
-            ch = w[at];
-            if (ch == '=') {
-                if (eq == n) eq = at; /* the tag's first '=' */
-            } else if (ch == ' ') {
-                if (eq == n) goto malformed; /* in the key */
-            } else if (ch == ',') {
-                if (eq == n || eq == start || eq + 1 == at || k == DD__XTAGS_MAX) goto malformed;
-                eq_at[k] = (uint16_t)eq;
-                end_at[k++] = (uint16_t)at;
-                start = at + 1;
-                eq = n;
-            }
+            if (!dd__xtags_sep(w[at], at, n, &eq, &start, &k, eq_at, end_at)) goto malformed;
         }
     }
     if ((bad & DD__B8(0x80)) || eq == n || eq == start || eq + 1 == n || k == DD__XTAGS_MAX) goto malformed;
@@ -2476,7 +2578,7 @@ DD__PRIVATE DD__P_HOT int dd__ts_next(dd__ts_iter *it, const char **m, size_t *m
         }
         {
             const char *t = it->v + it->pos;
-            const char *comma = dd__memchr(t, it->n - it->pos, ',');
+            const char *comma = dd__find_long(t, it->n - it->pos, ',');
             size_t tn = comma ? (size_t)(comma - t) : it->n - it->pos;
             it->pos += tn + 1;
             dd__trim(&t, &tn);
@@ -2515,10 +2617,31 @@ DD__PRIVATE void dd__tilde_to_eq(char *s, size_t n) {
 }
 #define DD__DD_MEMBER_MAX 256 /* the whole "dd=..." member: R-W3C-11, R-W3C-19 */
 #define DD__TRACESTATE_MEMBERS_MAX 32
+#if DD__SSE2
+/* Lanes of nibbles 0..15 as their lowercase hex digits. */
+DD__PRIVATE DD__P_HOT __m128i dd__hexdig16(__m128i d) {
+    __m128i af = _mm_and_si128(_mm_cmpgt_epi8(d, _mm_set1_epi8(9)), _mm_set1_epi8('a' - '0' - 10));
+    return _mm_add_epi8(_mm_add_epi8(d, _mm_set1_epi8('0')), af);
+}
+/* 1 when s holds the 16 lowercase hex digits of x and t those of y (as dd_u64_to_hex16 writes
+ * them): both ids' bytes in one block, first byte first, split into high and low nibbles and
+ * interleaved, each half then the 16 digits of one id. */
+DD__PRIVATE DD__P_HOT int dd__is_hex16x2_of(const char *s, uint64_t x, const char *t, uint64_t y) {
+    __m128i v = _mm_set_epi64x((long long)__builtin_bswap64(y), (long long)__builtin_bswap64(x));
+    __m128i lo = _mm_and_si128(v, _mm_set1_epi8(0x0f)), hi = _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0f));
+    __m128i a = _mm_cmpeq_epi8(dd__hexdig16(_mm_unpacklo_epi8(hi, lo)), dd__load16(s));
+    __m128i b = _mm_cmpeq_epi8(dd__hexdig16(_mm_unpackhi_epi8(hi, lo)), dd__load16(t));
+    return _mm_movemask_epi8(_mm_and_si128(a, b)) == 0xffff;
+}
+#else
 /* 1 when s holds the 16 lowercase hex digits of x (as dd_u64_to_hex16 writes them). */
 DD__PRIVATE DD__P_HOT int dd__is_hex16_of(const char *s, uint64_t x) {
     return ((dd__load8be(s) ^ dd__hex8((uint32_t)(x >> 32))) | (dd__load8be(s + 8) ^ dd__hex8((uint32_t)x))) == 0;
 }
+DD__PRIVATE DD__P_HOT int dd__is_hex16x2_of(const char *s, uint64_t x, const char *t, uint64_t y) {
+    return dd__is_hex16_of(s, x) && dd__is_hex16_of(t, y);
+}
+#endif
 /* The traceparent field(s): ids, the sampled flag and the trimmed value (*vp) or an error.
  * `hint` (may be NULL): the ids of a context read before (dd_extract's primary), which the
  * traceparent usually repeats when one tracer wrote both styles: its digits are then compared
@@ -2543,8 +2666,8 @@ DD__PRIVATE int dd__traceparent(const dd__src *r, const dd_trace_context *hint, 
     } else if (!dd__is_lhex2(v) || (v[0] == 'f' && v[1] == 'f') || (n != 55 && v[55] != '-')) {
         return DD_ERR_MALFORMED;
     }
-    if (hint && dd__is_hex16_of(v + 3, hint->trace_id.hi) && dd__is_hex16_of(v + 19, hint->trace_id.lo) &&
-        dd__is_hex16_of(v + 36, hint->parent_id)) {
+    if (hint && dd__is_hex16x2_of(v + 3, hint->trace_id.hi, v + 19, hint->trace_id.lo) &&
+        dd__is_hex16x2_of(v + 36, hint->parent_id, v + 36, hint->parent_id)) {
         hi = hint->trace_id.hi;
         lo = hint->trace_id.lo;
         parent = hint->parent_id;
@@ -2646,6 +2769,20 @@ DD__PRIVATE DD__P_HOT void dd__dd_sub(dd__tsv *v, const char *t, size_t tn, size
  * without ':' (or empty) is skipped (CPP, GO). */
 DD__PRIVATE DD__P_HOT void dd__dd_member(dd__tsv *v, const char *s, size_t n) {
     size_t pos = 0;
+#if DD__SSE2
+    if (n >= 16 && n <= 64) { /* the usual one: every ';' and ':' marked in one pass, then split */
+        uint64_t semis, colons;
+        dd__eq64(s, n, ';', ':', &semis, &colons);
+        for (; pos < n; pos++) { /* pos == n: an empty last sub-member, skipped as below */
+            uint64_t after = semis >> pos, cm = colons >> pos;
+            size_t tn = after ? (size_t)__builtin_ctzll(after) : n - pos;
+            if (tn < 64) cm &= ((uint64_t)1 << tn) - 1; /* the ':' of this sub-member only */
+            if (cm) dd__dd_sub(v, s + pos, tn, (size_t)__builtin_ctzll(cm));
+            pos += tn;
+        }
+        return;
+    }
+#endif
     while (pos <= n) {
         const char *t = s + pos;
         const char *semi = dd__find_print(t, n - pos, ';'); /* the member is printable */
@@ -3080,18 +3217,24 @@ DD__PRIVATE void dd__merge_str(char *dst, uint32_t *dst_len, const char *src, ui
 
 /* The `baggage` header into out->baggage, every field joined (R-BG-5, R-BG-6). 1 when items
  * were found. */
-DD__PRIVATE DD__P_COLD int dd__extract_baggage(const dd_propagation_config *cfg, const dd__src *src,
-                                               dd_trace_context *out) {
+DD__PRIVATE DD__P_COLD int dd__extract_baggage_from(const dd_propagation_config *cfg, const dd__src *src,
+                                                    dd_trace_context *out, const char *v, size_t vn) {
     dd__bagp p;
-    size_t i, vn;
-    const char *v = dd__src_nth(src, DD__H_BAGGAGE, 0, &vn);
-    if (!v) { /* the usual case: no parser to set up */
-        out->baggage.n = out->baggage.len = 0;
-        return 0;
-    }
+    size_t i;
     dd__bagp_init(&p, &out->baggage, cfg ? cfg->baggage_max_items : 0, cfg ? cfg->baggage_max_bytes : 0);
     for (i = 1; v != NULL; v = dd__src_nth(src, DD__H_BAGGAGE, i++, &vn)) dd__bagp_feed(&p, v, vn);
     return out->baggage.n != 0;
+}
+/* The first field asked inline: mostly there is none, and then no parser is set up. */
+DD__PRIVATE DD__P_HOT int dd__extract_baggage(const dd_propagation_config *cfg, const dd__src *src,
+                                              dd_trace_context *out) {
+    size_t vn;
+    const char *v = dd__src_nth(src, DD__H_BAGGAGE, 0, &vn);
+    if (!v) {
+        out->baggage.n = out->baggage.len = 0;
+        return 0;
+    }
+    return dd__extract_baggage_from(cfg, src, out, v, vn);
 }
 /* DD_EXTRACT_RESTART (R-MS-9): the continued context becomes one span link of a context without
  * trace id; ts is the primary's raw tracestate when it was tracecontext. */

@@ -36,7 +36,7 @@
  *                    `x-datadog-tags` beside valid ids: dd_extract's result field by field and its
  *                    reinjection; dd_tracer_extract with a tracer's configuration; and a span
  *                    continuing the context, its injection and its trace's payload (first files).
- *   extract.hand     hand-made header sets, through dd_headers and through a user's reader.
+ *   extract.hand     hand-made header sets, through dd_headers and through a user's reader, without get_nth and with it.
  * Determinism: the clocks are hooks returning times the driver sets, ids are given (or come from
  * random_fn, which returns the same value until the driver's clock moves), getenv returns nothing, the cgroup is not read, the host name is fixed,
  * getpid() is this file's (a constant), and a runtime id (a UUID v4, random per process) is
@@ -951,6 +951,26 @@ static const char *user_get(void *self, const char *key, size_t key_len, size_t 
     }
     return NULL;
 }
+/* A user's reader with get_nth: the index-th field of the name (NULL names skipped); get as
+ * user_get. Not the SDK's own dd_headers reader, so dd_extract asks it key by key. */
+static const char *user_get_nth(void *self, const char *key, size_t key_len, size_t index, size_t *value_len) {
+    size_t i, j, seen = 0;
+    (void)self;
+    for (i = 0; i < g_user_n; i++) {
+        const dd_header *h = &g_user_h[i];
+        if (!h->name || h->name_len != key_len) continue;
+        for (j = 0; j < key_len; j++) {
+            char a = h->name[j], b = key[j];
+            if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
+            if (a != b) break;
+        }
+        if (j == key_len && seen++ == index) {
+            *value_len = h->value ? h->value_len : 0;
+            return h->value ? h->value : "";
+        }
+    }
+    return NULL;
+}
 static void extract_case(const char *group, const char *name, long long no, const dd_propagation_config *cfg,
                          const dd_header *hs, size_t n, int with_span) {
     static dd_trace_context c;
@@ -980,6 +1000,9 @@ static void extract_case(const char *group, const char *name, long long no, cons
     r.get = user_get;
     r.get_nth = NULL;
     out_s("|USER ");
+    out_ctx(dd_extract(cfg, &r, &c), &c);
+    r.get_nth = user_get_nth;
+    out_s("|USERN ");
     out_ctx(dd_extract(cfg, &r, &c), &c);
     /* the tracer's configuration */
     out_s("|TRACER ");
@@ -1139,6 +1162,56 @@ static void run_extract_hand(void) {
          {"x-datadog-sampling-priority", 27, "7", 1},
          {"x-datadog-tags", 14, "_dd.p.tid=00000000000000ab,_dd.p.dm=-4,_dd.p.tid=00000000000000ac", 65},
          {"traceparent", 11, "00-00000000000000ab00000000000000ab-00000000000000cd-01", 55}},
+        /* the SSE2 scanners (branch h-ext4): a dd member of exactly 64 bytes and of 65 (the
+         * bitmap split and the loop), ending in ':' or ";:", with empty and ':'-less sub-members;
+         * tracestate members with 0x7F, a tab and a byte >= 0x80 past the first 16 bytes;
+         * x-datadog-tags of 16 to 38 bytes with a ' ' in a key, '*' '+' and '=' in values, empty
+         * tags, a control byte and a byte >= 0x80 in the last block; a later traceparent one hex
+         * digit off the primary's trace id, then off its parent */
+        {{"x-datadog-trace-id", 18, "1234567890123456789", 19},
+         {"x-datadog-parent-id", 19, "3043109937388421265", 19},
+         {"traceparent", 11, "00-0000000000000000112210f47de98115-2a3b4c5d6e7f8091-01", 55},
+         {"tracestate", 10, "dd=s:1;o:abc;p:0123456789abcdef;t.dm:-4;x:yy;;:;q;t.ab:cd;zz:12345:,a=b", 71}},
+        {{"x-datadog-trace-id", 18, "1234567890123456789", 19},
+         {"x-datadog-parent-id", 19, "3043109937388421265", 19},
+         {"traceparent", 11, "00-0000000000000000112210f47de98115-2a3b4c5d6e7f8091-01", 55},
+         {"tracestate", 10, "dd=s:1;o:abc;p:0123456789abcdef;t.dm:-4;x:yy;;:;q;t.ab:cd;zz:12345;:,a=b", 72}},
+        {{"traceparent", 11, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", 55},
+         {"tracestate", 10, "dd=s:2;t.dm:-4;p:1;;x;:", 23},
+         {"x", 1, "", 0},
+         {"x", 1, "", 0}},
+        {{"traceparent", 11, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", 55},
+         {"tracestate", 10, "dd=t.aa:bbbbbbbbbbbbb;s:1;,rojo=00f067aa0ba902b7\177,\011congo=t61rcWkgMzE,x=\200abcdefghijklmnopq", 89},
+         {"x", 1, "", 0},
+         {"x", 1, "", 0}},
+        {{"x-datadog-trace-id", 18, "1", 1},
+         {"x-datadog-parent-id", 19, "2", 1},
+         {"x-datadog-tags", 14, "_dd.p.a b=1,_dd.p.x=12345678", 28},
+         {"x", 1, "", 0}},
+        {{"x-datadog-trace-id", 18, "1", 1},
+         {"x-datadog-parent-id", 19, "2", 1},
+         {"x-datadog-tags", 14, "_dd.p.ab=1*2+3,_dd.p.x=1=2=3,_dd.p.y=\200", 38},
+         {"x", 1, "", 0}},
+        {{"x-datadog-trace-id", 18, "1", 1},
+         {"x-datadog-parent-id", 19, "2", 1},
+         {"x-datadog-tags", 14, "_dd.p.abcdefg=12", 16},
+         {"x", 1, "", 0}},
+        {{"x-datadog-trace-id", 18, "1", 1},
+         {"x-datadog-parent-id", 19, "2", 1},
+         {"x-datadog-tags", 14, "_dd.p.abcdefgh=1,,", 18},
+         {"x", 1, "", 0}},
+        {{"x-datadog-trace-id", 18, "1", 1},
+         {"x-datadog-parent-id", 19, "2", 1},
+         {"x-datadog-tags", 14, "_dd.p.abcdefgh=1\001", 17},
+         {"x", 1, "", 0}},
+        {{"x-datadog-trace-id", 18, "1234567890123456789", 19},
+         {"x-datadog-parent-id", 19, "3043109937388421265", 19},
+         {"x-datadog-tags", 14, "_dd.p.tid=640cfd8d00000000", 26},
+         {"traceparent", 11, "00-640cfd8d00000001112210f47de98115-2a3b4c5d6e7f8091-01", 55}},
+        {{"x-datadog-trace-id", 18, "1234567890123456789", 19},
+         {"x-datadog-parent-id", 19, "3043109937388421265", 19},
+         {"x-datadog-tags", 14, "_dd.p.tid=640cfd8d00000000", 26},
+         {"traceparent", 11, "00-640cfd8d00000000112210f47de98115-2a3b4c5d6e7f8090-01", 55}},
     };
     static const int behaviors[3] = {DD_EXTRACT_CONTINUE, DD_EXTRACT_RESTART, DD_EXTRACT_IGNORE};
     size_t i;
