@@ -3178,6 +3178,15 @@ DD__PRIVATE void *dd__seg_alloc_locked(dd_tracer *t, dd__segment *seg, size_t n)
     seg->cur += n;
     return p;
 }
+/* dd__seg_alloc_locked for a child's start: the bump inlined when the current block has room
+ * (most children), the call only for a new block. */
+DD__PRIVATE DD__T_HOT void *dd__seg_bump_locked(dd_tracer *t, dd__segment *seg, size_t n) {
+    char *p = seg->cur;
+    n = (n + 7) & ~(size_t)7;
+    if ((size_t)(seg->end - p) < n) return dd__seg_alloc_locked(t, seg, n);
+    seg->cur = p + n;
+    return p;
+}
 /* dd__seg_alloc_locked taking the segment's lock: any thread (the tracer lock may be held). */
 DD__PRIVATE void *dd__seg_alloc(dd_tracer *t, dd__segment *seg, size_t n) {
     void *p;
@@ -4766,7 +4775,7 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
     if (seg->n_spans < t->max_spans_per_segment) {
         drop = DD__DROP_NO_MEMORY;
         if ((idx = dd__h_seg_take(t, seg)) != 0) {
-            s = (dd_span *)dd__seg_alloc_locked(t, seg, DD__SPAN_STRUCT + area);
+            s = (dd_span *)dd__seg_bump_locked(t, seg, DD__SPAN_STRUCT + area);
             if (s) {
                 seg->n_spans++;
                 seg->n_open++;
