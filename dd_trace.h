@@ -981,6 +981,15 @@ DD__PRIVATE int dd__sampling_fold(int c) { return c >= 'A' && c <= 'Z' ? c + ('a
  * than a few instructions per byte and segment. Rules with a longer middle segment are refused at
  * setup (dd__glob_bounded); this matcher still answers for them, in O(segment * subject). */
 #define DD__GLOB_SEGMENT_MAX 64
+/* The tiny helpers of the span and encoding hot paths: inlined, so a tag or a key costs no call;
+ * their rare branches kept out of line. */
+#if defined(__GNUC__)
+#define DD__T_HOT __attribute__((always_inline)) inline
+#define DD__T_COLD __attribute__((noinline))
+#else
+#define DD__T_HOT
+#define DD__T_COLD
+#endif
 #if defined(__GNUC__)
 #define DD__T_HOT_GLOB __attribute__((always_inline)) inline
 #else
@@ -2258,7 +2267,7 @@ DD__PRIVATE uint64_t dd__t_mix64(uint64_t z) {
 }
 /* Seeds from what the OS gives every process and thread: the time in ns from two clocks, the
  * pid, addresses randomized by ASLR (this thread's TLS block and stack) and a counter. */
-DD__PRIVATE void dd__rng_seed(uint64_t generation) {
+DD__PRIVATE DD__T_COLD void dd__rng_seed(uint64_t generation) { /* (out of line: dd__rng_next needs no frame) */
     uint64_t s;
     int stack_probe = 0;
     s = dd__t_mix64((uint64_t)dd__default_wall_ns(NULL));
@@ -2519,14 +2528,6 @@ typedef struct dd__tag_big {
 #define DD__TAG_ASCII 0x80
 #define DD__TAG_OFF(g) ((size_t)((g)->off & 7))
 #define DD__TAG_HDR ((sizeof(dd__tag) + 7) & ~(size_t)7)
-/* The tiny helpers of the span and encoding hot paths: inlined, so a tag or a key costs no call. */
-#if defined(__GNUC__)
-#define DD__T_HOT __attribute__((always_inline)) inline
-#define DD__T_COLD __attribute__((noinline))
-#else
-#define DD__T_HOT
-#define DD__T_COLD
-#endif
 #define DD__TAG_WIRE(g) ((char *)(g) + DD__TAG_HDR + DD__TAG_OFF(g))
 /* The wire bytes of a tag stored in the span (not DD__TAG_REF); the _A form, of a DD__TAG_ASCII
  * tag (never DD__TAG_BIG: the encoder's copy reads one field). */
