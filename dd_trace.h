@@ -9159,7 +9159,7 @@ DD__PRIVATE DD__T_COLD void dd__finish_partial(dd__segment *seg, int64_t mono) {
 
 /* A span's finish: its handle dies and it joins its segment's done list under the segment's
  * lock only; the tracer lock is taken when the segment completes or a partial flush is due. */
-DD__PRIVATE void dd__finish(dd_span *s, uint32_t hidx, int64_t end_wall, int64_t mono) {
+DD__PRIVATE DD__T_HOT void dd__finish(dd_span *s, uint32_t hidx, int64_t end_wall, int64_t mono) {
     dd__segment *seg = s->seg;
     dd_tracer *t = seg->tracer;
     s->u.f.duration = end_wall > s->start_ns ? end_wall - s->start_ns : 0;
