@@ -4754,9 +4754,10 @@ DD__PRIVATE DD__T_HOT void dd__span_names(dd_span *s, const char *name, size_t n
 #define DD__SPAN_ALLOC (DD__SPAN_STRUCT + DD__SPAN_INLINE_BYTES) /* a root's */
 
 /* A child of parent (under its segment's lock); `ref`: the name is the caller's (the _static
- * start), opts NULL. */
-DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t name_len,
-                                     const dd_span_options *opts, int ref) {
+ * start), opts NULL. Inlined into its two callers below, each with opts or ref known, so that
+ * neither pays for the tests of the other's case. */
+DD__PRIVATE DD__T_HOT dd_span *dd__start_child_body(dd_span *parent, const char *name, size_t name_len,
+                                                    const dd_span_options *opts, int ref) {
     dd__segment *seg = parent->seg;
     dd_tracer *t = seg->tracer;
     dd_span *s = NULL;
@@ -4830,6 +4831,14 @@ DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t n
         dd__span_names(s, name, name_len, NULL, 0);
     }
     return dd__h_bind(s, idx);
+}
+/* A child started with options (dd_span_start). */
+DD__PRIVATE dd_span *dd__start_child(dd_span *parent, const char *name, size_t name_len, const dd_span_options *opts) {
+    return dd__start_child_body(parent, name, name_len, opts, 0);
+}
+/* A child started with a name only (dd_span_start_child*): copied, or held by pointer (`ref`). */
+DD__PRIVATE dd_span *dd__start_child_named(dd_span *parent, const char *name, size_t name_len, int ref) {
+    return ref ? dd__start_child_body(parent, name, name_len, NULL, 1) : dd__start_child_body(parent, name, name_len, NULL, 0);
 }
 
 /* Copies context text into the new segment's arena (before the segment is shared). */
@@ -4995,7 +5004,7 @@ DD__PRIVATE DD__T_COLD dd_span *dd__start_root(dd_tracer *t, const dd_span_optio
     }
     if (opts->parent) { /* a dead parent handle starts nothing (counted) */
         dd_span *p = dd__span_live(opts->parent);
-        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts, 0) : NULL;
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
     }
     ctx = opts->context && (opts->context->trace_id.lo || opts->context->trace_id.hi) ? opts->context : NULL;
     wall = t->wall_ns_fn(t->clock_user);
@@ -5077,22 +5086,22 @@ DD_API dd_span *dd_span_start(dd_tracer *t, const dd_span_options *opts) {
     if (!t || !t->enabled) return NULL;
     if (opts && opts->parent && (!opts->size || opts->size >= sizeof *opts)) { /* a child: the hot path */
         dd_span *p = dd__span_live(opts->parent); /* a dead parent handle starts nothing (counted) */
-        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts, 0) : NULL;
+        return p ? dd__start_child(p, opts->name, dd__t_slen(opts->name, opts->name_len), opts) : NULL;
     }
     return dd__start_root(t, opts);
 }
 
 DD_API dd_span *dd_span_start_child(dd_span *parent, const char *name) {
     if (!(parent = dd__span_live(parent))) return NULL;
-    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL, 0);
+    return dd__start_child_named(parent, name, name ? strlen(name) : 0, 0);
 }
 DD_API dd_span *dd_span_start_child_n(dd_span *parent, const char *name, size_t name_len) {
     if (!(parent = dd__span_live(parent))) return NULL;
-    return dd__start_child(parent, name, name_len, NULL, 0);
+    return dd__start_child_named(parent, name, name_len, 0);
 }
 DD_API dd_span *dd_span_start_child_static(dd_span *parent, const char *name) {
     if (!(parent = dd__span_live(parent))) return NULL;
-    return dd__start_child(parent, name, name ? strlen(name) : 0, NULL, 1);
+    return dd__start_child_named(parent, name, name ? strlen(name) : 0, 1);
 }
 
 DD_API void dd_span_set_start(dd_span *s, int64_t start_ns) {
