@@ -2280,12 +2280,13 @@ DD__PRIVATE DD__T_COLD void dd__rng_seed(uint64_t generation) { /* (out of line:
     dd__rng.generation = generation;
     dd__rng.seeded = DD__RNG_SEEDED;
 }
-DD__PRIVATE uint64_t dd__rng_next(void) {
+DD__PRIVATE DD__T_HOT uint64_t dd__rng_next_hot(void) { /* (inlined: a span's id) */
     uint64_t gen = dd__fork_generation;
     if (dd__rng.seeded != DD__RNG_SEEDED || dd__rng.generation != gen) dd__rng_seed(gen);
     dd__rng.x += UINT64_C(0x9e3779b97f4a7c15);
     return dd__t_mix64(dd__rng.x);
 }
+DD__PRIVATE uint64_t dd__rng_next(void) { return dd__rng_next_hot(); }
 
 /*--- small text helpers (no stdio, no locale) ---*/
 /* Owns dd__tsb and the number, hex and UTF-8 helpers; pure, no allocation (dd_lambda.h uses them). */
@@ -4578,13 +4579,20 @@ DD_API dd_tracer *dd_tracer_new(const dd_tracer_config *cfg_in) {
 /* Span and trace ids from random_fn or the per-thread generator; no lock. */
 DD__PRIVATE uint64_t dd__rand(const dd_tracer *t) { return t->random_fn ? t->random_fn(t->random_user) : dd__rng_next(); }
 /* 63-bit, non-zero (dd-trace-cpp and dd-trace-go clear bit 63 for int64 consumers). */
-DD__PRIVATE uint64_t dd__new_span_id(const dd_tracer *t) {
+/* dd__new_span_id after a first draw of 0: up to 7 more. */
+DD__PRIVATE DD__T_COLD uint64_t dd__new_span_id_again(const dd_tracer *t) {
     int i;
-    for (i = 0; i < 8; i++) {
+    for (i = 1; i < 8; i++) {
         uint64_t v = dd__rand(t) & UINT64_C(0x7fffffffffffffff);
         if (v) return v;
     }
     return 1;
+}
+/* A span id: 63 random bits, not 0 (up to 8 draws, else 1). The first draw inlined, from the
+ * per-thread generator without a call unless the test hook is set. */
+DD__PRIVATE DD__T_HOT uint64_t dd__new_span_id(const dd_tracer *t) {
+    uint64_t v = (t->random_fn ? t->random_fn(t->random_user) : dd__rng_next_hot()) & UINT64_C(0x7fffffffffffffff);
+    return v ? v : dd__new_span_id_again(t);
 }
 /* docs/propagation.md R-ID-1/2: 128-bit = (uint32 unix seconds) << 32 : random 64; 64-bit mode
  * clears bit 63. */
