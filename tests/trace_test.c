@@ -662,8 +662,14 @@ static void test_span_setters_n(void) {
     dd_span_set_tag(s, "mix", "text");
     dd_span_set_metric(s, "mix", 3); /* a metric replaces the meta of the same key */
     {
-        volatile double zero = 0.0;
+        volatile double zero = 0.0, one = 1.0;
         dd_span_set_metric(s, "nan", zero / zero);
+        /* the finiteness test reads the exponent bits: both infinities dropped, the largest
+         * finite double and a subnormal kept */
+        dd_span_set_metric_n(s, "inf", 3, one / zero);
+        dd_span_set_metric_static(s, "ninf", -one / zero);
+        dd_span_set_metric_n(s, "big", 3, 1.7976931348623157e308);
+        dd_span_set_metric_n(s, "tiny", 4, 4.9406564584124654e-324);
     }
     dd_span_set_start(s, INT64_C(1700000000000000000));
     dd_span_finish_at(s, INT64_C(1700000000000000042));
@@ -677,12 +683,14 @@ static void test_span_setters_n(void) {
     CHECK(has(js, "\"mix\":3.0"));
     CHECK_EQ_INT(count_of(js, "\"mix\""), 1);
     CHECK(!strstr(js, "\"nan\""));
+    CHECK(!strstr(js, "\"inf\"") && !strstr(js, "\"ninf\""));
+    CHECK(has(js, "\"big\":") && has(js, "\"tiny\":"));
     CHECK(has(js, "\"span.kind\":\"client\""));
     CHECK(has(js, "\"error.type\":\"t\",") || has(js, "\"error.type\":\"t\"}"));
     {
         dd_counters k;
         dd_tracer_counters(t, &k);
-        CHECK_EQ_U64(k.tags_dropped, 1); /* the NaN */
+        CHECK_EQ_U64(k.tags_dropped, 3); /* the NaN and the two infinities */
     }
     /* error flag cleared again */
     s = dd_span_start(t, NULL);
